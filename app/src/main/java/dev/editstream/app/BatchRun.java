@@ -1,0 +1,133 @@
+package dev.editstream.app;
+
+import dev.editstream.core.event.Stage;
+import dev.editstream.core.job.Job;
+import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
+import dev.editstream.producer.JobProducer;
+import dev.editstream.runcomfy.LocalAssetServer;
+import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One batch in one process: the embedded broker when no bootstrap servers are given, a local
+ * asset server for local input files (only when the API is the local emulator), every worker, the
+ * producer for the job file, live progress until every job is terminal or the timeout passes, and
+ * the summary.
+ */
+public final class BatchRun {
+  private BatchRun() {}
+
+  /**
+   * The outcome of a batch.
+   *
+   * @param summary jobs and their fates
+   * @param invalidLines lines of the file that were refused
+   * @param finished whether every job reached a terminal state before the timeout
+   */
+  public record Result(Summary summary, int invalidLines, boolean finished) {
+    /** Whether every valid job is done (the demo's exit-0 rule). */
+    public boolean everyValidJobDone(List<String> validIds) {
+      return finished && validIds.stream().allMatch(id -> {
+        var s = summary.jobs().get(id);
+        return s != null && s.doneEvents().size() == 1 && s.failedEvents().isEmpty();
+      });
+    }
+  }
+
+  /**
+   * Runs the batch.
+   *
+   * @param cfg configuration; {@code bootstrapServers == null} starts the embedded broker
+   * @param runcomfy API base and token
+   * @param serveLocalFiles whether to start the asset server for local inputs (emulator only)
+   * @param jobFile the JSON Lines job file
+   * @param timeout how long to wait for every job to end
+   * @param out where progress and the summary go
+   * @param validIds filled with the ids of the valid jobs
+   */
+  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, Duration timeout,
+      PrintStream out, List<String> validIds) throws IOException {
+    long t0 = System.nanoTime();
+    EmbeddedKafka kafka = null;
+    LocalAssetServer assets = null;
+    try {
+      if (cfg.embedded()) {
+        out.println("no --bootstrap-servers given: starting an embedded single-node Kafka broker (KRaft) in this process");
+        kafka = EmbeddedKafka.start(null);
+        cfg = cfg.withBootstrapServers(kafka.bootstrapServers());
+        out.println("embedded Kafka broker ready at " + kafka.bootstrapServers());
+      }
+      if (serveLocalFiles) {
+        assets = LocalAssetServer.start("127.0.0.1", 0);
+      }
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      Instant since = Instant.now().minusSeconds(1);
+      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER), assets,
+              new PipelineMetrics(registry));
+          BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
+          EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
+        JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile);
+        List<String> ids = new ArrayList<>();
+        for (Job j : report.jobs()) {
+          ids.add(j.id());
+          validIds.add(j.id());
+        }
+        report.errors().forEach(e -> {
+          out.println("refused " + e.describe());
+          ids.add(JobProducer.failedJobId(jobFile, e));
+        });
+        out.printf("%s: %d jobs published to %s, %d lines refused%n", jobFile, report.jobs().size(), cfg.topics().requested(), report.errors().size());
+        tracker.expect(ids);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        long lastPrint = 0;
+        while (!tracker.allTerminal() && System.nanoTime() < deadline) {
+          String line = tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0));
+          String counts = line.substring(line.indexOf(']'));
+          if (!counts.equals(last) || System.nanoTime() - lastPrint > 5_000_000_000L) {
+            out.println(line);
+            last = counts;
+            lastPrint = System.nanoTime();
+          }
+          try {
+            Thread.sleep(250);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        boolean finished = tracker.allTerminal();
+        out.println(tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0)));
+        Map<String, BatchTracker.JobState> batchJobs = new java.util.HashMap<>();
+        for (String id : ids) {
+          batchJobs.put(id, tracker.jobs().get(id));
+        }
+        Summary summary = new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - t0));
+        summary.print(out, registry);
+        if (!finished) {
+          out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight");
+        }
+        return new Result(summary, report.errors().size(), finished);
+      }
+    } finally {
+      if (assets != null) {
+        assets.close();
+      }
+      if (kafka != null) {
+        kafka.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.editstream.app;
+
+import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.kafka.ConsumerSettings;
+import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
+
+/**
+ * Follows the events of one batch on every job topic (its own consumer group, from the earliest
+ * offset, events older than the batch's start ignored) and keeps, per job, its state, model and
+ * every terminal event seen. Feeds the live progress line, the summary and the tests' checks.
+ */
+public final class BatchTracker implements AutoCloseable {
+  /** What is known of one job. */
+  public static final class JobState {
+    volatile EventType last = EventType.REQUESTED;
+    volatile String model;
+    volatile String rule;
+    final List<JobEvent> done = new ArrayList<>();
+    final List<JobEvent> failed = new ArrayList<>();
+
+    /** The model_id the router chose, or null before routing. */
+    public String model() {
+      return model;
+    }
+
+    /** The routing rule that fired, or null. */
+    public String rule() {
+      return rule;
+    }
+
+    /** Every {@code done} event of the job (exactly one when all went well). */
+    public synchronized List<JobEvent> doneEvents() {
+      return List.copyOf(done);
+    }
+
+    /** Every {@code failed} event of the job. */
+    public synchronized List<JobEvent> failedEvents() {
+      return List.copyOf(failed);
+    }
+
+    /** The latest state. */
+    public EventType last() {
+      return last;
+    }
+  }
+
+  private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
+  private final Set<String> expected = ConcurrentHashMap.newKeySet();
+  private final Instant since;
+  private final AtomicInteger submitted = new AtomicInteger();
+  private final AtomicInteger completed = new AtomicInteger();
+  private final ReactiveKafkaConsumer consumer;
+  private final Disposable flow;
+
+  /**
+   * Starts following.
+   *
+   * @param since events made before this instant are ignored (earlier runs on the same topics)
+   */
+  public BatchTracker(String bootstrapServers, Topics topics, Instant since) {
+    this.since = since;
+    this.consumer = new ReactiveKafkaConsumer(ConsumerSettings.of(bootstrapServers, "editstream-tracker-" + UUID.randomUUID(),
+        List.of(topics.submitted(), topics.completed(), topics.done(), topics.failed()), 100_000));
+    this.flow = consumer.receive().subscribe(r -> {
+      try {
+        on(EventCodec.decode(r.record().value()));
+      } catch (IllegalArgumentException e) {
+        // poison records are reported on the failure topic by the stage that met them
+      }
+      r.ack();
+    });
+  }
+
+  /** Declares the jobs of the batch (valid jobs and refused lines alike). */
+  public void expect(Collection<String> jobIds) {
+    expected.addAll(jobIds);
+    for (String id : jobIds) {
+      jobs.computeIfAbsent(id, k -> new JobState());
+    }
+  }
+
+  private void on(JobEvent e) {
+    if (e.at() != null && e.at().isBefore(since)) {
+      return;
+    }
+    JobState s = jobs.computeIfAbsent(e.jobId(), k -> new JobState());
+    synchronized (s) {
+      if (e.route() != null) {
+        s.model = e.route().modelId();
+        s.rule = e.route().rule();
+      }
+      switch (e.type()) {
+        case SUBMITTED -> submitted.incrementAndGet();
+        case COMPLETED -> completed.incrementAndGet();
+        case DONE -> s.done.add(e);
+        case FAILED -> s.failed.add(e);
+        default -> { }
+      }
+      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
+        s.last = e.type();
+      }
+    }
+  }
+
+  /** Every job seen or expected, by id. */
+  public Map<String, JobState> jobs() {
+    return Map.copyOf(jobs);
+  }
+
+  /** Whether every expected job reached a terminal state. */
+  public boolean allTerminal() {
+    for (String id : expected) {
+      JobState s = jobs.get(id);
+      if (s == null || (s.done.isEmpty() && s.failed.isEmpty())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** One line of progress: counts of the expected jobs per state. */
+  public String progressLine(Duration elapsed) {
+    int done = 0;
+    int failed = 0;
+    for (String id : expected) {
+      JobState s = jobs.get(id);
+      if (s != null && !s.done.isEmpty()) {
+        done++;
+      } else if (s != null && !s.failed.isEmpty()) {
+        failed++;
+      }
+    }
+    return String.format("[%6.1fs] jobs %d | submitted %d | completed %d | done %d | failed %d | in flight %d",
+        elapsed.toMillis() / 1000.0, expected.size(), submitted.get(), completed.get(), done, failed, expected.size() - done - failed);
+  }
+
+  @Override
+  public void close() {
+    flow.dispose();
+    consumer.close(Duration.ZERO);
+  }
+}

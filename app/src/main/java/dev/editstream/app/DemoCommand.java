@@ -1,0 +1,114 @@
+package dev.editstream.app;
+
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.EmulatorStats;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code editstream demo}: the sample batch end to end in one process: embedded Kafka, the local
+ * RunComfy emulator (with a few injected 429s and 5xx), every worker, live progress, the summary,
+ * outputs and {@code manifest.jsonl} under {@code ./out/}. Exits 0 when every valid job is done.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the sample batch (examples/demo-jobs.jsonl) end to end against the local RunComfy emulator.")
+public final class DemoCommand implements Callable<Integer> {
+  @Mixin PipelineOptions pipeline;
+
+  @Option(names = "--jobs", defaultValue = "${env:EDITSTREAM_HOME:-.}/examples/demo-jobs.jsonl", description = "Job file (default: ${DEFAULT-VALUE}).")
+  Path jobs;
+
+  @Option(names = "--rate-429", defaultValue = "0.05", description = "Emulator: share of API calls answered 429 (default: ${DEFAULT-VALUE}).")
+  double rate429;
+
+  @Option(names = "--rate-5xx", defaultValue = "0.05", description = "Emulator: share of API calls answered 503 (default: ${DEFAULT-VALUE}).")
+  double rate5xx;
+
+  @Option(names = "--latency-ms", defaultValue = "500..2500", description = "Emulator: in_progress time per job, MIN..MAX ms (default: ${DEFAULT-VALUE}).")
+  String latency;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Emulator: seed of faults and latencies (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--timeout-s", defaultValue = "300", description = "Give up waiting after this many seconds (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream out = System.out;
+    PipelineConfig cfg = pipeline.toConfig();
+    long[] lat = parseRange(latency);
+    if (!Files.isRegularFile(jobs)) {
+      throw new IllegalArgumentException("--jobs: file not found: " + jobs + " (run from the project folder)");
+    }
+    clean(cfg.outDir(), out);
+    String token = "demo-" + UUID.randomUUID();
+    Path emulatorFiles = Files.createTempDirectory("editstream-emulator-");
+    EmulatorConfig ec = EmulatorConfig.defaults(emulatorFiles, token).withLatency(lat[0], lat[1]).withRate429(rate429)
+        .withRate5xx(rate5xx).withSeed(seed).withConcurrency(8);
+    try (RunComfyEmulator emulator = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+      out.println("RunComfy emulator at " + emulator.baseUrl() + " (429 rate " + rate429 + ", 5xx rate " + rate5xx + ")");
+      PipelineConfig withEmulator = cfg.allowingDownloadsFrom("127.0.0.1:" + emulator.port());
+      List<String> valid = new ArrayList<>();
+      BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs,
+          Duration.ofSeconds(timeoutSeconds), out, valid);
+      EmulatorStats s = emulator.stats();
+      out.printf("emulator: %d submits, %d status calls, %d result calls, %d answered 429, %d answered 5xx, %d file downloads%n",
+          s.submits(), s.statusCalls(), s.resultCalls(), s.rateLimited(), s.unavailable(), s.downloads());
+      out.println("outputs and manifest: " + cfg.outDir().resolve("manifest.jsonl"));
+      boolean ok = r.everyValidJobDone(valid);
+      out.println(ok ? "every valid job is done" : "not every valid job is done");
+      return ok ? 0 : 1;
+    } finally {
+      delete(emulatorFiles);
+    }
+  }
+
+  static long[] parseRange(String s) {
+    String[] p = s.split("\\.\\.");
+    try {
+      long a = Long.parseLong(p[0].trim());
+      long b = p.length > 1 ? Long.parseLong(p[1].trim()) : a;
+      if (a < 0 || b < a) {
+        throw new NumberFormatException();
+      }
+      return new long[] {a, b};
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--latency-ms must be MIN..MAX with 0 <= MIN <= MAX, was \"" + s + "\"");
+    }
+  }
+
+  private static void clean(Path outDir, PrintStream out) throws IOException {
+    if (Files.exists(outDir)) {
+      out.println("removing the previous demo output in " + outDir);
+      delete(outDir);
+    }
+    Files.createDirectories(outDir);
+  }
+
+  static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

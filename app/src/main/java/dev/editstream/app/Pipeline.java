@@ -1,0 +1,109 @@
+package dev.editstream.app;
+
+import dev.editstream.core.event.Stage;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.downloader.DownloaderHandler;
+import dev.editstream.downloader.Manifest;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import dev.editstream.pipeline.kafka.TopicAdmin;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
+import dev.editstream.pipeline.stage.StageHandler;
+import dev.editstream.pipeline.stage.StageRunner;
+import dev.editstream.pipeline.stage.StageSettings;
+import dev.editstream.poller.PollerHandler;
+import dev.editstream.router.InputStager;
+import dev.editstream.router.Router;
+import dev.editstream.router.RouterHandler;
+import dev.editstream.runcomfy.DownloadConfig;
+import dev.editstream.runcomfy.DownloadPolicy;
+import dev.editstream.runcomfy.LocalAssetServer;
+import dev.editstream.runcomfy.OutputDownloader;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The composition root of the workers of one process: builds the shared Kafka publisher, RunComfy
+ * client, downloader and a {@link StageRunner} per requested stage, by hand (no DI framework).
+ * Closing it stops the stages (in pipeline order), then the shared resources.
+ */
+public final class Pipeline implements AutoCloseable {
+  private final List<StageRunner> runners = new ArrayList<>();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final PipelineMetrics metrics;
+
+  private Pipeline(PipelineMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /**
+   * Creates the topics if missing and starts the given stages.
+   *
+   * @param cfg validated configuration with bootstrap servers set
+   * @param runcomfy API base URL and token
+   * @param stages the stages this process runs
+   * @param assets asset server for local input files, or {@code null} (router only)
+   * @param metrics where meters go
+   */
+  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, Set<Stage> stages, LocalAssetServer assets,
+      PipelineMetrics metrics) {
+    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
+    Pipeline p = new Pipeline(metrics);
+    Clock clock = Clock.systemUTC();
+    EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
+    RunComfyClient client = new RunComfyClient(runcomfy);
+    p.resources.add(client);
+    p.resources.add(publisher);
+    for (Stage stage : List.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER)) {
+      if (!stages.contains(stage)) {
+        continue;
+      }
+      StageHandler handler = switch (stage) {
+        case ROUTER -> new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), client, cfg.topics(), clock);
+        case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.jobDeadline(), clock, Schedulers.parallel());
+        case DOWNLOADER -> {
+          DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
+          OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
+          p.resources.add(0, downloader);
+          yield new DownloaderHandler(downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4);
+        }
+        case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
+      };
+      int concurrency = switch (stage) {
+        case ROUTER -> cfg.routerConcurrency();
+        case POLLER -> cfg.pollerConcurrency();
+        default -> cfg.downloaderConcurrency();
+      };
+      StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
+          10_000, cfg.shutdownGrace());
+      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel());
+      r.start();
+      p.runners.add(r);
+    }
+    return p;
+  }
+
+  /** The meters of this process. */
+  public PipelineMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    for (StageRunner r : runners) {
+      r.close();
+    }
+    for (AutoCloseable c : resources) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(Pipeline.class).debug("close failed: {}", e.toString());
+      }
+    }
+  }
+}

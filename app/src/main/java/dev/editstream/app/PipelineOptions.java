@@ -1,0 +1,78 @@
+package dev.editstream.app;
+
+import dev.editstream.core.Backoff;
+import dev.editstream.core.event.Topics;
+import dev.editstream.poller.PollSchedule;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The command-line options every pipeline command shares (a picocli mixin). */
+public final class PipelineOptions {
+  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers; without it an embedded single-node KRaft broker starts in this process.")
+  String bootstrapServers;
+
+  @Option(names = "--topic-prefix", defaultValue = "editstream", description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
+  @Option(names = "--partitions", defaultValue = "4", description = "Partitions of topics created at start-up (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--router-concurrency", defaultValue = "64", description = "Jobs submitted at once (default: ${DEFAULT-VALUE}).")
+  int routerConcurrency;
+
+  @Option(names = "--poller-concurrency", defaultValue = "1000", description = "Remote requests followed at once (default: ${DEFAULT-VALUE}).")
+  int pollerConcurrency;
+
+  @Option(names = "--downloader-concurrency", defaultValue = "32", description = "Jobs downloaded at once (default: ${DEFAULT-VALUE}).")
+  int downloaderConcurrency;
+
+  @Option(names = "--max-attempts", defaultValue = "6", description = "Attempts per stage for retryable failures, classes 69 and 75 (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--retry-base-ms", defaultValue = "500", description = "First backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
+  long retryBaseMs;
+
+  @Option(names = "--retry-max-ms", defaultValue = "60000", description = "Largest backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
+  long retryMaxMs;
+
+  @Option(names = "--job-deadline-s", defaultValue = "1800", description = "Seconds from submission until a job is cancelled and failed with class 75 (default: ${DEFAULT-VALUE}).")
+  long jobDeadlineSeconds;
+
+  @Option(names = "--poll-fixed-ms", description = "Poll status at this fixed interval (ms) instead of the growing schedule; RunComfy's CLI uses 2000.")
+  Long pollFixedMs;
+
+  @Option(names = "--allow-download-host", description = "Also download outputs from this host:port over http (a local emulator). Repeatable.")
+  List<String> allowDownloadHosts = new ArrayList<>();
+
+  /**
+   * Builds and validates the configuration.
+   *
+   * @throws IllegalArgumentException naming the option that breaks its rule
+   */
+  public PipelineConfig toConfig() {
+    if (retryBaseMs < 1 || retryMaxMs < retryBaseMs) {
+      throw new IllegalArgumentException("--retry-base-ms must be >= 1 and --retry-max-ms >= --retry-base-ms");
+    }
+    Backoff backoff = new Backoff(retryBaseMs, retryMaxMs, 2.0, Math.min(100, retryBaseMs));
+    PollSchedule schedule = pollFixedMs == null ? PollSchedule.defaults() : PollSchedule.fixed(Duration.ofMillis(pollFixedMs));
+    if (jobDeadlineSeconds < 1) {
+      throw new IllegalArgumentException("--job-deadline-s must be >= 1, was " + jobDeadlineSeconds);
+    }
+    Topics topics;
+    try {
+      topics = new Topics(topicPrefix);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--topic-prefix " + e.getMessage());
+    }
+    return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
+        downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
+        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,90 @@
+package dev.editstream.app;
+
+import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.pipeline.metrics.Meters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-of-batch report: jobs per route with done and failed counts, every failure with its
+ * class and reason, wall time, and the stage meters (jobs in, succeeded, retries, failures by
+ * class, latency per stage and model).
+ *
+ * @param jobs the tracker's view of every job of the batch
+ * @param wall wall time of the batch
+ */
+public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
+
+  /** Jobs that ended with exactly one {@code done} and no {@code failed}. */
+  public long done() {
+    return jobs.values().stream().filter(s -> !s.doneEvents().isEmpty() && s.failedEvents().isEmpty()).count();
+  }
+
+  /** Jobs that ended {@code failed}. */
+  public long failed() {
+    return jobs.values().stream().filter(s -> !s.failedEvents().isEmpty()).count();
+  }
+
+  /** Prints the report. */
+  public void print(PrintStream out, MeterRegistry registry) {
+    Map<String, int[]> perRoute = new TreeMap<>();
+    List<String> failures = new ArrayList<>();
+    for (var e : new TreeMap<>(jobs).entrySet()) {
+      BatchTracker.JobState s = e.getValue();
+      String route = s.model() == null ? "(not routed)" : s.model();
+      int[] c = perRoute.computeIfAbsent(route, k -> new int[3]);
+      c[0]++;
+      if (!s.doneEvents().isEmpty()) {
+        c[1]++;
+      }
+      if (!s.failedEvents().isEmpty()) {
+        c[2]++;
+        JobEvent f = s.failedEvents().get(0);
+        Failure fl = f.failure();
+        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass(), fl.stage().wire(), fl.reason(), fl.message()));
+      }
+    }
+    out.println();
+    out.println("== editstream summary ==");
+    out.printf("%-44s %6s %6s %6s%n", "route (model_id)", "jobs", "done", "failed");
+    perRoute.forEach((route, c) -> out.printf("%-44s %6d %6d %6d%n", route, c[0], c[1], c[2]));
+    out.printf("%-44s %6d %6d %6d%n", "total", jobs.size(), done(), failed());
+    if (!failures.isEmpty()) {
+      out.println();
+      out.println("failed jobs (id, exit class, stage, reason, message):");
+      failures.forEach(out::println);
+    }
+    out.println();
+    out.println("stage meters:");
+    printCounters(out, registry, Meters.JOBS_IN, "stage");
+    printCounters(out, registry, Meters.STAGE_SUCCEEDED, "stage");
+    printCounters(out, registry, Meters.RETRIES, "stage", "exit_class");
+    printCounters(out, registry, Meters.JOBS_FAILED, "stage", "exit_class");
+    for (Timer t : registry.find(Meters.STAGE_LATENCY.meterName()).timers()) {
+      out.printf("  %-26s stage=%-10s model=%-42s n=%-5d mean=%7.0f ms max=%7.0f ms%n", Meters.STAGE_LATENCY.meterName(),
+          t.getId().getTag("stage"), t.getId().getTag("model"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
+    }
+    out.printf("%nwall time: %.1f s%n", wall.toMillis() / 1000.0);
+  }
+
+  private static void printCounters(PrintStream out, MeterRegistry registry, Meters m, String... tags) {
+    Map<String, Double> sums = new TreeMap<>();
+    for (Counter c : registry.find(m.meterName()).counters()) {
+      StringBuilder k = new StringBuilder();
+      for (String t : tags) {
+        k.append(t).append('=').append(c.getId().getTag(t)).append(' ');
+      }
+      sums.merge(k.toString().trim(), c.count(), Double::sum);
+    }
+    sums.forEach((k, v) -> out.printf("  %-26s %-34s %6.0f%n", m.meterName(), k, v));
+  }
+}

@@ -1,0 +1,94 @@
+package dev.editstream.app;
+
+import dev.editstream.core.event.Stage;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
+import dev.editstream.runcomfy.LocalAssetServer;
+import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * One worker as its own process against an external Kafka cluster ({@code editstream
+ * router-worker --bootstrap-servers ...}). Runs until SIGTERM/SIGINT, then stops consuming, waits
+ * for jobs in flight (shutdown grace), commits and exits.
+ */
+public abstract class WorkerCommand implements Callable<Integer> {
+  @Mixin PipelineOptions pipeline;
+
+  abstract Stage stage();
+
+  LocalAssetServer assets() {
+    return null;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PipelineConfig cfg = pipeline.toConfig();
+    if (cfg.embedded()) {
+      throw new IllegalArgumentException("--bootstrap-servers is required: a worker process joins an external cluster "
+          + "(use `editstream run` or `editstream demo` for the all-in-one embedded mode)");
+    }
+    RunComfyConfig rc = RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+    LocalAssetServer assets = assets();
+    Pipeline p = Pipeline.start(cfg, rc, EnumSet.of(stage()), assets, new PipelineMetrics(new SimpleMeterRegistry()));
+    System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      p.close();
+      if (assets != null) {
+        assets.close();
+      }
+      stopped.countDown();
+    }, "editstream-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** {@code editstream router-worker}. */
+  @Command(name = "router-worker", mixinStandardHelpOptions = true, description = "Route, check and submit requested jobs.")
+  public static final class Router extends WorkerCommand {
+    @Option(names = "--serve-local-files", description = "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181.")
+    String serveLocalFiles;
+
+    @Override
+    Stage stage() {
+      return Stage.ROUTER;
+    }
+
+    @Override
+    LocalAssetServer assets() {
+      if (serveLocalFiles == null) {
+        return null;
+      }
+      String[] hp = serveLocalFiles.split(":");
+      if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
+        throw new IllegalArgumentException("--serve-local-files must be host:port, was \"" + serveLocalFiles + "\"");
+      }
+      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]));
+    }
+  }
+
+  /** {@code editstream poller-worker}. */
+  @Command(name = "poller-worker", mixinStandardHelpOptions = true, description = "Follow submitted requests to their end.")
+  public static final class Poller extends WorkerCommand {
+    @Override
+    Stage stage() {
+      return Stage.POLLER;
+    }
+  }
+
+  /** {@code editstream downloader-worker}. */
+  @Command(name = "downloader-worker", mixinStandardHelpOptions = true, description = "Download completed jobs' outputs.")
+  public static final class Downloader extends WorkerCommand {
+    @Override
+    Stage stage() {
+      return Stage.DOWNLOADER;
+    }
+  }
+}

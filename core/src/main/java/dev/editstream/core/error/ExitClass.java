@@ -1,0 +1,58 @@
+package dev.editstream.core.error;
+
+/**
+ * The error classes of editstream: RunComfy CLI's exit-code contract (source: runcomfy-cli, {@code
+ * ../shared/docs/runcomfy-model-api.md}, "The CLI's exit-code contract"), which follows BSD
+ * sysexits.
+ *
+ * <p>Only {@link #UNAVAILABLE} (69) and {@link #TEMPFAIL} (75) are retried; every other class ends
+ * the job on the failure topic at once.
+ */
+public enum ExitClass {
+  /** 1: anything else (network error, a failed or cancelled remote job). */
+  OTHER(1, false),
+  /** 64 EX_USAGE: bad arguments or configuration. */
+  USAGE(64, false),
+  /** 65 EX_DATAERR: bad input data or a body the model's schema refuses (400, 404 on submit, 422). */
+  DATA(65, false),
+  /** 66 EX_NOINPUT: a local input file does not exist. */
+  NO_INPUT(66, false),
+  /** 69 EX_UNAVAILABLE: upstream 5xx; retried after backoff. */
+  UNAVAILABLE(69, true),
+  /** 75 EX_TEMPFAIL: timeout or 429; retried after backoff. */
+  TEMPFAIL(75, true),
+  /** 77 EX_NOPERM: no token, or the token was refused (401, 403). */
+  NOPERM(77, false);
+
+  private final int code;
+  private final boolean retryable;
+
+  ExitClass(int code, boolean retryable) {
+    this.code = code;
+    this.retryable = retryable;
+  }
+
+  /** The numeric exit code (1, 64, 65, 66, 69, 75 or 77). */
+  public int code() {
+    return code;
+  }
+
+  /** Whether a failure of this class goes round again through a delay topic. */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /**
+   * The class with the given code.
+   *
+   * @throws IllegalArgumentException if no class has that code
+   */
+  public static ExitClass ofCode(int code) {
+    for (ExitClass c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown exit class code: " + code);
+  }
+}

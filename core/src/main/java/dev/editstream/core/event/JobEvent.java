@@ -1,0 +1,91 @@
+package dev.editstream.core.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.editstream.core.job.Job;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The versioned JSON envelope of every state change of a job. Each event carries the whole job
+ * and everything learnt so far, so a stage needs nothing but its input record.
+ *
+ * <p>Wire shape (snake_case): {@code {"v":1, "type":"submitted", "job_id", "at", "job":{...},
+ * "route":{...}, "submission":{...}, "outputs":[...], "files":[...], "failure":{...},
+ * "attempt":1, "due_at", "history":[...]}}; absent parts are omitted.
+ *
+ * @param v envelope version, {@link #VERSION}
+ * @param type which state change
+ * @param jobId the job's id (also the Kafka record key)
+ * @param at when the event was made
+ * @param job the job
+ * @param route the routing decision (from {@code submitted} on)
+ * @param body the request body sent to RunComfy (from {@code submitted} on)
+ * @param submission RunComfy's request (from {@code submitted} on)
+ * @param outputs output URLs found in the result's {@code output} (from {@code completed} on)
+ * @param files downloaded files ({@code done})
+ * @param failure why the job failed ({@code failed})
+ * @param attempt the 1-based attempt of the stage that consumes this event; &gt; 1 on a delay topic
+ * @param dueAt when a record on a delay topic becomes due, or {@code null}
+ * @param history earlier failed attempts, oldest first
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobEvent(
+    int v,
+    EventType type,
+    String jobId,
+    Instant at,
+    Job job,
+    RouteDecision route,
+    java.util.Map<String, Object> body,
+    Submission submission,
+    List<String> outputs,
+    List<OutputFile> files,
+    Failure failure,
+    int attempt,
+    Instant dueAt,
+    List<Attempt> history) {
+
+  /** The envelope version this code writes and reads. */
+  public static final int VERSION = 1;
+
+  public JobEvent {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(jobId, "job_id");
+    history = history == null ? List.of() : List.copyOf(history);
+    attempt = Math.max(1, attempt);
+  }
+
+  /** A new job accepted by the producer. */
+  public static JobEvent requested(Job job, Instant now) {
+    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of());
+  }
+
+  /** The router submitted the job. */
+  public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
+    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history);
+  }
+
+  /** RunComfy finished the request with these output URLs. */
+  public JobEvent completed(List<String> outputUrls, Instant now) {
+    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history);
+  }
+
+  /** Every output is on disk. */
+  public JobEvent done(List<OutputFile> downloaded, Instant now) {
+    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history);
+  }
+
+  /** The job failed for good. */
+  public JobEvent failed(Failure f, Instant now) {
+    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history);
+  }
+
+  /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
+  public JobEvent retry(Attempt failedAttempt, Instant due) {
+    List<Attempt> h = new ArrayList<>(history);
+    h.add(failedAttempt);
+    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h);
+  }
+}

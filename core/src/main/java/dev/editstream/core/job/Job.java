@@ -1,0 +1,55 @@
+package dev.editstream.core.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One edit job, as read from a line of a JSON Lines job file and carried in every event.
+ *
+ * @param id required, unique in its file, {@code [A-Za-z0-9._-]{1,128}}; the Kafka record key
+ * @param prompt the edit instruction, any language; may be empty for explicit-model jobs
+ * @param images input images: https URLs or local file paths (resolved against the job file's
+ *     folder); empty when none
+ * @param mask an inpainting mask (https URL or local path), white = fill, or {@code null}
+ * @param video an input video (https URL or local path), or {@code null}
+ * @param model an explicit RunComfy {@code model_id} that wins over routing, or {@code null}
+ * @param params extra model fields (seed, aspect_ratio, resolution, strength, ...) copied into the
+ *     request body; empty when none
+ * @param batch a free batch label for reports and replay filters, or {@code null}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Job(
+    String id,
+    String prompt,
+    List<String> images,
+    String mask,
+    String video,
+    String model,
+    Map<String, Object> params,
+    String batch) {
+
+  /** Normalises absent collections to empty ones; params keep their order. */
+  public Job {
+    prompt = prompt == null ? "" : prompt;
+    images = images == null ? List.of() : List.copyOf(images);
+    params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+  }
+
+  /** Every input reference of the job: images, then mask, then video. */
+  public List<String> inputs() {
+    var all = new java.util.ArrayList<>(images);
+    if (mask != null) {
+      all.add(mask);
+    }
+    if (video != null) {
+      all.add(video);
+    }
+    return all;
+  }
+
+  /** A copy with the inputs replaced (same order as {@link #inputs()}). */
+  public Job withInputs(List<String> newImages, String newMask, String newVideo) {
+    return new Job(id, prompt, newImages, newMask, newVideo, model, params, batch);
+  }
+}

@@ -1,0 +1,61 @@
+package dev.editstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.editstream.core.error.ExitClass;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+  private final Backoff backoff = new Backoff(1000, 60_000, 2.0, 100);
+
+  @ParameterizedTest
+  @CsvSource({"1,1000", "2,2000", "3,4000", "6,32000", "7,60000", "30,60000"})
+  void shouldGrowTheCeilingExponentiallyUpToTheMaximum(int attempt, long ceiling) {
+    assertThat(backoff.ceilingMs(attempt)).isEqualTo(ceiling);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1,0.0,100", "1,0.5,500", "1,0.999,999", "3,0.25,1000", "10,0.5,30000"})
+  void shouldDrawAFullJitterDelayBetweenTheMinimumAndTheCeiling(int attempt, double random, long expected) {
+    assertThat(backoff.delayMs(attempt, random, -1)).isEqualTo(expected);
+  }
+
+  @Test
+  void shouldHonourALongerRetryAfter() {
+    assertThat(backoff.delayMs(1, 0.1, 7000)).isEqualTo(7000);
+    assertThat(backoff.delayMs(5, 0.9, 7000)).isEqualTo(14_400);
+  }
+
+  @Test
+  void shouldRefuseSettingsThatBreakTheirRuleNamingTheField() {
+    assertThatThrownBy(() -> new Backoff(0, 10, 2, 0)).hasMessageContaining("baseMs");
+    assertThatThrownBy(() -> new Backoff(10, 5, 2, 0)).hasMessageContaining("maxMs");
+    assertThatThrownBy(() -> new Backoff(10, 50, 0.5, 0)).hasMessageContaining("multiplier");
+    assertThatThrownBy(() -> new Backoff(10, 50, 2, 60)).hasMessageContaining("minMs");
+    assertThatThrownBy(() -> backoff.delayMs(1, 1.0, -1)).hasMessageContaining("random");
+    assertThatThrownBy(() -> backoff.ceilingMs(0)).hasMessageContaining("attempt");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExitClass.class)
+  void shouldRetryOnlyClasses69And75BelowTheCap(ExitClass c) {
+    RetryPolicy p = new RetryPolicy(3, backoff);
+    Instant now = Instant.parse("2026-11-23T10:00:00Z");
+    RetryPolicy.Decision first = p.decide(1, c, Optional.empty(), now, 0.5);
+    assertThat(first.retry()).isEqualTo(c == ExitClass.TEMPFAIL || c == ExitClass.UNAVAILABLE);
+    if (first.retry()) {
+      assertThat(first.due()).isEqualTo(now.plusMillis(500));
+      assertThat(p.decide(3, c, Optional.empty(), now, 0.5).retry()).isFalse();
+      assertThat(p.decide(2, c, Optional.of(Duration.ofSeconds(30)), now, 0.5).due()).isEqualTo(now.plusSeconds(30));
+    } else {
+      assertThat(first.due()).isNull();
+    }
+  }
+}

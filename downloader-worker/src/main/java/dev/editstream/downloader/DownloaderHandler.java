@@ -1,0 +1,134 @@
+package dev.editstream.downloader;
+
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.stage.Outcome;
+import dev.editstream.pipeline.stage.StageHandler;
+import dev.editstream.runcomfy.DownloadPolicy;
+import dev.editstream.runcomfy.DownloadedFile;
+import dev.editstream.runcomfy.OutputDownloader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The downloader-worker's logic for one {@code completed} job: fetch every allowed output URL
+ * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
+ * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
+ * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
+ * Partial downloads are never visible under the final folder. URLs the {@link DownloadPolicy}
+ * refuses are logged and skipped, as RunComfy's CLI does; a job with no allowed output fails with
+ * class 65.
+ */
+public final class DownloaderHandler implements StageHandler {
+  private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
+
+  private final OutputDownloader downloader;
+  private final DownloadPolicy policy;
+  private final Path outDir;
+  private final Manifest manifest;
+  private final Topics topics;
+  private final Clock clock;
+  private final int parallelPerJob;
+
+  /**
+   * @param outDir the output folder
+   * @param parallelPerJob downloads of one job at once, &gt;= 1
+   */
+  public DownloaderHandler(OutputDownloader downloader, DownloadPolicy policy, Path outDir, Manifest manifest, Topics topics,
+      Clock clock, int parallelPerJob) {
+    this.downloader = downloader;
+    this.policy = policy;
+    this.outDir = outDir.toAbsolutePath().normalize();
+    this.manifest = manifest;
+    this.topics = topics;
+    this.clock = clock;
+    this.parallelPerJob = Math.max(1, parallelPerJob);
+  }
+
+  @Override
+  public Mono<Outcome> handle(JobEvent event) {
+    List<URI> allowed = new ArrayList<>();
+    for (String u : event.outputs() == null ? List.<String>of() : event.outputs()) {
+      URI uri;
+      try {
+        uri = URI.create(u);
+      } catch (IllegalArgumentException e) {
+        log.warn("job {}: output URL is not a valid URI, skipped: {}", event.jobId(), Redact.url(u));
+        continue;
+      }
+      var refusal = policy.refusal(uri);
+      if (refusal.isPresent()) {
+        log.warn("job {}: output {} skipped: {}", event.jobId(), Redact.url(u), refusal.get());
+      } else {
+        allowed.add(uri);
+      }
+    }
+    if (allowed.isEmpty()) {
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_allowed_outputs",
+          "none of the " + (event.outputs() == null ? 0 : event.outputs().size()) + " output URLs is on an allowed host"));
+    }
+    Path staging = outDir.resolve(".staging").resolve(event.jobId() + "-" + UUID.randomUUID());
+    Path finalDir = outDir.resolve(event.jobId());
+    return Mono.fromCallable(() -> Files.createDirectories(staging)).subscribeOn(Schedulers.boundedElastic())
+        .thenMany(Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob))
+        .collectList()
+        .publishOn(Schedulers.boundedElastic())
+        .map(files -> {
+          List<OutputFile> out = new ArrayList<>();
+          for (DownloadedFile f : files) {
+            out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
+          }
+          promote(staging, finalDir);
+          JobEvent done = event.done(out, clock.instant());
+          manifest.append(done);
+          return Outcome.publish(topics.done(), done);
+        })
+        .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, "disk",
+            "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
+        .doOnError(e -> deleteQuietly(staging));
+  }
+
+  /** Replaces {@code finalDir} with {@code staging} (an earlier copy of the same job is removed). */
+  private void promote(Path staging, Path finalDir) {
+    try {
+      if (Files.exists(finalDir)) {
+        Path trash = outDir.resolve(".staging").resolve(finalDir.getFileName() + "-old-" + UUID.randomUUID());
+        Files.move(finalDir, trash, StandardCopyOption.ATOMIC_MOVE);
+        deleteQuietly(trash);
+      }
+      Files.move(staging, finalDir, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.debug("could not delete {}: {}", dir, e.toString());
+    }
+  }
+}

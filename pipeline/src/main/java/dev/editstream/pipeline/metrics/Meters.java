@@ -1,0 +1,40 @@
+package dev.editstream.pipeline.metrics;
+
+/**
+ * Every meter of editstream, in one place: name, type, tags and meaning. Tags never carry a job
+ * id, a token or a URL.
+ */
+public enum Meters {
+  /** Counter, tags stage: records taken from a stage's input topic. */
+  JOBS_IN("editstream.jobs.in", "records taken from a stage's input topic"),
+  /** Counter, tags stage, model: jobs a stage finished and handed on. */
+  STAGE_SUCCEEDED("editstream.stage.succeeded", "jobs a stage finished and handed on"),
+  /** Counter, tags model: jobs whose outputs are all on disk. */
+  JOBS_DONE("editstream.jobs.done", "jobs whose outputs are all on disk"),
+  /** Counter, tags stage, exit_class: jobs that ended on the failure topic. */
+  JOBS_FAILED("editstream.jobs.failed", "jobs that ended on the failure topic"),
+  /** Counter, tags stage, exit_class: retries sent to a delay topic. */
+  RETRIES("editstream.jobs.retries", "retries sent to a delay topic"),
+  /** Counter, tags stage: undecodable records sent to the failure topic. */
+  POISON("editstream.records.poison", "undecodable records sent to the failure topic"),
+  /** Timer, tags stage, model: time a stage spent on one job (ms). */
+  STAGE_LATENCY("editstream.stage.latency", "time a stage spent on one job");
+
+  private final String meterName;
+  private final String description;
+
+  Meters(String meterName, String description) {
+    this.meterName = meterName;
+    this.description = description;
+  }
+
+  /** The Micrometer meter name. */
+  public String meterName() {
+    return meterName;
+  }
+
+  /** What it counts. */
+  public String description() {
+    return description;
+  }
+}

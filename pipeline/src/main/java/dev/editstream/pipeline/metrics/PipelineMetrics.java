@@ -1,0 +1,50 @@
+package dev.editstream.pipeline.metrics;
+
+import dev.editstream.core.event.Stage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** Records the pipeline's meters ({@link Meters}) in a Micrometer registry. Thread-safe. */
+public final class PipelineMetrics {
+  private final MeterRegistry registry;
+
+  public PipelineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** The registry the meters live in. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void jobIn(Stage stage) {
+    counter(Meters.JOBS_IN, "stage", stage.wire()).increment();
+  }
+
+  public void succeeded(Stage stage, String model, Duration took) {
+    counter(Meters.STAGE_SUCCEEDED, "stage", stage.wire(), "model", model).increment();
+    Timer.builder(Meters.STAGE_LATENCY.meterName()).description(Meters.STAGE_LATENCY.description())
+        .tags("stage", stage.wire(), "model", model).register(registry).record(took);
+    if (stage == Stage.DOWNLOADER) {
+      counter(Meters.JOBS_DONE, "model", model).increment();
+    }
+  }
+
+  public void failed(Stage stage, int exitClass) {
+    counter(Meters.JOBS_FAILED, "stage", stage.wire(), "exit_class", Integer.toString(exitClass)).increment();
+  }
+
+  public void retried(Stage stage, int exitClass) {
+    counter(Meters.RETRIES, "stage", stage.wire(), "exit_class", Integer.toString(exitClass)).increment();
+  }
+
+  public void poison(Stage stage) {
+    counter(Meters.POISON, "stage", stage.wire()).increment();
+  }
+
+  private Counter counter(Meters m, String... tags) {
+    return Counter.builder(m.meterName()).description(m.description()).tags(tags).register(registry);
+  }
+}

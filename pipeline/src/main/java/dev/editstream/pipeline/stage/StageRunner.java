@@ -1,0 +1,226 @@
+package dev.editstream.pipeline.stage;
+
+import dev.editstream.core.Redact;
+import dev.editstream.core.RetryPolicy;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.Attempt;
+import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Stage;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
+import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.kafka.ConsumerSettings;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
+import dev.editstream.pipeline.kafka.ReceivedRecord;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.retry.Retry;
+
+/**
+ * Runs one stage: consumes its input topic with many jobs in flight, calls the {@link
+ * StageHandler}, publishes the outcome, and only then acknowledges the record. Classified failures
+ * of class 69/75 go to the stage's delay topic with a due time ({@link RetryPolicy}); a second
+ * consumer holds delay-topic records until due and puts them back on the input topic. Other
+ * failures, and retries past the cap, go to the failure topic with every attempt. A record is
+ * acknowledged only once its outcome is durable; one cancelled by shutdown is redelivered. A record that
+ * cannot be decoded goes to the failure topic with its topic, partition and offset, and never
+ * blocks its partition.
+ */
+public final class StageRunner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
+
+  private final StageSettings settings;
+  private final Topics topics;
+  private final EventPublisher publisher;
+  private final StageHandler handler;
+  private final PipelineMetrics metrics;
+  private final Clock clock;
+  private final Scheduler timer;
+  private final RetryPolicy retryPolicy;
+  private ReactiveKafkaConsumer input;
+  private ReactiveKafkaConsumer delayed;
+  private Disposable inputFlow;
+  private Disposable delayFlow;
+
+  /**
+   * @param settings validated settings
+   * @param topics topic names
+   * @param publisher the process's shared publisher
+   * @param handler the stage's logic
+   * @param metrics meters
+   * @param clock time source for due times and event times
+   * @param timer scheduler for delay-topic holds
+   */
+  public StageRunner(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler,
+      PipelineMetrics metrics, Clock clock, Scheduler timer) {
+    this.settings = settings;
+    this.topics = topics;
+    this.publisher = publisher;
+    this.handler = handler;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.timer = timer;
+    this.retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.backoff());
+  }
+
+  /** Subscribes to the input and delay topics and starts processing. */
+  public synchronized void start() {
+    Stage stage = settings.stage();
+    input = new ReactiveKafkaConsumer(ConsumerSettings.of(settings.bootstrapServers(), settings.groupId(),
+        List.of(topics.input(stage)), settings.concurrency()));
+    delayed = new ReactiveKafkaConsumer(ConsumerSettings.of(settings.bootstrapServers(), settings.groupId() + "-retry",
+        List.of(topics.retry(stage)), settings.retryHold()));
+    inputFlow = input.receive()
+        .flatMap(this::process, settings.concurrency())
+        .subscribe(v -> { }, e -> log.error("{} stage stopped: {}", stage.wire(), e.toString()));
+    delayFlow = delayed.receive()
+        .flatMap(this::release, settings.retryHold())
+        .subscribe(v -> { }, e -> log.error("{} delay topic stopped: {}", stage.wire(), e.toString()));
+    log.info("{}-worker consuming {} (concurrency {}), delay topic {}", stage.wire(), topics.input(stage),
+        settings.concurrency(), topics.retry(stage));
+  }
+
+  private Mono<Void> process(ReceivedRecord rec) {
+    Stage stage = settings.stage();
+    JobEvent event;
+    try {
+      event = EventCodec.decode(rec.record().value());
+    } catch (IllegalArgumentException e) {
+      return poison(rec, e.getMessage());
+    }
+    metrics.jobIn(stage);
+    long started = System.nanoTime();
+    return Mono.defer(() -> handler.handle(event))
+        .onErrorResume(e -> Mono.just(onError(event, e)))
+        .map(outcome -> resolve(event, outcome))
+        .flatMap(outcome -> publishDurably(event, outcome).thenReturn(outcome))
+        .doOnNext(outcome -> account(event, outcome, Duration.ofNanos(System.nanoTime() - started)))
+        .then()
+        .doOnSuccess(v -> rec.ack());
+  }
+
+  /** Turns a handler error into a retry or a final failure. */
+  private Outcome onError(JobEvent event, Throwable e) {
+    if (e instanceof StageException se) {
+      Instant now = clock.instant();
+      RetryPolicy.Decision d = retryPolicy.decide(event.attempt(), se.exitClass(), se.retryAfter(), now,
+          ThreadLocalRandom.current().nextDouble());
+      if (d.retry()) {
+        Attempt a = new Attempt(settings.stage(), se.exitClass().code(), se.reason(), Redact.text(se.getMessage()), now);
+        log.info("job {} attempt {} of {} failed (class {}, {}); retry in {} ms", event.jobId(), event.attempt(),
+            settings.stage().wire(), se.exitClass().code(), se.reason(), d.delay().toMillis());
+        return Outcome.publish(topics.retry(settings.stage()), event.retry(a, d.due()));
+      }
+      return new Outcome.Fail(se.exitClass(), se.reason(), se.getMessage());
+    }
+    log.warn("job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), Redact.text(e.toString()));
+    return new Outcome.Fail(ExitClass.OTHER, "internal", Redact.text(e.toString()));
+  }
+
+  /** A Fail outcome becomes a failed event on the failure topic. */
+  private Outcome resolve(JobEvent event, Outcome outcome) {
+    if (outcome instanceof Outcome.Fail f) {
+      Failure failure = new Failure(f.exitClass().code(), f.reason(), "job " + event.jobId() + ": " + Redact.text(f.message()),
+          settings.stage(), event.attempt());
+      return Outcome.publish(topics.failed(), event.failed(failure, clock.instant()));
+    }
+    return outcome;
+  }
+
+  private void account(JobEvent in, Outcome outcome, Duration took) {
+    Stage stage = settings.stage();
+    for (Outcome.Emit e : ((Outcome.Publish) outcome).emits()) {
+      JobEvent out = e.event();
+      if (out.type() == EventType.FAILED) {
+        metrics.failed(stage, out.failure().exitClass());
+        log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass(),
+            out.failure().reason(), out.failure().message());
+      } else if (e.topic().equals(topics.retry(stage))) {
+        metrics.retried(stage, out.history().get(out.history().size() - 1).exitClass());
+      } else {
+        String model = out.route() == null ? "unrouted" : out.route().modelId();
+        metrics.succeeded(stage, model, took);
+      }
+    }
+  }
+
+  /**
+   * Publishes every emit, retrying broker failures with backoff until the stage closes: the
+   * record is acknowledged only after its outcome is durable, and the handler is never re-run.
+   */
+  private Mono<Void> publishDurably(JobEvent event, Outcome outcome) {
+    return Flux.fromIterable(((Outcome.Publish) outcome).emits())
+        .concatMap(e -> publisher.publish(e.topic(), e.event()))
+        .then()
+        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(30))
+            .doBeforeRetry(s -> log.warn("job {}: publishing its outcome failed ({}); retrying", event.jobId(),
+                s.failure().toString())));
+  }
+
+  /** A record that is not a job event: to the failure topic with where it came from. */
+  private Mono<Void> poison(ReceivedRecord rec, String why) {
+    ConsumerRecord<String, byte[]> r = rec.record();
+    String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
+    String id = r.key() != null && r.key().matches("[A-Za-z0-9._-]{1,128}") ? r.key() : "record-" + r.topic() + "-" + r.partition() + "-" + r.offset();
+    Failure f = new Failure(ExitClass.DATA.code(), "undecodable", "record at " + where + " is not a job event: " + Redact.text(why),
+        settings.stage(), 1);
+    Job placeholder = new Job(id, "", List.of(), null, null, null, null, null);
+    JobEvent ev = JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
+    metrics.poison(settings.stage());
+    log.warn("poison record at {}: {}", where, Redact.text(why));
+    return publishDurably(ev, Outcome.publish(topics.failed(), ev)).doOnSuccess(v -> rec.ack());
+  }
+
+  /** Holds a delay-topic record until its due time, then puts it back on the input topic. */
+  private Mono<Void> release(ReceivedRecord rec) {
+    JobEvent event;
+    try {
+      event = EventCodec.decode(rec.record().value());
+    } catch (IllegalArgumentException e) {
+      return poison(rec, e.getMessage());
+    }
+    Instant due = Optional.ofNullable(event.dueAt()).orElse(clock.instant());
+    Duration wait = Duration.between(clock.instant(), due);
+    Mono<Long> hold = wait.isNegative() || wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
+    return hold.then(publishDurably(event, Outcome.publish(topics.input(settings.stage()), event)))
+        .doOnSuccess(v -> rec.ack());
+  }
+
+  /** Records in flight on the input topic (handed to the handler and not yet acknowledged). */
+  public int inFlight() {
+    return input == null ? 0 : input.inFlight();
+  }
+
+  /** Stops consuming, waits up to the shutdown grace for jobs in flight, commits and closes. */
+  @Override
+  public synchronized void close() {
+    if (delayed != null) {
+      delayed.close(Duration.ZERO);
+    }
+    if (input != null) {
+      input.close(settings.shutdownGrace());
+    }
+    if (inputFlow != null) {
+      inputFlow.dispose();
+    }
+    if (delayFlow != null) {
+      delayFlow.dispose();
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.editstream.pipeline.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.editstream.core.Backoff;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.event.Stage;
+import dev.editstream.core.event.Submission;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
+import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.kafka.ConsumerSettings;
+import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
+import dev.editstream.pipeline.kafka.TopicAdmin;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+class StageRunnerTest {
+  private static EmbeddedKafka kafka;
+  private static EventPublisher publisher;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start(null);
+    publisher = new EventPublisher(kafka.bootstrapServers(), "test", Map.of());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    publisher.close();
+    kafka.close();
+  }
+
+  private static Job job(String id) {
+    return new Job(id, "make it warmer", List.of("https://assets.example.com/a.jpg"), null, null, null, null, null);
+  }
+
+  private static List<JobEvent> collect(String topic, String group) {
+    List<JobEvent> out = new CopyOnWriteArrayList<>();
+    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), group, List.of(topic), 1000));
+    Disposable d = c.receive().subscribe(r -> {
+      out.add(EventCodec.decode(r.record().value()));
+      r.ack();
+    });
+    closers.add(() -> {
+      d.dispose();
+      c.close(Duration.ZERO);
+    });
+    return out;
+  }
+
+  private static final List<Runnable> closers = new CopyOnWriteArrayList<>();
+
+  @AfterAll
+  static void closeCollectors() {
+    closers.forEach(Runnable::run);
+  }
+
+  private StageRunner runner(Topics topics, int maxAttempts, StageHandler h) {
+    StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, maxAttempts,
+        new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2));
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
+    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel());
+  }
+
+  private static JobEvent submittedEvent(String id) {
+    return JobEvent.requested(job(id), Instant.now()).submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()),
+        Map.of("prompt", "x"), new Submission("r-" + id, null, null, null, Instant.now()), Instant.now());
+  }
+
+  @Test
+  void shouldRetryRetryableFailuresThroughTheDelayTopicUntilTheJobSucceeds() {
+    Topics topics = new Topics("t-retry");
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    StageRunner r = runner(topics, 5, ev -> {
+      int n = calls.computeIfAbsent(ev.jobId(), k -> new AtomicInteger()).incrementAndGet();
+      if (n <= 2) {
+        return Mono.error(new StageException(n == 1 ? ExitClass.TEMPFAIL : ExitClass.UNAVAILABLE, "http_503", "upstream 503"));
+      }
+      return Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
+    });
+    List<JobEvent> completed = collect(topics.completed(), "c1");
+    List<JobEvent> failed = collect(topics.failed(), "f1");
+    r.start();
+    try {
+      for (int i = 0; i < 6; i++) {
+        publisher.publish(topics.submitted(), submittedEvent("job-" + i)).block(Duration.ofSeconds(30));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 6);
+      assertThat(failed).isEmpty();
+      assertThat(completed).allSatisfy(e -> {
+        assertThat(e.type()).isEqualTo(EventType.COMPLETED);
+        assertThat(e.history()).extracting(a -> a.exitClass()).containsExactly(75, 69);
+      });
+      assertThat(calls.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(3));
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
+  void shouldFailAtOnceOnANonRetryableClassAndAfterTheAttemptCapOnARetryableOne() {
+    Topics topics = new Topics("t-fail");
+    StageRunner r = runner(topics, 3, ev -> ev.jobId().startsWith("data")
+        ? Mono.error(new StageException(ExitClass.DATA, "schema", "images: must have at most 10 items"))
+        : Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "rate limited", Duration.ofMillis(20))));
+    List<JobEvent> failed = collect(topics.failed(), "f2");
+    r.start();
+    try {
+      publisher.publish(topics.submitted(), submittedEvent("data-1")).block(Duration.ofSeconds(30));
+      publisher.publish(topics.submitted(), submittedEvent("busy-1")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 2);
+      JobEvent data = failed.stream().filter(e -> e.jobId().equals("data-1")).findFirst().orElseThrow();
+      assertThat(data.failure().exitClass()).isEqualTo(65);
+      assertThat(data.failure().attempts()).isEqualTo(1);
+      assertThat(data.failure().message()).contains("data-1").contains("images");
+      JobEvent busy = failed.stream().filter(e -> e.jobId().equals("busy-1")).findFirst().orElseThrow();
+      assertThat(busy.failure().exitClass()).isEqualTo(75);
+      assertThat(busy.failure().attempts()).isEqualTo(3);
+      assertThat(busy.history()).hasSize(2);
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
+  void shouldSendAPoisonRecordToTheFailureTopicAndKeepProcessingItsPartition() {
+    Topics topics = new Topics("t-poison");
+    StageRunner r = runner(topics, 3, ev -> Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of(), Instant.now()))));
+    List<JobEvent> failed = collect(topics.failed(), "f3");
+    List<JobEvent> completed = collect(topics.completed(), "c3");
+    r.start();
+    try {
+      // same key, so the same partition: the good record after the bad one must still go through
+      publisher.send(topics.submitted(), "same", "{not json".getBytes()).block(Duration.ofSeconds(30));
+      publisher.publish(topics.submitted(), submittedEvent("same")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 1 && completed.size() == 1);
+      assertThat(failed.get(0).failure().reason()).isEqualTo("undecodable");
+      assertThat(failed.get(0).failure().message()).contains("t-poison.jobs.submitted partition").contains("offset 0");
+    } finally {
+      r.close();
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.editstream.poller;
+
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.stage.Outcome;
+import dev.editstream.pipeline.stage.StageHandler;
+import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RequestResult;
+import dev.editstream.runcomfy.RequestStatus;
+import dev.editstream.runcomfy.RunComfyClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The poller-worker's logic for one {@code submitted} job: check the request's status at once,
+ * then on the {@link PollSchedule}, until a terminal status; then GET the result once and decide
+ * from the result's own status (as RunComfy's CLI does). {@code completed}/{@code succeeded} with
+ * output URLs → {@code completed} event; {@code failed}, {@code cancelled} → failure class 1. A job
+ * past its deadline (measured from submission) is cancelled ({@code POST .../cancel}) and failed
+ * with class 75, not retried.
+ *
+ * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
+ * retries it through the delay topic and the next attempt resumes polling the same request_id
+ * (never re-submitting).
+ */
+public final class PollerHandler implements StageHandler {
+  private static final Logger log = LoggerFactory.getLogger(PollerHandler.class);
+
+  private final RunComfyClient client;
+  private final Topics topics;
+  private final PollSchedule schedule;
+  private final Duration deadline;
+  private final Clock clock;
+  private final Scheduler timer;
+
+  /**
+   * @param deadline longest time from submission to a terminal status
+   * @param timer scheduler for the waits between checks (virtual time in tests)
+   */
+  public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, Duration deadline, Clock clock, Scheduler timer) {
+    this.client = client;
+    this.topics = topics;
+    this.schedule = schedule;
+    this.deadline = deadline;
+    this.clock = clock;
+    this.timer = timer;
+  }
+
+  @Override
+  public Mono<Outcome> handle(JobEvent event) {
+    if (event.submission() == null || event.submission().requestId() == null) {
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "submitted event carries no request_id"));
+    }
+    Instant submittedAt = event.submission().submittedAt() == null ? clock.instant() : event.submission().submittedAt();
+    return poll(event, submittedAt.plus(deadline), 0);
+  }
+
+  private Mono<Outcome> poll(JobEvent event, Instant deadlineAt, int checksDone) {
+    String requestId = event.submission().requestId();
+    Duration wait = schedule.next(checksDone);
+    Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
+    return pause.then(Mono.defer(() -> {
+      if (clock.instant().isAfter(deadlineAt)) {
+        return cancelPastDeadline(event, deadlineAt);
+      }
+      return client.status(requestId).flatMap(st -> st.terminal()
+          ? client.result(requestId).flatMap(r -> pending(r.status())
+              ? poll(event, deadlineAt, checksDone + 1)
+              : Mono.just(decide(event, r)))
+          : poll(event, deadlineAt, checksDone + 1));
+    }));
+  }
+
+  private Mono<Outcome> cancelPastDeadline(JobEvent event, Instant deadlineAt) {
+    String requestId = event.submission().requestId();
+    String msg = "request " + requestId + " not finished by its deadline " + deadlineAt + " (" + deadline.toSeconds() + " s after submission); cancel sent";
+    return client.cancel(requestId)
+        .map(c -> (Outcome) new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + c.outcome()))
+        .onErrorResume(e -> Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + Redact.text(e.getMessage()))));
+  }
+
+  /** A result still queued or running (the status said terminal a moment early): keep polling. */
+  private static boolean pending(String status) {
+    return "in_queue".equalsIgnoreCase(status) || "in_progress".equalsIgnoreCase(status);
+  }
+
+  private Outcome decide(JobEvent event, RequestResult r) {
+    String status = r.status() == null ? "" : r.status().toLowerCase(Locale.ROOT);
+    switch (status) {
+      case "completed", "succeeded" -> {
+        List<String> urls = OutputUrls.collect(r.output());
+        if (urls.isEmpty()) {
+          return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs");
+        }
+        log.debug("job {} completed with {} outputs", event.jobId(), urls.size());
+        return Outcome.publish(topics.completed(), event.completed(urls, clock.instant()));
+      }
+      case "failed" -> {
+        String why = r.error() == null || r.error().isNull() ? "no error given" : Redact.text(r.error().toString());
+        return new Outcome.Fail(ExitClass.OTHER, "remote_failed", "RunComfy request " + r.requestId() + " failed: " + why);
+      }
+      case "cancelled", "canceled" -> {
+        return new Outcome.Fail(ExitClass.OTHER, "remote_cancelled", "RunComfy request " + r.requestId() + " was cancelled");
+      }
+      default -> {
+        return new Outcome.Fail(ExitClass.OTHER, "unknown_status",
+            "result of request " + r.requestId() + " has status \"" + status + "\"; stopping instead of polling forever");
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package dev.editstream.producer;
+
+import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Stage;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.job.LineError;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a job file: each valid job as a {@code requested} event on the requests topic (keyed
+ * by id); each refused line as a {@code failed} event (stage producer) on the failure topic, so
+ * every line of the file has a recorded fate. A refused line is keyed by its id; lines whose id
+ * could not be read are keyed {@code <file>.line-<n>}, and a duplicate id {@code <id>.line-<n>}, so
+ * no two lines ever share a fate.
+ */
+public final class JobProducer {
+  private static final Logger log = LoggerFactory.getLogger(JobProducer.class);
+
+  private final EventPublisher publisher;
+  private final Topics topics;
+  private final Clock clock;
+
+  public JobProducer(EventPublisher publisher, Topics topics, Clock clock) {
+    this.publisher = publisher;
+    this.topics = topics;
+    this.clock = clock;
+  }
+
+  /**
+   * What was published.
+   *
+   * @param lines non-blank lines read
+   * @param jobs the valid jobs published to the requests topic
+   * @param errors the refused lines, each published to the failure topic under {@link
+   *     #failedJobId(Path, LineError)}
+   */
+  public record Report(int lines, List<Job> jobs, List<LineError> errors) {}
+
+  /**
+   * Reads, validates and publishes the file; returns when every record is acknowledged by the
+   * broker (acks=all).
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
+   */
+  public Report publish(Path file) throws IOException {
+    List<Job> jobs = new ArrayList<>();
+    List<LineError> errors = new ArrayList<>();
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    int lines = JobFileReader.read(file,
+        job -> {
+          jobs.add(job);
+          pending.add(publisher.publish(topics.requested(), JobEvent.requested(job, clock.instant())).toFuture());
+          drainIfFull(pending);
+        },
+        err -> {
+          errors.add(err);
+          log.warn("{}: {}", file.getFileName(), err.describe());
+          pending.add(publisher.publish(topics.failed(), failedLine(file, err)).toFuture());
+          drainIfFull(pending);
+        });
+    await(pending);
+    log.info("{}: {} lines, {} jobs published to {}, {} refused", file.getFileName(), lines, jobs.size(), topics.requested(), errors.size());
+    return new Report(lines, jobs, errors);
+  }
+
+  /** The job id a refused line is recorded under. */
+  public static String failedJobId(Path file, LineError err) {
+    if (err.jobId() != null && err.field().equals("id")) {
+      return err.jobId() + ".line-" + err.line();
+    }
+    if (err.jobId() != null) {
+      return err.jobId();
+    }
+    String stem = file.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+    return stem + ".line-" + err.line();
+  }
+
+  private JobEvent failedLine(Path file, LineError err) {
+    Job placeholder = new Job(failedJobId(file, err), "", List.of(), null, null, null, null, null);
+    Failure f = new Failure(err.exitClass(), "invalid_line", file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
+    return JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
+  }
+
+  private static void drainIfFull(List<CompletableFuture<?>> pending) {
+    if (pending.size() >= 1024) {
+      await(pending);
+    }
+  }
+
+  private static void await(List<CompletableFuture<?>> pending) {
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(Duration.ofMinutes(2).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("the broker did not acknowledge the published jobs: " + e, e);
+    }
+    pending.clear();
+  }
+}

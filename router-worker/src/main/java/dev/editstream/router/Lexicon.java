@@ -1,0 +1,298 @@
+package dev.editstream.router;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.Character.UnicodeScript;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The routing cues of every language, merged: for each cue category ({@code background}, {@code
+ * keep}, {@code spatial}, ...) one pattern that matches the words of all languages, the brand names
+ * of each model, and the quotation marks that enclose in-image text. Loaded from data files
+ * ({@code editstream/routing/lexicon-<lang>.json}, listed in {@code lexicons.json}); the code never
+ * branches on a language. Immutable and thread-safe.
+ *
+ * <p>A lexicon file is {@code {"language", "match", "quotes": [[open, close]...], "cues": {category:
+ * [entry...]}, "brands": {model_id: [entry...]}}}. An entry is a plain phrase, matched
+ * case-insensitively (spaces and hyphens in it match any run of spaces or hyphens), or a Java regex
+ * when prefixed {@code re:} (where {@code \b} means a Latin word boundary, see {@link
+ * #latinBoundaries}). {@code match} says how a plain phrase meets its neighbours: {@code words} (no
+ * letter of the phrase's script on either side, for English, Spanish...), {@code stems} (none
+ * before, any ending after, reported as the whole word; for inflecting languages like Russian and
+ * German) or {@code substring} (anywhere, for languages written without spaces such as Chinese and
+ * Japanese).
+ */
+public final class Lexicon {
+  private static final String ROOT = "/editstream/routing/";
+  private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+
+  private final List<String> languages;
+  private final Map<String, Pattern> cues;
+  private final Map<String, Pattern> brands;
+  private final List<String[]> quotes;
+
+  private Lexicon(List<String> languages, Map<String, Pattern> cues, Map<String, Pattern> brands, List<String[]> quotes) {
+    this.languages = List.copyOf(languages);
+    this.cues = Map.copyOf(cues);
+    this.brands = Map.copyOf(brands);
+    this.quotes = List.copyOf(quotes);
+  }
+
+  /** A brand or model name found in a prompt: the model it names and the words that named it. */
+  public record BrandMatch(String modelId, String text) {}
+
+  /**
+   * The lexicons shipped in this jar: every language listed in {@code
+   * editstream/routing/lexicons.json}.
+   *
+   * @throws UncheckedIOException if a data file is missing or not JSON
+   * @throws IllegalArgumentException if a file breaks the format (the message names file and entry)
+   */
+  public static Lexicon builtIn() {
+    JsonNode index = read("lexicons.json");
+    List<JsonNode> files = new ArrayList<>();
+    for (JsonNode lang : index.path("languages")) {
+      files.add(read("lexicon-" + lang.asText() + ".json"));
+    }
+    return of(files);
+  }
+
+  /**
+   * Merges lexicon documents (the JSON format described on the class).
+   *
+   * @param files one parsed document per language
+   * @throws IllegalArgumentException on an unknown {@code match} mode, a bad regex or a malformed
+   *     quote pair, naming the language and the entry
+   */
+  public static Lexicon of(List<JsonNode> files) {
+    List<String> languages = new ArrayList<>();
+    Map<String, List<String>> cueAlternatives = new LinkedHashMap<>();
+    Map<String, List<String>> brandAlternatives = new LinkedHashMap<>();
+    List<String[]> quotes = new ArrayList<>();
+    for (JsonNode file : files) {
+      String lang = file.path("language").asText("?");
+      languages.add(lang);
+      String mode = file.path("match").asText("words");
+      if (!List.of("words", "stems", "substring").contains(mode)) {
+        throw new IllegalArgumentException("lexicon " + lang + ": match must be words, stems or substring, not " + mode);
+      }
+      collect(file.path("cues"), lang, mode, cueAlternatives);
+      collect(file.path("brands"), lang, mode, brandAlternatives);
+      for (JsonNode pair : file.path("quotes")) {
+        if (pair.size() != 2 || pair.get(0).asText().isEmpty() || pair.get(1).asText().isEmpty()) {
+          throw new IllegalArgumentException("lexicon " + lang + ": a quote pair must be [open, close], not " + pair);
+        }
+        quotes.add(new String[] {pair.get(0).asText(), pair.get(1).asText()});
+      }
+    }
+    return new Lexicon(languages, compileAll(cueAlternatives), compileAll(brandAlternatives), quotes);
+  }
+
+  private static void collect(JsonNode section, String lang, String mode, Map<String, List<String>> into) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      List<String> list = into.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+      for (JsonNode entry : e.getValue()) {
+        String regex = toRegex(entry.asText(), mode);
+        try {
+          Pattern.compile(regex, FLAGS);
+        } catch (PatternSyntaxException ex) {
+          throw new IllegalArgumentException("lexicon " + lang + ", " + e.getKey() + ": bad entry " + entry + ": " + ex.getDescription(), ex);
+        }
+        list.add(regex);
+      }
+    }
+  }
+
+  static String toRegex(String entry, String mode) {
+    if (entry.startsWith("re:")) {
+      return latinBoundaries(entry.substring(3));
+    }
+    String phrase = entry.strip();
+    StringBuilder body = new StringBuilder();
+    for (String part : phrase.split("[\\s\\-]+")) {
+      if (body.length() > 0) {
+        body.append("[\\s\\-\u2010\u2013]*");
+      }
+      body.append(Pattern.quote(part));
+    }
+    String before = "(?<![" + sameScript(phrase.codePointAt(0)) + "])";
+    String last = sameScript(phrase.codePointBefore(phrase.length()));
+    return switch (mode) {
+      case "words" -> before + body + "(?![" + last + "])";
+      case "stems" -> before + body + "[" + last + "\\p{M}]*";
+      default -> body.toString();
+    };
+  }
+
+  /**
+   * The letters that continue a word begun with {@code cp}: letters of the same script, and
+   * digits. A Latin word next to Chinese text therefore still ends (as in "用Flux"), the same way
+   * on every JDK.
+   */
+  private static String sameScript(int cp) {
+    UnicodeScript script = UnicodeScript.of(cp);
+    if (script == UnicodeScript.COMMON || script == UnicodeScript.INHERITED) {
+      return "\\p{L}\\p{N}";
+    }
+    return "\\p{Is" + script.name() + "}\\p{N}";
+  }
+
+  /**
+   * Replaces each {@code \b} of a regex entry by a Latin word boundary: between a Latin letter or
+   * digit and anything else. (Java's own {@code \b} counts CJK letters as word characters on some
+   * JDKs and not on others, so "用wan" or "LoRAで" would depend on the JDK.)
+   */
+  static String latinBoundaries(String regex) {
+    String latin = "[\\p{IsLatin}\\p{N}]";
+    String boundary = "(?:(?<=" + latin + ")(?!" + latin + ")|(?<!" + latin + ")(?=" + latin + "))";
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < regex.length(); i++) {
+      char ch = regex.charAt(i);
+      if (ch == '\\' && i + 1 < regex.length()) {
+        char next = regex.charAt(++i);
+        out.append(next == 'b' ? boundary : "\\" + next);
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  private static Map<String, Pattern> compileAll(Map<String, List<String>> alternatives) {
+    Map<String, Pattern> out = new LinkedHashMap<>();
+    alternatives.forEach((name, list) -> {
+      // Longer alternatives first, so "every frame" wins over "frame" at the same position.
+      List<String> sorted = new ArrayList<>(list);
+      sorted.sort(Comparator.comparingInt(String::length).reversed());
+      StringBuilder b = new StringBuilder();
+      for (String r : sorted) {
+        b.append(b.length() == 0 ? "" : "|").append("(?:").append(r).append(')');
+      }
+      out.put(name, Pattern.compile(b.length() == 0 ? "(?!)" : b.toString(), FLAGS));
+    });
+    return out;
+  }
+
+  private static JsonNode read(String name) {
+    try (InputStream in = Lexicon.class.getResourceAsStream(ROOT + name)) {
+      if (in == null) {
+        throw new IOException("missing resource " + ROOT + name);
+      }
+      return Json.mapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the routing lexicon " + ROOT + name, e);
+    }
+  }
+
+  /** The languages merged into this lexicon, in load order. */
+  public List<String> languages() {
+    return languages;
+  }
+
+  /** Every cue category some language defines. */
+  public Set<String> categories() {
+    return cues.keySet();
+  }
+
+  /** Every model_id some language names a brand for. */
+  public Set<String> brandModels() {
+    return brands.keySet();
+  }
+
+  /**
+   * The words of {@code text} that are cues of {@code category}, in any language.
+   *
+   * @return the matched texts as written in {@code text}, distinct (case-insensitively), in order
+   *     of appearance; empty when none
+   * @throws IllegalArgumentException if no language defines the category
+   */
+  public List<String> find(String category, String text) {
+    Pattern p = cues.get(category);
+    if (p == null) {
+      throw new IllegalArgumentException("no lexicon defines the cue category " + category);
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    List<String> out = new ArrayList<>();
+    Matcher m = p.matcher(text);
+    while (m.find()) {
+      String hit = m.group().strip();
+      if (!hit.isEmpty() && seen.add(hit.toLowerCase(java.util.Locale.ROOT))) {
+        out.add(hit);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The model a prompt names by brand ("use flux kontext", "with nano banana"), if any. When several
+   * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest.
+   */
+  public Optional<BrandMatch> brand(String text) {
+    BrandMatch best = null;
+    int bestStart = Integer.MAX_VALUE;
+    for (Map.Entry<String, Pattern> e : brands.entrySet()) {
+      Matcher m = e.getValue().matcher(text);
+      while (m.find()) {
+        String hit = m.group().strip();
+        boolean longer = best == null || hit.length() > best.text().length();
+        boolean sameEarlier = best != null && hit.length() == best.text().length() && m.start() < bestStart;
+        if (!hit.isEmpty() && (longer || sameEarlier)) {
+          best = new BrandMatch(e.getKey(), hit);
+          bestStart = m.start();
+        }
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * The quoted segments of {@code text}, between any language's quotation marks ({@code "..."},
+   * {@code 「...」}, {@code «...»}), in order of appearance. Scans left to right: at each opening
+   * mark the nearest closing mark (on the same line) ends the segment, and scanning resumes after
+   * it, so a mark that closes one quote never opens the next. Blank segments are skipped.
+   */
+  public List<String> quoted(String text) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < text.length()) {
+      int bestClose = -1;
+      String[] best = null;
+      for (String[] q : quotes) {
+        if (text.startsWith(q[0], i)) {
+          int close = text.indexOf(q[1], i + q[0].length());
+          int newline = text.indexOf('\n', i);
+          boolean sameLine = close >= 0 && (newline < 0 || close < newline);
+          if (sameLine && (bestClose < 0 || close < bestClose)) {
+            bestClose = close;
+            best = q;
+          }
+        }
+      }
+      if (best == null) {
+        i++;
+        continue;
+      }
+      String segment = text.substring(i + best[0].length(), bestClose).strip();
+      if (!segment.isEmpty()) {
+        out.add(segment);
+      }
+      i = bestClose + best[1].length();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.editstream.router;
+
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.core.model.ModelSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Picks one RunComfy model per job, and says why. The rules are the routing table of RunComfy's
+ * image-edit, image-inpainting and video-inpainting skills ({@code ../shared/docs/routing.md}),
+ * evaluated in order; the first that applies decides. The words each rule looks for come from the
+ * {@link Lexicon} (all languages at once), so no rule knows any language. Pure and thread-safe.
+ *
+ * <p>Order: explicit {@code model}; a model or brand named in the prompt; mask (LoRA variant when a
+ * LoRA is asked for); video (restyle, else region edit); then images: frame sequence,
+ * multi-reference, non-Latin text rewrite, layout, translated headline variants, batch, background
+ * swap, spatial add/remove, single local edit, default. An image rule is skipped when its model
+ * cannot take the job's image count (a 12-image job never goes to GPT Image's 10-image route).
+ */
+public final class Router {
+  /** Most flexible default; 1-20 images. */
+  public static final String NANO_BANANA = "google/nano-banana-2/edit";
+  /** Multilingual typography, numbered references, layout; up to 10 images. */
+  public static final String GPT_IMAGE = "openai/gpt-image-2/edit";
+  /** One precise local edit on exactly one image. */
+  public static final String FLUX_KONTEXT = "blackforestlabs/flux-1-kontext/pro/edit";
+  /** Mask-driven inpainting. */
+  public static final String Z_IMAGE = "tongyi-mai/z-image/turbo/inpainting";
+  /** Mask-driven inpainting with a LoRA. */
+  public static final String Z_IMAGE_LORA = "tongyi-mai/z-image/turbo/inpainting/lora";
+  /** Prompt-driven region edit across video frames. */
+  public static final String WAN = "wan-ai/wan-2-7/edit-video";
+  /** Identity-stable video restyle, outfit or object swap. */
+  public static final String LUCY = "decart/lucy-edit/restyle";
+  /** The same instruction on every frame of a frame stack. */
+  public static final String SEEDREAM = "bytedance/seedream-4-0/edit-sequential";
+
+  /** The cue categories the rules use; every one must be defined by some lexicon. */
+  public static final List<String> CATEGORIES = List.of(
+      "lora", "restyle", "outfit", "swap", "tracking", "region", "remove", "frames", "reference",
+      "text", "move", "spatial", "translate", "variants", "language", "background", "keep", "add",
+      "local_edit", "declarative");
+
+  /** The job param that carries LoRAs ({@code loras: [{path, scale}]}, RunComfy's LoRA endpoints). */
+  static final String LORAS_PARAM = "loras";
+
+  private final Lexicon lexicon;
+  private final ModelCatalog catalog;
+  private final List<RouteRule> rules;
+
+  /**
+   * @param lexicon the cue words
+   * @param catalog the models that may be routed to
+   * @throws IllegalArgumentException if the lexicon lacks a category of {@link #CATEGORIES}, or a
+   *     rule or brand names a model the catalog does not know
+   */
+  public Router(Lexicon lexicon, ModelCatalog catalog) {
+    this.lexicon = lexicon;
+    this.catalog = catalog;
+    for (String c : CATEGORIES) {
+      if (!lexicon.categories().contains(c)) {
+        throw new IllegalArgumentException("no routing lexicon defines the cue category " + c);
+      }
+    }
+    for (String m : lexicon.brandModels()) {
+      requireKnown(m, "a lexicon brand");
+    }
+    this.rules = List.of(
+        new RouteRule("explicit-model", this::explicit),
+        new RouteRule("named-in-prompt", this::named),
+        RouteRule.to("mask-lora", Z_IMAGE_LORA, c -> c.mask().and(loraAsked(c))),
+        RouteRule.to("mask", Z_IMAGE, JobCues::mask),
+        RouteRule.to("video-restyle", LUCY, c -> c.video().and(restyle(c))),
+        RouteRule.to("video-region-edit", WAN, JobCues::video),
+        image("frame-sequence", SEEDREAM, c -> c.cue("frames").and(c.images(2, Integer.MAX_VALUE))),
+        image("multi-reference", GPT_IMAGE, c -> c.images(2, Integer.MAX_VALUE).and(c.cue("reference"))),
+        image("text-rewrite", GPT_IMAGE, c -> c.quotedNonLatin().and(c.cue("text").or(c.foreignQuotedScript()))),
+        image("layout", GPT_IMAGE, c -> c.cue("move").and(c.cue("spatial"))),
+        image("headline-variants", GPT_IMAGE,
+            c -> c.cue("text").and(c.cue("translate").or(c.cue("variants").and(c.cue("language"))))),
+        image("batch", NANO_BANANA, c -> c.images(2, Integer.MAX_VALUE)),
+        image("background-swap", NANO_BANANA, c -> c.cue("background").and(c.cue("keep"))),
+        image("spatial-edit", NANO_BANANA, c -> c.cue("remove").or(c.cue("add")).and(c.cue("spatial"))),
+        image("single-local-edit", FLUX_KONTEXT, c -> c.images(1, 1).and(c.cue("declarative")
+            .or(c.cue("add").or(c.cue("remove")).or(c.cue("local_edit")).and(c.cue("keep"))))),
+        RouteRule.to("default", NANO_BANANA, JobCues::always));
+  }
+
+  /** The router over the built-in lexicons and model catalog. */
+  public static Router builtIn() {
+    return new Router(Lexicon.builtIn(), ModelCatalog.builtIn());
+  }
+
+  /** The rule names, in evaluation order. */
+  public List<String> ruleNames() {
+    return rules.stream().map(RouteRule::name).toList();
+  }
+
+  /**
+   * Routes one job.
+   *
+   * @return the model, the rule that chose it, and the cues that made the rule apply (distinct)
+   * @throws StageException {@link ExitClass#DATA}, reason {@code unknown_model}, when the job names
+   *     an explicit model the catalog does not know
+   */
+  public RouteDecision route(Job job) {
+    JobCues cues = new JobCues(job, lexicon);
+    for (RouteRule rule : rules) {
+      Optional<RouteDecision> d = rule.apply(cues);
+      if (d.isPresent()) {
+        Set<String> distinct = new LinkedHashSet<>(d.get().cues());
+        return new RouteDecision(d.get().modelId(), d.get().rule(), new ArrayList<>(distinct));
+      }
+    }
+    throw new IllegalStateException("the default rule always applies");
+  }
+
+  private Optional<RouteDecision> explicit(JobCues c) {
+    String model = c.job().model();
+    if (model == null || model.isBlank()) {
+      return Optional.empty();
+    }
+    if (catalog.find(model).isEmpty()) {
+      throw new StageException(ExitClass.DATA, "unknown_model",
+          "job " + c.job().id() + ": model " + model + " is not in the model catalog (known: "
+              + String.join(", ", catalog.all().stream().map(ModelSpec::modelId).toList()) + ")");
+    }
+    return Optional.of(new RouteDecision(model, "explicit-model", List.of("model:" + model)));
+  }
+
+  private Optional<RouteDecision> named(JobCues c) {
+    return c.brand().map(b -> {
+      Evidence lora = loraAsked(c);
+      boolean toLora = b.modelId().equals(Z_IMAGE) && lora.found();
+      List<String> cues = new ArrayList<>(List.of("brand:" + b.text()));
+      if (toLora) {
+        cues.addAll(lora.cues());
+      }
+      return new RouteDecision(toLora ? Z_IMAGE_LORA : b.modelId(), "named-in-prompt", cues);
+    });
+  }
+
+  private static Evidence loraAsked(JobCues c) {
+    return c.cue("lora").or(c.param(LORAS_PARAM));
+  }
+
+  /** Restyle, an outfit change, or an object swap tracked across frames (not a removal or a region). */
+  private static Evidence restyle(JobCues c) {
+    return c.cue("restyle")
+        .or(c.cue("outfit").unless(c.cue("remove")))
+        .or(c.cue("swap").and(c.cue("tracking")).unless(c.cue("remove")).unless(c.cue("region")));
+  }
+
+  /** An image rule, skipped when its model cannot take the job's image count. */
+  private RouteRule image(String name, String modelId, Function<JobCues, Evidence> when) {
+    int max = requireKnown(modelId, "rule " + name).maxImages();
+    return RouteRule.to(name, modelId, c -> c.job().images().size() <= max ? when.apply(c) : Evidence.none());
+  }
+
+  private ModelSpec requireKnown(String modelId, String who) {
+    return catalog.find(modelId).orElseThrow(
+        () -> new IllegalArgumentException(who + " names " + modelId + ", which the model catalog does not know"));
+  }
+}

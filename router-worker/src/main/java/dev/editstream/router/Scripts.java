@@ -1,0 +1,48 @@
+package dev.editstream.router;
+
+import java.lang.Character.UnicodeScript;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which writing systems a text uses, by the Unicode script property of its letters (the Unicode
+ * Character Database, as Java's {@link UnicodeScript} exposes it). Language-neutral: the router
+ * tells "Japanese kana in the quote" from "Latin prompt" without knowing any language.
+ */
+public final class Scripts {
+  private Scripts() {}
+
+  /**
+   * The non-Latin scripts of the letters of {@code text}, as display names ({@code Hiragana},
+   * {@code Han}, {@code Cyrillic}, {@code Arabic}, ...), sorted. Digits, punctuation and marks
+   * ({@code COMMON}, {@code INHERITED}) are ignored.
+   *
+   * @param text any text; {@code null} is treated as empty
+   * @return the scripts, empty when the text is Latin-only or has no letters
+   */
+  public static Set<String> nonLatin(String text) {
+    Set<String> out = new TreeSet<>();
+    if (text == null) {
+      return out;
+    }
+    text.codePoints()
+        .filter(Character::isLetter)
+        .mapToObj(UnicodeScript::of)
+        .filter(s -> s != UnicodeScript.LATIN && s != UnicodeScript.COMMON && s != UnicodeScript.INHERITED)
+        .forEach(s -> out.add(displayName(s)));
+    return out;
+  }
+
+  /** {@code HIRAGANA} → {@code Hiragana}, {@code OLD_ITALIC} → {@code Old_Italic}. */
+  static String displayName(UnicodeScript script) {
+    StringBuilder b = new StringBuilder();
+    for (String part : script.name().split("_")) {
+      if (b.length() > 0) {
+        b.append('_');
+      }
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
+    }
+    return b.toString();
+  }
+}

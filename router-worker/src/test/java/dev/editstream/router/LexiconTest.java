@@ -1,0 +1,156 @@
+package dev.editstream.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LexiconTest {
+  private static final Lexicon BUILT_IN = Lexicon.builtIn();
+
+  private static Lexicon lexicon(String json) {
+    try {
+      return Lexicon.of(List.of(Json.mapper().readTree(json)));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void shouldLoadTheTenShippedLanguages() {
+    assertThat(BUILT_IN.languages()).containsExactly("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar");
+    assertThat(BUILT_IN.categories()).containsAll(Router.CATEGORIES);
+  }
+
+  @Test
+  void shouldMatchWholeWordsOnlyInWordsMode() {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"words\",\"cues\":{\"add\":[\"add\"]}}");
+
+    assertThat(l.find("add", "Add a hat")).containsExactly("Add");
+    assertThat(l.find("add", "the address and additional text")).isEmpty();
+  }
+
+  @Test
+  void shouldReportTheWholeInflectedWordInStemsMode() {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"stems\",\"cues\":{\"text\":[\"заголов\"]}}");
+
+    assertThat(l.find("text", "Замени заголовок.")).containsExactly("заголовок");
+    assertThat(l.find("text", "подзаголовок")).isEmpty();
+  }
+
+  @Test
+  void shouldMatchInsideUnspacedTextInSubstringMode() {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"substring\",\"cues\":{\"background\":[\"背景\"]}}");
+
+    assertThat(l.find("background", "将背景转换为街道")).containsExactly("背景");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"bottom-right corner", "bottom right corner", "bottom  -  right corner"})
+  void shouldLetSpacesAndHyphensInAPhraseMatchEachOther(String prompt) {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"words\",\"cues\":{\"spatial\":[\"bottom-right\"]}}");
+
+    assertThat(l.find("spatial", prompt)).hasSize(1);
+  }
+
+  @Test
+  void shouldListEachDistinctCueOnceInOrderOfAppearance() {
+    assertThat(BUILT_IN.find("keep", "Keep the face. keep the hair unchanged.")).containsExactly("Keep", "unchanged");
+  }
+
+  @Test
+  void shouldPreferTheLongerPhraseAtTheSamePosition() {
+    assertThat(BUILT_IN.find("frames", "apply to every frame")).containsExactly("every frame");
+  }
+
+  @Test
+  void shouldFindQuotedSegmentsBetweenEachLanguagesQuotationMarks() {
+    String prompt = "a \"one\" b 「二」 c «три» d „vier“ e “five”";
+
+    assertThat(BUILT_IN.quoted(prompt)).containsExactly("one", "二", "три", "vier", "five");
+  }
+
+  @Test
+  void shouldIgnoreEmptyQuotes() {
+    assertThat(BUILT_IN.quoted("say \"\" then \" \"")).isEmpty();
+  }
+
+  @Test
+  void shouldFindTheBrandAModelIsNamedBy() {
+    assertThat(BUILT_IN.brand("please use Nano-Banana 2 for this"))
+        .contains(new Lexicon.BrandMatch(Router.NANO_BANANA, "Nano-Banana 2"));
+    assertThat(BUILT_IN.brand("give her a wan smile")).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseABadRegexNamingLanguageAndCategory() {
+    assertThatThrownBy(() -> lexicon("{\"language\":\"t\",\"cues\":{\"keep\":[\"re:(unclosed\"]}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lexicon t")
+        .hasMessageContaining("keep");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownMatchMode() {
+    assertThatThrownBy(() -> lexicon("{\"language\":\"t\",\"match\":\"fuzzy\",\"cues\":{}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("fuzzy");
+  }
+
+  @Test
+  void shouldRefuseAMalformedQuotePair() {
+    assertThatThrownBy(() -> lexicon("{\"language\":\"t\",\"quotes\":[[\"<\"]],\"cues\":{}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("quote pair");
+  }
+
+  @Test
+  void shouldRefuseAskingForACategoryNoLanguageDefines() {
+    assertThatThrownBy(() -> BUILT_IN.find("colour", "red"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("colour");
+  }
+
+  @Test
+  void everyShippedEntryCompilesAndEveryFileNamesItsLanguage() {
+    for (String lang : BUILT_IN.languages()) {
+      JsonNode doc;
+      try (var in = getClass().getResourceAsStream("/editstream/routing/lexicon-" + lang + ".json")) {
+        doc = Json.mapper().readTree(in);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      assertThat(doc.path("language").asText()).isEqualTo(lang);
+      assertThat(doc.path("quotes").size()).as(lang).isPositive();
+    }
+  }
+
+  @Test
+  void shouldEndALatinWordNextToChineseTextOnEveryJdk() {
+    assertThat(BUILT_IN.find("background", "把background换成海滩")).containsExactly("background");
+    assertThat(BUILT_IN.brand("用wan处理这段视频")).map(Lexicon.BrandMatch::modelId).contains(Router.WAN);
+    assertThat(BUILT_IN.brand("先用z-image修复")).map(Lexicon.BrandMatch::modelId).contains(Router.Z_IMAGE);
+  }
+
+  @Test
+  void shouldKeepAnInflectedWordWholeOnlyWithinItsOwnScript() {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"stems\",\"cues\":{\"text\":[\"текст\"]}}");
+
+    assertThat(l.find("text", "текстом")).containsExactly("текстом");
+    assertThat(l.find("text", "контекст")).isEmpty();
+    assertThat(l.find("text", "текстAB")).containsExactly("текст");
+  }
+
+  @Test
+  void shouldTreatBackslashBInARegexEntryAsALatinWordBoundary() {
+    Lexicon l = lexicon("{\"language\":\"t\",\"match\":\"substring\",\"cues\":{\"lora\":[\"re:\\\\blora\\\\b\"]}}");
+
+    assertThat(l.find("lora", "ブランドのLoRAで")).containsExactly("LoRA");
+    assertThat(l.find("lora", "floral")).isEmpty();
+  }
+}

@@ -1,0 +1,156 @@
+package dev.editstream.runcomfy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.HttpErrorClassifier;
+import dev.editstream.core.error.StageException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a RunComfy error answer into a {@link StageException}. Pure: no HTTP types.
+ *
+ * <p>RunComfy error bodies (RunComfy docs, "Error codes") are JSON with a numeric {@code
+ * error_code} where known and a message in {@code error_message}, {@code message}, {@code error} or
+ * {@code detail}; a 422 carries a {@code detail} array of {@code {loc, msg}}. Some RunComfy APIs
+ * answer 2xx with a top-level {@code error_code}: that is an error too. The class comes from core's
+ * {@link HttpErrorClassifier}.
+ */
+public final class ApiErrors {
+  private static final int MAX_SERVER_MESSAGE = 500;
+
+  private ApiErrors() {}
+
+  /**
+   * Whether an answer is an error: a status outside 2xx, or a 2xx whose body has a top-level {@code
+   * error_code}.
+   */
+  public static boolean isError(int status, JsonNode body) {
+    return status < 200 || status > 299 || errorCode(body) != null;
+  }
+
+  /**
+   * Builds the exception for an error answer.
+   *
+   * @param method HTTP method, e.g. {@code POST}
+   * @param url the request URL or path; its query string is removed
+   * @param status the HTTP status
+   * @param body the response body text (may be empty or not JSON)
+   * @param retryAfter the parsed Retry-After, or {@code null}
+   * @param secret a string that must never appear in the message (the token), or {@code null}
+   * @return the classified exception; its message names method, path, status, error_code and the
+   *     server's message, with URL query strings and bearer tokens removed
+   */
+  public static StageException toException(
+      String method, String url, int status, String body, Duration retryAfter, String secret) {
+    JsonNode json = parse(body);
+    Integer code = errorCode(json);
+    ExitClass cls = HttpErrorClassifier.classify(status, code);
+    StringBuilder msg = new StringBuilder();
+    msg.append(method).append(' ').append(Redact.url(url)).append(" -> HTTP ").append(status);
+    if (code != null) {
+      msg.append(" error_code ").append(code);
+    }
+    String server = serverMessage(json, body);
+    if (!server.isEmpty()) {
+      msg.append(": ").append(server);
+    }
+    String text = Redact.text(msg.toString());
+    if (secret != null && !secret.isEmpty()) {
+      text = text.replace(secret, "<redacted>");
+    }
+    return new StageException(cls, HttpErrorClassifier.reason(status, code), text, retryAfter);
+  }
+
+  /** The top-level numeric {@code error_code} (number or digit string), or {@code null}. */
+  public static Integer errorCode(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      return null;
+    }
+    JsonNode c = body.get("error_code");
+    if (c == null || c.isNull()) {
+      return null;
+    }
+    if (c.canConvertToInt() && c.isIntegralNumber()) {
+      return c.intValue();
+    }
+    if (c.isTextual() && c.asText().matches("\\d{1,9}")) {
+      return Integer.valueOf(c.asText());
+    }
+    return null;
+  }
+
+  /**
+   * The server's message: {@code error_message}, {@code message}, {@code error} or {@code detail}
+   * (first present), plus the {@code loc: msg} items of a {@code detail} array; for a body that is
+   * not JSON, its text. At most 500 characters.
+   */
+  static String serverMessage(JsonNode json, String raw) {
+    if (json == null) {
+      return clip(raw == null ? "" : raw.strip());
+    }
+    if (!json.isObject()) {
+      return clip(json.isTextual() ? json.asText() : json.toString());
+    }
+    List<String> parts = new ArrayList<>();
+    for (String field : List.of("error_message", "message", "error", "detail")) {
+      JsonNode v = json.get(field);
+      if (v != null && !v.isNull() && !v.isArray()) {
+        parts.add(describe(v));
+        break;
+      }
+    }
+    JsonNode detail = json.get("detail");
+    if (detail != null && detail.isArray()) {
+      List<String> items = new ArrayList<>();
+      detail.forEach(item -> items.add(detailItem(item)));
+      parts.add(String.join("; ", items));
+    }
+    return clip(String.join(": ", parts));
+  }
+
+  private static String detailItem(JsonNode item) {
+    if (!item.isObject()) {
+      return describe(item);
+    }
+    List<String> loc = new ArrayList<>();
+    JsonNode l = item.get("loc");
+    if (l != null && l.isArray()) {
+      l.forEach(p -> loc.add(p.asText()));
+    } else if (l != null && !l.isNull()) {
+      loc.add(l.asText());
+    }
+    JsonNode m = item.get("msg");
+    String msg = m == null || m.isNull() ? describe(item) : m.asText();
+    return loc.isEmpty() ? msg : String.join(".", loc) + ": " + msg;
+  }
+
+  private static String describe(JsonNode v) {
+    if (v.isTextual()) {
+      return v.asText();
+    }
+    if (v.isObject() && v.hasNonNull("message")) {
+      return v.get("message").asText();
+    }
+    return v.toString();
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      return Json.mapper().readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String clip(String s) {
+    return s.length() <= MAX_SERVER_MESSAGE ? s : s.substring(0, MAX_SERVER_MESSAGE) + "...";
+  }
+}

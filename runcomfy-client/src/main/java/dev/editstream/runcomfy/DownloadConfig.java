@@ -1,0 +1,62 @@
+package dev.editstream.runcomfy;
+
+import java.time.Duration;
+
+/**
+ * Settings of {@link OutputDownloader}; defaults are RunComfy CLI values.
+ *
+ * @param connectTimeout TCP connect timeout (CLI: 10 s), positive
+ * @param readTimeout longest silence while reading a response (CLI: 120 s), positive
+ * @param maxBytes largest file accepted, bytes (CLI: 2 GiB = 2,147,483,648), positive
+ * @param maxRedirects redirects followed per file (CLI: 10), 0 or more
+ * @param maxConnections size of the downloader's connection pool, at least 1
+ */
+public record DownloadConfig(
+    Duration connectTimeout,
+    Duration readTimeout,
+    long maxBytes,
+    int maxRedirects,
+    int maxConnections) {
+  /** CLI cap: 2 GiB. */
+  public static final long DEFAULT_MAX_BYTES = 2_147_483_648L;
+
+  /**
+   * Validates.
+   *
+   * @throws IllegalArgumentException naming the invalid field
+   */
+  public DownloadConfig {
+    if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout: must be positive");
+    }
+    if (readTimeout == null || readTimeout.isNegative() || readTimeout.isZero()) {
+      throw new IllegalArgumentException("readTimeout: must be positive");
+    }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes: must be positive, was " + maxBytes);
+    }
+    if (maxRedirects < 0) {
+      throw new IllegalArgumentException("maxRedirects: must not be negative, was " + maxRedirects);
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException(
+          "maxConnections: must be at least 1, was " + maxConnections);
+    }
+  }
+
+  /** CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections. */
+  public static DownloadConfig defaults() {
+    return new DownloadConfig(
+        Duration.ofSeconds(10), Duration.ofSeconds(120), DEFAULT_MAX_BYTES, 10, 500);
+  }
+
+  /** A copy with another size cap. */
+  public DownloadConfig withMaxBytes(long max) {
+    return new DownloadConfig(connectTimeout, readTimeout, max, maxRedirects, maxConnections);
+  }
+
+  /** A copy with another read inactivity timeout. */
+  public DownloadConfig withReadTimeout(Duration timeout) {
+    return new DownloadConfig(connectTimeout, timeout, maxBytes, maxRedirects, maxConnections);
+  }
+}

@@ -1,0 +1,309 @@
+package dev.editstream.runcomfy;
+
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Streams RunComfy output files to disk, as RunComfy's CLI does but safer (runcomfy-cli v0.2.0,
+ * "Downloads"): no token or {@code Authorization} header is ever sent; every URL and every redirect
+ * hop must pass the {@link DownloadPolicy}; redirects are followed by hand, at most {@link
+ * DownloadConfig#maxRedirects()}; the size cap is checked against Content-Length before writing and
+ * again while streaming.
+ *
+ * <p>Unlike the CLI, bytes go to a hidden part file ({@code .<name>.part-<random>}) written off the
+ * event loop (on {@link Schedulers#boundedElastic()}, at most {@value #PREFETCH} buffers queued, so
+ * memory stays bounded and Netty applies back-pressure), the SHA-256 is computed on the way, and
+ * the file is fsynced and renamed atomically to its final name ({@link FileNames}). Any failure
+ * deletes the part file before the error is signalled.
+ *
+ * <p>Errors ({@link StageException}): refused URL or too many redirects → DATA; over the cap → DATA
+ * {@code too_large}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
+ * than Content-Length or a connection closed mid-body → TEMPFAIL {@code truncated}; full disk →
+ * TEMPFAIL {@code disk_full}; another local file error → OTHER {@code local_io}; other transport
+ * failures per {@link TransportErrorClassifier}. The name comes from the URL asked for, not from
+ * the last redirect target (which is often a signed storage key).
+ *
+ * <p>Concurrent downloads into one folder get distinct names: choosing a free name and renaming are
+ * serialised within the JVM (other processes writing the same folder are not coordinated).
+ */
+public final class OutputDownloader implements AutoCloseable {
+  private static final int PREFETCH = 8;
+
+  private final DownloadPolicy policy;
+  private final DownloadConfig config;
+  private final Clock clock;
+  private final ConnectionProvider provider;
+  private final HttpClient http;
+  private final PartFiles partFiles;
+
+  /** Creates the part file of one download (blocking; called off the event loop). */
+  @FunctionalInterface
+  interface PartFiles {
+    PartFile create(Path dir, String name) throws IOException;
+  }
+
+  /**
+   * @param policy which URLs may be fetched
+   * @param config timeouts, cap, redirect limit, pool size
+   * @param clock turns a Retry-After HTTP-date into a delay
+   */
+  public OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock) {
+    this(policy, config, clock, PartFile::create);
+  }
+
+  /**
+   * For tests: the part files come from {@code partFiles} (e.g. one that writes to a full disk).
+   */
+  OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock, PartFiles partFiles) {
+    this.partFiles = Objects.requireNonNull(partFiles, "partFiles");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.provider =
+        ConnectionProvider.builder("runcomfy-download")
+            .maxConnections(config.maxConnections())
+            .pendingAcquireMaxCount(-1)
+            .build();
+    this.http =
+        HttpClient.create(provider)
+            .followRedirect(false)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+            .responseTimeout(config.readTimeout());
+  }
+
+  /**
+   * Downloads one file.
+   *
+   * @param url the output URL (as found by {@link OutputUrls})
+   * @param targetDir the folder to write into (created if missing)
+   * @param preferredName the name to use (sanitised), or {@code null}/blank for the URL's last path
+   *     segment
+   * @return the written file; errors as described on the class
+   */
+  public Mono<DownloadedFile> download(URI url, Path targetDir, String preferredName) {
+    return Mono.defer(
+        () -> {
+          String name =
+              preferredName == null || preferredName.isBlank()
+                  ? FileNames.fromUrl(url)
+                  : FileNames.sanitise(preferredName);
+          return hop(url, 0, new Target(targetDir, name, Redact.url(String.valueOf(url))));
+        });
+  }
+
+  /** Releases the connection pool. */
+  @Override
+  public void close() {
+    provider.dispose();
+  }
+
+  private Mono<DownloadedFile> hop(URI uri, int redirects, Target t) {
+    Optional<String> refusal = policy.refusal(uri);
+    if (refusal.isPresent()) {
+      return Mono.error(
+          new StageException(
+              ExitClass.DATA,
+              "refused_url",
+              "download refused: " + Redact.url(String.valueOf(uri)) + ": " + refusal.get()));
+    }
+    return http.get()
+        .uri(uri.toASCIIString())
+        .response((resp, body) -> answer(resp, body, uri, redirects, t))
+        .single()
+        .onErrorMap(e -> !(e instanceof StageException), e -> transport(e, uri))
+        .flatMap(
+            step -> step.file != null ? Mono.just(step.file) : hop(step.next, redirects + 1, t));
+  }
+
+  private Mono<Step> answer(
+      HttpClientResponse resp, ByteBufFlux body, URI uri, int redirects, Target t) {
+    int status = resp.status().code();
+    String where = Redact.url(uri.toString());
+    if (DownloadStatus.isRedirect(status)
+        && resp.responseHeaders().contains(HttpHeaderNames.LOCATION)) {
+      if (redirects >= config.maxRedirects()) {
+        return body.then(
+            Mono.error(
+                new StageException(
+                    ExitClass.DATA,
+                    "too_many_redirects",
+                    "GET " + where + ": more than " + config.maxRedirects() + " redirects")));
+      }
+      URI next;
+      try {
+        next = uri.resolve(resp.responseHeaders().get(HttpHeaderNames.LOCATION).trim());
+      } catch (IllegalArgumentException e) {
+        return body.then(
+            Mono.error(
+                new StageException(
+                    ExitClass.DATA,
+                    "bad_redirect",
+                    "GET " + where + ": redirect with an invalid Location")));
+      }
+      return body.then(Mono.just(new Step(null, next)));
+    }
+    if (status < 200 || status > 299) {
+      StageException e =
+          new StageException(
+              DownloadStatus.classify(status),
+              "http_" + status,
+              "GET " + where + " -> HTTP " + status,
+              RetryAfter.parse(
+                      resp.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), clock.instant())
+                  .orElse(null));
+      return body.then(Mono.error(e));
+    }
+    long declared = contentLength(resp);
+    if (declared > config.maxBytes()) {
+      return Mono.error(tooLarge(where, declared));
+    }
+    String type = resp.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+    String contentType = type == null || type.isBlank() ? ContentTypes.guess(t.name) : type;
+    return Mono.usingWhen(
+            Mono.fromCallable(() -> partFiles.create(t.dir, t.name))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorMap(e -> !(e instanceof StageException), e -> localFailure(e, t.dir)),
+            part ->
+                stream(body, part, where, t.dir)
+                    .then(
+                        Mono.fromCallable(() -> finish(part, declared, contentType, t, where))
+                            .subscribeOn(Schedulers.boundedElastic())),
+            part -> Mono.empty(),
+            (part, err) ->
+                Mono.fromRunnable(part::discard).subscribeOn(Schedulers.boundedElastic()),
+            part -> Mono.fromRunnable(part::discard).subscribeOn(Schedulers.boundedElastic()))
+        .map(file -> new Step(file, null));
+  }
+
+  private Mono<Void> stream(ByteBufFlux body, PartFile part, String where, Path dir) {
+    return body.retain()
+        .publishOn(Schedulers.boundedElastic(), PREFETCH)
+        .<Long>handle(
+            (buf, sink) -> {
+              try {
+                part.write(buf);
+              } catch (IOException e) {
+                sink.error(localFailure(e, dir));
+                return;
+              } finally {
+                buf.release();
+              }
+              if (part.bytes() > config.maxBytes()) {
+                sink.error(tooLarge(where, part.bytes()));
+              }
+            })
+        .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)
+        .onErrorMap(e -> !(e instanceof StageException), e -> bodyFailure(e, where))
+        .then();
+  }
+
+  private DownloadedFile finish(
+      PartFile part, long declared, String contentType, Target t, String where) {
+    if (declared >= 0 && part.bytes() != declared) {
+      throw new StageException(
+          ExitClass.TEMPFAIL,
+          "truncated",
+          "GET " + where + ": got " + part.bytes() + " of " + declared + " bytes");
+    }
+    String sha = part.sha256Hex();
+    long bytes = part.bytes();
+    try {
+      return new DownloadedFile(part.commit(), bytes, sha, contentType, t.source);
+    } catch (IOException e) {
+      throw localFailure(e, t.dir);
+    }
+  }
+
+  private StageException tooLarge(String where, long bytes) {
+    return new StageException(
+        ExitClass.DATA,
+        "too_large",
+        "GET " + where + ": " + bytes + " bytes exceed the cap of " + config.maxBytes() + " bytes");
+  }
+
+  /** A local file-system failure: full disk → TEMPFAIL {@code disk_full}, else OTHER. */
+  private static StageException localFailure(Throwable e, Path dir) {
+    TransportError te = TransportErrorClassifier.classify(e);
+    if (te.reason().equals("disk_full")) {
+      return new StageException(
+          ExitClass.TEMPFAIL, "disk_full", "no space left on device while writing into " + dir);
+    }
+    return new StageException(
+        ExitClass.OTHER,
+        "local_io",
+        "cannot write into " + dir + " (" + e.getClass().getSimpleName() + ")");
+  }
+
+  private static StageException bodyFailure(Throwable e, String where) {
+    TransportError te = TransportErrorClassifier.classify(e);
+    if (te.reason().equals("connection_reset")) {
+      return new StageException(
+          ExitClass.TEMPFAIL,
+          "truncated",
+          "GET "
+              + where
+              + ": connection closed before the body ended ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+    return new StageException(
+        te.exitClass(),
+        te.reason(),
+        "GET "
+            + where
+            + " failed while writing: "
+            + te.reason()
+            + " ("
+            + e.getClass().getSimpleName()
+            + ")");
+  }
+
+  private static StageException transport(Throwable e, URI uri) {
+    TransportError te = TransportErrorClassifier.classify(e);
+    return new StageException(
+        te.exitClass(),
+        te.reason(),
+        "GET "
+            + Redact.url(uri.toString())
+            + " failed: "
+            + te.reason()
+            + " ("
+            + e.getClass().getSimpleName()
+            + ")");
+  }
+
+  private static long contentLength(HttpClientResponse resp) {
+    String v = resp.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private record Target(Path dir, String name, String source) {}
+
+  private record Step(DownloadedFile file, URI next) {}
+}

@@ -1,0 +1,232 @@
+package dev.editstream.runcomfy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufMono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Non-blocking client of the RunComfy Model API (RunComfy docs, "Async queue endpoints"), on one
+ * Reactor Netty {@link HttpClient} with one shared {@link ConnectionProvider} of {@link
+ * RunComfyConfig#maxConnections()} connections. Thread-safe; share one instance; {@link #close()}
+ * releases the pool.
+ *
+ * <p>Every call sends {@code Authorization: Bearer <token>} and {@code Accept: application/json}
+ * (bodies as {@code application/json}) and never retries: retry is the pipeline's job. Every
+ * failure is a {@code Mono.error(StageException)}:
+ *
+ * <ul>
+ *   <li>an HTTP error (non-2xx, or 2xx with a top-level {@code error_code}) is classified by core's
+ *       {@code HttpErrorClassifier} via {@link ApiErrors}, with {@code Retry-After} (seconds or
+ *       HTTP-date) as the retry delay;
+ *   <li>a transport failure is classified by {@link TransportErrorClassifier}: timeouts are
+ *       TEMPFAIL ({@code timeout}); editstream's policy (not the CLI's, which exits 1 on any
+ *       network error) makes a refused connection UNAVAILABLE {@code connect_failed} and a reset
+ *       connection UNAVAILABLE {@code connection_reset}, so both are retried after backoff.
+ * </ul>
+ *
+ * <p>No message carries the token or a URL query string.
+ */
+public final class RunComfyClient implements AutoCloseable {
+  private final RunComfyConfig config;
+  private final ConnectionProvider provider;
+  private final HttpClient http;
+  private final Clock clock;
+
+  /** A client on the system clock. */
+  public RunComfyClient(RunComfyConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  /**
+   * @param config validated settings
+   * @param clock used only to turn a Retry-After HTTP-date into a delay
+   */
+  public RunComfyClient(RunComfyConfig config, Clock clock) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.provider =
+        ConnectionProvider.builder("runcomfy-api")
+            .maxConnections(config.maxConnections())
+            .pendingAcquireMaxCount(-1)
+            .pendingAcquireTimeout(config.responseTimeout())
+            .build();
+    this.http =
+        HttpClient.create(provider)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+            .responseTimeout(config.responseTimeout())
+            .headers(
+                h ->
+                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.token())
+                        .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
+  }
+
+  /** The settings this client uses. */
+  public RunComfyConfig config() {
+    return config;
+  }
+
+  /**
+   * Submits a job: {@code POST {base}/models/{model_id}} with the model's input object as body (no
+   * wrapper). Any 2xx is accepted (RunComfy does not document which). Not idempotent: a repeated
+   * call is a second paid job.
+   *
+   * @param modelId e.g. {@code blackforestlabs/flux-1-kontext/pro/edit} (slashes stay in the path)
+   * @param body the model input
+   */
+  public Mono<SubmitResponse> submit(String modelId, JsonNode body) {
+    return Mono.defer(
+        () -> call(HttpMethod.POST, ApiPaths.model(modelId), body, ApiResponses::submit));
+  }
+
+  /**
+   * Reads progress: {@code GET {base}/requests/{id}/status}. An unknown or missing status is OTHER
+   * {@code unknown_status}.
+   */
+  public Mono<RequestStatus> status(String requestId) {
+    return Mono.defer(
+        () ->
+            call(
+                HttpMethod.GET,
+                ApiPaths.status(requestId),
+                null,
+                b -> ApiResponses.status(b, requestId)));
+  }
+
+  /**
+   * Reads the outcome: {@code GET {base}/requests/{id}/result} (the current state before
+   * completion).
+   */
+  public Mono<RequestResult> result(String requestId) {
+    return Mono.defer(
+        () ->
+            call(
+                HttpMethod.GET,
+                ApiPaths.result(requestId),
+                null,
+                b -> ApiResponses.result(b, requestId)));
+  }
+
+  /**
+   * Asks to cancel: {@code POST {base}/requests/{id}/cancel}, no body; RunComfy answers 202 with
+   * {@code outcome} {@code cancelled} or {@code not_cancellable} (only queued requests cancel).
+   */
+  public Mono<CancelOutcome> cancel(String requestId) {
+    return Mono.defer(
+        () ->
+            call(
+                HttpMethod.POST,
+                ApiPaths.cancel(requestId),
+                null,
+                b -> ApiResponses.cancel(b, requestId)));
+  }
+
+  /** Reads one catalog entry: {@code GET {base}/models/{model_id}} (with {@code input_schema}). */
+  public Mono<JsonNode> model(String modelId) {
+    return Mono.defer(
+        () -> call(HttpMethod.GET, ApiPaths.model(modelId), null, Function.identity()));
+  }
+
+  /** Releases the connection pool; pending calls fail. */
+  @Override
+  public void close() {
+    provider.dispose();
+  }
+
+  private <T> Mono<T> call(
+      HttpMethod method, String path, JsonNode body, Function<JsonNode, T> reader) {
+    String url = config.baseUrl() + path;
+    HttpClient.RequestSender request = http.request(method).uri(url);
+    HttpClient.ResponseReceiver<?> receiver =
+        body == null
+            ? request
+            : http.headers(
+                    h -> h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON))
+                .request(method)
+                .uri(url)
+                .send(
+                    Mono.fromCallable(
+                        () -> Unpooled.wrappedBuffer(Json.mapper().writeValueAsBytes(body))));
+    Mono<Raw> exchange =
+        receiver.responseSingle(
+            (resp, bytes) ->
+                readText(bytes)
+                    .map(
+                        text ->
+                            new Raw(
+                                resp.status().code(),
+                                resp.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+                                text)));
+    return exchange
+        .timeout(config.responseTimeout())
+        .onErrorMap(e -> !(e instanceof StageException), e -> transportFailure(method, url, e))
+        .map(raw -> decode(method, url, raw, reader));
+  }
+
+  private static Mono<String> readText(ByteBufMono bytes) {
+    return bytes.asString().defaultIfEmpty("");
+  }
+
+  private <T> T decode(HttpMethod method, String url, Raw raw, Function<JsonNode, T> reader) {
+    JsonNode json = parse(raw.body);
+    if (ApiErrors.isError(raw.status, json)) {
+      Duration retryAfter = RetryAfter.parse(raw.retryAfter, clock.instant()).orElse(null);
+      throw ApiErrors.toException(
+          method.name(), pathOf(url), raw.status, raw.body, retryAfter, config.token());
+    }
+    if (json == null) {
+      throw new StageException(
+          ExitClass.OTHER,
+          "bad_response",
+          method.name() + " " + pathOf(url) + " -> HTTP " + raw.status + ": body is not JSON");
+    }
+    return reader.apply(json);
+  }
+
+  private StageException transportFailure(HttpMethod method, String url, Throwable e) {
+    TransportError te = TransportErrorClassifier.classify(e);
+    String detail = e.getClass().getSimpleName();
+    String msg =
+        method.name() + " " + pathOf(url) + " failed: " + te.reason() + " (" + detail + ")";
+    return new StageException(
+        te.exitClass(), te.reason(), Redact.text(msg).replace(config.token(), "<redacted>"));
+  }
+
+  /** The URL without scheme/host and without query, e.g. {@code /v1/models/x}. */
+  private static String pathOf(String url) {
+    String noQuery = Redact.url(url);
+    int scheme = noQuery.indexOf("://");
+    int slash = scheme < 0 ? -1 : noQuery.indexOf('/', scheme + 3);
+    return slash < 0 ? noQuery : noQuery.substring(slash);
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      return Json.mapper().readTree(body);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private record Raw(int status, String retryAfter, String body) {}
+}

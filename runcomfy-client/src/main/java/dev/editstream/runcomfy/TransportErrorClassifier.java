@@ -1,0 +1,116 @@
+package dev.editstream.runcomfy;
+
+import com.fasterxml.jackson.core.JacksonException;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+
+/**
+ * Classifies a throwable raised below HTTP (connect, read, timeout, local disk) into an {@link
+ * ExitClass} and reason. Pure: looks only at exception types (JDK ones, and Netty's by class name)
+ * and messages, walking the cause chain.
+ *
+ * <p><b>editstream's policy.</b> RunComfy's CLI maps every network error to class 1 (OTHER) and
+ * client timeouts to 75. editstream keeps timeouts at {@link ExitClass#TEMPFAIL} ({@code timeout})
+ * but treats a refused connection ({@code connect_failed}) and a reset or prematurely closed
+ * connection ({@code connection_reset}) as {@link ExitClass#UNAVAILABLE} (69, retried after
+ * backoff): both are what a restarting or overloaded upstream looks like. A full disk is {@link
+ * ExitClass#TEMPFAIL} ({@code disk_full}: space may be freed). Other I/O errors (unknown host, TLS)
+ * stay OTHER as in the CLI; an unparseable answer is OTHER {@code bad_response}; an {@link
+ * StageException} keeps its own class.
+ *
+ * <p>Order matters: a connect timeout is a {@link ConnectException} subclass in Netty, so timeouts
+ * are recognised first.
+ */
+public final class TransportErrorClassifier {
+  private static final int MAX_DEPTH = 8;
+
+  private TransportErrorClassifier() {}
+
+  /**
+   * @param error any throwable, or {@code null} (gives OTHER {@code unexpected})
+   * @return the class and reason of the first recognised throwable in the cause chain
+   */
+  public static TransportError classify(Throwable error) {
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause()) {
+      TransportError c = classifyOne(t);
+      if (c != null) {
+        return c;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return new TransportError(ExitClass.OTHER, "unexpected");
+  }
+
+  private static TransportError classifyOne(Throwable t) {
+    if (t instanceof StageException s) {
+      return new TransportError(s.exitClass(), s.reason());
+    }
+    String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+    if (isTimeout(t)) {
+      return new TransportError(ExitClass.TEMPFAIL, "timeout");
+    }
+    if (message.contains("no space left")) {
+      return new TransportError(ExitClass.TEMPFAIL, "disk_full");
+    }
+    if (t instanceof ConnectException || message.contains("connection refused")) {
+      return new TransportError(ExitClass.UNAVAILABLE, "connect_failed");
+    }
+    if (isReset(t, message)) {
+      return new TransportError(ExitClass.UNAVAILABLE, "connection_reset");
+    }
+    if (t instanceof JacksonException) {
+      return new TransportError(ExitClass.OTHER, "bad_response");
+    }
+    if (t instanceof UnknownHostException) {
+      return new TransportError(ExitClass.OTHER, "unknown_host");
+    }
+    if (t instanceof SSLException) {
+      return new TransportError(ExitClass.OTHER, "tls");
+    }
+    if (t instanceof IOException) {
+      return new TransportError(ExitClass.OTHER, "network");
+    }
+    return null;
+  }
+
+  private static boolean isTimeout(Throwable t) {
+    if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+      return true;
+    }
+    // Netty: io.netty.handler.timeout.ReadTimeoutException / WriteTimeoutException (both extend
+    // io.netty.handler.timeout.TimeoutException) and io.netty.channel.ConnectTimeoutException.
+    for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+      String n = c.getName();
+      if (n.equals("io.netty.handler.timeout.TimeoutException")
+          || n.equals("io.netty.channel.ConnectTimeoutException")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isReset(Throwable t, String message) {
+    if (t.getClass().getName().equals("reactor.netty.http.client.PrematureCloseException")) {
+      return true;
+    }
+    if (t instanceof ClosedChannelException) {
+      return true;
+    }
+    return (t instanceof SocketException || t instanceof IOException)
+        && (message.contains("connection reset")
+            || message.contains("broken pipe")
+            || message.contains("prematurely closed"));
+  }
+}

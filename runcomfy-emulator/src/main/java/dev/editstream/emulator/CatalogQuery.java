@@ -1,0 +1,86 @@
+package dev.editstream.emulator;
+
+import dev.editstream.core.model.ModelSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The query of {@code GET /v1/models?limit&offset&search&category&include_schema=true} (parameters
+ * as RunComfy's MCP server sends them). Pure.
+ *
+ * @param limit page size, 1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}
+ * @param offset entries skipped, {@code >= 0}, default 0
+ * @param search case-insensitive substring of model_id or display_name, or {@code null}
+ * @param category exact category (e.g. {@code image-edit}), or {@code null}
+ * @param includeSchema whether entries carry {@code input_schema}
+ */
+public record CatalogQuery(int limit, int offset, String search, String category, boolean includeSchema) {
+  /** Default page size. */
+  public static final int DEFAULT_LIMIT = 50;
+  /** Largest page size. */
+  public static final int MAX_LIMIT = 1000;
+
+  /**
+   * Reads the query parameters (first value of each).
+   *
+   * @throws IllegalArgumentException with message {@code "<param>: <rule>"} for a bad limit,
+   *     offset or include_schema
+   */
+  public static CatalogQuery parse(Map<String, List<String>> params) {
+    int limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    int offset = integer(params, "offset", 0, 0, Integer.MAX_VALUE);
+    String search = first(params, "search");
+    String category = first(params, "category");
+    String schema = first(params, "include_schema");
+    boolean include = false;
+    if (schema != null) {
+      if (schema.equalsIgnoreCase("true") || schema.equals("1")) {
+        include = true;
+      } else if (!(schema.equalsIgnoreCase("false") || schema.equals("0"))) {
+        throw new IllegalArgumentException("include_schema: must be true or false");
+      }
+    }
+    return new CatalogQuery(limit, offset, blankToNull(search), blankToNull(category), include);
+  }
+
+  /** The models matching search and category, in the given order. */
+  public List<ModelSpec> filter(List<ModelSpec> all) {
+    String s = search == null ? null : search.toLowerCase(Locale.ROOT);
+    return all.stream()
+        .filter(m -> s == null || m.modelId().toLowerCase(Locale.ROOT).contains(s) || m.displayName().toLowerCase(Locale.ROOT).contains(s))
+        .filter(m -> category == null || category.equals(m.category()))
+        .toList();
+  }
+
+  /** The page {@code [offset, offset + limit)} of {@code matching}. */
+  public List<ModelSpec> page(List<ModelSpec> matching) {
+    int from = Math.min(offset, matching.size());
+    return matching.subList(from, Math.min(matching.size(), from + limit));
+  }
+
+  private static int integer(Map<String, List<String>> params, String name, int dflt, int min, int max) {
+    String v = first(params, name);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(name + ": must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": must be an integer");
+    }
+  }
+
+  private static String first(Map<String, List<String>> params, String name) {
+    List<String> v = params.get(name);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

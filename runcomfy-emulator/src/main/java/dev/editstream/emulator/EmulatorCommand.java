@@ -1,0 +1,184 @@
+package dev.editstream.emulator;
+
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.model.ModelCatalog;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code emulator}: runs a {@link RunComfyEmulator} until interrupted and prints its base URL.
+ * Usable alone ({@code new CommandLine(new EmulatorCommand()).execute(args)}) or as a subcommand
+ * of another picocli command. Exit codes: 0 after a stop, 64 (EX_USAGE) for an invalid option
+ * value, 69 (EX_UNAVAILABLE) when the port cannot be bound; picocli's own parse errors keep its
+ * usage code.
+ */
+@Command(
+    name = "emulator",
+    mixinStandardHelpOptions = true,
+    description = "Runs a local RunComfy Model API emulator (real outputs, seeded faults). "
+        + "Point clients at it with RUNCOMFY_MODEL_API_BASE=<printed base URL>.")
+public final class EmulatorCommand implements Callable<Integer> {
+  /** The token accepted when neither --token nor RUNCOMFY_TOKEN is given (not a secret). */
+  public static final String DEMO_TOKEN = "emulator-token";
+
+  @Spec private CommandSpec spec;
+
+  @Option(names = "--host", defaultValue = EmulatorConfig.DEFAULT_HOST, description = "Interface to bind (default: ${DEFAULT-VALUE}).")
+  private String host;
+
+  @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port, 0 = ephemeral (default: ${DEFAULT-VALUE}).")
+  private int port;
+
+  @Option(names = "--token", split = ",", paramLabel = "TOKEN",
+      description = "Accepted bearer token(s), comma separated (default: $RUNCOMFY_TOKEN, else '" + DEMO_TOKEN + "').")
+  private List<String> tokens;
+
+  @Option(names = "--output-dir", defaultValue = "emulator-output", description = "Where output files are written (default: ${DEFAULT-VALUE}).")
+  private Path outputDir;
+
+  @Option(names = "--latency-ms", defaultValue = "300..900", paramLabel = "MIN..MAX",
+      description = "in_progress time of a job, ms, as MIN..MAX or one value (default: ${DEFAULT-VALUE}).")
+  private String latency;
+
+  @Option(names = "--concurrency", defaultValue = "8", description = "Jobs in progress at once; others wait in_queue (default: ${DEFAULT-VALUE}).")
+  private int concurrency;
+
+  @Option(names = "--rate-429", defaultValue = "0", description = "Share 0..1 of API calls answered 429 + Retry-After: 1.")
+  private double rate429;
+
+  @Option(names = "--rate-5xx", defaultValue = "0", description = "Share 0..1 of API calls answered 503 (500001).")
+  private double rate5xx;
+
+  @Option(names = "--failed-job-rate", defaultValue = "0", description = "Share 0..1 of jobs ending failed.")
+  private double failedJobRate;
+
+  @Option(names = "--slow-rate", defaultValue = "0", description = "Share 0..1 of API calls answered after --slow-ms.")
+  private double slowRate;
+
+  @Option(names = "--slow-ms", defaultValue = "3000", description = "Delay of a slow answer, ms (default: ${DEFAULT-VALUE}).")
+  private long slowMs;
+
+  @Option(names = "--hang-rate", defaultValue = "0", description = "Share 0..1 of API calls never answered.")
+  private double hangRate;
+
+  @Option(names = "--truncate-rate", defaultValue = "0", description = "Share 0..1 of file downloads cut short.")
+  private double truncateRate;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of fault and latency draws (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Option(names = "--no-fetch-inputs", description = "Do not fetch input URLs; outputs are synthetic pictures.")
+  private boolean noFetchInputs;
+
+  private final Map<String, String> env;
+  private final Mono<Void> stop;
+
+  /** A command reading {@code RUNCOMFY_TOKEN} from the environment and running until interrupted. */
+  public EmulatorCommand() {
+    this(System.getenv(), Mono.never());
+  }
+
+  /**
+   * For tests: an explicit environment and a stop signal.
+   *
+   * @param env environment variables ({@code RUNCOMFY_TOKEN})
+   * @param stop completes when the emulator should stop
+   */
+  EmulatorCommand(Map<String, String> env, Mono<Void> stop) {
+    this.env = env;
+    this.stop = stop;
+  }
+
+  /**
+   * The configuration the options describe.
+   *
+   * @throws IllegalArgumentException naming the config field when a value is invalid
+   */
+  EmulatorConfig config() {
+    long[] range = latencyRange(latency);
+    return new EmulatorConfig(host, port, acceptedTokens(), outputDir, range[0], range[1], concurrency, rate429,
+        rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs);
+  }
+
+  /**
+   * Starts the emulator, prints {@code RUNCOMFY_MODEL_API_BASE=<url>}, and blocks until stopped.
+   *
+   * @return 0 after a stop, 64 (EX_USAGE) for an invalid option value, 69 when it cannot listen
+   */
+  @Override
+  public Integer call() {
+    EmulatorConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("emulator: " + e.getMessage());
+      return ExitClass.USAGE.code();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    RunComfyEmulator emulator;
+    try {
+      emulator = RunComfyEmulator.start(config, ModelCatalog.builtIn());
+    } catch (RuntimeException e) {
+      spec.commandLine().getErr().println("emulator: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+      return ExitClass.UNAVAILABLE.code();
+    }
+    Thread hook = new Thread(emulator::close, "emulator-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      out.println("RunComfy emulator listening; set RUNCOMFY_MODEL_API_BASE=" + emulator.baseUrl());
+      out.println("outputs in " + config.outputDir().toAbsolutePath()
+          + (config.tokens().equals(Set.of(DEMO_TOKEN)) ? "; accepted token: " + DEMO_TOKEN : "; token(s) as configured"));
+      out.flush();
+      stop.block();
+      return 0;
+    } finally {
+      emulator.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down: the hook runs (closing twice is harmless).
+      }
+    }
+  }
+
+  private Set<String> acceptedTokens() {
+    Set<String> out = new LinkedHashSet<>();
+    if (tokens != null) {
+      tokens.stream().map(String::trim).filter(t -> !t.isEmpty()).forEach(out::add);
+    }
+    if (out.isEmpty()) {
+      String fromEnv = env.get("RUNCOMFY_TOKEN");
+      out.add(fromEnv != null && !fromEnv.trim().isEmpty() ? fromEnv.trim() : DEMO_TOKEN);
+    }
+    return out;
+  }
+
+  /**
+   * Parses {@code MIN..MAX} or a single value, ms.
+   *
+   * @throws IllegalArgumentException naming {@code latencyMinMs} for a malformed value
+   */
+  static long[] latencyRange(String text) {
+    String t = text.trim();
+    int dots = t.indexOf("..");
+    try {
+      if (dots < 0) {
+        long v = Long.parseLong(t);
+        return new long[] {v, v};
+      }
+      return new long[] {Long.parseLong(t.substring(0, dots).trim()), Long.parseLong(t.substring(dots + 2).trim())};
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("EmulatorConfig.latencyMinMs --latency-ms must be MIN..MAX or one value in ms, was '" + text + "'");
+    }
+  }
+}

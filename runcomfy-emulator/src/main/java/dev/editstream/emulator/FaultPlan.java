@@ -1,0 +1,89 @@
+package dev.editstream.emulator;
+
+import java.util.SplittableRandom;
+
+/**
+ * Decides, deterministically from {@link EmulatorConfig#seed()}, which fault each API call, job and
+ * download meets. Pure: no HTTP types, no clock.
+ *
+ * <p>Three independent random streams are derived from the seed, one for API calls, one for jobs
+ * and one for downloads, so that (for example) the number of status polls does not change which
+ * job fails. Every draw consumes a fixed count of numbers from its stream (4 per call, 2 per job, 1
+ * per download) whatever the outcome, so a given sequence of calls always meets the same faults.
+ * A rate of {@code 1.0} always fires and {@code 0.0} never does. Thread-safe.
+ */
+public final class FaultPlan {
+  private static final long CALLS = 0x9E3779B97F4A7C15L;
+  private static final long JOBS = 0xC2B2AE3D27D4EB4FL;
+  private static final long DOWNLOADS = 0x165667B19E3779F9L;
+
+  /** What an API call meets. */
+  public enum Outcome {
+    /** answered normally */
+    ANSWER,
+    /** answered 429 with {@code Retry-After: 1} */
+    RATE_LIMITED,
+    /** answered 503 with error_code 500001 */
+    UNAVAILABLE,
+    /** never answered */
+    HANG
+  }
+
+  /**
+   * The fault one API call meets.
+   *
+   * @param outcome how it is answered
+   * @param delayMs delay before the answer, ms ({@code 0} unless the call is slow)
+   */
+  public record CallFault(Outcome outcome, long delayMs) {}
+
+  /**
+   * The fate of one accepted job.
+   *
+   * @param fails whether the job ends {@code failed} with "upstream model error"
+   * @param latencyMs its {@code in_progress} time, ms, within the configured latency range
+   */
+  public record JobDraw(boolean fails, long latencyMs) {}
+
+  private final EmulatorConfig config;
+  private final SplittableRandom calls;
+  private final SplittableRandom jobs;
+  private final SplittableRandom downloads;
+
+  /** A plan for the rates, latency range and seed of {@code config}. */
+  public FaultPlan(EmulatorConfig config) {
+    this.config = config;
+    this.calls = new SplittableRandom(config.seed() ^ CALLS);
+    this.jobs = new SplittableRandom(config.seed() ^ JOBS);
+    this.downloads = new SplittableRandom(config.seed() ^ DOWNLOADS);
+  }
+
+  /**
+   * The fault of the next API call. Precedence when several fire: hang, then 429, then 5xx; slow
+   * adds its delay to whatever answer is given.
+   */
+  public synchronized CallFault nextCall() {
+    boolean hang = calls.nextDouble() < config.hangRate();
+    boolean limited = calls.nextDouble() < config.rate429();
+    boolean unavailable = calls.nextDouble() < config.rate5xx();
+    boolean slow = calls.nextDouble() < config.slowRate();
+    Outcome outcome = hang ? Outcome.HANG
+        : limited ? Outcome.RATE_LIMITED
+        : unavailable ? Outcome.UNAVAILABLE
+        : Outcome.ANSWER;
+    return new CallFault(outcome, slow && !hang ? config.slowMs() : 0L);
+  }
+
+  /** The fate of the next accepted job. */
+  public synchronized JobDraw nextJob() {
+    boolean fails = jobs.nextDouble() < config.failedJobRate();
+    long span = config.latencyMaxMs() - config.latencyMinMs();
+    long latency = config.latencyMinMs() + (long) Math.floor(jobs.nextDouble() * (span + 1));
+    return new JobDraw(fails, Math.min(latency, config.latencyMaxMs()));
+  }
+
+  /** Whether the next file download is truncated. */
+  public synchronized boolean nextDownloadTruncated() {
+    return downloads.nextDouble() < config.truncateRate();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.editstream.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The emulated queue: every job's state and the state machine {@code in_queue → in_progress →
+ * completed | failed}, plus {@code in_queue → cancelled}. At most {@code concurrency} jobs are
+ * {@code in_progress}; the others wait in FIFO order with a 1-based queue position. Pure: no
+ * scheduling, no I/O, time passed in. Thread-safe (every method is synchronized).
+ *
+ * <p>Source of the states: RunComfy's status endpoint ({@code ../shared/docs/runcomfy-model-api.md}):
+ * {@code in_queue}, {@code in_progress}, {@code completed}, {@code cancelled}, and {@code failed}.
+ */
+public final class JobBook {
+
+  /** A job state with its wire name. */
+  public enum State {
+    /** waiting for a concurrency slot */
+    IN_QUEUE("in_queue"),
+    /** running */
+    IN_PROGRESS("in_progress"),
+    /** finished with outputs */
+    COMPLETED("completed"),
+    /** finished with an error */
+    FAILED("failed"),
+    /** cancelled while queued */
+    CANCELLED("cancelled");
+
+    private final String wire;
+
+    State(String wire) {
+      this.wire = wire;
+    }
+
+    /** The value of the JSON {@code status} field. */
+    public String wire() {
+      return wire;
+    }
+
+    /** Whether the job can no longer change. */
+    public boolean terminal() {
+      return this == COMPLETED || this == FAILED || this == CANCELLED;
+    }
+  }
+
+  /**
+   * One job, as a snapshot.
+   *
+   * @param requestId the request_id
+   * @param modelId the model_id it was submitted to
+   * @param body the submitted body (do not mutate)
+   * @param draw its drawn fate (fails? latency)
+   * @param state current state
+   * @param createdAt when it was accepted
+   * @param finishedAt when it reached a terminal state, else {@code null}
+   * @param output the output object when completed, else {@code null}
+   * @param error the error message when failed, else {@code null}
+   */
+  public record Entry(
+      String requestId,
+      String modelId,
+      JsonNode body,
+      FaultPlan.JobDraw draw,
+      State state,
+      Instant createdAt,
+      Instant finishedAt,
+      JsonNode output,
+      String error) {
+
+    Entry to(State next, Instant finished, JsonNode out, String err) {
+      return new Entry(requestId, modelId, body, draw, next, createdAt, finished, out, err);
+    }
+  }
+
+  /**
+   * The answer to a cancel.
+   *
+   * @param entry the job after the cancel
+   * @param cancelled {@code true} when it was queued and is now cancelled, else "not_cancellable"
+   */
+  public record CancelResult(Entry entry, boolean cancelled) {}
+
+  private final int concurrency;
+  private final Map<String, Entry> entries = new HashMap<>();
+  private final ArrayDeque<String> waiting = new ArrayDeque<>();
+  private int running;
+
+  /**
+   * A book running at most {@code concurrency} jobs at once.
+   *
+   * @throws IllegalArgumentException if {@code concurrency < 1}
+   */
+  public JobBook(int concurrency) {
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
+    }
+    this.concurrency = concurrency;
+  }
+
+  /**
+   * Accepts a job: it enters {@code in_queue} at the back of the queue. Call {@link #startReady()}
+   * next.
+   *
+   * @throws IllegalArgumentException if the request_id is already known
+   */
+  public synchronized Entry submit(String requestId, String modelId, JsonNode body, FaultPlan.JobDraw draw, Instant now) {
+    if (entries.containsKey(requestId)) {
+      throw new IllegalArgumentException("duplicate request_id " + requestId);
+    }
+    Entry e = new Entry(requestId, modelId, body, draw, State.IN_QUEUE, now, null, null, null);
+    entries.put(requestId, e);
+    waiting.addLast(requestId);
+    return e;
+  }
+
+  /** Moves queued jobs to {@code in_progress} while slots are free; returns those started, in order. */
+  public synchronized List<Entry> startReady() {
+    List<Entry> started = new ArrayList<>();
+    while (running < concurrency && !waiting.isEmpty()) {
+      Entry e = entries.get(waiting.pollFirst()).to(State.IN_PROGRESS, null, null, null);
+      entries.put(e.requestId(), e);
+      running++;
+      started.add(e);
+    }
+    return started;
+  }
+
+  /** The job, if known. */
+  public synchronized Optional<Entry> find(String requestId) {
+    return Optional.ofNullable(entries.get(requestId));
+  }
+
+  /** The 1-based position of a queued job; empty when it is not waiting. */
+  public synchronized OptionalInt queuePosition(String requestId) {
+    int i = 1;
+    for (String id : waiting) {
+      if (id.equals(requestId)) {
+        return OptionalInt.of(i);
+      }
+      i++;
+    }
+    return OptionalInt.empty();
+  }
+
+  /**
+   * Cancels a job if it is still queued.
+   *
+   * @return empty when the request_id is unknown
+   */
+  public synchronized Optional<CancelResult> cancel(String requestId, Instant now) {
+    Entry e = entries.get(requestId);
+    if (e == null) {
+      return Optional.empty();
+    }
+    if (e.state() != State.IN_QUEUE) {
+      return Optional.of(new CancelResult(e, false));
+    }
+    waiting.remove(requestId);
+    Entry c = e.to(State.CANCELLED, now, null, null);
+    entries.put(requestId, c);
+    return Optional.of(new CancelResult(c, true));
+  }
+
+  /**
+   * Ends a running job with outputs and frees its slot.
+   *
+   * @throws IllegalStateException if the job is not {@code in_progress}
+   */
+  public synchronized Entry complete(String requestId, JsonNode output, Instant now) {
+    return finish(requestId, State.COMPLETED, output, null, now);
+  }
+
+  /**
+   * Ends a running job with an error message and frees its slot.
+   *
+   * @throws IllegalStateException if the job is not {@code in_progress}
+   */
+  public synchronized Entry fail(String requestId, String message, Instant now) {
+    return finish(requestId, State.FAILED, null, message, now);
+  }
+
+  /** How many jobs are {@code in_progress}. */
+  public synchronized int running() {
+    return running;
+  }
+
+  private Entry finish(String requestId, State state, JsonNode output, String error, Instant now) {
+    Entry e = entries.get(requestId);
+    if (e == null || e.state() != State.IN_PROGRESS) {
+      throw new IllegalStateException("job " + requestId + " is not in_progress");
+    }
+    Entry done = e.to(state, now, output, error);
+    entries.put(requestId, done);
+    running--;
+    return done;
+  }
+}

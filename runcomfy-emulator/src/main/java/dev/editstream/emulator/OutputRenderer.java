@@ -1,0 +1,183 @@
+package dev.editstream.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.core.model.ModelSpec;
+import java.awt.Color;
+import java.awt.GradientPaint;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import javax.imageio.ImageIO;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Produces a completed job's output files and its {@code output} object: fetches the inputs named
+ * by the model's fields ({@link ModelSpec#fields()}), derives real PNGs ({@link ImageEffects}) or an
+ * MP4 ({@link VideoRenderer}) into {@code outputDir/<request_id>/}, and answers {@code {"images":
+ * [url, ...]}} or {@code {"video": url}} (the shapes RunComfy's own clients read). Fetching is
+ * non-blocking; decoding, pixel work and file writes run on {@link Schedulers#boundedElastic()}.
+ */
+final class OutputRenderer {
+  /** Size of synthetic inputs used when inputs are not fetched, px. */
+  static final int SYNTHETIC_WIDTH = 512;
+  static final int SYNTHETIC_HEIGHT = 384;
+
+  private final ModelCatalog catalog;
+  private final InputFetcher fetcher;
+  private final Path outputDir;
+  private final BiFunction<String, String, String> fileUrl;
+  private final boolean fetchInputs;
+
+  /**
+   * @param fileUrl maps (request_id, file name) to the file's absolute download URL
+   */
+  OutputRenderer(ModelCatalog catalog, InputFetcher fetcher, Path outputDir, BiFunction<String, String, String> fileUrl, boolean fetchInputs) {
+    this.catalog = catalog;
+    this.fetcher = fetcher;
+    this.outputDir = outputDir;
+    this.fileUrl = fileUrl;
+    this.fetchInputs = fetchInputs;
+  }
+
+  /**
+   * Renders a job's outputs.
+   *
+   * @return the {@code output} object; errors with {@link JobFailedException} when an input cannot
+   *     be fetched or decoded, {@link UncheckedIOException} when a file cannot be written
+   */
+  Mono<JsonNode> render(JobBook.Entry job) {
+    ModelSpec spec = catalog.find(job.modelId())
+        .orElseThrow(() -> new IllegalStateException("model vanished from the catalog: " + job.modelId()));
+    return spec.producesVideo() ? video(job, spec) : images(job, spec);
+  }
+
+  private Mono<JsonNode> images(JobBook.Entry job, ModelSpec spec) {
+    ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
+    List<String> urls = strings(job.body().get(spec.fields().images()));
+    List<String> wanted = effect == ImageEffects.Effect.SEPIA ? urls : urls.subList(0, Math.min(1, urls.size()));
+    String maskUrl = spec.fields().mask() == null ? null : job.body().path(spec.fields().mask()).asText(null);
+    Mono<List<byte[]>> inputs = fetchInputs
+        ? Flux.fromIterable(wanted).concatMap(fetcher::fetch).collectList()
+        : Mono.just(List.of());
+    Mono<Optional<byte[]>> mask = fetchInputs && maskUrl != null
+        ? fetcher.fetch(maskUrl).map(Optional::of)
+        : Mono.just(Optional.empty());
+    return Mono.zip(inputs, mask)
+        .publishOn(Schedulers.boundedElastic())
+        .map(t -> writeImages(job, spec, effect, t.getT1(), t.getT2().orElse(null)));
+  }
+
+  private JsonNode writeImages(JobBook.Entry job, ModelSpec spec, ImageEffects.Effect effect, List<byte[]> inputs, byte[] maskBytes) {
+    List<BufferedImage> pictures = new ArrayList<>();
+    for (byte[] b : inputs) {
+      pictures.add(decode(b, "input image could not be decoded"));
+    }
+    if (pictures.isEmpty()) {
+      pictures.add(synthetic());
+    }
+    BufferedImage mask = maskBytes == null ? null : decode(maskBytes, "mask image could not be decoded");
+    String prompt = job.body().path(spec.fields().prompt()).asText(null);
+    int variants = effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1)) : 1;
+    ArrayNode urls = JsonNodeFactory.instance.arrayNode();
+    Path dir = jobDir(job.requestId());
+    int n = 0;
+    for (BufferedImage picture : effect == ImageEffects.Effect.SEPIA ? pictures : pictures.subList(0, 1)) {
+      for (int v = 0; v < variants; v++) {
+        BufferedImage out = ImageEffects.apply(effect, picture, mask, prompt, job.modelId(), v);
+        String name = "output-" + (++n) + ".png";
+        try {
+          if (!ImageIO.write(out, "png", dir.resolve(name).toFile())) {
+            throw new IOException("no PNG writer in this JVM");
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + name, e);
+        }
+        urls.add(fileUrl.apply(job.requestId(), name));
+      }
+    }
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    output.set("images", urls);
+    return output;
+  }
+
+  private Mono<JsonNode> video(JobBook.Entry job, ModelSpec spec) {
+    String url = job.body().path(spec.fields().video()).asText(null);
+    Mono<Optional<byte[]>> input = fetchInputs && url != null
+        ? fetcher.fetch(url).map(Optional::of)
+        : Mono.just(Optional.empty());
+    return input.publishOn(Schedulers.boundedElastic()).map(bytes -> {
+      String name = "output.mp4";
+      try {
+        VideoRenderer.render(bytes.orElse(null), job.modelId(), jobDir(job.requestId()).resolve(name));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + name, e);
+      }
+      ObjectNode output = JsonNodeFactory.instance.objectNode();
+      output.put("video", fileUrl.apply(job.requestId(), name));
+      return output;
+    });
+  }
+
+  private Path jobDir(String requestId) {
+    try {
+      return Files.createDirectories(outputDir.resolve(requestId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the output directory of " + requestId, e);
+    }
+  }
+
+  private static BufferedImage decode(byte[] bytes, String failure) {
+    try {
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+      if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+        throw new JobFailedException(failure);
+      }
+      return img;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof JobFailedException) {
+        throw (JobFailedException) e;
+      }
+      throw new JobFailedException(failure);
+    }
+  }
+
+  /** A gradient picture standing in for an input that is not fetched. */
+  static BufferedImage synthetic() {
+    BufferedImage img = new BufferedImage(SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    try {
+      g.setPaint(new GradientPaint(0, 0, new Color(70, 130, 180), SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, new Color(240, 240, 200)));
+      g.fillRect(0, 0, SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT);
+    } finally {
+      g.dispose();
+    }
+    return img;
+  }
+
+  private static List<String> strings(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
+    }
+    if (node.isArray()) {
+      node.forEach(n -> out.add(n.asText()));
+    } else {
+      out.add(node.asText());
+    }
+    return out;
+  }
+}

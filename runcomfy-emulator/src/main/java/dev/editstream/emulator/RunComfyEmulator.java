@@ -1,0 +1,120 @@
+package dev.editstream.emulator;
+
+import dev.editstream.core.model.ModelCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A local HTTP server speaking the RunComfy Model API ({@code ../shared/docs/runcomfy-model-api.md})
+ * with real output files and seeded fault injection, so a client only changes its base URL
+ * ({@code RUNCOMFY_MODEL_API_BASE=}{@link #baseUrl()}).
+ *
+ * <pre>{@code
+ * try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "t"), ModelCatalog.builtIn())) {
+ *   String base = emu.baseUrl(); // http://127.0.0.1:<port>/v1
+ * }
+ * }</pre>
+ */
+public final class RunComfyEmulator implements AutoCloseable {
+  /** Time allowed to fetch one input, as RunComfy's CLI allows for API calls. */
+  static final Duration INPUT_TIMEOUT = Duration.ofSeconds(60);
+
+  private final DisposableServer server;
+  private final String host;
+  private final EmulatorStats stats;
+  private final JobRunner runner;
+  private final InputFetcher fetcher;
+
+  private RunComfyEmulator(DisposableServer server, String host, EmulatorStats stats, JobRunner runner, InputFetcher fetcher) {
+    this.server = server;
+    this.host = host;
+    this.stats = stats;
+    this.runner = runner;
+    this.fetcher = fetcher;
+  }
+
+  /**
+   * Binds the server and starts accepting calls.
+   *
+   * @param config validated settings
+   * @param catalog the models served (their schemas decide 422s)
+   * @return the running emulator; close it to stop
+   * @throws UncheckedIOException if the output directory cannot be created
+   * @throws RuntimeException from Reactor Netty if the port cannot be bound
+   */
+  public static RunComfyEmulator start(EmulatorConfig config, ModelCatalog catalog) {
+    Path outputDir = config.outputDir().toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(outputDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the emulator's output directory " + outputDir, e);
+    }
+    String urlHost = urlHost(config.host());
+    Sinks.One<ApiResponses> ready = Sinks.one();
+    Clock clock = Clock.systemUTC();
+    FaultPlan faults = new FaultPlan(config);
+    EmulatorStats stats = new EmulatorStats();
+    JobBook book = new JobBook(config.concurrency());
+    InputFetcher fetcher = new InputFetcher(INPUT_TIMEOUT);
+    AtomicReference<String> root = new AtomicReference<>();
+    OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir,
+        (id, name) -> root.get() + "/files/" + id + "/" + name, config.fetchInputs());
+    JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock);
+    ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
+        new FileSender(outputDir, faults, stats), clock);
+    DisposableServer server;
+    try {
+      server = HttpServer.create().host(config.host()).port(config.port()).handle(handler).bindNow();
+    } catch (RuntimeException e) {
+      fetcher.close();
+      throw e;
+    }
+    root.set("http://" + urlHost + ":" + server.port());
+    ready.tryEmitValue(new ApiResponses(root.get() + "/v1"));
+    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher);
+  }
+
+  /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */
+  public String baseUrl() {
+    return "http://" + host + ":" + server.port() + "/v1";
+  }
+
+  /** The bound TCP port. */
+  public int port() {
+    return server.port();
+  }
+
+  /** Live counters of calls, submits, faults and downloads. */
+  public EmulatorStats stats() {
+    return stats;
+  }
+
+  /** Stops the server (open connections, hung calls included, are closed) and every running job. */
+  @Override
+  public void close() {
+    try {
+      server.disposeNow(Duration.ofSeconds(5));
+    } catch (IllegalStateException e) {
+      // Not every connection closed within 5 s: they die with the event loop resources.
+    } finally {
+      runner.close();
+      fetcher.close();
+    }
+  }
+
+  private static String urlHost(String host) {
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.editstream.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EmulatorConfigTest {
+  static final EmulatorConfig D = EmulatorConfig.defaults(Path.of("out"), "tok");
+
+  @Test
+  void shouldHaveDocumentedDefaults() {
+    assertThat(D.host()).isEqualTo("127.0.0.1");
+    assertThat(D.port()).isZero();
+    assertThat(D.tokens()).containsExactly("tok");
+    assertThat(D.latencyMinMs()).isEqualTo(300);
+    assertThat(D.latencyMaxMs()).isEqualTo(900);
+    assertThat(D.concurrency()).isEqualTo(8);
+    assertThat(D.rate429() + D.rate5xx() + D.failedJobRate() + D.slowRate() + D.hangRate() + D.truncateRate()).isZero();
+    assertThat(D.fetchInputs()).isTrue();
+  }
+
+  @Test
+  void shouldCopyWithOneFieldChanged() {
+    EmulatorConfig c = D.withPort(8080).withHost("0.0.0.0").withTokens(Set.of("a", "b")).withLatency(1, 2).withConcurrency(3)
+        .withRate429(0.1).withRate5xx(0.2).withFailedJobRate(0.3).withSlow(0.4, 50).withHangRate(0.5)
+        .withTruncateRate(0.6).withSeed(9).withFetchInputs(false);
+    assertThat(c).isEqualTo(new EmulatorConfig("0.0.0.0", 8080, Set.of("a", "b"), Path.of("out"), 1, 2, 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false));
+  }
+
+  @Test
+  void shouldNotShareTheCallersTokenSet() {
+    Set<String> mutable = new HashSet<>(Set.of("a"));
+    EmulatorConfig c = D.withTokens(mutable);
+    mutable.add("b");
+    assertThat(c.tokens()).containsExactly("a");
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        Arguments.of("host", (Supplier<EmulatorConfig>) () -> D.withHost(" ")),
+        Arguments.of("port", (Supplier<EmulatorConfig>) () -> D.withPort(70_000)),
+        Arguments.of("tokens", (Supplier<EmulatorConfig>) () -> D.withTokens(Set.of())),
+        Arguments.of("tokens", (Supplier<EmulatorConfig>) () -> D.withTokens(Set.of(""))),
+        Arguments.of("outputDir", (Supplier<EmulatorConfig>) () -> EmulatorConfig.defaults(null, "t")),
+        Arguments.of("latencyMinMs", (Supplier<EmulatorConfig>) () -> D.withLatency(-1, 5)),
+        Arguments.of("latencyMaxMs", (Supplier<EmulatorConfig>) () -> D.withLatency(10, 5)),
+        Arguments.of("concurrency", (Supplier<EmulatorConfig>) () -> D.withConcurrency(0)),
+        Arguments.of("rate429", (Supplier<EmulatorConfig>) () -> D.withRate429(1.5)),
+        Arguments.of("rate5xx", (Supplier<EmulatorConfig>) () -> D.withRate5xx(-0.1)),
+        Arguments.of("failedJobRate", (Supplier<EmulatorConfig>) () -> D.withFailedJobRate(2)),
+        Arguments.of("slowRate", (Supplier<EmulatorConfig>) () -> D.withSlow(Double.NaN, 1)),
+        Arguments.of("slowMs", (Supplier<EmulatorConfig>) () -> D.withSlow(0.5, -1)),
+        Arguments.of("hangRate", (Supplier<EmulatorConfig>) () -> D.withHangRate(1.01)),
+        Arguments.of("truncateRate", (Supplier<EmulatorConfig>) () -> D.withTruncateRate(-1)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void shouldNameTheFieldWhenAValueIsInvalid(String field, Supplier<EmulatorConfig> build) {
+    assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("EmulatorConfig." + field + " ");
+  }
+}

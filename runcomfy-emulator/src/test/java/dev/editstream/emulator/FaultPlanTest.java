@@ -1,0 +1,92 @@
+package dev.editstream.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.editstream.emulator.FaultPlan.Outcome;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FaultPlanTest {
+  static final EmulatorConfig BASE = EmulatorConfig.defaults(Path.of("out"), "t");
+
+  static List<FaultPlan.CallFault> calls(EmulatorConfig c, int n) {
+    FaultPlan plan = new FaultPlan(c);
+    List<FaultPlan.CallFault> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(plan.nextCall());
+    }
+    return out;
+  }
+
+  @Test
+  void shouldNeverFaultWhenEveryRateIsZero() {
+    assertThat(calls(BASE, 1000)).allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 0);
+    FaultPlan plan = new FaultPlan(BASE);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(plan.nextJob().fails()).isFalse();
+      assertThat(plan.nextDownloadTruncated()).isFalse();
+    }
+  }
+
+  @Test
+  void shouldAlwaysFaultWhenRatesAreOne() {
+    assertThat(calls(BASE.withRate429(1.0), 200)).allMatch(f -> f.outcome() == Outcome.RATE_LIMITED);
+    assertThat(calls(BASE.withRate5xx(1.0), 200)).allMatch(f -> f.outcome() == Outcome.UNAVAILABLE);
+    assertThat(calls(BASE.withHangRate(1.0), 200)).allMatch(f -> f.outcome() == Outcome.HANG);
+    assertThat(calls(BASE.withSlow(1.0, 250), 200)).allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 250);
+    FaultPlan plan = new FaultPlan(BASE.withFailedJobRate(1.0).withTruncateRate(1.0));
+    for (int i = 0; i < 200; i++) {
+      assertThat(plan.nextJob().fails()).isTrue();
+      assertThat(plan.nextDownloadTruncated()).isTrue();
+    }
+  }
+
+  @Test
+  void shouldPreferHangThen429Then5xxAndNotDelayAHang() {
+    EmulatorConfig all = BASE.withHangRate(1.0).withRate429(1.0).withRate5xx(1.0).withSlow(1.0, 99);
+    assertThat(calls(all, 10)).allMatch(f -> f.outcome() == Outcome.HANG && f.delayMs() == 0);
+    assertThat(calls(all.withHangRate(0), 10)).allMatch(f -> f.outcome() == Outcome.RATE_LIMITED && f.delayMs() == 99);
+    assertThat(calls(all.withHangRate(0).withRate429(0), 10)).allMatch(f -> f.outcome() == Outcome.UNAVAILABLE);
+  }
+
+  @Test
+  void shouldRepeatTheSameDrawsForTheSameSeed() {
+    EmulatorConfig c = BASE.withRate429(0.3).withRate5xx(0.2).withSlow(0.1, 5).withSeed(42);
+    assertThat(calls(c, 500)).isEqualTo(calls(c, 500));
+    assertThat(calls(c, 500)).isNotEqualTo(calls(c.withSeed(43), 500));
+  }
+
+  @Test
+  void shouldKeepJobDrawsIndependentOfCallDraws() {
+    EmulatorConfig c = BASE.withFailedJobRate(0.5).withRate429(0.5).withSeed(7);
+    FaultPlan quiet = new FaultPlan(c);
+    FaultPlan busy = new FaultPlan(c);
+    for (int i = 0; i < 50; i++) {
+      busy.nextCall();
+      busy.nextDownloadTruncated();
+      assertThat(busy.nextJob()).isEqualTo(quiet.nextJob());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.1, 0.5, 0.9})
+  void shouldFireAboutAsOftenAsTheRate(double rate) {
+    long fired = calls(BASE.withRate429(rate).withSeed(3), 20_000).stream().filter(f -> f.outcome() == Outcome.RATE_LIMITED).count();
+    assertThat(fired / 20_000.0).isBetween(rate - 0.02, rate + 0.02);
+  }
+
+  @Test
+  void shouldDrawLatenciesWithinTheRangeReachingBothEnds() {
+    FaultPlan plan = new FaultPlan(BASE.withLatency(10, 13));
+    List<Long> seen = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      seen.add(plan.nextJob().latencyMs());
+    }
+    assertThat(seen).allMatch(l -> l >= 10 && l <= 13).contains(10L, 11L, 12L, 13L);
+    assertThat(new FaultPlan(BASE.withLatency(5, 5)).nextJob().latencyMs()).isEqualTo(5);
+  }
+}
