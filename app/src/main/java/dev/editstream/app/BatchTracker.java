@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 
 /**
@@ -61,8 +60,8 @@ public final class BatchTracker implements AutoCloseable {
   private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
   private final Set<String> expected = ConcurrentHashMap.newKeySet();
   private final Instant since;
-  private final AtomicInteger submitted = new AtomicInteger();
-  private final AtomicInteger completed = new AtomicInteger();
+  private final Set<String> submitted = ConcurrentHashMap.newKeySet();
+  private final Set<String> completed = ConcurrentHashMap.newKeySet();
   private final ReactiveKafkaConsumer consumer;
   private final Disposable flow;
 
@@ -104,8 +103,8 @@ public final class BatchTracker implements AutoCloseable {
         s.rule = e.route().rule();
       }
       switch (e.type()) {
-        case SUBMITTED -> submitted.incrementAndGet();
-        case COMPLETED -> completed.incrementAndGet();
+        case SUBMITTED -> submitted.add(e.jobId());
+        case COMPLETED -> completed.add(e.jobId());
         case DONE -> s.done.add(e);
         case FAILED -> s.failed.add(e);
         default -> { }
@@ -145,7 +144,7 @@ public final class BatchTracker implements AutoCloseable {
       }
     }
     return String.format("[%6.1fs] jobs %d | submitted %d | completed %d | done %d | failed %d | in flight %d",
-        elapsed.toMillis() / 1000.0, expected.size(), submitted.get(), completed.get(), done, failed, expected.size() - done - failed);
+        elapsed.toMillis() / 1000.0, expected.size(), submitted.size(), completed.size(), done, failed, expected.size() - done - failed);
   }
 
   @Override

@@ -69,11 +69,17 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
     printCounters(out, registry, Meters.STAGE_SUCCEEDED, "stage");
     printCounters(out, registry, Meters.RETRIES, "stage", "exit_class");
     printCounters(out, registry, Meters.JOBS_FAILED, "stage", "exit_class");
-    for (Timer t : registry.find(Meters.STAGE_LATENCY.meterName()).timers()) {
+    List<Timer> timers = new ArrayList<>(registry.find(Meters.STAGE_LATENCY.meterName()).timers());
+    timers.sort(java.util.Comparator.comparing((Timer t) -> stageOrder(t.getId().getTag("stage"))).thenComparing(t -> t.getId().getTag("model")));
+    for (Timer t : timers) {
       out.printf("  %-26s stage=%-10s model=%-42s n=%-5d mean=%7.0f ms max=%7.0f ms%n", Meters.STAGE_LATENCY.meterName(),
           t.getId().getTag("stage"), t.getId().getTag("model"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
     }
     out.printf("%nwall time: %.1f s%n", wall.toMillis() / 1000.0);
+  }
+
+  private static int stageOrder(String stage) {
+    return List.of("producer", "router", "poller", "downloader").indexOf(stage);
   }
 
   private static void printCounters(PrintStream out, MeterRegistry registry, Meters m, String... tags) {

@@ -8,9 +8,21 @@ import java.util.List;
  * @param modelId the RunComfy model_id, e.g. {@code google/nano-banana-2/edit}
  * @param rule the name of the routing rule that fired, e.g. {@code explicit-model}, {@code mask}
  * @param cues the cues of the job that matched the rule (words, counts, scripts)
+ * @param warnings prompt-lint warnings (never failures), e.g. "no preservation clause"
  */
-public record RouteDecision(String modelId, String rule, List<String> cues) {
+public record RouteDecision(String modelId, String rule, List<String> cues, List<String> warnings) {
   public RouteDecision {
     cues = cues == null ? List.of() : List.copyOf(cues);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** A decision without warnings. */
+  public RouteDecision(String modelId, String rule, List<String> cues) {
+    this(modelId, rule, cues, List.of());
+  }
+
+  /** A copy with these warnings. */
+  public RouteDecision withWarnings(List<String> w) {
+    return new RouteDecision(modelId, rule, cues, w);
   }
 }
