@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         WorkerCommand.Router.class,
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,
+        BrokerCommand.class,
         EmulatorCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -66,7 +66,7 @@ public final class JobProducer {
         },
         err -> {
           errors.add(err);
-          log.warn("{}: {}", file.getFileName(), err.describe());
+          log.info("{}: {}", file.getFileName(), err.describe());
           pending.add(publisher.publish(topics.failed(), failedLine(file, err)).toFuture());
           drainIfFull(pending);
         });

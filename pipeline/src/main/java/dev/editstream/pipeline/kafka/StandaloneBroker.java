@@ -1,0 +1,74 @@
+package dev.editstream.pipeline.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A single-node Kafka broker (combined KRaft broker and controller) run by Kafka's own entry
+ * points — {@code kafka.tools.StorageTool} to format, {@code kafka.Kafka} to serve — on a fixed
+ * port and a persistent data folder, so it can be stopped (even with kill -9) and started again
+ * with its topics, offsets and committed data intact. For local multi-process set-ups and the
+ * chaos run; production uses a real cluster.
+ */
+public final class StandaloneBroker {
+  private StandaloneBroker() {}
+
+  /**
+   * The broker's configuration file content.
+   *
+   * @param port client port on localhost
+   * @param controllerPort KRaft controller port on localhost
+   * @param dataDir where logs and metadata live
+   */
+  public static String properties(int port, int controllerPort, Path dataDir) {
+    return String.join("\n", List.of(
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@localhost:" + controllerPort,
+        "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://localhost:" + port,
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + dataDir.resolve("logs").toAbsolutePath(),
+        "num.partitions=4",
+        "auto.create.topics.enable=false",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=4",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "log.flush.interval.messages=1",
+        "")) ;
+  }
+
+  /**
+   * Formats {@code dataDir} when it holds no broker yet, then serves until the process ends (this
+   * call does not return).
+   *
+   * @throws IOException if the configuration cannot be written
+   * @throws IllegalStateException if formatting fails
+   */
+  public static void run(int port, int controllerPort, Path dataDir) throws IOException {
+    Files.createDirectories(dataDir);
+    Path props = dataDir.resolve("server.properties");
+    Files.writeString(props, properties(port, controllerPort, dataDir));
+    if (!Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      int rc = kafka.tools.StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()},
+          new PrintStream(buf, true, StandardCharsets.UTF_8));
+      if (rc != 0) {
+        throw new IllegalStateException("formatting " + dataDir + " failed: " + buf.toString(StandardCharsets.UTF_8));
+      }
+    }
+    kafka.Kafka.main(new String[] {props.toString()});
+  }
+}
