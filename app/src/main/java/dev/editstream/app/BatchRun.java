@@ -59,6 +59,16 @@ public final class BatchRun {
    */
   public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, Duration timeout,
       PrintStream out, List<String> validIds) throws IOException {
+    return run(cfg, runcomfy, serveLocalFiles, jobFile, List.of(), timeout, out, validIds);
+  }
+
+  /**
+   * As above, also accepting local inputs under {@code allowedInputs}.
+   *
+   * @param allowedInputs folders besides the job file's from which local inputs are accepted
+   */
+  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
+      Duration timeout, PrintStream out, List<String> validIds) throws IOException {
     long t0 = System.nanoTime();
     EmbeddedKafka kafka = null;
     LocalAssetServer assets = null;
@@ -78,7 +88,7 @@ public final class BatchRun {
               new PipelineMetrics(registry));
           BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
           EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
-        JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile);
+        JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile, allowedInputs);
         List<String> ids = new ArrayList<>();
         for (Job j : report.jobs()) {
           ids.add(j.id());

@@ -65,7 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println("RunComfy emulator at " + emulator.baseUrl() + " (429 rate " + rate429 + ", 5xx rate " + rate5xx + ")");
       PipelineConfig withEmulator = cfg.allowingDownloadsFrom("127.0.0.1:" + emulator.port());
       List<String> valid = new ArrayList<>();
-      BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs,
+      BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, pipeline.allowInputs,
           Duration.ofSeconds(timeoutSeconds), out, valid);
       EmulatorStats s = emulator.stats();
       out.printf("emulator: %d submits, %d status calls, %d result calls, %d answered 429, %d answered 5xx, %d file downloads%n",

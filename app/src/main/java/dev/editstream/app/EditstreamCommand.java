@@ -19,10 +19,14 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         RunCommand.class,
         ProduceCommand.class,
+        RouteCommand.class,
         WorkerCommand.Router.class,
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,
         BrokerCommand.class,
+        FailedCommand.ListFailed.class,
+        FailedCommand.Replay.class,
+        ChaosCommand.class,
         EmulatorCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -10,10 +10,17 @@ import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.pipeline.stage.StageRunner;
 import dev.editstream.pipeline.stage.StageSettings;
+import dev.editstream.pipeline.stage.TerminalGuard;
 import dev.editstream.poller.PollerHandler;
 import dev.editstream.router.InputStager;
 import dev.editstream.router.Router;
 import dev.editstream.router.RouterHandler;
+import dev.editstream.router.CatalogRefresher;
+import dev.editstream.router.submit.AccountGate;
+import dev.editstream.router.submit.SubmissionLedger;
+import dev.editstream.router.submit.Submitter;
+import dev.editstream.pipeline.metrics.Meters;
+import io.micrometer.core.instrument.Counter;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.LocalAssetServer;
@@ -36,6 +43,7 @@ public final class Pipeline implements AutoCloseable {
   private final List<StageRunner> runners = new ArrayList<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PipelineMetrics metrics;
+  private AccountGate gate;
 
   private Pipeline(PipelineMetrics metrics) {
     this.metrics = metrics;
@@ -52,19 +60,40 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, Set<Stage> stages, LocalAssetServer assets,
       PipelineMetrics metrics) {
+    return start(cfg, runcomfy, runcomfy::token, stages, assets, metrics);
+  }
+
+  /**
+   * As {@link #start(PipelineConfig, RunComfyConfig, Set, LocalAssetServer, PipelineMetrics)}, with
+   * the token read from {@code token} for every API call (see {@link TokenRefresher}).
+   */
+  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
+      Set<Stage> stages, LocalAssetServer assets, PipelineMetrics metrics) {
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
     EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
-    RunComfyClient client = new RunComfyClient(runcomfy);
+    RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
+    TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics());
     p.resources.add(client);
     p.resources.add(publisher);
+    p.resources.add(guard);
     for (Stage stage : List.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER)) {
       if (!stages.contains(stage)) {
         continue;
       }
       StageHandler handler = switch (stage) {
-        case ROUTER -> new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), client, cfg.topics(), clock);
+        case ROUTER -> {
+          SubmissionLedger ledger = SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
+          p.resources.add(0, ledger);
+          AccountGate gate = new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry());
+          p.gate = gate;
+          Counter maybe = Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
+              .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
+          ModelCatalog catalog = CatalogRefresher.refresh(client, ModelCatalog.builtIn()).block(java.time.Duration.ofSeconds(90));
+          yield new RouterHandler(Router.builtIn(), catalog, new InputStager(assets), new Submitter(client, ledger, gate, clock, maybe),
+              cfg.topics(), clock);
+        }
         case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.jobDeadline(), clock, Schedulers.parallel());
         case DOWNLOADER -> {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
@@ -81,11 +110,16 @@ public final class Pipeline implements AutoCloseable {
       };
       StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
           10_000, cfg.shutdownGrace());
-      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel());
+      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard);
       r.start();
       p.runners.add(r);
     }
     return p;
+  }
+
+  /** The account gate of the router stage, or {@code null} when this process runs no router. */
+  public AccountGate gate() {
+    return gate;
   }
 
   /** The meters of this process. */

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param allowDownloadHosts extra {@code host:port} download hosts (local emulator), besides
  *     {@code *.runcomfy.net} and {@code *.runcomfy.com}
  * @param shutdownGrace how long a worker waits for jobs in flight when stopped
+ * @param accountRecheck time between probes while submission is paused for an account fault
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -39,7 +40,8 @@ public record PipelineConfig(
     Duration jobDeadline,
     PollSchedule pollSchedule,
     Set<String> allowDownloadHosts,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration accountRecheck) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -65,6 +67,9 @@ public record PipelineConfig(
       }
     }
     allowDownloadHosts = Set.copyOf(allowDownloadHosts);
+    if (accountRecheck == null || accountRecheck.isZero() || accountRecheck.isNegative()) {
+      throw new IllegalArgumentException("--account-recheck-s must be > 0");
+    }
   }
 
   private static void positive(String option, int v) {
@@ -81,7 +86,7 @@ public record PipelineConfig(
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -89,6 +94,6 @@ public record PipelineConfig(
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace);
+        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck);
   }
 }

@@ -48,8 +48,29 @@ public final class PipelineOptions {
   @Option(names = "--poll-fixed-ms", description = "Poll status at this fixed interval (ms) instead of the growing schedule; RunComfy's CLI uses 2000.")
   Long pollFixedMs;
 
+  @Option(names = "--account-recheck-s", defaultValue = "30", description = "While submission is paused for a refused token or an empty balance, re-check every this many seconds (default: ${DEFAULT-VALUE}).")
+  long accountRecheckSeconds = 30;
+
+  @Option(names = "--api-timeout-s", defaultValue = "60", description = "Longest wait for one RunComfy API answer, s (default: ${DEFAULT-VALUE}, as RunComfy's CLI).")
+  long apiTimeoutSeconds = 60;
+
+  @Option(names = "--allow-input", description = "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
+  List<Path> allowInputs = new ArrayList<>();
+
   @Option(names = "--allow-download-host", description = "Also download outputs from this host:port over http (a local emulator). Repeatable.")
   List<String> allowDownloadHosts = new ArrayList<>();
+
+  /**
+   * The API timeout applied to a RunComfy configuration.
+   *
+   * @throws IllegalArgumentException when {@code --api-timeout-s} is below 1
+   */
+  public dev.editstream.runcomfy.RunComfyConfig apply(dev.editstream.runcomfy.RunComfyConfig rc) {
+    if (apiTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("--api-timeout-s must be >= 1, was " + apiTimeoutSeconds);
+    }
+    return rc.withResponseTimeout(Duration.ofSeconds(apiTimeoutSeconds));
+  }
 
   /**
    * Builds and validates the configuration.
@@ -73,6 +94,6 @@ public final class PipelineOptions {
     }
     return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
-        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10));
+        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)));
   }
 }

@@ -36,7 +36,7 @@ public final class ProduceCommand implements Callable<Integer> {
     }
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
     try (EventPublisher p = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
-      JobProducer.Report r = new JobProducer(p, cfg.topics(), Clock.systemUTC()).publish(jobs);
+      JobProducer.Report r = new JobProducer(p, cfg.topics(), Clock.systemUTC()).publish(jobs, pipeline.allowInputs);
       r.errors().forEach(e -> System.err.println("refused " + e.describe()));
       System.out.printf("%d jobs published to %s, %d lines refused%n", r.jobs().size(), cfg.topics().requested(), r.errors().size());
       return r.errors().isEmpty() ? 0 : 65;

@@ -37,9 +37,9 @@ public final class RunCommand implements Callable<Integer> {
     if (!Files.isRegularFile(jobs)) {
       throw new IllegalArgumentException("FILE: not found: " + jobs);
     }
-    RunComfyConfig rc = RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+    RunComfyConfig rc = pipeline.apply(RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))));
     List<String> valid = new ArrayList<>();
-    BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, Duration.ofSeconds(timeoutSeconds), System.out, valid);
+    BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, pipeline.allowInputs, Duration.ofSeconds(timeoutSeconds), System.out, valid);
     return r.everyValidJobDone(valid) && r.invalidLines() == 0 ? 0 : 1;
   }
 }

@@ -34,9 +34,11 @@ public abstract class WorkerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--bootstrap-servers is required: a worker process joins an external cluster "
           + "(use `editstream run` or `editstream demo` for the all-in-one embedded mode)");
     }
-    RunComfyConfig rc = RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+    RunComfyConfig rc = pipeline.apply(RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))));
     LocalAssetServer assets = assets();
-    Pipeline p = Pipeline.start(cfg, rc, EnumSet.of(stage()), assets, new PipelineMetrics(new SimpleMeterRegistry()));
+    TokenRefresher token = new TokenRefresher(rc.token(), System.getenv(), Path.of(System.getProperty("user.home")),
+        java.time.Duration.ofSeconds(10), System::nanoTime);
+    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), assets, new PipelineMetrics(new SimpleMeterRegistry()));
     System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -53,7 +55,8 @@ public abstract class WorkerCommand implements Callable<Integer> {
   /** {@code editstream router-worker}. */
   @Command(name = "router-worker", mixinStandardHelpOptions = true, description = "Route, check and submit requested jobs.")
   public static final class Router extends WorkerCommand {
-    @Option(names = "--serve-local-files", description = "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181.")
+    @Option(names = "--serve-local-files", description = "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181. "
+        + "Set EDITSTREAM_ASSET_KEY (16+ chars) so the URLs survive a restart.")
     String serveLocalFiles;
 
     @Override
@@ -70,7 +73,14 @@ public abstract class WorkerCommand implements Callable<Integer> {
       if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
         throw new IllegalArgumentException("--serve-local-files must be host:port, was \"" + serveLocalFiles + "\"");
       }
-      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]));
+      String key = System.getenv("EDITSTREAM_ASSET_KEY");
+      if (key == null || key.isBlank()) {
+        return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]));
+      }
+      if (key.trim().length() < 16) {
+        throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be at least 16 characters");
+      }
+      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]), key.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

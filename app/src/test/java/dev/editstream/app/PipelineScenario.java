@@ -125,7 +125,7 @@ final class PipelineScenario {
       PipelineConfig cfg = o.toConfig().allowingDownloadsFrom("127.0.0.1:" + emulator.port());
       ByteArrayOutputStream log = new ByteArrayOutputStream();
       List<String> valid = new ArrayList<>();
-      BatchRun.Result r = BatchRun.run(cfg, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, Duration.ofMinutes(4),
+      BatchRun.Result r = BatchRun.run(cfg, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, List.of(projectRoot().resolve("examples")), Duration.ofMinutes(4),
           new PrintStream(log, true, StandardCharsets.UTF_8), valid);
       String printed = log.toString(StandardCharsets.UTF_8);
       assertThat(r.finished()).as(printed).isTrue();

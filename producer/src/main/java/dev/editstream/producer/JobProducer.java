@@ -31,6 +31,11 @@ public final class JobProducer {
   private final Topics topics;
   private final Clock clock;
 
+  /**
+   * @param publisher the Kafka publisher (idempotent, acks=all)
+   * @param topics topic names; valid jobs go to {@code requested}, refused lines to {@code failed}
+   * @param clock the time stamped on the events
+   */
   public JobProducer(EventPublisher publisher, Topics topics, Clock clock) {
     this.publisher = publisher;
     this.topics = topics;
@@ -55,10 +60,23 @@ public final class JobProducer {
    * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
    */
   public Report publish(Path file) throws IOException {
+    return publish(file, List.of());
+  }
+
+  /**
+   * Reads, validates and publishes the file, accepting local inputs inside its folder or one of
+   * {@code extraAllowedRoots}; returns when every record is acknowledged by the broker (acks=all).
+   *
+   * @param file the job file
+   * @param extraAllowedRoots folders besides the job file's own that local inputs may lie in
+   * @throws IOException if the file cannot be read
+   * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
+   */
+  public Report publish(Path file, List<Path> extraAllowedRoots) throws IOException {
     List<Job> jobs = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
-    int lines = JobFileReader.read(file,
+    int lines = JobFileReader.read(file, extraAllowedRoots,
         job -> {
           jobs.add(job);
           pending.add(publisher.publish(topics.requested(), JobEvent.requested(job, clock.instant())).toFuture());

@@ -239,6 +239,28 @@ public final class Lexicon {
   }
 
   /**
+   * {@code text} with every cue of {@code category} replaced by spaces (same length), so a later
+   * {@link #find} of another category does not see words inside those cues ("do not change" is a
+   * preservation clause, not a "change" edit).
+   *
+   * @throws IllegalArgumentException if no language defines the category
+   */
+  public String blank(String category, String text) {
+    Pattern p = cues.get(category);
+    if (p == null) {
+      throw new IllegalArgumentException("no lexicon defines the cue category " + category);
+    }
+    StringBuilder out = new StringBuilder(text);
+    Matcher m = p.matcher(text);
+    while (m.find()) {
+      for (int i = m.start(); i < m.end(); i++) {
+        out.setCharAt(i, ' ');
+      }
+    }
+    return out.toString();
+  }
+
+  /**
    * The model a prompt names by brand ("use flux kontext", "with nano banana"), if any. When several
    * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest.
    */

@@ -99,6 +99,11 @@ public final class Router {
     return new Router(Lexicon.builtIn(), ModelCatalog.builtIn());
   }
 
+  /** The cue words this router reads (shared with {@link PromptLint}). */
+  public Lexicon lexicon() {
+    return lexicon;
+  }
+
   /** The rule names, in evaluation order. */
   public List<String> ruleNames() {
     return rules.stream().map(RouteRule::name).toList();

@@ -1,75 +1,108 @@
 package dev.editstream.router;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
-import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
-import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.model.ModelCatalog;
-import dev.editstream.core.model.ModelSpec;
 import dev.editstream.pipeline.stage.Outcome;
+import dev.editstream.router.JobPreparer.Prepared;
 import dev.editstream.pipeline.stage.StageHandler;
-import dev.editstream.runcomfy.RunComfyClient;
 import java.time.Clock;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.router.submit.Submitter;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The router-worker's logic for one {@code requested} job: route it ({@link Router}), build the
- * model's body ({@link BodyBuilder}) with local inputs staged ({@link InputStager}), check the body
- * against the model's schema before paying for a call ({@link BodyCheck}, class 65 naming the
- * field), submit it ({@code POST {base}/models/{model_id}}) and publish {@code submitted} with the
- * decision, the body and the request_id.
+ * The router-worker's logic for one {@code requested} job: prepare it with a {@link JobPreparer}
+ * (route, prompt lint, mask check, body built with staged inputs and checked against the model's
+ * schema before paying for a call, class 65 naming the field), submit it ({@code POST
+ * {base}/models/{model_id}}) and publish {@code submitted} with the decision (rule, cues, lint
+ * warnings), the body and the request_id. Submission goes through the {@link Submitter}: at most
+ * one POST per job and run, paused (never failed) on account faults. Preparation reads local files, so it runs on {@code
+ * Schedulers.boundedElastic()}, never on the Netty event loop.
  */
 public final class RouterHandler implements StageHandler {
-  private final Router router;
-  private final ModelCatalog catalog;
-  private final InputStager stager;
-  private final RunComfyClient client;
+  private static final Logger log = LoggerFactory.getLogger(RouterHandler.class);
+
+  private final JobPreparer preparer;
+  private final Submitter submitter;
   private final Topics topics;
   private final Clock clock;
 
-  public RouterHandler(Router router, ModelCatalog catalog, InputStager stager, RunComfyClient client, Topics topics, Clock clock) {
-    this.router = router;
-    this.catalog = catalog;
-    this.stager = stager;
-    this.client = client;
+  /**
+   * A handler with the built-in prompt lint.
+   *
+   * @param router picks the model
+   * @param catalog the models' fields and schemas
+   * @param stager turns local inputs into URLs
+   * @param submitter submits at most once per job and run, pausing on account faults
+   * @param topics where {@code submitted} goes
+   * @param clock stamps the events
+   */
+  public RouterHandler(Router router, ModelCatalog catalog, InputStager stager, Submitter submitter, Topics topics, Clock clock) {
+    this(new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), stager), submitter, topics, clock);
+  }
+
+  /**
+   * @param preparer routes, lints, checks and builds the body
+   * @param submitter submits at most once per job and run, pausing on account faults
+   * @param topics where {@code submitted} goes
+   * @param clock stamps the events
+   */
+  public RouterHandler(JobPreparer preparer, Submitter submitter, Topics topics, Clock clock) {
+    this.preparer = preparer;
+    this.submitter = submitter;
     this.topics = topics;
     this.clock = clock;
   }
 
-  /** A routed job with its checked body, ready to submit. */
-  record Prepared(RouteDecision route, ObjectNode body) {}
-
   /**
-   * Routes and builds the body without any HTTP call (used by the handler and by dry runs).
+   * Routes and builds the body without any HTTP call; blocking (reads local mask files).
    *
-   * @throws StageException class 65 for an unknown model or a body the schema refuses, 66 for a
-   *     missing local file
+   * @throws dev.editstream.core.error.StageException as {@link JobPreparer#prepare} throws
    */
   Prepared prepare(JobEvent event) {
-    RouteDecision route = router.route(event.job());
-    ModelSpec spec = catalog.find(route.modelId()).orElseThrow(() -> new StageException(ExitClass.DATA, "unknown_model",
-        "job " + event.jobId() + ": model_id " + route.modelId() + " is not in the catalog (known: "
-            + String.join(", ", catalog.all().stream().map(ModelSpec::modelId).toList()) + ")"));
-    ObjectNode body = BodyBuilder.build(event.job(), spec, ref -> stager.url(event.jobId(), ref));
-    BodyCheck.require(catalog, event.jobId(), spec.modelId(), body);
-    return new Prepared(route, body);
+    return preparer.prepare(event.job());
   }
 
+  /**
+   * Checks what an earlier attempt left (an existing submission is not POSTed again; an unanswered
+   * POST fails as "may have been submitted"), then prepares and submits.
+   */
   @Override
   public Mono<Outcome> handle(JobEvent event) {
+    Optional<Submitter.Result> earlier = submitter.earlier(event);
+    if (earlier.isPresent()) {
+      return Mono.just(outcome(event, null, earlier.get()));
+    }
     return Mono.fromCallable(() -> prepare(event))
         .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(p -> client.submit(p.route().modelId(), p.body()).map(sr -> {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
-          Submission s = new Submission(sr.requestId(), sr.statusUrl(), sr.resultUrl(), sr.cancelUrl(), clock.instant());
-          return Outcome.publish(topics.submitted(), event.submitted(p.route(), sent, s, clock.instant()));
-        }));
+        .flatMap(p -> submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r)));
+  }
+
+  private Outcome outcome(JobEvent event, Prepared p, Submitter.Result r) {
+    if (r instanceof Submitter.Accepted a) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
+      var sr = a.response();
+      Submission s = new Submission(sr.requestId(), sr.statusUrl(), sr.resultUrl(), sr.cancelUrl(), a.at());
+      return Outcome.publish(topics.submitted(), event.submitted(p.route(), sent, s, clock.instant()));
+    }
+    if (r instanceof Submitter.AlreadySubmitted already) {
+      log.info("job {} was already submitted as request {}; not POSTed again", event.jobId(), already.requestId());
+      return new Outcome.Publish(List.of());
+    }
+    Submitter.MayHaveBeenSubmitted m = (Submitter.MayHaveBeenSubmitted) r;
+    return new Outcome.Fail(ExitClass.TEMPFAIL, "may_have_been_submitted",
+        "may have been submitted: a POST was sent at " + m.sentAt() + " and " + m.why()
+            + "; not re-sent, since RunComfy has no idempotency key (check your RunComfy requests, then `editstream replay --id "
+            + event.jobId() + "` if it did not run)");
   }
 }

@@ -12,32 +12,17 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.SchemaViolation;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class BodyCheckTest {
   private static final ModelCatalog CATALOG = ModelCatalog.builtIn();
 
-  /** A body each model accepts; the cases below break one documented limit of it. */
   private static ObjectNode valid(String modelId) {
-    ObjectNode b = Json.mapper().createObjectNode();
-    switch (modelId) {
-      case Router.NANO_BANANA -> urls(b.put("prompt", "p").putArray("image_urls"), 1);
-      case Router.GPT_IMAGE -> urls(b.put("prompt", "p").putArray("images"), 1);
-      case Router.FLUX_KONTEXT -> b.put("prompt", "p").put("image_url", "https://a.example/1.jpg");
-      case Router.Z_IMAGE, Router.Z_IMAGE_LORA ->
-          b.put("prompt", "p").put("image_url", "https://a.example/1.jpg").put("mask_image_url", "https://a.example/m.png");
-      case Router.WAN -> b.put("prompt", "p").put("video", "https://a.example/v.mp4");
-      case Router.LUCY -> b.put("prompt", "p").put("video_url", "https://a.example/v.mp4");
-      case Router.SEEDREAM -> urls(b.put("text", "p").putArray("images"), 2);
-      default -> throw new IllegalArgumentException(modelId);
-    }
-    return b;
+    return LimitViolations.valid(modelId);
   }
 
   private static void urls(ArrayNode arr, int n) {
@@ -47,45 +32,28 @@ class BodyCheckTest {
     }
   }
 
-  static Stream<Arguments> documentedLimits() {
-    return Stream.of(
-        broken(Router.NANO_BANANA, "21 images", b -> urls((ArrayNode) b.get("image_urls"), 21), "image_urls", "at most 20"),
-        broken(Router.NANO_BANANA, "number_of_images 5", b -> b.put("number_of_images", 5), "number_of_images", "4"),
-        broken(Router.NANO_BANANA, "resolution 8K", b -> b.put("resolution", "8K"), "resolution", "enum"),
-        broken(Router.NANO_BANANA, "safety_tolerance 7", b -> b.put("safety_tolerance", 7), "safety_tolerance", "6"),
-        broken(Router.GPT_IMAGE, "11 images", b -> urls((ArrayNode) b.get("images"), 11), "images", "at most 10"),
-        broken(Router.GPT_IMAGE, "size 512_512", b -> b.put("size", "512_512"), "size", "enum"),
-        broken(Router.FLUX_KONTEXT, "no image", b -> b.remove("image_url"), "image_url", "required"),
-        broken(Router.Z_IMAGE, "missing mask", b -> b.remove("mask_image_url"), "mask_image_url", "required"),
-        broken(Router.Z_IMAGE, "strength 1.5", b -> b.put("strength", 1.5), "strength", "1"),
-        broken(Router.Z_IMAGE, "control_scale -0.1", b -> b.put("control_scale", -0.1), "control_scale", "0"),
-        broken(Router.Z_IMAGE_LORA, "missing mask", b -> b.remove("mask_image_url"), "mask_image_url", "required"),
-        broken(Router.WAN, "duration 1", b -> b.put("duration", 1), "duration", ""),
-        broken(Router.WAN, "duration 11", b -> b.put("duration", 11), "duration", ""),
-        broken(Router.WAN, "no video", b -> b.remove("video"), "video", "required"),
-        broken(Router.LUCY, "missing video", b -> b.remove("video_url"), "video_url", "required"),
-        broken(Router.LUCY, "resolution 1080p", b -> b.put("resolution", "1080p"), "resolution", "enum"),
-        broken(Router.SEEDREAM, "prompt as 'prompt'", b -> b.set("prompt", b.remove("text")), "text", "required"));
+  static Stream<LimitViolations.Violation> documentedLimits() {
+    return LimitViolations.all().stream();
   }
 
-  private static Arguments broken(String model, String what, Consumer<ObjectNode> breakIt, String field, String ruleHint) {
-    return Arguments.of(model, what, breakIt, field, ruleHint);
+  @Test
+  void shouldHaveAValidBodyForEveryModelOfTheCatalog() {
+    assertThat(LimitViolations.models()).containsExactlyInAnyOrderElementsOf(
+        CATALOG.all().stream().map(m -> m.modelId()).toList());
+    for (String m : LimitViolations.models()) {
+      assertThat(BodyCheck.check(CATALOG, m, valid(m))).as(m).isEmpty();
+    }
   }
 
-  @ParameterizedTest(name = "{0}: {1}")
+  @ParameterizedTest(name = "{0}")
   @MethodSource("documentedLimits")
-  void shouldRejectEachDocumentedLimitViolationNamingTheField(
-      String model, String what, Consumer<ObjectNode> breakIt, String field, String ruleHint) {
-    ObjectNode body = valid(model);
-    assertThat(BodyCheck.check(CATALOG, model, body)).as("valid baseline").isEmpty();
-    breakIt.accept(body);
+  void shouldRejectEachDocumentedLimitViolationNamingTheField(LimitViolations.Violation v) {
+    List<SchemaViolation> found = BodyCheck.check(CATALOG, v.model(), v.body());
 
-    List<SchemaViolation> v = BodyCheck.check(CATALOG, model, body);
-
-    assertThat(v).isNotEmpty();
-    assertThat(v).extracting(SchemaViolation::field).contains(field);
-    assertThat(v).filteredOn(x -> x.field().equals(field)).extracting(SchemaViolation::rule)
-        .anySatisfy(rule -> assertThat(rule).containsIgnoringCase(ruleHint));
+    assertThat(found).isNotEmpty();
+    assertThat(found).extracting(SchemaViolation::field).contains(v.field());
+    assertThat(found).filteredOn(x -> x.field().equals(v.field())).extracting(SchemaViolation::rule)
+        .anySatisfy(rule -> assertThat(rule).containsIgnoringCase(v.ruleHint()));
   }
 
   @ParameterizedTest

@@ -153,4 +153,14 @@ class LexiconTest {
     assertThat(l.find("lora", "ブランドのLoRAで")).containsExactly("LoRA");
     assertThat(l.find("lora", "floral")).isEmpty();
   }
+
+  @Test
+  void blankShouldReplaceEveryCueOfACategoryBySpacesKeepingTheLength() {
+    String prompt = "Replace the sky; do not change anything else.";
+
+    String blanked = BUILT_IN.blank("keep", prompt);
+
+    assertThat(blanked).hasSameSizeAs(prompt).startsWith("Replace the sky; ").doesNotContain("change");
+    assertThat(BUILT_IN.find("keep", blanked)).isEmpty();
+  }
 }

@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -22,28 +20,31 @@ import reactor.netty.http.server.HttpServerResponse;
  * public URLs for inputs (RunComfy docs: "Model inputs are publicly fetchable HTTPS URLs"); the
  * emulator and demos use this server on the loopback interface instead.
  *
- * <p>{@link #publish(Path)} gives {@code http://host:port/assets/<random id>/<sanitised name>}; the
- * id is 128 random bits, so URLs cannot be guessed. Only published files are served ({@code GET}
- * and {@code HEAD}); everything else is 404. Files go out with Netty's zero-copy {@code sendFile},
+ * <p>{@link #publish(Path)} gives {@code http://host:port/assets/<mac>/<path>/<sanitised name>}:
+ * {@code path} is the file's absolute path (base64url) and {@code mac} its HMAC-SHA256 under the
+ * server's key, so URLs cannot be guessed or altered, and a server restarted with the same key
+ * (a router restarted after a crash) still serves the URLs it gave before. Only files whose mac
+ * verifies are served ({@code GET} and {@code HEAD}); everything else is 404. Files go out with Netty's zero-copy {@code sendFile},
  * never through the heap; the existence check runs off the event loop.
  */
 public final class LocalAssetServer implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Map<String, Asset> assets = new ConcurrentHashMap<>();
   private final DisposableServer server;
   private final String host;
+  private final byte[] key;
 
-  private LocalAssetServer(String host, int port) {
+  private LocalAssetServer(String host, int port, byte[] key) {
     this.host = host;
+    this.key = key.clone();
     this.server =
         HttpServer.create()
             .host(host)
             .port(port)
             .route(
                 r ->
-                    r.get("/assets/{id}/{name}", this::serve)
-                        .head("/assets/{id}/{name}", this::serve))
+                    r.get("/assets/{mac}/{path}/{name}", this::serve)
+                        .head("/assets/{mac}/{path}/{name}", this::serve))
             .bindNow();
   }
 
@@ -55,7 +56,32 @@ public final class LocalAssetServer implements AutoCloseable {
    * @return the running server; close it when done
    */
   public static LocalAssetServer start(String host, int port) {
-    return new LocalAssetServer(host, port);
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return new LocalAssetServer(host, port, key);
+  }
+
+  /**
+   * Starts a server whose URLs stay valid across restarts with the same key.
+   *
+   * @param key HMAC key, at least 16 bytes
+   * @throws IllegalArgumentException when the key is shorter
+   */
+  public static LocalAssetServer start(String host, int port, byte[] key) {
+    if (key == null || key.length < 16) {
+      throw new IllegalArgumentException("asset key must be at least 16 bytes");
+    }
+    return new LocalAssetServer(host, port, key);
+  }
+
+  private String mac(String path) {
+    try {
+      javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+      m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      return HexFormat.of().formatHex(m.doFinal(path.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
   }
 
   /**
@@ -70,22 +96,10 @@ public final class LocalAssetServer implements AutoCloseable {
     if (!Files.isRegularFile(real) || !Files.isReadable(real)) {
       throw new IllegalArgumentException("file: not a readable regular file: " + file);
     }
-    byte[] random = new byte[16];
-    RANDOM.nextBytes(random);
-    String id = HexFormat.of().formatHex(random);
     String name = FileNames.sanitise(real.getFileName().toString());
-    assets.put(id, new Asset(real, name));
-    return URI.create("http://" + hostPort() + "/assets/" + id + "/" + name);
-  }
-
-  /**
-   * Stops serving a published URL.
-   *
-   * @return whether it was published
-   */
-  public boolean unpublish(URI url) {
-    String[] parts = url.getPath().split("/");
-    return parts.length == 4 && assets.remove(parts[2]) != null;
+    String path = real.toString();
+    String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return URI.create("http://" + hostPort() + "/assets/" + mac(path) + "/" + encoded + "/" + name);
   }
 
   /**
@@ -107,9 +121,27 @@ public final class LocalAssetServer implements AutoCloseable {
     server.disposeNow();
   }
 
+  private Asset verify(String mac, String encoded, String name) {
+    String path;
+    try {
+      path = new String(java.util.Base64.getUrlDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (!java.security.MessageDigest.isEqual(mac(path).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        mac == null ? new byte[0] : mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+      return null;
+    }
+    Path p = Path.of(path);
+    if (!FileNames.sanitise(p.getFileName().toString()).equals(name)) {
+      return null;
+    }
+    return new Asset(p, name);
+  }
+
   private Publisher<Void> serve(HttpServerRequest req, HttpServerResponse resp) {
-    Asset asset = assets.get(req.param("id"));
-    if (asset == null || !asset.name.equals(req.param("name"))) {
+    Asset asset = verify(req.param("mac"), req.param("path"), req.param("name"));
+    if (asset == null) {
       return resp.status(HttpResponseStatus.NOT_FOUND).send();
     }
     return Mono.fromCallable(() -> Files.isRegularFile(asset.path) ? Files.size(asset.path) : -1L)

@@ -47,6 +47,7 @@ public final class RunComfyClient implements AutoCloseable {
   private final ConnectionProvider provider;
   private final HttpClient http;
   private final Clock clock;
+  private final java.util.function.Supplier<String> token;
 
   /** A client on the system clock. */
   public RunComfyClient(RunComfyConfig config) {
@@ -58,6 +59,17 @@ public final class RunComfyClient implements AutoCloseable {
    * @param clock used only to turn a Retry-After HTTP-date into a delay
    */
   public RunComfyClient(RunComfyConfig config, Clock clock) {
+    this(config, clock, config::token);
+  }
+
+  /**
+   * A client whose token is read again for every call, so a replaced token (RunComfy's {@code
+   * token.json} rewritten) takes effect without a restart.
+   *
+   * @param token supplies the current token; must not return null or blank
+   */
+  public RunComfyClient(RunComfyConfig config, Clock clock, java.util.function.Supplier<String> token) {
+    this.token = Objects.requireNonNull(token, "token");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.provider =
@@ -72,10 +84,8 @@ public final class RunComfyClient implements AutoCloseable {
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
             .responseTimeout(config.responseTimeout())
-            .headers(
-                h ->
-                    h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + config.token())
-                        .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
+            .headers(h -> h.set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON))
+            .doOnRequest((req, conn) -> req.requestHeaders().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + this.token.get()));
   }
 
   /** The settings this client uses. */
@@ -189,7 +199,7 @@ public final class RunComfyClient implements AutoCloseable {
     if (ApiErrors.isError(raw.status, json)) {
       Duration retryAfter = RetryAfter.parse(raw.retryAfter, clock.instant()).orElse(null);
       throw ApiErrors.toException(
-          method.name(), pathOf(url), raw.status, raw.body, retryAfter, config.token());
+          method.name(), pathOf(url), raw.status, raw.body, retryAfter, token.get());
     }
     if (json == null) {
       throw new StageException(
@@ -206,7 +216,7 @@ public final class RunComfyClient implements AutoCloseable {
     String msg =
         method.name() + " " + pathOf(url) + " failed: " + te.reason() + " (" + detail + ")";
     return new StageException(
-        te.exitClass(), te.reason(), Redact.text(msg).replace(config.token(), "<redacted>"));
+        te.exitClass(), te.reason(), Redact.text(msg).replace(token.get(), "<redacted>"));
   }
 
   /** The URL without scheme/host and without query, e.g. {@code /v1/models/x}. */

@@ -64,7 +64,7 @@ class LocalAssetServerTest {
     Got got = get(url.toString());
 
     assertThat(url.toString())
-        .matches("http://127\\.0\\.0\\.1:" + server.port() + "/assets/[0-9a-f]{32}/My_Photo\\.PNG");
+        .matches("http://127\\.0\\.0\\.1:" + server.port() + "/assets/[0-9a-f]{64}/[A-Za-z0-9_-]+/My_Photo\\.PNG");
     assertThat(got.status()).isEqualTo(200);
     assertThat(got.contentType()).isEqualTo("image/png");
     assertThat(got.length()).isEqualTo("300000");
@@ -99,15 +99,22 @@ class LocalAssetServerTest {
   }
 
   @Test
-  void shouldGiveEachPublicationAnUnguessableId() throws IOException {
+  void shouldGiveStableUrlsThatSurviveARestartWithTheSameKey() throws IOException {
     Path file = Files.writeString(dir.resolve("a.txt"), "x");
-
-    URI first = server.publish(file);
-    URI second = server.publish(file);
-
-    assertThat(first).isNotEqualTo(second);
-    assertThat(get(first.toString()).status()).isEqualTo(200);
-    assertThat(get(second.toString()).status()).isEqualTo(200);
+    byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    URI first;
+    try (LocalAssetServer s1 = LocalAssetServer.start("127.0.0.1", 0, key)) {
+      first = s1.publish(file);
+      assertThat(s1.publish(file)).isEqualTo(first);
+      int port = s1.port();
+      s1.close();
+      try (LocalAssetServer s2 = LocalAssetServer.start("127.0.0.1", port, key)) {
+        assertThat(get(first.toString()).status()).isEqualTo(200);
+      }
+    }
+    // another key cannot serve it
+    URI other = server.publish(file);
+    assertThat(other).isNotEqualTo(first);
   }
 
   @Test
@@ -115,27 +122,27 @@ class LocalAssetServerTest {
     Path file = Files.writeString(dir.resolve("a.txt"), "x");
     URI url = server.publish(file);
     String base = "http://" + server.hostPort();
-    String id = url.getPath().split("/")[2];
+    String[] parts = url.getPath().split("/");
+    String mac = parts[2];
+    String path = parts[3];
+    String forged = java.util.Base64.getUrlEncoder().withoutPadding()
+        .encodeToString("/etc/passwd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-    assertThat(get(base + "/assets/" + "0".repeat(32) + "/a.txt").status()).isEqualTo(404);
-    assertThat(get(base + "/assets/" + id + "/other.txt").status()).isEqualTo(404);
-    assertThat(get(base + "/assets/" + id + "/..%2F..%2Fetc%2Fpasswd").status()).isEqualTo(404);
+    assertThat(get(url.toString()).status()).isEqualTo(200);
+    assertThat(get(base + "/assets/" + "0".repeat(64) + "/" + path + "/a.txt").status()).isEqualTo(404);
+    assertThat(get(base + "/assets/" + mac + "/" + path + "/other.txt").status()).isEqualTo(404);
+    assertThat(get(base + "/assets/" + mac + "/" + forged + "/passwd").status()).isEqualTo(404);
+    assertThat(get(base + "/assets/" + mac + "/..%2F..%2Fetc%2Fpasswd/passwd").status()).isEqualTo(404);
     assertThat(get(base + "/").status()).isEqualTo(404);
     assertThat(get(base + "/assets/").status()).isEqualTo(404);
   }
 
   @Test
-  void shouldStopServingUnpublishedOrDeletedFiles() throws IOException {
-    Path a = Files.writeString(dir.resolve("a.txt"), "x");
+  void shouldStopServingDeletedFiles() throws IOException {
     Path b = Files.writeString(dir.resolve("b.txt"), "y");
-    URI ua = server.publish(a);
     URI ub = server.publish(b);
-
-    assertThat(server.unpublish(ua)).isTrue();
-    assertThat(server.unpublish(ua)).isFalse();
+    assertThat(get(ub.toString()).status()).isEqualTo(200);
     Files.delete(b);
-
-    assertThat(get(ua.toString()).status()).isEqualTo(404);
     assertThat(get(ub.toString()).status()).isEqualTo(404);
   }
 

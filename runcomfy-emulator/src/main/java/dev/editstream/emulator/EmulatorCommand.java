@@ -4,6 +4,7 @@ import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.model.ModelCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,14 @@ public final class EmulatorCommand implements Callable<Integer> {
       description = "in_progress time of a job, ms, as MIN..MAX or one value (default: ${DEFAULT-VALUE}).")
   private String latency;
 
+  @Option(names = "--latency", paramLabel = "SPEC",
+      description = "in_progress time of a job, ms, as fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA; overrides --latency-ms.")
+  private String latencySpec;
+
+  @Option(names = "--model-latency", paramLabel = "MODEL=SPEC",
+      description = "Latency of one model_id (repeatable), SPEC as for --latency, e.g. decart/lucy-edit/restyle=lognormal:20000,0.4.")
+  private Map<String, String> modelLatency;
+
   @Option(names = "--concurrency", defaultValue = "8", description = "Jobs in progress at once; others wait in_queue (default: ${DEFAULT-VALUE}).")
   private int concurrency;
 
@@ -80,6 +89,24 @@ public final class EmulatorCommand implements Callable<Integer> {
   @Option(names = "--no-fetch-inputs", description = "Do not fetch input URLs; outputs are synthetic pictures.")
   private boolean noFetchInputs;
 
+  @Option(names = "--provider-cap", defaultValue = "0",
+      description = "Most jobs per token accepted and not terminal; a submit over it gets 429. 0 = no cap (default).")
+  private int providerCap;
+
+  @Option(names = "--cap-retry-after-s", defaultValue = "1", description = "Retry-After of a 429 for the cap, s (default: ${DEFAULT-VALUE}).")
+  private long capRetryAfterS;
+
+  @Option(names = "--rate-limit", defaultValue = "0", paramLabel = "PER_SECOND",
+      description = "API calls per second per token (token bucket); over it a call gets 429. 0 = no limit (default).")
+  private double rateLimit;
+
+  @Option(names = "--no-render", description = "Do not render outputs: every job names one shared tiny PNG (or small MP4), for overhead benchmarks.")
+  private boolean noRender;
+
+  @Option(names = "--blob-output-bytes", defaultValue = "0",
+      description = "When > 0, every job's output is one synthetic download of this many bytes (up to 4 GiB). 0 = off (default).")
+  private long blobOutputBytes;
+
   private final Map<String, String> env;
   private final Mono<Void> stop;
 
@@ -105,9 +132,35 @@ public final class EmulatorCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the config field when a value is invalid
    */
   EmulatorConfig config() {
-    long[] range = latencyRange(latency);
-    return new EmulatorConfig(host, port, acceptedTokens(), outputDir, range[0], range[1], concurrency, rate429,
-        rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs);
+    return new EmulatorConfig(host, port, acceptedTokens(), outputDir, latencyModel(), modelLatencies(), concurrency,
+        rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs, providerCap,
+        capRetryAfterS, rateLimit, !noRender, blobOutputBytes);
+  }
+
+  private LatencyModel latencyModel() {
+    try {
+      if (latencySpec != null) {
+        return LatencyModel.parse(latencySpec);
+      }
+      long[] range = latencyRange(latency);
+      return new LatencyModel.Uniform(range[0], range[1]);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("EmulatorConfig.latency " + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, LatencyModel> modelLatencies() {
+    Map<String, LatencyModel> out = new HashMap<>();
+    if (modelLatency != null) {
+      modelLatency.forEach((model, spec) -> {
+        try {
+          out.put(model.trim(), LatencyModel.parse(spec));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("EmulatorConfig.modelLatency " + model + ": " + e.getMessage(), e);
+        }
+      });
+    }
+    return out;
   }
 
   /**
@@ -136,6 +189,7 @@ public final class EmulatorCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       out.println("RunComfy emulator listening; set RUNCOMFY_MODEL_API_BASE=" + emulator.baseUrl());
+      out.println("counters at " + emulator.statsUrl());
       out.println("outputs in " + config.outputDir().toAbsolutePath()
           + (config.tokens().equals(Set.of(DEMO_TOKEN)) ? "; accepted token: " + DEMO_TOKEN : "; token(s) as configured"));
       out.flush();
@@ -166,7 +220,7 @@ public final class EmulatorCommand implements Callable<Integer> {
   /**
    * Parses {@code MIN..MAX} or a single value, ms.
    *
-   * @throws IllegalArgumentException naming {@code latencyMinMs} for a malformed value
+   * @throws IllegalArgumentException for a malformed value
    */
   static long[] latencyRange(String text) {
     String t = text.trim();
@@ -178,7 +232,7 @@ public final class EmulatorCommand implements Callable<Integer> {
       }
       return new long[] {Long.parseLong(t.substring(0, dots).trim()), Long.parseLong(t.substring(dots + 2).trim())};
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("EmulatorConfig.latencyMinMs --latency-ms must be MIN..MAX or one value in ms, was '" + text + "'");
+      throw new IllegalArgumentException("--latency-ms must be MIN..MAX or one value in ms, was '" + text + "'");
     }
   }
 }

@@ -1,8 +1,11 @@
 package dev.editstream.emulator;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Immutable, validated settings of a {@link RunComfyEmulator}. The compact constructor rejects bad
@@ -10,15 +13,17 @@ import java.util.Set;
  * #defaults(Path, String)} and the {@code with...} copy methods build valid instances.
  *
  * <p>Fault rates are probabilities in {@code 0..1}, drawn from streams seeded by {@link #seed()}:
- * the same sequence of calls meets the same faults (see {@link FaultPlan}).
+ * the same sequence of calls meets the same faults (see {@link FaultPlan}). Limits ({@link
+ * #providerCap()}, {@link #rateLimitPerSecond()}) apply per account, one account per token; RunComfy
+ * does not document its limits, these play a provider's as a load model.
  *
  * @param host interface to bind, default {@code 127.0.0.1}; a wildcard ({@code 0.0.0.0}, {@code ::})
  *     binds every interface and URLs then name {@code 127.0.0.1}
  * @param port TCP port, {@code 0} = ephemeral (read it back with {@link RunComfyEmulator#port()})
  * @param tokens bearer tokens accepted on API calls (not on file downloads); non-empty, no blanks
  * @param outputDir directory where output files are written, one sub-directory per request_id
- * @param latencyMinMs shortest {@code in_progress} time of a job, ms (default 300)
- * @param latencyMaxMs longest {@code in_progress} time of a job, ms, {@code >= latencyMinMs} (default 900)
+ * @param latency {@code in_progress} time of a job, ms (default uniform 300..900)
+ * @param modelLatency per model_id overrides of {@link #latency()} (default none)
  * @param concurrency how many jobs are {@code in_progress} at once; the others wait {@code in_queue}
  *     (default 8)
  * @param rate429 share of API calls answered 429 with {@code Retry-After: 1}
@@ -29,17 +34,28 @@ import java.util.Set;
  * @param hangRate share of API calls never answered (the client must time out)
  * @param truncateRate share of file downloads cut short: the Content-Length announces the whole
  *     file, half of it is sent, then the connection closes
- * @param seed seed of every random draw (faults, latencies)
+ * @param seed seed of every random draw (faults, latencies, blob content)
  * @param fetchInputs whether jobs fetch their input URLs and derive outputs from them (default
  *     {@code true}); when {@code false} outputs are synthetic pictures and no input is fetched
+ * @param providerCap most jobs per account accepted and not yet terminal ({@code in_queue} +
+ *     {@code in_progress}); a submit over it is answered 429; {@code 0} = no cap (default)
+ * @param capRetryAfterS the {@code Retry-After} of a 429 for the cap, s (default 1)
+ * @param rateLimitPerSecond API calls per second per account (token bucket, burst one second's
+ *     worth, at least 1); over it a call is answered 429; {@code 0} = no limit (default)
+ * @param renderOutputs whether outputs are rendered per job (default {@code true}); when {@code
+ *     false} every job's outputs are one tiny PNG (or small MP4 for video models) made at start and
+ *     shared, and no input is fetched: for overhead benchmarks at thousands of jobs per second
+ * @param blobOutputBytes when {@code > 0}, every job's output is one signed {@code
+ *     /_emulator/blob/{bytes}} URL of that size instead of a rendered file, bytes, up to 4 GiB
+ *     ({@code 0} = off, default)
  */
 public record EmulatorConfig(
     String host,
     int port,
     Set<String> tokens,
     Path outputDir,
-    long latencyMinMs,
-    long latencyMaxMs,
+    LatencyModel latency,
+    Map<String, LatencyModel> modelLatency,
     int concurrency,
     double rate429,
     double rate5xx,
@@ -49,18 +65,23 @@ public record EmulatorConfig(
     double hangRate,
     double truncateRate,
     long seed,
-    boolean fetchInputs) {
+    boolean fetchInputs,
+    int providerCap,
+    long capRetryAfterS,
+    double rateLimitPerSecond,
+    boolean renderOutputs,
+    long blobOutputBytes) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
-  /** Default {@link #latencyMinMs()}, ms. */
-  public static final long DEFAULT_LATENCY_MIN_MS = 300;
-  /** Default {@link #latencyMaxMs()}, ms. */
-  public static final long DEFAULT_LATENCY_MAX_MS = 900;
+  /** Default {@link #latency()}: uniform 300..900 ms. */
+  public static final LatencyModel DEFAULT_LATENCY = new LatencyModel.Uniform(300, 900);
   /** Default {@link #concurrency()}. */
   public static final int DEFAULT_CONCURRENCY = 8;
   /** Default {@link #slowMs()}, ms. */
   public static final long DEFAULT_SLOW_MS = 3_000;
+  /** Default {@link #capRetryAfterS()}, s. */
+  public static final long DEFAULT_CAP_RETRY_AFTER_S = 1;
 
   /**
    * Validates every field.
@@ -74,8 +95,11 @@ public record EmulatorConfig(
     require(tokens.stream().noneMatch(t -> t == null || t.isBlank()), "tokens", "must not contain a blank token");
     tokens = Set.copyOf(tokens);
     require(outputDir != null, "outputDir", "must be set");
-    require(latencyMinMs >= 0, "latencyMinMs", "must be >= 0, was " + latencyMinMs);
-    require(latencyMaxMs >= latencyMinMs, "latencyMaxMs", "must be >= latencyMinMs (" + latencyMinMs + "), was " + latencyMaxMs);
+    require(latency != null, "latency", "must be set");
+    require(modelLatency != null, "modelLatency", "must be set (empty for none)");
+    require(modelLatency.entrySet().stream().allMatch(e -> e.getKey() != null && !e.getKey().isBlank() && e.getValue() != null),
+        "modelLatency", "must map non-blank model_ids to latency models");
+    modelLatency = Map.copyOf(modelLatency);
     require(concurrency >= 1, "concurrency", "must be >= 1, was " + concurrency);
     rate("rate429", rate429);
     rate("rate5xx", rate5xx);
@@ -84,83 +108,150 @@ public record EmulatorConfig(
     require(slowMs >= 0, "slowMs", "must be >= 0, was " + slowMs);
     rate("hangRate", hangRate);
     rate("truncateRate", truncateRate);
+    require(providerCap >= 0, "providerCap", "must be >= 0 (0 = no cap), was " + providerCap);
+    require(capRetryAfterS >= 0, "capRetryAfterS", "must be >= 0, was " + capRetryAfterS);
+    require(rateLimitPerSecond >= 0 && Double.isFinite(rateLimitPerSecond), "rateLimitPerSecond",
+        "must be >= 0 (0 = no limit), was " + rateLimitPerSecond);
+    require(blobOutputBytes >= 0 && blobOutputBytes <= BlobStream.MAX_BYTES, "blobOutputBytes",
+        "must be 0.." + BlobStream.MAX_BYTES + " (0 = off), was " + blobOutputBytes);
   }
 
   /**
-   * A fault-free configuration on {@code 127.0.0.1}, ephemeral port, one token, latency 300..900 ms,
-   * concurrency 8, seed 0, inputs fetched.
+   * A fault-free, unlimited configuration on {@code 127.0.0.1}, ephemeral port, one token, latency
+   * uniform 300..900 ms, concurrency 8, seed 0, inputs fetched, outputs rendered.
    *
    * @throws IllegalArgumentException if the token is blank or outputDir null
    */
   public static EmulatorConfig defaults(Path outputDir, String token) {
     Objects.requireNonNull(token, "token");
-    return new EmulatorConfig(DEFAULT_HOST, 0, Set.of(token), outputDir, DEFAULT_LATENCY_MIN_MS,
-        DEFAULT_LATENCY_MAX_MS, DEFAULT_CONCURRENCY, 0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true);
+    return new EmulatorConfig(DEFAULT_HOST, 0, Set.of(token), outputDir, DEFAULT_LATENCY, Map.of(), DEFAULT_CONCURRENCY,
+        0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true, 0, DEFAULT_CAP_RETRY_AFTER_S, 0, true, 0);
+  }
+
+  /** The latency model of jobs of {@code modelId}: its override, else {@link #latency()}. */
+  public LatencyModel latencyFor(String modelId) {
+    return modelLatency.getOrDefault(modelId, latency);
   }
 
   /** A copy bound to {@code host}. */
   public EmulatorConfig withHost(String host) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.host = host);
   }
 
   /** A copy on TCP {@code port} (0 = ephemeral). */
   public EmulatorConfig withPort(int port) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.port = port);
   }
 
   /** A copy accepting exactly these bearer tokens. */
   public EmulatorConfig withTokens(Set<String> tokens) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.tokens = tokens);
   }
 
-  /** A copy whose jobs stay {@code in_progress} between {@code minMs} and {@code maxMs} (inclusive). */
+  /**
+   * A copy whose jobs stay {@code in_progress} uniformly between {@code minMs} and {@code maxMs}
+   * (inclusive).
+   *
+   * @throws IllegalArgumentException if {@code minMs < 0} or {@code maxMs < minMs}
+   */
   public EmulatorConfig withLatency(long minMs, long maxMs) {
-    return new EmulatorConfig(host, port, tokens, outputDir, minMs, maxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return withLatency(new LatencyModel.Uniform(minMs, maxMs));
+  }
+
+  /** A copy drawing every job's latency (unless overridden per model) from {@code latency}. */
+  public EmulatorConfig withLatency(LatencyModel latency) {
+    return with(b -> b.latency = latency);
+  }
+
+  /** A copy drawing the latency of jobs of {@code modelId} from {@code latency}. */
+  public EmulatorConfig withModelLatency(String modelId, LatencyModel latency) {
+    Map<String, LatencyModel> m = new HashMap<>(modelLatency);
+    m.put(modelId, latency);
+    return with(b -> b.modelLatency = m);
+  }
+
+  /** A copy with exactly these per-model latency overrides. */
+  public EmulatorConfig withModelLatencies(Map<String, LatencyModel> modelLatency) {
+    return with(b -> b.modelLatency = modelLatency);
   }
 
   /** A copy running at most {@code concurrency} jobs at once. */
   public EmulatorConfig withConcurrency(int concurrency) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.concurrency = concurrency);
   }
 
   /** A copy answering this share (0..1) of API calls with 429. */
   public EmulatorConfig withRate429(double rate429) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.rate429 = rate429);
   }
 
   /** A copy answering this share (0..1) of API calls with 503. */
   public EmulatorConfig withRate5xx(double rate5xx) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.rate5xx = rate5xx);
   }
 
   /** A copy where this share (0..1) of jobs ends {@code failed}. */
   public EmulatorConfig withFailedJobRate(double failedJobRate) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.failedJobRate = failedJobRate);
   }
 
   /** A copy answering this share (0..1) of API calls after {@code slowMs} ms. */
   public EmulatorConfig withSlow(double slowRate, long slowMs) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> {
+      b.slowRate = slowRate;
+      b.slowMs = slowMs;
+    });
   }
 
   /** A copy never answering this share (0..1) of API calls. */
   public EmulatorConfig withHangRate(double hangRate) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.hangRate = hangRate);
   }
 
   /** A copy truncating this share (0..1) of file downloads. */
   public EmulatorConfig withTruncateRate(double truncateRate) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.truncateRate = truncateRate);
   }
 
-  /** A copy drawing faults and latencies from {@code seed}. */
+  /** A copy drawing faults, latencies and blob content from {@code seed}. */
   public EmulatorConfig withSeed(long seed) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.seed = seed);
   }
 
   /** A copy that does ({@code true}) or does not fetch job inputs. */
   public EmulatorConfig withFetchInputs(boolean fetchInputs) {
-    return new EmulatorConfig(host, port, tokens, outputDir, latencyMinMs, latencyMaxMs, concurrency, rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs);
+    return with(b -> b.fetchInputs = fetchInputs);
+  }
+
+  /** A copy accepting at most {@code cap} live jobs per account (0 = no cap). */
+  public EmulatorConfig withProviderCap(int cap) {
+    return with(b -> b.providerCap = cap);
+  }
+
+  /** A copy announcing {@code seconds} in the {@code Retry-After} of a 429 for the cap. */
+  public EmulatorConfig withCapRetryAfterS(long seconds) {
+    return with(b -> b.capRetryAfterS = seconds);
+  }
+
+  /** A copy accepting at most {@code perSecond} API calls per second per account (0 = no limit). */
+  public EmulatorConfig withRateLimitPerSecond(double perSecond) {
+    return with(b -> b.rateLimitPerSecond = perSecond);
+  }
+
+  /** A copy rendering outputs per job ({@code true}) or sharing pre-rendered ones ({@code false}). */
+  public EmulatorConfig withRenderOutputs(boolean renderOutputs) {
+    return with(b -> b.renderOutputs = renderOutputs);
+  }
+
+  /** A copy whose jobs output one blob of {@code bytes} bytes (0 = off). */
+  public EmulatorConfig withBlobOutputBytes(long bytes) {
+    return with(b -> b.blobOutputBytes = bytes);
+  }
+
+  private EmulatorConfig with(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
   }
 
   private static void rate(String field, double value) {
@@ -170,6 +261,61 @@ public record EmulatorConfig(
   private static void require(boolean ok, String field, String rule) {
     if (!ok) {
       throw new IllegalArgumentException("EmulatorConfig." + field + " " + rule);
+    }
+  }
+
+  /** A mutable copy used by the {@code with...} methods only. */
+  private static final class Builder {
+    String host;
+    int port;
+    Set<String> tokens;
+    Path outputDir;
+    LatencyModel latency;
+    Map<String, LatencyModel> modelLatency;
+    int concurrency;
+    double rate429;
+    double rate5xx;
+    double failedJobRate;
+    double slowRate;
+    long slowMs;
+    double hangRate;
+    double truncateRate;
+    long seed;
+    boolean fetchInputs;
+    int providerCap;
+    long capRetryAfterS;
+    double rateLimitPerSecond;
+    boolean renderOutputs;
+    long blobOutputBytes;
+
+    Builder(EmulatorConfig c) {
+      host = c.host;
+      port = c.port;
+      tokens = c.tokens;
+      outputDir = c.outputDir;
+      latency = c.latency;
+      modelLatency = c.modelLatency;
+      concurrency = c.concurrency;
+      rate429 = c.rate429;
+      rate5xx = c.rate5xx;
+      failedJobRate = c.failedJobRate;
+      slowRate = c.slowRate;
+      slowMs = c.slowMs;
+      hangRate = c.hangRate;
+      truncateRate = c.truncateRate;
+      seed = c.seed;
+      fetchInputs = c.fetchInputs;
+      providerCap = c.providerCap;
+      capRetryAfterS = c.capRetryAfterS;
+      rateLimitPerSecond = c.rateLimitPerSecond;
+      renderOutputs = c.renderOutputs;
+      blobOutputBytes = c.blobOutputBytes;
+    }
+
+    EmulatorConfig build() {
+      return new EmulatorConfig(host, port, tokens, outputDir, latency, modelLatency, concurrency, rate429, rate5xx,
+          failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs, providerCap, capRetryAfterS,
+          rateLimitPerSecond, renderOutputs, blobOutputBytes);
     }
   }
 }

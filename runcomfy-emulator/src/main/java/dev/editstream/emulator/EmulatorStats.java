@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Live counters of what an emulator has seen, for tests and benchmarks (for example "no job was
@@ -19,8 +24,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Submits are counted when a job is accepted (a 200 answer, i.e. a job RunComfy would bill),
  * not when a submit is refused with 401/4xx/429/5xx. Fault counters count answers actually sent.
+ * {@link #calls()} counts every call received, per endpoint, before authentication and faults.
+ * In-flight jobs (accepted, not yet terminal) are tracked over time ({@link #averageInFlight}, {@link
+ * #inFlightSamples()}) to measure a client's sustained concurrency. {@link StatsJson} renders all
+ * of it for {@code GET /_emulator/stats}.
  */
 public final class EmulatorStats {
+  /** Spacing of {@link #inFlightSamples()}, ms. */
+  public static final long SAMPLE_INTERVAL_MS = 100;
+
+  private final Map<Endpoint, AtomicLong> calls = new EnumMap<>(Endpoint.class);
+  private final AtomicLong capRejections = new AtomicLong();
+  private final AtomicLong rateLimitRejections = new AtomicLong();
+  private final LongSupplier nanoTime;
+  private final long startNanos;
+  private final Instant startedAt;
+  private final InFlightTracker inFlight;
   private final Map<String, AtomicLong> submitsPerModel = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> submitsPerBodyHash = new ConcurrentHashMap<>();
   private final AtomicLong statusCalls = new AtomicLong();
@@ -29,6 +48,39 @@ public final class EmulatorStats {
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong downloads = new AtomicLong();
+
+  /** Stats starting now, on the system clocks. */
+  public EmulatorStats() {
+    this(System::nanoTime, Instant.now());
+  }
+
+  /**
+   * Stats on an injected clock (tests).
+   *
+   * @param nanoTime monotonic clock, ns
+   * @param startedAt the wall-clock instant of {@code nanoTime}'s current reading
+   */
+  EmulatorStats(LongSupplier nanoTime, Instant startedAt) {
+    this.nanoTime = nanoTime;
+    this.startNanos = nanoTime.getAsLong();
+    this.startedAt = startedAt;
+    this.inFlight = new InFlightTracker(startNanos, Duration.ofMillis(SAMPLE_INTERVAL_MS).toNanos());
+    for (Endpoint e : Endpoint.values()) {
+      calls.put(e, new AtomicLong());
+    }
+  }
+
+  /** Calls received per endpoint (every call, whatever its answer), in {@link Endpoint} order. */
+  public Map<Endpoint, Long> calls() {
+    Map<Endpoint, Long> out = new LinkedHashMap<>();
+    calls.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Calls received on one endpoint. */
+  public long calls(Endpoint endpoint) {
+    return calls.get(endpoint).get();
+  }
 
   /** Accepted submits per model_id. */
   public Map<String, Long> submitsPerModel() {
@@ -60,9 +112,67 @@ public final class EmulatorStats {
     return cancels.get();
   }
 
-  /** 429 answers sent. */
+  /** Every 429 answer sent: {@link #faultRateLimited()} + {@link #capRejections()} + {@link #rateLimitRejections()}. */
   public long rateLimited() {
+    return rateLimited.get() + capRejections.get() + rateLimitRejections.get();
+  }
+
+  /** 429 answers injected by {@link EmulatorConfig#rate429()}. */
+  public long faultRateLimited() {
     return rateLimited.get();
+  }
+
+  /** Submits refused 429 because the account was at {@link EmulatorConfig#providerCap()}. */
+  public long capRejections() {
+    return capRejections.get();
+  }
+
+  /** Calls refused 429 because the account was over {@link EmulatorConfig#rateLimitPerSecond()}. */
+  public long rateLimitRejections() {
+    return rateLimitRejections.get();
+  }
+
+  /** Jobs in flight now: accepted and not yet terminal. */
+  public long inFlight() {
+    return inFlight.current();
+  }
+
+  /** Most jobs in flight at once so far. */
+  public long peakInFlight() {
+    return inFlight.peak();
+  }
+
+  /** When counting started (the first sample's start). */
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /**
+   * The time-weighted average of jobs in flight over each whole {@link #SAMPLE_INTERVAL_MS} elapsed
+   * since {@link #startedAt()}, rounded to whole jobs, oldest first.
+   */
+  public long[] inFlightSamples() {
+    double[] avg = inFlightAverages();
+    long[] out = new long[avg.length];
+    for (int i = 0; i < avg.length; i++) {
+      out[i] = Math.round(avg[i]);
+    }
+    return out;
+  }
+
+  /** As {@link #inFlightSamples()}, unrounded. */
+  public double[] inFlightAverages() {
+    return inFlight.intervalAverages(nanoTime.getAsLong());
+  }
+
+  /**
+   * The time-weighted average of jobs in flight between two instants (clamped to {@link
+   * #startedAt()}..now); exact on sample boundaries, interpolated within a sample.
+   *
+   * @throws IllegalArgumentException if {@code to} is not after {@code from}
+   */
+  public double averageInFlight(Instant from, Instant to) {
+    return inFlight.averageBetween(nanosAt(from), nanosAt(to), nanoTime.getAsLong());
   }
 
   /** 503 answers sent. */
@@ -70,7 +180,7 @@ public final class EmulatorStats {
     return unavailable.get();
   }
 
-  /** File downloads started (truncated ones included). */
+  /** File and blob downloads started (truncated ones included). */
   public long downloads() {
     return downloads.get();
   }
@@ -89,9 +199,39 @@ public final class EmulatorStats {
     }
   }
 
+  /** Counts an accepted job: one more submit, one more in flight. */
   void submitted(String modelId, JsonNode body) {
+    submitted(modelId, bodyHash(body));
+  }
+
+  /** As {@link #submitted(String, JsonNode)} with the body's {@link #bodyHash(JsonNode)}. */
+  void submitted(String modelId, String bodyHash) {
+    inFlight.change(1, nanoTime.getAsLong());
     submitsPerModel.computeIfAbsent(modelId, k -> new AtomicLong()).incrementAndGet();
-    submitsPerBodyHash.computeIfAbsent(bodyHash(body), k -> new AtomicLong()).incrementAndGet();
+    submitsPerBodyHash.computeIfAbsent(bodyHash, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  void received(Endpoint endpoint) {
+    calls.get(endpoint).incrementAndGet();
+  }
+
+  /** One job fewer in flight (completed, failed or cancelled). */
+  void terminal() {
+    inFlight.change(-1, nanoTime.getAsLong());
+  }
+
+  void capRejected() {
+    capRejections.incrementAndGet();
+  }
+
+  void rateLimitRejected() {
+    rateLimitRejections.incrementAndGet();
+  }
+
+  private long nanosAt(Instant t) {
+    Duration d = Duration.between(startedAt, t);
+    long seconds = Math.max(-1_000_000_000L, Math.min(1_000_000_000L, d.getSeconds()));
+    return startNanos + Duration.ofSeconds(seconds, d.getNano()).toNanos();
   }
 
   void statusCall() {

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
  *
  * <p>Three independent random streams are derived from the seed, one for API calls, one for jobs
  * and one for downloads, so that (for example) the number of status polls does not change which
- * job fails. Every draw consumes a fixed count of numbers from its stream (4 per call, 2 per job, 1
- * per download) whatever the outcome, so a given sequence of calls always meets the same faults.
+ * job fails. Every draw consumes a fixed count of numbers from its stream (4 per call, 3 per job, 1
+ * per download) whatever the outcome or latency model, so a given sequence of calls always meets
+ * the same faults and latencies.
  * A rate of {@code 1.0} always fires and {@code 0.0} never does. Thread-safe.
  */
 public final class FaultPlan {
@@ -41,7 +42,7 @@ public final class FaultPlan {
    * The fate of one accepted job.
    *
    * @param fails whether the job ends {@code failed} with "upstream model error"
-   * @param latencyMs its {@code in_progress} time, ms, within the configured latency range
+   * @param latencyMs its {@code in_progress} time, ms, drawn from the model's {@link LatencyModel}
    */
   public record JobDraw(boolean fails, long latencyMs) {}
 
@@ -50,7 +51,7 @@ public final class FaultPlan {
   private final SplittableRandom jobs;
   private final SplittableRandom downloads;
 
-  /** A plan for the rates, latency range and seed of {@code config}. */
+  /** A plan for the rates, latency models and seed of {@code config}. */
   public FaultPlan(EmulatorConfig config) {
     this.config = config;
     this.calls = new SplittableRandom(config.seed() ^ CALLS);
@@ -74,12 +75,16 @@ public final class FaultPlan {
     return new CallFault(outcome, slow && !hang ? config.slowMs() : 0L);
   }
 
-  /** The fate of the next accepted job. */
-  public synchronized JobDraw nextJob() {
+  /**
+   * The fate of the next accepted job.
+   *
+   * @param modelId the job's model_id, choosing its latency model ({@link EmulatorConfig#latencyFor(String)})
+   */
+  public synchronized JobDraw nextJob(String modelId) {
     boolean fails = jobs.nextDouble() < config.failedJobRate();
-    long span = config.latencyMaxMs() - config.latencyMinMs();
-    long latency = config.latencyMinMs() + (long) Math.floor(jobs.nextDouble() * (span + 1));
-    return new JobDraw(fails, Math.min(latency, config.latencyMaxMs()));
+    double u1 = jobs.nextDouble();
+    double u2 = jobs.nextDouble();
+    return new JobDraw(fails, config.latencyFor(modelId).sample(u1, u2));
   }
 
   /** Whether the next file download is truncated. */

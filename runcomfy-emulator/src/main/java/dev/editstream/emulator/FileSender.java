@@ -15,17 +15,21 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code sendFile} (zero-copy, never loaded into the heap), with Content-Type and Content-Length.
  * No token is needed, as RunComfy's CLI never sends its token with a download. A download drawn
  * to be truncated announces the full Content-Length, sends the first half, then closes the
- * connection.
+ * connection. When outputs are not rendered, a job's file names are answered from {@link
+ * SharedOutputs}. The caller has checked the URL's signature.
  */
 final class FileSender {
   private final Path outputDir;
   private final FaultPlan faults;
   private final EmulatorStats stats;
+  private final SharedOutputs shared;
 
-  FileSender(Path outputDir, FaultPlan faults, EmulatorStats stats) {
+  /** @param shared the shared outputs, or {@code null} when outputs are rendered per job */
+  FileSender(Path outputDir, FaultPlan faults, EmulatorStats stats, SharedOutputs shared) {
     this.outputDir = outputDir.toAbsolutePath().normalize();
     this.faults = faults;
     this.stats = stats;
+    this.shared = shared;
   }
 
   /** Sends the file, or 404 {@code {"error_message": "file not found"}}. */
@@ -39,7 +43,10 @@ final class FileSender {
 
   private Optional<Path> locate(String requestId, String name) {
     Path p = outputDir.resolve(requestId).resolve(name).normalize();
-    return p.startsWith(outputDir) && Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
+    if (p.startsWith(outputDir) && Files.isRegularFile(p)) {
+      return Optional.of(p);
+    }
+    return shared == null ? Optional.empty() : shared.forName(name);
   }
 
   private Mono<Void> transfer(Path file, String name, HttpServerResponse res) {

@@ -2,19 +2,22 @@ package dev.editstream.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The emulated queue: every job's state and the state machine {@code in_queue → in_progress →
  * completed | failed}, plus {@code in_queue → cancelled}. At most {@code concurrency} jobs are
- * {@code in_progress}; the others wait in FIFO order with a 1-based queue position. Pure: no
- * scheduling, no I/O, time passed in. Thread-safe (every method is synchronized).
+ * {@code in_progress}; the others wait in FIFO order with a 1-based queue position, computed in
+ * O(log n) ({@link AdmissionQueue}) so that 20,000 queued jobs can be polled. Each job belongs to an
+ * account, and an account may be capped to a number of live (not terminal) jobs. Pure: no
+ * scheduling, no I/O, time passed in. Thread-safe (every method is synchronized). Entries are kept
+ * for the emulator's lifetime; a terminal entry drops its request body.
  *
  * <p>Source of the states: RunComfy's status endpoint ({@code ../shared/docs/runcomfy-model-api.md}):
  * {@code in_queue}, {@code in_progress}, {@code completed}, {@code cancelled}, and {@code failed}.
@@ -55,8 +58,9 @@ public final class JobBook {
    * One job, as a snapshot.
    *
    * @param requestId the request_id
+   * @param account the account (one per accepted token) that submitted it
    * @param modelId the model_id it was submitted to
-   * @param body the submitted body (do not mutate)
+   * @param body the submitted body (do not mutate); {@code null} once terminal
    * @param draw its drawn fate (fails? latency)
    * @param state current state
    * @param createdAt when it was accepted
@@ -66,6 +70,7 @@ public final class JobBook {
    */
   public record Entry(
       String requestId,
+      String account,
       String modelId,
       JsonNode body,
       FaultPlan.JobDraw draw,
@@ -76,7 +81,7 @@ public final class JobBook {
       String error) {
 
     Entry to(State next, Instant finished, JsonNode out, String err) {
-      return new Entry(requestId, modelId, body, draw, next, createdAt, finished, out, err);
+      return new Entry(requestId, account, modelId, next.terminal() ? null : body, draw, next, createdAt, finished, out, err);
     }
   }
 
@@ -90,7 +95,10 @@ public final class JobBook {
 
   private final int concurrency;
   private final Map<String, Entry> entries = new HashMap<>();
-  private final ArrayDeque<String> waiting = new ArrayDeque<>();
+  private final AdmissionQueue waiting = new AdmissionQueue();
+  private final Map<String, Long> seqById = new HashMap<>();
+  private final Map<Long, String> idBySeq = new HashMap<>();
+  private final Map<String, Integer> liveByAccount = new HashMap<>();
   private int running;
 
   /**
@@ -106,27 +114,51 @@ public final class JobBook {
   }
 
   /**
-   * Accepts a job: it enters {@code in_queue} at the back of the queue. Call {@link #startReady()}
-   * next.
+   * Accepts a job of the anonymous account {@code ""}, uncapped: it enters {@code in_queue} at the
+   * back of the queue. Call {@link #startReady()} next.
    *
    * @throws IllegalArgumentException if the request_id is already known
    */
-  public synchronized Entry submit(String requestId, String modelId, JsonNode body, FaultPlan.JobDraw draw, Instant now) {
+  public Entry submit(String requestId, String modelId, JsonNode body, FaultPlan.JobDraw draw, Instant now) {
+    return admit(requestId, "", modelId, body, () -> draw, 0, now).orElseThrow();
+  }
+
+  /**
+   * Accepts a job unless its account already has {@code cap} live jobs ({@code in_queue} or
+   * {@code in_progress}): it enters {@code in_queue} at the back of the queue. Call {@link
+   * #startReady()} next.
+   *
+   * @param draw called once, only when the job is accepted
+   * @param cap most live jobs of the account, {@code 0} = no cap
+   * @return the accepted job; empty when the account is at its cap
+   * @throws IllegalArgumentException if the request_id is already known
+   */
+  public synchronized Optional<Entry> admit(String requestId, String account, String modelId, JsonNode body,
+      Supplier<FaultPlan.JobDraw> draw, int cap, Instant now) {
     if (entries.containsKey(requestId)) {
       throw new IllegalArgumentException("duplicate request_id " + requestId);
     }
-    Entry e = new Entry(requestId, modelId, body, draw, State.IN_QUEUE, now, null, null, null);
+    int live = liveByAccount.getOrDefault(account, 0);
+    if (cap > 0 && live >= cap) {
+      return Optional.empty();
+    }
+    Entry e = new Entry(requestId, account, modelId, body, draw.get(), State.IN_QUEUE, now, null, null, null);
     entries.put(requestId, e);
-    waiting.addLast(requestId);
-    return e;
+    long seq = waiting.admit();
+    seqById.put(requestId, seq);
+    idBySeq.put(seq, requestId);
+    liveByAccount.put(account, live + 1);
+    return Optional.of(e);
   }
 
   /** Moves queued jobs to {@code in_progress} while slots are free; returns those started, in order. */
   public synchronized List<Entry> startReady() {
     List<Entry> started = new ArrayList<>();
-    while (running < concurrency && !waiting.isEmpty()) {
-      Entry e = entries.get(waiting.pollFirst()).to(State.IN_PROGRESS, null, null, null);
-      entries.put(e.requestId(), e);
+    while (running < concurrency && waiting.size() > 0) {
+      String id = idBySeq.remove(waiting.pollFirst());
+      seqById.remove(id);
+      Entry e = entries.get(id).to(State.IN_PROGRESS, null, null, null);
+      entries.put(id, e);
       running++;
       started.add(e);
     }
@@ -138,16 +170,20 @@ public final class JobBook {
     return Optional.ofNullable(entries.get(requestId));
   }
 
-  /** The 1-based position of a queued job; empty when it is not waiting. */
+  /** The 1-based position of a queued job, in O(log n); empty when it is not waiting. */
   public synchronized OptionalInt queuePosition(String requestId) {
-    int i = 1;
-    for (String id : waiting) {
-      if (id.equals(requestId)) {
-        return OptionalInt.of(i);
-      }
-      i++;
-    }
-    return OptionalInt.empty();
+    Long seq = seqById.get(requestId);
+    return seq == null ? OptionalInt.empty() : OptionalInt.of(waiting.position(seq));
+  }
+
+  /** How many jobs wait {@code in_queue}. */
+  public synchronized int queued() {
+    return waiting.size();
+  }
+
+  /** How many jobs of {@code account} are live ({@code in_queue} or {@code in_progress}). */
+  public synchronized int live(String account) {
+    return liveByAccount.getOrDefault(account, 0);
   }
 
   /**
@@ -163,9 +199,12 @@ public final class JobBook {
     if (e.state() != State.IN_QUEUE) {
       return Optional.of(new CancelResult(e, false));
     }
-    waiting.remove(requestId);
+    Long seq = seqById.remove(requestId);
+    idBySeq.remove(seq);
+    waiting.remove(seq);
     Entry c = e.to(State.CANCELLED, now, null, null);
     entries.put(requestId, c);
+    release(e.account());
     return Optional.of(new CancelResult(c, true));
   }
 
@@ -200,6 +239,11 @@ public final class JobBook {
     Entry done = e.to(state, now, output, error);
     entries.put(requestId, done);
     running--;
+    release(e.account());
     return done;
+  }
+
+  private void release(String account) {
+    liveByAccount.merge(account, -1, (a, b) -> a + b == 0 ? null : a + b);
   }
 }

@@ -3,6 +3,7 @@ package dev.editstream.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.util.Logger;
 import reactor.util.Loggers;
 import reactor.core.Disposable;
@@ -14,7 +15,9 @@ import reactor.core.scheduler.Scheduler;
  * Drives the {@link JobBook}: starts queued jobs when a slot frees, keeps each one {@code
  * in_progress} for its drawn latency while its outputs are rendered, then completes or fails it.
  * A job drawn to fail ends with "upstream model error" (the shape of RunComfy's {@code error} is
- * not documented) and renders nothing.
+ * not documented) and renders nothing. A latency of 0 completes the job as soon as its outputs are
+ * ready, without a timer; {@link #pump()} is a drain loop, so jobs finishing synchronously inside
+ * it never recurse into it (20,000 queued zero-latency jobs do not grow the stack).
  */
 final class JobRunner implements AutoCloseable {
   /** {@code error.message} of a job drawn to fail. */
@@ -26,21 +29,29 @@ final class JobRunner implements AutoCloseable {
   private final OutputRenderer renderer;
   private final Scheduler timer;
   private final Clock clock;
+  private final EmulatorStats stats;
   private final Disposable.Composite running = Disposables.composite();
+  private final AtomicInteger pumpRequests = new AtomicInteger();
   private volatile boolean closed;
 
-  JobRunner(JobBook book, OutputRenderer renderer, Scheduler timer, Clock clock) {
+  JobRunner(JobBook book, OutputRenderer renderer, Scheduler timer, Clock clock, EmulatorStats stats) {
     this.book = book;
     this.renderer = renderer;
     this.timer = timer;
     this.clock = clock;
+    this.stats = stats;
   }
 
-  /** Starts every job that can start now. Call after each submit. */
+  /** Starts every job that can start now. Call after each submit; safe from any thread, re-entrantly. */
   void pump() {
-    for (JobBook.Entry e : book.startReady()) {
-      run(e);
+    if (pumpRequests.getAndIncrement() != 0) {
+      return;
     }
+    do {
+      for (JobBook.Entry e : book.startReady()) {
+        run(e);
+      }
+    } while (pumpRequests.decrementAndGet() != 0);
   }
 
   private void run(JobBook.Entry job) {
@@ -50,8 +61,9 @@ final class JobRunner implements AutoCloseable {
             .map(out -> new Outcome(out, null))
             .onErrorResume(e -> Mono.just(new Outcome(null, message(job, e))));
     Disposable[] self = new Disposable[1];
-    Disposable d = Mono.zip(Mono.delay(Duration.ofMillis(job.draw().latencyMs()), timer), work)
-        .map(t -> t.getT2())
+    long latency = job.draw().latencyMs();
+    Mono<Outcome> timed = latency == 0 ? work : Mono.zip(Mono.delay(Duration.ofMillis(latency), timer), work).map(t -> t.getT2());
+    Disposable d = timed
         .subscribe(o -> finish(job, o, self[0]), e -> finish(job, new Outcome(null, message(job, e)), self[0]));
     self[0] = d;
     if (!running.add(d)) {
@@ -67,6 +79,7 @@ final class JobRunner implements AutoCloseable {
     } else {
       book.fail(job.requestId(), o.error(), clock.instant());
     }
+    stats.terminal();
     if (d != null) {
       running.remove(d);
     }

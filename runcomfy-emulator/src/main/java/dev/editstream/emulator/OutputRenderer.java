@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import javax.imageio.ImageIO;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -30,6 +29,11 @@ import reactor.core.scheduler.Schedulers;
  * MP4 ({@link VideoRenderer}) into {@code outputDir/<request_id>/}, and answers {@code {"images":
  * [url, ...]}} or {@code {"video": url}} (the shapes RunComfy's own clients read). Fetching is
  * non-blocking; decoding, pixel work and file writes run on {@link Schedulers#boundedElastic()}.
+ *
+ * <p>Two load-test modes skip the work: with a blob size ({@link EmulatorConfig#blobOutputBytes()})
+ * the output is one signed blob URL; without rendering ({@link EmulatorConfig#renderOutputs()}
+ * false) the output names as many files as rendering would, served from {@link SharedOutputs}.
+ * Both answer at once, without fetching inputs. Every URL is signed ({@link Links}).
  */
 final class OutputRenderer {
   /** Size of synthetic inputs used when inputs are not fetched, px. */
@@ -39,18 +43,23 @@ final class OutputRenderer {
   private final ModelCatalog catalog;
   private final InputFetcher fetcher;
   private final Path outputDir;
-  private final BiFunction<String, String, String> fileUrl;
+  private final Links links;
   private final boolean fetchInputs;
+  private final boolean render;
+  private final long blobBytes;
 
   /**
-   * @param fileUrl maps (request_id, file name) to the file's absolute download URL
+   * @param links makes the signed download URLs
+   * @param config {@code fetchInputs}, {@code renderOutputs} and {@code blobOutputBytes} are read
    */
-  OutputRenderer(ModelCatalog catalog, InputFetcher fetcher, Path outputDir, BiFunction<String, String, String> fileUrl, boolean fetchInputs) {
+  OutputRenderer(ModelCatalog catalog, InputFetcher fetcher, Path outputDir, Links links, EmulatorConfig config) {
     this.catalog = catalog;
     this.fetcher = fetcher;
     this.outputDir = outputDir;
-    this.fileUrl = fileUrl;
-    this.fetchInputs = fetchInputs;
+    this.links = links;
+    this.fetchInputs = config.fetchInputs();
+    this.render = config.renderOutputs();
+    this.blobBytes = config.blobOutputBytes();
   }
 
   /**
@@ -62,7 +71,40 @@ final class OutputRenderer {
   Mono<JsonNode> render(JobBook.Entry job) {
     ModelSpec spec = catalog.find(job.modelId())
         .orElseThrow(() -> new IllegalStateException("model vanished from the catalog: " + job.modelId()));
+    if (blobBytes > 0) {
+      return Mono.just(output(spec, List.of(links.blob(blobBytes, "output.bin"))));
+    }
+    if (!render) {
+      return Mono.just(shared(job, spec));
+    }
     return spec.producesVideo() ? video(job, spec) : images(job, spec);
+  }
+
+  /** The output naming shared files: one video, or as many images as rendering would make. */
+  private JsonNode shared(JobBook.Entry job, ModelSpec spec) {
+    if (spec.producesVideo()) {
+      return output(spec, List.of(links.file(job.requestId(), "output.mp4")));
+    }
+    ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
+    int count = effect == ImageEffects.Effect.SEPIA ? Math.max(1, strings(job.body().get(spec.fields().images())).size())
+        : effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1))
+        : 1;
+    List<String> urls = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      urls.add(links.file(job.requestId(), "output-" + i + ".png"));
+    }
+    return output(spec, urls);
+  }
+
+  private static JsonNode output(ModelSpec spec, List<String> urls) {
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    if (spec.producesVideo()) {
+      output.put("video", urls.get(0));
+    } else {
+      ArrayNode images = output.putArray("images");
+      urls.forEach(images::add);
+    }
+    return output;
   }
 
   private Mono<JsonNode> images(JobBook.Entry job, ModelSpec spec) {
@@ -106,7 +148,7 @@ final class OutputRenderer {
         } catch (IOException e) {
           throw new UncheckedIOException("cannot write " + name, e);
         }
-        urls.add(fileUrl.apply(job.requestId(), name));
+        urls.add(links.file(job.requestId(), name));
       }
     }
     ObjectNode output = JsonNodeFactory.instance.objectNode();
@@ -127,7 +169,7 @@ final class OutputRenderer {
         throw new UncheckedIOException("cannot write " + name, e);
       }
       ObjectNode output = JsonNodeFactory.instance.objectNode();
-      output.put("video", fileUrl.apply(job.requestId(), name));
+      output.put("video", links.file(job.requestId(), name));
       return output;
     });
   }

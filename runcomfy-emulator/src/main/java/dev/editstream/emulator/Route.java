@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
  * Which endpoint an HTTP method and path address. Pure: parses strings, no HTTP types.
  *
  * <p>Paths follow RunComfy's Model API ({@code ../shared/docs/runcomfy-model-api.md}) under {@code
- * /v1}, plus {@code /files/{request_id}/{name}} for the emulator's output files. A model_id keeps
+ * /v1}, plus {@code /files/{request_id}/{name}} for the emulator's output files and {@code
+ * /_emulator/...} for its own control endpoints (stats, synthetic blobs). A model_id keeps
  * its slashes, so {@code /v1/models/{model_id...}} is the catalog entry on GET and a submit on POST.
  */
 public sealed interface Route {
@@ -59,6 +60,23 @@ public sealed interface Route {
    */
   record OutputFile(String requestId, String name) implements Route {}
 
+  /**
+   * {@code GET /_emulator/stats}: the emulator's counters as JSON, no token needed.
+   */
+  record Stats() implements Route {}
+
+  /**
+   * {@code GET /_emulator/blob/{bytes}[/{name}]}: a synthetic download of {@code bytes} bytes, no
+   * token needed, signed like output files.
+   *
+   * @param bytes the size asked for, bytes (range-checked by the handler)
+   * @param name the optional file name segment, else {@code null}
+   */
+  record Blob(long bytes, String name) implements Route {}
+
+  /** {@code GET /_emulator/blob-url?bytes=N}: a signed blob URL, for benchmarks in another process. */
+  record BlobUrl() implements Route {}
+
   /** A known path with the wrong method (405). */
   record MethodNotAllowed() implements Route {}
 
@@ -67,7 +85,8 @@ public sealed interface Route {
 
   /** Whether this endpoint requires {@code Authorization: Bearer <token>} (every API endpoint). */
   default boolean needsAuth() {
-    return !(this instanceof OutputFile) && !(this instanceof NotFound) && !(this instanceof MethodNotAllowed);
+    return this instanceof Submit || this instanceof GetModel || this instanceof ListModels
+        || this instanceof Status || this instanceof Result || this instanceof Cancel;
   }
 
   /**
@@ -104,8 +123,22 @@ public sealed interface Route {
           return new NotFound();
       }
     }
+    if (p.startsWith("/_emulator/")) {
+      return control(s, get);
+    }
     if (s.length == 4 && s[0].isEmpty() && s[1].equals("files") && SEGMENT.matcher(s[2]).matches() && SEGMENT.matcher(s[3]).matches()) {
       return get ? new OutputFile(s[2], s[3]) : new MethodNotAllowed();
+    }
+    return new NotFound();
+  }
+
+  private static Route control(String[] s, boolean get) {
+    if (s.length == 3 && (s[2].equals("stats") || s[2].equals("blob-url"))) {
+      return !get ? new MethodNotAllowed() : s[2].equals("stats") ? new Stats() : new BlobUrl();
+    }
+    if ((s.length == 4 || s.length == 5) && s[2].equals("blob") && s[3].matches("[0-9]{1,12}")
+        && (s.length == 4 || SEGMENT.matcher(s[4]).matches())) {
+      return get ? new Blob(Long.parseLong(s[3]), s.length == 5 ? s[4] : null) : new MethodNotAllowed();
     }
     return new NotFound();
   }

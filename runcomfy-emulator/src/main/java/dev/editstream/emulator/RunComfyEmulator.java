@@ -23,6 +23,12 @@ import reactor.netty.http.server.HttpServer;
  *   String base = emu.baseUrl(); // http://127.0.0.1:<port>/v1
  * }
  * }</pre>
+ *
+ * <p>As a load model it also plays a provider's limits (a per-account concurrency cap and request
+ * rate, both answered 429 + Retry-After), per-model latency distributions, and cheap outputs
+ * (shared pre-rendered files, or synthetic blobs up to 4 GiB). Output URLs are signed like
+ * presigned storage URLs. Its counters are served at {@code GET /_emulator/stats} ({@link
+ * #statsUrl()}).
  */
 public final class RunComfyEmulator implements AutoCloseable {
   /** Time allowed to fetch one input, as RunComfy's CLI allows for API calls. */
@@ -33,13 +39,16 @@ public final class RunComfyEmulator implements AutoCloseable {
   private final EmulatorStats stats;
   private final JobRunner runner;
   private final InputFetcher fetcher;
+  private final Links links;
 
-  private RunComfyEmulator(DisposableServer server, String host, EmulatorStats stats, JobRunner runner, InputFetcher fetcher) {
+  private RunComfyEmulator(DisposableServer server, String host, EmulatorStats stats, JobRunner runner, InputFetcher fetcher,
+      Links links) {
     this.server = server;
     this.host = host;
     this.stats = stats;
     this.runner = runner;
     this.fetcher = fetcher;
+    this.links = links;
   }
 
   /**
@@ -48,7 +57,8 @@ public final class RunComfyEmulator implements AutoCloseable {
    * @param config validated settings
    * @param catalog the models served (their schemas decide 422s)
    * @return the running emulator; close it to stop
-   * @throws UncheckedIOException if the output directory cannot be created
+   * @throws UncheckedIOException if the output directory (or, without rendering, the shared
+   *     outputs) cannot be written
    * @throws RuntimeException from Reactor Netty if the port cannot be bound
    */
   public static RunComfyEmulator start(EmulatorConfig config, ModelCatalog catalog) {
@@ -66,11 +76,13 @@ public final class RunComfyEmulator implements AutoCloseable {
     JobBook book = new JobBook(config.concurrency());
     InputFetcher fetcher = new InputFetcher(INPUT_TIMEOUT);
     AtomicReference<String> root = new AtomicReference<>();
-    OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir,
-        (id, name) -> root.get() + "/files/" + id + "/" + name, config.fetchInputs());
-    JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock);
+    Links links = new Links(root::get, new UrlSigner());
+    SharedOutputs shared = config.renderOutputs() ? null : SharedOutputs.create(outputDir);
+    OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir, links, config);
+    JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock, stats);
     ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
-        new FileSender(outputDir, faults, stats), clock);
+        new FileSender(outputDir, faults, stats, shared), new ControlHandler(stats, links, config.seed(), clock),
+        new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime), links.signer(), clock);
     DisposableServer server;
     try {
       server = HttpServer.create().host(config.host()).port(config.port()).handle(handler).bindNow();
@@ -80,7 +92,7 @@ public final class RunComfyEmulator implements AutoCloseable {
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1"));
-    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher);
+    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher, links);
   }
 
   /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */
@@ -91,6 +103,26 @@ public final class RunComfyEmulator implements AutoCloseable {
   /** The bound TCP port. */
   public int port() {
     return server.port();
+  }
+
+  /** {@code http://host:port/_emulator/stats}: the counters as JSON ({@link StatsJson}), no token needed. */
+  public String statsUrl() {
+    return "http://" + host + ":" + server.port() + "/_emulator/stats";
+  }
+
+  /**
+   * A signed URL of a synthetic download of {@code bytes} bytes ({@code GET /_emulator/blob/{bytes}},
+   * no token needed); append {@code &chunked=true} to omit Content-Length, {@code &fill=zeros} for
+   * zeros.
+   *
+   * @param bytes size, bytes, {@code 0..4 GiB}
+   * @throws IllegalArgumentException if {@code bytes} is out of range
+   */
+  public String blobUrl(long bytes) {
+    if (bytes < 0 || bytes > BlobStream.MAX_BYTES) {
+      throw new IllegalArgumentException("blob size must be 0.." + BlobStream.MAX_BYTES + " bytes, was " + bytes);
+    }
+    return links.blob(bytes, null);
   }
 
   /** Live counters of calls, submits, faults and downloads. */

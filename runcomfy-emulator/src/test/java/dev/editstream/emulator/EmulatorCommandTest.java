@@ -1,6 +1,7 @@
 package dev.editstream.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
@@ -32,8 +33,30 @@ class EmulatorCommandTest {
     EmulatorConfig c = parse(Map.of(), "--port", "0", "--token", "a,b", "--output-dir", "out", "--latency-ms", "10..20",
         "--concurrency", "2", "--rate-429", "0.1", "--rate-5xx", "0.2", "--failed-job-rate", "0.3", "--slow-rate", "0.4",
         "--slow-ms", "99", "--hang-rate", "0.05", "--truncate-rate", "0.6", "--seed", "5", "--no-fetch-inputs");
-    assertThat(c).isEqualTo(new EmulatorConfig("127.0.0.1", 0, Set.of("a", "b"), Path.of("out"), 10, 20, 2, 0.1, 0.2, 0.3, 0.4, 99,
-        0.05, 0.6, 5, false));
+    assertThat(c).isEqualTo(new EmulatorConfig("127.0.0.1", 0, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(10, 20),
+        Map.of(), 2, 0.1, 0.2, 0.3, 0.4, 99, 0.05, 0.6, 5, false, 0, 1, 0, true, 0));
+  }
+
+  @Test
+  void shouldTurnLoadModelOptionsIntoAConfig() {
+    EmulatorConfig c = parse(Map.of(), "--latency", "lognormal:2000,0.5", "--model-latency", "decart/lucy-edit/restyle=fixed:0",
+        "--model-latency", "m2=uniform:1000..3000", "--provider-cap", "20", "--cap-retry-after-s", "3", "--rate-limit", "50",
+        "--no-render", "--blob-output-bytes", "2147483648");
+    assertThat(c.latency()).isEqualTo(new LatencyModel.LogNormal(2000, 0.5));
+    assertThat(c.modelLatency()).containsOnly(Map.entry("decart/lucy-edit/restyle", new LatencyModel.Fixed(0)),
+        Map.entry("m2", new LatencyModel.Uniform(1000, 3000)));
+    assertThat(c.providerCap()).isEqualTo(20);
+    assertThat(c.capRetryAfterS()).isEqualTo(3);
+    assertThat(c.rateLimitPerSecond()).isEqualTo(50.0);
+    assertThat(c.renderOutputs()).isFalse();
+    assertThat(c.blobOutputBytes()).isEqualTo(2_147_483_648L);
+  }
+
+  @Test
+  void shouldNameTheLatencyFieldWhenASpecIsMalformed() {
+    assertThatThrownBy(() -> parse(Map.of(), "--latency", "gamma:3")).hasMessageStartingWith("EmulatorConfig.latency ");
+    assertThatThrownBy(() -> parse(Map.of(), "--latency-ms", "9..1")).hasMessageStartingWith("EmulatorConfig.latency ");
+    assertThatThrownBy(() -> parse(Map.of(), "--model-latency", "m=fixed:-1")).hasMessageStartingWith("EmulatorConfig.modelLatency m: ");
   }
 
   @Test
@@ -41,8 +64,8 @@ class EmulatorCommandTest {
     assertThat(parse(Map.of("RUNCOMFY_TOKEN", "  envtok ")).tokens()).containsExactly("envtok");
     assertThat(parse(Map.of("RUNCOMFY_TOKEN", " ")).tokens()).containsExactly(EmulatorCommand.DEMO_TOKEN);
     assertThat(parse(Map.of()).tokens()).containsExactly(EmulatorCommand.DEMO_TOKEN);
-    assertThat(parse(Map.of()).latencyMinMs()).isEqualTo(300);
-    assertThat(parse(Map.of(), "--latency-ms", "250").latencyMaxMs()).isEqualTo(250);
+    assertThat(parse(Map.of()).latency()).isEqualTo(new LatencyModel.Uniform(300, 900));
+    assertThat(parse(Map.of(), "--latency-ms", "250").latency()).isEqualTo(new LatencyModel.Uniform(250, 250));
   }
 
   @Test

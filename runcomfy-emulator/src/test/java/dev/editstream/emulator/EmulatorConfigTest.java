@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -21,8 +22,13 @@ class EmulatorConfigTest {
     assertThat(D.host()).isEqualTo("127.0.0.1");
     assertThat(D.port()).isZero();
     assertThat(D.tokens()).containsExactly("tok");
-    assertThat(D.latencyMinMs()).isEqualTo(300);
-    assertThat(D.latencyMaxMs()).isEqualTo(900);
+    assertThat(D.latency()).isEqualTo(new LatencyModel.Uniform(300, 900));
+    assertThat(D.modelLatency()).isEmpty();
+    assertThat(D.providerCap()).isZero();
+    assertThat(D.capRetryAfterS()).isEqualTo(1);
+    assertThat(D.rateLimitPerSecond()).isZero();
+    assertThat(D.renderOutputs()).isTrue();
+    assertThat(D.blobOutputBytes()).isZero();
     assertThat(D.concurrency()).isEqualTo(8);
     assertThat(D.rate429() + D.rate5xx() + D.failedJobRate() + D.slowRate() + D.hangRate() + D.truncateRate()).isZero();
     assertThat(D.fetchInputs()).isTrue();
@@ -32,8 +38,19 @@ class EmulatorConfigTest {
   void shouldCopyWithOneFieldChanged() {
     EmulatorConfig c = D.withPort(8080).withHost("0.0.0.0").withTokens(Set.of("a", "b")).withLatency(1, 2).withConcurrency(3)
         .withRate429(0.1).withRate5xx(0.2).withFailedJobRate(0.3).withSlow(0.4, 50).withHangRate(0.5)
-        .withTruncateRate(0.6).withSeed(9).withFetchInputs(false);
-    assertThat(c).isEqualTo(new EmulatorConfig("0.0.0.0", 8080, Set.of("a", "b"), Path.of("out"), 1, 2, 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false));
+        .withTruncateRate(0.6).withSeed(9).withFetchInputs(false).withModelLatency("m", new LatencyModel.Fixed(0))
+        .withProviderCap(4).withCapRetryAfterS(7).withRateLimitPerSecond(2.5).withRenderOutputs(false).withBlobOutputBytes(10);
+    assertThat(c).isEqualTo(new EmulatorConfig("0.0.0.0", 8080, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(1, 2),
+        Map.of("m", new LatencyModel.Fixed(0)), 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false, 4, 7, 2.5, false, 10));
+  }
+
+  @Test
+  void shouldPickTheModelsLatencyElseTheDefault() {
+    LatencyModel slow = new LatencyModel.LogNormal(20_000, 0.4);
+    EmulatorConfig c = D.withLatency(new LatencyModel.Fixed(5)).withModelLatencies(Map.of("video", slow));
+    assertThat(c.latencyFor("video")).isEqualTo(slow);
+    assertThat(c.latencyFor("image")).isEqualTo(new LatencyModel.Fixed(5));
+    assertThat(c.withModelLatency("image", slow).latencyFor("image")).isEqualTo(slow);
   }
 
   @Test
@@ -51,8 +68,12 @@ class EmulatorConfigTest {
         Arguments.of("tokens", (Supplier<EmulatorConfig>) () -> D.withTokens(Set.of())),
         Arguments.of("tokens", (Supplier<EmulatorConfig>) () -> D.withTokens(Set.of(""))),
         Arguments.of("outputDir", (Supplier<EmulatorConfig>) () -> EmulatorConfig.defaults(null, "t")),
-        Arguments.of("latencyMinMs", (Supplier<EmulatorConfig>) () -> D.withLatency(-1, 5)),
-        Arguments.of("latencyMaxMs", (Supplier<EmulatorConfig>) () -> D.withLatency(10, 5)),
+        Arguments.of("latency", (Supplier<EmulatorConfig>) () -> D.withLatency(null)),
+        Arguments.of("modelLatency", (Supplier<EmulatorConfig>) () -> D.withModelLatency(" ", new LatencyModel.Fixed(1))),
+        Arguments.of("providerCap", (Supplier<EmulatorConfig>) () -> D.withProviderCap(-1)),
+        Arguments.of("capRetryAfterS", (Supplier<EmulatorConfig>) () -> D.withCapRetryAfterS(-1)),
+        Arguments.of("rateLimitPerSecond", (Supplier<EmulatorConfig>) () -> D.withRateLimitPerSecond(Double.POSITIVE_INFINITY)),
+        Arguments.of("blobOutputBytes", (Supplier<EmulatorConfig>) () -> D.withBlobOutputBytes(4L * 1024 * 1024 * 1024 + 1)),
         Arguments.of("concurrency", (Supplier<EmulatorConfig>) () -> D.withConcurrency(0)),
         Arguments.of("rate429", (Supplier<EmulatorConfig>) () -> D.withRate429(1.5)),
         Arguments.of("rate5xx", (Supplier<EmulatorConfig>) () -> D.withRate5xx(-0.1)),

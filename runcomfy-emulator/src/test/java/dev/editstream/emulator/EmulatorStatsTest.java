@@ -1,9 +1,11 @@
 package dev.editstream.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class EmulatorStatsTest {
@@ -40,5 +42,49 @@ class EmulatorStatsTest {
     assertThat(s.submitsPerBodyHash()).containsEntry(EmulatorStats.bodyHash(json("{\"a\":1}")), 2L).hasSize(2);
     assertThat(new long[] {s.statusCalls(), s.resultCalls(), s.cancels(), s.rateLimited(), s.unavailable(), s.downloads()})
         .containsExactly(1, 2, 1, 1, 1, 1);
+  }
+
+  @Test
+  void shouldSplit429sAndCountCallsPerEndpoint() {
+    EmulatorStats s = new EmulatorStats();
+    s.rateLimitedSent();
+    s.capRejected();
+    s.capRejected();
+    s.rateLimitRejected();
+    s.received(Endpoint.SUBMIT);
+    s.received(Endpoint.SUBMIT);
+    s.received(Endpoint.FILES);
+
+    assertThat(s.faultRateLimited()).isEqualTo(1);
+    assertThat(s.capRejections()).isEqualTo(2);
+    assertThat(s.rateLimitRejections()).isEqualTo(1);
+    assertThat(s.rateLimited()).isEqualTo(4);
+    assertThat(s.calls(Endpoint.SUBMIT)).isEqualTo(2);
+    assertThat(s.calls()).containsEntry(Endpoint.FILES, 1L).containsEntry(Endpoint.STATUS, 0L).hasSize(Endpoint.values().length);
+  }
+
+  @Test
+  void shouldTrackInFlightJobsOverTimeOnAnInjectedClock() throws Exception {
+    long[] now = {5_000_000_000L};
+    Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+    EmulatorStats s = new EmulatorStats(() -> now[0], t0);
+    s.submitted("m", json("{\"a\":1}"));
+    s.submitted("m", json("{\"a\":2}"));
+    now[0] += 1_000_000_000L; // 2 in flight for 1 s
+    s.terminal();
+    now[0] += 1_000_000_000L; // 1 in flight for 1 s
+    s.terminal();
+
+    assertThat(s.inFlight()).isZero();
+    assertThat(s.peakInFlight()).isEqualTo(2);
+    assertThat(s.averageInFlight(t0, t0.plusSeconds(2))).isCloseTo(1.5, within(1e-9));
+    assertThat(s.averageInFlight(t0.plusSeconds(1), t0.plusSeconds(2))).isCloseTo(1.0, within(1e-9));
+    assertThat(s.inFlightSamples()).hasSize(20).startsWith(2, 2).endsWith(1, 1);
+    JsonNode j = StatsJson.of(s, t0.plusSeconds(2));
+    assertThat(j.path("in_flight").path("peak").asLong()).isEqualTo(2);
+    assertThat(j.path("in_flight").path("samples")).hasSize(20);
+    assertThat(j.path("submits").asLong()).isEqualTo(2);
+    assertThat(j.path("calls").has("submit")).isTrue();
+    assertThat(j.path("rejections_429").path("cap").asLong()).isZero();
   }
 }

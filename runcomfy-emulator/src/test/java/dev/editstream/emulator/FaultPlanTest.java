@@ -27,7 +27,7 @@ class FaultPlanTest {
     assertThat(calls(BASE, 1000)).allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 0);
     FaultPlan plan = new FaultPlan(BASE);
     for (int i = 0; i < 1000; i++) {
-      assertThat(plan.nextJob().fails()).isFalse();
+      assertThat(plan.nextJob("m").fails()).isFalse();
       assertThat(plan.nextDownloadTruncated()).isFalse();
     }
   }
@@ -40,7 +40,7 @@ class FaultPlanTest {
     assertThat(calls(BASE.withSlow(1.0, 250), 200)).allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 250);
     FaultPlan plan = new FaultPlan(BASE.withFailedJobRate(1.0).withTruncateRate(1.0));
     for (int i = 0; i < 200; i++) {
-      assertThat(plan.nextJob().fails()).isTrue();
+      assertThat(plan.nextJob("m").fails()).isTrue();
       assertThat(plan.nextDownloadTruncated()).isTrue();
     }
   }
@@ -68,7 +68,7 @@ class FaultPlanTest {
     for (int i = 0; i < 50; i++) {
       busy.nextCall();
       busy.nextDownloadTruncated();
-      assertThat(busy.nextJob()).isEqualTo(quiet.nextJob());
+      assertThat(busy.nextJob("m")).isEqualTo(quiet.nextJob("m"));
     }
   }
 
@@ -84,9 +84,32 @@ class FaultPlanTest {
     FaultPlan plan = new FaultPlan(BASE.withLatency(10, 13));
     List<Long> seen = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
-      seen.add(plan.nextJob().latencyMs());
+      seen.add(plan.nextJob("m").latencyMs());
     }
     assertThat(seen).allMatch(l -> l >= 10 && l <= 13).contains(10L, 11L, 12L, 13L);
-    assertThat(new FaultPlan(BASE.withLatency(5, 5)).nextJob().latencyMs()).isEqualTo(5);
+    assertThat(new FaultPlan(BASE.withLatency(5, 5)).nextJob("m").latencyMs()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldDrawEachModelsLatencyFromItsModelRepeatablyForTheSameSeed() {
+    EmulatorConfig c = BASE.withLatency(new LatencyModel.LogNormal(2000, 0.5)).withModelLatency("video", new LatencyModel.Fixed(0))
+        .withFailedJobRate(0.3).withSeed(21);
+    FaultPlan a = new FaultPlan(c);
+    FaultPlan b = new FaultPlan(c);
+    List<FaultPlan.JobDraw> drawsA = new ArrayList<>();
+    List<FaultPlan.JobDraw> drawsB = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String model = i % 3 == 0 ? "video" : "image";
+      drawsA.add(a.nextJob(model));
+      drawsB.add(b.nextJob(model));
+    }
+    assertThat(drawsA).isEqualTo(drawsB);
+    for (int i = 0; i < 200; i += 3) {
+      assertThat(drawsA.get(i).latencyMs()).isZero();
+    }
+    assertThat(drawsA.get(1).latencyMs()).isPositive();
+    FaultPlan other = new FaultPlan(c.withSeed(22));
+    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> other.nextJob(i % 3 == 0 ? "video" : "image")).toList())
+        .isNotEqualTo(drawsA);
   }
 }

@@ -90,4 +90,59 @@ class JobBookTest {
         .containsExactly("in_queue", "in_progress", "completed", "failed", "cancelled");
     assertThat(State.values()).filteredOn(State::terminal).containsExactly(State.COMPLETED, State.FAILED, State.CANCELLED);
   }
+
+  static JobBook.Entry admit(JobBook b, String id, String account, int cap) {
+    return b.admit(id, account, "m", JsonNodeFactory.instance.objectNode(), () -> OK, cap, T0).orElse(null);
+  }
+
+  @Test
+  void shouldRefuseASubmitOverTheAccountsCapUntilOneOfItsJobsEnds() {
+    JobBook b = new JobBook(1);
+    int[] draws = {0};
+    assertThat(admit(b, "a", "acc-1", 2)).isNotNull();
+    assertThat(admit(b, "b", "acc-1", 2)).isNotNull();
+    assertThat(b.admit("c", "acc-1", "m", null, () -> {
+      draws[0]++;
+      return OK;
+    }, 2, T0)).isEmpty();
+    assertThat(draws[0]).as("no fate is drawn for a refused job").isZero();
+    assertThat(admit(b, "x", "acc-2", 2)).as("another account has its own cap").isNotNull();
+    assertThat(b.live("acc-1")).isEqualTo(2);
+
+    b.startReady();
+    b.complete("a", null, T0);
+    assertThat(b.live("acc-1")).isEqualTo(1);
+    assertThat(admit(b, "c", "acc-1", 2)).isNotNull();
+    assertThat(b.cancel("c", T0).orElseThrow().cancelled()).isTrue();
+    assertThat(b.live("acc-1")).isEqualTo(1);
+    assertThat(admit(b, "d", "acc-1", 0)).as("cap 0 = none").isNotNull();
+    assertThat(admit(b, "e", "acc-1", 0)).isNotNull();
+    assertThat(b.live("acc-1")).isEqualTo(3);
+  }
+
+  @Test
+  void shouldDropTheBodyOfATerminalJob() {
+    JobBook b = bookWith(1, "a");
+    assertThat(b.find("a").orElseThrow().body()).isNotNull();
+    b.startReady();
+    assertThat(b.complete("a", null, T0).body()).isNull();
+  }
+
+  @Test
+  void shouldNumberTwentyThousandQueuedJobsAndCloseGapsOnCancel() {
+    JobBook b = new JobBook(4);
+    for (int i = 0; i < 20_000; i++) {
+      b.submit("j" + i, "m", null, OK, T0);
+    }
+    b.startReady();
+    assertThat(b.queued()).isEqualTo(19_996);
+    assertThat(b.queuePosition("j4")).hasValue(1);
+    assertThat(b.queuePosition("j19999")).hasValue(19_996);
+    b.cancel("j10000", T0);
+    b.cancel("j5", T0);
+    assertThat(b.queuePosition("j19999")).hasValue(19_994);
+    assertThat(b.queuePosition("j9999")).hasValue(9_995);
+    assertThat(b.queuePosition("j10001")).hasValue(9_996);
+    assertThat(b.queuePosition("j6")).hasValue(2);
+  }
 }

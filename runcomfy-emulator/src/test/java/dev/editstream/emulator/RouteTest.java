@@ -31,6 +31,16 @@ class RouteTest {
       "GET,  /files/../etc/passwd, NotFound[]",
       "GET,  /files/abc/.., NotFound[]",
       "GET,  /files/abc, NotFound[]",
+      "GET,  /_emulator/stats, Stats[]",
+      "POST, /_emulator/stats, MethodNotAllowed[]",
+      "GET,  /_emulator/blob-url, BlobUrl[]",
+      "GET,  /_emulator/blob/2147483648, 'Blob[bytes=2147483648, name=null]'",
+      "GET,  /_emulator/blob/10/output.bin, 'Blob[bytes=10, name=output.bin]'",
+      "PUT,  /_emulator/blob/10, MethodNotAllowed[]",
+      "GET,  /_emulator/blob/-1, NotFound[]",
+      "GET,  /_emulator/blob/1234567890123, NotFound[]",
+      "GET,  /_emulator/blob/10/.., NotFound[]",
+      "GET,  /_emulator/other, NotFound[]",
       "GET,  /, NotFound[]",
       "GET,  /v2/models, NotFound[]"
   })
@@ -39,7 +49,8 @@ class RouteTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"GET, /v1/models, true", "POST, /v1/requests/x/cancel, true", "GET, /files/x/y.png, false", "GET, /nope, false"})
+  @CsvSource({"GET, /v1/models, true", "POST, /v1/requests/x/cancel, true", "GET, /files/x/y.png, false", "GET, /nope, false",
+      "GET, /_emulator/stats, false", "GET, /_emulator/blob/5, false"})
   void onlyApiEndpointsNeedAToken(String method, String path, boolean needsAuth) {
     assertThat(Route.of(method, path).needsAuth()).isEqualTo(needsAuth);
   }

@@ -29,6 +29,9 @@ import java.util.Objects;
  * @param attempt the 1-based attempt of the stage that consumes this event; &gt; 1 on a delay topic
  * @param dueAt when a record on a delay topic becomes due, or {@code null}
  * @param history earlier failed attempts, oldest first
+ * @param createdAt when the producer accepted the job (the per-job deadline counts from here)
+ * @param replays how many times the job was replayed from the failure topic ({@code editstream
+ *     replay}); 0 for the first run
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(
@@ -45,7 +48,9 @@ public record JobEvent(
     Failure failure,
     int attempt,
     Instant dueAt,
-    List<Attempt> history) {
+    List<Attempt> history,
+    Instant createdAt,
+    int replays) {
 
   /** The envelope version this code writes and reads. */
   public static final int VERSION = 1;
@@ -55,37 +60,47 @@ public record JobEvent(
     Objects.requireNonNull(jobId, "job_id");
     history = history == null ? List.of() : List.copyOf(history);
     attempt = Math.max(1, attempt);
+    createdAt = createdAt == null ? at : createdAt;
+    replays = Math.max(0, replays);
   }
 
   /** A new job accepted by the producer. */
   public static JobEvent requested(Job job, Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of());
+    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0);
   }
 
   /** The router submitted the job. */
   public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history);
+    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays);
   }
 
   /** RunComfy finished the request with these output URLs. */
   public JobEvent completed(List<String> outputUrls, Instant now) {
-    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history);
+    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays);
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history);
+    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays);
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history);
+    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays);
+  }
+
+  /**
+   * The job again as a fresh {@code requested} event for a replay from the failure topic: history
+   * kept, attempts reset, {@code replays} + 1.
+   */
+  public JobEvent replayed(Instant now) {
+    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1);
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
   public JobEvent retry(Attempt failedAttempt, Instant due) {
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
-    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h);
+    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays);
   }
 }

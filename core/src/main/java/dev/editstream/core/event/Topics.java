@@ -44,6 +44,14 @@ public record Topics(String prefix) {
     return prefix + ".jobs.failed";
   }
 
+  /**
+   * The job-state topic (compacted, keyed by job id): submission markers written before a POST,
+   * so a redelivered job is never POSTed twice and a lost answer is detected.
+   */
+  public String state() {
+    return prefix + ".jobs.state";
+  }
+
   /** The delay topic of a stage: records wait there until their due time, then the stage retries. */
   public String retry(Stage stage) {
     return prefix + ".retry." + stage.wire();
@@ -62,7 +70,7 @@ public record Topics(String prefix) {
   /** All topics, for creation at start-up. */
   public List<String> all() {
     return List.of(
-        requested(), submitted(), completed(), done(), failed(),
+        requested(), submitted(), completed(), done(), failed(), state(),
         retry(Stage.ROUTER), retry(Stage.POLLER), retry(Stage.DOWNLOADER));
   }
 }

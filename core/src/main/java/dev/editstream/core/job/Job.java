@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * One edit job, as read from a line of a JSON Lines job file and carried in every event.
  *
- * @param id required, unique in its file, {@code [A-Za-z0-9._-]{1,128}}; the Kafka record key
+ * @param id required, unique in its file, {@code [A-Za-z0-9._-]{1,128}} not starting with a dot; the Kafka
+ *     record key and the output folder name
  * @param prompt the edit instruction, any language; may be empty for explicit-model jobs
- * @param images input images: https URLs or local file paths (resolved against the job file's
- *     folder); empty when none
+ * @param images input images: public https URLs or local file paths (resolved against the job
+ *     file's folder, inside an allowed input folder); empty when none
  * @param mask an inpainting mask (https URL or local path), white = fill, or {@code null}
  * @param video an input video (https URL or local path), or {@code null}
  * @param model an explicit RunComfy {@code model_id} that wins over routing, or {@code null}

@@ -12,14 +12,19 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Publishes job events to Kafka without blocking the caller: one idempotent producer ({@code
  * acks=all}, {@code enable.idempotence=true}) per process, shared by every stage. Records are keyed
- * by job id, so every event of a job lands on the same partition of a topic, in order.
+ * by job id, so every event of a job lands on the same partition of a topic, in order. {@code
+ * send} runs on one dedicated thread (it can block on metadata) and completions are delivered on
+ * Reactor's parallel scheduler, never on the producer's I/O thread.
  */
 public final class EventPublisher implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
+  private final Scheduler sendThread = Schedulers.newSingle("editstream-kafka-send", true);
 
   /**
    * @param bootstrapServers Kafka bootstrap servers
@@ -52,18 +57,24 @@ public final class EventPublisher implements AutoCloseable {
 
   /** Publishes raw bytes; for tools that forward records unchanged. */
   public Mono<RecordMetadata> send(String topic, String key, byte[] value) {
-    return Mono.create(sink -> producer.send(new ProducerRecord<>(topic, key, value), (md, err) -> {
-      if (err != null) {
-        sink.error(err);
-      } else {
-        sink.success(md);
-      }
-    }));
+    return Mono.<RecordMetadata>create(sink -> producer.send(new ProducerRecord<>(topic, key, value), (md, err) -> {
+          if (err != null) {
+            sink.error(err);
+          } else {
+            sink.success(md);
+          }
+        }))
+        // KafkaProducer.send may block (metadata, full buffer): never on a caller's event loop
+        .subscribeOn(sendThread)
+        // the completion runs on the producer's I/O thread: hop off it, or a downstream send()
+        // waits for metadata that only this very thread can fetch (a deadlock until max.block.ms)
+        .publishOn(Schedulers.parallel());
   }
 
   /** Flushes pending records and closes the producer (waits at most 10 s). */
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(10));
+    sendThread.dispose();
   }
 }

@@ -17,7 +17,8 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /**
-   * Creates every missing topic of {@code names}.
+   * Creates every missing topic of {@code names}; a name ending in {@code .state} is created
+   * compacted ({@code cleanup.policy=compact}).
    *
    * @param partitions partitions per new topic, &gt;= 1
    * @param replicationFactor replication factor per new topic (1 on a single-node broker)
@@ -29,7 +30,11 @@ public final class TopicAdmin {
       List<NewTopic> missing = new ArrayList<>();
       for (String n : names) {
         if (!existing.contains(n)) {
-          missing.add(new NewTopic(n, partitions, replicationFactor));
+          NewTopic t = new NewTopic(n, partitions, replicationFactor);
+          if (n.endsWith(".state")) {
+            t.configs(Map.of("cleanup.policy", "compact"));
+          }
+          missing.add(t);
         }
       }
       if (!missing.isEmpty()) {

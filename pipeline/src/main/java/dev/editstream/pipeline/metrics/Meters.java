@@ -17,6 +17,12 @@ public enum Meters {
   RETRIES("editstream.jobs.retries", "retries sent to a delay topic"),
   /** Counter, tags stage: undecodable records sent to the failure topic. */
   POISON("editstream.records.poison", "undecodable records sent to the failure topic"),
+  /** Counter, tags stage: events skipped because their job had already ended (redeliveries). */
+  SKIPPED("editstream.stage.skipped", "events skipped because their job had already ended"),
+  /** Counter: jobs failed because their POST may have been accepted (answer lost). */
+  MAY_HAVE_BEEN_SUBMITTED("editstream.jobs.may_have_been_submitted", "jobs whose POST may have been accepted though its answer was lost"),
+  /** Gauge: 1 while submission is paused for an account fault (401/403/402), else 0. */
+  ACCOUNT_PAUSED("editstream.account.paused", "1 while submission is paused for an account fault"),
   /** Timer, tags stage, model: time a stage spent on one job (ms). */
   STAGE_LATENCY("editstream.stage.latency", "time a stage spent on one job");
 

@@ -40,6 +40,10 @@ public final class PipelineMetrics {
     counter(Meters.RETRIES, "stage", stage.wire(), "exit_class", Integer.toString(exitClass)).increment();
   }
 
+  public void skipped(Stage stage) {
+    counter(Meters.SKIPPED, "stage", stage.wire()).increment();
+  }
+
   public void poison(Stage stage) {
     counter(Meters.POISON, "stage", stage.wire()).increment();
   }

@@ -53,6 +53,8 @@ public final class StageRunner implements AutoCloseable {
   private final Clock clock;
   private final Scheduler timer;
   private final RetryPolicy retryPolicy;
+  private final TerminalGuard guard;
+  private final KeyedSerializer perJob = new KeyedSerializer();
   private ReactiveKafkaConsumer input;
   private ReactiveKafkaConsumer delayed;
   private Disposable inputFlow;
@@ -66,9 +68,10 @@ public final class StageRunner implements AutoCloseable {
    * @param metrics meters
    * @param clock time source for due times and event times
    * @param timer scheduler for delay-topic holds
+   * @param guard the process's view of ended jobs, or {@code null} for none
    */
   public StageRunner(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler,
-      PipelineMetrics metrics, Clock clock, Scheduler timer) {
+      PipelineMetrics metrics, Clock clock, Scheduler timer, TerminalGuard guard) {
     this.settings = settings;
     this.topics = topics;
     this.publisher = publisher;
@@ -77,6 +80,7 @@ public final class StageRunner implements AutoCloseable {
     this.clock = clock;
     this.timer = timer;
     this.retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.backoff());
+    this.guard = guard;
   }
 
   /** Subscribes to the input and delay topics and starts processing. */
@@ -104,6 +108,18 @@ public final class StageRunner implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return poison(rec, e.getMessage());
     }
+    return perJob.run(event.jobId(), () -> handleOnce(event))
+        .doOnSuccess(v -> rec.ack());
+  }
+
+  /** One event of one job: skip it if the job already ended, else handle, publish, account. */
+  private Mono<Void> handleOnce(JobEvent event) {
+    Stage stage = settings.stage();
+    if (guard != null && guard.ended(event)) {
+      log.info("job {} already ended; {} event of attempt {} skipped", event.jobId(), event.type().wire(), event.attempt());
+      metrics.skipped(stage);
+      return Mono.empty();
+    }
     metrics.jobIn(stage);
     long started = System.nanoTime();
     return Mono.defer(() -> handler.handle(event))
@@ -111,8 +127,7 @@ public final class StageRunner implements AutoCloseable {
         .map(outcome -> resolve(event, outcome))
         .flatMap(outcome -> publishDurably(event, outcome).thenReturn(outcome))
         .doOnNext(outcome -> account(event, outcome, Duration.ofNanos(System.nanoTime() - started)))
-        .then()
-        .doOnSuccess(v -> rec.ack());
+        .then();
   }
 
   /** Turns a handler error into a retry or a final failure. */
@@ -166,11 +181,20 @@ public final class StageRunner implements AutoCloseable {
    */
   private Mono<Void> publishDurably(JobEvent event, Outcome outcome) {
     return Flux.fromIterable(((Outcome.Publish) outcome).emits())
-        .concatMap(e -> publisher.publish(e.topic(), e.event()))
+        .filter(e -> !(guard != null && terminal(e.event()) && guard.ended(e.event())))
+        .concatMap(e -> publisher.publish(e.topic(), e.event()).doOnSuccess(md -> {
+          if (guard != null) {
+            guard.record(e.event());
+          }
+        }))
         .then()
         .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(30))
             .doBeforeRetry(s -> log.warn("job {}: publishing its outcome failed ({}); retrying", event.jobId(),
                 s.failure().toString())));
+  }
+
+  private static boolean terminal(JobEvent e) {
+    return e.type() == EventType.DONE || e.type() == EventType.FAILED;
   }
 
   /** A record that is not a job event: to the failure topic with where it came from. */

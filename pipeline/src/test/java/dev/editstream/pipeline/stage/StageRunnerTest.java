@@ -78,10 +78,14 @@ class StageRunnerTest {
   }
 
   private StageRunner runner(Topics topics, int maxAttempts, StageHandler h) {
+    return runner(topics, maxAttempts, h, false);
+  }
+
+  private StageRunner runner(Topics topics, int maxAttempts, StageHandler h, boolean guard) {
     StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, maxAttempts,
         new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel());
+    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), guard ? TerminalGuard.start(kafka.bootstrapServers(), topics) : null);
   }
 
   private static JobEvent submittedEvent(String id) {
@@ -158,6 +162,33 @@ class StageRunnerTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 1 && completed.size() == 1);
       assertThat(failed.get(0).failure().reason()).isEqualTo("undecodable");
       assertThat(failed.get(0).failure().message()).contains("t-poison.jobs.submitted partition").contains("offset 0");
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
+  void shouldSkipEventsOfAJobThatAlreadyEndedAndNeverPublishASecondTerminalEvent() {
+    Topics topics = new Topics("t-guard");
+    AtomicInteger handled = new AtomicInteger();
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
+    JobEvent ended = submittedEvent("ended").completed(List.of(), Instant.now()).done(List.of(), Instant.now());
+    publisher.publish(topics.done(), ended).block(Duration.ofSeconds(30));
+    StageRunner r = runner(topics, 3, ev -> {
+      handled.incrementAndGet();
+      return Mono.just(Outcome.publish(topics.done(), ev.completed(List.of(), Instant.now()).done(List.of(), Instant.now())));
+    }, true);
+    List<JobEvent> done = collect(topics.done(), "d4");
+    r.start();
+    try {
+      // a redelivered submitted event of the ended job, then two events of a new job
+      publisher.publish(topics.submitted(), submittedEvent("ended")).block(Duration.ofSeconds(30));
+      publisher.publish(topics.submitted(), submittedEvent("fresh")).block(Duration.ofSeconds(30));
+      publisher.publish(topics.submitted(), submittedEvent("fresh")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> done.stream().anyMatch(e -> e.jobId().equals("fresh")));
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
+      assertThat(done).extracting(JobEvent::jobId).containsExactlyInAnyOrder("ended", "fresh");
+      assertThat(handled.get()).isEqualTo(1);
     } finally {
       r.close();
     }

@@ -1,0 +1,125 @@
+package dev.editstream.app;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code editstream failed} lists the jobs whose latest outcome is {@code failed}; {@code
+ * editstream replay} publishes them again as {@code requested} with their replay counter + 1.
+ * A job already replayed {@code --max-replays} times is not replayed again (no loops); refused
+ * job-file lines (stage producer) cannot be replayed: fix the line and produce it again.
+ */
+public abstract class FailedCommand implements Callable<Integer> {
+  @Mixin PipelineOptions pipeline;
+
+  @Option(names = "--class", description = "Only these exit classes (repeatable), e.g. 69, 75.")
+  List<Integer> classes = new ArrayList<>();
+
+  @Option(names = "--stage", description = "Only these stages: producer, router, poller, downloader (repeatable).")
+  List<String> stages = new ArrayList<>();
+
+  @Option(names = "--batch", description = "Only jobs of these batches (repeatable).")
+  List<String> batches = new ArrayList<>();
+
+  @Option(names = "--id", description = "Only these job ids (repeatable).")
+  List<String> ids = new ArrayList<>();
+
+  @Option(names = "--since", description = "Only failures at or after this ISO-8601 instant, e.g. 2026-11-23T10:00:00Z.")
+  Instant since;
+
+  @Option(names = "--until", description = "Only failures before this ISO-8601 instant.")
+  Instant until;
+
+  List<JobEvent> select(PipelineConfig cfg) {
+    if (cfg.embedded()) {
+      throw new IllegalArgumentException("--bootstrap-servers is required: the failure topic lives on a cluster");
+    }
+    for (String s : stages) {
+      if (!List.of("producer", "router", "poller", "downloader").contains(s)) {
+        throw new IllegalArgumentException("--stage must be producer, router, poller or downloader, was \"" + s + "\"");
+      }
+    }
+    FailedFilter f = new FailedFilter(new HashSet<>(classes), new HashSet<>(stages), new HashSet<>(batches), new HashSet<>(ids), since, until);
+    return FailedJobs.load(cfg.bootstrapServers(), cfg.topics()).stream().filter(f::matches).toList();
+  }
+
+  /** {@code editstream failed}. */
+  @Command(name = "failed", mixinStandardHelpOptions = true, description = "List the jobs whose latest outcome is failed (the DLQ).")
+  public static final class ListFailed extends FailedCommand {
+    @Option(names = "--json", description = "One JSON line per job instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      List<JobEvent> failed = select(pipeline.toConfig());
+      for (JobEvent e : failed) {
+        if (json) {
+          ObjectNode o = Json.mapper().createObjectNode();
+          o.put("job_id", e.jobId());
+          o.put("exit_class", e.failure().exitClass());
+          o.put("stage", e.failure().stage().wire());
+          o.put("reason", e.failure().reason());
+          o.put("message", e.failure().message());
+          o.put("attempts", e.failure().attempts());
+          o.put("replays", e.replays());
+          o.put("batch", e.job() == null ? null : e.job().batch());
+          o.put("at", e.at().toString());
+          System.out.println(Json.mapper().writeValueAsString(o));
+        } else {
+          System.out.printf("%-30s class %-3d %-10s %-24s replays %d  %s%n", e.jobId(), e.failure().exitClass(), e.failure().stage().wire(),
+              e.failure().reason(), e.replays(), e.failure().message());
+        }
+      }
+      if (!json) {
+        System.out.println(failed.size() + " failed jobs");
+      }
+      return 0;
+    }
+  }
+
+  /** {@code editstream replay}. */
+  @Command(name = "replay", mixinStandardHelpOptions = true, description = "Publish failed jobs again (filters as for `failed`).")
+  public static final class Replay extends FailedCommand {
+    @Option(names = "--max-replays", defaultValue = "3", description = "Never replay a job more often than this (default: ${DEFAULT-VALUE}).")
+    int maxReplays;
+
+    @Option(names = "--dry-run", description = "Show what would be replayed.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      PipelineConfig cfg = pipeline.toConfig();
+      int replayed = 0;
+      int skipped = 0;
+      try (EventPublisher p = dryRun ? null : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {
+        for (JobEvent e : select(cfg)) {
+          String why = ReplayRule.refusal(e, maxReplays);
+          if (why != null) {
+            skipped++;
+            System.out.println("skipped " + e.jobId() + ": " + why);
+            continue;
+          }
+          if (!dryRun) {
+            p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant())).block(java.time.Duration.ofMinutes(2));
+          }
+          replayed++;
+          System.out.println((dryRun ? "would replay " : "replayed ") + e.jobId() + " (replay " + (e.replays() + 1) + ")");
+        }
+      }
+      System.out.println(replayed + " jobs " + (dryRun ? "to replay" : "replayed") + ", " + skipped + " skipped");
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,241 @@
+package dev.editstream.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.job.LineError;
+import dev.editstream.producer.JobFileReader;
+import dev.editstream.router.InputStager;
+import dev.editstream.router.JobPreparer;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code editstream route FILE [--explain]}: a dry run of the router. Reads a JSON Lines job file
+ * ({@link JobFileReader}), prepares each valid job exactly as the router-worker would ({@link
+ * JobPreparer}: route, prompt lint, local mask check, body built and checked against the model's
+ * schema) but with no Kafka and no HTTP: local inputs appear in the body as {@code file:} URIs
+ * ({@link InputStager#dryRun()}), nothing is submitted.
+ *
+ * <p>Output, one JSON line per non-blank line of the file, in file order: {@code {"id", "model",
+ * "rule", "cues", "body", "warnings"}} for a routed job, {@code {"id", "line", "error": {"field",
+ * "rule", "exit_class"}}} for a refused line or a job that cannot be routed ({@code id} null when
+ * the line has none). {@code --explain} prints a table (id, model, rule, cues, warning codes)
+ * followed by the full warnings and errors. A count goes to stderr. Exit 0 when every job routed,
+ * 65 otherwise; 64 when FILE is missing.
+ */
+@Command(name = "route", mixinStandardHelpOptions = true,
+    description = "Route a job file without Kafka or HTTP (dry run): one JSON line per job, or a table with --explain.")
+public final class RouteCommand implements Callable<Integer> {
+  private static final Pattern FIELD = Pattern.compile("^([A-Za-z0-9_.\\[\\]]+): (.*)$", Pattern.DOTALL);
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines job file.")
+  Path jobs;
+
+  @Option(names = "--explain", description = "Print a readable table (id, model, rule, cues, warnings) instead of JSON lines.")
+  boolean explain;
+
+  /**
+   * The outcome of one line.
+   *
+   * @param id the job's id, or {@code null}
+   * @param line 1-based line number in the file
+   * @param prepared the routed job, or {@code null} on error
+   * @param field the field that broke a rule (on error)
+   * @param rule the rule broken, in words (on error)
+   * @param exitClass the error's exit class (on error), 0 when routed
+   */
+  record Row(String id, int line, JobPreparer.Prepared prepared, String field, String rule, int exitClass) {
+    boolean ok() {
+      return prepared != null;
+    }
+  }
+
+  /**
+   * @return 0 when every job routed, 65 otherwise
+   * @throws IllegalArgumentException (exit 64) when FILE is not a regular file
+   * @throws IOException when FILE cannot be read
+   */
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isRegularFile(jobs)) {
+      throw new IllegalArgumentException("FILE: not found: " + jobs);
+    }
+    List<Row> rows = route(jobs, JobPreparer.builtIn(InputStager.dryRun()));
+    PrintWriter out = spec.commandLine().getOut();
+    if (explain) {
+      explain(rows, out);
+    } else {
+      rows.forEach(r -> out.println(json(r)));
+    }
+    out.flush();
+    long failed = rows.stream().filter(r -> !r.ok()).count();
+    spec.commandLine().getErr().printf("%d jobs routed, %d lines not routed%n", rows.size() - failed, failed);
+    spec.commandLine().getErr().flush();
+    return failed == 0 ? 0 : 65;
+  }
+
+  /**
+   * Reads and prepares every line of a job file, in file order.
+   *
+   * @throws IOException when the file cannot be read
+   */
+  static List<Row> route(Path file, JobPreparer preparer) throws IOException {
+    List<Integer> lines = nonBlankLines(file);
+    List<Row> rows = new ArrayList<>();
+    JobFileReader.read(file,
+        job -> rows.add(prepare(job, rows.size() < lines.size() ? lines.get(rows.size()) : 0, preparer)),
+        e -> rows.add(refused(e)));
+    return rows;
+  }
+
+  private static Row prepare(Job job, int line, JobPreparer preparer) {
+    try {
+      return new Row(job.id(), line, preparer.prepare(job), null, null, 0);
+    } catch (StageException e) {
+      String msg = e.getMessage();
+      String prefix = "job " + job.id() + ": ";
+      String text = msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
+      Matcher m = FIELD.matcher(text);
+      return m.matches()
+          ? new Row(job.id(), line, null, m.group(1), m.group(2), e.exitClass().code())
+          : new Row(job.id(), line, null, defaultField(e.reason()), text, e.exitClass().code());
+    }
+  }
+
+  /** The field a failure without a {@code field: } prefix is about, from its reason. */
+  private static String defaultField(String reason) {
+    return switch (reason) {
+      case "schema" -> "body";
+      case "unknown_model" -> "model";
+      case "mask" -> "mask";
+      default -> "inputs";
+    };
+  }
+
+  private static Row refused(LineError e) {
+    return new Row(e.jobId(), e.line(), null, e.field(), e.rule(), e.exitClass());
+  }
+
+  /** The 1-based numbers of the lines {@link JobFileReader} hands on (it skips blank lines), in order. */
+  static List<Integer> nonBlankLines(Path file) throws IOException {
+    List<Integer> out = new ArrayList<>();
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+      int lineNo = 0;
+      int b;
+      boolean any = false;
+      do {
+        b = in.read();
+        if (b >= 0 && b != '\n') {
+          any = true;
+          if (line.size() < 4096) {
+            line.write(b);
+          }
+          continue;
+        }
+        if (b < 0 && !any) {
+          break;
+        }
+        lineNo++;
+        if (!new String(line.toByteArray(), StandardCharsets.UTF_8).isBlank() || line.size() >= 4096) {
+          out.add(lineNo);
+        }
+        line.reset();
+        any = false;
+      } while (b >= 0);
+    }
+    return out;
+  }
+
+  /** One JSON line for a row. */
+  static String json(Row r) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("id", r.id());
+    if (r.ok()) {
+      o.put("model", r.prepared().route().modelId());
+      o.put("rule", r.prepared().route().rule());
+      ArrayNode cues = o.putArray("cues");
+      r.prepared().route().cues().forEach(cues::add);
+      o.set("body", r.prepared().body());
+      ArrayNode warnings = o.putArray("warnings");
+      r.prepared().route().warnings().forEach(warnings::add);
+    } else {
+      o.put("line", r.line());
+      ObjectNode err = o.putObject("error");
+      err.put("field", r.field());
+      err.put("rule", r.rule());
+      err.put("exit_class", r.exitClass());
+    }
+    try {
+      return Json.mapper().writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void explain(List<Row> rows, PrintWriter out) {
+    List<String[]> table = new ArrayList<>();
+    table.add(new String[] {"ID", "MODEL", "RULE", "CUES", "WARNINGS"});
+    for (Row r : rows) {
+      String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
+      if (r.ok()) {
+        RouteDecision d = r.prepared().route();
+        List<String> codes = d.warnings().stream().map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w).toList();
+        table.add(new String[] {id, d.modelId(), d.rule(), d.cues().isEmpty() ? "-" : String.join(", ", d.cues()),
+            codes.isEmpty() ? "-" : String.join(", ", codes)});
+      } else {
+        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", r.field(), "-"});
+      }
+    }
+    int[] width = new int[4];
+    for (String[] row : table) {
+      for (int i = 0; i < 4; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    }
+    for (String[] row : table) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 4; i++) {
+        b.append(row[i]).append(" ".repeat(width[i] - row[i].length() + 2));
+      }
+      out.println(b.append(row[4]));
+    }
+    List<String> notes = new ArrayList<>();
+    for (Row r : rows) {
+      String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
+      if (r.ok()) {
+        r.prepared().route().warnings().forEach(w -> notes.add("  " + id + ": " + w));
+      } else {
+        notes.add("  " + id + " (line " + r.line() + "): error " + r.exitClass() + ": " + r.field() + ": " + r.rule());
+      }
+    }
+    if (!notes.isEmpty()) {
+      out.println();
+      out.println("warnings and errors:");
+      notes.forEach(out::println);
+    }
+  }
+}

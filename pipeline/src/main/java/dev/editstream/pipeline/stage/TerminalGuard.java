@@ -1,0 +1,71 @@
+package dev.editstream.pipeline.stage;
+
+import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.kafka.TopicView;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Keeps every job in at most one terminal state: a live view of the {@code done} and {@code
+ * failed} topics, loaded before a stage starts. A stage skips an event of a job that already
+ * ended (a redelivery after a crash, a duplicate), and never publishes a second terminal event
+ * for it. A {@code done} job is terminal for good; a {@code failed} one only up to its replay
+ * count, so {@code editstream replay} can run it again.
+ *
+ * <p>Limit: two processes that handle the same job at the same moment (a zombie member after a
+ * rebalance) can both pass the check; the window is the time between a check and the view seeing
+ * the other's event.
+ */
+public final class TerminalGuard implements AutoCloseable {
+  /** The terminal state of one job. */
+  record Terminal(boolean done, int replays) {
+    static Terminal merge(Terminal a, Terminal b) {
+      return new Terminal(a.done || b.done, Math.max(a.replays, b.replays));
+    }
+  }
+
+  private final TopicView<Terminal> view;
+
+  private TerminalGuard(TopicView<Terminal> view) {
+    this.view = view;
+  }
+
+  /**
+   * Loads the view (waits until it caught up, at most 2 minutes).
+   *
+   * @throws IllegalStateException if the topics cannot be read
+   */
+  public static TerminalGuard start(String bootstrapServers, Topics topics) {
+    return new TerminalGuard(TopicView.start(bootstrapServers, List.of(topics.done(), topics.failed()),
+        r -> of(EventCodec.decode(r.value())), Terminal::merge, Duration.ofMinutes(2)));
+  }
+
+  private static Terminal of(JobEvent e) {
+    return switch (e.type()) {
+      case DONE -> new Terminal(true, e.replays());
+      case FAILED -> new Terminal(false, e.replays());
+      default -> null;
+    };
+  }
+
+  /** Whether the job of {@code e} already ended for {@code e}'s run (its replay count). */
+  public boolean ended(JobEvent e) {
+    Terminal t = view.get(e.jobId()).orElse(null);
+    return t != null && (t.done || t.replays >= e.replays());
+  }
+
+  /** Records a terminal event this process just published. */
+  public void record(JobEvent terminal) {
+    if (terminal.type() == EventType.DONE || terminal.type() == EventType.FAILED) {
+      view.put(terminal.jobId(), of(terminal));
+    }
+  }
+
+  @Override
+  public void close() {
+    view.close();
+  }
+}

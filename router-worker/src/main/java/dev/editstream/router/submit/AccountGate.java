@@ -1,0 +1,141 @@
+package dev.editstream.router.submit;
+
+import dev.editstream.pipeline.metrics.Meters;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Stops the line instead of failing every job when the account is at fault (token refused:
+ * 401/403; balance exhausted: 402 or error 400002). While closed, submissions wait in arrival
+ * order; every {@code recheck} one waiting submission goes through as a probe (a half-open circuit
+ * breaker): if RunComfy accepts it, the gate opens and every waiting job proceeds; if not, the
+ * probe takes its place at the head again. The pause raises one alert (an ERROR log line and the
+ * {@code editstream.account.paused} gauge = 1) and one "resumed" line. Thread-safe.
+ */
+public final class AccountGate {
+  private static final Logger log = LoggerFactory.getLogger(AccountGate.class);
+
+  private final Duration recheck;
+  private final Scheduler timer;
+  private final Deque<Sinks.One<Void>> waiting = new ArrayDeque<>();
+  private boolean closed;
+  private String reason = "";
+  private Disposable ticker;
+  private long pauses;
+
+  /**
+   * @param recheck time between probes while paused, &gt; 0
+   * @param timer scheduler of the probes (virtual time in tests)
+   * @param registry where the gauge goes, or {@code null}
+   */
+  public AccountGate(Duration recheck, Scheduler timer, MeterRegistry registry) {
+    if (recheck == null || recheck.isZero() || recheck.isNegative()) {
+      throw new IllegalArgumentException("account recheck interval must be > 0");
+    }
+    this.recheck = recheck;
+    this.timer = timer;
+    if (registry != null) {
+      Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.isClosed() ? 1 : 0)
+          .description(Meters.ACCOUNT_PAUSED.description()).register(registry);
+    }
+  }
+
+  /** Whether submission is paused. */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /** Why submission is paused ("" when open). */
+  public synchronized String reason() {
+    return reason;
+  }
+
+  /** How many times submission was paused since start. */
+  public synchronized long pauses() {
+    return pauses;
+  }
+
+  /** Completes at once when open; else when the gate opens or this caller is let through as the probe. */
+  public Mono<Void> acquire() {
+    return acquire(false);
+  }
+
+  /** As {@link #acquire()}; {@code head} keeps a returning probe's place at the head of the queue. */
+  public Mono<Void> acquire(boolean head) {
+    return Mono.defer(() -> {
+      Sinks.One<Void> s;
+      synchronized (this) {
+        if (!closed) {
+          return Mono.empty();
+        }
+        s = Sinks.one();
+        if (head) {
+          waiting.addFirst(s);
+        } else {
+          waiting.addLast(s);
+        }
+      }
+      return s.asMono();
+    });
+  }
+
+  /** A submit was refused for an account fault: pause (alerting once per pause). */
+  public void tripped(String why) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      reason = why;
+      pauses++;
+      ticker = timer.schedulePeriodically(this::probe, recheck.toMillis(), recheck.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    log.error("ALERT: submission paused for every job: {}. Jobs wait in order and keep their place; re-checking every {} s "
+        + "(fix the token or the balance; editstream resumes by itself)", why, recheck.toSeconds());
+  }
+
+  /** A submit was accepted: open the gate and release every waiting submission. */
+  public void succeeded() {
+    Deque<Sinks.One<Void>> release;
+    synchronized (this) {
+      if (!closed) {
+        return;
+      }
+      closed = false;
+      reason = "";
+      if (ticker != null) {
+        ticker.dispose();
+      }
+      release = new ArrayDeque<>(waiting);
+      waiting.clear();
+    }
+    log.warn("submission resumed: RunComfy accepted a request again; {} waiting jobs proceed", release.size());
+    release.forEach(s -> s.tryEmitEmpty());
+  }
+
+  private void probe() {
+    Sinks.One<Void> s;
+    synchronized (this) {
+      if (!closed || waiting.isEmpty()) {
+        return;
+      }
+      s = waiting.pollFirst();
+    }
+    log.info("account re-check: letting one waiting job through as a probe");
+    s.tryEmitEmpty();
+  }
+
+  /** Submissions waiting (for tests and the status line). */
+  public synchronized int waiting() {
+    return waiting.size();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.editstream.router.submit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Redact;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.SubmitResponse;
+import io.micrometer.core.instrument.Counter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Submits a job to RunComfy at most once per run: checks the {@link SubmissionLedger}, waits at
+ * the {@link AccountGate}, writes the {@code submitting} marker, POSTs, and classifies a failure
+ * with {@link SubmitPolicy}. Account faults never fail the job: it waits at the gate and tries
+ * again when the gate opens.
+ */
+public final class Submitter {
+  private static final Logger log = LoggerFactory.getLogger(Submitter.class);
+
+  /** What became of a submission. */
+  public sealed interface Result {}
+
+  /** RunComfy accepted the POST now. */
+  public record Accepted(SubmitResponse response, Instant at) implements Result {}
+
+  /** An earlier attempt already submitted this job (its {@code submitted} event exists). */
+  public record AlreadySubmitted(String requestId) implements Result {}
+
+  /** A POST was sent at {@code sentAt} and its answer was lost: not re-sent (policy). */
+  public record MayHaveBeenSubmitted(Instant sentAt, String why) implements Result {}
+
+  private final RunComfyClient client;
+  private final Ledger ledger;
+  private final AccountGate gate;
+  private final Clock clock;
+  private final Counter mayHaveBeenSubmitted;
+
+  /**
+   * @param mayHaveBeenSubmitted counter of jobs failed by the "may have been submitted" policy
+   */
+  public Submitter(RunComfyClient client, Ledger ledger, AccountGate gate, Clock clock, Counter mayHaveBeenSubmitted) {
+    this.client = client;
+    this.ledger = ledger;
+    this.gate = gate;
+    this.clock = clock;
+    this.mayHaveBeenSubmitted = mayHaveBeenSubmitted;
+  }
+
+  /**
+   * What an earlier attempt left, before any work: an existing submission or an unanswered POST.
+   *
+   * @return a result to act on without submitting, or empty when the job must be submitted
+   */
+  public Optional<Result> earlier(JobEvent event) {
+    return ledger.lookup(event).flatMap(e -> switch (e.state()) {
+      case SUBMITTED -> Optional.<Result>of(new AlreadySubmitted(e.requestId()));
+      case SUBMITTING -> {
+        mayHaveBeenSubmitted.increment();
+        yield Optional.<Result>of(new MayHaveBeenSubmitted(e.at(), "an earlier attempt sent the POST and crashed before recording the answer"));
+      }
+      case NOT_SUBMITTED -> Optional.<Result>empty();
+    });
+  }
+
+  /**
+   * Submits the body once (after {@link #earlier} found nothing).
+   *
+   * @return the result; errors are {@link StageException}s the stage runner retries (429, 5xx,
+   *     connection refused) or fails (other 4xx)
+   */
+  public Mono<Result> submit(JobEvent event, String modelId, JsonNode body) {
+    return submit(event, modelId, body, false);
+  }
+
+  private Mono<Result> submit(JobEvent event, String modelId, JsonNode body, boolean returning) {
+    return gate.acquire(returning)
+        .then(Mono.defer(() -> {
+          Instant sentAt = clock.instant();
+          return ledger.markSubmitting(event, sentAt)
+              .then(client.submit(modelId, body))
+              .map(r -> {
+                gate.succeeded();
+                ledger.recordSubmitted(event, r.requestId(), clock.instant());
+                return (Result) new Accepted(r, clock.instant());
+              })
+              .onErrorResume(StageException.class, e -> onFailure(event, modelId, body, e, sentAt));
+        }));
+  }
+
+  private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt) {
+    return switch (SubmitPolicy.classify(e)) {
+      case ACCOUNT -> {
+        gate.tripped(Redact.text(e.getMessage()));
+        yield ledger.markNotSubmitted(event, clock.instant()).then(Mono.defer(() -> submit(event, modelId, body, true)));
+      }
+      case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
+      case MAY_HAVE_BEEN_ACCEPTED -> {
+        mayHaveBeenSubmitted.increment();
+        log.warn("job {}: POST to {} sent at {} got no answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reason());
+        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no answer (" + e.reason() + ": " + Redact.text(e.getMessage()) + ")"));
+      }
+    };
+  }
+}

@@ -1,0 +1,132 @@
+package dev.editstream.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.editstream.core.Json;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.stage.Outcome;
+import dev.editstream.runcomfy.LocalAssetServer;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import dev.editstream.router.submit.AccountGate;
+import dev.editstream.router.submit.InMemoryLedger;
+import dev.editstream.router.submit.Submitter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import reactor.core.scheduler.Schedulers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.test.StepVerifier;
+
+/** The handler through the real client against the emulator on 127.0.0.1. */
+class RouterHandlerTest {
+  private static final String TOKEN = "router-token";
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+
+  @TempDir static Path dir;
+  static RunComfyEmulator emu;
+  static RunComfyClient client;
+  static LocalAssetServer assets;
+  static RouterHandler handler;
+  static final InMemoryLedger ledger = new InMemoryLedger();
+
+  @org.junit.jupiter.api.BeforeEach
+  void forgetEarlierSubmissions() {
+    ledger.clear();
+  }
+
+  @BeforeAll
+  static void start() {
+    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("out"), TOKEN).withFetchInputs(false).withLatency(0, 0),
+        ModelCatalog.builtIn());
+    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN));
+    assets = LocalAssetServer.start("127.0.0.1", 0);
+    Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+        CLOCK, new SimpleMeterRegistry().counter("may"));
+    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), submitter, Topics.DEFAULT, CLOCK);
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    assets.close();
+    emu.close();
+  }
+
+  private static JobEvent submitted(Job job) {
+    Outcome o = handler.handle(JobEvent.requested(job, CLOCK.instant())).block(Duration.ofSeconds(20));
+    assertThat(o).isInstanceOf(Outcome.Publish.class);
+    Outcome.Emit emit = ((Outcome.Publish) o).emits().get(0);
+    assertThat(emit.topic()).isEqualTo(Topics.DEFAULT.submitted());
+    return emit.event();
+  }
+
+  @Test
+  void shouldKeepRuleCuesAndLintWarningsOnTheSubmittedEvent() {
+    JobEvent e = submitted(Jobs.images("Remove the cables and add a lamp on the desk.", 1));
+
+    assertThat(e.route().modelId()).isNotBlank();
+    assertThat(e.route().rule()).isNotBlank();
+    assertThat(e.route().warnings()).anySatisfy(w -> assertThat(w).startsWith("no-preservation: "))
+        .anySatisfy(w -> assertThat(w).startsWith("several-edits: "));
+    assertThat(e.submission().requestId()).isNotBlank();
+  }
+
+  @Test
+  void shouldCarryTheWarningsThroughTheEventsWireForm() throws Exception {
+    JobEvent e = submitted(Jobs.images("Make the jacket red.", 1));
+
+    JobEvent back = Json.mapper().readValue(Json.mapper().writeValueAsBytes(e), JobEvent.class);
+
+    assertThat(back.route()).isEqualTo(e.route());
+    assertThat(back.route().warnings()).isNotEmpty();
+  }
+
+  @Test
+  void shouldSubmitAFeatheredLocalMaskServedByTheAssetServer() throws Exception {
+    Path img = Files.write(dir.resolve("img.png"), MaskCheckTest.image(32, 32));
+    Path mask = Files.write(dir.resolve("mask.png"), MaskCheckTest.png(BufferedImage.TYPE_BYTE_GRAY, 32, 32, 8, 8, 16, 16));
+    Job job = new Job("fm1", "Keep the rest unchanged. Remove the cable.", List.of(img.toString()), mask.toString(), null, null,
+        Map.of(JobPreparer.FEATHER_PARAM, 1), null);
+
+    JobEvent e = submitted(job);
+
+    assertThat(e.route().modelId()).isEqualTo(Router.Z_IMAGE);
+    assertThat(e.body()).doesNotContainKey(JobPreparer.FEATHER_PARAM);
+    assertThat((String) e.body().get("mask_image_url")).startsWith("http://" + assets.hostPort() + "/assets/")
+        .endsWith("mask-feathered.png");
+  }
+
+  @Test
+  void shouldFailAMaskFromAnotherImageBeforeAnyCall() throws Exception {
+    Path img = Files.write(dir.resolve("big.png"), MaskCheckTest.image(64, 64));
+    Path mask = Files.write(dir.resolve("small.png"), MaskCheckTest.mask(16, 16));
+    Job job = new Job("fm2", "Keep the rest unchanged. Remove the cable.", List.of(img.toString()), mask.toString(), null, null, null, null);
+    long before = emu.stats().submits();
+
+    StepVerifier.create(handler.handle(JobEvent.requested(job, CLOCK.instant())))
+        .expectErrorSatisfies(err -> assertThat(err).isInstanceOfSatisfying(StageException.class, se -> {
+          assertThat(se.exitClass()).isEqualTo(ExitClass.DATA);
+          assertThat(se.getMessage()).startsWith("job fm2: mask: size 16x16 does not match the image's 64x64");
+        }))
+        .verify(Duration.ofSeconds(20));
+    assertThat(emu.stats().submits()).isEqualTo(before);
+  }
+}

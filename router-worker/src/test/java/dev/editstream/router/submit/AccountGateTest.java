@@ -1,0 +1,58 @@
+package dev.editstream.router.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class AccountGateTest {
+
+  @Test
+  void shouldLetEveryCallerThroughWhileOpen() {
+    AccountGate g = new AccountGate(Duration.ofSeconds(30), VirtualTimeScheduler.create(), null);
+    StepVerifier.create(g.acquire()).verifyComplete();
+    assertThat(g.isClosed()).isFalse();
+  }
+
+  @Test
+  void shouldHoldCallersInOrderReleaseOneProbePerRecheckAndEveryoneWhenTheProbeSucceeds() {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AccountGate g = new AccountGate(Duration.ofSeconds(30), vts, registry);
+    g.tripped("HTTP 401: Unauthorized");
+    g.tripped("HTTP 401 again");
+    assertThat(g.pauses()).isEqualTo(1);
+    assertThat(g.reason()).isEqualTo("HTTP 401: Unauthorized");
+    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(1.0);
+
+    List<String> passed = new CopyOnWriteArrayList<>();
+    Flux.range(1, 3).flatMap(i -> g.acquire().doOnSuccess(v -> passed.add("job-" + i))).subscribe();
+    assertThat(g.waiting()).isEqualTo(3);
+    vts.advanceTimeBy(Duration.ofSeconds(29));
+    assertThat(passed).isEmpty();
+    vts.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(passed).containsExactly("job-1");
+    // the probe was refused again: it goes back to the head, and the next tick probes it first
+    g.tripped("HTTP 401 still");
+    g.acquire(true).doOnSuccess(v -> passed.add("job-1 again")).subscribe();
+    vts.advanceTimeBy(Duration.ofSeconds(30));
+    assertThat(passed).containsExactly("job-1", "job-1 again");
+    g.succeeded();
+    assertThat(passed).containsExactly("job-1", "job-1 again", "job-2", "job-3");
+    assertThat(g.isClosed()).isFalse();
+    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(0.0);
+    assertThat(g.pauses()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldRefuseANonPositiveRecheckInterval() {
+    assertThatThrownBy(() -> new AccountGate(Duration.ZERO, VirtualTimeScheduler.create(), null)).hasMessageContaining("recheck");
+  }
+}

@@ -1,0 +1,113 @@
+package dev.editstream.router.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
+
+/** The submitter through the real client against the emulator. */
+class SubmitterTest {
+  private static final String MODEL = "google/nano-banana-2/edit";
+  @TempDir Path dir;
+  private RunComfyEmulator emu;
+  private RunComfyClient client;
+  private final AtomicReference<String> token = new AtomicReference<>("good-token");
+  private final InMemoryLedger ledger = new InMemoryLedger();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private AccountGate gate;
+  private Submitter submitter;
+  private Counter maybe;
+
+  @BeforeEach
+  void start() {
+    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "good-token").withFetchInputs(false).withLatency(0, 0), ModelCatalog.builtIn());
+    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), "good-token"), Clock.systemUTC(), token::get);
+    gate = new AccountGate(Duration.ofMillis(200), Schedulers.parallel(), registry);
+    maybe = registry.counter("may");
+    submitter = new Submitter(client, ledger, gate, Clock.systemUTC(), maybe);
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    emu.close();
+  }
+
+  private static JobEvent job(String id) {
+    return JobEvent.requested(new Job(id, "warmer", List.of("https://cdn.example.com/" + id + ".png"), null, null, null, null, null), Instant.now());
+  }
+
+  private static JsonNode body(String id) {
+    return Json.mapper().createObjectNode().put("prompt", "warmer " + id).set("image_urls",
+        Json.mapper().createArrayNode().add("https://cdn.example.com/" + id + ".png"));
+  }
+
+  @Test
+  void shouldNeverPostAJobTwiceOnceItWasSubmitted() {
+    JobEvent e = job("j1");
+    assertThat(submitter.earlier(e)).isEmpty();
+    Submitter.Result r = submitter.submit(e, MODEL, body("j1")).block(Duration.ofSeconds(10));
+    assertThat(r).isInstanceOf(Submitter.Accepted.class);
+    // the same job redelivered: known, not posted again
+    assertThat(submitter.earlier(e)).get().isInstanceOf(Submitter.AlreadySubmitted.class);
+    assertThat(emu.stats().submits()).isEqualTo(1);
+    // a replay of it is a new run and is posted
+    assertThat(submitter.earlier(e.replayed(Instant.now()))).isEmpty();
+  }
+
+  @Test
+  void shouldReportAPostWhoseAnswerWasLostInsteadOfSendingItAgain() {
+    JobEvent e = job("j2");
+    ledger.markSubmitting(e, Instant.parse("2026-11-23T10:00:00Z")).block();
+    assertThat(submitter.earlier(e)).get().isInstanceOfSatisfying(Submitter.MayHaveBeenSubmitted.class,
+        m -> assertThat(m.sentAt()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z")));
+    assertThat(maybe.count()).isEqualTo(1.0);
+    assertThat(emu.stats().submits()).isZero();
+  }
+
+  @Test
+  void shouldPauseEveryJobOnARefusedTokenWithOneAlertAndResumeWhenTheTokenIsGoodAgain() {
+    token.set("revoked-token");
+    List<Submitter.Result> results = new CopyOnWriteArrayList<>();
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    Flux.range(1, 5).flatMap(i -> submitter.submit(job("p" + i), MODEL, body("p" + i)))
+        .subscribe(results::add, errors::add);
+    await().atMost(Duration.ofSeconds(10)).until(() -> gate.isClosed() && gate.waiting() >= 4);
+    assertThat(results).isEmpty();
+    assertThat(errors).isEmpty();
+    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(1.0);
+    // probes keep being refused meanwhile: still one pause, no job failed
+    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> gate.isClosed());
+    assertThat(gate.pauses()).isEqualTo(1);
+    token.set("good-token");
+    await().atMost(Duration.ofSeconds(10)).until(() -> results.size() == 5);
+    assertThat(results).allMatch(r -> r instanceof Submitter.Accepted);
+    assertThat(errors).isEmpty();
+    assertThat(gate.isClosed()).isFalse();
+    assertThat(gate.pauses()).isEqualTo(1);
+    assertThat(emu.stats().submits()).isEqualTo(5);
+  }
+}
