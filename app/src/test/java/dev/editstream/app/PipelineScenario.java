@@ -106,7 +106,11 @@ final class PipelineScenario {
   static void run(String bootstrapServers, Path work) throws Exception {
     Path jobs = work.resolve("jobs.jsonl");
     Map<String, Integer> expected = writeJobs(jobs);
-    String token = "it-token";
+    String token = "it-secret-token-7f3a9c";
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
     EmulatorConfig ec = EmulatorConfig.defaults(work.resolve("emulator"), token).withLatency(100, 400).withRate429(0.1)
         .withRate5xx(0.1).withSeed(7).withConcurrency(8);
     try (RunComfyEmulator emulator = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
@@ -158,6 +162,30 @@ final class PipelineScenario {
       assertThat(models).as("every route was taken").containsExactlyInAnyOrder(ModelCatalog.builtIn().all().stream()
           .map(m -> m.modelId()).toArray(String[]::new));
       checkManifest(cfg.outDir(), expected);
+      root.detachAppender(logs);
+      checkNoSecrets(token, printed, logs.list, cfg, emulator);
+    }
+  }
+
+  /** The token and signed URLs' query strings appear in no log line, event, metric tag or printed line. */
+  private static void checkNoSecrets(String token, String printed, List<ch.qos.logback.classic.spi.ILoggingEvent> logs,
+      PipelineConfig cfg, RunComfyEmulator emulator) {
+    List<String> forbidden = List.of(token, "X-Amz-Signature", "Bearer ");
+    StringBuilder all = new StringBuilder(printed);
+    for (var e : logs) {
+      all.append('\n').append(e.getFormattedMessage());
+      for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        all.append('\n').append(t.getMessage());
+      }
+    }
+    assertThat(logs).as("log lines were captured").isNotEmpty();
+    for (var r : dev.editstream.pipeline.kafka.TopicDump.readAll(cfg.bootstrapServers(), cfg.topics().all(), Duration.ofMinutes(1))) {
+      all.append('\n').append(new String(r.value() == null ? new byte[0] : r.value(), StandardCharsets.UTF_8));
+    }
+    String text = all.toString();
+    assertThat(text).as("events were scanned").contains("\"type\":\"done\"");
+    for (String f : forbidden) {
+      assertThat(text).as("no %s in logs, printed output or events", f).doesNotContain(f);
     }
   }
 

@@ -11,6 +11,8 @@ import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.DownloadedFile;
 import dev.editstream.runcomfy.OutputDownloader;
+import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RunComfyClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -30,7 +32,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The downloader-worker's logic for one {@code completed} job: fetch every allowed output URL
+ * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
+ * .../result}: events keep output URLs without their query strings, since they are often signed
+ * and expire), fetch every allowed output URL
  * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
  * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
  * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
@@ -41,6 +45,7 @@ import reactor.core.scheduler.Schedulers;
 public final class DownloaderHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
 
+  private final RunComfyClient client;
   private final OutputDownloader downloader;
   private final DownloadPolicy policy;
   private final Path outDir;
@@ -50,11 +55,13 @@ public final class DownloaderHandler implements StageHandler {
   private final int parallelPerJob;
 
   /**
+   * @param client fetches the result again for the full output URLs ({@code GET .../result})
    * @param outDir the output folder
    * @param parallelPerJob downloads of one job at once, &gt;= 1
    */
-  public DownloaderHandler(OutputDownloader downloader, DownloadPolicy policy, Path outDir, Manifest manifest, Topics topics,
-      Clock clock, int parallelPerJob) {
+  public DownloaderHandler(RunComfyClient client, OutputDownloader downloader, DownloadPolicy policy, Path outDir, Manifest manifest,
+      Topics topics, Clock clock, int parallelPerJob) {
+    this.client = client;
     this.downloader = downloader;
     this.policy = policy;
     this.outDir = outDir.toAbsolutePath().normalize();
@@ -66,8 +73,16 @@ public final class DownloaderHandler implements StageHandler {
 
   @Override
   public Mono<Outcome> handle(JobEvent event) {
+    if (event.submission() == null || event.submission().requestId() == null) {
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "completed event carries no request_id"));
+    }
+    return client.result(event.submission().requestId()).flatMap(r -> download(event, OutputUrls.collect(r.output())));
+  }
+
+  /** Downloads {@code urls} (the full, possibly signed output URLs of the job's result). */
+  private Mono<Outcome> download(JobEvent event, List<String> urls) {
     List<URI> allowed = new ArrayList<>();
-    for (String u : event.outputs() == null ? List.<String>of() : event.outputs()) {
+    for (String u : urls) {
       URI uri;
       try {
         uri = URI.create(u);
@@ -84,7 +99,7 @@ public final class DownloaderHandler implements StageHandler {
     }
     if (allowed.isEmpty()) {
       return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_allowed_outputs",
-          "none of the " + (event.outputs() == null ? 0 : event.outputs().size()) + " output URLs is on an allowed host"));
+          "none of the " + urls.size() + " output URLs is on an allowed host"));
     }
     Path staging = outDir.resolve(".staging").resolve(event.jobId() + "-" + UUID.randomUUID());
     Path finalDir = outDir.resolve(event.jobId());

@@ -102,7 +102,9 @@ public final class PollerHandler implements StageHandler {
           return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs");
         }
         log.debug("job {} completed with {} outputs", event.jobId(), urls.size());
-        return Outcome.publish(topics.completed(), event.completed(urls, clock.instant()));
+        // output URLs are often signed: the event keeps them without their query strings, and
+        // the downloader asks RunComfy for the result again to get the full, fresh URLs
+        return Outcome.publish(topics.completed(), event.completed(urls.stream().map(Redact::url).toList(), clock.instant()));
       }
       case "failed" -> {
         String why = r.error() == null || r.error().isNull() ? "no error given" : Redact.text(r.error().toString());
