@@ -84,7 +84,7 @@ public final class BatchRun {
       }
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       Instant since = Instant.now().minusSeconds(1);
-      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER), assets,
+      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER), new dev.editstream.router.InputStager(assets),
               new PipelineMetrics(registry));
           BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
           EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {

@@ -146,14 +146,16 @@ final class ChaosRun {
         "--slow-ms", "1500", "--hang-rate", "0.005", "--truncate-rate", "0.05", "--latency", "uniform:300..2500",
         "--concurrency", "64", "--seed", "" + seed)));
     procs.put("router-worker", new Proc("router-worker", concat(List.of("router-worker"), common,
-        List.of("--serve-local-files", "127.0.0.1:" + assetPort, "--router-concurrency", "32"))));
-    procs.put("poller-worker", new Proc("poller-worker", concat(List.of("poller-worker"), common, List.of())));
+        List.of("--asset-server", "127.0.0.1:" + assetPort, "--router-concurrency", "32", "--instance-id", "chaos-router"))));
+    procs.put("assets", new Proc("assets", List.of("assets", "--port", "" + assetPort)));
+    procs.put("poller-worker", new Proc("poller-worker", concat(List.of("poller-worker"), common, List.of("--instance-id", "chaos-poller"))));
     procs.put("downloader-worker", new Proc("downloader-worker", concat(List.of("downloader-worker"), common,
-        List.of("--out", work.resolve("out").toString(), "--allow-download-host", "127.0.0.1:" + emulatorPort))));
+        List.of("--out", work.resolve("out").toString(), "--allow-download-host", "127.0.0.1:" + emulatorPort, "--instance-id", "chaos-downloader"))));
     long t0 = System.nanoTime();
     try {
       procs.get("broker").start();
       procs.get("emulator").start();
+      procs.get("assets").start();
       waitForPort(brokerPort, Duration.ofSeconds(60));
       waitForPort(emulatorPort, Duration.ofSeconds(60));
       dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(bootstrap, topics.all(), 4, (short) 1);

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,
         BrokerCommand.class,
+        AssetsCommand.class,
         FailedCommand.ListFailed.class,
         FailedCommand.Replay.class,
         ChaosCommand.class,

@@ -23,7 +23,6 @@ import dev.editstream.pipeline.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
-import dev.editstream.runcomfy.LocalAssetServer;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
@@ -55,20 +54,20 @@ public final class Pipeline implements AutoCloseable {
    * @param cfg validated configuration with bootstrap servers set
    * @param runcomfy API base URL and token
    * @param stages the stages this process runs
-   * @param assets asset server for local input files, or {@code null} (router only)
+   * @param stager turns local input paths into URLs the model can fetch (router only)
    * @param metrics where meters go
    */
-  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, Set<Stage> stages, LocalAssetServer assets,
+  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, Set<Stage> stages, InputStager stager,
       PipelineMetrics metrics) {
-    return start(cfg, runcomfy, runcomfy::token, stages, assets, metrics);
+    return start(cfg, runcomfy, runcomfy::token, stages, stager, metrics);
   }
 
   /**
-   * As {@link #start(PipelineConfig, RunComfyConfig, Set, LocalAssetServer, PipelineMetrics)}, with
+   * As {@link #start(PipelineConfig, RunComfyConfig, Set, InputStager, PipelineMetrics)}, with
    * the token read from {@code token} for every API call (see {@link TokenRefresher}).
    */
   public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
-      Set<Stage> stages, LocalAssetServer assets, PipelineMetrics metrics) {
+      Set<Stage> stages, InputStager stager, PipelineMetrics metrics) {
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
@@ -91,7 +90,7 @@ public final class Pipeline implements AutoCloseable {
           Counter maybe = Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
               .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
           ModelCatalog catalog = CatalogRefresher.refresh(client, ModelCatalog.builtIn()).block(java.time.Duration.ofSeconds(90));
-          yield new RouterHandler(Router.builtIn(), catalog, new InputStager(assets), new Submitter(client, ledger, gate, clock, maybe),
+          yield new RouterHandler(Router.builtIn(), catalog, stager, new Submitter(client, ledger, gate, clock, maybe),
               cfg.topics(), clock);
         }
         case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.jobDeadline(), clock, Schedulers.parallel());
@@ -109,7 +108,7 @@ public final class Pipeline implements AutoCloseable {
         default -> cfg.downloaderConcurrency();
       };
       StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
-          10_000, cfg.shutdownGrace());
+          10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire());
       StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard);
       r.start();
       p.runners.add(r);

@@ -26,6 +26,7 @@ import java.util.Set;
  *     {@code *.runcomfy.net} and {@code *.runcomfy.com}
  * @param shutdownGrace how long a worker waits for jobs in flight when stopped
  * @param accountRecheck time between probes while submission is paused for an account fault
+ * @param instanceId static consumer-group membership id of this worker process, or {@code null}
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -41,7 +42,8 @@ public record PipelineConfig(
     PollSchedule pollSchedule,
     Set<String> allowDownloadHosts,
     Duration shutdownGrace,
-    Duration accountRecheck) {
+    Duration accountRecheck,
+    String instanceId) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -67,6 +69,9 @@ public record PipelineConfig(
       }
     }
     allowDownloadHosts = Set.copyOf(allowDownloadHosts);
+    if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,80}")) {
+      throw new IllegalArgumentException("--instance-id must match [A-Za-z0-9._-]{1,80}, was \"" + instanceId + "\"");
+    }
     if (accountRecheck == null || accountRecheck.isZero() || accountRecheck.isNegative()) {
       throw new IllegalArgumentException("--account-recheck-s must be > 0");
     }
@@ -86,7 +91,7 @@ public record PipelineConfig(
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -94,6 +99,6 @@ public record PipelineConfig(
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck);
+        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId);
   }
 }

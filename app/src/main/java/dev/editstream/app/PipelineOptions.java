@@ -54,6 +54,9 @@ public final class PipelineOptions {
   @Option(names = "--api-timeout-s", defaultValue = "60", description = "Longest wait for one RunComfy API answer, s (default: ${DEFAULT-VALUE}, as RunComfy's CLI).")
   long apiTimeoutSeconds = 60;
 
+  @Option(names = "--instance-id", description = "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
+  String instanceId;
+
   @Option(names = "--allow-input", description = "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
   List<Path> allowInputs = new ArrayList<>();
 
@@ -94,6 +97,6 @@ public final class PipelineOptions {
     }
     return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
-        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)));
+        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId);
   }
 }

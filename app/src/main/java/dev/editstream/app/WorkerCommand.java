@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import dev.editstream.core.event.Stage;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
+import dev.editstream.router.InputStager;
 import dev.editstream.runcomfy.LocalAssetServer;
 import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +28,10 @@ public abstract class WorkerCommand implements Callable<Integer> {
     return null;
   }
 
+  InputStager stager(LocalAssetServer assets) {
+    return new InputStager(assets);
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     PipelineConfig cfg = pipeline.toConfig();
@@ -38,7 +43,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
     LocalAssetServer assets = assets();
     TokenRefresher token = new TokenRefresher(rc.token(), System.getenv(), Path.of(System.getProperty("user.home")),
         java.time.Duration.ofSeconds(10), System::nanoTime);
-    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), assets, new PipelineMetrics(new SimpleMeterRegistry()));
+    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager(assets), new PipelineMetrics(new SimpleMeterRegistry()));
     System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -59,9 +64,27 @@ public abstract class WorkerCommand implements Callable<Integer> {
         + "Set EDITSTREAM_ASSET_KEY (16+ chars) so the URLs survive a restart.")
     String serveLocalFiles;
 
+    @Option(names = "--asset-server", description = "host:port of an asset server in another process (`editstream assets`) sharing EDITSTREAM_ASSET_KEY; "
+        + "local input URLs then survive a router restart.")
+    String assetServer;
+
     @Override
     Stage stage() {
       return Stage.ROUTER;
+    }
+
+    @Override
+    InputStager stager(LocalAssetServer assets) {
+      if (assetServer == null) {
+        return new InputStager(assets);
+      }
+      if (serveLocalFiles != null) {
+        throw new IllegalArgumentException("--asset-server and --serve-local-files exclude each other");
+      }
+      if (!assetServer.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
+        throw new IllegalArgumentException("--asset-server must be host:port, was \"" + assetServer + "\"");
+      }
+      return InputStager.signedBy(assetServer, AssetsCommand.key());
     }
 
     @Override
@@ -77,10 +100,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
       if (key == null || key.isBlank()) {
         return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]));
       }
-      if (key.trim().length() < 16) {
-        throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be at least 16 characters");
-      }
-      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]), key.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]), AssetsCommand.key());
     }
   }
 

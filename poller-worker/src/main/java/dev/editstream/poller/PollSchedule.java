@@ -10,16 +10,17 @@ import java.time.Duration;
  * done quickly and a slow one costs few calls. {@link #fixed(Duration)} gives the CLI's fixed
  * schedule (default 2 s, {@code --poll-secs}) for comparison.
  *
- * @param first the interval after the first check, &gt; 0
+ * @param first the interval after the first check, at least 1 ms (intervals are whole ms: a
+ *     shorter one would be rounded to no pause at all)
  * @param factor growth per check, &gt;= 1
  * @param max the longest interval, &gt;= first
  */
 public record PollSchedule(Duration first, double factor, Duration max) {
 
-  /** @throws IllegalArgumentException naming the setting that breaks its rule */
+  /** @throws IllegalArgumentException naming the setting ({@code poll.first}, {@code poll.factor}, {@code poll.max}) that breaks its rule */
   public PollSchedule {
-    if (first == null || first.isNegative() || first.isZero()) {
-      throw new IllegalArgumentException("poll.first must be > 0");
+    if (first == null || first.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException("poll.first must be at least 1 ms, was " + first);
     }
     if (!(factor >= 1.0)) {
       throw new IllegalArgumentException("poll.factor must be >= 1, was " + factor);

@@ -34,6 +34,20 @@ public final class InputStager {
    * A stager for dry runs: a local file becomes its {@code file:} URI ({@code
    * file:///data/a.png}), nothing is published.
    */
+  /**
+   * A stager whose URLs point at an asset server in another process ({@code editstream assets})
+   * sharing the same key, so a router restart never breaks URLs already handed to the model.
+   *
+   * @param hostPort the asset server's {@code host:port}
+   * @param key the shared HMAC key ({@code EDITSTREAM_ASSET_KEY})
+   */
+  public static InputStager signedBy(String hostPort, byte[] key) {
+    return new InputStager(p -> LocalAssetServer.urlFor(hostPort, key, p).toString());
+  }
+
+  /**
+   * A stager for dry runs: local paths stay {@code file:} URIs and nothing is served.
+   */
   public static InputStager dryRun() {
     return new InputStager(p -> p.toUri().toString());
   }

@@ -74,7 +74,28 @@ public final class LocalAssetServer implements AutoCloseable {
     return new LocalAssetServer(host, port, key);
   }
 
+  /**
+   * The URL a server at {@code hostPort} with {@code key} serves {@code file} under, without
+   * needing that server in this process.
+   *
+   * @throws IllegalArgumentException when the file is not a regular readable file
+   */
+  public static URI urlFor(String hostPort, byte[] key, Path file) {
+    Path real = file.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(real) || !Files.isReadable(real)) {
+      throw new IllegalArgumentException("file: not a readable regular file: " + file);
+    }
+    String name = FileNames.sanitise(real.getFileName().toString());
+    String path = real.toString();
+    String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return URI.create("http://" + hostPort + "/assets/" + mac(key, path) + "/" + encoded + "/" + name);
+  }
+
   private String mac(String path) {
+    return mac(key, path);
+  }
+
+  private static String mac(byte[] key, String path) {
     try {
       javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
       m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
@@ -96,10 +117,7 @@ public final class LocalAssetServer implements AutoCloseable {
     if (!Files.isRegularFile(real) || !Files.isReadable(real)) {
       throw new IllegalArgumentException("file: not a readable regular file: " + file);
     }
-    String name = FileNames.sanitise(real.getFileName().toString());
-    String path = real.toString();
-    String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return URI.create("http://" + hostPort() + "/assets/" + mac(path) + "/" + encoded + "/" + name);
+    return urlFor(hostPort(), key, real);
   }
 
   /**

@@ -86,10 +86,8 @@ public final class StageRunner implements AutoCloseable {
   /** Subscribes to the input and delay topics and starts processing. */
   public synchronized void start() {
     Stage stage = settings.stage();
-    input = new ReactiveKafkaConsumer(ConsumerSettings.of(settings.bootstrapServers(), settings.groupId(),
-        List.of(topics.input(stage)), settings.concurrency()));
-    delayed = new ReactiveKafkaConsumer(ConsumerSettings.of(settings.bootstrapServers(), settings.groupId() + "-retry",
-        List.of(topics.retry(stage)), settings.retryHold()));
+    input = new ReactiveKafkaConsumer(consumerSettings(settings.groupId(), topics.input(stage), settings.concurrency()));
+    delayed = new ReactiveKafkaConsumer(consumerSettings(settings.groupId() + "-retry", topics.retry(stage), settings.retryHold()));
     inputFlow = input.receive()
         .flatMap(this::process, settings.concurrency())
         .subscribe(v -> { }, e -> log.error("{} stage stopped: {}", stage.wire(), e.toString()));
@@ -98,6 +96,12 @@ public final class StageRunner implements AutoCloseable {
         .subscribe(v -> { }, e -> log.error("{} delay topic stopped: {}", stage.wire(), e.toString()));
     log.info("{}-worker consuming {} (concurrency {}), delay topic {}", stage.wire(), topics.input(stage),
         settings.concurrency(), topics.retry(stage));
+  }
+
+  private ConsumerSettings consumerSettings(String group, String topic, int maxInFlight) {
+    ConsumerSettings d = ConsumerSettings.of(settings.bootstrapServers(), group, List.of(topic), maxInFlight);
+    return new ConsumerSettings(d.bootstrapServers(), d.groupId(), d.topics(), d.maxInFlight(), d.pollTimeout(), d.commitInterval(),
+        settings.membership());
   }
 
   private Mono<Void> process(ReceivedRecord rec) {

@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param backoff delay before each retry (exponential, full jitter; Retry-After wins when longer)
  * @param retryHold records held on the delay topic at once, waiting for their due time, &gt;= 1
  * @param shutdownGrace how long close waits for jobs in flight
+ * @param instanceId static group membership id ({@code group.instance.id}) so a restarted worker
+ *     takes its partitions back at once instead of after the session timeout; {@code null} for
+ *     dynamic membership
  */
 public record StageSettings(
     Stage stage,
@@ -22,7 +25,8 @@ public record StageSettings(
     int maxAttempts,
     Backoff backoff,
     int retryHold,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    String instanceId) {
 
   /** @throws IllegalArgumentException naming the setting that breaks its rule */
   public StageSettings {
@@ -35,9 +39,17 @@ public record StageSettings(
     if (maxAttempts < 1) {
       throw new IllegalArgumentException(stage.wire() + ".maxAttempts must be >= 1, was " + maxAttempts);
     }
+    if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new IllegalArgumentException("instance id must match [A-Za-z0-9._-]{1,100}, was \"" + instanceId + "\"");
+    }
     if (retryHold < 1) {
       throw new IllegalArgumentException(stage.wire() + ".retryHold must be >= 1, was " + retryHold);
     }
+  }
+
+  /** Consumer properties for static membership, empty without an instance id. */
+  public java.util.Map<String, Object> membership() {
+    return instanceId == null ? java.util.Map.of() : java.util.Map.of("group.instance.id", instanceId);
   }
 
   /** The consumer group of the stage's input topic. */

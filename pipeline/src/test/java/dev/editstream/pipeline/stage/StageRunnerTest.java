@@ -83,7 +83,7 @@ class StageRunnerTest {
 
   private StageRunner runner(Topics topics, int maxAttempts, StageHandler h, boolean guard) {
     StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, maxAttempts,
-        new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2));
+        new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2), null);
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
     return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), guard ? TerminalGuard.start(kafka.bootstrapServers(), topics) : null);
   }

@@ -1,0 +1,336 @@
+package dev.editstream.pipeline.flow;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A non-blocking permit gate for remote jobs, shared by every stage of one process: at most
+ * {@link Settings#perModelLimit()} (or a model's own limit) permits out per model, at most the
+ * account limit in all (adaptive: an {@link AdaptiveLimit} that finds the provider's cap from
+ * 429s), and optionally at most {@link Settings#requestsPerSecond()} acquisitions per second.
+ *
+ * <p>{@link #acquire(String)} returns a {@code Mono<Permit>} that completes when a permit is free;
+ * waiters are served first come first served among those whose model has room, and no thread is
+ * blocked while waiting. Backpressure follows: a stage that acquires inside its {@code flatMap}
+ * keeps its concurrency slots busy while waiting, so it requests no more records and the Kafka
+ * consumer behind it pauses. A permit is released once, by {@link Permit#success()} (the job
+ * reached a terminal status; grows the adaptive limit), {@link Permit#rejected(Duration)} (the
+ * provider answered 429; shrinks it and pauses for the {@code Retry-After}) or {@link
+ * Permit#release()} (any other end; no signal). Cancelling a waiting acquisition gives its place
+ * up; a permit granted to a cancelled acquisition is released at once.
+ *
+ * <p>A permit may outlive the call that took it: {@link #holdUntilTerminal(String, Permit)} parks
+ * it under a request_id and {@link #terminal(String, boolean)} releases it when another stage (the
+ * poller) sees the request's terminal status.
+ *
+ * <p>Thread-safe. Timers (a token-bucket wait, a {@code Retry-After} pause) run on {@code timer},
+ * whose clock is also the gate's clock (so tests run in virtual time).
+ */
+public final class FlowControl {
+  /**
+   * @param perModelLimit permits per model when the model has no own limit, &gt;= 1
+   * @param modelLimits per model_id limits, each &gt;= 1
+   * @param accountMax the most permits in all, &gt;= 1 (the adaptive limit's ceiling)
+   * @param adaptive whether the account limit adapts to 429s (starting at {@code
+   *     min(accountInitial, accountMax)}); when {@code false} it is {@code accountMax}
+   * @param accountInitial first adaptive account limit, &gt;= 1
+   * @param requestsPerSecond acquisitions per second ({@code 0} = unlimited), burst one second's
+   *     worth (at least 1)
+   */
+  public record Settings(int perModelLimit, Map<String, Integer> modelLimits, int accountMax, boolean adaptive, int accountInitial,
+      double requestsPerSecond) {
+    /** @throws IllegalArgumentException naming the setting that breaks its rule */
+    public Settings {
+      if (perModelLimit < 1 || accountMax < 1 || accountInitial < 1) {
+        throw new IllegalArgumentException("perModelLimit, accountMax and accountInitial must be >= 1");
+      }
+      modelLimits = Map.copyOf(modelLimits);
+      modelLimits.forEach((m, v) -> {
+        if (v < 1) {
+          throw new IllegalArgumentException("limit of model " + m + " must be >= 1, was " + v);
+        }
+      });
+      if (!(requestsPerSecond >= 0)) {
+        throw new IllegalArgumentException("requestsPerSecond must be >= 0, was " + requestsPerSecond);
+      }
+    }
+
+    /** A fixed account limit, the same limit per model, no rate limit. */
+    public static Settings fixed(int accountLimit, int perModelLimit) {
+      return new Settings(perModelLimit, Map.of(), accountLimit, false, accountLimit, 0);
+    }
+
+    /** An adaptive account limit up to {@code accountMax} starting at 10, no model or rate limit. */
+    public static Settings adaptive(int accountMax) {
+      return new Settings(accountMax, Map.of(), accountMax, true, Math.min(10, accountMax), 0);
+    }
+
+    /** A copy with a requests-per-second limit. */
+    public Settings withRequestsPerSecond(double rps) {
+      return new Settings(perModelLimit, modelLimits, accountMax, adaptive, accountInitial, rps);
+    }
+
+    /** A copy with a limit for one model. */
+    public Settings withModelLimit(String modelId, int limit) {
+      Map<String, Integer> m = new HashMap<>(modelLimits);
+      m.put(modelId, limit);
+      return new Settings(perModelLimit, m, accountMax, adaptive, accountInitial, requestsPerSecond);
+    }
+  }
+
+  private final Settings settings;
+  private final Scheduler timer;
+  private final AdaptiveLimit account;
+  private final RateLimiter rate;
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private final Map<String, Integer> modelInFlight = new HashMap<>();
+  private final Map<String, Permit> held = new ConcurrentHashMap<>();
+  private final AtomicInteger wip = new AtomicInteger();
+  private int inFlight;
+  private long wakeAtNanos = Long.MAX_VALUE;
+  private Disposable wake;
+
+  /**
+   * @param settings the limits
+   * @param timer runs waits for tokens and pauses; its {@code now} is the gate's clock
+   */
+  public FlowControl(Settings settings, Scheduler timer) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.timer = Objects.requireNonNull(timer, "timer");
+    int max = settings.accountMax();
+    this.account = settings.adaptive()
+        ? new AdaptiveLimit(Math.min(settings.accountInitial(), max), 1, max, 0.9, Duration.ofMillis(100))
+        : new AdaptiveLimit(max, max, max, 0.9, Duration.ZERO);
+    this.rate = settings.requestsPerSecond() > 0 ? new RateLimiter(settings.requestsPerSecond(), Math.max(1, settings.requestsPerSecond())) : null;
+  }
+
+  /**
+   * A permit for one remote job of {@code modelId}, when the limits allow. Lazy: nothing is
+   * queued until subscribed.
+   *
+   * @param modelId the model the job runs on (its per-model limit applies)
+   */
+  public Mono<Permit> acquire(String modelId) {
+    Objects.requireNonNull(modelId, "modelId");
+    return Mono.create(sink -> {
+      Waiter w = new Waiter(modelId, sink);
+      synchronized (this) {
+        queue.addLast(w);
+      }
+      sink.onCancel(() -> cancelled(w));
+      drain();
+    });
+  }
+
+  /** Permits out now. */
+  public synchronized int inFlight() {
+    return inFlight;
+  }
+
+  /** Permits out now for one model. */
+  public synchronized int inFlight(String modelId) {
+    return modelInFlight.getOrDefault(modelId, 0);
+  }
+
+  /** Acquisitions waiting. */
+  public synchronized int waiting() {
+    return queue.size();
+  }
+
+  /** The account limit now (adaptive or fixed). */
+  public synchronized int accountLimit() {
+    return account.limit();
+  }
+
+  /**
+   * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId}.
+   *
+   * @param requestId RunComfy request_id of the submitted job
+   */
+  public void holdUntilTerminal(String requestId, Permit permit) {
+    held.put(requestId, permit);
+  }
+
+  /**
+   * Releases the permit parked under {@code requestId}, if any.
+   *
+   * @param ok whether the job ended accepted by the provider (grows the adaptive limit) or not
+   * @return whether a permit was parked under it (false after a restart: the job was taken before)
+   */
+  public boolean terminal(String requestId, boolean ok) {
+    Permit p = held.remove(requestId);
+    if (p == null) {
+      return false;
+    }
+    if (ok) {
+      p.success();
+    } else {
+      p.release();
+    }
+    return true;
+  }
+
+  private void cancelled(Waiter w) {
+    Permit granted;
+    synchronized (this) {
+      if (queue.remove(w)) {
+        return;
+      }
+      granted = w.permit;
+    }
+    if (granted != null) {
+      granted.release();
+    }
+  }
+
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    do {
+      List<Waiter> grants = grantWhatFits();
+      for (Waiter w : grants) {
+        w.sink.success(w.permit);
+      }
+    } while (wip.decrementAndGet() != 0);
+  }
+
+  private synchronized List<Waiter> grantWhatFits() {
+    List<Waiter> grants = new ArrayList<>();
+    long now = timer.now(TimeUnit.NANOSECONDS);
+    long pause = account.pauseRemainingNanos(now);
+    if (pause > 0) {
+      if (!queue.isEmpty()) {
+        wakeIn(now, pause);
+      }
+      return grants;
+    }
+    Iterator<Waiter> it = queue.iterator();
+    while (it.hasNext() && inFlight < account.limit()) {
+      Waiter w = it.next();
+      int m = modelInFlight.getOrDefault(w.modelId, 0);
+      if (m >= settings.modelLimits().getOrDefault(w.modelId, settings.perModelLimit())) {
+        continue;
+      }
+      if (rate != null) {
+        long wait = rate.tryTake(now);
+        if (wait > 0) {
+          wakeIn(now, wait);
+          break;
+        }
+      }
+      it.remove();
+      inFlight++;
+      modelInFlight.put(w.modelId, m + 1);
+      w.permit = new Permit(w.modelId, now, inFlight);
+      grants.add(w);
+    }
+    return grants;
+  }
+
+  private void wakeIn(long now, long delayNanos) {
+    long at = now + delayNanos;
+    if (wake != null && !wake.isDisposed() && wakeAtNanos <= at) {
+      return;
+    }
+    if (wake != null) {
+      wake.dispose();
+    }
+    wakeAtNanos = at;
+    wake = timer.schedule(() -> {
+      synchronized (this) {
+        wakeAtNanos = Long.MAX_VALUE;
+      }
+      drain();
+    }, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void released(Permit p, int kind, Duration retryAfter) {
+    synchronized (this) {
+      long now = timer.now(TimeUnit.NANOSECONDS);
+      int before = inFlight;
+      inFlight--;
+      modelInFlight.merge(p.modelId, -1, (a, b) -> a + b == 0 ? null : a + b);
+      if (kind == 1) {
+        account.onSuccess(now, now - p.acquiredNanos, Math.max(before, p.inFlightAtGrant));
+      } else if (kind == 2) {
+        account.onRejected(now, before - 1, retryAfter);
+      }
+    }
+    drain();
+  }
+
+  private static final class Waiter {
+    final String modelId;
+    final MonoSink<Permit> sink;
+    Permit permit;
+
+    Waiter(String modelId, MonoSink<Permit> sink) {
+      this.modelId = modelId;
+      this.sink = sink;
+    }
+  }
+
+  /** One granted slot. Released exactly once; later releases are ignored. */
+  public final class Permit {
+    private final String modelId;
+    private final long acquiredNanos;
+    private final int inFlightAtGrant;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    private Permit(String modelId, long acquiredNanos, int inFlightAtGrant) {
+      this.modelId = modelId;
+      this.acquiredNanos = acquiredNanos;
+      this.inFlightAtGrant = inFlightAtGrant;
+    }
+
+    /** The model this permit counts against. */
+    public String modelId() {
+      return modelId;
+    }
+
+    /** Whether it was released. */
+    public boolean released() {
+      return released.get();
+    }
+
+    /** The job ended without a 429 (a terminal status, or a call answered): may grow the limit. */
+    public void success() {
+      if (released.compareAndSet(false, true)) {
+        released(this, 1, null);
+      }
+    }
+
+    /**
+     * The provider refused the job with a 429: shrinks the adaptive limit and pauses acquisitions.
+     *
+     * @param retryAfter the answer's {@code Retry-After}, or {@code null} when absent
+     */
+    public void rejected(Duration retryAfter) {
+      if (released.compareAndSet(false, true)) {
+        released(this, 2, retryAfter);
+      }
+    }
+
+    /** Any other end (an error, a cancel, a submit never sent): no signal to the limit. */
+    public void release() {
+      if (released.compareAndSet(false, true)) {
+        released(this, 0, null);
+      }
+    }
+  }
+}
