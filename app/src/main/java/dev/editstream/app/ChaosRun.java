@@ -230,8 +230,14 @@ final class ChaosRun {
       for (String name : events) {
         Thread.sleep(2000 + r.nextInt(8000));
         Proc p = procs.get(name);
-        out.println("chaos: kill -9 " + name);
-        p.kill();
+        if (name.equals("broker")) {
+          // the broker is restarted (SIGTERM, controlled shutdown); workers are killed with SIGKILL
+          out.println("chaos: restart broker (SIGTERM)");
+          p.stop();
+        } else {
+          out.println("chaos: kill -9 " + name);
+          p.kill();
+        }
         killCount.incrementAndGet();
         killsPer.merge(name, 1, Integer::sum);
         Thread.sleep(name.equals("broker") ? 3000 : 500 + r.nextInt(2500));
@@ -268,7 +274,7 @@ final class ChaosRun {
       b.append("| figure | value |\n|---|---|\n");
       b.append("| jobs | ").append(jobs).append(" |\n");
       b.append("| wall time | ").append(String.format("%.0f s", wall.toMillis() / 1000.0)).append(" |\n");
-      b.append("| kills (SIGKILL) | ").append(kills).append(" ").append(new TreeMap<>(killsPer)).append(" |\n");
+      b.append("| worker kills (SIGKILL) and broker restarts | ").append(kills).append(" ").append(new TreeMap<>(killsPer)).append(" |\n");
       b.append("| retries through delay topics | ").append(retries).append(" |\n");
       b.append("| emulator: 429 answered (fault) / 5xx answered / status calls | ").append(faults429).append(" / ").append(errors5xx)
           .append(" / ").append(statusCalls).append(" |\n");

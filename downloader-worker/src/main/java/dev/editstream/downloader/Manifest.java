@@ -8,6 +8,7 @@ import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
 import java.io.BufferedReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -34,26 +35,76 @@ public final class Manifest {
   private final Set<String> recorded = new HashSet<>();
 
   /**
-   * Opens (or creates) the manifest of {@code outDir} and loads the ids already in it.
+   * Opens (or creates) the manifest of {@code outDir} and loads the ids already in it. A last line
+   * without its newline (an append cut short by a crash) is cut off the file, so the job it names is
+   * recorded again when it is handled again and later lines start cleanly.
    *
-   * @throws UncheckedIOException if the file cannot be read or created
+   * @throws UncheckedIOException if the file cannot be read, created or repaired, or a complete line
+   *     is not a JSON object (the message names the file and the line number)
    */
   public Manifest(Path outDir) {
     this.file = outDir.resolve(FILE_NAME);
     try {
       Files.createDirectories(outDir);
       if (Files.exists(file)) {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-          for (String line; (line = r.readLine()) != null; ) {
-            if (!line.isBlank()) {
-              recorded.add(Json.mapper().readTree(line).path("job_id").asText());
-            }
-          }
-        }
+        load();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open manifest " + file, e);
+      throw new UncheckedIOException("cannot open manifest " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Reads every complete line, streaming; cuts off a torn last one (no newline after it) first. */
+  private void load() throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long complete = endOfLastLine(ch);
+      if (complete < ch.size()) {
+        ch.truncate(complete);
+        ch.force(false);
+      }
+    }
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      int lineNo = 0;
+      for (String line; (line = r.readLine()) != null; ) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = Json.mapper().readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new IOException("line " + lineNo + " is not JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (node == null || !node.path("job_id").isTextual()) {
+          throw new IOException("line " + lineNo + " has no job_id");
+        }
+        recorded.add(node.path("job_id").asText());
+      }
+    }
+  }
+
+  /** The offset just after the file's last newline (0 when there is none), read backwards in 8 KiB blocks. */
+  private static long endOfLastLine(FileChannel ch) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(8192);
+    long pos = ch.size();
+    while (pos > 0) {
+      int n = (int) Math.min(buf.capacity(), pos);
+      long start = pos - n;
+      buf.clear().limit(n);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, start + buf.position()) < 0) {
+          throw new EOFException("manifest shrank while being read");
+        }
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        if (buf.get(i) == '\n') {
+          return start + i + 1;
+        }
+      }
+      pos = start;
+    }
+    return 0;
   }
 
   /** The manifest file. */

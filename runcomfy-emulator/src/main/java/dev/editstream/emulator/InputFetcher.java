@@ -20,7 +20,7 @@ final class InputFetcher implements AutoCloseable {
   private final HttpClient client;
 
   InputFetcher(Duration timeout) {
-    this.pool = ConnectionProvider.builder("emulator-inputs").maxConnections(16).build();
+    this.pool = ConnectionProvider.builder("emulator-inputs").maxConnections(64).pendingAcquireMaxCount(-1).pendingAcquireTimeout(timeout).build();
     this.client = HttpClient.create(pool)
         .followRedirect(true)
         .responseTimeout(timeout)

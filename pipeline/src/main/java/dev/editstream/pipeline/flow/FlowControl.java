@@ -259,7 +259,7 @@ public final class FlowControl {
     }, delayNanos, TimeUnit.NANOSECONDS);
   }
 
-  private void released(Permit p, int kind, Duration retryAfter) {
+  private void onRelease(Permit p, int kind, Duration retryAfter) {
     synchronized (this) {
       long now = timer.now(TimeUnit.NANOSECONDS);
       int before = inFlight;
@@ -311,7 +311,7 @@ public final class FlowControl {
     /** The job ended without a 429 (a terminal status, or a call answered): may grow the limit. */
     public void success() {
       if (released.compareAndSet(false, true)) {
-        released(this, 1, null);
+        onRelease(this, 1, null);
       }
     }
 
@@ -322,14 +322,14 @@ public final class FlowControl {
      */
     public void rejected(Duration retryAfter) {
       if (released.compareAndSet(false, true)) {
-        released(this, 2, retryAfter);
+        onRelease(this, 2, retryAfter);
       }
     }
 
     /** Any other end (an error, a cancel, a submit never sent): no signal to the limit. */
     public void release() {
       if (released.compareAndSet(false, true)) {
-        released(this, 0, null);
+        onRelease(this, 0, null);
       }
     }
   }

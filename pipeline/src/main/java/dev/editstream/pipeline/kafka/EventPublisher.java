@@ -9,6 +9,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Mono;
@@ -23,7 +25,8 @@ import reactor.core.scheduler.Schedulers;
  * Reactor's parallel scheduler, never on the producer's I/O thread.
  */
 public final class EventPublisher implements AutoCloseable {
-  private final KafkaProducer<String, byte[]> producer;
+  private final Properties props;
+  private volatile KafkaProducer<String, byte[]> producer;
   private final Scheduler sendThread = Schedulers.newSingle("editstream-kafka-send", true);
 
   /**
@@ -43,6 +46,7 @@ public final class EventPublisher implements AutoCloseable {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.putAll(extra);
+    this.props = p;
     this.producer = new KafkaProducer<>(p);
   }
 
@@ -57,18 +61,44 @@ public final class EventPublisher implements AutoCloseable {
 
   /** Publishes raw bytes; for tools that forward records unchanged. */
   public Mono<RecordMetadata> send(String topic, String key, byte[] value) {
-    return Mono.<RecordMetadata>create(sink -> producer.send(new ProducerRecord<>(topic, key, value), (md, err) -> {
-          if (err != null) {
+    return Mono.<RecordMetadata>create(sink -> {
+          KafkaProducer<String, byte[]> current = producer;
+          current.send(new ProducerRecord<>(topic, key, value), (md, err) -> {
+            if (err == null) {
+              sink.success(md);
+              return;
+            }
+            if (broken(err)) {
+              replace(current, err);
+            }
             sink.error(err);
-          } else {
-            sink.success(md);
-          }
-        }))
+          });
+        })
         // KafkaProducer.send may block (metadata, full buffer): never on a caller's event loop
         .subscribeOn(sendThread)
         // the completion runs on the producer's I/O thread: hop off it, or a downstream send()
         // waits for metadata that only this very thread can fetch (a deadlock until max.block.ms)
         .publishOn(Schedulers.parallel());
+  }
+
+  /** Errors after which this producer cannot be trusted to deliver again (its sequence state is stuck). */
+  static boolean broken(Exception err) {
+    return err instanceof OutOfOrderSequenceException || err instanceof ProducerFencedException
+        || (err instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(err.getMessage()).startsWith("Expiring"));
+  }
+
+  /**
+   * Replaces a producer whose idempotence state is broken (seen after a broker crash: the broker
+   * refuses its sequence numbers until the batches expire). Records it had not written fail and
+   * are sent again by the caller's retry through the new producer.
+   */
+  private synchronized void replace(KafkaProducer<String, byte[]> broken, Exception why) {
+    if (producer != broken) {
+      return;
+    }
+    org.slf4j.LoggerFactory.getLogger(EventPublisher.class).warn("Kafka producer replaced after {}", why.toString());
+    producer = new KafkaProducer<>(props);
+    sendThread.schedule(() -> broken.close(Duration.ZERO));
   }
 
   /** Flushes pending records and closes the producer (waits at most 10 s). */

@@ -1,0 +1,158 @@
+package dev.editstream.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.editstream.app.BatchRun;
+import dev.editstream.app.BatchTracker;
+import dev.editstream.app.PipelineConfig;
+import dev.editstream.core.Backoff;
+import dev.editstream.core.Json;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.core.model.ModelSpec;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.EmulatorStats;
+import dev.editstream.emulator.LatencyModel;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.poller.PollSchedule;
+import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RequestResult;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bench scenarios. Each starts its own emulator (a load model, see {@link EmulatorConfig}) and
+ * measures one run. Pipeline scenarios go through {@link BatchRun} (embedded Kafka broker, every
+ * stage, the producer) exactly as {@code editstream run} does.
+ */
+final class Scenarios {
+  static final String TOKEN = "bench-token";
+  private static final String PROMPT = "Replace the background with a quiet beach at dusk; keep the product unchanged.";
+
+  private Scenarios() {}
+
+  /** Scenario (a) or (c): {@code jobs} jobs through the pipeline against a provider cap. */
+  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note)
+      throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
+    EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
+        .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
+    try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+      Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
+      String hostPort = "127.0.0.1:" + emu.port();
+      PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"), 64, 1000, 32, 6,
+          new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), PollSchedule.defaults(), Set.of(hostPort), Duration.ofSeconds(10),
+          Duration.ofSeconds(30), null);
+      ResourceMeter meter = new ResourceMeter();
+      meter.start();
+      List<String> valid = new ArrayList<>();
+      BatchRun.Result r;
+      try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+        r = BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
+      }
+      double wall = r.summary().wall().toNanos() / 1e9;
+      EmulatorStats st = emu.stats();
+      long[] delays = doneMinusSubmitMs(r.summary().jobs().values());
+      long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
+      String fate = r.summary().done() + " done, " + r.summary().failed() + " failed" + (r.finished() ? "" : ", TIMED OUT");
+      return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
+          BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
+          calls == 0 ? 0 : (double) st.rateLimited() / calls, meter.peakHeapMb(), meter.cpuSeconds(),
+          note + "; " + fate + "; peak provider in-flight " + st.peakInFlight());
+    }
+  }
+
+  /** Per job: done event time minus submission time, ms (submit to downloaded). */
+  private static long[] doneMinusSubmitMs(java.util.Collection<BatchTracker.JobState> states) {
+    List<Long> out = new ArrayList<>();
+    for (BatchTracker.JobState s : states) {
+      if (s == null || s.doneEvents().isEmpty()) {
+        continue;
+      }
+      JobEvent done = s.doneEvents().get(0);
+      if (done.submission() != null && done.submission().submittedAt() != null) {
+        out.add(Duration.between(done.submission().submittedAt(), done.at()).toMillis());
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /**
+   * Scenario (e): RunComfy's CLI one job at a time (submit, status at once then every 2 s, result,
+   * download), on {@code sample} jobs; projected to {@code projectJobs} jobs.
+   */
+  static BenchResult cliLoop(int sample, int projectJobs, LatencyModel latency, Path work) throws Exception {
+    Path dir = Files.createDirectories(work.resolve("e"));
+    EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withRenderOutputs(false)
+        .withFetchInputs(false);
+    ModelSpec spec = ModelCatalog.builtIn().all().stream().filter(m -> !m.producesVideo() && m.fields().images() != null).findFirst()
+        .orElseThrow();
+    PollSchedule fixed = PollSchedule.fixed(Duration.ofSeconds(2));
+    HttpClient http = HttpClient.newHttpClient();
+    try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn());
+        RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN))) {
+      ResourceMeter meter = new ResourceMeter();
+      meter.start();
+      long t0 = System.nanoTime();
+      long[] perJob = new long[sample];
+      for (int i = 0; i < sample; i++) {
+        long j0 = System.nanoTime();
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.put(spec.fields().prompt(), PROMPT);
+        String img = emu.blobUrl(64);
+        if (spec.fields().imagesArray()) {
+          body.putArray(spec.fields().images()).add(img);
+        } else {
+          body.put(spec.fields().images(), img);
+        }
+        String id = client.submit(spec.modelId(), body).block().requestId();
+        int checks = 0;
+        while (true) {
+          Thread.sleep(fixed.next(checks).toMillis());
+          checks++;
+          if (client.status(id).block().terminal()) {
+            break;
+          }
+        }
+        RequestResult res = client.result(id).block();
+        for (String url : OutputUrls.collect(res.output())) {
+          http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofFile(dir.resolve(id + "-" + checks)));
+        }
+        perJob[i] = (System.nanoTime() - j0) / 1_000_000;
+      }
+      double wall = (System.nanoTime() - t0) / 1e9;
+      double projected = wall / sample * projectJobs;
+      EmulatorStats st = emu.stats();
+      return new BenchResult("e-cli", sample, wall, 0, (double) st.statusCalls() / sample, BenchResult.quantile(perJob.clone(), 0.5),
+          BenchResult.quantile(perJob.clone(), 0.95), BenchResult.quantile(perJob.clone(), 0.99), 0, meter.peakHeapMb(), meter.cpuSeconds(),
+          String.format("one at a time on %d jobs; projected to %d jobs: %.0f s", sample, projectJobs, projected));
+    }
+  }
+
+  private static Path writeJobs(Path dir, int jobs, String baseUrl) throws IOException {
+    Path f = dir.resolve("jobs.jsonl");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < jobs; i++) {
+      ObjectNode o = Json.mapper().createObjectNode();
+      o.put("id", "bench-" + i);
+      o.put("prompt", PROMPT);
+      o.putArray("images").add("https://example.com/inputs/product-" + i + ".png"); // never fetched: fetchInputs=false
+      sb.append(Json.mapper().writeValueAsString(o)).append('\n');
+    }
+    Files.writeString(f, sb);
+    return f;
+  }
+}

@@ -1,0 +1,161 @@
+package dev.editstream.downloader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.core.Json;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.event.Submission;
+import dev.editstream.core.job.Job;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link Manifest}: {@code <out>/manifest.jsonl}, one line per finished job, never twice. */
+class ManifestTest {
+  static final Instant AT = Instant.parse("2026-01-02T03:04:05Z");
+
+  @TempDir Path out;
+
+  static JobEvent done(String jobId, String batch) {
+    Job job = new Job(jobId, "p", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), batch);
+    return JobEvent.requested(job, AT)
+        .submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()), Map.of("prompt", "p"),
+            new Submission("req-" + jobId, null, null, null, AT), AT)
+        .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), AT)
+        .done(List.of(new OutputFile(jobId + "/" + jobId + ".png", 123, "ab".repeat(32), "image/png",
+            "https://cdn.runcomfy.net/o/" + jobId + ".png")), AT);
+  }
+
+  List<JsonNode> lines(Manifest m) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (String l : Files.readAllLines(m.file(), StandardCharsets.UTF_8)) {
+      out.add(Json.mapper().readTree(l));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldCreateTheOutputFolderAndNameTheFileManifestJsonl() {
+    Path nested = out.resolve("a/b");
+
+    Manifest m = new Manifest(nested);
+
+    assertThat(nested).isDirectory();
+    assertThat(m.file()).isEqualTo(nested.resolve("manifest.jsonl")).isEqualTo(nested.resolve(Manifest.FILE_NAME));
+  }
+
+  @Test
+  void shouldWriteOneJsonLinePerJobWithTheDocumentedFields() throws IOException {
+    Manifest m = new Manifest(out);
+
+    assertThat(m.append(done("job-1", "b1"))).isTrue();
+
+    List<JsonNode> lines = lines(m);
+    assertThat(lines).hasSize(1);
+    JsonNode l = lines.get(0);
+    assertThat(l.path("job_id").asText()).isEqualTo("job-1");
+    assertThat(l.path("model").asText()).isEqualTo("google/nano-banana-2/edit");
+    assertThat(l.path("request_id").asText()).isEqualTo("req-job-1");
+    assertThat(l.path("batch").asText()).isEqualTo("b1");
+    assertThat(Instant.parse(l.path("done_at").asText())).isEqualTo(AT);
+    JsonNode f = l.path("files").get(0);
+    assertThat(f.path("path").asText()).isEqualTo("job-1/job-1.png");
+    assertThat(f.path("bytes").asLong()).isEqualTo(123);
+    assertThat(f.path("sha256").asText()).isEqualTo("ab".repeat(32));
+    assertThat(f.path("content_type").asText()).isEqualTo("image/png");
+    assertThat(f.path("source_url").asText()).isEqualTo("https://cdn.runcomfy.net/o/job-1.png");
+    assertThat(Files.readString(m.file())).endsWith("\n");
+  }
+
+  @Test
+  void shouldNotAppendAJobTwice() throws IOException {
+    Manifest m = new Manifest(out);
+
+    assertThat(m.append(done("job-1", null))).isTrue();
+    assertThat(m.append(done("job-1", null))).isFalse();
+    assertThat(m.append(done("job-2", null))).isTrue();
+
+    assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+  }
+
+  @Test
+  void shouldKeepTheRecordedIdsWhenReloadedFromAnExistingFile() throws IOException {
+    Manifest first = new Manifest(out);
+    first.append(done("job-1", null));
+    first.append(done("job-2", null));
+
+    Manifest reloaded = new Manifest(out);
+
+    assertThat(reloaded.append(done("job-1", null))).isFalse();
+    assertThat(reloaded.append(done("job-2", null))).isFalse();
+    assertThat(reloaded.append(done("job-3", null))).isTrue();
+    assertThat(lines(reloaded)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2", "job-3");
+  }
+
+  @Test
+  void shouldIgnoreBlankLinesWhenReloading() throws IOException {
+    Manifest first = new Manifest(out);
+    first.append(done("job-1", null));
+    Files.writeString(first.file(), "\n\n", java.nio.file.StandardOpenOption.APPEND);
+
+    Manifest reloaded = new Manifest(out);
+
+    assertThat(reloaded.append(done("job-1", null))).isFalse();
+  }
+
+  @Test
+  void shouldDropATornLastLineLeftByACrashAndAppendCleanlyAfterIt() throws IOException {
+    Manifest first = new Manifest(out);
+    first.append(done("job-1", null));
+    String whole = Manifest.line(done("job-2", null));
+    Files.writeString(first.file(), whole.substring(0, whole.length() / 2), java.nio.file.StandardOpenOption.APPEND);
+
+    Manifest reloaded = new Manifest(out);
+
+    assertThat(reloaded.append(done("job-1", null))).isFalse();
+    assertThat(reloaded.append(done("job-2", null))).isTrue();
+    assertThat(lines(reloaded)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+  }
+
+  @Test
+  void shouldRefuseToOpenAManifestWithACorruptLineInTheMiddle() throws IOException {
+    Files.writeString(out.resolve(Manifest.FILE_NAME), "{not json\n" + Manifest.line(done("job-1", null)) + "\n");
+
+    assertThatThrownBy(() -> new Manifest(out))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("manifest.jsonl")
+        .hasMessageContaining("line 1");
+  }
+
+  @Test
+  void shouldAppendEachJobOnceWhenManyThreadsAppendAtOnce() throws IOException {
+    Manifest m = new Manifest(out);
+    AtomicInteger appended = new AtomicInteger();
+
+    CompletableFuture.allOf(IntStream.range(0, 64)
+        .mapToObj(i -> CompletableFuture.runAsync(() -> {
+          if (m.append(done("job-" + (i % 16), null))) {
+            appended.incrementAndGet();
+          }
+        }))
+        .toArray(CompletableFuture[]::new)).join();
+
+    assertThat(appended).hasValue(16);
+    assertThat(lines(m)).hasSize(16).extracting(l -> l.path("job_id").asText()).doesNotHaveDuplicates();
+  }
+}

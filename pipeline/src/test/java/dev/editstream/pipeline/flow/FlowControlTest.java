@@ -1,0 +1,210 @@
+package dev.editstream.pipeline.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+class FlowControlTest {
+  private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+
+  private static List<FlowControl.Permit> collect(List<Mono<FlowControl.Permit>> monos, List<Disposable> subs) {
+    List<FlowControl.Permit> got = new ArrayList<>();
+    for (Mono<FlowControl.Permit> m : monos) {
+      subs.add(m.subscribe(got::add));
+    }
+    return got;
+  }
+
+  @Test
+  void shouldGrantUpToTheAccountLimitAndServeWaitersInOrder() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(2, 10), vts);
+    List<String> order = new ArrayList<>();
+    List<FlowControl.Permit> permits = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      int n = i;
+      fc.acquire("m").subscribe(p -> {
+        order.add("job" + n);
+        permits.add(p);
+      });
+    }
+    assertThat(order).containsExactly("job0", "job1");
+    assertThat(fc.inFlight()).isEqualTo(2);
+    assertThat(fc.waiting()).isEqualTo(3);
+    permits.get(0).success();
+    assertThat(order).containsExactly("job0", "job1", "job2");
+    permits.get(1).release();
+    permits.get(1).release();
+    assertThat(order).containsExactly("job0", "job1", "job2", "job3");
+    assertThat(fc.inFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldLetOtherModelsPassAModelAtItsLimit() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(10, 5).withModelLimit("slow", 1), vts);
+    List<String> order = new ArrayList<>();
+    List<FlowControl.Permit> slow = new ArrayList<>();
+    fc.acquire("slow").subscribe(p -> { order.add("slow1"); slow.add(p); });
+    fc.acquire("slow").subscribe(p -> { order.add("slow2"); slow.add(p); });
+    fc.acquire("fast").subscribe(p -> order.add("fast1"));
+    assertThat(order).containsExactly("slow1", "fast1");
+    assertThat(fc.inFlight("slow")).isEqualTo(1);
+    slow.get(0).success();
+    assertThat(order).containsExactly("slow1", "fast1", "slow2");
+    assertThat(fc.inFlight("slow")).isEqualTo(1);
+    assertThat(fc.inFlight("fast")).isEqualTo(1);
+  }
+
+  @Test
+  void shouldSpaceAcquisitionsByTheRequestsPerSecondLimit() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(100, 100).withRequestsPerSecond(2), vts);
+    List<Long> at = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      fc.acquire("m").subscribe(p -> at.add(vts.now(java.util.concurrent.TimeUnit.MILLISECONDS)));
+    }
+    assertThat(at).containsExactly(0L, 0L);
+    vts.advanceTimeBy(Duration.ofSeconds(2));
+    assertThat(at).containsExactly(0L, 0L, 500L, 1000L, 1500L, 2000L);
+  }
+
+  @Test
+  void shouldPauseAcquisitionsForTheRetryAfterOfARejection() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(5, 5), vts);
+    List<FlowControl.Permit> got = new ArrayList<>();
+    fc.acquire("m").subscribe(got::add);
+    got.get(0).rejected(Duration.ofSeconds(1));
+    fc.acquire("m").subscribe(got::add);
+    assertThat(got).hasSize(1);
+    vts.advanceTimeBy(Duration.ofMillis(999));
+    assertThat(got).hasSize(1);
+    vts.advanceTimeBy(Duration.ofMillis(1));
+    assertThat(got).hasSize(2);
+  }
+
+  @Test
+  void shouldGiveUpTheQueuePlaceWhenAWaiterCancels() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts);
+    List<FlowControl.Permit> got = new ArrayList<>();
+    List<Disposable> subs = new ArrayList<>();
+    got.addAll(collect(List.of(fc.acquire("m")), subs));
+    AtomicInteger secondGranted = new AtomicInteger();
+    Disposable second = fc.acquire("m").subscribe(p -> secondGranted.incrementAndGet());
+    fc.acquire("m").subscribe(got::add);
+    second.dispose();
+    assertThat(fc.waiting()).isEqualTo(1);
+    got.get(0).success();
+    assertThat(secondGranted).hasValue(0);
+    assertThat(got).hasSize(2);
+    assertThat(fc.inFlight()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldReleaseAPermitGrantedToAnAcquisitionCancelledByTimeout() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts);
+    List<FlowControl.Permit> got = new ArrayList<>();
+    fc.acquire("m").subscribe(got::add);
+    AtomicInteger errors = new AtomicInteger();
+    fc.acquire("m").timeout(Duration.ofSeconds(1), vts).subscribe(got::add, e -> errors.incrementAndGet());
+    vts.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(errors).hasValue(1);
+    got.get(0).success();
+    assertThat(fc.inFlight()).isZero();
+    assertThat(fc.waiting()).isZero();
+  }
+
+  @Test
+  void shouldHoldAPermitUntilTheRequestIsTerminal() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts);
+    FlowControl.Permit p = fc.acquire("m").block();
+    fc.holdUntilTerminal("req-1", p);
+    assertThat(fc.inFlight()).isEqualTo(1);
+    assertThat(fc.terminal("req-2", true)).isFalse();
+    assertThat(fc.terminal("req-1", true)).isTrue();
+    assertThat(p.released()).isTrue();
+    assertThat(fc.inFlight()).isZero();
+    assertThat(fc.terminal("req-1", true)).isFalse();
+  }
+
+  @Test
+  void shouldBackPressureTheSourceWhileAcquisitionsWait() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(4, 4), vts);
+    AtomicLong requested = new AtomicLong();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    Flux.range(0, 100)
+        .doOnRequest(requested::addAndGet)
+        .flatMap(i -> fc.acquire("m").flatMap(p -> {
+          maxInFlight.accumulateAndGet(fc.inFlight(), Math::max);
+          return Mono.delay(Duration.ofSeconds(1), vts).doFinally(s -> p.success());
+        }), 16)
+        .subscribe(x -> done.incrementAndGet());
+    assertThat(requested.get()).isEqualTo(16);
+    assertThat(fc.waiting()).isEqualTo(12);
+    vts.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(requested.get()).isLessThanOrEqualTo(16 + 4);
+    vts.advanceTimeBy(Duration.ofSeconds(30));
+    assertThat(done).hasValue(100);
+    assertThat(maxInFlight).hasValue(4);
+    assertThat(fc.inFlight()).isZero();
+  }
+
+  @Test
+  void shouldFindAHiddenCapOfFortyInVirtualTime() {
+    int cap = 40;
+    FlowControl fc = new FlowControl(FlowControl.Settings.adaptive(1000), vts);
+    AtomicInteger providerActive = new AtomicInteger();
+    AtomicLong calls = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    Flux.range(0, 60_000)
+        .flatMap(i -> Mono.defer(() -> fc.acquire("m")).flatMap(p -> {
+          calls.incrementAndGet();
+          if (providerActive.get() >= cap) {
+            refused.incrementAndGet();
+            p.rejected(Duration.ofSeconds(1));
+            return Mono.error(new IllegalStateException("429"));
+          }
+          providerActive.incrementAndGet();
+          long ms = 1000 + rnd.nextInt(2001);
+          return Mono.delay(Duration.ofMillis(ms), vts).doFinally(s -> {
+            providerActive.decrementAndGet();
+            p.success();
+          });
+        }).retry(), 2000)
+        .subscribe();
+    vts.advanceTimeBy(Duration.ofSeconds(120));
+    long sum = 0;
+    int samples = 0;
+    long callsBefore = calls.get();
+    long refusedBefore = refused.get();
+    for (int s = 0; s < 2400; s++) {
+      vts.advanceTimeBy(Duration.ofMillis(100));
+      sum += providerActive.get();
+      samples++;
+    }
+    double mean = (double) sum / samples;
+    double share = (double) (refused.get() - refusedBefore) / (calls.get() - callsBefore);
+    assertThat(mean).as("mean jobs in flight").isGreaterThanOrEqualTo(0.9 * cap);
+    assertThat(share).as("429 share").isLessThanOrEqualTo(0.05);
+    assertThat(fc.accountLimit()).isBetween(30, 45);
+  }
+
+  @Test
+  void shouldRefuseBadSettings() {
+    assertThatThrownBy(() -> FlowControl.Settings.fixed(0, 1)).hasMessageContaining(">= 1");
+    assertThatThrownBy(() -> new FlowControl.Settings(1, Map.of("m", 0), 1, false, 1, 0)).hasMessageContaining("model m");
+    assertThatThrownBy(() -> FlowControl.Settings.fixed(1, 1).withRequestsPerSecond(-1)).hasMessageContaining("requestsPerSecond");
+    assertThatThrownBy(() -> new RateLimiter(0, 1)).hasMessageContaining("perSecond");
+    assertThatThrownBy(() -> new RateLimiter(1, 0.5)).hasMessageContaining("burst");
+  }
+}
