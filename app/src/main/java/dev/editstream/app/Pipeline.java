@@ -108,7 +108,7 @@ public final class Pipeline implements AutoCloseable {
         default -> cfg.downloaderConcurrency();
       };
       StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
-          10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire());
+          10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(), cfg.jobDeadline().multipliedBy(2));
       StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard);
       r.start();
       p.runners.add(r);

@@ -140,6 +140,11 @@ public final class StageRunner implements AutoCloseable {
       Instant now = clock.instant();
       RetryPolicy.Decision d = retryPolicy.decide(event.attempt(), se.exitClass(), se.retryAfter(), now,
           ThreadLocalRandom.current().nextDouble());
+      Instant deadline = event.createdAt().plus(settings.jobDeadline());
+      if (d.retry() && d.due().isAfter(deadline)) {
+        return new Outcome.Fail(se.exitClass(), "deadline", "gave up after attempt " + event.attempt() + " (" + se.reason() + ": "
+            + se.getMessage() + "): the next retry would come after the job's deadline " + deadline);
+      }
       if (d.retry()) {
         Attempt a = new Attempt(settings.stage(), se.exitClass().code(), se.reason(), Redact.text(se.getMessage()), now);
         log.info("job {} attempt {} of {} failed (class {}, {}); retry in {} ms", event.jobId(), event.attempt(),

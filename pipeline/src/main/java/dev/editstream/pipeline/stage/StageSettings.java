@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param instanceId static group membership id ({@code group.instance.id}) so a restarted worker
  *     takes its partitions back at once instead of after the session timeout; {@code null} for
  *     dynamic membership
+ * @param jobDeadline longest time from a job's acceptance ({@code created_at}) within which a retry
+ *     may still be scheduled; a retry due later fails the job with reason {@code deadline}
  */
 public record StageSettings(
     Stage stage,
@@ -26,7 +28,8 @@ public record StageSettings(
     Backoff backoff,
     int retryHold,
     Duration shutdownGrace,
-    String instanceId) {
+    String instanceId,
+    Duration jobDeadline) {
 
   /** @throws IllegalArgumentException naming the setting that breaks its rule */
   public StageSettings {
@@ -41,6 +44,9 @@ public record StageSettings(
     }
     if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
       throw new IllegalArgumentException("instance id must match [A-Za-z0-9._-]{1,100}, was \"" + instanceId + "\"");
+    }
+    if (jobDeadline == null || jobDeadline.isZero() || jobDeadline.isNegative()) {
+      throw new IllegalArgumentException(stage.wire() + ".jobDeadline must be > 0");
     }
     if (retryHold < 1) {
       throw new IllegalArgumentException(stage.wire() + ".retryHold must be >= 1, was " + retryHold);

@@ -83,7 +83,7 @@ class StageRunnerTest {
 
   private StageRunner runner(Topics topics, int maxAttempts, StageHandler h, boolean guard) {
     StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, maxAttempts,
-        new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2), null);
+        new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2), null, Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
     return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), guard ? TerminalGuard.start(kafka.bootstrapServers(), topics) : null);
   }
@@ -189,6 +189,26 @@ class StageRunnerTest {
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).until(() -> done.size() == 2);
       assertThat(done).extracting(JobEvent::jobId).containsExactlyInAnyOrder("ended", "fresh");
       assertThat(handled.get()).isEqualTo(1);
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
+  void shouldFailARetryableJobWhoseNextRetryWouldComeAfterItsDeadline() {
+    Topics topics = new Topics("t-deadline");
+    StageRunner r = runner(topics, 5, ev -> Mono.error(new StageException(ExitClass.UNAVAILABLE, "http_503", "upstream 503")));
+    List<JobEvent> failed = collect(topics.failed(), "f5");
+    r.start();
+    try {
+      Instant longAgo = Instant.now().minus(Duration.ofMinutes(20));
+      JobEvent old = JobEvent.requested(job("old"), longAgo).submitted(new RouteDecision("m/x", "default", List.of()), Map.of(),
+          new Submission("r-old", null, null, null, longAgo), longAgo);
+      publisher.publish(topics.submitted(), old).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 1);
+      assertThat(failed.get(0).failure().reason()).isEqualTo("deadline");
+      assertThat(failed.get(0).failure().exitClass()).isEqualTo(69);
+      assertThat(failed.get(0).failure().attempts()).isEqualTo(1);
     } finally {
       r.close();
     }
