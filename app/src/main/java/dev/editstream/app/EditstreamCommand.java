@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
         FailedCommand.ListFailed.class,
         FailedCommand.Replay.class,
         ChaosCommand.class,
+        dev.editstream.bench.BenchCommand.class,
         EmulatorCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -12,6 +12,8 @@ import dev.editstream.pipeline.stage.StageRunner;
 import dev.editstream.pipeline.stage.StageSettings;
 import dev.editstream.pipeline.stage.TerminalGuard;
 import dev.editstream.poller.PollerHandler;
+import dev.editstream.poller.SmartPollSchedule;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.router.InputStager;
 import dev.editstream.router.Router;
 import dev.editstream.router.RouterHandler;
@@ -71,6 +73,8 @@ public final class Pipeline implements AutoCloseable {
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
+    FlowControl flow = cfg.flow() == null ? null : new FlowControl(cfg.flow(), Schedulers.parallel());
+    boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
     EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
     TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics());
@@ -90,10 +94,11 @@ public final class Pipeline implements AutoCloseable {
           Counter maybe = Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
               .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
           ModelCatalog catalog = CatalogRefresher.refresh(client, ModelCatalog.builtIn()).block(java.time.Duration.ofSeconds(90));
-          yield new RouterHandler(Router.builtIn(), catalog, stager, new Submitter(client, ledger, gate, clock, maybe),
+          yield new RouterHandler(Router.builtIn(), catalog, stager, new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess),
               cfg.topics(), clock);
         }
-        case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.jobDeadline(), clock, Schedulers.parallel());
+        case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.smartPolling() ? SmartPollSchedule.defaults() : null,
+            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel());
         case DOWNLOADER -> {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import dev.editstream.core.Backoff;
 import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.poller.PollSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.Set;
  * @param shutdownGrace how long a worker waits for jobs in flight when stopped
  * @param accountRecheck time between probes while submission is paused for an account fault
  * @param instanceId static consumer-group membership id of this worker process, or {@code null}
+ * @param smartPolling whether the poller uses the latency-aware schedule (else {@code pollSchedule})
+ * @param flow limits of remote jobs in flight and requests per second, or {@code null} for none
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -43,7 +46,9 @@ public record PipelineConfig(
     Set<String> allowDownloadHosts,
     Duration shutdownGrace,
     Duration accountRecheck,
-    String instanceId) {
+    String instanceId,
+    boolean smartPolling,
+    FlowControl.Settings flow) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -91,7 +96,7 @@ public record PipelineConfig(
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -99,6 +104,6 @@ public record PipelineConfig(
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId);
+        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow);
   }
 }

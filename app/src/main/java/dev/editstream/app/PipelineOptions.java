@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import dev.editstream.core.Backoff;
 import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.poller.PollSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,18 @@ public final class PipelineOptions {
   @Option(names = "--api-timeout-s", defaultValue = "60", description = "Longest wait for one RunComfy API answer, s (default: ${DEFAULT-VALUE}, as RunComfy's CLI).")
   long apiTimeoutSeconds = 60;
 
+  @Option(names = "--poll-schedule", defaultValue = "smart", description = "smart (learns each model's latency, polls around the expected end) or growing (0.5 s x1.5 up to 5 s) (default: ${DEFAULT-VALUE}); --poll-fixed-ms overrides both.")
+  String pollScheduleKind = "smart";
+
+  @Option(names = "--max-inflight", defaultValue = "500", description = "Most remote jobs in flight per process (submitted, not finished) (default: ${DEFAULT-VALUE}).")
+  int maxInflight = 500;
+
+  @Option(names = "--fixed-inflight", description = "Keep --max-inflight fixed instead of adapting it to the provider's 429s (AIMD).")
+  boolean fixedInflight;
+
+  @Option(names = "--rps", defaultValue = "0", description = "Most submissions per second, 0 = unlimited (default: ${DEFAULT-VALUE}).")
+  double rps;
+
   @Option(names = "--instance-id", description = "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
   String instanceId;
 
@@ -89,6 +102,18 @@ public final class PipelineOptions {
     if (jobDeadlineSeconds < 1) {
       throw new IllegalArgumentException("--job-deadline-s must be >= 1, was " + jobDeadlineSeconds);
     }
+    if (!pollScheduleKind.equals("smart") && !pollScheduleKind.equals("growing")) {
+      throw new IllegalArgumentException("--poll-schedule must be smart or growing, was \"" + pollScheduleKind + "\"");
+    }
+    boolean smart = pollFixedMs == null && pollScheduleKind.equals("smart");
+    if (maxInflight < 1) {
+      throw new IllegalArgumentException("--max-inflight must be >= 1, was " + maxInflight);
+    }
+    if (!(rps >= 0)) {
+      throw new IllegalArgumentException("--rps must be >= 0, was " + rps);
+    }
+    FlowControl.Settings flow = (fixedInflight ? FlowControl.Settings.fixed(maxInflight, maxInflight) : FlowControl.Settings.adaptive(maxInflight))
+        .withRequestsPerSecond(rps);
     Topics topics;
     try {
       topics = new Topics(topicPrefix);
@@ -97,6 +122,6 @@ public final class PipelineOptions {
     }
     return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
-        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId);
+        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow);
   }
 }

@@ -4,6 +4,7 @@ import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.OutputUrls;
@@ -41,12 +42,28 @@ public final class PollerHandler implements StageHandler {
   private final Duration deadline;
   private final Clock clock;
   private final Scheduler timer;
+  private final SmartPollSchedule smart;
+  private final FlowControl flow;
 
   /**
    * @param deadline longest time from submission to a terminal status
    * @param timer scheduler for the waits between checks (virtual time in tests)
    */
   public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, Duration deadline, Clock clock, Scheduler timer) {
+    this(client, topics, schedule, null, null, deadline, clock, timer);
+  }
+
+  /**
+   * A handler with the smart schedule and flow control.
+   *
+   * @param smart the latency-aware schedule (learns per model), or {@code null} to use {@code schedule}
+   * @param flow releases the submission's permit when the request ends (same process as the
+   *     router), or {@code null}
+   */
+  public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, SmartPollSchedule smart, FlowControl flow,
+      Duration deadline, Clock clock, Scheduler timer) {
+    this.smart = smart;
+    this.flow = flow;
     this.client = client;
     this.topics = topics;
     this.schedule = schedule;
@@ -61,12 +78,31 @@ public final class PollerHandler implements StageHandler {
       return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "submitted event carries no request_id"));
     }
     Instant submittedAt = event.submission().submittedAt() == null ? clock.instant() : event.submission().submittedAt();
-    return poll(event, submittedAt.plus(deadline), 0);
+    return poll(event, submittedAt, submittedAt.plus(deadline), 0, null)
+        .doOnNext(o -> ended(event, submittedAt, o));
   }
 
-  private Mono<Outcome> poll(JobEvent event, Instant deadlineAt, int checksDone) {
+  /** Feeds the smart schedule the observed latency and releases the flow-control permit. */
+  private void ended(JobEvent event, Instant submittedAt, Outcome o) {
+    boolean ok = o instanceof Outcome.Publish;
+    if (smart != null && ok && event.route() != null) {
+      smart.observe(event.route().modelId(), Duration.between(submittedAt, clock.instant()));
+    }
+    if (flow != null) {
+      flow.terminal(event.submission().requestId(), ok);
+    }
+  }
+
+  private Duration wait(JobEvent event, Instant submittedAt, int checksDone, Integer queuePosition) {
+    if (smart == null || event.route() == null) {
+      return schedule.next(checksDone);
+    }
+    return smart.next(event.route().modelId(), Duration.between(submittedAt, clock.instant()), queuePosition, checksDone);
+  }
+
+  private Mono<Outcome> poll(JobEvent event, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
     String requestId = event.submission().requestId();
-    Duration wait = schedule.next(checksDone);
+    Duration wait = wait(event, submittedAt, checksDone, queuePosition);
     Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
     return pause.then(Mono.defer(() -> {
       if (clock.instant().isAfter(deadlineAt)) {
@@ -74,9 +110,9 @@ public final class PollerHandler implements StageHandler {
       }
       return client.status(requestId).flatMap(st -> st.terminal()
           ? client.result(requestId).flatMap(r -> pending(r.status())
-              ? poll(event, deadlineAt, checksDone + 1)
+              ? poll(event, submittedAt, deadlineAt, checksDone + 1, null)
               : Mono.just(decide(event, r)))
-          : poll(event, deadlineAt, checksDone + 1));
+          : poll(event, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
     }));
   }
 

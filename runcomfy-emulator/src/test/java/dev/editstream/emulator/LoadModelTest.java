@@ -67,7 +67,7 @@ class LoadModelTest {
   record Counted(int status, HttpHeaders headers, long bytes) {}
 
   static Counted count(String url) {
-    return HttpClient.create().responseTimeout(Duration.ofSeconds(60)).get().uri(url)
+    return HttpClient.newConnection().responseTimeout(Duration.ofSeconds(60)).get().uri(url)
         .response((res, body) -> body.map(ByteBuf::readableBytes).reduce(0L, (a, b) -> a + b)
             .map(n -> new Counted(res.status().code(), res.responseHeaders().copy(), n)))
         .single().block(Duration.ofSeconds(90));

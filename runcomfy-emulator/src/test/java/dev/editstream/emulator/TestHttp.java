@@ -35,7 +35,7 @@ final class TestHttp {
 
   TestHttp(String token, Duration responseTimeout) {
     this.token = token;
-    this.client = HttpClient.create().responseTimeout(responseTimeout);
+    this.client = HttpClient.newConnection().responseTimeout(responseTimeout);
   }
 
   Resp get(String url) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.SubmitResponse;
 import io.micrometer.core.instrument.Counter;
@@ -40,6 +41,8 @@ public final class Submitter {
   private final AccountGate gate;
   private final Clock clock;
   private final Counter mayHaveBeenSubmitted;
+  private FlowControl flow;
+  private boolean holdUntilTerminal;
 
   /**
    * @param mayHaveBeenSubmitted counter of jobs failed by the "may have been submitted" policy
@@ -50,6 +53,20 @@ public final class Submitter {
     this.gate = gate;
     this.clock = clock;
     this.mayHaveBeenSubmitted = mayHaveBeenSubmitted;
+  }
+
+  /**
+   * Limits submissions with {@code flow} (per model and account in-flight limits, adaptive to 429s,
+   * requests per second).
+   *
+   * @param holdUntilTerminal whether the permit stays taken until the poller of this process sees
+   *     the request end (all-in-one mode); else it is released when RunComfy accepted the POST
+   * @return this submitter
+   */
+  public Submitter withFlowControl(FlowControl flow, boolean holdUntilTerminal) {
+    this.flow = flow;
+    this.holdUntilTerminal = holdUntilTerminal;
+    return this;
   }
 
   /**
@@ -80,17 +97,37 @@ public final class Submitter {
 
   private Mono<Result> submit(JobEvent event, String modelId, JsonNode body, boolean returning) {
     return gate.acquire(returning)
-        .then(Mono.defer(() -> {
+        .then(permit(modelId))
+        .flatMap(permit -> {
           Instant sentAt = clock.instant();
           return ledger.markSubmitting(event, sentAt)
               .then(client.submit(modelId, body))
               .map(r -> {
                 gate.succeeded();
+                permit.ifPresent(p -> {
+                  if (holdUntilTerminal) {
+                    flow.holdUntilTerminal(r.requestId(), p);
+                  } else {
+                    p.success();
+                  }
+                });
                 ledger.recordSubmitted(event, r.requestId(), clock.instant());
                 return (Result) new Accepted(r, clock.instant());
               })
+              .doOnError(e -> permit.ifPresent(p -> {
+                if (e instanceof StageException se && se.reason().equals("http_429")) {
+                  p.rejected(se.retryAfter().orElse(null));
+                } else {
+                  p.release();
+                }
+              }))
+              .doOnCancel(() -> permit.ifPresent(FlowControl.Permit::release))
               .onErrorResume(StageException.class, e -> onFailure(event, modelId, body, e, sentAt));
-        }));
+        });
+  }
+
+  private Mono<Optional<FlowControl.Permit>> permit(String modelId) {
+    return flow == null ? Mono.just(Optional.empty()) : flow.acquire(modelId).map(Optional::of);
   }
 
   private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt) {

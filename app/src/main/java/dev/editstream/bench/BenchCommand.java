@@ -54,7 +54,11 @@ public final class BenchCommand implements Callable<Integer> {
     for (String s : scenarios) {
       switch (s.trim()) {
         case "a" -> rows.add(Scenarios.pipeline("a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50"));
-        case "c" -> rows.add(Scenarios.pipeline("c", aJobs, 40, twoSeconds, 2.0, work, "cap 40 not told to the client"));
+        case "c" -> rows.add(Scenarios.pipeline("c", aJobs, 40, twoSeconds, 2.0, work, "cap 40 not told to the client (adaptive limit)",
+            true, dev.editstream.poller.PollSchedule.defaults(), dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000)));
+        case "a-fixed2s" -> rows.add(Scenarios.pipeline("a-fixed2s", aJobs, 50, twoSeconds, 2.0, work,
+            "as (a), polling every 2 s like RunComfy's CLI", false, dev.editstream.poller.PollSchedule.fixed(java.time.Duration.ofSeconds(2)),
+            dev.editstream.pipeline.flow.FlowControl.Settings.fixed(50, 50)));
         case "e" -> rows.add(Scenarios.cliLoop(Math.max(3, scaled(20)), aJobs, twoSeconds, work));
         default -> out.println("scenario " + s + " is not implemented in this build (a, c, e are); skipped");
       }

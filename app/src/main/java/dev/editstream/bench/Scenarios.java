@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.app.BatchRun;
 import dev.editstream.app.BatchTracker;
 import dev.editstream.app.PipelineConfig;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
@@ -47,6 +48,19 @@ final class Scenarios {
   /** Scenario (a) or (c): {@code jobs} jobs through the pipeline against a provider cap. */
   static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note)
       throws IOException {
+    FlowControl.Settings flow = cap > 0 ? FlowControl.Settings.fixed(cap, cap) : FlowControl.Settings.adaptive(1000);
+    return pipeline(name, jobs, cap, latency, meanLatencyS, work, note, true, PollSchedule.defaults(), flow);
+  }
+
+  /**
+   * One pipeline scenario with explicit client settings.
+   *
+   * @param smartPolling whether the poller uses the latency-aware schedule
+   * @param schedule the fallback (or only) poll schedule
+   * @param flow the client's in-flight and rate limits
+   */
+  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note,
+      boolean smartPolling, PollSchedule schedule, FlowControl.Settings flow) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
         .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
@@ -54,8 +68,8 @@ final class Scenarios {
       Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
       String hostPort = "127.0.0.1:" + emu.port();
       PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"), 64, 1000, 32, 6,
-          new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), PollSchedule.defaults(), Set.of(hostPort), Duration.ofSeconds(10),
-          Duration.ofSeconds(30), null);
+          new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
+          Duration.ofSeconds(30), null, smartPolling, flow);
       ResourceMeter meter = new ResourceMeter();
       meter.start();
       List<String> valid = new ArrayList<>();
