@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
+import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
@@ -70,6 +71,13 @@ final class PipelineScenario {
           + ex.resolve("a_products").resolve(products[i]) + "\"],\"batch\":\"it\"}");
       expected.put(id, 0);
     }
+    // a Nano Banana batch over 20 images: split into two calls and reassembled
+    StringBuilder batch = new StringBuilder("{\"id\":\"sku-batch-25\",\"prompt\":\"Keep every product unchanged; put each on studio-grey paper.\",\"images\":[");
+    for (int i = 0; i < 25; i++) {
+      batch.append(i == 0 ? "" : ",").append('"').append(ex.resolve("a_products").resolve(products[i % products.length])).append('"');
+    }
+    lines.add(batch.append("]}").toString());
+    expected.put("sku-batch-25", 0);
     // bad jobs: refused line (65), missing local file (66), schema violation found by the router (65),
     // an input the model cannot decode (remote failure, class 1), a duplicate id (65)
     lines.add("{\"id\":\"bad/id\",\"prompt\":\"x\",\"images\":[\"" + ex.resolve("a_products/a01_water_bottle_cutout.png") + "\"]}");
@@ -162,6 +170,10 @@ final class PipelineScenario {
       assertThat(models).as("every route was taken").containsExactlyInAnyOrder(ModelCatalog.builtIn().all().stream()
           .map(m -> m.modelId()).toArray(String[]::new));
       checkManifest(cfg.outDir(), expected);
+      JobEvent batchDone = fates.get("sku-batch-25").doneEvents().get(0);
+      assertThat(batchDone.requests()).as("the 25-image batch went out as two calls").hasSize(2);
+      assertThat(batchDone.route().warnings()).anyMatch(w -> w.startsWith("batch-split"));
+      assertThat(batchDone.files()).as("outputs of both calls in one job").hasSizeGreaterThanOrEqualTo(2);
       root.detachAppender(logs);
       checkNoSecrets(token, printed, logs.list, cfg, emulator);
     }

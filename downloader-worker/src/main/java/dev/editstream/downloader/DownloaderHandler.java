@@ -76,7 +76,12 @@ public final class DownloaderHandler implements StageHandler {
     if (event.submission() == null || event.submission().requestId() == null) {
       return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "completed event carries no request_id"));
     }
-    return client.result(event.submission().requestId()).flatMap(r -> download(event, OutputUrls.collect(r.output())));
+    // a split batch has several requests: their outputs, in request order
+    return Flux.fromIterable(event.requests())
+        .concatMap(sub -> client.result(sub.requestId()))
+        .concatMapIterable(r -> OutputUrls.collect(r.output()))
+        .collectList()
+        .flatMap(urls -> download(event, urls));
   }
 
   /** Downloads {@code urls} (the full, possibly signed output URLs of the job's result). */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -78,18 +79,42 @@ public final class PollerHandler implements StageHandler {
       return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "submitted event carries no request_id"));
     }
     Instant submittedAt = event.submission().submittedAt() == null ? clock.instant() : event.submission().submittedAt();
-    return poll(event, submittedAt, submittedAt.plus(deadline), 0, null)
-        .doOnNext(o -> ended(event, submittedAt, o));
+    if (event.requests().size() > 1) {
+      return pollParts(event, submittedAt);
+    }
+    return poll(event, event.submission().requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
+        .doOnNext(o -> ended(event, event.submission().requestId(), submittedAt, o));
+  }
+
+  /**
+   * A split batch: every request is followed to its end; the job completes with every output in
+   * request order, or fails with the first part's failure.
+   */
+  private Mono<Outcome> pollParts(JobEvent event, Instant submittedAt) {
+    return Flux.fromIterable(event.requests())
+        .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
+            .doOnNext(o -> ended(event, sub.requestId(), submittedAt, o)))
+        .collectList()
+        .map(outcomes -> {
+          List<String> urls = new java.util.ArrayList<>();
+          for (Outcome o : outcomes) {
+            if (!(o instanceof Outcome.Publish pub)) {
+              return o;
+            }
+            urls.addAll(pub.emits().get(0).event().outputs());
+          }
+          return Outcome.publish(topics.completed(), event.completed(urls, clock.instant()));
+        });
   }
 
   /** Feeds the smart schedule the observed latency and releases the flow-control permit. */
-  private void ended(JobEvent event, Instant submittedAt, Outcome o) {
+  private void ended(JobEvent event, String requestId, Instant submittedAt, Outcome o) {
     boolean ok = o instanceof Outcome.Publish;
     if (smart != null && ok && event.route() != null) {
       smart.observe(event.route().modelId(), Duration.between(submittedAt, clock.instant()));
     }
     if (flow != null) {
-      flow.terminal(event.submission().requestId(), ok);
+      flow.terminal(requestId, ok);
     }
   }
 
@@ -100,24 +125,22 @@ public final class PollerHandler implements StageHandler {
     return smart.next(event.route().modelId(), Duration.between(submittedAt, clock.instant()), queuePosition, checksDone);
   }
 
-  private Mono<Outcome> poll(JobEvent event, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
-    String requestId = event.submission().requestId();
+  private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
     Duration wait = wait(event, submittedAt, checksDone, queuePosition);
     Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
     return pause.then(Mono.defer(() -> {
       if (clock.instant().isAfter(deadlineAt)) {
-        return cancelPastDeadline(event, deadlineAt);
+        return cancelPastDeadline(requestId, deadlineAt);
       }
       return client.status(requestId).flatMap(st -> st.terminal()
           ? client.result(requestId).flatMap(r -> pending(r.status())
-              ? poll(event, submittedAt, deadlineAt, checksDone + 1, null)
+              ? poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, null)
               : Mono.just(decide(event, r)))
-          : poll(event, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
+          : poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
     }));
   }
 
-  private Mono<Outcome> cancelPastDeadline(JobEvent event, Instant deadlineAt) {
-    String requestId = event.submission().requestId();
+  private Mono<Outcome> cancelPastDeadline(String requestId, Instant deadlineAt) {
     String msg = "request " + requestId + " not finished by its deadline " + deadlineAt + " (" + deadline.toSeconds() + " s after submission); cancel sent";
     return client.cancel(requestId)
         .map(c -> (Outcome) new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + c.outcome()))

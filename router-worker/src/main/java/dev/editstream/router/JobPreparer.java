@@ -41,7 +41,12 @@ public final class JobPreparer {
    * @param route the model, rule, cues and lint warnings
    * @param body the request body of {@code POST /models/{model_id}}, valid for the model's schema
    */
-  public record Prepared(RouteDecision route, ObjectNode body) {}
+  public record Prepared(RouteDecision route, ObjectNode body, List<ObjectNode> parts) {
+    /** A job sent as one request. */
+    public Prepared(RouteDecision route, ObjectNode body) {
+      this(route, body, List.of(body));
+    }
+  }
 
   private final Router router;
   private final ModelCatalog catalog;
@@ -90,8 +95,43 @@ public final class JobPreparer {
           + FEATHER_PARAM + " was ignored");
     }
     ObjectNode body = BodyBuilder.build(toBuild, spec, ref -> stager.url(job.id(), ref));
+    int max = spec.maxImages();
+    if (spec.modelId().equals(Router.NANO_BANANA) && spec.fields().imagesArray() && job.images().size() > max) {
+      String ratio = lockedRatio(job, warnings);
+      List<ObjectNode> parts = BatchSplit.split(body, spec.fields().images(), max, ratio, "1K");
+      for (ObjectNode part : parts) {
+        BodyCheck.require(catalog, job.id(), spec.modelId(), part);
+      }
+      warnings.add("batch-split: " + job.images().size() + " images sent as " + parts.size() + " calls of at most " + max
+          + ", aspect_ratio " + parts.get(0).get("aspect_ratio").asText() + " and resolution " + parts.get(0).get("resolution").asText()
+          + " locked for the series");
+      return new Prepared(route.withWarnings(warnings), body, parts);
+    }
     BodyCheck.require(catalog, job.id(), spec.modelId(), body);
     return new Prepared(route.withWarnings(warnings), body);
+  }
+
+  /** The aspect ratio that locks a split series: the first image's, when it is a local file ImageIO reads. */
+  private String lockedRatio(Job job, List<String> warnings) {
+    String first = job.images().get(0);
+    if (!JobLineParser.isUrl(first)) {
+      try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(new java.io.File(first))) {
+        java.util.Iterator<javax.imageio.ImageReader> it = in == null ? java.util.Collections.emptyIterator() : javax.imageio.ImageIO.getImageReaders(in);
+        if (it.hasNext()) {
+          javax.imageio.ImageReader r = it.next();
+          try {
+            r.setInput(in);
+            return BatchSplit.nearestRatio(r.getWidth(0), r.getHeight(0));
+          } finally {
+            r.dispose();
+          }
+        }
+      } catch (java.io.IOException e) {
+        // fall through to the default
+      }
+    }
+    warnings.add("batch-ratio-default: the first image's shape could not be read, the series is locked to 1:1 (set params.aspect_ratio)");
+    return "1:1";
   }
 
   /** Checks a local mask (and its size against the first image when that is local), feathering it when asked. */

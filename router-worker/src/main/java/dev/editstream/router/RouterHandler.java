@@ -11,7 +11,9 @@ import dev.editstream.pipeline.stage.StageHandler;
 import java.time.Clock;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.router.submit.Submitter;
+import java.util.ArrayList;
 import java.util.List;
+import reactor.core.publisher.Flux;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -84,7 +86,30 @@ public final class RouterHandler implements StageHandler {
     }
     return Mono.fromCallable(() -> prepare(event))
         .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(p -> submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r)));
+        .flatMap(p -> p.parts().size() == 1
+            ? submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r))
+            : submitParts(event, p));
+  }
+
+  /** A split batch: every part submitted at most once, in order; one {@code submitted} event lists them all. */
+  private Mono<Outcome> submitParts(JobEvent event, Prepared p) {
+    return Flux.range(0, p.parts().size())
+        .concatMap(k -> submitter.submitPart(event.asPart(k + 1), p.route().modelId(), p.parts().get(k)))
+        .collectList()
+        .map(results -> {
+          List<Submission> subs = new ArrayList<>();
+          for (Submitter.Result r : results) {
+            if (r instanceof Submitter.MayHaveBeenSubmitted) {
+              return outcome(event, p, r);
+            }
+            subs.add(r instanceof Submitter.Accepted a
+                ? new Submission(a.response().requestId(), a.response().statusUrl(), a.response().resultUrl(), a.response().cancelUrl(), a.at())
+                : new Submission(((Submitter.AlreadySubmitted) r).requestId(), null, null, null, clock.instant()));
+          }
+          @SuppressWarnings("unchecked")
+          Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
+          return Outcome.publish(topics.submitted(), event.submitted(p.route(), sent, subs.get(0), clock.instant()).withParts(subs));
+        });
   }
 
   private Outcome outcome(JobEvent event, Prepared p, Submitter.Result r) {

@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param createdAt when the producer accepted the job (the per-job deadline counts from here)
  * @param replays how many times the job was replayed from the failure topic ({@code editstream
  *     replay}); 0 for the first run
+ * @param parts when the job was split into several RunComfy requests (a Nano Banana batch over
+ *     20 images), every request in order ({@code submission} is the first); else {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(
@@ -50,7 +52,8 @@ public record JobEvent(
     Instant dueAt,
     List<Attempt> history,
     Instant createdAt,
-    int replays) {
+    int replays,
+    List<Submission> parts) {
 
   /** The envelope version this code writes and reads. */
   public static final int VERSION = 1;
@@ -62,31 +65,55 @@ public record JobEvent(
     attempt = Math.max(1, attempt);
     createdAt = createdAt == null ? at : createdAt;
     replays = Math.max(0, replays);
+    parts = parts == null || parts.isEmpty() ? null : List.copyOf(parts);
+  }
+
+  /** Every RunComfy request of the job: the parts of a split batch, else the one submission. */
+  public List<Submission> requests() {
+    if (parts != null) {
+      return parts;
+    }
+    return submission == null ? List.of() : List.of(submission);
+  }
+
+  /**
+   * The same event under the id {@code <job id>.part-<k>}: the key of one request of a split batch
+   * in the submission ledger (never published as a job of its own).
+   */
+  public JobEvent asPart(int k) {
+    return new JobEvent(v, type, jobId + ".part-" + k, at, job, route, body, submission, outputs, files, failure, attempt, dueAt, history,
+        createdAt, replays, parts);
+  }
+
+  /** A copy whose requests are {@code all} (the first one becomes {@code submission}). */
+  public JobEvent withParts(List<Submission> all) {
+    return new JobEvent(v, type, jobId, at, job, route, body, all.get(0), outputs, files, failure, attempt, dueAt, history, createdAt,
+        replays, all.size() > 1 ? all : null);
   }
 
   /** A new job accepted by the producer. */
   public static JobEvent requested(Job job, Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0);
+    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0, null);
   }
 
   /** The router submitted the job. */
   public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays);
+    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays, parts);
   }
 
   /** RunComfy finished the request with these output URLs. */
   public JobEvent completed(List<String> outputUrls, Instant now) {
-    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays);
+    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts);
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays);
+    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts);
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays);
+    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays, parts);
   }
 
   /**
@@ -94,13 +121,13 @@ public record JobEvent(
    * kept, attempts reset, {@code replays} + 1.
    */
   public JobEvent replayed(Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1);
+    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1, null);
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
   public JobEvent retry(Attempt failedAttempt, Instant due) {
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
-    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays);
+    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts);
   }
 }

@@ -109,6 +109,11 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
     return write(new Entry(event.jobId(), State.NOT_SUBMITTED, event.replays(), null, now));
   }
 
+  @Override
+  public Mono<Void> markSubmitted(JobEvent event, String requestId, Instant now) {
+    return write(new Entry(event.jobId(), State.SUBMITTED, event.replays(), requestId, now));
+  }
+
   /** Notes in memory that RunComfy accepted the POST (the {@code submitted} event follows). */
   @Override
   public void recordSubmitted(JobEvent event, String requestId, Instant now) {

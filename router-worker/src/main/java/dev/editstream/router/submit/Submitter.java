@@ -86,6 +86,21 @@ public final class Submitter {
   }
 
   /**
+   * Submits one request of a split batch at most once: {@code part} is the job's event under its
+   * part id ({@link JobEvent#asPart}); the accepted request_id is recorded durably, since no
+   * {@code submitted} event of its own will carry it.
+   */
+  public Mono<Result> submitPart(JobEvent part, String modelId, JsonNode body) {
+    Optional<Result> e = earlier(part);
+    if (e.isPresent()) {
+      return Mono.just(e.get());
+    }
+    return submit(part, modelId, body).flatMap(r -> r instanceof Accepted a
+        ? ledger.markSubmitted(part, a.response().requestId(), clock.instant()).thenReturn(r)
+        : Mono.just(r));
+  }
+
+  /**
    * Submits the body once (after {@link #earlier} found nothing).
    *
    * @return the result; errors are {@link StageException}s the stage runner retries (429, 5xx,

@@ -34,6 +34,11 @@ public final class InMemoryLedger implements Ledger {
   }
 
   @Override
+  public Mono<Void> markSubmitted(JobEvent event, String requestId, Instant now) {
+    return Mono.fromRunnable(() -> recordSubmitted(event, requestId, now));
+  }
+
+  @Override
   public void recordSubmitted(JobEvent event, String requestId, Instant now) {
     entries.put(event.jobId(), new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.SUBMITTED, event.replays(), requestId, now));
   }
