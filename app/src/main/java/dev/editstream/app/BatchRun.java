@@ -88,6 +88,9 @@ public final class BatchRun {
               new PipelineMetrics(registry));
           BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
           EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
+        out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        // the batch's wall time counts from here: start-up is reported on its own line
+        t0 = System.nanoTime();
         JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile, allowedInputs);
         List<String> ids = new ArrayList<>();
         for (Job j : report.jobs()) {

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * class, latency per stage and model).
  *
  * @param jobs the tracker's view of every job of the batch
- * @param wall wall time of the batch
+ * @param wall wall time of the batch, from the first job published to the last job ended
  */
 public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
 

@@ -118,11 +118,31 @@ public final class PollerHandler implements StageHandler {
     }
   }
 
-  private Duration wait(JobEvent event, Instant submittedAt, int checksDone, Integer queuePosition) {
-    if (smart == null || event.route() == null) {
-      return schedule.next(checksDone);
+  /**
+   * The provider counts a request against its cap until its status is terminal: release the
+   * submission's permit at once, before the result call, so the next job can go.
+   */
+  private Mono<Void> freeSlot(String requestId, RequestStatus st) {
+    if (flow != null) {
+      flow.terminal(requestId, "completed".equalsIgnoreCase(st.status()) || "succeeded".equalsIgnoreCase(st.status()));
     }
-    return smart.next(event.route().modelId(), Duration.between(submittedAt, clock.instant()), queuePosition, checksDone);
+    return Mono.empty();
+  }
+
+  /** Longest wait between checks while other submissions wait for a slot this job holds. */
+  static final Duration SLOT_BOUND_MAX_WAIT = Duration.ofMillis(250);
+
+  private Duration wait(JobEvent event, Instant submittedAt, int checksDone, Integer queuePosition) {
+    Duration d = smart == null || event.route() == null
+        ? schedule.next(checksDone)
+        : smart.next(event.route().modelId(), Duration.between(submittedAt, clock.instant()), queuePosition, checksDone);
+    // at the provider's cap a slot is freed only when its end is seen: detection delay is then
+    // throughput, so poll densely (queued jobs excepted: they cannot end yet)
+    boolean queued = queuePosition != null && queuePosition > 0;
+    if (flow != null && flow.waiting() > 0 && !queued && d.compareTo(SLOT_BOUND_MAX_WAIT) > 0) {
+      return SLOT_BOUND_MAX_WAIT;
+    }
+    return d;
   }
 
   private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
@@ -133,7 +153,7 @@ public final class PollerHandler implements StageHandler {
         return cancelPastDeadline(requestId, deadlineAt);
       }
       return client.status(requestId).flatMap(st -> st.terminal()
-          ? client.result(requestId).flatMap(r -> pending(r.status())
+          ? freeSlot(requestId, st).then(client.result(requestId)).flatMap(r -> pending(r.status())
               ? poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, null)
               : Mono.just(decide(event, r)))
           : poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
