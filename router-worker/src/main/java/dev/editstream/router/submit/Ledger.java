@@ -16,6 +16,9 @@ public interface Ledger {
   /** Records, durably, that RunComfy refused the POST (no request was created). */
   Mono<Void> markNotSubmitted(JobEvent event, Instant now);
 
+  /** Records, durably, that the job waits at the account gate, and why (no request was created). */
+  Mono<Void> markPaused(JobEvent event, String reason, Instant now);
+
   /** Records, durably, the request_id RunComfy gave (for a request with no {@code submitted} event of its own: a batch part). */
   Mono<Void> markSubmitted(JobEvent event, String requestId, Instant now);
 

@@ -25,12 +25,15 @@ import reactor.core.publisher.Mono;
  *
  * <p>State per job and run (replay count): {@code submitting} (POST about to be sent, or sent and
  * unanswered), {@code not_submitted} (RunComfy answered with an error: nothing was created),
- * {@code submitted} (request_id known).
+ * {@code submitted} (request_id known), {@code paused} (waiting because the account is at fault,
+ * with the reason: the job state an operator sees for every held job).
  */
 public final class SubmissionLedger implements Ledger, AutoCloseable {
   /** States of a submission. */
   public enum State {
-    NOT_SUBMITTED, SUBMITTING, SUBMITTED
+    NOT_SUBMITTED, SUBMITTING, SUBMITTED,
+    /** Waiting at the account gate (token refused, balance exhausted); nothing was created. */
+    PAUSED
   }
 
   /**
@@ -41,8 +44,14 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
    * @param replays the run it belongs to
    * @param requestId RunComfy's request_id when submitted
    * @param at when the state was recorded
+   * @param note why, for {@code paused} (secrets removed); else {@code null}
    */
-  public record Entry(String jobId, State state, int replays, String requestId, Instant at) {
+  public record Entry(String jobId, State state, int replays, String requestId, Instant at, String note) {
+    /** An entry without a note. */
+    public Entry(String jobId, State state, int replays, String requestId, Instant at) {
+      this(jobId, state, replays, requestId, at, null);
+    }
+
     static Entry merge(Entry a, Entry b) {
       if (a.replays != b.replays) {
         return a.replays > b.replays ? a : b;
@@ -107,6 +116,11 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
   @Override
   public Mono<Void> markNotSubmitted(JobEvent event, Instant now) {
     return write(new Entry(event.jobId(), State.NOT_SUBMITTED, event.replays(), null, now));
+  }
+
+  @Override
+  public Mono<Void> markPaused(JobEvent event, String reason, Instant now) {
+    return write(new Entry(event.jobId(), State.PAUSED, event.replays(), null, now, reason));
   }
 
   @Override

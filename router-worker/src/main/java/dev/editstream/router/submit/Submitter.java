@@ -81,7 +81,7 @@ public final class Submitter {
         mayHaveBeenSubmitted.increment();
         yield Optional.<Result>of(new MayHaveBeenSubmitted(e.at(), "an earlier attempt sent the POST and crashed before recording the answer"));
       }
-      case NOT_SUBMITTED -> Optional.<Result>empty();
+      case NOT_SUBMITTED, PAUSED -> Optional.<Result>empty();
     });
   }
 
@@ -149,7 +149,8 @@ public final class Submitter {
     return switch (SubmitPolicy.classify(e)) {
       case ACCOUNT -> {
         gate.tripped(Redact.text(e.getMessage()));
-        yield ledger.markNotSubmitted(event, clock.instant()).then(Mono.defer(() -> submit(event, modelId, body, true)));
+        yield ledger.markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
+            .then(Mono.defer(() -> submit(event, modelId, body, true)));
       }
       case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
       case MAY_HAVE_BEEN_ACCEPTED -> {

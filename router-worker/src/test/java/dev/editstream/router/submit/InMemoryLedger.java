@@ -34,6 +34,12 @@ public final class InMemoryLedger implements Ledger {
   }
 
   @Override
+  public Mono<Void> markPaused(JobEvent event, String reason, Instant now) {
+    return Mono.fromRunnable(() -> entries.put(event.jobId(),
+        new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.PAUSED, event.replays(), null, now, reason)));
+  }
+
+  @Override
   public Mono<Void> markSubmitted(JobEvent event, String requestId, Instant now) {
     return Mono.fromRunnable(() -> recordSubmitted(event, requestId, now));
   }

@@ -99,6 +99,11 @@ class SubmitterTest {
     assertThat(results).isEmpty();
     assertThat(errors).isEmpty();
     assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(1.0);
+    // every held job shows why it waits
+    assertThat(ledger.lookup(job("p1"))).get().satisfies(e -> {
+      assertThat(e.state()).isEqualTo(SubmissionLedger.State.PAUSED);
+      assertThat(e.note()).contains("401").doesNotContain("revoked-token");
+    });
     // probes keep being refused meanwhile: still one pause, no job failed
     await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> gate.isClosed());
     assertThat(gate.pauses()).isEqualTo(1);
