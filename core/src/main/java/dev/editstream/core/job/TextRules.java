@@ -61,7 +61,7 @@ final class TextRules {
   /**
    * A value as it may appear in an error message: quoted, cut to 60 chars, with quotes,
    * backslashes, controls, bidi controls, surrogates and other invisible characters escaped as
-   * {@code \}{@code uXXXX}, so a message can never reorder or hide text on a terminal.
+   * {@code \}{@code u} and four hex digits, so a message can never reorder or hide text on a terminal.
    */
   static String show(String s) {
     String cut = s.length() > 60 ? s.substring(0, 60) : s;
@@ -69,7 +69,7 @@ final class TextRules {
     return s.length() > 60 ? quoted + "..." : quoted;
   }
 
-  /** The text with controls, bidi controls, surrogates and other invisible characters written as {@code \}{@code uXXXX}. */
+  /** The text with controls, bidi controls, surrogates and other invisible characters written as {@code \}{@code u} and four hex digits. */
   static String escapeInvisible(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
