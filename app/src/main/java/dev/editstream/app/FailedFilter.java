@@ -34,7 +34,7 @@ public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<Str
     }
     return (exitClasses.isEmpty() || exitClasses.contains(failed.failure().exitClass()))
         && (stages.isEmpty() || stages.contains(failed.failure().stage().wire()))
-        && (batches.isEmpty() || (failed.job() != null && batches.contains(failed.job().batch())))
+        && (batches.isEmpty() || (failed.job() != null && failed.job().batch() != null && batches.contains(failed.job().batch())))
         && (ids.isEmpty() || ids.contains(failed.jobId()))
         && (since == null || !failed.at().isBefore(since))
         && (until == null || failed.at().isBefore(until));

@@ -41,6 +41,11 @@ class FailedFilterTest {
   }
 
   @Test
+  void shouldNotMatchAJobWithoutABatchWhenBatchesAreAskedFor() {
+    assertThat(new FailedFilter(null, null, Set.of("b1"), null, null, null).matches(failed("a", 75, Stage.POLLER, null, T, 0))).isFalse();
+  }
+
+  @Test
   void shouldRefuseAnEmptyTimeWindow() {
     assertThatThrownBy(() -> new FailedFilter(null, null, null, null, T, T)).hasMessageContaining("--since");
   }
