@@ -65,28 +65,59 @@ final class Scenarios {
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
         .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
     try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
-      Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
-      String hostPort = "127.0.0.1:" + emu.port();
-      PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"), 64, 1000, 32, 6,
-          new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
-          Duration.ofSeconds(30), null, smartPolling, flow);
       ResourceMeter meter = new ResourceMeter();
       meter.start();
-      List<String> valid = new ArrayList<>();
-      BatchRun.Result r;
-      try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-        r = BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
-      }
+      BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow);
       double wall = r.summary().wall().toNanos() / 1e9;
       EmulatorStats st = emu.stats();
       long[] delays = doneMinusSubmitMs(r.summary().jobs().values());
       long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
-      String fate = r.summary().done() + " done, " + r.summary().failed() + " failed" + (r.finished() ? "" : ", TIMED OUT");
       return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
           BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
           calls == 0 ? 0 : (double) st.rateLimited() / calls, meter.peakHeapMb(), meter.cpuSeconds(),
-          note + "; " + fate + "; peak provider in-flight " + st.peakInFlight());
+          note + "; " + fate(r) + "; peak provider in-flight " + st.peakInFlight());
     }
+  }
+
+  /**
+   * Runs {@code jobs} jobs through the whole pipeline ({@link BatchRun}, embedded broker) against
+   * the running emulator {@code emu}; outputs go to {@code dir/out}.
+   *
+   * @throws IOException if the job file cannot be written
+   */
+  static BatchRun.Result runBatch(RunComfyEmulator emu, String name, int jobs, Path dir, boolean smartPolling, PollSchedule schedule,
+      FlowControl.Settings flow) throws IOException {
+    Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
+    String hostPort = "127.0.0.1:" + emu.port();
+    PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"), 64, 1000, 32, 6,
+        new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
+        Duration.ofSeconds(30), null, smartPolling, flow);
+    List<String> valid = new ArrayList<>();
+    try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+      return BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
+    }
+  }
+
+  /** "N done, M failed[, TIMED OUT]" of one batch run. */
+  static String fate(BatchRun.Result r) {
+    return r.summary().done() + " done, " + r.summary().failed() + " failed" + (r.finished() ? "" : ", TIMED OUT");
+  }
+
+  /** The image-editing model the bench's jobs use outside the pipeline (first built-in image model taking images). */
+  static ModelSpec imageModel() {
+    return ModelCatalog.builtIn().all().stream().filter(m -> !m.producesVideo() && m.fields().images() != null).findFirst().orElseThrow();
+  }
+
+  /** A submit body for {@code spec}: the bench prompt and one input image URL. */
+  static ObjectNode body(ModelSpec spec, String imageUrl) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    body.put(spec.fields().prompt(), PROMPT);
+    if (spec.fields().imagesArray()) {
+      body.putArray(spec.fields().images()).add(imageUrl);
+    } else {
+      body.put(spec.fields().images(), imageUrl);
+    }
+    return body;
   }
 
   /** Per job: done event time minus submission time, ms (submit to downloaded). */
@@ -112,8 +143,7 @@ final class Scenarios {
     Path dir = Files.createDirectories(work.resolve("e"));
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withRenderOutputs(false)
         .withFetchInputs(false);
-    ModelSpec spec = ModelCatalog.builtIn().all().stream().filter(m -> !m.producesVideo() && m.fields().images() != null).findFirst()
-        .orElseThrow();
+    ModelSpec spec = imageModel();
     PollSchedule fixed = PollSchedule.fixed(Duration.ofSeconds(2));
     HttpClient http = HttpClient.newHttpClient();
     try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn());
@@ -124,14 +154,7 @@ final class Scenarios {
       long[] perJob = new long[sample];
       for (int i = 0; i < sample; i++) {
         long j0 = System.nanoTime();
-        ObjectNode body = Json.mapper().createObjectNode();
-        body.put(spec.fields().prompt(), PROMPT);
-        String img = emu.blobUrl(64);
-        if (spec.fields().imagesArray()) {
-          body.putArray(spec.fields().images()).add(img);
-        } else {
-          body.put(spec.fields().images(), img);
-        }
+        ObjectNode body = body(spec, emu.blobUrl(64));
         String id = client.submit(spec.modelId(), body).block().requestId();
         int checks = 0;
         while (true) {

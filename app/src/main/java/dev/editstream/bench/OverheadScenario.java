@@ -1,0 +1,130 @@
+package dev.editstream.bench;
+
+import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.core.model.ModelSpec;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.EmulatorStats;
+import dev.editstream.emulator.LatencyModel;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.flow.FlowControl;
+import dev.editstream.poller.PollSchedule;
+import dev.editstream.runcomfy.DownloadConfig;
+import dev.editstream.runcomfy.DownloadPolicy;
+import dev.editstream.runcomfy.OutputDownloader;
+import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Scenario (b), overhead-bound: latency 0, no provider cap, outputs not rendered (one tiny shared
+ * PNG) and inputs not fetched, so the work is only API calls and downloads. The same batch goes
+ * first through the whole pipeline (embedded Kafka broker, every stage), then, in the same process,
+ * through {@link #driver}: a plain reactive HTTP driver making the same calls with no Kafka
+ * (submit, status at once then {@link PollSchedule#defaults()}, result, download with the same
+ * {@link RunComfyClient} and {@link OutputDownloader}), {@value #DRIVER_CONCURRENCY} jobs at once.
+ * Each side gets its own emulator with the same settings.
+ */
+final class OverheadScenario {
+  /** Jobs the plain driver runs at once ({@code Flux.flatMap} concurrency). */
+  static final int DRIVER_CONCURRENCY = 1000;
+  /** The pipeline's in-flight limit (account and per model): far above what latency 0 ever needs. */
+  static final int PIPELINE_LIMIT = 2000;
+
+  private OverheadScenario() {}
+
+  /**
+   * Runs both sides on {@code jobs} jobs.
+   *
+   * @param work scratch folder; {@code work/b} and {@code work/b-http} are used
+   * @return two rows: {@code b} (pipeline) and {@code b-http} (plain driver); the pipeline row's
+   *     note holds the ratio pipeline jobs/s ÷ driver jobs/s
+   * @throws IOException if the scratch folders cannot be written
+   */
+  static List<BenchResult> run(int jobs, Path work) throws IOException {
+    LatencyModel zero = new LatencyModel.Fixed(0);
+    BenchResult pipe = Scenarios.pipeline("b", jobs, 0, zero, 0.0, work, "latency 0, no cap, pipeline (Kafka)", true, PollSchedule.defaults(),
+        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT));
+    BenchResult http = driver("b-http", jobs, work);
+    double ratio = http.jobsPerSecond() <= 0 ? 0 : pipe.jobsPerSecond() / http.jobsPerSecond();
+    BenchResult pipeWithRatio = new BenchResult(pipe.scenario(), pipe.jobs(), pipe.wallS(), pipe.idealS(), pipe.statusCallsPerJob(),
+        pipe.delayP50Ms(), pipe.delayP95Ms(), pipe.delayP99Ms(), pipe.share429(), pipe.peakHeapMb(), pipe.cpuS(),
+        pipe.note() + String.format("; pipeline jobs/s ÷ plain driver jobs/s = %.2f", ratio));
+    return List.of(pipeWithRatio, http);
+  }
+
+  /** The emulator settings of both sides, files under {@code dir}. */
+  static EmulatorConfig emulator(Path dir, int jobs) {
+    return EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN).withLatency(new LatencyModel.Fixed(0)).withProviderCap(0)
+        .withConcurrency(Math.max(1, jobs)).withRenderOutputs(false).withFetchInputs(false);
+  }
+
+  /**
+   * The plain reactive driver: per job submit, status (first check at once, then {@link
+   * PollSchedule#defaults()}) until terminal, result, download of every output into {@code
+   * work/name/out/<request id>/}; {@value #DRIVER_CONCURRENCY} jobs at once. The delay columns are
+   * submit to downloaded, ms.
+   *
+   * @throws IOException if the scratch folder cannot be created
+   */
+  static BenchResult driver(String name, int jobs, Path work) throws IOException {
+    Path dir = Files.createDirectories(work.resolve(name));
+    Path out = dir.resolve("out");
+    ModelSpec spec = Scenarios.imageModel();
+    PollSchedule schedule = PollSchedule.defaults();
+    AtomicLong failed = new AtomicLong();
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator(dir, jobs), ModelCatalog.builtIn());
+        RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), Scenarios.TOKEN));
+        OutputDownloader downloader = new OutputDownloader(DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port())),
+            DownloadConfig.defaults(), Clock.systemUTC())) {
+      ResourceMeter meter = new ResourceMeter();
+      meter.start();
+      long t0 = System.nanoTime();
+      List<Long> perJob = Flux.range(0, jobs)
+          .flatMap(i -> oneJob(client, downloader, spec, schedule, out, i).onErrorResume(e -> {
+            failed.incrementAndGet();
+            return Mono.empty();
+          }), DRIVER_CONCURRENCY)
+          .collectList().block(Duration.ofHours(2));
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long[] delays = perJob == null ? new long[0] : perJob.stream().mapToLong(Long::longValue).toArray();
+      EmulatorStats st = emu.stats();
+      long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
+      return new BenchResult(name, jobs, wall, 0, (double) st.statusCalls() / jobs, BenchResult.quantile(delays.clone(), 0.5),
+          BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99), calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          meter.peakHeapMb(), meter.cpuSeconds(), String.format("latency 0, no cap, plain reactive HTTP driver (no Kafka), flatMap %d; %d done, %d failed",
+              DRIVER_CONCURRENCY, delays.length, failed.get()));
+    }
+  }
+
+  /** One job: submit → status until terminal → result → downloads; emits submit-to-downloaded ms. */
+  private static Mono<Long> oneJob(RunComfyClient client, OutputDownloader downloader, ModelSpec spec, PollSchedule schedule, Path out, int i) {
+    return Mono.defer(() -> {
+      long j0 = System.nanoTime();
+      String input = "https://example.com/inputs/product-" + i + ".png"; // never fetched: fetchInputs=false
+      return client.submit(spec.modelId(), Scenarios.body(spec, input))
+          .flatMap(s -> poll(client, schedule, s.requestId(), 0))
+          .flatMap(id -> client.result(id).flatMap(res -> Flux.fromIterable(OutputUrls.collect(res.output()))
+              .concatMap(u -> downloader.download(URI.create(u), out.resolve(id), null)).then()))
+          .then(Mono.fromCallable(() -> (System.nanoTime() - j0) / 1_000_000));
+    });
+  }
+
+  /** Checks the status per {@code schedule} until terminal; emits the request id. */
+  private static Mono<String> poll(RunComfyClient client, PollSchedule schedule, String id, int checksDone) {
+    Duration wait = schedule.next(checksDone);
+    Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait);
+    return pause.then(client.status(id))
+        .flatMap(st -> st.terminal() ? Mono.just(id) : poll(client, schedule, id, checksDone + 1));
+  }
+}

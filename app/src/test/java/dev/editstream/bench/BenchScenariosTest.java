@@ -1,0 +1,94 @@
+package dev.editstream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BenchScenariosTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void shouldReportPipelineAndPlainDriverRowsWithTheirRatioWhenOverheadBound() throws Exception {
+    List<BenchResult> rows = OverheadScenario.run(20, tmp);
+
+    assertThat(rows).extracting(BenchResult::scenario).containsExactly("b", "b-http");
+    BenchResult pipe = rows.get(0);
+    BenchResult http = rows.get(1);
+    assertThat(pipe.jobs()).isEqualTo(20);
+    assertThat(pipe.note()).contains("20 done, 0 failed").contains("pipeline jobs/s ÷ plain driver jobs/s = ");
+    assertThat(http.note()).contains("20 done, 0 failed").contains("no Kafka");
+    assertThat(http.statusCallsPerJob()).isGreaterThanOrEqualTo(1.0);
+    assertThat(http.jobsPerSecond()).isPositive();
+    try (var files = Files.walk(tmp.resolve("b-http").resolve("out"))) {
+      assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void shouldCompareThePipelineDownloadWithCurlAndDeleteBothFilesWhenOneLargeOutput() throws Exception {
+    long bytes = 8L << 20;
+    Path curlTarget = tmp.resolve("curl-blob");
+
+    BenchResult row = LargeOutputScenario.run("d-8MiB", bytes, tmp, curlTarget);
+
+    assertThat(row.scenario()).isEqualTo("d-8MiB");
+    assertThat(row.note()).contains("8,388,608-byte output").contains("1 done, 0 failed").contains("MiB/s")
+        .contains("peak heap growth during the pipeline download");
+    if (curlAvailable()) {
+      assertThat(row.note()).contains("pipeline ÷ curl = ");
+    } else {
+      assertThat(row.note()).contains("curl not found");
+    }
+    assertThat(curlTarget).doesNotExist();
+    assertThat(tmp.resolve("d-8MiB").resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void shouldOpenTheHeapWindowOnlyOnceTheConditionHolds() {
+    AtomicBoolean open = new AtomicBoolean(false);
+    HeapWindow w = new HeapWindow(open::get, 1);
+    try (w) {
+      assertThat(w.openedAt()).isNull();
+      assertThat(w.growthMb()).isZero();
+      open.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.openedAt() != null);
+    }
+    assertThat(w.growthMb()).isGreaterThanOrEqualTo(0.0);
+  }
+
+  @Test
+  void shouldRefuseANonPositiveHeapSamplingPeriod() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(() -> true, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("periodMs");
+  }
+
+  @Test
+  void shouldExitOneAndSayWhichScenarioWasSkippedWhenTheNameIsUnknown() {
+    BenchCommand cmd = new BenchCommand();
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    cmd.out = new PrintStream(buf, true);
+    int code = new CommandLine(cmd).execute("--scenario", "z", "--json", tmp.resolve("r.json").toString(), "--work",
+        tmp.resolve("w").toString());
+    assertThat(code).isEqualTo(1);
+    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, b, c, d, e are");
+  }
+
+  private static boolean curlAvailable() {
+    try {
+      return new ProcessBuilder("curl", "--version").redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
