@@ -124,8 +124,9 @@ public final class BatchRun {
         boolean finished = tracker.allTerminal();
         out.println(tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0)));
         Map<String, BatchTracker.JobState> batchJobs = new java.util.HashMap<>();
+        Map<String, BatchTracker.JobState> seen = tracker.jobs();
         for (String id : ids) {
-          batchJobs.put(id, tracker.jobs().get(id));
+          batchJobs.put(id, seen.get(id));
         }
         Summary summary = new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - t0));
         summary.print(out, registry);
