@@ -1,5 +1,7 @@
 package dev.editstream.router;
 
+import dev.editstream.core.model.LimitViolations;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -3,22 +3,17 @@ package dev.editstream.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.editstream.core.Json;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.model.LimitViolations;
+import dev.editstream.core.model.LimitViolations.Violation;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -35,7 +30,7 @@ import reactor.test.StepVerifier;
  * every limit-violation body the router refuses before paying (class 65, its {@code BodyCheckTest})
  * is answered 422 by the emulator and surfaces from the client as a class 65 failure naming the
  * field; each model's valid body is accepted. Both tests read the same list, {@code
- * router-worker/src/test/resources/routing/limit-violations.json}.
+ * editstream/models/limit-violations.json} in core's test jar.
  */
 class ClientContractTest {
   private static final String TOKEN = "client-contract";
@@ -43,14 +38,6 @@ class ClientContractTest {
   @TempDir static Path dir;
   static RunComfyEmulator emu;
   static RunComfyClient client;
-
-  /** One body breaking one documented limit, and the field the refusal must name. */
-  record Violation(String model, String what, ObjectNode body, String field) {
-    @Override
-    public String toString() {
-      return model + ": " + what;
-    }
-  }
 
   @BeforeAll
   static void start() {
@@ -72,51 +59,13 @@ class ClientContractTest {
     emu.close();
   }
 
-  /** The project root: the nearest ancestor of the working directory whose pom lists the core module. */
-  static Path projectRoot() {
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path pom = d.resolve("pom.xml");
-      try {
-        if (Files.isRegularFile(pom) && Files.readString(pom).contains("<module>core</module>")) {
-          return d;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    throw new IllegalStateException("no pom.xml with <module>core</module> above " + Path.of("").toAbsolutePath());
-  }
-
-  static JsonNode data() {
-    try {
-      return Json.mapper().readTree(projectRoot().resolve("router-worker/src/test/resources/routing/limit-violations.json").toFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The same violations the router's schema-check test refuses (core's shared test data). */
+  static Stream<Violation> violations() {
+    return LimitViolations.all().stream();
   }
 
   static ObjectNode valid(String model) {
-    return (ObjectNode) data().path("valid").get(model).deepCopy();
-  }
-
-  /** Applies each violation as the router's test does: urls, remove, rename, set. */
-  static Stream<Violation> violations() {
-    List<Violation> out = new ArrayList<>();
-    for (JsonNode v : data().path("violations")) {
-      String model = v.path("model").asText();
-      ObjectNode body = valid(model);
-      v.path("urls").fields().forEachRemaining(e -> {
-        ArrayNode arr = body.putArray(e.getKey());
-        for (int i = 1; i <= e.getValue().asInt(); i++) {
-          arr.add("https://a.example/" + i + ".jpg");
-        }
-      });
-      v.path("remove").forEach(f -> body.remove(f.asText()));
-      v.path("rename").fields().forEachRemaining(e -> body.set(e.getValue().asText(), body.remove(e.getKey())));
-      v.path("set").fields().forEachRemaining(e -> body.set(e.getKey(), e.getValue()));
-      out.add(new Violation(model, v.path("what").asText(), body, v.path("field").asText()));
-    }
-    return out.stream();
+    return LimitViolations.valid(model);
   }
 
   static Stream<String> models() {

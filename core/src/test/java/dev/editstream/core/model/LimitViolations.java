@@ -1,4 +1,4 @@
-package dev.editstream.router;
+package dev.editstream.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,39 +6,38 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The limit-violation bodies of {@code src/test/resources/routing/limit-violations.json}, shared
- * with the emulator's client contract test so both refuse the same list.
+ * The limit-violation bodies of {@code editstream/models/limit-violations.json} (core's test jar),
+ * shared by the router's schema-check test and the emulator's client contract test, so both
+ * refuse the same list.
  */
-final class LimitViolations {
+public final class LimitViolations {
   private LimitViolations() {}
 
   /** One body breaking one limit: the body, and the field and rule hint the refusal must name. */
-  record Violation(String model, String what, ObjectNode body, String field, String ruleHint) {
+  public record Violation(String model, String what, ObjectNode body, String field, String ruleHint) {
     @Override
     public String toString() {
       return model + ": " + what;
     }
   }
 
-  static Path file() {
-    return RoutingCases.projectRoot().resolve("router-worker/src/test/resources/routing/limit-violations.json");
-  }
-
   private static JsonNode data() {
-    try {
-      return Json.mapper().readTree(file().toFile());
+    try (java.io.InputStream in = LimitViolations.class.getResourceAsStream("/editstream/models/limit-violations.json")) {
+      if (in == null) {
+        throw new IOException("missing test resource editstream/models/limit-violations.json");
+      }
+      return Json.mapper().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** A fresh copy of the body {@code model} accepts. */
-  static ObjectNode valid(String model) {
+  public static ObjectNode valid(String model) {
     JsonNode v = data().path("valid").get(model);
     if (v == null) {
       throw new IllegalArgumentException("no valid body for " + model);
@@ -47,13 +46,13 @@ final class LimitViolations {
   }
 
   /** Every model that has a valid body. */
-  static List<String> models() {
+  public static List<String> models() {
     List<String> out = new ArrayList<>();
     data().path("valid").fieldNames().forEachRemaining(out::add);
     return out;
   }
 
-  static List<Violation> all() {
+  public static List<Violation> all() {
     List<Violation> out = new ArrayList<>();
     for (JsonNode v : data().path("violations")) {
       String model = v.path("model").asText();
