@@ -33,7 +33,8 @@ import reactor.core.publisher.Mono;
  * through {@link #driver}: a plain reactive HTTP driver making the same calls with no Kafka
  * (submit, status at once then {@link PollSchedule#defaults()}, result, download with the same
  * {@link RunComfyClient} and {@link OutputDownloader}), {@value #DRIVER_CONCURRENCY} jobs at once.
- * Each side gets its own emulator with the same settings.
+ * Each side gets its own emulator with the same settings. Both sides first run a discarded warm-up
+ * ({@link #warmUpJobs}) so that the JIT compiler's work is not billed to whichever side runs first.
  */
 final class OverheadScenario {
   /** Jobs the plain driver runs at once ({@code Flux.flatMap} concurrency). */
@@ -46,21 +47,32 @@ final class OverheadScenario {
   /**
    * Runs both sides on {@code jobs} jobs.
    *
-   * @param work scratch folder; {@code work/b} and {@code work/b-http} are used
+   * @param work scratch folder; {@code work/b}, {@code work/b-http} and their {@code -warmup} twins are used
    * @return two rows: {@code b} (pipeline) and {@code b-http} (plain driver); the pipeline row's
    *     note holds the ratio pipeline jobs/s ÷ driver jobs/s
    * @throws IOException if the scratch folders cannot be written
    */
   static List<BenchResult> run(int jobs, Path work) throws IOException {
     LatencyModel zero = new LatencyModel.Fixed(0);
+    // JIT warm-up of both sides first (same code paths, discarded), so neither side is measured
+    // while the compiler still works on code the other side already warmed.
+    int warm = warmUpJobs(jobs);
+    Scenarios.pipeline("b-warmup", warm, 0, zero, 0.0, work, "warm-up", true, PollSchedule.defaults(),
+        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT));
+    driver("b-http-warmup", warm, work);
     BenchResult pipe = Scenarios.pipeline("b", jobs, 0, zero, 0.0, work, "latency 0, no cap, pipeline (Kafka)", true, PollSchedule.defaults(),
         FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT));
     BenchResult http = driver("b-http", jobs, work);
     double ratio = http.jobsPerSecond() <= 0 ? 0 : pipe.jobsPerSecond() / http.jobsPerSecond();
     BenchResult pipeWithRatio = new BenchResult(pipe.scenario(), pipe.jobs(), pipe.wallS(), pipe.idealS(), pipe.statusCallsPerJob(),
         pipe.delayP50Ms(), pipe.delayP95Ms(), pipe.delayP99Ms(), pipe.share429(), pipe.peakHeapMb(), pipe.cpuS(),
-        pipe.note() + String.format("; pipeline jobs/s ÷ plain driver jobs/s = %.2f", ratio));
+        pipe.note() + String.format("; after a warm-up of %d jobs on each side; pipeline jobs/s ÷ plain driver jobs/s = %.2f", warm, ratio));
     return List.of(pipeWithRatio, http);
+  }
+
+  /** Jobs of each side's discarded warm-up run: a tenth of the batch, between 1 and 2,000. */
+  static int warmUpJobs(int jobs) {
+    return Math.max(1, Math.min(2000, jobs / 10));
   }
 
   /** The emulator settings of both sides, files under {@code dir}. */

@@ -35,15 +35,26 @@ import java.util.regex.PatternSyntaxException;
  * before, any ending after, reported as the whole word; for inflecting languages like Russian and
  * German) or {@code substring} (anywhere, for languages written without spaces such as Chinese and
  * Japanese).
+ *
+ * <p>Scans are pure, so their answers are memoised per (category, text) within bounds ({@link
+ * BoundedMemo}): a batch that repeats one prompt runs each pattern once.
  */
 public final class Lexicon {
   private static final String ROOT = "/editstream/routing/";
   private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+  /** Longest text whose scans are memoised, chars (a bulk batch repeats one prompt; see {@link BoundedMemo}). */
+  static final int MEMO_TEXT_CHARS = 1000;
 
   private final List<String> languages;
   private final Map<String, Pattern> cues;
   private final Map<String, Pattern> brands;
   private final List<String[]> quotes;
+  // Memos of the pure scans below (see BoundedMemo): at most 8,192 + 3 × 2,048 entries of texts of
+  // at most MEMO_TEXT_CHARS chars, i.e. under 30 MB of keys even when every text differs.
+  private final BoundedMemo<List<String>> findMemo = new BoundedMemo<>(8192, MEMO_TEXT_CHARS);
+  private final BoundedMemo<String> blankMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
+  private final BoundedMemo<Optional<BrandMatch>> brandMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
+  private final BoundedMemo<List<String>> quotedMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
 
   private Lexicon(List<String> languages, Map<String, Pattern> cues, Map<String, Pattern> brands, List<String[]> quotes) {
     this.languages = List.copyOf(languages);
@@ -226,6 +237,10 @@ public final class Lexicon {
     if (p == null) {
       throw new IllegalArgumentException("no lexicon defines the cue category " + category);
     }
+    return findMemo.get(category, text, t -> List.copyOf(scan(p, t)));
+  }
+
+  private static List<String> scan(Pattern p, String text) {
     Set<String> seen = new LinkedHashSet<>();
     List<String> out = new ArrayList<>();
     Matcher m = p.matcher(text);
@@ -250,6 +265,10 @@ public final class Lexicon {
     if (p == null) {
       throw new IllegalArgumentException("no lexicon defines the cue category " + category);
     }
+    return blankMemo.get(category, text, t -> blanked(p, t));
+  }
+
+  private static String blanked(Pattern p, String text) {
     StringBuilder out = new StringBuilder(text);
     Matcher m = p.matcher(text);
     while (m.find()) {
@@ -265,6 +284,10 @@ public final class Lexicon {
    * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest.
    */
   public Optional<BrandMatch> brand(String text) {
+    return brandMemo.get("brand", text, this::scanBrands);
+  }
+
+  private Optional<BrandMatch> scanBrands(String text) {
     BrandMatch best = null;
     int bestStart = Integer.MAX_VALUE;
     for (Map.Entry<String, Pattern> e : brands.entrySet()) {
@@ -289,6 +312,10 @@ public final class Lexicon {
    * it, so a mark that closes one quote never opens the next. Blank segments are skipped.
    */
   public List<String> quoted(String text) {
+    return quotedMemo.get("quoted", text, t -> List.copyOf(scanQuotes(t)));
+  }
+
+  private List<String> scanQuotes(String text) {
     List<String> out = new ArrayList<>();
     int i = 0;
     while (i < text.length()) {

@@ -163,4 +163,23 @@ class LexiconTest {
     assertThat(blanked).hasSameSizeAs(prompt).startsWith("Replace the sky; ").doesNotContain("change");
     assertThat(BUILT_IN.find("keep", blanked)).isEmpty();
   }
+
+  @Test
+  void shouldAnswerRepeatedScansFromTheMemoWithTheSameResults() {
+    Lexicon memoised = Lexicon.builtIn();
+    List<String> prompts = List.of("Keep the product unchanged, replace the background with studio-grey paper",
+        "把背景换成白色，保持产品不变", "Remove the watermark «SALE» and keep the logo", "use flux kontext to add a hat");
+    for (int round = 0; round < 3; round++) {
+      for (String p : prompts) {
+        Lexicon fresh = Lexicon.builtIn();
+        for (String c : Router.CATEGORIES) {
+          assertThat(memoised.find(c, new String(p))).as("%s in %s", c, p).isEqualTo(fresh.find(c, p));
+          assertThat(memoised.blank(c, new String(p))).isEqualTo(fresh.blank(c, p));
+        }
+        assertThat(memoised.brand(new String(p))).isEqualTo(fresh.brand(p));
+        assertThat(memoised.quoted(new String(p))).isEqualTo(fresh.quoted(p));
+      }
+    }
+    assertThat(memoised.find("background", prompts.get(0))).isUnmodifiable();
+  }
 }

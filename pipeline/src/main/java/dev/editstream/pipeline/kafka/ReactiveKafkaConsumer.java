@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,7 +62,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private long generationCounter;
-  private boolean paused;
+  private volatile boolean paused;
+  private volatile Thread pollThread;
 
   /** @param settings validated settings; nothing connects until {@link #receive()} is subscribed */
   public ReactiveKafkaConsumer(ConsumerSettings settings) {
@@ -106,6 +108,7 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   }
 
   private void run() {
+    pollThread = Thread.currentThread();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties())) {
       consumer = c;
       c.subscribe(settings.topics(), new Listener(c));
@@ -117,8 +120,16 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
           nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
         }
         applyBackpressure(c);
+        if (paused && running) {
+          // Nothing will be fetched while paused: wait for acknowledgements instead (onAck unparks
+          // this thread once the in-flight count is below the resume mark), then poll at once so
+          // the group still sees this member and rebalance callbacks run.
+          LockSupport.parkNanos(this, settings.pollTimeout().toNanos());
+          drainAcks();
+          applyBackpressure(c);
+        }
         try {
-          for (ConsumerRecord<String, byte[]> r : c.poll(settings.pollTimeout())) {
+          for (ConsumerRecord<String, byte[]> r : c.poll(paused && running ? Duration.ZERO : settings.pollTimeout())) {
             emit(r);
           }
         } catch (WakeupException e) {
@@ -154,8 +165,17 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   }
 
   private void onAck(ReceivedRecord r) {
-    inFlight.decrementAndGet();
+    int n = inFlight.decrementAndGet();
     acks.add(r);
+    Thread t = pollThread;
+    if (paused && t != null && n < resumeBelow()) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /** In-flight count under which a paused consumer resumes (a quarter of the cap below it). */
+  private int resumeBelow() {
+    return Math.max(1, settings.maxInFlight() - Math.max(1, settings.maxInFlight() / 4) + 1);
   }
 
   private void drainAcks() {
@@ -170,7 +190,7 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
 
   private void applyBackpressure(KafkaConsumer<String, byte[]> c) {
     int n = inFlight.get();
-    int resumeBelow = Math.max(1, settings.maxInFlight() - Math.max(1, settings.maxInFlight() / 4) + 1);
+    int resumeBelow = resumeBelow();
     boolean shouldPause = !running || n >= settings.maxInFlight();
     if (shouldPause && !paused) {
       c.pause(c.assignment());
