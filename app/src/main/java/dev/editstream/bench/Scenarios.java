@@ -75,7 +75,7 @@ final class Scenarios {
       return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
           BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
           calls == 0 ? 0 : (double) st.rateLimited() / calls, meter.peakHeapMb(), meter.cpuSeconds(),
-          note + "; " + fate(r) + "; peak provider in-flight " + st.peakInFlight());
+          note + "; " + fate(r) + "; peak provider in-flight " + st.peakInFlight() + sustained(st, r.summary().jobs().values(), cap));
     }
   }
 
@@ -118,6 +118,41 @@ final class Scenarios {
       body.put(spec.fields().images(), imageUrl);
     }
     return body;
+  }
+
+  /**
+   * The provider's time-weighted mean of jobs in flight (as the emulator counted them) while the
+   * batch still had jobs to submit, i.e. from the first to the last submission (the tail, where
+   * in-flight can only drain, is left out), and over the whole batch (first submission to last
+   * download done); with their share of {@code cap} when a cap is set. Empty when nothing was
+   * submitted.
+   */
+  static String sustained(EmulatorStats st, java.util.Collection<BatchTracker.JobState> states, int cap) {
+    java.time.Instant first = null;
+    java.time.Instant last = null;
+    java.time.Instant end = null;
+    for (BatchTracker.JobState s : states) {
+      if (s == null || s.doneEvents().isEmpty()) {
+        continue;
+      }
+      JobEvent done = s.doneEvents().get(0);
+      if (done.submission() == null || done.submission().submittedAt() == null) {
+        continue;
+      }
+      java.time.Instant at = done.submission().submittedAt();
+      first = first == null || at.isBefore(first) ? at : first;
+      last = last == null || at.isAfter(last) ? at : last;
+      end = end == null || done.at().isAfter(end) ? done.at() : end;
+    }
+    if (first == null || !last.isAfter(first)) {
+      return "";
+    }
+    double steady = st.averageInFlight(first, last);
+    double whole = st.averageInFlight(first, end);
+    return cap > 0
+        ? String.format("; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)", steady,
+            100 * steady / cap, whole, 100 * whole / cap)
+        : String.format("; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)", steady, whole);
   }
 
   /** Per job: done event time minus submission time, ms (submit to downloaded). */

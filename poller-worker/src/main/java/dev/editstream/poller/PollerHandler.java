@@ -129,20 +129,26 @@ public final class PollerHandler implements StageHandler {
     return Mono.empty();
   }
 
-  /** Longest wait between checks while other submissions wait for a slot this job holds. */
-  static final Duration SLOT_BOUND_MAX_WAIT = Duration.ofMillis(250);
+  /**
+   * Wait between checks while other submissions wait for a slot this job holds, once the job may
+   * have ended (see {@link #wait}).
+   */
+  static final Duration SLOT_BOUND_WAIT = Duration.ofMillis(100);
 
+  /**
+   * The wait before the next status check. Normally the schedule's (smart or fixed). While other
+   * submissions wait for a flow-control slot, {@link SlotBoundWait}: every {@link #SLOT_BOUND_WAIT}
+   * from the earliest time the job may end (the model's learned early latency quantile, {@link
+   * SmartPollSchedule#earliestEnd}), and not before.
+   */
   private Duration wait(JobEvent event, Instant submittedAt, int checksDone, Integer queuePosition) {
+    Duration elapsed = Duration.between(submittedAt, clock.instant());
     Duration d = smart == null || event.route() == null
         ? schedule.next(checksDone)
-        : smart.next(event.route().modelId(), Duration.between(submittedAt, clock.instant()), queuePosition, checksDone);
-    // at the provider's cap a slot is freed only when its end is seen: detection delay is then
-    // throughput, so poll densely (queued jobs excepted: they cannot end yet)
-    boolean queued = queuePosition != null && queuePosition > 0;
-    if (flow != null && flow.waiting() > 0 && !queued && d.compareTo(SLOT_BOUND_MAX_WAIT) > 0) {
-      return SLOT_BOUND_MAX_WAIT;
-    }
-    return d;
+        : smart.next(event.route().modelId(), elapsed, queuePosition, checksDone);
+    Duration earliest = smart == null || event.route() == null ? Duration.ZERO : smart.earliestEnd(event.route().modelId());
+    return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.waiting() > 0, queuePosition != null && queuePosition > 0,
+        SLOT_BOUND_WAIT);
   }
 
   private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {

@@ -158,6 +158,19 @@ public final class SmartPollSchedule {
    * quantile is within 5% of the truth; counts halve when they pass 100,000 so recent latencies
    * weigh more.
    */
+  /**
+   * The earliest a job of {@code modelId} is expected to end, from submission: the low edge of the
+   * model's {@code early} latency quantile (RunComfy documents no latencies: they are learned);
+   * zero while fewer than {@code minSamples} latencies were observed.
+   */
+  public Duration earliestEnd(String modelId) {
+    LatencySketch s = sketches.get(modelId);
+    if (s == null || s.count() < minSamples) {
+      return Duration.ZERO;
+    }
+    return Duration.ofMillis(s.quantileLow(early));
+  }
+
   static final class LatencySketch {
     private static final double RATIO = 1.05;
     private static final int BUCKETS = 420;

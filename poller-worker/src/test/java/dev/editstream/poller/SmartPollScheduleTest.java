@@ -195,4 +195,21 @@ class SmartPollScheduleTest {
     assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 0.5, 1)).hasMessageContaining("tailGrowth");
     assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 1.5, 0)).hasMessageContaining("minSamples");
   }
+
+  @Test
+  void shouldGiveTheEarliestEndOnlyOnceTheModelsLatencyIsKnown() {
+    SmartPollSchedule s = SmartPollSchedule.defaults();
+    assertThat(s.earliestEnd("m")).isEqualTo(Duration.ZERO);
+    java.util.Random rnd = new java.util.Random(3);
+    for (int i = 0; i < 19; i++) {
+      s.observe("m", Duration.ofMillis(1000 + rnd.nextInt(2000)));
+    }
+    assertThat(s.earliestEnd("m")).as("19 samples are fewer than the 20 needed").isEqualTo(Duration.ZERO);
+    for (int i = 0; i < 2000; i++) {
+      s.observe("m", Duration.ofMillis(1000 + rnd.nextInt(2000)));
+    }
+    // latencies uniform in 1-3 s: the 2% quantile's low edge lies just above 1 s, within one 5% bucket
+    assertThat(s.earliestEnd("m")).isBetween(Duration.ofMillis(950), Duration.ofMillis(1100));
+    assertThat(s.earliestEnd("other")).isEqualTo(Duration.ZERO);
+  }
 }
