@@ -4,6 +4,7 @@ import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.ConsumerSettings;
 import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
 import java.time.Duration;
@@ -76,7 +77,13 @@ public final class BatchTracker implements AutoCloseable {
         List.of(topics.submitted(), topics.completed(), topics.done(), topics.failed()), 100_000));
     this.flow = consumer.receive().subscribe(r -> {
       try {
-        on(EventCodec.decode(r.record().value()));
+        String topic = r.record().topic();
+        if (topic.equals(topics.done()) || topic.equals(topics.failed())) {
+          on(EventCodec.decode(r.record().value()));
+        } else {
+          // submitted and completed events: only their head is needed (progress and model)
+          on(EventHead.read(r.record().value()));
+        }
       } catch (IllegalArgumentException e) {
         // poison records are reported on the failure topic by the stage that met them
       }
@@ -89,6 +96,27 @@ public final class BatchTracker implements AutoCloseable {
     expected.addAll(jobIds);
     for (String id : jobIds) {
       jobs.computeIfAbsent(id, k -> new JobState());
+    }
+  }
+
+  private void on(EventHead e) {
+    if (e.at() != null && e.at().isBefore(since)) {
+      return;
+    }
+    JobState s = jobs.computeIfAbsent(e.jobId(), k -> new JobState());
+    synchronized (s) {
+      if (e.modelId() != null) {
+        s.model = e.modelId();
+        s.rule = e.rule();
+      }
+      switch (e.type()) {
+        case SUBMITTED -> submitted.add(e.jobId());
+        case COMPLETED -> completed.add(e.jobId());
+        default -> { }
+      }
+      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
+        s.last = e.type();
+      }
     }
   }
 

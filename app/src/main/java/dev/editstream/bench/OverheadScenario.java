@@ -33,7 +33,9 @@ import reactor.core.publisher.Mono;
  * through {@link #driver}: a plain reactive HTTP driver making the same calls with no Kafka
  * (submit, status at once then {@link PollSchedule#defaults()}, result, download with the same
  * {@link RunComfyClient} and {@link OutputDownloader}), {@value #DRIVER_CONCURRENCY} jobs at once.
- * Each side gets its own emulator with the same settings. Both sides first run a discarded warm-up
+ * Each side gets its own emulator with the same settings, and the same concurrency: the driver
+ * {@value #DRIVER_CONCURRENCY} jobs at once, the pipeline {@value #DRIVER_CONCURRENCY} records in
+ * flight per stage. Both sides first run a discarded warm-up
  * ({@link #warmUpJobs}) so that the JIT compiler's work is not billed to whichever side runs first.
  */
 final class OverheadScenario {
@@ -58,10 +60,11 @@ final class OverheadScenario {
     // while the compiler still works on code the other side already warmed.
     int warm = warmUpJobs(jobs);
     Scenarios.pipeline("b-warmup", warm, 0, zero, 0.0, work, "warm-up", true, PollSchedule.defaults(),
-        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT));
+        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
     driver("b-http-warmup", warm, work);
-    BenchResult pipe = Scenarios.pipeline("b", jobs, 0, zero, 0.0, work, "latency 0, no cap, pipeline (Kafka)", true, PollSchedule.defaults(),
-        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT));
+    BenchResult pipe = Scenarios.pipeline("b", jobs, 0, zero, 0.0, work,
+        "latency 0, no cap, pipeline (Kafka), " + DRIVER_CONCURRENCY + " records in flight per stage", true, PollSchedule.defaults(),
+        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
     BenchResult http = driver("b-http", jobs, work);
     double ratio = http.jobsPerSecond() <= 0 ? 0 : pipe.jobsPerSecond() / http.jobsPerSecond();
     BenchResult pipeWithRatio = new BenchResult(pipe.scenario(), pipe.jobs(), pipe.wallS(), pipe.idealS(), pipe.statusCallsPerJob(),

@@ -61,13 +61,23 @@ final class Scenarios {
    */
   static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note,
       boolean smartPolling, PollSchedule schedule, FlowControl.Settings flow) throws IOException {
+    return pipeline(name, jobs, cap, latency, meanLatencyS, work, note, smartPolling, schedule, flow, 0);
+  }
+
+  /**
+   * As above, with every stage's concurrency (records in flight per stage) set to {@code
+   * stageConcurrency}; 0 keeps {@code editstream run}'s defaults (router 64, poller 1,000,
+   * downloader 32).
+   */
+  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note,
+      boolean smartPolling, PollSchedule schedule, FlowControl.Settings flow, int stageConcurrency) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
         .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
     try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
       ResourceMeter meter = new ResourceMeter();
       meter.start();
-      BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow);
+      BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, stageConcurrency);
       double wall = r.summary().wall().toNanos() / 1e9;
       EmulatorStats st = emu.stats();
       long[] delays = doneMinusSubmitMs(r.summary().jobs().values());
@@ -87,9 +97,16 @@ final class Scenarios {
    */
   static BatchRun.Result runBatch(RunComfyEmulator emu, String name, int jobs, Path dir, boolean smartPolling, PollSchedule schedule,
       FlowControl.Settings flow) throws IOException {
+    return runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, 0);
+  }
+
+  /** As above, every stage's concurrency {@code stageConcurrency} (0: router 64, poller 1,000, downloader 32). */
+  static BatchRun.Result runBatch(RunComfyEmulator emu, String name, int jobs, Path dir, boolean smartPolling, PollSchedule schedule,
+      FlowControl.Settings flow, int stageConcurrency) throws IOException {
     Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
     String hostPort = "127.0.0.1:" + emu.port();
-    PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"), 64, 1000, 32, 6,
+    PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"),
+        stageConcurrency > 0 ? stageConcurrency : 64, stageConcurrency > 0 ? stageConcurrency : 1000, stageConcurrency > 0 ? stageConcurrency : 32, 6,
         new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
         Duration.ofSeconds(30), null, smartPolling, flow);
     List<String> valid = new ArrayList<>();
@@ -124,13 +141,14 @@ final class Scenarios {
    * The provider's time-weighted mean of jobs in flight (as the emulator counted them) while the
    * batch still had jobs to submit, i.e. from the first to the last submission (the tail, where
    * in-flight can only drain, is left out), and over the whole batch (first submission to last
-   * download done); with their share of {@code cap} when a cap is set. Empty when nothing was
-   * submitted.
+   * download done); with their share of {@code cap} when a cap is set; and the batch's edges (first
+   * job produced to first POST, last POST to last download done). Empty when nothing was submitted.
    */
   static String sustained(EmulatorStats st, java.util.Collection<BatchTracker.JobState> states, int cap) {
     java.time.Instant first = null;
     java.time.Instant last = null;
     java.time.Instant end = null;
+    java.time.Instant produced = null;
     for (BatchTracker.JobState s : states) {
       if (s == null || s.doneEvents().isEmpty()) {
         continue;
@@ -143,16 +161,19 @@ final class Scenarios {
       first = first == null || at.isBefore(first) ? at : first;
       last = last == null || at.isAfter(last) ? at : last;
       end = end == null || done.at().isAfter(end) ? done.at() : end;
+      produced = produced == null || done.createdAt().isBefore(produced) ? done.createdAt() : produced;
     }
     if (first == null || !last.isAfter(first)) {
       return "";
     }
     double steady = st.averageInFlight(first, last);
     double whole = st.averageInFlight(first, end);
-    return cap > 0
+    String edges = String.format("; first POST %.1f s after the first job was produced, last download done %.1f s after the last POST",
+        Duration.between(produced, first).toMillis() / 1000.0, Duration.between(last, end).toMillis() / 1000.0);
+    return edges + (cap > 0
         ? String.format("; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)", steady,
             100 * steady / cap, whole, 100 * whole / cap)
-        : String.format("; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)", steady, whole);
+        : String.format("; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)", steady, whole));
   }
 
   /** Per job: done event time minus submission time, ms (submit to downloaded). */

@@ -158,4 +158,35 @@ class ManifestTest {
     assertThat(appended).hasValue(16);
     assertThat(lines(m)).hasSize(16).extracting(l -> l.path("job_id").asText()).doesNotHaveDuplicates();
   }
+
+  @Test
+  void shouldGroupConcurrentAppendsAndWriteEveryJobExactlyOnce() throws Exception {
+    Manifest m = new Manifest(out);
+    int jobs = 400;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Boolean>> appended = new ArrayList<>();
+      for (int i = 0; i < jobs; i++) {
+        String id = "job-" + (i % (jobs / 2)); // every job twice, from different threads
+        appended.add(pool.submit(() -> {
+          go.await();
+          return m.append(done(id, "b"));
+        }));
+      }
+      go.countDown();
+      int trues = 0;
+      for (java.util.concurrent.Future<Boolean> f : appended) {
+        trues += f.get() ? 1 : 0;
+      }
+      assertThat(trues).isEqualTo(jobs / 2);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<JsonNode> lines = lines(m);
+    assertThat(lines).hasSize(jobs / 2);
+    assertThat(lines.stream().map(n -> n.get("job_id").asText()).distinct()).hasSize(jobs / 2);
+    assertThat(m.groupCommits()).isBetween(1L, (long) jobs / 2);
+    assertThat(new Manifest(out).append(done("job-7", "b"))).as("reloaded: already recorded").isFalse();
+  }
 }

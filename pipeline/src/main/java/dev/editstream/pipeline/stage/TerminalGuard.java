@@ -3,7 +3,7 @@ package dev.editstream.pipeline.stage;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
-import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicView;
 import java.time.Duration;
 import java.util.List;
@@ -40,10 +40,10 @@ public final class TerminalGuard implements AutoCloseable {
    */
   public static TerminalGuard start(String bootstrapServers, Topics topics) {
     return new TerminalGuard(TopicView.start(bootstrapServers, List.of(topics.done(), topics.failed()),
-        r -> of(EventCodec.decode(r.value())), Terminal::merge, Duration.ofMinutes(2)));
+        r -> of(EventHead.read(r.value())), Terminal::merge, Duration.ofMinutes(2)));
   }
 
-  private static Terminal of(JobEvent e) {
+  private static Terminal of(EventHead e) {
     return switch (e.type()) {
       case DONE -> new Terminal(true, e.replays());
       case FAILED -> new Terminal(false, e.replays());
@@ -60,7 +60,7 @@ public final class TerminalGuard implements AutoCloseable {
   /** Records a terminal event this process just published. */
   public void record(JobEvent terminal) {
     if (terminal.type() == EventType.DONE || terminal.type() == EventType.FAILED) {
-      view.put(terminal.jobId(), of(terminal));
+      view.put(terminal.jobId(), new Terminal(terminal.type() == EventType.DONE, terminal.replays()));
     }
   }
 

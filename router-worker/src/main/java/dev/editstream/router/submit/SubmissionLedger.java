@@ -5,7 +5,7 @@ import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
-import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.TopicView;
 import java.io.IOException;
@@ -89,9 +89,9 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
       return null;
     }
     if (r.topic().equals(topics.submitted())) {
-      JobEvent e = EventCodec.decode(r.value());
-      return e.type() == EventType.SUBMITTED && e.submission() != null
-          ? new Entry(e.jobId(), State.SUBMITTED, e.replays(), e.submission().requestId(), e.at()) : null;
+      EventHead e = EventHead.read(r.value());
+      return e.type() == EventType.SUBMITTED && e.requestId() != null
+          ? new Entry(e.jobId(), State.SUBMITTED, e.replays(), e.requestId(), e.at()) : null;
     }
     try {
       return Json.mapper().readValue(r.value(), Entry.class);

@@ -1,0 +1,124 @@
+package dev.editstream.pipeline;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.editstream.core.Json;
+import dev.editstream.core.event.EventType;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * The few envelope fields that views and trackers need, read from an event's JSON without building
+ * the whole {@link dev.editstream.core.event.JobEvent} (job, body, history and outputs are skipped
+ * token by token). A view of every done, failed or submitted event reads each one, so this keeps
+ * their cost a fraction of a full decode; stages that act on an event still decode it fully
+ * ({@link EventCodec#decode}).
+ *
+ * @param type the event type ({@code type})
+ * @param jobId {@code job_id}
+ * @param at when the event was made ({@code at}), or null when absent
+ * @param replays {@code replays}, 0 when absent
+ * @param requestId {@code submission.request_id}, or null
+ * @param modelId {@code route.model_id}, or null
+ * @param rule {@code route.rule}, or null
+ */
+public record EventHead(EventType type, String jobId, Instant at, int replays, String requestId, String modelId, String rule) {
+
+  /**
+   * Reads the head of one event.
+   *
+   * @throws IllegalArgumentException with a readable reason when the bytes are not a JSON object
+   *     with a known {@code type} and a {@code job_id} (a poison record)
+   */
+  public static EventHead read(byte[] bytes) {
+    if (bytes == null) {
+      throw new IllegalArgumentException("record has no value");
+    }
+    EventType type = null;
+    String jobId = null;
+    Instant at = null;
+    int replays = 0;
+    String requestId = null;
+    String modelId = null;
+    String rule = null;
+    try (JsonParser p = Json.mapper().getFactory().createParser(bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("not a job event: not a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "type" -> type = t == JsonToken.VALUE_STRING ? type(p.getText()) : null;
+          case "job_id" -> jobId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "at" -> at = t == JsonToken.VALUE_STRING ? instant(p.getText()) : null;
+          case "replays" -> replays = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
+          case "submission" -> requestId = t == JsonToken.START_OBJECT ? stringField(p, "request_id") : skip(p);
+          case "route" -> {
+            if (t == JsonToken.START_OBJECT) {
+              String[] r = twoFields(p, "model_id", "rule");
+              modelId = r[0];
+              rule = r[1];
+            } else {
+              skip(p);
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a job event: " + e.getMessage(), e);
+    }
+    if (type == null) {
+      throw new IllegalArgumentException("not a job event: no known type");
+    }
+    if (jobId == null) {
+      throw new IllegalArgumentException("not a job event: no job_id");
+    }
+    return new EventHead(type, jobId, at, replays, requestId, modelId, rule);
+  }
+
+  private static EventType type(String text) {
+    try {
+      return EventType.valueOf(text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static String skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  /** The string value of {@code name} in the object the parser is at the start of; consumes the object. */
+  private static String stringField(JsonParser p, String name) throws IOException {
+    return twoFields(p, name, null)[0];
+  }
+
+  private static String[] twoFields(JsonParser p, String a, String b) throws IOException {
+    String[] out = new String[2];
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.VALUE_STRING && field.equals(a)) {
+        out[0] = p.getText();
+      } else if (t == JsonToken.VALUE_STRING && field.equals(b)) {
+        out[1] = p.getText();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return out;
+  }
+}
