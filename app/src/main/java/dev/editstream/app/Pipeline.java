@@ -26,6 +26,7 @@ import io.micrometer.core.instrument.Counter;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
+import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.time.Clock;
@@ -75,6 +76,9 @@ public final class Pipeline implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     FlowControl flow = cfg.flow() == null ? null : new FlowControl(cfg.flow(), Schedulers.parallel());
     boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
+    // poller and downloader in one process: completed results' full output URLs are handed over in
+    // memory, so the downloader need not read each result a second time
+    RecentResults handover = stages.contains(Stage.POLLER) && stages.contains(Stage.DOWNLOADER) ? new RecentResults(10_000) : null;
     EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
     TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics());
@@ -98,12 +102,13 @@ public final class Pipeline implements AutoCloseable {
               cfg.topics(), clock);
         }
         case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.smartPolling() ? SmartPollSchedule.defaults() : null,
-            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel());
+            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel()).withRecentResults(handover);
         case DOWNLOADER -> {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
           p.resources.add(0, downloader);
-          yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4);
+          yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4)
+              .withRecentResults(handover);
         }
         case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
       };

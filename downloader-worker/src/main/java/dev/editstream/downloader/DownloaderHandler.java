@@ -12,6 +12,7 @@ import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.DownloadedFile;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
  * .../result}: events keep output URLs without their query strings, since they are often signed
- * and expire), fetch every allowed output URL
+ * and expire; skipped when a poller in this process handed the full URLs over, {@link
+ * #withRecentResults}), fetch every allowed output URL
  * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
  * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
  * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
@@ -52,6 +54,7 @@ public final class DownloaderHandler implements StageHandler {
   private final Manifest manifest;
   private final Topics topics;
   private final Clock clock;
+  private RecentResults recent;
   private final int parallelPerJob;
 
   /**
@@ -71,6 +74,17 @@ public final class DownloaderHandler implements StageHandler {
     this.parallelPerJob = Math.max(1, parallelPerJob);
   }
 
+  /**
+   * Takes a job's full output URLs from {@code recent} when a poller in this process left them
+   * there, instead of reading the result again; otherwise reads it as usual. Call before use.
+   *
+   * @return this handler
+   */
+  public DownloaderHandler withRecentResults(RecentResults recent) {
+    this.recent = recent;
+    return this;
+  }
+
   @Override
   public Mono<Outcome> handle(JobEvent event) {
     if (event.submission() == null || event.submission().requestId() == null) {
@@ -78,8 +92,11 @@ public final class DownloaderHandler implements StageHandler {
     }
     // a split batch has several requests: their outputs, in request order
     return Flux.fromIterable(event.requests())
-        .concatMap(sub -> client.result(sub.requestId()))
-        .concatMapIterable(r -> OutputUrls.collect(r.output()))
+        .concatMap(sub -> {
+          var held = recent == null ? java.util.Optional.<List<String>>empty() : recent.take(sub.requestId());
+          return held.isPresent() ? Mono.just(held.get()) : client.result(sub.requestId()).map(r -> OutputUrls.collect(r.output()));
+        })
+        .concatMapIterable(urls -> urls)
         .collectList()
         .flatMap(urls -> download(event, urls));
   }

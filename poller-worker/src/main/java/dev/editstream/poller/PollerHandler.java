@@ -8,6 +8,7 @@ import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.OutputUrls;
+import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RequestResult;
 import dev.editstream.runcomfy.RequestStatus;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -44,6 +45,7 @@ public final class PollerHandler implements StageHandler {
   private final Clock clock;
   private final Scheduler timer;
   private final SmartPollSchedule smart;
+  private RecentResults recent;
   private final FlowControl flow;
 
   /**
@@ -105,6 +107,17 @@ public final class PollerHandler implements StageHandler {
           }
           return Outcome.publish(topics.completed(), event.completed(urls, clock.instant()));
         });
+  }
+
+  /**
+   * Hands every completed request's full output URLs to {@code recent}, for a downloader in this
+   * process (see {@link RecentResults}); call before the handler is used.
+   *
+   * @return this handler
+   */
+  public PollerHandler withRecentResults(RecentResults recent) {
+    this.recent = recent;
+    return this;
   }
 
   /** Feeds the smart schedule the observed latency and releases the flow-control permit. */
@@ -185,6 +198,9 @@ public final class PollerHandler implements StageHandler {
         List<String> urls = OutputUrls.collect(r.output());
         if (urls.isEmpty()) {
           return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs");
+        }
+        if (recent != null) {
+          recent.put(r.requestId(), urls);
         }
         log.debug("job {} completed with {} outputs", event.jobId(), urls.size());
         // output URLs are often signed: the event keeps them without their query strings, and
