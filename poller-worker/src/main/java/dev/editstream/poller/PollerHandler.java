@@ -34,6 +34,13 @@ import reactor.core.scheduler.Scheduler;
  * past its deadline (measured from submission) is cancelled ({@code POST .../cancel}) and failed
  * with class 75, not retried.
  *
+ * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs;
+ * a success teaches the model's latency (the result's {@code finished_at - created_at} when both
+ * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as
+ * it becomes known and then wait what the schedule says. While submissions wait for a slot
+ * ({@link FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the
+ * detection delay is throughput.
+ *
  * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
  * retries it through the delay topic and the next attempt resumes polling the same request_id
  * (never re-submitting).
