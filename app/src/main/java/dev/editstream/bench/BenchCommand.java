@@ -72,13 +72,15 @@ public final class BenchCommand implements Callable<Integer> {
           rows.add(LargeOutputScenario.run("d-2GiB", 2 * LargeOutputScenario.GIB, work, work.resolve("curl-blob")));
         }
         case "e" -> rows.add(Scenarios.cliLoop(Math.max(3, scaled(20)), aJobs, twoSeconds, work));
+        case "p" -> rows.add(PollingScenario.run(scaled(1000), true, work));
+        case "p-fixed2s" -> rows.add(PollingScenario.run(scaled(1000), false, work));
         default -> {
           skipped++;
           out.println("scenario " + s + " is not implemented in this build (a, b, c, d, e are); skipped");
         }
       }
     }
-    return rows;
+    return PollingScenario.compare(rows);
   }
 
   private int scaled(int jobs) {

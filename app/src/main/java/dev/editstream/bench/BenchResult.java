@@ -10,7 +10,8 @@ import java.util.Arrays;
  * @param wallS wall time, s
  * @param idealS ideal wall time {@code ceil(N / cap) × mean latency}, s (0 when not defined)
  * @param statusCallsPerJob status GETs the emulator received per job
- * @param delayP50Ms p50 of the per-job delay measured by the scenario, ms (see docs/benchmarks.md)
+ * @param delayP50Ms p50 of the per-job delay measured by the scenario, ms: for the pipeline scenarios and the CLI loop,
+ *     remote completion (the request's {@code finished_at}) to download done (see docs/benchmarks.md)
  * @param delayP95Ms p95 of it, ms
  * @param delayP99Ms p99 of it, ms
  * @param share429 share of API calls answered 429

@@ -8,6 +8,7 @@ import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
@@ -30,9 +31,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The bench scenarios. Each starts its own emulator (a load model, see {@link EmulatorConfig}) and
@@ -80,7 +85,7 @@ final class Scenarios {
       BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, stageConcurrency);
       double wall = r.summary().wall().toNanos() / 1e9;
       EmulatorStats st = emu.stats();
-      long[] delays = doneMinusSubmitMs(r.summary().jobs().values());
+      long[] delays = doneMinusRemoteEndMs(doneEvents(r.summary().jobs().values()), emu::finishedAt);
       long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
       return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
           BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
@@ -176,16 +181,43 @@ final class Scenarios {
         : String.format("; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)", steady, whole));
   }
 
-  /** Per job: done event time minus submission time, ms (submit to downloaded). */
-  private static long[] doneMinusSubmitMs(java.util.Collection<BatchTracker.JobState> states) {
-    List<Long> out = new ArrayList<>();
+  /** The first {@code done} event of every job that has one. */
+  static List<JobEvent> doneEvents(Collection<BatchTracker.JobState> states) {
+    List<JobEvent> out = new ArrayList<>();
     for (BatchTracker.JobState s : states) {
-      if (s == null || s.doneEvents().isEmpty()) {
-        continue;
+      if (s != null && !s.doneEvents().isEmpty()) {
+        out.add(s.doneEvents().get(0));
       }
-      JobEvent done = s.doneEvents().get(0);
-      if (done.submission() != null && done.submission().submittedAt() != null) {
-        out.add(Duration.between(done.submission().submittedAt(), done.at()).toMillis());
+    }
+    return out;
+  }
+
+  /**
+   * Per job: its {@code done} event's time minus the moment its remote work ended, ms: the issue's
+   * "delay between remote completion and download done". For a job split into several requests
+   * the remote end is the latest of its parts' ends. A job with a request whose end is unknown is
+   * left out.
+   *
+   * @param done one {@code done} event per job
+   * @param finishedAt when a request turned terminal on the provider (the emulator's {@link
+   *     RunComfyEmulator#finishedAt(String)}), empty if unknown; on the same clock as the events
+   * @return the delays, ms, in the order of {@code done}
+   */
+  static long[] doneMinusRemoteEndMs(Collection<JobEvent> done, Function<String, Optional<Instant>> finishedAt) {
+    List<Long> out = new ArrayList<>();
+    for (JobEvent e : done) {
+      Instant end = null;
+      boolean known = !e.requests().isEmpty();
+      for (Submission part : e.requests()) {
+        Optional<Instant> f = finishedAt.apply(part.requestId());
+        if (f.isEmpty()) {
+          known = false;
+          break;
+        }
+        end = end == null || f.get().isAfter(end) ? f.get() : end;
+      }
+      if (known) {
+        out.add(Duration.between(end, e.at()).toMillis());
       }
     }
     return out.stream().mapToLong(Long::longValue).toArray();
@@ -193,7 +225,8 @@ final class Scenarios {
 
   /**
    * Scenario (e): RunComfy's CLI one job at a time (submit, status at once then every 2 s, result,
-   * download), on {@code sample} jobs; projected to {@code projectJobs} jobs.
+   * download), on {@code sample} jobs; projected to {@code projectJobs} jobs. The delay columns
+   * are remote completion to download done, ms, as for the pipeline scenarios.
    */
   static BenchResult cliLoop(int sample, int projectJobs, LatencyModel latency, Path work) throws Exception {
     Path dir = Files.createDirectories(work.resolve("e"));
@@ -209,7 +242,6 @@ final class Scenarios {
       long t0 = System.nanoTime();
       long[] perJob = new long[sample];
       for (int i = 0; i < sample; i++) {
-        long j0 = System.nanoTime();
         ObjectNode body = body(spec, emu.blobUrl(64));
         String id = client.submit(spec.modelId(), body).block().requestId();
         int checks = 0;
@@ -224,7 +256,7 @@ final class Scenarios {
         for (String url : OutputUrls.collect(res.output())) {
           http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofFile(dir.resolve(id + "-" + checks)));
         }
-        perJob[i] = (System.nanoTime() - j0) / 1_000_000;
+        perJob[i] = Duration.between(emu.finishedAt(id).orElseThrow(), Instant.now()).toMillis();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       double projected = wall / sample * projectJobs;

@@ -15,12 +15,16 @@ import dev.editstream.runcomfy.RunComfyClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -30,6 +34,13 @@ import reactor.core.scheduler.Scheduler;
  * output URLs → {@code completed} event; {@code failed}, {@code cancelled} → failure class 1. A job
  * past its deadline (measured from submission) is cancelled ({@code POST .../cancel}) and failed
  * with class 75, not retried.
+ *
+ * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs;
+ * a success teaches the model's latency (the result's {@code finished_at - created_at} when both
+ * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as
+ * it becomes known and then wait what the schedule says. While submissions wait for a slot
+ * ({@link FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the
+ * detection delay is throughput.
  *
  * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
  * retries it through the delay topic and the next attempt resumes polling the same request_id
@@ -47,6 +58,7 @@ public final class PollerHandler implements StageHandler {
   private final SmartPollSchedule smart;
   private RecentResults recent;
   private final FlowControl flow;
+  private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
 
   /**
    * @param deadline longest time from submission to a terminal status
@@ -85,7 +97,7 @@ public final class PollerHandler implements StageHandler {
       return pollParts(event, submittedAt);
     }
     return poll(event, event.submission().requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
-        .doOnNext(o -> ended(event, event.submission().requestId(), submittedAt, o));
+        .doOnNext(o -> ended(event, event.submission().requestId(), o));
   }
 
   /**
@@ -95,7 +107,7 @@ public final class PollerHandler implements StageHandler {
   private Mono<Outcome> pollParts(JobEvent event, Instant submittedAt) {
     return Flux.fromIterable(event.requests())
         .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
-            .doOnNext(o -> ended(event, sub.requestId(), submittedAt, o)))
+            .doOnNext(o -> ended(event, sub.requestId(), o)))
         .collectList()
         .map(outcomes -> {
           List<String> urls = new java.util.ArrayList<>();
@@ -120,15 +132,56 @@ public final class PollerHandler implements StageHandler {
     return this;
   }
 
-  /** Feeds the smart schedule the observed latency and releases the flow-control permit. */
-  private void ended(JobEvent event, String requestId, Instant submittedAt, Outcome o) {
+  /** Stops the smart schedule's tracking of a request that did not succeed and releases the flow-control permit. */
+  private void ended(JobEvent event, String requestId, Outcome o) {
     boolean ok = o instanceof Outcome.Publish;
-    if (smart != null && ok && event.route() != null) {
-      smart.observe(event.route().modelId(), Duration.between(submittedAt, clock.instant()));
+    if (smart != null && !ok && event.route() != null) {
+      smart.forget(event.route().modelId(), requestId);
     }
     if (flow != null) {
       flow.terminal(requestId, ok);
     }
+  }
+
+  /**
+   * Feeds the smart schedule a request's latency once its result is decided (a success teaches
+   * the latency, anything else only ends the tracking), and wakes the jobs of the model that slept
+   * while it was unknown.
+   */
+  private void learn(JobEvent event, String requestId, Instant submittedAt, RequestResult r, Outcome o) {
+    if (smart == null || event.route() == null) {
+      return;
+    }
+    String model = event.route().modelId();
+    if (o instanceof Outcome.Publish) {
+      smart.observe(model, requestId, latency(r, submittedAt));
+      if (smart.known(model)) {
+        knownSignal(model).tryEmitEmpty();
+      }
+    } else {
+      smart.forget(model, requestId);
+    }
+  }
+
+  /**
+   * The request's latency: the result's {@code finished_at - created_at} when both parse as
+   * ISO-8601 instants (RunComfy lists both fields in the result but does not document their
+   * format), else submission to now as seen here (which adds the detection delay).
+   */
+  Duration latency(RequestResult r, Instant submittedAt) {
+    try {
+      Duration d = Duration.between(Instant.parse(r.createdAt()), Instant.parse(r.finishedAt()));
+      if (!d.isNegative()) {
+        return d;
+      }
+    } catch (DateTimeParseException | NullPointerException e) {
+      // format unknown or field missing: measured here instead
+    }
+    return Duration.between(submittedAt, clock.instant());
+  }
+
+  private Sinks.Empty<Void> knownSignal(String model) {
+    return knownSignals.computeIfAbsent(model, m -> Sinks.empty());
   }
 
   /**
@@ -154,27 +207,49 @@ public final class PollerHandler implements StageHandler {
    * from the earliest time the job may end (the model's learned early latency quantile, {@link
    * SmartPollSchedule#earliestEnd}), and not before.
    */
-  private Duration wait(JobEvent event, Instant submittedAt, int checksDone, Integer queuePosition) {
-    Duration elapsed = Duration.between(submittedAt, clock.instant());
+  private Duration wait(JobEvent event, String requestId, Instant submittedAt, Instant checkedAt, int checksDone, Integer queuePosition) {
+    Duration elapsed = Duration.between(submittedAt, checkedAt);
     Duration d = smart == null || event.route() == null
         ? schedule.next(checksDone)
-        : smart.next(event.route().modelId(), elapsed, queuePosition, checksDone);
+        : smart.next(event.route().modelId(), requestId, elapsed, queuePosition, checksDone);
     Duration earliest = smart == null || event.route() == null ? Duration.ZERO : smart.earliestEnd(event.route().modelId());
     return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.waiting() > 0, queuePosition != null && queuePosition > 0,
         SLOT_BOUND_WAIT);
   }
 
+  /**
+   * The pause before the next check. While the job's model is not known to the smart schedule,
+   * a job that is not a scout sleeps long; it is woken when the model becomes known and then
+   * waits what the schedule says now, counted from its last check.
+   */
+  private Mono<Long> pause(JobEvent event, String requestId, Instant submittedAt, int checksDone, Integer queuePosition) {
+    Instant checkedAt = clock.instant();
+    Duration wait = wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition);
+    if (wait.isZero()) {
+      return Mono.just(0L);
+    }
+    if (smart == null || event.route() == null || smart.known(event.route().modelId())) {
+      return Mono.delay(wait, timer);
+    }
+    return Mono.firstWithSignal(Mono.delay(wait, timer).thenReturn(false), knownSignal(event.route().modelId()).asMono().thenReturn(true))
+        .flatMap(woken -> {
+          if (!woken) {
+            return Mono.just(0L);
+          }
+          Duration again = wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition).minus(Duration.between(checkedAt, clock.instant()));
+          return again.isNegative() || again.isZero() ? Mono.just(0L) : Mono.delay(again, timer);
+        });
+  }
+
   private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
-    Duration wait = wait(event, submittedAt, checksDone, queuePosition);
-    Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
-    return pause.then(Mono.defer(() -> {
+    return pause(event, requestId, submittedAt, checksDone, queuePosition).then(Mono.defer(() -> {
       if (clock.instant().isAfter(deadlineAt)) {
         return cancelPastDeadline(requestId, deadlineAt);
       }
       return client.status(requestId).flatMap(st -> st.terminal()
           ? freeSlot(requestId, st).then(client.result(requestId)).flatMap(r -> pending(r.status())
               ? poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, null)
-              : Mono.just(decide(event, r)))
+              : Mono.just(decide(event, r)).doOnNext(o -> learn(event, requestId, submittedAt, r, o)))
           : poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
     }));
   }

@@ -1,6 +1,7 @@
 package dev.editstream.poller;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,21 +11,38 @@ import java.util.concurrent.ConcurrentHashMap;
  * while a job cannot be done yet and steadily around when it is expected to be. Pure (no I/O);
  * thread-safe (one sketch per model, each guarded by its own lock).
  *
- * <p>Rule, with {@code q(p)} the model's observed latency quantile:
+ * <p>Latencies are learnt from the jobs that ended and from the jobs still running: a job
+ * checked at age {@code t} and found running says its latency is more than {@code t}. The
+ * quantiles come from the Kaplan-Meier estimate over both, so a batch whose jobs all started
+ * together is not mistaken for a fast model by its first few completions (the naive quantiles of
+ * the ended jobs alone would be those of the fastest jobs). A quantile the estimate has not
+ * reached yet is unknown.
+ *
+ * <p>Rule, with {@code q(p)} the model's estimated latency quantile:
  * <ul>
  *   <li>The first check is at once (as RunComfy's CLI does after submit).</li>
- *   <li>While fewer than {@code minSamples} latencies of the model were observed, the fallback
- *       {@link PollSchedule} decides.</li>
- *   <li>Otherwise checks lie on a grid: the first at {@code q(early) + budget}, then every {@code
- *       budget} up to {@code q(1 - tail)}, then at intervals growing by {@code tailGrowth} (the
- *       few jobs that late may wait longer), never longer than {@code maxInterval}. A job finishing
- *       in the body of the distribution is seen at most {@code budget} after it ends.</li>
+ *   <li>Cold start, while no job of the model was seen to end ({@link #known(String)} is false):
+ *       <em>scout</em> jobs follow the fallback {@link PollSchedule}, never waiting longer than
+ *       {@code budget}, so that the first completions are seen soon; the other jobs wait {@code
+ *       maxInterval}, and a caller that can should wake them as soon as the model becomes known
+ *       and ask again ({@link PollerHandler} does). Scouts: the first {@code scouts} jobs of a
+ *       model tracked at once, and one in {@code scoutEvery} of the others (by request id).</li>
+ *   <li>Known model: the first check after the one at once is at {@code q(early) + budget}, then
+ *       one every {@code budget} up to {@code q(1 - tail)} (for ever while that quantile is
+ *       unknown), then at intervals growing by {@code tailGrowth} per step past it (the few jobs
+ *       that late may wait longer), never longer than {@code maxInterval}. A job finishing in the body of the distribution is seen
+ *       at most {@code budget} after it ends.</li>
  *   <li>A job still {@code in_queue} (queue_position &gt; 0) has not started, so it cannot end
  *       sooner than {@code q(early)} from now: the next check is at least that far off.</li>
  *   <li>No wait is shorter than {@code minInterval}.</li>
  * </ul>
- * RunComfy documents {@code queue_position} in the status answer while {@code in_queue}; it does
- * not document latencies, hence learning them.
+ * Jobs are tracked by request id when the caller gives one ({@link #next(String, String,
+ * Duration, Integer, int)}); the caller then reports each job's end ({@link #observe(String,
+ * String, Duration)} or {@link #forget(String, String)}). Untracked jobs are scouts and add no
+ * censoring information.
+ *
+ * <p>RunComfy documents {@code queue_position} in the status answer while {@code in_queue}; it
+ * does not document latencies, hence learning them.
  */
 public final class SmartPollSchedule {
   private final PollSchedule fallback;
@@ -35,10 +53,22 @@ public final class SmartPollSchedule {
   private final double tail;
   private final double tailGrowth;
   private final int minSamples;
+  private final int scouts;
+  private final int scoutEvery;
   private final Map<String, LatencySketch> sketches = new ConcurrentHashMap<>();
 
   /**
-   * @param fallback the schedule used while a model's latency is unknown
+   * A schedule with {@link #defaults()}'s scouting (the first 16 jobs of a model, then one in 32).
+   *
+   * @see #SmartPollSchedule(PollSchedule, Duration, Duration, Duration, double, double, double, int, int, int)
+   */
+  public SmartPollSchedule(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
+      double tailGrowth, int minSamples) {
+    this(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, 16, 32);
+  }
+
+  /**
+   * @param fallback the schedule of scout jobs while a model's latency is unknown
    * @param budget the interval around the expected completion (the delay a job ending there may
    *     see at most), &gt; 0
    * @param minInterval shortest wait between two checks, &gt;= 0 and &lt;= budget
@@ -46,11 +76,13 @@ public final class SmartPollSchedule {
    * @param early quantile before which a job is taken as not done yet, in {@code [0, 0.5]}
    * @param tail share of jobs beyond which intervals grow, in {@code [0, 0.5]}
    * @param tailGrowth growth of the interval per check in the tail, &gt;= 1
-   * @param minSamples latencies needed before the model's sketch is used, &gt;= 1
+   * @param minSamples ended jobs of a model needed before its estimate is used, &gt;= 1
+   * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
+   * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
    * @throws IllegalArgumentException naming the argument that breaks its rule
    */
   public SmartPollSchedule(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
-      double tailGrowth, int minSamples) {
+      double tailGrowth, int minSamples, int scouts, int scoutEvery) {
     this.fallback = Objects.requireNonNull(fallback, "fallback");
     if (budget == null || budget.isNegative() || budget.isZero()) {
       throw new IllegalArgumentException("budget must be > 0");
@@ -70,6 +102,9 @@ public final class SmartPollSchedule {
     if (minSamples < 1) {
       throw new IllegalArgumentException("minSamples must be >= 1, was " + minSamples);
     }
+    if (scouts < 1 || scoutEvery < 1) {
+      throw new IllegalArgumentException("scouts and scoutEvery must be >= 1, were " + scouts + ", " + scoutEvery);
+    }
     this.budget = budget;
     this.minInterval = minInterval;
     this.maxInterval = maxInterval;
@@ -77,29 +112,60 @@ public final class SmartPollSchedule {
     this.tail = tail;
     this.tailGrowth = tailGrowth;
     this.minSamples = minSamples;
+    this.scouts = scouts;
+    this.scoutEvery = scoutEvery;
   }
 
   /**
-   * editstream's defaults: budget 2.8 s (RunComfy's CLI polls every 2 s, so a job ending in the
-   * body is seen at most 0.8 s later than the CLI's worst case), min 250 ms, max 30 s, early 2%,
-   * tail 5%, growth 1.5, 20 samples, falling back to {@link PollSchedule#defaults()}.
+   * editstream's defaults: budget 2.7 s (RunComfy's CLI polls every 2 s, so its detection delay
+   * has a p95 of 1.9 s; a job ending in the body here is seen at most 2.7 s after it ends, which
+   * leaves room for the jobs outside the body), min 250 ms, max 30 s, early 3%, tail 2% (the jobs
+   * that may wait longer than the budget: few enough for the p95 delay to stay within it), growth
+   * 1.5, known from the first ended job, scouts: the first 16 jobs of a model and one in 32 after,
+   * falling back to {@link PollSchedule#defaults()}. Tuned in {@code SmartPollScheduleTest}'s
+   * simulations against issue 5's bar (at most half the fixed 2 s schedule's calls at a p95 delay
+   * at most 1 s worse).
    */
   public static SmartPollSchedule defaults() {
-    return new SmartPollSchedule(PollSchedule.defaults(), Duration.ofMillis(2800), Duration.ofMillis(250), Duration.ofSeconds(30), 0.02, 0.05,
-        1.5, 20);
+    return new SmartPollSchedule(PollSchedule.defaults(), Duration.ofMillis(2700), Duration.ofMillis(250), Duration.ofSeconds(30), 0.03, 0.02,
+        1.5, 1, 16, 32);
   }
 
   /**
-   * Records the latency of a job that reached a terminal status (submit to terminal, as seen).
+   * Records the latency of an untracked job that ended with outputs.
    *
    * @param modelId the job's model
    * @param latency its latency, &gt;= 0 (negative values are ignored)
    */
   public void observe(String modelId, Duration latency) {
-    if (latency == null || latency.isNegative()) {
-      return;
+    observe(modelId, null, latency);
+  }
+
+  /**
+   * Records the latency of a job that ended with outputs (submit to terminal; the provider's own
+   * {@code finished_at - created_at} when known) and stops tracking it.
+   *
+   * @param modelId the job's model
+   * @param requestId the request id it was tracked under, or {@code null}
+   * @param latency its latency, &gt;= 0 (a negative or null value only stops the tracking)
+   */
+  public void observe(String modelId, String requestId, Duration latency) {
+    LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
+    s.end(requestId, latency == null || latency.isNegative() ? -1 : latency.toMillis());
+  }
+
+  /**
+   * Stops tracking a job that ended without a latency worth learning (failed, cancelled, past its
+   * deadline).
+   *
+   * @param modelId the job's model
+   * @param requestId its request id; unknown ids are ignored
+   */
+  public void forget(String modelId, String requestId) {
+    LatencySketch s = sketches.get(modelId);
+    if (s != null && requestId != null) {
+      s.end(requestId, -1);
     }
-    sketches.computeIfAbsent(modelId, m -> new LatencySketch()).add(latency.toMillis());
   }
 
   /** Latencies observed for a model so far (after any halving of old counts). */
@@ -108,44 +174,72 @@ public final class SmartPollSchedule {
     return s == null ? 0 : s.count();
   }
 
+  /** Jobs of a model tracked now (asked about, not ended). */
+  public int tracked(String modelId) {
+    LatencySketch s = sketches.get(modelId);
+    return s == null ? 0 : s.live();
+  }
+
   /**
-   * The wait before the next status check of a job.
+   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended. Once
+   * true it stays true (old counts halve, never to zero).
+   */
+  public boolean known(String modelId) {
+    LatencySketch s = sketches.get(modelId);
+    return s != null && s.count() >= minSamples;
+  }
+
+  /**
+   * As {@link #next(String, String, Duration, Integer, int)} for an untracked job (a scout).
+   */
+  public Duration next(String modelId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
+    return next(modelId, null, sinceSubmit, queuePosition, checksDone);
+  }
+
+  /**
+   * The wait before the next status check of a job; also records that the job, checked at {@code
+   * sinceSubmit}, had not ended.
    *
    * @param modelId the job's model
+   * @param requestId the job's request id to track it under, or {@code null} (untracked)
    * @param sinceSubmit time from submission to now (the check just made), &gt;= 0
    * @param queuePosition the last status's {@code queue_position}, or {@code null}
    * @param checksDone status checks made so far (0 before the first)
-   * @return zero before the first check, else a wait in {@code [minInterval, maxInterval]} (or
-   *     the fallback's wait while the model is unknown)
+   * @return zero before the first check, else a wait in {@code [minInterval, maxInterval]}
    */
-  public Duration next(String modelId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
+  public Duration next(String modelId, String requestId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
+    long t = Math.max(0, sinceSubmit.toMillis());
+    LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
+    boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouts, scoutEvery);
     if (checksDone <= 0) {
       return Duration.ZERO;
     }
-    LatencySketch s = sketches.get(modelId);
-    if (s == null || s.count() < minSamples) {
-      return fallback.next(checksDone);
-    }
-    long t = Math.max(0, sinceSubmit.toMillis());
-    long q0 = s.quantileLow(early);
-    long qTail = s.quantile(1 - tail);
     long b = budget.toMillis();
-    long at;
+    long[] q = s.count() < minSamples ? null : s.quantiles(early, 1 - tail);
+    if (q == null) {
+      long wait = scout ? Math.min(b, fallback.next(checksDone).toMillis()) : maxInterval.toMillis();
+      return Duration.ofMillis(Math.max(minInterval.toMillis(), wait));
+    }
+    long q0 = q[0];
+    long qTail = q[1];
     long grid = q0 + b;
+    long wait;
     if (t < grid) {
-      at = grid;
+      wait = grid - t;
     } else if (t < qTail) {
-      at = grid + ((t - grid) / b + 1) * b;
+      // every budget from the last check: the phase does not matter, and a grid tied to q(early)
+      // would make extra short waits each time the estimate of q(early) moves
+      wait = b;
     } else {
-      // beyond the body: intervals grow from budget by tailGrowth per step past qTail
+      // beyond the body: the interval grows from budget by tailGrowth per step past qTail
       long step = b;
-      at = Math.max(grid, qTail);
-      while (at <= t) {
+      long at = Math.max(grid, qTail);
+      while (at + step <= t) {
         at += step;
         step = (long) Math.min(maxInterval.toMillis(), step * tailGrowth);
       }
+      wait = step;
     }
-    long wait = at - t;
     if (queuePosition != null && queuePosition > 0) {
       wait = Math.max(wait, q0);
     }
@@ -153,31 +247,51 @@ public final class SmartPollSchedule {
     return Duration.ofMillis(wait);
   }
 
-  /**
-   * A streaming latency histogram: log-spaced buckets 5% wide from 1 ms to about 12 days, so a
-   * quantile is within 5% of the truth; counts halve when they pass 100,000 so recent latencies
-   * weigh more.
-   */
+  /** Whether a request id is a scout by its hash (one in {@code every}). */
+  static boolean scoutById(String requestId, int every) {
+    return Math.floorMod(requestId.hashCode() * 0x9E3779B1, every) == 0;
+  }
+
   /**
    * The earliest a job of {@code modelId} is expected to end, from submission: the low edge of the
    * model's {@code early} latency quantile (RunComfy documents no latencies: they are learned);
-   * zero while fewer than {@code minSamples} latencies were observed.
+   * zero while fewer than {@code minSamples} jobs of the model ended.
    */
   public Duration earliestEnd(String modelId) {
     LatencySketch s = sketches.get(modelId);
-    if (s == null || s.count() < minSamples) {
-      return Duration.ZERO;
-    }
-    return Duration.ofMillis(s.quantileLow(early));
+    long[] q = s == null || s.count() < minSamples ? null : s.quantiles(early, 1 - tail);
+    return q == null ? Duration.ZERO : Duration.ofMillis(q[0]);
   }
 
+  /**
+   * A streaming latency histogram: log-spaced buckets 5% wide from 1 ms to about 12 days, so a
+   * quantile is within 5% of the truth; counts of ended jobs halve when they pass 100,000 so recent
+   * latencies weigh more. Running jobs are kept by request id with the age they were last seen
+   * running at (right-censored latencies).
+   */
   static final class LatencySketch {
     private static final double RATIO = 1.05;
     private static final int BUCKETS = 420;
     private static final long HALVE_AT = 100_000;
+    /** Most running jobs tracked per model; beyond, new jobs go untracked (scouts). */
+    static final int MAX_LIVE = 200_000;
     private final long[] counts = new long[BUCKETS];
+    private final long[] running = new long[BUCKETS];
+    private final Map<String, Live> live = new HashMap<>();
     private long total;
+    private long everTracked;
 
+    private static final class Live {
+      int bucket;
+      final boolean scout;
+
+      Live(int bucket, boolean scout) {
+        this.bucket = bucket;
+        this.scout = scout;
+      }
+    }
+
+    /** Adds an ended job's latency, ms. */
     synchronized void add(long ms) {
       counts[bucket(ms)]++;
       if (++total >= HALVE_AT) {
@@ -189,11 +303,88 @@ public final class SmartPollSchedule {
       }
     }
 
+    /**
+     * Records that a job was running at age {@code ms} (starting to track it if new).
+     *
+     * @return whether the job is a scout
+     */
+    synchronized boolean alive(String requestId, long ms, int scouts, int scoutEvery) {
+      if (requestId == null) {
+        return true;
+      }
+      Live l = live.get(requestId);
+      int b = bucket(ms);
+      if (l == null) {
+        if (live.size() >= MAX_LIVE) {
+          return true;
+        }
+        l = new Live(b, everTracked++ < scouts || scoutById(requestId, scoutEvery));
+        live.put(requestId, l);
+        running[b]++;
+      } else if (b > l.bucket) {
+        running[l.bucket]--;
+        running[b]++;
+        l.bucket = b;
+      }
+      return l.scout;
+    }
+
+    /** A job ended: stops tracking it and adds its latency, ms, unless negative. */
+    synchronized void end(String requestId, long ms) {
+      Live l = requestId == null ? null : live.remove(requestId);
+      if (l != null) {
+        running[l.bucket]--;
+      }
+      if (ms >= 0) {
+        add(ms);
+      }
+    }
+
     synchronized long count() {
       return total;
     }
 
-    /** The latency, ms, below which a share {@code p} of the samples lies (upper bucket edge). */
+    synchronized int live() {
+      return live.size();
+    }
+
+    /**
+     * Kaplan-Meier quantiles over ended jobs (events) and running ones (censored at the age last
+     * seen): {@code [q(pLow) as the lower edge of its bucket, q(pHigh) as the upper edge]}, ms.
+     * A quantile the estimate does not reach is {@link Long#MAX_VALUE}; {@code q(pLow)} then falls
+     * back to the lower edge of the first ended job's bucket. Null when no job ended.
+     */
+    synchronized long[] quantiles(double pLow, double pHigh) {
+      if (total == 0) {
+        return null;
+      }
+      double atRisk = total;
+      for (long r : running) {
+        atRisk += r;
+      }
+      double survival = 1.0;
+      int low = -1;
+      int first = -1;
+      int high = -1;
+      for (int i = 0; i < BUCKETS && high < 0; i++) {
+        if (counts[i] > 0 && atRisk > 0) {
+          first = first < 0 ? i : first;
+          survival *= 1.0 - Math.min(1.0, counts[i] / atRisk);
+          double f = 1.0 - survival;
+          if (low < 0 && f >= pLow) {
+            low = i;
+          }
+          if (f >= pHigh) {
+            high = i;
+          }
+        }
+        atRisk -= counts[i] + running[i];
+      }
+      int lowBucket = low >= 0 ? low : first;
+      return new long[] {lowBucket == 0 ? 0 : upper(lowBucket - 1), high < 0 ? Long.MAX_VALUE : upper(high)};
+    }
+
+    /** The latency, ms, below which a share {@code p} of the ended jobs lies (upper bucket edge), ignoring running ones. */
     synchronized long quantile(double p) {
       long rank = (long) Math.ceil(p * total);
       long seen = 0;
@@ -204,12 +395,6 @@ public final class SmartPollSchedule {
         }
       }
       return upper(BUCKETS - 1);
-    }
-
-    /** As {@link #quantile(double)}, but the bucket's lower edge (never over-estimates). */
-    synchronized long quantileLow(double p) {
-      int i = bucket(quantile(p));
-      return i == 0 ? 0 : upper(i - 1);
     }
 
     static int bucket(long ms) {

@@ -299,6 +299,30 @@ class PollerHandlerTest {
     assertThat(emu.stats().resultCalls()).isEqualTo(1);
   }
 
+  @Test
+  void shouldWakeAJobSleepingWhileItsModelWasUnknownAsSoonAsAScoutTeachesTheLatency() {
+    start(c -> c.withLatency(new LatencyModel.Fixed(400)));
+    // one scout (the first job tracked), every other job sleeps 30 s while the model is unknown
+    SmartPollSchedule smart = new SmartPollSchedule(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100)), Duration.ofMillis(300),
+        Duration.ofMillis(50), Duration.ofSeconds(30), 0.03, 0.02, 1.5, 1, 1, Integer.MAX_VALUE);
+    PollerHandler handler = new PollerHandler(client, TOPICS, SCHEDULE, smart, null, Duration.ofMinutes(5), Clock.systemUTC(), Schedulers.parallel());
+    String scoutId = submit();
+    String sleeperId = submit();
+    Instant now = Instant.now();
+
+    CompletableFuture<Outcome> scout = handler.handle(submitted(scoutId, now)).toFuture();
+    await().atMost(Duration.ofSeconds(10)).until(() -> smart.tracked(FLUX) == 1);
+    CompletableFuture<Outcome> sleeper = handler.handle(submitted(sleeperId, now)).toFuture();
+
+    // without the wake the sleeper's second check would come 30 s after its first
+    await().atMost(Duration.ofSeconds(10)).until(sleeper::isDone);
+    assertThat(scout.join()).isInstanceOf(Outcome.Publish.class);
+    assertThat(sleeper.join()).isInstanceOf(Outcome.Publish.class);
+    assertThat(smart.known(FLUX)).isTrue();
+    assertThat(smart.samples(FLUX)).isEqualTo(2L);
+    assertThat(smart.tracked(FLUX)).isZero();
+  }
+
   /** The checks a schedule makes at or before {@code deadline} (the deadline test's status calls). */
   static long checksNotAfter(PollSchedule s, Duration deadline) {
     long n = 0;

@@ -40,9 +40,11 @@ public final class RunComfyEmulator implements AutoCloseable {
   private final JobRunner runner;
   private final InputFetcher fetcher;
   private final Links links;
+  private final JobBook book;
 
   private RunComfyEmulator(DisposableServer server, String host, EmulatorStats stats, JobRunner runner, InputFetcher fetcher,
-      Links links) {
+      Links links, JobBook book) {
+    this.book = book;
     this.server = server;
     this.host = host;
     this.stats = stats;
@@ -92,7 +94,7 @@ public final class RunComfyEmulator implements AutoCloseable {
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1"));
-    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher, links);
+    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher, links, book);
   }
 
   /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */
@@ -128,6 +130,19 @@ public final class RunComfyEmulator implements AutoCloseable {
   /** Live counters of calls, submits, faults and downloads. */
   public EmulatorStats stats() {
     return stats;
+  }
+
+  /**
+   * When a request reached its terminal status (completed, failed or cancelled) on the emulator's
+   * clock ({@link Clock#systemUTC()}, the JVM's wall clock): the instant its status turned
+   * terminal, the same instant its result's {@code finished_at} shows (there truncated to ms).
+   * Benchmarks in the same JVM subtract it from their own instants.
+   *
+   * @param requestId a request_id this emulator issued
+   * @return the instant, or empty while the request is queued or running, or if it is unknown
+   */
+  public java.util.Optional<java.time.Instant> finishedAt(String requestId) {
+    return book.find(requestId).map(JobBook.Entry::finishedAt);
   }
 
   /** Stops the server (open connections, hung calls included, are closed) and every running job. */

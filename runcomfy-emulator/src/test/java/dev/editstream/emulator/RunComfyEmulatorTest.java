@@ -140,6 +140,27 @@ class RunComfyEmulatorTest {
     assertThat(emu.stats().submitsPerBodyHash()).containsValue(2L);
   }
 
+  @Test
+  void shouldTellTheInstantEachRequestTurnedTerminalAsItsFinishedAtShows() {
+    start(c -> c.withConcurrency(1).withLatency(300, 300));
+    JsonNode first = submit(FLUX, fluxBody(samples.url(TEAPOT)));
+    JsonNode second = submit(FLUX, fluxBody(samples.url(TEAPOT)));
+    String firstId = first.path("request_id").asText();
+    String secondId = second.path("request_id").asText();
+
+    assertThat(emu.finishedAt(secondId)).as("queued behind the first").isEmpty();
+    assertThat(emu.finishedAt("no-such-request")).isEmpty();
+    JsonNode r1 = awaitTerminal(first);
+    JsonNode r2 = awaitTerminal(second);
+
+    java.time.Instant f1 = emu.finishedAt(firstId).orElseThrow();
+    java.time.Instant f2 = emu.finishedAt(secondId).orElseThrow();
+    assertThat(f1.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).isEqualTo(java.time.Instant.parse(r1.path("finished_at").asText()));
+    assertThat(f2.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).isEqualTo(java.time.Instant.parse(r2.path("finished_at").asText()));
+    // one slot: the second ran only after the first ended, for its whole 300 ms latency
+    assertThat(Duration.between(f1, f2)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+  }
+
   static int differingPixels(BufferedImage a, BufferedImage b) {
     int n = 0;
     for (int y = 0; y < a.getHeight(); y++) {
