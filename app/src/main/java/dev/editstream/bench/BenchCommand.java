@@ -18,12 +18,18 @@ import picocli.CommandLine.Option;
  * latency 0 with no cap, pipeline against a plain reactive HTTP driver ({@link OverheadScenario});
  * (c) the same cap as (a) hidden as 40; (d) one 1 GiB and one 2 GiB output against {@code curl}
  * ({@link LargeOutputScenario}, not scaled); (e) RunComfy's CLI loop one job at a time on a sample,
- * projected to (a)'s batch. {@code --jobs-scale} scales the job counts of a, b, c and e.
+ * projected to (a)'s batch; (a-fixed2s) as (a) with RunComfy's CLI's fixed 2 s polling; (p) and
+ * (p-fixed2s) smart against fixed 2 s polling on a batch that is not slot-bound ({@link
+ * PollingScenario}). {@code --scenario all} runs every one. {@code --jobs-scale} scales the job
+ * counts of every scenario but (d).
  * Exit code 0 when every scenario ran, 1 otherwise.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run throughput scenarios against the emulator and print one table.")
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, b, c, d, e (default: ${DEFAULT-VALUE}).")
+  /** Every scenario, in the order {@code --scenario all} runs them. */
+  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e");
+
+  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--jobs-scale", defaultValue = "1.0", description = "Multiplier of every scenario's job count, > 0 (default: ${DEFAULT-VALUE}).")
@@ -58,7 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
     skipped = 0;
     LatencyModel twoSeconds = new LatencyModel.Uniform(1000, 3000);
     int aJobs = scaled(2000);
-    for (String s : scenarios) {
+    List<String> chosen = scenarios.stream().map(String::trim).anyMatch("all"::equals) ? ALL : scenarios;
+    for (String s : chosen) {
       switch (s.trim()) {
         case "a" -> rows.add(Scenarios.pipeline("a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50"));
         case "c" -> rows.add(Scenarios.pipeline("c", aJobs, 40, twoSeconds, 2.0, work, "cap 40 not told to the client (adaptive limit)",
@@ -76,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "p-fixed2s" -> rows.add(PollingScenario.run(scaled(1000), false, work));
         default -> {
           skipped++;
-          out.println("scenario " + s + " is not implemented in this build (a, b, c, d, e are); skipped");
+          out.println("scenario " + s + " is not implemented in this build (" + String.join(", ", ALL) + " are); skipped");
         }
       }
     }
