@@ -4,6 +4,7 @@ import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.ReferenceCountUtil;
@@ -53,6 +54,21 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class OutputDownloader implements AutoCloseable {
   private static final int PREFETCH = 8;
+
+  /**
+   * Largest body piece the HTTP decoder hands on, bytes (Netty's default is 8 KiB: a 2 GiB file
+   * would be 262,144 pieces, each queued, hashed and written on its own). Pieces are slices of
+   * what one socket read returned, so this bounds nothing else.
+   */
+  private static final int MAX_CHUNK = 1 << 20;
+
+  /**
+   * Largest socket read, bytes (Netty's adaptive default stops at 64 KiB). Reads grow towards it
+   * only while they come back full, i.e. for large, fast bodies; then a download queues at most
+   * {@value #PREFETCH} pieces of this size (2 MiB of direct memory) and makes 4× fewer reads,
+   * queue hand-offs and file writes.
+   */
+  private static final int MAX_READ = 256 * 1024;
 
   private final DownloadPolicy policy;
   private final DownloadConfig config;
@@ -111,7 +127,11 @@ public final class OutputDownloader implements AutoCloseable {
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-            .responseTimeout(config.readTimeout());
+            .responseTimeout(config.readTimeout())
+            .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_CHUNK))
+            .option(
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new AdaptiveRecvByteBufAllocator(512, 64 * 1024, MAX_READ));
   }
 
   /**

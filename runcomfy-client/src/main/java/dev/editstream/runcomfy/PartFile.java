@@ -81,6 +81,7 @@ final class PartFile {
   private final Writeback writeback;
   private final long createdNanos = System.nanoTime();
   private long bytes;
+  private int largestWrite;
   private boolean done;
   /** Bytes written when the running (or last) background sync started. */
   private long syncStartedAt;
@@ -159,6 +160,7 @@ final class PartFile {
       }
     }
     bytes += readable;
+    largestWrite = Math.max(largestWrite, readable);
     if (writeback != null) {
       afterWrite();
     }
@@ -228,6 +230,11 @@ final class PartFile {
   /** Bytes written so far. */
   long bytes() {
     return bytes;
+  }
+
+  /** The largest single {@link #write} so far, bytes (how big the pieces of the body were). */
+  int largestWrite() {
+    return largestWrite;
   }
 
   /** Background syncs started so far. */

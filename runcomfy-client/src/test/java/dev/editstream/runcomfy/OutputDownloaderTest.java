@@ -145,6 +145,29 @@ class OutputDownloaderTest {
   }
 
   @Test
+  void shouldHandTheBodyOnInPiecesLargerThanNettysDefault8KiB() {
+    java.util.concurrent.atomic.AtomicReference<PartFile> part =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    DownloadPolicy policy =
+        DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(files.hostPort()));
+    OutputDownloader.PartFiles spy =
+        (d, name) -> {
+          PartFile p = PartFile.create(d, name, null);
+          part.set(p);
+          return p;
+        };
+    try (OutputDownloader d =
+        new OutputDownloader(policy, DownloadConfig.defaults(), Clock.systemUTC(), spy)) {
+      StepVerifier.create(d.download(URI.create(files.url("/files/photo.png")), dir, null))
+          .assertNext(f -> assertThat(f.bytes()).isEqualTo(photo.length))
+          .expectComplete()
+          .verify(WAIT);
+    }
+    // 8 KiB pieces would mean one queue hand-off, hash update and write call per 8 KiB
+    assertThat(part.get().largestWrite()).isGreaterThan(8192);
+  }
+
+  @Test
   void shouldDownloadWithBackgroundSyncTurnedOff() throws Exception {
     try (OutputDownloader none = downloader(DownloadConfig.defaults().withSyncEveryBytes(0))) {
       StepVerifier.create(none.download(URI.create(files.url("/files/photo.png")), dir, null))
