@@ -35,6 +35,8 @@ import javax.management.openmbean.CompositeData;
  *       pools of {@link com.sun.management.GcInfo#getMemoryUsageAfterGc()}); growth is the largest
  *       of those minus the baseline. Without a GC inside the window ({@link #gcsInWindow()} 0)
  *       there is no live figure, and the used-heap growth is the bound.
+ *   <li><b>allocated</b> ({@link #allocatedMb()}): what the whole JVM allocated in the window,
+ *       to show how much of the used-heap growth can be garbage.
  * </ul>
  */
 final class HeapWindow implements AutoCloseable {
@@ -55,6 +57,8 @@ final class HeapWindow implements AutoCloseable {
   private volatile long liveMaxBytes = -1;
   private volatile int gcsInWindow;
   private volatile long armGcMs = -1;
+  private volatile long allocatedAtOpen = -1;
+  private volatile long allocatedAtClose = -1;
 
   /**
    * Starts sampling.
@@ -118,6 +122,7 @@ final class HeapWindow implements AutoCloseable {
           return;
         }
         openedAt = Instant.now();
+        allocatedAtOpen = allocatedBytes();
       }
       long used = memory.getHeapMemoryUsage().getUsed();
       if (baseBytes < 0) {
@@ -188,6 +193,30 @@ final class HeapWindow implements AutoCloseable {
         : Math.max(0, liveMaxBytes - liveBaseBytes) / (1024.0 * 1024.0);
   }
 
+  /**
+   * Bytes the whole JVM allocated on the heap between the window's opening and {@link #close()},
+   * MiB (summed over the threads alive at both ends, so a lower bound); 0 before it closed.
+   */
+  double allocatedMb() {
+    return allocatedAtOpen < 0 || allocatedAtClose < 0
+        ? 0
+        : Math.max(0, allocatedAtClose - allocatedAtOpen) / (1024.0 * 1024.0);
+  }
+
+  /** Heap bytes allocated so far by the threads alive now (HotSpot's per-thread counters). */
+  private static long allocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported()
+        && t.isThreadAllocatedMemoryEnabled()) {
+      long sum = 0;
+      for (long v : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+        sum += Math.max(0, v);
+      }
+      return sum;
+    }
+    return -1;
+  }
+
   /** How long the baseline {@link System#gc()} took, ms; -1 if it has not run. */
   long baselineGcMs() {
     return armGcMs;
@@ -207,6 +236,7 @@ final class HeapWindow implements AutoCloseable {
       if (openedAt != null) {
         long used = memory.getHeapMemoryUsage().getUsed();
         maxBytes = Math.max(maxBytes, used);
+        allocatedAtClose = allocatedBytes();
       }
     }
     closed = true;

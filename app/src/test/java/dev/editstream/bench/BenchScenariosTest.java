@@ -44,7 +44,7 @@ class BenchScenariosTest {
 
     assertThat(row.scenario()).isEqualTo("d-8MiB");
     assertThat(row.note()).contains("8,388,608-byte output").contains("1 done, 0 failed").contains("MiB/s")
-        .contains("peak heap growth during the pipeline download").contains("live-set growth")
+        .contains("peak heap growth during the pipeline download").contains("live-set growth").contains("the whole JVM allocated")
         .containsPattern("streaming \\d+\\.\\d\\d s with \\d+ background syncs, final fsync\\+rename \\d+\\.\\d\\d s");
     if (curlAvailable()) {
       assertThat(row.note()).contains("pipeline ÷ curl = ").contains("pipeline ÷ (curl + sync) = ");
@@ -91,6 +91,7 @@ class BenchScenariosTest {
     assertThat(java.util.Arrays.stream(kept).mapToInt(b -> b.length).sum()).isEqualTo(32 << 20);
     assertThat(w.liveGrowthMb()).isBetween(31.0, 96.0);
     assertThat(w.growthMb()).isGreaterThanOrEqualTo(31.0);
+    assertThat(w.allocatedMb()).isGreaterThanOrEqualTo(32.0);
   }
 
   private static volatile Object sink;
