@@ -21,7 +21,8 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Heap growth over a window that opens when a condition first holds (e.g. "the emulator has seen a
- * download start") and closes at {@link #close()}, measured two ways:
+ * download start") and ends when another one first holds (e.g. "the job's output folder is in
+ * place") or at {@link #close()}, measured these ways:
  *
  * <ul>
  *   <li><b>used-heap growth</b> ({@link #growthMb()}): a daemon thread samples the used heap
@@ -43,6 +44,7 @@ final class HeapWindow implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final BooleanSupplier arm;
   private final BooleanSupplier open;
+  private final BooleanSupplier end;
   private final long periodMs;
   private final Thread thread;
   private final Set<String> heapPools;
@@ -50,6 +52,7 @@ final class HeapWindow implements AutoCloseable {
   private volatile boolean running = true;
   private volatile boolean armed;
   private volatile Instant openedAt;
+  private volatile Instant endedAt;
   private volatile boolean closed;
   private volatile long baseBytes = -1;
   private volatile long maxBytes = -1;
@@ -66,15 +69,18 @@ final class HeapWindow implements AutoCloseable {
    * @param arm the condition that triggers the baseline GC (checked at each sample until it holds),
    *     or {@code null} to take the baseline when the window opens
    * @param open the condition that opens the window (checked at each sample)
+   * @param end the condition that ends the open window (checked at each sample after the heap
+   *     was read), or {@code null} to end it at {@link #close()}
    * @param periodMs sampling period, ms, at least 1
    * @throws IllegalArgumentException if {@code periodMs} is below 1
    */
-  HeapWindow(BooleanSupplier arm, BooleanSupplier open, long periodMs) {
+  HeapWindow(BooleanSupplier arm, BooleanSupplier open, BooleanSupplier end, long periodMs) {
     if (periodMs < 1) {
       throw new IllegalArgumentException("periodMs must be >= 1, was " + periodMs);
     }
     this.arm = arm;
     this.open = open;
+    this.end = end;
     this.periodMs = periodMs;
     this.heapPools =
         ManagementFactory.getMemoryPoolMXBeans().stream()
@@ -117,6 +123,9 @@ final class HeapWindow implements AutoCloseable {
       baselineGc();
     }
     synchronized (this) {
+      if (endedAt != null) {
+        return;
+      }
       if (openedAt == null) {
         if (!open.getAsBoolean()) {
           return;
@@ -129,6 +138,9 @@ final class HeapWindow implements AutoCloseable {
         baseBytes = used;
       }
       maxBytes = Math.max(maxBytes, used);
+      if (end != null && end.getAsBoolean()) {
+        finish();
+      }
     }
     if (!armed) {
       baselineGc();
@@ -166,6 +178,18 @@ final class HeapWindow implements AutoCloseable {
       gcsInWindow++;
       liveMaxBytes = Math.max(liveMaxBytes, after);
     }
+  }
+
+  /** Ends the window: no more samples or GCs counted. */
+  private void finish() {
+    endedAt = Instant.now();
+    allocatedAtClose = allocatedBytes();
+    closed = true;
+  }
+
+  /** When the window ended (end condition or {@link #close()}), or {@code null}. */
+  Instant endedAt() {
+    return endedAt;
   }
 
   /** When the window opened (the first sample where the condition held), or {@code null}. */
@@ -222,7 +246,7 @@ final class HeapWindow implements AutoCloseable {
     return armGcMs;
   }
 
-  /** Takes a last sample and stops the sampler and the GC listeners. */
+  /** Takes a last sample (unless the window already ended) and stops the sampler and the GC listeners. */
   @Override
   public void close() {
     running = false;
@@ -233,10 +257,10 @@ final class HeapWindow implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     synchronized (this) {
-      if (openedAt != null) {
+      if (openedAt != null && endedAt == null) {
         long used = memory.getHeapMemoryUsage().getUsed();
         maxBytes = Math.max(maxBytes, used);
-        allocatedAtClose = allocatedBytes();
+        finish();
       }
     }
     closed = true;

@@ -53,7 +53,7 @@ import java.util.stream.Stream;
  * standalone {@link OutputDownloader} warms the JIT ({@link #warmUp}), as in a long-running worker.
  *
  * <p>Heap during the pipeline download ({@link HeapWindow}, 10 ms samples, window from the first
- * download request to the end of the batch): used-heap growth (garbage included) and live-set
+ * download request to the job's folder being moved into place, just before its done event): used-heap growth (garbage included) and live-set
  * growth (heap used right after the GCs in the window, over a baseline {@code System.gc()} taken
  * when the job is submitted). Both files are deleted afterwards.
  */
@@ -88,7 +88,8 @@ final class LargeOutputScenario {
       ResourceMeter meter = new ResourceMeter();
       meter.start();
       BatchRun.Result r;
-      HeapWindow heap = new HeapWindow(() -> emu.stats().submits() > 0, () -> emu.stats().downloads() > 0, 10);
+      Path out = dir.resolve("out");
+      HeapWindow heap = new HeapWindow(() -> emu.stats().submits() > 0, () -> emu.stats().downloads() > 0, () -> jobFolderIn(out), 10);
       try (heap) {
         r = Scenarios.runBatch(emu, name, 1, dir, true, PollSchedule.defaults(), FlowControl.Settings.fixed(10, 10));
       }
@@ -122,6 +123,15 @@ final class LargeOutputScenario {
       d.download(URI.create(emu.blobUrl(bytes)), dir, "warm-up.bin").block(Duration.ofMinutes(5));
     } finally {
       deleteTree(dir);
+    }
+  }
+
+  /** Whether a job folder (the downloader's last step before its done event) is in {@code out}. */
+  static boolean jobFolderIn(Path out) {
+    try (Stream<Path> s = Files.list(out)) {
+      return s.anyMatch(p -> !p.getFileName().toString().startsWith(".") && Files.isDirectory(p));
+    } catch (IOException | UncheckedIOException e) {
+      return false;
     }
   }
 

@@ -58,7 +58,7 @@ class BenchScenariosTest {
   @Test
   void shouldOpenTheHeapWindowOnlyOnceTheConditionHolds() {
     AtomicBoolean open = new AtomicBoolean(false);
-    HeapWindow w = new HeapWindow(null, open::get, 1);
+    HeapWindow w = new HeapWindow(null, open::get, null, 1);
     try (w) {
       assertThat(w.openedAt()).isNull();
       assertThat(w.growthMb()).isZero();
@@ -72,7 +72,7 @@ class BenchScenariosTest {
   void shouldCountLiveDataKeptDuringTheWindowAsLiveGrowthAndNotGarbage() {
     AtomicBoolean armed = new AtomicBoolean(false);
     AtomicBoolean open = new AtomicBoolean(false);
-    HeapWindow w = new HeapWindow(armed::get, open::get, 1);
+    HeapWindow w = new HeapWindow(armed::get, open::get, null, 1);
     byte[][] kept = new byte[128][];
     try (w) {
       armed.set(true);
@@ -103,8 +103,27 @@ class BenchScenariosTest {
   }
 
   @Test
+  void shouldStopSamplingWhenTheEndConditionHolds() {
+    AtomicBoolean ended = new AtomicBoolean(false);
+    HeapWindow w = new HeapWindow(null, () -> true, ended::get, 1);
+    byte[][] later = new byte[64][];
+    try (w) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.openedAt() != null);
+      ended.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.endedAt() != null);
+      double atEnd = w.growthMb();
+      for (int i = 0; i < later.length; i++) {
+        later[i] = new byte[256 * 1024]; // 16 MiB after the end: not counted
+      }
+      assertThat(w.growthMb()).isEqualTo(atEnd);
+    }
+    assertThat(later.length).isEqualTo(64);
+    assertThat(w.growthMb()).isLessThan(16.0);
+  }
+
+  @Test
   void shouldRefuseANonPositiveHeapSamplingPeriod() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(null, () -> true, 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(null, () -> true, null, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("periodMs");
   }
 
