@@ -89,7 +89,8 @@ final class LargeOutputScenario {
       meter.start();
       BatchRun.Result r;
       Path out = dir.resolve("out");
-      HeapWindow heap = new HeapWindow(() -> emu.stats().submits() > 0, () -> emu.stats().downloads() > 0, () -> jobFolderIn(out), 10);
+      long warmUps = emu.stats().downloads();
+      HeapWindow heap = new HeapWindow(() -> emu.stats().submits() > 0, () -> emu.stats().downloads() > warmUps, () -> jobFolderIn(out), 10);
       try (heap) {
         r = Scenarios.runBatch(emu, name, 1, dir, true, PollSchedule.defaults(), FlowControl.Settings.fixed(10, 10));
       }
