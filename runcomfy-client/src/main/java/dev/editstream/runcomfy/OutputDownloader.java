@@ -65,7 +65,7 @@ public final class OutputDownloader implements AutoCloseable {
   /**
    * Largest socket read, bytes (Netty's adaptive default stops at 64 KiB). Reads grow towards it
    * only while they come back full, i.e. for large, fast bodies; then a download queues at most
-   * {@value #PREFETCH} pieces of this size (2 MiB of direct memory) and makes 4× fewer reads,
+   * {@value #PREFETCH} pieces of this size (2 MiB of direct memory) and makes up to 4× fewer reads,
    * queue hand-offs and file writes.
    */
   private static final int MAX_READ = 256 * 1024;
