@@ -8,6 +8,7 @@ import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.producer.JobProducer;
 import dev.editstream.runcomfy.LocalAssetServer;
 import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,8 +36,10 @@ public final class BatchRun {
    * @param summary jobs and their fates
    * @param invalidLines lines of the file that were refused
    * @param finished whether every job reached a terminal state before the timeout
+   * @param meters the batch's meters ({@link dev.editstream.pipeline.metrics.Meters}), e.g. the
+   *     downloads' streaming and commit timers
    */
-  public record Result(Summary summary, int invalidLines, boolean finished) {
+  public record Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters) {
     /** Whether every valid job is done (the demo's exit-0 rule). */
     public boolean everyValidJobDone(List<String> validIds) {
       return finished && validIds.stream().allMatch(id -> {
@@ -133,7 +136,7 @@ public final class BatchRun {
         if (!finished) {
           out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight");
         }
-        return new Result(summary, report.errors().size(), finished);
+        return new Result(summary, report.errors().size(), finished, registry);
       }
     } finally {
       if (assets != null) {

@@ -107,7 +107,7 @@ public final class Pipeline implements AutoCloseable {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
           p.resources.add(0, downloader);
-          yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4)
+          yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4, metrics)
               .withRecentResults(handover);
         }
         case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");

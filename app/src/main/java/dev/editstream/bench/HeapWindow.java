@@ -1,38 +1,106 @@
 package dev.editstream.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Heap growth over a window that opens when a condition first holds (e.g. "the emulator has seen a
- * download start") and closes at {@link #close()}. A daemon thread samples the used heap ({@link
- * MemoryMXBean#getHeapMemoryUsage()}) every {@code periodMs}; growth is the largest sample in the
- * window minus the first one (garbage not yet collected included, so an upper bound of live growth).
+ * download start") and ends when another one first holds (e.g. "the job's output folder is in
+ * place") or at {@link #close()}, measured these ways:
+ *
+ * <ul>
+ *   <li><b>used-heap growth</b> ({@link #growthMb()}): a daemon thread samples the used heap
+ *       ({@link MemoryMXBean#getHeapMemoryUsage()}) every {@code periodMs}; growth is the largest
+ *       sample in the window minus the first one. It counts garbage not yet collected, so it is an
+ *       upper bound of live growth that mostly says how much was allocated between two GCs.
+ *   <li><b>live-set growth</b> ({@link #liveGrowthMb()}): when the {@code arm} condition first
+ *       holds (before the window opens, e.g. "a job was submitted"), the sampler runs one {@link
+ *       System#gc()} and takes the used heap right after it as the baseline live set; then every
+ *       GC that ends inside the window reports the heap used right after it (the sum over the heap
+ *       pools of {@link com.sun.management.GcInfo#getMemoryUsageAfterGc()}); growth is the largest
+ *       of those minus the baseline. Without a GC inside the window ({@link #gcsInWindow()} 0)
+ *       there is no live figure, and the used-heap growth is the bound.
+ *   <li><b>allocated</b> ({@link #allocatedMb()}): what the whole JVM allocated in the window,
+ *       to show how much of the used-heap growth can be garbage.
+ * </ul>
  */
 final class HeapWindow implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+  private final BooleanSupplier arm;
   private final BooleanSupplier open;
+  private final BooleanSupplier end;
   private final long periodMs;
   private final Thread thread;
+  private final Set<String> heapPools;
+  private final List<Runnable> unsubscribe = new ArrayList<>();
   private volatile boolean running = true;
+  private volatile boolean armed;
   private volatile Instant openedAt;
+  private volatile Instant endedAt;
+  private volatile boolean closed;
   private volatile long baseBytes = -1;
   private volatile long maxBytes = -1;
+  private volatile long liveBaseBytes = -1;
+  private volatile long liveMaxBytes = -1;
+  private volatile int gcsInWindow;
+  private volatile long armGcMs = -1;
+  private volatile long allocatedAtOpen = -1;
+  private volatile long allocatedAtClose = -1;
 
   /**
    * Starts sampling.
    *
+   * @param arm the condition that triggers the baseline GC (checked at each sample until it holds),
+   *     or {@code null} to take the baseline when the window opens
    * @param open the condition that opens the window (checked at each sample)
+   * @param end the condition that ends the open window (checked at each sample after the heap
+   *     was read), or {@code null} to end it at {@link #close()}
    * @param periodMs sampling period, ms, at least 1
+   * @throws IllegalArgumentException if {@code periodMs} is below 1
    */
-  HeapWindow(BooleanSupplier open, long periodMs) {
+  HeapWindow(BooleanSupplier arm, BooleanSupplier open, BooleanSupplier end, long periodMs) {
     if (periodMs < 1) {
       throw new IllegalArgumentException("periodMs must be >= 1, was " + periodMs);
     }
+    this.arm = arm;
     this.open = open;
+    this.end = end;
     this.periodMs = periodMs;
+    this.heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toUnmodifiableSet());
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        NotificationListener l = this::onGc;
+        emitter.addNotificationListener(l, null, null);
+        unsubscribe.add(
+            () -> {
+              try {
+                emitter.removeNotificationListener(l);
+              } catch (javax.management.ListenerNotFoundException ignored) {
+                // already gone
+              }
+            });
+      }
+    }
     this.thread = new Thread(this::loop, "bench-heap-window");
     thread.setDaemon(true);
     thread.start();
@@ -50,18 +118,78 @@ final class HeapWindow implements AutoCloseable {
     }
   }
 
-  private synchronized void sample() {
-    if (openedAt == null) {
-      if (!open.getAsBoolean()) {
+  private void sample() {
+    if (!armed && arm != null && arm.getAsBoolean()) {
+      baselineGc();
+    }
+    synchronized (this) {
+      if (endedAt != null) {
         return;
       }
-      openedAt = Instant.now();
+      if (openedAt == null) {
+        if (!open.getAsBoolean()) {
+          return;
+        }
+        openedAt = Instant.now();
+        allocatedAtOpen = allocatedBytes();
+      }
+      long used = memory.getHeapMemoryUsage().getUsed();
+      if (baseBytes < 0) {
+        baseBytes = used;
+      }
+      maxBytes = Math.max(maxBytes, used);
+      if (end != null && end.getAsBoolean()) {
+        finish();
+      }
     }
-    long used = memory.getHeapMemoryUsage().getUsed();
-    if (baseBytes < 0) {
-      baseBytes = used;
+    if (!armed) {
+      baselineGc();
     }
-    maxBytes = Math.max(maxBytes, used);
+  }
+
+  /** One full GC; the used heap right after it is the live baseline. */
+  private void baselineGc() {
+    armed = true;
+    long t0 = System.nanoTime();
+    System.gc();
+    armGcMs = (System.nanoTime() - t0) / 1_000_000;
+    liveBaseBytes = memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private void onGc(Notification n, Object handback) {
+    if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)
+        || openedAt == null
+        || closed
+        || liveBaseBytes < 0) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+    if (info.getGcCause().equals("System.gc()")) {
+      return; // the baseline GC (notifications arrive late, possibly after the window opened)
+    }
+    long after = 0;
+    for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (heapPools.contains(e.getKey())) {
+        after += e.getValue().getUsed();
+      }
+    }
+    synchronized (this) {
+      gcsInWindow++;
+      liveMaxBytes = Math.max(liveMaxBytes, after);
+    }
+  }
+
+  /** Ends the window: no more samples or GCs counted. */
+  private void finish() {
+    endedAt = Instant.now();
+    allocatedAtClose = allocatedBytes();
+    closed = true;
+  }
+
+  /** When the window ended (end condition or {@link #close()}), or {@code null}. */
+  Instant endedAt() {
+    return endedAt;
   }
 
   /** When the window opened (the first sample where the condition held), or {@code null}. */
@@ -74,7 +202,51 @@ final class HeapWindow implements AutoCloseable {
     return baseBytes < 0 ? 0 : Math.max(0, maxBytes - baseBytes) / (1024.0 * 1024.0);
   }
 
-  /** Takes a last sample and stops the sampler. */
+  /** GCs reported inside the window, explicit ones ({@code System.gc()}, the baseline) excluded. */
+  int gcsInWindow() {
+    return gcsInWindow;
+  }
+
+  /**
+   * Largest heap used right after a GC inside the window minus the baseline live set, MiB; {@code
+   * NaN} when no GC ended inside the window.
+   */
+  double liveGrowthMb() {
+    return gcsInWindow == 0 || liveBaseBytes < 0
+        ? Double.NaN
+        : Math.max(0, liveMaxBytes - liveBaseBytes) / (1024.0 * 1024.0);
+  }
+
+  /**
+   * Bytes the whole JVM allocated on the heap between the window's opening and {@link #close()},
+   * MiB (summed over the threads alive at both ends, so a lower bound); 0 before it closed.
+   */
+  double allocatedMb() {
+    return allocatedAtOpen < 0 || allocatedAtClose < 0
+        ? 0
+        : Math.max(0, allocatedAtClose - allocatedAtOpen) / (1024.0 * 1024.0);
+  }
+
+  /** Heap bytes allocated so far by the threads alive now (HotSpot's per-thread counters). */
+  private static long allocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+        && t.isThreadAllocatedMemorySupported()
+        && t.isThreadAllocatedMemoryEnabled()) {
+      long sum = 0;
+      for (long v : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+        sum += Math.max(0, v);
+      }
+      return sum;
+    }
+    return -1;
+  }
+
+  /** How long the baseline {@link System#gc()} took, ms; -1 if it has not run. */
+  long baselineGcMs() {
+    return armGcMs;
+  }
+
+  /** Takes a last sample (unless the window already ended) and stops the sampler and the GC listeners. */
   @Override
   public void close() {
     running = false;
@@ -84,6 +256,14 @@ final class HeapWindow implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    sample();
+    synchronized (this) {
+      if (openedAt != null && endedAt == null) {
+        long used = memory.getHeapMemoryUsage().getUsed();
+        maxBytes = Math.max(maxBytes, used);
+        finish();
+      }
+    }
+    closed = true;
+    unsubscribe.forEach(Runnable::run);
   }
 }

@@ -43,10 +43,11 @@ class BenchScenariosTest {
     BenchResult row = LargeOutputScenario.run("d-8MiB", bytes, tmp, curlTarget);
 
     assertThat(row.scenario()).isEqualTo("d-8MiB");
-    assertThat(row.note()).contains("8,388,608-byte output").contains("1 done, 0 failed").contains("MiB/s")
-        .contains("peak heap growth during the pipeline download");
+    assertThat(row.note()).contains("8,388,608-byte output, after an untimed 8 MiB warm-up download").contains("1 done, 0 failed").contains("MiB/s")
+        .contains("peak heap growth during the pipeline download").contains("live-set growth").contains("the whole JVM allocated")
+        .containsPattern("streaming \\d+\\.\\d\\d s with \\d+ background syncs, final fsync\\+rename \\d+\\.\\d\\d s");
     if (curlAvailable()) {
-      assertThat(row.note()).contains("pipeline ÷ curl = ");
+      assertThat(row.note()).contains("pipeline ÷ curl = ").contains("pipeline ÷ (curl + sync) = ");
     } else {
       assertThat(row.note()).contains("curl not found");
     }
@@ -57,7 +58,7 @@ class BenchScenariosTest {
   @Test
   void shouldOpenTheHeapWindowOnlyOnceTheConditionHolds() {
     AtomicBoolean open = new AtomicBoolean(false);
-    HeapWindow w = new HeapWindow(open::get, 1);
+    HeapWindow w = new HeapWindow(null, open::get, null, 1);
     try (w) {
       assertThat(w.openedAt()).isNull();
       assertThat(w.growthMb()).isZero();
@@ -68,8 +69,61 @@ class BenchScenariosTest {
   }
 
   @Test
+  void shouldCountLiveDataKeptDuringTheWindowAsLiveGrowthAndNotGarbage() {
+    AtomicBoolean armed = new AtomicBoolean(false);
+    AtomicBoolean open = new AtomicBoolean(false);
+    HeapWindow w = new HeapWindow(armed::get, open::get, null, 1);
+    byte[][] kept = new byte[128][];
+    try (w) {
+      armed.set(true);
+      await().atMost(Duration.ofSeconds(10)).until(() -> w.baselineGcMs() >= 0);
+      open.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.openedAt() != null);
+      for (int i = 0; i < kept.length; i++) {
+        kept[i] = new byte[256 * 1024]; // 32 MiB kept alive, in objects below G1's humongous size
+      }
+      // garbage until a GC ends inside the window (explicit System.gc() calls do not count)
+      await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(60)).until(() -> {
+        churn();
+        return w.gcsInWindow() > 0;
+      });
+    }
+    assertThat(java.util.Arrays.stream(kept).mapToInt(b -> b.length).sum()).isEqualTo(32 << 20);
+    assertThat(w.liveGrowthMb()).isBetween(31.0, 96.0);
+    assertThat(w.growthMb()).isGreaterThanOrEqualTo(31.0);
+    assertThat(w.allocatedMb()).isGreaterThanOrEqualTo(32.0);
+  }
+
+  private static volatile Object sink;
+
+  private static void churn() {
+    for (int i = 0; i < 16 * 1024; i++) {
+      sink = new byte[1024];
+    }
+  }
+
+  @Test
+  void shouldStopSamplingWhenTheEndConditionHolds() {
+    AtomicBoolean ended = new AtomicBoolean(false);
+    HeapWindow w = new HeapWindow(null, () -> true, ended::get, 1);
+    byte[][] later = new byte[64][];
+    try (w) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.openedAt() != null);
+      ended.set(true);
+      await().atMost(Duration.ofSeconds(5)).until(() -> w.endedAt() != null);
+      double atEnd = w.growthMb();
+      for (int i = 0; i < later.length; i++) {
+        later[i] = new byte[256 * 1024]; // 16 MiB after the end: not counted
+      }
+      assertThat(w.growthMb()).isEqualTo(atEnd);
+    }
+    assertThat(later.length).isEqualTo(64);
+    assertThat(w.growthMb()).isLessThan(16.0);
+  }
+
+  @Test
   void shouldRefuseANonPositiveHeapSamplingPeriod() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(() -> true, 0))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(null, () -> true, null, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("periodMs");
   }
 
@@ -81,7 +135,7 @@ class BenchScenariosTest {
     int code = new CommandLine(cmd).execute("--scenario", "z", "--json", tmp.resolve("r.json").toString(), "--work",
         tmp.resolve("w").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, b, c, d, e are");
+    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e are");
   }
 
   private static boolean curlAvailable() {

@@ -6,6 +6,7 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
 import dev.editstream.core.event.Topics;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.DownloadPolicy;
@@ -42,7 +43,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
  * Partial downloads are never visible under the final folder. URLs the {@link DownloadPolicy}
  * refuses are logged and skipped, as RunComfy's CLI does; a job with no allowed output fails with
- * class 65.
+ * class 65. Each committed file is recorded in the {@link PipelineMetrics} (bytes, streaming and
+ * commit time).
  */
 public final class DownloaderHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
@@ -56,14 +58,17 @@ public final class DownloaderHandler implements StageHandler {
   private final Clock clock;
   private RecentResults recent;
   private final int parallelPerJob;
+  private final PipelineMetrics metrics;
 
   /**
    * @param client fetches the result again for the full output URLs ({@code GET .../result})
    * @param outDir the output folder
    * @param parallelPerJob downloads of one job at once, &gt;= 1
+   * @param metrics where each committed file's size and timings go
    */
   public DownloaderHandler(RunComfyClient client, OutputDownloader downloader, DownloadPolicy policy, Path outDir, Manifest manifest,
-      Topics topics, Clock clock, int parallelPerJob) {
+      Topics topics, Clock clock, int parallelPerJob, PipelineMetrics metrics) {
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.client = client;
     this.downloader = downloader;
     this.policy = policy;
@@ -132,6 +137,7 @@ public final class DownloaderHandler implements StageHandler {
         .map(files -> {
           List<OutputFile> out = new ArrayList<>();
           for (DownloadedFile f : files) {
+            metrics.downloaded(f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
           promote(staging, finalDir);

@@ -19,7 +19,10 @@ import dev.editstream.core.job.Job;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.metrics.Meters;
+import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.pipeline.stage.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
@@ -70,6 +73,7 @@ class DownloaderHandlerTest {
   OutputDownloader downloader;
   DownloadPolicy policy;
   Manifest manifest;
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
   void stop() {
@@ -96,7 +100,7 @@ class DownloaderHandlerTest {
   }
 
   DownloaderHandler handler(DownloadPolicy p) {
-    return new DownloaderHandler(client, downloader, p, out, manifest, TOPICS, Clock.systemUTC(), 2);
+    return new DownloaderHandler(client, downloader, p, out, manifest, TOPICS, Clock.systemUTC(), 2, new PipelineMetrics(registry));
   }
 
   static ObjectNode nanoBody(int images) {
@@ -204,6 +208,11 @@ class DownloaderHandlerTest {
     }
     assertThat(partFiles(out)).isEmpty();
     assertThat(walk(out.resolve(".staging"))).isEmpty();
+    // each committed file is metered: its bytes, its streaming and its commit time
+    assertThat(registry.get(Meters.DOWNLOAD_BYTES.meterName()).counter().count())
+        .isEqualTo(done.files().stream().mapToLong(OutputFile::bytes).sum());
+    assertThat(registry.get(Meters.DOWNLOAD_STREAMING.meterName()).timer().count()).isEqualTo(2);
+    assertThat(registry.get(Meters.DOWNLOAD_COMMIT.meterName()).timer().count()).isEqualTo(2);
 
     List<JsonNode> lines = manifestLines();
     assertThat(lines).hasSize(1);

@@ -10,15 +10,26 @@ import java.time.Duration;
  * @param maxBytes largest file accepted, bytes (CLI: 2 GiB = 2,147,483,648), positive
  * @param maxRedirects redirects followed per file (CLI: 10), 0 or more
  * @param maxConnections size of the downloader's connection pool, at least 1
+ * @param syncEveryBytes background writeback of large files: a background fdatasync starts each
+ *     time this many bytes were written since the last one (and a download waits when {@value
+ *     #PENDING_SYNC_FACTOR} times this are written but not yet synced), bytes; 0 = none, only the
+ *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync.
  */
 public record DownloadConfig(
     Duration connectTimeout,
     Duration readTimeout,
     long maxBytes,
     int maxRedirects,
-    int maxConnections) {
+    int maxConnections,
+    long syncEveryBytes) {
   /** CLI cap: 2 GiB. */
   public static final long DEFAULT_MAX_BYTES = 2_147_483_648L;
+
+  /** Default background writeback step: 32 MiB, bytes. */
+  public static final long DEFAULT_SYNC_EVERY_BYTES = 32L << 20;
+
+  /** Bytes written but not yet synced, in units of {@code syncEveryBytes}, before a download waits. */
+  public static final int PENDING_SYNC_FACTOR = 4;
 
   /**
    * Validates.
@@ -42,21 +53,41 @@ public record DownloadConfig(
       throw new IllegalArgumentException(
           "maxConnections: must be at least 1, was " + maxConnections);
     }
+    if (syncEveryBytes < 0) {
+      throw new IllegalArgumentException(
+          "syncEveryBytes: must not be negative, was " + syncEveryBytes);
+    }
   }
 
-  /** CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections. */
+  /**
+   * CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections and
+   * a background sync every 32 MiB (editstream's own).
+   */
   public static DownloadConfig defaults() {
     return new DownloadConfig(
-        Duration.ofSeconds(10), Duration.ofSeconds(120), DEFAULT_MAX_BYTES, 10, 500);
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(120),
+        DEFAULT_MAX_BYTES,
+        10,
+        500,
+        DEFAULT_SYNC_EVERY_BYTES);
   }
 
   /** A copy with another size cap. */
   public DownloadConfig withMaxBytes(long max) {
-    return new DownloadConfig(connectTimeout, readTimeout, max, maxRedirects, maxConnections);
+    return new DownloadConfig(
+        connectTimeout, readTimeout, max, maxRedirects, maxConnections, syncEveryBytes);
   }
 
   /** A copy with another read inactivity timeout. */
   public DownloadConfig withReadTimeout(Duration timeout) {
-    return new DownloadConfig(connectTimeout, timeout, maxBytes, maxRedirects, maxConnections);
+    return new DownloadConfig(
+        connectTimeout, timeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes);
+  }
+
+  /** A copy with another background writeback step, bytes (0 = none). */
+  public DownloadConfig withSyncEveryBytes(long bytes) {
+    return new DownloadConfig(
+        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, bytes);
   }
 }

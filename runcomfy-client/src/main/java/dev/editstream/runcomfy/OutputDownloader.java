@@ -4,6 +4,7 @@ import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.ReferenceCountUtil;
@@ -11,8 +12,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
@@ -31,7 +36,11 @@ import reactor.netty.resources.ConnectionProvider;
  * event loop (on {@link Schedulers#boundedElastic()}, at most {@value #PREFETCH} buffers queued, so
  * memory stays bounded and Netty applies back-pressure), the SHA-256 is computed on the way, and
  * the file is fsynced and renamed atomically to its final name ({@link FileNames}). Any failure
- * deletes the part file before the error is signalled.
+ * deletes the part file before the error is signalled. Files larger than {@link
+ * DownloadConfig#syncEveryBytes()} are synced in the background while they stream (on this
+ * downloader's own writeback threads, see {@link PartFile}), so the disk works while the network
+ * does and the final fsync has little left. Each {@link DownloadedFile} tells how long streaming
+ * and the final commit took.
  *
  * <p>Errors ({@link StageException}): refused URL or too many redirects → DATA; over the cap → DATA
  * {@code too_large}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
@@ -46,12 +55,28 @@ import reactor.netty.resources.ConnectionProvider;
 public final class OutputDownloader implements AutoCloseable {
   private static final int PREFETCH = 8;
 
+  /**
+   * Largest body piece the HTTP decoder hands on, bytes (Netty's default is 8 KiB: a 2 GiB file
+   * would be 262,144 pieces, each queued, hashed and written on its own). Pieces are slices of
+   * what one socket read returned, so this bounds nothing else.
+   */
+  private static final int MAX_CHUNK = 1 << 20;
+
+  /**
+   * Largest socket read, bytes (Netty's adaptive default stops at 64 KiB). Reads grow towards it
+   * only while they come back full, i.e. for large, fast bodies; then a download queues at most
+   * {@value #PREFETCH} pieces of this size (2 MiB of direct memory) and makes up to 4× fewer reads,
+   * queue hand-offs and file writes.
+   */
+  private static final int MAX_READ = 256 * 1024;
+
   private final DownloadPolicy policy;
   private final DownloadConfig config;
   private final Clock clock;
   private final ConnectionProvider provider;
   private final HttpClient http;
   private final PartFiles partFiles;
+  private final ExecutorService writebackPool;
 
   /** Creates the part file of one download (blocking; called off the event loop). */
   @FunctionalInterface
@@ -65,16 +90,31 @@ public final class OutputDownloader implements AutoCloseable {
    * @param clock turns a Retry-After HTTP-date into a delay
    */
   public OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock) {
-    this(policy, config, clock, PartFile::create);
+    this(policy, config, clock, null);
   }
 
   /**
-   * For tests: the part files come from {@code partFiles} (e.g. one that writes to a full disk).
+   * For tests: the part files come from {@code partFiles} (e.g. one that writes to a full disk),
+   * or, when {@code null}, are created with this downloader's background writeback.
    */
   OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock, PartFiles partFiles) {
-    this.partFiles = Objects.requireNonNull(partFiles, "partFiles");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.config = Objects.requireNonNull(config, "config");
+    if (partFiles != null) {
+      this.writebackPool = null;
+      this.partFiles = partFiles;
+    } else if (config.syncEveryBytes() > 0) {
+      this.writebackPool = Executors.newCachedThreadPool(writebackThreads());
+      PartFile.Writeback wb =
+          new PartFile.Writeback(
+              config.syncEveryBytes(),
+              config.syncEveryBytes() * DownloadConfig.PENDING_SYNC_FACTOR,
+              writebackPool);
+      this.partFiles = (d, n) -> PartFile.create(d, n, wb);
+    } else {
+      this.writebackPool = null;
+      this.partFiles = (d, n) -> PartFile.create(d, n, null);
+    }
     this.clock = Objects.requireNonNull(clock, "clock");
     this.provider =
         ConnectionProvider.builder("runcomfy-download")
@@ -87,7 +127,11 @@ public final class OutputDownloader implements AutoCloseable {
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-            .responseTimeout(config.readTimeout());
+            .responseTimeout(config.readTimeout())
+            .httpResponseDecoder(spec -> spec.maxChunkSize(MAX_CHUNK))
+            .option(
+                ChannelOption.RCVBUF_ALLOCATOR,
+                new AdaptiveRecvByteBufAllocator(512, 64 * 1024, MAX_READ));
   }
 
   /**
@@ -110,10 +154,26 @@ public final class OutputDownloader implements AutoCloseable {
         });
   }
 
-  /** Releases the connection pool. */
+  /**
+   * Releases the connection pool and the writeback threads (a download still running then skips
+   * its remaining background syncs; its final fsync still runs).
+   */
   @Override
   public void close() {
     provider.dispose();
+    if (writebackPool != null) {
+      writebackPool.shutdown();
+    }
+  }
+
+  /** Daemon threads {@code download-writeback-N}: at most one busy per running download. */
+  private static java.util.concurrent.ThreadFactory writebackThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "download-writeback-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private Mono<DownloadedFile> hop(URI uri, int redirects, Target t) {
@@ -224,10 +284,21 @@ public final class OutputDownloader implements AutoCloseable {
           "truncated",
           "GET " + where + ": got " + part.bytes() + " of " + declared + " bytes");
     }
+    long commitStart = System.nanoTime();
+    Duration streaming = Duration.ofNanos(commitStart - part.createdNanos());
     String sha = part.sha256Hex();
     long bytes = part.bytes();
     try {
-      return new DownloadedFile(part.commit(), bytes, sha, contentType, t.source);
+      Path path = part.commit();
+      return new DownloadedFile(
+          path,
+          bytes,
+          sha,
+          contentType,
+          t.source,
+          streaming,
+          Duration.ofNanos(System.nanoTime() - commitStart),
+          part.backgroundSyncs());
     } catch (IOException e) {
       throw localFailure(e, t.dir);
     }

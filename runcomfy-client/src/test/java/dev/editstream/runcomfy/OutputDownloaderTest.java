@@ -110,6 +110,10 @@ class OutputDownloaderTest {
               assertThat(f.sha256()).isEqualTo(expectedSha);
               assertThat(f.contentType()).isEqualTo("image/png");
               assertThat(f.sourceUrl()).isEqualTo(files.url("/files/photo.png"));
+              // 1.2 MB is under the default 32 MiB writeback step: only the final fsync
+              assertThat(f.backgroundSyncs()).isZero();
+              assertThat(f.streaming()).isPositive();
+              assertThat(f.commit()).isPositive();
             })
         .expectComplete()
         .verify(WAIT);
@@ -117,6 +121,61 @@ class OutputDownloaderTest {
     assertThat(Files.readAllBytes(dir.resolve("photo.png"))).isEqualTo(photo);
     assertThat(filesIn(dir)).containsExactly(dir.resolve("photo.png"));
     assertNoAuthorizationSent();
+  }
+
+  @Test
+  void shouldSyncALargeFileInTheBackgroundWhileItStreams() throws Exception {
+    String expectedSha =
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(photo));
+    try (OutputDownloader small = downloader(DownloadConfig.defaults().withSyncEveryBytes(64 * 1024))) {
+      StepVerifier.create(small.download(URI.create(files.url("/files/photo.png")), dir, null))
+          .assertNext(
+              f -> {
+                assertThat(f.bytes()).isEqualTo(photo.length);
+                assertThat(f.sha256()).isEqualTo(expectedSha);
+                // 1,234,567 bytes in steps of 64 KiB: at most 18 syncs, at least one (they
+                // do not overlap, so fewer start when the disk is slower than the network)
+                assertThat(f.backgroundSyncs()).isBetween(1, 18);
+              })
+          .expectComplete()
+          .verify(WAIT);
+    }
+    assertThat(Files.readAllBytes(dir.resolve("photo.png"))).isEqualTo(photo);
+    assertThat(filesIn(dir)).containsExactly(dir.resolve("photo.png"));
+  }
+
+  @Test
+  void shouldHandTheBodyOnInPiecesLargerThanNettysDefault8KiB() {
+    java.util.concurrent.atomic.AtomicReference<PartFile> part =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    DownloadPolicy policy =
+        DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(files.hostPort()));
+    OutputDownloader.PartFiles spy =
+        (d, name) -> {
+          PartFile p = PartFile.create(d, name, null);
+          part.set(p);
+          return p;
+        };
+    try (OutputDownloader d =
+        new OutputDownloader(policy, DownloadConfig.defaults(), Clock.systemUTC(), spy)) {
+      StepVerifier.create(d.download(URI.create(files.url("/files/photo.png")), dir, null))
+          .assertNext(f -> assertThat(f.bytes()).isEqualTo(photo.length))
+          .expectComplete()
+          .verify(WAIT);
+    }
+    // 8 KiB pieces would mean one queue hand-off, hash update and write call per 8 KiB
+    assertThat(part.get().largestWrite()).isGreaterThan(8192);
+  }
+
+  @Test
+  void shouldDownloadWithBackgroundSyncTurnedOff() throws Exception {
+    try (OutputDownloader none = downloader(DownloadConfig.defaults().withSyncEveryBytes(0))) {
+      StepVerifier.create(none.download(URI.create(files.url("/files/photo.png")), dir, null))
+          .assertNext(f -> assertThat(f.backgroundSyncs()).isZero())
+          .expectComplete()
+          .verify(WAIT);
+    }
+    assertThat(Files.readAllBytes(dir.resolve("photo.png"))).isEqualTo(photo);
   }
 
   @Test
@@ -379,7 +438,7 @@ class OutputDownloaderTest {
           Path part = Files.createFile(d.resolve("." + name + ".part-test"));
           try {
             return PartFile.over(
-                d, name, part, FileChannel.open(devFull, StandardOpenOption.WRITE));
+                d, name, part, FileChannel.open(devFull, StandardOpenOption.WRITE), null);
           } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
           }

@@ -67,13 +67,16 @@ class SmallRulesTest {
     assertThatThrownBy(() -> d.withMaxBytes(0)).hasMessageStartingWith("maxBytes:");
     assertThatThrownBy(() -> d.withReadTimeout(Duration.ZERO))
         .hasMessageStartingWith("readTimeout:");
-    assertThatThrownBy(() -> new DownloadConfig(null, Duration.ofSeconds(1), 1, 0, 1))
+    assertThatThrownBy(() -> new DownloadConfig(null, Duration.ofSeconds(1), 1, 0, 1, 0))
         .hasMessageStartingWith("connectTimeout:");
     assertThatThrownBy(
-            () -> new DownloadConfig(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, -1, 1))
+            () -> new DownloadConfig(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, -1, 1, 0))
         .hasMessageStartingWith("maxRedirects:");
     assertThatThrownBy(
-            () -> new DownloadConfig(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0, 0))
+            () -> new DownloadConfig(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 0, 0, 0))
         .hasMessageStartingWith("maxConnections:");
+    assertThatThrownBy(() -> d.withSyncEveryBytes(-1)).hasMessageStartingWith("syncEveryBytes:");
+    assertThat(d.withSyncEveryBytes(0).syncEveryBytes()).isZero();
+    assertThat(d.syncEveryBytes()).isEqualTo(32L << 20);
   }
 }

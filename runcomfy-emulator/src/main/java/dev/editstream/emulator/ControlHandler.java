@@ -16,7 +16,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * files; {@code ?chunked=true} omits Content-Length, {@code ?fill=zeros} sends zeros instead of
  * pseudo-random bytes) and {@code GET /_emulator/blob-url?bytes=N[&name=NAME]} ({@code {"url": signed
  * blob URL}}, for a benchmark in another process). Blobs stream from {@link BlobStream} without
- * being held in memory.
+ * being held in memory: slices of one shared buffer, written to the socket without a copy.
  */
 final class ControlHandler {
   private final EmulatorStats stats;
@@ -51,7 +51,7 @@ final class ControlHandler {
     } else {
       res.header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(blob.bytes()));
     }
-    return res.send(BlobStream.chunks(blob.bytes(), seed, flag(params, "fill", "zeros"), res.alloc())).then();
+    return res.send(BlobStream.chunks(blob.bytes(), seed, flag(params, "fill", "zeros"))).then();
   }
 
   /** Answers {@code GET /_emulator/blob-url?bytes=N[&name=NAME]} with {@code {"url": ...}}, or 400. */

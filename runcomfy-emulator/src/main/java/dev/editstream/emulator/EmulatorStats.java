@@ -48,6 +48,7 @@ public final class EmulatorStats {
   private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong downloads = new AtomicLong();
+  private final AtomicLong lastDownloadNanos = new AtomicLong(Long.MIN_VALUE);
 
   /** Stats starting now, on the system clocks. */
   public EmulatorStats() {
@@ -186,6 +187,15 @@ public final class EmulatorStats {
   }
 
   /**
+   * When the last download started (its request was answered with 200, before the first body
+   * byte), on the stats' clock; {@code null} before the first download.
+   */
+  public Instant lastDownloadAt() {
+    long at = lastDownloadNanos.get();
+    return at == Long.MIN_VALUE ? null : startedAt.plusNanos(at - startNanos);
+  }
+
+  /**
    * SHA-256 (lower-case hex) of the body's canonical JSON: object keys sorted at every level, no
    * whitespace. Two bodies with the same fields and values have the same hash whatever their key
    * order.
@@ -255,6 +265,7 @@ public final class EmulatorStats {
   }
 
   void download() {
+    lastDownloadNanos.set(nanoTime.getAsLong());
     downloads.incrementAndGet();
   }
 

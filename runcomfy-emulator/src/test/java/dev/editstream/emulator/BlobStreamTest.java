@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BlobStreamTest {
-  static final UnpooledByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
-
   static List<byte[]> bytes(long size, long seed, boolean zeros) {
-    return BlobStream.chunks(size, seed, zeros, ALLOC).map(b -> {
+    return BlobStream.chunks(size, seed, zeros).map(b -> {
       try {
         return ByteBufUtil.getBytes(b);
       } finally {
@@ -57,18 +54,36 @@ class BlobStreamTest {
 
   @Test
   void shouldRefuseSizesOutOfRange() {
-    assertThatThrownBy(() -> BlobStream.chunks(-1, 0, false, ALLOC)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> BlobStream.chunks(BlobStream.MAX_BYTES + 1, 0, false, ALLOC)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobStream.chunks(-1, 0, false)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobStream.chunks(BlobStream.MAX_BYTES + 1, 0, false)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void shouldFillExactlyTheAskedLength() {
-    ByteBuf buf = ALLOC.buffer();
-    try {
-      BlobStream.fill(buf, 1, 0, 13);
-      assertThat(buf.readableBytes()).isEqualTo(13);
-    } finally {
-      buf.release();
+  void shouldStartEveryChunkOnTheTapeAtAnAlignedOffsetThatVariesWithIndexAndSeed() {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (long i = 0; i < 1000; i++) {
+      int off = BlobStream.offset(5, i);
+      assertThat(off % Long.BYTES).isZero();
+      assertThat(off).isBetween(0, BlobStream.TAPE_BYTES - BlobStream.CHUNK);
+      seen.add(off);
     }
+    // 1,000 draws among 131,072 offsets: a handful of repeats at most
+    assertThat(seen.size()).isGreaterThan(990);
+    assertThat(BlobStream.offset(5, 3)).isEqualTo(BlobStream.offset(5, 3)).isNotEqualTo(BlobStream.offset(6, 3));
+  }
+
+  @Test
+  void shouldServeSlicesOfOneSharedTapeThatSurviveRelease() {
+    ByteBuf tape = BlobStream.tape(9);
+    assertThat(tape.readableBytes()).isEqualTo(BlobStream.TAPE_BYTES);
+    assertThat(tape.isReadOnly()).isTrue();
+    ByteBuf first = BlobStream.chunks(BlobStream.CHUNK, 9, false).blockFirst();
+    byte[] expected = ByteBufUtil.getBytes(tape, BlobStream.offset(9, 0), BlobStream.CHUNK);
+    assertThat(ByteBufUtil.getBytes(first)).isEqualTo(expected);
+    first.release();
+    first.release();
+    // the same tape again, still readable: releasing a chunk frees nothing
+    assertThat(BlobStream.tape(9)).isSameAs(tape);
+    assertThat(ByteBufUtil.getBytes(tape, BlobStream.offset(9, 0), BlobStream.CHUNK)).isEqualTo(expected);
   }
 }

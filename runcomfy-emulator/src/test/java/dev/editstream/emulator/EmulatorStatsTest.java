@@ -64,6 +64,23 @@ class EmulatorStatsTest {
   }
 
   @Test
+  void shouldTellWhenTheLastDownloadStartedOnItsClock() {
+    long[] now = {7_000_000_000L};
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    EmulatorStats s = new EmulatorStats(() -> now[0], t0);
+    assertThat(s.lastDownloadAt()).isNull();
+
+    now[0] += 1_500_000_000L;
+    s.download();
+    assertThat(s.lastDownloadAt()).isEqualTo(t0.plusMillis(1500));
+    now[0] += 250_000_000L;
+    s.download();
+
+    assertThat(s.lastDownloadAt()).isEqualTo(t0.plusMillis(1750));
+    assertThat(s.downloads()).isEqualTo(2);
+  }
+
+  @Test
   void shouldTrackInFlightJobsOverTimeOnAnInjectedClock() throws Exception {
     long[] now = {5_000_000_000L};
     Instant t0 = Instant.parse("2026-11-23T10:00:00Z");

@@ -24,7 +24,15 @@ public enum Meters {
   /** Gauge: 1 while submission is paused for an account fault (401/403/402), else 0. */
   ACCOUNT_PAUSED("editstream.account.paused", "1 while submission is paused for an account fault"),
   /** Timer, tags stage, model: time a stage spent on one job (ms). */
-  STAGE_LATENCY("editstream.stage.latency", "time a stage spent on one job");
+  STAGE_LATENCY("editstream.stage.latency", "time a stage spent on one job"),
+  /** Timer: per output file, response headers to the last byte written (network, hash, page cache). */
+  DOWNLOAD_STREAMING("editstream.download.streaming", "per output file, response headers to the last byte written"),
+  /** Timer: per output file, the final wait for background syncs, fsync, close and atomic rename. */
+  DOWNLOAD_COMMIT("editstream.download.commit", "per output file, final fsync, close and atomic rename"),
+  /** Counter: bytes of output files written and committed. */
+  DOWNLOAD_BYTES("editstream.download.bytes", "bytes of output files written and committed"),
+  /** Counter: background fdatasyncs started while output files streamed (large files only). */
+  DOWNLOAD_BACKGROUND_SYNCS("editstream.download.background_syncs", "background fdatasyncs started while output files streamed");
 
   private final String meterName;
   private final String description;

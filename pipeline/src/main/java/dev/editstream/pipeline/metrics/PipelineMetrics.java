@@ -48,6 +48,25 @@ public final class PipelineMetrics {
     counter(Meters.POISON, "stage", stage.wire()).increment();
   }
 
+  /**
+   * Records one committed output file.
+   *
+   * @param bytes its size, bytes
+   * @param streaming response headers to the last byte written
+   * @param commit final fsync, close and rename
+   * @param backgroundSyncs background fdatasyncs started while it streamed
+   */
+  public void downloaded(long bytes, Duration streaming, Duration commit, int backgroundSyncs) {
+    counter(Meters.DOWNLOAD_BYTES).increment(bytes);
+    counter(Meters.DOWNLOAD_BACKGROUND_SYNCS).increment(backgroundSyncs);
+    timer(Meters.DOWNLOAD_STREAMING).record(streaming);
+    timer(Meters.DOWNLOAD_COMMIT).record(commit);
+  }
+
+  private Timer timer(Meters m) {
+    return Timer.builder(m.meterName()).description(m.description()).register(registry);
+  }
+
   private Counter counter(Meters m, String... tags) {
     return Counter.builder(m.meterName()).description(m.description()).tags(tags).register(registry);
   }
