@@ -202,8 +202,16 @@ public final class PollerHandler implements StageHandler {
   static final Duration SLOT_BOUND_WAIT = Duration.ofMillis(100);
 
   /**
+   * How long after the last submission stopped waiting for a slot the dense checks go on: the
+   * last jobs of a batch that queued for permits are then still running, and the batch's wall
+   * time ends when they are seen to end.
+   */
+  static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
+
+  /**
    * The wait before the next status check. Normally the schedule's (smart or fixed). While other
-   * submissions wait for a flow-control slot, {@link SlotBoundWait}: every {@link #SLOT_BOUND_WAIT}
+   * submissions wait for a flow-control slot (and {@link #SLOT_BOUND_LINGER} after), {@link
+   * SlotBoundWait}: every {@link #SLOT_BOUND_WAIT}
    * from the earliest time the job may end (the model's learned early latency quantile, {@link
    * SmartPollSchedule#earliestEnd}), and not before.
    */
@@ -213,8 +221,8 @@ public final class PollerHandler implements StageHandler {
         ? schedule.next(checksDone)
         : smart.next(event.route().modelId(), requestId, elapsed, queuePosition, checksDone);
     Duration earliest = smart == null || event.route() == null ? Duration.ZERO : smart.earliestEnd(event.route().modelId());
-    return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.waiting() > 0, queuePosition != null && queuePosition > 0,
-        SLOT_BOUND_WAIT);
+    return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER),
+        queuePosition != null && queuePosition > 0, SLOT_BOUND_WAIT);
   }
 
   /**

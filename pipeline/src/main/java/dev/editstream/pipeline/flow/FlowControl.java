@@ -92,6 +92,8 @@ public final class FlowControl {
     }
   }
 
+  private long lastSaturatedNanos;
+  private boolean everSaturated;
   private final Settings settings;
   private final Scheduler timer;
   private final AdaptiveLimit account;
@@ -149,6 +151,18 @@ public final class FlowControl {
   /** Acquisitions waiting. */
   public synchronized int waiting() {
     return queue.size();
+  }
+
+  /**
+   * Whether acquisitions are waiting now, or were left waiting by a grant at most {@code window}
+   * ago: the limits bind, or did until a moment ago (the last jobs of a batch that queued for
+   * permits are still in flight, and the batch ends when they are seen to end).
+   */
+  public synchronized boolean saturatedWithin(Duration window) {
+    if (!queue.isEmpty()) {
+      return true;
+    }
+    return everSaturated && timer.now(TimeUnit.NANOSECONDS) - lastSaturatedNanos <= window.toNanos();
   }
 
   /** The account limit now (adaptive or fixed). */
@@ -238,6 +252,10 @@ public final class FlowControl {
       modelInFlight.put(w.modelId, m + 1);
       w.permit = new Permit(w.modelId, now, inFlight);
       grants.add(w);
+    }
+    if (!queue.isEmpty()) {
+      lastSaturatedNanos = now;
+      everSaturated = true;
     }
     return grants;
   }

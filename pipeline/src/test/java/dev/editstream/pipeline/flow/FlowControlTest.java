@@ -50,6 +50,28 @@ class FlowControlTest {
   }
 
   @Test
+  void shouldCountAsSaturatedWhileWaitersQueueAndForAWindowAfterTheLastOneWasServed() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 10), vts);
+    Duration window = Duration.ofSeconds(5);
+    assertThat(fc.saturatedWithin(window)).as("never saturated").isFalse();
+    List<FlowControl.Permit> permits = new ArrayList<>();
+    fc.acquire("m").subscribe(permits::add);
+    assertThat(fc.saturatedWithin(window)).as("one permit out, nobody waits").isFalse();
+    fc.acquire("m").subscribe(permits::add);
+    assertThat(fc.waiting()).isEqualTo(1);
+    assertThat(fc.saturatedWithin(window)).isTrue();
+
+    vts.advanceTimeBy(Duration.ofSeconds(2));
+    permits.get(0).release(); // the waiter is served: nobody waits any more
+    assertThat(fc.waiting()).isZero();
+    assertThat(fc.saturatedWithin(window)).as("2 s after the last grant that left a waiter").isTrue();
+    vts.advanceTimeBy(Duration.ofSeconds(3));
+    assertThat(fc.saturatedWithin(window)).as("5 s after").isTrue();
+    vts.advanceTimeBy(Duration.ofMillis(1));
+    assertThat(fc.saturatedWithin(window)).as("past the window").isFalse();
+  }
+
+  @Test
   void shouldLetOtherModelsPassAModelAtItsLimit() {
     FlowControl fc = new FlowControl(FlowControl.Settings.fixed(10, 5).withModelLimit("slow", 1), vts);
     List<String> order = new ArrayList<>();
