@@ -209,8 +209,8 @@ public final class PollerHandler implements StageHandler {
   static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
 
   /**
-   * The wait before the next status check. Normally the schedule's (smart or fixed). While other
-   * submissions wait for a flow-control slot (and {@link #SLOT_BOUND_LINGER} after), {@link
+   * The wait before the next status check: a fixed schedule's as it is; with smart polling the
+   * smart schedule's, except while other submissions wait for a flow-control slot (and {@link #SLOT_BOUND_LINGER} after), {@link
    * SlotBoundWait}: every {@link #SLOT_BOUND_WAIT}
    * from the earliest time the job may end (the model's learned early latency quantile, {@link
    * SmartPollSchedule#earliestEnd}), and not before.
@@ -221,6 +221,9 @@ public final class PollerHandler implements StageHandler {
         ? schedule.next(checksDone)
         : smart.next(event.route().modelId(), requestId, elapsed, queuePosition, checksDone);
     Duration earliest = smart == null || event.route() == null ? Duration.ZERO : smart.earliestEnd(event.route().modelId());
+    if (smart == null) {
+      return d; // a fixed schedule asked for (--poll-schedule, RunComfy's CLI for comparison) is kept as is
+    }
     return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER),
         queuePosition != null && queuePosition > 0, SLOT_BOUND_WAIT);
   }

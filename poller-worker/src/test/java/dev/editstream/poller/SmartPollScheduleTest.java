@@ -183,14 +183,14 @@ class SmartPollScheduleTest {
     assertThat(s.next("m", Duration.ZERO, null, 0)).isZero();
     for (int c = 1; c < 8; c++) {
       long fallback = PollSchedule.defaults().next(c).toMillis();
-      assertThat(s.next("m", Duration.ofSeconds(c), null, c)).isEqualTo(Duration.ofMillis(Math.min(2700, fallback)));
+      assertThat(s.next("m", Duration.ofSeconds(c), null, c)).isEqualTo(Duration.ofMillis(Math.min(SmartPollSchedule.DEFAULT_BUDGET_MS, fallback)));
     }
     assertThat(s.known("m")).isFalse();
     s.observe("m", Duration.ofSeconds(10));
     assertThat(s.known("m")).isTrue();
     assertThat(s.samples("m")).isEqualTo(1L);
     assertThat(s.next("m", Duration.ZERO, null, 1)).isEqualTo(Duration.ofMillis(SmartPollSchedule.LatencySketch.upper(
-        SmartPollSchedule.LatencySketch.bucket(10_000) - 1) + 2700));
+        SmartPollSchedule.LatencySketch.bucket(10_000) - 1) + SmartPollSchedule.DEFAULT_BUDGET_MS));
     assertThat(s.next("other", Duration.ofSeconds(1), null, 1)).isEqualTo(PollSchedule.defaults().next(1));
   }
 
@@ -234,7 +234,7 @@ class SmartPollScheduleTest {
     // naive quantiles would put the whole distribution at 20 s and stretch the intervals past it;
     // the Kaplan-Meier estimate knows 90% of the jobs last more than 25 s: poll every budget
     for (int t = 30; t < 120; t += 10) {
-      assertThat(s.next("m", "r50", Duration.ofSeconds(t), null, 4)).isEqualTo(Duration.ofMillis(2700));
+      assertThat(s.next("m", "r50", Duration.ofSeconds(t), null, 4)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
     }
     SmartPollSchedule.LatencySketch naive = new SmartPollSchedule.LatencySketch();
     for (int j = 0; j < 10; j++) {
@@ -252,11 +252,11 @@ class SmartPollScheduleTest {
     // q(3%): the 3rd of 100 latencies, taken at the lower edge of its bucket
     long q0 = SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_200) - 1);
     Duration first = s.next("m", Duration.ZERO, null, 1);
-    assertThat(first.toMillis()).isEqualTo(q0 + 2700);
+    assertThat(first.toMillis()).isEqualTo(q0 + SmartPollSchedule.DEFAULT_BUDGET_MS);
     assertThat(s.next("m", Duration.ofMillis(1000), null, 1)).isEqualTo(first.minusMillis(1000));
     Duration second = s.next("m", first, null, 2);
-    assertThat(second).isEqualTo(Duration.ofMillis(2700));
-    assertThat(s.next("m", first.plusMillis(1000), null, 3)).isEqualTo(Duration.ofMillis(2700));
+    assertThat(second).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
+    assertThat(s.next("m", first.plusMillis(1000), null, 3)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
   }
 
   @Test
@@ -275,8 +275,8 @@ class SmartPollScheduleTest {
       previous = w;
       t += w;
     }
-    assertThat(waits.get(0)).isEqualTo(2700);
-    assertThat(waits.get(1)).isEqualTo(4050);
+    assertThat(waits.get(0)).isEqualTo(SmartPollSchedule.DEFAULT_BUDGET_MS);
+    assertThat(waits.get(1)).isEqualTo((long) (SmartPollSchedule.DEFAULT_BUDGET_MS * 1.5)); // tailGrowth 1.5
     assertThat(waits.get(waits.size() - 1)).isEqualTo(30_000);
   }
 
@@ -287,8 +287,8 @@ class SmartPollScheduleTest {
       s.observe("m", Duration.ofMillis(20_000));
     }
     long q0 = SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_000) - 1);
-    Duration t = Duration.ofMillis(q0 + 2700);
-    assertThat(s.next("m", t, null, 2)).isEqualTo(Duration.ofMillis(2700));
+    Duration t = Duration.ofMillis(q0 + SmartPollSchedule.DEFAULT_BUDGET_MS);
+    assertThat(s.next("m", t, null, 2)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
     assertThat(s.next("m", t, 3, 2)).isEqualTo(Duration.ofMillis(q0));
   }
 

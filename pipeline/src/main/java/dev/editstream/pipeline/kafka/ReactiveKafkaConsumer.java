@@ -48,14 +48,6 @@ import reactor.core.publisher.Sinks;
  * kafka-clients 4). Records are {@code String} keys and {@code byte[]} values.
  */
 public final class ReactiveKafkaConsumer implements AutoCloseable {
-  /**
-   * Fetch batching: the broker answers a fetch once this many bytes are ready or {@link
-   * #FETCH_MAX_WAIT_MS} passed, so consumers under load take records in batches instead of one
-   * fetch per record (Kafka's default of 1 byte); measured with {@code editstream bench} (b).
-   */
-  static final int FETCH_MIN_BYTES = 64 * 1024;
-  /** Longest a fetch waits for {@link #FETCH_MIN_BYTES}, ms: the latency this adds per hop when idle. */
-  static final int FETCH_MAX_WAIT_MS = 20;
 
   private static final Logger log = LoggerFactory.getLogger(ReactiveKafkaConsumer.class);
 
@@ -110,8 +102,6 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     // a killed member's partitions are held until its session expires: keep that short
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.putAll(settings.extra());

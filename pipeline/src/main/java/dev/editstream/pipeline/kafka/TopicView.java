@@ -35,14 +35,6 @@ import org.slf4j.LoggerFactory;
  * @param <V> the value per key
  */
 public final class TopicView<V> implements AutoCloseable {
-  /**
-   * Fetch batching: the broker answers a fetch once this many bytes are ready or {@link
-   * #FETCH_MAX_WAIT_MS} passed, so consumers under load take records in batches instead of one
-   * fetch per record (Kafka's default of 1 byte); measured with {@code editstream bench} (b).
-   */
-  static final int FETCH_MIN_BYTES = 64 * 1024;
-  /** Longest a fetch waits for {@link #FETCH_MIN_BYTES}, ms: the latency this adds per hop when idle. */
-  static final int FETCH_MAX_WAIT_MS = 20;
 
   private static final Logger log = LoggerFactory.getLogger(TopicView.class);
 
@@ -92,8 +84,6 @@ public final class TopicView<V> implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
