@@ -100,52 +100,48 @@ public final class BatchTracker implements AutoCloseable {
   }
 
   private void on(EventHead e) {
-    if (e.at() != null && e.at().isBefore(since)) {
-      return;
-    }
-    JobState s = jobs.computeIfAbsent(e.jobId(), k -> new JobState());
-    synchronized (s) {
-      if (e.modelId() != null) {
-        s.model = e.modelId();
-        s.rule = e.rule();
-      }
-      switch (e.type()) {
-        case SUBMITTED -> submitted.add(e.jobId());
-        case COMPLETED -> completed.add(e.jobId());
-        default -> { }
-      }
-      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
-        s.last = e.type();
-      }
-    }
+    on(e.type(), e.jobId(), e.at(), e.modelId(), e.rule(), null);
   }
 
   private void on(JobEvent e) {
-    if (e.at() != null && e.at().isBefore(since)) {
-      return;
-    }
-    JobState s = jobs.computeIfAbsent(e.jobId(), k -> new JobState());
-    synchronized (s) {
-      if (e.route() != null) {
-        s.model = e.route().modelId();
-        s.rule = e.route().rule();
-      }
-      switch (e.type()) {
-        case SUBMITTED -> submitted.add(e.jobId());
-        case COMPLETED -> completed.add(e.jobId());
-        case DONE -> s.done.add(e);
-        case FAILED -> s.failed.add(e);
-        default -> { }
-      }
-      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
-        s.last = e.type();
-      }
-    }
+    on(e.type(), e.jobId(), e.at(), e.route() == null ? null : e.route().modelId(), e.route() == null ? null : e.route().rule(), e);
   }
 
   /** Every job seen or expected, by id. */
   public Map<String, JobState> jobs() {
     return Map.copyOf(jobs);
+  }
+
+  /** One event of a job; {@code full} is the whole event for terminal ones (kept for the summary). */
+  private void on(EventType type, String jobId, java.time.Instant at, String modelId, String rule, JobEvent full) {
+    if (at != null && at.isBefore(since)) {
+      return;
+    }
+    JobState s = jobs.computeIfAbsent(jobId, k -> new JobState());
+    synchronized (s) {
+      if (modelId != null) {
+        s.model = modelId;
+        s.rule = rule;
+      }
+      switch (type) {
+        case SUBMITTED -> submitted.add(jobId);
+        case COMPLETED -> completed.add(jobId);
+        case DONE -> {
+          if (full != null) {
+            s.done.add(full);
+          }
+        }
+        case FAILED -> {
+          if (full != null) {
+            s.failed.add(full);
+          }
+        }
+        default -> { }
+      }
+      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
+        s.last = type;
+      }
+    }
   }
 
   /** Whether every expected job reached a terminal state. */
