@@ -12,7 +12,7 @@ import java.util.Map;
  * @param topics topics to subscribe to, at least one
  * @param maxInFlight records handed downstream and not yet acknowledged before all assigned
  *     partitions are paused (backpressure), &gt;= 1
- * @param pollTimeout how long one {@code poll} may wait, &gt; 0 (also the pause/commit reaction time)
+ * @param pollTimeout how long one {@code poll} may wait, &gt; 0 (also the pause and commit reaction time; a paused consumer resumes as soon as enough records are acknowledged)
  * @param commitInterval how often completed offsets are committed, &gt; 0
  * @param extra further consumer properties (override the defaults)
  */

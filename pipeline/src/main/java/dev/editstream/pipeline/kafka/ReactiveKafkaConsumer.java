@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,7 +48,6 @@ import reactor.core.publisher.Sinks;
  * kafka-clients 4). Records are {@code String} keys and {@code byte[]} values.
  */
 public final class ReactiveKafkaConsumer implements AutoCloseable {
-
   private static final Logger log = LoggerFactory.getLogger(ReactiveKafkaConsumer.class);
 
   private final ConsumerSettings settings;

@@ -76,6 +76,28 @@ class ReactiveKafkaConsumerTest {
   }
 
   @Test
+  void shouldResumeAsSoonAsRecordsAreAcknowledgedNotAfterAPollTimeout() {
+    produce("wake", 20);
+    // a 20 s poll timeout: a paused consumer that only looked at its acknowledgements between
+    // polls would take 20 s per resume; waking on acknowledgement takes milliseconds
+    ConsumerSettings base = ConsumerSettings.of(kafka.bootstrapServers(), "g-wake", List.of("wake"), 5);
+    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(new ConsumerSettings(base.bootstrapServers(), base.groupId(), base.topics(), 5,
+        Duration.ofSeconds(20), base.commitInterval(), base.extra()));
+    List<ReceivedRecord> held = new CopyOnWriteArrayList<>();
+    Disposable d = c.receive().subscribe(held::add);
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= 5);
+      await().atMost(Duration.ofSeconds(5)).until(() -> {
+        held.forEach(ReceivedRecord::ack);
+        return held.size() == 20;
+      });
+    } finally {
+      d.dispose();
+      c.close(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
   void shouldCommitOnlyContiguousOffsetsWhenRecordsFinishOutOfOrder() throws Exception {
     produce("ooo", 20);
     ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), "g-ooo", List.of("ooo"), 100));
