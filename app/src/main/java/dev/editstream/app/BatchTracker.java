@@ -113,7 +113,7 @@ public final class BatchTracker implements AutoCloseable {
   }
 
   /** One event of a job; {@code full} is the whole event for terminal ones (kept for the summary). */
-  private void on(EventType type, String jobId, java.time.Instant at, String modelId, String rule, JobEvent full) {
+  private void on(EventType type, String jobId, Instant at, String modelId, String rule, JobEvent full) {
     if (at != null && at.isBefore(since)) {
       return;
     }

@@ -149,11 +149,11 @@ final class Scenarios {
    * download done); with their share of {@code cap} when a cap is set; and the batch's edges (first
    * job produced to first POST, last POST to last download done). Empty when nothing was submitted.
    */
-  static String sustained(EmulatorStats st, java.util.Collection<BatchTracker.JobState> states, int cap) {
-    java.time.Instant first = null;
-    java.time.Instant last = null;
-    java.time.Instant end = null;
-    java.time.Instant produced = null;
+  static String sustained(EmulatorStats st, Collection<BatchTracker.JobState> states, int cap) {
+    Instant first = null;
+    Instant last = null;
+    Instant end = null;
+    Instant produced = null;
     for (BatchTracker.JobState s : states) {
       if (s == null || s.doneEvents().isEmpty()) {
         continue;
@@ -162,7 +162,7 @@ final class Scenarios {
       if (done.submission() == null || done.submission().submittedAt() == null) {
         continue;
       }
-      java.time.Instant at = done.submission().submittedAt();
+      Instant at = done.submission().submittedAt();
       first = first == null || at.isBefore(first) ? at : first;
       last = last == null || at.isAfter(last) ? at : last;
       end = end == null || done.at().isAfter(end) ? done.at() : end;

@@ -97,13 +97,21 @@ public final class DownloaderHandler implements StageHandler {
     }
     // a split batch has several requests: their outputs, in request order
     return Flux.fromIterable(event.requests())
-        .concatMap(sub -> {
-          var held = recent == null ? java.util.Optional.<List<String>>empty() : recent.take(sub.requestId());
-          return held.isPresent() ? Mono.just(held.get()) : client.result(sub.requestId()).map(r -> OutputUrls.collect(r.output()));
-        })
+        .concatMap(sub -> outputUrls(sub.requestId()))
         .concatMapIterable(urls -> urls)
         .collectList()
         .flatMap(urls -> download(event, urls));
+  }
+
+  /** The request's full output URLs: handed over by a poller in this process, else read from its result. */
+  private Mono<List<String>> outputUrls(String requestId) {
+    if (recent != null) {
+      var held = recent.take(requestId);
+      if (held.isPresent()) {
+        return Mono.just(held.get());
+      }
+    }
+    return client.result(requestId).map(r -> OutputUrls.collect(r.output()));
   }
 
   /** Downloads {@code urls} (the full, possibly signed output URLs of the job's result). */
