@@ -94,7 +94,7 @@ public final class RouterHandler implements StageHandler {
   /** A split batch: every part submitted at most once, in order; one {@code submitted} event lists them all. */
   private Mono<Outcome> submitParts(JobEvent event, Prepared p) {
     return Flux.range(0, p.parts().size())
-        .concatMap(k -> submitter.submitPart(event.asPart(k + 1), p.route().modelId(), p.parts().get(k)))
+        .concatMap(k -> submitter.submitPart(event.asPart(k + 1), p.route().modelId(), p.parts().get(k), k > 0))
         .collectList()
         .map(results -> {
           List<Submission> subs = new ArrayList<>();

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.router.submit.AccountGate;
 import dev.editstream.router.submit.InMemoryLedger;
 import dev.editstream.router.submit.Submitter;
@@ -112,6 +113,26 @@ class RouterHandlerTest {
     assertThat(e.body()).doesNotContainKey(JobPreparer.FEATHER_PARAM);
     assertThat((String) e.body().get("mask_image_url")).startsWith("http://" + assets.hostPort() + "/assets/")
         .endsWith("mask-feathered.png");
+  }
+
+  @Test
+  void shouldSubmitEveryPartOfASplitBatchWhenTheFlowLimitIsOneAndPermitsAreHeldUntilTerminal() {
+    // the adaptive limit can fall to 1 after a 429; the batch's first request keeps its permit
+    // until the poller sees it end, which it does only after the whole job is submitted
+    FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
+    Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+        CLOCK, new SimpleMeterRegistry().counter("may")).withFlowControl(flow, true);
+    RouterHandler h = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), submitter, Topics.DEFAULT, CLOCK);
+    Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
+
+    Outcome o = h.handle(JobEvent.requested(batch, CLOCK.instant())).block(Duration.ofSeconds(20));
+
+    assertThat(o).isInstanceOf(Outcome.Publish.class);
+    JobEvent e = ((Outcome.Publish) o).emits().get(0).event();
+    assertThat(e.requests()).as("two calls").hasSize(2);
+    assertThat(flow.inFlight()).as("both permits held until the poller sees each request end").isEqualTo(2);
+    e.requests().forEach(r -> assertThat(flow.terminal(r.requestId(), true)).isTrue());
+    assertThat(flow.inFlight()).isZero();
   }
 
   @Test

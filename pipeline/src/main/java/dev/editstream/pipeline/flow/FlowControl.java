@@ -138,6 +138,27 @@ public final class FlowControl {
     });
   }
 
+  /**
+   * A permit for one more remote job of {@code modelId} at once, over the limits if need be: for a
+   * caller that already holds a permit it cannot give back until this job goes on (the second
+   * request of a split batch, whose first request ends only after the whole job is submitted).
+   * Waiting at the gate while holding a permit would deadlock once the limit falls to what the
+   * caller holds; this overdraft is bounded by the requests of the split jobs being submitted.
+   * The permit counts as in flight like any other, so other jobs wait for it.
+   *
+   * @param modelId the model the job runs on
+   * @return a granted permit, released as any other
+   */
+  public Permit acquireNow(String modelId) {
+    Objects.requireNonNull(modelId, "modelId");
+    synchronized (this) {
+      long now = timer.now(TimeUnit.NANOSECONDS);
+      inFlight++;
+      modelInFlight.merge(modelId, 1, Integer::sum);
+      return new Permit(modelId, now, inFlight);
+    }
+  }
+
   /** Permits out now. */
   public synchronized int inFlight() {
     return inFlight;

@@ -50,6 +50,27 @@ class FlowControlTest {
   }
 
   @Test
+  void shouldGrantAnOverdraftAtOnceAndCountItSoThatOthersWaitForIt() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts);
+    List<FlowControl.Permit> held = new ArrayList<>();
+    fc.acquire("m").subscribe(held::add);
+    List<FlowControl.Permit> waiter = new ArrayList<>();
+    fc.acquire("m").subscribe(waiter::add);
+    assertThat(waiter).as("the limit is taken").isEmpty();
+
+    FlowControl.Permit second = fc.acquireNow("m");
+
+    assertThat(second.modelId()).isEqualTo("m");
+    assertThat(fc.inFlight()).isEqualTo(2);
+    assertThat(fc.inFlight("m")).isEqualTo(2);
+    held.get(0).success();
+    assertThat(waiter).as("still one over the limit of 1").isEmpty();
+    second.release();
+    assertThat(waiter).as("back under the limit").hasSize(1);
+    assertThat(fc.inFlight()).isEqualTo(1);
+  }
+
+  @Test
   void shouldCountAsSaturatedWhileWaitersQueueAndForAWindowAfterTheLastOneWasServed() {
     FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 10), vts);
     Duration window = Duration.ofSeconds(5);

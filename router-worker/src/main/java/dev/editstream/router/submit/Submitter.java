@@ -89,13 +89,20 @@ public final class Submitter {
    * Submits one request of a split batch at most once: {@code part} is the job's event under its
    * part id ({@link JobEvent#asPart}); the accepted request_id is recorded durably, since no
    * {@code submitted} event of its own will carry it.
+   *
+   * <p>A part after the first takes its flow-control permit at once ({@link
+   * FlowControl#acquireNow}) instead of waiting at the gate: the job's earlier parts hold permits
+   * until their requests end, and they are polled only once every part is submitted, so waiting
+   * would deadlock whenever the limit is no more than what the job holds.
+   *
+   * @param later whether an earlier part of the same job was submitted before this one
    */
-  public Mono<Result> submitPart(JobEvent part, String modelId, JsonNode body) {
+  public Mono<Result> submitPart(JobEvent part, String modelId, JsonNode body, boolean later) {
     Optional<Result> e = earlier(part);
     if (e.isPresent()) {
       return Mono.just(e.get());
     }
-    return submit(part, modelId, body).flatMap(r -> r instanceof Accepted a
+    return submit(part, modelId, body, false, later).flatMap(r -> r instanceof Accepted a
         ? ledger.markSubmitted(part, a.response().requestId(), clock.instant()).thenReturn(r)
         : Mono.just(r));
   }
@@ -107,12 +114,12 @@ public final class Submitter {
    *     connection refused) or fails (other 4xx)
    */
   public Mono<Result> submit(JobEvent event, String modelId, JsonNode body) {
-    return submit(event, modelId, body, false);
+    return submit(event, modelId, body, false, false);
   }
 
-  private Mono<Result> submit(JobEvent event, String modelId, JsonNode body, boolean returning) {
+  private Mono<Result> submit(JobEvent event, String modelId, JsonNode body, boolean returning, boolean overdraft) {
     return gate.acquire(returning)
-        .then(permit(modelId))
+        .then(permit(modelId, overdraft))
         .flatMap(permit -> {
           Instant sentAt = clock.instant();
           return ledger.markSubmitting(event, sentAt)
@@ -137,20 +144,23 @@ public final class Submitter {
                 }
               }))
               .doOnCancel(() -> permit.ifPresent(FlowControl.Permit::release))
-              .onErrorResume(StageException.class, e -> onFailure(event, modelId, body, e, sentAt));
+              .onErrorResume(StageException.class, e -> onFailure(event, modelId, body, e, sentAt, overdraft));
         });
   }
 
-  private Mono<Optional<FlowControl.Permit>> permit(String modelId) {
-    return flow == null ? Mono.just(Optional.empty()) : flow.acquire(modelId).map(Optional::of);
+  private Mono<Optional<FlowControl.Permit>> permit(String modelId, boolean overdraft) {
+    if (flow == null) {
+      return Mono.just(Optional.empty());
+    }
+    return overdraft ? Mono.fromSupplier(() -> Optional.of(flow.acquireNow(modelId))) : flow.acquire(modelId).map(Optional::of);
   }
 
-  private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt) {
+  private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt, boolean overdraft) {
     return switch (SubmitPolicy.classify(e)) {
       case ACCOUNT -> {
         gate.tripped(Redact.text(e.getMessage()));
         yield ledger.markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
-            .then(Mono.defer(() -> submit(event, modelId, body, true)));
+            .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
       }
       case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
       case MAY_HAVE_BEEN_ACCEPTED -> {
