@@ -107,6 +107,25 @@ class PartFileTest {
   }
 
   @Test
+  void shouldHashInlineUpToTheThresholdThenOnTheHashingExecutorWithTheSameResult() throws Exception {
+    Inline executor = new Inline();
+    PartFile small = PartFile.create(dir, "small.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
+    byte[] few = random(8 * KIB, 7);
+    writeInChunks(small, few, KIB);
+    assertThat(executor.runs).as("8 KiB written before the threshold was passed").hasValue(0);
+    assertThat(small.sha256Hex()).isEqualTo(sha256(few));
+    small.commit();
+
+    PartFile big = PartFile.create(dir, "big-hashed.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
+    byte[] many = random(20 * KIB + 5, 8);
+    writeInChunks(big, many, KIB);
+    assertThat(executor.runs).as("the 13 pieces from 8 KiB on").hasValue(13);
+    String sha = big.sha256Hex();
+    assertThat(Files.readAllBytes(big.commit())).isEqualTo(many);
+    assertThat(sha).isEqualTo(sha256(many));
+  }
+
+  @Test
   void shouldNotSyncInTheBackgroundWithoutWriteback() throws Exception {
     PartFile part = PartFile.create(dir, "plain.bin", null);
     byte[] data = random(20 * KIB, 2);
