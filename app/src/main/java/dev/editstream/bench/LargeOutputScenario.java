@@ -70,7 +70,7 @@ final class LargeOutputScenario {
    * a worker that has been running a while has no such cost. The timed span starts at the download
    * request, so this wait is not in it.
    */
-  static final long QUIET_MS = 5000;
+  static final long QUIET_MS = 15000;
 
   /** Size of the untimed warm-up download before each timed run, bytes (256 MiB). */
   static final long WARM_UP_BYTES = 256L << 20;

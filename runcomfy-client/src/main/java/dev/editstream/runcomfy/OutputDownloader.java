@@ -95,10 +95,19 @@ public final class OutputDownloader implements AutoCloseable {
   /** Bytes of one download queued for hashing before its writer waits (direct memory), bytes. */
   static final long HASH_MAX_PENDING_BYTES = 8L << 20;
 
+  /**
+   * Files announced at 64 MiB or more are written with {@code O_DIRECT} through a 4 MiB aligned
+   * buffer where the file system allows it (see {@link PartFile}): bench scenario (d) found the
+   * writer thread's page-cache writes, not the network or the hash, to be the limit of a 2 GiB
+   * download.
+   */
+  static final PartFile.Direct DIRECT = new PartFile.Direct(64L << 20, 4 << 20);
+
   /** Creates the part file of one download (blocking; called off the event loop). */
   @FunctionalInterface
   interface PartFiles {
-    PartFile create(Path dir, String name) throws IOException;
+    /** @param expectedBytes the announced size (Content-Length), bytes, or -1 */
+    PartFile create(Path dir, String name, long expectedBytes) throws IOException;
   }
 
   /**
@@ -129,10 +138,10 @@ public final class OutputDownloader implements AutoCloseable {
               config.syncEveryBytes(),
               config.syncEveryBytes() * DownloadConfig.PENDING_SYNC_FACTOR,
               writebackPool);
-      this.partFiles = (d, n) -> PartFile.create(d, n, wb, hashing);
+      this.partFiles = (d, n, size) -> PartFile.create(d, n, wb, hashing, DIRECT, size);
     } else {
       this.writebackPool = null;
-      this.partFiles = (d, n) -> PartFile.create(d, n, null, hashing);
+      this.partFiles = (d, n, size) -> PartFile.create(d, n, null, hashing, DIRECT, size);
     }
     this.clock = Objects.requireNonNull(clock, "clock");
     this.provider =
@@ -263,7 +272,7 @@ public final class OutputDownloader implements AutoCloseable {
     String type = resp.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
     String contentType = type == null || type.isBlank() ? ContentTypes.guess(t.name) : type;
     return Mono.usingWhen(
-            Mono.fromCallable(() -> partFiles.create(t.dir, t.name))
+            Mono.fromCallable(() -> partFiles.create(t.dir, t.name, declared))
                 .subscribeOn(Schedulers.boundedElastic())
                 .onErrorMap(e -> !(e instanceof StageException), e -> localFailure(e, t.dir)),
             part ->

@@ -151,7 +151,7 @@ class OutputDownloaderTest {
     DownloadPolicy policy =
         DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(files.hostPort()));
     OutputDownloader.PartFiles spy =
-        (d, name) -> {
+        (d, name, size) -> {
           PartFile p = PartFile.create(d, name, null);
           part.set(p);
           return p;
@@ -434,7 +434,7 @@ class OutputDownloaderTest {
     DownloadPolicy policy =
         DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(files.hostPort()));
     OutputDownloader.PartFiles full =
-        (d, name) -> {
+        (d, name, size) -> {
           Path part = Files.createFile(d.resolve("." + name + ".part-test"));
           try {
             return PartFile.over(

@@ -125,6 +125,63 @@ class PartFileTest {
     assertThat(sha).isEqualTo(sha256(many));
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 4095, 4096, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 777})
+  void shouldWriteTheSameBytesAndHashWithDirectIoAsThroughThePageCache(int size) throws Exception {
+    PartFile.Direct direct = new PartFile.Direct(1, 1 << 20);
+    PartFile part = PartFile.create(dir, "direct-" + size + ".bin", null, null, direct, size);
+    org.junit.jupiter.api.Assumptions.assumeTrue(part.direct(), "this file system refuses O_DIRECT; the page-cache path is tested elsewhere");
+    byte[] data = random(size, size);
+    Random pieces = new Random(size);
+    for (int off = 0; off < data.length; ) {
+      int n = Math.min(data.length - off, 1 + pieces.nextInt(300 * KIB));
+      ByteBuf buf = Unpooled.directBuffer(n);
+      buf.writeBytes(data, off, n);
+      try {
+        part.write(buf);
+      } finally {
+        buf.release();
+      }
+      off += n;
+    }
+
+    String sha = part.sha256Hex();
+    Path file = part.commit();
+
+    assertThat(Files.size(file)).as("padding cut off").isEqualTo(size);
+    assertThat(Files.readAllBytes(file)).isEqualTo(data);
+    assertThat(sha).isEqualTo(sha256(data));
+    assertThat(part.backgroundSyncs()).isZero();
+  }
+
+  @Test
+  void shouldUseThePageCacheBelowTheDirectThresholdOrWhenTheSizeIsUnknown() throws Exception {
+    PartFile.Direct direct = new PartFile.Direct(1 << 20, 1 << 20);
+    PartFile small = PartFile.create(dir, "small-announced.bin", null, null, direct, (1 << 20) - 1);
+    PartFile unknown = PartFile.create(dir, "unknown.bin", null, null, direct, -1);
+
+    assertThat(small.direct()).isFalse();
+    assertThat(unknown.direct()).isFalse();
+    small.discard();
+    unknown.discard();
+    try (var s = Files.list(dir)) {
+      assertThat(s).as("both part files removed").isEmpty();
+    }
+  }
+
+  @Test
+  void shouldDeleteADirectPartFileThatIsDiscarded() throws Exception {
+    PartFile part = PartFile.create(dir, "gone.bin", null, null, new PartFile.Direct(1, 1 << 20), 10 << 20);
+    byte[] data = random(2 * (1 << 20) + 5, 9);
+    writeInChunks(part, data, 64 * KIB);
+
+    part.discard();
+
+    try (var s = Files.list(dir)) {
+      assertThat(s).isEmpty();
+    }
+  }
+
   @Test
   void shouldNotSyncInTheBackgroundWithoutWriteback() throws Exception {
     PartFile part = PartFile.create(dir, "plain.bin", null);
