@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param syncEveryBytes background writeback of large files: a background fdatasync starts each
  *     time this many bytes were written since the last one (and a download waits when {@value
  *     #PENDING_SYNC_FACTOR} times this are written but not yet synced), bytes; 0 = none, only the
- *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync.
+ *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync, nor do
+ *     files written with {@code O_DIRECT} (see {@link OutputDownloader}).
  */
 public record DownloadConfig(
     Duration connectTimeout,

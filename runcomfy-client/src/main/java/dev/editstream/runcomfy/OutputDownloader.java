@@ -39,7 +39,9 @@ import reactor.netty.resources.ConnectionProvider;
  * deletes the part file before the error is signalled. Files larger than {@link
  * DownloadConfig#syncEveryBytes()} are synced in the background while they stream (on this
  * downloader's own writeback threads, see {@link PartFile}), so the disk works while the network
- * does and the final fsync has little left. Files larger than {@value #HASH_OFFLOAD_FROM_BYTES} bytes
+ * does and the final fsync has little left. Files announced at 64 MiB or more are written with
+ * {@code O_DIRECT} instead, where the file system allows it ({@link #DIRECT}; no background syncs
+ * then). Files larger than {@value #HASH_OFFLOAD_FROM_BYTES} bytes
  * are hashed on this downloader's hashing threads while the writer writes the same buffers (at
  * most {@value #HASH_MAX_PENDING_BYTES} bytes queued per download; see {@link ParallelDigest}).
  * Each {@link DownloadedFile} tells how long streaming
