@@ -30,6 +30,7 @@ import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,10 @@ public final class Pipeline implements AutoCloseable {
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
-    FlowControl flow = cfg.flow() == null ? null : new FlowControl(cfg.flow(), Schedulers.parallel());
+    // a permit held for a request whose end this process never sees goes back a minute after the
+    // job deadline, when the poller (here or elsewhere) has cancelled the request anyway
+    FlowControl flow = cfg.flow() == null ? null
+        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().plus(Duration.ofMinutes(1)));
     boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
     // poller and downloader in one process: completed results' full output URLs are handed over in
     // memory, so the downloader need not read each result a second time

@@ -132,6 +132,28 @@ public final class PollerHandler implements StageHandler {
     return this;
   }
 
+  /**
+   * A job failed for good after this stage took it (an error past its retries, a non-retryable
+   * status error, a deadline): its requests' flow-control permits are released and their smart
+   * tracking ends. Without this, each such job kept its permit for the life of the process, and an
+   * outage long enough to fail jobs would leave the router waiting for permits that never come
+   * back.
+   */
+  @Override
+  public void failed(JobEvent failed) {
+    for (var request : failed.requests()) {
+      if (request.requestId() == null) {
+        continue;
+      }
+      if (smart != null && failed.route() != null) {
+        smart.forget(failed.route().modelId(), request.requestId());
+      }
+      if (flow != null) {
+        flow.terminal(request.requestId(), false);
+      }
+    }
+  }
+
   /** Stops the smart schedule's tracking of a request that did not succeed and releases the flow-control permit. */
   private void ended(JobEvent event, String requestId, Outcome o) {
     boolean ok = o instanceof Outcome.Publish;

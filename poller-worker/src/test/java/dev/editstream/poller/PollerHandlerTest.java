@@ -9,8 +9,10 @@ import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
@@ -18,6 +20,7 @@ import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.LatencyModel;
 import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -280,6 +283,27 @@ class PollerHandlerTest {
 
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> assertThat(f.message()).contains("outcome cancelled"));
     assertThat(client.status(queued).block(Duration.ofSeconds(10)).status()).isEqualTo("cancelled");
+  }
+
+  @Test
+  void shouldReleaseTheFlowControlPermitOfAJobThatFailedForGood() {
+    FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
+    FlowControl.Permit held = flow.acquire(FLUX).block(Duration.ofSeconds(5));
+    flow.holdUntilTerminal("r-failed", held);
+    List<FlowControl.Permit> next = new java.util.concurrent.CopyOnWriteArrayList<>();
+    flow.acquire(FLUX).subscribe(next::add);
+    assertThat(next).as("the limit of 1 is taken").isEmpty();
+    PollerHandler handler = new PollerHandler(null, TOPICS, SCHEDULE, null, flow, Duration.ofMinutes(5), Clock.systemUTC(), Schedulers.parallel());
+    // e.g. status calls answered 503 until the retries ran out
+    JobEvent failed = submitted("r-failed", Instant.now())
+        .failed(new Failure(69, "http_503", "job job-7: upstream 503", Stage.POLLER, 6), Instant.now());
+
+    handler.failed(failed);
+
+    assertThat(held.released()).isTrue();
+    assertThat(next).as("the waiting job got the permit").hasSize(1);
+    handler.failed(failed);
+    assertThat(flow.inFlight()).as("a second call releases nothing more").isEqualTo(1);
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -41,6 +43,7 @@ import reactor.core.scheduler.Scheduler;
  * whose clock is also the gate's clock (so tests run in virtual time).
  */
 public final class FlowControl {
+  private static final Logger log = LoggerFactory.getLogger(FlowControl.class);
   /**
    * @param perModelLimit permits per model when the model has no own limit, &gt;= 1
    * @param modelLimits per model_id limits, each &gt;= 1
@@ -100,7 +103,11 @@ public final class FlowControl {
   private final RateLimiter rate;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private final Map<String, Integer> modelInFlight = new HashMap<>();
-  private final Map<String, Permit> held = new ConcurrentHashMap<>();
+  private final Map<String, Held> held = new ConcurrentHashMap<>();
+  private volatile Duration maxHold;
+
+  /** A permit parked under a request_id, with the timer that gives it back if nobody does. */
+  private record Held(Permit permit, Disposable expiry) {}
   private final AtomicInteger wip = new AtomicInteger();
   private int inFlight;
   private long wakeAtNanos = Long.MAX_VALUE;
@@ -192,12 +199,51 @@ public final class FlowControl {
   }
 
   /**
-   * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId}.
+   * Bounds how long a parked permit waits for {@link #terminal}: after {@code max} it is released
+   * anyway (no signal to the adaptive limit) and a warning is logged. A safety net for whatever
+   * keeps the terminal status from being seen in this process (the request polled by another
+   * process of the same group, a split batch failed by the router after its first part): set it
+   * just past the job deadline, when the poller has cancelled the request anyway.
+   *
+   * @param max the longest hold, positive, or {@code null} for no bound (the default)
+   * @return this gate
+   * @throws IllegalArgumentException if {@code max} is zero or negative
+   */
+  public FlowControl withMaxHold(Duration max) {
+    if (max != null && (max.isZero() || max.isNegative())) {
+      throw new IllegalArgumentException("maxHold must be positive, was " + max);
+    }
+    this.maxHold = max;
+    return this;
+  }
+
+  /**
+   * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId} (or
+   * the {@link #withMaxHold max hold} passes).
    *
    * @param requestId RunComfy request_id of the submitted job
    */
   public void holdUntilTerminal(String requestId, Permit permit) {
-    held.put(requestId, permit);
+    Duration max = maxHold;
+    Disposable expiry = max == null ? null : timer.schedule(() -> expire(requestId), max.toNanos(), TimeUnit.NANOSECONDS);
+    Held previous = held.put(requestId, new Held(permit, expiry));
+    if (previous != null && previous.expiry() != null) {
+      previous.expiry().dispose();
+    }
+  }
+
+  /** Permits parked under a request_id now. */
+  public int heldCount() {
+    return held.size();
+  }
+
+  private void expire(String requestId) {
+    Held h = held.remove(requestId);
+    if (h != null) {
+      log.warn("flow control: the permit of request {} was released after {} s without its terminal status seen in this process",
+          requestId, maxHold == null ? "?" : maxHold.toSeconds());
+      h.permit().release();
+    }
   }
 
   /**
@@ -207,10 +253,14 @@ public final class FlowControl {
    * @return whether a permit was parked under it (false after a restart: the job was taken before)
    */
   public boolean terminal(String requestId, boolean ok) {
-    Permit p = held.remove(requestId);
-    if (p == null) {
+    Held h = held.remove(requestId);
+    if (h == null) {
       return false;
     }
+    if (h.expiry() != null) {
+      h.expiry().dispose();
+    }
+    Permit p = h.permit();
     if (ok) {
       p.success();
     } else {

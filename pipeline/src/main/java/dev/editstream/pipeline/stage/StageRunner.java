@@ -175,6 +175,11 @@ public final class StageRunner implements AutoCloseable {
         metrics.failed(stage, out.failure().exitClass());
         log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass(),
             out.failure().reason(), out.failure().message());
+        try {
+          handler.failed(out);
+        } catch (RuntimeException ex) {
+          log.warn("job {}: the {} stage's failure hook threw {}", out.jobId(), stage.wire(), Redact.text(ex.toString()));
+        }
       } else if (e.topic().equals(topics.retry(stage))) {
         metrics.retried(stage, out.history().get(out.history().size() - 1).exitClass());
       } else {

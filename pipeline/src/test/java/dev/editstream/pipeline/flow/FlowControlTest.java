@@ -71,6 +71,43 @@ class FlowControlTest {
   }
 
   @Test
+  void shouldGiveAParkedPermitBackAfterTheMaxHoldWhenNoTerminalStatusIsSeen() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts).withMaxHold(Duration.ofMinutes(31));
+    List<FlowControl.Permit> got = new ArrayList<>();
+    fc.acquire("m").subscribe(got::add);
+    fc.holdUntilTerminal("r-elsewhere", got.get(0));
+    fc.acquire("m").subscribe(got::add);
+    assertThat(got).hasSize(1);
+
+    vts.advanceTimeBy(Duration.ofMinutes(31).minusMillis(1));
+    assertThat(got).as("still held just before the bound").hasSize(1);
+    vts.advanceTimeBy(Duration.ofMillis(1));
+
+    assertThat(got.get(0).released()).isTrue();
+    assertThat(got).as("the waiter got the permit").hasSize(2);
+    assertThat(fc.terminal("r-elsewhere", true)).as("nothing left under the request_id").isFalse();
+    assertThat(fc.heldCount()).isZero();
+  }
+
+  @Test
+  void shouldCancelTheMaxHoldTimerWhenTheTerminalStatusIsSeen() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(2, 2), vts).withMaxHold(Duration.ofMinutes(31));
+    List<FlowControl.Permit> got = new ArrayList<>();
+    fc.acquire("m").subscribe(got::add);
+    fc.holdUntilTerminal("r-1", got.get(0));
+
+    assertThat(fc.terminal("r-1", true)).isTrue();
+    fc.acquire("m").subscribe(got::add);
+    fc.holdUntilTerminal("r-2", got.get(1));
+    vts.advanceTimeBy(Duration.ofMinutes(32));
+
+    assertThat(fc.inFlight()).as("r-2 expired; r-1's timer did not release anything twice").isZero();
+    assertThat(vts.isDisposed()).isFalse();
+    assertThatThrownBy(() -> fc.withMaxHold(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxHold");
+  }
+
+  @Test
   void shouldCountAsSaturatedWhileWaitersQueueAndForAWindowAfterTheLastOneWasServed() {
     FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 10), vts);
     Duration window = Duration.ofSeconds(5);

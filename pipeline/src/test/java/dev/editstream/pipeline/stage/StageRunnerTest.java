@@ -149,6 +149,49 @@ class StageRunnerTest {
   }
 
   @Test
+  void shouldTellTheHandlerOfEachFinalFailureOnceAndNeverOfARetry() {
+    Topics topics = new Topics("t-hook");
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    List<String> hooked = new CopyOnWriteArrayList<>();
+    StageHandler h = new StageHandler() {
+      @Override
+      public Mono<Outcome> handle(JobEvent ev) {
+        int n = calls.computeIfAbsent(ev.jobId(), k -> new AtomicInteger()).incrementAndGet();
+        if (ev.jobId().startsWith("data")) {
+          return Mono.error(new StageException(ExitClass.DATA, "http_404", "request not found"));
+        }
+        if (ev.jobId().startsWith("busy") || n == 1) {
+          return Mono.error(new StageException(ExitClass.UNAVAILABLE, "http_503", "upstream 503"));
+        }
+        return Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
+      }
+
+      @Override
+      public void failed(JobEvent failed) {
+        assertThat(failed.type()).isEqualTo(EventType.FAILED);
+        hooked.add(failed.jobId());
+      }
+    };
+    StageRunner r = runner(topics, 3, h);
+    List<JobEvent> failed = collect(topics.failed(), "f-hook");
+    List<JobEvent> completed = collect(topics.completed(), "c-hook");
+    r.start();
+    try {
+      for (String id : List.of("data-1", "busy-1", "ok-1")) {
+        publisher.publish(topics.submitted(), submittedEvent(id)).block(Duration.ofSeconds(30));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 2 && completed.size() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> hooked.size() == 2);
+      assertThat(hooked).as("once per final failure, after two retries of busy-1 and one of ok-1")
+          .containsExactlyInAnyOrder("data-1", "busy-1");
+      assertThat(calls.get("busy-1")).hasValue(3);
+      assertThat(calls.get("ok-1")).hasValue(2);
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
   void shouldSendAPoisonRecordToTheFailureTopicAndKeepProcessingItsPartition() {
     Topics topics = new Topics("t-poison");
     StageRunner r = runner(topics, 3, ev -> Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of(), Instant.now()))));
