@@ -97,7 +97,7 @@ public final class PollerHandler implements StageHandler {
       return pollParts(event, submittedAt);
     }
     return poll(event, event.submission().requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
-        .doOnNext(o -> ended(event, event.submission().requestId(), o));
+        .doOnNext(o -> ended(event, event.submission().requestId(), o instanceof Outcome.Publish));
   }
 
   /**
@@ -107,7 +107,7 @@ public final class PollerHandler implements StageHandler {
   private Mono<Outcome> pollParts(JobEvent event, Instant submittedAt) {
     return Flux.fromIterable(event.requests())
         .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
-            .doOnNext(o -> ended(event, sub.requestId(), o)))
+            .doOnNext(o -> ended(event, sub.requestId(), o instanceof Outcome.Publish)))
         .collectList()
         .map(outcomes -> {
           List<String> urls = new java.util.ArrayList<>();
@@ -142,21 +142,14 @@ public final class PollerHandler implements StageHandler {
   @Override
   public void failed(JobEvent failed) {
     for (var request : failed.requests()) {
-      if (request.requestId() == null) {
-        continue;
-      }
-      if (smart != null && failed.route() != null) {
-        smart.forget(failed.route().modelId(), request.requestId());
-      }
-      if (flow != null) {
-        flow.terminal(request.requestId(), false);
+      if (request.requestId() != null) {
+        ended(failed, request.requestId(), false);
       }
     }
   }
 
   /** Stops the smart schedule's tracking of a request that did not succeed and releases the flow-control permit. */
-  private void ended(JobEvent event, String requestId, Outcome o) {
-    boolean ok = o instanceof Outcome.Publish;
+  private void ended(JobEvent event, String requestId, boolean ok) {
     if (smart != null && !ok && event.route() != null) {
       smart.forget(event.route().modelId(), requestId);
     }

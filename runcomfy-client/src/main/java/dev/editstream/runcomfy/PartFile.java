@@ -348,7 +348,6 @@ final class PartFile {
     int tail = aligned.position();
     if (tail > 0) {
       int padded = (tail + block - 1) / block * block;
-      aligned.limit(Math.max(aligned.limit(), padded));
       for (int i = tail; i < padded; i++) {
         aligned.put(i, (byte) 0);
       }
