@@ -63,6 +63,9 @@ public final class BatchTracker implements AutoCloseable {
   private final Instant since;
   private final Set<String> submitted = ConcurrentHashMap.newKeySet();
   private final Set<String> completed = ConcurrentHashMap.newKeySet();
+  /** Expected jobs with a done event, and with failed events only: kept as events arrive (guarded by this). */
+  private int doneCount;
+  private int failedCount;
   private final ReactiveKafkaConsumer consumer;
   private final Disposable flow;
 
@@ -93,9 +96,19 @@ public final class BatchTracker implements AutoCloseable {
 
   /** Declares the jobs of the batch (valid jobs and refused lines alike). */
   public void expect(Collection<String> jobIds) {
-    expected.addAll(jobIds);
     for (String id : jobIds) {
-      jobs.computeIfAbsent(id, k -> new JobState());
+      JobState s = jobs.computeIfAbsent(id, k -> new JobState());
+      synchronized (this) {
+        if (expected.add(id)) {
+          synchronized (s) {
+            if (!s.done.isEmpty()) {
+              doneCount++;
+            } else if (!s.failed.isEmpty()) {
+              failedCount++;
+            }
+          }
+        }
+      }
     }
   }
 
@@ -118,54 +131,59 @@ public final class BatchTracker implements AutoCloseable {
       return;
     }
     JobState s = jobs.computeIfAbsent(jobId, k -> new JobState());
-    synchronized (s) {
-      if (modelId != null) {
-        s.model = modelId;
-        s.rule = rule;
-      }
-      switch (type) {
-        case SUBMITTED -> submitted.add(jobId);
-        case COMPLETED -> completed.add(jobId);
-        case DONE -> {
-          if (full != null) {
-            s.done.add(full);
-          }
+    synchronized (this) {
+      synchronized (s) {
+        boolean wasDone = !s.done.isEmpty();
+        boolean wasFailed = !wasDone && !s.failed.isEmpty();
+        apply(s, type, jobId, modelId, rule, full);
+        if (expected.contains(jobId)) {
+          boolean isDone = !s.done.isEmpty();
+          boolean isFailed = !isDone && !s.failed.isEmpty();
+          doneCount += (isDone ? 1 : 0) - (wasDone ? 1 : 0);
+          failedCount += (isFailed ? 1 : 0) - (wasFailed ? 1 : 0);
         }
-        case FAILED -> {
-          if (full != null) {
-            s.failed.add(full);
-          }
-        }
-        default -> { }
-      }
-      if (s.last != EventType.DONE && s.last != EventType.FAILED) {
-        s.last = type;
       }
     }
   }
 
-  /** Whether every expected job reached a terminal state. */
-  public boolean allTerminal() {
-    for (String id : expected) {
-      JobState s = jobs.get(id);
-      if (s == null || (s.done.isEmpty() && s.failed.isEmpty())) {
-        return false;
-      }
+  /** Applies one event to a job's state (the caller holds both locks). */
+  private void apply(JobState s, EventType type, String jobId, String modelId, String rule, JobEvent full) {
+    if (modelId != null) {
+      s.model = modelId;
+      s.rule = rule;
     }
-    return true;
+    switch (type) {
+      case SUBMITTED -> submitted.add(jobId);
+      case COMPLETED -> completed.add(jobId);
+      case DONE -> {
+        if (full != null) {
+          s.done.add(full);
+        }
+      }
+      case FAILED -> {
+        if (full != null) {
+          s.failed.add(full);
+        }
+      }
+      default -> { }
+    }
+    if (s.last != EventType.DONE && s.last != EventType.FAILED) {
+      s.last = type;
+    }
   }
 
-  /** One line of progress: counts of the expected jobs per state. */
+  /** Whether every expected job reached a terminal state. O(1): counts kept as events arrive. */
+  public synchronized boolean allTerminal() {
+    return doneCount + failedCount == expected.size();
+  }
+
+  /** One line of progress: counts of the expected jobs per state. O(1), as {@link #allTerminal}. */
   public String progressLine(Duration elapsed) {
-    int done = 0;
-    int failed = 0;
-    for (String id : expected) {
-      JobState s = jobs.get(id);
-      if (s != null && !s.done.isEmpty()) {
-        done++;
-      } else if (s != null && !s.failed.isEmpty()) {
-        failed++;
-      }
+    int done;
+    int failed;
+    synchronized (this) {
+      done = doneCount;
+      failed = failedCount;
     }
     return String.format("[%6.1fs] jobs %d | submitted %d | completed %d | done %d | failed %d | in flight %d",
         elapsed.toMillis() / 1000.0, expected.size(), submitted.size(), completed.size(), done, failed, expected.size() - done - failed);

@@ -15,6 +15,8 @@ import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +37,10 @@ import reactor.core.publisher.Mono;
  * {@link RunComfyClient} and {@link OutputDownloader}), {@value #DRIVER_CONCURRENCY} jobs at once.
  * Each side gets its own emulator with the same settings, and the same concurrency: the driver
  * {@value #DRIVER_CONCURRENCY} jobs at once, the pipeline {@value #DRIVER_CONCURRENCY} records in
- * flight per stage. Both sides first run a discarded warm-up
- * ({@link #warmUpJobs}) so that the JIT compiler's work is not billed to whichever side runs first.
+ * flight per stage. Both sides first run discarded warm-up rounds ({@link #warmUpJobs} jobs each,
+ * repeated while the JIT compiler is still busy: {@link #keepWarming}) so that the compiler's work
+ * is not billed to whichever side runs first, and both are measured as the long-running workers
+ * they are.
  */
 final class OverheadScenario {
   /** Jobs the plain driver runs at once ({@code Flux.flatMap} concurrency). */
@@ -57,11 +61,22 @@ final class OverheadScenario {
   static List<BenchResult> run(int jobs, Path work) throws IOException {
     LatencyModel zero = new LatencyModel.Fixed(0);
     // JIT warm-up of both sides first (same code paths, discarded), so neither side is measured
-    // while the compiler still works on code the other side already warmed.
+    // while the compiler still works on code the other side already warmed; repeated while the
+    // compiler still takes a large share of the round (on 2 cores one C2 thread needs several
+    // rounds to catch up with the broker's, the clients' and the pipeline's code).
     int warm = warmUpJobs(jobs);
-    Scenarios.pipeline("b-warmup", warm, 0, zero, 0.0, work, "warm-up", true, PollSchedule.defaults(),
-        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
-    driver("b-http-warmup", warm, work);
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    int rounds = 0;
+    double jitShare;
+    do {
+      long jit0 = jitMs(jit);
+      long t0 = System.nanoTime();
+      Scenarios.pipeline("b-warmup-" + rounds, warm, 0, zero, 0.0, work, "warm-up", true, PollSchedule.defaults(),
+          FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
+      driver("b-http-warmup-" + rounds, warm, work);
+      rounds++;
+      jitShare = jitShare(jitMs(jit) - jit0, (System.nanoTime() - t0) / 1_000_000);
+    } while (keepWarming(rounds, jitShare));
     BenchResult pipe = Scenarios.pipeline("b", jobs, 0, zero, 0.0, work,
         "latency 0, no cap, pipeline (Kafka), " + DRIVER_CONCURRENCY + " records in flight per stage", true, PollSchedule.defaults(),
         FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
@@ -69,12 +84,40 @@ final class OverheadScenario {
     double ratio = http.jobsPerSecond() <= 0 ? 0 : pipe.jobsPerSecond() / http.jobsPerSecond();
     BenchResult pipeWithRatio = new BenchResult(pipe.scenario(), pipe.jobs(), pipe.wallS(), pipe.idealS(), pipe.statusCallsPerJob(),
         pipe.delayP50Ms(), pipe.delayP95Ms(), pipe.delayP99Ms(), pipe.share429(), pipe.peakHeapMb(), pipe.cpuS(),
-        pipe.note() + String.format("; after a warm-up of %d jobs on each side; pipeline jobs/s ÷ plain driver jobs/s = %.2f", warm, ratio));
+        pipe.note() + String.format("; after %d warm-up round(s) of %d jobs on each side (JIT compiling %.0f%% of the last round's wall time)"
+            + "; pipeline jobs/s ÷ plain driver jobs/s = %.2f", rounds, warm, 100 * jitShare, ratio));
     return List.of(pipeWithRatio, http);
   }
 
+  /** Most warm-up rounds (each side, {@link #warmUpJobs} jobs each). */
+  static final int MAX_WARM_UP_ROUNDS = 4;
+  /** A warm-up round whose JIT compile time is under this share of its wall time ends the warm-up. */
+  static final double QUIET_JIT_SHARE = 0.10;
+
   /**
-   * Jobs of each side's discarded warm-up run: a quarter of the batch, between 1 and 5,000 (on 2
+   * Whether to run another warm-up round: while the JIT compiler was busy more than {@value
+   * #QUIET_JIT_SHARE} of the last round's wall time, up to {@value #MAX_WARM_UP_ROUNDS} rounds.
+   * A JVM that does not report compile time ({@code jitShare} NaN) gets one round.
+   *
+   * @param rounds rounds run so far, &gt;= 1
+   * @param jitShare the last round's compile time ÷ its wall time
+   */
+  static boolean keepWarming(int rounds, double jitShare) {
+    return rounds < MAX_WARM_UP_ROUNDS && !Double.isNaN(jitShare) && jitShare > QUIET_JIT_SHARE;
+  }
+
+  /** Compile time ÷ wall time, NaN when either is unknown (negative) or the wall time is 0. */
+  static double jitShare(long compileMs, long wallMs) {
+    return compileMs < 0 || wallMs <= 0 ? Double.NaN : (double) compileMs / wallMs;
+  }
+
+  /** Total JIT compile time so far, ms, or -1 where the JVM does not report it. */
+  private static long jitMs(CompilationMXBean jit) {
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  /**
+   * Jobs of each side's discarded warm-up round: a quarter of the batch, between 1 and 5,000 (on 2
    * cores the JIT compiler still took a fifth of the CPU after a 1,000-job warm-up).
    */
   static int warmUpJobs(int jobs) {
@@ -120,8 +163,8 @@ final class OverheadScenario {
       long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
       return new BenchResult(name, jobs, wall, 0, (double) st.statusCalls() / jobs, BenchResult.quantile(delays.clone(), 0.5),
           BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99), calls == 0 ? 0 : (double) st.rateLimited() / calls,
-          meter.peakHeapMb(), meter.cpuSeconds(), String.format("latency 0, no cap, plain reactive HTTP driver (no Kafka), flatMap %d; %d done, %d failed",
-              DRIVER_CONCURRENCY, delays.length, failed.get()));
+          meter.peakHeapMb(), meter.cpuSeconds(), String.format("latency 0, no cap, plain reactive HTTP driver (no Kafka), flatMap %d; %d done, %d failed; %s",
+              DRIVER_CONCURRENCY, delays.length, failed.get(), Scenarios.callsPerJob(st, jobs)));
     }
   }
 

@@ -14,6 +14,7 @@ import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.EmulatorStats;
+import dev.editstream.emulator.Endpoint;
 import dev.editstream.emulator.LatencyModel;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.poller.PollSchedule;
@@ -35,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -90,7 +92,7 @@ final class Scenarios {
       return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
           BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
           calls == 0 ? 0 : (double) st.rateLimited() / calls, meter.peakHeapMb(), meter.cpuSeconds(),
-          note + "; " + fate(r) + "; peak provider in-flight " + st.peakInFlight() + sustained(st, r.summary().jobs().values(), cap));
+          note + "; " + fate(r) + "; " + callsPerJob(st, jobs) + "; peak provider in-flight " + st.peakInFlight() + sustained(st, r.summary().jobs().values(), cap));
     }
   }
 
@@ -118,6 +120,17 @@ final class Scenarios {
     try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
       return BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
     }
+  }
+
+  /**
+   * "calls/job: submit S, status T, result R, files F" (the emulator's count of each, ÷ {@code
+   * jobs}): shows, for one, a result read again by a downloader the poller's handover missed.
+   */
+  static String callsPerJob(EmulatorStats st, int jobs) {
+    Map<Endpoint, Long> c = st.calls();
+    double n = Math.max(1, jobs);
+    return String.format("calls/job: submit %.2f, status %.2f, result %.2f, files %.2f", c.getOrDefault(Endpoint.SUBMIT, 0L) / n,
+        c.getOrDefault(Endpoint.STATUS, 0L) / n, c.getOrDefault(Endpoint.RESULT, 0L) / n, c.getOrDefault(Endpoint.FILES, 0L) / n);
   }
 
   /** "N done, M failed[, TIMED OUT]" of one batch run. */

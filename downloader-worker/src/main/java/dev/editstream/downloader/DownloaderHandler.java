@@ -11,6 +11,7 @@ import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.DownloadedFile;
+import dev.editstream.runcomfy.FileIo;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RecentResults;
@@ -31,7 +32,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
@@ -138,11 +138,11 @@ public final class DownloaderHandler implements StageHandler {
     }
     Path staging = outDir.resolve(".staging").resolve(event.jobId() + "-" + UUID.randomUUID());
     Path finalDir = outDir.resolve(event.jobId());
-    return Mono.fromCallable(() -> Files.createDirectories(staging)).subscribeOn(Schedulers.boundedElastic())
-        .thenMany(Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob))
+    // the staging folder is created by the first download into it; the move and the manifest
+    // follow the last commit on its file-work thread (no further hop)
+    return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob)
         .collectList()
-        .publishOn(Schedulers.boundedElastic())
-        .map(files -> {
+        .flatMap(files -> FileIo.call(() -> {
           List<OutputFile> out = new ArrayList<>();
           for (DownloadedFile f : files) {
             metrics.downloaded(f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
@@ -152,10 +152,11 @@ public final class DownloaderHandler implements StageHandler {
           JobEvent done = event.done(out, clock.instant());
           manifest.append(done);
           return Outcome.publish(topics.done(), done);
-        })
+        }))
         .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, "disk",
             "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
-        .doOnError(e -> deleteQuietly(staging));
+        // the clean-up is file work too: never on the event loop a failed download ends on
+        .onErrorResume(e -> FileIo.run(() -> deleteQuietly(staging)).then(Mono.error(e)));
   }
 
   /** Replaces {@code finalDir} with {@code staging} (an earlier copy of the same job is removed). */

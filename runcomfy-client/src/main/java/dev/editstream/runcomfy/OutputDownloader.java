@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -33,7 +32,7 @@ import reactor.netty.resources.ConnectionProvider;
  * again while streaming.
  *
  * <p>Unlike the CLI, bytes go to a hidden part file ({@code .<name>.part-<random>}) written off the
- * event loop (on {@link Schedulers#boundedElastic()}, at most {@value #PREFETCH} buffers queued, so
+ * event loop (on {@link FileIo#scheduler()}, at most {@value #PREFETCH} buffers queued, so
  * memory stays bounded and Netty applies back-pressure), the SHA-256 is computed on the way, and
  * the file is fsynced and renamed atomically to its final name ({@link FileNames}). Any failure
  * deletes the part file before the error is signalled. Files larger than {@link
@@ -45,7 +44,8 @@ import reactor.netty.resources.ConnectionProvider;
  * are hashed on this downloader's hashing threads while the writer writes the same buffers (at
  * most {@value #HASH_MAX_PENDING_BYTES} bytes queued per download; see {@link ParallelDigest}).
  * Each {@link DownloadedFile} tells how long streaming
- * and the final commit took.
+ * and the final commit took. Creating, writing and committing a file follow each other on one
+ * file-work thread where they can ({@link FileIo#call}).
  *
  * <p>Errors ({@link StageException}): refused URL or too many redirects → DATA; over the cap → DATA
  * {@code too_large}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
@@ -274,24 +274,20 @@ public final class OutputDownloader implements AutoCloseable {
     String type = resp.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE);
     String contentType = type == null || type.isBlank() ? ContentTypes.guess(t.name) : type;
     return Mono.usingWhen(
-            Mono.fromCallable(() -> partFiles.create(t.dir, t.name, declared))
-                .subscribeOn(Schedulers.boundedElastic())
+            FileIo.call(() -> partFiles.create(t.dir, t.name, declared))
                 .onErrorMap(e -> !(e instanceof StageException), e -> localFailure(e, t.dir)),
             part ->
                 stream(body, part, where, t.dir)
-                    .then(
-                        Mono.fromCallable(() -> finish(part, declared, contentType, t, where))
-                            .subscribeOn(Schedulers.boundedElastic())),
+                    .then(FileIo.call(() -> finish(part, declared, contentType, t, where))),
             part -> Mono.empty(),
-            (part, err) ->
-                Mono.fromRunnable(part::discard).subscribeOn(Schedulers.boundedElastic()),
-            part -> Mono.fromRunnable(part::discard).subscribeOn(Schedulers.boundedElastic()))
+            (part, err) -> FileIo.run(part::discard),
+            part -> FileIo.run(part::discard))
         .map(file -> new Step(file, null));
   }
 
   private Mono<Void> stream(ByteBufFlux body, PartFile part, String where, Path dir) {
     return body.retain()
-        .publishOn(Schedulers.boundedElastic(), PREFETCH)
+        .publishOn(FileIo.scheduler(), PREFETCH)
         .<Long>handle(
             (buf, sink) -> {
               try {

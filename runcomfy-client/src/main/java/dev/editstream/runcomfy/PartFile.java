@@ -216,7 +216,9 @@ final class PartFile {
    */
   static PartFile create(Path dir, String name, Writeback writeback, Hashing hashing, Direct direct, long expectedBytes)
       throws IOException {
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) { // a stat, cheaper than the failed mkdir (and its exception) of createDirectories
+      Files.createDirectories(dir);
+    }
     byte[] random = new byte[8];
     RANDOM.nextBytes(random);
     Path path = dir.resolve("." + name + ".part-" + HexFormat.of().formatHex(random));

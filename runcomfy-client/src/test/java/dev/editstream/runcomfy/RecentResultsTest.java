@@ -35,11 +35,52 @@ class RecentResultsTest {
     RecentResults r = new RecentResults(5);
     r.put("req-1", List.of("https://cdn.runcomfy.net/a.png?sig=s3cr3t"));
 
-    assertThat(r.toString()).doesNotContain("s3cr3t").doesNotContain("cdn").isEqualTo("RecentResults[1 of 5]");
+    assertThat(r.toString()).doesNotContain("s3cr3t").doesNotContain("cdn").startsWith("RecentResults[1 of 5, ");
   }
 
   @Test
   void shouldRejectACapacityBelowOne() {
     assertThatThrownBy(() -> new RecentResults(0)).hasMessageContaining("capacity");
+    assertThatThrownBy(() -> new RecentResults(5, 0)).hasMessageContaining("maxBytes");
+  }
+
+  @Test
+  void shouldDropTheOldestPastItsByteBudget() {
+    List<String> urls = List.of("https://cdn.runcomfy.net/" + "x".repeat(100) + ".png?sig=s");
+    long one = RecentResults.weight("req-1", urls);
+    RecentResults r = new RecentResults(1000, 2 * one);
+    r.put("req-1", urls);
+    r.put("req-2", urls);
+    assertThat(r.bytes()).isEqualTo(2 * one);
+
+    r.put("req-3", urls);
+
+    assertThat(r.size()).isEqualTo(2);
+    assertThat(r.bytes()).isEqualTo(2 * one);
+    assertThat(r.take("req-1")).isEmpty();
+    assertThat(r.take("req-2")).contains(urls);
+    assertThat(r.bytes()).isEqualTo(one);
+  }
+
+  @Test
+  void shouldCountAReplacedEntryOnce() {
+    RecentResults r = new RecentResults(10, 10_000);
+    r.put("req-1", List.of("u1"));
+    r.put("req-1", List.of("u1", "u2"));
+
+    assertThat(r.size()).isEqualTo(1);
+    assertThat(r.bytes()).isEqualTo(RecentResults.weight("req-1", List.of("u1", "u2")));
+    r.take("req-1");
+    assertThat(r.bytes()).isZero();
+  }
+
+  @Test
+  void shouldNotHoldAResultLargerThanTheWholeBudget() {
+    RecentResults r = new RecentResults(10, 300); // "small" weighs 182 bytes, "huge" 680
+    r.put("small", List.of("u"));
+    r.put("huge", List.of("x".repeat(500)));
+
+    assertThat(r.take("huge")).isEmpty();
+    assertThat(r.take("small")).contains(List.of("u"));
   }
 }
