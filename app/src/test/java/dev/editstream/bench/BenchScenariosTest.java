@@ -30,8 +30,11 @@ class BenchScenariosTest {
     assertThat(http.note()).contains("20 done, 0 failed").contains("no Kafka");
     assertThat(http.statusCallsPerJob()).isGreaterThanOrEqualTo(1.0);
     assertThat(http.jobsPerSecond()).isPositive();
-    try (var files = Files.walk(tmp.resolve("b-http").resolve("out"))) {
-      assertThat(files.filter(Files::isRegularFile).count()).isEqualTo(20);
+    assertThat(pipe.note()).contains("the median of 3 alternating pairs").contains("calls/job: submit 1.00");
+    for (int pair = 1; pair <= OverheadScenario.PAIRS; pair++) {
+      try (var files = Files.walk(tmp.resolve("b-http-" + pair).resolve("out"))) {
+        assertThat(files.filter(Files::isRegularFile).count()).as("driver files of pair %d", pair).isEqualTo(20);
+      }
     }
   }
 
