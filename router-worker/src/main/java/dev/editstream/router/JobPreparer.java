@@ -25,8 +25,8 @@ import java.util.Map;
  * schema ({@link BodyCheck}). Used by {@link RouterHandler} and by the {@code editstream route}
  * dry run. Thread-safe.
  *
- * <p>{@link #prepare} reads local mask and image files: it blocks, so call it off the Netty event
- * loop ({@code Schedulers.boundedElastic()}).
+ * <p>{@link #prepare} reads local mask and image files when the job has them ({@link #readsFiles}):
+ * then it blocks, so call it off the Netty event loop ({@code Schedulers.boundedElastic()}).
  */
 public final class JobPreparer {
   /**
@@ -70,6 +70,20 @@ public final class JobPreparer {
   public static JobPreparer builtIn(InputStager stager) {
     Router router = Router.builtIn();
     return new JobPreparer(router, ModelCatalog.builtIn(), PromptLint.of(router.lexicon()), stager);
+  }
+
+  /**
+   * Whether {@link #prepare} reads or writes local files for {@code job}: true when any input
+   * (image, mask, video) is a local path rather than an http(s) URL. Only then must it run where
+   * blocking is allowed; otherwise it is CPU work only (routing, lint, schema check).
+   */
+  public static boolean readsFiles(Job job) {
+    for (String ref : job.inputs()) {
+      if (ref != null && !JobLineParser.isUrl(ref)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -27,8 +27,10 @@ import reactor.core.scheduler.Schedulers;
  * schema before paying for a call, class 65 naming the field), submit it ({@code POST
  * {base}/models/{model_id}}) and publish {@code submitted} with the decision (rule, cues, lint
  * warnings), the body and the request_id. Submission goes through the {@link Submitter}: at most
- * one POST per job and run, paused (never failed) on account faults. Preparation reads local files, so it runs on {@code
- * Schedulers.boundedElastic()}, never on the Netty event loop.
+ * one POST per job and run, paused (never failed) on account faults. Preparation of a job with a
+ * local input file reads it, so it runs on {@code Schedulers.boundedElastic()}, never on the Netty
+ * event loop; a job whose inputs are all URLs is prepared on the calling thread (CPU work only,
+ * {@link JobPreparer#readsFiles}).
  */
 public final class RouterHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(RouterHandler.class);
@@ -84,8 +86,11 @@ public final class RouterHandler implements StageHandler {
     if (earlier.isPresent()) {
       return Mono.just(outcome(event, null, earlier.get()));
     }
-    return Mono.fromCallable(() -> prepare(event))
-        .subscribeOn(Schedulers.boundedElastic())
+    Mono<Prepared> prepared = JobPreparer.readsFiles(event.job())
+        ? Mono.fromCallable(() -> prepare(event)).subscribeOn(Schedulers.boundedElastic())
+        // URL inputs only: routing and checks are CPU work of about 50 µs, cheaper than a thread hop
+        : Mono.fromCallable(() -> prepare(event));
+    return prepared
         .flatMap(p -> p.parts().size() == 1
             ? submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r))
             : submitParts(event, p));

@@ -34,6 +34,16 @@ class JobPreparerTest {
     return new Job("m1", KEEP, List.of(image), mask, null, null, params, null);
   }
 
+  @Test
+  void shouldSayWhetherPreparingReadsLocalFiles() {
+    String url = "https://cdn.example.com/a.png";
+    assertThat(JobPreparer.readsFiles(new Job("u1", KEEP, List.of(url, url), url, null, null, null, null))).isFalse();
+    assertThat(JobPreparer.readsFiles(new Job("u2", KEEP, List.of(), null, "https://cdn.example.com/v.mp4", null, null, null))).isFalse();
+    assertThat(JobPreparer.readsFiles(new Job("l1", KEEP, List.of(url, "/data/b.png"), null, null, null, null, null))).isTrue();
+    assertThat(JobPreparer.readsFiles(masked(url, "/data/mask.png", null))).isTrue();
+    assertThat(JobPreparer.readsFiles(new Job("l2", KEEP, List.of(), null, "/data/clip.mp4", null, null, null))).isTrue();
+  }
+
   private static StageException failure(Job job) {
     try {
       DRY.prepare(job);
