@@ -27,6 +27,12 @@ public record BenchResult(String scenario, long jobs, double wallS, double ideal
     return idealS <= 0 ? 0 : wallS / idealS;
   }
 
+  /** This row under another scenario name and with another note, every figure kept. */
+  public BenchResult as(String scenario, String note) {
+    return new BenchResult(scenario, jobs, wallS, idealS, statusCallsPerJob, delayP50Ms, delayP95Ms, delayP99Ms, share429, peakHeapMb,
+        cpuS, note);
+  }
+
   /** Jobs per second of wall time. */
   public double jobsPerSecond() {
     return wallS <= 0 ? 0 : jobs / wallS;

@@ -101,13 +101,10 @@ final class OverheadScenario {
     BenchResult pipe = pairs.get(median)[0];
     BenchResult http = pairs.get(median)[1];
     String all = Arrays.stream(ratios).mapToObj(r -> String.format("%.3f", r)).collect(Collectors.joining(", "));
-    BenchResult pipeRow = new BenchResult("b", pipe.jobs(), pipe.wallS(), pipe.idealS(), pipe.statusCallsPerJob(),
-        pipe.delayP50Ms(), pipe.delayP95Ms(), pipe.delayP99Ms(), pipe.share429(), pipe.peakHeapMb(), pipe.cpuS(),
-        pipe.note() + String.format("; after %d warm-up round(s) of %d jobs on each side (JIT compiling %.0f%% of the last round's wall time)"
-            + "; pipeline jobs/s ÷ plain driver jobs/s = %.3f, the median of %d alternating pairs (%s; this row and b-http are pair %d)",
-            rounds, warm, 100 * jitShare, ratios[median], PAIRS, all, median + 1));
-    BenchResult httpRow = new BenchResult("b-http", http.jobs(), http.wallS(), http.idealS(), http.statusCallsPerJob(),
-        http.delayP50Ms(), http.delayP95Ms(), http.delayP99Ms(), http.share429(), http.peakHeapMb(), http.cpuS(), http.note());
+    BenchResult pipeRow = pipe.as("b", pipe.note() + String.format("; after %d warm-up round(s) of %d jobs on each side (JIT compiling %.0f%% of the last round's wall time)"
+        + "; pipeline jobs/s ÷ plain driver jobs/s = %.3f, the median of %d alternating pairs (%s; this row and b-http are pair %d)",
+        rounds, warm, 100 * jitShare, ratios[median], PAIRS, all, median + 1));
+    BenchResult httpRow = http.as("b-http", http.note());
     return List.of(pipeRow, httpRow);
   }
 

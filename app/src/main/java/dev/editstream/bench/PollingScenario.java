@@ -63,7 +63,7 @@ final class PollingScenario {
     }
     List<BenchResult> out = new ArrayList<>();
     for (BenchResult r : rows) {
-      out.add(r == smart ? withNote(r, r.note() + "; " + verdict(smart, fixed)) : r);
+      out.add(r == smart ? r.as(r.scenario(), r.note() + "; " + verdict(smart, fixed)) : r);
     }
     return out;
   }
@@ -81,10 +81,5 @@ final class PollingScenario {
 
   private static BenchResult find(List<BenchResult> rows, String scenario) {
     return rows.stream().filter(r -> r.scenario().equals(scenario)).findFirst().orElse(null);
-  }
-
-  private static BenchResult withNote(BenchResult r, String note) {
-    return new BenchResult(r.scenario(), r.jobs(), r.wallS(), r.idealS(), r.statusCallsPerJob(), r.delayP50Ms(), r.delayP95Ms(), r.delayP99Ms(),
-        r.share429(), r.peakHeapMb(), r.cpuS(), note);
   }
 }
