@@ -12,6 +12,7 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A local HTTP server speaking the RunComfy Model API ({@code ../shared/docs/runcomfy-model-api.md})
@@ -35,6 +36,8 @@ public final class RunComfyEmulator implements AutoCloseable {
   static final Duration INPUT_TIMEOUT = Duration.ofSeconds(60);
 
   private final DisposableServer server;
+  /** The server's own event loops ({@code emulator-http-select-N}, {@code emulator-http-epoll-N}). */
+  private final LoopResources loops;
   private final String host;
   private final EmulatorStats stats;
   private final JobRunner runner;
@@ -42,10 +45,11 @@ public final class RunComfyEmulator implements AutoCloseable {
   private final Links links;
   private final JobBook book;
 
-  private RunComfyEmulator(DisposableServer server, String host, EmulatorStats stats, JobRunner runner, InputFetcher fetcher,
-      Links links, JobBook book) {
+  private RunComfyEmulator(DisposableServer server, LoopResources loops, String host, EmulatorStats stats, JobRunner runner,
+      InputFetcher fetcher, Links links, JobBook book) {
     this.book = book;
     this.server = server;
+    this.loops = loops;
     this.host = host;
     this.stats = stats;
     this.runner = runner;
@@ -85,16 +89,22 @@ public final class RunComfyEmulator implements AutoCloseable {
     ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
         new FileSender(outputDir, faults, stats, shared), new ControlHandler(stats, links, config.seed(), clock),
         new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime), links.signer(), clock);
+    // its own event loops and its own accepting thread, as a remote server has: on the loops the
+    // clients of the same JVM use, new connections waited seconds in the accept queue while
+    // those loops were busy with the clients' calls (docs/architecture.md, "The emulator serves
+    // from its own event loops")
+    LoopResources loops = LoopResources.create("emulator-http", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true);
     DisposableServer server;
     try {
-      server = HttpServer.create().host(config.host()).port(config.port()).handle(handler).bindNow();
+      server = HttpServer.create().runOn(loops).host(config.host()).port(config.port()).handle(handler).bindNow();
     } catch (RuntimeException e) {
       fetcher.close();
+      loops.dispose();
       throw e;
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1"));
-    return new RunComfyEmulator(server, urlHost, stats, runner, fetcher, links, book);
+    return new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
   }
 
   /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */
@@ -145,7 +155,10 @@ public final class RunComfyEmulator implements AutoCloseable {
     return book.find(requestId).map(JobBook.Entry::finishedAt);
   }
 
-  /** Stops the server (open connections, hung calls included, are closed) and every running job. */
+  /**
+   * Stops the server (open connections, hung calls included, are closed), every running job and
+   * the server's event loops.
+   */
   @Override
   public void close() {
     try {
@@ -155,6 +168,7 @@ public final class RunComfyEmulator implements AutoCloseable {
     } finally {
       runner.close();
       fetcher.close();
+      loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
     }
   }
 
