@@ -138,8 +138,9 @@ public final class DownloaderHandler implements StageHandler {
     }
     Path staging = outDir.resolve(".staging").resolve(event.jobId() + "-" + UUID.randomUUID());
     Path finalDir = outDir.resolve(event.jobId());
-    // the staging folder is created by the first download into it; the move and the manifest
-    // follow the last commit on its file-work thread (no further hop)
+    // the staging folder is created by the first download into it; the move follows the last
+    // commit on its file-work thread (no further hop); the manifest's group commit holds no thread
+    // while this job's line waits for its batch
     return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob)
         .collectList()
         .flatMap(files -> FileIo.call(() -> {
@@ -149,10 +150,9 @@ public final class DownloaderHandler implements StageHandler {
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
           promote(staging, finalDir);
-          JobEvent done = event.done(out, clock.instant());
-          manifest.append(done);
-          return Outcome.publish(topics.done(), done);
+          return event.done(out, clock.instant());
         }))
+        .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))
         .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, "disk",
             "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on

@@ -20,17 +20,18 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.Set;
 
 /**
  * {@code <out>/manifest.jsonl}: one JSON line per finished job, {@code {"job_id", "model",
  * "request_id", "batch", "done_at", "files":[{"path","bytes","sha256","content_type","source_url"}]}},
- * paths relative to the output folder. Appends are group-committed ({@link #append}): on disk when
- * the call returns, together with the job folders already moved into the output folder; a job
- * already in the manifest is not appended twice (a redelivered record after a crash). Thread-safe.
- * Blocking file I/O: call off the event loop.
+ * paths relative to the output folder. Appends are group-committed ({@link #appendAsync}): on disk
+ * when the future completes, together with the job folders already moved into the output folder;
+ * a job already in the manifest is not appended twice (a redelivered record after a crash).
+ * Thread-safe. Blocking file I/O (one appender at a time writes): call off the event loop.
  */
 public final class Manifest {
   /** The manifest's file name inside the output folder. */
@@ -39,8 +40,16 @@ public final class Manifest {
   private final Path file;
   private final Set<String> recorded = new HashSet<>();
   private final List<Pending> queue = new ArrayList<>();
-  private final ReentrantLock writer = new ReentrantLock();
+  /** A caller is writing queued lines (guarded by the monitor). */
+  private boolean writing;
   private final AtomicLong groupCommits = new AtomicLong();
+  private final FolderSync folderSync;
+
+  /** Makes the renames into a folder durable ({@code fsync} of the folder). */
+  @FunctionalInterface
+  interface FolderSync {
+    void sync(Path dir) throws IOException;
+  }
 
   /**
    * Opens (or creates) the manifest of {@code outDir} and loads the ids already in it. A last line
@@ -51,6 +60,12 @@ public final class Manifest {
    *     is not a JSON object (the message names the file and the line number)
    */
   public Manifest(Path outDir) {
+    this(outDir, Manifest::syncFolder);
+  }
+
+  /** As {@link #Manifest(Path)}, the output folder synced by {@code folderSync} before each batch (tests hold a batch there). */
+  Manifest(Path outDir, FolderSync folderSync) {
+    this.folderSync = folderSync;
     this.file = outDir.resolve(FILE_NAME);
     try {
       Files.createDirectories(outDir);
@@ -121,78 +136,105 @@ public final class Manifest {
   }
 
   /**
-   * Appends the job's line unless the job is already recorded, and returns once the line is on
-   * disk. Group commit: appends arriving while another batch is being forced queue up, and the next
-   * writer writes every queued line with one write and one {@code fsync}, after one {@code fsync}
-   * of the output folder that makes every job folder moved into it before the call durable too. So
-   * N concurrent downloads cost about two syncs, not 2N. A batch whose write fails is cut back off
-   * the file (truncated to its length before the batch), so no torn line stays behind.
+   * Appends the job's line unless the job is already recorded; the future completes once the line
+   * is on disk. Group commit without waiting threads: the caller that finds no write under way
+   * writes every queued line with one write and one {@code fsync}, after one {@code fsync} of the
+   * output folder that makes every job folder moved into it before the call durable too, and goes
+   * on while more lines queued up meanwhile; every other caller returns at once. So N concurrent
+   * downloads cost about two syncs, not 2N, and hold one thread, not N. A batch whose write fails
+   * is cut back off the file (truncated to its length before the batch), so no torn line stays
+   * behind.
    *
-   * @return true when a line was appended
+   * @return completes with true when the line was appended, false when the job was already
+   *     recorded; exceptionally with {@link UncheckedIOException} if the write or a sync failed
+   *     (the line is then not in the manifest). Its dependants may run on the writing thread.
+   */
+  public CompletableFuture<Boolean> appendAsync(JobEvent done) {
+    Pending p = new Pending(done.jobId(), (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
+    boolean lead;
+    synchronized (this) {
+      if (recorded.contains(p.jobId)) {
+        return CompletableFuture.completedFuture(false);
+      }
+      queue.add(p);
+      lead = !writing;
+      writing = true;
+    }
+    if (lead) {
+      writeWhileQueued();
+    }
+    return p.result;
+  }
+
+  /**
+   * {@link #appendAsync} and waits: returns once the line is on disk.
+   *
+   * @return true when a line was appended, false when the job was already recorded
    * @throws UncheckedIOException if the write or a sync fails (the line is then not in the manifest)
    */
   public boolean append(JobEvent done) {
-    Pending p = new Pending(done.jobId(), (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
-    synchronized (this) {
-      if (recorded.contains(p.jobId)) {
-        return false;
-      }
-      queue.add(p);
-    }
-    writer.lock();
     try {
-      if (!p.finished) {
-        writeQueued();
+      return appendAsync(done).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException u) {
+        throw u;
       }
-    } finally {
-      writer.unlock();
+      throw e;
     }
-    if (p.error != null) {
-      throw new UncheckedIOException("cannot append to manifest " + file + ": " + p.error.getMessage(), p.error);
-    }
-    return p.appended;
   }
 
-  /** Lines written by {@link #append} in one write and one sync, at most; a measure of grouping. */
+  /** Lines written by {@link #appendAsync} in one write and one sync, at most; a measure of grouping. */
   public long groupCommits() {
     return groupCommits.get();
   }
 
-  /** Writes every queued line (the caller holds {@link #writer}). */
-  private void writeQueued() {
-    List<Pending> batch;
-    List<Pending> lines = new ArrayList<>();
-    synchronized (this) {
-      batch = new ArrayList<>(queue);
-      queue.clear();
-      Set<String> inBatch = new HashSet<>();
-      for (Pending q : batch) {
-        if (!recorded.contains(q.jobId) && inBatch.add(q.jobId)) {
-          lines.add(q);
+  /** Writes batches until the queue is empty, then gives up the writer's role (under the monitor, so no line is left behind). */
+  private void writeWhileQueued() {
+    while (true) {
+      List<Pending> batch;
+      List<Pending> lines = new ArrayList<>();
+      synchronized (this) {
+        if (queue.isEmpty()) {
+          writing = false;
+          return;
+        }
+        batch = new ArrayList<>(queue);
+        queue.clear();
+        Set<String> inBatch = new HashSet<>();
+        for (Pending q : batch) {
+          if (!recorded.contains(q.jobId) && inBatch.add(q.jobId)) {
+            lines.add(q);
+            q.written = true;
+          }
         }
       }
-    }
-    IOException error = null;
-    if (!lines.isEmpty()) {
-      try {
-        syncFolder(file.getParent());
-        write(lines);
-        groupCommits.incrementAndGet();
-      } catch (IOException e) {
-        error = e;
+      Exception error = null;
+      if (!lines.isEmpty()) {
+        try {
+          folderSync.sync(file.getParent());
+          write(lines);
+          groupCommits.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+          error = e; // never leaves the loop: the queue would wait for a writer forever
+        }
       }
-    }
-    synchronized (this) {
-      for (Pending q : lines) {
-        if (error == null) {
-          recorded.add(q.jobId);
-          q.appended = true;
+      if (error == null) {
+        synchronized (this) {
+          for (Pending q : lines) {
+            recorded.add(q.jobId);
+          }
+        }
+      }
+      // outside the monitor: dependants may run here
+      for (Pending q : batch) {
+        if (!q.written) {
+          q.result.complete(false);
+        } else if (error == null) {
+          q.result.complete(true);
         } else {
-          q.error = error;
+          q.result.completeExceptionally(new UncheckedIOException("cannot append to manifest " + file + ": " + error.getMessage(),
+              error instanceof IOException io ? io : new IOException(error)));
         }
-      }
-      for (Pending q : batch) {
-        q.finished = true;
       }
     }
   }
@@ -237,13 +279,12 @@ public final class Manifest {
     }
   }
 
-  /** One queued append. Fields are guarded by the manifest's monitor. */
+  /** One queued append; {@code written} is set and read by the writing thread only. */
   private static final class Pending {
     final String jobId;
     final byte[] line;
-    boolean finished;
-    boolean appended;
-    IOException error;
+    final CompletableFuture<Boolean> result = new CompletableFuture<>();
+    boolean written;
 
     Pending(String jobId, byte[] line) {
       this.jobId = jobId;

@@ -20,6 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -188,5 +194,91 @@ class ManifestTest {
     assertThat(lines.stream().map(n -> n.get("job_id").asText()).distinct()).hasSize(jobs / 2);
     assertThat(m.groupCommits()).isBetween(1L, (long) jobs / 2);
     assertThat(new Manifest(out).append(done("job-7", "b"))).as("reloaded: already recorded").isFalse();
+  }
+
+  @Test
+  void shouldReturnAtOnceWhileAnotherAppenderWritesAndWriteTheQueuedLineInTheNextBatch() throws Exception {
+    CountDownLatch syncing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger syncs = new AtomicInteger();
+    Manifest m = new Manifest(out, dir -> {
+      if (syncs.incrementAndGet() == 1) {
+        syncing.countDown();
+        await(release); // the first batch is held in its folder sync
+      }
+    });
+    ExecutorService writer = Executors.newSingleThreadExecutor();
+    try {
+      Future<Boolean> first = writer.submit(() -> m.append(done("job-1", null)));
+      assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue();
+
+      CompletableFuture<Boolean> second = m.appendAsync(done("job-2", null)); // returns while job-1's batch is written
+
+      assertThat(second).as("queued behind the batch under way, the caller not held").isNotDone();
+      assertThat(m.appendAsync(done("job-1", null))).as("job-1 is not yet recorded: queued too").isNotDone();
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      writer.shutdownNow();
+    }
+    assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+    assertThat(m.groupCommits()).isEqualTo(2);
+    assertThat(syncs).hasValue(2);
+  }
+
+  @Test
+  void shouldFailTheFutureKeepTheJobUnrecordedAndLetTheNextAppendWriteWhenAWriteFails() throws Exception {
+    Manifest m = new Manifest(out);
+    Files.createDirectory(m.file()); // appending to a folder fails
+
+    CompletableFuture<Boolean> failed = m.appendAsync(done("job-1", null));
+
+    assertThat(failed).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(UncheckedIOException.class).withMessageContaining("manifest.jsonl");
+    assertThatThrownBy(() -> m.append(done("job-2", null))).isInstanceOf(UncheckedIOException.class);
+    Files.delete(m.file());
+    assertThat(m.appendAsync(done("job-1", null)).get(10, TimeUnit.SECONDS)).as("not recorded by the failed batch").isTrue();
+    assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1");
+  }
+
+  @Test
+  void shouldCompleteEachAsyncAppendOnlyOnceItsLineIsInTheFile() throws Exception {
+    Manifest m = new Manifest(out);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    List<String> missing = java.util.Collections.synchronizedList(new ArrayList<>());
+    try {
+      List<CompletableFuture<Boolean>> all = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        String id = "job-" + i;
+        all.add(CompletableFuture.supplyAsync(() -> m.appendAsync(done(id, null)), pool)
+            .thenCompose(f -> f)
+            .whenComplete((ok, e) -> {
+              try {
+                if (!Files.readString(m.file()).contains("\"job_id\":\"" + id + "\"")) {
+                  missing.add(id);
+                }
+              } catch (IOException io) {
+                missing.add(id + ": " + io);
+              }
+            }));
+      }
+      assertThat(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).succeedsWithin(30, TimeUnit.SECONDS);
+      assertThat(all).allSatisfy(f -> assertThat(f.join()).isTrue());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(missing).isEmpty();
+    assertThat(lines(m)).hasSize(200);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IOException("not released within 10 s");
+      }
+    } catch (InterruptedException | IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
