@@ -100,9 +100,10 @@ final class LargeOutputScenario {
       Scenarios.runBatch(emu, name + "-warm-up", 1, Files.createDirectories(dir.resolve("warm-up-pipeline")), true, PollSchedule.defaults(), FlowControl.Settings.fixed(10, 10));
       deleteTree(dir.resolve("warm-up-pipeline"));
       long submitsBefore = emu.stats().submits();
+      Scenarios.quiesce(); // the scenarios before leave writeback that would slow the timed O_DIRECT writes, not curl's page-cache ones
       CurlRun curlBefore = curlOnce(emu.port(), bytes, curlTarget);
       Files.deleteIfExists(curlTarget);
-      System.gc();
+      Scenarios.quiesce();
       ResourceMeter meter = new ResourceMeter();
       meter.start();
       BatchRun.Result r;

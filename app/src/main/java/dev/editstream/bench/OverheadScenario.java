@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -113,35 +112,15 @@ final class OverheadScenario {
   static final int PAIRS = 3;
 
   private static BenchResult measuredPipeline(int pair, int jobs, Path work, LatencyModel zero) throws IOException {
-    quiesce();
+    Scenarios.quiesce();
     return Scenarios.pipeline("b-" + (pair + 1), jobs, 0, zero, 0.0, work,
         "latency 0, no cap, pipeline (Kafka), " + DRIVER_CONCURRENCY + " records in flight per stage", true, PollSchedule.defaults(),
         FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
   }
 
   private static BenchResult measuredDriver(int pair, int jobs, Path work) throws IOException {
-    quiesce();
+    Scenarios.quiesce();
     return driver("b-http-" + (pair + 1), jobs, work);
-  }
-
-  /**
-   * Before each measured run: the disk's pending writeback flushed ({@code sync}; the runs before
-   * leave tens of thousands of small files dirty: in eight warm-up rounds without it, the rounds
-   * slowed one after the other with the disk 40-50% in I/O wait) and the heap collected, so no
-   * run pays for the one before. Where {@code sync} is missing or fails, only the heap is collected.
-   */
-  static void quiesce() {
-    try {
-      Process sync = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!sync.waitFor(120, TimeUnit.SECONDS)) {
-        sync.destroyForcibly();
-      }
-    } catch (IOException e) {
-      // no sync command: the heap is still collected
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    System.gc();
   }
 
   /** Pipeline jobs/s ÷ driver jobs/s; 0 when the driver did nothing. */

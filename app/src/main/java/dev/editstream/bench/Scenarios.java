@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -292,5 +293,25 @@ final class Scenarios {
     }
     Files.writeString(f, sb);
     return f;
+  }
+
+  /**
+   * Before a measured run ((b), (d)): the disk's pending writeback flushed ({@code sync}; the runs before
+   * leave tens of thousands of small files dirty: in eight warm-up rounds without it, the rounds
+   * slowed one after the other with the disk 40-50% in I/O wait) and the heap collected, so no
+   * run pays for the one before. Where {@code sync} is missing or fails, only the heap is collected.
+   */
+  static void quiesce() {
+    try {
+      Process sync = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!sync.waitFor(120, TimeUnit.SECONDS)) {
+        sync.destroyForcibly();
+      }
+    } catch (IOException e) {
+      // no sync command: the heap is still collected
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.gc();
   }
 }
