@@ -36,7 +36,7 @@ public final class RunComfyEmulator implements AutoCloseable {
   static final Duration INPUT_TIMEOUT = Duration.ofSeconds(60);
 
   private final DisposableServer server;
-  /** The server's own event loops ({@code emulator-http-select-N}, {@code emulator-http-epoll-N}). */
+  /** The server's own event loops (threads {@code emulator-http-select-epoll-N} accept, {@code emulator-http-epoll-N} serve). */
   private final LoopResources loops;
   private final String host;
   private final EmulatorStats stats;
