@@ -140,7 +140,8 @@ public final class DownloaderHandler implements StageHandler {
     Path finalDir = outDir.resolve(event.jobId());
     // the staging folder is created by the first download into it; the move follows the last
     // commit on its file-work thread (no further hop); the manifest's group commit holds no thread
-    // while this job's line waits for its batch
+    // while this job's line waits for its batch. appendAsync is subscribed on that same file-work
+    // thread, so when this job's append leads a batch, its blocking write stays off the event loops.
     return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob)
         .collectList()
         .flatMap(files -> FileIo.call(() -> {
