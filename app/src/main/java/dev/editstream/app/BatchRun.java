@@ -73,6 +73,9 @@ public final class BatchRun {
   public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
       Duration timeout, PrintStream out, List<String> validIds) throws IOException {
     long t0 = System.nanoTime();
+    if (cfg.provider().balanceCheck()) {
+      BalanceCheck.require(runcomfy, out);
+    }
     EmbeddedKafka kafka = null;
     LocalAssetServer assets = null;
     try {

@@ -1,6 +1,5 @@
 package dev.editstream.app;
 
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.EmulatorStats;
 import dev.editstream.emulator.RunComfyEmulator;
@@ -61,9 +60,12 @@ public final class DemoCommand implements Callable<Integer> {
     Path emulatorFiles = Files.createTempDirectory("editstream-emulator-");
     EmulatorConfig ec = EmulatorConfig.defaults(emulatorFiles, token).withLatency(lat[0], lat[1]).withRate429(rate429)
         .withRate5xx(rate5xx).withSeed(seed).withConcurrency(8);
-    try (RunComfyEmulator emulator = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+    try (RunComfyEmulator emulator = RunComfyEmulator.start(ec)) {
       out.println("RunComfy emulator at " + emulator.baseUrl() + " (429 rate " + rate429 + ", 5xx rate " + rate5xx + ")");
-      PipelineConfig withEmulator = cfg.allowingDownloadsFrom("127.0.0.1:" + emulator.port());
+      // the emulator's catalog is read live like RunComfy's; its disk copy lives with the emulator's files, not in ~/.cache
+      PipelineConfig withEmulator = cfg.allowingDownloadsFrom("127.0.0.1:" + emulator.port())
+          .withProvider(new ProviderSettings(cfg.provider().catalogCache() == null ? emulatorFiles.resolve("catalog-cache.json")
+              : cfg.provider().catalogCache(), cfg.provider().catalogRefresh(), cfg.provider().budgetUsd(), cfg.provider().balanceCheck()));
       List<String> valid = new ArrayList<>();
       BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, pipeline.allowInputs,
           Duration.ofSeconds(timeoutSeconds), out, valid);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
         RunCommand.class,
         ProduceCommand.class,
         RouteCommand.class,
+        ModelsCommand.class,
         WorkerCommand.Router.class,
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,

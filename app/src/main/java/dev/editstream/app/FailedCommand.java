@@ -42,6 +42,9 @@ public abstract class FailedCommand implements Callable<Integer> {
   @Option(names = "--until", description = "Only failures before this ISO-8601 instant.")
   Instant until;
 
+  @Option(names = "--reason", description = "Only these failure reasons (repeatable), e.g. budget, may_have_been_submitted.")
+  List<String> reasons = new ArrayList<>();
+
   List<JobEvent> select(PipelineConfig cfg) {
     if (cfg.embedded()) {
       throw new IllegalArgumentException("--bootstrap-servers is required: the failure topic lives on a cluster");
@@ -51,7 +54,8 @@ public abstract class FailedCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--stage must be producer, router, poller or downloader, was \"" + s + "\"");
       }
     }
-    FailedFilter f = new FailedFilter(new HashSet<>(classes), new HashSet<>(stages), new HashSet<>(batches), new HashSet<>(ids), since, until);
+    FailedFilter f = new FailedFilter(new HashSet<>(classes), new HashSet<>(stages), new HashSet<>(batches), new HashSet<>(ids), since, until,
+        new HashSet<>(reasons));
     return FailedJobs.load(cfg.bootstrapServers(), cfg.topics()).stream().filter(f::matches).toList();
   }
 
@@ -98,6 +102,10 @@ public abstract class FailedCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show what would be replayed.")
     boolean dryRun;
 
+    @Option(names = "--resubmit-uncertain", description = "Also replay jobs that may have been submitted already "
+        + "(may_have_been_submitted, deadline_not_cancellable): your explicit consent to a possible second payment, logged per job.")
+    boolean resubmitUncertain;
+
     @Override
     public Integer call() {
       PipelineConfig cfg = pipeline.toConfig();
@@ -105,11 +113,16 @@ public abstract class FailedCommand implements Callable<Integer> {
       int skipped = 0;
       try (EventPublisher p = dryRun ? null : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {
         for (JobEvent e : select(cfg)) {
-          String why = ReplayRule.refusal(e, maxReplays);
+          String why = ReplayRule.refusal(e, maxReplays, resubmitUncertain);
           if (why != null) {
             skipped++;
             System.out.println("skipped " + e.jobId() + ": " + why);
             continue;
+          }
+          if (!dryRun && ReplayRule.UNCERTAIN.contains(e.failure().reason())) {
+            org.slf4j.LoggerFactory.getLogger(Replay.class).warn("consent (--resubmit-uncertain): job {} may have been submitted before "
+                + "({}); it is published again and will be POSTed again", e.jobId(), e.failure().reason());
+            System.out.println("resubmitting " + e.jobId() + " with consent: it may have been submitted before (" + e.failure().reason() + ")");
           }
           if (!dryRun) {
             p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant())).block(java.time.Duration.ofMinutes(2));

@@ -14,14 +14,22 @@ import java.util.Set;
  * @param ids job ids
  * @param since failed at or after this instant
  * @param until failed before this instant
+ * @param reasons failure reasons, e.g. {@code budget}, {@code http_422}
  */
-public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<String> batches, Set<String> ids, Instant since, Instant until) {
+public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<String> batches, Set<String> ids, Instant since, Instant until,
+    Set<String> reasons) {
+
+  /** A filter without a reason criterion. */
+  public FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<String> batches, Set<String> ids, Instant since, Instant until) {
+    this(exitClasses, stages, batches, ids, since, until, Set.of());
+  }
 
   public FailedFilter {
     exitClasses = exitClasses == null ? Set.of() : Set.copyOf(exitClasses);
     stages = stages == null ? Set.of() : Set.copyOf(stages);
     batches = batches == null ? Set.of() : Set.copyOf(batches);
     ids = ids == null ? Set.of() : Set.copyOf(ids);
+    reasons = reasons == null ? Set.of() : Set.copyOf(reasons);
     if (since != null && until != null && !since.isBefore(until)) {
       throw new IllegalArgumentException("--since must be before --until");
     }
@@ -37,6 +45,7 @@ public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<Str
         && (batches.isEmpty() || (failed.job() != null && failed.job().batch() != null && batches.contains(failed.job().batch())))
         && (ids.isEmpty() || ids.contains(failed.jobId()))
         && (since == null || !failed.at().isBefore(since))
-        && (until == null || failed.at().isBefore(until));
+        && (until == null || failed.at().isBefore(until))
+        && (reasons.isEmpty() || reasons.contains(failed.failure().reason()));
   }
 }

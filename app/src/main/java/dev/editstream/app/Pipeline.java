@@ -17,7 +17,13 @@ import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.router.InputStager;
 import dev.editstream.router.Router;
 import dev.editstream.router.RouterHandler;
-import dev.editstream.router.CatalogRefresher;
+import dev.editstream.router.CatalogCache;
+import dev.editstream.router.CatalogLoader;
+import dev.editstream.router.Lexicon;
+import dev.editstream.router.submit.Budget;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import dev.editstream.router.submit.AccountGate;
 import dev.editstream.router.submit.SubmissionLedger;
 import dev.editstream.router.submit.Submitter;
@@ -43,6 +49,8 @@ import reactor.core.scheduler.Schedulers;
  * Closing it stops the stages (in pipeline order), then the shared resources.
  */
 public final class Pipeline implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
+
   /** Most results handed from poller to downloader in memory ({@link RecentResults}). */
   static final int HANDOVER_ENTRIES = 100_000;
   /** Most bytes of results handed over in memory: 32 MiB, about 100,000 one-image results with signed URLs. */
@@ -81,9 +89,10 @@ public final class Pipeline implements AutoCloseable {
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
     // a permit held for a request whose end this process never sees goes back a minute after the
-    // job deadline, when the poller (here or elsewhere) has cancelled the request anyway
+    // poller gives up on it: at the deadline a queued request is cancelled, a running one (not
+    // cancellable, RunComfy bills it) is followed for one more deadline period
     FlowControl flow = cfg.flow() == null ? null
-        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().plus(Duration.ofMinutes(1)));
+        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)));
     boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
     // poller and downloader in one process: completed results' full output URLs are handed over in
     // memory, so the downloader need not read each result a second time; sized for the downloader's
@@ -93,7 +102,13 @@ public final class Pipeline implements AutoCloseable {
         ? new RecentResults(HANDOVER_ENTRIES, HANDOVER_BYTES) : null;
     EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
-    TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics());
+    Budget budget = stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null ? new Budget(cfg.provider().budgetUsd()) : null;
+    // a done event (of this process or another) turns a job's reserved estimate into RunComfy's actual cost
+    TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics(), h -> {
+      if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
+        budget.settle(h.jobId(), h.costUsd());
+      }
+    });
     p.resources.add(client);
     p.resources.add(publisher);
     p.resources.add(guard);
@@ -105,13 +120,20 @@ public final class Pipeline implements AutoCloseable {
         case ROUTER -> {
           SubmissionLedger ledger = SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
           p.resources.add(0, ledger);
-          AccountGate gate = new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry());
+          // the paused-account probe reads the (free) balance instead of letting a paid submit through
+          AccountGate gate = new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
+              .withBalanceProbe(() -> client.balance().map(b -> b.balanceUsd() > 0));
           p.gate = gate;
           Counter maybe = Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
               .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
-          ModelCatalog catalog = CatalogRefresher.refresh(client, ModelCatalog.builtIn()).block(java.time.Duration.ofSeconds(90));
-          yield new RouterHandler(Router.builtIn(), catalog, stager, new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess),
-              cfg.topics(), clock);
+          CatalogCache cache = Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
+          ModelCatalog catalog = CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block();
+          RouterHandler router = new RouterHandler(new Router(Lexicon.builtIn(), catalog), catalog, stager,
+              new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess), cfg.topics(), clock).withBudget(budget);
+          LOG.info(Catalogs.describe(catalog));
+          reportMissing(router.missingTargets());
+          p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
+          yield router;
         }
         case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.smartPolling() ? SmartPollSchedule.defaults() : null,
             sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel()).withRecentResults(handover);
@@ -136,6 +158,47 @@ public final class Pipeline implements AutoCloseable {
       p.runners.add(r);
     }
     return p;
+  }
+
+  /**
+   * Reads the live catalog again every {@code every} (never when zero) and routes over it from
+   * then on; a failed read keeps the catalog in use (WARN).
+   */
+  private void refreshCatalog(RunComfyClient client, CatalogCache cache, RouterHandler router, Duration every) {
+    if (every.isZero()) {
+      return;
+    }
+    Disposable d = Flux.interval(every, every, Schedulers.parallel())
+        .concatMap(i -> CatalogLoader.fetchLive(client).timeout(Catalogs.LIVE_TIMEOUT)
+            .map(models -> {
+              java.time.Instant now = java.time.Instant.now();
+              try {
+                cache.write(client.config().baseUrl(), models, now);
+              } catch (java.io.IOException e) {
+                LOG.warn("model catalog: could not write its disk cache {}: {}", cache.file(), e.toString());
+              }
+              return ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
+            })
+            .subscribeOn(Schedulers.boundedElastic())
+            .onErrorResume(e -> {
+              LOG.warn("model catalog refresh failed ({}); routing goes on with the catalog read before",
+                  dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
+              return Mono.empty();
+            }))
+        .subscribe(c -> {
+          c.problems().forEach((id, why) -> LOG.warn("model catalog: the input_schema of {} could not be understood ({})", id, why));
+          reportMissing(router.useCatalog(c));
+          LOG.info("model catalog refreshed: {}", Catalogs.describe(c));
+        });
+    resources.add(0, d::dispose);
+  }
+
+  /** Says, before any job is paid for, which routing targets the catalog does not have. */
+  private static void reportMissing(List<String> missing) {
+    for (String m : missing) {
+      LOG.error("ALERT: routing target {} is not in RunComfy's catalog under either spelling; jobs routed to it fail with class 65 "
+          + "model_unavailable and are never submitted (`editstream models --diff`)", m);
+    }
   }
 
   /** The account gate of the router stage, or {@code null} when this process runs no router. */

@@ -30,6 +30,7 @@ import java.util.Set;
  * @param instanceId static consumer-group membership id of this worker process, or {@code null}
  * @param smartPolling whether the poller uses the latency-aware schedule (else {@code pollSchedule})
  * @param flow limits of remote jobs in flight and requests per second, or {@code null} for none
+ * @param provider the catalog cache and refresh, the budget and the balance check
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -48,7 +49,8 @@ public record PipelineConfig(
     Duration accountRecheck,
     String instanceId,
     boolean smartPolling,
-    FlowControl.Settings flow) {
+    FlowControl.Settings flow,
+    ProviderSettings provider) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -77,6 +79,7 @@ public record PipelineConfig(
     if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,80}")) {
       throw new IllegalArgumentException("--instance-id must match [A-Za-z0-9._-]{1,80}, was \"" + instanceId + "\"");
     }
+    provider = provider == null ? ProviderSettings.defaults() : provider;
     if (accountRecheck == null || accountRecheck.isZero() || accountRecheck.isNegative()) {
       throw new IllegalArgumentException("--account-recheck-s must be > 0");
     }
@@ -96,7 +99,13 @@ public record PipelineConfig(
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider);
+  }
+
+  /** A copy with other provider settings. */
+  public PipelineConfig withProvider(ProviderSettings p) {
+    return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, p);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -104,6 +113,6 @@ public record PipelineConfig(
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow);
+        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider);
   }
 }

@@ -73,6 +73,18 @@ public final class PipelineOptions {
   @Option(names = "--allow-input", description = "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
   List<Path> allowInputs = new ArrayList<>();
 
+  @Option(names = "--catalog-cache", description = "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
+  Path catalogCache;
+
+  @Option(names = "--catalog-refresh-min", defaultValue = "60", description = "Read RunComfy's live catalog again every this many minutes while running, 0 = never (default: ${DEFAULT-VALUE}).")
+  long catalogRefreshMinutes = 60;
+
+  @Option(names = "--budget-usd", description = "Stop submitting when spent + in-flight estimates would pass this many USD; the jobs left fail with reason budget (replayable).")
+  Double budgetUsd;
+
+  @Option(names = "--balance-check", description = "Read the RunComfy balance before the run (free); exit 77 at once on a refused token or an empty balance.")
+  boolean balanceCheck;
+
   @Option(names = "--allow-download-host", description = "Also download outputs from this host:port over http (a local emulator). Repeatable.")
   List<String> allowDownloadHosts = new ArrayList<>();
 
@@ -122,6 +134,7 @@ public final class PipelineOptions {
     }
     return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
-        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow);
+        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow,
+        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck));
   }
 }

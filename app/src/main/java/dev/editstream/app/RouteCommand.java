@@ -10,7 +10,12 @@ import dev.editstream.core.job.Job;
 import dev.editstream.core.job.LineError;
 import dev.editstream.producer.JobFileReader;
 import dev.editstream.router.InputStager;
+import dev.editstream.core.model.CostEstimate;
+import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.router.JobPreparer;
+import dev.editstream.router.Lexicon;
+import dev.editstream.router.PromptLint;
+import dev.editstream.router.Router;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,8 +45,11 @@ import picocli.CommandLine.Parameters;
  * <p>Output, one JSON line per non-blank line of the file, in file order: {@code {"id", "model",
  * "rule", "cues", "body", "warnings"}} for a routed job, {@code {"id", "line", "error": {"field",
  * "rule", "exit_class"}}} for a refused line or a job that cannot be routed ({@code id} null when
- * the line has none). {@code --explain} prints a table (id, model, rule, cues, warning codes)
- * followed by the full warnings and errors. A count goes to stderr. Exit 0 when every job routed,
+ * the line has none); a routed job also carries {@code estimate_usd} and {@code estimate_exact}
+ * (catalog price × outputs or seconds). {@code --explain} prints a table (id, model, rule,
+ * estimate, cues, warning codes) and the estimated total, followed by the full warnings and
+ * errors. The catalog used (cache or built-in by default: no HTTP; {@code --catalog live} reads
+ * RunComfy's), missing routing targets, a count and the total go to stderr. Exit 0 when every job routed,
  * 65 otherwise; 64 when FILE is missing.
  */
 @Command(name = "route", mixinStandardHelpOptions = true,
@@ -54,8 +62,16 @@ public final class RouteCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines job file.")
   Path jobs;
 
-  @Option(names = "--explain", description = "Print a readable table (id, model, rule, cues, warnings) instead of JSON lines.")
+  @Option(names = "--explain", description = "Print a readable table (id, model, rule, estimate, cues, warnings) instead of JSON lines.")
   boolean explain;
+
+  @Option(names = "--catalog", defaultValue = "cache", description = "Which model catalog to route over: cache (the disk copy of "
+      + "the last live read, else the built-in snapshot; no HTTP), live (read RunComfy's catalog now: needs a token) or built-in "
+      + "(default: ${DEFAULT-VALUE}).")
+  String catalogSource = "cache";
+
+  @Option(names = "--catalog-cache", description = "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
+  Path catalogCache;
 
   /**
    * The outcome of one line.
@@ -83,7 +99,10 @@ public final class RouteCommand implements Callable<Integer> {
     if (!Files.isRegularFile(jobs)) {
       throw new IllegalArgumentException("FILE: not found: " + jobs);
     }
-    List<Row> rows = route(jobs, JobPreparer.builtIn(InputStager.dryRun()));
+    ModelCatalog catalog = Catalogs.forDryRun(catalogSource, catalogCache);
+    Router router = new Router(Lexicon.builtIn(), catalog);
+    JobPreparer preparer = new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), InputStager.dryRun());
+    List<Row> rows = route(jobs, preparer);
     PrintWriter out = spec.commandLine().getOut();
     if (explain) {
       explain(rows, out);
@@ -92,8 +111,12 @@ public final class RouteCommand implements Callable<Integer> {
     }
     out.flush();
     long failed = rows.stream().filter(r -> !r.ok()).count();
-    spec.commandLine().getErr().printf("%d jobs routed, %d lines not routed%n", rows.size() - failed, failed);
-    spec.commandLine().getErr().flush();
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(Catalogs.describe(catalog));
+    router.missingTargets().forEach(m -> err.println("routing target missing from the catalog: " + m + " (jobs routed to it fail, class 65)"));
+    err.printf("%d jobs routed, %d lines not routed%n", rows.size() - failed, failed);
+    err.println(total(rows));
+    err.flush();
     return failed == 0 ? 0 : 65;
   }
 
@@ -125,11 +148,30 @@ public final class RouteCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * {@code estimated cost: $1.2345 for 30 jobs (exact for 12; the rest from base prices or built-in estimates)}.
+   */
+  static String total(List<Row> rows) {
+    double usd = 0;
+    int n = 0;
+    int exact = 0;
+    for (Row r : rows) {
+      if (r.ok() && r.prepared().route().estimate() != null) {
+        CostEstimate e = r.prepared().route().estimate();
+        usd += e.usd();
+        n++;
+        exact += e.exact() ? 1 : 0;
+      }
+    }
+    return String.format(java.util.Locale.ROOT, "estimated cost: $%.4f for %d jobs (exact for %d; the rest are base prices or "
+        + "editstream's built-in estimates, the actual cost can be higher)", usd, n, exact);
+  }
+
   /** The field a failure without a {@code field: } prefix is about, from its reason. */
   private static String defaultField(String reason) {
     return switch (reason) {
       case "schema" -> "body";
-      case "unknown_model" -> "model";
+      case "unknown_model", "model_unavailable", "schema_unusable" -> "model";
       case "mask" -> "mask";
       default -> "inputs";
     };
@@ -180,6 +222,11 @@ public final class RouteCommand implements Callable<Integer> {
       ArrayNode cues = o.putArray("cues");
       r.prepared().route().cues().forEach(cues::add);
       o.set("body", r.prepared().body());
+      CostEstimate e = r.prepared().route().estimate();
+      if (e != null) {
+        o.put("estimate_usd", e.usd());
+        o.put("estimate_exact", e.exact());
+      }
       ArrayNode warnings = o.putArray("warnings");
       r.prepared().route().warnings().forEach(warnings::add);
     } else {
@@ -198,31 +245,34 @@ public final class RouteCommand implements Callable<Integer> {
 
   private static void explain(List<Row> rows, PrintWriter out) {
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"ID", "MODEL", "RULE", "CUES", "WARNINGS"});
+    table.add(new String[] {"ID", "MODEL", "RULE", "ESTIMATE", "CUES", "WARNINGS"});
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
       if (r.ok()) {
         RouteDecision d = r.prepared().route();
         List<String> codes = d.warnings().stream().map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w).toList();
-        table.add(new String[] {id, d.modelId(), d.rule(), d.cues().isEmpty() ? "-" : String.join(", ", d.cues()),
-            codes.isEmpty() ? "-" : String.join(", ", codes)});
+        table.add(new String[] {id, d.modelId(), d.rule(), d.estimate() == null ? "-" : d.estimate().describe(),
+            d.cues().isEmpty() ? "-" : String.join(", ", d.cues()), codes.isEmpty() ? "-" : String.join(", ", codes)});
       } else {
-        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", r.field(), "-"});
+        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", "-", r.field(), "-"});
       }
     }
-    int[] width = new int[4];
+    int cols = table.get(0).length;
+    int[] width = new int[cols - 1];
     for (String[] row : table) {
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < cols - 1; i++) {
         width[i] = Math.max(width[i], row[i].length());
       }
     }
     for (String[] row : table) {
       StringBuilder b = new StringBuilder();
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < cols - 1; i++) {
         b.append(row[i]).append(" ".repeat(width[i] - row[i].length() + 2));
       }
-      out.println(b.append(row[4]));
+      out.println(b.append(row[cols - 1]));
     }
+    out.println();
+    out.println(total(rows));
     List<String> notes = new ArrayList<>();
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();

@@ -15,8 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The end-of-batch report: jobs per route with done and failed counts, every failure with its
- * class and reason, wall time, and the stage meters (jobs in, succeeded, retries, failures by
+ * The end-of-batch report: jobs per route with done and failed counts and RunComfy's actual cost
+ * (from the {@code done} events' {@code remote.cost_usd}; jobs whose cost RunComfy did not give
+ * are counted apart), every failure with its class and reason, the jobs a budget left
+ * unsubmitted, wall time, and the stage meters (jobs in, succeeded, retries, failures by
  * class, latency per stage and model).
  *
  * @param jobs the tracker's view of every job of the batch
@@ -37,6 +39,7 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
   /** Prints the report. */
   public void print(PrintStream out, MeterRegistry registry) {
     Map<String, int[]> perRoute = new TreeMap<>();
+    Map<String, double[]> cost = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     for (var e : new TreeMap<>(jobs).entrySet()) {
       BatchTracker.JobState s = e.getValue();
@@ -45,6 +48,13 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
       c[0]++;
       if (!s.doneEvents().isEmpty()) {
         c[1]++;
+        JobEvent d = s.doneEvents().get(0);
+        double[] k = cost.computeIfAbsent(route, x -> new double[2]);
+        if (d.remote() != null && d.remote().costUsd() != null) {
+          k[0] += d.remote().costUsd();
+        } else {
+          k[1]++;
+        }
       }
       if (!s.failedEvents().isEmpty()) {
         c[2]++;
@@ -55,9 +65,22 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
     }
     out.println();
     out.println("== editstream summary ==");
-    out.printf("%-44s %6s %6s %6s%n", "route (model_id)", "jobs", "done", "failed");
-    perRoute.forEach((route, c) -> out.printf("%-44s %6d %6d %6d%n", route, c[0], c[1], c[2]));
-    out.printf("%-44s %6d %6d %6d%n", "total", jobs.size(), done(), failed());
+    out.printf("%-44s %6s %6s %6s %12s%n", "route (model_id)", "jobs", "done", "failed", "cost USD");
+    perRoute.forEach((route, c) -> out.printf("%-44s %6d %6d %6d %12s%n", route, c[0], c[1], c[2], usd(cost.get(route))));
+    double[] all = new double[2];
+    cost.values().forEach(k -> {
+      all[0] += k[0];
+      all[1] += k[1];
+    });
+    out.printf("%-44s %6d %6d %6d %12s%n", "total", jobs.size(), done(), failed(), usd(all));
+    if (all[1] > 0) {
+      out.printf("(%d done jobs without a cost from RunComfy are not in the cost column)%n", (long) all[1]);
+    }
+    long budget = jobs.values().stream().filter(s -> !s.failedEvents().isEmpty() && "budget".equals(s.failedEvents().get(0).failure().reason())).count();
+    if (budget > 0) {
+      out.printf("%d jobs were not submitted because the budget was reached (reason budget): raise --budget-usd and "
+          + "`editstream replay --reason budget`%n", budget);
+    }
     if (!failures.isEmpty()) {
       out.println();
       out.println("failed jobs (id, exit class, stage, reason, message):");
@@ -76,6 +99,16 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
           t.getId().getTag("stage"), t.getId().getTag("model"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
     }
     out.printf("%nwall time: %.1f s%n", wall.toMillis() / 1000.0);
+  }
+
+  /** Actual cost in USD of the done jobs (sum over {@link #jobs}, jobs without a cost left out). */
+  public double costUsd() {
+    return jobs.values().stream().filter(s -> !s.doneEvents().isEmpty()).map(s -> s.doneEvents().get(0).remote())
+        .filter(r -> r != null && r.costUsd() != null).mapToDouble(r -> r.costUsd()).sum();
+  }
+
+  private static String usd(double[] k) {
+    return k == null ? "-" : String.format(java.util.Locale.ROOT, "%.4f", k[0]);
   }
 
   private static int stageOrder(String stage) {

@@ -4,7 +4,6 @@ import dev.editstream.app.BatchRun;
 import dev.editstream.app.BatchTracker;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.EmulatorStats;
 import dev.editstream.emulator.LatencyModel;
@@ -93,7 +92,7 @@ final class LargeOutputScenario {
     Path dir = Files.createDirectories(work.resolve(name));
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN).withLatency(new LatencyModel.Fixed(QUIET_MS))
         .withRenderOutputs(false).withFetchInputs(false).withBlobOutputBytes(bytes);
-    try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(ec)) {
       warmUp(emu, Math.min(bytes, WARM_UP_BYTES), dir.resolve("warm-up"));
       // the same job once through a whole pipeline of its own, untimed: the JIT then has compiled
       // (and recompiled after the pipeline's classes loaded) what the timed run executes

@@ -1,6 +1,5 @@
 package dev.editstream.bench;
 
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.EmulatorStats;
@@ -200,7 +199,7 @@ final class OverheadScenario {
     ModelSpec spec = Scenarios.imageModel();
     PollSchedule schedule = PollSchedule.defaults();
     AtomicLong failed = new AtomicLong();
-    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator(dir, jobs), ModelCatalog.builtIn());
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator(dir, jobs));
         RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), Scenarios.TOKEN));
         OutputDownloader downloader = new OutputDownloader(DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port())),
             DownloadConfig.defaults(), Clock.systemUTC())) {

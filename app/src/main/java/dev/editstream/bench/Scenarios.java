@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.app.BatchRun;
 import dev.editstream.app.BatchTracker;
 import dev.editstream.app.PipelineConfig;
+import dev.editstream.app.ProviderSettings;
 import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.Json;
@@ -82,7 +83,7 @@ final class Scenarios {
     Path dir = Files.createDirectories(work.resolve(name));
     EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
         .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
-    try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(ec)) {
       ResourceMeter meter = new ResourceMeter();
       meter.start();
       BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, stageConcurrency);
@@ -116,7 +117,8 @@ final class Scenarios {
     PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"),
         stageConcurrency > 0 ? stageConcurrency : 64, stageConcurrency > 0 ? stageConcurrency : 1000, stageConcurrency > 0 ? stageConcurrency : 32, 6,
         new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), null, smartPolling, flow);
+        Duration.ofSeconds(30), null, smartPolling, flow,
+        new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false));
     List<String> valid = new ArrayList<>();
     try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
       return BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
@@ -249,7 +251,7 @@ final class Scenarios {
     ModelSpec spec = imageModel();
     PollSchedule fixed = PollSchedule.fixed(Duration.ofSeconds(2));
     HttpClient http = HttpClient.newHttpClient();
-    try (RunComfyEmulator emu = RunComfyEmulator.start(ec, ModelCatalog.builtIn());
+    try (RunComfyEmulator emu = RunComfyEmulator.start(ec);
         RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN))) {
       ResourceMeter meter = new ResourceMeter();
       meter.start();

@@ -16,11 +16,15 @@ class FailedFilterTest {
   private static final Instant T = Instant.parse("2026-11-23T10:00:00Z");
 
   private static JobEvent failed(String id, int cls, Stage stage, String batch, Instant at, int replays) {
+    return failed(id, cls, "r", stage, batch, at, replays);
+  }
+
+  private static JobEvent failed(String id, int cls, String reason, Stage stage, String batch, Instant at, int replays) {
     JobEvent e = JobEvent.requested(new Job(id, "p", List.of("https://a.example.com/x.png"), null, null, null, null, batch), at);
     for (int i = 0; i < replays; i++) {
       e = e.replayed(at);
     }
-    return e.failed(new Failure(cls, "r", "m", stage, 1), at);
+    return e.failed(new Failure(cls, reason, "m", stage, 1), at);
   }
 
   @Test
@@ -48,6 +52,22 @@ class FailedFilterTest {
   @Test
   void shouldRefuseAnEmptyTimeWindow() {
     assertThatThrownBy(() -> new FailedFilter(null, null, null, null, T, T)).hasMessageContaining("--since");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"may_have_been_submitted", "deadline_not_cancellable"})
+  void shouldReplayAJobThatMayHaveBeenSubmittedOnlyWithConsent(String reason) {
+    JobEvent uncertain = failed("u", 75, reason, Stage.ROUTER, null, T, 0);
+    assertThat(ReplayRule.refusal(uncertain, 3)).contains("may have been submitted already", "--resubmit-uncertain");
+    assertThat(ReplayRule.refusal(uncertain, 3, true)).isNull();
+    assertThat(ReplayRule.refusal(failed("u", 75, reason, Stage.ROUTER, null, T, 3), 3, true)).contains("already replayed");
+  }
+
+  @Test
+  void shouldFilterByReason() {
+    FailedFilter f = new FailedFilter(null, null, null, null, null, null, java.util.Set.of("budget"));
+    assertThat(f.matches(failed("a", 75, "budget", Stage.ROUTER, null, T, 0))).isTrue();
+    assertThat(f.matches(failed("b", 75, "timeout", Stage.ROUTER, null, T, 0))).isFalse();
   }
 
   @Test

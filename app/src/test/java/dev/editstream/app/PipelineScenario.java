@@ -87,6 +87,10 @@ final class PipelineScenario {
     lines.add("{\"id\":\"gpt-bad-size\",\"prompt\":\"x\",\"images\":[\"" + ex.resolve("a_products/a02_mugs_cutout.png")
         + "\"],\"model\":\"openai/gpt-image-2/edit\",\"params\":{\"size\":\"512_512\"}}");
     expected.put("gpt-bad-size", 65);
+    // a webm where the live catalog's input rule asks for mp4/mov: refused before payment (65)
+    lines.add("{\"id\":\"webm-restyle\",\"prompt\":\"Make it a watercolor painting style.\",\"video\":\""
+        + ex.resolve("e_video/e01_flower_bloom.webm") + "\"}");
+    expected.put("webm-restyle", 65);
     lines.add("{\"id\":\"not-an-image\",\"prompt\":\"Make it warmer.\",\"images\":[\"" + ex.resolve("f_broken/f02_not_an_image.jpg") + "\"]}");
     expected.put("not-an-image", 1);
     lines.add("{\"id\":\"sku-1\",\"prompt\":\"duplicate id\",\"images\":[\"" + ex.resolve("a_products/a01_water_bottle_cutout.png") + "\"]}");
@@ -121,7 +125,7 @@ final class PipelineScenario {
     root.addAppender(logs);
     EmulatorConfig ec = EmulatorConfig.defaults(work.resolve("emulator"), token).withLatency(100, 400).withRate429(0.1)
         .withRate5xx(0.1).withSeed(7).withConcurrency(8);
-    try (RunComfyEmulator emulator = RunComfyEmulator.start(ec, ModelCatalog.builtIn())) {
+    try (RunComfyEmulator emulator = RunComfyEmulator.start(ec)) {
       PipelineOptions o = new PipelineOptions();
       o.bootstrapServers = bootstrapServers;
       o.topicPrefix = "it-" + Long.toHexString(System.nanoTime());
@@ -134,6 +138,7 @@ final class PipelineScenario {
       o.retryBaseMs = 50;
       o.retryMaxMs = 1000;
       o.jobDeadlineSeconds = 120;
+      o.catalogCache = work.resolve("catalog-cache.json");
       PipelineConfig cfg = o.toConfig().allowingDownloadsFrom("127.0.0.1:" + emulator.port());
       ByteArrayOutputStream log = new ByteArrayOutputStream();
       List<String> valid = new ArrayList<>();
@@ -158,6 +163,9 @@ final class PipelineScenario {
           assertThat(s.doneEvents()).as("done events of %s\n%s", e.getKey(), printed).hasSize(1);
           assertThat(s.failedEvents()).as("failed events of %s", e.getKey()).isEmpty();
           models.add(s.model());
+          var remote = s.doneEvents().get(0).remote();
+          assertThat(remote).as("remote facts of %s", e.getKey()).isNotNull();
+          assertThat(remote.costUsd()).as("RunComfy's actual cost of %s", e.getKey()).isNotNull().isPositive();
         } else {
           assertThat(s.failedEvents()).as("failed events of %s\n%s", e.getKey(), printed).hasSize(1);
           assertThat(s.doneEvents()).as("done events of %s", e.getKey()).isEmpty();
@@ -167,8 +175,13 @@ final class PipelineScenario {
       assertThat(validCount).isGreaterThanOrEqualTo(30);
       // the refused line with an unreadable id is recorded under <file>.line-<n>
       assertThat(fates.keySet()).anyMatch(k -> k.startsWith("jobs.jsonl.line-"));
-      assertThat(models).as("every route was taken").containsExactlyInAnyOrder(ModelCatalog.builtIn().all().stream()
-          .map(m -> m.modelId()).toArray(String[]::new));
+      // the catalog was RunComfy's (the emulator's own, in RunComfy's dialect), read live and cached
+      assertThat(cfg.provider().catalogCache()).exists();
+      dev.editstream.router.Router table = new dev.editstream.router.Router(dev.editstream.router.Lexicon.builtIn(), ModelCatalog.builtIn());
+      assertThat(models).as("every route was taken").containsExactlyInAnyOrder(dev.editstream.router.Router.TARGETS.stream()
+          .map(table::target).toArray(String[]::new));
+      assertThat(r.summary().costUsd()).as("the summary adds the jobs' actual costs").isPositive();
+      assertThat(printed).contains("cost USD");
       checkManifest(cfg.outDir(), expected);
       JobEvent batchDone = fates.get("sku-batch-25").doneEvents().get(0);
       assertThat(batchDone.requests()).as("the 25-image batch went out as two calls").hasSize(2);
@@ -214,6 +227,7 @@ final class PipelineScenario {
     });
     for (JsonNode n : byJob.values()) {
       assertThat(n.get("files")).isNotEmpty();
+      assertThat(n.path("cost_usd").isNumber()).as("manifest line of %s carries its cost", n.get("job_id")).isTrue();
       for (JsonNode f : n.get("files")) {
         Path p = out.resolve(f.get("path").asText());
         byte[] bytes = Files.readAllBytes(p);

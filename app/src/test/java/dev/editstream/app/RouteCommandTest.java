@@ -49,7 +49,10 @@ class RouteCommandTest {
     CommandLine cl = EditstreamCommand.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
-    int exit = cl.execute(args);
+    // the built-in snapshot, never a disk copy left on this machine by another run
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--catalog", "built-in"))
+        .toArray(String[]::new);
+    int exit = cl.execute(all);
     return new Run(exit, out.toString(), err.toString());
   }
 
@@ -89,7 +92,9 @@ class RouteCommandTest {
     assertThat(out).hasSize(expected.size());
     assertThat(out).extracting(n -> n.path("id").asText()).containsExactlyElementsOf(expected.keySet());
     for (JsonNode n : out) {
-      assertThat(n.path("model").asText()).as(n.path("id").asText()).isEqualTo(expected.get(n.path("id").asText()));
+      // the seeds name Wan 2.7 as wan-2-7, the catalog as wan-2.7: the same model
+      assertThat(dev.editstream.core.model.ModelCatalog.spelling(n.path("model").asText())).as(n.path("id").asText())
+          .isEqualTo(dev.editstream.core.model.ModelCatalog.spelling(expected.get(n.path("id").asText())));
       assertThat(n.path("rule").asText()).isNotBlank();
       assertThat(n.path("cues").isArray()).isTrue();
       assertThat(n.path("body").isObject()).isTrue();
@@ -158,8 +163,11 @@ class RouteCommandTest {
     String[] lines = r.out().split("\n");
     assertThat(lines[0]).startsWith("ID").contains("MODEL").contains("RULE").contains("CUES").contains("WARNINGS");
     assertThat(lines[1]).startsWith("lint-me").contains("no-preservation, several-edits");
-    assertThat(lines[2]).startsWith("vid").contains("wan-ai/wan-2-7/edit-video").contains("video-region-edit");
+    assertThat(lines[2]).startsWith("vid").contains("wan-ai/wan-2.7/edit-video").contains("video-region-edit")
+        .contains("from $0.5000 (5 second)");
     assertThat(r.out()).contains("lint-me: several-edits: 2 edits");
+    assertThat(r.out()).contains("estimated cost: $0.5390 for 2 jobs");
+    assertThat(r.err()).contains("catalog: editstream's built-in snapshot");
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.RemoteRun;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,8 +28,13 @@ import java.util.Set;
 
 /**
  * {@code <out>/manifest.jsonl}: one JSON line per finished job, {@code {"job_id", "model",
- * "request_id", "batch", "done_at", "files":[{"path","bytes","sha256","content_type","source_url"}]}},
- * paths relative to the output folder. Appends are group-committed ({@link #appendAsync}): on disk
+ * "request_id", "batch", "done_at", "cost_usd"?, "past_deadline"?,
+ * "files":[{"path","bytes","sha256","content_type","source_url"}]}}, paths relative to the output
+ * folder. {@code cost_usd} is RunComfy's actual cost of the job's request(s) in USD ({@code
+ * GET .../result?include_cost=true}, {@code runcomfy-live-contract.md} §3; summed over a split
+ * batch), present only when known; {@code past_deadline: true} is present only for a job whose
+ * request ran past its deadline and could not be cancelled (RunComfy finished and billed it, so it
+ * was followed to its end and downloaded). Appends are group-committed ({@link #appendAsync}): on disk
  * when the future completes, together with the job folders already moved into the output folder;
  * a job already in the manifest is not appended twice (a redelivered record after a crash).
  * Thread-safe. Blocking file I/O (one appender at a time writes): call off the event loop.
@@ -299,6 +305,13 @@ public final class Manifest {
     o.put("request_id", done.submission() == null ? null : done.submission().requestId());
     o.put("batch", done.job().batch());
     o.put("done_at", done.at().toString());
+    RemoteRun remote = done.remote();
+    if (remote != null && remote.costUsd() != null) {
+      o.put("cost_usd", remote.costUsd());
+    }
+    if (remote != null && remote.pastDeadline()) {
+      o.put("past_deadline", true);
+    }
     ArrayNode files = o.putArray("files");
     for (OutputFile f : done.files()) {
       JsonNode n = Json.mapper().valueToTree(f);

@@ -12,11 +12,11 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.pipeline.metrics.Meters;
@@ -91,8 +91,7 @@ class DownloaderHandlerTest {
   void start(UnaryOperator<EmulatorConfig> tweak) {
     emuDir = dir.resolve("emulator");
     out = dir.resolve("out");
-    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0)),
-        ModelCatalog.builtIn());
+    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0)));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
     policy = DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port()));
     downloader = new OutputDownloader(policy, DownloadConfig.defaults().withReadTimeout(Duration.ofSeconds(10)), Clock.systemUTC());
@@ -116,6 +115,11 @@ class DownloaderHandlerTest {
    * {@code completed} event the poller would publish (outputs redacted, request_id kept).
    */
   JobEvent completedJob(int images) {
+    return completedJob(images, null);
+  }
+
+  /** As {@link #completedJob(int)}, the poller's {@link RemoteRun} (cost, deadline) on the event. */
+  JobEvent completedJob(int images, RemoteRun run) {
     ObjectNode body = nanoBody(images);
     String requestId = client.submit(NANO, body).block(WAIT).requestId();
     await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
@@ -128,7 +132,7 @@ class DownloaderHandlerTest {
     Map<String, Object> sent = Json.mapper().convertValue(body, Map.class);
     return JobEvent.requested(job, now)
         .submitted(new RouteDecision(NANO, "explicit-model", List.of()), sent, new Submission(requestId, null, null, null, now), now)
-        .completed(signed.stream().map(Redact::url).toList(), now);
+        .completed(signed.stream().map(Redact::url).toList(), run, now);
   }
 
   static String sha256(Path file) {
@@ -229,6 +233,32 @@ class DownloaderHandlerTest {
       assertThat(f.path("sha256").asText()).isEqualTo(sha256(file));
       assertThat(f.path("source_url").asText()).doesNotContain("X-Amz");
     }
+  }
+
+  @Test
+  void shouldCarryTheCostAndThePastDeadlineMarkToTheDoneEventAndTheManifest() {
+    start(c -> c);
+    RemoteRun run = new RemoteRun(0.5, true, "ran past its deadline 2026-11-23T10:10:00Z; not cancellable, so followed to its end (RunComfy bills it)");
+    JobEvent completed = completedJob(1, run);
+
+    JobEvent done = doneEvent(handler(policy).handle(completed).block(WAIT));
+
+    assertThat(done.remote()).isEqualTo(run);
+    JsonNode line = manifestLines().get(0);
+    assertThat(line.path("cost_usd").isNumber()).isTrue();
+    assertThat(line.path("cost_usd").asDouble()).isEqualTo(0.5);
+    assertThat(line.path("past_deadline").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldWriteNeitherCostNorPastDeadlineForAJobWithoutThem() {
+    start(c -> c);
+
+    doneEvent(handler(policy).handle(completedJob(1, RemoteRun.cost(null))).block(WAIT));
+
+    JsonNode line = manifestLines().get(0);
+    assertThat(line.has("cost_usd")).isFalse();
+    assertThat(line.has("past_deadline")).isFalse();
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.job.Job;
@@ -38,11 +39,16 @@ class ManifestTest {
   @TempDir Path out;
 
   static JobEvent done(String jobId, String batch) {
+    return done(jobId, batch, null);
+  }
+
+  /** A finished job whose {@code completed} event carried {@code run} (cost, deadline), or none. */
+  static JobEvent done(String jobId, String batch, RemoteRun run) {
     Job job = new Job(jobId, "p", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), batch);
     return JobEvent.requested(job, AT)
         .submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()), Map.of("prompt", "p"),
             new Submission("req-" + jobId, null, null, null, AT), AT)
-        .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), AT)
+        .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), run, AT)
         .done(List.of(new OutputFile(jobId + "/" + jobId + ".png", 123, "ab".repeat(32), "image/png",
             "https://cdn.runcomfy.net/o/" + jobId + ".png")), AT);
   }
@@ -86,6 +92,49 @@ class ManifestTest {
     assertThat(f.path("content_type").asText()).isEqualTo("image/png");
     assertThat(f.path("source_url").asText()).isEqualTo("https://cdn.runcomfy.net/o/job-1.png");
     assertThat(Files.readString(m.file())).endsWith("\n");
+    assertThat(l.has("cost_usd")).as("no cost known").isFalse();
+    assertThat(l.has("past_deadline")).isFalse();
+  }
+
+  @Test
+  void shouldRecordTheCostInUsdOnlyWhenKnown() throws IOException {
+    Manifest m = new Manifest(out);
+
+    m.append(done("job-1", null, RemoteRun.cost(0.04)));
+    m.append(done("job-2", null, RemoteRun.cost(null)));
+
+    List<JsonNode> lines = lines(m);
+    assertThat(lines.get(0).path("cost_usd").isNumber()).isTrue();
+    assertThat(lines.get(0).path("cost_usd").asDouble()).isEqualTo(0.04);
+    assertThat(lines.get(0).has("past_deadline")).as("written only when true").isFalse();
+    assertThat(lines.get(1).has("cost_usd")).isFalse();
+    assertThat(lines.get(1).has("past_deadline")).isFalse();
+  }
+
+  @Test
+  void shouldMarkAJobWhoseRequestRanPastItsDeadline() throws IOException {
+    Manifest m = new Manifest(out);
+
+    m.append(done("job-1", null, new RemoteRun(0.5, true, "ran past its deadline")));
+    m.append(done("job-2", null, new RemoteRun(null, true, "ran past its deadline")));
+
+    List<JsonNode> lines = lines(m);
+    assertThat(lines.get(0).path("past_deadline").isBoolean()).isTrue();
+    assertThat(lines.get(0).path("past_deadline").asBoolean()).isTrue();
+    assertThat(lines.get(0).path("cost_usd").asDouble()).isEqualTo(0.5);
+    assertThat(lines.get(1).path("past_deadline").asBoolean()).isTrue();
+    assertThat(lines.get(1).has("cost_usd")).isFalse();
+  }
+
+  @Test
+  void shouldKeepTheManifestLineFieldsInTheDocumentedOrder() throws IOException {
+    Manifest m = new Manifest(out);
+
+    m.append(done("job-1", "b1", new RemoteRun(0.5, true, null)));
+
+    List<String> names = new ArrayList<>();
+    lines(m).get(0).fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsExactly("job_id", "model", "request_id", "batch", "done_at", "cost_usd", "past_deadline", "files");
   }
 
   @Test

@@ -23,8 +23,10 @@ import java.util.Locale;
  * @param requestId {@code submission.request_id}, or null
  * @param modelId {@code route.model_id}, or null
  * @param rule {@code route.rule}, or null
+ * @param costUsd {@code remote.cost_usd}, RunComfy's actual cost in USD, or null
  */
-public record EventHead(EventType type, String jobId, Instant at, int replays, String requestId, String modelId, String rule) {
+public record EventHead(EventType type, String jobId, Instant at, int replays, String requestId, String modelId, String rule,
+    Double costUsd) {
 
   /**
    * Reads the head of one event.
@@ -43,6 +45,7 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
     String requestId = null;
     String modelId = null;
     String rule = null;
+    Double cost = null;
     try (JsonParser p = Json.mapper().getFactory().createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("not a job event: not a JSON object");
@@ -65,6 +68,7 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
               skip(p);
             }
           }
+          case "remote" -> cost = t == JsonToken.START_OBJECT ? numberField(p, "cost_usd") : skipNumber(p);
           default -> p.skipChildren();
         }
       }
@@ -77,7 +81,27 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
     if (jobId == null) {
       throw new IllegalArgumentException("not a job event: no job_id");
     }
-    return new EventHead(type, jobId, at, replays, requestId, modelId, rule);
+    return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost);
+  }
+
+  private static Double skipNumber(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  /** The number value of {@code name} in the object the parser is at the start of; consumes the object. */
+  private static Double numberField(JsonParser p, String name) throws IOException {
+    Double out = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals(name) && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
+        out = p.getDoubleValue();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return out;
   }
 
   private static EventType type(String text) {

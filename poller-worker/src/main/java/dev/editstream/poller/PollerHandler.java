@@ -3,21 +3,22 @@ package dev.editstream.poller;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
+import dev.editstream.runcomfy.CancelOutcome;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RecentResults;
+import dev.editstream.runcomfy.RequestPhase;
 import dev.editstream.runcomfy.RequestResult;
-import dev.editstream.runcomfy.RequestStatus;
 import dev.editstream.runcomfy.RunComfyClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -29,22 +30,44 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * The poller-worker's logic for one {@code submitted} job: check the request's status at once,
- * then on the {@link PollSchedule}, until a terminal status; then GET the result once and decide
- * from the result's own status (as RunComfy's CLI does). {@code completed}/{@code succeeded} with
- * output URLs → {@code completed} event; {@code failed}, {@code cancelled} → failure class 1. A job
- * past its deadline (measured from submission) is cancelled ({@code POST .../cancel}) and failed
- * with class 75, not retried.
+ * then on the {@link PollSchedule}, until a terminal status; then GET the result once, with {@code
+ * include_cost=true}, and decide from the result's own status (as RunComfy's CLI does). Status
+ * words are read into a {@link RequestPhase} ({@code runcomfy-live-contract.md} §3).
+ *
+ * <ul>
+ *   <li>Succeeded with output URLs → {@code completed} event carrying {@link RemoteRun#cost} (the
+ *       result's {@code cost} in USD, or {@code null}); failed or cancelled → failure class 1
+ *       ({@code remote_failed}, {@code remote_cancelled}); succeeded without URLs → class 1 {@code
+ *       no_outputs}.
+ *   <li>An unrecognised status (in a status or a result answer) is tolerated: the next check comes
+ *       on the schedule; the {@value PollState#MAX_UNKNOWN_IN_A_ROW}rd such answer in a row fails
+ *       the job with class 1 {@code unknown_status} ("stopping instead of polling forever"). A
+ *       recognised answer resets the count.
+ *   <li>A result that is not ready yet (today's 400 with {@code error_code} 400005, or the older
+ *       200 carrying a queued/running status: the status said terminal a moment early) → polled
+ *       again on the schedule.
+ *   <li>Past its deadline (measured from submission) a request is cancelled ({@code POST
+ *       .../cancel}). Outcome {@code cancelled} → class 75 {@code deadline}, not retried. Outcome
+ *       {@code not_cancellable} (it is running: RunComfy will finish and bill it) → followed to
+ *       its end without further cancels: a success is published as {@code completed} with {@link
+ *       RemoteRun#pastDeadline()} set, so the outputs paid for are downloaded; a failure says it
+ *       ran past its deadline. The follow-through ends at submission + 2 × deadline with class 75
+ *       {@code deadline_not_cancellable} (RunComfy may still finish and bill it). A cancel call
+ *       that fails → class 75 {@code deadline} naming the error.
+ * </ul>
  *
  * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs;
  * a success teaches the model's latency (the result's {@code finished_at - created_at} when both
  * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as
  * it becomes known and then wait what the schedule says. While submissions wait for a slot
  * ({@link FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the
- * detection delay is throughput.
+ * detection delay is throughput. The flow-control permit of a request is released when its
+ * terminal status is seen, or when the job ends here in any other way.
  *
  * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
  * retries it through the delay topic and the next attempt resumes polling the same request_id
- * (never re-submitting).
+ * (never re-submitting). The unknown-status count and the follow-through are per attempt: an
+ * attempt that starts past the deadline sends the (free) cancel again.
  */
 public final class PollerHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(PollerHandler.class);
@@ -61,7 +84,8 @@ public final class PollerHandler implements StageHandler {
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
 
   /**
-   * @param deadline longest time from submission to a terminal status
+   * @param deadline longest time from submission to a terminal status, positive; past it the
+   *     request is cancelled, and one that is not cancellable is followed until twice this
    * @param timer scheduler for the waits between checks (virtual time in tests)
    */
   public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, Duration deadline, Clock clock, Scheduler timer) {
@@ -96,28 +120,32 @@ public final class PollerHandler implements StageHandler {
     if (event.requests().size() > 1) {
       return pollParts(event, submittedAt);
     }
-    return poll(event, event.submission().requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
+    return poll(event, event.submission().requestId(), submittedAt, PollState.start())
         .doOnNext(o -> ended(event, event.submission().requestId(), o instanceof Outcome.Publish));
   }
 
   /**
    * A split batch: every request is followed to its end; the job completes with every output in
-   * request order, or fails with the first part's failure.
+   * request order and the parts' {@link RemoteRun}s combined ({@link RemoteRun#plus}: costs summed,
+   * unknown if any part's is), or fails with the first part's failure.
    */
   private Mono<Outcome> pollParts(JobEvent event, Instant submittedAt) {
     return Flux.fromIterable(event.requests())
-        .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, submittedAt.plus(deadline), 0, null)
+        .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, PollState.start())
             .doOnNext(o -> ended(event, sub.requestId(), o instanceof Outcome.Publish)))
         .collectList()
         .map(outcomes -> {
           List<String> urls = new java.util.ArrayList<>();
+          RemoteRun run = null;
           for (Outcome o : outcomes) {
             if (!(o instanceof Outcome.Publish pub)) {
               return o;
             }
-            urls.addAll(pub.emits().get(0).event().outputs());
+            JobEvent part = pub.emits().get(0).event();
+            urls.addAll(part.outputs());
+            run = run == null ? part.remote() : run.plus(part.remote());
           }
-          return Outcome.publish(topics.completed(), event.completed(urls, clock.instant()));
+          return Outcome.publish(topics.completed(), event.completed(urls, run, clock.instant()));
         });
   }
 
@@ -203,9 +231,9 @@ public final class PollerHandler implements StageHandler {
    * The provider counts a request against its cap until its status is terminal: release the
    * submission's permit at once, before the result call, so the next job can go.
    */
-  private Mono<Void> freeSlot(String requestId, RequestStatus st) {
+  private Mono<Void> freeSlot(String requestId, RequestPhase phase) {
     if (flow != null) {
-      flow.terminal(requestId, "completed".equalsIgnoreCase(st.status()) || "succeeded".equalsIgnoreCase(st.status()));
+      flow.terminal(requestId, phase == RequestPhase.SUCCEEDED);
     }
     return Mono.empty();
   }
@@ -267,57 +295,127 @@ public final class PollerHandler implements StageHandler {
         });
   }
 
-  private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, Instant deadlineAt, int checksDone, Integer queuePosition) {
-    return pause(event, requestId, submittedAt, checksDone, queuePosition).then(Mono.defer(() -> {
-      if (clock.instant().isAfter(deadlineAt)) {
-        return cancelPastDeadline(requestId, deadlineAt);
+  /** Waits what the schedule says, then acts on the deadline or checks the request. */
+  private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition()).then(Mono.defer(() ->
+        switch (state.deadlineStep(clock.instant(), submittedAt, deadline)) {
+          case CANCEL -> cancelPastDeadline(event, requestId, submittedAt, state);
+          case GIVE_UP -> Mono.just(notCancellableTooLong(requestId, submittedAt));
+          case CHECK -> check(event, requestId, submittedAt, state);
+        }));
+  }
+
+  /**
+   * One status check, and the result once the status is terminal: decided, or polled again (not
+   * finished yet, or an unrecognised status below the limit).
+   */
+  private Mono<Outcome> check(JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    return client.status(requestId).flatMap(st -> {
+      RequestPhase phase = st.phase();
+      if (phase == RequestPhase.UNKNOWN) {
+        return unknown(event, requestId, submittedAt, state, "status", st.status());
       }
-      return client.status(requestId).flatMap(st -> st.terminal()
-          ? freeSlot(requestId, st).then(client.result(requestId)).flatMap(r -> pending(r.status())
-              ? poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, null)
-              : Mono.just(decide(event, r)).doOnNext(o -> learn(event, requestId, submittedAt, r, o)))
-          : poll(event, requestId, submittedAt, deadlineAt, checksDone + 1, st.queuePosition()));
-    }));
+      if (!phase.terminal()) {
+        return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
+      }
+      return freeSlot(requestId, phase).then(client.result(requestId, true)).flatMap(r -> {
+        RequestPhase result = r.phase();
+        if (result == RequestPhase.UNKNOWN) {
+          return unknown(event, requestId, submittedAt, state, "result", r.status());
+        }
+        if (result.pending()) {
+          return poll(event, requestId, submittedAt, state.afterKnown(null));
+        }
+        Outcome o = decide(event, r, state.followingPastDeadline() ? PollState.deadlineAt(submittedAt, deadline) : null);
+        learn(event, requestId, submittedAt, r, o);
+        return Mono.just(o);
+      });
+    });
   }
 
-  private Mono<Outcome> cancelPastDeadline(String requestId, Instant deadlineAt) {
+  /** An answer with an unrecognised status: polled again on the schedule, up to the limit. */
+  private Mono<Outcome> unknown(JobEvent event, String requestId, Instant submittedAt, PollState state, String what, String word) {
+    PollState next = state.afterUnknown();
+    String said = word == null ? "no status" : "unknown status \"" + Redact.text(word) + "\"";
+    if (next.tooManyUnknown()) {
+      return Mono.just(new Outcome.Fail(ExitClass.OTHER, "unknown_status", what + " answer of request " + requestId + " has " + said + " ("
+          + next.unknownInARow() + " answers in a row without a known status); stopping instead of polling forever"));
+    }
+    log.warn("job {}: {} answer of request {} has {}; polling again ({} of {} tolerated in a row)", event.jobId(), what, requestId, said,
+        next.unknownInARow(), PollState.MAX_UNKNOWN_IN_A_ROW - 1);
+    return poll(event, requestId, submittedAt, next);
+  }
+
+  /**
+   * Past the deadline: cancel. {@code cancelled} ends the job (75 {@code deadline}); {@code
+   * not_cancellable} starts the follow-through with a check at once; a failed cancel call ends the
+   * job (75 {@code deadline}, naming the error). Errors of the follow-through's own calls are not
+   * turned into a deadline failure: they propagate as any status error does.
+   */
+  private Mono<Outcome> cancelPastDeadline(JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    Instant deadlineAt = PollState.deadlineAt(submittedAt, deadline);
     String msg = "request " + requestId + " not finished by its deadline " + deadlineAt + " (" + deadline.toSeconds() + " s after submission); cancel sent";
-    return client.cancel(requestId)
-        .map(c -> (Outcome) new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + c.outcome()))
-        .onErrorResume(e -> Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + Redact.text(e.getMessage()))));
+    return client.cancel(requestId).materialize().flatMap(signal -> {
+      if (signal.isOnError()) {
+        Throwable e = signal.getThrowable();
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + Redact.text(String.valueOf(e.getMessage()))));
+      }
+      CancelOutcome c = signal.get();
+      if (c == null || !c.notCancellable()) {
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + (c == null ? "none" : Redact.text(c.outcome()))));
+      }
+      log.info("job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
+          event.jobId(), requestId, deadlineAt, PollState.followCapAt(submittedAt, deadline));
+      PollState following = state.followPastDeadline();
+      if (following.deadlineStep(clock.instant(), submittedAt, deadline) == PollState.DeadlineStep.GIVE_UP) {
+        return Mono.just(notCancellableTooLong(requestId, submittedAt));
+      }
+      return check(event, requestId, submittedAt, following);
+    });
   }
 
-  /** A result still queued or running (the status said terminal a moment early): keep polling. */
-  private static boolean pending(String status) {
-    return "in_queue".equalsIgnoreCase(status) || "in_progress".equalsIgnoreCase(status);
+  /** The follow-through of a not-cancellable request reached submission + 2 × deadline. */
+  private Outcome notCancellableTooLong(String requestId, Instant submittedAt) {
+    return new Outcome.Fail(ExitClass.TEMPFAIL, "deadline_not_cancellable", "request " + requestId + " was still running at its deadline "
+        + PollState.deadlineAt(submittedAt, deadline) + " and not cancellable; followed it until " + PollState.followCapAt(submittedAt, deadline)
+        + " (submission + 2 x " + deadline.toSeconds() + " s) without seeing its end; no longer followed, but RunComfy may still finish and bill it");
   }
 
-  private Outcome decide(JobEvent event, RequestResult r) {
-    String status = r.status() == null ? "" : r.status().toLowerCase(Locale.ROOT);
-    switch (status) {
-      case "completed", "succeeded" -> {
+  /**
+   * Decides a finished result.
+   *
+   * @param pastDeadline the deadline the request ran past (it was not cancellable), or {@code null}
+   */
+  private Outcome decide(JobEvent event, RequestResult r, Instant pastDeadline) {
+    String late = pastDeadline == null ? "" : " (it ran past its deadline " + pastDeadline + " and was not cancellable)";
+    switch (r.phase()) {
+      case SUCCEEDED -> {
         List<String> urls = OutputUrls.collect(r.output());
         if (urls.isEmpty()) {
-          return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs");
+          return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs" + late);
         }
         if (recent != null) {
           recent.put(r.requestId(), urls);
         }
-        log.debug("job {} completed with {} outputs", event.jobId(), urls.size());
+        RemoteRun run = pastDeadline == null
+            ? RemoteRun.cost(r.cost())
+            : new RemoteRun(r.cost(), true, "ran past its deadline " + pastDeadline + "; not cancellable, so followed to its end (RunComfy bills it)");
+        log.debug("job {} completed with {} outputs, cost {} USD", event.jobId(), urls.size(), r.cost());
         // output URLs are often signed: the event keeps them without their query strings, and
         // the downloader asks RunComfy for the result again to get the full, fresh URLs
-        return Outcome.publish(topics.completed(), event.completed(urls.stream().map(Redact::url).toList(), clock.instant()));
+        return Outcome.publish(topics.completed(), event.completed(urls.stream().map(Redact::url).toList(), run, clock.instant()));
       }
-      case "failed" -> {
+      case FAILED -> {
         String why = r.error() == null || r.error().isNull() ? "no error given" : Redact.text(r.error().toString());
-        return new Outcome.Fail(ExitClass.OTHER, "remote_failed", "RunComfy request " + r.requestId() + " failed: " + why);
+        return new Outcome.Fail(ExitClass.OTHER, "remote_failed", "RunComfy request " + r.requestId() + " failed: " + why + late);
       }
-      case "cancelled", "canceled" -> {
-        return new Outcome.Fail(ExitClass.OTHER, "remote_cancelled", "RunComfy request " + r.requestId() + " was cancelled");
+      case CANCELLED -> {
+        return new Outcome.Fail(ExitClass.OTHER, "remote_cancelled", "RunComfy request " + r.requestId() + " was cancelled" + late);
       }
       default -> {
+        // queued, running and unknown results are handled before a decision
         return new Outcome.Fail(ExitClass.OTHER, "unknown_status",
-            "result of request " + r.requestId() + " has status \"" + status + "\"; stopping instead of polling forever");
+            "result of request " + r.requestId() + " has status \"" + r.status() + "\"; stopping instead of polling forever");
       }
     }
   }

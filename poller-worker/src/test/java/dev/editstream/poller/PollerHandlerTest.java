@@ -16,7 +16,6 @@ import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.LatencyModel;
 import dev.editstream.emulator.RunComfyEmulator;
@@ -79,7 +78,7 @@ class PollerHandlerTest {
 
   void start(UnaryOperator<EmulatorConfig> tweak) {
     EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(0, 0);
-    emu = RunComfyEmulator.start(tweak.apply(base), ModelCatalog.builtIn());
+    emu = RunComfyEmulator.start(tweak.apply(base));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
   }
 
@@ -235,7 +234,9 @@ class PollerHandlerTest {
 
   @Test
   void shouldCheckOnTheScheduleThenCancelAndFailWithClass75WhenTheDeadlinePasses() {
-    start(c -> c.withLatency(new LatencyModel.Fixed(3_600_000)));
+    // a queued request can be cancelled (a running one is not_cancellable: see PollerProtocolTest)
+    start(c -> c.withConcurrency(1).withLatency(new LatencyModel.Fixed(3_600_000)));
+    submit(); // takes the only slot
     String requestId = submit();
     Duration deadline = Duration.ofSeconds(30);
     Instant submittedAt = virtualClock.instant();
@@ -246,7 +247,7 @@ class PollerHandlerTest {
       assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
       assertThat(f.exitClass().code()).isEqualTo(75);
       assertThat(f.reason()).isEqualTo("deadline");
-      assertThat(f.message()).contains(requestId).contains("cancel sent");
+      assertThat(f.message()).contains(requestId).contains("cancel sent, outcome cancelled");
     });
     assertThat(emu.stats().cancels()).isEqualTo(1);
     // every check whose time is not after the deadline was made, and no other
@@ -258,7 +259,8 @@ class PollerHandlerTest {
 
   @Test
   void shouldCancelAtOnceWithoutAStatusCallWhenTheDeadlineHasAlreadyPassed() {
-    start(c -> c.withLatency(new LatencyModel.Fixed(3_600_000)));
+    start(c -> c.withConcurrency(1).withLatency(new LatencyModel.Fixed(3_600_000)));
+    submit(); // takes the only slot
     String requestId = submit();
     vts.advanceTimeBy(Duration.ofHours(2));
 
@@ -282,7 +284,7 @@ class PollerHandlerTest {
     Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofMinutes(1)), submitted(queued, Instant.EPOCH)).join();
 
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> assertThat(f.message()).contains("outcome cancelled"));
-    assertThat(client.status(queued).block(Duration.ofSeconds(10)).status()).isEqualTo("cancelled");
+    assertThat(client.status(queued).block(Duration.ofSeconds(10)).phase()).isEqualTo(dev.editstream.runcomfy.RequestPhase.CANCELLED);
   }
 
   @Test

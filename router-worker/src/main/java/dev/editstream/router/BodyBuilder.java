@@ -38,7 +38,11 @@ public final class BodyBuilder {
   public static ObjectNode build(Job job, ModelSpec spec, UnaryOperator<String> inputUrl) {
     ModelSpec.Fields f = spec.fields();
     ObjectNode body = Json.mapper().createObjectNode();
-    body.put(f.prompt(), job.prompt());
+    if (f.prompt() != null) {
+      body.put(f.prompt(), job.prompt());
+    } else if (job.prompt() != null && !job.prompt().isBlank()) {
+      throw mismatch("prompt: " + spec.modelId() + " takes no prompt (its schema has no prompt field), the job has one");
+    }
     putImages(job, spec, inputUrl, body);
     if (job.mask() != null) {
       if (f.mask() == null) {

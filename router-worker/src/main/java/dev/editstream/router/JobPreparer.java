@@ -6,6 +6,8 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.job.JobLineParser;
+import dev.editstream.core.model.CostEstimate;
+import dev.editstream.core.model.InputValidation;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
 import java.io.IOException;
@@ -66,6 +68,19 @@ public final class JobPreparer {
     this.stager = stager;
   }
 
+  /**
+   * The same preparer over another catalog (a refreshed live catalog): the routing targets are
+   * resolved again, lint and stager are kept.
+   */
+  public JobPreparer withCatalog(ModelCatalog next) {
+    return new JobPreparer(new Router(router.lexicon(), next), next, lint, stager);
+  }
+
+  /** The router this preparer routes with. */
+  public Router router() {
+    return router;
+  }
+
   /** A preparer over the built-in router, catalog and lint. */
   public static JobPreparer builtIn(InputStager stager) {
     Router router = Router.builtIn();
@@ -96,10 +111,10 @@ public final class JobPreparer {
    */
   public Prepared prepare(Job job) {
     RouteDecision route = router.route(job);
-    ModelSpec spec = catalog.find(route.modelId()).orElseThrow(() -> new StageException(ExitClass.DATA, "unknown_model",
-        "job " + job.id() + ": model_id " + route.modelId() + " is not in the catalog (known: "
-            + String.join(", ", catalog.all().stream().map(ModelSpec::modelId).toList()) + ")"));
+    ModelSpec spec = catalog.find(route.modelId())
+        .orElseThrow(() -> CatalogMiss.of(catalog, job.id(), "routing target", route.modelId()));
     List<String> warnings = new ArrayList<>(lint.lint(job, route, spec));
+    preflight(job, spec, warnings);
     int feather = featherPx(job);
     Job toBuild = withoutFeatherParam(job);
     if (job.mask() != null && !JobLineParser.isUrl(job.mask())) {
@@ -119,30 +134,105 @@ public final class JobPreparer {
       warnings.add("batch-split: " + job.images().size() + " images sent as " + parts.size() + " calls of at most " + max
           + ", aspect_ratio " + parts.get(0).get("aspect_ratio").asText() + " and resolution " + parts.get(0).get("resolution").asText()
           + " locked for the series");
-      return new Prepared(route.withWarnings(warnings), body, parts);
+      return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, parts)), body, parts);
     }
     BodyCheck.require(catalog, job.id(), spec.modelId(), body);
-    return new Prepared(route.withWarnings(warnings), body);
+    return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, List.of(body))), body);
+  }
+
+  /** The cost of every request of the job, from the catalog's price ({@link ModelCatalog#estimate}). */
+  private CostEstimate estimate(ModelSpec spec, List<ObjectNode> bodies) {
+    double usd = 0;
+    double units = 0;
+    boolean exact = true;
+    String unit = spec.price().unit();
+    for (ObjectNode b : bodies) {
+      CostEstimate e = catalog.estimate(spec.modelId(), b);
+      usd += e.usd();
+      units += e.units();
+      exact &= e.exact();
+    }
+    return new CostEstimate(Math.round(usd * 1_000_000d) / 1_000_000d, unit, units, exact);
+  }
+
+  /**
+   * Checks the job's local input files against the input rules of the model's catalog entry
+   * (size, width, height, aspect ratio; {@link Preflight}); rules on URL inputs, or of a kind
+   * editstream does not know, are named in one warning.
+   *
+   * @throws StageException class 65, reason {@code input_rule}, naming every breach
+   */
+  private static void preflight(Job job, ModelSpec spec, List<String> warnings) {
+    List<String> breaches = new ArrayList<>();
+    java.util.Set<String> unchecked = new java.util.LinkedHashSet<>();
+    for (InputValidation v : spec.validations()) {
+      for (String ref : inputsOf(job, spec, v.field())) {
+        if (JobLineParser.isUrl(ref)) {
+          unchecked.add(v.describe() + " (a URL input)");
+          continue;
+        }
+        Preflight.Verdict verdict = Preflight.check(v, facts(job.id(), ref));
+        if (verdict.breach() != null) {
+          breaches.add(verdict.breach());
+        } else if (verdict.unchecked()) {
+          unchecked.add(v.describe());
+        }
+      }
+    }
+    if (!breaches.isEmpty()) {
+      throw new StageException(ExitClass.DATA, "input_rule", "job " + job.id() + ": " + spec.modelId()
+          + " would refuse the input: " + String.join("; ", new java.util.LinkedHashSet<>(breaches)));
+    }
+    if (!unchecked.isEmpty()) {
+      warnings.add("input-rules-unchecked: " + String.join("; ", unchecked));
+    }
+  }
+
+  /** The job's input references that go to body field {@code field}. */
+  private static List<String> inputsOf(Job job, ModelSpec spec, String field) {
+    ModelSpec.Fields f = spec.fields();
+    if (field.equals(f.images())) {
+      return job.images();
+    }
+    if (field.equals(f.mask()) && job.mask() != null) {
+      return List.of(job.mask());
+    }
+    if (field.equals(f.video()) && job.video() != null) {
+      return List.of(job.video());
+    }
+    return List.of();
+  }
+
+  /** Size and, for an image ImageIO reads, dimensions of a local input (headers only). */
+  private static Preflight.FileFacts facts(String jobId, String ref) {
+    Path p = Path.of(ref);
+    long bytes;
+    try {
+      bytes = Files.size(p);
+    } catch (NoSuchFileException e) {
+      throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": local input file not found: " + p.getFileName());
+    } catch (IOException e) {
+      throw new StageException(ExitClass.NO_INPUT, "input_unreadable",
+          "job " + jobId + ": cannot read local input " + p.getFileName() + " (" + e.getClass().getSimpleName() + ")");
+    }
+    int[] wh = dimensions(p);
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    return new Preflight.FileFacts(bytes, wh == null ? null : wh[0], wh == null ? null : wh[1], ext);
+  }
+
+  /** Width and height from the image's header, or {@code null} when ImageIO cannot read it. */
+  private static int[] dimensions(Path p) {
+    return MaskCheck.imageSize(p.toFile());
   }
 
   /** The aspect ratio that locks a split series: the first image's, when it is a local file ImageIO reads. */
   private String lockedRatio(Job job, List<String> warnings) {
     String first = job.images().get(0);
-    if (!JobLineParser.isUrl(first)) {
-      try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(new java.io.File(first))) {
-        java.util.Iterator<javax.imageio.ImageReader> it = in == null ? java.util.Collections.emptyIterator() : javax.imageio.ImageIO.getImageReaders(in);
-        if (it.hasNext()) {
-          javax.imageio.ImageReader r = it.next();
-          try {
-            r.setInput(in);
-            return BatchSplit.nearestRatio(r.getWidth(0), r.getHeight(0));
-          } finally {
-            r.dispose();
-          }
-        }
-      } catch (java.io.IOException e) {
-        // fall through to the default
-      }
+    int[] wh = JobLineParser.isUrl(first) ? null : dimensions(Path.of(first));
+    if (wh != null) {
+      return BatchSplit.nearestRatio(wh[0], wh[1]);
     }
     warnings.add("batch-ratio-default: the first image's shape could not be read, the series is locked to 1:1 (set params.aspect_ratio)");
     return "1:1";

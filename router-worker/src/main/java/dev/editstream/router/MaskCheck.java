@@ -112,7 +112,16 @@ public final class MaskCheck {
 
   /** {@code [width, height]} from the image's header, or {@code null} when ImageIO cannot read it. */
   static int[] imageSize(byte[] image) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(image))) {
+    return headerSize(new ByteArrayInputStream(image));
+  }
+
+  /** {@code [width, height]} from a local image file's header (nothing else is read), or {@code null}. */
+  static int[] imageSize(java.io.File file) {
+    return headerSize(file);
+  }
+
+  private static int[] headerSize(Object input) {
+    try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
         return null;

@@ -31,7 +31,7 @@ import java.util.Set;
  *       preservation phrases such as "do not change"): split into sequential passes;
  *   <li>{@code unnumbered-references}: several images on a model that composes from references, and
  *       no {@code reference} cue ("image 1", "图2", "画像1");
- *   <li>{@code strength-range}: on an inpainting model, {@code params.strength} outside the range the
+ *   <li>{@code strength-range}: on an inpainting model (one that takes a mask), {@code params.strength} outside the range the
  *       skill gives for the prompt's intent (0.3-0.5 retouch, 0.6-0.7 object replacement, 0.8-1.0
  *       full-region replacement).
  * </ul>
@@ -156,7 +156,7 @@ public final class PromptLint {
 
   private Optional<String> strength(Job job, ModelSpec spec, String intentText) {
     Object s = job.params().get("strength");
-    if (!(s instanceof Number num) || !strengthCategories.contains(spec.category())) {
+    if (!(s instanceof Number num) || (spec.fields().mask() == null && !strengthCategories.contains(spec.category()))) {
       return Optional.empty();
     }
     double v = num.doubleValue();

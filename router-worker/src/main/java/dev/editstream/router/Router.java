@@ -24,6 +24,11 @@ import java.util.function.Function;
  * multi-reference, non-Latin text rewrite, layout, translated headline variants, batch, background
  * swap, spatial add/remove, single local edit, default. An image rule is skipped when its model
  * cannot take the job's image count (a 12-image job never goes to GPT Image's 10-image route).
+ *
+ * <p>The table names its targets by the ids of the seed skills; each is resolved through the
+ * catalog ({@link ModelCatalog#resolve}: both spellings of a version). A target the catalog does
+ * not have is listed by {@link #missingTargets()} (reported at start-up, before any job is paid
+ * for), and a job routed to it fails with class 65 {@code model_unavailable} in preparation.
  */
 public final class Router {
   /** Most flexible default; 1-20 images. */
@@ -36,8 +41,12 @@ public final class Router {
   public static final String Z_IMAGE = "tongyi-mai/z-image/turbo/inpainting";
   /** Mask-driven inpainting with a LoRA. */
   public static final String Z_IMAGE_LORA = "tongyi-mai/z-image/turbo/inpainting/lora";
-  /** Prompt-driven region edit across video frames. */
-  public static final String WAN = "wan-ai/wan-2-7/edit-video";
+  /**
+   * Prompt-driven region edit across video frames. The live id has a dot; the seeds wrote {@code
+   * wan-2-7} ({@code runcomfy-live-contract.md} §1): targets are resolved through the catalog,
+   * which accepts both spellings.
+   */
+  public static final String WAN = "wan-ai/wan-2.7/edit-video";
   /** Identity-stable video restyle, outfit or object swap. */
   public static final String LUCY = "decart/lucy-edit/restyle";
   /** The same instruction on every frame of a frame stack. */
@@ -52,15 +61,19 @@ public final class Router {
   /** The job param that carries LoRAs ({@code loras: [{path, scale}]}, RunComfy's LoRA endpoints). */
   static final String LORAS_PARAM = "loras";
 
+  /** The routing table's targets, in the ids this class names them by. */
+  public static final List<String> TARGETS = List.of(NANO_BANANA, GPT_IMAGE, FLUX_KONTEXT, Z_IMAGE, Z_IMAGE_LORA, WAN, LUCY, SEEDREAM);
+
   private final Lexicon lexicon;
   private final ModelCatalog catalog;
   private final List<RouteRule> rules;
+  private final java.util.Map<String, String> resolved = new java.util.LinkedHashMap<>();
+  private final List<String> missing = new ArrayList<>();
 
   /**
    * @param lexicon the cue words
-   * @param catalog the models that may be routed to
-   * @throws IllegalArgumentException if the lexicon lacks a category of {@link #CATEGORIES}, or a
-   *     rule or brand names a model the catalog does not know
+   * @param catalog the models that may be routed to (the live catalog, its cache or the snapshot)
+   * @throws IllegalArgumentException if the lexicon lacks a category of {@link #CATEGORIES}
    */
   public Router(Lexicon lexicon, ModelCatalog catalog) {
     this.lexicon = lexicon;
@@ -70,16 +83,19 @@ public final class Router {
         throw new IllegalArgumentException("no routing lexicon defines the cue category " + c);
       }
     }
+    for (String m : TARGETS) {
+      target(m);
+    }
     for (String m : lexicon.brandModels()) {
-      requireKnown(m, "a lexicon brand");
+      target(m);
     }
     this.rules = List.of(
         new RouteRule("explicit-model", this::explicit),
         new RouteRule("named-in-prompt", this::named),
-        RouteRule.to("mask-lora", Z_IMAGE_LORA, c -> c.mask().and(loraAsked(c))),
-        RouteRule.to("mask", Z_IMAGE, JobCues::mask),
-        RouteRule.to("video-restyle", LUCY, c -> c.video().and(restyle(c))),
-        RouteRule.to("video-region-edit", WAN, JobCues::video),
+        RouteRule.to("mask-lora", target(Z_IMAGE_LORA), c -> c.mask().and(loraAsked(c))),
+        RouteRule.to("mask", target(Z_IMAGE), JobCues::mask),
+        RouteRule.to("video-restyle", target(LUCY), c -> c.video().and(restyle(c))),
+        RouteRule.to("video-region-edit", target(WAN), JobCues::video),
         image("frame-sequence", SEEDREAM, c -> c.cue("frames").and(c.images(2, Integer.MAX_VALUE))),
         image("multi-reference", GPT_IMAGE, c -> c.images(2, Integer.MAX_VALUE).and(c.cue("reference"))),
         image("text-rewrite", GPT_IMAGE, c -> c.quotedNonLatin().and(c.cue("text").or(c.foreignQuotedScript()))),
@@ -91,7 +107,31 @@ public final class Router {
         image("spatial-edit", NANO_BANANA, c -> c.cue("remove").or(c.cue("add")).and(c.cue("spatial"))),
         image("single-local-edit", FLUX_KONTEXT, c -> c.images(1, 1).and(c.cue("declarative")
             .or(c.cue("add").or(c.cue("remove")).or(c.cue("local_edit")).and(c.cue("keep"))))),
-        RouteRule.to("default", NANO_BANANA, JobCues::always));
+        RouteRule.to("default", target(NANO_BANANA), JobCues::always));
+  }
+
+  /**
+   * The catalog's id of a routing target (its exact id, or the other spelling of its version);
+   * the wanted id itself when the catalog has neither, which is then listed as missing.
+   */
+  public String target(String wanted) {
+    return resolved.computeIfAbsent(wanted, w -> catalog.resolve(w).map(ModelSpec::modelId).orElseGet(() -> {
+      missing.add(w);
+      return w;
+    }));
+  }
+
+  /**
+   * The routing targets (table and brand words) that the catalog has under neither spelling: jobs
+   * routed to them fail with class 65 {@code model_unavailable}. Report them before any job runs.
+   */
+  public List<String> missingTargets() {
+    return List.copyOf(missing);
+  }
+
+  /** The catalog this router routes over. */
+  public ModelCatalog catalog() {
+    return catalog;
   }
 
   /** The router over the built-in lexicons and model catalog. */
@@ -133,23 +173,24 @@ public final class Router {
     if (model == null || model.isBlank()) {
       return Optional.empty();
     }
-    if (catalog.find(model).isEmpty()) {
-      throw new StageException(ExitClass.DATA, "unknown_model",
-          "job " + c.job().id() + ": model " + model + " is not in the model catalog (known: "
-              + String.join(", ", catalog.all().stream().map(ModelSpec::modelId).toList()) + ")");
+    Optional<ModelSpec> spec = catalog.resolve(model);
+    if (spec.isEmpty()) {
+      throw CatalogMiss.of(catalog, c.job().id(), "model", model);
     }
-    return Optional.of(new RouteDecision(model, "explicit-model", List.of("model:" + model)));
+    String id = spec.get().modelId();
+    List<String> cues = id.equals(model) ? List.of("model:" + model) : List.of("model:" + model, "resolved:" + id);
+    return Optional.of(new RouteDecision(id, "explicit-model", cues));
   }
 
   private Optional<RouteDecision> named(JobCues c) {
     return c.brand().map(b -> {
       Evidence lora = loraAsked(c);
-      boolean toLora = b.modelId().equals(Z_IMAGE) && lora.found();
+      boolean toLora = target(b.modelId()).equals(target(Z_IMAGE)) && lora.found();
       List<String> cues = new ArrayList<>(List.of("brand:" + b.text()));
       if (toLora) {
         cues.addAll(lora.cues());
       }
-      return new RouteDecision(toLora ? Z_IMAGE_LORA : b.modelId(), "named-in-prompt", cues);
+      return new RouteDecision(target(toLora ? Z_IMAGE_LORA : b.modelId()), "named-in-prompt", cues);
     });
   }
 
@@ -164,14 +205,13 @@ public final class Router {
         .or(c.cue("swap").and(c.cue("tracking")).unless(c.cue("remove")).unless(c.cue("region")));
   }
 
-  /** An image rule, skipped when its model cannot take the job's image count. */
+  /**
+   * An image rule, skipped when its model cannot take the job's image count (a missing model
+   * takes any count: the job then fails naming it instead of drifting to another route).
+   */
   private RouteRule image(String name, String modelId, Function<JobCues, Evidence> when) {
-    int max = requireKnown(modelId, "rule " + name).maxImages();
-    return RouteRule.to(name, modelId, c -> c.job().images().size() <= max ? when.apply(c) : Evidence.none());
-  }
-
-  private ModelSpec requireKnown(String modelId, String who) {
-    return catalog.find(modelId).orElseThrow(
-        () -> new IllegalArgumentException(who + " names " + modelId + ", which the model catalog does not know"));
+    String id = target(modelId);
+    int max = catalog.find(id).map(ModelSpec::maxImages).orElse(Integer.MAX_VALUE);
+    return RouteRule.to(name, id, c -> c.job().images().size() <= max ? when.apply(c) : Evidence.none());
   }
 }

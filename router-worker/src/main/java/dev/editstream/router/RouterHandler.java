@@ -10,6 +10,7 @@ import dev.editstream.router.JobPreparer.Prepared;
 import dev.editstream.pipeline.stage.StageHandler;
 import java.time.Clock;
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.router.submit.Budget;
 import dev.editstream.router.submit.Submitter;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +36,9 @@ import reactor.core.scheduler.Schedulers;
 public final class RouterHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(RouterHandler.class);
 
-  private final JobPreparer preparer;
+  private volatile JobPreparer preparer;
   private final Submitter submitter;
+  private Budget budget;
   private final Topics topics;
   private final Clock clock;
 
@@ -68,6 +70,35 @@ public final class RouterHandler implements StageHandler {
   }
 
   /**
+   * Stops submitting at the first job whose estimate would take spent plus in-flight estimates
+   * past the budget ({@link Budget}); that job and every later one fail with class 75, reason
+   * {@code budget}, and nothing is POSTed for them. Call before the handler is used.
+   *
+   * @return this handler
+   */
+  public RouterHandler withBudget(Budget b) {
+    this.budget = b;
+    return this;
+  }
+
+  /**
+   * Routes from now on over {@code next} (a refreshed live catalog): the routing targets are
+   * resolved again; jobs being prepared finish with the catalog they started with.
+   *
+   * @return the routing targets {@code next} does not have (report them)
+   */
+  public List<String> useCatalog(ModelCatalog next) {
+    JobPreparer p = preparer.withCatalog(next);
+    preparer = p;
+    return p.router().missingTargets();
+  }
+
+  /** The routing targets the current catalog does not have. */
+  public List<String> missingTargets() {
+    return preparer.router().missingTargets();
+  }
+
+  /**
    * Routes and builds the body without any HTTP call; blocking (reads local mask files).
    *
    * @throws dev.editstream.core.error.StageException as {@link JobPreparer#prepare} throws
@@ -90,10 +121,32 @@ public final class RouterHandler implements StageHandler {
         ? Mono.fromCallable(() -> prepare(event)).subscribeOn(Schedulers.boundedElastic())
         // URL inputs only: routing and checks are CPU work of about 50 µs, cheaper than a thread hop
         : Mono.fromCallable(() -> prepare(event));
-    return prepared
-        .flatMap(p -> p.parts().size() == 1
-            ? submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r))
-            : submitParts(event, p));
+    return prepared.flatMap(p -> {
+      Optional<Outcome> refused = overBudget(event, p);
+      if (refused.isPresent()) {
+        return Mono.just(refused.get());
+      }
+      Mono<Outcome> submitted = p.parts().size() == 1
+          ? submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r))
+          : submitParts(event, p);
+      // an error means RunComfy created nothing (or the POST was never sent): the reservation goes back
+      return budget == null ? submitted : submitted.doOnError(e -> budget.release(event.jobId()));
+    });
+  }
+
+  /** The budget's refusal of a prepared job, if a budget is set and the job's estimate does not fit. */
+  private Optional<Outcome> overBudget(JobEvent event, Prepared p) {
+    if (budget == null) {
+      return Optional.empty();
+    }
+    double estimate = p.route().estimate() == null ? 0 : p.route().estimate().usd();
+    if (budget.reserve(event.jobId(), estimate) instanceof Budget.Refused r) {
+      if (event.jobId().equals(budget.stoppedAt())) {
+        log.error("ALERT: budget reached: {}", r.message());
+      }
+      return Optional.of(new Outcome.Fail(ExitClass.TEMPFAIL, "budget", "job " + event.jobId() + ": " + r.message()));
+    }
+    return Optional.empty();
   }
 
   /** A split batch: every part submitted at most once, in order; one {@code submitted} event lists them all. */
@@ -133,6 +186,6 @@ public final class RouterHandler implements StageHandler {
     return new Outcome.Fail(ExitClass.TEMPFAIL, "may_have_been_submitted",
         "may have been submitted: a POST was sent at " + m.sentAt() + " and " + m.why()
             + "; not re-sent, since RunComfy has no idempotency key (check your RunComfy requests, then `editstream replay --id "
-            + event.jobId() + "` if it did not run)");
+            + event.jobId() + " --resubmit-uncertain` if it did not run)");
   }
 }

@@ -118,8 +118,8 @@ class BodyBuilderTest {
     ObjectNode wan = BodyBuilder.build(job, spec(Router.WAN), SERVE);
     ObjectNode lucy = BodyBuilder.build(job("anime", null, null, "/v/beach.mp4", null), spec(Router.LUCY), SERVE);
 
-    assertThat(fieldNames(wan)).containsExactly("prompt", "video", "duration");
-    assertThat(wan.get("video").asText()).isEqualTo("https://serve.example/beach.mp4");
+    assertThat(fieldNames(wan)).containsExactly("prompt", "video_url", "duration");
+    assertThat(wan.get("video_url").asText()).isEqualTo("https://serve.example/beach.mp4");
     assertThat(fieldNames(lucy)).containsExactly("prompt", "video_url");
     assertThat(BodyCheck.check(CATALOG, Router.WAN, wan)).isEmpty();
     assertThat(BodyCheck.check(CATALOG, Router.LUCY, lucy)).isEmpty();
@@ -144,12 +144,34 @@ class BodyBuilderTest {
   }
 
   @Test
+  void shouldSendAVideoJobsOneImageAsTheReferenceImageAndRefuseTwo() {
+    ObjectNode wan = BodyBuilder.build(job("x", Jobs.images(1), null, "https://a.example/v.mp4", null), spec(Router.WAN), SERVE);
+    assertThat(fieldNames(wan)).containsExactly("prompt", "reference_image_url", "video_url");
+    assertThat(BodyCheck.check(CATALOG, Router.WAN, wan)).isEmpty();
+
+    Job two = job("x", Jobs.images(2), null, "https://a.example/v.mp4", null);
+    assertThatThrownBy(() -> BodyBuilder.build(two, spec(Router.WAN), SERVE))
+        .isInstanceOf(StageException.class)
+        .hasMessage("reference_image_url: wan-ai/wan-2.7/edit-video takes exactly one image, the job has 2");
+  }
+
+  @Test
   void shouldRefuseImagesForAModelWithoutAnImageField() {
     Job job = job("x", Jobs.images(2), null, "https://a.example/v.mp4", null);
 
-    assertThatThrownBy(() -> BodyBuilder.build(job, spec(Router.WAN), SERVE))
+    assertThatThrownBy(() -> BodyBuilder.build(job, spec(Router.LUCY), SERVE))
         .isInstanceOf(StageException.class)
-        .hasMessage("images: wan-ai/wan-2-7/edit-video takes no images, the job has 2");
+        .hasMessage("images: decart/lucy-edit/restyle takes no images, the job has 2");
+  }
+
+  @Test
+  void shouldUseTheLiveSchemasFieldNamesWhateverTheSeedsCalledThem() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode entry = dev.editstream.core.Json.mapper().readTree(("{'model_id':'x/edit','input_schema':"
+        + "{'type':'object','properties':{'prompt':{'type':'string'},'input_images':{'type':'array','format':'image_uris'},"
+        + "'mask':{'type':'string','format':'image_uri'}}}}").replace('\'', '"'));
+    var spec = ModelCatalog.fromEntries(List.of(entry), ModelCatalog.Source.LIVE, java.time.Instant.EPOCH).find("x/edit").orElseThrow();
+    ObjectNode body = BodyBuilder.build(job("x", Jobs.images(2), "https://a.example/m.png", null, null), spec, SERVE);
+    assertThat(fieldNames(body)).containsExactly("prompt", "input_images", "mask");
   }
 
   @Test

@@ -55,8 +55,7 @@ class RouterHandlerTest {
 
   @BeforeAll
   static void start() {
-    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("out"), TOKEN).withFetchInputs(false).withLatency(0, 0),
-        ModelCatalog.builtIn());
+    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("out"), TOKEN).withFetchInputs(false).withLatency(0, 0));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN));
     assets = LocalAssetServer.start("127.0.0.1", 0);
     Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),

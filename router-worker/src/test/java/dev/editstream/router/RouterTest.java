@@ -63,8 +63,37 @@ class RouterTest {
         .isInstanceOfSatisfying(StageException.class, e -> {
           assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
           assertThat(e.reason()).isEqualTo("unknown_model");
-          assertThat(e.getMessage()).contains("job j1", "acme/unknown/edit", Router.NANO_BANANA);
+          assertThat(e.getMessage()).contains("job j1", "acme/unknown/edit", "catalog: built-in");
         });
+  }
+
+  @Test
+  void shouldSuggestCloseIdsAndAcceptTheOtherSpellingOfAnExplicitModel() {
+    assertThatThrownBy(() -> ROUTER.route(Jobs.explicit("x", "openai/gpt-image-9/edit", 1)))
+        .hasMessageContaining("did you mean").hasMessageContaining("openai/gpt-image-2/edit");
+    RouteDecision d = ROUTER.route(Jobs.explicit("x", "wan-ai/wan-2-7/edit-video", 0));
+    assertThat(d.modelId()).isEqualTo("wan-ai/wan-2.7/edit-video");
+    assertThat(d.cues()).containsExactly("model:wan-ai/wan-2-7/edit-video", "resolved:wan-ai/wan-2.7/edit-video");
+  }
+
+  @Test
+  void shouldAcceptAnyModelOfTheCatalogAsAnExplicitModel() {
+    assertThat(ROUTER.route(Jobs.explicit("x", "qwen/qwen-image-2.1/edit", 1)).modelId()).isEqualTo("qwen/qwen-image-2.1/edit");
+  }
+
+  @Test
+  void shouldListRoutingTargetsTheCatalogLacksInsteadOfRoutingElsewhere() throws Exception {
+    var entries = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
+    ModelCatalog.builtInDocument().path("models").forEach(m -> {
+      if (!m.path("model_id").asText().startsWith("openai/gpt-image-2/")) {
+        entries.add(m);
+      }
+    });
+    ModelCatalog withoutGpt = ModelCatalog.fromEntries(entries, ModelCatalog.Source.LIVE, java.time.Instant.EPOCH);
+    Router r = new Router(Lexicon.builtIn(), withoutGpt);
+
+    assertThat(r.missingTargets()).containsExactly(Router.GPT_IMAGE);
+    assertThat(r.route(Jobs.explicit("x", null, 3)).modelId()).isNotEqualTo(Router.GPT_IMAGE);
   }
 
   @Test
@@ -178,13 +207,11 @@ class RouterTest {
   }
 
   @Test
-  void shouldRefuseABrandForAModelTheCatalogDoesNotKnow() {
+  void shouldReportABrandForAModelTheCatalogDoesNotKnowAsAMissingTarget() {
     ObjectNode xx = lexicon("xx");
     xx.putObject("brands").putArray("acme/nope").add("nope");
 
-    assertThatThrownBy(() -> new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("acme/nope");
+    assertThat(new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn()).missingTargets()).containsExactly("acme/nope");
   }
 
   /** A lexicon defining every category the router needs with one made-up word each. */

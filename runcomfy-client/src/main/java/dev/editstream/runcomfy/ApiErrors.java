@@ -21,9 +21,24 @@ import java.util.List;
  * {@link HttpErrorClassifier}.
  */
 public final class ApiErrors {
+  /**
+   * RunComfy's {@code error_code} for "result not ready": {@code GET /requests/{id}/result} before
+   * the request finished ({@code runcomfy-live-contract.md} §3; seen with HTTP 400).
+   */
+  public static final int RESULT_NOT_READY = 400005;
+
   private static final int MAX_SERVER_MESSAGE = 500;
 
   private ApiErrors() {}
+
+  /**
+   * Whether a failure is RunComfy's "result not ready" answer: a {@link StageException} read from
+   * an answer whose {@code error_code} is {@value #RESULT_NOT_READY}, whatever its HTTP status.
+   */
+  public static boolean resultNotReady(Throwable error) {
+    return error instanceof StageException s
+        && s.errorCode().filter(c -> c == RESULT_NOT_READY).isPresent();
+  }
 
   /**
    * Whether an answer is an error: a status outside 2xx, or a 2xx whose body has a top-level {@code
@@ -63,7 +78,7 @@ public final class ApiErrors {
     if (secret != null && !secret.isEmpty()) {
       text = text.replace(secret, "<redacted>");
     }
-    return new StageException(cls, HttpErrorClassifier.reason(status, code), text, retryAfter);
+    return new StageException(cls, HttpErrorClassifier.reason(status, code), text, retryAfter, status, code);
   }
 
   /** The top-level numeric {@code error_code} (number or digit string), or {@code null}. */

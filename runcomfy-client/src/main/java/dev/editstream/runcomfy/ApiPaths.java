@@ -8,9 +8,12 @@ import java.nio.charset.StandardCharsets;
  * <p>A {@code model_id} keeps its slashes ({@code
  * /models/blackforestlabs/flux-1-kontext/pro/edit}); each of its segments and the whole {@code
  * request_id} are percent-encoded (RFC 3986 unreserved characters stay), so an identifier can never
- * add a path segment, a query or a fragment.
+ * add a path segment, a query or a fragment. Catalog query values are encoded the same way.
  */
 public final class ApiPaths {
+  /** The largest page RunComfy's catalog serves ({@code runcomfy-live-contract.md} §3). */
+  public static final int MAX_MODELS_LIMIT = 500;
+
   private ApiPaths() {}
 
   /**
@@ -30,6 +33,43 @@ public final class ApiPaths {
     return sb.toString();
   }
 
+  /** {@code /models/categories}: the catalog's category names. */
+  public static String categories() {
+    return "/models/categories";
+  }
+
+  /**
+   * {@code /models?search=&category=&kind=&include_schema=true&limit=&offset=}: one page of the
+   * catalog ({@code runcomfy-live-contract.md} §3). Only the parameters given are sent, each
+   * percent-encoded (RFC 3986 unreserved characters stay; a space is {@code %20}).
+   *
+   * @param search free text, or {@code null}/blank for none
+   * @param category e.g. {@code image-to-image}, or {@code null}/blank for none
+   * @param kind an entry kind, or {@code null}/blank for none
+   * @param includeSchema whether to ask for each entry's {@code input_schema} (sent only when true)
+   * @param limit page size 1..{@value #MAX_MODELS_LIMIT}, or 0 for RunComfy's default (not sent)
+   * @param offset entries to skip, &gt;= 0 (0 is not sent)
+   * @throws IllegalArgumentException naming {@code limit} or {@code offset} when out of range
+   */
+  public static String models(
+      String search, String category, String kind, boolean includeSchema, int limit, int offset) {
+    if (limit < 0 || limit > MAX_MODELS_LIMIT) {
+      throw new IllegalArgumentException(
+          "limit: must be 1.." + MAX_MODELS_LIMIT + " (0 for the default), was " + limit);
+    }
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset: must be >= 0, was " + offset);
+    }
+    StringBuilder q = new StringBuilder();
+    param(q, "search", search);
+    param(q, "category", category);
+    param(q, "kind", kind);
+    param(q, "include_schema", includeSchema ? "true" : null);
+    param(q, "limit", limit > 0 ? Integer.toString(limit) : null);
+    param(q, "offset", offset > 0 ? Integer.toString(offset) : null);
+    return "/models" + q;
+  }
+
   /** {@code /requests/{request_id}/status}. */
   public static String status(String requestId) {
     return request(requestId) + "/status";
@@ -38,6 +78,14 @@ public final class ApiPaths {
   /** {@code /requests/{request_id}/result}. */
   public static String result(String requestId) {
     return request(requestId) + "/result";
+  }
+
+  /**
+   * {@code /requests/{request_id}/result}, with {@code ?include_cost=true} when asked (adds the
+   * request's {@code cost} in USD; {@code runcomfy-live-contract.md} §3).
+   */
+  public static String result(String requestId, boolean includeCost) {
+    return result(requestId) + (includeCost ? "?include_cost=true" : "");
   }
 
   /** {@code /requests/{request_id}/cancel}. */
@@ -52,10 +100,22 @@ public final class ApiPaths {
     return "/requests/" + segment("requestId", requestId);
   }
 
+  private static void param(StringBuilder q, String name, String value) {
+    if (value == null || value.isBlank()) {
+      return;
+    }
+    q.append(q.length() == 0 ? '?' : '&').append(name).append('=').append(encode(value.trim()));
+  }
+
   private static String segment(String field, String raw) {
     if (raw.isEmpty() || raw.equals(".") || raw.equals("..")) {
       throw new IllegalArgumentException(field + ": empty, '.' or '..' path segment");
     }
+    return encode(raw);
+  }
+
+  /** Percent-encodes every byte of the UTF-8 form except RFC 3986 unreserved characters. */
+  private static String encode(String raw) {
     StringBuilder sb = new StringBuilder();
     for (byte b : raw.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;

@@ -3,15 +3,24 @@ package dev.editstream.runcomfy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import java.util.regex.Pattern;
 
 /**
  * Reads successful RunComfy answers (already parsed JSON) into records. Pure.
  *
- * <p>A body missing a required field is a {@link StageException} of class OTHER, reason {@code
- * bad_response}; a missing or unknown status is OTHER {@code unknown_status} (RunComfy CLI:
- * "stopping instead of polling forever").
+ * <p>A body that is not a JSON object, or misses a required field, is a {@link StageException} of
+ * class OTHER, reason {@code bad_response}. A missing or unrecognised {@code status} is not an
+ * error here: the record carries it with phase {@link RequestPhase#UNKNOWN} and the poller decides
+ * how many such answers it tolerates ({@code runcomfy-live-contract.md} §3: RunComfy's clients
+ * disagree on the words, so a new one must not end a paid job at once).
  */
 public final class ApiResponses {
+  /** The longest status word kept (longer ones are cut, with {@code ...}; none is recognised). */
+  static final int MAX_STATUS = 64;
+
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d{1,3})?");
+
   private ApiResponses() {}
 
   /** Reads a submit answer; {@code request_id} is required. */
@@ -24,30 +33,79 @@ public final class ApiResponses {
   }
 
   /**
-   * Reads a status answer.
+   * Reads a status answer {@code {request_id, status, queue_position?}}.
    *
    * @param fallbackId the id that was asked for, used when the body has no {@code request_id}
+   * @return the status; its {@code status} word is kept as sent (clipped to 64 characters), its
+   *     phase may be {@link RequestPhase#UNKNOWN}
+   * @throws StageException OTHER {@code bad_response} when the body is not a JSON object
    */
   public static RequestStatus status(JsonNode body, String fallbackId) {
     object(body, "status");
-    String status = knownStatus(body, "status");
+    String status = statusWord(body);
     JsonNode qp = body.get("queue_position");
     Integer position =
         qp != null && qp.canConvertToInt() && qp.isIntegralNumber() ? qp.intValue() : null;
     return new RequestStatus(orElse(text(body, "request_id"), fallbackId), status, position);
   }
 
-  /** Reads a result answer; the status must be known (see {@link RequestStatus#KNOWN}). */
+  /**
+   * Reads a result answer {@code {request_id, status, output, created_at, finished_at, error,
+   * cost?}}.
+   *
+   * @param fallbackId the id that was asked for, used when the body has no {@code request_id}
+   * @return the result; its phase may be {@link RequestPhase#UNKNOWN}; {@code cost} is read by
+   *     {@link #cost(JsonNode)}
+   * @throws StageException OTHER {@code bad_response} when the body is not a JSON object
+   */
   public static RequestResult result(JsonNode body, String fallbackId) {
     object(body, "result");
-    String status = knownStatus(body, "result");
     return new RequestResult(
         orElse(text(body, "request_id"), fallbackId),
-        status,
+        statusWord(body),
         nullToNull(body.get("output")),
         text(body, "created_at"),
         text(body, "finished_at"),
-        nullToNull(body.get("error")));
+        nullToNull(body.get("error")),
+        cost(body.get("cost")),
+        false);
+  }
+
+  /**
+   * Reads RunComfy's {@code cost} field (USD; {@code runcomfy-live-contract.md} §3).
+   *
+   * @param cost the field's value, or {@code null}
+   * @return the amount when it is a JSON number or a numeric string (trimmed), finite and &gt;= 0;
+   *     else {@code null} (absent, {@code null}, an object, negative, not a number)
+   */
+  public static Double cost(JsonNode cost) {
+    Double v = number(cost);
+    return v != null && v >= 0 ? v : null;
+  }
+
+  /**
+   * Reads a balance answer {@code {balance_usd, balance_microdollars, currency}} ({@code
+   * runcomfy-live-contract.md} §3). Amounts may be JSON numbers or numeric strings.
+   *
+   * @return the balance; {@code balance_usd} wins, else {@code balance_microdollars / 1e6}
+   * @throws StageException OTHER {@code bad_response} when the body is not a JSON object or has
+   *     neither amount
+   */
+  public static Balance balance(JsonNode body) {
+    object(body, "balance");
+    Double usd = number(body.get("balance_usd"));
+    Long micro = null;
+    JsonNode m = body.get("balance_microdollars");
+    if (m != null && m.isIntegralNumber() && m.canConvertToLong()) {
+      micro = m.longValue();
+    } else if (m != null && m.isTextual() && m.asText().trim().matches("-?\\d{1,18}")) {
+      micro = Long.valueOf(m.asText().trim());
+    }
+    if (usd == null && micro == null) {
+      throw new StageException(
+          ExitClass.OTHER, "bad_response", "balance answer has no balance_usd");
+    }
+    return new Balance(usd != null ? usd : micro / 1_000_000.0, micro, text(body, "currency"));
   }
 
   /** Reads a cancel answer; {@code outcome} is required. */
@@ -56,18 +114,25 @@ public final class ApiResponses {
         orElse(text(body, "request_id"), fallbackId), required(body, "outcome", "cancel"));
   }
 
-  private static String knownStatus(JsonNode body, String what) {
+  /** The {@code status} word as sent, clipped for messages; {@code null} when absent or not a scalar. */
+  private static String statusWord(JsonNode body) {
     String status = text(body, "status");
-    if (status == null || !RequestStatus.KNOWN.contains(status)) {
-      throw new StageException(
-          ExitClass.OTHER,
-          "unknown_status",
-          what
-              + " answer has "
-              + (status == null ? "no status" : "unknown status '" + clip(status) + "'")
-              + "; stopping instead of polling forever");
+    return status == null ? null : clip(status);
+  }
+
+  /** A finite JSON number or decimal string (trimmed; sign and exponent allowed), else {@code null}. */
+  private static Double number(JsonNode n) {
+    double v;
+    if (n == null || n.isNull()) {
+      return null;
+    } else if (n.isNumber()) {
+      v = n.doubleValue();
+    } else if (n.isTextual() && DECIMAL.matcher(n.asText().trim()).matches()) {
+      v = Double.parseDouble(n.asText().trim());
+    } else {
+      return null;
     }
-    return status;
+    return Double.isFinite(v) ? v : null;
   }
 
   private static void object(JsonNode body, String what) {
@@ -99,7 +164,8 @@ public final class ApiResponses {
     return v == null || v.isEmpty() ? fallback : v;
   }
 
-  private static String clip(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  /** At most {@value #MAX_STATUS} characters, with {@code ...} when cut. */
+  static String clip(String s) {
+    return s.length() <= MAX_STATUS ? s : s.substring(0, MAX_STATUS) + "...";
   }
 }

@@ -12,12 +12,15 @@ import java.util.stream.Collectors;
 /**
  * Which output URLs may be downloaded. Pure.
  *
- * <p>RunComfy CLI rule (runcomfy-cli v0.2.0): https only, no user info, no IP literal, and the
- * host, lower-cased, must end with one of the suffixes including the leading dot ({@code
- * .runcomfy.net}, {@code .runcomfy.com}), so {@code runcomfy.net.evil.com}, {@code
- * cdn.runcomfy.net@evil.com}, IP literals and {@code ftp://} are refused. editstream adds
- * explicitly configured local hosts ({@code host:port}, e.g. the emulator's {@code 127.0.0.1:8123})
- * that may also use http. The same check applies to every redirect hop.
+ * <p>RunComfy CLI rule (newest runcomfy-cli, {@code runcomfy-live-contract.md} §3): scheme {@code
+ * http} or {@code https}, no user info, no IP literal, and the host, lower-cased, must end with one
+ * of the suffixes including the leading dot ({@code .runcomfy.net}, {@code .runcomfy.com}), so
+ * {@code runcomfy.net.evil.com}, {@code cdn.runcomfy.net@evil.com}, IP literals and {@code ftp://}
+ * are refused. A policy built with {@link #DownloadPolicy(List, Set)} keeps the older, stricter
+ * rule (https only on suffix hosts). editstream adds explicitly configured local hosts ({@code
+ * host:port}, e.g. the emulator's {@code 127.0.0.1:8123}) that may use http or https. The same
+ * check applies to every redirect hop. The token is never sent with a download (see {@link
+ * OutputDownloader}).
  */
 public final class DownloadPolicy {
   /** RunComfy CLI's allowed host suffixes. */
@@ -28,14 +31,29 @@ public final class DownloadPolicy {
       Pattern.compile("[a-z0-9.-]+:\\d{1,5}|\\[[0-9a-f:.]+\\]:\\d{1,5}");
 
   private final List<String> suffixes;
+  private final boolean httpOnSuffixHosts;
   private final Set<String> localHosts;
 
   /**
+   * A policy allowing only https on suffix hosts.
+   *
    * @param suffixes allowed host suffixes, each starting with {@code .} (lower-cased here)
    * @param localHosts exact {@code host:port} entries allowed over http or https (lower-cased)
    * @throws IllegalArgumentException naming the bad entry
    */
   public DownloadPolicy(List<String> suffixes, Set<String> localHosts) {
+    this(suffixes, false, localHosts);
+  }
+
+  /**
+   * @param suffixes allowed host suffixes, each starting with {@code .} (lower-cased here)
+   * @param httpOnSuffixHosts whether plain http is allowed on suffix hosts too (RunComfy's CLI
+   *     allows it), else https only
+   * @param localHosts exact {@code host:port} entries allowed over http or https (lower-cased)
+   * @throws IllegalArgumentException naming the bad entry
+   */
+  public DownloadPolicy(List<String> suffixes, boolean httpOnSuffixHosts, Set<String> localHosts) {
+    this.httpOnSuffixHosts = httpOnSuffixHosts;
     this.suffixes = suffixes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     for (String s : this.suffixes) {
       if (s.length() < 3 || !s.startsWith(".")) {
@@ -53,14 +71,17 @@ public final class DownloadPolicy {
     }
   }
 
-  /** The CLI's policy: RunComfy hosts only, https only. */
+  /**
+   * The CLI's policy: {@code http} or {@code https} on hosts under {@code .runcomfy.net} or {@code
+   * .runcomfy.com} only ({@code runcomfy-live-contract.md} §3).
+   */
   public static DownloadPolicy runComfyDefault() {
-    return new DownloadPolicy(DEFAULT_SUFFIXES, Set.of());
+    return new DownloadPolicy(DEFAULT_SUFFIXES, true, Set.of());
   }
 
   /** A copy that also allows the given {@code host:port} entries (http or https). */
   public DownloadPolicy withLocalHosts(Set<String> hostPorts) {
-    return new DownloadPolicy(suffixes, union(localHosts, hostPorts));
+    return new DownloadPolicy(suffixes, httpOnSuffixHosts, union(localHosts, hostPorts));
   }
 
   /**
@@ -78,7 +99,7 @@ public final class DownloadPolicy {
       return Optional.of("not an absolute hierarchical URL");
     }
     if (!scheme.equals("https") && !scheme.equals("http")) {
-      return Optional.of("scheme '" + scheme + "' is not https");
+      return Optional.of("scheme '" + scheme + "' is not http(s)");
     }
     if (url.getRawUserInfo() != null) {
       return Optional.of("URL carries user info");
@@ -92,7 +113,7 @@ public final class DownloadPolicy {
     if (localHosts.contains(host + ":" + port)) {
       return Optional.empty();
     }
-    if (!scheme.equals("https")) {
+    if (!scheme.equals("https") && !httpOnSuffixHosts) {
       return Optional.of("scheme 'http' is only allowed for configured local hosts");
     }
     if (host.startsWith("[") || IPV4.matcher(host).matches()) {

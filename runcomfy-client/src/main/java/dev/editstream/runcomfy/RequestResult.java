@@ -4,14 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * RunComfy's answer to {@code GET /v1/requests/{id}/result} (fields as in RunComfy CLI's result
- * struct). Before completion it carries only the current state.
+ * struct: {@code {request_id, status, output, created_at, finished_at, error}}, plus {@code cost}
+ * with {@code ?include_cost=true}). Before completion the documented older shape is a 200 carrying
+ * only the current state; today's RunComfy answers 400 with {@code error_code} 400005 instead
+ * ({@code runcomfy-live-contract.md} §3), which {@link RunComfyClient#result} turns into {@link
+ * #notReady(String)}.
  *
  * @param requestId the request id
- * @param status the request's own status (decides success; see {@link RequestStatus#KNOWN})
+ * @param status the result's own {@code status} word as sent (clipped to 64 characters), or {@code
+ *     null}; decisions use {@link #phase()}
  * @param output the model's output (shape per model; see {@link OutputUrls}), or {@code null}
  * @param createdAt creation time as RunComfy wrote it (format undocumented), or {@code null}
  * @param finishedAt finish time as RunComfy wrote it, or {@code null}
  * @param error the error object of a failed request (shape undocumented), or {@code null}
+ * @param cost the request's actual cost in USD (a JSON number or numeric string, finite and
+ *     &gt;= 0), or {@code null} when RunComfy gave none (not asked for, not yet known, or
+ *     unreadable)
+ * @param notReady {@code true} when RunComfy answered "result not ready" (error_code 400005): the
+ *     request has not finished; every other field but {@code requestId} is then {@code null}
  */
 public record RequestResult(
     String requestId,
@@ -19,13 +29,39 @@ public record RequestResult(
     JsonNode output,
     String createdAt,
     String finishedAt,
-    JsonNode error) {
+    JsonNode error,
+    Double cost,
+    boolean notReady) {
+
+  /** A result without cost, as read before {@code include_cost} existed. */
+  public RequestResult(
+      String requestId,
+      String status,
+      JsonNode output,
+      String createdAt,
+      String finishedAt,
+      JsonNode error) {
+    this(requestId, status, output, createdAt, finishedAt, error, null, false);
+  }
 
   /**
-   * Whether the result's own status says the request succeeded ({@code completed}/{@code
-   * succeeded}).
+   * The answer "result not ready" (HTTP 400, {@code error_code} 400005): the request is still
+   * queued or running.
    */
+  public static RequestResult notReady(String requestId) {
+    return new RequestResult(requestId, null, null, null, null, null, null, true);
+  }
+
+  /**
+   * The result's phase: {@link RequestPhase#RUNNING} when {@link #notReady()}, else the phase of
+   * {@link #status()} ({@link RequestPhase#UNKNOWN} for a missing or unrecognised word).
+   */
+  public RequestPhase phase() {
+    return notReady ? RequestPhase.RUNNING : RequestPhase.of(status);
+  }
+
+  /** Whether the result's own status says the request succeeded ({@link RequestPhase#SUCCEEDED}). */
   public boolean succeeded() {
-    return "completed".equals(status) || "succeeded".equals(status);
+    return phase() == RequestPhase.SUCCEEDED;
   }
 }

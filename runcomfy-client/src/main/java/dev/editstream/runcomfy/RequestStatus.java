@@ -1,29 +1,41 @@
 package dev.editstream.runcomfy;
 
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * RunComfy's answer to {@code GET /v1/requests/{id}/status} (RunComfy docs, "Async queue
- * endpoints").
+ * endpoints"): {@code {request_id, status, queue_position?, status_url, result_url}}.
  *
  * @param requestId the request id
- * @param status one of {@link #KNOWN}: {@code in_queue}, {@code in_progress}, {@code completed},
- *     {@code cancelled}, and the variants RunComfy's clients also accept: {@code succeeded}, {@code
- *     failed}, {@code canceled}
- * @param queuePosition position in the queue (while {@code in_queue}), or {@code null}
+ * @param status the {@code status} word as RunComfy sent it (not lower-cased; clipped to 64
+ *     characters), or {@code null} when the answer had none: for messages; decisions use {@link
+ *     #phase()}
+ * @param queuePosition position in the queue (while queued), or {@code null}
  */
 public record RequestStatus(String requestId, String status, Integer queuePosition) {
-  /** Every status value editstream accepts (RunComfy docs plus the CLI's extra spellings). */
-  public static final Set<String> KNOWN =
-      Set.of(
-          "in_queue", "in_progress", "completed", "cancelled", "succeeded", "failed", "canceled");
+  /**
+   * Every status word editstream recognises, lower case (see {@link RequestPhase}; any case is
+   * accepted).
+   */
+  public static final Set<String> KNOWN = RequestPhase.knownWords();
 
-  /** The terminal values (RunComfy CLI): after one of these, the result is fetched once. */
+  /** The recognised words of a terminal phase (after one of these, the result is fetched once). */
   public static final Set<String> TERMINAL =
-      Set.of("completed", "succeeded", "failed", "cancelled", "canceled");
+      KNOWN.stream()
+          .filter(w -> RequestPhase.of(w).terminal())
+          .collect(Collectors.toUnmodifiableSet());
 
-  /** Whether the request has finished (successfully or not): see {@link #TERMINAL}. */
+  /** The phase {@link #status()} names ({@link RequestPhase#of}); never {@code null}. */
+  public RequestPhase phase() {
+    return RequestPhase.of(status);
+  }
+
+  /**
+   * Whether the request has finished (successfully or not): {@link RequestPhase#terminal()}. An
+   * unknown status is not terminal.
+   */
   public boolean terminal() {
-    return TERMINAL.contains(status);
+    return phase().terminal();
   }
 }

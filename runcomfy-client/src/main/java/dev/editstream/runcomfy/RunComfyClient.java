@@ -36,9 +36,16 @@ import reactor.netty.resources.ConnectionProvider;
  *       HTTP-date) as the retry delay;
  *   <li>a transport failure is classified by {@link TransportErrorClassifier}: timeouts are
  *       TEMPFAIL ({@code timeout}); editstream's policy (not the CLI's, which exits 1 on any
- *       network error) makes a refused connection UNAVAILABLE {@code connect_failed} and a reset
- *       connection UNAVAILABLE {@code connection_reset}, so both are retried after backoff.
+ *       network error) makes failures before anything was sent (a refused connection {@code
+ *       connect_failed}, an unknown host {@code unknown_host}, a failed TLS handshake {@code
+ *       tls_handshake}) and a reset connection ({@code connection_reset}, which may come after a
+ *       body was sent) UNAVAILABLE, so they are retried after backoff; whether a submit may be
+ *       retried is the caller's decision ({@link TransportErrorClassifier#nothingSent}).
  * </ul>
+ *
+ * <p>Calls: {@link #submit}, {@link #status}, {@link #result(String, boolean)}, {@link #cancel} on
+ * the Model API base; {@link #model}, {@link #models}, {@link #categories} on its catalog; {@link
+ * #balance} on {@link RunComfyConfig#balanceUrl()}.
  *
  * <p>No message carries the token or a URL query string.
  */
@@ -103,47 +110,67 @@ public final class RunComfyClient implements AutoCloseable {
    */
   public Mono<SubmitResponse> submit(String modelId, JsonNode body) {
     return Mono.defer(
-        () -> call(HttpMethod.POST, ApiPaths.model(modelId), body, ApiResponses::submit));
+        () -> call(HttpMethod.POST, api(ApiPaths.model(modelId)), body, ApiResponses::submit));
   }
 
   /**
-   * Reads progress: {@code GET {base}/requests/{id}/status}. An unknown or missing status is OTHER
-   * {@code unknown_status}.
+   * Reads progress: {@code GET {base}/requests/{id}/status}. The status word is not judged here: a
+   * missing or unrecognised one comes back with phase {@link RequestPhase#UNKNOWN} (see {@link
+   * RequestStatus#phase()}), and the caller decides how long to tolerate it.
+   *
+   * @throws IllegalArgumentException (as {@code Mono.error}) for an empty or {@code .}/{@code ..} id
    */
   public Mono<RequestStatus> status(String requestId) {
     return Mono.defer(
         () ->
             call(
                 HttpMethod.GET,
-                ApiPaths.status(requestId),
+                api(ApiPaths.status(requestId)),
                 null,
                 b -> ApiResponses.status(b, requestId)));
   }
 
-  /**
-   * Reads the outcome: {@code GET {base}/requests/{id}/result} (the current state before
-   * completion).
-   */
+  /** Reads the outcome without cost: {@link #result(String, boolean) result(requestId, false)}. */
   public Mono<RequestResult> result(String requestId) {
+    return result(requestId, false);
+  }
+
+  /**
+   * Reads the outcome: {@code GET {base}/requests/{id}/result}, with {@code ?include_cost=true}
+   * when {@code includeCost} (the answer then carries {@code cost} in USD, read into {@link
+   * RequestResult#cost()}; {@code runcomfy-live-contract.md} §3).
+   *
+   * <p>Before the request finished, today's RunComfy answers HTTP 400 with {@code error_code}
+   * 400005 ("result not ready"); that answer, under any HTTP status, is returned as {@link
+   * RequestResult#notReady(String)} (phase {@link RequestPhase#RUNNING}), never as an error. The
+   * documented older shape, a 200 carrying the current status, comes back as read. Other error
+   * answers fail as every call does.
+   *
+   * @param requestId the request
+   * @param includeCost whether to ask for the request's cost
+   */
+  public Mono<RequestResult> result(String requestId, boolean includeCost) {
     return Mono.defer(
-        () ->
-            call(
-                HttpMethod.GET,
-                ApiPaths.result(requestId),
-                null,
-                b -> ApiResponses.result(b, requestId)));
+            () ->
+                call(
+                    HttpMethod.GET,
+                    api(ApiPaths.result(requestId, includeCost)),
+                    null,
+                    b -> ApiResponses.result(b, requestId)))
+        .onErrorResume(ApiErrors::resultNotReady, e -> Mono.just(RequestResult.notReady(requestId)));
   }
 
   /**
    * Asks to cancel: {@code POST {base}/requests/{id}/cancel}, no body; RunComfy answers 202 with
-   * {@code outcome} {@code cancelled} or {@code not_cancellable} (only queued requests cancel).
+   * {@code outcome} {@code cancelled} or {@code not_cancellable} (only queued requests cancel; a
+   * running one finishes and is billed, {@code runcomfy-live-contract.md} §4).
    */
   public Mono<CancelOutcome> cancel(String requestId) {
     return Mono.defer(
         () ->
             call(
                 HttpMethod.POST,
-                ApiPaths.cancel(requestId),
+                api(ApiPaths.cancel(requestId)),
                 null,
                 b -> ApiResponses.cancel(b, requestId)));
   }
@@ -151,7 +178,57 @@ public final class RunComfyClient implements AutoCloseable {
   /** Reads one catalog entry: {@code GET {base}/models/{model_id}} (with {@code input_schema}). */
   public Mono<JsonNode> model(String modelId) {
     return Mono.defer(
-        () -> call(HttpMethod.GET, ApiPaths.model(modelId), null, Function.identity()));
+        () -> call(HttpMethod.GET, api(ApiPaths.model(modelId)), null, Function.identity()));
+  }
+
+  /**
+   * Reads one page of the catalog: {@code GET
+   * {base}/models?search=&category=&kind=&include_schema=true&limit=&offset=}, only the parameters
+   * given, percent-encoded ({@link ApiPaths#models}; {@code runcomfy-live-contract.md} §3).
+   *
+   * @param search free text, or {@code null} for none
+   * @param category e.g. {@code image-to-image} or {@code edit-video}, or {@code null}
+   * @param kind an entry kind, or {@code null}
+   * @param includeSchema whether each entry should carry its {@code input_schema}
+   * @param limit page size 1..500, or 0 for RunComfy's default
+   * @param offset entries to skip, &gt;= 0
+   * @return the raw JSON page {@code {models: [{model_id, kind, inputs, required_inputs,
+   *     base_price_usd, price_unit, model_url, ...}], total}}, as RunComfy sent it; {@code
+   *     IllegalArgumentException} (as {@code Mono.error}) for a bad limit or offset
+   */
+  public Mono<JsonNode> models(
+      String search, String category, String kind, boolean includeSchema, int limit, int offset) {
+    return Mono.defer(
+        () ->
+            call(
+                HttpMethod.GET,
+                api(ApiPaths.models(search, category, kind, includeSchema, limit, offset)),
+                null,
+                Function.identity()));
+  }
+
+  /**
+   * Reads the catalog's categories: {@code GET {base}/models/categories}, the raw JSON as RunComfy
+   * sent it (categories seen: {@code text-to-image}, {@code image-to-image}, {@code
+   * image-to-video}, {@code text-to-video}, {@code text-to-audio}, {@code edit-video}; {@code
+   * runcomfy-live-contract.md} §3).
+   */
+  public Mono<JsonNode> categories() {
+    return Mono.defer(
+        () -> call(HttpMethod.GET, api(ApiPaths.categories()), null, Function.identity()));
+  }
+
+  /**
+   * Reads the account's balance: {@code GET} {@link RunComfyConfig#balanceUrl()} (RunComfy's is
+   * {@code https://api.runcomfy.net/prod/v2/balance}) with the same bearer token; {@code
+   * runcomfy-live-contract.md} §3. Free, unlike a submit: the way to check a token and an account
+   * before spending. Errors are classified as for every call (401/403 → 77, 402 or {@code
+   * error_code} 400002 → 77, 5xx → 69, 429 → 75, ...); an answer without an amount is OTHER {@code
+   * bad_response}.
+   */
+  public Mono<Balance> balance() {
+    return Mono.defer(
+        () -> call(HttpMethod.GET, config.balanceUrl(), null, ApiResponses::balance));
   }
 
   /** Releases the connection pool; pending calls fail. */
@@ -160,9 +237,13 @@ public final class RunComfyClient implements AutoCloseable {
     provider.dispose();
   }
 
+  /** The absolute URL of a Model API path. */
+  private String api(String path) {
+    return config.baseUrl() + path;
+  }
+
   private <T> Mono<T> call(
-      HttpMethod method, String path, JsonNode body, Function<JsonNode, T> reader) {
-    String url = config.baseUrl() + path;
+      HttpMethod method, String url, JsonNode body, Function<JsonNode, T> reader) {
     HttpClient.RequestSender request = http.request(method).uri(url);
     HttpClient.ResponseReceiver<?> receiver =
         body == null

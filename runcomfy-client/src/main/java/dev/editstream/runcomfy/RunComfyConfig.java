@@ -3,6 +3,7 @@ package dev.editstream.runcomfy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -10,7 +11,17 @@ import java.util.Map;
  *
  * <p>Defaults are RunComfy CLI values (runcomfy-cli v0.2.0): base URL {@value #DEFAULT_BASE_URL},
  * connect timeout 10 s, whole-call timeout 60 s. editstream adds the connection pool size (default
- * {@value #DEFAULT_MAX_CONNECTIONS}).
+ * {@value #DEFAULT_MAX_CONNECTIONS}) and the balance URL.
+ *
+ * <p><b>Balance URL.</b> The balance lives outside the Model API base: {@code GET
+ * https://api.runcomfy.net/prod/v2/balance} ({@code runcomfy-live-contract.md} §3). When not set
+ * explicitly ({@value #BALANCE_ENV}, {@link #withBalanceUrl}), it is {@value #DEFAULT_BALANCE_URL}
+ * for RunComfy's production base (host {@code model-api.runcomfy.net} over https), and otherwise
+ * the base URL's origin ({@code scheme://host[:port]}) + {@value #BALANCE_PATH}. That second rule
+ * is editstream's own convention, not RunComfy's: it points an emulator ({@code
+ * http://127.0.0.1:8123/v1} → {@code http://127.0.0.1:8123/prod/v2/balance}) or a development
+ * environment ({@code https://model-api-int.runcomfy.net}) at a balance of its own, so a test never
+ * reads the production wallet; set the URL explicitly where that guess is wrong.
  *
  * @param baseUrl API base including {@code /v1}, http(s), no query; a trailing {@code /} is dropped
  * @param token the bearer token; never printed ({@link #toString()} redacts it)
@@ -18,19 +29,35 @@ import java.util.Map;
  * @param responseTimeout the longest one API call may take (and the longest silence while reading
  *     its response), positive
  * @param maxConnections size of the client's one shared connection pool, at least 1
+ * @param balanceUrl absolute URL of the balance endpoint, http(s), no query, fragment or user
+ *     info; a trailing {@code /} is dropped; {@code null} or blank derives it from {@code baseUrl}
+ *     (see above)
  */
 public record RunComfyConfig(
     String baseUrl,
     String token,
     Duration connectTimeout,
     Duration responseTimeout,
-    int maxConnections) {
+    int maxConnections,
+    String balanceUrl) {
 
   /** RunComfy's production API base (RunComfy docs, CLI default). */
   public static final String DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
 
   /** The environment variable the CLI reads to replace the base URL. */
   public static final String BASE_ENV = "RUNCOMFY_MODEL_API_BASE";
+
+  /** RunComfy's balance endpoint ({@code runcomfy-live-contract.md} §3). */
+  public static final String DEFAULT_BALANCE_URL = "https://api.runcomfy.net/prod/v2/balance";
+
+  /** The path of the balance endpoint, appended to a non-production base URL's origin. */
+  public static final String BALANCE_PATH = "/prod/v2/balance";
+
+  /** The environment variable that sets the balance URL (editstream's; wins over the derived one). */
+  public static final String BALANCE_ENV = "RUNCOMFY_BALANCE_URL";
+
+  /** The host of RunComfy's production Model API ({@link #DEFAULT_BASE_URL}). */
+  private static final String PRODUCTION_API_HOST = "model-api.runcomfy.net";
 
   /** CLI connect timeout for API calls: 10 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -52,7 +79,7 @@ public record RunComfyConfig(
     if (baseUrl == null) {
       throw new IllegalArgumentException("baseUrl: must not be empty");
     }
-    checkBase(baseUrl);
+    checkUrl("baseUrl", baseUrl);
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("token: must not be empty");
     }
@@ -66,6 +93,23 @@ public record RunComfyConfig(
       throw new IllegalArgumentException(
           "maxConnections: must be at least 1, was " + maxConnections);
     }
+    balanceUrl = normaliseBase(balanceUrl);
+    balanceUrl = balanceUrl == null ? balanceUrlFor(baseUrl) : balanceUrl;
+    checkUrl("balanceUrl", balanceUrl);
+  }
+
+  /**
+   * Settings with the balance URL derived from {@code baseUrl} (see the class comment).
+   *
+   * @throws IllegalArgumentException naming the field that is missing or invalid
+   */
+  public RunComfyConfig(
+      String baseUrl,
+      String token,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnections) {
+    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, null);
   }
 
   /** A configuration with the given base URL and token and CLI defaults for the rest. */
@@ -75,32 +119,64 @@ public record RunComfyConfig(
   }
 
   /**
+   * The balance URL that goes with a base URL when none is set: {@value #DEFAULT_BALANCE_URL} for
+   * RunComfy's production API (https, host {@code model-api.runcomfy.net}, default port), else the
+   * base's origin + {@value #BALANCE_PATH} (editstream's convention for emulators and development
+   * environments). Pure.
+   *
+   * @param baseUrl a valid base URL (see {@link #baseUrl()})
+   * @throws IllegalArgumentException naming {@code baseUrl} when it is not a valid URL
+   */
+  public static String balanceUrlFor(String baseUrl) {
+    URI uri = checkUrl("baseUrl", normaliseBase(baseUrl));
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost().toLowerCase(Locale.ROOT);
+    if (scheme.equals("https") && host.equals(PRODUCTION_API_HOST) && (uri.getPort() == -1 || uri.getPort() == 443)) {
+      return DEFAULT_BALANCE_URL;
+    }
+    return scheme + "://" + uri.getRawAuthority() + BALANCE_PATH;
+  }
+
+  /**
    * Reads the configuration the way RunComfy's CLI does: base URL from {@value #BASE_ENV} (trimmed,
-   * trailing {@code /} dropped, empty ignored), token from {@link TokenSource#resolve}.
+   * trailing {@code /} dropped, empty ignored), token from {@link TokenSource#resolve}; and the
+   * balance URL from {@value #BALANCE_ENV} (same normalisation), else derived from the base URL.
    *
    * @param env the environment (pass {@code System.getenv()})
    * @param home the user's home folder
    * @throws dev.editstream.core.error.StageException NOPERM when no token is found
-   * @throws IllegalArgumentException when the base URL is invalid
+   * @throws IllegalArgumentException naming {@code baseUrl} or {@code balanceUrl} when invalid
    */
   public static RunComfyConfig fromEnvironment(Map<String, String> env, Path home) {
     String base = normaliseBase(env.get(BASE_ENV));
-    return of(base == null ? DEFAULT_BASE_URL : base, TokenSource.resolve(env, home));
+    return of(base == null ? DEFAULT_BASE_URL : base, TokenSource.resolve(env, home))
+        .withBalanceUrl(env.get(BALANCE_ENV));
   }
 
   /** A copy with another response timeout. */
   public RunComfyConfig withResponseTimeout(Duration timeout) {
-    return new RunComfyConfig(baseUrl, token, connectTimeout, timeout, maxConnections);
+    return new RunComfyConfig(baseUrl, token, connectTimeout, timeout, maxConnections, balanceUrl);
   }
 
   /** A copy with another connect timeout. */
   public RunComfyConfig withConnectTimeout(Duration timeout) {
-    return new RunComfyConfig(baseUrl, token, timeout, responseTimeout, maxConnections);
+    return new RunComfyConfig(baseUrl, token, timeout, responseTimeout, maxConnections, balanceUrl);
   }
 
   /** A copy with another pool size. */
   public RunComfyConfig withMaxConnections(int max) {
-    return new RunComfyConfig(baseUrl, token, connectTimeout, responseTimeout, max);
+    return new RunComfyConfig(baseUrl, token, connectTimeout, responseTimeout, max, balanceUrl);
+  }
+
+  /**
+   * A copy with another balance URL.
+   *
+   * @param url absolute http(s) URL without query, fragment or user info (trimmed, trailing
+   *     {@code /} dropped); {@code null} or blank derives it from the base URL again
+   * @throws IllegalArgumentException naming {@code balanceUrl} when invalid
+   */
+  public RunComfyConfig withBalanceUrl(String url) {
+    return new RunComfyConfig(baseUrl, token, connectTimeout, responseTimeout, maxConnections, url);
   }
 
   /** Every field except the token, which shows as {@code <redacted>}. */
@@ -114,6 +190,8 @@ public record RunComfyConfig(
         + responseTimeout
         + ", maxConnections="
         + maxConnections
+        + ", balanceUrl="
+        + balanceUrl
         + "]";
   }
 
@@ -129,23 +207,28 @@ public record RunComfyConfig(
     return s.isEmpty() ? null : s;
   }
 
-  private static void checkBase(String base) {
+  /** Parses and checks an absolute http(s) URL with a host and no query, fragment or user info. */
+  private static URI checkUrl(String field, String url) {
+    if (url == null) {
+      throw new IllegalArgumentException(field + ": must not be empty");
+    }
     URI uri;
     try {
-      uri = new URI(base);
+      uri = new URI(url);
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("baseUrl: not a URI: " + e.getReason());
+      throw new IllegalArgumentException(field + ": not a URI: " + e.getReason());
     }
     String scheme = uri.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-      throw new IllegalArgumentException("baseUrl: must be an http(s) URL");
+      throw new IllegalArgumentException(field + ": must be an http(s) URL");
     }
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("baseUrl: has no host");
+      throw new IllegalArgumentException(field + ": has no host");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("baseUrl: must not carry a query, fragment or user info");
+      throw new IllegalArgumentException(field + ": must not carry a query, fragment or user info");
     }
+    return uri;
   }
 
   private static void checkPositive(String field, Duration d) {

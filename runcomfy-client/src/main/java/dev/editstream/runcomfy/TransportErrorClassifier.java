@@ -10,8 +10,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Classifies a throwable raised below HTTP (connect, read, timeout, local disk) into an {@link
@@ -20,20 +22,47 @@ import javax.net.ssl.SSLException;
  *
  * <p><b>editstream's policy.</b> RunComfy's CLI maps every network error to class 1 (OTHER) and
  * client timeouts to 75. editstream keeps timeouts at {@link ExitClass#TEMPFAIL} ({@code timeout})
- * but treats a refused connection ({@code connect_failed}) and a reset or prematurely closed
- * connection ({@code connection_reset}) as {@link ExitClass#UNAVAILABLE} (69, retried after
- * backoff): both are what a restarting or overloaded upstream looks like. A full disk is {@link
- * ExitClass#TEMPFAIL} ({@code disk_full}: space may be freed). Other I/O errors (unknown host, TLS)
- * stay OTHER as in the CLI; an unparseable answer is OTHER {@code bad_response}; an {@link
+ * and treats as {@link ExitClass#UNAVAILABLE} (69, retried after backoff):
+ *
+ * <ul>
+ *   <li>failures before any byte of the request was sent, so no request can have been created
+ *       and a paid POST may be sent again ({@link #nothingSent}): a refused connection ({@code
+ *       connect_failed}), an unknown host ({@code unknown_host}: the name did not resolve) and a
+ *       failed TLS handshake ({@code tls_handshake}, a {@link SSLHandshakeException}: the request
+ *       is only written once the handshake succeeded);
+ *   <li>a reset or prematurely closed connection ({@code connection_reset}): what a restarting or
+ *       overloaded upstream looks like, but it may come after the body was sent, so for a submit
+ *       it is uncertain whether RunComfy created the request ({@code runcomfy-live-contract.md}
+ *       §4: RunComfy's own clients never re-send a paid POST after such an answer).
+ * </ul>
+ *
+ * <p>A full disk is {@link ExitClass#TEMPFAIL} ({@code disk_full}: space may be freed). Other TLS
+ * errors ({@code tls}, e.g. a record error mid-stream) and other I/O errors ({@code network}) stay
+ * OTHER as in the CLI; an unparseable answer is OTHER {@code bad_response}; an {@link
  * StageException} keeps its own class.
  *
  * <p>Order matters: a connect timeout is a {@link ConnectException} subclass in Netty, so timeouts
- * are recognised first.
+ * are recognised first; a handshake failure is recognised before resets, since a peer that drops
+ * the connection during the handshake still received no request.
  */
 public final class TransportErrorClassifier {
   private static final int MAX_DEPTH = 8;
 
+  /** The reasons given to failures that happened before any byte of the request was sent. */
+  private static final Set<String> NOTHING_SENT =
+      Set.of("connect_failed", "unknown_host", "tls_handshake");
+
   private TransportErrorClassifier() {}
+
+  /**
+   * Whether a reason of {@link #classify} means no byte of the request left this process, so a
+   * paid POST cannot have created a request and may be sent again: {@code connect_failed}, {@code
+   * unknown_host}, {@code tls_handshake}. Every other reason ({@code timeout}, {@code
+   * connection_reset}, ...) may come after the body was sent.
+   */
+  public static boolean nothingSent(String reason) {
+    return reason != null && NOTHING_SENT.contains(reason);
+  }
 
   /**
    * @param error any throwable, or {@code null} (gives OTHER {@code unexpected})
@@ -64,6 +93,12 @@ public final class TransportErrorClassifier {
     if (message.contains("no space left")) {
       return new TransportError(ExitClass.TEMPFAIL, "disk_full");
     }
+    if (t instanceof SSLHandshakeException) {
+      return new TransportError(ExitClass.UNAVAILABLE, "tls_handshake");
+    }
+    if (t instanceof UnknownHostException) {
+      return new TransportError(ExitClass.UNAVAILABLE, "unknown_host");
+    }
     if (t instanceof ConnectException || message.contains("connection refused")) {
       return new TransportError(ExitClass.UNAVAILABLE, "connect_failed");
     }
@@ -72,9 +107,6 @@ public final class TransportErrorClassifier {
     }
     if (t instanceof JacksonException) {
       return new TransportError(ExitClass.OTHER, "bad_response");
-    }
-    if (t instanceof UnknownHostException) {
-      return new TransportError(ExitClass.OTHER, "unknown_host");
     }
     if (t instanceof SSLException) {
       return new TransportError(ExitClass.OTHER, "tls");

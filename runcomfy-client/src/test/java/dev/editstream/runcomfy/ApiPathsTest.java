@@ -49,4 +49,35 @@ class ApiPathsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("requestId:");
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "nano banana|image-to-image|edit|true|50|100|/models?search=nano%20banana&category=image-to-image&kind=edit&include_schema=true&limit=50&offset=100",
+        "|||false|0|0|/models",
+        " | |  |false|500|0|/models?limit=500",
+        "a&b=c/d?e#f|||false|1|0|/models?search=a%26b%3Dc%2Fd%3Fe%23f&limit=1",
+        "  wan 2.7 |edit-video||false|0|7|/models?search=wan%202.7&category=edit-video&offset=7",
+        "ü|||true|0|0|/models?search=%C3%BC&include_schema=true",
+      })
+  void shouldSendOnlyTheGivenCatalogParametersPercentEncoded(
+      String search, String category, String kind, boolean schema, int limit, int offset, String path) {
+    assertThat(ApiPaths.models(search, category, kind, schema, limit, offset)).isEqualTo(path);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"-1,0,limit", "501,0,limit", "10,-1,offset"})
+  void shouldRefuseAnOutOfRangePage(int limit, int offset, String field) {
+    assertThatThrownBy(() -> ApiPaths.models(null, null, null, false, limit, offset))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(field + ":");
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldAddIncludeCostToTheResultPathOnlyWhenAsked() {
+    assertThat(ApiPaths.result("r-1", true)).isEqualTo("/requests/r-1/result?include_cost=true");
+    assertThat(ApiPaths.result("r-1", false)).isEqualTo("/requests/r-1/result");
+    assertThat(ApiPaths.categories()).isEqualTo("/models/categories");
+  }
 }

@@ -22,6 +22,9 @@ class DownloadPolicyTest {
         "https://cdn.runcomfy.com/x.mp4",
         "https://CDN.RunComfy.NET/x.png",
         "https://a.b.c.runcomfy.net:8443/x.png?sig=abc",
+        "http://cdn.runcomfy.net/x.png",
+        "HTTP://CDN.RUNCOMFY.COM/x.mp4",
+        "http://a.b.runcomfy.com:8080/x.png",
         "http://127.0.0.1:8123/assets/x.png",
         "https://127.0.0.1:8123/assets/x.png",
         "http://localhost:9000/a",
@@ -42,16 +45,23 @@ class DownloadPolicyTest {
         "https://cdn.runcomfy.net.evil.com/x.png|not under",
         "https://cdn.runcomfy.org/x.png|not under",
         "https://cdn.runcomfy.net./x.png|not under",
-        "http://cdn.runcomfy.net/x.png|only allowed for configured local hosts",
+        "http://runcomfy.net.evil.com/x.png|not under",
+        "http://cdn.runcomfy.net@evil.com/x.png|user info",
+        "http://user@cdn.runcomfy.net/x.png|user info",
+        "http://runcomfy.com/x.png|not under",
+        "http://93.184.216.34/x.png|IP literal",
+        "http://[::1]/x.png|IP literal",
         "ftp://cdn.runcomfy.net/x.png|scheme 'ftp'",
+        "ws://cdn.runcomfy.net/x.png|scheme 'ws'",
         "file:///etc/passwd|scheme 'file'",
         "mailto:a@runcomfy.net|not an absolute hierarchical URL",
         "/relative/x.png|not an absolute hierarchical URL",
         "https://93.184.216.34/x.png|IP literal",
         "https://[::1]/x.png|IP literal",
         "https://[2606:4700::1111]/x.png|IP literal",
-        "http://127.0.0.1:8124/x.png|only allowed for configured local hosts",
-        "http://127.0.0.1/x.png|only allowed for configured local hosts",
+        "http://127.0.0.1:8124/x.png|IP literal",
+        "http://127.0.0.1/x.png|IP literal",
+        "http://localhost:9001/x.png|not under",
         "https://127.0.0.1/x.png|IP literal",
         "https://cdn_x.runcomfy.net/x.png|no valid host",
       })
@@ -69,6 +79,24 @@ class DownloadPolicyTest {
   void shouldNotAllowLocalHostsByDefault() {
     assertThat(DownloadPolicy.runComfyDefault().refusal(URI.create("http://127.0.0.1:8123/x")))
         .isPresent();
+  }
+
+  @Test
+  void shouldKeepHttpsOnlyOnSuffixHostsForAPolicyBuiltWithoutTheHttpFlag() {
+    DownloadPolicy strict = new DownloadPolicy(DownloadPolicy.DEFAULT_SUFFIXES, Set.of("127.0.0.1:8123"));
+
+    assertThat(strict.refusal(URI.create("http://cdn.runcomfy.net/x.png")))
+        .hasValueSatisfying(r -> assertThat(r).contains("only allowed for configured local hosts"));
+    assertThat(strict.refusal(URI.create("https://cdn.runcomfy.net/x.png"))).isEmpty();
+    assertThat(strict.refusal(URI.create("http://127.0.0.1:8123/x.png"))).isEmpty();
+    assertThat(strict.withLocalHosts(Set.of("localhost:1")).refusal(URI.create("http://cdn.runcomfy.net/x")))
+        .isPresent();
+  }
+
+  @Test
+  void shouldKeepHttpOnRunComfyHostsAfterAddingLocalHosts() {
+    assertThat(DownloadPolicy.runComfyDefault().refusal(URI.create("http://cdn.runcomfy.com/x.png"))).isEmpty();
+    assertThat(policy.refusal(URI.create("http://cdn.runcomfy.com/x.png"))).isEmpty();
   }
 
   @Test

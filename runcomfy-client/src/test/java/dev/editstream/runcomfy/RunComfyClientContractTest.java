@@ -110,16 +110,22 @@ class RunComfyClientContractTest {
         .verify(WAIT);
   }
 
-  @Test
-  void shouldFailOnUnknownStatusInsteadOfPollingForever() {
+  @ParameterizedTest
+  @ValueSource(strings = {"thinking", "", "PROCESSING", "Completed"})
+  void shouldReturnEveryStatusWordWithItsPhaseForThePollerToJudge(String word) {
     api.on(
         "GET",
         "/v1/requests/" + RID + "/status",
         200,
-        "{\"request_id\":\"" + RID + "\",\"status\":\"thinking\"}");
+        "{\"request_id\":\"" + RID + "\",\"status\":\"" + word + "\"}");
 
     StepVerifier.create(client.status(RID))
-        .expectErrorSatisfies(stageError(ExitClass.OTHER, "unknown_status"))
+        .assertNext(
+            s -> {
+              assertThat(s.status()).isEqualTo(word);
+              assertThat(s.phase()).isEqualTo(RequestPhase.of(word));
+            })
+        .expectComplete()
         .verify(WAIT);
   }
 
@@ -189,6 +195,172 @@ class RunComfyClientContractTest {
     StepVerifier.create(client.result(RID))
         .expectNext(new RequestResult(RID, "in_progress", null, null, null, null))
         .expectComplete()
+        .verify(WAIT);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {400, 200, 409, 425})
+  void shouldReadTheResultNotReadyErrorUnderAnyHttpStatusAsNotFinishedNeverAsAnError(int status) {
+    api.on(
+        "GET",
+        "/v1/requests/" + RID + "/result",
+        status,
+        "{\"error_code\":400005,\"error_message\":\"Result not ready\"}");
+
+    StepVerifier.create(client.result(RID, true))
+        .assertNext(
+            r -> {
+              assertThat(r).isEqualTo(RequestResult.notReady(RID));
+              assertThat(r.notReady()).isTrue();
+              assertThat(r.phase()).isEqualTo(RequestPhase.RUNNING);
+              assertThat(r.phase().terminal()).isFalse();
+              assertThat(r.succeeded()).isFalse();
+              assertThat(r.cost()).isNull();
+            })
+        .expectComplete()
+        .verify(WAIT);
+  }
+
+  @Test
+  void shouldStillFailAResultWhoseErrorIsNotResultNotReady() {
+    api.on(
+        "GET",
+        "/v1/requests/" + RID + "/result",
+        400,
+        "{\"error_code\":400001,\"error_message\":\"Invalid request_id\"}");
+
+    StepVerifier.create(client.result(RID, true))
+        .expectErrorSatisfies(stageError(ExitClass.DATA, "http_400_400001"))
+        .verify(WAIT);
+  }
+
+  @Test
+  void shouldAskForTheCostOnlyWhenToldAndReadItInUsd() {
+    api.on(
+        "GET",
+        "/v1/requests/" + RID + "/result",
+        200,
+        "{\"request_id\":\"" + RID + "\",\"status\":\"completed\",\"output\":{\"images\":[]},\"cost\":0.04}");
+
+    StepVerifier.create(client.result(RID, true))
+        .assertNext(r -> assertThat(r.cost()).isEqualTo(0.04))
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(client.result(RID)).expectNextCount(1).expectComplete().verify(WAIT);
+
+    assertThat(api.seen()).extracting(StubApi.Seen::path).containsOnly("/v1/requests/" + RID + "/result");
+    assertThat(api.seen()).extracting(StubApi.Seen::query).containsExactly("include_cost=true", null);
+  }
+
+  @Test
+  void shouldSendOnlyTheGivenCatalogParametersPercentEncoded() {
+    api.on("GET", "/v1/models", 200, "{\"models\":[{\"model_id\":\"google/nano-banana-2/edit\"}],\"total\":384}");
+
+    StepVerifier.create(client.models("nano banana&x", "image-to-image", null, true, 50, 100))
+        .assertNext(
+            page -> {
+              assertThat(page.path("total").asInt()).isEqualTo(384);
+              assertThat(page.at("/models/0/model_id").asText()).isEqualTo("google/nano-banana-2/edit");
+            })
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(client.models(null, " ", "edit", false, 0, 0))
+        .expectNextCount(1)
+        .expectComplete()
+        .verify(WAIT);
+    StepVerifier.create(client.models(null, null, null, false, 0, 0))
+        .expectNextCount(1)
+        .expectComplete()
+        .verify(WAIT);
+
+    assertThat(api.seen()).extracting(StubApi.Seen::path).containsOnly("/v1/models");
+    assertThat(api.seen())
+        .extracting(StubApi.Seen::query)
+        .containsExactly(
+            "search=nano%20banana%26x&category=image-to-image&include_schema=true&limit=50&offset=100",
+            "kind=edit",
+            null);
+    assertThat(api.seen().get(0).headers().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0,-1,offset", "501,0,limit", "-1,0,limit"})
+  void shouldRefuseAnOutOfRangeCatalogPageBeforeAnyRequest(int limit, int offset, String field) {
+    StepVerifier.create(client.models(null, null, null, false, limit, offset))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(field + ":"))
+        .verify(WAIT);
+    assertThat(api.seen()).isEmpty();
+  }
+
+  @Test
+  void shouldReadTheCatalogCategories() {
+    api.on("GET", "/v1/models/categories", 200, "{\"categories\":[\"image-to-image\",\"edit-video\"]}");
+
+    StepVerifier.create(client.categories())
+        .assertNext(c -> assertThat(c.path("categories").get(1).asText()).isEqualTo("edit-video"))
+        .expectComplete()
+        .verify(WAIT);
+  }
+
+  @Test
+  void shouldReadTheBalanceFromTheBaseOriginWithTheBearerTokenByDefault() {
+    api.on(
+        "GET",
+        "/prod/v2/balance",
+        200,
+        "{\"balance_usd\":12.5,\"balance_microdollars\":12500000,\"currency\":\"USD\"}");
+
+    StepVerifier.create(client.balance())
+        .expectNext(new Balance(12.5, 12_500_000L, "USD"))
+        .expectComplete()
+        .verify(WAIT);
+    assertThat(client.config().balanceUrl()).isEqualTo(api.origin() + "/prod/v2/balance");
+    StubApi.Seen seen = api.seen().get(0);
+    assertThat(seen.method()).isEqualTo("GET");
+    assertThat(seen.path()).isEqualTo("/prod/v2/balance");
+    assertThat(seen.headers().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+    assertThat(seen.body()).isEmpty();
+  }
+
+  @Test
+  void shouldReadTheBalanceFromAnExplicitBalanceUrl() {
+    api.on("GET", "/wallet/balance", 200, "{\"balance_usd\":\"0.50\",\"currency\":\"USD\"}");
+    try (RunComfyClient c =
+        new RunComfyClient(
+            RunComfyConfig.of(api.base(), TOKEN).withBalanceUrl(api.origin() + "/wallet/balance/"))) {
+      StepVerifier.create(c.balance())
+          .expectNext(new Balance(0.5, null, "USD"))
+          .expectComplete()
+          .verify(WAIT);
+    }
+    assertThat(api.seen()).extracting(StubApi.Seen::path).containsExactly("/wallet/balance");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "error-auth.json,401,NOPERM,http_401_401001",
+    "error-auth.json,403,NOPERM,http_403_401001",
+    "error-no-balance.json,402,NOPERM,http_402_400002",
+    "error-no-balance.json,200,NOPERM,http_200_400002",
+    "error-upstream.json,503,UNAVAILABLE,http_503_500001",
+    "error-rate-limited.json,429,TEMPFAIL,http_429",
+  })
+  void shouldClassifyBalanceErrorsLikeEveryOtherCall(
+      String file, int status, ExitClass cls, String reason) {
+    api.on("GET", "/prod/v2/balance", status, Examples.bodyText(file));
+
+    StepVerifier.create(client.balance())
+        .expectErrorSatisfies(
+            stageError(cls, reason)
+                .andThen(
+                    e ->
+                        assertThat(e.getMessage())
+                            .contains("GET /prod/v2/balance")
+                            .contains("HTTP " + status)))
         .verify(WAIT);
   }
 
@@ -408,6 +580,31 @@ class RunComfyClientContractTest {
           .verify(WAIT);
     } finally {
       closer.disposeNow();
+    }
+  }
+
+  @Test
+  void shouldTreatAFailedTlsHandshakeAsRetryableWithNothingSent() {
+    // answers the ClientHello with a fatal TLS alert (handshake_failure): no request is ever written
+    byte[] alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    DisposableServer refuser =
+        TcpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .handle((in, out) -> in.receive().take(1).then(out.sendByteArray(Mono.just(alert)).then()))
+            .bindNow();
+    try (RunComfyClient c =
+        new RunComfyClient(RunComfyConfig.of("https://127.0.0.1:" + refuser.port() + "/v1", TOKEN))) {
+      StepVerifier.create(c.submit(MODEL, Json.mapper().createObjectNode()))
+          .expectErrorSatisfies(
+              stageError(ExitClass.UNAVAILABLE, "tls_handshake")
+                  .andThen(
+                      e ->
+                          assertThat(TransportErrorClassifier.nothingSent(((StageException) e).reason()))
+                              .isTrue()))
+          .verify(WAIT);
+    } finally {
+      refuser.disposeNow();
     }
   }
 

@@ -15,7 +15,8 @@ import reactor.netty.http.server.HttpServerResponse;
 final class StubApi implements AutoCloseable {
   record Answer(int status, String body, Map<String, String> headers, boolean hang) {}
 
-  record Seen(String method, String path, HttpHeaders headers, String body) {}
+  /** One request as received; {@code query} is the raw query string without {@code ?}, or null. */
+  record Seen(String method, String path, String query, HttpHeaders headers, String body) {}
 
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -27,7 +28,12 @@ final class StubApi implements AutoCloseable {
 
   /** {@code http://127.0.0.1:<port>/v1}. */
   String base() {
-    return "http://127.0.0.1:" + server.port() + "/v1";
+    return origin() + "/v1";
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  String origin() {
+    return "http://127.0.0.1:" + server.port();
   }
 
   void on(String method, String path, int status, String body, Map<String, String> headers) {
@@ -52,15 +58,16 @@ final class StubApi implements AutoCloseable {
   }
 
   private Mono<Void> handle(HttpServerRequest req, HttpServerResponse resp) {
-    String path =
-        req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
+    int q = req.uri().indexOf('?');
+    String path = q < 0 ? req.uri() : req.uri().substring(0, q);
+    String query = q < 0 ? null : req.uri().substring(q + 1);
     return req.receive()
         .aggregate()
         .asString()
         .defaultIfEmpty("")
         .flatMap(
             body -> {
-              seen.add(new Seen(req.method().name(), path, req.requestHeaders().copy(), body));
+              seen.add(new Seen(req.method().name(), path, query, req.requestHeaders().copy(), body));
               Answer a = answers.get(req.method().name() + " " + path);
               if (a == null) {
                 return resp.status(404)

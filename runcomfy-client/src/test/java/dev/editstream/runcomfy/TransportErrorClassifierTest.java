@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -59,9 +63,32 @@ class TransportErrorClassifierTest {
             PrematureCloseException.TEST_EXCEPTION, ExitClass.UNAVAILABLE, "connection_reset"),
         Arguments.of(new ClosedChannelException(), ExitClass.UNAVAILABLE, "connection_reset"),
         Arguments.of(new IOException("No space left on device"), ExitClass.TEMPFAIL, "disk_full"),
-        Arguments.of(new UnknownHostException("nowhere.invalid"), ExitClass.OTHER, "unknown_host"),
         Arguments.of(
-            new SSLHandshakeException("PKIX path building failed"), ExitClass.OTHER, "tls"),
+            new UnknownHostException("nowhere.invalid"), ExitClass.UNAVAILABLE, "unknown_host"),
+        Arguments.of(
+            new IllegalStateException("resolve", new UnknownHostException("nowhere.invalid")),
+            ExitClass.UNAVAILABLE,
+            "unknown_host"),
+        Arguments.of(
+            new SSLHandshakeException("PKIX path building failed"),
+            ExitClass.UNAVAILABLE,
+            "tls_handshake"),
+        Arguments.of(
+            new DecoderException(new SSLHandshakeException("Received fatal alert: handshake_failure")),
+            ExitClass.UNAVAILABLE,
+            "tls_handshake"),
+        Arguments.of(
+            new SslHandshakeTimeoutException("handshake timed out after 10000ms"),
+            ExitClass.UNAVAILABLE,
+            "tls_handshake"),
+        Arguments.of(
+            new SSLHandshakeException("Connection reset during handshake"),
+            ExitClass.UNAVAILABLE,
+            "tls_handshake"),
+        Arguments.of(
+            new SSLException("Received fatal alert: bad_record_mac"), ExitClass.OTHER, "tls"),
+        Arguments.of(
+            new NotSslRecordException("not an SSL/TLS record"), ExitClass.OTHER, "tls"),
         Arguments.of(new NoRouteToHostException("No route to host"), ExitClass.OTHER, "network"),
         Arguments.of(new IOException("something odd"), ExitClass.OTHER, "network"),
         Arguments.of(new IOException((String) null), ExitClass.OTHER, "network"),
@@ -94,6 +121,27 @@ class TransportErrorClassifierTest {
   @MethodSource("cases")
   void shouldClassifyTransportFailures(Throwable error, ExitClass cls, String reason) {
     assertThat(TransportErrorClassifier.classify(error)).isEqualTo(new TransportError(cls, reason));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "connect_failed,true",
+    "unknown_host,true",
+    "tls_handshake,true",
+    "connection_reset,false",
+    "timeout,false",
+    "tls,false",
+    "network,false",
+    "unexpected,false",
+    "http_502,false"
+  })
+  void shouldSayNothingWasSentOnlyForFailuresBeforeTheRequestLeft(String reason, boolean none) {
+    assertThat(TransportErrorClassifier.nothingSent(reason)).isEqualTo(none);
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldNotSayNothingWasSentForAMissingReason() {
+    assertThat(TransportErrorClassifier.nothingSent(null)).isFalse();
   }
 
   @org.junit.jupiter.api.Test

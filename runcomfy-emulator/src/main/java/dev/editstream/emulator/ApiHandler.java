@@ -3,18 +3,14 @@ package dev.editstream.emulator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
-import dev.editstream.core.model.ModelCatalog;
-import dev.editstream.core.model.ModelSpec;
-import dev.editstream.core.model.SchemaViolation;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
@@ -22,21 +18,20 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The HTTP adapter of the emulator: counts the call ({@link Endpoint}), authenticates the account
+ * The HTTP adapter of the emulator: counts the call ({@link Endpoint}; a submit's body is read
+ * first and counted per hash, {@link EmulatorStats#postsPerBodyHash()}), authenticates the account
  * ({@link Accounts}), applies its rate limit (429), draws the call's fault ({@link FaultPlan}), and
- * answers each {@link Route} of the RunComfy Model API from the {@link JobBook} and {@link
- * ModelCatalog}; a submit over the account's provider cap is answered 429. File downloads need no
- * token but a valid signature (else 403) and are delegated to {@link FileSender}; {@code
- * /_emulator/*} goes to {@link ControlHandler}. Nothing here blocks the event loop.
+ * answers each {@link Route} of the RunComfy Model API from the {@link JobBook}, the {@link
+ * EmulatorCatalog} and the {@link Billing}; submits go to {@link Submitter}. A result asked for
+ * before completion is answered per {@link EmulatorConfig#resultBeforeCompletion()}. File
+ * downloads need no token but a valid signature (else 403) and are delegated to {@link
+ * FileSender}; {@code /_emulator/*} goes to {@link ControlHandler}. Nothing here blocks the event
+ * loop.
  */
 final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
-  /** {@code error_message} of a 429 for the provider cap (the cap itself is not told). */
-  static final String CAP_MESSAGE = "concurrency limit reached";
-
   private final EmulatorConfig config;
-  private final ModelCatalog catalog;
+  private final EmulatorCatalog catalog;
   private final JobBook book;
-  private final JobRunner runner;
   private final FaultPlan faults;
   private final EmulatorStats stats;
   private final Mono<ApiResponses> responses;
@@ -45,15 +40,16 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
   private final Accounts accounts;
   private final UrlSigner signer;
   private final Clock clock;
+  private final Billing billing;
+  private final Submitter submitter;
 
   /** Wires the handler; {@code responses} emits once the bound port (hence the base URL) is known. */
-  ApiHandler(EmulatorConfig config, ModelCatalog catalog, JobBook book, JobRunner runner, FaultPlan faults,
+  ApiHandler(EmulatorConfig config, EmulatorCatalog catalog, JobBook book, JobRunner runner, FaultPlan faults,
       EmulatorStats stats, Mono<ApiResponses> responses, FileSender files, ControlHandler control, Accounts accounts,
-      UrlSigner signer, Clock clock) {
+      UrlSigner signer, Clock clock, Billing billing) {
     this.config = config;
     this.catalog = catalog;
     this.book = book;
-    this.runner = runner;
     this.faults = faults;
     this.stats = stats;
     this.responses = responses;
@@ -62,6 +58,8 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     this.accounts = accounts;
     this.signer = signer;
     this.clock = clock;
+    this.billing = billing;
+    this.submitter = new Submitter(config, catalog, book, runner, faults, stats, billing, clock);
   }
 
   /** Answers one HTTP exchange: count, route, authenticate, rate-limit, draw the fault, then dispatch. */
@@ -70,6 +68,18 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
     Route route = Route.of(req.method().name(), query.path());
     stats.received(Endpoint.of(route));
+    if (route instanceof Route.Submit) {
+      return req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(raw -> {
+        Submitter.Body body = Submitter.Body.of(raw);
+        stats.posted(body.hash());
+        return Mono.from(api(route, query, req, res, body));
+      });
+    }
+    return api(route, query, req, res, null);
+  }
+
+  private Publisher<Void> api(Route route, QueryStringDecoder query, HttpServerRequest req, HttpServerResponse res,
+      Submitter.Body body) {
     if (!route.needsAuth()) {
       return unauthenticated(route, query, res);
     }
@@ -97,7 +107,7 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
         stats.unavailableSent();
         yield json(res, 503, ApiResponses.error(500001, "Internal Error"));
       }
-      default -> responses.flatMap(r -> answer(route, account.get(), req, res, query.parameters(), r));
+      default -> responses.flatMap(r -> answer(route, account.get(), res, query.parameters(), body, r));
     });
     return fault.delayMs() > 0 ? Mono.delay(Duration.ofMillis(fault.delayMs())).then(answer) : answer;
   }
@@ -123,19 +133,24 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     return json(res, 404, ApiResponses.error(null, "not found"));
   }
 
-  private Mono<Void> answer(Route route, String account, HttpServerRequest req, HttpServerResponse res,
-      Map<String, List<String>> params, ApiResponses r) {
+  private Mono<Void> answer(Route route, String account, HttpServerResponse res, Map<String, List<String>> params,
+      Submitter.Body body, ApiResponses r) {
     if (route instanceof Route.Submit s) {
-      return req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0])
-          .flatMap(body -> submit(s.modelId(), account, body, res, r));
+      return submitter.submit(s.modelId(), account, body, res, r);
     }
     if (route instanceof Route.GetModel g) {
       return catalog.find(g.modelId())
-          .map(m -> json(res, 200, r.model(m, true, true)))
+          .map(m -> json(res, 200, ApiResponses.model(m, true, true)))
           .orElseGet(() -> invalidModel(res, g.modelId()));
     }
     if (route instanceof Route.ListModels) {
-      return listModels(res, params, r);
+      return listModels(res, params);
+    }
+    if (route instanceof Route.ListCategories) {
+      return json(res, 200, ApiResponses.categories(catalog.categories()));
+    }
+    if (route instanceof Route.Balance) {
+      return json(res, 200, ApiResponses.balance(billing.balanceMicros(account)));
     }
     if (route instanceof Route.Status s) {
       stats.statusCall();
@@ -145,7 +160,7 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     }
     if (route instanceof Route.Result s) {
       stats.resultCall();
-      return book.find(s.requestId()).map(e -> json(res, 200, r.result(e))).orElseGet(() -> unknownRequest(res));
+      return book.find(s.requestId()).map(e -> result(e, params, res, r)).orElseGet(() -> unknownRequest(res));
     }
     Route.Cancel c = (Route.Cancel) route;
     return book.cancel(c.requestId(), clock.instant())
@@ -159,53 +174,30 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
         .orElseGet(() -> unknownRequest(res));
   }
 
-  private Mono<Void> submit(String modelId, String account, byte[] raw, HttpServerResponse res, ApiResponses r) {
-    if (catalog.find(modelId).isEmpty()) {
-      return invalidModel(res, modelId);
+  private Mono<Void> result(JobBook.Entry e, Map<String, List<String>> params, HttpServerResponse res, ApiResponses r) {
+    if (!e.state().terminal() && config.resultBeforeCompletion() == ResultBeforeCompletion.ERROR) {
+      return json(res, 400, ApiResponses.error(ApiResponses.RESULT_NOT_READY, "result not ready"));
     }
-    JsonNode body;
-    try {
-      body = Json.mapper().readTree(raw);
-    } catch (IOException e) {
-      body = null;
-    }
-    if (body == null || !body.isObject()) {
-      return json(res, 400, ApiResponses.error(null, "request body must be a JSON object"));
-    }
-    List<SchemaViolation> violations = catalog.check(modelId, body);
-    if (!violations.isEmpty()) {
-      return json(res, 422, ApiResponses.validation("body", violations));
-    }
-    String id = UUID.randomUUID().toString();
-    String hash = EmulatorStats.bodyHash(body);
-    // Counted inside the book's lock, before the job is visible, so it is never seen finishing first.
-    Optional<JobBook.Entry> entry = book.admit(id, account, modelId, body, () -> {
-      stats.submitted(modelId, hash);
-      return faults.nextJob(modelId);
-    }, config.providerCap(), clock.instant());
-    if (entry.isEmpty()) {
-      stats.capRejected();
-      res.header(HttpHeaderNames.RETRY_AFTER, Long.toString(config.capRetryAfterS()));
-      return json(res, 429, ApiResponses.error(null, CAP_MESSAGE));
-    }
-    runner.pump();
-    return json(res, 200, r.submitted(id));
+    List<String> cost = params.get("include_cost");
+    boolean includeCost = cost != null && !cost.isEmpty() && (cost.get(0).equalsIgnoreCase("true") || cost.get(0).equals("1"));
+    return json(res, 200, r.result(e, includeCost));
   }
 
-  private Mono<Void> listModels(HttpServerResponse res, Map<String, List<String>> params, ApiResponses r) {
+  private Mono<Void> listModels(HttpServerResponse res, Map<String, List<String>> params) {
     CatalogQuery q;
     try {
       q = CatalogQuery.parse(params);
     } catch (IllegalArgumentException e) {
       String field = e.getMessage().substring(0, e.getMessage().indexOf(':'));
       String rule = e.getMessage().substring(e.getMessage().indexOf(':') + 2);
-      return json(res, 422, ApiResponses.validation("query", List.of(new SchemaViolation(field, rule))));
+      return json(res, 422, ApiResponses.validation("query", List.of(new Violation(field, rule))));
     }
-    List<ModelSpec> matching = q.filter(catalog.all());
-    return json(res, 200, r.models(q.page(matching), matching.size(), q.includeSchema()));
+    List<EmulatorModel> matching = q.filter(catalog.all());
+    return json(res, 200, ApiResponses.models(q.page(matching), matching.size(), q.includeSchema()));
   }
 
-  private static Mono<Void> invalidModel(HttpServerResponse res, String modelId) {
+  /** 400 {@code {error_code: 400001, error_message: "Invalid model_id: <id>"}}. */
+  static Mono<Void> invalidModel(HttpServerResponse res, String modelId) {
     return json(res, 400, ApiResponses.error(400001, "Invalid model_id: " + modelId));
   }
 
@@ -221,8 +213,17 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     } catch (JsonProcessingException e) {
       return Mono.error(e);
     }
+    return send(res, status, "application/json", bytes);
+  }
+
+  /** Sends an HTML page (UTF-8) with its status, Content-Type {@code text/html} and Content-Length, as a gateway does. */
+  static Mono<Void> html(HttpServerResponse res, int status, String page) {
+    return send(res, status, "text/html", page.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Mono<Void> send(HttpServerResponse res, int status, String contentType, byte[] bytes) {
     return res.status(status)
-        .header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .header(HttpHeaderNames.CONTENT_TYPE, contentType)
         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length))
         .sendByteArray(Mono.just(bytes))
         .then();

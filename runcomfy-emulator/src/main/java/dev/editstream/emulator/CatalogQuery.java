@@ -1,25 +1,26 @@
 package dev.editstream.emulator;
 
-import dev.editstream.core.model.ModelSpec;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The query of {@code GET /v1/models?limit&offset&search&category&include_schema=true} (parameters
- * as RunComfy's MCP server sends them). Pure.
+ * The query of {@code GET /v1/models?search=&category=&kind=&include_schema=true&limit=&offset=}
+ * (runcomfy-live-contract.md §3). Pure. Matching is what a plain server does: no spelling
+ * tolerance ({@code wan-2-7} does not find {@code wan-2.7}).
  *
  * @param limit page size, 1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}
  * @param offset entries skipped, {@code >= 0}, default 0
  * @param search case-insensitive substring of model_id or display_name, or {@code null}
- * @param category exact category (e.g. {@code image-edit}), or {@code null}
+ * @param category an exact category (e.g. {@code edit-video}) the model must list, or {@code null}
+ * @param kind the exact kind (e.g. {@code video}), or {@code null}
  * @param includeSchema whether entries carry {@code input_schema}
  */
-public record CatalogQuery(int limit, int offset, String search, String category, boolean includeSchema) {
+public record CatalogQuery(int limit, int offset, String search, String category, String kind, boolean includeSchema) {
   /** Default page size. */
   public static final int DEFAULT_LIMIT = 50;
   /** Largest page size. */
-  public static final int MAX_LIMIT = 1000;
+  public static final int MAX_LIMIT = 500;
 
   /**
    * Reads the query parameters (first value of each).
@@ -41,20 +42,21 @@ public record CatalogQuery(int limit, int offset, String search, String category
         throw new IllegalArgumentException("include_schema: must be true or false");
       }
     }
-    return new CatalogQuery(limit, offset, blankToNull(search), blankToNull(category), include);
+    return new CatalogQuery(limit, offset, blankToNull(search), blankToNull(category), blankToNull(first(params, "kind")), include);
   }
 
-  /** The models matching search and category, in the given order. */
-  public List<ModelSpec> filter(List<ModelSpec> all) {
+  /** The models matching search, category and kind, in the given order. */
+  public List<EmulatorModel> filter(List<EmulatorModel> all) {
     String s = search == null ? null : search.toLowerCase(Locale.ROOT);
     return all.stream()
         .filter(m -> s == null || m.modelId().toLowerCase(Locale.ROOT).contains(s) || m.displayName().toLowerCase(Locale.ROOT).contains(s))
-        .filter(m -> category == null || category.equals(m.category()))
+        .filter(m -> category == null || m.categories().contains(category))
+        .filter(m -> kind == null || kind.equals(m.kind()))
         .toList();
   }
 
   /** The page {@code [offset, offset + limit)} of {@code matching}. */
-  public List<ModelSpec> page(List<ModelSpec> matching) {
+  public List<EmulatorModel> page(List<EmulatorModel> matching) {
     int from = Math.min(offset, matching.size());
     return matching.subList(from, Math.min(matching.size(), from + limit));
   }

@@ -1,7 +1,6 @@
 package dev.editstream.emulator;
 
 import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.model.ModelCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,7 +25,7 @@ import reactor.core.publisher.Mono;
 @Command(
     name = "emulator",
     mixinStandardHelpOptions = true,
-    description = "Runs a local RunComfy Model API emulator (real outputs, seeded faults). "
+    description = "Runs a local RunComfy Model API emulator (RunComfy's live catalog and behaviour, real outputs, seeded faults). "
         + "Point clients at it with RUNCOMFY_MODEL_API_BASE=<printed base URL>.")
 public final class EmulatorCommand implements Callable<Integer> {
   /** The token accepted when neither --token nor RUNCOMFY_TOKEN is given (not a secret). */
@@ -107,6 +106,22 @@ public final class EmulatorCommand implements Callable<Integer> {
       description = "When > 0, every job's output is one synthetic download of this many bytes (up to 4 GiB). 0 = off (default).")
   private long blobOutputBytes;
 
+  @Option(names = "--balance-usd", defaultValue = "1000", paramLabel = "USD",
+      description = "Starting balance of each token's account, USD; completed jobs debit their cost, a submit at <= 0 gets 402 (default: ${DEFAULT-VALUE}).")
+  private double balanceUsd;
+
+  @Option(names = "--accepted-then-504-rate", defaultValue = "0",
+      description = "Share 0..1 of accepted submits answered 504 with an HTML gateway page; the job still runs and is billed.")
+  private double acceptedThen504Rate;
+
+  @Option(names = "--result-before-completion", defaultValue = "error", paramLabel = "error|state",
+      description = "Result GET of an unfinished job: error = 400 with 400005 (today's RunComfy), state = 200 with the current state (default: ${DEFAULT-VALUE}).")
+  private String resultBeforeCompletion;
+
+  @Option(names = "--status-words", defaultValue = "live", paramLabel = "live|documented",
+      description = "Status spellings: live = per request one of e.g. pending/in_progress/COMPLETED/succeeded, documented = in_queue, in_progress, completed, failed, cancelled only (default: ${DEFAULT-VALUE}).")
+  private String statusWords;
+
   private final Map<String, String> env;
   private final Mono<Void> stop;
 
@@ -134,7 +149,23 @@ public final class EmulatorCommand implements Callable<Integer> {
   EmulatorConfig config() {
     return new EmulatorConfig(host, port, acceptedTokens(), outputDir, latencyModel(), modelLatencies(), concurrency,
         rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs, providerCap,
-        capRetryAfterS, rateLimit, !noRender, blobOutputBytes);
+        capRetryAfterS, rateLimit, !noRender, blobOutputBytes, balanceUsd, resultMode(), words(), acceptedThen504Rate);
+  }
+
+  private ResultBeforeCompletion resultMode() {
+    try {
+      return ResultBeforeCompletion.parse(resultBeforeCompletion);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("EmulatorConfig.resultBeforeCompletion " + e.getMessage(), e);
+    }
+  }
+
+  private StatusWords words() {
+    try {
+      return StatusWords.parse(statusWords);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("EmulatorConfig.statusWords " + e.getMessage(), e);
+    }
   }
 
   private LatencyModel latencyModel() {
@@ -180,7 +211,7 @@ public final class EmulatorCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     RunComfyEmulator emulator;
     try {
-      emulator = RunComfyEmulator.start(config, ModelCatalog.builtIn());
+      emulator = RunComfyEmulator.start(config);
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("emulator: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
       return ExitClass.UNAVAILABLE.code();
@@ -190,6 +221,7 @@ public final class EmulatorCommand implements Callable<Integer> {
     try {
       out.println("RunComfy emulator listening; set RUNCOMFY_MODEL_API_BASE=" + emulator.baseUrl());
       out.println("counters at " + emulator.statsUrl());
+      out.println("balance at " + emulator.balanceUrl() + " (" + config.balanceUsd() + " USD per token at start)");
       out.println("outputs in " + config.outputDir().toAbsolutePath()
           + (config.tokens().equals(Set.of(DEMO_TOKEN)) ? "; accepted token: " + DEMO_TOKEN : "; token(s) as configured"));
       out.flush();

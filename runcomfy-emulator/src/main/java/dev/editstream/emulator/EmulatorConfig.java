@@ -48,6 +48,19 @@ import java.util.function.Consumer;
  * @param blobOutputBytes when {@code > 0}, every job's output is one signed {@code
  *     /_emulator/blob/{bytes}} URL of that size instead of a rendered file, bytes, up to 4 GiB
  *     ({@code 0} = off, default)
+ * @param balanceUsd each account's starting balance, USD, finite and {@code >= 0} (default {@value
+ *     #DEFAULT_BALANCE_USD}); every completed job debits its cost ({@link Pricing}); a submit while
+ *     the balance is {@code <= 0} is answered 402 with error_code 400002 (runcomfy-live-contract.md §3)
+ * @param resultBeforeCompletion the answer of a result GET while the job is queued or running:
+ *     {@link ResultBeforeCompletion#ERROR} (default, 400 with error_code 400005, today's RunComfy)
+ *     or {@link ResultBeforeCompletion#STATE} (200 with the current state, as {@code
+ *     result-not-finished.json} documents)
+ * @param statusWords how {@code status} is spelled: {@link StatusWords#LIVE} (default, a
+ *     deterministic live spelling per request, e.g. {@code pending}, {@code COMPLETED}) or {@link
+ *     StatusWords#DOCUMENTED}
+ * @param acceptedThen504Rate share of accepted submits whose job is created, runs and is billed,
+ *     but whose answer is an HTTP 504 HTML gateway page instead of the request_id (a gateway
+ *     timing out after the body was sent, runcomfy-live-contract.md §4), default 0
  */
 public record EmulatorConfig(
     String host,
@@ -70,7 +83,11 @@ public record EmulatorConfig(
     long capRetryAfterS,
     double rateLimitPerSecond,
     boolean renderOutputs,
-    long blobOutputBytes) {
+    long blobOutputBytes,
+    double balanceUsd,
+    ResultBeforeCompletion resultBeforeCompletion,
+    StatusWords statusWords,
+    double acceptedThen504Rate) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -82,6 +99,8 @@ public record EmulatorConfig(
   public static final long DEFAULT_SLOW_MS = 3_000;
   /** Default {@link #capRetryAfterS()}, s. */
   public static final long DEFAULT_CAP_RETRY_AFTER_S = 1;
+  /** Default {@link #balanceUsd()}, USD: large enough for any test or benchmark. */
+  public static final double DEFAULT_BALANCE_USD = 1000.0;
 
   /**
    * Validates every field.
@@ -114,18 +133,25 @@ public record EmulatorConfig(
         "must be >= 0 (0 = no limit), was " + rateLimitPerSecond);
     require(blobOutputBytes >= 0 && blobOutputBytes <= BlobStream.MAX_BYTES, "blobOutputBytes",
         "must be 0.." + BlobStream.MAX_BYTES + " (0 = off), was " + blobOutputBytes);
+    require(Double.isFinite(balanceUsd) && balanceUsd >= 0, "balanceUsd", "must be a finite amount >= 0, was " + balanceUsd);
+    require(resultBeforeCompletion != null, "resultBeforeCompletion", "must be set");
+    require(statusWords != null, "statusWords", "must be set");
+    rate("acceptedThen504Rate", acceptedThen504Rate);
   }
 
   /**
    * A fault-free, unlimited configuration on {@code 127.0.0.1}, ephemeral port, one token, latency
-   * uniform 300..900 ms, concurrency 8, seed 0, inputs fetched, outputs rendered.
+   * uniform 300..900 ms, concurrency 8, seed 0, inputs fetched, outputs rendered, a balance of
+   * {@value #DEFAULT_BALANCE_USD} USD per account, results refused (400005) before completion,
+   * live status spellings.
    *
    * @throws IllegalArgumentException if the token is blank or outputDir null
    */
   public static EmulatorConfig defaults(Path outputDir, String token) {
     Objects.requireNonNull(token, "token");
     return new EmulatorConfig(DEFAULT_HOST, 0, Set.of(token), outputDir, DEFAULT_LATENCY, Map.of(), DEFAULT_CONCURRENCY,
-        0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true, 0, DEFAULT_CAP_RETRY_AFTER_S, 0, true, 0);
+        0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true, 0, DEFAULT_CAP_RETRY_AFTER_S, 0, true, 0, DEFAULT_BALANCE_USD,
+        ResultBeforeCompletion.ERROR, StatusWords.LIVE, 0);
   }
 
   /** The latency model of jobs of {@code modelId}: its override, else {@link #latency()}. */
@@ -248,6 +274,26 @@ public record EmulatorConfig(
     return with(b -> b.blobOutputBytes = bytes);
   }
 
+  /** A copy where every account starts with {@code usd} USD. */
+  public EmulatorConfig withBalanceUsd(double usd) {
+    return with(b -> b.balanceUsd = usd);
+  }
+
+  /** A copy answering a result GET before completion as {@code mode} says. */
+  public EmulatorConfig withResultBeforeCompletion(ResultBeforeCompletion mode) {
+    return with(b -> b.resultBeforeCompletion = mode);
+  }
+
+  /** A copy spelling {@code status} as {@code words} says. */
+  public EmulatorConfig withStatusWords(StatusWords words) {
+    return with(b -> b.statusWords = words);
+  }
+
+  /** A copy answering this share (0..1) of accepted submits with a 504 HTML page (the job still runs and is billed). */
+  public EmulatorConfig withAcceptedThen504Rate(double rate) {
+    return with(b -> b.acceptedThen504Rate = rate);
+  }
+
   private EmulatorConfig with(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -287,6 +333,10 @@ public record EmulatorConfig(
     double rateLimitPerSecond;
     boolean renderOutputs;
     long blobOutputBytes;
+    double balanceUsd;
+    ResultBeforeCompletion resultBeforeCompletion;
+    StatusWords statusWords;
+    double acceptedThen504Rate;
 
     Builder(EmulatorConfig c) {
       host = c.host;
@@ -310,12 +360,17 @@ public record EmulatorConfig(
       rateLimitPerSecond = c.rateLimitPerSecond;
       renderOutputs = c.renderOutputs;
       blobOutputBytes = c.blobOutputBytes;
+      balanceUsd = c.balanceUsd;
+      resultBeforeCompletion = c.resultBeforeCompletion;
+      statusWords = c.statusWords;
+      acceptedThen504Rate = c.acceptedThen504Rate;
     }
 
     EmulatorConfig build() {
       return new EmulatorConfig(host, port, tokens, outputDir, latency, modelLatency, concurrency, rate429, rate5xx,
           failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs, providerCap, capRetryAfterS,
-          rateLimitPerSecond, renderOutputs, blobOutputBytes);
+          rateLimitPerSecond, renderOutputs, blobOutputBytes, balanceUsd, resultBeforeCompletion, statusWords,
+          acceptedThen504Rate);
     }
   }
 }

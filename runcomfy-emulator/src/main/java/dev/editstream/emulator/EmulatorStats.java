@@ -22,8 +22,11 @@ import java.util.function.LongSupplier;
  * paid twice": every value of {@link #submitsPerBodyHash()} is 1). Thread-safe; getters return
  * snapshots.
  *
- * <p>Submits are counted when a job is accepted (a 200 answer, i.e. a job RunComfy would bill),
- * not when a submit is refused with 401/4xx/429/5xx. Fault counters count answers actually sent.
+ * <p>Submits are counted when a job is accepted (a job RunComfy would bill: a 200 answer, or a 504
+ * gateway page sent after the job was created, {@link #acceptedThen504()}), not when a submit is
+ * refused with 401/4xx/429/503. Every POST received on the submit endpoint, whatever its answer, is
+ * also counted per body hash ({@link #postsPerBodyHash()}), so a test can assert that a client
+ * never re-sent a paid POST after an uncertain answer. Fault counters count answers actually sent.
  * {@link #calls()} counts every call received, per endpoint, before authentication and faults.
  * In-flight jobs (accepted, not yet terminal) are tracked over time ({@link #averageInFlight}, {@link
  * #inFlightSamples()}) to measure a client's sustained concurrency. {@link StatsJson} renders all
@@ -42,6 +45,9 @@ public final class EmulatorStats {
   private final InFlightTracker inFlight;
   private final Map<String, AtomicLong> submitsPerModel = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> submitsPerBodyHash = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> postsPerBodyHash = new ConcurrentHashMap<>();
+  private final AtomicLong acceptedThen504 = new AtomicLong();
+  private final AtomicLong billedMicros = new AtomicLong();
   private final AtomicLong statusCalls = new AtomicLong();
   private final AtomicLong resultCalls = new AtomicLong();
   private final AtomicLong cancels = new AtomicLong();
@@ -91,6 +97,25 @@ public final class EmulatorStats {
   /** Accepted submits per {@link #bodyHash(JsonNode)} of the request body. */
   public Map<String, Long> submitsPerBodyHash() {
     return snapshot(submitsPerBodyHash);
+  }
+
+  /**
+   * Every POST received on {@code /v1/models/{model_id}} per body hash ({@link #bodyHash(JsonNode)}
+   * of a JSON body, else the SHA-256 of its raw bytes), whatever its answer (401, 4xx, 429, 503, 504
+   * or 200).
+   */
+  public Map<String, Long> postsPerBodyHash() {
+    return snapshot(postsPerBodyHash);
+  }
+
+  /** Submits whose job was created but whose answer was a 504 gateway page ({@link EmulatorConfig#acceptedThen504Rate()}). */
+  public long acceptedThen504() {
+    return acceptedThen504.get();
+  }
+
+  /** The total cost of completed jobs so far, microdollars (debited from the accounts). */
+  public long billedMicros() {
+    return billedMicros.get();
   }
 
   /** Total accepted submits. */
@@ -176,7 +201,7 @@ public final class EmulatorStats {
     return inFlight.averageBetween(nanosAt(from), nanosAt(to), nanoTime.getAsLong());
   }
 
-  /** 503 answers sent. */
+  /** 503 answers sent (the injected upstream error, error_code 500001; no job is created). */
   public long unavailable() {
     return unavailable.get();
   }
@@ -195,14 +220,22 @@ public final class EmulatorStats {
     return at == Long.MIN_VALUE ? null : startedAt.plusNanos(at - startNanos);
   }
 
+  /** SHA-256 (lower-case hex) of raw bytes: the hash of a POST body that is not JSON. */
+  public static String rawHash(byte[] bytes) {
+    return sha256(bytes);
+  }
+
   /**
    * SHA-256 (lower-case hex) of the body's canonical JSON: object keys sorted at every level, no
    * whitespace. Two bodies with the same fields and values have the same hash whatever their key
    * order.
    */
   public static String bodyHash(JsonNode body) {
+    return sha256(canonical(body).toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String sha256(byte[] bytes) {
     try {
-      byte[] bytes = canonical(body).toString().getBytes(StandardCharsets.UTF_8);
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -219,6 +252,19 @@ public final class EmulatorStats {
     inFlight.change(1, nanoTime.getAsLong());
     submitsPerModel.computeIfAbsent(modelId, k -> new AtomicLong()).incrementAndGet();
     submitsPerBodyHash.computeIfAbsent(bodyHash, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Counts a POST received on the submit endpoint, before any answer. */
+  void posted(String bodyHash) {
+    postsPerBodyHash.computeIfAbsent(bodyHash, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  void acceptedThen504Sent() {
+    acceptedThen504.incrementAndGet();
+  }
+
+  void billed(long micros) {
+    billedMicros.addAndGet(micros);
   }
 
   void received(Endpoint endpoint) {

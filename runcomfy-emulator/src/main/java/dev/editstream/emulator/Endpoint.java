@@ -12,8 +12,10 @@ public enum Endpoint {
   RESULT,
   /** {@code POST /v1/requests/{id}/cancel} */
   CANCEL,
-  /** {@code GET /v1/models} and {@code GET /v1/models/{model_id}} */
+  /** {@code GET /v1/models}, {@code GET /v1/models/categories} and {@code GET /v1/models/{model_id}} */
   MODELS,
+  /** {@code GET /prod/v2/balance} */
+  BALANCE,
   /** {@code GET /files/{request_id}/{name}} */
   FILES,
   /** {@code GET /_emulator/blob/{bytes}} */
@@ -37,8 +39,11 @@ public enum Endpoint {
     if (route instanceof Route.Cancel) {
       return CANCEL;
     }
-    if (route instanceof Route.ListModels || route instanceof Route.GetModel) {
+    if (route instanceof Route.ListModels || route instanceof Route.GetModel || route instanceof Route.ListCategories) {
       return MODELS;
+    }
+    if (route instanceof Route.Balance) {
+      return BALANCE;
     }
     if (route instanceof Route.OutputFile) {
       return FILES;

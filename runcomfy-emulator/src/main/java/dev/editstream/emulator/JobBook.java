@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * for the emulator's lifetime; a terminal entry drops its request body.
  *
  * <p>Source of the states: RunComfy's status endpoint ({@code ../shared/docs/runcomfy-model-api.md}):
- * {@code in_queue}, {@code in_progress}, {@code completed}, {@code cancelled}, and {@code failed}.
+ * {@code in_queue}, {@code in_progress}, {@code completed}, {@code cancelled}, and {@code failed};
+ * how they are spelled on the wire is {@link StatusWords}' choice.
  */
 public final class JobBook {
 
@@ -67,6 +68,7 @@ public final class JobBook {
    * @param finishedAt when it reached a terminal state, else {@code null}
    * @param output the output object when completed, else {@code null}
    * @param error the error message when failed, else {@code null}
+   * @param costUsd what the job cost when completed, USD ({@link Pricing}), else {@code null}
    */
   public record Entry(
       String requestId,
@@ -78,10 +80,11 @@ public final class JobBook {
       Instant createdAt,
       Instant finishedAt,
       JsonNode output,
-      String error) {
+      String error,
+      Double costUsd) {
 
-    Entry to(State next, Instant finished, JsonNode out, String err) {
-      return new Entry(requestId, account, modelId, next.terminal() ? null : body, draw, next, createdAt, finished, out, err);
+    Entry to(State next, Instant finished, JsonNode out, String err, Double cost) {
+      return new Entry(requestId, account, modelId, next.terminal() ? null : body, draw, next, createdAt, finished, out, err, cost);
     }
   }
 
@@ -142,7 +145,7 @@ public final class JobBook {
     if (cap > 0 && live >= cap) {
       return Optional.empty();
     }
-    Entry e = new Entry(requestId, account, modelId, body, draw.get(), State.IN_QUEUE, now, null, null, null);
+    Entry e = new Entry(requestId, account, modelId, body, draw.get(), State.IN_QUEUE, now, null, null, null, null);
     entries.put(requestId, e);
     long seq = waiting.admit();
     seqById.put(requestId, seq);
@@ -157,7 +160,7 @@ public final class JobBook {
     while (running < concurrency && waiting.size() > 0) {
       String id = idBySeq.remove(waiting.pollFirst());
       seqById.remove(id);
-      Entry e = entries.get(id).to(State.IN_PROGRESS, null, null, null);
+      Entry e = entries.get(id).to(State.IN_PROGRESS, null, null, null, null);
       entries.put(id, e);
       running++;
       started.add(e);
@@ -202,19 +205,29 @@ public final class JobBook {
     Long seq = seqById.remove(requestId);
     idBySeq.remove(seq);
     waiting.remove(seq);
-    Entry c = e.to(State.CANCELLED, now, null, null);
+    Entry c = e.to(State.CANCELLED, now, null, null, null);
     entries.put(requestId, c);
     release(e.account());
     return Optional.of(new CancelResult(c, true));
   }
 
   /**
-   * Ends a running job with outputs and frees its slot.
+   * Ends a running job with outputs, at no cost, and frees its slot.
    *
    * @throws IllegalStateException if the job is not {@code in_progress}
    */
   public synchronized Entry complete(String requestId, JsonNode output, Instant now) {
-    return finish(requestId, State.COMPLETED, output, null, now);
+    return complete(requestId, output, 0.0, now);
+  }
+
+  /**
+   * Ends a running job with outputs and frees its slot.
+   *
+   * @param costUsd what it cost, USD (shown by {@code result?include_cost=true})
+   * @throws IllegalStateException if the job is not {@code in_progress}
+   */
+  public synchronized Entry complete(String requestId, JsonNode output, double costUsd, Instant now) {
+    return finish(requestId, State.COMPLETED, output, null, costUsd, now);
   }
 
   /**
@@ -223,7 +236,7 @@ public final class JobBook {
    * @throws IllegalStateException if the job is not {@code in_progress}
    */
   public synchronized Entry fail(String requestId, String message, Instant now) {
-    return finish(requestId, State.FAILED, null, message, now);
+    return finish(requestId, State.FAILED, null, message, null, now);
   }
 
   /** How many jobs are {@code in_progress}. */
@@ -231,12 +244,12 @@ public final class JobBook {
     return running;
   }
 
-  private Entry finish(String requestId, State state, JsonNode output, String error, Instant now) {
+  private Entry finish(String requestId, State state, JsonNode output, String error, Double cost, Instant now) {
     Entry e = entries.get(requestId);
     if (e == null || e.state() != State.IN_PROGRESS) {
       throw new IllegalStateException("job " + requestId + " is not in_progress");
     }
-    Entry done = e.to(state, now, output, error);
+    Entry done = e.to(state, now, output, error, cost);
     entries.put(requestId, done);
     running--;
     release(e.account());

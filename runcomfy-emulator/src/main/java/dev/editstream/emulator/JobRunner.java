@@ -16,7 +16,8 @@ import reactor.core.scheduler.Scheduler;
  * in_progress} for its drawn latency while its outputs are rendered, then completes or fails it.
  * A job drawn to fail ends with "upstream model error" (the shape of RunComfy's {@code error} is
  * not documented) and renders nothing. A latency of 0 completes the job as soon as its outputs are
- * ready, without a timer; {@link #pump()} is a drain loop, so jobs finishing synchronously inside
+ * ready, without a timer. A completed job is billed ({@link Billing}) before it turns {@code
+ * completed}, so its debit is visible as soon as its status is. {@link #pump()} is a drain loop, so jobs finishing synchronously inside
  * it never recurse into it (20,000 queued zero-latency jobs do not grow the stack).
  */
 final class JobRunner implements AutoCloseable {
@@ -30,11 +31,13 @@ final class JobRunner implements AutoCloseable {
   private final Scheduler timer;
   private final Clock clock;
   private final EmulatorStats stats;
+  private final Billing billing;
   private final Disposable.Composite running = Disposables.composite();
   private final AtomicInteger pumpRequests = new AtomicInteger();
   private volatile boolean closed;
 
-  JobRunner(JobBook book, OutputRenderer renderer, Scheduler timer, Clock clock, EmulatorStats stats) {
+  JobRunner(JobBook book, OutputRenderer renderer, Scheduler timer, Clock clock, EmulatorStats stats, Billing billing) {
+    this.billing = billing;
     this.book = book;
     this.renderer = renderer;
     this.timer = timer;
@@ -75,7 +78,8 @@ final class JobRunner implements AutoCloseable {
 
   private void finish(JobBook.Entry job, Outcome o, Disposable d) {
     if (o.output() != null) {
-      book.complete(job.requestId(), o.output(), clock.instant());
+      double cost = billing.charge(job, o.output());
+      book.complete(job.requestId(), o.output(), cost, clock.instant());
     } else {
       book.fail(job.requestId(), o.error(), clock.instant());
     }

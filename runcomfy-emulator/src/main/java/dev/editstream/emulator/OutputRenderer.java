@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.editstream.core.model.ModelCatalog;
-import dev.editstream.core.model.ModelSpec;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
@@ -25,9 +23,12 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Produces a completed job's output files and its {@code output} object: fetches the inputs named
- * by the model's fields ({@link ModelSpec#fields()}), derives real PNGs ({@link ImageEffects}) or an
+ * by the model's schema ({@link EmulatorModel#imageFields()}, {@link EmulatorModel#maskField()},
+ * {@link EmulatorModel#videoField()}: the fields whose {@code format} is {@code image_uri(s)} or
+ * {@code video_uri(s)}), derives real PNGs ({@link ImageEffects}) or an
  * MP4 ({@link VideoRenderer}) into {@code outputDir/<request_id>/}, and answers {@code {"images":
- * [url, ...]}} or {@code {"video": url}} (the shapes RunComfy's own clients read). Fetching is
+ * [url, ...]}} or, for a model with a video category ({@link EmulatorModel#producesVideo()}),
+ * {@code {"video": url}} (the shapes RunComfy's own clients read). Fetching is
  * non-blocking; decoding, pixel work and file writes run on {@link Schedulers#boundedElastic()}.
  *
  * <p>Two load-test modes skip the work: with a blob size ({@link EmulatorConfig#blobOutputBytes()})
@@ -40,7 +41,7 @@ final class OutputRenderer {
   static final int SYNTHETIC_WIDTH = 512;
   static final int SYNTHETIC_HEIGHT = 384;
 
-  private final ModelCatalog catalog;
+  private final EmulatorCatalog catalog;
   private final InputFetcher fetcher;
   private final Path outputDir;
   private final Links links;
@@ -52,7 +53,7 @@ final class OutputRenderer {
    * @param links makes the signed download URLs
    * @param config {@code fetchInputs}, {@code renderOutputs} and {@code blobOutputBytes} are read
    */
-  OutputRenderer(ModelCatalog catalog, InputFetcher fetcher, Path outputDir, Links links, EmulatorConfig config) {
+  OutputRenderer(EmulatorCatalog catalog, InputFetcher fetcher, Path outputDir, Links links, EmulatorConfig config) {
     this.catalog = catalog;
     this.fetcher = fetcher;
     this.outputDir = outputDir;
@@ -69,7 +70,7 @@ final class OutputRenderer {
    *     be fetched or decoded, {@link UncheckedIOException} when a file cannot be written
    */
   Mono<JsonNode> render(JobBook.Entry job) {
-    ModelSpec spec = catalog.find(job.modelId())
+    EmulatorModel spec = catalog.find(job.modelId())
         .orElseThrow(() -> new IllegalStateException("model vanished from the catalog: " + job.modelId()));
     if (blobBytes > 0) {
       return Mono.just(output(spec, List.of(links.blob(blobBytes, "output.bin"))));
@@ -81,12 +82,12 @@ final class OutputRenderer {
   }
 
   /** The output naming shared files: one video, or as many images as rendering would make. */
-  private JsonNode shared(JobBook.Entry job, ModelSpec spec) {
+  private JsonNode shared(JobBook.Entry job, EmulatorModel spec) {
     if (spec.producesVideo()) {
       return output(spec, List.of(links.file(job.requestId(), "output.mp4")));
     }
     ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
-    int count = effect == ImageEffects.Effect.SEPIA ? Math.max(1, strings(job.body().get(spec.fields().images())).size())
+    int count = effect == ImageEffects.Effect.SEPIA ? Math.max(1, imageUrls(job, spec).size())
         : effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1))
         : 1;
     List<String> urls = new ArrayList<>();
@@ -96,7 +97,7 @@ final class OutputRenderer {
     return output(spec, urls);
   }
 
-  private static JsonNode output(ModelSpec spec, List<String> urls) {
+  private static JsonNode output(EmulatorModel spec, List<String> urls) {
     ObjectNode output = JsonNodeFactory.instance.objectNode();
     if (spec.producesVideo()) {
       output.put("video", urls.get(0));
@@ -107,11 +108,11 @@ final class OutputRenderer {
     return output;
   }
 
-  private Mono<JsonNode> images(JobBook.Entry job, ModelSpec spec) {
+  private Mono<JsonNode> images(JobBook.Entry job, EmulatorModel spec) {
     ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
-    List<String> urls = strings(job.body().get(spec.fields().images()));
+    List<String> urls = imageUrls(job, spec);
     List<String> wanted = effect == ImageEffects.Effect.SEPIA ? urls : urls.subList(0, Math.min(1, urls.size()));
-    String maskUrl = spec.fields().mask() == null ? null : job.body().path(spec.fields().mask()).asText(null);
+    String maskUrl = spec.maskField() == null ? null : job.body().path(spec.maskField()).asText(null);
     Mono<List<byte[]>> inputs = fetchInputs
         ? Flux.fromIterable(wanted).concatMap(fetcher::fetch).collectList()
         : Mono.just(List.of());
@@ -123,7 +124,7 @@ final class OutputRenderer {
         .map(t -> writeImages(job, spec, effect, t.getT1(), t.getT2().orElse(null)));
   }
 
-  private JsonNode writeImages(JobBook.Entry job, ModelSpec spec, ImageEffects.Effect effect, List<byte[]> inputs, byte[] maskBytes) {
+  private JsonNode writeImages(JobBook.Entry job, EmulatorModel spec, ImageEffects.Effect effect, List<byte[]> inputs, byte[] maskBytes) {
     List<BufferedImage> pictures = new ArrayList<>();
     for (byte[] b : inputs) {
       pictures.add(decode(b, "input image could not be decoded"));
@@ -132,7 +133,7 @@ final class OutputRenderer {
       pictures.add(synthetic());
     }
     BufferedImage mask = maskBytes == null ? null : decode(maskBytes, "mask image could not be decoded");
-    String prompt = job.body().path(spec.fields().prompt()).asText(null);
+    String prompt = spec.promptField() == null ? null : job.body().path(spec.promptField()).asText(null);
     int variants = effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1)) : 1;
     ArrayNode urls = JsonNodeFactory.instance.arrayNode();
     Path dir = jobDir(job.requestId());
@@ -156,8 +157,8 @@ final class OutputRenderer {
     return output;
   }
 
-  private Mono<JsonNode> video(JobBook.Entry job, ModelSpec spec) {
-    String url = job.body().path(spec.fields().video()).asText(null);
+  private Mono<JsonNode> video(JobBook.Entry job, EmulatorModel spec) {
+    String url = spec.videoField() == null ? null : job.body().path(spec.videoField()).asText(null);
     Mono<Optional<byte[]>> input = fetchInputs && url != null
         ? fetcher.fetch(url).map(Optional::of)
         : Mono.just(Optional.empty());
@@ -208,6 +209,15 @@ final class OutputRenderer {
       g.dispose();
     }
     return img;
+  }
+
+  /** The URLs of every input image field of the body (masks excluded), in schema order. */
+  private static List<String> imageUrls(JobBook.Entry job, EmulatorModel spec) {
+    List<String> out = new ArrayList<>();
+    for (String field : spec.imageFields()) {
+      out.addAll(strings(job.body().get(field)));
+    }
+    return out;
   }
 
   private static List<String> strings(JsonNode node) {

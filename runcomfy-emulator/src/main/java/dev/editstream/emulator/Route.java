@@ -7,8 +7,11 @@ import java.util.regex.Pattern;
  *
  * <p>Paths follow RunComfy's Model API ({@code ../shared/docs/runcomfy-model-api.md}) under {@code
  * /v1}, plus {@code /files/{request_id}/{name}} for the emulator's output files and {@code
- * /_emulator/...} for its own control endpoints (stats, synthetic blobs). A model_id keeps
- * its slashes, so {@code /v1/models/{model_id...}} is the catalog entry on GET and a submit on POST.
+ * /_emulator/...} for its own control endpoints (stats, synthetic blobs), and {@code
+ * /prod/v2/balance}, RunComfy's balance endpoint (runcomfy-live-contract.md §3; on RunComfy it
+ * lives on another host, {@code api.runcomfy.net}). A model_id keeps its slashes, so {@code
+ * /v1/models/{model_id...}} is the catalog entry on GET and a submit on POST; {@code GET
+ * /v1/models/categories} is the category list, never a model.
  */
 public sealed interface Route {
   /** Segments allowed as a request_id or a file name: letters, digits, {@code . _ -}, not dots only. */
@@ -30,6 +33,12 @@ public sealed interface Route {
 
   /** {@code GET /v1/models}. */
   record ListModels() implements Route {}
+
+  /** {@code GET /v1/models/categories}. */
+  record ListCategories() implements Route {}
+
+  /** {@code GET /prod/v2/balance}. */
+  record Balance() implements Route {}
 
   /**
    * {@code GET /v1/requests/{id}/status}.
@@ -86,6 +95,7 @@ public sealed interface Route {
   /** Whether this endpoint requires {@code Authorization: Bearer <token>} (every API endpoint). */
   default boolean needsAuth() {
     return this instanceof Submit || this instanceof GetModel || this instanceof ListModels
+        || this instanceof ListCategories || this instanceof Balance
         || this instanceof Status || this instanceof Result || this instanceof Cancel;
   }
 
@@ -102,6 +112,12 @@ public sealed interface Route {
     boolean post = "POST".equals(method);
     if (p.equals("/v1/models")) {
       return get ? new ListModels() : new MethodNotAllowed();
+    }
+    if (p.equals("/v1/models/categories") && get) {
+      return new ListCategories();
+    }
+    if (p.equals("/prod/v2/balance")) {
+      return get ? new Balance() : new MethodNotAllowed();
     }
     if (p.startsWith("/v1/models/")) {
       String id = p.substring("/v1/models/".length());

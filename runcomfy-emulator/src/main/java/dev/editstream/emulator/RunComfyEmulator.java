@@ -1,6 +1,5 @@
 package dev.editstream.emulator;
 
-import dev.editstream.core.model.ModelCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,15 +14,24 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * A local HTTP server speaking the RunComfy Model API ({@code ../shared/docs/runcomfy-model-api.md})
- * with real output files and seeded fault injection, so a client only changes its base URL
- * ({@code RUNCOMFY_MODEL_API_BASE=}{@link #baseUrl()}).
+ * A local HTTP server speaking today's RunComfy Model API ({@code ../shared/docs/runcomfy-model-api.md},
+ * as amended by {@code runcomfy-live-contract.md}) with real output files and seeded fault
+ * injection, so a client only changes its base URL ({@code RUNCOMFY_MODEL_API_BASE=}{@link
+ * #baseUrl()}).
  *
  * <pre>{@code
- * try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "t"), ModelCatalog.builtIn())) {
+ * try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "t"))) {
  *   String base = emu.baseUrl(); // http://127.0.0.1:<port>/v1
  * }
  * }</pre>
+ *
+ * <p>It serves and validates against its own catalog ({@link EmulatorCatalog#builtIn()}, RunComfy's
+ * ids, fields and schema dialect), not editstream's model files, so it can disagree with editstream
+ * as RunComfy would: a stale field is a 422, a misspelt model_id a 400001. Like live RunComfy it
+ * keeps a balance per account ({@code GET /prod/v2/balance}, {@link #balanceUrl()}; 402 when
+ * exhausted), bills completed jobs ({@code result?include_cost=true}), answers a result asked for
+ * before completion with 400005 and spells statuses as live RunComfy does (see {@link
+ * EmulatorConfig}: each can be switched back to the documented behaviour).
  *
  * <p>As a load model it also plays a provider's limits (a per-account concurrency cap and request
  * rate, both answered 429 + Retry-After), per-model latency distributions, and cheap outputs
@@ -58,16 +66,32 @@ public final class RunComfyEmulator implements AutoCloseable {
   }
 
   /**
-   * Binds the server and starts accepting calls.
+   * Binds the server and starts accepting calls, serving the built-in catalog ({@link
+   * EmulatorCatalog#builtIn()}).
    *
    * @param config validated settings
-   * @param catalog the models served (their schemas decide 422s)
+   * @return the running emulator; close it to stop
+   * @throws UncheckedIOException if the output directory (or, without rendering, the shared
+   *     outputs) cannot be written
+   * @throws IllegalStateException if the built-in catalog cannot be loaded
+   * @throws RuntimeException from Reactor Netty if the port cannot be bound
+   */
+  public static RunComfyEmulator start(EmulatorConfig config) {
+    return start(config, EmulatorCatalog.builtIn());
+  }
+
+  /**
+   * Binds the server and starts accepting calls, serving {@code catalog} (for tests that need other
+   * models or schemas).
+   *
+   * @param config validated settings
+   * @param catalog the models served (their schemas decide 422s, their prices the costs)
    * @return the running emulator; close it to stop
    * @throws UncheckedIOException if the output directory (or, without rendering, the shared
    *     outputs) cannot be written
    * @throws RuntimeException from Reactor Netty if the port cannot be bound
    */
-  public static RunComfyEmulator start(EmulatorConfig config, ModelCatalog catalog) {
+  public static RunComfyEmulator start(EmulatorConfig config, EmulatorCatalog catalog) {
     Path outputDir = config.outputDir().toAbsolutePath().normalize();
     try {
       Files.createDirectories(outputDir);
@@ -85,10 +109,11 @@ public final class RunComfyEmulator implements AutoCloseable {
     Links links = new Links(root::get, new UrlSigner());
     SharedOutputs shared = config.renderOutputs() ? null : SharedOutputs.create(outputDir);
     OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir, links, config);
-    JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock, stats);
+    Billing billing = new Billing(catalog, stats, config.balanceUsd());
+    JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock, stats, billing);
     ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
         new FileSender(outputDir, faults, stats, shared), new ControlHandler(stats, links, config.seed(), clock),
-        new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime), links.signer(), clock);
+        new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime), links.signer(), clock, billing);
     // its own event loops and its own accepting thread, as a remote server has: on the loops the
     // clients of the same JVM use, new connections waited seconds in the accept queue while
     // those loops were busy with the clients' calls (docs/architecture.md, "The emulator serves
@@ -103,13 +128,22 @@ public final class RunComfyEmulator implements AutoCloseable {
       throw e;
     }
     root.set("http://" + urlHost + ":" + server.port());
-    ready.tryEmitValue(new ApiResponses(root.get() + "/v1"));
+    ready.tryEmitValue(new ApiResponses(root.get() + "/v1", config.statusWords()));
     return new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
   }
 
   /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */
   public String baseUrl() {
     return "http://" + host + ":" + server.port() + "/v1";
+  }
+
+  /**
+   * {@code http://host:port/prod/v2/balance}: the account's balance, {@code {balance_usd,
+   * balance_microdollars, currency}}, bearer token needed (RunComfy serves it at {@code
+   * https://api.runcomfy.net/prod/v2/balance}, runcomfy-live-contract.md §3).
+   */
+  public String balanceUrl() {
+    return "http://" + host + ":" + server.port() + "/prod/v2/balance";
   }
 
   /** The bound TCP port. */

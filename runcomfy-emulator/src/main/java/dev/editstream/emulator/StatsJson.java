@@ -11,16 +11,21 @@ import java.time.temporal.ChronoUnit;
  * another process. Pure. Shape (counts are integers, times ISO-8601 UTC):
  *
  * <pre>{@code
- * {"now": "...", "calls": {"submit": n, "status": n, "result": n, "cancel": n, "models": n, "files": n,
- *   "blob": n, "control": n, "other": n},
+ * {"now": "...", "calls": {"submit": n, "status": n, "result": n, "cancel": n, "models": n, "balance": n,
+ *   "files": n, "blob": n, "control": n, "other": n},
  *  "submits": n, "submits_per_model": {model_id: n}, "submits_per_body_hash": {sha256: n},
+ *  "posts_per_body_hash": {sha256: n},
  *  "status_calls": n, "result_calls": n, "cancels": n, "downloads": n,
  *  "rejections_429": {"fault": n, "cap": n, "rate": n, "total": n}, "errors_5xx": n,
+ *  "accepted_then_504": n, "billed_usd": usd,
  *  "in_flight": {"current": n, "peak": n, "samples_start": "...", "sample_interval_ms": 100,
  *                "samples": [avg, ...]}}
  * }</pre>
  *
- * {@code samples} are time-weighted averages of jobs in flight per interval (3 decimals), oldest
+ * {@code posts_per_body_hash} counts every submit POST whatever its answer, {@code submits_per_body_hash}
+ * only those that created a job; {@code errors_5xx} counts the injected 503s (no job), {@code
+ * accepted_then_504} the 504 gateway pages sent after a job was created; {@code billed_usd} is the
+ * total cost of completed jobs (6 decimals). {@code samples} are time-weighted averages of jobs in flight per interval (3 decimals), oldest
  * first; the average between two instants is the mean of the samples between them.
  */
 final class StatsJson {
@@ -39,6 +44,8 @@ final class StatsJson {
     stats.submitsPerModel().forEach(perModel::put);
     ObjectNode perBody = o.putObject("submits_per_body_hash");
     stats.submitsPerBodyHash().forEach(perBody::put);
+    ObjectNode posts = o.putObject("posts_per_body_hash");
+    stats.postsPerBodyHash().forEach(posts::put);
     o.put("status_calls", stats.statusCalls());
     o.put("result_calls", stats.resultCalls());
     o.put("cancels", stats.cancels());
@@ -49,6 +56,8 @@ final class StatsJson {
     r429.put("rate", stats.rateLimitRejections());
     r429.put("total", stats.rateLimited());
     o.put("errors_5xx", stats.unavailable());
+    o.put("accepted_then_504", stats.acceptedThen504());
+    o.put("billed_usd", Pricing.usd(stats.billedMicros()));
     ObjectNode inFlight = o.putObject("in_flight");
     inFlight.put("current", stats.inFlight());
     inFlight.put("peak", stats.peakInFlight());

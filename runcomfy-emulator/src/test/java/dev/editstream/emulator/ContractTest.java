@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
-import dev.editstream.core.model.ModelCatalog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Contract tests: each answer of the emulator has the same JSON shape (keys, nesting and value
  * kinds) and HTTP status as RunComfy's documented exchange in {@code
  * /work/shared/runcomfy-examples/<name>.json}, so client and emulator agree with RunComfy rather
- * than only with each other.
+ * than only with each other. {@code result-not-finished} documents the older "200 with the current
+ * state" answer: it is checked with {@link ResultBeforeCompletion#STATE}; today's default (400005,
+ * runcomfy-live-contract.md §3) is checked against the documented error envelope.
  */
 class ContractTest {
   static final Path EXAMPLES = Path.of("/work/shared/runcomfy-examples");
@@ -37,17 +38,20 @@ class ContractTest {
   static RunComfyEmulator faulty;
   static RunComfyEmulator limited;
   static RunComfyEmulator unavailable;
+  static RunComfyEmulator broke;
+  static TestHttp.Resp notReady;
   static final Map<String, TestHttp.Resp> actual = new HashMap<>();
 
   @BeforeAll
   static void collectAnswers() {
-    ModelCatalog catalog = ModelCatalog.builtIn();
     EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(10, 30);
-    slow = RunComfyEmulator.start(base.withConcurrency(1).withLatency(60_000, 60_000), catalog);
-    fast = RunComfyEmulator.start(base, catalog);
-    faulty = RunComfyEmulator.start(base.withFailedJobRate(1.0), catalog);
-    limited = RunComfyEmulator.start(base.withRate429(1.0), catalog);
-    unavailable = RunComfyEmulator.start(base.withRate5xx(1.0), catalog);
+    slow = RunComfyEmulator.start(base.withConcurrency(1).withLatency(60_000, 60_000)
+        .withResultBeforeCompletion(ResultBeforeCompletion.STATE));
+    fast = RunComfyEmulator.start(base);
+    faulty = RunComfyEmulator.start(base.withFailedJobRate(1.0));
+    limited = RunComfyEmulator.start(base.withRate429(1.0));
+    unavailable = RunComfyEmulator.start(base.withRate5xx(1.0));
+    broke = RunComfyEmulator.start(base.withBalanceUsd(0));
     TestHttp http = new TestHttp(TOKEN);
     ObjectNode flux = Json.mapper().createObjectNode().put("prompt", "p").put("image_url", "http://127.0.0.1:9/a.png");
 
@@ -63,8 +67,8 @@ class ContractTest {
     JsonNode image = awaitDone(http, http.post(fast.baseUrl() + "/models/" + FLUX, flux).json());
     actual.put("status-completed", http.get(image.path("status_url").asText()));
     actual.put("result-completed-images", http.get(image.path("result_url").asText()));
-    ObjectNode wan = Json.mapper().createObjectNode().put("prompt", "p").put("video", "http://127.0.0.1:9/v.mp4");
-    JsonNode video = awaitDone(http, http.post(fast.baseUrl() + "/models/wan-ai/wan-2-7/edit-video", wan).json());
+    ObjectNode wan = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
+    JsonNode video = awaitDone(http, http.post(fast.baseUrl() + "/models/wan-ai/wan-2.7/edit-video", wan).json());
     actual.put("result-completed-video", http.get(video.path("result_url").asText()));
     JsonNode failed = awaitDone(http, http.post(faulty.baseUrl() + "/models/" + FLUX, flux).json());
     actual.put("result-failed", http.get(failed.path("result_url").asText()));
@@ -80,17 +84,25 @@ class ContractTest {
     }
     actual.put("error-validation", http.post(fast.baseUrl() + "/models/openai/gpt-image-2/edit", tooMany));
     actual.put("model-catalog-entry", http.get(fast.baseUrl() + "/models/google/nano-banana-2/edit"));
+    actual.put("error-no-balance", http.post(broke.baseUrl() + "/models/" + FLUX, flux));
+    RunComfyEmulator waiting = RunComfyEmulator.start(base.withLatency(60_000, 60_000));
+    try {
+      notReady = http.get(http.post(waiting.baseUrl() + "/models/" + FLUX, flux).json().path("result_url").asText());
+    } finally {
+      waiting.close();
+    }
   }
 
   static JsonNode awaitDone(TestHttp http, JsonNode submitted) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
-        http.get(submitted.path("status_url").asText()).json().path("status").asText().matches("completed|failed"));
+        StatusWords.phaseOf(http.get(submitted.path("status_url").asText()).json().path("status").asText())
+            .filter(JobBook.State::terminal).isPresent());
     return submitted;
   }
 
   @AfterAll
   static void stopAll() {
-    for (RunComfyEmulator e : new RunComfyEmulator[] {slow, fast, faulty, limited, unavailable}) {
+    for (RunComfyEmulator e : new RunComfyEmulator[] {slow, fast, faulty, limited, unavailable, broke}) {
       if (e != null) {
         e.close();
       }
@@ -115,14 +127,31 @@ class ContractTest {
       "error-unknown-model, 400, ''",
       "error-unknown-request, 404, ''",
       "error-validation, 422, ''",
-      "model-catalog-entry, 200, description"
+      "error-no-balance, 402, ''",
+      "model-catalog-entry, 200, description kind inputs required_inputs pricing_mode pricing_note model_url"
   })
   void answersHaveTheDocumentedShape(String example, int status, String allowedExtra) throws IOException {
-    JsonNode documented = Json.mapper().readTree(EXAMPLES.resolve(example + ".json").toFile()).path("body");
+    JsonNode documented = documented(example);
     TestHttp.Resp answer = actual.get(example);
 
     assertThat(answer.status()).isEqualTo(status);
-    assertSameShape(documented, answer.json(), "$", allowedExtra.isEmpty() ? Set.of() : Set.of(allowedExtra));
+    assertSameShape(documented, answer.json(), "$", allowedExtra.isEmpty() ? Set.of() : Set.of(allowedExtra.split(" ")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldAnswerTheNoBalanceBodyAsDocumented() throws IOException {
+    assertThat(actual.get("error-no-balance").json()).isEqualTo(documented("error-no-balance"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldAnswerAResultBeforeCompletionWith400005InTheDocumentedErrorEnvelope() throws IOException {
+    assertThat(notReady.status()).isEqualTo(400);
+    assertSameShape(documented("error-upstream"), notReady.json(), "$", Set.of());
+    assertThat(notReady.json().path("error_code").asInt()).isEqualTo(400005);
+  }
+
+  static JsonNode documented(String example) throws IOException {
+    return Json.mapper().readTree(EXAMPLES.resolve(example + ".json").toFile()).path("body");
   }
 
   /** Same keys (the actual may add {@code allowedExtra} at top level), same nesting, same value kinds. */

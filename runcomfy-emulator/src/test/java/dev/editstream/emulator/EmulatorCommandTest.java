@@ -34,7 +34,8 @@ class EmulatorCommandTest {
         "--concurrency", "2", "--rate-429", "0.1", "--rate-5xx", "0.2", "--failed-job-rate", "0.3", "--slow-rate", "0.4",
         "--slow-ms", "99", "--hang-rate", "0.05", "--truncate-rate", "0.6", "--seed", "5", "--no-fetch-inputs");
     assertThat(c).isEqualTo(new EmulatorConfig("127.0.0.1", 0, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(10, 20),
-        Map.of(), 2, 0.1, 0.2, 0.3, 0.4, 99, 0.05, 0.6, 5, false, 0, 1, 0, true, 0));
+        Map.of(), 2, 0.1, 0.2, 0.3, 0.4, 99, 0.05, 0.6, 5, false, 0, 1, 0, true, 0, 1000.0, ResultBeforeCompletion.ERROR,
+        StatusWords.LIVE, 0));
   }
 
   @Test
@@ -50,6 +51,20 @@ class EmulatorCommandTest {
     assertThat(c.rateLimitPerSecond()).isEqualTo(50.0);
     assertThat(c.renderOutputs()).isFalse();
     assertThat(c.blobOutputBytes()).isEqualTo(2_147_483_648L);
+  }
+
+  @Test
+  void shouldTurnLiveContractOptionsIntoAConfig() {
+    EmulatorConfig c = parse(Map.of(), "--balance-usd", "2.5", "--accepted-then-504-rate", "0.25",
+        "--result-before-completion", "STATE", "--status-words", "documented");
+    assertThat(c.balanceUsd()).isEqualTo(2.5);
+    assertThat(c.acceptedThen504Rate()).isEqualTo(0.25);
+    assertThat(c.resultBeforeCompletion()).isEqualTo(ResultBeforeCompletion.STATE);
+    assertThat(c.statusWords()).isEqualTo(StatusWords.DOCUMENTED);
+    assertThatThrownBy(() -> parse(Map.of(), "--status-words", "loud")).hasMessageStartingWith("EmulatorConfig.statusWords ");
+    assertThatThrownBy(() -> parse(Map.of(), "--result-before-completion", "wait"))
+        .hasMessageStartingWith("EmulatorConfig.resultBeforeCompletion ");
+    assertThatThrownBy(() -> parse(Map.of(), "--balance-usd", "-1")).hasMessageStartingWith("EmulatorConfig.balanceUsd ");
   }
 
   @Test

@@ -32,6 +32,10 @@ class EmulatorConfigTest {
     assertThat(D.concurrency()).isEqualTo(8);
     assertThat(D.rate429() + D.rate5xx() + D.failedJobRate() + D.slowRate() + D.hangRate() + D.truncateRate()).isZero();
     assertThat(D.fetchInputs()).isTrue();
+    assertThat(D.balanceUsd()).isEqualTo(1000.0);
+    assertThat(D.resultBeforeCompletion()).isEqualTo(ResultBeforeCompletion.ERROR);
+    assertThat(D.statusWords()).isEqualTo(StatusWords.LIVE);
+    assertThat(D.acceptedThen504Rate()).isZero();
   }
 
   @Test
@@ -39,9 +43,12 @@ class EmulatorConfigTest {
     EmulatorConfig c = D.withPort(8080).withHost("0.0.0.0").withTokens(Set.of("a", "b")).withLatency(1, 2).withConcurrency(3)
         .withRate429(0.1).withRate5xx(0.2).withFailedJobRate(0.3).withSlow(0.4, 50).withHangRate(0.5)
         .withTruncateRate(0.6).withSeed(9).withFetchInputs(false).withModelLatency("m", new LatencyModel.Fixed(0))
-        .withProviderCap(4).withCapRetryAfterS(7).withRateLimitPerSecond(2.5).withRenderOutputs(false).withBlobOutputBytes(10);
+        .withProviderCap(4).withCapRetryAfterS(7).withRateLimitPerSecond(2.5).withRenderOutputs(false).withBlobOutputBytes(10)
+        .withBalanceUsd(0.5).withResultBeforeCompletion(ResultBeforeCompletion.STATE).withStatusWords(StatusWords.DOCUMENTED)
+        .withAcceptedThen504Rate(0.7);
     assertThat(c).isEqualTo(new EmulatorConfig("0.0.0.0", 8080, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(1, 2),
-        Map.of("m", new LatencyModel.Fixed(0)), 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false, 4, 7, 2.5, false, 10));
+        Map.of("m", new LatencyModel.Fixed(0)), 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false, 4, 7, 2.5, false, 10, 0.5,
+        ResultBeforeCompletion.STATE, StatusWords.DOCUMENTED, 0.7));
   }
 
   @Test
@@ -81,7 +88,12 @@ class EmulatorConfigTest {
         Arguments.of("slowRate", (Supplier<EmulatorConfig>) () -> D.withSlow(Double.NaN, 1)),
         Arguments.of("slowMs", (Supplier<EmulatorConfig>) () -> D.withSlow(0.5, -1)),
         Arguments.of("hangRate", (Supplier<EmulatorConfig>) () -> D.withHangRate(1.01)),
-        Arguments.of("truncateRate", (Supplier<EmulatorConfig>) () -> D.withTruncateRate(-1)));
+        Arguments.of("truncateRate", (Supplier<EmulatorConfig>) () -> D.withTruncateRate(-1)),
+        Arguments.of("balanceUsd", (Supplier<EmulatorConfig>) () -> D.withBalanceUsd(Double.NaN)),
+        Arguments.of("balanceUsd", (Supplier<EmulatorConfig>) () -> D.withBalanceUsd(-0.01)),
+        Arguments.of("resultBeforeCompletion", (Supplier<EmulatorConfig>) () -> D.withResultBeforeCompletion(null)),
+        Arguments.of("statusWords", (Supplier<EmulatorConfig>) () -> D.withStatusWords(null)),
+        Arguments.of("acceptedThen504Rate", (Supplier<EmulatorConfig>) () -> D.withAcceptedThen504Rate(1.5)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -72,6 +72,29 @@ class FaultPlanTest {
     }
   }
 
+  @Test
+  void shouldDrawAcceptedThen504FromItsOwnStreamLeavingTheOtherDrawsUnchanged() {
+    EmulatorConfig c = BASE.withRate429(0.3).withFailedJobRate(0.5).withTruncateRate(0.5).withSeed(11);
+    FaultPlan without = new FaultPlan(c);
+    FaultPlan with = new FaultPlan(c.withAcceptedThen504Rate(0.5));
+    List<Boolean> gateway = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      assertThat(with.nextCall()).isEqualTo(without.nextCall());
+      gateway.add(with.nextAcceptedThen504());
+      assertThat(with.nextJob("m")).isEqualTo(without.nextJob("m"));
+      assertThat(with.nextDownloadTruncated()).isEqualTo(without.nextDownloadTruncated());
+    }
+    assertThat(gateway).contains(true, false);
+    FaultPlan again = new FaultPlan(c.withAcceptedThen504Rate(0.5));
+    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> again.nextAcceptedThen504()).toList()).isEqualTo(gateway);
+    FaultPlan never = new FaultPlan(c);
+    FaultPlan always = new FaultPlan(c.withAcceptedThen504Rate(1.0));
+    for (int i = 0; i < 100; i++) {
+      assertThat(never.nextAcceptedThen504()).isFalse();
+      assertThat(always.nextAcceptedThen504()).isTrue();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(doubles = {0.1, 0.5, 0.9})
   void shouldFireAboutAsOftenAsTheRate(double rate) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
-import dev.editstream.core.model.ModelCatalog;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.awt.image.BufferedImage;
@@ -31,7 +30,7 @@ class LoadModelTest {
   static final String OTHER = "other-token";
   static final String FLUX = RunComfyEmulatorTest.FLUX;
   static final String NANO = RunComfyEmulatorTest.NANO;
-  static final String WAN = "wan-ai/wan-2-7/edit-video";
+  static final String WAN = "wan-ai/wan-2.7/edit-video";
 
   @TempDir Path dir;
   RunComfyEmulator emu;
@@ -46,7 +45,7 @@ class LoadModelTest {
 
   void start(UnaryOperator<EmulatorConfig> tweak) {
     EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withTokens(Set.of(TOKEN, OTHER)).withFetchInputs(false);
-    emu = RunComfyEmulator.start(tweak.apply(base), ModelCatalog.builtIn());
+    emu = RunComfyEmulator.start(tweak.apply(base));
   }
 
   static ObjectNode fluxBody(int n) {
@@ -59,8 +58,13 @@ class LoadModelTest {
 
   JsonNode awaitCompleted(JsonNode submitted) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> http.get(submitted.path("status_url").asText()).json().path("status").asText().equals("completed"));
+        .until(() -> phase(http.get(submitted.path("status_url").asText()).json()) == JobBook.State.COMPLETED);
     return http.get(submitted.path("result_url").asText()).json();
+  }
+
+  /** The state a status or result answer tells, whichever spelling. */
+  static JobBook.State phase(JsonNode answer) {
+    return StatusWords.phaseOf(answer.path("status").asText()).orElseThrow();
   }
 
   /** GET through a fresh client, counting body bytes without keeping them. */
@@ -169,7 +173,7 @@ class LoadModelTest {
   void shouldOutputOneBlobPerJobWhenBlobOutputBytesIsSet() {
     start(c -> c.withBlobOutputBytes(3_000_000L).withLatency(new LatencyModel.Fixed(0)));
     JsonNode image = awaitCompleted(submit(http, FLUX, fluxBody(1)).json());
-    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video", "http://127.0.0.1:9/v.mp4");
+    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
     JsonNode video = awaitCompleted(submit(http, WAN, videoBody).json());
 
     String url = image.path("output").path("images").get(0).asText();
@@ -187,14 +191,14 @@ class LoadModelTest {
         .map(TestHttp.Resp::json).collectList().block(Duration.ofSeconds(60));
     await().atMost(Duration.ofSeconds(30)).until(() -> emu.stats().inFlight() == 0);
     JsonNode result = http.get(submitted.get(123).path("result_url").asText()).json();
-    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video", "http://127.0.0.1:9/v.mp4");
+    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
     JsonNode video = awaitCompleted(submit(http, WAN, videoBody).json());
 
     assertThat(submitted).allMatch(s -> s.has("request_id"));
     assertThat(emu.stats().submitsPerModel()).containsEntry(FLUX, 300L);
     assertThat(emu.stats().peakInFlight()).isBetween(1L, 300L);
     assertThat(emu.stats().inFlight()).isZero();
-    assertThat(result.path("status").asText()).isEqualTo("completed");
+    assertThat(phase(result)).isEqualTo(JobBook.State.COMPLETED);
     String url = result.path("output").path("images").get(0).asText();
     assertThat(URI.create(url).getPath()).startsWith("/files/" + submitted.get(123).path("request_id").asText() + "/");
     BufferedImage png = ImageIO.read(new ByteArrayInputStream(new TestHttp(null).get(url).body()));
@@ -212,8 +216,8 @@ class LoadModelTest {
     List<JsonNode> statuses = Flux.fromIterable(statusUrls).flatMap(u -> http.exchange("GET", u, null), 32)
         .map(TestHttp.Resp::json).collectList().block(Duration.ofSeconds(120));
 
-    assertThat(statuses).filteredOn(s -> s.path("status").asText().equals("in_progress")).hasSize(1);
-    assertThat(statuses).filteredOn(s -> s.path("status").asText().equals("in_queue"))
+    assertThat(statuses).filteredOn(s -> phase(s) == JobBook.State.IN_PROGRESS).hasSize(1);
+    assertThat(statuses).filteredOn(s -> phase(s) == JobBook.State.IN_QUEUE)
         .extracting(s -> s.path("queue_position").asInt())
         .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, 1999).boxed().toList());
   }
@@ -226,8 +230,8 @@ class LoadModelTest {
     JsonNode slow = submit(http, NANO, nanoBody).json();
     JsonNode fast = awaitCompleted(submit(http, FLUX, fluxBody(1)).json());
 
-    assertThat(fast.path("status").asText()).isEqualTo("completed");
-    assertThat(http.get(slow.path("status_url").asText()).json().path("status").asText()).isEqualTo("in_progress");
+    assertThat(phase(fast)).isEqualTo(JobBook.State.COMPLETED);
+    assertThat(phase(http.get(slow.path("status_url").asText()).json())).isEqualTo(JobBook.State.IN_PROGRESS);
   }
 
   @Test

@@ -13,6 +13,12 @@ class RouteTest {
       "GET,  /v1/models/google/nano-banana-2/edit/, GetModel[modelId=google/nano-banana-2/edit]",
       "DELETE, /v1/models/google/nano-banana-2/edit, MethodNotAllowed[]",
       "GET,  /v1/models, ListModels[]",
+      "GET,  /v1/models/categories, ListCategories[]",
+      "GET,  /v1/models/categories/, ListCategories[]",
+      "POST, /v1/models/categories, Submit[modelId=categories]",
+      "GET,  /v1/models/wan-ai/wan-2.7/edit-video, GetModel[modelId=wan-ai/wan-2.7/edit-video]",
+      "GET,  /prod/v2/balance, Balance[]",
+      "POST, /prod/v2/balance, MethodNotAllowed[]",
       "GET,  /v1/models/, ListModels[]",
       "POST, /v1/models, MethodNotAllowed[]",
       "GET,  /v1/models//x, NotFound[]",
@@ -49,7 +55,7 @@ class RouteTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"GET, /v1/models, true", "POST, /v1/requests/x/cancel, true", "GET, /files/x/y.png, false", "GET, /nope, false",
+  @CsvSource({"GET, /v1/models, true", "GET, /v1/models/categories, true", "GET, /prod/v2/balance, true", "POST, /v1/requests/x/cancel, true", "GET, /files/x/y.png, false", "GET, /nope, false",
       "GET, /_emulator/stats, false", "GET, /_emulator/blob/5, false"})
   void onlyApiEndpointsNeedAToken(String method, String path, boolean needsAuth) {
     assertThat(Route.of(method, path).needsAuth()).isEqualTo(needsAuth);

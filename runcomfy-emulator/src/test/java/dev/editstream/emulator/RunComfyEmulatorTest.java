@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
-import dev.editstream.core.model.ModelCatalog;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -58,7 +57,9 @@ class RunComfyEmulatorTest {
   }
 
   RunComfyEmulator start(UnaryOperator<EmulatorConfig> tweak) {
-    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(dir, TOKEN).withLatency(50, 150)), ModelCatalog.builtIn());
+    // documented status words: these tests read the words themselves (LiveBehaviourTest covers the live ones)
+    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(dir, TOKEN).withLatency(50, 150)
+        .withStatusWords(StatusWords.DOCUMENTED)));
     return emu;
   }
 
@@ -112,7 +113,9 @@ class RunComfyEmulatorTest {
     assertThat(queued.path("status").asText()).isEqualTo("in_queue");
     assertThat(queued.path("queue_position").asInt()).isEqualTo(1);
     assertThat(http.get(first.path("status_url").asText()).json().path("status").asText()).isEqualTo("in_progress");
-    assertThat(http.get(second.path("result_url").asText()).json().path("status").asText()).isEqualTo("in_queue");
+    TestHttp.Resp early = http.get(second.path("result_url").asText());
+    assertThat(early.status()).as("a result before completion").isEqualTo(400);
+    assertThat(early.json().path("error_code").asInt()).isEqualTo(400005);
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
       seen.add(http.get(second.path("status_url").asText()).json().path("status").asText());
       return seen.contains("completed");
@@ -256,14 +259,15 @@ class RunComfyEmulatorTest {
   @Test
   void shouldListTheCatalogAndShowOneModelWithItsSchema() {
     start(c -> c);
+    int size = EmulatorCatalog.builtIn().all().size();
     JsonNode all = http.get(emu.baseUrl() + "/models").json();
     JsonNode page = http.get(emu.baseUrl() + "/models?limit=2&offset=1&include_schema=true").json();
-    JsonNode video = http.get(emu.baseUrl() + "/models?category=video-edit&search=LUCY").json();
+    JsonNode video = http.get(emu.baseUrl() + "/models?category=edit-video&search=LUCY").json();
     JsonNode one = http.get(emu.baseUrl() + "/models/" + NANO).json();
     TestHttp.Resp bad = http.get(emu.baseUrl() + "/models?limit=zero");
 
-    assertThat(all.path("total").asInt()).isEqualTo(8);
-    assertThat(all.path("models")).hasSize(8);
+    assertThat(all.path("total").asInt()).isEqualTo(size);
+    assertThat(all.path("models")).hasSize(size);
     assertThat(all.path("models").get(0).has("input_schema")).isFalse();
     assertThat(page.path("models")).hasSize(2);
     assertThat(page.path("models").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
@@ -272,7 +276,8 @@ class RunComfyEmulatorTest {
     assertThat(video.path("models").get(0).path("model_id").asText()).isEqualTo("decart/lucy-edit/restyle");
     assertThat(one.path("model_id").asText()).isEqualTo(NANO);
     assertThat(one.path("input_schema").path("required").toString()).contains("image_urls");
-    assertThat(one.path("categories").get(0).asText()).isEqualTo("image-edit");
+    assertThat(one.path("categories").get(0).asText()).isEqualTo("image-to-image");
+    assertThat(one.path("input_schema").path("properties").path("image_urls").path("format").asText()).isEqualTo("image_uris");
     assertThat(one.path("description").asText()).isNotBlank();
     assertThat(bad.status()).isEqualTo(422);
     assertThat(bad.json().path("detail").get(0).path("loc").get(1).asText()).isEqualTo("limit");

@@ -17,6 +17,8 @@ public final class StageException extends RuntimeException {
   private final ExitClass exitClass;
   private final String reason;
   private final transient Duration retryAfter;
+  private final Integer httpStatus;
+  private final Integer errorCode;
 
   /**
    * @param exitClass the class deciding retry or failure
@@ -26,10 +28,26 @@ public final class StageException extends RuntimeException {
    * @param retryAfter the server's Retry-After, or {@code null} when none was given
    */
   public StageException(ExitClass exitClass, String reason, String message, Duration retryAfter) {
+    this(exitClass, reason, message, retryAfter, null, null);
+  }
+
+  /**
+   * A failure read from an HTTP answer of the RunComfy API.
+   *
+   * @param httpStatus the answer's HTTP status, or {@code null} when no answer was read
+   * @param errorCode RunComfy's numeric {@code error_code} from a JSON error envelope, or {@code
+   *     null} when the body had none (a gateway page, an empty body): with a code, RunComfy's own
+   *     application answered, which decides whether a submit can have created a request
+   *     ({@code runcomfy-live-contract.md} §4)
+   */
+  public StageException(ExitClass exitClass, String reason, String message, Duration retryAfter, Integer httpStatus,
+      Integer errorCode) {
     super(message, null, false, false);
     this.exitClass = Objects.requireNonNull(exitClass, "exitClass");
     this.reason = Objects.requireNonNull(reason, "reason");
     this.retryAfter = retryAfter;
+    this.httpStatus = httpStatus;
+    this.errorCode = errorCode;
   }
 
   /** A failure without a Retry-After. */
@@ -43,6 +61,16 @@ public final class StageException extends RuntimeException {
 
   public String reason() {
     return reason;
+  }
+
+  /** The HTTP status of the answer this failure was read from; empty when no answer was read. */
+  public Optional<Integer> httpStatus() {
+    return Optional.ofNullable(httpStatus);
+  }
+
+  /** RunComfy's {@code error_code} from the answer's JSON envelope; empty when it had none. */
+  public Optional<Integer> errorCode() {
+    return Optional.ofNullable(errorCode);
   }
 
   /** The delay the server asked for (HTTP Retry-After), if any. */

@@ -34,6 +34,8 @@ import java.util.Objects;
  *     replay}); 0 for the first run
  * @param parts when the job was split into several RunComfy requests (a Nano Banana batch over
  *     20 images), every request in order ({@code submission} is the first); else {@code null}
+ * @param remote the actual cost and deadline facts of the finished request(s) (from {@code
+ *     completed} on), or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(
@@ -53,7 +55,8 @@ public record JobEvent(
     List<Attempt> history,
     Instant createdAt,
     int replays,
-    List<Submission> parts) {
+    List<Submission> parts,
+    RemoteRun remote) {
 
   /** The envelope version this code writes and reads. */
   public static final int VERSION = 1;
@@ -82,38 +85,43 @@ public record JobEvent(
    */
   public JobEvent asPart(int k) {
     return new JobEvent(v, type, jobId + ".part-" + k, at, job, route, body, submission, outputs, files, failure, attempt, dueAt, history,
-        createdAt, replays, parts);
+        createdAt, replays, parts, remote);
   }
 
   /** A copy whose requests are {@code all} (the first one becomes {@code submission}). */
   public JobEvent withParts(List<Submission> all) {
     return new JobEvent(v, type, jobId, at, job, route, body, all.get(0), outputs, files, failure, attempt, dueAt, history, createdAt,
-        replays, all.size() > 1 ? all : null);
+        replays, all.size() > 1 ? all : null, remote);
   }
 
   /** A new job accepted by the producer. */
   public static JobEvent requested(Job job, Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0, null);
+    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0, null, null);
   }
 
   /** The router submitted the job. */
   public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays, parts);
+    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays, parts, null);
   }
 
   /** RunComfy finished the request with these output URLs. */
   public JobEvent completed(List<String> outputUrls, Instant now) {
-    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts);
+    return completed(outputUrls, null, now);
+  }
+
+  /** RunComfy finished the request with these output URLs, at this cost (or {@code null}). */
+  public JobEvent completed(List<String> outputUrls, RemoteRun run, Instant now) {
+    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts, run);
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts);
+    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts, remote);
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays, parts);
+    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays, parts, remote);
   }
 
   /**
@@ -121,13 +129,13 @@ public record JobEvent(
    * kept, attempts reset, {@code replays} + 1.
    */
   public JobEvent replayed(Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1, null);
+    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1, null, null);
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
   public JobEvent retry(Attempt failedAttempt, Instant due) {
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
-    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts);
+    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts, remote);
   }
 }

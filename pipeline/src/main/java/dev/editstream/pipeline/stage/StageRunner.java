@@ -160,7 +160,9 @@ public final class StageRunner implements AutoCloseable {
   /** A Fail outcome becomes a failed event on the failure topic. */
   private Outcome resolve(JobEvent event, Outcome outcome) {
     if (outcome instanceof Outcome.Fail f) {
-      Failure failure = new Failure(f.exitClass().code(), f.reason(), "job " + event.jobId() + ": " + Redact.text(f.message()),
+      String prefix = "job " + event.jobId() + ": ";
+      String message = Redact.text(f.message());
+      Failure failure = new Failure(f.exitClass().code(), f.reason(), message.startsWith(prefix) ? message : prefix + message,
           settings.stage(), event.attempt());
       return Outcome.publish(topics.failed(), event.failed(failure, clock.instant()));
     }

@@ -39,8 +39,21 @@ public final class TerminalGuard implements AutoCloseable {
    * @throws IllegalStateException if the topics cannot be read
    */
   public static TerminalGuard start(String bootstrapServers, Topics topics) {
+    return start(bootstrapServers, topics, h -> { });
+  }
+
+  /**
+   * As {@link #start(String, Topics)}, also handing the head of every terminal event read (the
+   * topics' history at start-up, then every new one) to {@code onTerminal}, on the view's thread;
+   * it must be quick and must not throw.
+   */
+  public static TerminalGuard start(String bootstrapServers, Topics topics, java.util.function.Consumer<EventHead> onTerminal) {
     return new TerminalGuard(TopicView.start(bootstrapServers, List.of(topics.done(), topics.failed()),
-        r -> of(EventHead.read(r.value())), Terminal::merge, Duration.ofMinutes(2)));
+        r -> {
+          EventHead h = EventHead.read(r.value());
+          onTerminal.accept(h);
+          return of(h);
+        }, Terminal::merge, Duration.ofMinutes(2)));
   }
 
   private static Terminal of(EventHead e) {

@@ -16,9 +16,12 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Stops the line instead of failing every job when the account is at fault (token refused:
  * 401/403; balance exhausted: 402 or error 400002). While closed, submissions wait in arrival
- * order; every {@code recheck} one waiting submission goes through as a probe (a half-open circuit
- * breaker): if RunComfy accepts it, the gate opens and every waiting job proceeds; if not, the
- * probe takes its place at the head again. The pause raises one alert (an ERROR log line and the
+ * order. Every {@code recheck} the account is probed: with a {@linkplain #withBalanceProbe
+ * balance probe} by reading the balance ({@code GET .../prod/v2/balance}, free, {@code
+ * runcomfy-live-contract.md} §3), opening the gate when the token is accepted and the balance is
+ * above zero; without one, one waiting submission goes through as the probe (a half-open circuit
+ * breaker; a paid submit): if RunComfy accepts it, the gate opens and every waiting job
+ * proceeds; if not, the probe takes its place at the head again. The pause raises one alert (an ERROR log line and the
  * {@code editstream.account.paused} gauge = 1) and one "resumed" line. Thread-safe.
  */
 public final class AccountGate {
@@ -31,6 +34,7 @@ public final class AccountGate {
   private String reason = "";
   private Disposable ticker;
   private long pauses;
+  private java.util.function.Supplier<Mono<Boolean>> balanceProbe;
 
   /**
    * @param recheck time between probes while paused, &gt; 0
@@ -47,6 +51,18 @@ public final class AccountGate {
       Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.isClosed() ? 1 : 0)
           .description(Meters.ACCOUNT_PAUSED.description()).register(registry);
     }
+  }
+
+  /**
+   * Probes the account with {@code probe} instead of a paid submit: it emits {@code true} when the
+   * account can pay again (token accepted, balance above zero), {@code false} or an error when
+   * not. Call before the gate is used.
+   *
+   * @return this gate
+   */
+  public AccountGate withBalanceProbe(java.util.function.Supplier<Mono<Boolean>> probe) {
+    this.balanceProbe = probe;
+    return this;
   }
 
   /** Whether submission is paused. */
@@ -118,11 +134,30 @@ public final class AccountGate {
       release = new ArrayDeque<>(waiting);
       waiting.clear();
     }
-    log.warn("submission resumed: RunComfy accepted a request again; {} waiting jobs proceed", release.size());
+    log.warn("submission resumed: the account is usable again; {} waiting jobs proceed", release.size());
     release.forEach(s -> s.tryEmitEmpty());
   }
 
   private void probe() {
+    if (balanceProbe != null) {
+      synchronized (this) {
+        if (!closed) {
+          return;
+        }
+      }
+      balanceProbe.get().onErrorResume(e -> {
+        log.info("account re-check: balance not read ({}); still paused", dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
+        return Mono.just(false);
+      }).subscribe(ok -> {
+        if (ok) {
+          log.info("account re-check: the balance endpoint accepts the token and shows a balance; resuming");
+          succeeded();
+        } else {
+          log.info("account re-check: still no usable account (token refused or balance empty); still paused");
+        }
+      });
+      return;
+    }
     Sinks.One<Void> s;
     synchronized (this) {
       if (!closed || waiting.isEmpty()) {

@@ -165,8 +165,8 @@ public final class Submitter {
       case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
       case MAY_HAVE_BEEN_ACCEPTED -> {
         mayHaveBeenSubmitted.increment();
-        log.warn("job {}: POST to {} sent at {} got no answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reason());
-        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no answer (" + e.reason() + ": " + Redact.text(e.getMessage()) + ")"));
+        log.warn("job {}: POST to {} sent at {} got no certain answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reason());
+        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no certain answer (" + e.reason() + ": " + Redact.text(e.getMessage()) + ")"));
       }
     };
   }

@@ -52,6 +52,35 @@ class AccountGateTest {
   }
 
   @Test
+  void shouldProbeTheFreeBalanceInsteadOfLettingAPaidSubmitThroughAndOpenWhenItShowsMoney() {
+    VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    java.util.Deque<reactor.core.publisher.Mono<Boolean>> answers = new java.util.ArrayDeque<>(List.of(
+        reactor.core.publisher.Mono.just(false),
+        reactor.core.publisher.Mono.error(new IllegalStateException("HTTP 503")),
+        reactor.core.publisher.Mono.just(true)));
+    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    AccountGate g = new AccountGate(Duration.ofSeconds(30), vts, null).withBalanceProbe(() -> {
+      probes.incrementAndGet();
+      return answers.poll();
+    });
+    g.tripped("HTTP 402: no remaining balance");
+    List<String> passed = new CopyOnWriteArrayList<>();
+    Flux.range(1, 3).flatMap(i -> g.acquire().doOnSuccess(v -> passed.add("job-" + i))).subscribe();
+
+    vts.advanceTimeBy(Duration.ofSeconds(60));
+    assertThat(probes).hasValue(2);
+    assertThat(passed).as("no job goes through as a paid probe").isEmpty();
+    assertThat(g.isClosed()).isTrue();
+
+    vts.advanceTimeBy(Duration.ofSeconds(30));
+    assertThat(probes).hasValue(3);
+    assertThat(passed).containsExactly("job-1", "job-2", "job-3");
+    assertThat(g.isClosed()).isFalse();
+    vts.advanceTimeBy(Duration.ofMinutes(5));
+    assertThat(probes).as("no probe while open").hasValue(3);
+  }
+
+  @Test
   void shouldRefuseANonPositiveRecheckInterval() {
     assertThatThrownBy(() -> new AccountGate(Duration.ZERO, VirtualTimeScheduler.create(), null)).hasMessageContaining("recheck");
   }

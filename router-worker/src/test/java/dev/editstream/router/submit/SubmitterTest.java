@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.job.Job;
-import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -43,7 +42,7 @@ class SubmitterTest {
 
   @BeforeEach
   void start() {
-    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "good-token").withFetchInputs(false).withLatency(0, 0), ModelCatalog.builtIn());
+    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "good-token").withFetchInputs(false).withLatency(0, 0));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), "good-token"), Clock.systemUTC(), token::get);
     gate = new AccountGate(Duration.ofMillis(200), Schedulers.parallel(), registry);
     maybe = registry.counter("may");

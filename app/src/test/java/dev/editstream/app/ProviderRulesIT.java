@@ -1,0 +1,173 @@
+package dev.editstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RunComfy's money rules end to end, through the real broker and real HTTP against the emulator:
+ * no second payment after an uncertain answer (and replay only with consent), a rejecting 503 is
+ * retried, a budget stops a batch at the right job, and a balance check stops a run at once.
+ */
+class ProviderRulesIT {
+  private static final String TOKEN = "provider-rules-token";
+  private static final String FLUX = "blackforestlabs/flux-1-kontext/pro/edit";
+  private static EmbeddedKafka kafka;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void broker() {
+    kafka = EmbeddedKafka.start(null);
+  }
+
+  @AfterAll
+  static void stop() {
+    kafka.close();
+  }
+
+  private record Ran(BatchRun.Result result, String printed, PipelineConfig cfg) {
+    JobEvent failed(String id) {
+      return result.summary().jobs().get(id).failedEvents().get(0);
+    }
+
+    long done() {
+      return result.summary().done();
+    }
+  }
+
+  /** {@code n} FLUX Kontext jobs ($0.04 each in the emulator's catalog), one URL image each, {@code j-1}..{@code j-n}. */
+  private Path jobs(int n) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      lines.add("{\"id\":\"j-" + i + "\",\"prompt\":\"Make the colours warmer.\",\"images\":[\"https://inputs.example.com/" + i
+          + ".png\"],\"model\":\"" + FLUX + "\"}");
+    }
+    return Files.write(dir.resolve("jobs-" + n + ".jsonl"), lines, StandardCharsets.UTF_8);
+  }
+
+  private Ran run(RunComfyEmulator emu, Path jobs, Double budget, boolean balanceCheck) throws IOException {
+    PipelineOptions o = new PipelineOptions();
+    o.bootstrapServers = kafka.bootstrapServers();
+    o.topicPrefix = "rules-" + Long.toHexString(System.nanoTime());
+    o.partitions = 1;
+    o.out = dir.resolve("out-" + System.nanoTime());
+    o.routerConcurrency = 1;
+    o.pollerConcurrency = 50;
+    o.downloaderConcurrency = 4;
+    o.maxAttempts = 10;
+    o.retryBaseMs = 20;
+    o.retryMaxMs = 200;
+    o.jobDeadlineSeconds = 120;
+    o.catalogCache = dir.resolve("catalog-cache.json");
+    o.budgetUsd = budget;
+    o.balanceCheck = balanceCheck;
+    PipelineConfig cfg = o.toConfig().allowingDownloadsFrom("127.0.0.1:" + emu.port());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    BatchRun.Result r = BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobs, Duration.ofMinutes(2),
+        new PrintStream(log, true, StandardCharsets.UTF_8), new ArrayList<>());
+    String printed = log.toString(StandardCharsets.UTF_8);
+    assertThat(r.finished()).as(printed).isTrue();
+    return new Ran(r, printed, cfg);
+  }
+
+  private EmulatorConfig emulator() {
+    return EmulatorConfig.defaults(dir.resolve("emu-" + System.nanoTime()), TOKEN).withFetchInputs(false).withLatency(50, 150).withSeed(11);
+  }
+
+  @Test
+  void shouldPostAJobAcceptedThenAnswered504ExactlyOnceAndReplayItOnlyWithConsent() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withAcceptedThen504Rate(1.0))) {
+      Ran ran = run(emu, jobs(3), null, false);
+
+      assertThat(emu.stats().acceptedThen504()).as("RunComfy created (and bills) every request").isEqualTo(3);
+      assertThat(emu.stats().postsPerBodyHash()).as("one POST per job, never a second").hasSize(3).allSatisfy((h, n) -> assertThat(n).isEqualTo(1));
+      for (String id : List.of("j-1", "j-2", "j-3")) {
+        JobEvent f = ran.failed(id);
+        assertThat(f.failure().exitClass()).isEqualTo(75);
+        assertThat(f.failure().reason()).isEqualTo("may_have_been_submitted");
+        assertThat(f.failure().message()).contains("504", "not re-sent", "--resubmit-uncertain");
+      }
+
+      String prefix = ran.cfg().topics().prefix();
+      String refused = replay("--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix);
+      assertThat(refused).contains("skipped j-1: it may have been submitted already").contains("0 jobs replayed, 3 skipped");
+      String consented = replay("--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix, "--id", "j-2",
+          "--resubmit-uncertain");
+      assertThat(consented).contains("resubmitting j-2 with consent").contains("1 jobs replayed, 0 skipped");
+    }
+  }
+
+  @Test
+  void shouldRetryA503WithRunComfysRejectingEnvelopeAndEndDone() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withRate5xx(0.4))) {
+      Ran ran = run(emu, jobs(4), null, false);
+
+      assertThat(emu.stats().unavailable()).as("503s with error_code 500001 were answered").isPositive();
+      assertThat(ran.done()).as(ran.printed()).isEqualTo(4);
+      assertThat(emu.stats().submitsPerModel().get(FLUX)).as("one request created per job").isEqualTo(4);
+    }
+  }
+
+  @Test
+  void shouldStopSubmittingAtTheFirstJobThatWouldPassTheBudgetAndReportTheRest() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator())) {
+      Ran ran = run(emu, jobs(5), 0.10, false);
+
+      assertThat(ran.done()).as(ran.printed()).isEqualTo(2);
+      assertThat(emu.stats().submits()).as("nothing POSTed after the budget stopped").isEqualTo(2);
+      for (String id : List.of("j-3", "j-4", "j-5")) {
+        JobEvent f = ran.failed(id);
+        assertThat(f.failure().reason()).isEqualTo("budget");
+        assertThat(f.failure().message()).contains("stopped at job j-3", "$0.1000");
+      }
+      assertThat(ran.result().summary().costUsd()).isEqualTo(0.08, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(ran.printed()).contains("3 jobs were not submitted because the budget was reached");
+    }
+  }
+
+  @Test
+  void shouldStopARunAtOnceWhenTheBalanceCheckFindsAnEmptyWallet() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withBalanceUsd(0))) {
+      assertThatThrownBy(() -> run(emu, jobs(2), null, true)).isInstanceOfSatisfying(StageException.class, e -> {
+        assertThat(e.exitClass().code()).isEqualTo(77);
+        assertThat(e.getMessage()).contains("balance is $0.00");
+      });
+      assertThat(emu.stats().submits()).isZero();
+    }
+  }
+
+  private static String replay(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      String[] all = new String[args.length + 1];
+      all[0] = "replay";
+      System.arraycopy(args, 0, all, 1, args.length);
+      assertThat(EditstreamCommand.commandLine().execute(all)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
