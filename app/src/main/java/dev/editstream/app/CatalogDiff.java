@@ -68,7 +68,8 @@ final class CatalogDiff {
     if (!a.fields().equals(b.fields())) {
       out.add("~ " + id + ": job fields " + roles(b.fields()) + " -> " + roles(a.fields()));
     }
-    if (Math.abs(a.price().baseUsd() - b.price().baseUsd()) > 1e-9 || !Objects.equals(a.price().unit(), b.price().unit())) {
+    if (Math.abs(a.price().baseUsd() - b.price().baseUsd()) > 1e-9 || !Objects.equals(a.price().unit(), b.price().unit())
+        || !Objects.equals(a.price().mode(), b.price().mode())) {
       out.add("~ " + id + ": price " + price(b) + " -> " + price(a));
     }
   }

@@ -32,7 +32,7 @@ class JobPreparerCatalogTest {
   private static ModelCatalog tiny() throws Exception {
     return ModelCatalog.fromEntries(List.of(
         entry("{'model_id':'acme/edit','base_price_usd':0.05,'price_unit':'output','pricing_mode':'fixed','input_schema':{'type':'object',"
-            + "'required':['prompt','image_url'],'properties':{'prompt':{'type':'string'},'image_url':{'type':'string','format':'image_uri',"
+            + "'required':['prompt','image_url'],'properties':{'prompt':{'type':'string'},'num_images':{'type':'integer','default':1},'image_url':{'type':'string','format':'image_uri',"
             + "'validations':[{'validation_rule':'file_size_mb<','validation_value':0.001,'validation_error':'Image too large'},"
             + "{'validation_rule':'frames<','validation_value':3}]}}}}"),
         entry("{'model_id':'acme/broken','input_schema':{'type':'object','properties':{'x':{'type':'decimal'}}}}")),

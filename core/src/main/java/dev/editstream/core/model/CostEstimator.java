@@ -9,7 +9,8 @@ import java.util.List;
  * runcomfy-live-contract.md} §3). Pure.
  *
  * <p>Outputs: the body's {@code number_of_images}, {@code num_images}, {@code num_outputs} or
- * {@code n}, else that field's schema default, else 1. Seconds: the body's {@code duration}, else
+ * {@code n}, else that field's schema default, else 1 (marked inexact: nothing says how many
+ * outputs the model makes). Seconds: the body's {@code duration}, else
  * its schema default, else 5 (marked inexact: the video's own length decides). The estimate is
  * exact only when {@code pricing_mode} is {@code fixed}, the units are known and the price came
  * from RunComfy (not editstream's built-in snapshot).
@@ -34,10 +35,14 @@ public final class CostEstimator {
     double units;
     switch (p.unit()) {
       case "output" -> {
+        // without a count field, one output per request is assumed, not known (a frame-sequence
+        // model answers one output per input frame)
         units = 1;
+        known = false;
         for (String f : COUNT_FIELDS) {
           if (props.has(f) || body.has(f)) {
             units = number(body.get(f), props.path(f).get("default"), 1);
+            known = true;
             break;
           }
         }

@@ -24,12 +24,12 @@ class CostEstimatorTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", value = {
       // what | unit | mode | schema properties | body | usd | units | exact
-      "one output by default|output|fixed|{}|{}|0.1|1|true",
+      "one output assumed, not known|output|fixed|{}|{}|0.1|1|false",
       "outputs asked|output|fixed|{'number_of_images':{'type':'integer','default':1}}|{'number_of_images':4}|0.4|4|true",
       "outputs by schema default|output|fixed|{'num_images':{'type':'integer','default':2}}|{}|0.2|2|true",
       "base price is only a base|output|base|{}|{}|0.1|1|false",
       "no pricing mode|output|-|{}|{}|0.1|1|false",
-      "old unit word image|image|fixed|{}|{}|0.1|1|true",
+      "old unit word image|image|fixed|{'n':{'type':'integer','default':1}}|{}|0.1|1|true",
       "seconds asked|second|fixed|{'duration':{'type':'integer','default':5}}|{'duration':8}|0.8|8|true",
       "seconds by default|second|fixed|{'duration':{'type':'integer','default':5}}|{}|0.5|5|true",
       "seconds unknown|second|fixed|{}|{}|0.5|5|false",
@@ -45,6 +45,7 @@ class CostEstimatorTest {
   @ParameterizedTest(name = "from RunComfy={0}")
   @CsvSource({"true,true", "false,false"})
   void shouldNeverCallAnEstimateFromEditstreamsOwnSnapshotExact(boolean fromRunComfy, boolean exact) throws Exception {
-    assertThat(CostEstimator.estimate(model("output", "fixed", "{}"), json("{}"), fromRunComfy).exact()).isEqualTo(exact);
+    assertThat(CostEstimator.estimate(model("second", "fixed", "{'duration':{'type':'integer','default':5}}"), json("{}"), fromRunComfy)
+        .exact()).isEqualTo(exact);
   }
 }
