@@ -21,17 +21,54 @@ public final class AssetsCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8181", description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
+  /** Shortest accepted {@code EDITSTREAM_ASSET_KEY}, characters (e.g. {@code openssl rand -base64 32} gives 44). */
+  static final int MIN_KEY_CHARS = 32;
+
   /**
    * The shared key from {@code EDITSTREAM_ASSET_KEY}.
    *
-   * @throws IllegalArgumentException when it is unset or shorter than 16 characters
+   * @throws IllegalArgumentException when it is unset or shorter than {@value #MIN_KEY_CHARS}
+   *     characters
    */
   static byte[] key() {
-    String key = System.getenv("EDITSTREAM_ASSET_KEY");
-    if (key == null || key.trim().length() < 16) {
-      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be set to at least 16 characters (shared by the asset server and the routers)");
+    return key(System.getenv("EDITSTREAM_ASSET_KEY"));
+  }
+
+  /**
+   * The key from a value of {@code EDITSTREAM_ASSET_KEY}, trimmed.
+   *
+   * @throws IllegalArgumentException when it is null or shorter than {@value #MIN_KEY_CHARS}
+   *     characters, or one character repeated (a placeholder such as {@code aaaa...})
+   */
+  static byte[] key(String value) {
+    String key = value == null ? "" : value.trim();
+    if (key.length() < MIN_KEY_CHARS) {
+      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be set to at least " + MIN_KEY_CHARS
+          + " characters of a random secret (e.g. `openssl rand -base64 32`), shared by the asset server and the routers; it was "
+          + (key.isEmpty() ? "unset" : key.length() + " characters"));
     }
-    return key.trim().getBytes(StandardCharsets.UTF_8);
+    if (key.chars().distinct().count() == 1) {
+      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY is one character repeated; use a random secret (e.g. `openssl rand -base64 32`)");
+    }
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A warning when {@code host} is not a loopback address (the asset server then serves local
+   * files to the network), else {@code null}. Resolves {@code host} (a name or a literal).
+   */
+  static String exposureWarning(String host) {
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(host);
+      if (a.isLoopbackAddress()) {
+        return null;
+      }
+      return "WARNING: --host " + host + (a.isAnyLocalAddress() ? " listens on every interface" : " is not a loopback address")
+          + ": anyone who can reach it and holds a signed URL can read the local input files it serves; "
+          + "use 127.0.0.1 unless the emulator runs on another machine";
+    } catch (java.net.UnknownHostException e) {
+      return "WARNING: --host " + host + " does not resolve; it is not known to be a loopback address";
+    }
   }
 
   @Override
@@ -39,7 +76,12 @@ public final class AssetsCommand implements Callable<Integer> {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("--port must be in 1..65535, was " + port);
     }
-    LocalAssetServer server = LocalAssetServer.start(host, port, key());
+    byte[] key = key();
+    String warning = exposureWarning(host);
+    if (warning != null) {
+      System.err.println(warning);
+    }
+    LocalAssetServer server = LocalAssetServer.start(host, port, key);
     System.out.println("asset server on " + server.hostPort());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -90,7 +90,12 @@ public final class BatchRun {
       }
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       Instant since = Instant.now().minusSeconds(1);
-      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER), new dev.editstream.router.InputStager(assets),
+      // the router re-checks every local input against the folders the producer allowed
+      List<Path> allowed = new ArrayList<>();
+      allowed.add(jobFile.toAbsolutePath().normalize().getParent());
+      allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
+      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
+              new dev.editstream.router.InputStager(assets, allowed),
               new PipelineMetrics(registry));
           BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
           EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {

@@ -53,6 +53,12 @@ final class ChaosRun {
   private int emulatorPort;
   private int assetPort;
   private final String token = "chaos-" + Long.toHexString(System.nanoTime());
+  /**
+   * The asset server's HMAC key, shared by every child process of this run: 32 random bytes
+   * (base64), new for each run. Never derived from the seed, which is printed and replayable: a
+   * key anyone can recompute lets anyone forge signed asset URLs.
+   */
+  private final String assetKey = newAssetKey();
 
   ChaosRun(Path work, Path examples, int jobs, int kills, long seed, long timeoutSeconds, PrintStream out) {
     this.work = work;
@@ -62,6 +68,13 @@ final class ChaosRun {
     this.seed = seed;
     this.timeoutSeconds = timeoutSeconds;
     this.out = out;
+  }
+
+  /** 32 bytes from {@link java.security.SecureRandom}, base64 (44 characters). */
+  static String newAssetKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
   }
 
   /** A restartable child process. */
@@ -82,7 +95,7 @@ final class ChaosRun {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".out").toFile()));
       pb.environment().put("RUNCOMFY_TOKEN", token);
       pb.environment().put("RUNCOMFY_MODEL_API_BASE", "http://127.0.0.1:" + emulatorPort + "/v1");
-      pb.environment().put("EDITSTREAM_ASSET_KEY", "chaos-asset-key-" + seed + "-0123456789");
+      pb.environment().put("EDITSTREAM_ASSET_KEY", assetKey);
       pb.environment().put("EDITSTREAM_LOG", work.resolve(name + ".log").toString());
       process = pb.start();
     }
@@ -146,7 +159,8 @@ final class ChaosRun {
         "--slow-ms", "1500", "--hang-rate", "0.005", "--truncate-rate", "0.05", "--latency", "uniform:300..2500",
         "--concurrency", "64", "--seed", "" + seed)));
     procs.put("router-worker", new Proc("router-worker", concat(List.of("router-worker"), common,
-        List.of("--asset-server", "127.0.0.1:" + assetPort, "--router-concurrency", "32", "--instance-id", "chaos-router"))));
+        List.of("--asset-server", "127.0.0.1:" + assetPort, "--allow-input", examples.toString(), "--router-concurrency", "32",
+            "--instance-id", "chaos-router"))));
     procs.put("assets", new Proc("assets", List.of("assets", "--port", "" + assetPort)));
     procs.put("poller-worker", new Proc("poller-worker", concat(List.of("poller-worker"), common, List.of("--instance-id", "chaos-poller"))));
     procs.put("downloader-worker", new Proc("downloader-worker", concat(List.of("downloader-worker"), common,

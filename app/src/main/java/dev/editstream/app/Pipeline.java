@@ -92,7 +92,11 @@ public final class Pipeline implements AutoCloseable {
     // poller gives up on it: at the deadline a queued request is cancelled, a running one (not
     // cancellable, RunComfy bills it) is followed for one more deadline period
     FlowControl flow = cfg.flow() == null ? null
-        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)));
+        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)))
+            // a 429's Retry-After pauses submission at most as long as the longest backoff (a hostile 999999 s froze it for days)
+            .withMaxPause(Duration.ofMillis(cfg.backoff().maxMs()));
+    // every text editstream writes (events, logs, messages) drops the token, wherever it appears
+    dev.editstream.core.Secrets.register(runcomfy.token());
     boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
     // poller and downloader in one process: completed results' full output URLs are handed over in
     // memory, so the downloader need not read each result a second time; sized for the downloader's
@@ -136,7 +140,9 @@ public final class Pipeline implements AutoCloseable {
           yield router;
         }
         case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.smartPolling() ? SmartPollSchedule.defaults() : null,
-            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel()).withRecentResults(handover);
+            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel()).withRecentResults(handover)
+            // a token replaced while running (token.json rewritten) is removed from provider texts too
+            .withSecrets(() -> List.of(token.get()));
         case DOWNLOADER -> {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);

@@ -40,7 +40,7 @@ import picocli.CommandLine.Parameters;
  * ({@link JobFileReader}), prepares each valid job exactly as the router-worker would ({@link
  * JobPreparer}: route, prompt lint, local mask check, body built and checked against the model's
  * schema) but with no Kafka and no HTTP: local inputs appear in the body as {@code file:} URIs
- * ({@link InputStager#dryRun()}), nothing is submitted.
+ * ({@link InputStager#dryRun(List)}, confined to the job file's folder as the producer is), nothing is submitted.
  *
  * <p>Output, one JSON line per non-blank line of the file, in file order: {@code {"id", "model",
  * "rule", "cues", "body", "warnings"}} for a routed job, {@code {"id", "line", "error": {"field",
@@ -101,7 +101,7 @@ public final class RouteCommand implements Callable<Integer> {
     }
     ModelCatalog catalog = Catalogs.forDryRun(catalogSource, catalogCache);
     Router router = new Router(Lexicon.builtIn(), catalog);
-    JobPreparer preparer = new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), InputStager.dryRun());
+    JobPreparer preparer = new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), InputStager.dryRun(List.of(jobs.toAbsolutePath().normalize().getParent())));
     List<Row> rows = route(jobs, preparer);
     PrintWriter out = spec.commandLine().getOut();
     if (explain) {

@@ -8,6 +8,7 @@ import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -29,7 +30,12 @@ public abstract class WorkerCommand implements Callable<Integer> {
   }
 
   InputStager stager(LocalAssetServer assets) {
-    return new InputStager(assets);
+    return new InputStager(assets, allowedInputs());
+  }
+
+  /** The folders a router-worker serves local inputs from ({@code --allow-input}); none: no local input. */
+  List<Path> allowedInputs() {
+    return pipeline.allowInputs.stream().map(f -> f.toAbsolutePath().normalize()).toList();
   }
 
   @Override
@@ -61,7 +67,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
   @Command(name = "router-worker", mixinStandardHelpOptions = true, description = "Route, check and submit requested jobs.")
   public static final class Router extends WorkerCommand {
     @Option(names = "--serve-local-files", description = "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181. "
-        + "Set EDITSTREAM_ASSET_KEY (16+ chars) so the URLs survive a restart.")
+        + "Set EDITSTREAM_ASSET_KEY (32+ chars) so the URLs survive a restart; local inputs must lie under an --allow-input folder.")
     String serveLocalFiles;
 
     @Option(names = "--asset-server", description = "host:port of an asset server in another process (`editstream assets`) sharing EDITSTREAM_ASSET_KEY; "
@@ -76,7 +82,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
     @Override
     InputStager stager(LocalAssetServer assets) {
       if (assetServer == null) {
-        return new InputStager(assets);
+        return new InputStager(assets, allowedInputs());
       }
       if (serveLocalFiles != null) {
         throw new IllegalArgumentException("--asset-server and --serve-local-files exclude each other");
@@ -84,7 +90,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
       if (!assetServer.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
         throw new IllegalArgumentException("--asset-server must be host:port, was \"" + assetServer + "\"");
       }
-      return InputStager.signedBy(assetServer, AssetsCommand.key());
+      return InputStager.signedBy(assetServer, AssetsCommand.key(), allowedInputs());
     }
 
     @Override

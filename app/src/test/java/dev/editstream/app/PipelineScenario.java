@@ -79,7 +79,7 @@ final class PipelineScenario {
     lines.add(batch.append("]}").toString());
     expected.put("sku-batch-25", 0);
     // bad jobs: refused line (65), missing local file (66), schema violation found by the router (65),
-    // an input the model cannot decode (remote failure, class 1), a duplicate id (65)
+    // an input whose content is not an image (65, before payment), a duplicate id (65)
     lines.add("{\"id\":\"bad/id\",\"prompt\":\"x\",\"images\":[\"" + ex.resolve("a_products/a01_water_bottle_cutout.png") + "\"]}");
     expected.put(null, 65);
     lines.add("{\"id\":\"gone-file\",\"prompt\":\"x\",\"images\":[\"" + ex.resolve("a_products/nope.png") + "\"]}");
@@ -92,7 +92,8 @@ final class PipelineScenario {
         + ex.resolve("e_video/e01_flower_bloom.webm") + "\"}");
     expected.put("webm-restyle", 65);
     lines.add("{\"id\":\"not-an-image\",\"prompt\":\"Make it warmer.\",\"images\":[\"" + ex.resolve("f_broken/f02_not_an_image.jpg") + "\"]}");
-    expected.put("not-an-image", 1);
+    // its content is not an image: refused before any payment (magic bytes), no longer a remote failure
+    expected.put("not-an-image", 65);
     lines.add("{\"id\":\"sku-1\",\"prompt\":\"duplicate id\",\"images\":[\"" + ex.resolve("a_products/a01_water_bottle_cutout.png") + "\"]}");
     expected.put("sku-1.line-" + lines.size(), 65);
     Files.write(file, lines, StandardCharsets.UTF_8);

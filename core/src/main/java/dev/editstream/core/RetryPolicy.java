@@ -31,8 +31,22 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
    * @param retry whether to retry
    * @param due when the retry becomes due (null when not retried)
    * @param delay the chosen delay (zero when not retried)
+   * @param pastDeadline whether a retry was due, but after the job's deadline (so it is not
+   *     retried: the job fails with reason {@code deadline})
+   * @param askedDelay the server's Retry-After when it was longer than the delay applied (capped
+   *     at the backoff's {@code maxMs}); {@code null} otherwise
    */
-  public record Decision(boolean retry, Instant due, Duration delay) {}
+  public record Decision(boolean retry, Instant due, Duration delay, boolean pastDeadline, Duration askedDelay) {
+    /** A decision within the deadline whose Retry-After, if any, was honoured in full. */
+    public Decision(boolean retry, Instant due, Duration delay) {
+      this(retry, due, delay, false, null);
+    }
+
+    /** Whether the server asked for a longer delay than the one applied. */
+    public boolean capped() {
+      return askedDelay != null;
+    }
+  }
 
   /**
    * @param attempt the 1-based attempt that just failed
@@ -42,11 +56,39 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
    * @param random a uniform draw in [0, 1)
    */
   public Decision decide(int attempt, ExitClass exitClass, Optional<Duration> retryAfter, Instant now, double random) {
+    return decide(attempt, exitClass, retryAfter, now, random, null);
+  }
+
+  /**
+   * As {@link #decide(int, ExitClass, Optional, Instant, double)}, bounded by the job's deadline:
+   * the delay honours the server's Retry-After only up to the backoff's {@code maxMs} (a longer one
+   * is reported in {@link Decision#askedDelay()}), and a retry due after {@code deadline} is not
+   * made ({@link Decision#pastDeadline()}).
+   *
+   * @param deadline the job's deadline, or {@code null} for none
+   */
+  public Decision decide(int attempt, ExitClass exitClass, Optional<Duration> retryAfter, Instant now, double random,
+      Instant deadline) {
     if (!exitClass.retryable() || attempt >= maxAttempts) {
       return new Decision(false, null, Duration.ZERO);
     }
-    long ms = backoff.delayMs(attempt, random, retryAfter.map(Duration::toMillis).orElse(-1L));
+    long asked = retryAfter.map(RetryPolicy::millis).orElse(-1L);
+    long ms = backoff.delayMs(attempt, random, asked);
     Duration d = Duration.ofMillis(ms);
-    return new Decision(true, now.plus(d), d);
+    Duration askedDelay = asked > backoff.maxMs() ? retryAfter.get() : null;
+    Instant due = now.plus(d);
+    if (deadline != null && due.isAfter(deadline)) {
+      return new Decision(false, null, Duration.ZERO, true, askedDelay);
+    }
+    return new Decision(true, due, d, false, askedDelay);
+  }
+
+  /** Milliseconds of a duration, saturating instead of overflowing (a Retry-After of 10^15 s). */
+  private static long millis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 }

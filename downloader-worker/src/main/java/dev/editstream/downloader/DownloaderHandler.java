@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +40,10 @@ import reactor.core.publisher.Mono;
  * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
  * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
  * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
+ * Only a folder editstream made for the same job is ever replaced ({@link OutputFolder}): a job
+ * whose id names editstream's own files, or whose folder exists without editstream's marker of
+ * that job, fails with class 65 {@code output_conflict} before anything is downloaded, and
+ * nothing is deleted.
  * Partial downloads are never visible under the final folder. URLs the {@link DownloadPolicy}
  * refuses are logged and skipped, as RunComfy's CLI does; a job with no allowed output fails with
  * class 65. Each committed file is recorded in the {@link PipelineMetrics} (bytes, streaming and
@@ -116,28 +119,28 @@ public final class DownloaderHandler implements StageHandler {
 
   /** Downloads {@code urls} (the full, possibly signed output URLs of the job's result). */
   private Mono<Outcome> download(JobEvent event, List<String> urls) {
+    // one parser for check and use: the downloader is handed the very URI the policy checked
     List<URI> allowed = new ArrayList<>();
     for (String u : urls) {
-      URI uri;
-      try {
-        uri = URI.create(u);
-      } catch (IllegalArgumentException e) {
-        log.warn("job {}: output URL is not a valid URI, skipped: {}", event.jobId(), Redact.url(u));
-        continue;
-      }
-      var refusal = policy.refusal(uri);
-      if (refusal.isPresent()) {
-        log.warn("job {}: output {} skipped: {}", event.jobId(), Redact.url(u), refusal.get());
+      var checked = policy.check(u);
+      if (checked.refusal() != null) {
+        log.warn("job {}: output {} skipped: {}", event.jobId(), Redact.url(u), checked.refusal());
       } else {
-        allowed.add(uri);
+        allowed.add(checked.uri());
       }
     }
     if (allowed.isEmpty()) {
       return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_allowed_outputs",
           "none of the " + urls.size() + " output URLs is on an allowed host"));
     }
-    Path staging = outDir.resolve(".staging").resolve(event.jobId() + "-" + UUID.randomUUID());
-    Path finalDir = outDir.resolve(event.jobId());
+    Path finalDir;
+    try {
+      finalDir = OutputFolder.jobFolder(outDir, event.jobId());
+      OutputFolder.requireReplaceable(finalDir, event.jobId());
+    } catch (StageException e) {
+      return Mono.error(e);
+    }
+    Path staging = outDir.resolve(OutputFolder.STAGING).resolve(event.jobId() + "-" + UUID.randomUUID());
     // the staging folder is created by the first download into it; the move follows the last
     // commit on its file-work thread (no further hop); the manifest's group commit holds no thread
     // while this job's line waits for its batch. appendAsync is subscribed on that same file-work
@@ -150,7 +153,7 @@ public final class DownloaderHandler implements StageHandler {
             metrics.downloaded(f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
-          promote(staging, finalDir);
+          OutputFolder.promote(staging, finalDir, event.jobId(), DownloaderHandler::deleteQuietly);
           return event.done(out, clock.instant());
         }))
         .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))
@@ -158,20 +161,6 @@ public final class DownloaderHandler implements StageHandler {
             "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on
         .onErrorResume(e -> FileIo.run(() -> deleteQuietly(staging)).then(Mono.error(e)));
-  }
-
-  /** Replaces {@code finalDir} with {@code staging} (an earlier copy of the same job is removed). */
-  private void promote(Path staging, Path finalDir) {
-    try {
-      if (Files.exists(finalDir)) {
-        Path trash = outDir.resolve(".staging").resolve(finalDir.getFileName() + "-old-" + UUID.randomUUID());
-        Files.move(finalDir, trash, StandardCopyOption.ATOMIC_MOVE);
-        deleteQuietly(trash);
-      }
-      Files.move(staging, finalDir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void deleteQuietly(Path dir) {

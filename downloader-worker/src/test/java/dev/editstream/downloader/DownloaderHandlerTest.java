@@ -145,12 +145,13 @@ class DownloaderHandlerTest {
     }
   }
 
+  /** The regular files under {@code root}, editstream's job marker aside. */
   static List<Path> walk(Path root) {
     if (!Files.exists(root)) {
       return List.of();
     }
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).toList();
+      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(OutputFolder.MARKER)).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -197,6 +198,7 @@ class DownloaderHandlerTest {
     assertThat(done.jobId()).isEqualTo(JOB_ID);
     assertThat(done.files()).hasSize(2);
     assertThat(walk(out.resolve(JOB_ID))).hasSize(2);
+    assertThat(out.resolve(JOB_ID).resolve(OutputFolder.MARKER)).as("editstream's marker of the job").hasContent(JOB_ID);
     for (OutputFile f : done.files()) {
       Path file = out.resolve(f.path());
       assertThat(file.getParent()).isEqualTo(out.resolve(JOB_ID));

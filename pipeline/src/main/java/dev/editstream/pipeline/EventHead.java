@@ -31,8 +31,9 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
   /**
    * Reads the head of one event.
    *
-   * @throws IllegalArgumentException with a readable reason when the bytes are not a JSON object
-   *     with a known {@code type} and a {@code job_id} (a poison record)
+   * @throws IllegalArgumentException with a readable, bounded reason when the bytes are not a JSON
+   *     object with a known {@code type} and a {@code job_id} of {@link EventCodec#ID_RULE} (a poison
+   *     record), or break {@link dev.editstream.core.Json#READ_LIMITS}
    */
   public static EventHead read(byte[] bytes) {
     if (bytes == null) {
@@ -72,14 +73,19 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
           default -> p.skipChildren();
         }
       }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a job event: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new IllegalArgumentException(dev.editstream.core.Redact.clip(dev.editstream.core.Redact.text(
+          dev.editstream.core.Redact.clip("not a job event: " + why, 2_000)), EventCodec.MAX_REASON_CHARS), e);
     }
     if (type == null) {
       throw new IllegalArgumentException("not a job event: no known type");
     }
     if (jobId == null) {
       throw new IllegalArgumentException("not a job event: no job_id");
+    }
+    if (!jobId.matches(EventCodec.ID_RULE)) {
+      throw new IllegalArgumentException("not a job event: job_id must match " + EventCodec.ID_RULE);
     }
     return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost);
   }

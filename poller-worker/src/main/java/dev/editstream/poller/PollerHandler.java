@@ -82,6 +82,9 @@ public final class PollerHandler implements StageHandler {
   private RecentResults recent;
   private final FlowControl flow;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
+  /** Longest text from the server put in a failure message or log line, chars (after escaping). */
+  static final int MAX_SERVER_TEXT = 2_000;
+  private java.util.function.Supplier<? extends java.util.Collection<String>> secrets = java.util.List::of;
 
   /**
    * @param deadline longest time from submission to a terminal status, positive; past it the
@@ -109,6 +112,63 @@ public final class PollerHandler implements StageHandler {
     this.deadline = deadline;
     this.clock = clock;
     this.timer = timer;
+  }
+
+  /**
+   * More secrets to remove from server text, besides the client's configured token (for example
+   * the current token of a refresher, when it may have been replaced since start-up). Call before
+   * use.
+   *
+   * @param more supplies the secrets, read at each use; blank ones are ignored
+   * @return this handler
+   */
+  public PollerHandler withSecrets(java.util.function.Supplier<? extends java.util.Collection<String>> more) {
+    this.secrets = java.util.Objects.requireNonNull(more, "more");
+    return this;
+  }
+
+  /**
+   * Text a server sent, made safe for the console, the log and the failed topic: every secret the
+   * poller knows (the client's token, {@link #withSecrets}) and bearer tokens and URL query strings
+   * ({@link Redact#text}) replaced by {@code <redacted>}, control characters (C0, DEL, C1) and the
+   * bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) and lone surrogates
+   * escaped as <code>&#92;uXXXX</code>, clipped to {@value #MAX_SERVER_TEXT} chars with {@code ...}.
+   */
+  String fromServer(String text) {
+    if (text == null) {
+      return null;
+    }
+    String t = text;
+    java.util.List<String> known = new java.util.ArrayList<>();
+    known.add(client.config().token());
+    known.addAll(secrets.get());
+    for (String secret : known) {
+      if (secret != null && secret.strip().length() >= 4) {
+        t = t.replace(secret.strip(), "<redacted>");
+      }
+    }
+    return escape(Redact.text(t), MAX_SERVER_TEXT);
+  }
+
+  /** {@code text} with control, bidi and lone-surrogate chars as <code>&#92;uXXXX</code>, at most {@code max} chars plus {@code ...}. */
+  static String escape(String text, int max) {
+    StringBuilder b = new StringBuilder(Math.min(text.length(), max) + 8);
+    for (int i = 0; i < text.length(); i++) {
+      if (b.length() >= max) {
+        return b.append("...").toString();
+      }
+      char c = text.charAt(i);
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+      if (pair) {
+        b.append(c).append(text.charAt(++i));
+      } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)
+          || c == 0x200E || c == 0x200F || c == 0x061C || Character.isSurrogate(c)) {
+        b.append(String.format("\\u%04X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   @Override
@@ -336,7 +396,7 @@ public final class PollerHandler implements StageHandler {
   /** An answer with an unrecognised status: polled again on the schedule, up to the limit. */
   private Mono<Outcome> unknown(JobEvent event, String requestId, Instant submittedAt, PollState state, String what, String word) {
     PollState next = state.afterUnknown();
-    String said = word == null ? "no status" : "unknown status \"" + Redact.text(word) + "\"";
+    String said = word == null ? "no status" : "unknown status \"" + fromServer(word) + "\"";
     if (next.tooManyUnknown()) {
       return Mono.just(new Outcome.Fail(ExitClass.OTHER, "unknown_status", what + " answer of request " + requestId + " has " + said + " ("
           + next.unknownInARow() + " answers in a row without a known status); stopping instead of polling forever"));
@@ -358,11 +418,11 @@ public final class PollerHandler implements StageHandler {
     return client.cancel(requestId).materialize().flatMap(signal -> {
       if (signal.isOnError()) {
         Throwable e = signal.getThrowable();
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + Redact.text(String.valueOf(e.getMessage()))));
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
       }
       CancelOutcome c = signal.get();
       if (c == null || !c.notCancellable()) {
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + (c == null ? "none" : Redact.text(c.outcome()))));
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
       }
       log.info("job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
           event.jobId(), requestId, deadlineAt, PollState.followCapAt(submittedAt, deadline));
@@ -406,7 +466,7 @@ public final class PollerHandler implements StageHandler {
         return Outcome.publish(topics.completed(), event.completed(urls.stream().map(Redact::url).toList(), run, clock.instant()));
       }
       case FAILED -> {
-        String why = r.error() == null || r.error().isNull() ? "no error given" : Redact.text(r.error().toString());
+        String why = r.error() == null || r.error().isNull() ? "no error given" : fromServer(r.error().toString());
         return new Outcome.Fail(ExitClass.OTHER, "remote_failed", "RunComfy request " + r.requestId() + " failed: " + why + late);
       }
       case CANCELLED -> {
@@ -415,7 +475,7 @@ public final class PollerHandler implements StageHandler {
       default -> {
         // queued, running and unknown results are handled before a decision
         return new Outcome.Fail(ExitClass.OTHER, "unknown_status",
-            "result of request " + r.requestId() + " has status \"" + r.status() + "\"; stopping instead of polling forever");
+            "result of request " + r.requestId() + " has status \"" + fromServer(r.status()) + "\"; stopping instead of polling forever");
       }
     }
   }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Reads a JSON Lines job file line by line (streaming, any size), checks each line with {@link
@@ -65,6 +66,18 @@ public final class JobFileReader {
    */
   public static int read(Path file, List<Path> extraAllowedRoots, Consumer<Job> onJob, Consumer<LineError> onError)
       throws IOException {
+    return readNumbered(file, extraAllowedRoots, (job, line) -> onJob.accept(job), onError);
+  }
+
+  /**
+   * As {@link #read(Path, List, Consumer, Consumer)}, handing each valid job with its 1-based line
+   * number.
+   *
+   * @param onJob called for each valid job and its line number, in file order
+   * @throws IOException if the file cannot be read
+   */
+  public static int readNumbered(Path file, List<Path> extraAllowedRoots, ObjIntConsumer<Job> onJob, Consumer<LineError> onError)
+      throws IOException {
     Path base = file.toAbsolutePath().normalize().getParent();
     List<Path> roots = new ArrayList<>();
     roots.add(base);
@@ -111,7 +124,7 @@ public final class JobFileReader {
   private static final class LineSink {
     private final JobLineParser parser;
     private final Path base;
-    private final Consumer<Job> onJob;
+    private final ObjIntConsumer<Job> onJob;
     private final Consumer<LineError> onError;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
     private boolean tooLong;
@@ -119,7 +132,7 @@ public final class JobFileReader {
     private int lineNo;
     int count;
 
-    LineSink(JobLineParser parser, Path base, Consumer<Job> onJob, Consumer<LineError> onError) {
+    LineSink(JobLineParser parser, Path base, ObjIntConsumer<Job> onJob, Consumer<LineError> onError) {
       this.parser = parser;
       this.base = base;
       this.onJob = onJob;
@@ -167,7 +180,7 @@ public final class JobFileReader {
       if (p != null) {
         count++;
         if (p.ok()) {
-          onJob.accept(absolute(p.job(), base));
+          onJob.accept(absolute(p.job(), base), lineNo);
         } else {
           onError.accept(p.error());
         }

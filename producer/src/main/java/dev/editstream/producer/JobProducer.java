@@ -2,6 +2,7 @@ package dev.editstream.producer;
 
 import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.RecordLimits;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
@@ -23,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * every line of the file has a recorded fate. A refused line is keyed by its id; lines whose id
  * could not be read are keyed {@code <file>.line-<n>}, and a duplicate id {@code <id>.line-<n>}, so
  * no two lines ever share a fate.
+ *
+ * <p>Size: a job whose {@code requested} event would break the {@link RecordLimits} of the
+ * publisher (over {@link RecordLimits#maxRecordBytes()}) is refused here, before anything is
+ * paid for: its line gets a {@link LineError} of class 65 naming the size and the limit ({@code
+ * record_too_large}), published as a {@code failed} event whose job is clipped to fit; the other
+ * lines go on.
  */
 public final class JobProducer {
   private static final Logger log = LoggerFactory.getLogger(JobProducer.class);
@@ -76,16 +83,30 @@ public final class JobProducer {
     List<Job> jobs = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
-    int lines = JobFileReader.read(file, extraAllowedRoots,
-        job -> {
+    RecordLimits limits = publisher.limits();
+    int lines = JobFileReader.readNumbered(file, extraAllowedRoots,
+        (job, line) -> {
+          JobEvent requested = JobEvent.requested(job, clock.instant());
+          int size = RecordLimits.encode(requested).length;
+          java.util.Optional<String> tooLarge = limits.violation(requested, size);
+          if (tooLarge.isPresent()) {
+            LineError err = new LineError(line, job.id(), "$", "the job's requested event " + tooLarge.get() + " (" + RecordLimits.REASON
+                + ")", 65);
+            errors.add(err);
+            log.warn("{}: {}", file.getFileName(), err.describe());
+            Failure f = new Failure(65, RecordLimits.REASON, file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
+            pending.add(publisher.publish(topics.failed(), limits.shrink(requested.failed(f, clock.instant()))).toFuture());
+            drainIfFull(pending);
+            return;
+          }
           jobs.add(job);
-          pending.add(publisher.publish(topics.requested(), JobEvent.requested(job, clock.instant())).toFuture());
+          pending.add(publisher.publish(topics.requested(), requested).toFuture());
           drainIfFull(pending);
         },
         err -> {
           errors.add(err);
           log.info("{}: {}", file.getFileName(), err.describe());
-          pending.add(publisher.publish(topics.failed(), failedLine(file, err)).toFuture());
+          pending.add(publisher.publish(topics.failed(), limits.shrink(failedLine(file, err))).toFuture());
           drainIfFull(pending);
         });
     await(pending);
@@ -107,7 +128,8 @@ public final class JobProducer {
 
   private JobEvent failedLine(Path file, LineError err) {
     Job placeholder = new Job(failedJobId(file, err), "", List.of(), null, null, null, null, null);
-    Failure f = new Failure(err.exitClass(), "invalid_line", file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
+    Failure f = new Failure(err.exitClass(), "invalid_line", dev.editstream.core.Redact.text(file.getFileName() + " " + err.describe()),
+        Stage.PRODUCER, 1);
     return JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
   }
 

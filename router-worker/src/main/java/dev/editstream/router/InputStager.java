@@ -8,62 +8,104 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 
 /**
  * Turns a job's input reference into a URL the model can fetch. https URLs pass unchanged. A
- * local path is served by the {@link LocalAssetServer} when one runs (the emulator set-up); real
- * RunComfy needs publicly fetchable URLs (RunComfy docs: "Model inputs are publicly fetchable
- * HTTPS URLs"), so without an asset server a local path is refused with class 65. A dry run
- * ({@link #dryRun()}) keeps local paths as {@code file:} URIs and never touches the network.
- * Thread-safe.
+ * local path is first checked by the stager's {@link LocalInputs} gate (allowed folders after
+ * resolving links, secret-looking names: the router re-checks every path a {@code requested}
+ * record carries, whoever wrote it), then served by the {@link LocalAssetServer} when one runs
+ * (the emulator set-up) under its real path; real RunComfy needs publicly fetchable URLs (RunComfy
+ * docs: "Model inputs are publicly fetchable HTTPS URLs"), so without an asset server a local path
+ * is refused with class 65. A dry run ({@link #dryRun(List)}) keeps local paths as {@code file:}
+ * URIs and never touches the network. Files editstream writes itself (a feathered mask) go to a
+ * private temporary folder of this stager, which its gate allows. Thread-safe.
  */
 public final class InputStager {
   private final Function<Path, String> local;
+  private final LocalInputs gate;
+  private volatile Path tempDir;
+  private volatile LocalInputs gateWithTemp;
 
-  private InputStager(Function<Path, String> local) {
+  private InputStager(Function<Path, String> local, LocalInputs gate) {
     this.local = local;
+    this.gate = gate;
   }
 
-  /** @param assets the asset server for local files, or {@code null} when there is none */
-  public InputStager(LocalAssetServer assets) {
-    this(assets == null ? null : p -> assets.publish(p).toString());
+  private static LocalInputs gate(List<Path> allowedFolders) {
+    return LocalInputs.confinedTo(allowedFolders, LocalInputs.Limits.DEFAULTS);
+  }
+
+  /**
+   * @param assets the asset server for local files, or {@code null} when there is none
+   * @param allowedFolders the folders local inputs must lie inside (the job file's folder and every
+   *     {@code --allow-input}); empty: no local input is allowed
+   * @throws IllegalArgumentException when {@code allowedFolders} is null or holds the root folder
+   */
+  public InputStager(LocalAssetServer assets, List<Path> allowedFolders) {
+    this(assets == null ? null : p -> assets.publish(p).toString(), gate(allowedFolders));
+  }
+
+  /**
+   * As {@link #signedBy(String, byte[])}, local inputs confined to {@code allowedFolders}.
+   *
+   * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
+   */
+  public static InputStager signedBy(String hostPort, byte[] key, List<Path> allowedFolders) {
+    return new InputStager(p -> LocalAssetServer.urlFor(hostPort, key, p).toString(), gate(allowedFolders));
   }
 
   /**
    * A stager for dry runs: a local file becomes its {@code file:} URI ({@code
    * file:///data/a.png}), nothing is published.
-   */
-  /**
-   * A stager whose URLs point at an asset server in another process ({@code editstream assets})
-   * sharing the same key, so a router restart never breaks URLs already handed to the model.
    *
-   * @param hostPort the asset server's {@code host:port}
-   * @param key the shared HMAC key ({@code EDITSTREAM_ASSET_KEY})
+   * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */
-  public static InputStager signedBy(String hostPort, byte[] key) {
-    return new InputStager(p -> LocalAssetServer.urlFor(hostPort, key, p).toString());
+  public static InputStager dryRun(List<Path> allowedFolders) {
+    return new InputStager(p -> p.toUri().toString(), gate(allowedFolders));
   }
 
   /**
-   * A stager for dry runs: local paths stay {@code file:} URIs and nothing is served.
+   * The same stager with other limits on local inputs.
+   *
+   * @param limits byte and pixel limits
    */
-  public static InputStager dryRun() {
-    return new InputStager(p -> p.toUri().toString());
+  public InputStager withLimits(LocalInputs.Limits limits) {
+    return new InputStager(local, gate.withLimits(limits));
+  }
+
+  /**
+   * The gate local inputs pass before anything reads them: the stager's allowed folders plus its
+   * own temporary folder, once it has one.
+   */
+  public LocalInputs inputs() {
+    LocalInputs g = gateWithTemp;
+    return g != null ? g : gate;
   }
 
   /**
    * @param jobId for the error message
    * @param ref an https URL or an absolute local path
-   * @return the URL to put in the request body
-   * @throws StageException class 66 when the file is gone, 65 when local files cannot be served
+   * @return the URL to put in the request body (a local file's URL names its real path)
+   * @throws StageException class 65 {@code input_not_allowed} for a path the gate refuses ({@link
+   *     LocalInputs#confine}), 66 when the file is gone, 65 when local files cannot be served
    */
   public String url(String jobId, String ref) {
+    return url(jobId, "input", ref);
+  }
+
+  /**
+   * As {@link #url(String, String)}, naming the job field in messages.
+   *
+   * @param field the job field ({@code images[0]}, {@code mask}, {@code video})
+   */
+  public String url(String jobId, String field, String ref) {
     if (JobLineParser.isUrl(ref)) {
       return ref;
     }
-    Path p = Path.of(ref);
-    if (!Files.isRegularFile(p)) {
+    Path p = inputs().confine(jobId, field, ref);
+    if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": local input file not found: " + p.getFileName());
     }
     if (local == null) {
@@ -75,9 +117,10 @@ public final class InputStager {
 
   /**
    * Writes bytes made for a job (a feathered mask) to a temporary file, to be staged like any local
-   * input by {@link #url}. The file is {@code editstream-<jobId>-<suffix>} in the system temporary
-   * folder and is deleted when the JVM exits (the model fetches it after submit, so it must outlive
-   * this call).
+   * input by {@link #url}. The file is {@code editstream-<jobId>-<suffix>} in this stager's private
+   * temporary folder (created on first use, owner-only where the file system allows, allowed by
+   * its gate) and is deleted when the JVM exits (the model fetches it after submit, so it must
+   * outlive this call).
    *
    * @param jobId the job's id (safe as a file name: {@code [A-Za-z0-9._-]})
    * @param suffix the file name's end, e.g. {@code mask-feathered.png}
@@ -87,12 +130,22 @@ public final class InputStager {
    */
   public Path writeTemp(String jobId, String suffix, byte[] bytes) {
     try {
-      Path f = Files.createTempFile("editstream-" + jobId + "-", "-" + suffix);
+      Path f = Files.createTempFile(tempDir(), "editstream-" + jobId + "-", "-" + suffix);
       f.toFile().deleteOnExit();
       Files.write(f, bytes);
       return f.toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException("job " + jobId + ": cannot write a temporary " + suffix, e);
     }
+  }
+
+  private synchronized Path tempDir() throws IOException {
+    if (tempDir == null) {
+      Path d = Files.createTempDirectory("editstream-staged-");
+      d.toFile().deleteOnExit();
+      gateWithTemp = gate.allowing(d);
+      tempDir = d;
+    }
+    return tempDir;
   }
 }

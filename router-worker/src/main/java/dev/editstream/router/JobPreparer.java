@@ -10,9 +10,6 @@ import dev.editstream.core.model.CostEstimate;
 import dev.editstream.core.model.InputValidation;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +56,7 @@ public final class JobPreparer {
    * @param router picks the model
    * @param catalog the models' fields and schemas (the same catalog the router knows)
    * @param lint the prompt lint
-   * @param stager turns input references into URLs ({@link InputStager#dryRun()} for dry runs)
+   * @param stager turns input references into URLs ({@link InputStager#dryRun(List)} for dry runs)
    */
   public JobPreparer(Router router, ModelCatalog catalog, PromptLint lint, InputStager stager) {
     this.router = router;
@@ -106,38 +103,136 @@ public final class JobPreparer {
    *
    * @return the decision (with warnings) and the body
    * @throws StageException class 65 for an unknown model, a job whose inputs do not fit the model,
-   *     a bad {@code mask_feather_px} or mask (reason {@code mask}, message {@code job <id>: mask:
-   *     ...}), or a body the schema refuses; 66 for a missing local file
+   *     a local input the stager's {@link LocalInputs} gate refuses ({@code input_not_allowed}
+   *     outside the allowed folders or secret-looking, {@code input_too_large} over the byte or
+   *     pixel limit, {@code input_type} when its content does not fit its role), a bad {@code
+   *     mask_feather_px} or mask (reason {@code mask}, message {@code job <id>: mask: ...}), or a
+   *     body the schema refuses; 66 for a missing local file
    */
   public Prepared prepare(Job job) {
+    if (job.hasRedactedInputs()) {
+      // events after the router drop pre-signed query strings; a replay of such a job has none left
+      throw new StageException(ExitClass.DATA, "inputs_redacted", "job " + job.id() + ": its input URLs lost their signatures "
+          + "(pre-signed query strings never travel past the router): produce the job's line again instead of replaying it");
+    }
     RouteDecision route = router.route(job);
     ModelSpec spec = catalog.find(route.modelId())
         .orElseThrow(() -> CatalogMiss.of(catalog, job.id(), "routing target", route.modelId()));
     List<String> warnings = new ArrayList<>(lint.lint(job, route, spec));
-    preflight(job, spec, warnings);
     int feather = featherPx(job);
-    Job toBuild = withoutFeatherParam(job);
-    if (job.mask() != null && !JobLineParser.isUrl(job.mask())) {
-      toBuild = checkMask(toBuild, feather, warnings);
-    } else if (job.mask() != null && feather > 0) {
-      warnings.add("mask-not-feathered: the mask is an https URL, editstream does not fetch it, so "
-          + FEATHER_PARAM + " was ignored");
-    }
-    ObjectNode body = BodyBuilder.build(toBuild, spec, ref -> stager.url(job.id(), ref));
-    int max = spec.maxImages();
-    if (spec.modelId().equals(Router.NANO_BANANA) && spec.fields().imagesArray() && job.images().size() > max) {
-      String ratio = lockedRatio(job, warnings);
-      List<ObjectNode> parts = BatchSplit.split(body, spec.fields().images(), max, ratio, "1K");
-      for (ObjectNode part : parts) {
-        BodyCheck.require(catalog, job.id(), spec.modelId(), part);
+    try (OpenInputs local = openLocal(job, spec)) {
+      preflight(job, spec, warnings, local);
+      Job toBuild = withoutFeatherParam(job);
+      if (job.mask() != null && !JobLineParser.isUrl(job.mask())) {
+        toBuild = checkMask(toBuild, feather, warnings, local);
+      } else if (job.mask() != null && feather > 0) {
+        warnings.add("mask-not-feathered: the mask is an https URL, editstream does not fetch it, so "
+            + FEATHER_PARAM + " was ignored");
       }
-      warnings.add("batch-split: " + job.images().size() + " images sent as " + parts.size() + " calls of at most " + max
-          + ", aspect_ratio " + parts.get(0).get("aspect_ratio").asText() + " and resolution " + parts.get(0).get("resolution").asText()
-          + " locked for the series");
-      return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, parts)), body, parts);
+      // local inputs are named by the real path that was checked, not by what the record said
+      ObjectNode body = BodyBuilder.build(toBuild, spec, ref -> stager.url(job.id(), local.field(ref), local.realOf(ref)));
+      int max = spec.maxImages();
+      if (spec.modelId().equals(Router.NANO_BANANA) && spec.fields().imagesArray() && job.images().size() > max) {
+        String ratio = lockedRatio(job, warnings, local);
+        List<ObjectNode> parts = BatchSplit.split(body, spec.fields().images(), max, ratio, "1K");
+        for (ObjectNode part : parts) {
+          BodyCheck.require(catalog, job.id(), spec.modelId(), part);
+        }
+        warnings.add("batch-split: " + job.images().size() + " images sent as " + parts.size() + " calls of at most " + max
+            + ", aspect_ratio " + parts.get(0).get("aspect_ratio").asText() + " and resolution " + parts.get(0).get("resolution").asText()
+            + " locked for the series");
+        return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, parts)), body, parts);
+      }
+      BodyCheck.require(catalog, job.id(), spec.modelId(), body);
+      return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, List.of(body))), body);
     }
-    BodyCheck.require(catalog, job.id(), spec.modelId(), body);
-    return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, List.of(body))), body);
+  }
+
+  /**
+   * The job's local inputs, each confined, opened without following links and checked by the
+   * stager's {@link LocalInputs} gate (folders, secret names, size, pixels, content type) before
+   * anything else reads them; held open while the job is prepared, so every later read goes
+   * through the checked channel.
+   */
+  private OpenInputs openLocal(Job job, ModelSpec spec) {
+    OpenInputs open = new OpenInputs();
+    LocalInputs gate = stager.inputs();
+    try {
+      for (int i = 0; i < job.images().size(); i++) {
+        open.add(gate, job.id(), "images[" + i + "]", job.images().get(i), LocalInputs.Role.IMAGE, byteLimit(spec, spec.fields().images(),
+            gate.limits().maxImageBytes()));
+      }
+      if (job.mask() != null) {
+        // decoded here: editstream's mask limit, whatever the catalog allows
+        open.add(gate, job.id(), "mask", job.mask(), LocalInputs.Role.MASK, gate.limits().maxMaskBytes());
+      }
+      if (job.video() != null) {
+        open.add(gate, job.id(), "video", job.video(), LocalInputs.Role.VIDEO, byteLimit(spec, spec.fields().video(),
+            gate.limits().maxVideoBytes()));
+      }
+      return open;
+    } catch (RuntimeException e) {
+      open.close();
+      throw e;
+    }
+  }
+
+  /**
+   * editstream's byte limit for a field: its default for the role, raised to the catalog's {@code
+   * file_size_mb<} (or {@code <=}) rule when the model says it takes larger files (editstream
+   * reads only the headers of images and videos). A tighter catalog rule is checked right after
+   * by {@link Preflight} (reason {@code input_rule}, in RunComfy's words), still before any read.
+   */
+  private static long byteLimit(ModelSpec spec, String field, long fallback) {
+    if (field == null) {
+      return fallback;
+    }
+    for (InputValidation v : spec.validations()) {
+      String r = v.rule().replace(" ", "");
+      if (field.equals(v.field()) && (r.equals("file_size_mb<") || r.equals("file_size_mb<="))) {
+        java.util.Optional<Double> mb = Preflight.number(v.value());
+        if (mb.isPresent() && mb.get() > 0) {
+          return Math.max(fallback, (long) Math.min(Long.MAX_VALUE / 2d, Math.ceil(mb.get() * 1_048_576d)));
+        }
+      }
+    }
+    return fallback;
+  }
+
+  /** The checked, open local inputs of one job, by the reference the job gives. */
+  private static final class OpenInputs implements AutoCloseable {
+    private final Map<String, LocalInputs.Opened> byRef = new LinkedHashMap<>();
+    private final Map<String, String> fields = new LinkedHashMap<>();
+    private final List<LocalInputs.Opened> all = new ArrayList<>();
+
+    void add(LocalInputs gate, String jobId, String field, String ref, LocalInputs.Role role, long maxBytes) {
+      if (ref == null || JobLineParser.isUrl(ref)) {
+        return;
+      }
+      LocalInputs.Opened o = gate.open(jobId, field, ref, role, maxBytes);
+      all.add(o);
+      byRef.putIfAbsent(ref, o);
+      fields.putIfAbsent(ref, field);
+    }
+
+    LocalInputs.Opened get(String ref) {
+      return byRef.get(ref);
+    }
+
+    /** The real path a local reference was checked as; the reference itself otherwise (URLs, files editstream wrote). */
+    String realOf(String ref) {
+      LocalInputs.Opened o = byRef.get(ref);
+      return o == null ? ref : o.realPath().toString();
+    }
+
+    String field(String ref) {
+      return fields.getOrDefault(ref, "input");
+    }
+
+    @Override
+    public void close() {
+      all.forEach(LocalInputs.Opened::close);
+    }
   }
 
   /** The cost of every request of the job, from the catalog's price ({@link ModelCatalog#estimate}). */
@@ -162,7 +257,7 @@ public final class JobPreparer {
    *
    * @throws StageException class 65, reason {@code input_rule}, naming every breach
    */
-  private static void preflight(Job job, ModelSpec spec, List<String> warnings) {
+  private static void preflight(Job job, ModelSpec spec, List<String> warnings, OpenInputs local) {
     List<String> breaches = new ArrayList<>();
     java.util.Set<String> unchecked = new java.util.LinkedHashSet<>();
     for (InputValidation v : spec.validations()) {
@@ -171,7 +266,7 @@ public final class JobPreparer {
           unchecked.add(v.describe() + " (a URL input)");
           continue;
         }
-        Preflight.Verdict verdict = Preflight.check(v, facts(job.id(), ref));
+        Preflight.Verdict verdict = Preflight.check(v, facts(local.get(ref)));
         if (verdict.breach() != null) {
           breaches.add(verdict.breach());
         } else if (verdict.unchecked()) {
@@ -203,49 +298,38 @@ public final class JobPreparer {
     return List.of();
   }
 
-  /** Size and, for an image ImageIO reads, dimensions of a local input (headers only). */
-  private static Preflight.FileFacts facts(String jobId, String ref) {
-    Path p = Path.of(ref);
-    long bytes;
-    try {
-      bytes = Files.size(p);
-    } catch (NoSuchFileException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": local input file not found: " + p.getFileName());
-    } catch (IOException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_unreadable",
-          "job " + jobId + ": cannot read local input " + p.getFileName() + " (" + e.getClass().getSimpleName() + ")");
-    }
-    int[] wh = dimensions(p);
-    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+  /** Size and, for an image, dimensions of a checked local input (read through its open channel, headers only). */
+  private static Preflight.FileFacts facts(LocalInputs.Opened o) {
+    String name = o.realPath().getFileName() == null ? "" : o.realPath().getFileName().toString();
     int dot = name.lastIndexOf('.');
     String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
-    return new Preflight.FileFacts(bytes, wh == null ? null : wh[0], wh == null ? null : wh[1], ext);
-  }
-
-  /** Width and height from the image's header, or {@code null} when ImageIO cannot read it. */
-  private static int[] dimensions(Path p) {
-    return MaskCheck.imageSize(p.toFile());
+    return new Preflight.FileFacts(o.size(), o.width(), o.height(), ext);
   }
 
   /** The aspect ratio that locks a split series: the first image's, when it is a local file ImageIO reads. */
-  private String lockedRatio(Job job, List<String> warnings) {
-    String first = job.images().get(0);
-    int[] wh = JobLineParser.isUrl(first) ? null : dimensions(Path.of(first));
-    if (wh != null) {
-      return BatchSplit.nearestRatio(wh[0], wh[1]);
+  private String lockedRatio(Job job, List<String> warnings, OpenInputs local) {
+    LocalInputs.Opened first = local.get(job.images().get(0));
+    if (first != null && first.width() != null && first.height() != null) {
+      return BatchSplit.nearestRatio(first.width(), first.height());
     }
     warnings.add("batch-ratio-default: the first image's shape could not be read, the series is locked to 1:1 (set params.aspect_ratio)");
     return "1:1";
   }
 
-  /** Checks a local mask (and its size against the first image when that is local), feathering it when asked. */
-  private Job checkMask(Job job, int feather, List<String> warnings) {
-    byte[] mask = read(job.id(), job.mask());
+  /**
+   * Checks a local mask (and its size against the first image when that is local), feathering it
+   * when asked. The mask is read whole through its checked channel (within the mask's byte limit)
+   * and its header's pixel count is checked before decoding; of the image only the header is read.
+   */
+  private Job checkMask(Job job, int feather, List<String> warnings, OpenInputs local) {
+    LocalInputs.Opened maskFile = local.get(job.mask());
+    byte[] mask = maskFile.readAll();
     String first = job.images().isEmpty() ? null : job.images().get(0);
-    byte[] image = first == null || JobLineParser.isUrl(first) ? null : read(job.id(), first);
+    LocalInputs.Opened image = first == null ? null : local.get(first);
+    int[] imageSize = image == null || image.width() == null || image.height() == null ? null : new int[] {image.width(), image.height()};
     MaskCheck.Result r;
     try {
-      r = MaskCheck.check(image, mask, feather);
+      r = MaskCheck.check(imageSize, mask, feather, stager.inputs().limits());
     } catch (StageException e) {
       throw MaskCheck.forJob(job.id(), e);
     }
@@ -291,17 +375,5 @@ public final class JobPreparer {
     Map<String, Object> params = new LinkedHashMap<>(job.params());
     params.remove(FEATHER_PARAM);
     return new Job(job.id(), job.prompt(), job.images(), job.mask(), job.video(), job.model(), params, job.batch());
-  }
-
-  private static byte[] read(String jobId, String ref) {
-    Path p = Path.of(ref);
-    try {
-      return Files.readAllBytes(p);
-    } catch (NoSuchFileException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": local input file not found: " + p.getFileName());
-    } catch (IOException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_unreadable",
-          "job " + jobId + ": cannot read local input " + p.getFileName() + " (" + e.getClass().getSimpleName() + ")");
-    }
   }
 }

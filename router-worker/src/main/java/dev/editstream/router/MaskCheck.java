@@ -15,6 +15,7 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Checks an inpainting mask before it is paid for, as RunComfy's image-inpainting skill advises
@@ -69,13 +70,45 @@ public final class MaskCheck {
    * @throws IllegalArgumentException if {@code featherPx} is outside 0..{@value #MAX_FEATHER_PX}
    */
   public static Result check(byte[] image, byte[] mask, int featherPx) {
+    return check(image == null ? null : imageSize(image), mask, featherPx, LocalInputs.Limits.DEFAULTS);
+  }
+
+  /**
+   * Checks a mask against its image's size and optionally feathers it, never decoding more pixels
+   * than {@code limits} allow: the mask's header is read first, so a decompression bomb (a small
+   * file declaring a huge image) is refused before any pixel buffer is allocated.
+   *
+   * @param imageSize the image's {@code [width, height]} read from its header, or {@code null}
+   *     when unknown (the size comparison is skipped, {@link Result#sizeChecked()} false)
+   * @param mask the mask file's bytes (read by the caller within its byte limit)
+   * @param featherPx as in {@link #check(byte[], byte[], int)}
+   * @param limits {@link LocalInputs.Limits#maxPixels()} for the mask,
+   *     {@link LocalInputs.Limits#maxFeatherPixels()} when feathering
+   * @throws StageException class 65: reason {@code input_too_large} when the mask's header
+   *     declares more pixels than allowed (or than feathering allows), else as {@link
+   *     #check(byte[], byte[], int)}
+   */
+  public static Result check(int[] imageSize, byte[] mask, int featherPx, LocalInputs.Limits limits) {
     if (featherPx < 0 || featherPx > MAX_FEATHER_PX) {
       throw new IllegalArgumentException("featherPx must be 0.." + MAX_FEATHER_PX + ", was " + featherPx);
+    }
+    int[] declared = imageSize(mask);
+    if (declared == null) {
+      throw fail("does not decode as an image (no readable header; use PNG)");
+    }
+    long pixels = (long) declared[0] * declared[1];
+    if (pixels > limits.maxPixels()) {
+      throw tooLarge(String.format(java.util.Locale.ROOT, "%d x %d px (%.1f MP), more than the %.1f MP limit", declared[0], declared[1],
+          pixels / 1e6, limits.maxPixels() / 1e6));
+    }
+    if (featherPx > 0 && pixels > limits.maxFeatherPixels()) {
+      throw tooLarge(String.format(java.util.Locale.ROOT, "%d x %d px (%.1f MP): feathering is done only up to %.1f MP; "
+          + "feather it yourself or drop %s", declared[0], declared[1], pixels / 1e6, limits.maxFeatherPixels() / 1e6, "mask_feather_px"));
     }
     BufferedImage m = decode(mask);
     int w = m.getWidth();
     int h = m.getHeight();
-    int[] size = image == null ? null : imageSize(image);
+    int[] size = imageSize;
     if (size != null && (size[0] != w || size[1] != h)) {
       throw fail("size " + w + "x" + h + " does not match the image's " + size[0] + "x" + size[1]
           + " (a mask made for another image?)");
@@ -97,10 +130,14 @@ public final class MaskCheck {
     return new Result(w, h, white, size != null, png);
   }
 
+  private static StageException tooLarge(String what) {
+    return new StageException(ExitClass.DATA, "input_too_large", "mask: " + what);
+  }
+
   private static BufferedImage decode(byte[] bytes) {
     BufferedImage img;
     try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes));
+      img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
     } catch (IOException | RuntimeException e) {
       throw fail("does not decode as an image (" + e.getClass().getSimpleName() + ")");
     }
@@ -112,7 +149,7 @@ public final class MaskCheck {
 
   /** {@code [width, height]} from the image's header, or {@code null} when ImageIO cannot read it. */
   static int[] imageSize(byte[] image) {
-    return headerSize(new ByteArrayInputStream(image));
+    return headerSize(new MemoryCacheImageInputStream(new ByteArrayInputStream(image)));
   }
 
   /** {@code [width, height]} from a local image file's header (nothing else is read), or {@code null}. */
@@ -121,7 +158,7 @@ public final class MaskCheck {
   }
 
   private static int[] headerSize(Object input) {
-    try (ImageInputStream in = ImageIO.createImageInputStream(input)) {
+    try (ImageInputStream in = input instanceof ImageInputStream iis ? iis : ImageIO.createImageInputStream(input)) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
         return null;

@@ -26,7 +26,7 @@ class JobPreparerCatalogTest {
 
   private static JobPreparer over(ModelCatalog c) {
     Router r = new Router(Lexicon.builtIn(), c);
-    return new JobPreparer(r, c, PromptLint.of(r.lexicon()), InputStager.dryRun());
+    return new JobPreparer(r, c, PromptLint.of(r.lexicon()), InputStager.dryRun(java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))));
   }
 
   private static ModelCatalog tiny() throws Exception {
@@ -41,7 +41,7 @@ class JobPreparerCatalogTest {
 
   @Test
   void shouldRefuseALocalFileThatBreaksTheCatalogsInputRuleBeforePaying() throws Exception {
-    Path big = Files.write(dir.resolve("big.png"), new byte[4096]);
+    Path big = Files.write(dir.resolve("big.png"), Media.noisyPng(64, 64));
     Job job = new Job("j1", "Make it warmer.", List.of(big.toString()), null, null, "acme/edit", Map.of(), null);
 
     assertThatThrownBy(() -> over(tiny()).prepare(job)).isInstanceOfSatisfying(StageException.class, e -> {
@@ -89,7 +89,7 @@ class JobPreparerCatalogTest {
     List<String> images = java.util.stream.IntStream.range(0, 25).mapToObj(i -> "https://a.example/" + i + ".png").toList();
     Job job = new Job("j5", "Keep every product; put each on grey paper.", images, null, null, null, Map.of("aspect_ratio", "1:1"), null);
 
-    JobPreparer.Prepared p = JobPreparer.builtIn(InputStager.dryRun()).prepare(job);
+    JobPreparer.Prepared p = JobPreparer.builtIn(InputStager.dryRun(java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))))).prepare(job);
 
     assertThat(p.parts()).hasSize(2);
     assertThat(p.route().estimate().usd()).isEqualTo(0.078);

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JobPreparerTest {
-  private static final JobPreparer DRY = JobPreparer.builtIn(InputStager.dryRun());
+  private static final JobPreparer DRY = JobPreparer.builtIn(InputStager.dryRun(java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))));
   private static final String KEEP = "Keep everything outside the mask unchanged. Remove the cable.";
 
   @TempDir Path dir;
@@ -162,7 +162,7 @@ class JobPreparerTest {
   @Test
   void shouldRefuseALocalInputWithoutAnAssetServerOutsideDryRuns() throws IOException {
     Path img = write("a.png", MaskCheckTest.image(8, 8));
-    JobPreparer real = JobPreparer.builtIn(new InputStager((dev.editstream.runcomfy.LocalAssetServer) null));
+    JobPreparer real = JobPreparer.builtIn(new InputStager(null, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))));
     Job job = new Job("l2", "Keep the face. Make it blue.", List.of(img.toString()), null, null, null, null, null);
 
     assertThatThrownBy(() -> real.prepare(job))

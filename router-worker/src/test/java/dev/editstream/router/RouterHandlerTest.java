@@ -60,7 +60,7 @@ class RouterHandlerTest {
     assets = LocalAssetServer.start("127.0.0.1", 0);
     Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
         CLOCK, new SimpleMeterRegistry().counter("may"));
-    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), submitter, Topics.DEFAULT, CLOCK);
+    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))), submitter, Topics.DEFAULT, CLOCK);
   }
 
   @AfterAll
@@ -121,7 +121,7 @@ class RouterHandlerTest {
     FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
     Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
         CLOCK, new SimpleMeterRegistry().counter("may")).withFlowControl(flow, true);
-    RouterHandler h = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets), submitter, Topics.DEFAULT, CLOCK);
+    RouterHandler h = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))), submitter, Topics.DEFAULT, CLOCK);
     Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
 
     Outcome o = h.handle(JobEvent.requested(batch, CLOCK.instant())).block(Duration.ofSeconds(20));

@@ -1,12 +1,10 @@
 package dev.editstream.runcomfy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.editstream.core.Json;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.HttpErrorClassifier;
 import dev.editstream.core.error.StageException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +25,11 @@ public final class ApiErrors {
    */
   public static final int RESULT_NOT_READY = 400005;
 
-  private static final int MAX_SERVER_MESSAGE = 500;
+  /** The most characters of server text kept in a message (after escaping). */
+  static final int MAX_SERVER_MESSAGE = 500;
+
+  /** The most items of a 422 {@code detail} array read. */
+  private static final int MAX_DETAIL_ITEMS = 20;
 
   private ApiErrors() {}
 
@@ -58,7 +60,9 @@ public final class ApiErrors {
    * @param retryAfter the parsed Retry-After, or {@code null}
    * @param secret a string that must never appear in the message (the token), or {@code null}
    * @return the classified exception; its message names method, path, status, error_code and the
-   *     server's message, with URL query strings and bearer tokens removed
+   *     server's message, with URL query strings, bearer tokens and {@code secret} removed and
+   *     control and bidi characters escaped ({@link SafeText}), the server's part at most {@value
+   *     #MAX_SERVER_MESSAGE} characters
    */
   public static StageException toException(
       String method, String url, int status, String body, Duration retryAfter, String secret) {
@@ -70,14 +74,11 @@ public final class ApiErrors {
     if (code != null) {
       msg.append(" error_code ").append(code);
     }
-    String server = serverMessage(json, body);
+    String server = serverMessage(json, body, secret);
     if (!server.isEmpty()) {
       msg.append(": ").append(server);
     }
-    String text = Redact.text(msg.toString());
-    if (secret != null && !secret.isEmpty()) {
-      text = text.replace(secret, "<redacted>");
-    }
+    String text = SafeText.of(Redact.text(msg.toString()), 2 * MAX_SERVER_MESSAGE, secret);
     return new StageException(cls, HttpErrorClassifier.reason(status, code), text, retryAfter, status, code);
   }
 
@@ -99,17 +100,45 @@ public final class ApiErrors {
     return null;
   }
 
+  /** As {@link #serverMessage(JsonNode, String, String)} without a secret. */
+  static String serverMessage(JsonNode json, String raw) {
+    return serverMessage(json, raw, null);
+  }
+
   /**
    * The server's message: {@code error_message}, {@code message}, {@code error} or {@code detail}
    * (first present), plus the {@code loc: msg} items of a {@code detail} array; for a body that is
-   * not JSON, its text. At most 500 characters.
+   * not JSON, its text. Made safe by {@link #safe}: {@code secret}, bearer tokens and URL queries
+   * removed, control and bidi characters escaped, at most {@value #MAX_SERVER_MESSAGE} characters.
    */
-  static String serverMessage(JsonNode json, String raw) {
+  static String serverMessage(JsonNode json, String raw, String secret) {
+    return safe(rawServerMessage(json, raw), secret);
+  }
+
+  /**
+   * Makes server text printable: removes {@code secret} (before clipping, so no part of it
+   * survives), bearer tokens and URL query strings ({@link Redact#text}), then escapes and clips
+   * ({@link SafeText}, {@value #MAX_SERVER_MESSAGE} characters).
+   *
+   * @param text server text, any length; {@code null} gives {@code ""}
+   * @param secret the token, or {@code null}
+   */
+  public static String safe(String text, String secret) {
+    if (text == null) {
+      return "";
+    }
+    if (secret != null && !secret.isBlank()) {
+      text = text.replace(secret, "<redacted>");
+    }
+    return SafeText.of(Redact.text(text.strip()), MAX_SERVER_MESSAGE);
+  }
+
+  private static String rawServerMessage(JsonNode json, String raw) {
     if (json == null) {
-      return clip(raw == null ? "" : raw.strip());
+      return raw == null ? "" : raw;
     }
     if (!json.isObject()) {
-      return clip(json.isTextual() ? json.asText() : json.toString());
+      return json.isTextual() ? json.asText() : json.toString();
     }
     List<String> parts = new ArrayList<>();
     for (String field : List.of("error_message", "message", "error", "detail")) {
@@ -122,10 +151,16 @@ public final class ApiErrors {
     JsonNode detail = json.get("detail");
     if (detail != null && detail.isArray()) {
       List<String> items = new ArrayList<>();
-      detail.forEach(item -> items.add(detailItem(item)));
+      for (JsonNode item : detail) {
+        if (items.size() == MAX_DETAIL_ITEMS) {
+          items.add("... (" + (detail.size() - MAX_DETAIL_ITEMS) + " more)");
+          break;
+        }
+        items.add(detailItem(item));
+      }
       parts.add(String.join("; ", items));
     }
-    return clip(String.join(": ", parts));
+    return String.join(": ", parts);
   }
 
   private static String detailItem(JsonNode item) {
@@ -155,17 +190,6 @@ public final class ApiErrors {
   }
 
   private static JsonNode parse(String body) {
-    if (body == null || body.isBlank()) {
-      return null;
-    }
-    try {
-      return Json.mapper().readTree(body);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String clip(String s) {
-    return s.length() <= MAX_SERVER_MESSAGE ? s : s.substring(0, MAX_SERVER_MESSAGE) + "...";
+    return ApiJson.parse(body);
   }
 }

@@ -23,13 +23,36 @@ public final class ApiResponses {
 
   private ApiResponses() {}
 
-  /** Reads a submit answer; {@code request_id} is required. */
+  /** The longest {@code request_id} accepted (RunComfy's are 36-character UUIDs). */
+  public static final int MAX_REQUEST_ID = 256;
+
+  /** The longest {@code status_url}, {@code result_url}, {@code cancel_url} kept. */
+  static final int MAX_LINK = 2048;
+
+  /**
+   * Reads a submit answer; {@code request_id} is required and must be at most {@value
+   * #MAX_REQUEST_ID} printable ASCII characters without spaces (else OTHER {@code bad_response}: it
+   * is used in URL paths, Kafka records and file names); links longer than 2,048 characters or with
+   * control characters are dropped.
+   */
   public static SubmitResponse submit(JsonNode body) {
+    String id = required(body, "request_id", "submit");
+    if (!validRequestId(id)) {
+      throw new StageException(
+          ExitClass.OTHER,
+          "bad_response",
+          "submit answer has an invalid request_id ("
+              + id.length()
+              + " characters; at most "
+              + MAX_REQUEST_ID
+              + " printable ASCII without spaces): "
+              + SafeText.of(id, 64));
+    }
     return new SubmitResponse(
-        required(body, "request_id", "submit"),
-        text(body, "status_url"),
-        text(body, "result_url"),
-        text(body, "cancel_url"));
+        id,
+        link(body, "status_url"),
+        link(body, "result_url"),
+        link(body, "cancel_url"));
   }
 
   /**
@@ -46,7 +69,7 @@ public final class ApiResponses {
     JsonNode qp = body.get("queue_position");
     Integer position =
         qp != null && qp.canConvertToInt() && qp.isIntegralNumber() ? qp.intValue() : null;
-    return new RequestStatus(orElse(text(body, "request_id"), fallbackId), status, position);
+    return new RequestStatus(requestId(body, fallbackId), status, position);
   }
 
   /**
@@ -61,7 +84,7 @@ public final class ApiResponses {
   public static RequestResult result(JsonNode body, String fallbackId) {
     object(body, "result");
     return new RequestResult(
-        orElse(text(body, "request_id"), fallbackId),
+        requestId(body, fallbackId),
         statusWord(body),
         nullToNull(body.get("output")),
         text(body, "created_at"),
@@ -111,10 +134,38 @@ public final class ApiResponses {
   /** Reads a cancel answer; {@code outcome} is required. */
   public static CancelOutcome cancel(JsonNode body, String fallbackId) {
     return new CancelOutcome(
-        orElse(text(body, "request_id"), fallbackId), required(body, "outcome", "cancel"));
+        requestId(body, fallbackId), SafeText.of(required(body, "outcome", "cancel"), MAX_STATUS));
   }
 
-  /** The {@code status} word as sent, clipped for messages; {@code null} when absent or not a scalar. */
+  /**
+   * Whether a {@code request_id} is safe to use: 1..{@value #MAX_REQUEST_ID} characters, each
+   * printable ASCII ({@code !}..{@code ~}). Path characters are allowed ({@link ApiPaths} encodes
+   * the id as one segment).
+   */
+  public static boolean validRequestId(String id) {
+    return id != null
+        && !id.isEmpty()
+        && id.length() <= MAX_REQUEST_ID
+        && id.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+  }
+
+  /** The body's {@code request_id} when valid, else the id that was asked for. */
+  private static String requestId(JsonNode body, String fallbackId) {
+    String id = text(body, "request_id");
+    return validRequestId(id) ? id : fallbackId;
+  }
+
+  private static String link(JsonNode body, String field) {
+    String v = text(body, field);
+    return v != null && v.length() <= MAX_LINK && v.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+        ? v
+        : null;
+  }
+
+  /**
+   * The {@code status} word as sent, escaped ({@link SafeText}) and clipped for messages; {@code
+   * null} when absent or not a scalar.
+   */
   private static String statusWord(JsonNode body) {
     String status = text(body, "status");
     return status == null ? null : clip(status);
@@ -160,12 +211,8 @@ public final class ApiResponses {
     return n == null || n.isNull() || n.isMissingNode() ? null : n;
   }
 
-  private static String orElse(String v, String fallback) {
-    return v == null || v.isEmpty() ? fallback : v;
-  }
-
-  /** At most {@value #MAX_STATUS} characters, with {@code ...} when cut. */
+  /** Escaped ({@link SafeText}), at most {@value #MAX_STATUS} characters, with {@code ...} when cut. */
   static String clip(String s) {
-    return s.length() <= MAX_STATUS ? s : s.substring(0, MAX_STATUS) + "...";
+    return SafeText.of(s, MAX_STATUS);
   }
 }

@@ -15,6 +15,12 @@ import java.time.Duration;
  *     #PENDING_SYNC_FACTOR} times this are written but not yet synced), bytes; 0 = none, only the
  *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync, nor do
  *     files written with {@code O_DIRECT} (see {@link OutputDownloader}).
+ * @param deadline the longest one whole download may take, redirects, connect and body included
+ *     (default 30 min), positive; past it the download fails with TEMPFAIL {@code
+ *     download_deadline} and its part file is deleted. Unlike {@code readTimeout}, a body that
+ *     trickles (one byte every few seconds) cannot outlive it.
+ * @param maxOutputUrls the most output URLs taken from one result ({@link OutputUrls#find}),
+ *     default {@value #DEFAULT_MAX_OUTPUT_URLS}, at least 1
  */
 public record DownloadConfig(
     Duration connectTimeout,
@@ -22,7 +28,15 @@ public record DownloadConfig(
     long maxBytes,
     int maxRedirects,
     int maxConnections,
-    long syncEveryBytes) {
+    long syncEveryBytes,
+    Duration deadline,
+    int maxOutputUrls) {
+  /** Default whole-download deadline: 30 min. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(30);
+
+  /** Default cap on output URLs per result. */
+  public static final int DEFAULT_MAX_OUTPUT_URLS = OutputUrls.DEFAULT_MAX_URLS;
+
   /** CLI cap: 2 GiB. */
   public static final long DEFAULT_MAX_BYTES = 2_147_483_648L;
 
@@ -58,11 +72,34 @@ public record DownloadConfig(
       throw new IllegalArgumentException(
           "syncEveryBytes: must not be negative, was " + syncEveryBytes);
     }
+    if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline: must be positive");
+    }
+    if (maxOutputUrls < 1) {
+      throw new IllegalArgumentException("maxOutputUrls: must be at least 1, was " + maxOutputUrls);
+    }
   }
 
   /**
-   * CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections and
-   * a background sync every 32 MiB (editstream's own).
+   * Settings with the default deadline and output URL cap (the constructor before issue 14).
+   *
+   * @throws IllegalArgumentException naming the invalid field
+   */
+  public DownloadConfig(
+      Duration connectTimeout,
+      Duration readTimeout,
+      long maxBytes,
+      int maxRedirects,
+      int maxConnections,
+      long syncEveryBytes) {
+    this(connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes,
+        DEFAULT_DEADLINE, DEFAULT_MAX_OUTPUT_URLS);
+  }
+
+  /**
+   * CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections,
+   * a background sync every 32 MiB, a 30 min whole-download deadline and 1,000 output URLs per
+   * result (editstream's own).
    */
   public static DownloadConfig defaults() {
     return new DownloadConfig(
@@ -77,18 +114,35 @@ public record DownloadConfig(
   /** A copy with another size cap. */
   public DownloadConfig withMaxBytes(long max) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, max, maxRedirects, maxConnections, syncEveryBytes);
+        connectTimeout, readTimeout, max, maxRedirects, maxConnections, syncEveryBytes, deadline,
+        maxOutputUrls);
   }
 
   /** A copy with another read inactivity timeout. */
   public DownloadConfig withReadTimeout(Duration timeout) {
     return new DownloadConfig(
-        connectTimeout, timeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes);
+        connectTimeout, timeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes, deadline,
+        maxOutputUrls);
   }
 
   /** A copy with another background writeback step, bytes (0 = none). */
   public DownloadConfig withSyncEveryBytes(long bytes) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, bytes);
+        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, bytes, deadline,
+        maxOutputUrls);
+  }
+
+  /** A copy with another whole-download deadline. */
+  public DownloadConfig withDeadline(Duration d) {
+    return new DownloadConfig(
+        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes, d,
+        maxOutputUrls);
+  }
+
+  /** A copy with another cap on output URLs per result. */
+  public DownloadConfig withMaxOutputUrls(int max) {
+    return new DownloadConfig(
+        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes,
+        deadline, max);
   }
 }

@@ -2,7 +2,14 @@ package dev.editstream.runcomfy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.channel.DefaultFileRegion;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -24,11 +31,28 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code path} is the file's absolute path (base64url) and {@code mac} its HMAC-SHA256 under the
  * server's key, so URLs cannot be guessed or altered, and a server restarted with the same key
  * (a router restarted after a crash) still serves the URLs it gave before. Only files whose mac
- * verifies are served ({@code GET} and {@code HEAD}); everything else is 404. Files go out with Netty's zero-copy {@code sendFile},
- * never through the heap; the existence check runs off the event loop.
+ * verifies are served ({@code GET} and {@code HEAD}); everything else is 404. Files go out with Netty's zero-copy file
+ * region, never through the heap; opening and checking run off the event loop.
+ *
+ * <p><b>Links and swaps</b> (issue 14, defect 5). {@link #publish} signs the file's real path
+ * ({@link Path#toRealPath}, links resolved once, at publish time). Serving opens only that exact
+ * path and refuses (404) unless: the path's real path is still the signed path (no component is,
+ * or became, a symbolic link), before and after the open; the path itself is not a link ({@code
+ * NOFOLLOW_LINKS}, i.e. {@code O_NOFOLLOW}, on the open); it is a regular file (no folder, FIFO or
+ * device) with the same file key (device and inode) before and after the open; and the bytes sent
+ * are those of the opened descriptor, its size taken from the descriptor. Java offers no {@code
+ * fstat} on a channel, so the file key is read by path right after the open: an attacker able to
+ * swap the file twice within that window is not excluded; a swap after signing is.
+ *
+ * <p><b>Keys and binding.</b> Keys are at least {@value #MIN_KEY_BYTES} bytes (random ones are);
+ * the server binds exactly the host it is given: use {@link #isLoopback(String)} to warn when it
+ * is not a loopback address.
  */
 public final class LocalAssetServer implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The shortest HMAC key accepted, bytes (256 bits). */
+  public static final int MIN_KEY_BYTES = 32;
 
   private final DisposableServer server;
   private final String host;
@@ -56,7 +80,7 @@ public final class LocalAssetServer implements AutoCloseable {
    * @return the running server; close it when done
    */
   public static LocalAssetServer start(String host, int port) {
-    byte[] key = new byte[32];
+    byte[] key = new byte[MIN_KEY_BYTES];
     RANDOM.nextBytes(key);
     return new LocalAssetServer(host, port, key);
   }
@@ -64,25 +88,58 @@ public final class LocalAssetServer implements AutoCloseable {
   /**
    * Starts a server whose URLs stay valid across restarts with the same key.
    *
-   * @param key HMAC key, at least 16 bytes
+   * @param key HMAC key, at least {@value #MIN_KEY_BYTES} bytes (random: a key derived from
+   *     something guessable lets anyone forge URLs)
    * @throws IllegalArgumentException when the key is shorter
    */
   public static LocalAssetServer start(String host, int port, byte[] key) {
-    if (key == null || key.length < 16) {
-      throw new IllegalArgumentException("asset key must be at least 16 bytes");
+    if (key == null || key.length < MIN_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "asset key must be at least " + MIN_KEY_BYTES + " bytes, was "
+              + (key == null ? 0 : key.length));
     }
     return new LocalAssetServer(host, port, key);
+  }
+
+  /**
+   * Whether binding {@code host} keeps the server on this machine: {@code localhost} or a
+   * loopback IP literal ({@code 127.0.0.0/8}, {@code ::1}, brackets allowed). No DNS lookup: any
+   * other name is {@code false}, as are {@code 0.0.0.0} and {@code ::} (all interfaces). Pure.
+   *
+   * @param host a bind address as given by the user
+   */
+  public static boolean isLoopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.trim();
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    java.net.InetAddress literal = io.netty.util.NetUtil.createInetAddressFromIpAddressString(h);
+    return literal != null && literal.isLoopbackAddress();
   }
 
   /**
    * The URL a server at {@code hostPort} with {@code key} serves {@code file} under, without
    * needing that server in this process.
    *
+   * <p>The URL names the file's real path ({@link Path#toRealPath}: links resolved now); the
+   * server serves it only while that path holds no link (see the class comment).
+   *
    * @throws IllegalArgumentException when the file is not a regular readable file
    */
   public static URI urlFor(String hostPort, byte[] key, Path file) {
-    Path real = file.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(real) || !Files.isReadable(real)) {
+    Path real;
+    try {
+      real = file.toRealPath();
+    } catch (IOException | SecurityException e) {
+      throw new IllegalArgumentException("file: not a readable regular file: " + file);
+    }
+    if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS) || !Files.isReadable(real)) {
       throw new IllegalArgumentException("file: not a readable regular file: " + file);
     }
     String name = FileNames.sanitise(real.getFileName().toString());
@@ -95,7 +152,8 @@ public final class LocalAssetServer implements AutoCloseable {
     return mac(key, path);
   }
 
-  private static String mac(byte[] key, String path) {
+  /** HMAC-SHA256 of {@code path} under {@code key}, lower-case hex (package-private for tests). */
+  static String mac(byte[] key, String path) {
     try {
       javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
       m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
@@ -146,11 +204,57 @@ public final class LocalAssetServer implements AutoCloseable {
         mac == null ? new byte[0] : mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
       return null;
     }
-    Path p = Path.of(path);
+    Path p;
+    try {
+      p = Path.of(path);
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+    if (!p.isAbsolute() || !p.normalize().equals(p) || p.getFileName() == null) {
+      return null;
+    }
     if (!FileNames.sanitise(p.getFileName().toString()).equals(name)) {
       return null;
     }
     return new Asset(p, name);
+  }
+
+  /**
+   * Opens a verified asset for reading, or returns {@code null} when it must not be served (see
+   * the class comment). Blocking.
+   */
+  static Opened open(Path signed) {
+    FileChannel ch = null;
+    try {
+      if (!signed.toRealPath().equals(signed)) {
+        return null; // a component is a link
+      }
+      BasicFileAttributes before =
+          Files.readAttributes(signed, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!before.isRegularFile()) {
+        return null; // folder, FIFO, device, link: never opened (a FIFO would block the open)
+      }
+      ch = FileChannel.open(signed, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes after =
+          Files.readAttributes(signed, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!after.isRegularFile()
+          || before.fileKey() == null
+          || !before.fileKey().equals(after.fileKey())
+          || !signed.toRealPath().equals(signed)) {
+        ch.close();
+        return null;
+      }
+      return new Opened(ch, ch.size());
+    } catch (IOException | RuntimeException e) {
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException ignored) {
+          // nothing more to do
+        }
+      }
+      return null;
+    }
   }
 
   private Publisher<Void> serve(HttpServerRequest req, HttpServerResponse resp) {
@@ -158,22 +262,40 @@ public final class LocalAssetServer implements AutoCloseable {
     if (asset == null) {
       return resp.status(HttpResponseStatus.NOT_FOUND).send();
     }
-    return Mono.fromCallable(() -> Files.isRegularFile(asset.path) ? Files.size(asset.path) : -1L)
+    boolean head = req.method().name().equals("HEAD");
+    return Mono.fromCallable(() -> Optional.ofNullable(open(asset.path)))
         .subscribeOn(Schedulers.boundedElastic())
-        .onErrorReturn(-1L)
         .flatMap(
-            size -> {
-              if (size < 0) {
+            opened -> {
+              if (opened.isEmpty()) {
                 return resp.status(HttpResponseStatus.NOT_FOUND).send().then();
               }
+              Opened o = opened.get();
               resp.header(HttpHeaderNames.CONTENT_TYPE, ContentTypes.guess(asset.name))
-                  .header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size));
-              if (req.method().name().equals("HEAD")) {
+                  .header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(o.size()));
+              if (head) {
+                o.closeQuietly();
                 return resp.send().then();
               }
-              return resp.sendFile(asset.path, 0, size).then();
+              // the bytes of the descriptor opened and checked above, never the path again
+              return resp.sendUsing(
+                      () -> o.channel(),
+                      (conn, ch) -> new DefaultFileRegion(ch, 0, o.size()),
+                      ch -> o.closeQuietly())
+                  .then();
             });
   }
 
   private record Asset(Path path, String name) {}
+
+  /** An opened, checked file and its size from the descriptor, bytes. */
+  record Opened(FileChannel channel, long size) {
+    void closeQuietly() {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // nothing more to do
+      }
+    }
+  }
 }

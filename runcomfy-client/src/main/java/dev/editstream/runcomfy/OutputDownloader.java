@@ -10,15 +10,17 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -27,9 +29,24 @@ import reactor.netty.resources.ConnectionProvider;
 /**
  * Streams RunComfy output files to disk, as RunComfy's CLI does but safer (runcomfy-cli v0.2.0,
  * "Downloads"): no token or {@code Authorization} header is ever sent; every URL and every redirect
- * hop must pass the {@link DownloadPolicy}; redirects are followed by hand, at most {@link
+ * hop must pass the {@link DownloadPolicy}, and the HTTP client is given exactly the {@link URI}
+ * that {@link DownloadPolicy#check} returned (a redirect's {@code Location} is resolved against the
+ * current URI, then checked the same way); redirects are followed by hand, at most {@link
  * DownloadConfig#maxRedirects()}; the size cap is checked against Content-Length before writing and
- * again while streaming.
+ * again while streaming. No {@code Accept-Encoding} is sent and nothing is decompressed (no {@code
+ * compress(true)}): a compressed body is saved as sent, so a compression bomb cannot grow past the
+ * size cap.
+ *
+ * <p><b>Addresses.</b> Names allowed by a suffix ({@code *.runcomfy.net}) are resolved by this
+ * downloader's own resolver ({@link CheckingResolver}, on Reactor Netty's {@code
+ * resolver(AddressResolverGroup)}): every address the name resolves to must pass {@link
+ * AddressRules} (no loopback, private, link-local, unspecified or multicast address), and Netty
+ * connects to the very address that was checked. Configured local {@code host:port} entries (the
+ * emulator) are exempt. A refusal is DATA {@code refused_address}.
+ *
+ * <p><b>Deadline.</b> A whole download (connect, redirects, body, commit) must end within {@link
+ * DownloadConfig#deadline()}, else it fails with TEMPFAIL {@code download_deadline}; its part file
+ * is deleted before the error is signalled.
  *
  * <p>Unlike the CLI, bytes go to a hidden part file ({@code .<name>.part-<random>}) written off the
  * event loop (on {@link FileIo#scheduler()}, at most {@value #PREFETCH} buffers queued, so
@@ -47,8 +64,9 @@ import reactor.netty.resources.ConnectionProvider;
  * and the final commit took. Creating, writing and committing a file follow each other on one
  * file-work thread where they can ({@link FileIo#call}).
  *
- * <p>Errors ({@link StageException}): refused URL or too many redirects → DATA; over the cap → DATA
- * {@code too_large}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
+ * <p>Errors ({@link StageException}): refused URL or redirect → DATA {@code refused_url}; refused
+ * resolved address → DATA {@code refused_address}; too many redirects → DATA; over the cap → DATA
+ * {@code too_large}; past the deadline → TEMPFAIL {@code download_deadline}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
  * than Content-Length or a connection closed mid-body → TEMPFAIL {@code truncated}; full disk →
  * TEMPFAIL {@code disk_full}; another local file error → OTHER {@code local_io}; other transport
  * failures per {@link TransportErrorClassifier}. The name comes from the URL asked for, not from
@@ -118,14 +136,35 @@ public final class OutputDownloader implements AutoCloseable {
    * @param clock turns a Retry-After HTTP-date into a delay
    */
   public OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock) {
-    this(policy, config, clock, null);
+    this(policy, config, clock, null, CheckingResolver.HostResolver.SYSTEM);
+  }
+
+  /**
+   * For tests: names are resolved by {@code resolver} (no DNS needed), then checked as always.
+   */
+  OutputDownloader(
+      DownloadPolicy policy,
+      DownloadConfig config,
+      Clock clock,
+      CheckingResolver.HostResolver resolver) {
+    this(policy, config, clock, null, resolver);
+  }
+
+  /** For tests: see {@link #OutputDownloader(DownloadPolicy, DownloadConfig, Clock, PartFiles, CheckingResolver.HostResolver)}. */
+  OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock, PartFiles partFiles) {
+    this(policy, config, clock, partFiles, CheckingResolver.HostResolver.SYSTEM);
   }
 
   /**
    * For tests: the part files come from {@code partFiles} (e.g. one that writes to a full disk),
    * or, when {@code null}, are created with this downloader's background writeback.
    */
-  OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock, PartFiles partFiles) {
+  OutputDownloader(
+      DownloadPolicy policy,
+      DownloadConfig config,
+      Clock clock,
+      PartFiles partFiles,
+      CheckingResolver.HostResolver resolver) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.config = Objects.requireNonNull(config, "config");
     PartFile.Hashing hashing =
@@ -153,6 +192,7 @@ public final class OutputDownloader implements AutoCloseable {
             .build();
     this.http =
         HttpClient.create(provider)
+            .resolver(new CheckingResolver(policy, resolver))
             .followRedirect(false)
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -167,20 +207,40 @@ public final class OutputDownloader implements AutoCloseable {
   /**
    * Downloads one file.
    *
-   * @param url the output URL (as found by {@link OutputUrls})
+   * @param url the output URL (as found by {@link OutputUrls}); checked by {@link
+   *     DownloadPolicy#check} on its text ({@code url.toString()}), and the checked URI is fetched
    * @param targetDir the folder to write into (created if missing)
    * @param preferredName the name to use (sanitised), or {@code null}/blank for the URL's last path
    *     segment
    * @return the written file; errors as described on the class
    */
   public Mono<DownloadedFile> download(URI url, Path targetDir, String preferredName) {
+    return download(url == null ? null : url.toString(), targetDir, preferredName);
+  }
+
+  /**
+   * Downloads one file given as text (an output URL exactly as the result carried it, so no other
+   * parser has read it first).
+   *
+   * @see #download(URI, Path, String)
+   */
+  public Mono<DownloadedFile> download(String url, Path targetDir, String preferredName) {
     return Mono.defer(
         () -> {
+          DownloadPolicy.Checked checked = policy.check(url);
+          if (!checked.allowed()) {
+            return Mono.error(refused(url, checked.refusal()));
+          }
           String name =
               preferredName == null || preferredName.isBlank()
-                  ? FileNames.fromUrl(url)
+                  ? FileNames.fromUrl(checked.uri())
                   : FileNames.sanitise(preferredName);
-          return hop(url, 0, new Target(targetDir, name, Redact.url(String.valueOf(url))));
+          Target t = new Target(targetDir, name, Redact.url(checked.uri().toString()), new PartState());
+          Duration deadline = config.deadline();
+          return hop(checked.uri(), 0, t)
+              .timeout(
+                  deadline,
+                  Mono.defer(() -> t.part.gone().then(Mono.error(deadlineExceeded(checked.uri())))));
         });
   }
 
@@ -211,17 +271,28 @@ public final class OutputDownloader implements AutoCloseable {
     };
   }
 
+  private static StageException refused(String url, String why) {
+    return new StageException(
+        ExitClass.DATA,
+        "refused_url",
+        "download refused: " + SafeText.of(Redact.url(String.valueOf(url)), 300) + ": " + why);
+  }
+
+  private StageException deadlineExceeded(URI uri) {
+    return new StageException(
+        ExitClass.TEMPFAIL,
+        "download_deadline",
+        "GET "
+            + Redact.url(uri.toString())
+            + ": not done within the download deadline of "
+            + config.deadline().toMillis()
+            + " ms");
+  }
+
+  /** @param uri a URI returned by {@link DownloadPolicy#check} (never anything else) */
   private Mono<DownloadedFile> hop(URI uri, int redirects, Target t) {
-    Optional<String> refusal = policy.refusal(uri);
-    if (refusal.isPresent()) {
-      return Mono.error(
-          new StageException(
-              ExitClass.DATA,
-              "refused_url",
-              "download refused: " + Redact.url(String.valueOf(uri)) + ": " + refusal.get()));
-    }
     return http.get()
-        .uri(uri.toASCIIString())
+        .uri(uri)
         .response((resp, body) -> answer(resp, body, uri, redirects, t))
         .single()
         .onErrorMap(e -> !(e instanceof StageException), e -> transport(e, uri))
@@ -243,18 +314,33 @@ public final class OutputDownloader implements AutoCloseable {
                     "too_many_redirects",
                     "GET " + where + ": more than " + config.maxRedirects() + " redirects")));
       }
-      URI next;
-      try {
-        next = uri.resolve(resp.responseHeaders().get(HttpHeaderNames.LOCATION).trim());
-      } catch (IllegalArgumentException e) {
+      String location = resp.responseHeaders().get(HttpHeaderNames.LOCATION).trim();
+      DownloadPolicy.Checked next = DownloadPolicy.Checked.refused("an invalid Location");
+      String target = location;
+      if (location.length() <= DownloadPolicy.MAX_URL_CHARS
+          && location.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '\\')) {
+        try {
+          target = uri.resolve(new URI(location)).toString();
+          next = policy.check(target);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+          // stays refused: not a URI reference
+        }
+      }
+      if (!next.allowed()) {
         return body.then(
             Mono.error(
                 new StageException(
                     ExitClass.DATA,
-                    "bad_redirect",
-                    "GET " + where + ": redirect with an invalid Location")));
+                    "refused_url",
+                    "GET "
+                        + where
+                        + ": redirect to "
+                        + SafeText.of(Redact.url(target), 300)
+                        + " refused: "
+                        + next.refusal())));
       }
-      return body.then(Mono.just(new Step(null, next)));
+      URI to = next.uri();
+      return body.then(Mono.just(new Step(null, to)));
     }
     if (status < 200 || status > 299) {
       StageException e =
@@ -275,13 +361,14 @@ public final class OutputDownloader implements AutoCloseable {
     String contentType = type == null || type.isBlank() ? ContentTypes.guess(t.name) : type;
     return Mono.usingWhen(
             FileIo.call(() -> partFiles.create(t.dir, t.name, declared))
+                .doOnNext(part -> t.part.opened())
                 .onErrorMap(e -> !(e instanceof StageException), e -> localFailure(e, t.dir)),
             part ->
                 stream(body, part, where, t.dir)
                     .then(FileIo.call(() -> finish(part, declared, contentType, t, where))),
-            part -> Mono.empty(),
-            (part, err) -> FileIo.run(part::discard),
-            part -> FileIo.run(part::discard))
+            part -> Mono.fromRunnable(t.part::closed),
+            (part, err) -> FileIo.run(part::discard).doFinally(s -> t.part.closed()),
+            part -> FileIo.run(part::discard).doFinally(s -> t.part.closed()))
         .map(file -> new Step(file, null));
   }
 
@@ -380,6 +467,21 @@ public final class OutputDownloader implements AutoCloseable {
   }
 
   private static StageException transport(Throwable e, URI uri) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof CheckingResolver.AddressRefused refused) {
+        return new StageException(
+            ExitClass.DATA,
+            "refused_address",
+            "GET " + Redact.url(uri.toString()) + " refused: " + refused.getMessage());
+      }
+      if (TransportErrorClassifier.isTooLongFrame(c)) {
+        return new StageException(
+            ExitClass.DATA,
+            "header_too_large",
+            "GET " + Redact.url(uri.toString()) + ": response head over Netty's limit ("
+                + c.getClass().getSimpleName() + ")");
+      }
+    }
     TransportError te = TransportErrorClassifier.classify(e);
     return new StageException(
         te.exitClass(),
@@ -405,7 +507,29 @@ public final class OutputDownloader implements AutoCloseable {
     }
   }
 
-  private record Target(Path dir, String name, String source) {}
+  private record Target(Path dir, String name, String source, PartState part) {}
+
+  /**
+   * Whether a download's part file is open, so the deadline's error waits until it is deleted:
+   * {@link #gone()} completes at once when none was opened, else when it was committed or
+   * discarded.
+   */
+  private static final class PartState {
+    private final AtomicBoolean open = new AtomicBoolean();
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+
+    void opened() {
+      open.set(true);
+    }
+
+    void closed() {
+      closed.tryEmitEmpty();
+    }
+
+    Mono<Void> gone() {
+      return open.get() ? closed.asMono() : Mono.empty();
+    }
+  }
 
   private record Step(DownloadedFile file, URI next) {}
 }

@@ -60,6 +60,36 @@ public record RequestResult(
     return notReady ? RequestPhase.RUNNING : RequestPhase.of(status);
   }
 
+  /**
+   * The result's {@code error} as text safe to log, print or publish: a string as it is, an object
+   * by its {@code message} (or {@code error_message}, {@code detail}) when it has one, else its
+   * JSON; then {@code secret} and every bearer token and URL query string removed, control and
+   * bidi characters escaped, at most 500 characters ({@link ApiErrors#safe}).
+   *
+   * @param secret the bearer token (or any text that must not appear), or {@code null}
+   * @return the text, or {@code "no error given"} when {@link #error()} is absent or JSON null
+   */
+  public String errorText(String secret) {
+    if (error == null || error.isNull() || error.isMissingNode()) {
+      return "no error given";
+    }
+    String text;
+    if (error.isTextual()) {
+      text = error.asText();
+    } else {
+      JsonNode m = null;
+      for (String field : new String[] {"message", "error_message", "detail"}) {
+        JsonNode v = error.get(field);
+        if (v != null && v.isTextual()) {
+          m = v;
+          break;
+        }
+      }
+      text = m != null ? m.asText() : error.toString();
+    }
+    return ApiErrors.safe(text, secret);
+  }
+
   /** Whether the result's own status says the request succeeded ({@link RequestPhase#SUCCEEDED}). */
   public boolean succeeded() {
     return phase() == RequestPhase.SUCCEEDED;

@@ -10,13 +10,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufMono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -46,6 +49,13 @@ import reactor.netty.resources.ConnectionProvider;
  * <p>Calls: {@link #submit}, {@link #status}, {@link #result(String, boolean)}, {@link #cancel} on
  * the Model API base; {@link #model}, {@link #models}, {@link #categories} on its catalog; {@link
  * #balance} on {@link RunComfyConfig#balanceUrl()}.
+ *
+ * <p>Every answer is read up to {@link RunComfyConfig#maxResponseBytes()} (Content-Length checked
+ * first, then the bytes counted as they stream); a larger one fails with OTHER {@code
+ * response_too_large}, a reason of its own: for a submit it means the job may have been accepted.
+ * Answers are parsed with bounded nesting, number and token counts ({@link ApiJson}); nothing is
+ * decompressed (no {@code Accept-Encoding} is sent). Server text in messages is escaped ({@link
+ * SafeText}).
  *
  * <p>No message carries the token or a URL query string.
  */
@@ -256,23 +266,75 @@ public final class RunComfyClient implements AutoCloseable {
                     Mono.fromCallable(
                         () -> Unpooled.wrappedBuffer(Json.mapper().writeValueAsBytes(body))));
     Mono<Raw> exchange =
-        receiver.responseSingle(
-            (resp, bytes) ->
-                readText(bytes)
-                    .map(
-                        text ->
-                            new Raw(
-                                resp.status().code(),
-                                resp.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
-                                text)));
+        receiver
+            .response(
+                (resp, answer) ->
+                    readCapped(method, url, resp, answer)
+                        .map(
+                            text ->
+                                new Raw(
+                                    resp.status().code(),
+                                    resp.responseHeaders().get(HttpHeaderNames.RETRY_AFTER),
+                                    text)))
+            .single();
     return exchange
         .timeout(config.responseTimeout())
         .onErrorMap(e -> !(e instanceof StageException), e -> transportFailure(method, url, e))
         .map(raw -> decode(method, url, raw, reader));
   }
 
-  private static Mono<String> readText(ByteBufMono bytes) {
-    return bytes.asString().defaultIfEmpty("");
+  /**
+   * Reads an answer's body as UTF-8 text, at most {@link RunComfyConfig#maxResponseBytes()}: a
+   * larger Content-Length fails before reading, and the bytes are counted as they arrive (the call
+   * fails as soon as the cap is passed, and the connection is closed, not drained).
+   */
+  private Mono<String> readCapped(
+      HttpMethod method, String url, HttpClientResponse resp, ByteBufFlux body) {
+    long max = config.maxResponseBytes();
+    String length = resp.responseHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        declared = -1;
+      }
+      if (declared > max) {
+        return Mono.error(tooLarge(method, url, resp.status().code(), "declares " + declared));
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    return body.<Void>handle(
+            (buf, sink) -> {
+              int n = buf.readableBytes();
+              if (out.size() + (long) n > max) {
+                sink.error(
+                    tooLarge(method, url, resp.status().code(), "sent more than " + max));
+                return;
+              }
+              try {
+                buf.getBytes(buf.readerIndex(), out, n);
+              } catch (IOException e) {
+                sink.error(e);
+              }
+            })
+        .then(Mono.fromCallable(() -> out.toString(StandardCharsets.UTF_8)));
+  }
+
+  private StageException tooLarge(HttpMethod method, String url, int status, String what) {
+    return new StageException(
+        ExitClass.OTHER,
+        "response_too_large",
+        method.name()
+            + " "
+            + pathOf(url)
+            + " -> HTTP "
+            + status
+            + ": answer "
+            + what
+            + " bytes, over the limit of "
+            + config.maxResponseBytes()
+            + " bytes (maxResponseBytes)");
   }
 
   private <T> T decode(HttpMethod method, String url, Raw raw, Function<JsonNode, T> reader) {
@@ -292,6 +354,15 @@ public final class RunComfyClient implements AutoCloseable {
   }
 
   private StageException transportFailure(HttpMethod method, String url, Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (TransportErrorClassifier.isTooLongFrame(c)) {
+        return new StageException(
+            ExitClass.OTHER,
+            "response_too_large",
+            method.name() + " " + pathOf(url) + ": answer head over Netty's limit ("
+                + c.getClass().getSimpleName() + ")");
+      }
+    }
     TransportError te = TransportErrorClassifier.classify(e);
     String detail = e.getClass().getSimpleName();
     String msg =
@@ -309,14 +380,7 @@ public final class RunComfyClient implements AutoCloseable {
   }
 
   private static JsonNode parse(String body) {
-    if (body == null || body.isBlank()) {
-      return null;
-    }
-    try {
-      return Json.mapper().readTree(body);
-    } catch (IOException e) {
-      return null;
-    }
+    return ApiJson.parse(body);
   }
 
   private record Raw(int status, String retryAfter, String body) {}

@@ -32,6 +32,9 @@ import java.util.Map;
  * @param balanceUrl absolute URL of the balance endpoint, http(s), no query, fragment or user
  *     info; a trailing {@code /} is dropped; {@code null} or blank derives it from {@code baseUrl}
  *     (see above)
+ * @param maxResponseBytes the largest API answer read, bytes (default {@value
+ *     #DEFAULT_MAX_RESPONSE_BYTES} = 8 MiB), 1 KiB..1 GiB; a larger answer (by its Content-Length,
+ *     else counted while it streams) fails the call with OTHER {@code response_too_large}
  */
 public record RunComfyConfig(
     String baseUrl,
@@ -39,7 +42,17 @@ public record RunComfyConfig(
     Duration connectTimeout,
     Duration responseTimeout,
     int maxConnections,
-    String balanceUrl) {
+    String balanceUrl,
+    long maxResponseBytes) {
+
+  /** Default cap on one API answer: 8 MiB. */
+  public static final long DEFAULT_MAX_RESPONSE_BYTES = 8L << 20;
+
+  /** Smallest accepted {@link #maxResponseBytes()}: 1 KiB. */
+  public static final long MIN_MAX_RESPONSE_BYTES = 1024;
+
+  /** Largest accepted {@link #maxResponseBytes()}: 1 GiB (answers are held in memory). */
+  public static final long MAX_MAX_RESPONSE_BYTES = 1L << 30;
 
   /** RunComfy's production API base (RunComfy docs, CLI default). */
   public static final String DEFAULT_BASE_URL = "https://model-api.runcomfy.net/v1";
@@ -96,6 +109,31 @@ public record RunComfyConfig(
     balanceUrl = normaliseBase(balanceUrl);
     balanceUrl = balanceUrl == null ? balanceUrlFor(baseUrl) : balanceUrl;
     checkUrl("balanceUrl", balanceUrl);
+    if (maxResponseBytes < MIN_MAX_RESPONSE_BYTES || maxResponseBytes > MAX_MAX_RESPONSE_BYTES) {
+      throw new IllegalArgumentException(
+          "maxResponseBytes: must be "
+              + MIN_MAX_RESPONSE_BYTES
+              + ".."
+              + MAX_MAX_RESPONSE_BYTES
+              + ", was "
+              + maxResponseBytes);
+    }
+  }
+
+  /**
+   * Settings with the default answer cap (the constructor before issue 14).
+   *
+   * @throws IllegalArgumentException naming the field that is missing or invalid
+   */
+  public RunComfyConfig(
+      String baseUrl,
+      String token,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnections,
+      String balanceUrl) {
+    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, balanceUrl,
+        DEFAULT_MAX_RESPONSE_BYTES);
   }
 
   /**
@@ -109,7 +147,8 @@ public record RunComfyConfig(
       Duration connectTimeout,
       Duration responseTimeout,
       int maxConnections) {
-    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, null);
+    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, null,
+        DEFAULT_MAX_RESPONSE_BYTES);
   }
 
   /** A configuration with the given base URL and token and CLI defaults for the rest. */
@@ -155,17 +194,31 @@ public record RunComfyConfig(
 
   /** A copy with another response timeout. */
   public RunComfyConfig withResponseTimeout(Duration timeout) {
-    return new RunComfyConfig(baseUrl, token, connectTimeout, timeout, maxConnections, balanceUrl);
+    return new RunComfyConfig(
+        baseUrl, token, connectTimeout, timeout, maxConnections, balanceUrl, maxResponseBytes);
   }
 
   /** A copy with another connect timeout. */
   public RunComfyConfig withConnectTimeout(Duration timeout) {
-    return new RunComfyConfig(baseUrl, token, timeout, responseTimeout, maxConnections, balanceUrl);
+    return new RunComfyConfig(
+        baseUrl, token, timeout, responseTimeout, maxConnections, balanceUrl, maxResponseBytes);
   }
 
   /** A copy with another pool size. */
   public RunComfyConfig withMaxConnections(int max) {
-    return new RunComfyConfig(baseUrl, token, connectTimeout, responseTimeout, max, balanceUrl);
+    return new RunComfyConfig(
+        baseUrl, token, connectTimeout, responseTimeout, max, balanceUrl, maxResponseBytes);
+  }
+
+  /**
+   * A copy with another cap on API answers.
+   *
+   * @param bytes 1 KiB..1 GiB
+   * @throws IllegalArgumentException naming {@code maxResponseBytes} when out of range
+   */
+  public RunComfyConfig withMaxResponseBytes(long bytes) {
+    return new RunComfyConfig(
+        baseUrl, token, connectTimeout, responseTimeout, maxConnections, balanceUrl, bytes);
   }
 
   /**
@@ -176,7 +229,8 @@ public record RunComfyConfig(
    * @throws IllegalArgumentException naming {@code balanceUrl} when invalid
    */
   public RunComfyConfig withBalanceUrl(String url) {
-    return new RunComfyConfig(baseUrl, token, connectTimeout, responseTimeout, maxConnections, url);
+    return new RunComfyConfig(
+        baseUrl, token, connectTimeout, responseTimeout, maxConnections, url, maxResponseBytes);
   }
 
   /** Every field except the token, which shows as {@code <redacted>}. */
@@ -192,6 +246,8 @@ public record RunComfyConfig(
         + maxConnections
         + ", balanceUrl="
         + balanceUrl
+        + ", maxResponseBytes="
+        + maxResponseBytes
         + "]";
   }
 

@@ -48,6 +48,20 @@ import javax.net.ssl.SSLHandshakeException;
 public final class TransportErrorClassifier {
   private static final int MAX_DEPTH = 8;
 
+  /**
+   * Whether {@code t} is Netty's {@code TooLongFrameException} (or a subclass such as {@code
+   * TooLongHttpHeaderException}): an answer whose status line or headers exceed the decoder's
+   * limits (8 KiB of headers by default). Looked up by class name, as elsewhere here.
+   */
+  public static boolean isTooLongFrame(Throwable t) {
+    for (Class<?> c = t == null ? null : t.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("io.netty.handler.codec.TooLongFrameException")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The reasons given to failures that happened before any byte of the request was sent. */
   private static final Set<String> NOTHING_SENT =
       Set.of("connect_failed", "unknown_host", "tls_handshake");

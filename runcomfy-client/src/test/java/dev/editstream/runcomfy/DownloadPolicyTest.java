@@ -44,7 +44,7 @@ class DownloadPolicyTest {
         "https://evilruncomfy.net/x.png|not under",
         "https://cdn.runcomfy.net.evil.com/x.png|not under",
         "https://cdn.runcomfy.org/x.png|not under",
-        "https://cdn.runcomfy.net./x.png|not under",
+        "https://cdn.runcomfy.net./x.png|ends with a dot",
         "http://runcomfy.net.evil.com/x.png|not under",
         "http://cdn.runcomfy.net@evil.com/x.png|user info",
         "http://user@cdn.runcomfy.net/x.png|user info",

@@ -13,7 +13,7 @@ class RetryAfterTest {
   private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
 
   @ParameterizedTest
-  @CsvSource({"7,7", "0,0", " 120 ,120", "86400,86400"})
+  @CsvSource({"7,7", "0,0", " 120 ,120", "3600,3600", "86400,3600", "999999,3600"})
   void shouldParseDelaySeconds(String header, long seconds) {
     assertThat(RetryAfter.parse(header, NOW)).contains(Duration.ofSeconds(seconds));
   }

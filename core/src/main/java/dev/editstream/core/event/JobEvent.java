@@ -11,6 +11,15 @@ import java.util.Objects;
  * The versioned JSON envelope of every state change of a job. Each event carries the whole job
  * and everything learnt so far, so a stage needs nothing but its input record.
  *
+ * <p>Secrets: only {@code requested} events (and their retries on the router's delay topic) carry
+ * the job's input URLs whole, because the router needs them to submit. Every later event ({@code
+ * submitted}, {@code completed}, {@code done}, {@code failed} and their retries) is built from
+ * {@link Job#redacted()} and a {@link dev.editstream.core.Redact#urls redacted} body, so the query
+ * strings of pre-signed URLs (their signatures) are never copied downstream. A {@link
+ * #replayed(Instant) replay} of such a job therefore has no signatures: it says so in its history
+ * (reason {@value #INPUTS_REDACTED}); jobs with pre-signed inputs are replayed by producing their
+ * line again.
+ *
  * <p>Wire shape (snake_case): {@code {"v":1, "type":"submitted", "job_id", "at", "job":{...},
  * "route":{...}, "submission":{...}, "outputs":[...], "files":[...], "failure":{...},
  * "attempt":1, "due_at", "history":[...]}}; absent parts are omitted.
@@ -61,9 +70,16 @@ public record JobEvent(
   /** The envelope version this code writes and reads. */
   public static final int VERSION = 1;
 
+  /** The history reason of a replay whose inputs lost their query strings (pre-signed URLs). */
+  public static final String INPUTS_REDACTED = "inputs_redacted";
+
+  /**
+   * @throws NullPointerException naming {@code type}, {@code job_id} or {@code at} when absent
+   */
   public JobEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(jobId, "job_id");
+    Objects.requireNonNull(at, "at");
     history = history == null ? List.of() : List.copyOf(history);
     attempt = Math.max(1, attempt);
     createdAt = createdAt == null ? at : createdAt;
@@ -101,7 +117,8 @@ public record JobEvent(
 
   /** The router submitted the job. */
   public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, job, r, sentBody, s, null, null, null, 1, null, history, createdAt, replays, parts, null);
+    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, safe(job), r, dev.editstream.core.Redact.urlsIn(sentBody), s, null, null, null, 1,
+        null, history, createdAt, replays, parts, null);
   }
 
   /** RunComfy finished the request with these output URLs. */
@@ -111,17 +128,20 @@ public record JobEvent(
 
   /** RunComfy finished the request with these output URLs, at this cost (or {@code null}). */
   public JobEvent completed(List<String> outputUrls, RemoteRun run, Instant now) {
-    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, job, route, body, submission, List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts, run);
+    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission,
+        List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts, run);
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return new JobEvent(VERSION, EventType.DONE, jobId, now, job, route, body, submission, outputs, List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts, remote);
+    return new JobEvent(VERSION, EventType.DONE, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission, outputs,
+        List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts, remote);
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return new JobEvent(VERSION, EventType.FAILED, jobId, now, job, route, body, submission, outputs, files, f, attempt, null, history, createdAt, replays, parts, remote);
+    return new JobEvent(VERSION, EventType.FAILED, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission, outputs,
+        files, f, attempt, null, history, createdAt, replays, parts, remote);
   }
 
   /**
@@ -129,13 +149,26 @@ public record JobEvent(
    * kept, attempts reset, {@code replays} + 1.
    */
   public JobEvent replayed(Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, history, now, replays + 1, null, null);
+    List<Attempt> h = history;
+    if (job != null && job.hasRedactedInputs()) {
+      h = new ArrayList<>(history);
+      h.add(new Attempt(Stage.PRODUCER, 65, INPUTS_REDACTED, "replay " + (replays + 1) + ": the job's input URLs lost their query strings"
+          + " (pre-signed URL signatures are never kept after the submit); produce the job line again to run it with signed inputs", now));
+    }
+    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, h, now, replays + 1, null, null);
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
   public JobEvent retry(Attempt failedAttempt, Instant due) {
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
-    return new JobEvent(VERSION, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts, remote);
+    boolean keep = type == EventType.REQUESTED; // the router needs the signed inputs to submit
+    return new JobEvent(VERSION, type, jobId, at, keep ? job : safe(job), route, keep ? body : dev.editstream.core.Redact.urlsIn(body), submission,
+        outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts, remote);
+  }
+
+  /** The job as every event after {@code requested} carries it. */
+  private static Job safe(Job j) {
+    return j == null ? null : j.redacted();
   }
 }

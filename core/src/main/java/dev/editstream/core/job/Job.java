@@ -49,6 +49,23 @@ public record Job(
     return all;
   }
 
+  /**
+   * A copy safe to carry after the submit: every input URL and every URL-valued param without its
+   * query string and fragment ({@link dev.editstream.core.Redact#url}), so the signatures of
+   * pre-signed inputs live only in the {@code requested} event. Local paths are kept.
+   */
+  @SuppressWarnings("unchecked")
+  public Job redacted() {
+    java.util.function.UnaryOperator<String> r = s -> s == null ? null : (String) dev.editstream.core.Redact.urls(s);
+    return new Job(id, prompt, images.stream().map(r).toList(), r.apply(mask), r.apply(video), model,
+        dev.editstream.core.Redact.urlsIn(params), batch);
+  }
+
+  /** Whether an input lost its query string to {@link #redacted()} (a replay cannot fetch it as it was). */
+  public boolean hasRedactedInputs() {
+    return inputs().stream().anyMatch(dev.editstream.core.Redact::wasRedacted);
+  }
+
   /** A copy with the inputs replaced (same order as {@link #inputs()}). */
   public Job withInputs(List<String> newImages, String newMask, String newVideo) {
     return new Job(id, prompt, newImages, newMask, newVideo, model, params, batch);

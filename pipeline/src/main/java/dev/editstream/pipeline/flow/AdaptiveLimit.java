@@ -21,7 +21,9 @@ import java.time.Duration;
  *       sent before a decrease took effect say nothing new.</li>
  *   <li>{@code Retry-After}: a 429 with a {@code Retry-After} pauses new acquisitions until then
  *       (RunComfy answers 429 with {@code Retry-After} per its docs; the header's value is the
- *       provider's).</li>
+ *       provider's), but for at most {@link #maxPause()} (default {@link #DEFAULT_MAX_PAUSE}, the
+ *       stages' default max backoff): a {@code Retry-After: 999999} must not freeze every
+ *       submission for 11.6 days.</li>
  * </ul>
  * The limit never leaves {@code [min, max]}.
  */
@@ -38,6 +40,9 @@ public final class AdaptiveLimit {
   private long decreases;
   private double lastCap = Double.MAX_VALUE;
   private static final double PROBE_SLOWDOWN = 4.0;
+  /** The default longest pause for one {@code Retry-After}: 60 s, the stages' default max backoff. */
+  public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
+  private long maxPauseNanos = DEFAULT_MAX_PAUSE.toNanos();
 
   /**
    * @param initial first limit, clamped to {@code [min, max]}
@@ -68,6 +73,48 @@ public final class AdaptiveLimit {
   /** A limit starting at {@code min(10, max)} within {@code [1, max]}, ratio 0.9, cooldown 100 ms. */
   public static AdaptiveLimit upTo(int max) {
     return new AdaptiveLimit(Math.min(10, max), 1, max, 0.9, Duration.ofMillis(100));
+  }
+
+  /**
+   * Sets the longest pause one {@code Retry-After} may cause.
+   *
+   * @param max positive
+   * @return this limit
+   * @throws IllegalArgumentException if {@code max} is null, zero or negative
+   */
+  public AdaptiveLimit maxPause(Duration max) {
+    if (max == null || max.isZero() || max.isNegative()) {
+      throw new IllegalArgumentException("maxPause must be positive, was " + max);
+    }
+    this.maxPauseNanos = nanos(max);
+    return this;
+  }
+
+  /** The longest pause one {@code Retry-After} may cause. */
+  public Duration maxPause() {
+    return Duration.ofNanos(maxPauseNanos);
+  }
+
+  /**
+   * The pause a {@code Retry-After} causes: {@code min(retryAfter, maxPause)}, 0 when absent,
+   * zero or negative. Pure.
+   *
+   * @param retryAfter the answer's {@code Retry-After}, or {@code null}
+   * @return ns
+   */
+  public long pauseFor(Duration retryAfter) {
+    if (retryAfter == null || retryAfter.isZero() || retryAfter.isNegative()) {
+      return 0;
+    }
+    return Math.min(nanos(retryAfter), maxPauseNanos);
+  }
+
+  private static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** The current limit: how many permits may be out at once, in {@code [min, max]}. */
@@ -115,14 +162,16 @@ public final class AdaptiveLimit {
    * @param acceptedInFlight jobs the provider had accepted and not yet finished when it refused
    *     (permits out, not counting the refused one)
    * @param retryAfter the answer's {@code Retry-After}, or {@code null}/zero when absent
+   * @return the pause applied for it, ns ({@link #pauseFor}); 0 when none
    */
-  public void onRejected(long nowNanos, int acceptedInFlight, Duration retryAfter) {
-    if (retryAfter != null && retryAfter.toNanos() > 0) {
-      pausedUntilNanos = Math.max(pausedUntilNanos, nowNanos + retryAfter.toNanos());
+  public long onRejected(long nowNanos, int acceptedInFlight, Duration retryAfter) {
+    long pause = pauseFor(retryAfter);
+    if (pause > 0) {
+      pausedUntilNanos = Math.max(pausedUntilNanos, nowNanos + pause);
     }
     long cooldown = Math.max(minCooldownNanos, smoothedRttNanos < 0 ? 0 : (long) smoothedRttNanos);
     if (lastDecreaseNanos != Long.MIN_VALUE && nowNanos - lastDecreaseNanos < cooldown) {
-      return;
+      return pause;
     }
     slowStart = false;
     lastDecreaseNanos = nowNanos;
@@ -130,6 +179,7 @@ public final class AdaptiveLimit {
     double base = Math.min(limit, Math.max(acceptedInFlight, 1));
     lastCap = base;
     limit = Math.max(min, Math.min(max, Math.floor(base * backoffRatio)));
+    return pause;
   }
 
   /**

@@ -218,6 +218,27 @@ public final class FlowControl {
   }
 
   /**
+   * Caps the pause one {@code Retry-After} of a 429 causes (default {@link
+   * AdaptiveLimit#DEFAULT_MAX_PAUSE}, 60 s); set it to the stages' max backoff. A longer {@code
+   * Retry-After} is logged once, at WARN, with the asked and the applied delay.
+   *
+   * @param max positive
+   * @return this gate
+   * @throws IllegalArgumentException if {@code max} is null, zero or negative
+   */
+  public FlowControl withMaxPause(Duration max) {
+    synchronized (this) {
+      account.maxPause(max);
+    }
+    return this;
+  }
+
+  /** The longest pause one {@code Retry-After} causes. */
+  public synchronized Duration maxPause() {
+    return account.maxPause();
+  }
+
+  /**
    * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId} (or
    * the {@link #withMaxHold max hold} passes).
    *
@@ -357,10 +378,30 @@ public final class FlowControl {
       if (kind == 1) {
         account.onSuccess(now, now - p.acquiredNanos, Math.max(before, p.inFlightAtGrant));
       } else if (kind == 2) {
-        account.onRejected(now, before - 1, retryAfter);
+        long applied = account.onRejected(now, before - 1, retryAfter);
+        if (retryAfter != null && applied > 0 && applied < nanos(retryAfter)) {
+          log.warn("flow control: the provider asked to pause for {} ms (Retry-After); pausing {} ms, the longest pause allowed",
+              millis(retryAfter), TimeUnit.NANOSECONDS.toMillis(applied));
+        }
       }
     }
     drain();
+  }
+
+  private static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long millis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static final class Waiter {

@@ -1,6 +1,7 @@
 package dev.editstream.pipeline.kafka;
 
 import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.RecordLimits;
 import dev.editstream.pipeline.EventCodec;
 import java.time.Duration;
 import java.util.Map;
@@ -9,7 +10,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -23,11 +27,18 @@ import reactor.core.scheduler.Schedulers;
  * by job id, so every event of a job lands on the same partition of a topic, in order. {@code
  * send} runs on one dedicated thread (it can block on metadata) and completions are delivered on
  * Reactor's parallel scheduler, never on the producer's I/O thread.
+ *
+ * <p>No event over {@link RecordLimits#maxRecordBytes()} is handed to Kafka: {@link #publish} fails
+ * it at once with Kafka's own {@link RecordTooLargeException}. Callers must treat that, and every
+ * other {@link #recordRefused refusal of the record} (a non-retriable {@link ApiException}), as a
+ * failure of the job, not of the broker: retrying it can never succeed. Callers that can replace a
+ * too-large event (stages, the producer) fit it first with {@link RecordLimits#fit}.
  */
 public final class EventPublisher implements AutoCloseable {
   private final Properties props;
   private volatile KafkaProducer<String, byte[]> producer;
   private final Scheduler sendThread = Schedulers.newSingle("editstream-kafka-send", true);
+  private volatile RecordLimits limits = RecordLimits.DEFAULTS;
 
   /**
    * @param bootstrapServers Kafka bootstrap servers
@@ -56,12 +67,54 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /**
+   * Sets the record limits checked by {@link #publish} (default {@link RecordLimits#DEFAULTS}).
+   *
+   * @return this publisher
+   */
+  public EventPublisher withLimits(RecordLimits l) {
+    this.limits = java.util.Objects.requireNonNull(l, "limits");
+    return this;
+  }
+
+  /** The record limits this publisher enforces. */
+  public RecordLimits limits() {
+    return limits;
+  }
+
+  /**
    * Publishes one event keyed by its job id; completes when the broker acknowledged it (acks=all).
    *
-   * @return the record's metadata, or an error after the producer's delivery timeout (120 s)
+   * @return the record's metadata, or an error after the producer's delivery timeout (120 s); a
+   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event is
+   *     over {@link RecordLimits#maxRecordBytes()}
    */
   public Mono<RecordMetadata> publish(String topic, JobEvent event) {
-    return send(topic, event.jobId(), EventCodec.encode(event));
+    return Mono.defer(() -> {
+      byte[] bytes = EventCodec.encode(event);
+      if (bytes.length > limits.maxRecordBytes()) {
+        return Mono.error(new RecordTooLargeException(String.format("the %s event of job %s is %,d bytes, over the limit of %,d bytes",
+            event.type().wire(), event.jobId(), bytes.length, limits.maxRecordBytes())));
+      }
+      return send(topic, event.jobId(), bytes);
+    });
+  }
+
+  /**
+   * Whether {@code err} refuses the record itself, so publishing it again can never succeed: Kafka's
+   * {@link RecordTooLargeException} and every other non-retriable {@link ApiException} (invalid
+   * topic, authorization, serialization), except those after which this publisher replaces its
+   * producer and a retry does succeed. Everything else (timeouts, a broker down, a leader moving)
+   * is a broker failure worth retrying.
+   */
+  public static boolean recordRefused(Throwable err) {
+    Throwable e = err;
+    for (int i = 0; i < 5 && e != null; i++) {
+      if (e instanceof ApiException api) {
+        return !(api instanceof RetriableException) && !broken(api);
+      }
+      e = e.getCause();
+    }
+    return false;
   }
 
   /** Publishes raw bytes; for tools that forward records unchanged. */

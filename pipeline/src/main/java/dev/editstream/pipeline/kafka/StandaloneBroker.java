@@ -15,6 +15,9 @@ import org.apache.kafka.common.Uuid;
  * port and a persistent data folder, so it can be stopped (even with kill -9) and started again
  * with its topics, offsets and committed data intact. For local multi-process set-ups and the
  * chaos run; production uses a real cluster.
+ *
+ * <p>Loopback only: both listeners (broker and KRaft controller) are bound to 127.0.0.1, never to
+ * all interfaces, because the broker is unauthenticated (PLAINTEXT).
  */
 public final class StandaloneBroker {
   private StandaloneBroker() {}
@@ -22,17 +25,17 @@ public final class StandaloneBroker {
   /**
    * The broker's configuration file content.
    *
-   * @param port client port on localhost
-   * @param controllerPort KRaft controller port on localhost
+   * @param port client port on 127.0.0.1
+   * @param controllerPort KRaft controller port on 127.0.0.1
    * @param dataDir where logs and metadata live
    */
   public static String properties(int port, int controllerPort, Path dataDir) {
     return String.join("\n", List.of(
         "process.roles=broker,controller",
         "node.id=1",
-        "controller.quorum.voters=1@localhost:" + controllerPort,
-        "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://localhost:" + port,
+        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
         "controller.listener.names=CONTROLLER",
         "inter.broker.listener.name=PLAINTEXT",
         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",

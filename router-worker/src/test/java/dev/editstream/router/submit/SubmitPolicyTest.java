@@ -61,7 +61,8 @@ class SubmitPolicyTest {
       "UNAVAILABLE,connection_reset,MAY_HAVE_BEEN_ACCEPTED",
       "OTHER,tls,MAY_HAVE_BEEN_ACCEPTED",
       "OTHER,bad_response,MAY_HAVE_BEEN_ACCEPTED",
-      "OTHER,network,MAY_HAVE_BEEN_ACCEPTED"})
+      "OTHER,network,MAY_HAVE_BEEN_ACCEPTED",
+      "OTHER,response_too_large,MAY_HAVE_BEEN_ACCEPTED"})
   void shouldTreatAnyTransportFailureAfterSendingAsUncertain(ExitClass c, String reason, Verdict v) {
     assertThat(SubmitPolicy.classify(new StageException(c, reason, "m"))).isEqualTo(v);
   }

@@ -2,18 +2,23 @@ package dev.editstream.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.editstream.core.hostile.Surface;
+import dev.editstream.core.hostile.SurfaceNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class JobLineParserHostileTest {
+@Surface("job line")
+@DisplayNameGeneration(SurfaceNames.class)
+class JobLineHostileTest {
   private static final String GOOD = "'prompt':'x','images':['a.png']";
   @TempDir Path dir;
   private JobLineParser parser;
@@ -31,7 +36,7 @@ class JobLineParserHostileTest {
     return p.error();
   }
 
-  @ParameterizedTest(name = "{0} -> {1}: {2}")
+  @ParameterizedTest(name = "job line: {0} -> {1}: {2}")
   @CsvSource(delimiter = '|', value = {
       "{'id':'a','id':'b','prompt':'x','images':['a.png']}|id|duplicate key",
       "{'id':'a','prompt':'x','prompt':'y','images':['a.png']}|prompt|duplicate key",
