@@ -115,7 +115,7 @@ public final class Redact {
     }
     int first = -1;
     for (int i = 0; i < text.length(); i++) {
-      if (mustEscape(text.charAt(i))) {
+      if (mustEscape(text, i)) {
         first = i;
         break;
       }
@@ -127,13 +127,25 @@ public final class Redact {
     b.append(text, 0, first);
     for (int i = first; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (mustEscape(c)) {
+      if (mustEscape(text, i)) {
         b.append(String.format("\\u%04X", (int) c));
       } else {
         b.append(c);
       }
     }
     return b.toString();
+  }
+
+  /** Whether the char at {@code i} is escaped: {@link #mustEscape(char)}, or a surrogate that is not half of a pair. */
+  public static boolean mustEscape(String text, int i) {
+    char c = text.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
+    }
+    if (Character.isLowSurrogate(c)) {
+      return i == 0 || !Character.isHighSurrogate(text.charAt(i - 1));
+    }
+    return mustEscape(c);
   }
 
   /** Whether {@link #escape} escapes {@code c}. */

@@ -147,28 +147,7 @@ public final class PollerHandler implements StageHandler {
         t = t.replace(secret.strip(), "<redacted>");
       }
     }
-    return escape(Redact.text(t), MAX_SERVER_TEXT);
-  }
-
-  /** {@code text} with control, bidi and lone-surrogate chars as <code>&#92;uXXXX</code>, at most {@code max} chars plus {@code ...}. */
-  static String escape(String text, int max) {
-    StringBuilder b = new StringBuilder(Math.min(text.length(), max) + 8);
-    for (int i = 0; i < text.length(); i++) {
-      if (b.length() >= max) {
-        return b.append("...").toString();
-      }
-      char c = text.charAt(i);
-      boolean pair = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
-      if (pair) {
-        b.append(c).append(text.charAt(++i));
-      } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)
-          || c == 0x200E || c == 0x200F || c == 0x061C || Character.isSurrogate(c)) {
-        b.append(String.format("\\u%04X", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
+    return dev.editstream.runcomfy.SafeText.of(Redact.text(t), MAX_SERVER_TEXT);
   }
 
   @Override

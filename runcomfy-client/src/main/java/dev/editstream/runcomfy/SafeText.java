@@ -81,16 +81,8 @@ public final class SafeText {
 
   /** Whether a UTF-16 unit must be escaped (see the class comment). */
   static boolean unsafe(char c) {
-    return c < 0x20
-        || (c >= 0x7f && c <= 0x9f)
-        || c == 0x061c
-        || c == 0x200e
-        || c == 0x200f
-        || c == 0x2028
-        || c == 0x2029
-        || (c >= 0x202a && c <= 0x202e)
-        || (c >= 0x2066 && c <= 0x2069)
-        || Character.isSurrogate(c); // a paired one never gets here
+    // one list of what is escaped, core's (a paired surrogate never gets here)
+    return dev.editstream.core.Redact.mustEscape(c) || Character.isSurrogate(c);
   }
 
   private static String escape(char c) {
