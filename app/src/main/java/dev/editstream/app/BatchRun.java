@@ -7,11 +7,15 @@ import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.producer.JobProducer;
 import dev.editstream.runcomfy.LocalAssetServer;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
+import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +54,41 @@ public final class BatchRun {
   }
 
   /**
+   * Asks RunComfy for one catalog entry (free) before anything starts, so a refused token ends the
+   * run at once with class 77, as RunComfy's CLI does, instead of pausing every job. Any other
+   * failure (the API unreachable) is left to the run, which falls back and retries.
+   *
+   * @throws StageException class 77 when the token is refused
+   */
+  static void requireAcceptedToken(RunComfyConfig runcomfy) {
+    try (RunComfyClient client = new RunComfyClient(runcomfy)) {
+      client.models(null, null, null, false, 1, 0).block(Duration.ofSeconds(30));
+    } catch (StageException e) {
+      if (e.exitClass() == ExitClass.NOPERM) {
+        throw new StageException(ExitClass.NOPERM, e.reason(), "RunComfy refused the token (" + e.getMessage()
+            + "): set RUNCOMFY_TOKEN or RunComfy's token.json, then run the same command again");
+      }
+    } catch (RuntimeException e) {
+      // unreachable or slow: the run's own catalog fallback and retries deal with it
+    }
+  }
+
+  /** Removes what a killed earlier run left half-written in {@code <out>/.staging} (this process owns the folder). */
+  static void cleanStaging(Path outDir, PrintStream out) throws IOException {
+    Path staging = outDir.resolve(".staging");
+    if (!Files.isDirectory(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(staging)) {
+      List<Path> all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+      for (Path p : all) {
+        Files.deleteIfExists(p);
+      }
+    }
+    out.println("removed the half-written downloads an earlier run left in " + staging);
+  }
+
+  /**
    * Runs the batch.
    *
    * @param cfg configuration; {@code bootstrapServers == null} starts the embedded broker
@@ -76,6 +115,8 @@ public final class BatchRun {
     if (cfg.provider().balanceCheck()) {
       BalanceCheck.require(runcomfy, out);
     }
+    requireAcceptedToken(runcomfy);
+    cleanStaging(cfg.outDir(), out);
     EmbeddedKafka kafka = null;
     LocalAssetServer assets = null;
     try {
@@ -144,7 +185,15 @@ public final class BatchRun {
         if (!finished) {
           out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight");
         }
-        return new Result(summary, report.errors().size(), finished, registry);
+        Result result = new Result(summary, report.errors().size(), finished, registry);
+        try {
+          BatchFiles.write(cfg.outDir(), result, jobFile, report.errors());
+          out.println("results: " + cfg.outDir().resolve("manifest.jsonl") + ", errors: " + cfg.outDir().resolve("errors.jsonl")
+              + ", summary: " + cfg.outDir().resolve("summary.json"));
+        } catch (IOException e) {
+          out.println("could not write errors.jsonl / summary.json in " + cfg.outDir() + ": " + e.getMessage());
+        }
+        return result;
       }
     } finally {
       if (assets != null) {

@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code editstream produce FILE --bootstrap-servers ...}: validates a job file and publishes its
- * jobs to the requests topic of an external cluster. Exits 0 when every line was valid, 65 when
- * some were refused (they are on the failure topic, the rest went through).
+ * jobs to the requests topic of an external cluster. Exits 0 when it published every valid line
+ * (refused lines are listed on stderr and recorded on the failure topic), 65 when no line was a
+ * valid job.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true, description = "Validate a job file and publish its jobs to Kafka.")
 public final class ProduceCommand implements Callable<Integer> {
@@ -39,7 +40,7 @@ public final class ProduceCommand implements Callable<Integer> {
       JobProducer.Report r = new JobProducer(p, cfg.topics(), Clock.systemUTC()).publish(jobs, pipeline.allowInputs);
       r.errors().forEach(e -> System.err.println("refused " + e.describe()));
       System.out.printf("%d jobs published to %s, %d lines refused%n", r.jobs().size(), cfg.topics().requested(), r.errors().size());
-      return r.errors().isEmpty() ? 0 : 65;
+      return r.jobs().isEmpty() && !r.errors().isEmpty() ? 65 : 0;
     }
   }
 }

@@ -46,6 +46,18 @@ class ProviderRulesIT {
   }
 
   private record Ran(BatchRun.Result result, String printed, PipelineConfig cfg) {
+    List<com.fasterxml.jackson.databind.JsonNode> errors() throws IOException {
+      List<com.fasterxml.jackson.databind.JsonNode> out = new ArrayList<>();
+      for (String l : Files.readAllLines(cfg.outDir().resolve("errors.jsonl"))) {
+        out.add(dev.editstream.core.Json.mapper().readTree(l));
+      }
+      return out;
+    }
+
+    com.fasterxml.jackson.databind.JsonNode summary() throws IOException {
+      return dev.editstream.core.Json.mapper().readTree(cfg.outDir().resolve("summary.json").toFile());
+    }
+
     JobEvent failed(String id) {
       return result.summary().jobs().get(id).failedEvents().get(0);
     }
@@ -108,6 +120,12 @@ class ProviderRulesIT {
         assertThat(f.failure().message()).contains("504", "not re-sent", "--resubmit-uncertain");
       }
 
+      assertThat(ran.errors()).hasSize(3).allSatisfy(e -> {
+        assertThat(e.path("reason").asText()).isEqualTo("may_have_been_submitted");
+        assertThat(e.path("may_have_been_submitted").asBoolean()).isTrue();
+      });
+      assertThat(BatchFiles.exitCode(ran.result())).isEqualTo(BatchFiles.SOME_FAILED);
+
       String prefix = ran.cfg().topics().prefix();
       String refused = replay("--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", prefix);
       assertThat(refused).contains("skipped j-1: it may have been submitted already").contains("0 jobs replayed, 3 skipped");
@@ -125,6 +143,10 @@ class ProviderRulesIT {
       assertThat(emu.stats().unavailable()).as("503s with error_code 500001 were answered").isPositive();
       assertThat(ran.done()).as(ran.printed()).isEqualTo(4);
       assertThat(emu.stats().submitsPerModel().get(FLUX)).as("one request created per job").isEqualTo(4);
+      assertThat(ran.errors()).isEmpty();
+      assertThat(ran.summary().path("exit_code").asInt()).isZero();
+      assertThat(ran.summary().path("done").asInt()).isEqualTo(4);
+      assertThat(ran.summary().path("models").path(FLUX).path("cost_usd").asDouble()).isEqualTo(0.16);
     }
   }
 
@@ -142,6 +164,10 @@ class ProviderRulesIT {
       }
       assertThat(ran.result().summary().costUsd()).isEqualTo(0.08, org.assertj.core.data.Offset.offset(1e-9));
       assertThat(ran.printed()).contains("3 jobs were not submitted because the budget was reached");
+      assertThat(ran.errors()).extracting(e -> e.path("id").asText() + " " + e.path("reason").asText())
+          .containsExactly("j-3 budget", "j-4 budget", "j-5 budget");
+      assertThat(ran.summary().path("exit_code").asInt()).isEqualTo(BatchFiles.SOME_FAILED);
+      assertThat(ran.summary().path("cost_usd").asDouble()).isEqualTo(0.08);
     }
   }
 
@@ -152,6 +178,18 @@ class ProviderRulesIT {
         assertThat(e.exitClass().code()).isEqualTo(77);
         assertThat(e.getMessage()).contains("balance is $0.00");
       });
+      assertThat(emu.stats().submits()).isZero();
+    }
+  }
+
+  @Test
+  void shouldExit77AtOnceWhenRunComfyRefusesTheToken() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator())) {
+      StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+          () -> BatchRun.requireAcceptedToken(RunComfyConfig.of(emu.baseUrl(), "not-the-token-at-all")), StageException.class);
+      assertThat(e.exitClass().code()).isEqualTo(77);
+      assertThat(e.getMessage()).contains("refused the token", "RUNCOMFY_TOKEN").doesNotContain("not-the-token-at-all");
+      BatchRun.requireAcceptedToken(RunComfyConfig.of(emu.baseUrl(), TOKEN));
       assertThat(emu.stats().submits()).isZero();
     }
   }
