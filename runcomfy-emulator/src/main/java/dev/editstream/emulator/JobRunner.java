@@ -101,11 +101,15 @@ final class JobRunner implements AutoCloseable {
     return "emulator could not render the output";
   }
 
-  /** Stops every running job (they stay {@code in_progress}). */
+  /**
+   * Stops every running job (they stay {@code in_progress}) and waits for file writes in progress
+   * ({@link OutputRenderer#close()}), so the output folder can be deleted once this returns.
+   */
   @Override
   public void close() {
     closed = true;
     running.dispose();
+    renderer.close();
   }
 
   private record Outcome(JsonNode output, String error) {}

@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -36,7 +39,10 @@ import reactor.core.scheduler.Schedulers;
  * false) the output names as many files as rendering would, served from {@link SharedOutputs}.
  * Both answer at once, without fetching inputs. Every URL is signed ({@link Links}).
  */
-final class OutputRenderer {
+final class OutputRenderer implements AutoCloseable {
+  /** How long {@link #close()} waits for file writes in progress, ms. */
+  static final long CLOSE_WAIT_MS = 10_000;
+
   /** Size of synthetic inputs used when inputs are not fetched, px. */
   static final int SYNTHETIC_WIDTH = 512;
   static final int SYNTHETIC_HEIGHT = 384;
@@ -48,6 +54,9 @@ final class OutputRenderer {
   private final boolean fetchInputs;
   private final boolean render;
   private final long blobBytes;
+  /** Writers hold the read lock; {@link #close()} takes the write lock, so no file is written after it. */
+  private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+  private boolean closed;
 
   /**
    * @param links makes the signed download URLs
@@ -121,7 +130,7 @@ final class OutputRenderer {
         : Mono.just(Optional.empty());
     return Mono.zip(inputs, mask)
         .publishOn(Schedulers.boundedElastic())
-        .map(t -> writeImages(job, spec, effect, t.getT1(), t.getT2().orElse(null)));
+        .map(t -> writing(() -> writeImages(job, spec, effect, t.getT1(), t.getT2().orElse(null))));
   }
 
   private JsonNode writeImages(JobBook.Entry job, EmulatorModel spec, ImageEffects.Effect effect, List<byte[]> inputs, byte[] maskBytes) {
@@ -162,7 +171,7 @@ final class OutputRenderer {
     Mono<Optional<byte[]>> input = fetchInputs && url != null
         ? fetcher.fetch(url).map(Optional::of)
         : Mono.just(Optional.empty());
-    return input.publishOn(Schedulers.boundedElastic()).map(bytes -> {
+    return input.publishOn(Schedulers.boundedElastic()).map(bytes -> writing(() -> {
       String name = "output.mp4";
       try {
         VideoRenderer.render(bytes.orElse(null), job.modelId(), jobDir(job.requestId()).resolve(name));
@@ -172,7 +181,7 @@ final class OutputRenderer {
       ObjectNode output = JsonNodeFactory.instance.objectNode();
       output.put("video", links.file(job.requestId(), name));
       return output;
-    });
+    }));
   }
 
   private Path jobDir(String requestId) {
@@ -231,5 +240,40 @@ final class OutputRenderer {
       out.add(node.asText());
     }
     return out;
+  }
+
+  /**
+   * Runs one job's file writes, unless the renderer is closed.
+   *
+   * @throws JobFailedException "emulator stopped" after {@link #close()}
+   */
+  private <T> T writing(Supplier<T> work) {
+    writes.readLock().lock();
+    try {
+      if (closed) {
+        throw new JobFailedException("emulator stopped");
+      }
+      return work.get();
+    } finally {
+      writes.readLock().unlock();
+    }
+  }
+
+  /**
+   * Waits up to {@link #CLOSE_WAIT_MS} for writes in progress, then refuses new ones: once this
+   * returns, nothing more is written under the output folder (a caller may delete it).
+   */
+  @Override
+  public void close() {
+    boolean locked = false;
+    try {
+      locked = writes.writeLock().tryLock(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closed = true;
+    if (locked) {
+      writes.writeLock().unlock();
+    }
   }
 }
