@@ -30,17 +30,24 @@ import java.util.TreeMap;
  *   <li>{@value #SOME_FAILED}: the batch finished and some jobs failed or lines were refused ({@code
  *       errors.jsonl} lists them);
  *   <li>75: the timeout passed with jobs still in flight (EX_TEMPFAIL);
- *   <li>65: no line of the file was a valid job (EX_DATAERR).
+ *   <li>65: no line of the file was a valid job (EX_DATAERR);
+ *   <li>{@value #INTERRUPTED}: stopped by Ctrl-C (128 + SIGINT); jobs in flight or queued resume with
+ *       the same command.
  * </ul>
  */
 final class BatchFiles {
   /** The exit code of a batch that finished with some failed jobs or refused lines. */
   static final int SOME_FAILED = 2;
+  /** The exit code of a batch stopped by Ctrl-C. */
+  static final int INTERRUPTED = 130;
 
   private BatchFiles() {}
 
   /** The exit code of a batch, as listed in the class comment. */
   static int exitCode(BatchRun.Result r) {
+    if (r.interrupted()) {
+      return INTERRUPTED;
+    }
     if (!r.finished()) {
       return 75;
     }
@@ -87,6 +94,17 @@ final class BatchFiles {
     o.put("refused_lines", r.invalidLines());
     o.put("in_flight", s.jobs().size() - s.done() - s.failed());
     o.put("finished", r.finished());
+    o.put("interrupted", r.interrupted());
+    if (r.plan() != null) {
+      ObjectNode plan = o.putObject("this_run");
+      plan.put("published", r.plan().count(java.util.List.of(ResumePlan.Action.PUBLISH)));
+      plan.put("rerun", r.plan().count(java.util.List.of(ResumePlan.Action.RERUN)));
+      plan.put("done_before", r.plan().count(java.util.List.of(ResumePlan.Action.DONE)));
+      plan.put("failed_before", r.plan().count(java.util.List.of(ResumePlan.Action.FAILED)));
+      plan.put("followed", r.plan().count(java.util.List.of(ResumePlan.Action.FOLLOW, ResumePlan.Action.IN_FLIGHT_RERUN)));
+      plan.set("changed", Json.mapper().valueToTree(r.plan().ids(ResumePlan.Action.CHANGED)));
+      plan.set("uncertain_not_rerun", Json.mapper().valueToTree(r.plan().ids(ResumePlan.Action.UNCERTAIN)));
+    }
     o.put("wall_s", s.wall().toMillis() / 1000.0);
     o.put("cost_usd", Math.round(s.costUsd() * 1_000_000d) / 1_000_000d);
     ObjectNode models = o.putObject("models");

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One batch in one process: the embedded broker when no bootstrap servers are given, a local
@@ -42,8 +43,16 @@ public final class BatchRun {
    * @param finished whether every job reached a terminal state before the timeout
    * @param meters the batch's meters ({@link dev.editstream.pipeline.metrics.Meters}), e.g. the
    *     downloads' streaming and commit timers
+   * @param interrupted whether a Ctrl-C ended the run early ({@link CtrlC})
+   * @param plan what the run did with each valid job ({@link ResumePlan}), or null
    */
-  public record Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters) {
+  public record Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters, boolean interrupted,
+      ResumePlan plan) {
+    /** A run that was not interrupted and planned nothing (tests, bench). */
+    public Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters) {
+      this(summary, invalidLines, finished, meters, false, null);
+    }
+
     /** Whether every valid job is done (the demo's exit-0 rule). */
     public boolean everyValidJobDone(List<String> validIds) {
       return finished && validIds.stream().allMatch(id -> {
@@ -89,9 +98,24 @@ public final class BatchRun {
   }
 
   /**
+   * How a run treats jobs that ran before ({@link ResumePlan}) and a Ctrl-C ({@link CtrlC}).
+   *
+   * @param rerun ids to run again whatever their end ({@code --rerun})
+   * @param rerunFailed run the failed jobs again ({@code --rerun-failed})
+   * @param resubmitUncertain consent to POST again a job that may have been submitted
+   * @param onInterrupt the answer to a Ctrl-C when no terminal can ask ({@code --on-interrupt})
+   * @param signals whether to handle Ctrl-C at all (false in tests that run several batches in one JVM)
+   */
+  public record Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals) {
+    /** First runs and resumes alike, no re-runs, no signal handling. */
+    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false);
+  }
+
+  /**
    * Runs the batch.
    *
-   * @param cfg configuration; {@code bootstrapServers == null} starts the embedded broker
+   * @param cfg configuration; {@code bootstrapServers == null} starts the broker of the state folder
+   *     {@code <out>/.editstream} ({@link BatchState})
    * @param runcomfy API base and token
    * @param serveLocalFiles whether to start the asset server for local inputs (emulator only)
    * @param jobFile the JSON Lines job file
@@ -111,97 +135,271 @@ public final class BatchRun {
    */
   public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
       Duration timeout, PrintStream out, List<String> validIds) throws IOException {
+    return run(cfg, runcomfy, serveLocalFiles, jobFile, allowedInputs, timeout, out, validIds, Options.DEFAULT);
+  }
+
+  /**
+   * As above, with re-run and Ctrl-C options. A job the topics show ended is counted as it ended and
+   * not run again; a job in flight is followed, never published (or POSTed) again.
+   *
+   * @throws IllegalStateException when another process holds the state folder
+   */
+  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
+      Duration timeout, PrintStream out, List<String> validIds, Options opts) throws IOException {
     long t0 = System.nanoTime();
     if (cfg.provider().balanceCheck()) {
       BalanceCheck.require(runcomfy, out);
     }
     requireAcceptedToken(runcomfy);
     cleanStaging(cfg.outDir(), out);
-    EmbeddedKafka kafka = null;
+    BatchState state = null;
     LocalAssetServer assets = null;
+    Result result;
     try {
       if (cfg.embedded()) {
-        out.println("no --bootstrap-servers given: starting an embedded single-node Kafka broker (KRaft) in this process");
-        kafka = EmbeddedKafka.start(null);
-        cfg = cfg.withBootstrapServers(kafka.bootstrapServers());
-        out.println("embedded Kafka broker ready at " + kafka.bootstrapServers());
+        boolean resumed = BatchState.exists(cfg.outDir());
+        out.println((resumed ? "resuming the batch kept in " : "no --bootstrap-servers given: a local single-node Kafka broker (KRaft) "
+            + "runs in this process, its data in ") + BatchState.folder(cfg.outDir())
+            + (resumed ? " (jobs that ended before are not run again)" : " (the same command resumes the batch after a crash)"));
+        state = BatchState.open(cfg.outDir(), true);
+        cfg = cfg.withBootstrapServers(state.bootstrapServers());
       }
       if (serveLocalFiles) {
         assets = LocalAssetServer.start("127.0.0.1", 0);
       }
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      Instant since = Instant.now().minusSeconds(1);
-      // the router re-checks every local input against the folders the producer allowed
-      List<Path> allowed = new ArrayList<>();
-      allowed.add(jobFile.toAbsolutePath().normalize().getParent());
-      allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
-      try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
-              new dev.editstream.router.InputStager(assets, allowed),
-              new PipelineMetrics(registry));
-          BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), since);
-          EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
-        out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        // the batch's wall time counts from here: start-up is reported on its own line
-        t0 = System.nanoTime();
-        JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile, allowedInputs);
-        List<String> ids = new ArrayList<>();
-        for (Job j : report.jobs()) {
-          ids.add(j.id());
-          validIds.add(j.id());
-        }
-        report.errors().forEach(e -> {
-          out.println("refused " + e.describe());
-          ids.add(JobProducer.failedJobId(jobFile, e));
-        });
-        out.printf("%s: %d jobs published to %s, %d lines refused%n", jobFile, report.jobs().size(), cfg.topics().requested(), report.errors().size());
-        tracker.expect(ids);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        long lastPrint = 0;
-        while (!tracker.allTerminal() && System.nanoTime() < deadline) {
-          String line = tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0));
-          String counts = line.substring(line.indexOf(']'));
-          if (!counts.equals(last) || System.nanoTime() - lastPrint > 5_000_000_000L) {
-            out.println(line);
-            last = counts;
-            lastPrint = System.nanoTime();
+      result = runOn(cfg, runcomfy, assets, jobFile, allowedInputs, timeout, out, validIds, opts, state, t0);
+    } finally {
+      if (assets != null) {
+        assets.close();
+      }
+      if (state != null) {
+        state.close();
+      }
+    }
+    try {
+      int dropped = dev.editstream.downloader.Manifest.compact(cfg.outDir());
+      if (dropped > 0) {
+        out.println("manifest.jsonl: " + dropped + " lines of earlier runs replaced by their jobs' latest run");
+      }
+    } catch (IOException e) {
+      out.println("could not compact " + cfg.outDir().resolve("manifest.jsonl") + ": " + e.getMessage());
+    }
+    return result;
+  }
+
+  private static Result runOn(PipelineConfig cfg, RunComfyConfig runcomfy, LocalAssetServer assets, Path jobFile, List<Path> allowedInputs,
+      Duration timeout, PrintStream out, List<String> validIds, Options opts, BatchState state, long t0) throws IOException {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // the router re-checks every local input against the folders the producer allowed
+    List<Path> allowed = new ArrayList<>();
+    allowed.add(jobFile.toAbsolutePath().normalize().getParent());
+    allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
+    try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
+            new dev.editstream.router.InputStager(assets, allowed), new PipelineMetrics(registry));
+        BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null);
+        EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
+      out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      // the batch's wall time counts from here: start-up is reported on its own line
+      t0 = System.nanoTime();
+      ResumePlan.Recorder admission = ResumePlan.recorder(tracker::fold, opts.rerun(), opts.rerunFailed(), opts.resubmitUncertain());
+      JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile, allowedInputs, admission);
+      ResumePlan plan = admission.plan();
+      List<String> ids = new ArrayList<>();
+      for (Job j : report.jobs()) {
+        ids.add(j.id());
+        validIds.add(j.id());
+      }
+      for (var e : report.errors()) {
+        out.println("refused " + e.describe());
+        ids.add(JobProducer.failedJobId(jobFile, e));
+      }
+      describePlan(out, jobFile, report, plan);
+      tracker.expect(ids);
+      Loop loop = new Loop(pipeline, tracker, cfg, runcomfy, publisher, out, state, opts);
+      boolean finished = loop.waitForAll(System.nanoTime() + timeout.toNanos(), t0);
+      Map<String, BatchTracker.JobState> batchJobs = tracker.expectedJobs();
+      Summary summary = new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - t0));
+      summary.print(out, registry);
+      if (loop.interrupted()) {
+        out.println("interrupted: jobs still in flight or queued resume with the same command");
+      } else if (!finished) {
+        out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight; the same command resumes them");
+      }
+      Result result = new Result(summary, report.errors().size(), finished, registry, loop.interrupted(), plan);
+      try {
+        BatchFiles.write(cfg.outDir(), result, jobFile, report.errors());
+        out.println("results: " + cfg.outDir().resolve("manifest.jsonl") + ", errors: " + cfg.outDir().resolve("errors.jsonl")
+            + ", summary: " + cfg.outDir().resolve("summary.json"));
+      } catch (IOException e) {
+        out.println("could not write errors.jsonl / summary.json in " + cfg.outDir() + ": " + e.getMessage());
+      }
+      return result;
+    }
+  }
+
+  /** Says what the run does with the file's jobs: published, ended before, in flight, changed lines. */
+  static void describePlan(PrintStream out, Path jobFile, JobProducer.Report report, ResumePlan plan) {
+    out.printf("%s: %d jobs, %d lines refused; %d published to run%s%n", jobFile, report.jobs().size(), report.errors().size(),
+        report.published(), plan.count(List.of(ResumePlan.Action.RERUN)) > 0 ? " (" + plan.count(List.of(ResumePlan.Action.RERUN)) + " re-runs)" : "");
+    int done = plan.count(List.of(ResumePlan.Action.DONE));
+    int failed = plan.count(List.of(ResumePlan.Action.FAILED));
+    int follow = plan.count(List.of(ResumePlan.Action.FOLLOW, ResumePlan.Action.IN_FLIGHT_RERUN));
+    if (done + failed + follow > 0) {
+      out.printf("from earlier runs: %d done, %d failed (not run again; --rerun-failed or --rerun ID), %d in flight (followed, never "
+          + "submitted twice)%n", done, failed, follow);
+    }
+    list(out, plan.ids(ResumePlan.Action.CHANGED), "ended before and their line changed since; not run again (--rerun ID runs one again)");
+    list(out, plan.ids(ResumePlan.Action.UNCERTAIN), "may have been paid for already (may_have_been_submitted); not re-run without "
+        + "--resubmit-uncertain");
+    list(out, plan.ids(ResumePlan.Action.IN_FLIGHT_RERUN), "are still in flight: --rerun ignored for them");
+  }
+
+  private static void list(PrintStream out, List<String> ids, String what) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    String shown = String.join(", ", ids.subList(0, Math.min(10, ids.size()))) + (ids.size() > 10 ? ", ..." : "");
+    out.println(ids.size() + " jobs " + what + ": " + shown);
+  }
+
+  /** The wait for the batch's end: progress, Ctrl-C, progress.json. */
+  private static final class Loop {
+    private final Pipeline pipeline;
+    private final BatchTracker tracker;
+    private final PipelineConfig cfg;
+    private final RunComfyConfig runcomfy;
+    private final EventPublisher publisher;
+    private final BatchState state;
+    private final Options opts;
+    private final ConsoleProgress console;
+    private boolean interrupted;
+    private java.util.Set<String> waitingFor;
+
+    Loop(Pipeline pipeline, BatchTracker tracker, PipelineConfig cfg, RunComfyConfig runcomfy, EventPublisher publisher, PrintStream out,
+        BatchState state, Options opts) {
+      this.pipeline = pipeline;
+      this.tracker = tracker;
+      this.cfg = cfg;
+      this.runcomfy = runcomfy;
+      this.publisher = publisher;
+      this.state = state;
+      this.opts = opts;
+      BatchTracker.Counts c = tracker.counts();
+      this.console = out == System.out || out == System.err ? ConsoleProgress.detect(out, c.done() + c.failed())
+          : new ConsoleProgress(out, false);
+    }
+
+    boolean interrupted() {
+      return interrupted;
+    }
+
+    /** Waits until every job ended (true), the deadline passed or a Ctrl-C said stop (false). */
+    boolean waitForAll(long deadline, long t0) {
+      java.io.Reader ask = System.console() == null ? null : System.console().reader();
+      try (CtrlC ctrlC = opts.signals() ? CtrlC.install(ask, opts.onInterrupt(), console::message) : null) {
+        CtrlC.Choice handled = CtrlC.Choice.NONE;
+        while (System.nanoTime() < deadline) {
+          CtrlC.Choice choice = ctrlC == null ? CtrlC.Choice.NONE : ctrlC.choice();
+          if (choice != handled && choice != CtrlC.Choice.NONE) {
+            interrupted = true;
+            handled = choice;
+            if (choice == CtrlC.Choice.STOP) {
+              break;
+            }
+            act(choice);
+          }
+          if (done()) {
+            break;
+          }
+          Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+          BatchTracker.Counts c = tracker.counts();
+          console.update(counts(c), elapsed);
+          if (state != null) {
+            state.writeProgress(progressJson(c, elapsed));
           }
           try {
             Thread.sleep(250);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            interrupted = true;
             break;
           }
         }
-        boolean finished = tracker.allTerminal();
-        out.println(tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0)));
-        Map<String, BatchTracker.JobState> batchJobs = new java.util.HashMap<>();
-        Map<String, BatchTracker.JobState> seen = tracker.jobs();
-        for (String id : ids) {
-          batchJobs.put(id, seen.get(id));
-        }
-        Summary summary = new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - t0));
-        summary.print(out, registry);
-        if (!finished) {
-          out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight");
-        }
-        Result result = new Result(summary, report.errors().size(), finished, registry);
-        try {
-          BatchFiles.write(cfg.outDir(), result, jobFile, report.errors());
-          out.println("results: " + cfg.outDir().resolve("manifest.jsonl") + ", errors: " + cfg.outDir().resolve("errors.jsonl")
-              + ", summary: " + cfg.outDir().resolve("summary.json"));
-        } catch (IOException e) {
-          out.println("could not write errors.jsonl / summary.json in " + cfg.outDir() + ": " + e.getMessage());
-        }
-        return result;
+        console.finish(counts(tracker.counts()), Duration.ofNanos(System.nanoTime() - t0));
+        return tracker.allTerminal();
       }
-    } finally {
-      if (assets != null) {
-        assets.close();
+    }
+
+    private boolean done() {
+      if (waitingFor == null) {
+        return tracker.allTerminal();
       }
-      if (kafka != null) {
-        kafka.close();
+      for (String id : waitingFor) {
+        JobFold f = tracker.fold(id);
+        if (f == null || !f.terminal()) {
+          return false;
+        }
       }
+      return true;
+    }
+
+    /** Stops submitting; for CANCEL also cancels what is queued; then waits only for the submitted jobs. */
+    private void act(CtrlC.Choice choice) {
+      pipeline.stopStage(Stage.ROUTER);
+      Map<String, JobFold> open = new java.util.HashMap<>();
+      java.util.Set<String> submitted = new java.util.HashSet<>();
+      for (var e : tracker.expectedJobs().entrySet()) {
+        JobFold f = e.getValue().fold();
+        if (f == null || !f.terminal()) {
+          open.put(e.getKey(), f);
+          if (!BatchCanceller.queued(f)) {
+            submitted.add(e.getKey());
+          }
+        }
+      }
+      if (choice == CtrlC.Choice.CANCEL) {
+        try (RunComfyClient client = new RunComfyClient(runcomfy)) {
+          BatchCanceller.Report r = BatchCanceller.cancel(open, publisher, cfg.topics(), client, Clock.systemUTC());
+          console.message(String.format("cancelled: %d queued here, %d queued at RunComfy; %d already running at RunComfy (they finish, "
+              + "are billed and downloaded)%s", r.withdrawn().size(), r.cancelled().size(), r.running().size(),
+              r.errors().isEmpty() ? "" : "; " + r.errors().size() + " cancel calls failed: " + r.errors()));
+        }
+      } else {
+        console.message((open.size() - submitted.size()) + " queued jobs wait for the same command; waiting for the " + submitted.size()
+            + " submitted");
+      }
+      waitingFor = submitted;
+    }
+
+    private ProgressLine.Counts counts(BatchTracker.Counts c) {
+      AccountGateView paused = new AccountGateView(pipeline);
+      return new ProgressLine.Counts(c.total(), c.done(), c.failed(), c.submitted(), c.queued(), c.costUsd(), true, paused.reason());
+    }
+
+    private com.fasterxml.jackson.databind.node.ObjectNode progressJson(BatchTracker.Counts c, Duration elapsed) {
+      var o = dev.editstream.core.Json.mapper().createObjectNode();
+      o.put("at", java.time.Instant.now().toString());
+      o.put("elapsed_s", elapsed.toMillis() / 1000.0);
+      o.put("jobs", c.total());
+      o.put("done", c.done());
+      o.put("failed", c.failed());
+      o.put("in_flight", c.submitted());
+      o.put("queued", c.queued());
+      o.put("cost_usd", Math.round(c.costUsd() * 1_000_000d) / 1_000_000d);
+      Rate rate = console.rate();
+      o.put("jobs_per_s", rate.known() ? rate.jobsPerSecond() : 0);
+      String paused = new AccountGateView(pipeline).reason();
+      if (paused != null) {
+        o.put("paused", paused);
+      }
+      return o;
+    }
+  }
+
+  /** Why submission is paused (the account gate of the router), or null. */
+  private record AccountGateView(Pipeline pipeline) {
+    String reason() {
+      return pipeline.gate() == null || !pipeline.gate().isClosed() ? null : pipeline.gate().reason();
     }
   }
 }

@@ -5,193 +5,193 @@ import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.EventHead;
-import dev.editstream.pipeline.kafka.ConsumerSettings;
-import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
+import dev.editstream.pipeline.kafka.TopicView;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import reactor.core.Disposable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Follows the events of one batch on every job topic (its own consumer group, from the earliest
- * offset, events older than the batch's start ignored) and keeps, per job, its state, model and
- * every terminal event seen. Feeds the live progress line, the summary and the tests' checks.
+ * Follows the jobs of a batch on every job topic ({@code requested}, {@code submitted}, {@code
+ * completed}, {@code done}, {@code failed}): reads their whole history from the earliest offset
+ * (no consumer group), folds each job's events into a {@link JobFold} (its latest run), and keeps
+ * tailing. The constructor returns once the history is read, so a resumed batch knows at once
+ * which of its jobs ended, whenever they ended. Feeds the resume plan, the live progress line, the
+ * summary, {@code editstream status} and the tests' checks.
+ *
+ * <p>Memory grows with the jobs on the topics (one fold each, terminal events kept whole).
  */
 public final class BatchTracker implements AutoCloseable {
-  /** What is known of one job. */
+  /** How long the first read of the history may take. */
+  static final Duration CATCH_UP = Duration.ofMinutes(2);
+
+  /** What is known of one job: a read-only face of its {@link JobFold}. */
   public static final class JobState {
-    volatile EventType last = EventType.REQUESTED;
-    volatile String model;
-    volatile String rule;
-    final List<JobEvent> done = new ArrayList<>();
-    final List<JobEvent> failed = new ArrayList<>();
+    private final JobFold fold;
+
+    JobState(JobFold fold) {
+      this.fold = fold;
+    }
 
     /** The model_id the router chose, or null before routing. */
     public String model() {
-      return model;
+      return fold == null ? null : fold.model();
     }
 
     /** The routing rule that fired, or null. */
     public String rule() {
-      return rule;
+      return fold == null ? null : fold.rule();
     }
 
-    /** Every {@code done} event of the job (exactly one when all went well). */
-    public synchronized List<JobEvent> doneEvents() {
-      return List.copyOf(done);
+    /** Every {@code done} event of the job's latest run (exactly one when all went well). */
+    public List<JobEvent> doneEvents() {
+      return fold == null ? List.of() : fold.done();
     }
 
-    /** Every {@code failed} event of the job. */
-    public synchronized List<JobEvent> failedEvents() {
-      return List.copyOf(failed);
+    /** Every {@code failed} event of the job's latest run. */
+    public List<JobEvent> failedEvents() {
+      return fold == null ? List.of() : fold.failed();
     }
 
-    /** The latest state. */
+    /** The furthest state of the latest run ({@code requested} when nothing was seen yet). */
     public EventType last() {
-      return last;
+      return fold == null ? EventType.REQUESTED : fold.phase();
+    }
+
+    /** The fold behind this state, or null when no event of the job was seen. */
+    public JobFold fold() {
+      return fold;
     }
   }
 
-  private final Map<String, JobState> jobs = new ConcurrentHashMap<>();
+  /**
+   * Counts over the expected jobs, one pass.
+   *
+   * @param total expected jobs
+   * @param done ended done
+   * @param failed ended failed
+   * @param submitted submitted or further, not ended
+   * @param queued seen or expected, not submitted yet
+   * @param costUsd RunComfy's actual cost of the done jobs, USD
+   */
+  public record Counts(int total, int done, int failed, int submitted, int queued, double costUsd) {
+    /** Jobs not ended. */
+    public int inFlight() {
+      return total - done - failed;
+    }
+  }
+
+  private final TopicView<JobFold> view;
   private final Set<String> expected = ConcurrentHashMap.newKeySet();
-  private final Instant since;
-  private final Set<String> submitted = ConcurrentHashMap.newKeySet();
-  private final Set<String> completed = ConcurrentHashMap.newKeySet();
-  /** Expected jobs with a done event, and with failed events only: kept as events arrive (guarded by this). */
-  private int doneCount;
-  private int failedCount;
-  private final ReactiveKafkaConsumer consumer;
-  private final Disposable flow;
 
   /**
-   * Starts following.
+   * Reads the history and starts tailing.
    *
-   * @param since events made before this instant are ignored (earlier runs on the same topics)
+   * @param since events made before this instant are ignored (earlier runs on shared topics), or
+   *     null to read every event (a resumed batch)
+   * @throws IllegalStateException if the topics cannot be read within {@link #CATCH_UP}
    */
   public BatchTracker(String bootstrapServers, Topics topics, Instant since) {
-    this.since = since;
-    this.consumer = new ReactiveKafkaConsumer(ConsumerSettings.of(bootstrapServers, "editstream-tracker-" + UUID.randomUUID(),
-        List.of(topics.submitted(), topics.completed(), topics.done(), topics.failed()), 100_000));
-    this.flow = consumer.receive().subscribe(r -> {
-      try {
-        String topic = r.record().topic();
-        if (topic.equals(topics.done()) || topic.equals(topics.failed())) {
-          on(EventCodec.decode(r.record().value()));
-        } else {
-          // submitted and completed events: only their head is needed (progress and model)
-          on(EventHead.read(r.record().value()));
-        }
-      } catch (IllegalArgumentException e) {
-        // poison records are reported on the failure topic by the stage that met them
+    this.view = TopicView.start(bootstrapServers,
+        List.of(topics.requested(), topics.submitted(), topics.completed(), topics.done(), topics.failed()),
+        r -> decode(r, topics, since), JobFold::merge, CATCH_UP);
+  }
+
+  private static JobFold decode(ConsumerRecord<String, byte[]> r, Topics topics, Instant since) {
+    String topic = r.topic();
+    if (topic.equals(topics.submitted()) || topic.equals(topics.completed())) {
+      // only their head is needed (phase, model, request_id)
+      EventHead h = EventHead.read(r.value());
+      if (since != null && h.at() != null && h.at().isBefore(since)) {
+        return null;
       }
-      r.ack();
-    });
+      return JobFold.of(h.type(), h.replays(), h.modelId(), h.rule(), h.requestId(), h.at());
+    }
+    JobEvent e = EventCodec.decode(r.value());
+    if (since != null && e.at() != null && e.at().isBefore(since)) {
+      return null;
+    }
+    return JobFold.of(e);
   }
 
   /** Declares the jobs of the batch (valid jobs and refused lines alike). */
   public void expect(Collection<String> jobIds) {
-    for (String id : jobIds) {
-      JobState s = jobs.computeIfAbsent(id, k -> new JobState());
-      synchronized (this) {
-        if (expected.add(id)) {
-          synchronized (s) {
-            if (!s.done.isEmpty()) {
-              doneCount++;
-            } else if (!s.failed.isEmpty()) {
-              failedCount++;
-            }
-          }
-        }
-      }
-    }
+    expected.addAll(jobIds);
   }
 
-  private void on(EventHead e) {
-    on(e.type(), e.jobId(), e.at(), e.modelId(), e.rule(), null);
+  /** The fold of one job, or null when no event of it was read. */
+  public JobFold fold(String jobId) {
+    return view.get(jobId).orElse(null);
   }
 
-  private void on(JobEvent e) {
-    on(e.type(), e.jobId(), e.at(), e.route() == null ? null : e.route().modelId(), e.route() == null ? null : e.route().rule(), e);
-  }
-
-  /** Every job seen or expected, by id. */
+  /** Every job expected or seen, by id (a snapshot). */
   public Map<String, JobState> jobs() {
-    return Map.copyOf(jobs);
+    Map<String, JobState> out = new HashMap<>();
+    view.forEachEntry((id, f) -> out.put(id, new JobState(f)));
+    for (String id : expected) {
+      out.putIfAbsent(id, new JobState(null));
+    }
+    return out;
   }
 
-  /** One event of a job; {@code full} is the whole event for terminal ones (kept for the summary). */
-  private void on(EventType type, String jobId, Instant at, String modelId, String rule, JobEvent full) {
-    if (at != null && at.isBefore(since)) {
-      return;
+  /** The expected jobs only, by id (a snapshot; a job with no event yet has an empty state). */
+  public Map<String, JobState> expectedJobs() {
+    Map<String, JobState> out = new HashMap<>();
+    for (String id : expected) {
+      out.put(id, new JobState(fold(id)));
     }
-    JobState s = jobs.computeIfAbsent(jobId, k -> new JobState());
-    synchronized (this) {
-      synchronized (s) {
-        boolean wasDone = !s.done.isEmpty();
-        boolean wasFailed = !wasDone && !s.failed.isEmpty();
-        apply(s, type, jobId, modelId, rule, full);
-        if (expected.contains(jobId)) {
-          boolean isDone = !s.done.isEmpty();
-          boolean isFailed = !isDone && !s.failed.isEmpty();
-          doneCount += (isDone ? 1 : 0) - (wasDone ? 1 : 0);
-          failedCount += (isFailed ? 1 : 0) - (wasFailed ? 1 : 0);
-        }
+    return out;
+  }
+
+  /** Counts over the expected jobs (one pass over them). */
+  public Counts counts() {
+    int done = 0;
+    int failed = 0;
+    int submitted = 0;
+    double cost = 0;
+    for (String id : expected) {
+      JobFold f = fold(id);
+      if (f == null) {
+        continue;
+      }
+      if (f.isDone()) {
+        done++;
+        cost += f.costUsd() == null ? 0 : f.costUsd();
+      } else if (f.isFailed()) {
+        failed++;
+      } else if (f.phase() != EventType.REQUESTED) {
+        submitted++;
       }
     }
+    int total = expected.size();
+    return new Counts(total, done, failed, submitted, total - done - failed - submitted, cost);
   }
 
-  /** Applies one event to a job's state (the caller holds both locks). */
-  private void apply(JobState s, EventType type, String jobId, String modelId, String rule, JobEvent full) {
-    if (modelId != null) {
-      s.model = modelId;
-      s.rule = rule;
-    }
-    switch (type) {
-      case SUBMITTED -> submitted.add(jobId);
-      case COMPLETED -> completed.add(jobId);
-      case DONE -> {
-        if (full != null) {
-          s.done.add(full);
-        }
+  /** Whether every expected job reached a terminal state. */
+  public boolean allTerminal() {
+    for (String id : expected) {
+      JobFold f = fold(id);
+      if (f == null || !f.terminal()) {
+        return false;
       }
-      case FAILED -> {
-        if (full != null) {
-          s.failed.add(full);
-        }
-      }
-      default -> { }
     }
-    if (s.last != EventType.DONE && s.last != EventType.FAILED) {
-      s.last = type;
-    }
+    return true;
   }
 
-  /** Whether every expected job reached a terminal state. O(1): counts kept as events arrive. */
-  public synchronized boolean allTerminal() {
-    return doneCount + failedCount == expected.size();
-  }
-
-  /** One line of progress: counts of the expected jobs per state. O(1), as {@link #allTerminal}. */
+  /** One line of progress: counts of the expected jobs per state. */
   public String progressLine(Duration elapsed) {
-    int done;
-    int failed;
-    synchronized (this) {
-      done = doneCount;
-      failed = failedCount;
-    }
-    return String.format("[%6.1fs] jobs %d | submitted %d | completed %d | done %d | failed %d | in flight %d",
-        elapsed.toMillis() / 1000.0, expected.size(), submitted.size(), completed.size(), done, failed, expected.size() - done - failed);
+    Counts c = counts();
+    return String.format("[%6.1fs] jobs %d | submitted %d | done %d | failed %d | in flight %d", elapsed.toMillis() / 1000.0, c.total(),
+        c.submitted(), c.done(), c.failed(), c.inFlight());
   }
 
   @Override
   public void close() {
-    flow.dispose();
-    consumer.close(Duration.ZERO);
+    view.close();
   }
 }

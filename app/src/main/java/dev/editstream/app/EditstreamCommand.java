@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code editstream}: the command line of the whole product. Subcommands: {@code demo}, {@code
- * run}, {@code produce}, {@code router-worker}, {@code poller-worker}, {@code downloader-worker},
+ * run}, {@code status}, {@code list}, {@code cancel}, {@code produce}, {@code router-worker}, {@code poller-worker}, {@code downloader-worker},
  * {@code emulator}. Exit codes follow RunComfy's CLI classes where they apply (64 bad usage, 65 bad
  * data, 77 no token).
  */
@@ -26,6 +26,9 @@ import picocli.CommandLine.Command;
         WorkerCommand.Downloader.class,
         BrokerCommand.class,
         AssetsCommand.class,
+        BatchCommands.Status.class,
+        BatchCommands.ListJobs.class,
+        BatchCommands.Cancel.class,
         FailedCommand.ListFailed.class,
         FailedCommand.Replay.class,
         ChaosCommand.class,
@@ -59,6 +62,10 @@ public final class EditstreamCommand implements Runnable {
       if (ex instanceof IllegalArgumentException) {
         commandLine.getErr().println("editstream: " + ex.getMessage());
         return 64;
+      }
+      if (ex instanceof IllegalStateException && ex.getMessage() != null && ex.getMessage().startsWith("another editstream process")) {
+        commandLine.getErr().println("editstream: " + ex.getMessage());
+        return 75;
       }
       if (ex instanceof dev.editstream.core.error.StageException se) {
         commandLine.getErr().println("editstream: " + se.getMessage());

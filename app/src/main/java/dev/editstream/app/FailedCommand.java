@@ -46,9 +46,6 @@ public abstract class FailedCommand implements Callable<Integer> {
   List<String> reasons = new ArrayList<>();
 
   List<JobEvent> select(PipelineConfig cfg) {
-    if (cfg.embedded()) {
-      throw new IllegalArgumentException("--bootstrap-servers is required: the failure topic lives on a cluster");
-    }
     for (String s : stages) {
       if (!List.of("producer", "router", "poller", "downloader").contains(s)) {
         throw new IllegalArgumentException("--stage must be producer, router, poller or downloader, was \"" + s + "\"");
@@ -56,7 +53,9 @@ public abstract class FailedCommand implements Callable<Integer> {
     }
     FailedFilter f = new FailedFilter(new HashSet<>(classes), new HashSet<>(stages), new HashSet<>(batches), new HashSet<>(ids), since, until,
         new HashSet<>(reasons));
-    return FailedJobs.load(cfg.bootstrapServers(), cfg.topics()).stream().filter(f::matches).toList();
+    try (BatchAccess access = BatchAccess.open(cfg)) {
+      return FailedJobs.load(access.bootstrapServers(), cfg.topics()).stream().filter(f::matches).toList();
+    }
   }
 
   /** {@code editstream failed}. */
@@ -109,6 +108,10 @@ public abstract class FailedCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       PipelineConfig cfg = pipeline.toConfig();
+      if (cfg.embedded()) {
+        throw new IllegalArgumentException("replay publishes to a cluster's workers: give --bootstrap-servers; for a batch run with "
+            + "`editstream run`, run the same command with --rerun-failed (or --rerun ID)");
+      }
       int replayed = 0;
       int skipped = 0;
       try (EventPublisher p = dryRun ? null : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {

@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The jobs whose latest outcome is {@code failed}: the failure topic (the DLQ) folded per job,
- * minus jobs that later reached {@code done} (after a replay).
+ * minus jobs whose latest run reached {@code done} (after a replay or a re-run).
  */
 public final class FailedJobs {
   private FailedJobs() {}
@@ -36,13 +36,13 @@ public final class FailedJobs {
     }
   }
 
-  /** Keeps a done event over any failure, else the failure of the latest run. */
+  /** Keeps the event of the latest run; within a run a done event over any failure, else the latest failure. */
   static JobEvent latest(JobEvent a, JobEvent b) {
-    if (a.type() == EventType.DONE || b.type() == EventType.DONE) {
-      return a.type() == EventType.DONE ? a : b;
-    }
     if (a.replays() != b.replays()) {
       return a.replays() > b.replays() ? a : b;
+    }
+    if (a.type() == EventType.DONE || b.type() == EventType.DONE) {
+      return a.type() == EventType.DONE ? a : b;
     }
     return b.at().isBefore(a.at()) ? a : b;
   }

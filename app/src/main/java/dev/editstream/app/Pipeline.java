@@ -57,6 +57,7 @@ public final class Pipeline implements AutoCloseable {
   static final long HANDOVER_BYTES = 32L * 1024 * 1024;
 
   private final List<StageRunner> runners = new ArrayList<>();
+  private final Map<Stage, StageRunner> byStage = new java.util.EnumMap<>(Stage.class);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PipelineMetrics metrics;
   private AccountGate gate;
@@ -162,6 +163,7 @@ public final class Pipeline implements AutoCloseable {
       StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard);
       r.start();
       p.runners.add(r);
+      p.byStage.put(stage, r);
     }
     return p;
   }
@@ -204,6 +206,20 @@ public final class Pipeline implements AutoCloseable {
     for (String m : missing) {
       LOG.error("ALERT: routing target {} is not in RunComfy's catalog under either spelling; jobs routed to it fail with class 65 "
           + "model_unavailable and are never submitted (`editstream models --diff`)", m);
+    }
+  }
+
+  /**
+   * Stops one stage of this process (its in-flight records finish within the shutdown grace; their
+   * offsets are committed); the other stages go on. A Ctrl-C on {@code run} stops the router so
+   * nothing more is submitted while the submitted jobs end. Nothing happens when the stage does not
+   * run here or was stopped already.
+   */
+  public void stopStage(Stage stage) {
+    StageRunner r = byStage.remove(stage);
+    if (r != null) {
+      runners.remove(r);
+      r.close();
     }
   }
 

@@ -18,8 +18,12 @@ import picocli.CommandLine.Parameters;
  * {@code RUNCOMFY_MODEL_API_BASE}), with the embedded broker unless {@code --bootstrap-servers} is
  * given. The token comes from {@code RUNCOMFY_TOKEN} or RunComfy's {@code token.json}; a refused
  * token exits 77 at once. Writes {@code manifest.jsonl}, {@code errors.jsonl} and {@code
- * summary.json} into {@code --out}. Exit codes ({@link BatchFiles#exitCode}): 0 every job done, 2
- * finished with failed jobs or refused lines, 75 timed out, 65 no valid job, 64 usage, 77 token.
+ * summary.json} into {@code --out}. A run is a durable batch: without {@code --bootstrap-servers}
+ * its broker keeps its data in {@code <out>/.editstream/} ({@link BatchState}), and the same
+ * command after a crash resumes it ({@link ResumePlan}): jobs that ended are counted, not run
+ * again; jobs in flight are followed, never POSTed again. Exit codes ({@link BatchFiles#exitCode}):
+ * 0 every job done, 2 finished with failed jobs or refused lines, 75 timed out, 65 no valid job,
+ * 64 usage, 77 token, 130 stopped by Ctrl-C ({@link CtrlC}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a job file end to end in this process.")
 public final class RunCommand implements Callable<Integer> {
@@ -34,6 +38,20 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the final summary as one JSON object on stdout (progress and the readable summary go to stderr).")
   boolean json;
 
+  @Option(names = "--rerun", split = ",", paramLabel = "ID", description = "Run these jobs again even if they ended (done or failed) in an earlier run (repeatable or comma-separated).")
+  java.util.List<String> rerun = new ArrayList<>();
+
+  @Option(names = "--rerun-failed", description = "Run again the jobs that failed in an earlier run.")
+  boolean rerunFailed;
+
+  @Option(names = "--resubmit-uncertain", description = "With --rerun/--rerun-failed, also run again jobs that may have been submitted "
+      + "already (may_have_been_submitted): your explicit consent to a possible second payment.")
+  boolean resubmitUncertain;
+
+  @Option(names = "--on-interrupt", defaultValue = "finish", description = "What Ctrl-C does when no terminal can ask: finish (stop "
+      + "submitting, wait for the submitted jobs), cancel (also cancel the queued ones, here and at RunComfy) or stop (default: ${DEFAULT-VALUE}).")
+  String onInterrupt = "finish";
+
   @Option(names = "--timeout-s", defaultValue = "86400", description = "Give up waiting after this many seconds (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
@@ -47,7 +65,16 @@ public final class RunCommand implements Callable<Integer> {
     List<String> valid = new ArrayList<>();
     // with --json, the progress and the readable summary go to stderr and stdout carries one JSON object
     java.io.PrintStream human = json ? System.err : System.out;
-    BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, pipeline.allowInputs, Duration.ofSeconds(timeoutSeconds), human, valid);
+    CtrlC.Choice interrupt = CtrlC.Choice.parse(onInterrupt);
+    if (interrupt == CtrlC.Choice.NONE) {
+      throw new IllegalArgumentException("--on-interrupt must be finish, cancel or stop, was \"" + onInterrupt + "\"");
+    }
+    if (timeoutSeconds < 1) {
+      throw new IllegalArgumentException("--timeout-s must be >= 1, was " + timeoutSeconds);
+    }
+    BatchRun.Options opts = new BatchRun.Options(java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain, interrupt, true);
+    BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, pipeline.allowInputs, Duration.ofSeconds(timeoutSeconds), human, valid,
+        opts);
     if (json) {
       System.out.println(dev.editstream.core.Json.mapper().writeValueAsString(BatchFiles.summary(r, jobs)));
     }

@@ -78,12 +78,15 @@ class FailedFilterTest {
   }
 
   @Test
-  void shouldPreferDoneThenTheLatestRunWhenFoldingAJobsOutcomes() {
+  void shouldPreferTheLatestRunThenDoneWhenFoldingAJobsOutcomes() {
     JobEvent f0 = failed("a", 75, Stage.POLLER, null, T, 0);
     JobEvent f1 = failed("a", 69, Stage.ROUTER, null, T.plusSeconds(5), 1);
     assertThat(FailedJobs.latest(f0, f1)).isSameAs(f1);
     assertThat(FailedJobs.latest(f1, f0)).isSameAs(f1);
-    JobEvent done = JobEvent.requested(f0.job(), T).done(List.of(), T);
-    assertThat(FailedJobs.latest(f1, done)).isSameAs(done);
+    JobEvent done1 = JobEvent.requested(f0.job(), T, 1).done(List.of(), T);
+    assertThat(FailedJobs.latest(f1, done1)).as("same run: done wins").isSameAs(done1);
+    assertThat(FailedJobs.latest(done1, f1)).isSameAs(done1);
+    JobEvent done0 = JobEvent.requested(f0.job(), T).done(List.of(), T);
+    assertThat(FailedJobs.latest(done0, f1)).as("a re-run that failed reads failed").isSameAs(f1);
   }
 }

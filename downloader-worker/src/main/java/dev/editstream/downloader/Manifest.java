@@ -36,8 +36,9 @@ import java.util.Set;
  * request ran past its deadline and could not be cancelled (RunComfy finished and billed it, so it
  * was followed to its end and downloaded). Appends are group-committed ({@link #appendAsync}): on disk
  * when the future completes, together with the job folders already moved into the output folder;
- * a job already in the manifest is not appended twice (a redelivered record after a crash).
- * Thread-safe. Blocking file I/O (one appender at a time writes): call off the event loop.
+ * a job already in the manifest for the same run is not appended twice (a redelivered record after a
+ * crash); a new run of the job ({@code replays}, present when above 0) is appended, and {@link
+ * #compact} keeps only each job's latest line. Thread-safe. Blocking file I/O (one appender at a time writes): call off the event loop.
  */
 public final class Manifest {
   /** The manifest's file name inside the output folder. */
@@ -108,7 +109,7 @@ public final class Manifest {
         if (node == null || !node.path("job_id").isTextual()) {
           throw new IOException("line " + lineNo + " has no job_id");
         }
-        recorded.add(node.path("job_id").asText());
+        recorded.add(key(node.path("job_id").asText(), node.path("replays").asInt(0)));
       }
     }
   }
@@ -156,7 +157,7 @@ public final class Manifest {
    *     (the line is then not in the manifest). Its dependants may run on the writing thread.
    */
   public CompletableFuture<Boolean> appendAsync(JobEvent done) {
-    Pending p = new Pending(done.jobId(), (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
+    Pending p = new Pending(key(done.jobId(), done.replays()), (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
     boolean lead;
     synchronized (this) {
       if (recorded.contains(p.jobId)) {
@@ -298,9 +299,64 @@ public final class Manifest {
     }
   }
 
+  /** The key a line is recorded under: the job and its run. */
+  private static String key(String jobId, int replays) {
+    return replays == 0 ? jobId : jobId + "\u0000" + replays;
+  }
+
+  /**
+   * Rewrites {@code <outDir>/manifest.jsonl} with one line per job, its latest (the last appended:
+   * a re-run's line comes after the run it replaces), in the order of those lines; written to a
+   * temporary file and renamed, so a reader never sees half of it. Call when no {@link Manifest}
+   * of the folder is appending (after the run). Nothing happens when there is no manifest.
+   *
+   * @return the number of lines dropped
+   * @throws IOException if the file cannot be read or replaced, or a line is not a JSON object with
+   *     a {@code job_id}
+   */
+  public static int compact(Path outDir) throws IOException {
+    Path file = outDir.resolve(FILE_NAME);
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    java.util.LinkedHashMap<String, String> latest = new java.util.LinkedHashMap<>();
+    int lines = 0;
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.isBlank()) {
+          continue;
+        }
+        lines++;
+        JsonNode node = Json.mapper().readTree(line);
+        if (node == null || !node.path("job_id").isTextual()) {
+          throw new IOException(file + " line " + lines + " has no job_id");
+        }
+        String id = node.path("job_id").asText();
+        latest.remove(id);
+        latest.put(id, line);
+      }
+    }
+    if (latest.size() == lines) {
+      return 0;
+    }
+    Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+    StringBuilder b = new StringBuilder();
+    latest.values().forEach(l -> b.append(l).append('\n'));
+    Files.writeString(tmp, b.toString(), StandardCharsets.UTF_8);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    syncFolder(outDir);
+    return lines - latest.size();
+  }
+
   static String line(JobEvent done) {
     ObjectNode o = Json.mapper().createObjectNode();
     o.put("job_id", done.jobId());
+    if (done.replays() > 0) {
+      o.put("replays", done.replays());
+    }
     o.put("model", done.route() == null ? null : done.route().modelId());
     o.put("request_id", done.submission() == null ? null : done.submission().requestId());
     o.put("batch", done.job().batch());

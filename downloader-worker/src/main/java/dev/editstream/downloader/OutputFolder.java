@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>an id is a folder name only when it matches {@code [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}}
  *       (the producer's rule, re-checked here since records may not come from the producer) and
- *       does not name editstream's own files: {@value Manifest#FILE_NAME}, {@value #STAGING} or
- *       anything starting with a dot, compared ignoring case (case-insensitive file systems);
+ *       does not name editstream's own files: {@value Manifest#FILE_NAME}, {@code errors.jsonl},
+ *       {@code summary.json}, {@value #STAGING}, the state folder {@code .editstream} or anything
+ *       starting with a dot, compared ignoring case (case-insensitive file systems);
  *   <li>every job folder editstream makes carries a marker file, {@value #MARKER}, holding the
  *       job id; a folder is replaced only when it is a real folder (not a link) whose marker is a
  *       regular file naming the same job (a re-run of the job). Anything else at that name (a
@@ -48,7 +49,7 @@ public final class OutputFolder {
   private static final int MAX_MARKER_BYTES = 256;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
-  private static final Set<String> RESERVED = Set.of(Manifest.FILE_NAME, STAGING, MARKER);
+  private static final Set<String> RESERVED = Set.of(Manifest.FILE_NAME, STAGING, MARKER, "errors.jsonl", "summary.json", ".editstream");
 
   private OutputFolder() {}
 

@@ -148,6 +148,42 @@ class ManifestTest {
     assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
   }
 
+  static JobEvent rerunDone(String jobId, int replays, String sha) {
+    Job job = new Job(jobId, "p2", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), null);
+    return JobEvent.requested(job, AT, replays)
+        .submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()), Map.of("prompt", "p2"),
+            new Submission("req2-" + jobId, null, null, null, AT), AT)
+        .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), null, AT)
+        .done(List.of(new OutputFile(jobId + "/" + jobId + ".png", 124, sha, "image/png", "https://cdn.runcomfy.net/o/" + jobId + ".png")), AT);
+  }
+
+  @Test
+  void shouldAppendANewRunOfAJobAndKeepOnlyItsLatestLineWhenCompacted() throws IOException {
+    Manifest m = new Manifest(out);
+    m.append(done("job-1", null));
+    m.append(done("job-2", null));
+
+    assertThat(m.append(rerunDone("job-1", 1, "cd".repeat(32)))).isTrue();
+    assertThat(m.append(rerunDone("job-1", 1, "cd".repeat(32)))).as("the same run is not appended twice").isFalse();
+    assertThat(new Manifest(out).append(rerunDone("job-1", 1, "cd".repeat(32)))).as("nor after a reload").isFalse();
+    int dropped = Manifest.compact(out);
+
+    assertThat(dropped).isEqualTo(1);
+    List<JsonNode> lines = lines(m);
+    assertThat(lines).extracting(l -> l.path("job_id").asText()).containsExactly("job-2", "job-1");
+    assertThat(lines.get(1).path("replays").asInt()).isEqualTo(1);
+    assertThat(lines.get(1).path("request_id").asText()).isEqualTo("req2-job-1");
+    assertThat(lines.get(1).path("files").get(0).path("sha256").asText()).isEqualTo("cd".repeat(32));
+    assertThat(lines.get(0).has("replays")).as("a first run's line has no replays field").isFalse();
+    assertThat(Manifest.compact(out)).as("nothing left to drop").isZero();
+  }
+
+  @Test
+  void shouldDoNothingWhenCompactingAFolderWithoutAManifest() throws IOException {
+    assertThat(Manifest.compact(out.resolve("none"))).isZero();
+    assertThat(out.resolve("none")).doesNotExist();
+  }
+
   @Test
   void shouldKeepTheRecordedIdsWhenReloadedFromAnExistingFile() throws IOException {
     Manifest first = new Manifest(out);

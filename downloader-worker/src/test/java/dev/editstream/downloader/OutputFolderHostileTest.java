@@ -247,6 +247,9 @@ class OutputFolderHostileTest {
     assertThat(OutputFolder.refusal("manifest.jsonl")).isNotNull();
     assertThat(OutputFolder.refusal("Manifest.Jsonl")).isNotNull();
     assertThat(OutputFolder.refusal(".staging")).isNotNull();
+    assertThat(OutputFolder.refusal("errors.jsonl")).isNotNull();
+    assertThat(OutputFolder.refusal("SUMMARY.json")).isNotNull();
+    assertThat(OutputFolder.refusal(".editstream")).isNotNull();
     assertThat(OutputFolder.refusal(".anything")).isNotNull();
     assertThat(OutputFolder.refusal("sku-0001.v2")).isNull();
     assertThat(OutputFolder.refusal("manifest.jsonl.bak")).isNull();

@@ -53,11 +53,34 @@ public final class JobProducer {
    * What was published.
    *
    * @param lines non-blank lines read
-   * @param jobs the valid jobs published to the requests topic
+   * @param jobs the valid jobs of the file, in file order (published or, when the {@link Admission}
+   *     said so, left as they are)
    * @param errors the refused lines, each published to the failure topic under {@link
    *     #failedJobId(Path, LineError)}
+   * @param published how many of {@code jobs} were published to the requests topic
    */
-  public record Report(int lines, List<Job> jobs, List<LineError> errors) {}
+  public record Report(int lines, List<Job> jobs, List<LineError> errors, int published) {
+    /** A report where every valid job was published. */
+    public Report(int lines, List<Job> jobs, List<LineError> errors) {
+      this(lines, jobs, errors, jobs.size());
+    }
+  }
+
+  /**
+   * Decides, per valid job of the file, whether it is published and for which run: a resumed batch
+   * publishes only the jobs its earlier runs never published, and an explicit re-run with the
+   * previous run's count + 1.
+   */
+  @FunctionalInterface
+  public interface Admission {
+    /** Every job is published for its first run (replays 0). */
+    Admission ALL = job -> java.util.OptionalInt.of(0);
+
+    /**
+     * @return the {@code replays} count to publish the job with, or empty to leave it unpublished
+     */
+    java.util.OptionalInt replaysFor(Job job);
+  }
 
   /**
    * Reads, validates and publishes the file; returns when every record is acknowledged by the
@@ -80,13 +103,30 @@ public final class JobProducer {
    * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
    */
   public Report publish(Path file, List<Path> extraAllowedRoots) throws IOException {
+    return publish(file, extraAllowedRoots, Admission.ALL);
+  }
+
+  /**
+   * As {@link #publish(Path, List)}, publishing a valid job only when {@code admission} gives it a
+   * run count (refused lines are always published to the failure topic).
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
+   */
+  public Report publish(Path file, List<Path> extraAllowedRoots, Admission admission) throws IOException {
+    int[] published = new int[1];
     List<Job> jobs = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
     RecordLimits limits = publisher.limits();
     int lines = JobFileReader.readNumbered(file, extraAllowedRoots,
         (job, line) -> {
-          JobEvent requested = JobEvent.requested(job, clock.instant());
+          java.util.OptionalInt run = admission.replaysFor(job);
+          if (run.isEmpty()) {
+            jobs.add(job);
+            return;
+          }
+          JobEvent requested = JobEvent.requested(job, clock.instant(), run.getAsInt());
           int size = RecordLimits.encode(requested).length;
           java.util.Optional<String> tooLarge = limits.violation(requested, size);
           if (tooLarge.isPresent()) {
@@ -100,6 +140,7 @@ public final class JobProducer {
             return;
           }
           jobs.add(job);
+          published[0]++;
           pending.add(publisher.publish(topics.requested(), requested).toFuture());
           drainIfFull(pending);
         },
@@ -110,8 +151,8 @@ public final class JobProducer {
           drainIfFull(pending);
         });
     await(pending);
-    log.info("{}: {} lines, {} jobs published to {}, {} refused", file.getFileName(), lines, jobs.size(), topics.requested(), errors.size());
-    return new Report(lines, jobs, errors);
+    log.info("{}: {} lines, {} jobs published to {}, {} refused", file.getFileName(), lines, published[0], topics.requested(), errors.size());
+    return new Report(lines, jobs, errors, published[0]);
   }
 
   /** The job id a refused line is recorded under. */

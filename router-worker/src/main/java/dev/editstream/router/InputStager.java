@@ -110,7 +110,8 @@ public final class InputStager {
     }
     if (local == null) {
       throw new StageException(ExitClass.DATA, "local_input",
-          "job " + jobId + ": local file " + p.getFileName() + " needs a public https URL for RunComfy (local files are served only in emulator mode)");
+          "job " + jobId + ": " + field + ": local file " + p.getFileName() + " needs a public https URL for RunComfy: upload it and put its "
+              + "URL in the job line, or, against the local emulator only, run with --serve-local-files");
     }
     return local.apply(p);
   }

@@ -112,7 +112,21 @@ public record JobEvent(
 
   /** A new job accepted by the producer. */
   public static JobEvent requested(Job job, Instant now) {
-    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, 0, null, null);
+    return requested(job, now, 0);
+  }
+
+  /**
+   * A job accepted by the producer for run {@code replays} of its id: 0 the first time, the
+   * previous run's count + 1 for an explicit re-run ({@code editstream run --rerun}).
+   *
+   * @throws IllegalArgumentException when {@code replays} is negative
+   */
+  public static JobEvent requested(Job job, Instant now, int replays) {
+    if (replays < 0) {
+      throw new IllegalArgumentException("replays must be >= 0, was " + replays);
+    }
+    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, replays,
+        null, null);
   }
 
   /** The router submitted the job. */

@@ -37,6 +37,27 @@ public record Job(
     params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
   }
 
+  /**
+   * A fingerprint of what the job line asks for: the SHA-256 (hex, 64 characters) of the job's
+   * JSON with object keys sorted, so the same line gives the same fingerprint whatever the order
+   * of its keys. A resumed batch compares it with the job that ran before to report a changed line.
+   */
+  public String fingerprint() {
+    try {
+      byte[] json = Canonical.WRITER.writeValueAsBytes(this);
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot fingerprint job " + id, e);
+    }
+  }
+
+  /** The sorted-keys writer of {@link #fingerprint()}, made once. */
+  private static final class Canonical {
+    static final com.fasterxml.jackson.databind.ObjectWriter WRITER = dev.editstream.core.Json.mapper().copy()
+        .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+        .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true).writer();
+  }
+
   /** Every input reference of the job: images, then mask, then video. */
   public List<String> inputs() {
     var all = new java.util.ArrayList<>(images);

@@ -142,6 +142,11 @@ public final class TopicView<V> implements AutoCloseable {
     values.values().forEach(action);
   }
 
+  /** Calls {@code action} with every key and value (a snapshot of the moment). */
+  public void forEachEntry(java.util.function.BiConsumer<String, V> action) {
+    values.forEach(action);
+  }
+
   /** Number of keys. */
   public int size() {
     return values.size();

@@ -12,8 +12,9 @@ import java.util.List;
  * Keeps every job in at most one terminal state: a live view of the {@code done} and {@code
  * failed} topics, loaded before a stage starts. A stage skips an event of a job that already
  * ended (a redelivery after a crash, a duplicate), and never publishes a second terminal event
- * for it. A {@code done} job is terminal for good; a {@code failed} one only up to its replay
- * count, so {@code editstream replay} can run it again.
+ * for it. A job's end holds for its run: its {@code replays} count and every lower one. Only an
+ * explicit new run, {@code editstream replay} (a failed job) or {@code editstream run --rerun}
+ * (any job), publishes the job with a higher count and so runs it again.
  *
  * <p>Limit: two processes that handle the same job at the same moment (a zombie member after a
  * rebalance) can both pass the check; the window is the time between a check and the view seeing
@@ -22,8 +23,12 @@ import java.util.List;
 public final class TerminalGuard implements AutoCloseable {
   /** The terminal state of one job. */
   record Terminal(boolean done, int replays) {
+    /** The later run's end; within one run, done wins. */
     static Terminal merge(Terminal a, Terminal b) {
-      return new Terminal(a.done || b.done, Math.max(a.replays, b.replays));
+      if (a.replays != b.replays) {
+        return a.replays > b.replays ? a : b;
+      }
+      return new Terminal(a.done || b.done, a.replays);
     }
   }
 
@@ -67,7 +72,7 @@ public final class TerminalGuard implements AutoCloseable {
   /** Whether the job of {@code e} already ended for {@code e}'s run (its replay count). */
   public boolean ended(JobEvent e) {
     Terminal t = view.get(e.jobId()).orElse(null);
-    return t != null && (t.done || t.replays >= e.replays());
+    return t != null && t.replays >= e.replays();
   }
 
   /** Records a terminal event this process just published. */
