@@ -30,6 +30,11 @@ import java.util.Optional;
 final class BatchState implements AutoCloseable {
   /** The state folder's name inside the output folder. */
   static final String FOLDER = ".editstream";
+  /**
+   * State folders this JVM holds: probing their lock file from here would release the lock (closing
+   * any descriptor of a file drops every POSIX lock the process holds on it).
+   */
+  private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Path dir;
   private final FileChannel lockFile;
@@ -88,6 +93,7 @@ final class BatchState implements AutoCloseable {
         throw e;
       }
       BatchState s = new BatchState(dir, ch, lock, broker);
+      HELD.add(dir.toAbsolutePath().normalize());
       if (serving) {
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("bootstrap_servers", broker.bootstrapServers());
@@ -109,13 +115,14 @@ final class BatchState implements AutoCloseable {
   }
 
   /**
-   * The endpoint of the live run that holds {@code outDir}'s state folder, if one does: its lock is
-   * held by another process and its {@code endpoint.json} names a live pid.
+   * The endpoint of the live run that holds {@code outDir}'s state folder, if one does: its {@code
+   * endpoint.json} names a live pid and its lock is held (a process killed with -9 leaves its
+   * {@code endpoint.json}, and may linger as a zombie that looks alive, but its lock is gone).
    */
   static Optional<JsonNode> liveEndpoint(Path outDir) {
     Path dir = folder(outDir);
     Path endpoint = dir.resolve("endpoint.json");
-    if (!Files.isRegularFile(endpoint)) {
+    if (!Files.isRegularFile(endpoint) || !locked(dir)) {
       return Optional.empty();
     }
     try {
@@ -125,6 +132,25 @@ final class BatchState implements AutoCloseable {
       return alive && n.path("bootstrap_servers").isTextual() ? Optional.of(n) : Optional.empty();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Whether some process holds the folder's {@code run.lock}. */
+  private static boolean locked(Path dir) {
+    if (HELD.contains(dir.toAbsolutePath().normalize())) {
+      return true;
+    }
+    try (FileChannel ch = FileChannel.open(dir.resolve("run.lock"), StandardOpenOption.WRITE)) {
+      FileLock probe = ch.tryLock();
+      if (probe == null) {
+        return true;
+      }
+      probe.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -187,6 +213,7 @@ final class BatchState implements AutoCloseable {
       // a stale file names a dead pid: readers check it
     }
     broker.close();
+    HELD.remove(dir.toAbsolutePath().normalize());
     try {
       lock.release();
       lockFile.close();
