@@ -207,7 +207,8 @@ public final class BatchCommands {
             System.out.println(Json.mapper().writeValueAsString(line));
           } else {
             System.out.printf("%-30s %-11s %-40s %s%n", e.getKey(), line.path("state").asText(), line.path("model").asText("-"),
-                line.has("reason") ? line.path("reason").asText() + ": " + line.path("message").asText() : line.path("request_id").asText(""));
+                line.has("reason") ? line.path("reason").asText() + ": " + Summary.withoutId(e.getKey(), line.path("message").asText())
+                    : line.path("request_id").asText(""));
           }
         }
       }

@@ -60,7 +60,8 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
         c[2]++;
         JobEvent f = s.failedEvents().get(0);
         Failure fl = f.failure();
-        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass(), fl.stage().wire(), fl.reason(), fl.message()));
+        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass(), fl.stage().wire(), fl.reason(),
+            withoutId(e.getKey(), fl.message())));
       }
     }
     out.println();
@@ -99,6 +100,15 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
           t.getId().getTag("stage"), t.getId().getTag("model"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
     }
     out.printf("%nwall time: %.1f s%n", wall.toMillis() / 1000.0);
+  }
+
+  /**
+   * A failure message for a line that already names the job: without its leading {@code "job ID: "}
+   * (stages write messages that stand alone in logs and events), so a person reads the id once.
+   */
+  static String withoutId(String jobId, String message) {
+    String prefix = "job " + jobId + ": ";
+    return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
   }
 
   /** Actual cost in USD of the done jobs (sum over {@link #jobs}, jobs without a cost left out). */
