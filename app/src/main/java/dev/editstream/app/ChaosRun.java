@@ -172,7 +172,7 @@ final class ChaosRun {
       procs.get("assets").start();
       waitForPort(brokerPort, Duration.ofSeconds(60));
       waitForPort(emulatorPort, Duration.ofSeconds(60));
-      dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(bootstrap, topics.all(), 4, (short) 1);
+      dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(bootstrap, topics.all(), 4, (short) 0);
       for (String w : List.of("router-worker", "poller-worker", "downloader-worker")) {
         procs.get(w).start();
       }

@@ -86,7 +86,7 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
       Set<Stage> stages, InputStager stager, PipelineMetrics metrics) {
-    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
+    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) cfg.replicationFactor());
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
     // a permit held for a request whose end this process never sees goes back a minute after the

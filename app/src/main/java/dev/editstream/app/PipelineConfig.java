@@ -31,6 +31,8 @@ import java.util.Set;
  * @param smartPolling whether the poller uses the latency-aware schedule (else {@code pollSchedule})
  * @param flow limits of remote jobs in flight and requests per second, or {@code null} for none
  * @param provider the catalog cache and refresh, the budget and the balance check
+ * @param replicationFactor replication factor of topics created at start-up, or 0 for {@code min(3,
+ *     brokers)} ({@link dev.editstream.pipeline.kafka.TopicPolicy})
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -50,7 +52,8 @@ public record PipelineConfig(
     String instanceId,
     boolean smartPolling,
     FlowControl.Settings flow,
-    ProviderSettings provider) {
+    ProviderSettings provider,
+    int replicationFactor) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -83,6 +86,18 @@ public record PipelineConfig(
     if (accountRecheck == null || accountRecheck.isZero() || accountRecheck.isNegative()) {
       throw new IllegalArgumentException("--account-recheck-s must be > 0");
     }
+    if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
+      throw new IllegalArgumentException("--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + replicationFactor);
+    }
+  }
+
+  /** As the canonical constructor, topics replicated {@code min(3, brokers)} times. */
+  public PipelineConfig(String bootstrapServers, Topics topics, int partitions, Path outDir, int routerConcurrency, int pollerConcurrency,
+      int downloaderConcurrency, int maxAttempts, Backoff backoff, Duration jobDeadline, PollSchedule pollSchedule,
+      Set<String> allowDownloadHosts, Duration shutdownGrace, Duration accountRecheck, String instanceId, boolean smartPolling,
+      FlowControl.Settings flow, ProviderSettings provider) {
+    this(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency, maxAttempts, backoff,
+        jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider, 0);
   }
 
   private static void positive(String option, int v) {
@@ -99,13 +114,15 @@ public record PipelineConfig(
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
+        replicationFactor);
   }
 
   /** A copy with other provider settings. */
   public PipelineConfig withProvider(ProviderSettings p) {
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, p);
+        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, p,
+        replicationFactor);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -113,6 +130,7 @@ public record PipelineConfig(
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider);
+        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
+        replicationFactor);
   }
 }

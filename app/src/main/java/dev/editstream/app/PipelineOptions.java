@@ -9,12 +9,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import dev.editstream.pipeline.kafka.KafkaClientConfig;
 import picocli.CommandLine.Option;
 
 /** The command-line options every pipeline command shares (a picocli mixin). */
 public final class PipelineOptions {
   @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers; without it an embedded single-node KRaft broker starts in this process.")
   String bootstrapServers;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE", description = "A Kafka client properties file (security.protocol, sasl.*, ssl.*...) "
+      + "applied to every producer, consumer and admin client; EDITSTREAM_KAFKA_<NAME> variables override it (SASL_MECHANISM -> sasl.mechanism).")
+  Path kafkaConfig;
+
+  @Option(names = "--replication-factor", defaultValue = "0", description = "Replication factor of topics created at start-up; 0 = min(3, brokers) (default: ${DEFAULT-VALUE}).")
+  int replicationFactor;
 
   @Option(names = "--topic-prefix", defaultValue = "editstream", description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
@@ -106,6 +114,29 @@ public final class PipelineOptions {
    * @throws IllegalArgumentException naming the option that breaks its rule
    */
   public PipelineConfig toConfig() {
+    return toConfig(System.getenv());
+  }
+
+  /**
+   * As {@link #toConfig()} with the given environment: also installs the Kafka client settings of
+   * {@code --kafka-config} and {@code EDITSTREAM_KAFKA_*} for every client of the process ({@link
+   * KafkaClientConfig}); a {@code bootstrap.servers} there stands for {@code --bootstrap-servers}.
+   *
+   * @throws IllegalArgumentException naming the option that breaks its rule
+   */
+  PipelineConfig toConfig(java.util.Map<String, String> env) {
+    java.util.Map<String, String> kafka = KafkaClientConfig.load(kafkaConfig, env);
+    String servers = bootstrapServers;
+    if (kafka.containsKey("bootstrap.servers")) {
+      servers = servers == null ? kafka.get("bootstrap.servers") : servers;
+      kafka = new java.util.TreeMap<>(kafka);
+      kafka.remove("bootstrap.servers");
+    }
+    KafkaClientConfig.install(kafka);
+    if (!kafka.isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(PipelineOptions.class).info("Kafka client settings (--kafka-config, EDITSTREAM_KAFKA_*): {}",
+          KafkaClientConfig.describe(kafka));
+    }
     if (retryBaseMs < 1 || retryMaxMs < retryBaseMs) {
       throw new IllegalArgumentException("--retry-base-ms must be >= 1 and --retry-max-ms >= --retry-base-ms");
     }
@@ -132,9 +163,9 @@ public final class PipelineOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--topic-prefix " + e.getMessage());
     }
-    return new PipelineConfig(bootstrapServers, topics, partitions, out, routerConcurrency, pollerConcurrency,
+    return new PipelineConfig(servers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
         new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow,
-        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck));
+        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck), replicationFactor);
   }
 }

@@ -47,7 +47,7 @@ public final class ProduceCommand implements Callable<Integer> {
     if (!Files.isRegularFile(jobs)) {
       throw new IllegalArgumentException("FILE: not found: " + jobs);
     }
-    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) 1);
+    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) cfg.replicationFactor());
     try (EventPublisher p = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
         BatchTracker known = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null)) {
       ResumePlan.Recorder admission = ResumePlan.recorder(known::fold, java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain);

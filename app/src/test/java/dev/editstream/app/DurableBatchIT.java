@@ -151,6 +151,15 @@ class DurableBatchIT {
       assertThat(Json.mapper().readTree(second.stdout()).path("done").asInt()).as("--json: stdout is the summary, one JSON object")
           .isEqualTo(n);
 
+      try (BatchState state = BatchState.open(out, false);
+          BatchTracker t = new BatchTracker(state.bootstrapServers(), new dev.editstream.core.event.Topics("editstream"), null)) {
+        t.expect(java.util.stream.IntStream.range(0, n).mapToObj(i -> String.format("sku-%03d", i)).toList());
+        assertThat(t.expectedJobs().values()).as("every job ended exactly once").allSatisfy(j -> {
+          assertThat(j.doneEvents()).hasSize(1);
+          assertThat(j.failedEvents()).isEmpty();
+        });
+      }
+
       // the batch commands read the state folder when no run is live
       Child status = new Child("status", emu, "status", "--out", "out", "--json");
       assertThat(status.exit(Duration.ofMinutes(1))).as(status.output()).isZero();

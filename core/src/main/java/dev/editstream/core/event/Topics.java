@@ -19,6 +19,14 @@ public record Topics(String prefix) {
     }
   }
 
+  /**
+   * The consumer group of a stage's input topic: {@code <prefix>-<stage>} ({@code
+   * editstream-router} by default), so two pipelines on one cluster never share a group.
+   */
+  public String group(Stage stage) {
+    return prefix + "-" + stage.wire();
+  }
+
   /** Jobs accepted by the producer ({@code requested} events); consumed by the router-worker. */
   public String requested() {
     return prefix + ".jobs.requested";

@@ -61,6 +61,7 @@ public final class EventPublisher implements AutoCloseable {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    KafkaClientConfig.applyTo(p);
     p.putAll(extra);
     this.props = p;
     this.producer = new KafkaProducer<>(p);

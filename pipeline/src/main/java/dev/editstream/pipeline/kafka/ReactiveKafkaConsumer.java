@@ -103,6 +103,7 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaClientConfig.applyTo(p);
     p.putAll(settings.extra());
     return p;
   }

@@ -12,45 +12,89 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
-/** Creates editstream's topics when they are missing (idempotent). */
+/**
+ * Creates editstream's topics when they are missing (idempotent), sized for the cluster and
+ * configured by role ({@link TopicPolicy}); existing topics are checked and every difference from
+ * what editstream would create is logged as a warning (never changed).
+ */
 public final class TopicAdmin {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TopicAdmin.class);
+
   private TopicAdmin() {}
 
   /**
-   * Creates every missing topic of {@code names}; a name ending in {@code .state} is created
-   * compacted ({@code cleanup.policy=compact}).
+   * Creates every missing topic of {@code names} with {@link TopicPolicy#configs}.
    *
    * @param partitions partitions per new topic, &gt;= 1
-   * @param replicationFactor replication factor per new topic (1 on a single-node broker)
+   * @param replicationFactor replication factor per new topic, or 0 (or less) for {@code min(3,
+   *     brokers)}
+   * @return the replication factor new topics get
    * @throws IllegalStateException when the cluster cannot be reached within 60 s
+   * @throws IllegalArgumentException naming {@code --replication-factor} when it is above the
+   *     number of brokers
    */
-  public static void ensureTopics(String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+  public static short ensureTopics(String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
+    try (Admin admin = Admin.create(KafkaClientConfig.applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
+      int brokers = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).size();
+      short rf = TopicPolicy.replicationFactor(Math.max(0, replicationFactor), brokers);
       Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
+      List<String> present = new ArrayList<>();
       for (String n : names) {
         if (!existing.contains(n)) {
-          NewTopic t = new NewTopic(n, partitions, replicationFactor);
-          if (n.endsWith(".state")) {
-            t.configs(Map.of("cleanup.policy", "compact"));
-          }
-          missing.add(t);
+          missing.add(new NewTopic(n, partitions, rf).configs(TopicPolicy.configs(n, rf)));
+        } else {
+          present.add(n);
         }
       }
       if (!missing.isEmpty()) {
         try {
           admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+          log.info("created {} topics with {} partitions, replication factor {} (cluster of {} brokers)", missing.size(), partitions, rf, brokers);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
             throw e;
           }
         }
       }
+      if (!present.isEmpty()) {
+        checkExisting(admin, present, rf);
+      }
+      return rf;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
+    }
+  }
+
+  /** Warns about every existing topic whose replication or configs differ from {@link TopicPolicy}. */
+  private static void checkExisting(Admin admin, List<String> topics, short rf) throws InterruptedException, ExecutionException,
+      TimeoutException {
+    Map<String, org.apache.kafka.clients.admin.TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+    List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
+        .map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
+    Map<org.apache.kafka.common.config.ConfigResource, org.apache.kafka.clients.admin.Config> configs =
+        admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+    for (String t : topics) {
+      List<String> diffs = new ArrayList<>();
+      int actual = described.get(t).partitions().isEmpty() ? 0 : described.get(t).partitions().get(0).replicas().size();
+      if (actual < rf) {
+        diffs.add("replication factor " + actual + " (editstream creates " + rf + "; a broker loss stops the topic)");
+      }
+      org.apache.kafka.clients.admin.Config c = configs.get(new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
+      TopicPolicy.configs(t, (short) actual).forEach((k, want) -> {
+        org.apache.kafka.clients.admin.ConfigEntry e = c == null ? null : c.get(k);
+        String have = e == null ? null : e.value();
+        if (!want.equals(have)) {
+          diffs.add(k + "=" + have + " (editstream creates " + want + ")");
+        }
+      });
+      if (!diffs.isEmpty()) {
+        log.warn("topic {} exists with {}; left as it is", t, String.join(", ", diffs));
+      }
     }
   }
 }

@@ -87,6 +87,7 @@ public final class TopicView<V> implements AutoCloseable {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    KafkaClientConfig.applyTo(p);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       consumer = c;
       List<TopicPartition> parts = new ArrayList<>();

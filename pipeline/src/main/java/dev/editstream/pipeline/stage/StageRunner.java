@@ -111,8 +111,8 @@ public final class StageRunner implements AutoCloseable {
   /** Subscribes to the input and delay topics and starts processing. */
   public synchronized void start() {
     Stage stage = settings.stage();
-    input = new ReactiveKafkaConsumer(consumerSettings(settings.groupId(), topics.input(stage), settings.concurrency()));
-    delayed = new ReactiveKafkaConsumer(consumerSettings(settings.groupId() + "-retry", topics.retry(stage), settings.retryHold()));
+    input = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()));
+    delayed = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage) + "-retry", topics.retry(stage), settings.retryHold()));
     inputFlow = input.receive()
         .flatMap(this::process, settings.concurrency())
         .subscribe(v -> { }, e -> log.error("{} stage stopped: {}", stage.wire(), e.toString()));

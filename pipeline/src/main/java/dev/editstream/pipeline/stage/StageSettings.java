@@ -57,9 +57,4 @@ public record StageSettings(
   public java.util.Map<String, Object> membership() {
     return instanceId == null ? java.util.Map.of() : java.util.Map.of("group.instance.id", instanceId);
   }
-
-  /** The consumer group of the stage's input topic. */
-  public String groupId() {
-    return "editstream-" + stage.wire();
-  }
 }
