@@ -105,10 +105,17 @@ public final class BatchRun {
    * @param resubmitUncertain consent to POST again a job that may have been submitted
    * @param onInterrupt the answer to a Ctrl-C when no terminal can ask ({@code --on-interrupt})
    * @param signals whether to handle Ctrl-C at all (false in tests that run several batches in one JVM)
+   * @param metrics {@code --metrics-port}/{@code --metrics-host}, or null for no ops port
    */
-  public record Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals) {
-    /** First runs and resumes alike, no re-runs, no signal handling. */
-    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false);
+  public record Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals,
+      MetricsOptions metrics) {
+    /** First runs and resumes alike, no re-runs, no signal handling, no ops port. */
+    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null);
+
+    /** A copy serving the ops port of {@code m}. */
+    public Options withMetrics(MetricsOptions m) {
+      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m);
+    }
   }
 
   /**
@@ -189,7 +196,7 @@ public final class BatchRun {
 
   private static Result runOn(PipelineConfig cfg, RunComfyConfig runcomfy, LocalAssetServer assets, Path jobFile, List<Path> allowedInputs,
       Duration timeout, PrintStream out, List<String> validIds, Options opts, BatchState state, long t0) throws IOException {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    MeterRegistry registry = opts.metrics() == null ? new SimpleMeterRegistry() : opts.metrics().registry();
     // the router re-checks every local input against the folders the producer allowed
     List<Path> allowed = new ArrayList<>();
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
@@ -197,7 +204,8 @@ public final class BatchRun {
     try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
             new dev.editstream.router.InputStager(assets, allowed), new PipelineMetrics(registry));
         BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null);
-        EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of())) {
+        EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
+        OpsServer ops = opts.metrics() == null ? null : opts.metrics().start(registry, cfg.bootstrapServers(), () -> pipeline)) {
       out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
       // the batch's wall time counts from here: start-up is reported on its own line
       t0 = System.nanoTime();

@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
 
+  @Mixin MetricsOptions metrics;
+
   @Option(names = "--jobs", defaultValue = "${env:EDITSTREAM_HOME:-.}/examples/demo-jobs.jsonl", description = "Job file (default: ${DEFAULT-VALUE}).")
   Path jobs;
 
@@ -68,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
               : cfg.provider().catalogCache(), cfg.provider().catalogRefresh(), cfg.provider().budgetUsd(), cfg.provider().balanceCheck()));
       List<String> valid = new ArrayList<>();
       BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, pipeline.allowInputs,
-          Duration.ofSeconds(timeoutSeconds), out, valid);
+          Duration.ofSeconds(timeoutSeconds), out, valid, BatchRun.Options.DEFAULT.withMetrics(metrics));
       EmulatorStats s = emulator.stats();
       out.printf("emulator: %d submits, %d status calls, %d result calls, %d answered 429, %d answered 5xx, %d file downloads%n",
           s.submits(), s.statusCalls(), s.resultCalls(), s.rateLimited(), s.unavailable(), s.downloads());

@@ -29,6 +29,8 @@ import picocli.CommandLine.Parameters;
 public final class RunCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
 
+  @Mixin MetricsOptions metrics;
+
   @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines job file.")
   Path jobs;
 
@@ -72,7 +74,7 @@ public final class RunCommand implements Callable<Integer> {
     if (timeoutSeconds < 1) {
       throw new IllegalArgumentException("--timeout-s must be >= 1, was " + timeoutSeconds);
     }
-    BatchRun.Options opts = new BatchRun.Options(java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain, interrupt, true);
+    BatchRun.Options opts = new BatchRun.Options(java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain, interrupt, true, metrics);
     BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, pipeline.allowInputs, Duration.ofSeconds(timeoutSeconds), human, valid,
         opts);
     if (json) {

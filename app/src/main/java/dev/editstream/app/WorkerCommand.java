@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
 public abstract class WorkerCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
 
+  @Mixin MetricsOptions metrics;
+
   abstract Stage stage();
 
   LocalAssetServer assets() {
@@ -49,10 +51,15 @@ public abstract class WorkerCommand implements Callable<Integer> {
     LocalAssetServer assets = assets();
     TokenRefresher token = new TokenRefresher(rc.token(), System.getenv(), Path.of(System.getProperty("user.home")),
         java.time.Duration.ofSeconds(10), System::nanoTime);
-    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager(assets), new PipelineMetrics(new SimpleMeterRegistry()));
+    io.micrometer.core.instrument.MeterRegistry registry = metrics.registry();
+    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager(assets), new PipelineMetrics(registry));
+    OpsServer ops = metrics.start(registry, cfg.bootstrapServers(), () -> p);
     System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (ops != null) {
+        ops.close();
+      }
       p.close();
       if (assets != null) {
         assets.close();
