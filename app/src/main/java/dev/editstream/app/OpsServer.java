@@ -22,6 +22,9 @@ import reactor.netty.http.server.HttpServer;
  * URL's query string or a job id in a tag.
  */
 public final class OpsServer implements AutoCloseable {
+  /** The live ops page served at {@code /}: one self-contained HTML file (no CDN), reading {@code /metrics} every 3 s. */
+  static final String PAGE = page();
+
   private final DisposableServer server;
 
   private OpsServer(DisposableServer server) {
@@ -42,6 +45,7 @@ public final class OpsServer implements AutoCloseable {
       DisposableServer s = HttpServer.create().host(host).port(port).route(routes -> routes
           .get("/metrics", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
               .sendString(Mono.fromCallable(registry::scrape).subscribeOn(Schedulers.boundedElastic())))
+          .get("/", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").sendString(Mono.just(PAGE)))
           .get("/health/live", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
               .sendString(Mono.just("{\"live\":true}")))
           .get("/health/ready", (req, res) -> Mono.fromCallable(readiness::get).subscribeOn(Schedulers.boundedElastic())
@@ -51,6 +55,17 @@ public final class OpsServer implements AutoCloseable {
       return new OpsServer(s);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("--metrics-port " + port + ": cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static String page() {
+    try (java.io.InputStream in = OpsServer.class.getResourceAsStream("/editstream/ops.html")) {
+      if (in == null) {
+        throw new IllegalStateException("ops.html missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -164,6 +164,9 @@ public final class Pipeline implements AutoCloseable {
       r.start();
       p.runners.add(r);
       p.byStage.put(stage, r);
+      io.micrometer.core.instrument.Gauge.builder("editstream.stage.inflight", r, StageRunner::inFlight)
+          .description("records of the stage's input topic being handled (taken, not yet acknowledged)").tag("stage", stage.wire())
+          .register(metrics.registry());
     }
     return p;
   }
