@@ -56,7 +56,7 @@ public final class MetricsOptions {
    * @return the server, or null without {@code --metrics-port}
    */
   OpsServer start(MeterRegistry registry, String bootstrapServers, Supplier<Pipeline> pipeline) {
-    return start(registry, bootstrapServers, () -> pipeline.get() != null, () -> {
+    return start(registry, bootstrapServers, () -> pipeline.get() != null && pipeline.get().alive(), () -> {
       Pipeline p = pipeline.get();
       return p == null || p.gate() == null || !p.gate().isClosed() ? null : p.gate().reason();
     });

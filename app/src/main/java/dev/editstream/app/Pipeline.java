@@ -56,7 +56,7 @@ public final class Pipeline implements AutoCloseable {
   /** Most bytes of results handed over in memory: 32 MiB, about 100,000 one-image results with signed URLs. */
   static final long HANDOVER_BYTES = 32L * 1024 * 1024;
 
-  private final List<StageRunner> runners = new ArrayList<>();
+  private final List<StageRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Stage, StageRunner> byStage = new java.util.EnumMap<>(Stage.class);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PipelineMetrics metrics;
@@ -96,6 +96,12 @@ public final class Pipeline implements AutoCloseable {
         : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)))
             // a 429's Retry-After pauses submission at most as long as the longest backoff (a hostile 999999 s froze it for days)
             .withMaxPause(Duration.ofMillis(cfg.backoff().maxMs()));
+    if (flow != null && stages.contains(Stage.ROUTER)) {
+      io.micrometer.core.instrument.Gauge.builder("editstream.provider.limit", flow, FlowControl::accountLimit)
+          .description("the account limit of remote jobs in flight now (adapts to the provider's 429s)").register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder("editstream.provider.inflight", flow, f -> f.inFlight())
+          .description("remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)").register(metrics.registry());
+    }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());
     boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
@@ -160,15 +166,44 @@ public final class Pipeline implements AutoCloseable {
       };
       StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
           10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(), cfg.jobDeadline().multipliedBy(2));
-      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard);
+      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard)
+          .supervise(dev.editstream.pipeline.stage.RestartBudget.DEFAULT, Pipeline::giveUp);
+      metrics.registerStage(stage);
       r.start();
       p.runners.add(r);
       p.byStage.put(stage, r);
       io.micrometer.core.instrument.Gauge.builder("editstream.stage.inflight", r, StageRunner::inFlight)
           .description("records of the stage's input topic being handled (taken, not yet acknowledged)").tag("stage", stage.wire())
           .register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_LAG.meterName(), r, StageRunner::lag)
+          .description(Meters.STAGE_LAG.description()).tag("stage", stage.wire()).register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_OLDEST_AGE.meterName(), r, StageRunner::oldestAgeSeconds)
+          .description(Meters.STAGE_OLDEST_AGE.description()).baseUnit("seconds").tag("stage", stage.wire()).register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_ALIVE.meterName(), r, x -> x.alive() ? 1 : 0)
+          .description(Meters.STAGE_ALIVE.description()).tag("stage", stage.wire()).register(metrics.registry());
     }
     return p;
+  }
+
+  /** Exit status of a process whose stage chain kept failing (EX_SOFTWARE of sysexits.h): its supervisor starts a new one. */
+  public static final int EXIT_STAGE_GAVE_UP = 70;
+
+  /**
+   * A stage chain failed more often than its restart budget allows: the process exits with {@link
+   * #EXIT_STAGE_GAVE_UP} (from a new thread, so the shutdown hooks can close the stages) and its
+   * supervisor (systemd, Kubernetes, compose's restart policy) starts a fresh one; the jobs it held
+   * are read again from their committed offsets.
+   */
+  static void giveUp(String reason) {
+    System.err.println("editstream: " + reason + "; exiting with status " + EXIT_STAGE_GAVE_UP + " for the supervisor to restart the process");
+    Thread t = new Thread(() -> System.exit(EXIT_STAGE_GAVE_UP), "editstream-give-up");
+    t.setDaemon(false);
+    t.start();
+  }
+
+  /** Whether every stage of this process is consuming (each chain running; false while one waits for its restart). */
+  public boolean alive() {
+    return runners.stream().allMatch(StageRunner::alive);
   }
 
   /**

@@ -30,41 +30,10 @@ class DurableBatchIT {
 
   @TempDir Path dir;
 
-  /** A child JVM running {@code editstream ARGS}, its output in a file. */
-  final class Child {
-    final Process process;
-    final Path log;
-
+  /** A child JVM running {@code editstream ARGS} in the test's folder. */
+  final class Child extends ChildJvm {
     Child(String name, RunComfyEmulator emu, String... args) throws IOException {
-      this.log = dir.resolve(name + ".out");
-      // the product's own logging set-up (logback.xml), not the tests' (logback-test.xml, also on this class path)
-      String logback = DurableBatchIT.class.getClassLoader().getResource("logback.xml").toString();
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-          "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"), EditstreamCommand.class.getName()));
-      cmd.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".err").toFile()));
-      pb.environment().put("RUNCOMFY_TOKEN", TOKEN);
-      pb.environment().put("RUNCOMFY_MODEL_API_BASE", emu.baseUrl());
-      pb.environment().put("EDITSTREAM_LOG", dir.resolve(name + ".log").toString());
-      this.process = pb.start();
-    }
-
-    int exit(Duration within) throws Exception {
-      assertThat(process.waitFor(within.toSeconds(), TimeUnit.SECONDS)).as("%s ended in time:%n%s", log, output()).isTrue();
-      return process.exitValue();
-    }
-
-    /** What it printed on stdout. */
-    String stdout() throws IOException {
-      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    }
-
-    /** What it printed, stdout then stderr. */
-    String output() throws IOException {
-      Path err = dir.resolve(log.getFileName().toString().replace(".out", ".err"));
-      return stdout() + (Files.exists(err) ? Files.readString(err, StandardCharsets.UTF_8) : "");
+      super(dir, name, emu, TOKEN, args);
     }
   }
 

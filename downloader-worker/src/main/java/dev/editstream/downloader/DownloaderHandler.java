@@ -154,6 +154,9 @@ public final class DownloaderHandler implements StageHandler {
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
           OutputFolder.promote(staging, finalDir, event.jobId(), DownloaderHandler::deleteQuietly);
+          if (event.remote() != null && event.remote().costUsd() != null) {
+            metrics.cost(event.route() == null ? null : event.route().modelId(), event.remote().costUsd());
+          }
           return event.done(out, clock.instant());
         }))
         .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))

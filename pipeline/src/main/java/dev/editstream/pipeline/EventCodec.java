@@ -8,6 +8,14 @@ import dev.editstream.core.Json;
 import dev.editstream.core.Redact;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RecordLimits;
+import dev.editstream.core.job.Job;
+import dev.editstream.core.job.JobLineParser;
+import dev.editstream.core.job.LineError;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +27,9 @@ import java.util.regex.Pattern;
  * {@value #ID_RULE} and a {@code job} of the same id. Every refusal is an {@link
  * IllegalArgumentException} with a bounded, escaped reason, never another exception type and never
  * a crash of the caller's thread (a {@link StackOverflowError} is caught too).
+ *
+ * <p>The router's input topic also takes plain job lines from other systems: {@link
+ * #decodeRequested} reads either. The contract is published as JSON Schemas in {@code docs/events/}.
  */
 public final class EventCodec {
   /** The rule every {@code job_id} read from Kafka must keep (the producer's ids plus {@code .line-n} and {@code .part-k} suffixes). */
@@ -31,6 +42,24 @@ public final class EventCodec {
       .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** Longest local input path of a job line, characters (as the producer's rule). */
+  static final int MAX_LOCAL_PATH_CHARS = 4096;
+
+  /** Reads a record to tell an envelope from a job line: duplicate keys refused, numbers kept exact. */
+  private static final ObjectReader TREE = Json.mapper().reader()
+      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final com.fasterxml.jackson.databind.ObjectWriter LINE_WRITER = new com.fasterxml.jackson.databind.ObjectMapper().writer();
+  /** Stands for a local path while the other rules of a job line are checked (a public https URL). */
+  private static final String LOCAL_PLACEHOLDER = "https://example.com/editstream-local-input";
+  /**
+   * The only allowed input folder of the parsers of {@link #decodeRequested}: one that does not
+   * exist, so the parser's own local-file check never passes and local paths are left to the router.
+   */
+  private static final Path NO_LOCAL_INPUTS =
+      Path.of(System.getProperty("java.io.tmpdir"), "editstream-no-local-inputs-" + java.util.UUID.randomUUID());
 
   private EventCodec() {}
 
@@ -81,6 +110,162 @@ public final class EventCodec {
     return e;
   }
 
+  /**
+   * Decodes a record of the router's input topic: a job event envelope, or a plain job line
+   * published by another system (a JSON object with neither {@code v} nor {@code type}, e.g. {@code
+   * {"id":"sku-1","prompt":"...","images":["https://..."]}}), which becomes {@code
+   * JobEvent.requested(job, now)}.
+   *
+   * <p>A job line is checked with the rules of {@link JobLineParser} (the producer's rules: fields,
+   * id, prompt, https URLs, params, batch), with one difference: a local path in {@code images},
+   * {@code mask} or {@code video} is checked for its characters and length only and is passed on
+   * as written, so the router confines it exactly as it confines the paths of the producer's events
+   * (absolute, inside its {@code --allow-input} folders, no links out); this method never looks at
+   * the file system for it.
+   *
+   * @param bytes a record's value; {@code null} (a tombstone) is refused
+   * @param now the time of the {@code requested} event made from a job line
+   * @return the event
+   * @throws IllegalArgumentException as {@link #decode}, or, for a job line that breaks a rule,
+   *     with {@code not a job line: field "<field>": <rule>}
+   */
+  public static JobEvent decodeRequested(byte[] bytes, java.time.Instant now) {
+    if (bytes == null || firstInvalidUtf8(bytes) != null) {
+      return decode(bytes);
+    }
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      tree = TREE.readTree(bytes);
+    } catch (java.io.IOException | RuntimeException | StackOverflowError ex) {
+      return decode(bytes);
+    }
+    if (!(tree instanceof ObjectNode o) || o.has("v") || o.has("type")) {
+      return decode(bytes);
+    }
+    return JobEvent.requested(jobLine(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), o), now);
+  }
+
+  /**
+   * A job line checked with the producer's rules, local paths passed on unchecked by the file
+   * system (see {@link #decodeRequested}).
+   *
+   * @param text the line
+   * @param tree the line read leniently (to find its local paths)
+   */
+  private static Job jobLine(String text, ObjectNode tree) {
+    JobLineParser.Parsed first = new JobLineParser(NO_LOCAL_INPUTS).parse(1, text);
+    if (first == null) {
+      throw refused("not a job line: the record is blank", null);
+    }
+    if (first.ok()) {
+      return first.job();
+    }
+    List<String> localFields = localInputs(tree);
+    if (!localFields.contains(first.error().field())) {
+      throw lineRefused(first.error());
+    }
+    // the line is valid JSON and breaks no rule before its local inputs: check them by their text,
+    // then every other rule with each local path in place of a public URL
+    ObjectNode copy = tree.deepCopy();
+    for (String field : localFields) {
+      String ref = valueAt(tree, field);
+      String rule = localPathRule(ref);
+      if (rule != null) {
+        throw lineRefused(new LineError(1, first.error().jobId(), field, rule, 65));
+      }
+      setAt(copy, field);
+    }
+    String substituted;
+    try {
+      substituted = LINE_WRITER.writeValueAsString(copy);
+    } catch (JsonProcessingException ex) {
+      throw refused("not a job line: " + reason(ex), ex);
+    }
+    JobLineParser.Parsed second = new JobLineParser(NO_LOCAL_INPUTS).parse(1, substituted);
+    if (!second.ok()) {
+      throw lineRefused(second.error());
+    }
+    Job j = second.job();
+    List<String> images = new ArrayList<>(j.images());
+    for (int i = 0; i < images.size(); i++) {
+      if (localFields.contains("images[" + i + "]")) {
+        images.set(i, valueAt(tree, "images[" + i + "]"));
+      }
+    }
+    return j.withInputs(images, localFields.contains("mask") ? valueAt(tree, "mask") : j.mask(),
+        localFields.contains("video") ? valueAt(tree, "video") : j.video());
+  }
+
+  /** The input fields of a line ({@code images[i]}, {@code mask}, {@code video}) that hold a non-blank local path. */
+  private static List<String> localInputs(ObjectNode o) {
+    List<String> out = new ArrayList<>();
+    JsonNode imgs = o.get("images");
+    if (imgs != null && imgs.isArray()) {
+      for (int i = 0; i < imgs.size(); i++) {
+        if (isLocal(imgs.get(i))) {
+          out.add("images[" + i + "]");
+        }
+      }
+    }
+    for (String f : List.of("mask", "video")) {
+      if (isLocal(o.get(f))) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isLocal(JsonNode n) {
+    return n != null && n.isTextual() && !n.asText().isBlank() && !JobLineParser.isUrl(n.asText());
+  }
+
+  private static String valueAt(ObjectNode o, String field) {
+    return field.startsWith("images[") ? o.get("images").get(index(field)).asText() : o.get(field).asText();
+  }
+
+  private static void setAt(ObjectNode o, String field) {
+    if (field.startsWith("images[")) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) o.get("images")).set(index(field), LOCAL_PLACEHOLDER);
+    } else {
+      o.put(field, LOCAL_PLACEHOLDER);
+    }
+  }
+
+  private static int index(String field) {
+    return Integer.parseInt(field.substring("images[".length(), field.length() - 1));
+  }
+
+  /**
+   * The text rules of a local path in a job line (as {@link JobLineParser}: at most {@value
+   * #MAX_LOCAL_PATH_CHARS} characters, no control or bidirectional control characters, valid
+   * Unicode), or {@code null}; where it points is the router's to check.
+   */
+  private static String localPathRule(String ref) {
+    if (ref.length() > MAX_LOCAL_PATH_CHARS) {
+      return "must be a local path of at most " + MAX_LOCAL_PATH_CHARS + " characters, was " + ref.length();
+    }
+    for (int i = 0; i < ref.length(); i++) {
+      char c = ref.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return String.format("must not contain control characters (U+%04X at index %d)", (int) c, i);
+      }
+      if ((c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\u200E' || c == '\u200F' || c == '\u061C') {
+        return String.format("must not contain bidirectional control characters (U+%04X at index %d)", (int) c, i);
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < ref.length() && Character.isLowSurrogate(ref.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return String.format("must be valid Unicode (unpaired surrogate U+%04X at index %d)", (int) c, i);
+      }
+    }
+    return null;
+  }
+
+  private static IllegalArgumentException lineRefused(LineError e) {
+    String who = e.jobId() == null ? "" : " (id \"" + e.jobId() + "\")";
+    return refused("not a job line" + who + ": field \"" + e.field() + "\": " + e.rule(), null);
+  }
+
   /** Where strict UTF-8 decoding fails, e.g. {@code " (bad byte 0xC0 at byte 17)"}, or null when the bytes are valid. */
   private static String firstInvalidUtf8(byte[] bytes) {
     java.nio.charset.CharsetDecoder dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
@@ -109,10 +294,34 @@ public final class EventCodec {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
+    // a required field missing or null: name it (the envelope's fields checked by JobEvent's constructor)
+    if (root instanceof NullPointerException npe && npe.getMessage() != null && npe.getMessage().matches("[a-z_]{1,32}")) {
+      return "field \"" + npe.getMessage() + "\": is required";
+    }
+    String field = ex instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
+    if (!field.isEmpty()) {
+      if (msg.startsWith("Cannot map `null`")) {
+        return "field \"" + field + "\": is required";
+      }
+      msg = "field \"" + field + "\": " + msg;
+    }
     if (root != ex && root.getMessage() != null && !msg.contains(root.getMessage())) {
       msg = msg + " (" + root.getMessage() + ")";
     }
     return msg;
+  }
+
+  /** The JSON path of a mapping error, e.g. {@code job.images[0]}, or empty. */
+  private static String path(com.fasterxml.jackson.databind.JsonMappingException m) {
+    StringBuilder b = new StringBuilder();
+    for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+      if (r.getFieldName() != null) {
+        b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.toString();
   }
 
   private static IllegalArgumentException refused(String why, Throwable cause) {

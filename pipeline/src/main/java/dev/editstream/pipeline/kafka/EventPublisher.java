@@ -3,6 +3,7 @@ package dev.editstream.pipeline.kafka;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RecordLimits;
 import dev.editstream.pipeline.EventCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -15,6 +16,9 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Mono;
@@ -33,8 +37,22 @@ import reactor.core.scheduler.Schedulers;
  * other {@link #recordRefused refusal of the record} (a non-retriable {@link ApiException}), as a
  * failure of the job, not of the broker: retrying it can never succeed. Callers that can replace a
  * too-large event (stages, the producer) fit it first with {@link RecordLimits#fit}.
+ *
+ * <p>Every event record carries the {@link #headers headers} {@value #HEADER_TYPE}, {@value
+ * #HEADER_VERSION}, {@value #HEADER_JOB_ID}, {@value #HEADER_BATCH} (when the job has a batch) and a
+ * W3C {@value Traceparent#HEADER} ({@link Traceparent}), so consumers can route and trace records
+ * without decoding their values.
  */
 public final class EventPublisher implements AutoCloseable {
+  /** Header: the event's wire type ({@code requested}, {@code submitted}, ...). */
+  public static final String HEADER_TYPE = "editstream-event-type";
+  /** Header: the envelope version, {@link JobEvent#VERSION}. */
+  public static final String HEADER_VERSION = "editstream-event-version";
+  /** Header: the job's id (also the record key). */
+  public static final String HEADER_JOB_ID = "editstream-job-id";
+  /** Header: the job's batch label, only when it has one. */
+  public static final String HEADER_BATCH = "editstream-batch";
+
   private final Properties props;
   private volatile KafkaProducer<String, byte[]> producer;
   private final Scheduler sendThread = Schedulers.newSingle("editstream-kafka-send", true);
@@ -83,21 +101,70 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /**
-   * Publishes one event keyed by its job id; completes when the broker acknowledged it (acks=all).
+   * Publishes one event keyed by its job id, under a new trace; completes when the broker
+   * acknowledged it (acks=all). As {@link #publish(String, JobEvent, String)} with no parent.
    *
    * @return the record's metadata, or an error after the producer's delivery timeout (120 s); a
    *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event is
    *     over {@link RecordLimits#maxRecordBytes()}
    */
   public Mono<RecordMetadata> publish(String topic, JobEvent event) {
+    return publish(topic, event, null);
+  }
+
+  /**
+   * Publishes one event keyed by its job id with the editstream headers ({@link #headers}); completes
+   * when the broker acknowledged it (acks=all).
+   *
+   * @param parentTraceparent the {@code traceparent} of the record being handled: the event is
+   *     written under the same trace with a new span id; {@code null} or malformed: a new trace
+   * @return the record's metadata, or an error after the producer's delivery timeout (120 s); a
+   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event is
+   *     over {@link RecordLimits#maxRecordBytes()}
+   */
+  public Mono<RecordMetadata> publish(String topic, JobEvent event, String parentTraceparent) {
     return Mono.defer(() -> {
       byte[] bytes = EventCodec.encode(event);
       if (bytes.length > limits.maxRecordBytes()) {
         return Mono.error(new RecordTooLargeException(String.format("the %s event of job %s is %,d bytes, over the limit of %,d bytes",
             event.type().wire(), event.jobId(), bytes.length, limits.maxRecordBytes())));
       }
-      return send(topic, event.jobId(), bytes);
+      return send(topic, event.jobId(), bytes, headers(event, Traceparent.child(parentTraceparent)));
     });
+  }
+
+  /**
+   * The headers of an event's record: {@value #HEADER_TYPE} (the wire type), {@value
+   * #HEADER_VERSION} ({@link JobEvent#VERSION}), {@value #HEADER_JOB_ID}, {@value #HEADER_BATCH}
+   * (only when the job has a batch label) and {@value Traceparent#HEADER}; values are UTF-8.
+   *
+   * @param event the event
+   * @param trace the record's trace context
+   * @return the headers, in that order
+   */
+  public static Headers headers(JobEvent event, Traceparent trace) {
+    RecordHeaders h = new RecordHeaders();
+    h.add(HEADER_TYPE, utf8(event.type().wire()));
+    h.add(HEADER_VERSION, utf8(String.valueOf(JobEvent.VERSION)));
+    h.add(HEADER_JOB_ID, utf8(event.jobId()));
+    if (event.job() != null && event.job().batch() != null) {
+      h.add(HEADER_BATCH, utf8(event.job().batch()));
+    }
+    h.add(Traceparent.HEADER, utf8(trace.toString()));
+    return h;
+  }
+
+  /**
+   * The {@value Traceparent#HEADER} header of a consumed record, as text, or {@code null} when it
+   * has none (the last one wins when there are several).
+   */
+  public static String traceparentOf(org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record) {
+    Header h = record.headers() == null ? null : record.headers().lastHeader(Traceparent.HEADER);
+    return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -118,11 +185,15 @@ public final class EventPublisher implements AutoCloseable {
     return false;
   }
 
-  /** Publishes raw bytes; for tools that forward records unchanged. */
+  /** Publishes raw bytes without headers; for tools that forward records unchanged. */
   public Mono<RecordMetadata> send(String topic, String key, byte[] value) {
+    return send(topic, key, value, null);
+  }
+
+  private Mono<RecordMetadata> send(String topic, String key, byte[] value, Headers headers) {
     return Mono.<RecordMetadata>create(sink -> {
           KafkaProducer<String, byte[]> current = producer;
-          current.send(new ProducerRecord<>(topic, key, value), (md, err) -> {
+          current.send(new ProducerRecord<>(topic, null, key, value, headers), (md, err) -> {
             if (err == null) {
               sink.success(md);
               return;

@@ -32,7 +32,19 @@ public enum Meters {
   /** Counter: bytes of output files written and committed. */
   DOWNLOAD_BYTES("editstream.download.bytes", "bytes of output files written and committed"),
   /** Counter: background fdatasyncs started while output files streamed (large files only). */
-  DOWNLOAD_BACKGROUND_SYNCS("editstream.download.background_syncs", "background fdatasyncs started while output files streamed");
+  DOWNLOAD_BACKGROUND_SYNCS("editstream.download.background_syncs", "background fdatasyncs started while output files streamed"),
+  /** Counter, tag {@code model}: RunComfy's actual cost of the jobs this process finished, USD ({@code result?include_cost=true}). */
+  COST_USD("editstream.cost.usd", "RunComfy's actual cost of the jobs finished, USD"),
+  /** Counter, tags stage: stage chains that ended in error and were restarted. */
+  STAGE_RESTARTS("editstream.stage.restarts", "stage chains that ended in error and were restarted"),
+  /** Counter, tags stage: 429 (Too Many Requests) answers from RunComfy. */
+  PROVIDER_THROTTLED("editstream.provider.throttled", "429 (Too Many Requests) answers from RunComfy"),
+  /** Gauge, tags stage: records on the stage's input partitions past its consumers' positions. */
+  STAGE_LAG("editstream.stage.lag", "records on the stage's input partitions not yet read (consumer lag)"),
+  /** Gauge (seconds), tags stage: age of the oldest record the stage holds, from its record timestamp. */
+  STAGE_OLDEST_AGE("editstream.stage.oldest.age", "age of the oldest record the stage holds, from its record timestamp"),
+  /** Gauge, tags stage: 1 while both chains of the stage run, 0 between a failure and its restart. */
+  STAGE_ALIVE("editstream.stage.alive", "1 while the stage's chains run");
 
   private final String meterName;
   private final String description;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 
 /** Records the pipeline's meters ({@link Meters}) in a Micrometer registry. Thread-safe. */
 public final class PipelineMetrics {
@@ -44,6 +45,28 @@ public final class PipelineMetrics {
     counter(Meters.SKIPPED, "stage", stage.wire()).increment();
   }
 
+  /**
+   * Registers the per-stage counters of {@code stage} at zero (jobs in, restarts, 429s, poison
+   * records, skipped events), so that they are on {@code /metrics} from the start: an alert on
+   * {@code increase(...)} of a counter that does not exist yet can never fire.
+   */
+  public void registerStage(Stage stage) {
+    for (Meters m : List.of(Meters.JOBS_IN, Meters.STAGE_RESTARTS, Meters.PROVIDER_THROTTLED, Meters.POISON, Meters.SKIPPED)) {
+      counter(m, "stage", stage.wire());
+    }
+  }
+
+  /** Counts one restart of a chain of {@code stage} that ended in error. */
+  public void stageRestart(Stage stage) {
+    counter(Meters.STAGE_RESTARTS, "stage", stage.wire()).increment();
+  }
+
+  /** Counts one 429 (Too Many Requests) answer RunComfy gave a call of {@code stage}. */
+  public void throttled(Stage stage) {
+    counter(Meters.PROVIDER_THROTTLED, "stage", stage.wire()).increment();
+  }
+
+  /** Counts one undecodable record of {@code stage}. */
   public void poison(Stage stage) {
     counter(Meters.POISON, "stage", stage.wire()).increment();
   }
@@ -69,5 +92,16 @@ public final class PipelineMetrics {
 
   private Counter counter(Meters m, String... tags) {
     return Counter.builder(m.meterName()).description(m.description()).tags(tags).register(registry);
+  }
+
+  /**
+   * Adds RunComfy's actual cost of one finished job (the downloader counts it when it publishes the
+   * job's {@code done}, so each job counts once across processes).
+   *
+   * @param model the model_id (a bounded set: the catalog's), or {@code unknown}
+   * @param usd the cost in USD, &gt;= 0
+   */
+  public void cost(String model, double usd) {
+    counter(Meters.COST_USD, "model", model == null ? "unknown" : model).increment(usd);
   }
 }

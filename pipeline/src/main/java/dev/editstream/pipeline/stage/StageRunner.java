@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
 
@@ -72,6 +73,12 @@ public final class StageRunner implements AutoCloseable {
   private ReactiveKafkaConsumer delayed;
   private Disposable inputFlow;
   private Disposable delayFlow;
+  private volatile Sinks.Empty<Void> inputKill;
+  private volatile boolean inputAlive;
+  private volatile boolean delayAlive;
+  private volatile boolean closed;
+  private RestartBudget.Tracker restarts = new RestartBudget.Tracker(RestartBudget.DEFAULT);
+  private java.util.function.Consumer<String> giveUp = reason -> { };
 
   /**
    * @param settings validated settings
@@ -108,19 +115,128 @@ public final class StageRunner implements AutoCloseable {
     this.guard = guard;
   }
 
+  /**
+   * Sets the rule for restarting a chain that ended in error (default {@link RestartBudget#DEFAULT})
+   * and what to do when it is spent: {@code giveUp} gets a one-line reason and should end the
+   * process non-zero so that its supervisor starts a fresh one (it is called once, on a Reactor
+   * thread). Call before {@link #start()}.
+   *
+   * @return this
+   */
+  public synchronized StageRunner supervise(RestartBudget budget, java.util.function.Consumer<String> giveUp) {
+    this.restarts = new RestartBudget.Tracker(budget);
+    this.giveUp = java.util.Objects.requireNonNull(giveUp, "giveUp");
+    return this;
+  }
+
   /** Subscribes to the input and delay topics and starts processing. */
   public synchronized void start() {
     Stage stage = settings.stage();
-    input = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()));
-    delayed = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage) + "-retry", topics.retry(stage), settings.retryHold()));
-    inputFlow = input.receive()
-        .flatMap(this::process, settings.concurrency())
-        .subscribe(v -> { }, e -> log.error("{} stage stopped: {}", stage.wire(), e.toString()));
-    delayFlow = delayed.receive()
-        .flatMap(this::release, settings.retryHold())
-        .subscribe(v -> { }, e -> log.error("{} delay topic stopped: {}", stage.wire(), e.toString()));
+    startInput();
+    startDelay();
     log.info("{}-worker consuming {} (concurrency {}), delay topic {}", stage.wire(), topics.input(stage),
         settings.concurrency(), topics.retry(stage));
+  }
+
+  private synchronized void startInput() {
+    if (closed) {
+      return;
+    }
+    Stage stage = settings.stage();
+    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()));
+    Sinks.Empty<Void> k = Sinks.empty();
+    input = c;
+    inputKill = k;
+    inputAlive = true;
+    inputFlow = Flux.merge(c.receive().flatMap(this::process, settings.concurrency()), k.asMono())
+        .subscribe(v -> { }, e -> ended(true, c, e), () -> ended(true, c, null));
+  }
+
+  private synchronized void startDelay() {
+    if (closed) {
+      return;
+    }
+    Stage stage = settings.stage();
+    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage) + "-retry", topics.retry(stage),
+        settings.retryHold()));
+    delayed = c;
+    delayAlive = true;
+    delayFlow = c.receive()
+        .flatMap(this::release, settings.retryHold())
+        .subscribe(v -> { }, e -> ended(false, c, e), () -> ended(false, c, null));
+  }
+
+  /**
+   * A chain ended on its own (an error, or its consumer stopped): counted, its consumer closed,
+   * restarted after the budget's delay, or, with the budget spent, the give-up action runs.
+   */
+  private void ended(boolean inputChain, ReactiveKafkaConsumer consumer, Throwable e) {
+    Stage stage = settings.stage();
+    String chain = inputChain ? "input" : "delay-topic";
+    RestartBudget.Decision d;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (inputChain) {
+        inputAlive = false;
+      } else {
+        delayAlive = false;
+      }
+      d = restarts.failed(clock.instant());
+    }
+    String why = e == null ? "its consumer stopped" : outside(e.toString());
+    if (!d.restart()) {
+      String reason = "the " + stage.wire() + " stage's " + chain + " chain failed " + d.inWindow() + " times within the restart window"
+          + " (last: " + why + "); giving up";
+      log.error(reason);
+      giveUp.accept(reason);
+      return;
+    }
+    metrics.stageRestart(stage);
+    log.error("the {} stage's {} chain ended ({}); restart {} in {} ms", stage.wire(), chain, why, d.inWindow(), d.delay().toMillis());
+    Mono.fromRunnable(() -> consumer.close(Duration.ofSeconds(5)))
+        .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+        .then(Mono.delay(d.delay(), timer))
+        .subscribe(x -> {
+          if (inputChain) {
+            startInput();
+          } else {
+            startDelay();
+          }
+        }, x -> log.error("the {} stage's {} chain could not be restarted: {}", stage.wire(), chain, outside(x.toString())));
+  }
+
+  /**
+   * Ends the input chain with {@code cause} as a failure inside it would (chaos tooling and tests):
+   * it is then restarted, or the process gives up, by the {@link #supervise} rule.
+   */
+  public void kill(Throwable cause) {
+    Sinks.Empty<Void> k = inputKill;
+    if (k != null) {
+      k.tryEmitError(cause);
+    }
+  }
+
+  /** Whether both chains (input and delay topic) are running: false between a failure and its restart, and after close. */
+  public boolean alive() {
+    return !closed && inputAlive && delayAlive;
+  }
+
+  /** The input consumer's lag, records (see {@link ReactiveKafkaConsumer#lag()}); 0 before it polled. */
+  public long lag() {
+    ReactiveKafkaConsumer c = input;
+    return c == null ? 0 : Math.max(0, c.lag());
+  }
+
+  /**
+   * Age of the oldest record of the input topic this stage holds (taken, not acknowledged), seconds,
+   * from its record timestamp (when it was written to the input topic); 0 when none.
+   */
+  public double oldestAgeSeconds() {
+    ReactiveKafkaConsumer c = input;
+    long ts = c == null ? -1 : c.oldestInFlightMs();
+    return ts < 0 ? 0 : Math.max(0, clock.millis() - ts) / 1000.0;
   }
 
   private ConsumerSettings consumerSettings(String group, String topic, int maxInFlight) {
@@ -132,12 +248,21 @@ public final class StageRunner implements AutoCloseable {
   private Mono<Void> process(ReceivedRecord rec) {
     JobEvent event;
     try {
-      event = EventCodec.decode(rec.record().value());
+      // the router's input also takes plain job lines from other systems (docs/events/README.md)
+      event = settings.stage() == Stage.ROUTER
+          ? EventCodec.decodeRequested(rec.record().value(), clock.instant())
+          : EventCodec.decode(rec.record().value());
     } catch (RuntimeException | StackOverflowError e) {
       return poison(rec, e.getMessage());
     }
-    return perJob.run(event.jobId(), () -> handleOnce(event))
-        .onErrorResume(e -> crashed(event, e))
+    EventType expected = inputType(settings.stage());
+    if (expected != null && event.type() != expected) {
+      return poison(rec, "a " + event.type().wire() + " event of job " + event.jobId() + " on the " + settings.stage().wire()
+          + " stage's input, which takes " + expected.wire() + " events only");
+    }
+    String trace = EventPublisher.traceparentOf(rec.record());
+    return perJob.run(event.jobId(), () -> handleOnce(event, trace, rec.record()))
+        .onErrorResume(e -> crashed(event, e, trace, rec.record()))
         .doOnSuccess(v -> rec.ack());
   }
 
@@ -145,13 +270,14 @@ public final class StageRunner implements AutoCloseable {
    * A bug met while handling one job (not a classified failure): the job fails with class 1 so
    * its record is acknowledged and the stage keeps consuming.
    */
-  private Mono<Void> crashed(JobEvent event, Throwable e) {
+  private Mono<Void> crashed(JobEvent event, Throwable e, String trace, ConsumerRecord<String, byte[]> r) {
     String why = outside(e.toString());
-    log.error("job {}: the {} stage failed unexpectedly: {}", event.jobId(), settings.stage().wire(), why);
-    Failure f = new Failure(ExitClass.OTHER.code(), "internal", "job " + event.jobId() + ": internal error: " + why, settings.stage(),
-        event.attempt());
+    String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
+    log.error("job {}: the {} stage failed unexpectedly on the record at {}: {}", event.jobId(), settings.stage().wire(), where, why);
+    Failure f = new Failure(ExitClass.OTHER.code(), "internal", "job " + event.jobId() + ": internal error on the record at " + where
+        + ": " + why, settings.stage(), event.attempt());
     JobEvent failed = event.failed(f, clock.instant());
-    return publishDurably(failed, Outcome.publish(topics.failed(), failed))
+    return publishDurably(failed, Outcome.publish(topics.failed(), failed), trace)
         .onErrorResume(x -> {
           log.error("job {}: its failure could not be published either ({}); record acknowledged", event.jobId(), outside(x.toString()));
           return Mono.empty();
@@ -163,8 +289,18 @@ public final class StageRunner implements AutoCloseable {
     return Redact.text(text == null ? "" : text, limits.maxMessageChars());
   }
 
+  /** The only event type the stage's input topic carries (the router's also takes plain job lines, read as requested events). */
+  private static EventType inputType(Stage stage) {
+    return switch (stage) {
+      case ROUTER -> EventType.REQUESTED;
+      case POLLER -> EventType.SUBMITTED;
+      case DOWNLOADER -> EventType.COMPLETED;
+      default -> null;
+    };
+  }
+
   /** One event of one job: skip it if the job already ended, else handle, publish, account. */
-  private Mono<Void> handleOnce(JobEvent event) {
+  private Mono<Void> handleOnce(JobEvent event, String trace, ConsumerRecord<String, byte[]> rec) {
     Stage stage = settings.stage();
     if (guard != null && guard.ended(event)) {
       log.info("job {} already ended; {} event of attempt {} skipped", event.jobId(), event.type().wire(), event.attempt());
@@ -174,15 +310,15 @@ public final class StageRunner implements AutoCloseable {
     metrics.jobIn(stage);
     long started = System.nanoTime();
     return Mono.defer(() -> handler.handle(event))
-        .onErrorResume(e -> Mono.just(onError(event, e)))
+        .onErrorResume(e -> Mono.just(onError(event, e, rec)))
         .map(outcome -> fitAll(resolve(event, outcome)))
-        .flatMap(outcome -> publishDurably(event, outcome).thenReturn(outcome))
+        .flatMap(outcome -> publishDurably(event, outcome, trace).thenReturn(outcome))
         .doOnNext(outcome -> account(event, outcome, Duration.ofNanos(System.nanoTime() - started)))
         .then();
   }
 
   /** Turns a handler error into a retry or a final failure. */
-  private Outcome onError(JobEvent event, Throwable e) {
+  private Outcome onError(JobEvent event, Throwable e, ConsumerRecord<String, byte[]> rec) {
     if (e instanceof StageException se) {
       Instant now = clock.instant();
       Instant deadline = event.createdAt().plus(settings.jobDeadline());
@@ -207,7 +343,8 @@ public final class StageRunner implements AutoCloseable {
       }
       return new Outcome.Fail(se.exitClass(), reason, message);
     }
-    String why = outside(e.toString());
+    String why = outside(e.toString()) + " (on the record at " + rec.topic() + " partition " + rec.partition() + " offset "
+        + rec.offset() + ")";
     log.warn("job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), why);
     return new Outcome.Fail(ExitClass.OTHER, "internal", why);
   }
@@ -233,6 +370,11 @@ public final class StageRunner implements AutoCloseable {
     Stage stage = settings.stage();
     for (Outcome.Emit e : ((Outcome.Publish) outcome).emits()) {
       JobEvent out = e.event();
+      String reason = out.type() == EventType.FAILED ? out.failure().reason()
+          : e.topic().equals(topics.retry(stage)) ? out.history().get(out.history().size() - 1).reason() : null;
+      if (reason != null && (reason.equals("http_429") || reason.startsWith("http_429_"))) {
+        metrics.throttled(stage);
+      }
       if (out.type() == EventType.FAILED) {
         metrics.failed(stage, out.failure().exitClass());
         log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass(),
@@ -259,9 +401,18 @@ public final class StageRunner implements AutoCloseable {
    * The {@code account} step sees the emits actually published.
    */
   private Mono<Void> publishDurably(JobEvent event, Outcome outcome) {
+    return publishDurably(event, outcome, null);
+  }
+
+  /**
+   * As {@link #publishDurably(JobEvent, Outcome)}, every record under the trace of the consumed
+   * record's {@code traceparent} {@code trace} (a new span id each), or a new trace when it is
+   * {@code null} or malformed.
+   */
+  private Mono<Void> publishDurably(JobEvent event, Outcome outcome, String trace) {
     List<Outcome.Emit> emits = ((Outcome.Publish) outcome).emits();
     return Flux.fromIterable(emits)
-        .concatMap(e -> publishOne(fit(e), true))
+        .concatMap(e -> publishOne(fit(e), true, trace))
         .then();
   }
 
@@ -278,11 +429,11 @@ public final class StageRunner implements AutoCloseable {
     return new Outcome.Emit(topics.failed(), fitted);
   }
 
-  private Mono<Void> publishOne(Outcome.Emit e, boolean mayReplace) {
+  private Mono<Void> publishOne(Outcome.Emit e, boolean mayReplace, String trace) {
     if (guard != null && terminal(e.event()) && guard.ended(e.event())) {
       return Mono.empty();
     }
-    return Mono.defer(() -> publisher.publish(e.topic(), e.event()))
+    return Mono.defer(() -> publisher.publish(e.topic(), e.event(), trace))
         .doOnSuccess(md -> {
           if (guard != null) {
             guard.record(e.event());
@@ -293,14 +444,14 @@ public final class StageRunner implements AutoCloseable {
             .filter(err -> !EventPublisher.recordRefused(err))
             .doBeforeRetry(s -> log.warn("job {}: publishing its outcome failed ({}); retrying", e.event().jobId(),
                 outside(s.failure().toString()))))
-        .onErrorResume(EventPublisher::recordRefused, err -> mayReplace ? refused(e, err) : Mono.error(err));
+        .onErrorResume(EventPublisher::recordRefused, err -> mayReplace ? refused(e, err, trace) : Mono.error(err));
   }
 
   /**
    * Kafka refused the record of {@code e} for good (too large, invalid): the job fails with class
    * 65 on the failure topic, shrunk to the smallest event; never retried as a broker failure.
    */
-  private Mono<Void> refused(Outcome.Emit e, Throwable err) {
+  private Mono<Void> refused(Outcome.Emit e, Throwable err, String trace) {
     String reason = err instanceof org.apache.kafka.common.errors.RecordTooLargeException ? RecordLimits.REASON : "record_refused";
     JobEvent ev = e.event();
     String was = ev.type() == EventType.FAILED && ev.failure() != null
@@ -309,7 +460,7 @@ public final class StageRunner implements AutoCloseable {
         + e.topic() + was + ": " + outside(err.toString()), settings.stage(), ev.attempt());
     JobEvent failed = limits.shrink(ev.failed(f, clock.instant()));
     log.warn("job {}: {}", ev.jobId(), f.message());
-    return publishOne(new Outcome.Emit(topics.failed(), failed), false);
+    return publishOne(new Outcome.Emit(topics.failed(), failed), false, trace);
   }
 
   private static long millis(Duration d) {
@@ -324,19 +475,94 @@ public final class StageRunner implements AutoCloseable {
     return e.type() == EventType.DONE || e.type() == EventType.FAILED;
   }
 
-  /** A record that is not a job event: to the failure topic with where it came from. */
+  /**
+   * The marker of a poison record's raw value in its failure message: always its last field,
+   * followed by the standard base64 ({@link java.util.Base64#getDecoder()}) of the bytes kept, up to
+   * the end of the message. See {@link #rawValueOf(String)}.
+   */
+  public static final String RAW_BASE64 = "raw_base64=";
+
+  private static final java.util.regex.Pattern RAW_URL_QUERY = java.util.regex.Pattern.compile("(https?://[^\\s\"'?#]*)[?#][^\\s\"']*");
+  private static final java.util.regex.Pattern RAW_BEARER = java.util.regex.Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+
+  /**
+   * A record that is not a job event (a poison record): one {@code failed} event (class 65,
+   * reason {@code undecodable}) on the failure topic, keyed by the record's key when it is a valid
+   * id, else {@code record-<topic>-<partition>-<offset>}; counted ({@link PipelineMetrics#poison});
+   * the record is acknowledged once that event is durable, so its offset is committed past and a
+   * restarted stage does not read it again, and the stage goes on.
+   *
+   * <p>The failure message, parseable by a consumer: {@code record at <topic> partition <p>
+   * offset <o> is not a job event: <error> [raw value: kept <k> of <n> bytes] raw_base64=<b64>}.
+   * The error is redacted, escaped and clipped; {@code <b64>} is the standard base64 of the first
+   * {@code k} bytes of the record's value, clipped so the message keeps {@link
+   * RecordLimits#maxMessageChars()} (and so the event stays far under {@link
+   * RecordLimits#maxRecordBytes()}); it is the message's last field (read it with {@link
+   * #rawValueOf(String)}). Before encoding, URL query strings and fragments (pre-signed URL
+   * signatures) and bearer tokens in the value are replaced by {@code ?<redacted>} / {@code
+   * <redacted>} (said as {@code , secrets redacted} inside the brackets), so no signature of a
+   * router input reaches the failure topic; a tombstone gives {@code [raw value: none, a
+   * tombstone]} and an empty base64.
+   */
   private Mono<Void> poison(ReceivedRecord rec, String why) {
     ConsumerRecord<String, byte[]> r = rec.record();
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
     String id = r.key() != null && r.key().matches("[A-Za-z0-9._-]{1,128}") ? r.key() : "record-" + r.topic() + "-" + r.partition() + "-" + r.offset();
-    String safeWhy = outside(why);
-    Failure f = new Failure(ExitClass.DATA.code(), "undecodable", "record at " + where + " is not a job event: " + safeWhy,
-        settings.stage(), 1);
+    String safeWhy = Redact.clip(outside(why == null || why.isBlank() ? "unknown decode error" : why),
+        Math.max(100, limits.maxMessageChars() / 4));
+    String lead = "not a job event: ";
+    String head = "record at " + where + " is not a job event: " + (safeWhy.startsWith(lead) ? safeWhy.substring(lead.length()) : safeWhy);
+    String raw = rawValue(r.value(), limits.maxMessageChars() - head.length());
+    Failure f = new Failure(ExitClass.DATA.code(), "undecodable", head + raw, settings.stage(), 1);
     Job placeholder = new Job(id, "", List.of(), null, null, null, null, null);
     JobEvent ev = JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
     metrics.poison(settings.stage());
-    log.warn("poison record at {}: {}", where, safeWhy);
+    log.warn("poison record at {}: {} {}", where, safeWhy, raw.substring(0, raw.indexOf(RAW_BASE64)).trim());
     return publishDurably(ev, Outcome.publish(topics.failed(), ev)).doOnSuccess(v -> rec.ack());
+  }
+
+  /** {@code " [raw value: kept k of n bytes] raw_base64=..."} in at most {@code room} characters (the label always). */
+  private static String rawValue(byte[] value, int room) {
+    if (value == null) {
+      return " [raw value: none, a tombstone] " + RAW_BASE64;
+    }
+    byte[] safe = redactRaw(value);
+    String note = java.util.Arrays.equals(safe, value) ? "" : ", secrets redacted";
+    int labelMax = (" [raw value: kept " + safe.length + " of " + value.length + " bytes" + note + "] " + RAW_BASE64).length();
+    int keep = Math.max(0, Math.min(safe.length, (room - labelMax) / 4 * 3));
+    byte[] kept = keep == safe.length ? safe : java.util.Arrays.copyOf(safe, keep);
+    return " [raw value: kept " + keep + " of " + value.length + " bytes" + note + "] " + RAW_BASE64
+        + java.util.Base64.getEncoder().encodeToString(kept);
+  }
+
+  /**
+   * {@code value} with URL query strings and fragments and bearer tokens replaced (matched on
+   * its ISO-8859-1 view, so every other byte is kept as it is).
+   */
+  private static byte[] redactRaw(byte[] value) {
+    String latin = new String(value, java.nio.charset.StandardCharsets.ISO_8859_1);
+    String s = RAW_URL_QUERY.matcher(latin).replaceAll("$1?" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
+    s = RAW_BEARER.matcher(s).replaceAll("$1" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
+    return s.equals(latin) ? value : s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The raw bytes kept in the failure message of a poison record ({@link #poison}): the base64
+   * after the last {@value #RAW_BASE64}, decoded.
+   *
+   * @param failureMessage a {@code failed} event's failure message
+   * @return the bytes kept (empty for a tombstone), or empty when the message carries none
+   */
+  public static Optional<byte[]> rawValueOf(String failureMessage) {
+    int at = failureMessage == null ? -1 : failureMessage.lastIndexOf(RAW_BASE64);
+    if (at < 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(java.util.Base64.getDecoder().decode(failureMessage.substring(at + RAW_BASE64.length())));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /** Holds a delay-topic record until its due time, then puts it back on the input topic. */
@@ -358,8 +584,9 @@ public final class StageRunner implements AutoCloseable {
       wait = longest;
     }
     Mono<Long> hold = wait.isNegative() || wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
-    return hold.then(publishDurably(event, Outcome.publish(topics.input(settings.stage()), event)))
-        .onErrorResume(e -> crashed(event, e))
+    String trace = EventPublisher.traceparentOf(rec.record());
+    return hold.then(publishDurably(event, Outcome.publish(topics.input(settings.stage()), event), trace))
+        .onErrorResume(e -> crashed(event, e, trace, rec.record()))
         .doOnSuccess(v -> rec.ack());
   }
 
@@ -371,6 +598,7 @@ public final class StageRunner implements AutoCloseable {
   /** Stops consuming, waits up to the shutdown grace for jobs in flight, commits and closes. */
   @Override
   public synchronized void close() {
+    closed = true;
     if (delayed != null) {
       delayed.close(Duration.ZERO);
     }

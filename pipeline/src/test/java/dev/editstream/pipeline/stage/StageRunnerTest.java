@@ -256,4 +256,54 @@ class StageRunnerTest {
       r.close();
     }
   }
+
+  /** Issue 13, point 3: a stage chain that ends in error is restarted with backoff and counted; past its budget the process gives up. */
+  @Test
+  void shouldRestartAKilledChainCountItAndGiveUpWhenTheBudgetIsSpent() {
+    Topics topics = new Topics("t-restart");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, 3, new Backoff(50, 200, 2.0, 10), 100,
+        Duration.ofSeconds(2), null, Duration.ofMinutes(10));
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    List<String> gaveUp = new CopyOnWriteArrayList<>();
+    StageRunner r = new StageRunner(s, topics, publisher, ev -> {
+      // a 429 on each job's first attempt: counted as throttled, retried through the delay topic
+      if (calls.computeIfAbsent(ev.jobId(), k -> new AtomicInteger()).incrementAndGet() == 1) {
+        return Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "429 Too Many Requests"));
+      }
+      return Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
+    }, new PipelineMetrics(registry), Clock.systemUTC(), Schedulers.parallel(), null)
+        .supervise(new RestartBudget(2, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(400)), gaveUp::add);
+    List<JobEvent> completed = collect(topics.completed(), "c-restart");
+    java.util.function.DoubleSupplier restarts = () -> registry.find("editstream.stage.restarts").tag("stage", "poller").counters()
+        .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    r.start();
+    try {
+      publisher.publish(topics.submitted(), submittedEvent("before-kill")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 1);
+      assertThat(r.alive()).isTrue();
+      assertThat(registry.get("editstream.provider.throttled").tag("stage", "poller").counter().count()).isEqualTo(1.0);
+
+      for (int k = 1; k <= 2; k++) {
+        r.kill(new IllegalStateException("chaos: chain killed " + k));
+        int expected = k;
+        await().atMost(Duration.ofSeconds(60)).until(() -> restarts.getAsDouble() == expected && r.alive());
+        String id = "after-kill-" + k;
+        publisher.publish(topics.submitted(), submittedEvent(id)).block(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(60)).until(() -> completed.stream().anyMatch(e -> e.jobId().equals(id)));
+      }
+      assertThat(gaveUp).isEmpty();
+
+      // the third failure within the window: no restart, the give-up action runs once
+      r.kill(new IllegalStateException("chaos: chain killed 3"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> gaveUp.size() == 1);
+      assertThat(gaveUp.get(0)).contains("poller", "input chain failed 3 times", "chaos: chain killed 3", "giving up");
+      assertThat(r.alive()).isFalse();
+      assertThat(restarts.getAsDouble()).isEqualTo(2.0);
+      assertThat(completed).extracting(JobEvent::jobId).containsExactlyInAnyOrder("before-kill", "after-kill-1", "after-kill-2");
+    } finally {
+      r.close();
+    }
+  }
 }
