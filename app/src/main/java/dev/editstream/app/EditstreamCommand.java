@@ -46,12 +46,40 @@ public final class EditstreamCommand implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    try {
+      LogSetup.apply(args, commandNames());
+    } catch (IllegalArgumentException e) {
+      System.err.println("editstream: " + e.getMessage());
+      System.exit(64);
+    }
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The subcommand names, read from the annotations alone: no command class is initialized (so no
+   * logger exists before {@link LogSetup} has chosen where logs go).
+   */
+  static java.util.Set<String> commandNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Class<?> c : EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()) {
+      CommandLine.Command cmd = c.getAnnotation(CommandLine.Command.class);
+      if (cmd != null) {
+        names.add(cmd.name());
+      }
+    }
+    return names;
   }
 
   /** The configured picocli command line: a bad option value exits 64 with the option's name. */
   public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new EditstreamCommand());
+    // the emulator's --metrics-port is served by this CLI's ops server
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        return cls == EmulatorCommand.class ? cls.cast(new EmulatorCommand(EmulatorMeters::serve)) : CommandLine.defaultFactory().create(cls);
+      }
+    };
+    CommandLine cl = new CommandLine(new EditstreamCommand(), factory);
     cl.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? 64 : 1);
     cl.setParameterExceptionHandler((ex, args) -> {
       ex.getCommandLine().getErr().println("editstream: " + ex.getMessage());

@@ -111,7 +111,8 @@ public final class Pipeline implements AutoCloseable {
     // 10,000-entry bound made 9,000 of them read their result again), bounded by bytes as well
     RecentResults handover = stages.contains(Stage.POLLER) && stages.contains(Stage.DOWNLOADER)
         ? new RecentResults(HANDOVER_ENTRIES, HANDOVER_BYTES) : null;
-    EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of());
+    EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of())
+        .bindMetrics(metrics.registry());
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
     Budget budget = stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null ? new Budget(cfg.provider().budgetUsd()) : null;
     // a done event (of this process or another) turns a job's reserved estimate into RunComfy's actual cost
@@ -142,6 +143,12 @@ public final class Pipeline implements AutoCloseable {
           RouterHandler router = new RouterHandler(new Router(Lexicon.builtIn(), catalog), catalog, stager,
               new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess), cfg.topics(), clock).withBudget(budget);
           LOG.info(Catalogs.describe(catalog));
+          if (flow != null) {
+            for (dev.editstream.core.model.ModelSpec m : catalog.all()) {
+              io.micrometer.core.instrument.Gauge.builder("editstream.provider.model.inflight", flow, f -> f.inFlight(m.modelId()))
+                  .description("remote jobs in flight at the provider, per model_id").tag("model", m.modelId()).register(metrics.registry());
+            }
+          }
           reportMissing(router.missingTargets());
           p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
           yield router;

@@ -24,6 +24,11 @@ class ChildJvm {
   private final Path dir;
 
   ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, String... args) throws IOException {
+    this(dir, name, emu, token, java.util.Map.of(), args);
+  }
+
+  /** As above, with {@code env} added to the child's environment (it may replace {@code EDITSTREAM_LOG}). */
+  ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, java.util.Map<String, String> env, String... args) throws IOException {
     this.dir = dir;
     this.log = dir.resolve(name + ".out");
     String logback = ChildJvm.class.getClassLoader().getResource("logback.xml").toString();
@@ -36,6 +41,7 @@ class ChildJvm {
     pb.environment().put("RUNCOMFY_TOKEN", token);
     pb.environment().put("RUNCOMFY_MODEL_API_BASE", emu.baseUrl());
     pb.environment().put("EDITSTREAM_LOG", dir.resolve(name + ".log").toString());
+    pb.environment().putAll(env);
     this.process = pb.start();
   }
 

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.emulator.EmulatorConfig;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15, point 6: editstream on a real multi-broker KRaft cluster (Kafka's test kit, in this
- * JVM) with a broker stopped mid-batch, and on a SASL listener that the workers reach only through
- * {@code --kafka-config}.
+ * JVM) with a broker stopped mid-batch, and on a SASL/SCRAM-SHA-256 listener (with the test kit's
+ * authorizer) that the workers reach only through {@code --kafka-config}.
  */
 class KafkaClusterIT {
   static final String TOKEN = "cluster-it-token";
@@ -46,10 +47,22 @@ class KafkaClusterIT {
     KafkaClientConfig.install(Map.of());
   }
 
+  /** The SCRAM user the workers of the SASL test log in as (a super user: the test kit's authorizer denies everyone else). */
+  static final String SCRAM_USER = "editstream-worker";
+  static final String SCRAM_PASSWORD = "scram-secret-5f2b9c";
+
   static KafkaClusterTestKit cluster(int brokers, SecurityProtocol protocol) throws Exception {
     TestKitNodes nodes = new TestKitNodes.Builder().setCombined(false).setNumControllerNodes(1).setNumBrokerNodes(brokers)
         .setBrokerSecurityProtocol(protocol).build();
-    KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(nodes)
+    KafkaClusterTestKit.Builder b = new KafkaClusterTestKit.Builder(nodes);
+    if (protocol != SecurityProtocol.PLAINTEXT) {
+      // SCRAM-SHA-256 for clients beside the test kit's PLAIN (its brokers and controller talk PLAIN to each other)
+      b.setConfigProp("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256")
+          .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
+          .setConfigProp("sasl.mechanism.controller.protocol", "PLAIN")
+          .setConfigProp("super.users", "User:" + JaasUtils.KAFKA_PLAIN_ADMIN + ";User:" + SCRAM_USER);
+    }
+    KafkaClusterTestKit c = b
         .setConfigProp("auto.create.topics.enable", "false")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setConfigProp("offsets.topic.replication.factor", String.valueOf(Math.min(3, brokers)))
@@ -149,10 +162,33 @@ class KafkaClusterIT {
           AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000))) {
         assertThatThrownBy(() -> anonymous.listTopics().names().get(10, TimeUnit.SECONDS)).isInstanceOf(Exception.class);
       }
+      // the cluster's administrator creates the workers' SCRAM credentials (as an operator would with kafka-configs.sh)
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+          "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+          "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + JaasUtils.KAFKA_PLAIN_ADMIN
+              + "\" password=\"" + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD + "\";"))) {
+        admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(SCRAM_USER,
+            new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, 4096),
+            SCRAM_PASSWORD))).all().get(30, TimeUnit.SECONDS);
+      }
       Path clientConfig = dir.resolve("client.properties");
-      Files.writeString(clientConfig, String.join("\n", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=PLAIN",
-          "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + JaasUtils.KAFKA_PLAIN_ADMIN
-              + "\" password=\"" + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD + "\";", ""));
+      String scram = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + SCRAM_USER + "\" password=\"";
+      // a wrong password is refused: the credentials really are checked
+      Map<String, Object> wrong = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(), "security.protocol",
+          "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-256", "sasl.jaas.config", scram + "not-the-password\";",
+          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+      try (Admin bad = Admin.create(wrong)) {
+        assertThatThrownBy(() -> bad.listTopics().names().get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(
+            org.apache.kafka.common.errors.SaslAuthenticationException.class);
+      }
+      // SCRAM credentials take a moment to reach every broker: until the right password is accepted
+      Map<String, Object> right = new java.util.HashMap<>(wrong);
+      right.put("sasl.jaas.config", scram + SCRAM_PASSWORD + "\";");
+      try (Admin ok = Admin.create(right)) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ok.listTopics().names().get(5, TimeUnit.SECONDS) != null);
+      }
+      Files.writeString(clientConfig, String.join("\n", "security.protocol=SASL_PLAINTEXT", "sasl.mechanism=SCRAM-SHA-256",
+          "sasl.jaas.config=" + scram + SCRAM_PASSWORD + "\";", ""));
       PipelineOptions o = options(null, emu);
       o.kafkaConfig = clientConfig;
       PipelineConfig cfg = o.toConfig(Map.of("EDITSTREAM_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
@@ -165,9 +201,9 @@ class KafkaClusterIT {
       String printed = log.toString(StandardCharsets.UTF_8);
       assertThat(r.finished()).as(printed).isTrue();
       assertThat(r.summary().done()).as(printed).isEqualTo(n);
-      assertThat(printed).doesNotContain(JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
+      assertThat(printed).doesNotContain(SCRAM_PASSWORD);
       JobEvent any = r.summary().jobs().values().iterator().next().doneEvents().get(0);
-      assertThat(dev.editstream.pipeline.EventCodec.encode(any)).asString(StandardCharsets.UTF_8).doesNotContain(JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD);
+      assertThat(dev.editstream.pipeline.EventCodec.encode(any)).asString(StandardCharsets.UTF_8).doesNotContain(SCRAM_PASSWORD);
       assertThat(TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), 1, (short) 0)).isEqualTo((short) 1);
     }
   }

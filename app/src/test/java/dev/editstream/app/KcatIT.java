@@ -89,7 +89,9 @@ class KcatIT {
           "--catalog-cache", dir.resolve("catalog-cache.json").toString()};
       List<ChildJvm> workers = List.of(
           new ChildJvm(dir, "router", emu, TOKEN, DurableBatchIT.concat(new String[] {"router-worker"}, common)),
-          new ChildJvm(dir, "poller", emu, TOKEN, DurableBatchIT.concat(new String[] {"poller-worker"}, common)),
+          // the poller logs JSON lines to stdout, as in a container
+          new ChildJvm(dir, "poller", emu, TOKEN, java.util.Map.of("EDITSTREAM_LOG", "stdout", "EDITSTREAM_LOG_FORMAT", "json"),
+              DurableBatchIT.concat(new String[] {"poller-worker"}, common)),
           new ChildJvm(dir, "downloader", emu, TOKEN, DurableBatchIT.concat(new String[] {"downloader-worker"}, common)));
       try {
         awaitTopics(bs);
@@ -126,6 +128,22 @@ class KcatIT {
         assertThat(bad).contains("editstream-event-type=failed").contains("field \\\"images[0]\\\"").contains("http");
         assertThat(failed[0]).doesNotContain("key=sku-0001");
         assertThat(emu.stats().submits()).as("one paid submit, for the good job only").isEqualTo(1);
+
+        // logs: one file per process, each line naming the role and the instance; JSON lines on stdout on request
+        List<String> routerLog = Files.readAllLines(dir.resolve("router.log"), StandardCharsets.UTF_8);
+        long pid = workers.get(0).process.pid();
+        List<String> entries = routerLog.stream().filter(l -> l.matches("^\\d{4}-\\d\\d-\\d\\d .*")).toList(); // stack trace lines aside
+        assertThat(entries).isNotEmpty().allSatisfy(l -> assertThat(l).containsPattern(" router-worker \\S+-" + pid + " \\["));
+        List<String> pollerLines = Files.readAllLines(dir.resolve("poller.out"), StandardCharsets.UTF_8).stream()
+            .filter(l -> l.startsWith("{")).toList();
+        assertThat(pollerLines).isNotEmpty();
+        for (String l : pollerLines) {
+          JsonNode line = Json.mapper().readTree(l);
+          assertThat(line.path("level").asText()).isNotEmpty();
+          assertThat(line.path("context").path("properties").path("role").asText()).isEqualTo("poller-worker");
+          assertThat(line.path("context").path("properties").path("instance").asText()).endsWith("-" + workers.get(1).process.pid());
+        }
+        assertThat(dir.resolve("poller.log")).doesNotExist();
       } finally {
         for (ChildJvm w : workers) {
           w.process.destroy();

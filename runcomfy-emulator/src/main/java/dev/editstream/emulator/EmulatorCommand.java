@@ -122,12 +122,46 @@ public final class EmulatorCommand implements Callable<Integer> {
       description = "Status spellings: live = per request one of e.g. pending/in_progress/COMPLETED/succeeded, documented = in_queue, in_progress, completed, failed, cancelled only (default: ${DEFAULT-VALUE}).")
   private String statusWords;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port (0 = any free one); off by default.")
+  private Integer metricsPort;
+
+  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Interface of --metrics-port (default: ${DEFAULT-VALUE}).")
+  private String metricsHost;
+
+  /**
+   * What serves {@code --metrics-port} for a running emulator (the editstream CLI gives its ops
+   * server, see {@code dev.editstream.app.EditstreamCommand}).
+   */
+  @FunctionalInterface
+  public interface MetricsPort {
+    /**
+     * Starts serving.
+     *
+     * @param emulator the running emulator, whose counters ({@link RunComfyEmulator#stats()}) are served
+     * @param host the interface to bind
+     * @param port the port, 0 for any free one
+     * @return what to close when the emulator stops
+     */
+    AutoCloseable start(RunComfyEmulator emulator, String host, int port);
+  }
+
   private final Map<String, String> env;
   private final Mono<Void> stop;
+  private final MetricsPort metrics;
 
   /** A command reading {@code RUNCOMFY_TOKEN} from the environment and running until interrupted. */
   public EmulatorCommand() {
-    this(System.getenv(), Mono.never());
+    this(System.getenv(), Mono.never(), null);
+  }
+
+  /**
+   * As {@link #EmulatorCommand()}, serving {@code --metrics-port} with {@code metrics}.
+   *
+   * @param metrics what serves the metrics port
+   */
+  public EmulatorCommand(MetricsPort metrics) {
+    this(System.getenv(), Mono.never(), metrics);
   }
 
   /**
@@ -137,8 +171,13 @@ public final class EmulatorCommand implements Callable<Integer> {
    * @param stop completes when the emulator should stop
    */
   EmulatorCommand(Map<String, String> env, Mono<Void> stop) {
+    this(env, stop, null);
+  }
+
+  EmulatorCommand(Map<String, String> env, Mono<Void> stop, MetricsPort metrics) {
     this.env = env;
     this.stop = stop;
+    this.metrics = metrics;
   }
 
   /**
@@ -216,7 +255,26 @@ public final class EmulatorCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("emulator: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
       return ExitClass.UNAVAILABLE.code();
     }
-    Thread hook = new Thread(emulator::close, "emulator-shutdown");
+    AutoCloseable ops = null;
+    if (metricsPort != null) {
+      if (metrics == null) {
+        emulator.close();
+        spec.commandLine().getErr().println("emulator: --metrics-port needs the editstream CLI (this build serves no metrics)");
+        return ExitClass.USAGE.code();
+      }
+      try {
+        ops = metrics.start(emulator, metricsHost, metricsPort);
+      } catch (RuntimeException e) {
+        emulator.close();
+        spec.commandLine().getErr().println("emulator: --metrics-port: cannot listen on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
+        return ExitClass.UNAVAILABLE.code();
+      }
+    }
+    AutoCloseable opsToClose = ops;
+    Thread hook = new Thread(() -> {
+      closeQuietly(opsToClose);
+      emulator.close();
+    }, "emulator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       out.println("RunComfy emulator listening; set RUNCOMFY_MODEL_API_BASE=" + emulator.baseUrl());
@@ -228,11 +286,22 @@ public final class EmulatorCommand implements Callable<Integer> {
       stop.block();
       return 0;
     } finally {
+      closeQuietly(ops);
       emulator.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
         // The JVM is already shutting down: the hook runs (closing twice is harmless).
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing at exit: nothing left to do
       }
     }
   }

@@ -228,12 +228,45 @@ public final class EventPublisher implements AutoCloseable {
     }
     org.slf4j.LoggerFactory.getLogger(EventPublisher.class).warn("Kafka producer replaced after {}", why.toString());
     producer = new KafkaProducer<>(props);
+    bindClientMetrics();
     sendThread.schedule(() -> broken.close(Duration.ZERO));
+  }
+
+  private io.micrometer.core.instrument.MeterRegistry metricsRegistry;
+  private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+
+  /**
+   * Publishes the Kafka producer's own metrics ({@code kafka.producer.*}: record send rate, errors,
+   * request latency, buffer use...) to {@code registry} through Micrometer's {@code
+   * KafkaClientMetrics}, for this producer and any that replaces it.
+   *
+   * @return this
+   */
+  public synchronized EventPublisher bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.metricsRegistry = registry;
+    bindClientMetrics();
+    return this;
+  }
+
+  private synchronized void bindClientMetrics() {
+    if (metricsRegistry == null) {
+      return;
+    }
+    if (clientMetrics != null) {
+      clientMetrics.close();
+    }
+    clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer);
+    clientMetrics.bindTo(metricsRegistry);
   }
 
   /** Flushes pending records and closes the producer (waits at most 10 s). */
   @Override
   public void close() {
+    synchronized (this) {
+      if (clientMetrics != null) {
+        clientMetrics.close();
+      }
+    }
     producer.close(Duration.ofSeconds(10));
     sendThread.dispose();
   }

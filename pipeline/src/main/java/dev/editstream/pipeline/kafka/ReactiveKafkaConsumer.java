@@ -150,6 +150,20 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     return this;
   }
 
+  private volatile io.micrometer.core.instrument.MeterRegistry metricsRegistry;
+
+  /**
+   * Publishes the Kafka consumer's own metrics ({@code kafka.consumer.*}: fetch rate, records lag
+   * max, commit latency...) to {@code registry} through Micrometer's {@code KafkaClientMetrics}
+   * while it runs. Call before {@link #receive()}.
+   *
+   * @return this consumer
+   */
+  public ReactiveKafkaConsumer metrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.metricsRegistry = registry;
+    return this;
+  }
+
   /**
    * What happened to the records of partitions revoked in one rebalance.
    *
@@ -258,8 +272,13 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
 
   private void run() {
     pollThread = Thread.currentThread();
+    io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics = null;
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties())) {
       consumer = c;
+      if (metricsRegistry != null) {
+        clientMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(c);
+        clientMetrics.bindTo(metricsRegistry);
+      }
       c.subscribe(settings.topics(), new Listener(c));
       long nextCommit = System.nanoTime() + settings.commitInterval().toNanos();
       while (running || (inFlight.get() > 0 && System.nanoTime() < drainDeadlineNanos)) {
@@ -292,6 +311,9 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
       log.error("consumer of group {} stopped: {}", settings.groupId(), e.toString());
       sink.tryEmitError(e);
     } finally {
+      if (clientMetrics != null) {
+        clientMetrics.close();
+      }
       consumer = null;
       sink.tryEmitComplete();
       stopped.countDown();

@@ -143,7 +143,8 @@ public final class StageRunner implements AutoCloseable {
       return;
     }
     Stage stage = settings.stage();
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()));
+    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()))
+        .metrics(metrics.registry());
     Sinks.Empty<Void> k = Sinks.empty();
     input = c;
     inputKill = k;
@@ -171,6 +172,9 @@ public final class StageRunner implements AutoCloseable {
    * restarted after the budget's delay, or, with the budget spent, the give-up action runs.
    */
   private void ended(boolean inputChain, ReactiveKafkaConsumer consumer, Throwable e) {
+    if (closed) {
+      return; // closing: the chains end because we asked them to
+    }
     Stage stage = settings.stage();
     String chain = inputChain ? "input" : "delay-topic";
     RestartBudget.Decision d;
@@ -597,19 +601,31 @@ public final class StageRunner implements AutoCloseable {
 
   /** Stops consuming, waits up to the shutdown grace for jobs in flight, commits and closes. */
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (delayed != null) {
-      delayed.close(Duration.ZERO);
+  public void close() {
+    ReactiveKafkaConsumer d;
+    ReactiveKafkaConsumer in;
+    Disposable inFlow;
+    Disposable dFlow;
+    // the lock only to take the state: a consumer's thread ending its chain calls ended(), which
+    // takes it too, and must not wait for this close to finish waiting for that very thread
+    synchronized (this) {
+      closed = true;
+      d = delayed;
+      in = input;
+      inFlow = inputFlow;
+      dFlow = delayFlow;
     }
-    if (input != null) {
-      input.close(settings.shutdownGrace());
+    if (d != null) {
+      d.close(Duration.ZERO);
     }
-    if (inputFlow != null) {
-      inputFlow.dispose();
+    if (in != null) {
+      in.close(settings.shutdownGrace());
     }
-    if (delayFlow != null) {
-      delayFlow.dispose();
+    if (inFlow != null) {
+      inFlow.dispose();
+    }
+    if (dFlow != null) {
+      dFlow.dispose();
     }
   }
 }

@@ -48,6 +48,7 @@ class StageRunnerTest {
 
   @AfterAll
   static void stopBroker() {
+    closers.forEach(Runnable::run); // consumers first: one left open retries the stopped broker for the rest of the run
     publisher.close();
     kafka.close();
   }
@@ -72,11 +73,6 @@ class StageRunnerTest {
 
   private static final List<Runnable> closers = new CopyOnWriteArrayList<>();
 
-  @AfterAll
-  static void closeCollectors() {
-    closers.forEach(Runnable::run);
-  }
-
   private StageRunner runner(Topics topics, int maxAttempts, StageHandler h) {
     return runner(topics, maxAttempts, h, false);
   }
@@ -85,7 +81,11 @@ class StageRunnerTest {
     StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, maxAttempts,
         new Backoff(50, 200, 2.0, 10), 100, Duration.ofSeconds(2), null, Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), guard ? TerminalGuard.start(kafka.bootstrapServers(), topics) : null);
+    TerminalGuard g = guard ? TerminalGuard.start(kafka.bootstrapServers(), topics) : null;
+    if (g != null) {
+      closers.add(g::close); // before the broker stops, or its consumer retries a dead broker for the rest of the run
+    }
+    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), g);
   }
 
   private static JobEvent submittedEvent(String id) {
@@ -305,5 +305,24 @@ class StageRunnerTest {
     } finally {
       r.close();
     }
+  }
+
+  /**
+   * Closing does not wait on itself: each chain's consumer thread reports its end to the runner
+   * while close() waits for those threads (a lock held across that wait made every close take the
+   * 15 s stop timeout per consumer, and a batch's shutdown minutes).
+   */
+  @Test
+  void shouldCloseWithinTheShutdownGraceNotTheStopTimeout() {
+    Topics topics = new Topics("t-close");
+    StageRunner r = runner(topics, 3, ev -> Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"),
+        Instant.now()))));
+    List<JobEvent> completed = collect(topics.completed(), "c-close");
+    r.start();
+    publisher.publish(topics.submitted(), submittedEvent("close-1")).block(Duration.ofSeconds(30));
+    await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 1 && r.alive());
+    // shutdown grace 2 s; the consumers' stop timeout is grace + 15 s
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(8), r::close);
+    assertThat(r.alive()).isFalse();
   }
 }

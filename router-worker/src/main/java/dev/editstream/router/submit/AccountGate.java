@@ -32,6 +32,7 @@ public final class AccountGate {
   private final Deque<Sinks.One<Void>> waiting = new ArrayDeque<>();
   private boolean closed;
   private String reason = "";
+  private String reasonTag = "other";
   private Disposable ticker;
   private long pauses;
   private java.util.function.Supplier<Mono<Boolean>> balanceProbe;
@@ -48,8 +49,10 @@ public final class AccountGate {
     this.recheck = recheck;
     this.timer = timer;
     if (registry != null) {
-      Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.isClosed() ? 1 : 0)
-          .description(Meters.ACCOUNT_PAUSED.description()).register(registry);
+      for (String tag : REASONS) {
+        Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.pausedFor(tag) ? 1 : 0).tag("reason", tag)
+            .description(Meters.ACCOUNT_PAUSED.description()).register(registry);
+      }
     }
   }
 
@@ -104,14 +107,50 @@ public final class AccountGate {
     });
   }
 
-  /** A submit was refused for an account fault: pause (alerting once per pause). */
+  /** The {@code reason} tags of the paused gauge: the token refused (401/403), no balance (402), another account fault. */
+  public static final java.util.List<String> REASONS = java.util.List.of("auth", "balance", "other");
+
+  /**
+   * The {@code reason} tag of a pause from the failure reason of the refused submit (e.g. {@code
+   * http_401}, {@code http_402_...}). Pure.
+   *
+   * @param failureReason a StageException's reason, or null
+   * @return one of {@link #REASONS}
+   */
+  public static String category(String failureReason) {
+    String r = failureReason == null ? "" : failureReason.toLowerCase(java.util.Locale.ROOT);
+    if (r.startsWith("http_401") || r.startsWith("http_403") || r.contains("token") || r.contains("auth")) {
+      return "auth";
+    }
+    if (r.startsWith("http_402") || r.contains("balance") || r.contains("insufficient") || r.contains("payment")) {
+      return "balance";
+    }
+    return "other";
+  }
+
+  private synchronized boolean pausedFor(String tag) {
+    return closed && tag.equals(reasonTag);
+  }
+
+  /** A submit was refused for an account fault: pause (alerting once per pause); tagged {@code other}. */
   public void tripped(String why) {
+    tripped(why, "other");
+  }
+
+  /**
+   * A submit was refused for an account fault: pause (alerting once per pause).
+   *
+   * @param why the message shown in the alert and readiness
+   * @param tag the gauge's {@code reason}, one of {@link #REASONS} (see {@link #category})
+   */
+  public void tripped(String why, String tag) {
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
       reason = why;
+      reasonTag = REASONS.contains(tag) ? tag : "other";
       pauses++;
       ticker = timer.schedulePeriodically(this::probe, recheck.toMillis(), recheck.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }

@@ -158,7 +158,7 @@ public final class Submitter {
   private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt, boolean overdraft) {
     return switch (SubmitPolicy.classify(e)) {
       case ACCOUNT -> {
-        gate.tripped(Redact.text(e.getMessage()));
+        gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e.reason()));
         yield ledger.markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
             .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
       }

@@ -30,7 +30,7 @@ class AccountGateTest {
     g.tripped("HTTP 401 again");
     assertThat(g.pauses()).isEqualTo(1);
     assertThat(g.reason()).isEqualTo("HTTP 401: Unauthorized");
-    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(1.0);
+    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(1.0);
 
     List<String> passed = new CopyOnWriteArrayList<>();
     Flux.range(1, 3).flatMap(i -> g.acquire().doOnSuccess(v -> passed.add("job-" + i))).subscribe();
@@ -47,7 +47,7 @@ class AccountGateTest {
     g.succeeded();
     assertThat(passed).containsExactly("job-1", "job-1 again", "job-2", "job-3");
     assertThat(g.isClosed()).isFalse();
-    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(0.0);
+    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(0.0);
     assertThat(g.pauses()).isEqualTo(1);
   }
 
@@ -83,5 +83,13 @@ class AccountGateTest {
   @Test
   void shouldRefuseANonPositiveRecheckInterval() {
     assertThatThrownBy(() -> new AccountGate(Duration.ZERO, VirtualTimeScheduler.create(), null)).hasMessageContaining("recheck");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"http_401,auth", "http_403,auth", "http_401_401001,auth", "http_402,balance",
+      "http_400_insufficient_balance,balance", "http_400,other", ",other"})
+  void shouldTagAPauseByItsCause(String failureReason, String tag) {
+    assertThat(AccountGate.category(failureReason)).isEqualTo(tag);
+    assertThat(AccountGate.REASONS).contains(tag);
   }
 }

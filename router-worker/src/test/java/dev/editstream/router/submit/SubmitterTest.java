@@ -97,7 +97,8 @@ class SubmitterTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> gate.isClosed() && gate.waiting() >= 4);
     assertThat(results).isEmpty();
     assertThat(errors).isEmpty();
-    assertThat(registry.get("editstream.account.paused").gauge().value()).isEqualTo(1.0);
+    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(1.0);
+    assertThat(registry.get("editstream.account.paused").tag("reason", "auth").gauge().value()).as("a refused token: reason auth").isEqualTo(1.0);
     // every held job shows why it waits
     assertThat(ledger.lookup(job("p1"))).get().satisfies(e -> {
       assertThat(e.state()).isEqualTo(SubmissionLedger.State.PAUSED);
