@@ -86,6 +86,16 @@ public final class Pipeline implements AutoCloseable {
    */
   public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
       Set<Stage> stages, InputStager stager, PipelineMetrics metrics) {
+    return start(cfg, runcomfy, token, stages, stager, metrics, null);
+  }
+
+  /**
+   * As {@link #start(PipelineConfig, RunComfyConfig, java.util.function.Supplier, Set, InputStager,
+   * PipelineMetrics)}, the downloader also storing every output in {@code results} ({@code
+   * --results-to}), or not when it is {@code null}.
+   */
+  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
+      Set<Stage> stages, InputStager stager, PipelineMetrics metrics, dev.editstream.downloader.ResultsStore results) {
     TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) cfg.replicationFactor());
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
@@ -162,7 +172,7 @@ public final class Pipeline implements AutoCloseable {
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
           p.resources.add(0, downloader);
           yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4, metrics)
-              .withRecentResults(handover);
+              .withRecentResults(handover).withResults(results);
         }
         case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
       };

@@ -154,16 +154,53 @@ public final class DownloaderHandler implements StageHandler {
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
           OutputFolder.promote(staging, finalDir, event.jobId(), DownloaderHandler::deleteQuietly);
+          return out;
+        }))
+        .flatMap(this::store)
+        .map(out -> {
           if (event.remote() != null && event.remote().costUsd() != null) {
             metrics.cost(event.route() == null ? null : event.route().modelId(), event.remote().costUsd());
           }
           return event.done(out, clock.instant());
-        }))
+        })
         .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))
         .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, "disk",
             "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on
         .onErrorResume(e -> FileIo.run(() -> deleteQuietly(staging)).then(Mono.error(e)));
+  }
+
+  /**
+   * Copies the committed outputs to the results store, if one is set, one after the other; each
+   * file then carries its object URI. Without {@link ResultsStore#keepLocal()} the local copies are
+   * deleted once every file of the job is stored (the job's folder stays, with editstream's marker).
+   */
+  private Mono<List<OutputFile>> store(List<OutputFile> out) {
+    if (results == null) {
+      return Mono.just(out);
+    }
+    return Flux.fromIterable(out)
+        .concatMap(f -> results.put(outDir.resolve(f.path()), f.path(), f.sha256(), f.contentType()).map(f::withObjectUri))
+        .collectList()
+        .flatMap(stored -> results.keepLocal() ? Mono.just(stored) : FileIo.call(() -> {
+          for (OutputFile f : stored) {
+            Files.deleteIfExists(outDir.resolve(f.path()));
+          }
+          return stored;
+        }));
+  }
+
+  private volatile ResultsStore results;
+
+  /**
+   * Also stores every finished output in {@code store} ({@code --results-to}); the {@code done}
+   * event and the manifest then carry each file's object URI.
+   *
+   * @return this handler
+   */
+  public DownloaderHandler withResults(ResultsStore store) {
+    this.results = store;
+    return this;
   }
 
   private static void deleteQuietly(Path dir) {

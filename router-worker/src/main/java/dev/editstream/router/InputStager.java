@@ -57,6 +57,19 @@ public final class InputStager {
   }
 
   /**
+   * A stager that publishes each checked local file with {@code publish} (e.g. uploads it to
+   * object storage and answers a pre-signed GET URL: {@code --stage-to}); called on a thread that
+   * may block (the router prepares jobs with local inputs off the event loops).
+   *
+   * @param publish the checked, real path of a local input → the URL to put in the request body;
+   *     may throw a {@code StageException}
+   * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
+   */
+  public static InputStager publishingWith(Function<Path, String> publish, List<Path> allowedFolders) {
+    return new InputStager(java.util.Objects.requireNonNull(publish, "publish"), gate(allowedFolders));
+  }
+
+  /**
    * A stager for dry runs: a local file becomes its {@code file:} URI ({@code
    * file:///data/a.png}), nothing is published.
    *

@@ -44,6 +44,11 @@ final class InputFetcher implements AutoCloseable {
     if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))) {
       return Mono.error(new JobFailedException("input URL must be http(s): " + safe));
     }
+    if (PresignedExpiry.expired(uri, java.time.Instant.now())) {
+      // as a bucket answers an expired pre-signed URL (403 "Request has expired"), whatever the server behind says
+      return Mono.error(new JobFailedException("input could not be fetched: " + safe + " (HTTP 403: the pre-signed URL expired at "
+          + PresignedExpiry.expiry(uri).orElseThrow() + ")"));
+    }
     return client.get().uri(uri).responseSingle((res, body) -> {
           int code = res.status().code();
           if (code < 200 || code > 299) {
