@@ -1,6 +1,7 @@
 package dev.editstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.editstream.core.error.StageException;
@@ -78,7 +79,12 @@ class ProviderRulesIT {
   }
 
   private Ran run(RunComfyEmulator emu, Path jobs, Double budget, boolean balanceCheck) throws IOException {
+    return run(emu, jobs, budget, balanceCheck, 30);
+  }
+
+  private Ran run(RunComfyEmulator emu, Path jobs, Double budget, boolean balanceCheck, long accountRecheckSeconds) throws IOException {
     PipelineOptions o = new PipelineOptions();
+    o.accountRecheckSeconds = accountRecheckSeconds;
     o.bootstrapServers = kafka.bootstrapServers();
     o.topicPrefix = "rules-" + Long.toHexString(System.nanoTime());
     o.partitions = 1;
@@ -137,10 +143,13 @@ class ProviderRulesIT {
 
   @Test
   void shouldRetryA503WithRunComfysRejectingEnvelopeAndEndDone() throws Exception {
-    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withRate5xx(0.4))) {
+    // the first three POSTs are refused with 503 + error_code 500001 (nothing created), polls see random 503s too
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withRate5xx(0.2).withSubmit503First(3))) {
       Ran ran = run(emu, jobs(4), null, false);
 
-      assertThat(emu.stats().unavailable()).as("503s with error_code 500001 were answered").isPositive();
+      assertThat(emu.stats().submitUnavailable()).as("POSTs answered 503 with the rejecting envelope").isEqualTo(3);
+      assertThat(emu.stats().calls(dev.editstream.emulator.Endpoint.SUBMIT)).as("the refused POSTs were sent again")
+          .isGreaterThanOrEqualTo(4 + 3);
       assertThat(ran.done()).as(ran.printed()).isEqualTo(4);
       assertThat(emu.stats().submitsPerModel().get(FLUX)).as("one request created per job").isEqualTo(4);
       assertThat(ran.errors()).isEmpty();
@@ -179,6 +188,41 @@ class ProviderRulesIT {
         assertThat(e.getMessage()).contains("balance is $0.00");
       });
       assertThat(emu.stats().submits()).isZero();
+    }
+  }
+
+  /**
+   * An empty wallet met mid-run (402, error_code 400002): submission pauses, the account is probed
+   * through the free balance endpoint, never by a paid submit, and once the wallet is topped up the
+   * held jobs are submitted and end done.
+   */
+  @Test
+  void shouldProbeAnEmptyWalletThroughTheBalanceEndpointAndResumeWhenItIsToppedUp() throws Exception {
+    try (RunComfyEmulator emu = RunComfyEmulator.start(emulator().withBalanceUsd(0))) {
+      Ran[] ran = new Ran[1];
+      Thread t = new Thread(() -> {
+        try {
+          ran[0] = run(emu, jobs(3), null, false, 1);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      t.start();
+      // the first POST is refused for the empty wallet; then only the balance is read, every second
+      await().atMost(Duration.ofSeconds(60)).until(() -> emu.stats().calls(dev.editstream.emulator.Endpoint.SUBMIT) >= 1
+          && emu.stats().calls(dev.editstream.emulator.Endpoint.BALANCE) >= 3);
+      long postsWhilePaused = emu.stats().calls(dev.editstream.emulator.Endpoint.SUBMIT);
+      await().atMost(Duration.ofSeconds(30)).until(() -> emu.stats().calls(dev.editstream.emulator.Endpoint.BALANCE) >= 5);
+      assertThat(emu.stats().calls(dev.editstream.emulator.Endpoint.SUBMIT)).as("no paid probe while paused").isEqualTo(postsWhilePaused)
+          .isEqualTo(1);
+      assertThat(emu.stats().submits()).isZero();
+
+      emu.creditUsd(TOKEN, 5.0);
+      t.join(Duration.ofMinutes(2).toMillis());
+      assertThat(ran[0]).as("the run ended").isNotNull();
+      assertThat(ran[0].done()).as(ran[0].printed()).isEqualTo(3);
+      assertThat(emu.stats().submits()).as("one accepted POST per job").isEqualTo(3);
+      assertThat(emu.stats().calls(dev.editstream.emulator.Endpoint.SUBMIT)).as("the refused POST and one per job").isEqualTo(4);
     }
   }
 

@@ -33,6 +33,8 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
   private final EmulatorCatalog catalog;
   private final JobBook book;
   private final FaultPlan faults;
+  /** Submits still to be answered 503 with the rejecting envelope ({@link EmulatorConfig#submit503First()}). */
+  private final java.util.concurrent.atomic.AtomicInteger submit503Left;
   private final EmulatorStats stats;
   private final Mono<ApiResponses> responses;
   private final FileSender files;
@@ -51,6 +53,7 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     this.catalog = catalog;
     this.book = book;
     this.faults = faults;
+    this.submit503Left = new java.util.concurrent.atomic.AtomicInteger(config.submit503First());
     this.stats = stats;
     this.responses = responses;
     this.files = files;
@@ -92,6 +95,11 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
       stats.rateLimitRejected();
       res.header(HttpHeaderNames.RETRY_AFTER, Long.toString(TokenBucket.retryAfterSeconds(wait)));
       return json(res, 429, ApiResponses.error(null, "rate limited"));
+    }
+    if (route instanceof Route.Submit && submit503Left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      stats.unavailableSent();
+      stats.submitUnavailableSent();
+      return json(res, 503, ApiResponses.error(500001, "Internal Error"));
     }
     FaultPlan.CallFault fault = faults.nextCall();
     if (fault.outcome() == FaultPlan.Outcome.HANG) {

@@ -51,6 +51,11 @@ final class Billing {
     return cost;
   }
 
+  /** Adds {@code micros} to the account's balance (a top-up). */
+  void credit(String account, long micros) {
+    wallet(account).addAndGet(micros);
+  }
+
   private AtomicLong wallet(String account) {
     return balances.computeIfAbsent(account, a -> new AtomicLong(startMicros));
   }

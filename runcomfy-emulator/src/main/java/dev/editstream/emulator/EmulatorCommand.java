@@ -188,7 +188,7 @@ public final class EmulatorCommand implements Callable<Integer> {
   EmulatorConfig config() {
     return new EmulatorConfig(host, port, acceptedTokens(), outputDir, latencyModel(), modelLatencies(), concurrency,
         rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs, providerCap,
-        capRetryAfterS, rateLimit, !noRender, blobOutputBytes, balanceUsd, resultMode(), words(), acceptedThen504Rate);
+        capRetryAfterS, rateLimit, !noRender, blobOutputBytes, balanceUsd, resultMode(), words(), acceptedThen504Rate, 0);
   }
 
   private ResultBeforeCompletion resultMode() {

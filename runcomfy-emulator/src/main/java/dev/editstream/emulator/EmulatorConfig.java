@@ -61,6 +61,8 @@ import java.util.function.Consumer;
  * @param acceptedThen504Rate share of accepted submits whose job is created, runs and is billed,
  *     but whose answer is an HTTP 504 HTML gateway page instead of the request_id (a gateway
  *     timing out after the body was sent, runcomfy-live-contract.md §4), default 0
+ * @param submit503First how many of the first submits are answered 503 with RunComfy's rejecting
+ *     JSON envelope ({@code error_code} 500001: no request created), default 0
  */
 public record EmulatorConfig(
     String host,
@@ -87,7 +89,8 @@ public record EmulatorConfig(
     double balanceUsd,
     ResultBeforeCompletion resultBeforeCompletion,
     StatusWords statusWords,
-    double acceptedThen504Rate) {
+    double acceptedThen504Rate,
+    int submit503First) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -137,6 +140,7 @@ public record EmulatorConfig(
     require(resultBeforeCompletion != null, "resultBeforeCompletion", "must be set");
     require(statusWords != null, "statusWords", "must be set");
     rate("acceptedThen504Rate", acceptedThen504Rate);
+    require(submit503First >= 0, "submit503First", "must be >= 0");
   }
 
   /**
@@ -151,7 +155,7 @@ public record EmulatorConfig(
     Objects.requireNonNull(token, "token");
     return new EmulatorConfig(DEFAULT_HOST, 0, Set.of(token), outputDir, DEFAULT_LATENCY, Map.of(), DEFAULT_CONCURRENCY,
         0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true, 0, DEFAULT_CAP_RETRY_AFTER_S, 0, true, 0, DEFAULT_BALANCE_USD,
-        ResultBeforeCompletion.ERROR, StatusWords.LIVE, 0);
+        ResultBeforeCompletion.ERROR, StatusWords.LIVE, 0, 0);
   }
 
   /** The latency model of jobs of {@code modelId}: its override, else {@link #latency()}. */
@@ -294,6 +298,11 @@ public record EmulatorConfig(
     return with(b -> b.acceptedThen504Rate = rate);
   }
 
+  /** A copy answering the first {@code n} submits 503 with RunComfy's rejecting envelope (no request created). */
+  public EmulatorConfig withSubmit503First(int n) {
+    return with(b -> b.submit503First = n);
+  }
+
   private EmulatorConfig with(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -337,6 +346,7 @@ public record EmulatorConfig(
     ResultBeforeCompletion resultBeforeCompletion;
     StatusWords statusWords;
     double acceptedThen504Rate;
+    int submit503First;
 
     Builder(EmulatorConfig c) {
       host = c.host;
@@ -364,13 +374,14 @@ public record EmulatorConfig(
       resultBeforeCompletion = c.resultBeforeCompletion;
       statusWords = c.statusWords;
       acceptedThen504Rate = c.acceptedThen504Rate;
+      submit503First = c.submit503First;
     }
 
     EmulatorConfig build() {
       return new EmulatorConfig(host, port, tokens, outputDir, latency, modelLatency, concurrency, rate429, rate5xx,
           failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs, providerCap, capRetryAfterS,
           rateLimitPerSecond, renderOutputs, blobOutputBytes, balanceUsd, resultBeforeCompletion, statusWords,
-          acceptedThen504Rate);
+          acceptedThen504Rate, submit503First);
     }
   }
 }

@@ -57,6 +57,8 @@ public final class EmulatorStats {
   private final AtomicLong lastDownloadNanos = new AtomicLong(Long.MIN_VALUE);
 
   /** Stats starting now, on the system clocks. */
+  private final java.util.concurrent.atomic.AtomicLong submitUnavailable = new java.util.concurrent.atomic.AtomicLong();
+
   public EmulatorStats() {
     this(System::nanoTime, Instant.now());
   }
@@ -308,6 +310,15 @@ public final class EmulatorStats {
 
   void unavailableSent() {
     unavailable.incrementAndGet();
+  }
+
+  void submitUnavailableSent() {
+    submitUnavailable.incrementAndGet();
+  }
+
+  /** Submits answered 503 with the rejecting envelope ({@link EmulatorConfig#submit503First()}): no request created. */
+  public long submitUnavailable() {
+    return submitUnavailable.get();
   }
 
   void download() {

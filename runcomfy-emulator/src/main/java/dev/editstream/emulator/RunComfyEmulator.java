@@ -110,10 +110,11 @@ public final class RunComfyEmulator implements AutoCloseable {
     SharedOutputs shared = config.renderOutputs() ? null : SharedOutputs.create(outputDir);
     OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir, links, config);
     Billing billing = new Billing(catalog, stats, config.balanceUsd());
+    Accounts accounts = new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime);
     JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock, stats, billing);
     ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
         new FileSender(outputDir, faults, stats, shared), new ControlHandler(stats, links, config.seed(), clock),
-        new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime), links.signer(), clock, billing);
+        accounts, links.signer(), clock, billing);
     // its own event loops and its own accepting thread, as a remote server has: on the loops the
     // clients of the same JVM use, new connections waited seconds in the accept queue while
     // those loops were busy with the clients' calls (docs/architecture.md, "The emulator serves
@@ -129,7 +130,22 @@ public final class RunComfyEmulator implements AutoCloseable {
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1", config.statusWords()));
-    return new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
+    RunComfyEmulator emu = new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
+    emu.credit = (token, micros) -> billing.credit(accounts.authenticate("Bearer " + token)
+        .orElseThrow(() -> new IllegalArgumentException("no account has this token")), micros);
+    return emu;
+  }
+
+  private java.util.function.ObjLongConsumer<String> credit;
+
+  /**
+   * Adds {@code usd} to the balance of the account of {@code token} (a user topping up their
+   * wallet: submits refused with 402 / 400002 are accepted again).
+   *
+   * @throws IllegalArgumentException when no account has {@code token}
+   */
+  public void creditUsd(String token, double usd) {
+    credit.accept(token, Pricing.micros(usd));
   }
 
   /** {@code http://host:port/v1}: the value for {@code RUNCOMFY_MODEL_API_BASE}. */

@@ -35,7 +35,7 @@ class EmulatorCommandTest {
         "--slow-ms", "99", "--hang-rate", "0.05", "--truncate-rate", "0.6", "--seed", "5", "--no-fetch-inputs");
     assertThat(c).isEqualTo(new EmulatorConfig("127.0.0.1", 0, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(10, 20),
         Map.of(), 2, 0.1, 0.2, 0.3, 0.4, 99, 0.05, 0.6, 5, false, 0, 1, 0, true, 0, 1000.0, ResultBeforeCompletion.ERROR,
-        StatusWords.LIVE, 0));
+        StatusWords.LIVE, 0, 0));
   }
 
   @Test

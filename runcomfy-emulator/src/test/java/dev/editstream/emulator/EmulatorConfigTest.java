@@ -45,10 +45,10 @@ class EmulatorConfigTest {
         .withTruncateRate(0.6).withSeed(9).withFetchInputs(false).withModelLatency("m", new LatencyModel.Fixed(0))
         .withProviderCap(4).withCapRetryAfterS(7).withRateLimitPerSecond(2.5).withRenderOutputs(false).withBlobOutputBytes(10)
         .withBalanceUsd(0.5).withResultBeforeCompletion(ResultBeforeCompletion.STATE).withStatusWords(StatusWords.DOCUMENTED)
-        .withAcceptedThen504Rate(0.7);
+        .withAcceptedThen504Rate(0.7).withSubmit503First(2);
     assertThat(c).isEqualTo(new EmulatorConfig("0.0.0.0", 8080, Set.of("a", "b"), Path.of("out"), new LatencyModel.Uniform(1, 2),
         Map.of("m", new LatencyModel.Fixed(0)), 3, 0.1, 0.2, 0.3, 0.4, 50, 0.5, 0.6, 9, false, 4, 7, 2.5, false, 10, 0.5,
-        ResultBeforeCompletion.STATE, StatusWords.DOCUMENTED, 0.7));
+        ResultBeforeCompletion.STATE, StatusWords.DOCUMENTED, 0.7, 2));
   }
 
   @Test
