@@ -231,29 +231,48 @@ public final class Pipeline implements AutoCloseable {
     if (every.isZero()) {
       return;
     }
-    Disposable d = Flux.interval(every, every, Schedulers.parallel())
-        .concatMap(i -> CatalogLoader.fetchLive(client).timeout(Catalogs.LIVE_TIMEOUT)
-            .map(models -> {
-              java.time.Instant now = java.time.Instant.now();
-              try {
-                cache.write(client.config().baseUrl(), models, now);
-              } catch (java.io.IOException e) {
-                LOG.warn("model catalog: could not write its disk cache {}: {}", cache.file(), e.toString());
-              }
-              return ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
-            })
-            .subscribeOn(Schedulers.boundedElastic())
-            .onErrorResume(e -> {
-              LOG.warn("model catalog refresh failed ({}); routing goes on with the catalog read before",
-                  dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
-              return Mono.empty();
-            }))
+    Disposable d = catalogRefreshes(CatalogLoader.fetchLive(client).timeout(Catalogs.LIVE_TIMEOUT).cast(com.fasterxml.jackson.databind.JsonNode.class)
+            .subscribeOn(Schedulers.boundedElastic()),
+        every, Schedulers.parallel(), (models, now) -> {
+          try {
+            cache.write(client.config().baseUrl(), models, now);
+          } catch (java.io.IOException e) {
+            LOG.warn("model catalog: could not write its disk cache {}: {}", cache.file(), e.toString());
+          }
+        })
         .subscribe(c -> {
           c.problems().forEach((id, why) -> LOG.warn("model catalog: the input_schema of {} could not be understood ({})", id, why));
           reportMissing(router.useCatalog(c));
           LOG.info("model catalog refreshed: {}", Catalogs.describe(c));
         });
     resources.add(0, d::dispose);
+  }
+
+  /**
+   * The live catalog read again every {@code every} on {@code timer}: each read that answers is
+   * written to the disk cache ({@code onRead}, with the read time) and emitted as a LIVE catalog; a
+   * read that fails or times out is logged and skipped (the catalog in use stays), and the next
+   * tick reads again. Reads never overlap.
+   *
+   * @param fetch one read of {@code GET /v1/models} (subscribed once per tick)
+   * @param every the interval, &gt; 0
+   * @param timer the scheduler of the ticks (virtual time in tests)
+   * @param onRead called with each answered read and its time, before it is emitted
+   */
+  static Flux<ModelCatalog> catalogRefreshes(Mono<com.fasterxml.jackson.databind.JsonNode> fetch, Duration every,
+      reactor.core.scheduler.Scheduler timer, java.util.function.BiConsumer<com.fasterxml.jackson.databind.JsonNode, java.time.Instant> onRead) {
+    return Flux.interval(every, every, timer)
+        .concatMap(i -> fetch
+            .map(models -> {
+              java.time.Instant now = java.time.Instant.ofEpochMilli(timer.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+              onRead.accept(models, now);
+              return ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
+            })
+            .onErrorResume(e -> {
+              LOG.warn("model catalog refresh failed ({}); routing goes on with the catalog read before",
+                  dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
+              return Mono.empty();
+            }));
   }
 
   /** Says, before any job is paid for, which routing targets the catalog does not have. */
