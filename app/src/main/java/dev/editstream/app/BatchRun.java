@@ -108,13 +108,24 @@ public final class BatchRun {
    * @param metrics {@code --metrics-port}/{@code --metrics-host}, or null for no ops port
    */
   public record Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals,
-      MetricsOptions metrics) {
-    /** First runs and resumes alike, no re-runs, no signal handling, no ops port. */
-    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null);
+      MetricsOptions metrics, StorageOptions storage) {
+    /** First runs and resumes alike, no re-runs, no signal handling, no ops port, no object storage. */
+    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null, null);
+
+    /** As the canonical constructor, without object storage. */
+    public Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals,
+        MetricsOptions metrics) {
+      this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null);
+    }
 
     /** A copy serving the ops port of {@code m}. */
     public Options withMetrics(MetricsOptions m) {
-      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m);
+      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m, storage);
+    }
+
+    /** A copy staging inputs and storing results as {@code s} says ({@code --stage-to}, {@code --results-to}). */
+    public Options withStorage(StorageOptions s) {
+      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, s);
     }
   }
 
@@ -201,8 +212,10 @@ public final class BatchRun {
     List<Path> allowed = new ArrayList<>();
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
     allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
-    try (Pipeline pipeline = Pipeline.start(cfg, runcomfy, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
-            new dev.editstream.router.InputStager(assets, allowed), new PipelineMetrics(registry));
+    try (Storage storage = opts.storage() == null ? null : opts.storage().open(cfg.jobDeadline());
+        Pipeline pipeline = Pipeline.start(cfg, runcomfy, runcomfy::token, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
+            storage != null && storage.stagesInputs() ? storage.stager(allowed) : new dev.editstream.router.InputStager(assets, allowed),
+            new PipelineMetrics(registry), storage == null ? null : storage.results());
         BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null);
         EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
         OpsServer ops = opts.metrics() == null ? null : opts.metrics().start(registry, cfg.bootstrapServers(), () -> pipeline)) {

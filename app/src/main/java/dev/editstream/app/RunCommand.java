@@ -31,6 +31,8 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metrics;
 
+  @Mixin StorageOptions storage;
+
   @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines job file.")
   Path jobs;
 
@@ -74,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
     if (timeoutSeconds < 1) {
       throw new IllegalArgumentException("--timeout-s must be >= 1, was " + timeoutSeconds);
     }
-    BatchRun.Options opts = new BatchRun.Options(java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain, interrupt, true, metrics);
+    BatchRun.Options opts = new BatchRun.Options(java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain, interrupt, true, metrics, storage);
     BatchRun.Result r = BatchRun.run(cfg, rc, serveLocalFiles, jobs, pipeline.allowInputs, Duration.ofSeconds(timeoutSeconds), human, valid,
         opts);
     if (json) {

@@ -25,6 +25,8 @@ public abstract class WorkerCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metrics;
 
+  @Mixin StorageOptions storage;
+
   abstract Stage stage();
 
   LocalAssetServer assets() {
@@ -52,7 +54,17 @@ public abstract class WorkerCommand implements Callable<Integer> {
     TokenRefresher token = new TokenRefresher(rc.token(), System.getenv(), Path.of(System.getProperty("user.home")),
         java.time.Duration.ofSeconds(10), System::nanoTime);
     io.micrometer.core.instrument.MeterRegistry registry = metrics.registry();
-    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager(assets), new PipelineMetrics(registry));
+    // --stage-to serves the router, --results-to the downloader; each worker opens (and checks) only its own
+    if (stage() != Stage.ROUTER) {
+      storage.stageTo = null;
+    }
+    if (stage() != Stage.DOWNLOADER) {
+      storage.resultsTo = null;
+    }
+    Storage store = storage.open(cfg.jobDeadline());
+    InputStager stager = store != null && store.stagesInputs() ? store.stager(allowedInputs()) : stager(assets);
+    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager, new PipelineMetrics(registry),
+        store == null ? null : store.results());
     OpsServer ops = metrics.start(registry, cfg.bootstrapServers(), () -> p);
     System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
     CountDownLatch stopped = new CountDownLatch(1);
@@ -61,6 +73,9 @@ public abstract class WorkerCommand implements Callable<Integer> {
         ops.close();
       }
       p.close();
+      if (store != null) {
+        store.close();
+      }
       if (assets != null) {
         assets.close();
       }
