@@ -31,6 +31,13 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin MetricsOptions metrics;
 
+  @Mixin StorageOptions storage;
+
+  @Option(names = "--with-local-s3", description = "Start a local S3 API server (S3Proxy on 127.0.0.1, data in <out>/.s3) and use it as "
+      + "--stage-to s3://editstream-demo/inputs and --results-to s3://editstream-demo/results, unless those are given: the production path "
+      + "for local files, end to end.")
+  boolean withLocalS3;
+
   @Option(names = "--jobs", defaultValue = "${env:EDITSTREAM_HOME:-.}/examples/demo-jobs.jsonl", description = "Job file (default: ${DEFAULT-VALUE}).")
   Path jobs;
 
@@ -69,8 +76,27 @@ public final class DemoCommand implements Callable<Integer> {
           .withProvider(new ProviderSettings(cfg.provider().catalogCache() == null ? emulatorFiles.resolve("catalog-cache.json")
               : cfg.provider().catalogCache(), cfg.provider().catalogRefresh(), cfg.provider().budgetUsd(), cfg.provider().balanceCheck()));
       List<String> valid = new ArrayList<>();
-      BatchRun.Result r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), true, jobs, pipeline.allowInputs,
-          Duration.ofSeconds(timeoutSeconds), out, valid, BatchRun.Options.DEFAULT.withMetrics(metrics));
+      dev.editstream.locals3.LocalS3 s3 = null;
+      BatchRun.Result r;
+      try {
+        if (withLocalS3) {
+          s3 = dev.editstream.locals3.LocalS3.start(cfg.outDir().resolve(".s3"), "editstream-demo");
+          storage.stageTo = storage.stageTo == null ? "s3://editstream-demo/inputs" : storage.stageTo;
+          storage.resultsTo = storage.resultsTo == null ? "s3://editstream-demo/results" : storage.resultsTo;
+          storage.endpoint = s3.endpoint();
+          storage.pathStyle = true;
+          storage.accessKey = s3.accessKey();
+          storage.secretKey = s3.secret();
+          out.println("local S3 (S3Proxy) at " + s3.endpoint() + ", bucket editstream-demo, data in " + cfg.outDir().resolve(".s3")
+              + "; inputs staged to " + storage.stageTo + ", results stored in " + storage.resultsTo);
+        }
+        r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), !storage.any(), jobs, pipeline.allowInputs,
+            Duration.ofSeconds(timeoutSeconds), out, valid, BatchRun.Options.DEFAULT.withMetrics(metrics).withStorage(storage));
+      } finally {
+        if (s3 != null) {
+          s3.close();
+        }
+      }
       EmulatorStats s = emulator.stats();
       out.printf("emulator: %d submits, %d status calls, %d result calls, %d answered 429, %d answered 5xx, %d file downloads%n",
           s.submits(), s.statusCalls(), s.resultCalls(), s.rateLimited(), s.unavailable(), s.downloads());
