@@ -172,7 +172,7 @@ public final class Pipeline implements AutoCloseable {
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
           p.resources.add(0, downloader);
           yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4, metrics)
-              .withRecentResults(handover).withResults(results);
+              .withRecentResults(handover).withResults(results).withJobDeadline(cfg.jobDeadline());
         }
         case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
       };

@@ -23,7 +23,7 @@ import reactor.core.publisher.Mono;
  * signature never reaches an event, a log line or the manifest (events drop query strings after
  * the router anyway).
  */
-final class Storage implements AutoCloseable {
+public final class Storage implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Storage.class);
   /** Longest wait for one input's upload, from the thread preparing the job (it may block). */
   static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
@@ -45,7 +45,7 @@ final class Storage implements AutoCloseable {
    *
    * @throws StageException as {@link S3Store#check()}: 77 refused credentials or missing bucket, 69/75
    */
-  static Storage open(S3Settings stageTo, S3Settings resultsTo, Duration jobDeadline, boolean keepLocal) {
+  public static Storage open(S3Settings stageTo, S3Settings resultsTo, Duration jobDeadline, boolean keepLocal) {
     S3Store in = stageTo == null ? null : S3Store.open(stageTo);
     S3Store out = null;
     try {
@@ -80,7 +80,7 @@ final class Storage implements AutoCloseable {
    *
    * @param allowedFolders the folders local inputs must lie in
    */
-  InputStager stager(List<Path> allowedFolders) {
+  public InputStager stager(List<Path> allowedFolders) {
     return InputStager.publishingWith(this::stage, allowedFolders);
   }
 
@@ -123,8 +123,13 @@ final class Storage implements AutoCloseable {
     };
   }
 
+  /** Inputs uploaded by {@code --stage-to} so far. */
+  public long uploaded() {
+    return inputs == null ? 0 : inputs.uploaded();
+  }
+
   /** Objects uploaded and skipped (already stored) by {@code --stage-to}, for the summary. */
-  String describe() {
+  public String describe() {
     return inputs == null ? "" : "inputs staged: " + inputs.uploaded() + " uploaded, " + (inputs.skipped() + inputs.joined()) + " already stored";
   }
 

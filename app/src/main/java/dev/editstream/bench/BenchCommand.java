@@ -27,9 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run throughput scenarios against the emulator and print one table.")
 public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in the order {@code --scenario all} runs them. */
-  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e");
+  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s");
 
-  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, or all of them: all (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, s, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--jobs-scale", defaultValue = "1.0", description = "Multiplier of every scenario's job count, > 0 (default: ${DEFAULT-VALUE}).")
@@ -81,6 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "e" -> rows.add(Scenarios.cliLoop(Math.max(3, scaled(20)), aJobs, twoSeconds, work));
         case "p" -> rows.add(PollingScenario.run(scaled(1000), true, work));
         case "p-fixed2s" -> rows.add(PollingScenario.run(scaled(1000), false, work));
+        case "s" -> rows.add(StagingScenario.run(work));
         default -> {
           skipped++;
           out.println("scenario " + s + " is not implemented in this build (" + String.join(", ", ALL) + " are); skipped");

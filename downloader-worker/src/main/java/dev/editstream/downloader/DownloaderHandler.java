@@ -145,7 +145,7 @@ public final class DownloaderHandler implements StageHandler {
     // commit on its file-work thread (no further hop); the manifest's group commit holds no thread
     // while this job's line waits for its batch. appendAsync is subscribed on that same file-work
     // thread, so when this job's append leads a batch, its blocking write stays off the event loops.
-    return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null), parallelPerJob)
+    return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null, jobDeadlineOf(event)), parallelPerJob)
         .collectList()
         .flatMap(files -> FileIo.call(() -> {
           List<OutputFile> out = new ArrayList<>();
@@ -212,5 +212,32 @@ public final class DownloaderHandler implements StageHandler {
     } catch (IOException e) {
       log.debug("could not delete {}: {}", dir, e.toString());
     }
+  }
+
+  private volatile java.time.Duration jobDeadline;
+
+  /**
+   * Bounds each download by the job's deadline as well, measured as the poller does: from the
+   * submission ({@code submission.submitted_at}, else the job's {@code created_at}) plus {@code
+   * deadline}. A download the job's deadline stops fails with class 1 {@code download_deadline},
+   * not retried. Without this only the downloader's own whole-download limit applies.
+   *
+   * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for none
+   * @return this handler
+   */
+  public DownloaderHandler withJobDeadline(java.time.Duration deadline) {
+    this.jobDeadline = deadline;
+    return this;
+  }
+
+  /** When {@code event}'s job must be over, or {@code null} when no job deadline is set. */
+  private java.time.Instant jobDeadlineOf(JobEvent event) {
+    java.time.Duration d = jobDeadline;
+    if (d == null) {
+      return null;
+    }
+    java.time.Instant from = event.submission() != null && event.submission().submittedAt() != null
+        ? event.submission().submittedAt() : event.createdAt();
+    return from == null ? null : from.plus(d);
   }
 }

@@ -2,6 +2,10 @@ package dev.editstream.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.model.ModelCatalog;
@@ -16,6 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +32,25 @@ class CatalogLoaderTest {
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T12:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+  @BeforeEach
+  void captureTheLoadersLog() {
+    logged.start();
+    ((Logger) org.slf4j.LoggerFactory.getLogger(CatalogLoader.class)).addAppender(logged);
+  }
+
+  @AfterEach
+  void releaseTheLoadersLog() {
+    ((Logger) org.slf4j.LoggerFactory.getLogger(CatalogLoader.class)).detachAppender(logged);
+  }
+
+  /** The loader's WARN lines since {@code from}, formatted. */
+  private List<String> warnings(int from) {
+    List<ILoggingEvent> all = List.copyOf(logged.list);
+    return all.subList(from, all.size()).stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage).toList();
+  }
 
   @Test
   void shouldReadTheLiveCatalogPageByPageInRunComfysDialectAndCacheIt() {
@@ -64,6 +90,11 @@ class CatalogLoaderTest {
     try (RunComfyClient dead = new RunComfyClient(RunComfyConfig.of(deadBase, TOKEN))) {
       ModelCatalog none = CatalogLoader.load(dead, cache, CLOCK, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
       assertThat(none.source()).isEqualTo(ModelCatalog.Source.BUILT_IN);
+      assertThat(warnings(0)).singleElement().asString()
+          .startsWith("model catalog: RunComfy's live catalog could not be read (")
+          .contains(") and there is no disk copy; using editstream's built-in snapshot of " + none.fetchedAt()
+              + " (" + none.all().size() + " models; its prices are estimates)");
+      int seen = logged.list.size();
 
       ArrayNode models = Json.mapper().createArrayNode();
       models.add(ModelCatalog.builtInDocument().path("models").get(0));
@@ -72,6 +103,9 @@ class CatalogLoaderTest {
       assertThat(cached.source()).isEqualTo(ModelCatalog.Source.CACHE);
       assertThat(cached.fetchedAt()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
       assertThat(cached.all()).hasSize(1);
+      assertThat(warnings(seen)).singleElement().asString()
+          .startsWith("model catalog: RunComfy's live catalog could not be read (")
+          .endsWith("); using the disk copy of 2026-12-01T00:00:00Z (3 d 12 h old, 1 models)");
     }
     assertThat(CatalogLoader.age(Instant.parse("2026-12-01T00:00:00Z"), CLOCK)).isEqualTo("3 d 12 h");
   }
@@ -83,5 +117,10 @@ class CatalogLoaderTest {
       ModelCatalog c = CatalogLoader.load(client, null, CLOCK, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
       assertThat(c.source()).isEqualTo(ModelCatalog.Source.BUILT_IN);
     }
+    assertThat(warnings(0)).singleElement().asString()
+        .startsWith("model catalog: RunComfy's live catalog could not be read (")
+        .contains("401")
+        .contains("and there is no disk copy; using editstream's built-in snapshot")
+        .doesNotContain("wrong-token");
   }
 }

@@ -52,6 +52,12 @@ class RequestedRecordHostileTest {
   static RunComfyClient client;
   static LocalAssetServer assets;
   static RouterHandler handler;
+  /**
+   * Every file the router asked the asset server to publish (the server is stateless: a URL it
+   * signed is all it takes to read a file, so a file never handed to {@link LocalAssetServer#publish}
+   * was never served).
+   */
+  static final List<Path> published = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws IOException {
@@ -69,7 +75,13 @@ class RequestedRecordHostileTest {
     assets = LocalAssetServer.start("127.0.0.1", 0);
     Submitter submitter = new Submitter(client, new InMemoryLedger(), new AccountGate(Duration.ofSeconds(30),
         reactor.core.scheduler.Schedulers.parallel(), null), CLOCK, new SimpleMeterRegistry().counter("may"));
-    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets, List.of(jobs)), submitter, Topics.DEFAULT, CLOCK);
+    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), InputStager.publishingWith(RequestedRecordHostileTest::publish, List.of(jobs)), submitter, Topics.DEFAULT, CLOCK);
+  }
+
+  /** Publishes {@code file} on the asset server as {@code new InputStager(assets, ...)} does, recording it. */
+  static String publish(Path file) {
+    published.add(file);
+    return assets.publish(file).toString();
   }
 
   @AfterAll
@@ -123,6 +135,7 @@ class RequestedRecordHostileTest {
   @MethodSource("records")
   void shouldFailWithInputNotAllowedBeforeAnyPost(String name, String field, Function<Path, String> json) throws IOException {
     long before = emu.stats().submits();
+    int publishedBefore = published.size();
     JobEvent event = record("k1", field, json.apply(jobs));
 
     Throwable error = catchError(event);
@@ -133,6 +146,7 @@ class RequestedRecordHostileTest {
       assertThat(e.getMessage()).contains(field + ": ").doesNotContain(home.toString()).doesNotContain("/etc/");
     });
     assertThat(emu.stats().submits()).as("no POST").isEqualTo(before);
+    assertThat(published.subList(publishedBefore, published.size())).as("files published by the asset server").isEmpty();
   }
 
   static Throwable catchError(JobEvent event) {
@@ -151,5 +165,7 @@ class RequestedRecordHostileTest {
     assertThat(o).isInstanceOf(Outcome.Publish.class);
     JobEvent submitted = ((Outcome.Publish) o).emits().get(0).event();
     assertThat(submitted.body().toString()).contains("http://" + assets.hostPort() + "/assets/");
+    assertThat(published).as("the asset server published the good image only").contains(jobs.resolve("ok.png").toRealPath())
+        .allSatisfy(p -> assertThat(p).startsWith(jobs.toRealPath()));
   }
 }

@@ -14,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +47,10 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <p><b>Deadline.</b> A whole download (connect, redirects, body, commit) must end within {@link
  * DownloadConfig#deadline()}, else it fails with TEMPFAIL {@code download_deadline}; its part file
- * is deleted before the error is signalled.
+ * is deleted before the error is signalled. A caller that knows the job's own deadline passes it
+ * ({@link #download(URI, Path, String, Instant)}): the limit is then the shorter of the two, and
+ * a download stopped by the job's deadline (or started after it) fails with OTHER (class 1, not
+ * retried) {@code download_deadline}, since a retry could only come after the job's deadline.
  *
  * <p>Unlike the CLI, bytes go to a hidden part file ({@code .<name>.part-<random>}) written off the
  * event loop (on {@link FileIo#scheduler()}, at most {@value #PREFETCH} buffers queued, so
@@ -66,7 +70,7 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <p>Errors ({@link StageException}): refused URL or redirect → DATA {@code refused_url}; refused
  * resolved address → DATA {@code refused_address}; too many redirects → DATA; over the cap → DATA
- * {@code too_large}; past the deadline → TEMPFAIL {@code download_deadline}; HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
+ * {@code too_large}; past the deadline → TEMPFAIL {@code download_deadline} (OTHER when the job's own deadline stopped it); HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
  * than Content-Length or a connection closed mid-body → TEMPFAIL {@code truncated}; full disk →
  * TEMPFAIL {@code disk_full}; another local file error → OTHER {@code local_io}; other transport
  * failures per {@link TransportErrorClassifier}. The name comes from the URL asked for, not from
@@ -215,7 +219,22 @@ public final class OutputDownloader implements AutoCloseable {
    * @return the written file; errors as described on the class
    */
   public Mono<DownloadedFile> download(URI url, Path targetDir, String preferredName) {
-    return download(url == null ? null : url.toString(), targetDir, preferredName);
+    return download(url == null ? null : url.toString(), targetDir, preferredName, null);
+  }
+
+  /**
+   * Downloads one file within the job's own deadline as well: the whole download must end within
+   * the shorter of {@link DownloadConfig#deadline()} and the time left until {@code jobDeadline}.
+   * When the job's deadline is what stops it (or has already passed, in which case nothing is
+   * fetched), the download fails with OTHER (class 1, not retried) {@code download_deadline};
+   * when the configured limit stops it first, with TEMPFAIL {@code download_deadline} as usual.
+   *
+   * @param jobDeadline when the job must be over, or {@code null} for the configured limit alone
+   * @see #download(URI, Path, String)
+   */
+  public Mono<DownloadedFile> download(
+      URI url, Path targetDir, String preferredName, Instant jobDeadline) {
+    return download(url == null ? null : url.toString(), targetDir, preferredName, jobDeadline);
   }
 
   /**
@@ -225,6 +244,11 @@ public final class OutputDownloader implements AutoCloseable {
    * @see #download(URI, Path, String)
    */
   public Mono<DownloadedFile> download(String url, Path targetDir, String preferredName) {
+    return download(url, targetDir, preferredName, null);
+  }
+
+  private Mono<DownloadedFile> download(
+      String url, Path targetDir, String preferredName, Instant jobDeadline) {
     return Mono.defer(
         () -> {
           DownloadPolicy.Checked checked = policy.check(url);
@@ -237,10 +261,23 @@ public final class OutputDownloader implements AutoCloseable {
                   : FileNames.sanitise(preferredName);
           Target t = new Target(targetDir, name, Redact.url(checked.uri().toString()), new PartState());
           Duration deadline = config.deadline();
+          boolean jobLimits = false;
+          if (jobDeadline != null) {
+            Duration left = Duration.between(clock.instant(), jobDeadline);
+            if (left.isNegative() || left.isZero()) {
+              return Mono.error(jobDeadlinePassed(checked.uri(), jobDeadline));
+            }
+            if (left.compareTo(deadline) <= 0) {
+              deadline = left;
+              jobLimits = true;
+            }
+          }
+          StageException onTimeout =
+              jobLimits
+                  ? jobDeadlinePassed(checked.uri(), jobDeadline)
+                  : deadlineExceeded(checked.uri());
           return hop(checked.uri(), 0, t)
-              .timeout(
-                  deadline,
-                  Mono.defer(() -> t.part.gone().then(Mono.error(deadlineExceeded(checked.uri())))));
+              .timeout(deadline, Mono.defer(() -> t.part.gone().then(Mono.error(onTimeout))));
         });
   }
 
@@ -287,6 +324,18 @@ public final class OutputDownloader implements AutoCloseable {
             + ": not done within the download deadline of "
             + config.deadline().toMillis()
             + " ms");
+  }
+
+  /** The job's own deadline stopped the download: class 1, not retried (a retry would be late). */
+  private static StageException jobDeadlinePassed(URI uri, Instant jobDeadline) {
+    return new StageException(
+        ExitClass.OTHER,
+        "download_deadline",
+        "GET "
+            + Redact.url(uri.toString())
+            + ": not done by the job's deadline "
+            + jobDeadline
+            + "; not retried");
   }
 
   /** @param uri a URI returned by {@link DownloadPolicy#check} (never anything else) */

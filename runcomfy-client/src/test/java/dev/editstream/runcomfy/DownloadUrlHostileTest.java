@@ -7,14 +7,15 @@ import dev.editstream.core.error.StageException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -405,6 +406,67 @@ class DownloadUrlHostileTest {
   }
 
   @Test
+  @DisplayName("download url: trickled body ends at the job's deadline and is not retried")
+  void downloadUrlTrickledBodyEndsAtTheJobDeadlineAndIsNotRetried() throws IOException {
+    // configured limit: the default 30 min; the job's own deadline is 1 s away and binds
+    Instant jobDeadline = Instant.now().plusSeconds(1);
+    long start = System.nanoTime();
+    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+        OutputDownloader d =
+            downloader(
+                DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
+                DownloadConfig.defaults(),
+                CheckingResolver.HostResolver.SYSTEM)) {
+      StepVerifier.create(d.download(URI.create(evil.url("/o.bin")), dir, null, jobDeadline))
+          .expectErrorSatisfies(
+              stageError(ExitClass.OTHER, "download_deadline")
+                  .andThen(e -> assertThat(((StageException) e).exitClass().retryable()).isFalse())
+                  .andThen(e -> assertThat(e.getMessage()).contains("job's deadline " + jobDeadline)))
+          .verify(WAIT);
+      assertThat(evil.heads()).hasSize(1);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(files()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("download url: a job past its deadline fetches nothing and is not retried")
+  void downloadUrlJobPastItsDeadlineFetchesNothingAndIsNotRetried() throws IOException {
+    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+        OutputDownloader d =
+            downloader(
+                DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
+                DownloadConfig.defaults(),
+                CheckingResolver.HostResolver.SYSTEM)) {
+      StepVerifier.create(
+              d.download(URI.create(evil.url("/o.bin")), dir, null, Instant.now().minusSeconds(1)))
+          .expectErrorSatisfies(stageError(ExitClass.OTHER, "download_deadline"))
+          .verify(WAIT);
+      assertThat(evil.heads()).isEmpty();
+    }
+    assertThat(files()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("download url: the configured limit binds when shorter than the job's deadline")
+  void downloadUrlConfiguredLimitBindsWhenShorterThanTheJobDeadline() throws IOException {
+    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+        OutputDownloader d =
+            downloader(
+                DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
+                DownloadConfig.defaults().withDeadline(Duration.ofMillis(800)),
+                CheckingResolver.HostResolver.SYSTEM)) {
+      StepVerifier.create(
+              d.download(URI.create(evil.url("/o.bin")), dir, null, Instant.now().plusSeconds(3600)))
+          .expectErrorSatisfies(
+              stageError(ExitClass.TEMPFAIL, "download_deadline")
+                  .andThen(e -> assertThat(e.getMessage()).contains("800 ms")))
+          .verify(WAIT);
+    }
+    assertThat(files()).isEmpty();
+  }
+
+  @Test
   @DisplayName("download url: server silent after the status line ends at the download deadline")
   void downloadUrlServerSilentAfterTheStatusLineEndsAtTheDownloadDeadline() throws IOException {
     assertOutcome(
@@ -452,6 +514,10 @@ class DownloadUrlHostileTest {
     assertThat(found.urls()).hasSize(1000);
     assertThat(found.truncated()).isTrue();
     assertThat(OutputUrls.collect(arr)).hasSize(OutputUrls.DEFAULT_MAX_URLS);
-    assertThat(Map.of()).isEmpty();
+    // the cap keeps the first entries in result order and drops the rest
+    assertThat(found.urls())
+        .startsWith("https://cdn.runcomfy.net/o/0.png", "https://cdn.runcomfy.net/o/1.png")
+        .endsWith("https://cdn.runcomfy.net/o/999.png")
+        .doesNotContain("https://cdn.runcomfy.net/o/1000.png", "https://cdn.runcomfy.net/o/19999.png");
   }
 }
