@@ -66,20 +66,8 @@ class ObjectStorageIT {
 
   BatchRun.Result run(LocalBroker broker, RunComfyEmulator emu, Path jobs, Path out, StorageOptions storage, ByteArrayOutputStream log)
       throws Exception {
-    PipelineOptions o = new PipelineOptions();
-    o.bootstrapServers = broker.bootstrapServers();
-    o.topicPrefix = "s3-" + Long.toHexString(System.nanoTime());
-    o.partitions = 2;
-    o.out = out;
-    o.routerConcurrency = 4;
-    o.pollerConcurrency = 50;
-    o.downloaderConcurrency = 4;
-    o.maxAttempts = 6;
-    o.retryBaseMs = 50;
-    o.retryMaxMs = 1000;
-    o.jobDeadlineSeconds = 300;
-    o.catalogCache = dir.resolve("catalog-cache.json");
-    o.allowDownloadHosts = new ArrayList<>(List.of("127.0.0.1:" + emu.port()));
+    PipelineOptions o = EmulatorRunOptions.of(broker.bootstrapServers(), out, "s3-" + Long.toHexString(System.nanoTime()),
+        dir.resolve("catalog-cache.json"), emu, 50);
     PipelineConfig cfg = o.toConfig(java.util.Map.of());
     return BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobs, List.of(), Duration.ofMinutes(3),
         new PrintStream(log, true, StandardCharsets.UTF_8), new ArrayList<>(), BatchRun.Options.DEFAULT.withStorage(storage));

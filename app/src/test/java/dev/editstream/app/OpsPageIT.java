@@ -79,20 +79,8 @@ class OpsPageIT {
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     LiveRun(Path dir, LocalBroker broker, RunComfyEmulator emu, Path jobs) throws Exception {
-      PipelineOptions o = new PipelineOptions();
-      o.bootstrapServers = broker.bootstrapServers();
-      o.out = dir.resolve("out");
-      o.topicPrefix = "ops";
-      o.partitions = 2;
-      o.routerConcurrency = 4;
-      o.pollerConcurrency = 100;
-      o.downloaderConcurrency = 4;
-      o.maxAttempts = 6;
-      o.retryBaseMs = 50;
-      o.retryMaxMs = 1000;
-      o.jobDeadlineSeconds = 300;
-      o.catalogCache = dir.resolve("catalog-cache.json");
-      o.allowDownloadHosts = new ArrayList<>(List.of("127.0.0.1:" + emu.port()));
+      PipelineOptions o = EmulatorRunOptions.of(broker.bootstrapServers(), dir.resolve("out"), "ops", dir.resolve("catalog-cache.json"),
+          emu, 100);
       MetricsOptions m = new MetricsOptions();
       m.port = freePort();
       PipelineConfig cfg = o.toConfig(java.util.Map.of());
