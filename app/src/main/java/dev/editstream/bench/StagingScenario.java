@@ -99,8 +99,9 @@ public final class StagingScenario {
         throw new IllegalStateException("staging ended with " + (urls == null ? 0 : urls.size()) + " of " + IMAGES + " URLs");
       }
       double growthMb = (peak.get() - baseline) / 1048576.0;
-      String note = String.format("%d images (%d repeated, %.1f MiB each): %d uploaded; %s; used-heap growth %.0f MB", IMAGES, DUPLICATES,
-          (base.length + TAIL_BYTES) / 1048576.0, storage.uploaded(), storage.describe(), growthMb);
+      String note = String.format("%d images (%d repeated, %.1f MiB each): %d uploaded; %s; used-heap growth %.0f MB of a %d MB heap (-Xmx)",
+          IMAGES, DUPLICATES, (base.length + TAIL_BYTES) / 1048576.0, storage.uploaded(), storage.describe(), growthMb,
+          Runtime.getRuntime().maxMemory() >> 20);
       return new BenchResult("s", IMAGES, wall, 0, 0, 0, 0, 0, 0, growthMb, cpu, note);
     } finally {
       DemoFiles.delete(dir);

@@ -38,6 +38,20 @@ class BenchScenariosTest {
     }
   }
 
+  /** Scenario (s): 200 inputs staged by 16 blocking callers; it once stalled (issue 16). */
+  @Test
+  void shouldStageTwoHundredImagesUploadingEachContentOnce() throws Exception {
+    BenchResult row = StagingScenario.run(tmp);
+
+    assertThat(row.scenario()).isEqualTo("s");
+    assertThat(row.jobs()).isEqualTo(200);
+    assertThat(row.note()).contains("200 images (20 repeated").contains(": 180 uploaded;")
+        .contains("inputs staged: 180 uploaded, 20 already stored").containsPattern("used-heap growth \\d+ MB of a \\d+ MB heap");
+    try (var left = Files.list(tmp)) {
+      assertThat(left.filter(p -> p.getFileName().toString().startsWith("staging-"))).as("scratch files deleted").isEmpty();
+    }
+  }
+
   @Test
   void shouldCompareThePipelineDownloadWithCurlAndDeleteBothFilesWhenOneLargeOutput() throws Exception {
     long bytes = 8L << 20;
@@ -138,7 +152,7 @@ class BenchScenariosTest {
     int code = new CommandLine(cmd).execute("--scenario", "z", "--json", tmp.resolve("r.json").toString(), "--work",
         tmp.resolve("w").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e are");
+    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s are");
   }
 
   private static boolean curlAvailable() {

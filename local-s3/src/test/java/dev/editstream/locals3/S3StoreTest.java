@@ -66,6 +66,28 @@ class S3StoreTest {
     }
   }
 
+  /**
+   * The router blocks a bounded-elastic thread on each staging; with every such thread blocked,
+   * hashing must still run (it once queued behind the blocked callers and stalled until their
+   * timeout).
+   */
+  @Test
+  void shouldStageWhileCallersBlockEveryBoundedElasticThread() throws Exception {
+    int callers = reactor.core.scheduler.Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE;
+    List<Path> files = new java.util.ArrayList<>();
+    for (int i = 0; i < callers; i++) {
+      files.add(Files2.write(dir.resolve("blocked-" + i + ".bin"), 20_000, 100 + i));
+    }
+    try (S3Store store = S3Store.open(s3.settings("runs/e", "--stage-to"))) {
+      List<Staged> all = Flux.fromIterable(files)
+          .flatMap(f -> reactor.core.publisher.Mono.fromCallable(() -> store.stage(f, null).block(Duration.ofSeconds(60)))
+              .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()), callers)
+          .collectList().block(Duration.ofSeconds(30));
+      assertThat(all).hasSize(callers).allSatisfy(s -> assertThat(s.uploaded()).isTrue());
+      assertThat(store.uploaded()).isEqualTo(callers);
+    }
+  }
+
   @Test
   void shouldSendABigFileInPartsAndGetItBackWhole() throws Exception {
     Path f = Files2.write(dir.resolve("big.mp4"), 40L << 20, 3);

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -62,6 +63,13 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * answers such as 503 SlowDown back off longer); each attempt is bounded by {@link
  * S3Settings#attemptTimeout()} and each call, retries included, by {@link
  * S3Settings#apiCallTimeout()} (for a multipart upload: each part and each multipart call).
+ *
+ * <p>File reads (hashing, sizes) run on the store's own scheduler ({@code s3-files-*} threads),
+ * never on the shared {@code Schedulers.boundedElastic()}: callers such as the router's job
+ * preparation block a bounded-elastic thread on {@link #stage}, and once bounded-elastic has more
+ * workers than threads it queues new work behind busy threads, so a hash queued behind the very
+ * thread waiting for it would stall until that caller's timeout (seen as a stalled 200-image
+ * staging run, bench scenario (s)).
  */
 public final class S3Store implements AutoCloseable {
   /** Files larger than this many bytes (16 MiB) are uploaded in parts. */
@@ -77,11 +85,14 @@ public final class S3Store implements AutoCloseable {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,10}");
   private static final int READ_BUFFER = 64 * 1024;
+  /** Threads reading files for one store: enough to keep a disk busy, few enough to leave CPU. */
+  private static final int FILE_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final S3Settings settings;
   private final AwsCredentialsProvider credentials;
   private final S3AsyncClient client;
   private final S3Presigner presigner;
+  private final Scheduler files;
   private final Map<String, Mono<Staged>> inflight = new ConcurrentHashMap<>();
   private final AtomicLong uploaded = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
@@ -113,6 +124,7 @@ public final class S3Store implements AutoCloseable {
     this.credentials = credentials;
     this.client = client;
     this.presigner = presigner;
+    this.files = Schedulers.newBoundedElastic(FILE_THREADS, Integer.MAX_VALUE, "s3-files", 60, true);
   }
 
   /**
@@ -192,7 +204,7 @@ public final class S3Store implements AutoCloseable {
 
   /**
    * Puts an input file into the store under its content address, once: the SHA-256 is computed by
-   * streaming the file (64 KiB at a time, on the bounded-elastic scheduler), then a HEAD tells
+   * streaming the file (64 KiB at a time, on the store's own file threads), then a HEAD tells
    * whether {@code inputs/<sha256><.ext>} is already there (same length: skipped), else the file
    * is uploaded with its SHA-256 as metadata {@code sha256}. Concurrent calls for the same content
    * in this process share one HEAD and one upload.
@@ -204,7 +216,7 @@ public final class S3Store implements AutoCloseable {
    */
   public Mono<Staged> stage(Path file, String contentType) {
     Objects.requireNonNull(file, "file");
-    return digest(file).flatMap(d -> {
+    return digest(file).subscribeOn(files).flatMap(d -> {
       String key = settings.location().key(inputName(d.sha256(), String.valueOf(file.getFileName())));
       boolean[] created = {false};
       Mono<Staged> shared = inflight.computeIfAbsent(key, k -> {
@@ -242,7 +254,7 @@ public final class S3Store implements AutoCloseable {
     }
     String key = settings.location().key(name);
     return Mono.fromCallable(() -> Files.size(file))
-        .subscribeOn(Schedulers.boundedElastic())
+        .subscribeOn(files)
         .flatMap(bytes -> upload(file, key, bytes, sha256, contentType)
             .thenReturn(new Stored(settings.location().uri(key), key, bytes, sha256)))
         .onErrorMap(this::classify);
@@ -290,6 +302,7 @@ public final class S3Store implements AutoCloseable {
   public void close() {
     client.close();
     presigner.close();
+    files.dispose();
     closeQuietly(credentials);
   }
 
@@ -321,7 +334,7 @@ public final class S3Store implements AutoCloseable {
   /** A file's SHA-256 and length. */
   record Digest(String sha256, long bytes) {}
 
-  /** Streams {@code file} through SHA-256 on the bounded-elastic scheduler (blocking reads). */
+  /** Streams {@code file} through SHA-256 (blocking reads, on the thread that subscribes). */
   static Mono<Digest> digest(Path file) {
     return Mono.fromCallable(() -> {
       MessageDigest md = sha256();
@@ -334,7 +347,7 @@ public final class S3Store implements AutoCloseable {
         }
       }
       return new Digest(HexFormat.of().formatHex(md.digest()), n);
-    }).subscribeOn(Schedulers.boundedElastic());
+    });
   }
 
   private Mono<Staged> headOrUpload(Path file, String key, Digest d, String contentType) {
