@@ -39,6 +39,14 @@ public final class StorageOptions {
       description = "With --results-to, keep the outputs in --out as well (default: ${DEFAULT-VALUE}).")
   boolean keepLocal = true;
 
+  @Option(names = "--s3-attempt-timeout-s", defaultValue = "120",
+      description = "Longest wait for one S3 request, s; a slower answer is retried (default: ${DEFAULT-VALUE}).")
+  long attemptTimeoutSeconds = 120;
+
+  @Option(names = "--s3-call-timeout-s", defaultValue = "300",
+      description = "Longest wait for one S3 call with the SDK's retries (3 attempts), s; then the job goes round the delay topic (default: ${DEFAULT-VALUE}).")
+  long callTimeoutSeconds = 300;
+
   /** Static keys for a store started by this process ({@code demo --with-local-s3}) or a test; never from the command line. */
   String accessKey;
   String secretKey;
@@ -56,7 +64,15 @@ public final class StorageOptions {
    * @throws IllegalArgumentException naming the option and the rule
    */
   S3Settings settings(String optionName, String value) {
-    S3Settings s = S3Settings.of(ObjectStoreUri.parse(optionName, value), optionName);
+    if (attemptTimeoutSeconds < 1) {
+      throw new IllegalArgumentException("--s3-attempt-timeout-s must be >= 1, was " + attemptTimeoutSeconds);
+    }
+    if (callTimeoutSeconds < attemptTimeoutSeconds) {
+      throw new IllegalArgumentException("--s3-call-timeout-s must be >= --s3-attempt-timeout-s (" + attemptTimeoutSeconds + "), was "
+          + callTimeoutSeconds);
+    }
+    S3Settings s = S3Settings.of(ObjectStoreUri.parse(optionName, value), optionName)
+        .withTimeouts(Duration.ofSeconds(callTimeoutSeconds), Duration.ofSeconds(attemptTimeoutSeconds));
     if (endpoint != null) {
       s = s.withEndpoint(endpoint, pathStyle);
     }

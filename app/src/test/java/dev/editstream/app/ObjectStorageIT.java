@@ -38,16 +38,23 @@ class ObjectStorageIT {
   @TempDir Path dir;
 
   Path jobs() throws Exception {
+    return jobs(dir, "s3", 4);
+  }
+
+  /**
+   * A job file of {@code n} jobs in {@code dir/in} over copies of the samples (local inputs are
+   * confined to the job file's folder); jobs 0 and 3 share one image.
+   */
+  static Path jobs(Path dir, String batch, int n) throws Exception {
     Path products = PipelineScenario.projectRoot().resolve("examples").resolve("a_products");
     String[] images = {"a01_water_bottle_cutout.png", "a02_mugs_cutout.png", "a03_cap_cutout.png", "a01_water_bottle_cutout.png"};
     List<String> lines = new ArrayList<>();
-    for (int i = 0; i < images.length; i++) {
-      // the job file's folder holds copies: local inputs are confined to it
-      Path copy = dir.resolve("in").resolve(i + "-" + images[i]);
+    for (int i = 0; i < n; i++) {
+      Path copy = dir.resolve("in").resolve(i + "-" + images[i % images.length]);
       Files.createDirectories(copy.getParent());
-      Files.copy(products.resolve(images[i]), copy);
-      lines.add("{\"id\":\"s3-" + i + "\",\"prompt\":\"Keep the product unchanged. Put it on studio-grey paper.\",\"images\":[\""
-          + copy + "\"],\"batch\":\"s3\"}");
+      Files.copy(products.resolve(images[i % images.length]), copy);
+      lines.add("{\"id\":\"" + batch + "-" + i + "\",\"prompt\":\"Keep the product unchanged. Put it on studio-grey paper.\",\"images\":[\""
+          + copy + "\"],\"batch\":\"" + batch + "\"}");
     }
     return Files.write(dir.resolve("in").resolve("jobs.jsonl"), lines, StandardCharsets.UTF_8);
   }

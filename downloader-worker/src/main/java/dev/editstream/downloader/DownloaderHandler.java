@@ -156,7 +156,8 @@ public final class DownloaderHandler implements StageHandler {
           OutputFolder.promote(staging, finalDir, event.jobId(), DownloaderHandler::deleteQuietly);
           return out;
         }))
-        .flatMap(this::store)
+        .flatMap(out -> store(out).onErrorMap(StageException.class,
+            e -> e.withMessage(e.getMessage() + "; the job's outputs stay on disk in " + event.jobId() + "/ under --out")))
         .map(out -> {
           if (event.remote() != null && event.remote().costUsd() != null) {
             metrics.cost(event.route() == null ? null : event.route().modelId(), event.remote().costUsd());

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -31,8 +32,9 @@ import reactor.netty.resources.ConnectionProvider;
  * signature made for the proxy's address still verifies at S3Proxy, which does not compare {@code
  * Host} with its own address. Hop-by-hop headers and {@code Expect} (unsigned) are not forwarded.
  *
- * <p>Faults: {@link #failNext(int, int)} answers the next requests itself with an S3 XML error;
- * {@link #delay(Duration)} holds every request before handling it. {@link #requests()} records
+ * <p>Faults: {@link #failNext(int, int)} answers the next requests itself with an S3 XML error
+ * ({@link #failNext(int, int, Predicate)}: only requests a test accepts); {@link #delay(Duration)}
+ * holds every request before handling it, {@link #delayNext} only the next matching ones. {@link #requests()} records
  * each request's method, path and query parameter <em>names</em> (never values: pre-signed URLs
  * carry signatures there).
  */
@@ -42,13 +44,28 @@ public final class S3FaultProxy implements AutoCloseable {
   private static final Map<Integer, String> CODES = Map.of(400, "InvalidRequest", 403, "AccessDenied",
       404, "NoSuchKey", 500, "InternalError", 503, "SlowDown");
 
-  private record Fault(int remaining, int status, String code) {}
+  private static final Predicate<String> ANY = r -> true;
+
+  /** The next {@code remaining} requests matching {@code which} fail with {@code status}. */
+  private record Fault(int remaining, int status, String code, Predicate<String> which) {
+    Fault next(String request) {
+      return remaining > 0 && which.test(request) ? new Fault(remaining - 1, status, code, which) : this;
+    }
+  }
+
+  /** The next {@code remaining} requests matching {@code which} are held for {@code delay}. */
+  private record Slow(int remaining, Duration delay, Predicate<String> which) {
+    Slow next(String request) {
+      return remaining > 0 && which.test(request) ? new Slow(remaining - 1, delay, which) : this;
+    }
+  }
 
   private final URI target;
   private final ConnectionProvider pool;
   private final HttpClient client;
   private final DisposableServer server;
-  private final AtomicReference<Fault> fault = new AtomicReference<>(new Fault(0, 0, null));
+  private final AtomicReference<Fault> fault = new AtomicReference<>(new Fault(0, 0, null, ANY));
+  private final AtomicReference<Slow> slow = new AtomicReference<>(new Slow(0, Duration.ZERO, ANY));
   private volatile Duration delay = Duration.ZERO;
   private final List<String> requests = new CopyOnWriteArrayList<>();
 
@@ -93,10 +110,42 @@ public final class S3FaultProxy implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n < 0} or the status is not 400-599
    */
   public void failNext(int n, int status, String code) {
+    failNext(n, status, code, ANY);
+  }
+
+  /**
+   * Answers the next {@code n} requests that {@code which} accepts with {@code status} and an S3
+   * XML error (code as in {@link #failNext(int, int)}); other requests pass. Replaces any faults
+   * still pending.
+   *
+   * @param which tests a request as {@link #requests()} describes it, e.g. {@code r ->
+   *     r.startsWith("PUT /bucket/results/")}
+   * @throws IllegalArgumentException if {@code n < 0} or the status is not 400-599
+   */
+  public void failNext(int n, int status, Predicate<String> which) {
+    failNext(n, status, CODES.getOrDefault(status, "Error" + status), which);
+  }
+
+  private void failNext(int n, int status, String code, Predicate<String> which) {
     if (n < 0 || status < 400 || status > 599) {
       throw new IllegalArgumentException("n must be >= 0 and status 400-599");
     }
-    fault.set(new Fault(n, status, Objects.requireNonNull(code, "code")));
+    fault.set(new Fault(n, status, Objects.requireNonNull(code, "code"), Objects.requireNonNull(which, "which")));
+  }
+
+  /**
+   * Holds the next {@code n} requests that {@code which} accepts for {@code delay} before failing
+   * or forwarding them (a slow endpoint); other requests are not held by this rule. Replaces any
+   * such rule still pending.
+   *
+   * @param which as in {@link #failNext(int, int, Predicate)}
+   * @throws IllegalArgumentException if {@code n < 0} or {@code delay} is negative
+   */
+  public void delayNext(int n, Duration delay, Predicate<String> which) {
+    if (n < 0 || delay == null || delay.isNegative()) {
+      throw new IllegalArgumentException("n must be >= 0 and delay >= 0");
+    }
+    slow.set(new Slow(n, delay, Objects.requireNonNull(which, "which")));
   }
 
   /** Holds every request for {@code delay} before failing or forwarding it; {@link Duration#ZERO} stops. */
@@ -109,7 +158,8 @@ public final class S3FaultProxy implements AutoCloseable {
 
   /** Clears faults, the delay and the request log. */
   public void reset() {
-    fault.set(new Fault(0, 0, null));
+    fault.set(new Fault(0, 0, null, ANY));
+    slow.set(new Slow(0, Duration.ZERO, ANY));
     delay = Duration.ZERO;
     requests.clear();
   }
@@ -130,11 +180,13 @@ public final class S3FaultProxy implements AutoCloseable {
   }
 
   private Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-    requests.add(describe(req.method(), req.uri()));
-    Fault f = fault.getAndUpdate(x -> x.remaining() > 0 ? new Fault(x.remaining() - 1, x.status(), x.code()) : x);
-    Duration d = delay;
+    String request = describe(req.method(), req.uri());
+    requests.add(request);
+    Fault f = fault.getAndUpdate(x -> x.next(request));
+    Slow sl = slow.getAndUpdate(x -> x.next(request));
+    Duration d = sl.remaining() > 0 && sl.which().test(request) ? delay.plus(sl.delay()) : delay;
     Mono<Void> wait = d.isZero() ? Mono.empty() : Mono.delay(d).then();
-    if (f.remaining() > 0) {
+    if (f.remaining() > 0 && f.which().test(request)) {
       return req.receive().then().then(wait).then(Mono.defer(() -> fail(req, res, f)));
     }
     return wait.then(Mono.defer(() -> forward(req, res)));

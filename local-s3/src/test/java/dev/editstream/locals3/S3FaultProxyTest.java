@@ -7,6 +7,7 @@ import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import dev.editstream.storage.S3Settings;
 import dev.editstream.storage.S3Store;
+import dev.editstream.storage.S3Store.Staged;
 import dev.editstream.storage.S3Store.Stored;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.file.Path;
@@ -109,6 +110,31 @@ class S3FaultProxyTest {
         assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
         assertThat(e.reason()).isEqualTo("storage_timeout");
       });
+    }
+  }
+
+  @Test
+  void shouldFailOnlyTheRequestsARuleMatches() throws Exception {
+    Path f = Files2.write(dir.resolve("m.png"), 2000, 8);
+    try (S3Store store = S3Store.open(viaProxy())) {
+      proxy.failNext(3, 503, r -> r.startsWith("PUT /media-out/p/results/"));
+      assertThatThrownBy(() -> store.putResult(f, "results/m.png", Files2.sha256(f), null).block())
+          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass().retryable()).isTrue());
+      Staged staged = store.stage(f, null).block();
+      assertThat(staged.uploaded()).as("the input PUT is not matched: it passes").isTrue();
+      assertThat(store.putResult(f, "results/m.png", Files2.sha256(f), null).block().bytes()).as("the rule is spent").isEqualTo(2000);
+    }
+  }
+
+  @Test
+  void shouldHoldOnlyTheNextMatchingRequests() throws Exception {
+    Path f = Files2.write(dir.resolve("h.png"), 2000, 9);
+    try (S3Store store = S3Store.open(viaProxy().withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(500)))) {
+      proxy.delayNext(3, Duration.ofSeconds(2), r -> r.startsWith("PUT "));
+      store.check().block(); // a HEAD: not held
+      assertThatThrownBy(() -> store.putResult(f, "results/h.png", Files2.sha256(f), null).block())
+          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL));
+      assertThat(store.putResult(f, "results/h.png", Files2.sha256(f), null).block().bytes()).as("three PUTs held, then none").isEqualTo(2000);
     }
   }
 

@@ -50,6 +50,15 @@ public final class StageException extends RuntimeException {
     this.errorCode = errorCode;
   }
 
+  /**
+   * The same failure (class, reason, Retry-After, HTTP status, error code) with another message.
+   *
+   * @param message the new message, e.g. this one with what became of the job's files
+   */
+  public StageException withMessage(String message) {
+    return new StageException(exitClass, reason, message, retryAfter, httpStatus, errorCode);
+  }
+
   /** A failure without a Retry-After. */
   public StageException(ExitClass exitClass, String reason, String message) {
     this(exitClass, reason, message, null);
