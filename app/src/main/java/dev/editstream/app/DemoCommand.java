@@ -83,10 +83,10 @@ public final class DemoCommand implements Callable<Integer> {
           s3 = dev.editstream.locals3.LocalS3.start(cfg.outDir().resolve(".s3"), "editstream-demo");
           storage.stageTo = storage.stageTo == null ? "s3://editstream-demo/inputs" : storage.stageTo;
           storage.resultsTo = storage.resultsTo == null ? "s3://editstream-demo/results" : storage.resultsTo;
-          storage.endpoint = s3.endpoint();
-          storage.pathStyle = true;
-          storage.accessKey = s3.accessKey();
-          storage.secretKey = s3.secret();
+          storage.s3.endpoint = s3.endpoint();
+          storage.s3.pathStyle = true;
+          storage.s3.accessKey = s3.accessKey();
+          storage.s3.secretKey = s3.secret();
           out.println("local S3 (S3Proxy) at " + s3.endpoint() + ", bucket editstream-demo, data in " + cfg.outDir().resolve(".s3")
               + "; inputs staged to " + storage.stageTo + ", results stored in " + storage.resultsTo);
         }

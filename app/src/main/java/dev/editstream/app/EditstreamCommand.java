@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
         ProduceCommand.class,
         RouteCommand.class,
         ModelsCommand.class,
+        PresignCommand.class,
         WorkerCommand.Router.class,
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,

@@ -7,7 +7,11 @@ import dev.editstream.downloader.ResultsStore;
 import dev.editstream.router.InputStager;
 import dev.editstream.storage.S3Settings;
 import dev.editstream.storage.S3Store;
-import java.net.URLConnection;
+import dev.editstream.router.MediaSniffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.Arrays;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,9 +104,22 @@ public final class Storage implements AutoCloseable {
     return inputs.presignGet(s.key(), presignLifetime).toString();
   }
 
-  private static String contentType(Path file) {
-    String t = URLConnection.guessContentTypeFromName(file.getFileName().toString());
-    return t == null ? "application/octet-stream" : t;
+  /**
+   * The content type stored with an input: from the file's first bytes ({@link MediaSniffer}), as
+   * the router's gate checked them, never from its name (a {@code .png} holding a JPEG is stored as
+   * {@code image/jpeg}, which is what a model server that trusts the header needs).
+   */
+  static String contentType(Path file) {
+    byte[] head = new byte[MediaSniffer.HEAD_BYTES];
+    int n = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
+        n += r;
+      }
+    } catch (IOException e) {
+      throw new StageException(ExitClass.NO_INPUT, "input_missing", "--stage-to: cannot read " + file.getFileName() + ": " + e.getMessage());
+    }
+    return MediaSniffer.detect(Arrays.copyOf(head, n)).mimeType();
   }
 
   /** The downloader's results store, or {@code null} without {@code --results-to}. */

@@ -55,10 +55,10 @@ class MinioStorageIT {
         StorageOptions storage = new StorageOptions();
         storage.stageTo = "s3://editstream-it/in";
         storage.resultsTo = "s3://editstream-it/out";
-        storage.endpoint = endpoint;
-        storage.pathStyle = true;
-        storage.accessKey = USER;
-        storage.secretKey = PASSWORD;
+        storage.s3.endpoint = endpoint;
+        storage.s3.pathStyle = true;
+        storage.s3.accessKey = USER;
+        storage.s3.secretKey = PASSWORD;
         PipelineOptions o = EmulatorRunOptions.of(broker.bootstrapServers(), dir.resolve("out"), "minio", dir.resolve("catalog-cache.json"), emu,
             50);
         ByteArrayOutputStream log = new ByteArrayOutputStream();

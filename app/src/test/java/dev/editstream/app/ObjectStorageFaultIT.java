@@ -80,13 +80,13 @@ class ObjectStorageFaultIT {
     StorageOptions o = new StorageOptions();
     o.stageTo = "s3://" + s3.bucket() + "/" + prefix + "/in";
     o.resultsTo = "s3://" + s3.bucket() + "/" + prefix + "/out";
-    o.endpoint = proxy.endpoint();
-    o.pathStyle = true;
+    o.s3.endpoint = proxy.endpoint();
+    o.s3.pathStyle = true;
     o.keepLocal = keepLocal;
-    o.accessKey = s3.accessKey();
-    o.secretKey = s3.secret();
-    o.attemptTimeoutSeconds = attemptTimeoutSeconds;
-    o.callTimeoutSeconds = callTimeoutSeconds;
+    o.s3.accessKey = s3.accessKey();
+    o.s3.secretKey = s3.secret();
+    o.s3.attemptTimeoutSeconds = attemptTimeoutSeconds;
+    o.s3.callTimeoutSeconds = callTimeoutSeconds;
     return o;
   }
 

@@ -63,11 +63,11 @@ class ObjectStorageIT {
     StorageOptions o = new StorageOptions();
     o.stageTo = "s3://" + s3.bucket() + "/in";
     o.resultsTo = "s3://" + s3.bucket() + "/out";
-    o.endpoint = s3.endpoint();
-    o.pathStyle = true;
+    o.s3.endpoint = s3.endpoint();
+    o.s3.pathStyle = true;
     o.keepLocal = false;
-    o.accessKey = s3.accessKey();
-    o.secretKey = secret;
+    o.s3.accessKey = s3.accessKey();
+    o.s3.secretKey = secret;
     return o;
   }
 
