@@ -20,31 +20,41 @@ public final class MediaSniffer {
 
   /** What a file's content is. */
   public enum Type {
-    PNG("PNG image", Kind.IMAGE),
-    JPEG("JPEG image", Kind.IMAGE),
-    WEBP("WebP image", Kind.IMAGE),
-    GIF("GIF image", Kind.IMAGE),
-    BMP("BMP image", Kind.OTHER_IMAGE),
-    TIFF("TIFF image", Kind.OTHER_IMAGE),
-    HEIF("HEIF/AVIF image", Kind.OTHER_IMAGE),
-    MP4("MP4 video", Kind.VIDEO),
-    MOV("QuickTime MOV video", Kind.VIDEO),
-    WEBM("WebM/Matroska video", Kind.VIDEO),
-    PDF("PDF document", Kind.OTHER),
-    ZIP("ZIP archive", Kind.OTHER),
-    GZIP("gzip archive", Kind.OTHER),
-    ELF("ELF executable", Kind.OTHER),
-    PEM("PEM key or certificate", Kind.OTHER),
-    TEXT("text", Kind.OTHER),
-    EMPTY("an empty file", Kind.OTHER),
-    UNKNOWN("unrecognised binary data", Kind.OTHER);
+    PNG("PNG image", Kind.IMAGE, "image/png"),
+    JPEG("JPEG image", Kind.IMAGE, "image/jpeg"),
+    WEBP("WebP image", Kind.IMAGE, "image/webp"),
+    GIF("GIF image", Kind.IMAGE, "image/gif"),
+    BMP("BMP image", Kind.OTHER_IMAGE, "image/bmp"),
+    TIFF("TIFF image", Kind.OTHER_IMAGE, "image/tiff"),
+    HEIF("HEIF/AVIF image", Kind.OTHER_IMAGE, "image/heif"),
+    MP4("MP4 video", Kind.VIDEO, "video/mp4"),
+    MOV("QuickTime MOV video", Kind.VIDEO, "video/quicktime"),
+    WEBM("WebM/Matroska video", Kind.VIDEO, "video/webm"),
+    PDF("PDF document", Kind.OTHER, "application/pdf"),
+    ZIP("ZIP archive", Kind.OTHER, "application/zip"),
+    GZIP("gzip archive", Kind.OTHER, "application/gzip"),
+    ELF("ELF executable", Kind.OTHER, "application/octet-stream"),
+    PEM("PEM key or certificate", Kind.OTHER, "text/plain"),
+    TEXT("text", Kind.OTHER, "text/plain"),
+    EMPTY("an empty file", Kind.OTHER, "application/octet-stream"),
+    UNKNOWN("unrecognised binary data", Kind.OTHER, "application/octet-stream");
 
     private final String label;
     private final Kind kind;
+    private final String mimeType;
 
-    Type(String label, Kind kind) {
+    Type(String label, Kind kind, String mimeType) {
       this.label = label;
       this.kind = kind;
+      this.mimeType = mimeType;
+    }
+
+    /**
+     * The MIME type of the content ({@code image/png}, {@code video/mp4}...), as stored with an
+     * uploaded object; {@code application/octet-stream} when the content has no more precise type.
+     */
+    public String mimeType() {
+      return mimeType;
     }
 
     /** The type in words, for messages ({@code "MP4 video"}). */

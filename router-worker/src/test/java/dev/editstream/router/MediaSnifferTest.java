@@ -93,4 +93,25 @@ class MediaSnifferTest {
     assertThat(MediaSniffer.dimensions(Arrays.copyOf(Media.noisyPng(4, 4), 16))).isNull();
     assertThat(MediaSniffer.dimensions(Arrays.copyOf(Media.webpVp8x(4, 4), 20))).isNull();
   }
+
+  @Test
+  void shouldGiveEachTypeAMimeTypeAndTheAcceptedMediaTheirOwn() {
+    assertThat(Type.PNG.mimeType()).isEqualTo("image/png");
+    assertThat(Type.JPEG.mimeType()).isEqualTo("image/jpeg");
+    assertThat(Type.WEBP.mimeType()).isEqualTo("image/webp");
+    assertThat(Type.GIF.mimeType()).isEqualTo("image/gif");
+    assertThat(Type.MP4.mimeType()).isEqualTo("video/mp4");
+    assertThat(Type.MOV.mimeType()).isEqualTo("video/quicktime");
+    assertThat(Type.WEBM.mimeType()).isEqualTo("video/webm");
+    assertThat(MediaSniffer.detect(Media.jpeg(4, 4)).mimeType()).isEqualTo("image/jpeg");
+    for (Type t : Type.values()) {
+      assertThat(t.mimeType()).as(t.name()).matches("[a-z]+/[a-z0-9.+-]+");
+      if (t.acceptedImage()) {
+        assertThat(t.mimeType()).as(t.name()).startsWith("image/");
+      }
+      if (t.acceptedVideo()) {
+        assertThat(t.mimeType()).as(t.name()).startsWith("video/");
+      }
+    }
+  }
 }
