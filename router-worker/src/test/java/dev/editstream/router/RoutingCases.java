@@ -43,9 +43,22 @@ final class RoutingCases {
     return projectRoot().resolve("../shared/routing/routing-cases.jsonl").normalize();
   }
 
-  /** This module's own labelled cases. */
-  static Path ownCases() {
-    return projectRoot().resolve("router-worker/src/test/resources/routing/own-cases.jsonl");
+  /** The folder of this module's own labelled cases: one {@code <lang>.jsonl} per language. */
+  static Path ownCasesFolder() {
+    return projectRoot().resolve("router-worker/src/test/resources/routing/cases");
+  }
+
+  /** This module's own labelled cases, every language's file in name order. */
+  static List<Case> ownCases() {
+    List<Case> out = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.list(ownCasesFolder())) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+        out.addAll(load(f));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + ownCasesFolder(), e);
+    }
+    return out;
   }
 
   static List<Case> load(Path file) {

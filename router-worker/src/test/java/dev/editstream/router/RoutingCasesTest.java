@@ -21,7 +21,7 @@ class RoutingCasesTest {
   }
 
   static List<RoutingCases.Case> ownCases() {
-    return RoutingCases.load(RoutingCases.ownCases());
+    return RoutingCases.ownCases();
   }
 
   @ParameterizedTest(name = "{0}")
