@@ -150,7 +150,7 @@ public final class Pipeline implements AutoCloseable {
               .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
           CatalogCache cache = Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
           ModelCatalog catalog = CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block();
-          RouterHandler router = new RouterHandler(new Router(Lexicon.builtIn(), catalog), catalog, stager,
+          RouterHandler router = new RouterHandler(new Router(Lexicon.builtIn(), catalog).withStrictRouting(cfg.strictRouting()), catalog, stager,
               new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess), cfg.topics(), clock).withBudget(budget);
           LOG.info(Catalogs.describe(catalog));
           if (flow != null) {

@@ -33,6 +33,8 @@ import java.util.Set;
  * @param provider the catalog cache and refresh, the budget and the balance check
  * @param replicationFactor replication factor of topics created at start-up, or 0 for {@code min(3,
  *     brokers)} ({@link dev.editstream.pipeline.kafka.TopicPolicy})
+ * @param strictRouting refuse (class 65) a prompt in a language no routing lexicon covers instead
+ *     of routing it with a warning ({@code --strict-routing})
  */
 public record PipelineConfig(
     String bootstrapServers,
@@ -53,7 +55,8 @@ public record PipelineConfig(
     boolean smartPolling,
     FlowControl.Settings flow,
     ProviderSettings provider,
-    int replicationFactor) {
+    int replicationFactor,
+    boolean strictRouting) {
 
   /** @throws IllegalArgumentException naming the option that breaks its rule */
   public PipelineConfig {
@@ -97,7 +100,7 @@ public record PipelineConfig(
       Set<String> allowDownloadHosts, Duration shutdownGrace, Duration accountRecheck, String instanceId, boolean smartPolling,
       FlowControl.Settings flow, ProviderSettings provider) {
     this(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency, maxAttempts, backoff,
-        jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider, 0);
+        jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider, 0, false);
   }
 
   private static void positive(String option, int v) {
@@ -115,14 +118,14 @@ public record PipelineConfig(
   public PipelineConfig withBootstrapServers(String servers) {
     return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
         maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
-        replicationFactor);
+        replicationFactor, strictRouting);
   }
 
   /** A copy with other provider settings. */
   public PipelineConfig withProvider(ProviderSettings p) {
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
         maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, p,
-        replicationFactor);
+        replicationFactor, strictRouting);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
@@ -131,6 +134,6 @@ public record PipelineConfig(
     hosts.add(hostPort);
     return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
         maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
-        replicationFactor);
+        replicationFactor, strictRouting);
   }
 }

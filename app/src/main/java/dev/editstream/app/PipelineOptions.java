@@ -84,6 +84,10 @@ public final class PipelineOptions {
   @Option(names = "--catalog-cache", description = "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
   Path catalogCache;
 
+  @Option(names = "--strict-routing", description = "Refuse (class 65) a job whose prompt is in a language no routing lexicon covers, "
+      + "instead of routing it with an uncovered-language warning; a job naming its model is never refused.")
+  boolean strictRouting;
+
   @Option(names = "--catalog-refresh-min", defaultValue = "60", description = "Read RunComfy's live catalog again every this many minutes while running, 0 = never (default: ${DEFAULT-VALUE}).")
   long catalogRefreshMinutes = 60;
 
@@ -166,6 +170,6 @@ public final class PipelineOptions {
     return new PipelineConfig(servers, topics, partitions, out, routerConcurrency, pollerConcurrency,
         downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
         new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow,
-        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck), replicationFactor);
+        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck), replicationFactor, strictRouting);
   }
 }

@@ -65,6 +65,9 @@ public final class RouteCommand implements Callable<Integer> {
   @Option(names = "--explain", description = "Print a readable table (id, model, rule, estimate, cues, warnings) instead of JSON lines.")
   boolean explain;
 
+  @Option(names = "--strict-routing", description = "Refuse (class 65) a prompt in a language no routing lexicon covers, as the router-worker does with this option.")
+  boolean strictRouting;
+
   @Option(names = "--catalog", defaultValue = "cache", description = "Which model catalog to route over: cache (the disk copy of "
       + "the last live read, else the built-in snapshot; no HTTP), live (read RunComfy's catalog now: needs a token) or built-in "
       + "(default: ${DEFAULT-VALUE}).")
@@ -82,8 +85,9 @@ public final class RouteCommand implements Callable<Integer> {
    * @param field the field that broke a rule (on error)
    * @param rule the rule broken, in words (on error)
    * @param exitClass the error's exit class (on error), 0 when routed
+   * @param job the job as read, or {@code null} for a refused line
    */
-  record Row(String id, int line, JobPreparer.Prepared prepared, String field, String rule, int exitClass) {
+  record Row(String id, int line, JobPreparer.Prepared prepared, String field, String rule, int exitClass, Job job) {
     boolean ok() {
       return prepared != null;
     }
@@ -100,12 +104,12 @@ public final class RouteCommand implements Callable<Integer> {
       throw new IllegalArgumentException("FILE: not found: " + jobs);
     }
     ModelCatalog catalog = Catalogs.forDryRun(catalogSource, catalogCache);
-    Router router = new Router(Lexicon.builtIn(), catalog);
+    Router router = new Router(Lexicon.builtIn(), catalog).withStrictRouting(strictRouting);
     JobPreparer preparer = new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), InputStager.dryRun(List.of(jobs.toAbsolutePath().normalize().getParent())));
     List<Row> rows = route(jobs, preparer);
     PrintWriter out = spec.commandLine().getOut();
     if (explain) {
-      explain(rows, out);
+      explain(rows, out, router);
     } else {
       rows.forEach(r -> out.println(json(r)));
     }
@@ -136,15 +140,15 @@ public final class RouteCommand implements Callable<Integer> {
 
   private static Row prepare(Job job, int line, JobPreparer preparer) {
     try {
-      return new Row(job.id(), line, preparer.prepare(job), null, null, 0);
+      return new Row(job.id(), line, preparer.prepare(job), null, null, 0, job);
     } catch (StageException e) {
       String msg = e.getMessage();
       String prefix = "job " + job.id() + ": ";
       String text = msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
       Matcher m = FIELD.matcher(text);
       return m.matches()
-          ? new Row(job.id(), line, null, m.group(1), m.group(2), e.exitClass().code())
-          : new Row(job.id(), line, null, defaultField(e.reason()), text, e.exitClass().code());
+          ? new Row(job.id(), line, null, m.group(1), m.group(2), e.exitClass().code(), job)
+          : new Row(job.id(), line, null, defaultField(e.reason()), text, e.exitClass().code(), job);
     }
   }
 
@@ -178,7 +182,7 @@ public final class RouteCommand implements Callable<Integer> {
   }
 
   private static Row refused(LineError e) {
-    return new Row(e.jobId(), e.line(), null, e.field(), e.rule(), e.exitClass());
+    return new Row(e.jobId(), e.line(), null, e.field(), e.rule(), e.exitClass(), null);
   }
 
   /** The 1-based numbers of the lines {@link JobFileReader} hands on (it skips blank lines), in order. */
@@ -217,8 +221,13 @@ public final class RouteCommand implements Callable<Integer> {
     ObjectNode o = Json.mapper().createObjectNode();
     o.put("id", r.id());
     if (r.ok()) {
-      o.put("model", r.prepared().route().modelId());
-      o.put("rule", r.prepared().route().rule());
+      RouteDecision d = r.prepared().route();
+      o.put("model", d.modelId());
+      o.put("rule", d.rule());
+      if (d.language() != null) {
+        o.put("language", d.language());
+        o.put("confidence", d.confidence());
+      }
       ArrayNode cues = o.putArray("cues");
       r.prepared().route().cues().forEach(cues::add);
       o.set("body", r.prepared().body());
@@ -243,18 +252,18 @@ public final class RouteCommand implements Callable<Integer> {
     }
   }
 
-  private static void explain(List<Row> rows, PrintWriter out) {
+  private static void explain(List<Row> rows, PrintWriter out, Router router) {
     List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"ID", "MODEL", "RULE", "ESTIMATE", "CUES", "WARNINGS"});
+    table.add(new String[] {"ID", "MODEL", "RULE", "LANGUAGE", "ESTIMATE", "CUES", "WARNINGS"});
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
       if (r.ok()) {
         RouteDecision d = r.prepared().route();
         List<String> codes = d.warnings().stream().map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w).toList();
-        table.add(new String[] {id, d.modelId(), d.rule(), d.estimate() == null ? "-" : d.estimate().describe(),
+        table.add(new String[] {id, d.modelId(), d.rule(), language(d), d.estimate() == null ? "-" : d.estimate().describe(),
             d.cues().isEmpty() ? "-" : String.join(", ", d.cues()), codes.isEmpty() ? "-" : String.join(", ", codes)});
       } else {
-        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", "-", r.field(), "-"});
+        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", "-", "-", r.field(), "-"});
       }
     }
     int cols = table.get(0).length;
@@ -273,6 +282,17 @@ public final class RouteCommand implements Callable<Integer> {
     }
     out.println();
     out.println(total(rows));
+    List<String> why = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.ok()) {
+        why.add("  " + r.id() + ": " + why(router.candidates(r.job())));
+      }
+    }
+    if (!why.isEmpty()) {
+      out.println();
+      out.println("why each rule won (rules are tried in order; the first that applies decides):");
+      why.forEach(out::println);
+    }
     List<String> notes = new ArrayList<>();
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
@@ -287,5 +307,33 @@ public final class RouteCommand implements Callable<Integer> {
       out.println("warnings and errors:");
       notes.forEach(out::println);
     }
+  }
+
+  /** {@code de 0.83}, or {@code -} when the router identified no language. */
+  static String language(RouteDecision d) {
+    return d.language() == null ? "-" : d.language() + (d.confidence() == null ? "" : String.format(java.util.Locale.ROOT, " %.2f", d.confidence()));
+  }
+
+  /**
+   * One line on why the winning rule won: its cues, and each rule that also applied and lost to
+   * it by order, with that rule's cues ({@code mask (mask:given) won over multi-reference
+   * (images:2, reference:image 2)}).
+   */
+  static String why(List<RouteDecision> candidates) {
+    RouteDecision won = candidates.get(0);
+    StringBuilder b = new StringBuilder(won.rule()).append(cueList(won));
+    List<RouteDecision> lost = candidates.stream().skip(1).filter(c -> !c.rule().equals("default")).toList();
+    if (lost.isEmpty()) {
+      return b.append(won.rule().equals("default") ? ": no rule's cues were found" : ": no other rule applied").toString();
+    }
+    b.append(" won over ");
+    for (int i = 0; i < lost.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(lost.get(i).rule()).append(cueList(lost.get(i)));
+    }
+    return b.toString();
+  }
+
+  private static String cueList(RouteDecision d) {
+    return d.cues().isEmpty() ? "" : " (" + String.join(", ", d.cues()) + ")";
   }
 }

@@ -70,7 +70,7 @@ public final class JobPreparer {
    * resolved again, lint and stager are kept.
    */
   public JobPreparer withCatalog(ModelCatalog next) {
-    return new JobPreparer(new Router(router.lexicon(), next), next, lint, stager);
+    return new JobPreparer(router.withCatalog(next), next, lint, stager);
   }
 
   /** The router this preparer routes with. */
@@ -118,7 +118,8 @@ public final class JobPreparer {
     RouteDecision route = router.route(job);
     ModelSpec spec = catalog.find(route.modelId())
         .orElseThrow(() -> CatalogMiss.of(catalog, job.id(), "routing target", route.modelId()));
-    List<String> warnings = new ArrayList<>(lint.lint(job, route, spec));
+    List<String> warnings = new ArrayList<>(route.warnings());
+    warnings.addAll(lint.lint(job, route, spec));
     int feather = featherPx(job);
     try (OpenInputs local = openLocal(job, spec)) {
       preflight(job, spec, warnings, local);

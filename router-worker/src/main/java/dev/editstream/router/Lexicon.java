@@ -49,14 +49,18 @@ public final class Lexicon {
   private final Map<String, Pattern> cues;
   private final Map<String, Pattern> brands;
   private final List<String[]> quotes;
-  // Memos of the pure scans below (see BoundedMemo): at most 8,192 + 3 × 2,048 entries of texts of
+  private final Map<String, Pattern> byLanguage;
+  // Memos of the pure scans below (see BoundedMemo): at most 8,192 + 4 × 2,048 entries of texts of
   // at most MEMO_TEXT_CHARS chars, i.e. under 30 MB of keys even when every text differs.
   private final BoundedMemo<List<String>> findMemo = new BoundedMemo<>(8192, MEMO_TEXT_CHARS);
   private final BoundedMemo<String> blankMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
   private final BoundedMemo<Optional<BrandMatch>> brandMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
   private final BoundedMemo<List<String>> quotedMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
+  private final BoundedMemo<Map<String, Integer>> voteMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
 
-  private Lexicon(List<String> languages, Map<String, Pattern> cues, Map<String, Pattern> brands, List<String[]> quotes) {
+  private Lexicon(List<String> languages, Map<String, Pattern> cues, Map<String, Pattern> brands, List<String[]> quotes,
+      Map<String, Pattern> byLanguage) {
+    this.byLanguage = Map.copyOf(byLanguage);
     this.languages = List.copyOf(languages);
     this.cues = Map.copyOf(cues);
     this.brands = Map.copyOf(brands);
@@ -94,6 +98,7 @@ public final class Lexicon {
     Map<String, List<String>> cueAlternatives = new LinkedHashMap<>();
     Map<String, List<String>> brandAlternatives = new LinkedHashMap<>();
     List<String[]> quotes = new ArrayList<>();
+    Map<String, List<String>> languageAlternatives = new LinkedHashMap<>();
     for (JsonNode file : files) {
       String lang = file.path("language").asText("?");
       languages.add(lang);
@@ -101,7 +106,10 @@ public final class Lexicon {
       if (!List.of("words", "stems", "substring").contains(mode)) {
         throw new IllegalArgumentException("lexicon " + lang + ": match must be words, stems or substring, not " + mode);
       }
-      collect(file.path("cues"), lang, mode, cueAlternatives);
+      Map<String, List<String>> own = new LinkedHashMap<>();
+      collect(file.path("cues"), lang, mode, own);
+      own.forEach((category, list) -> cueAlternatives.computeIfAbsent(category, k -> new ArrayList<>()).addAll(list));
+      own.values().forEach(list -> languageAlternatives.computeIfAbsent(lang, k -> new ArrayList<>()).addAll(list));
       collect(file.path("brands"), lang, mode, brandAlternatives);
       for (JsonNode pair : file.path("quotes")) {
         if (pair.size() != 2 || pair.get(0).asText().isEmpty() || pair.get(1).asText().isEmpty()) {
@@ -110,7 +118,7 @@ public final class Lexicon {
         quotes.add(new String[] {pair.get(0).asText(), pair.get(1).asText()});
       }
     }
-    return new Lexicon(languages, compileAll(cueAlternatives), compileAll(brandAlternatives), quotes);
+    return new Lexicon(languages, compileAll(cueAlternatives), compileAll(brandAlternatives), quotes, compileAll(languageAlternatives));
   }
 
   private static void collect(JsonNode section, String lang, String mode, Map<String, List<String>> into) {
@@ -313,6 +321,44 @@ public final class Lexicon {
    */
   public List<String> quoted(String text) {
     return quotedMemo.get("quoted", text, t -> List.copyOf(scanQuotes(t)));
+  }
+
+  /**
+   * How many distinct cue words of each language's own lexicon {@code text} holds (any category):
+   * evidence of the language a prompt is written in, beside {@link LanguageId}'s statistics. A
+   * word shared by two languages ("background" in an English and a German prompt) counts for both.
+   *
+   * @return language code to count, only languages with at least one word; empty when none
+   */
+  public Map<String, Integer> votes(String text) {
+    return voteMemo.get("votes", text, t -> {
+      Map<String, Integer> out = new LinkedHashMap<>();
+      byLanguage.forEach((lang, p) -> {
+        java.util.Set<String> words = new java.util.HashSet<>();
+        Matcher m = p.matcher(t);
+        while (m.find()) {
+          if (!m.group().isBlank()) {
+            words.add(m.group().strip().toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+        if (!words.isEmpty()) {
+          out.put(lang, words.size());
+        }
+      });
+      return Map.copyOf(out);
+    });
+  }
+
+  /**
+   * {@code text} with each quoted segment ({@link #quoted}) replaced by a space: the instruction
+   * without the in-image text it quotes (which is often in another language).
+   */
+  public String unquoted(String text) {
+    String out = text;
+    for (String q : quoted(text)) {
+      out = out.replace(q, " ");
+    }
+    return out;
   }
 
   private List<String> scanQuotes(String text) {

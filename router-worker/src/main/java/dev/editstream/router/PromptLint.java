@@ -134,6 +134,11 @@ public final class PromptLint {
     if (prompt.isBlank()) {
       return out;
     }
+    if (route.language() != null && !LanguageId.UNDETERMINED.equals(route.language()) && !lexicon.languages().contains(route.language())) {
+      // no lexicon reads this language: every check below would be a guess (the router's
+      // uncovered-language warning says so once)
+      return out;
+    }
     if (lexicon.find(PRESERVATION_CUE, prompt).isEmpty()) {
       out.add("no-preservation: the prompt does not say what must stay unchanged; lead with it"
           + " (\"keep the face, pose and lighting unchanged\"), then the change");

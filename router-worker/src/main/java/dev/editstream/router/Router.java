@@ -65,6 +65,8 @@ public final class Router {
   public static final List<String> TARGETS = List.of(NANO_BANANA, GPT_IMAGE, FLUX_KONTEXT, Z_IMAGE, Z_IMAGE_LORA, WAN, LUCY, SEEDREAM);
 
   private final Lexicon lexicon;
+  private final LanguageId languages;
+  private final boolean strict;
   private final ModelCatalog catalog;
   private final List<RouteRule> rules;
   private final java.util.Map<String, String> resolved = new java.util.LinkedHashMap<>();
@@ -76,7 +78,21 @@ public final class Router {
    * @throws IllegalArgumentException if the lexicon lacks a category of {@link #CATEGORIES}
    */
   public Router(Lexicon lexicon, ModelCatalog catalog) {
+    this(lexicon, catalog, LanguageId.lingua(lexicon.languages()), false);
+  }
+
+  /**
+   * @param lexicon the cue words
+   * @param catalog the models that may be routed to
+   * @param languages identifies each prompt's language and whether a lexicon covers it
+   * @param strict refuse (class 65, reason {@code uncovered_language}) a prompt in a language no
+   *     lexicon covers, instead of routing it with a warning ({@code --strict-routing})
+   * @throws IllegalArgumentException if the lexicon lacks a category of {@link #CATEGORIES}
+   */
+  public Router(Lexicon lexicon, ModelCatalog catalog, LanguageId languages, boolean strict) {
     this.lexicon = lexicon;
+    this.languages = java.util.Objects.requireNonNull(languages, "languages");
+    this.strict = strict;
     this.catalog = catalog;
     for (String c : CATEGORIES) {
       if (!lexicon.categories().contains(c)) {
@@ -139,6 +155,32 @@ public final class Router {
     return new Router(Lexicon.builtIn(), ModelCatalog.builtIn());
   }
 
+  /**
+   * The same router, refusing prompts in a language no lexicon covers when {@code strictRouting}
+   * ({@code --strict-routing}); the rules, lexicon and catalog are shared.
+   */
+  public Router withStrictRouting(boolean strictRouting) {
+    return strictRouting == strict ? this : new Router(lexicon, catalog, languages, strictRouting);
+  }
+
+  /**
+   * A router over another catalog (a refreshed live catalog), with the same lexicon, language
+   * identifier and strictness; its targets are resolved again.
+   */
+  public Router withCatalog(ModelCatalog next) {
+    return new Router(lexicon, next, languages, strict);
+  }
+
+  /** Whether prompts in uncovered languages are refused ({@code --strict-routing}). */
+  public boolean strictRouting() {
+    return strict;
+  }
+
+  /** The language identifier this router reads prompts with. */
+  public LanguageId languages() {
+    return languages;
+  }
+
   /** The cue words this router reads (shared with {@link PromptLint}). */
   public Lexicon lexicon() {
     return lexicon;
@@ -158,14 +200,55 @@ public final class Router {
    */
   public RouteDecision route(Job job) {
     JobCues cues = new JobCues(job, lexicon);
+    String instruction = lexicon.unquoted(job.prompt());
+    LanguageId.Guess lang = languages.identify(instruction, lexicon.votes(instruction));
     for (RouteRule rule : rules) {
       Optional<RouteDecision> d = rule.apply(cues);
       if (d.isPresent()) {
         Set<String> distinct = new LinkedHashSet<>(d.get().cues());
-        return new RouteDecision(d.get().modelId(), d.get().rule(), new ArrayList<>(distinct));
+        List<String> warnings = new ArrayList<>();
+        if (!lang.covered() && !d.get().rule().equals("explicit-model")) {
+          if (strict) {
+            throw new StageException(ExitClass.DATA, "uncovered_language", "job " + job.id() + ": prompt: reads as "
+                + lang.languageName() + " (" + lang.language() + ", confidence " + confidence(lang) + "), a language no routing lexicon "
+                + "covers; --strict-routing refuses it: name the model in the job's \"model\" field, or write the prompt in one of "
+                + String.join(", ", new java.util.TreeSet<>(languages.covered())));
+          }
+          warnings.add("uncovered-language: the prompt reads as " + lang.languageName() + " (" + lang.language() + ", confidence "
+              + confidence(lang) + "), which no routing lexicon covers: its words were not understood, so rule " + d.get().rule()
+              + " decided from " + (distinct.isEmpty() ? "nothing but the fallback" : String.join(", ", distinct))
+              + "; name the model in the job's \"model\" field to be sure (--strict-routing refuses such prompts)");
+        }
+        return new RouteDecision(d.get().modelId(), d.get().rule(), new ArrayList<>(distinct), warnings, null, lang.language(),
+            round(lang.confidence()));
       }
     }
     throw new IllegalStateException("the default rule always applies");
+  }
+
+  /**
+   * Every rule that applies to {@code job}, in evaluation order, each with the cues that made it
+   * apply: the first is the rule {@link #route} decides by, the others lost to it by the rules'
+   * precedence. For {@code route --explain}: "mask won over multi-reference".
+   *
+   * @throws StageException as {@link #route}
+   */
+  public List<RouteDecision> candidates(Job job) {
+    JobCues cues = new JobCues(job, lexicon);
+    List<RouteDecision> out = new ArrayList<>();
+    for (RouteRule rule : rules) {
+      rule.apply(cues).ifPresent(d -> out.add(new RouteDecision(d.modelId(), d.rule(), new ArrayList<>(new LinkedHashSet<>(d.cues())))));
+    }
+    return out;
+  }
+
+  private static String confidence(LanguageId.Guess g) {
+    return String.format(java.util.Locale.ROOT, "%.2f", g.confidence());
+  }
+
+  /** Two decimals: the confidence is a rough measure, and events stay short. */
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
   }
 
   private Optional<RouteDecision> explicit(JobCues c) {

@@ -46,14 +46,15 @@ class RouterTest {
   void shouldNameTheImageCountWhenBatching() {
     RouteDecision d = ROUTER.route(Jobs.images("Make them brighter.", 3));
 
-    assertThat(d).isEqualTo(new RouteDecision(Router.NANO_BANANA, "batch", List.of("images:3")));
+    assertThat(d.withLanguage(null, null)).isEqualTo(new RouteDecision(Router.NANO_BANANA, "batch", List.of("images:3")));
+    assertThat(d.language()).isEqualTo("en");
   }
 
   @Test
   void shouldLetAnExplicitModelWinOverMaskAndBrand() {
     Job job = new Job("j1", "use nano banana", Jobs.images(1), "https://a.example/m.png", null, Router.FLUX_KONTEXT, null, null);
 
-    assertThat(ROUTER.route(job)).isEqualTo(
+    assertThat(ROUTER.route(job).withLanguage(null, null)).isEqualTo(
         new RouteDecision(Router.FLUX_KONTEXT, "explicit-model", List.of("model:" + Router.FLUX_KONTEXT)));
   }
 
@@ -124,7 +125,7 @@ class RouterTest {
   void shouldRouteAMaskWithLorasParamToTheLoraInpainting() {
     RouteDecision d = ROUTER.route(Jobs.masked("fill the region", Map.of("loras", List.of())));
 
-    assertThat(d).isEqualTo(new RouteDecision(Router.Z_IMAGE_LORA, "mask-lora", List.of("mask:given", "param:loras")));
+    assertThat(d.withLanguage(null, null)).isEqualTo(new RouteDecision(Router.Z_IMAGE_LORA, "mask-lora", List.of("mask:given", "param:loras")));
   }
 
   @Test
@@ -181,7 +182,8 @@ class RouterTest {
 
   @Test
   void shouldRouteADefaultJobWithNoCues() {
-    assertThat(ROUTER.route(Jobs.images("", 1))).isEqualTo(new RouteDecision(Router.NANO_BANANA, "default", List.of()));
+    assertThat(ROUTER.route(Jobs.images("", 1))).isEqualTo(new RouteDecision(Router.NANO_BANANA, "default", List.of())
+        .withLanguage("und", 0.0));
   }
 
   @Test
@@ -189,11 +191,14 @@ class RouterTest {
     ObjectNode xx = lexicon("xx");
     ((ObjectNode) xx.get("cues")).putArray("background").add("zorb");
     ((ObjectNode) xx.get("cues")).putArray("keep").add("klep");
-    Router router = new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn());
+    // no statistics know "xx": its lexicon's words decide the language
+    Router router = new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn(), new LanguageId(List.of("xx"),
+        t -> new java.util.TreeMap<>(java.util.Map.of(com.github.pemistahl.lingua.api.Language.SWAHILI, 1.0))), false);
 
     RouteDecision d = router.route(Jobs.images("klep face, zorb beach", 1));
 
-    assertThat(d).isEqualTo(new RouteDecision(Router.NANO_BANANA, "background-swap", List.of("background:zorb", "keep:klep")));
+    assertThat(d).isEqualTo(new RouteDecision(Router.NANO_BANANA, "background-swap", List.of("background:zorb", "keep:klep"))
+        .withLanguage("xx", 0.5));
   }
 
   @Test

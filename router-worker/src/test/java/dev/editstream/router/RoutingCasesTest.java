@@ -41,6 +41,17 @@ class RoutingCasesTest {
     assertThat(d.rule()).as("cues %s", d.cues()).isEqualTo(c.rule());
   }
 
+  /** No labelled prompt is routed by a silent guess: each reads as a language some lexicon covers. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ownCases")
+  void shouldReadEachOwnCaseAsACoveredLanguage(RoutingCases.Case c) {
+    RouteDecision d = ROUTER.route(c.job());
+
+    assertThat(d.language()).as("language of %s", c.job().prompt()).isNotNull();
+    assertThat(d.warnings()).as("language %s, confidence %s", d.language(), d.confidence())
+        .noneMatch(w -> w.startsWith("uncovered-language"));
+  }
+
   @Test
   void sharedCasesAreReadFromTheSharedFolder() {
     assertThat(sharedCases()).hasSizeGreaterThanOrEqualTo(27);
