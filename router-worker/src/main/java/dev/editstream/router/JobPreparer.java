@@ -130,6 +130,11 @@ public final class JobPreparer {
         warnings.add("mask-not-feathered: the mask is an https URL, editstream does not fetch it, so "
             + FEATHER_PARAM + " was ignored");
       }
+      if (Router.MASK_REFERENCE.equals(route.rule())) {
+        toBuild = maskAsReference(toBuild);
+        warnings.add("mask-as-reference: " + spec.modelId() + " takes no mask field, so the mask goes as image "
+            + toBuild.images().size() + " and the prompt says so; check that the white area is the one to change");
+      }
       // local inputs are named by the real path that was checked, not by what the record said
       ObjectNode body = BodyBuilder.build(toBuild, spec, ref -> stager.url(job.id(), local.field(ref), local.realOf(ref)));
       int max = spec.maxImages();
@@ -367,6 +372,19 @@ public final class JobPreparer {
           + " asks to feather a mask, but the job has none");
     }
     return (int) n;
+  }
+
+  /**
+   * The job with its mask appended to its images, as the last numbered image, and a sentence
+   * telling the model what it is ({@link Router#MASK_REFERENCE}).
+   */
+  static Job maskAsReference(Job job) {
+    List<String> images = new ArrayList<>(job.images());
+    images.add(job.mask());
+    int n = images.size();
+    String prompt = job.prompt().strip() + (job.prompt().strip().isEmpty() ? "" : "\n") + "Image " + n
+        + " is a mask of image 1: change only the area that is white in image " + n + " and keep everything in its black area unchanged.";
+    return new Job(job.id(), prompt, images, null, job.video(), job.model(), job.params(), job.batch());
   }
 
   private static Job withoutFeatherParam(Job job) {

@@ -19,7 +19,8 @@ import java.util.function.Function;
  * evaluated in order; the first that applies decides. The words each rule looks for come from the
  * {@link Lexicon} (all languages at once), so no rule knows any language. Pure and thread-safe.
  *
- * <p>Order: explicit {@code model}; a model or brand named in the prompt; mask (LoRA variant when a
+ * <p>Order: explicit {@code model}; a model or brand named in the prompt; a mask with a second,
+ * numbered reference image (GPT Image, the mask as one more numbered image); mask (LoRA variant when a
  * LoRA is asked for); video (restyle, else region edit); then images: frame sequence,
  * multi-reference, non-Latin text rewrite, layout, translated headline variants, batch, background
  * swap, spatial add/remove, single local edit, default. An image rule is skipped when its model
@@ -57,6 +58,13 @@ public final class Router {
       "lora", "restyle", "outfit", "swap", "tracking", "region", "remove", "frames", "reference",
       "text", "move", "spatial", "translate", "variants", "language", "background", "keep", "add",
       "local_edit", "declarative");
+
+  /**
+   * The rule for a mask plus a second, numbered reference image ("fill the masked area with the
+   * sofa from image 2"): routed to GPT Image with the mask sent as its last numbered image ({@link
+   * JobPreparer}), since no mask-capable model takes a second image.
+   */
+  public static final String MASK_REFERENCE = "mask-reference";
 
   /** The job param that carries LoRAs ({@code loras: [{path, scale}]}, RunComfy's LoRA endpoints). */
   static final String LORAS_PARAM = "loras";
@@ -108,6 +116,9 @@ public final class Router {
     this.rules = List.of(
         new RouteRule("explicit-model", this::explicit),
         new RouteRule("named-in-prompt", this::named),
+        // a mask plus a numbered second image to take something from: no mask route takes two
+        // images, so the composition route gets the mask as one more numbered image
+        maskReference(),
         RouteRule.to("mask-lora", target(Z_IMAGE_LORA), c -> c.mask().and(loraAsked(c))),
         RouteRule.to("mask", target(Z_IMAGE), JobCues::mask),
         RouteRule.to("video-restyle", target(LUCY), c -> c.video().and(restyle(c))),
@@ -286,6 +297,14 @@ public final class Router {
     return c.cue("restyle")
         .or(c.cue("outfit").unless(c.cue("remove")))
         .or(c.cue("swap").and(c.cue("tracking")).unless(c.cue("remove")).unless(c.cue("region")));
+  }
+
+  /** {@link #MASK_REFERENCE}: skipped when the images and the mask together exceed GPT Image's count. */
+  private RouteRule maskReference() {
+    String id = target(GPT_IMAGE);
+    int max = catalog.find(id).map(ModelSpec::maxImages).orElse(Integer.MAX_VALUE);
+    return RouteRule.to(MASK_REFERENCE, id, c -> c.job().images().size() < max
+        ? c.mask().and(c.images(2, Integer.MAX_VALUE)).and(c.cue("reference")) : Evidence.none());
   }
 
   /**

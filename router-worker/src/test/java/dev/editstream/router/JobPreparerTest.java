@@ -84,6 +84,38 @@ class JobPreparerTest {
   }
 
   @Test
+  void shouldSendTheMaskAsTheLastNumberedImageWhenAMaskComesWithAReference() throws IOException {
+    Path img = write("room.png", MaskCheckTest.image(16, 16));
+    Path sofa = write("sofa.png", MaskCheckTest.image(8, 8));
+    Path mask = write("room-mask.png", MaskCheckTest.mask(16, 16));
+    Job job = new Job("r1", "Keep the room unchanged. Fill the masked area with the sofa from image 2.", List.of(img.toString(),
+        sofa.toString()), mask.toString(), null, null, null, null);
+
+    JobPreparer.Prepared p = DRY.prepare(job);
+
+    assertThat(p.route().rule()).isEqualTo(Router.MASK_REFERENCE);
+    assertThat(p.body().path("images")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+        .containsExactly(img.toUri().toString(), sofa.toUri().toString(), mask.toUri().toString());
+    assertThat(p.body().path("prompt").asText()).startsWith(job.prompt())
+        .endsWith("Image 3 is a mask of image 1: change only the area that is white in image 3 and keep everything in its black area unchanged.");
+    assertThat(p.body().has("mask_image_url")).isFalse();
+    assertThat(p.route().warnings()).anySatisfy(w -> assertThat(w).startsWith("mask-as-reference: "));
+  }
+
+  @Test
+  void shouldStillCheckAMaskSentAsAReferenceAgainstImageOne() throws IOException {
+    Path img = write("room2.png", MaskCheckTest.image(64, 48));
+    Path sofa = write("sofa2.png", MaskCheckTest.image(8, 8));
+    Path mask = write("mask2.png", MaskCheckTest.mask(32, 32));
+
+    StageException e = failure(new Job("r2", "Fill the masked area with the sofa from image 2.", List.of(img.toString(), sofa.toString()),
+        mask.toString(), null, null, null, null));
+
+    assertThat(e.reason()).isEqualTo("mask");
+    assertThat(e.getMessage()).startsWith("job r2: mask: size 32x32 does not match the image's 64x48");
+  }
+
+  @Test
   void shouldPrepareAGoodLocalMaskUnchanged() throws IOException {
     Path img = write("a.png", MaskCheckTest.image(16, 16));
     Path mask = write("m.png", MaskCheckTest.mask(16, 16));

@@ -21,7 +21,7 @@ class RouterTest {
   @Test
   void shouldEvaluateTheRulesInTheDocumentedOrder() {
     assertThat(ROUTER.ruleNames()).containsExactly(
-        "explicit-model", "named-in-prompt", "mask-lora", "mask", "video-restyle", "video-region-edit",
+        "explicit-model", "named-in-prompt", "mask-reference", "mask-lora", "mask", "video-restyle", "video-region-edit",
         "frame-sequence", "multi-reference", "text-rewrite", "layout", "headline-variants", "batch",
         "background-swap", "spatial-edit", "single-local-edit", "default");
   }
@@ -119,6 +119,32 @@ class RouterTest {
 
     assertThat(d.modelId()).isEqualTo(Router.Z_IMAGE_LORA);
     assertThat(d.cues()).containsExactly("brand:z-image", "param:loras");
+  }
+
+  @Test
+  void shouldSendAMaskWithANumberedSecondImageToGptImageAndAMaskWithoutReferenceWordsToInpainting() {
+    Job withRef = new Job("j1", "Fill the masked area with the sofa from image 2.", Jobs.images(2), "https://assets.example.com/mask.png",
+        null, null, null, null);
+    RouteDecision d = ROUTER.route(withRef);
+    assertThat(d.rule()).isEqualTo(Router.MASK_REFERENCE);
+    assertThat(d.modelId()).isEqualTo(Router.GPT_IMAGE);
+    assertThat(d.cues()).containsExactly("mask:given", "images:2", "reference:image 2");
+    assertThat(ROUTER.candidates(withRef)).extracting(RouteDecision::rule)
+        .containsSubsequence(Router.MASK_REFERENCE, "mask", "multi-reference", "batch", "default");
+
+    Job noRef = new Job("j2", "Fill the masked area with grass.", Jobs.images(2), "https://assets.example.com/mask.png", null, null, null, null);
+    assertThat(ROUTER.route(noRef).rule()).as("no numbered reference: the mask rule (the body check then names the image count)")
+        .isEqualTo("mask");
+  }
+
+  @Test
+  void shouldNotSendAMaskAndReferencesToGptImageWhenTheMaskWouldBeImageEleven() {
+    Job ten = new Job("j1", "Fill the masked area with the chair from image 2.", Jobs.images(10), "https://assets.example.com/mask.png",
+        null, null, null, null);
+    assertThat(ROUTER.route(ten).rule()).isEqualTo("mask");
+    Job nine = new Job("j1", "Fill the masked area with the chair from image 2.", Jobs.images(9), "https://assets.example.com/mask.png",
+        null, null, null, null);
+    assertThat(ROUTER.route(nine).rule()).isEqualTo(Router.MASK_REFERENCE);
   }
 
   @Test
