@@ -54,7 +54,8 @@ public final class Storage implements AutoCloseable {
     S3Store out = null;
     try {
       out = resultsTo == null ? null : S3Store.open(resultsTo);
-      Mono.when(in == null ? Mono.empty() : in.check(), out == null ? Mono.empty() : out.check()).block(Duration.ofMinutes(2));
+      // one after the other: a refusal names the same option on every run (--stage-to first)
+      (in == null ? Mono.<Void>empty() : in.check()).then(out == null ? Mono.<Void>empty() : out.check()).block(Duration.ofMinutes(2));
     } catch (RuntimeException e) {
       if (in != null) {
         in.close();

@@ -44,6 +44,17 @@ public final class JobCues {
     });
   }
 
+  /**
+   * The cues of {@code category} the prompt does not decline ({@link Lexicon#declined}), as {@code
+   * category:word}; none when absent or only declined ("no LoRA needed").
+   */
+  public Evidence affirmed(String category) {
+    return memo.computeIfAbsent("affirmed:" + category, c -> {
+      List<String> hits = lexicon.findAffirmed(category, job.prompt());
+      return hits.isEmpty() ? Evidence.none() : Evidence.of(hits.stream().map(h -> category + ":" + h).toList());
+    });
+  }
+
   /** Holds when the job has between {@code min} and {@code max} images (inclusive): {@code images:N}. */
   public Evidence images(int min, int max) {
     int n = job.images().size();
@@ -85,6 +96,24 @@ public final class JobCues {
       }
     }
     scripts.forEach(s -> cues.add("script:" + s));
+    return cues.isEmpty() ? Evidence.none() : Evidence.of(cues);
+  }
+
+  /**
+   * Holds when every quoted non-Latin segment is text to erase ({@link Lexicon#removes}: "remove
+   * the text „セール“"), not to render: {@code remove-quoted:<segment>}.
+   */
+  public Evidence quotedRemoval() {
+    List<String> cues = new ArrayList<>();
+    for (String q : lexicon.quoted(job.prompt())) {
+      if (Scripts.nonLatin(q).isEmpty()) {
+        continue;
+      }
+      if (!lexicon.removes(job.prompt(), q)) {
+        return Evidence.none();
+      }
+      cues.add("remove-quoted:" + shorten(q));
+    }
     return cues.isEmpty() ? Evidence.none() : Evidence.of(cues);
   }
 

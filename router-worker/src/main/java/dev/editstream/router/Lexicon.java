@@ -248,6 +248,92 @@ public final class Lexicon {
     return findMemo.get(category, text, t -> List.copyOf(scan(p, t)));
   }
 
+  /**
+   * The cues of {@code category} that the prompt does not decline ({@link #declined}): "without
+   * LoRA" names a LoRA to say it is not wanted.
+   *
+   * @return the matched words, distinct, in order; empty when the category is undefined
+   */
+  public List<String> findAffirmed(String category, String text) {
+    Pattern p = cues.get(category);
+    if (p == null) {
+      return List.of();
+    }
+    return findMemo.get("affirmed:" + category, text, t -> {
+      Set<String> seen = new LinkedHashSet<>();
+      List<String> out = new ArrayList<>();
+      Matcher m = p.matcher(t);
+      while (m.find()) {
+        String hit = m.group().strip();
+        if (!hit.isEmpty() && !declined(t, m.start(), m.end()) && seen.add(hit.toLowerCase(java.util.Locale.ROOT))) {
+          out.add(hit);
+        }
+      }
+      return List.copyOf(out);
+    });
+  }
+
+  /** Words a negation may stand before the words it declines ("don't use the new GPT Image"). */
+  static final int NEGATION_REACH_WORDS = 3;
+  private static final Pattern CLAUSE_END = Pattern.compile("[.;:!?\\n\u3002\uFF0C\uFF1B\uFF01\uFF1F\u060C\u061B]|,(?!\\d)");
+
+  /**
+   * Whether the words at {@code [start, end)} of {@code text} are declined: a {@code negation} cue
+   * ("no need for", "without", "don't use", "ohne", "sans") ends at most {@link
+   * #NEGATION_REACH_WORDS} words before them, or a {@code negation_after} cue ("is not needed",
+   * "は不要", "필요 없") begins at most that many words after them, in the same clause (no sentence
+   * or clause mark between). Languages whose lexicon defines neither category decline nothing.
+   */
+  public boolean declined(String text, int start, int end) {
+    Pattern before = cues.get("negation");
+    if (before != null) {
+      Matcher m = before.matcher(text);
+      while (m.find() && m.start() < start) {
+        if (m.end() <= start && within(text.substring(m.end(), start))) {
+          return true;
+        }
+      }
+    }
+    Pattern after = cues.get("negation_after");
+    if (after != null) {
+      Matcher m = after.matcher(text);
+      if (m.find(end) && within(text.substring(end, m.start()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a quoted segment is the object of a {@code remove} cue: the cue stands at most {@link
+   * #NEGATION_REACH_WORDS} words before the quote ("remove the text „セール“") or after it ("den
+   * Text „セール“ entfernen", "「セール」を消して"), in the same clause. Such a quote is text to erase,
+   * not text to render.
+   *
+   * @param quote a segment {@link #quoted} returned for {@code text}
+   */
+  public boolean removes(String text, String quote) {
+    Pattern remove = cues.get("remove");
+    int at = text.indexOf(quote);
+    if (remove == null || at < 0) {
+      return false;
+    }
+    int end = at + quote.length();
+    Matcher m = remove.matcher(text);
+    while (m.find()) {
+      boolean before = m.end() <= at && within(text.substring(m.end(), at));
+      boolean after = m.start() >= end && within(text.substring(end, m.start()));
+      if (before || after) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean within(String between) {
+    return !CLAUSE_END.matcher(between).find() && LanguageId.words(between) <= NEGATION_REACH_WORDS;
+  }
+
   private static List<String> scan(Pattern p, String text) {
     Set<String> seen = new LinkedHashSet<>();
     List<String> out = new ArrayList<>();
@@ -289,7 +375,8 @@ public final class Lexicon {
 
   /**
    * The model a prompt names by brand ("use flux kontext", "with nano banana"), if any. When several
-   * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest.
+   * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest. A
+   * brand the prompt declines ({@link #declined}: "no need for GPT Image") does not count.
    */
   public Optional<BrandMatch> brand(String text) {
     return brandMemo.get("brand", text, this::scanBrands);
@@ -302,6 +389,9 @@ public final class Lexicon {
       Matcher m = e.getValue().matcher(text);
       while (m.find()) {
         String hit = m.group().strip();
+        if (declined(text, m.start(), m.end())) {
+          continue; // "no need for GPT Image": the brand is named to be declined
+        }
         boolean longer = best == null || hit.length() > best.text().length();
         boolean sameEarlier = best != null && hit.length() == best.text().length() && m.start() < bestStart;
         if (!hit.isEmpty() && (longer || sameEarlier)) {

@@ -125,7 +125,8 @@ public final class Router {
         RouteRule.to("video-region-edit", target(WAN), JobCues::video),
         image("frame-sequence", SEEDREAM, c -> c.cue("frames").and(c.images(2, Integer.MAX_VALUE))),
         image("multi-reference", GPT_IMAGE, c -> c.images(2, Integer.MAX_VALUE).and(c.cue("reference"))),
-        image("text-rewrite", GPT_IMAGE, c -> c.quotedNonLatin().and(c.cue("text").or(c.foreignQuotedScript()))),
+        // quoted non-Latin text to render; not when every such quote is text to erase
+        image("text-rewrite", GPT_IMAGE, c -> c.quotedNonLatin().and(c.cue("text").or(c.foreignQuotedScript())).unless(c.quotedRemoval())),
         image("layout", GPT_IMAGE, c -> c.cue("move").and(c.cue("spatial"))),
         image("headline-variants", GPT_IMAGE,
             c -> c.cue("text").and(c.cue("translate").or(c.cue("variants").and(c.cue("language"))))),
@@ -288,8 +289,9 @@ public final class Router {
     });
   }
 
+  /** A LoRA the prompt asks for (not one it declines: "no LoRA needed"), or the {@code loras} param. */
   private static Evidence loraAsked(JobCues c) {
-    return c.cue("lora").or(c.param(LORAS_PARAM));
+    return c.affirmed("lora").or(c.param(LORAS_PARAM));
   }
 
   /** Restyle, an outfit change, or an object swap tracked across frames (not a removal or a region). */
