@@ -182,4 +182,60 @@ class LexiconTest {
     }
     assertThat(memoised.find("background", prompts.get(0))).isUnmodifiable();
   }
+
+  /** {@code declined} for the words {@code target} in {@code text}. */
+  private static boolean declined(String text, String target) {
+    int at = text.indexOf(target);
+    return BUILT_IN.declined(text, at, at + target.length());
+  }
+
+  @Test
+  void shouldDeclineWordsANegationStandsCloseBeforeInTheSameClause() {
+    assertThat(declined("No need for GPT Image here.", "GPT Image")).isTrue();
+    assertThat(declined("Don't use the new GPT Image for this.", "GPT Image")).as("two words between").isTrue();
+    assertThat(declined("Without LoRA, please.", "LoRA")).isTrue();
+    assertThat(declined("Kein GPT Image nötig.", "GPT Image")).isTrue();
+    assertThat(declined("Sans LoRA.", "LoRA")).isTrue();
+    assertThat(declined("Do not change the face; use GPT Image.", "GPT Image")).as("another clause").isFalse();
+    assertThat(declined("Do not change anything about the face or the hands, use GPT Image", "GPT Image")).as("a comma ends the clause")
+        .isFalse();
+    assertThat(declined("Not the sky but the large round mirror in the GPT Image style", "GPT Image")).as("too far").isFalse();
+    assertThat(declined("Use GPT Image.", "GPT Image")).isFalse();
+  }
+
+  @Test
+  void shouldDeclineWordsANegationFollowsCloselyInLanguagesThatDeclineAfter() {
+    assertThat(declined("LoRA is not needed.", "LoRA")).isTrue();
+    assertThat(declined("LoRAは不要です。", "LoRA")).isTrue();
+    assertThat(declined("GPT Imageは使わないで、背景を白に。", "GPT Image")).isTrue();
+    assertThat(declined("LoRA 없이 해 주세요", "LoRA")).isTrue();
+    assertThat(declined("LoRA, and the sky is not needed", "LoRA")).as("another clause").isFalse();
+  }
+
+  @Test
+  void shouldFindOnlyAffirmedCues() {
+    assertThat(BUILT_IN.findAffirmed("lora", "no LoRA needed")).isEmpty();
+    assertThat(BUILT_IN.findAffirmed("lora", "use our brand LoRA")).containsExactly("LoRA");
+    assertThat(BUILT_IN.findAffirmed("no-such-category", "anything")).isEmpty();
+    assertThat(BUILT_IN.brand("No need for GPT Image; use Flux Kontext instead.")).map(Lexicon.BrandMatch::modelId)
+        .contains(Router.FLUX_KONTEXT);
+    assertThat(BUILT_IN.brand("No need for GPT Image.")).isEmpty();
+  }
+
+  @Test
+  void shouldTellQuotedTextToEraseFromQuotedTextToRender() {
+    assertThat(BUILT_IN.removes("Remove the text \"セール\" from the sign", "セール")).isTrue();
+    assertThat(BUILT_IN.removes("Entferne den Text „セール“ vom Schild", "セール")).isTrue();
+    assertThat(BUILT_IN.removes("看板の「セール」の文字を消して", "セール")).as("the verb after the quote").isTrue();
+    assertThat(BUILT_IN.removes("Remove the old title and write \"セール\" in its place", "セール")).as("five words away").isFalse();
+    assertThat(BUILT_IN.removes("Replace the headline with \"セール\"", "セール")).isFalse();
+    assertThat(BUILT_IN.removes("Remove the logo. Write \"セール\" on the sign", "セール")).as("another sentence").isFalse();
+  }
+
+  @Test
+  void shouldCountEachLanguagesOwnWords() {
+    assertThat(BUILT_IN.votes("Behalte das Gesicht und ersetze den Hintergrund")).containsKey("de");
+    assertThat(BUILT_IN.votes("Behalte das Gesicht und ersetze den Hintergrund").get("de")).isGreaterThanOrEqualTo(2);
+    assertThat(BUILT_IN.votes("zzz qqq")).isEmpty();
+  }
 }
