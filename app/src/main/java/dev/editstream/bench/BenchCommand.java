@@ -20,16 +20,17 @@ import picocli.CommandLine.Option;
  * ({@link LargeOutputScenario}, not scaled); (e) RunComfy's CLI loop one job at a time on a sample,
  * projected to (a)'s batch; (a-fixed2s) as (a) with RunComfy's CLI's fixed 2 s polling; (p) and
  * (p-fixed2s) smart against fixed 2 s polling on a batch that is not slot-bound ({@link
- * PollingScenario}). {@code --scenario all} runs every one. {@code --jobs-scale} scales the job
+ * PollingScenario}); (s) staging 200 inputs to object storage ({@link StagingScenario}); (r) the
+ * router's CPU per job ({@link RoutingScenario}). {@code --scenario all} runs every one. {@code --jobs-scale} scales the job
  * counts of every scenario but (d).
  * Exit code 0 when every scenario ran, 1 otherwise.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run throughput scenarios against the emulator and print one table.")
 public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in the order {@code --scenario all} runs them. */
-  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s");
+  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r");
 
-  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, s, or all of them: all (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--jobs-scale", defaultValue = "1.0", description = "Multiplier of every scenario's job count, > 0 (default: ${DEFAULT-VALUE}).")
@@ -82,6 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "p" -> rows.add(PollingScenario.run(scaled(1000), true, work));
         case "p-fixed2s" -> rows.add(PollingScenario.run(scaled(1000), false, work));
         case "s" -> rows.add(StagingScenario.run(work));
+        case "r" -> rows.add(RoutingScenario.run(scaled(20_000)));
         default -> {
           skipped++;
           out.println("scenario " + s + " is not implemented in this build (" + String.join(", ", ALL) + " are); skipped");

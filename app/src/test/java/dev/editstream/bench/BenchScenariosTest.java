@@ -38,6 +38,17 @@ class BenchScenariosTest {
     }
   }
 
+  @Test
+  void shouldReportTheRoutersCpuPerJobDistinctAndRepeated() throws Exception {
+    BenchResult row = RoutingScenario.run(300);
+
+    assertThat(row.scenario()).isEqualTo("r");
+    assertThat(row.jobs()).isEqualTo(300);
+    assertThat(row.cpuS()).isPositive();
+    assertThat(row.note()).containsPattern("\\d+ labelled cases in \\d+ languages; CPU per job: \\d+ µs with every prompt distinct")
+        .containsPattern("\\d+ µs when a batch repeats its prompts");
+  }
+
   /** Scenario (s): 200 inputs staged by 16 blocking callers; it once stalled (issue 16). */
   @Test
   void shouldStageTwoHundredImagesUploadingEachContentOnce() throws Exception {
@@ -152,7 +163,7 @@ class BenchScenariosTest {
     int code = new CommandLine(cmd).execute("--scenario", "z", "--json", tmp.resolve("r.json").toString(), "--work",
         tmp.resolve("w").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s are");
+    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r are");
   }
 
   private static boolean curlAvailable() {

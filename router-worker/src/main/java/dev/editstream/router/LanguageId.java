@@ -102,7 +102,7 @@ public final class LanguageId {
    * @return the guess; {@link #UNDETERMINED} when the text has no letters Lingua can read
    */
   public Guess identify(String text) {
-    return identify(text, Map.of());
+    return identify(text, t -> Map.of());
   }
 
   /**
@@ -119,12 +119,12 @@ public final class LanguageId {
    * </ul>
    *
    * @param text the prompt without its quoted segments
-   * @param votes distinct cue words per covered language ({@link Lexicon#votes}); a function of
-   *     {@code text}, so answers are memoised per text
+   * @param votes the text to its distinct cue words per covered language ({@link Lexicon#votes}),
+   *     asked only when Lingua's guess is uncovered (the scans cost as much as routing itself)
    */
-  public Guess identify(String text, Map<String, Integer> votes) {
+  public Guess identify(String text, Function<String, Map<String, Integer>> votes) {
     String t = text == null ? "" : text;
-    return memo.get("language", t, x -> rank(x, votes == null ? Map.of() : votes));
+    return memo.get("language", t, x -> rank(x, votes));
   }
 
   /** Lexicon words that make a covered language win over Lingua's uncovered guess. */
@@ -132,11 +132,12 @@ public final class LanguageId {
   /** Texts of fewer words than this are too short for Lingua's low-accuracy statistics alone. */
   static final int SHORT_WORDS = 5;
 
-  private Guess rank(String text, Map<String, Integer> votes) {
+  private Guess rank(String text, Function<String, Map<String, Integer>> lexiconVotes) {
     Guess g = statistics(text);
     if (g.covered()) {
       return g;
     }
+    Map<String, Integer> votes = lexiconVotes.apply(text);
     int words = words(text);
     String winner = null;
     int most = 0;

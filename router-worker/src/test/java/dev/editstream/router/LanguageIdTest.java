@@ -62,7 +62,7 @@ class LanguageIdTest {
   @Test
   void shouldLetTwoLexiconWordsOfACoveredLanguageOverruleAnUncoveredStatisticalGuess() {
     LanguageId id = ranked(Map.of(Language.TSWANA, 1.0, Language.LATVIAN, 1.0), new AtomicInteger());
-    LanguageId.Guess g = id.identify("Pon la chaqueta roja y quita el logo de arriba", Map.of("es", 3, "pt", 1, "sw", 5));
+    LanguageId.Guess g = id.identify("Pon la chaqueta roja y quita el logo de arriba", t -> Map.of("es", 3, "pt", 1, "sw", 5));
     assertThat(g.language()).as("sw is no covered language: its votes do not count").isEqualTo("es");
     assertThat(g.covered()).isTrue();
     assertThat(g.confidence()).as("at most 0.5 when the statistics disagreed").isCloseTo(0.375, org.assertj.core.data.Offset.offset(1e-9));
@@ -71,7 +71,7 @@ class LanguageIdTest {
   @Test
   void shouldKeepAnUncoveredGuessForALongTextWithOneStrayLexiconWord() {
     LanguageId id = ranked(Map.of(Language.SWAHILI, 1.0), new AtomicInteger());
-    LanguageId.Guess g = id.identify("Ondoa alama ya maji kwenye kona ya chini kulia", Map.of("en", 1));
+    LanguageId.Guess g = id.identify("Ondoa alama ya maji kwenye kona ya chini kulia", t -> Map.of("en", 1));
     assertThat(g.language()).isEqualTo("sw");
     assertThat(g.covered()).isFalse();
   }
@@ -79,9 +79,9 @@ class LanguageIdTest {
   @Test
   void shouldTakeOneLexiconWordInAShortTextAndCallAShortUnknownTextUndetermined() {
     LanguageId id = ranked(Map.of(Language.XHOSA, 1.0), new AtomicInteger());
-    assertThat(id.identify("Pon la chaqueta roja.", Map.of("es", 1))).isEqualTo(new LanguageId.Guess("es", 0.5, true));
+    assertThat(id.identify("Pon la chaqueta roja.", t -> Map.of("es", 1))).isEqualTo(new LanguageId.Guess("es", 0.5, true));
     LanguageId other = ranked(Map.of(Language.XHOSA, 1.0), new AtomicInteger());
-    assertThat(other.identify("use nano banana", Map.of())).isEqualTo(new LanguageId.Guess("und", 0, true));
+    assertThat(other.identify("use nano banana", t -> Map.of())).isEqualTo(new LanguageId.Guess("und", 0, true));
   }
 
   @Test

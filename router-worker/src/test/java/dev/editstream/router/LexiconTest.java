@@ -238,4 +238,33 @@ class LexiconTest {
     assertThat(BUILT_IN.votes("Behalte das Gesicht und ersetze den Hintergrund").get("de")).isGreaterThanOrEqualTo(2);
     assertThat(BUILT_IN.votes("zzz qqq")).isEmpty();
   }
+
+  /** The look-behind written after the first character matches exactly where a leading one does. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "words|add", "words|get rid of", "words|t-shirt", "stems|Hintergrund", "stems|убер", "words|背景", "stems|हटा", "words|xóa",
+      "words|𝔸bc"})
+  void shouldMatchWhereALeadingLookBehindWould(String mode, String phrase) {
+    String fast = Lexicon.toRegex(phrase, mode);
+    int first = phrase.codePointAt(0);
+    String script = Character.UnicodeScript.of(first) == Character.UnicodeScript.COMMON ? "\\p{L}\\p{N}"
+        : "\\p{Is" + Character.UnicodeScript.of(first).name() + "}\\p{N}";
+    String slow = "(?<![" + script + "])" + fast.replaceFirst("\\(\\?<!\\[[^\\]]*\\][^)]*\\)", "");
+    java.util.regex.Pattern a = java.util.regex.Pattern.compile(fast, java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
+    java.util.regex.Pattern b = java.util.regex.Pattern.compile(slow, java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
+    for (String text : List.of(phrase, "x" + phrase, " " + phrase + " ", "1" + phrase, "В" + phrase, "中" + phrase, phrase.toUpperCase(java.util.Locale.ROOT),
+        "please " + phrase + "s now", "re" + phrase, "(" + phrase + ")")) {
+      java.util.regex.Matcher ma = a.matcher(text);
+      java.util.regex.Matcher mb = b.matcher(text);
+      List<String> ha = new java.util.ArrayList<>();
+      List<String> hb = new java.util.ArrayList<>();
+      while (ma.find()) {
+        ha.add(ma.start() + ":" + ma.group());
+      }
+      while (mb.find()) {
+        hb.add(mb.start() + ":" + mb.group());
+      }
+      assertThat(ha).as("%s in %s (%s vs %s)", phrase, text, fast, slow).isEqualTo(hb);
+    }
+  }
 }
