@@ -179,7 +179,8 @@ class DurableBatchIT {
     jobs(n, "Replace the background with studio grey paper, keep the product unchanged");
     Path out = dir.resolve("out");
     // two run at once at RunComfy, the rest wait in its queue: those can be cancelled, the running ones not
-    try (RunComfyEmulator emu = emulator(8_000, 8_000, 2)) {
+    // 20 s per job: the status and cancel commands (child JVMs) must come before the first two end, even on a loaded machine
+    try (RunComfyEmulator emu = emulator(20_000, 20_000, 2)) {
       Child run = new Child("run", emu, runArgs(emu));
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> emu.stats().submits() == n);
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> BatchState.liveEndpoint(out).isPresent());
