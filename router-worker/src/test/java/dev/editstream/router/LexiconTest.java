@@ -22,8 +22,9 @@ class LexiconTest {
   }
 
   @Test
-  void shouldLoadTheTenShippedLanguages() {
-    assertThat(BUILT_IN.languages()).containsExactly("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar");
+  void shouldLoadTheShippedLanguages() {
+    assertThat(BUILT_IN.languages())
+        .containsExactly("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar", "hi", "vi", "th", "uk", "sv");
     assertThat(BUILT_IN.categories()).containsAll(Router.CATEGORIES);
   }
 
