@@ -132,7 +132,8 @@ public final class Lexicon {
         } catch (PatternSyntaxException ex) {
           throw new IllegalArgumentException("lexicon " + lang + ", " + e.getKey() + ": bad entry " + entry + ": " + ex.getDescription(), ex);
         }
-        list.add(regex);
+        // plain phrases are kept as phrases: compileAll merges them into tries
+        list.add(entry.asText().startsWith("re:") || entry.asText().strip().isEmpty() ? regex : PLAIN + mode + PLAIN + entry.asText().strip());
       }
     }
   }
@@ -213,19 +214,124 @@ public final class Lexicon {
     return out.toString();
   }
 
+  /** Marks a plain phrase in a list of alternatives: {@code PLAIN mode PLAIN phrase}. */
+  private static final String PLAIN = "\u0000";
+  /** The separator between the words of a phrase: any run of spaces or hyphens, or none. */
+  private static final String SEPARATOR = "[\\s\\-\u2010\u2013]*";
+
+  /**
+   * One pattern per category: its {@code re:} entries as alternatives (longest first), then its
+   * plain phrases merged into one trie per boundary rule ({@link #trie}). A trie is what makes the
+   * scan affordable: at each position of a prompt the engine follows the branch of the next
+   * character instead of trying every phrase of every language (about 4,000 entries over 20
+   * languages).
+   */
   private static Map<String, Pattern> compileAll(Map<String, List<String>> alternatives) {
     Map<String, Pattern> out = new LinkedHashMap<>();
     alternatives.forEach((name, list) -> {
+      List<String> regexes = new ArrayList<>();
+      Map<String, List<String>> plainByRule = new LinkedHashMap<>();
+      for (String r : list) {
+        if (r.startsWith(PLAIN)) {
+          int sep = r.indexOf(PLAIN, 1);
+          String mode = r.substring(1, sep);
+          String phrase = r.substring(sep + 1);
+          String last = sameScript(phrase.codePointBefore(phrase.length()));
+          plainByRule.computeIfAbsent(mode + PLAIN + last, k -> new ArrayList<>()).add(phrase);
+        } else {
+          regexes.add(r);
+        }
+      }
       // Longer alternatives first, so "every frame" wins over "frame" at the same position.
-      List<String> sorted = new ArrayList<>(list);
-      sorted.sort(Comparator.comparingInt(String::length).reversed());
+      regexes.sort(Comparator.comparingInt(String::length).reversed());
+      List<String> all = new ArrayList<>(regexes);
+      plainByRule.forEach((rule, phrases) -> {
+        int sep = rule.indexOf(PLAIN);
+        all.add(trie(rule.substring(0, sep), rule.substring(sep + 1), phrases));
+      });
       StringBuilder b = new StringBuilder();
-      for (String r : sorted) {
+      for (String r : all) {
         b.append(b.length() == 0 ? "" : "|").append("(?:").append(r).append(')');
       }
       out.put(name, Pattern.compile(b.length() == 0 ? "(?!)" : b.toString(), FLAGS));
     });
     return out;
+  }
+
+  /** A node of a phrase trie: edges keyed by lower-cased character (or the word separator). */
+  private static final class Node {
+    final Map<String, String> atoms = new LinkedHashMap<>();
+    final Map<String, Node> next = new LinkedHashMap<>();
+    boolean end;
+  }
+
+  /**
+   * The regex of a set of plain phrases sharing a match mode and the script class that may not
+   * follow them: one trie, matched case-insensitively, longest phrase first at each position (an
+   * optional longer branch is greedy), with the same boundaries as {@link #toRegex} gives each
+   * phrase alone (word start checked after the first character, see {@link #startOfWord}).
+   *
+   * @param mode {@code words}, {@code stems} or {@code substring}
+   * @param last the letters that may not continue a word after the phrase ({@link #sameScript})
+   */
+  static String trie(String mode, String last, List<String> phrases) {
+    Node root = new Node();
+    for (String phrase : phrases) {
+      Node n = root;
+      String[] parts = phrase.split("[\\s\\-]+");
+      for (int p = 0; p < parts.length; p++) {
+        if (p > 0) {
+          n = edge(n, PLAIN + "sep", SEPARATOR);
+        }
+        for (int i = 0; i < parts[p].length(); ) {
+          int cp = parts[p].codePointAt(i);
+          i += Character.charCount(cp);
+          n = edge(n, new String(Character.toChars(Character.toLowerCase(cp))), atom(cp));
+        }
+      }
+      n.end = true;
+    }
+    StringBuilder b = new StringBuilder("(?:");
+    boolean first = true;
+    for (Map.Entry<String, Node> e : root.next.entrySet()) {
+      String a = root.atoms.get(e.getKey());
+      b.append(first ? "" : "|");
+      first = false;
+      b.append(a);
+      if (!mode.equals("substring")) {
+        int cp = e.getKey().codePointAt(0);
+        b.append("(?<![").append(sameScript(cp)).append(']').append(a).append(')');
+      }
+      b.append(emit(e.getValue()));
+    }
+    b.append(')');
+    return switch (mode) {
+      case "words" -> b + "(?![" + last + "])";
+      case "stems" -> b + "[" + last + "\\p{M}]*";
+      default -> b.toString();
+    };
+  }
+
+  private static Node edge(Node n, String key, String atom) {
+    n.atoms.putIfAbsent(key, atom);
+    return n.next.computeIfAbsent(key, k -> new Node());
+  }
+
+  /** What follows a node: its branches, optional when a phrase may end there (greedy: longest first). */
+  private static String emit(Node n) {
+    if (n.next.isEmpty()) {
+      return "";
+    }
+    List<String> alts = new ArrayList<>();
+    n.next.forEach((key, child) -> alts.add(n.atoms.get(key) + emit(child)));
+    String body = alts.size() == 1 ? alts.get(0) : "(?:" + String.join("|", alts) + ")";
+    return n.end ? "(?:" + body + ")?" : body;
+  }
+
+  /** One character of a phrase as a regex atom: letters and digits as they are, anything else escaped. */
+  private static String atom(int cp) {
+    return Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
+        || Character.getType(cp) == Character.COMBINING_SPACING_MARK ? new String(Character.toChars(cp)) : String.format("\\x{%x}", cp);
   }
 
   private static JsonNode read(String name) {
