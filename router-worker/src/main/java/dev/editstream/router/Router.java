@@ -131,8 +131,8 @@ public final class Router {
         image("headline-variants", GPT_IMAGE,
             c -> c.cue("text").and(c.cue("translate").or(c.cue("variants").and(c.cue("language"))))),
         image("batch", NANO_BANANA, c -> c.images(2, Integer.MAX_VALUE)),
-        image("background-swap", NANO_BANANA, c -> c.cue("background").and(c.cue("keep"))),
         image("spatial-edit", NANO_BANANA, c -> c.cue("remove").or(c.cue("add")).and(c.cue("spatial"))),
+        image("background-swap", NANO_BANANA, c -> c.cue("background").and(c.cue("keep"))),
         image("single-local-edit", FLUX_KONTEXT, c -> c.images(1, 1).and(c.cue("declarative")
             .or(c.cue("add").or(c.cue("remove")).or(c.cue("local_edit")).and(c.cue("keep"))))),
         RouteRule.to("default", target(NANO_BANANA), JobCues::always));

@@ -23,7 +23,7 @@ class RouterTest {
     assertThat(ROUTER.ruleNames()).containsExactly(
         "explicit-model", "named-in-prompt", "mask-reference", "mask-lora", "mask", "video-restyle", "video-region-edit",
         "frame-sequence", "multi-reference", "text-rewrite", "layout", "headline-variants", "batch",
-        "background-swap", "spatial-edit", "single-local-edit", "default");
+        "spatial-edit", "background-swap", "single-local-edit", "default");
   }
 
   @Test
