@@ -24,7 +24,8 @@ class LexiconTest {
   @Test
   void shouldLoadTheShippedLanguages() {
     assertThat(BUILT_IN.languages())
-        .containsExactly("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar", "hi", "vi", "th", "uk", "sv");
+        .containsExactly("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar", "hi", "vi", "th", "uk", "sv", "it", "nl", "pl", "tr",
+            "id");
     assertThat(BUILT_IN.categories()).containsAll(Router.CATEGORIES);
   }
 
