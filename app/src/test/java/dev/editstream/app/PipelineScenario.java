@@ -135,7 +135,9 @@ final class PipelineScenario {
       o.routerConcurrency = 16;
       o.pollerConcurrency = 100;
       o.downloaderConcurrency = 8;
-      o.maxAttempts = 10;
+      // a job's attempts add up over its whole life (every poll of a two-part batch can meet the 20% injected
+      // faults), and do not reset after a good answer: 10 was reachable by a long batch job (issue 18, RetryDecision)
+      o.maxAttempts = 20;
       o.retryBaseMs = 50;
       o.retryMaxMs = 1000;
       o.jobDeadlineSeconds = 120;
