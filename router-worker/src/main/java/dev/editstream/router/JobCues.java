@@ -20,6 +20,7 @@ public final class JobCues {
 
   private final Job job;
   private final Lexicon lexicon;
+  private final String prompt;
   private final Map<String, Evidence> memo = new HashMap<>();
 
   /**
@@ -29,6 +30,7 @@ public final class JobCues {
   public JobCues(Job job, Lexicon lexicon) {
     this.job = job;
     this.lexicon = lexicon;
+    this.prompt = Lexicon.normalized(job.prompt());
   }
 
   /** The job being routed. */
@@ -39,7 +41,7 @@ public final class JobCues {
   /** The cues of {@code category} in the prompt, as {@code category:word}; none when absent. */
   public Evidence cue(String category) {
     return memo.computeIfAbsent(category, c -> {
-      List<String> hits = lexicon.find(c, job.prompt());
+      List<String> hits = lexicon.find(c, prompt);
       return hits.isEmpty() ? Evidence.none() : Evidence.of(hits.stream().map(h -> c + ":" + h).toList());
     });
   }
@@ -50,7 +52,7 @@ public final class JobCues {
    */
   public Evidence affirmed(String category) {
     return memo.computeIfAbsent("affirmed:" + category, c -> {
-      List<String> hits = lexicon.findAffirmed(category, job.prompt());
+      List<String> hits = lexicon.findAffirmed(category, prompt);
       return hits.isEmpty() ? Evidence.none() : Evidence.of(hits.stream().map(h -> category + ":" + h).toList());
     });
   }
@@ -78,7 +80,7 @@ public final class JobCues {
 
   /** The model the prompt names by brand, if any (see {@link Lexicon#brand}). */
   public Optional<Lexicon.BrandMatch> brand() {
-    return lexicon.brand(job.prompt());
+    return lexicon.brand(prompt);
   }
 
   /**
@@ -88,7 +90,7 @@ public final class JobCues {
   public Evidence quotedNonLatin() {
     List<String> cues = new ArrayList<>();
     Set<String> scripts = new LinkedHashSet<>();
-    for (String q : lexicon.quoted(job.prompt())) {
+    for (String q : lexicon.quoted(prompt)) {
       Set<String> s = Scripts.nonLatin(q);
       if (!s.isEmpty()) {
         cues.add("quoted:" + shorten(q));
@@ -105,11 +107,11 @@ public final class JobCues {
    */
   public Evidence quotedRemoval() {
     List<String> cues = new ArrayList<>();
-    for (String q : lexicon.quoted(job.prompt())) {
+    for (String q : lexicon.quoted(prompt)) {
       if (Scripts.nonLatin(q).isEmpty()) {
         continue;
       }
-      if (!lexicon.removes(job.prompt(), q)) {
+      if (!lexicon.removes(prompt, q)) {
         return Evidence.none();
       }
       cues.add("remove-quoted:" + shorten(q));
@@ -122,9 +124,9 @@ public final class JobCues {
    * quoted in a Chinese or English instruction): {@code foreign-script:<Script>}.
    */
   public Evidence foreignQuotedScript() {
-    String outside = job.prompt();
+    String outside = prompt;
     Set<String> inside = new LinkedHashSet<>();
-    for (String q : lexicon.quoted(job.prompt())) {
+    for (String q : lexicon.quoted(prompt)) {
       inside.addAll(Scripts.nonLatin(q));
       outside = outside.replace(q, " ");
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.Character.UnicodeScript;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -125,15 +126,16 @@ public final class Lexicon {
     for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       List<String> list = into.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
-      for (JsonNode entry : e.getValue()) {
-        String regex = toRegex(entry.asText(), mode);
+      for (JsonNode node : e.getValue()) {
+        String entry = normalized(node.asText());
+        String regex = toRegex(entry, mode);
         try {
           Pattern.compile(regex, FLAGS);
         } catch (PatternSyntaxException ex) {
-          throw new IllegalArgumentException("lexicon " + lang + ", " + e.getKey() + ": bad entry " + entry + ": " + ex.getDescription(), ex);
+          throw new IllegalArgumentException("lexicon " + lang + ", " + e.getKey() + ": bad entry \"" + entry + "\": " + ex.getDescription(), ex);
         }
         // plain phrases are kept as phrases: compileAll merges them into tries
-        list.add(entry.asText().startsWith("re:") || entry.asText().strip().isEmpty() ? regex : PLAIN + mode + PLAIN + entry.asText().strip());
+        list.add(entry.startsWith("re:") || entry.strip().isEmpty() ? regex : PLAIN + mode + PLAIN + entry.strip());
       }
     }
   }
@@ -343,6 +345,19 @@ public final class Lexicon {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the routing lexicon " + ROOT + name, e);
     }
+  }
+
+  /**
+   * {@code text} in Unicode normalization form C, the form the lexicon's entries are read in: a
+   * prompt typed with decomposed diacritics ("e" + U+0302 + U+0301 for Vietnamese "ế") matches the
+   * entry written with precomposed ones. Returns {@code text} itself when it is already NFC (every
+   * ASCII prompt), {@code null} for {@code null}.
+   */
+  public static String normalized(String text) {
+    if (text == null || Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
+      return text;
+    }
+    return Normalizer.normalize(text, Normalizer.Form.NFC);
   }
 
   /** The languages merged into this lexicon, in load order. */

@@ -129,7 +129,7 @@ public final class PromptLint {
    * @return the warnings, in the order of the class description; empty when none
    */
   public List<String> lint(Job job, RouteDecision route, ModelSpec spec) {
-    String prompt = job.prompt();
+    String prompt = Lexicon.normalized(job.prompt());
     List<String> out = new ArrayList<>();
     if (prompt.isBlank()) {
       return out;

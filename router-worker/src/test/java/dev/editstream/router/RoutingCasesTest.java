@@ -3,6 +3,7 @@ package dev.editstream.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.job.Job;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,24 @@ class RoutingCasesTest {
 
     assertThat(d.modelId()).as("rule %s, cues %s", d.rule(), d.cues()).isEqualTo(ROUTER.target(c.expect()));
     assertThat(d.rule()).as("cues %s", d.cues()).isEqualTo(c.rule());
+  }
+
+  /**
+   * A prompt typed in decomposed form (NFD: base letters plus combining marks, as some keyboards and
+   * macOS file names produce Vietnamese, Hindi or Korean) routes as its composed form does.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ownCases")
+  void shouldRouteEachOwnCaseTheSameWhenItsPromptIsDecomposed(RoutingCases.Case c) {
+    Job j = c.job();
+    String nfd = java.text.Normalizer.normalize(j.prompt(), java.text.Normalizer.Form.NFD);
+    Job decomposed = new Job(j.id(), nfd, j.images(), j.mask(), j.video(), j.model(), j.params(), j.batch());
+
+    RouteDecision d = ROUTER.route(decomposed);
+
+    assertThat(d.rule()).as("cues %s", d.cues()).isEqualTo(c.rule());
+    assertThat(d.cues()).isEqualTo(ROUTER.route(j).cues());
+    assertThat(d.language()).isEqualTo(ROUTER.route(j).language());
   }
 
   /** No labelled prompt is routed by a silent guess: each reads as a language some lexicon covers. */
