@@ -142,7 +142,12 @@ public final class Lexicon {
 
   static String toRegex(String entry, String mode) {
     if (entry.startsWith("re:")) {
-      return latinBoundaries(entry.substring(3));
+      // a look-ahead on the first letters lets the engine reject most positions with one class
+      // check instead of the entry's leading look-behinds (FirstChars); entries that already open
+      // with a class look-ahead are left as written
+      String re = entry.substring(3);
+      String body = latinBoundaries(re);
+      return re.startsWith("(?=[") ? body : FirstChars.lookahead(re).map(l -> l + body).orElse(body);
     }
     String phrase = entry.strip();
     StringBuilder body = new StringBuilder();
