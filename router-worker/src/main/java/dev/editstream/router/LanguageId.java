@@ -107,7 +107,9 @@ public final class LanguageId {
 
   /**
    * Identifies the language of {@code text}, with the routing lexicons' evidence. Lingua's guess
-   * stands when it is a covered language. When it is not:
+   * stands when it is a covered language. When it is not, or when Lingua gives no ranking at all
+   * (low-accuracy statistics give none for many short Devanagari prompts: Hindi, Marathi and Nepali
+   * share the script):
    * <ul>
    *   <li>a covered language whose lexicon recognises at least {@link #MIN_VOTES} of the text's
    *       words (1 in a text of fewer than {@link #SHORT_WORDS} words) is taken instead, with a
@@ -120,7 +122,8 @@ public final class LanguageId {
    *
    * @param text the prompt without its quoted segments
    * @param votes the text to its distinct cue words per covered language ({@link Lexicon#votes}),
-   *     asked only when Lingua's guess is uncovered (the scans cost as much as routing itself)
+   *     asked only when Lingua's guess is uncovered or missing (the scans cost as much as routing
+   *     itself)
    */
   public Guess identify(String text, Function<String, Map<String, Integer>> votes) {
     String t = text == null ? "" : text;
@@ -134,7 +137,8 @@ public final class LanguageId {
 
   private Guess rank(String text, Function<String, Map<String, Integer>> lexiconVotes) {
     Guess g = statistics(text);
-    if (g.covered()) {
+    boolean noRanking = UNDETERMINED.equals(g.language());
+    if (g.covered() && !noRanking) {
       return g;
     }
     Map<String, Integer> votes = lexiconVotes.apply(text);
@@ -155,7 +159,7 @@ public final class LanguageId {
     if (winner != null && (most >= MIN_VOTES || words < SHORT_WORDS)) {
       return new Guess(winner, 0.5 * most / total, true);
     }
-    if (words < SHORT_WORDS) {
+    if (noRanking || words < SHORT_WORDS) {
       return new Guess(UNDETERMINED, 0, true);
     }
     return g;

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@link LanguageId}: the guess rule on given rankings (pure), then real Lingua on real prompts. */
 class LanguageIdTest {
-  static final List<String> COVERED = List.of("en", "de", "fr", "es", "pt", "it", "ru", "ja", "zh", "ko", "ar");
+  static final List<String> COVERED = List.of("en", "de", "fr", "es", "pt", "it", "ru", "ja", "zh", "ko", "ar", "hi");
 
   /** A ranker answering fixed values, best first as Lingua does (a map sorted by value). */
   static LanguageId ranked(Map<Language, Double> values, AtomicInteger calls) {
@@ -90,6 +90,16 @@ class LanguageIdTest {
     assertThat(LanguageId.words("l'arrière-plan, 2 fois")).isEqualTo(4);
     assertThat(LanguageId.words("背景を白にして")).isEqualTo(1);
     assertThat(LanguageId.words("  ")).isZero();
+  }
+
+  @Test
+  void shouldTakeTheLexiconsLanguageWhenTheStatisticsGiveNoRanking() {
+    LanguageId id = ranked(Map.of(), new AtomicInteger());
+    LanguageId.Guess g = id.identify("पृष्ठभूमि को सफ़ेद करें और चेहरा वैसा ही रखें", t -> Map.of("hi", 2));
+    assertThat(g).isEqualTo(new LanguageId.Guess("hi", 0.5, true));
+    LanguageId weak = ranked(Map.of(), new AtomicInteger());
+    assertThat(weak.identify("पृष्ठभूमि को सफ़ेद करें और चेहरा वैसा ही रखें", t -> Map.of("hi", 1)))
+        .as("one word in a long text is not enough").isEqualTo(new LanguageId.Guess("und", 0, true));
   }
 
   @Test
