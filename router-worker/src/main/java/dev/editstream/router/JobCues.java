@@ -84,14 +84,15 @@ public final class JobCues {
   }
 
   /**
-   * Holds when a quoted segment of the prompt is written (at least partly) in a non-Latin script:
-   * {@code quoted:<segment>} then {@code script:<Script>} for each script of the quoted segments.
+   * Holds when a quoted segment of the prompt calls for multilingual typography ({@link
+   * Scripts#typography}: a non-Latin script, or Latin letters beyond Latin-1 such as Vietnamese
+   * "Giảm giá"): {@code quoted:<segment>} then {@code script:<Script>} for each such script.
    */
-  public Evidence quotedNonLatin() {
+  public Evidence quotedMultilingual() {
     List<String> cues = new ArrayList<>();
     Set<String> scripts = new LinkedHashSet<>();
     for (String q : lexicon.quoted(prompt)) {
-      Set<String> s = Scripts.nonLatin(q);
+      Set<String> s = Scripts.typography(q);
       if (!s.isEmpty()) {
         cues.add("quoted:" + shorten(q));
         scripts.addAll(s);
@@ -102,13 +103,13 @@ public final class JobCues {
   }
 
   /**
-   * Holds when every quoted non-Latin segment is text to erase ({@link Lexicon#removes}: "remove
-   * the text „セール“"), not to render: {@code remove-quoted:<segment>}.
+   * Holds when every quoted segment of {@link #quotedMultilingual} is text to erase ({@link
+   * Lexicon#removes}: "remove the text „セール“"), not to render: {@code remove-quoted:<segment>}.
    */
   public Evidence quotedRemoval() {
     List<String> cues = new ArrayList<>();
     for (String q : lexicon.quoted(prompt)) {
-      if (Scripts.nonLatin(q).isEmpty()) {
+      if (Scripts.typography(q).isEmpty()) {
         continue;
       }
       if (!lexicon.removes(prompt, q)) {

@@ -126,7 +126,7 @@ public final class Router {
         image("frame-sequence", SEEDREAM, c -> c.cue("frames").and(c.images(2, Integer.MAX_VALUE))),
         image("multi-reference", GPT_IMAGE, c -> c.images(2, Integer.MAX_VALUE).and(c.cue("reference"))),
         // quoted non-Latin text to render; not when every such quote is text to erase
-        image("text-rewrite", GPT_IMAGE, c -> c.quotedNonLatin().and(c.cue("text").or(c.foreignQuotedScript())).unless(c.quotedRemoval())),
+        image("text-rewrite", GPT_IMAGE, c -> c.quotedMultilingual().and(c.cue("text").or(c.foreignQuotedScript())).unless(c.quotedRemoval())),
         image("layout", GPT_IMAGE, c -> c.cue("move").and(c.cue("spatial"))),
         image("headline-variants", GPT_IMAGE,
             c -> c.cue("text").and(c.cue("translate").or(c.cue("variants").and(c.cue("language"))))),

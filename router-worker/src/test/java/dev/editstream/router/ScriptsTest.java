@@ -27,6 +27,20 @@ class ScriptsTest {
     assertThat(Scripts.nonLatin(text)).containsExactlyInAnyOrderElementsOf(want);
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "Giảm giá 50% | Latin_Extended",
+      "Wyprzedaż łańcuchów | Latin_Extended",
+      "Büyük İndirim | Latin_Extended",
+      "SALE 50% — café, Größe, mañana | ''",
+      "Распродажа, Giảm giá | Cyrillic,Latin_Extended",
+      "'' | ''"})
+  void shouldCountLatinLettersBeyondLatinOneAsMultilingualTypography(String text, String expected) {
+    Set<String> want = expected.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(expected.split(",")));
+
+    assertThat(Scripts.typography(text)).containsExactlyInAnyOrderElementsOf(want);
+  }
+
   @ParameterizedTest
   @CsvSource({"HIRAGANA, Hiragana", "OLD_ITALIC, Old_Italic"})
   void shouldDisplayScriptNamesInTitleCase(Character.UnicodeScript script, String name) {
