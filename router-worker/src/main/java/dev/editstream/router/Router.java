@@ -133,7 +133,7 @@ public final class Router {
         image("batch", NANO_BANANA, c -> c.images(2, Integer.MAX_VALUE)),
         image("spatial-edit", NANO_BANANA, c -> c.cue("remove").or(c.cue("add")).and(c.cue("spatial"))),
         image("background-swap", NANO_BANANA, c -> c.cue("background").and(c.cue("keep"))),
-        image("single-local-edit", FLUX_KONTEXT, c -> c.images(1, 1).and(c.cue("declarative")
+        image("single-local-edit", FLUX_KONTEXT, c -> c.images(1, 1).and(c.cue("declarative").or(c.cue("person_edit"))
             .or(c.cue("add").or(c.cue("remove")).or(c.cue("local_edit")).and(c.cue("keep"))))),
         RouteRule.to("default", target(NANO_BANANA), JobCues::always));
   }
