@@ -83,6 +83,25 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
     return new Decision(true, due, d, false, askedDelay);
   }
 
+  /**
+   * The number of failures in a row that a failed attempt counts as, the {@code attempt} to decide
+   * with: the attempt's own number, or 1 when it made progress before it failed (the provider
+   * answered it). Only failures in a row count towards {@code maxAttempts}: a poller following one
+   * request for hours meets transient faults now and then, and each one it recovered from must not
+   * bring the job closer to failing.
+   *
+   * @param attempt the 1-based attempt that just failed
+   * @param madeProgress whether it made progress before failing
+   * @return {@code attempt}, or 1 after progress
+   * @throws IllegalArgumentException if {@code attempt} &lt; 1
+   */
+  public static int attemptFailed(int attempt, boolean madeProgress) {
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
+    }
+    return madeProgress ? 1 : attempt;
+  }
+
   /** Milliseconds of a duration, saturating instead of overflowing (a Retry-After of 10^15 s). */
   private static long millis(Duration d) {
     try {

@@ -58,4 +58,28 @@ class BackoffTest {
       assertThat(first.due()).isNull();
     }
   }
+
+  @ParameterizedTest(name = "attempt {0}, progress {1} -> {2}")
+  @CsvSource({"1, false, 1", "1, true, 1", "2, false, 2", "5, false, 5", "5, true, 1", "20, true, 1"})
+  void shouldCountAFailureAfterProgressAsTheFirstOfANewRun(int attempt, boolean progress, int counted) {
+    assertThat(RetryPolicy.attemptFailed(attempt, progress)).isEqualTo(counted);
+  }
+
+  @Test
+  void shouldRetryAFailureAfterProgressEvenWhenItsAttemptNumberReachedTheCap() {
+    RetryPolicy p = new RetryPolicy(3, new Backoff(100, 1000, 2.0, 10));
+    Instant now = Instant.EPOCH;
+
+    RetryPolicy.Decision atCap = p.decide(RetryPolicy.attemptFailed(3, false), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
+    RetryPolicy.Decision afterProgress = p.decide(RetryPolicy.attemptFailed(3, true), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
+
+    assertThat(atCap.retry()).isFalse();
+    assertThat(afterProgress.retry()).isTrue();
+    assertThat(afterProgress.delay()).isEqualTo(p.decide(1, ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5).delay());
+  }
+
+  @Test
+  void shouldRefuseAnAttemptBelowOne() {
+    assertThatThrownBy(() -> RetryPolicy.attemptFailed(0, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attempt");
+  }
 }

@@ -63,6 +63,15 @@ public record PollState(int checksDone, Integer queuePosition, int unknownInARow
     return new PollState(checksDone, queuePosition, unknownInARow, true);
   }
 
+  /**
+   * Whether the provider answered a check in this attempt (recognised or not): a failure after
+   * that is marked {@link dev.editstream.core.error.StageException#afterProgress()}, and counts as
+   * the first of a new run of failures.
+   */
+  public boolean answered() {
+    return checksDone > 0;
+  }
+
   /** Whether unrecognised answers came {@value #MAX_UNKNOWN_IN_A_ROW} times in a row: stop. */
   public boolean tooManyUnknown() {
     return unknownInARow >= MAX_UNKNOWN_IN_A_ROW;

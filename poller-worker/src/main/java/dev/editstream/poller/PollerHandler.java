@@ -2,6 +2,7 @@ package dev.editstream.poller;
 
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.Topics;
@@ -349,7 +350,7 @@ public final class PollerHandler implements StageHandler {
    * finished yet, or an unrecognised status below the limit).
    */
   private Mono<Outcome> check(JobEvent event, String requestId, Instant submittedAt, PollState state) {
-    return client.status(requestId).flatMap(st -> {
+    return client.status(requestId).onErrorMap(StageException.class, e -> progressed(e, state)).flatMap(st -> {
       RequestPhase phase = st.phase();
       if (phase == RequestPhase.UNKNOWN) {
         return unknown(event, requestId, submittedAt, state, "status", st.status());
@@ -357,7 +358,7 @@ public final class PollerHandler implements StageHandler {
       if (!phase.terminal()) {
         return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
       }
-      return freeSlot(requestId, phase).then(client.result(requestId, true)).flatMap(r -> {
+      return freeSlot(requestId, phase).then(client.result(requestId, true)).onErrorMap(StageException.class, e -> e.afterProgress()).flatMap(r -> {
         RequestPhase result = r.phase();
         if (result == RequestPhase.UNKNOWN) {
           return unknown(event, requestId, submittedAt, state, "result", r.status());
@@ -370,6 +371,11 @@ public final class PollerHandler implements StageHandler {
         return Mono.just(o);
       });
     });
+  }
+
+  /** A failed call, marked as after progress when the provider answered this attempt before. */
+  private static StageException progressed(StageException e, PollState state) {
+    return state.answered() ? e.afterProgress() : e;
   }
 
   /** An answer with an unrecognised status: polled again on the schedule, up to the limit. */

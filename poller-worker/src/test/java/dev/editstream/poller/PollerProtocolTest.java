@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RemoteRun;
@@ -136,6 +137,17 @@ class PollerProtocolTest {
     return run(this::handler, event);
   }
 
+  /** The handler's error, each wait it asks for passed at once on virtual time. */
+  Throwable runToError(JobEvent event) {
+    AtomicBoolean ended = new AtomicBoolean();
+    AtomicReference<Throwable> out = new AtomicReference<>();
+    StepVerifier.withVirtualTime(() -> handler(timer).handle(event).doFinally(s -> ended.set(true)), () -> vts, Long.MAX_VALUE)
+        .then(() -> passWaitsUntil(ended))
+        .consumeErrorWith(out::set)
+        .verify(Duration.ofSeconds(30));
+    return out.get();
+  }
+
   /** Passes every wait the handler schedules, once it has scheduled it, until it has answered. */
   void passWaitsUntil(AtomicBoolean ended) {
     while (true) {
@@ -162,6 +174,44 @@ class PollerProtocolTest {
   static Outcome.Fail failure(Outcome o) {
     assertThat(o).isInstanceOf(Outcome.Fail.class);
     return (Outcome.Fail) o;
+  }
+
+  // ---- failures after progress ------------------------------------------------------------------
+
+  static final Answer UPSTREAM_503 = new Answer(503, "{\"error_code\":500001,\"error_message\":\"Service Unavailable\"}");
+
+  /** A 503 after RunComfy answered this attempt's checks counts as the first failure of a new run. */
+  @Test
+  void shouldMarkAFailureAfterAnsweredChecksAsAfterProgress() {
+    api.on("GET", path(RID, "status"), status("in_queue"), status("in_progress"), UPSTREAM_503);
+
+    Throwable e = runToError(submitted());
+
+    assertThat(e).isInstanceOf(StageException.class);
+    StageException se = (StageException) e;
+    assertThat(se.exitClass()).isEqualTo(ExitClass.UNAVAILABLE);
+    assertThat(se.madeProgress()).isTrue();
+    assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
+  }
+
+  @Test
+  void shouldNotMarkAFailureOfTheAttemptsFirstCheckAsAfterProgress() {
+    api.on("GET", path(RID, "status"), UPSTREAM_503);
+
+    StageException se = (StageException) runToError(submitted());
+
+    assertThat(se.exitClass()).isEqualTo(ExitClass.UNAVAILABLE);
+    assertThat(se.madeProgress()).isFalse();
+  }
+
+  @Test
+  void shouldMarkAFailedResultCallAfterATerminalStatusAsAfterProgress() {
+    api.on("GET", path(RID, "status"), status("completed"));
+    api.on("GET", path(RID, "result"), UPSTREAM_503);
+
+    StageException se = (StageException) runToError(submitted());
+
+    assertThat(se.madeProgress()).isTrue();
   }
 
   // ---- status words, result not ready, cost ----------------------------------------------------

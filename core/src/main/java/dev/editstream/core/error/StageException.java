@@ -19,6 +19,7 @@ public final class StageException extends RuntimeException {
   private final transient Duration retryAfter;
   private final Integer httpStatus;
   private final Integer errorCode;
+  private final boolean afterProgress;
 
   /**
    * @param exitClass the class deciding retry or failure
@@ -42,7 +43,13 @@ public final class StageException extends RuntimeException {
    */
   public StageException(ExitClass exitClass, String reason, String message, Duration retryAfter, Integer httpStatus,
       Integer errorCode) {
+    this(exitClass, reason, message, retryAfter, httpStatus, errorCode, false);
+  }
+
+  private StageException(ExitClass exitClass, String reason, String message, Duration retryAfter, Integer httpStatus,
+      Integer errorCode, boolean afterProgress) {
     super(message, null, false, false);
+    this.afterProgress = afterProgress;
     this.exitClass = Objects.requireNonNull(exitClass, "exitClass");
     this.reason = Objects.requireNonNull(reason, "reason");
     this.retryAfter = retryAfter;
@@ -56,7 +63,23 @@ public final class StageException extends RuntimeException {
    * @param message the new message, e.g. this one with what became of the job's files
    */
   public StageException withMessage(String message) {
-    return new StageException(exitClass, reason, message, retryAfter, httpStatus, errorCode);
+    return new StageException(exitClass, reason, message, retryAfter, httpStatus, errorCode, afterProgress);
+  }
+
+  /**
+   * The same failure, marked as coming after progress in its attempt: the provider had answered
+   * this attempt's calls before this one failed (a request followed for an hour, then one 503). The
+   * stage runner then counts the failure as the first of a new run of failures ({@link
+   * dev.editstream.core.RetryPolicy#attemptFailed}), so transient faults spread over a long job
+   * do not add up to {@code --max-attempts}; the job's deadline still bounds it.
+   */
+  public StageException afterProgress() {
+    return afterProgress ? this : new StageException(exitClass, reason, getMessage(), retryAfter, httpStatus, errorCode, true);
+  }
+
+  /** Whether this attempt made progress before it failed ({@link #afterProgress()}). */
+  public boolean madeProgress() {
+    return afterProgress;
   }
 
   /** A failure without a Retry-After. */

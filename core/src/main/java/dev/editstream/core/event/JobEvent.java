@@ -174,11 +174,24 @@ public record JobEvent(
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
   public JobEvent retry(Attempt failedAttempt, Instant due) {
+    return retry(failedAttempt, due, attempt + 1);
+  }
+
+  /**
+   * This event again, due at {@code due}, as attempt {@code nextAttempt} of its consuming stage
+   * (2 after an attempt that made progress before it failed: see {@code RetryPolicy.attemptFailed}).
+   *
+   * @throws IllegalArgumentException if {@code nextAttempt} &lt; 2
+   */
+  public JobEvent retry(Attempt failedAttempt, Instant due, int nextAttempt) {
+    if (nextAttempt < 2) {
+      throw new IllegalArgumentException("a retry is attempt 2 or later, was " + nextAttempt);
+    }
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
     boolean keep = type == EventType.REQUESTED; // the router needs the signed inputs to submit
     return new JobEvent(VERSION, type, jobId, at, keep ? job : safe(job), route, keep ? body : dev.editstream.core.Redact.urlsIn(body), submission,
-        outputs, files, failure, attempt + 1, due, h, createdAt, replays, parts, remote);
+        outputs, files, failure, nextAttempt, due, h, createdAt, replays, parts, remote);
   }
 
   /** The job as every event after {@code requested} carries it. */

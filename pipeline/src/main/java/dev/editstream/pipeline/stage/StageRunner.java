@@ -326,7 +326,8 @@ public final class StageRunner implements AutoCloseable {
     if (e instanceof StageException se) {
       Instant now = clock.instant();
       Instant deadline = event.createdAt().plus(settings.jobDeadline());
-      RetryPolicy.Decision d = retryPolicy.decide(event.attempt(), se.exitClass(), se.retryAfter(), now,
+      int attempt = RetryPolicy.attemptFailed(event.attempt(), se.madeProgress());
+      RetryPolicy.Decision d = retryPolicy.decide(attempt, se.exitClass(), se.retryAfter(), now,
           ThreadLocalRandom.current().nextDouble(), deadline);
       String reason = Redact.text(se.reason(), 100);
       String message = outside(se.getMessage());
@@ -341,9 +342,10 @@ public final class StageRunner implements AutoCloseable {
       }
       if (d.retry()) {
         Attempt a = new Attempt(settings.stage(), se.exitClass().code(), reason, message, now);
-        log.info("job {} attempt {} of {} failed (class {}, {}); retry in {} ms", event.jobId(), event.attempt(),
-            settings.stage().wire(), se.exitClass().code(), reason, d.delay().toMillis());
-        return Outcome.publish(topics.retry(settings.stage()), event.retry(a, d.due()));
+        log.info("job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms", event.jobId(), attempt,
+            settings.stage().wire(), se.exitClass().code(), reason, se.madeProgress() ? ", after progress: counted as the first" : "",
+            d.delay().toMillis());
+        return Outcome.publish(topics.retry(settings.stage()), event.retry(a, d.due(), attempt + 1));
       }
       return new Outcome.Fail(se.exitClass(), reason, message);
     }

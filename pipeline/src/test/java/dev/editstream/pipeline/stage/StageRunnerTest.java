@@ -123,6 +123,38 @@ class StageRunnerTest {
     }
   }
 
+  /**
+   * Only failures in a row count towards the cap: a job whose every attempt made progress before
+   * failing (a poller following a long request through passing 503s) fails 6 times under a cap
+   * of 3 and still completes, each retry being attempt 2.
+   */
+  @Test
+  void shouldCountOnlyFailuresInARowTowardsTheAttemptCap() {
+    Topics topics = new Topics("t-progress");
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    List<Integer> attemptsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    StageRunner r = runner(topics, 3, ev -> {
+      attemptsSeen.add(ev.attempt());
+      int n = calls.computeIfAbsent(ev.jobId(), k -> new AtomicInteger()).incrementAndGet();
+      if (n <= 6) {
+        return Mono.error(new StageException(ExitClass.UNAVAILABLE, "http_503", "upstream 503").afterProgress());
+      }
+      return Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
+    });
+    List<JobEvent> completed = collect(topics.completed(), "c-progress");
+    List<JobEvent> failed = collect(topics.failed(), "f-progress");
+    r.start();
+    try {
+      publisher.publish(topics.submitted(), submittedEvent("long-1")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 1);
+      assertThat(failed).isEmpty();
+      assertThat(completed.get(0).history()).hasSize(6);
+      assertThat(attemptsSeen).containsExactly(1, 2, 2, 2, 2, 2, 2);
+    } finally {
+      r.close();
+    }
+  }
+
   @Test
   void shouldFailAtOnceOnANonRetryableClassAndAfterTheAttemptCapOnARetryableOne() {
     Topics topics = new Topics("t-fail");
