@@ -57,7 +57,7 @@ public final class Router {
   public static final List<String> CATEGORIES = List.of(
       "lora", "restyle", "outfit", "swap", "tracking", "region", "remove", "frames", "reference",
       "text", "move", "spatial", "translate", "variants", "language", "background", "keep", "add",
-      "local_edit", "declarative");
+      "local_edit", "person_edit", "declarative");
 
   /**
    * The rule for a mask plus a second, numbered reference image ("fill the masked area with the
