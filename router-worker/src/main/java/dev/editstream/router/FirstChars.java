@@ -195,37 +195,31 @@ final class FirstChars {
     return i + 1;
   }
 
-  /** The index of the {@code )} closing the group opened at {@code open}. */
+  /** The index of the {@code )} closing the group opened at {@code open} (classes skipped). */
   private static int closingParen(String s, int open) {
-    int depth = 0;
-    for (int i = open; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\') {
-        i++;
-      } else if (c == '[') {
-        i = closingBracket(s, i);
-      } else if (c == '(') {
-        depth++;
-      } else if (c == ')' && --depth == 0) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException("unbalanced group at " + open + " in " + s);
+    return closing(s, open, '(', ')', true);
   }
 
   /** The index of the {@code ]} closing the class opened at {@code open} (nested classes counted). */
   private static int closingBracket(String s, int open) {
+    return closing(s, open, '[', ']', false);
+  }
+
+  /** The index of the {@code close} matching the {@code opening} at {@code open}, escapes skipped. */
+  private static int closing(String s, int open, char opening, char close, boolean skipClasses) {
     int depth = 0;
     for (int i = open; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '\\') {
         i++;
-      } else if (c == '[') {
+      } else if (skipClasses && c == '[') {
+        i = closingBracket(s, i);
+      } else if (c == opening) {
         depth++;
-      } else if (c == ']' && --depth == 0) {
+      } else if (c == close && --depth == 0) {
         return i;
       }
     }
-    throw new IllegalArgumentException("unbalanced class at " + open + " in " + s);
+    throw new IllegalArgumentException("unbalanced " + opening + " at " + open + " in " + s);
   }
 }
