@@ -38,6 +38,11 @@ public final class JobCues {
     return job;
   }
 
+  /** The job's prompt in NFC ({@link Lexicon#normalized}), as every cue is read from it. */
+  public String prompt() {
+    return prompt;
+  }
+
   /** The cues of {@code category} in the prompt, as {@code category:word}; none when absent. */
   public Evidence cue(String category) {
     return memo.computeIfAbsent(category, c -> {

@@ -212,7 +212,7 @@ public final class Router {
    */
   public RouteDecision route(Job job) {
     JobCues cues = new JobCues(job, lexicon);
-    String instruction = lexicon.unquoted(Lexicon.normalized(job.prompt()));
+    String instruction = lexicon.unquoted(cues.prompt());
     LanguageId.Guess lang = languages.identify(instruction, lexicon::votes);
     for (RouteRule rule : rules) {
       Optional<RouteDecision> d = rule.apply(cues);
