@@ -235,7 +235,7 @@ public final class BatchRun {
         ids.add(JobProducer.failedJobId(jobFile, e));
       }
       describePlan(out, jobFile, report, plan);
-      tracker.expect(ids);
+      tracker.expect(ids, plan.replays());
       Loop loop = new Loop(pipeline, tracker, cfg, runcomfy, publisher, out, state, opts);
       boolean finished = loop.waitForAll(System.nanoTime() + timeout.toNanos(), t0);
       Map<String, BatchTracker.JobState> batchJobs = tracker.expectedJobs();

@@ -88,6 +88,8 @@ public final class BatchTracker implements AutoCloseable {
 
   private final TopicView<JobFold> view;
   private final Set<String> expected = ConcurrentHashMap.newKeySet();
+  /** The run each re-run job is published with: a fold of an earlier run is not this run's state. */
+  private final Map<String, Integer> runs = new ConcurrentHashMap<>();
 
   /**
    * Reads the history and starts tailing.
@@ -121,12 +123,30 @@ public final class BatchTracker implements AutoCloseable {
 
   /** Declares the jobs of the batch (valid jobs and refused lines alike). */
   public void expect(Collection<String> jobIds) {
+    expect(jobIds, Map.of());
+  }
+
+  /**
+   * Declares the jobs of the batch and the run each re-run job is published with: until an event of
+   * that run is read, such a job reads as queued, not as the earlier run's end (else a re-run of a
+   * done job would count as done before it started).
+   *
+   * @param jobIds the batch's job ids
+   * @param runs per job id, the replay count it is published with (ids absent: any run)
+   */
+  public void expect(Collection<String> jobIds, Map<String, Integer> runs) {
+    this.runs.putAll(runs);
     expected.addAll(jobIds);
   }
 
-  /** The fold of one job, or null when no event of it was read. */
+  /**
+   * The fold of one job's latest run, or null when no event of it was read (or, for a job declared
+   * with a run by {@link #expect(Collection, Map)}, no event of that run or a later one).
+   */
   public JobFold fold(String jobId) {
-    return view.get(jobId).orElse(null);
+    JobFold f = view.get(jobId).orElse(null);
+    Integer run = runs.get(jobId);
+    return f == null || run == null || f.replays() >= run ? f : null;
   }
 
   /** Every job expected or seen, by id (a snapshot). */

@@ -213,8 +213,9 @@ class DurableBatchIT {
     jobs(n, "Replace the background with studio grey paper, keep the product unchanged");
     Path out = dir.resolve("out");
     try (RunComfyEmulator emu = emulator(6_000, 6_000, 2)) {
-      Child run = new Child("run", emu, runArgs(emu, "--on-interrupt", "cancel", "--router-concurrency", "1", "--rps", "1"));
-      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> emu.stats().submits() >= 4);
+      Child run = new Child("run", emu, runArgs(emu, "--on-interrupt", "cancel", "--router-concurrency", "1", "--rps", "0.25"));
+      // one submission every 4 s: after the second, six jobs wait in the router's queue for seconds
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> emu.stats().submits() >= 2);
       new ProcessBuilder("kill", "-INT", String.valueOf(run.process.pid())).start().waitFor();
 
       int rc = run.exit(Duration.ofMinutes(2));
