@@ -2,7 +2,6 @@ package dev.editstream.app;
 
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.job.Job;
-import dev.editstream.pipeline.kafka.EmbeddedKafka;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.producer.JobProducer;

@@ -3,7 +3,7 @@ package dev.editstream.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
-import dev.editstream.pipeline.kafka.LocalBroker;
+import dev.editstream.core.broker.EmbeddedBroker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -39,11 +39,11 @@ final class BatchState implements AutoCloseable {
   private final Path dir;
   private final FileChannel lockFile;
   private final FileLock lock;
-  private final LocalBroker broker;
+  private final EmbeddedBroker broker;
   /** Stops the broker cleanly on SIGTERM (a broker killed uncleanly makes the next start wait ~10 s for its old session). */
   private final Thread onTerm;
 
-  private BatchState(Path dir, FileChannel lockFile, FileLock lock, LocalBroker broker) {
+  private BatchState(Path dir, FileChannel lockFile, FileLock lock, EmbeddedBroker broker) {
     this.dir = dir;
     this.lockFile = lockFile;
     this.lock = lock;
@@ -84,9 +84,9 @@ final class BatchState implements AutoCloseable {
         throw new IllegalStateException("another editstream process is using " + dir + pid
             + ": wait for it to end, or use `editstream status --out " + outDir + "` to follow it");
       }
-      LocalBroker broker;
+      EmbeddedBroker broker;
       try {
-        broker = LocalBroker.start(dir.resolve("broker"));
+        broker = EmbeddedBroker.start(dir.resolve("broker"));
       } catch (RuntimeException e) {
         lock.release();
         ch.close();

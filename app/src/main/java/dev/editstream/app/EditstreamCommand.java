@@ -1,14 +1,17 @@
 package dev.editstream.app;
 
-import dev.editstream.emulator.EmulatorCommand;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code editstream}: the command line of the whole product. Subcommands: {@code demo}, {@code
- * run}, {@code status}, {@code list}, {@code cancel}, {@code produce}, {@code router-worker}, {@code poller-worker}, {@code downloader-worker},
- * {@code emulator}. Exit codes follow RunComfy's CLI classes where they apply (64 bad usage, 65 bad
- * data, 77 no token).
+ * {@code editstream}: the product's command line (the product jar's main class). Subcommands:
+ * {@code run}, {@code produce}, {@code route}, {@code models}, {@code presign}, the three workers,
+ * {@code status}, {@code list}, {@code cancel}, {@code failed}, {@code replay}. The tools jar
+ * ({@code dev.editstream.tools.ToolsCommand}) adds {@code demo}, {@code bench}, {@code chaos},
+ * {@code emulator}, {@code broker} and {@code assets} through {@link #execute(String[], List,
+ * CommandLine.IFactory)}. Exit codes follow RunComfy's CLI classes where they apply (64 bad usage,
+ * 65 bad data, 77 no token).
  */
 @Command(
     name = "editstream",
@@ -16,7 +19,6 @@ import picocli.CommandLine.Command;
     version = "editstream 0.1.0",
     description = "Bulk AI image and video edits on the RunComfy Model API, as a reactive Kafka pipeline.",
     subcommands = {
-        DemoCommand.class,
         RunCommand.class,
         ProduceCommand.class,
         RouteCommand.class,
@@ -25,16 +27,11 @@ import picocli.CommandLine.Command;
         WorkerCommand.Router.class,
         WorkerCommand.Poller.class,
         WorkerCommand.Downloader.class,
-        BrokerCommand.class,
-        AssetsCommand.class,
         BatchCommands.Status.class,
         BatchCommands.ListJobs.class,
         BatchCommands.Cancel.class,
         FailedCommand.ListFailed.class,
         FailedCommand.Replay.class,
-        ChaosCommand.class,
-        dev.editstream.bench.BenchCommand.class,
-        EmulatorCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class EditstreamCommand implements Runnable {
@@ -47,22 +44,40 @@ public final class EditstreamCommand implements Runnable {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    System.exit(execute(args, List.of(), CommandLine.defaultFactory()));
+  }
+
+  /**
+   * Chooses where logs go, then runs the command line with more subcommands.
+   *
+   * @param args the arguments
+   * @param extra more subcommand classes (annotated with {@link Command}); the tools jar's
+   * @param factory creates the command objects
+   * @return the exit code (64 for a bad option or setting)
+   */
+  public static int execute(String[] args, List<Class<?>> extra, CommandLine.IFactory factory) {
     try {
-      LogSetup.apply(args, commandNames());
+      LogSetup.apply(args, commandNames(extra));
     } catch (IllegalArgumentException e) {
       System.err.println("editstream: " + e.getMessage());
-      System.exit(64);
+      return 64;
     }
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine(factory);
+    extra.forEach(cl::addSubcommand);
+    return cl.execute(args);
   }
 
   /**
    * The subcommand names, read from the annotations alone: no command class is initialized (so no
    * logger exists before {@link LogSetup} has chosen where logs go).
+   *
+   * @param extra more subcommand classes
    */
-  static java.util.Set<String> commandNames() {
+  static java.util.Set<String> commandNames(List<Class<?>> extra) {
     java.util.Set<String> names = new java.util.TreeSet<>();
-    for (Class<?> c : EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()) {
+    List<Class<?>> all = new java.util.ArrayList<>(List.of(EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()));
+    all.addAll(extra);
+    for (Class<?> c : all) {
       CommandLine.Command cmd = c.getAnnotation(CommandLine.Command.class);
       if (cmd != null) {
         names.add(cmd.name());
@@ -71,15 +86,17 @@ public final class EditstreamCommand implements Runnable {
     return names;
   }
 
-  /** The configured picocli command line: a bad option value exits 64 with the option's name. */
+  /** The product's picocli command line: a bad option value exits 64 with the option's name. */
   public static CommandLine commandLine() {
-    // the emulator's --metrics-port is served by this CLI's ops server
-    CommandLine.IFactory factory = new CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> cls) throws Exception {
-        return cls == EmulatorCommand.class ? cls.cast(new EmulatorCommand(EmulatorMeters::serve)) : CommandLine.defaultFactory().create(cls);
-      }
-    };
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /**
+   * The product's picocli command line with a factory for its command objects.
+   *
+   * @param factory creates the command objects
+   */
+  public static CommandLine commandLine(CommandLine.IFactory factory) {
     CommandLine cl = new CommandLine(new EditstreamCommand(), factory);
     cl.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? 64 : 1);
     cl.setParameterExceptionHandler((ex, args) -> {

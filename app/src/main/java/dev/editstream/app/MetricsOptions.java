@@ -26,12 +26,25 @@ public final class MetricsOptions {
   String host = "127.0.0.1";
 
   /**
+   * Options with a port and an address, as if given on the command line.
+   *
+   * @param host the address to bind
+   * @param port the port, 0 for any free one
+   */
+  public static MetricsOptions of(String host, int port) {
+    MetricsOptions m = new MetricsOptions();
+    m.host = host;
+    m.port = port;
+    return m;
+  }
+
+  /**
    * The process's meter registry: Prometheus when a port is given (with the JVM's meters), else a
    * simple one.
    *
    * @throws IllegalArgumentException naming {@code --metrics-port} when it is outside 0..65535
    */
-  MeterRegistry registry() {
+  public MeterRegistry registry() {
     if (port == null) {
       return new SimpleMeterRegistry();
     }

@@ -81,6 +81,11 @@ public final class PipelineOptions {
   @Option(names = "--allow-input", description = "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
   List<Path> allowInputs = new ArrayList<>();
 
+  /** {@code --allow-input} folders (local inputs outside the job file's folder). */
+  public List<Path> allowInputs() {
+    return allowInputs;
+  }
+
   @Option(names = "--catalog-cache", description = "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
   Path catalogCache;
 

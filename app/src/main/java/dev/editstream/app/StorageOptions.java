@@ -31,8 +31,37 @@ public final class StorageOptions {
   @Mixin S3ConnectionOptions s3 = new S3ConnectionOptions();
 
   /** Whether {@code --stage-to} or {@code --results-to} was given. */
-  boolean any() {
+  public boolean any() {
     return stageTo != null || resultsTo != null;
+  }
+
+  /** {@code --stage-to}, or null. */
+  public String stageTo() {
+    return stageTo;
+  }
+
+  /** {@code --results-to}, or null. */
+  public String resultsTo() {
+    return resultsTo;
+  }
+
+  /**
+   * Points these options at a local S3 API with static keys and path-style addressing (the demo's
+   * S3Proxy); {@code --stage-to} and {@code --results-to} default to {@code s3://BUCKET/inputs} and
+   * {@code s3://BUCKET/results} when not given.
+   *
+   * @param endpoint the store's endpoint, e.g. {@code http://127.0.0.1:PORT}
+   * @param bucket the bucket
+   * @param accessKey the access key
+   * @param secretKey the secret key (never printed)
+   */
+  public void useLocalStore(java.net.URI endpoint, String bucket, String accessKey, String secretKey) {
+    stageTo = stageTo == null ? "s3://" + bucket + "/inputs" : stageTo;
+    resultsTo = resultsTo == null ? "s3://" + bucket + "/results" : resultsTo;
+    s3.endpoint = endpoint;
+    s3.pathStyle = true;
+    s3.accessKey = accessKey;
+    s3.secretKey = secretKey;
   }
 
   /**

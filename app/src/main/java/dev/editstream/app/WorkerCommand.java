@@ -112,7 +112,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
       if (!assetServer.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
         throw new IllegalArgumentException("--asset-server must be host:port, was \"" + assetServer + "\"");
       }
-      return InputStager.signedBy(assetServer, AssetsCommand.key(), allowedInputs());
+      return InputStager.signedBy(assetServer, AssetKey.fromEnv(), allowedInputs());
     }
 
     @Override
@@ -128,7 +128,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
       if (key == null || key.isBlank()) {
         return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]));
       }
-      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]), AssetsCommand.key());
+      return LocalAssetServer.start(hp[0], Integer.parseInt(hp[1]), AssetKey.fromEnv());
     }
   }
 

@@ -29,11 +29,43 @@ class ChildJvm {
 
   /** As above, with {@code env} added to the child's environment (it may replace {@code EDITSTREAM_LOG}). */
   ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, java.util.Map<String, String> env, String... args) throws IOException {
+    this(dir, name, emu, token, env, classPathLaunch(List.of()), args);
+  }
+
+  private static List<String> classPathLaunch(List<String> before) {
+    List<String> cmd = new ArrayList<>(before);
+    cmd.addAll(List.of(java(), "-Xmx512m", "-Dlogback.configurationFile=" + ChildJvm.class.getClassLoader().getResource("logback.xml"),
+        "-cp", System.getProperty("java.class.path"), EditstreamCommand.class.getName()));
+    return cmd;
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * As {@link #ChildJvm(Path, String, RunComfyEmulator, String, String...)}, with SIGINT's default
+   * action restored first (by perl, in every Debian): a process started in the background (a CI
+   * runner under nohup) inherits SIGINT ignored, and the JVM then never installs a handler for it.
+   */
+  static ChildJvm withSigint(Path dir, String name, RunComfyEmulator emu, String token, String... args) throws IOException {
+    return new ChildJvm(dir, name, emu, token, java.util.Map.of(),
+        classPathLaunch(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"")), args);
+  }
+
+  /**
+   * A child JVM running {@code java -jar JAR ARGS}: the jar alone on its class path, with the
+   * logging set-up it carries.
+   */
+  static ChildJvm jar(Path dir, String name, RunComfyEmulator emu, String token, Path jar, String... args) throws IOException {
+    return new ChildJvm(dir, name, emu, token, java.util.Map.of(), List.of(java(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString()), args);
+  }
+
+  private ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, java.util.Map<String, String> env, List<String> launch,
+      String... args) throws IOException {
     this.dir = dir;
     this.log = dir.resolve(name + ".out");
-    String logback = ChildJvm.class.getClassLoader().getResource("logback.xml").toString();
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"), EditstreamCommand.class.getName()));
+    List<String> cmd = new ArrayList<>(launch);
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -213,7 +213,7 @@ class DurableBatchIT {
     jobs(n, "Replace the background with studio grey paper, keep the product unchanged");
     Path out = dir.resolve("out");
     try (RunComfyEmulator emu = emulator(6_000, 6_000, 2)) {
-      Child run = new Child("run", emu, runArgs(emu, "--on-interrupt", "cancel", "--router-concurrency", "1", "--rps", "0.25"));
+      ChildJvm run = ChildJvm.withSigint(dir, "run", emu, TOKEN, runArgs(emu, "--on-interrupt", "cancel", "--router-concurrency", "1", "--rps", "0.25"));
       // one submission every 4 s: after the second, six jobs wait in the router's queue for seconds
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> emu.stats().submits() >= 2);
       new ProcessBuilder("kill", "-INT", String.valueOf(run.process.pid())).start().waitFor();
@@ -238,7 +238,7 @@ class DurableBatchIT {
     jobs(n, "Replace the background with studio grey paper, keep the product unchanged");
     Path out = dir.resolve("out");
     try (RunComfyEmulator emu = emulator(2_000, 4_000, 6);
-        dev.editstream.pipeline.kafka.LocalBroker broker = dev.editstream.pipeline.kafka.LocalBroker.start(dir.resolve("cluster"))) {
+        dev.editstream.localkafka.LocalBroker broker = dev.editstream.localkafka.LocalBroker.start(dir.resolve("cluster"))) {
       String bs = broker.bootstrapServers();
       String[] common = {"--bootstrap-servers", bs, "--out", "out", "--allow-download-host", "127.0.0.1:" + emu.port(),
           "--catalog-cache", dir.resolve("catalog-cache.json").toString(), "--retry-base-ms", "50", "--retry-max-ms", "1000"};

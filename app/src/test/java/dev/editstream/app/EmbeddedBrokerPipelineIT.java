@@ -1,6 +1,6 @@
 package dev.editstream.app;
 
-import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.localkafka.EmbeddedKafka;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -9,7 +9,7 @@ import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.locals3.LocalS3;
 import dev.editstream.locals3.S3FaultProxy;
-import dev.editstream.pipeline.kafka.LocalBroker;
+import dev.editstream.localkafka.LocalBroker;
 import dev.editstream.pipeline.metrics.Meters;
 import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.Counter;

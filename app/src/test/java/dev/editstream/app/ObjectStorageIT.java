@@ -9,7 +9,7 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.locals3.LocalS3;
-import dev.editstream.pipeline.kafka.LocalBroker;
+import dev.editstream.localkafka.LocalBroker;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

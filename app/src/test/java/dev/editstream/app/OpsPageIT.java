@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
-import dev.editstream.pipeline.kafka.LocalBroker;
+import dev.editstream.localkafka.LocalBroker;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package dev.editstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.editstream.pipeline.kafka.LocalBroker;
+import dev.editstream.localkafka.LocalBroker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -68,26 +68,6 @@ class OpsServerTest {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> get(port, "/health/ready").statusCode() == 200);
     } finally {
       broker.close();
-    }
-  }
-
-  /** {@code editstream emulator --metrics-port}: the emulator's counters on the same ops server, with live values. */
-  @Test
-  void shouldServeTheEmulatorsCountersOnItsMetricsPort() throws Exception {
-    assertThat(EditstreamCommand.commandLine().getSubcommands().get("emulator").getCommandSpec().findOption("--metrics-port")).isNotNull();
-    try (dev.editstream.emulator.RunComfyEmulator emu = dev.editstream.emulator.RunComfyEmulator.start(
-            dev.editstream.emulator.EmulatorConfig.defaults(dir.resolve("emu"), "tok").withFetchInputs(false));
-        OpsServer ops = EmulatorMeters.serve(emu, "127.0.0.1", 0)) {
-      String base = "http://127.0.0.1:" + ops.port();
-      HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(emu.baseUrl() + "/models"))
-          .header("Authorization", "Bearer tok").build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(models.statusCode()).isEqualTo(200);
-      String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("runcomfy_emulator_submits_total 0.0", "runcomfy_emulator_rate_limited_total", "runcomfy_emulator_billed_usd_total",
-          "runcomfy_emulator_inflight", "jvm_memory_used_bytes");
-      assertThat(metrics).containsPattern("runcomfy_emulator_calls_total\\{endpoint=\"models\"} [1-9]");
-      assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
-          .statusCode()).isEqualTo(200);
     }
   }
 }

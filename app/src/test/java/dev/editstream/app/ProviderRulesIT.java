@@ -8,7 +8,7 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
-import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.localkafka.EmbeddedKafka;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.editstream.core.event.Topics;
 import dev.editstream.core.hostile.Surface;
 import dev.editstream.core.hostile.SurfaceNames;
 import dev.editstream.pipeline.EventCodec;
-import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.localkafka.EmbeddedKafka;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.TopicAdmin;
 import dev.editstream.pipeline.kafka.TopicDump;

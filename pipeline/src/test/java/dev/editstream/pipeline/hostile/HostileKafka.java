@@ -9,7 +9,7 @@ import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
 import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.kafka.ConsumerSettings;
-import dev.editstream.pipeline.kafka.EmbeddedKafka;
+import dev.editstream.localkafka.EmbeddedKafka;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
 import dev.editstream.pipeline.kafka.TopicAdmin;

@@ -1,5 +1,6 @@
 package dev.editstream.pipeline.kafka;
 
+import dev.editstream.localkafka.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

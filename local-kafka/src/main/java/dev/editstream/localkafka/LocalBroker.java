@@ -1,4 +1,4 @@
-package dev.editstream.pipeline.kafka;
+package dev.editstream.localkafka;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only one broker may use a data folder at a time; several {@code LocalBroker}s on different
  * folders may run in one JVM.
  */
-public final class LocalBroker implements AutoCloseable {
+public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBroker {
   private static final Logger log = LoggerFactory.getLogger(LocalBroker.class);
 
   /** The only address the broker listens on. */
@@ -145,6 +145,7 @@ public final class LocalBroker implements AutoCloseable {
   }
 
   /** The broker's bootstrap servers, {@code "127.0.0.1:PORT"}. */
+  @Override
   public String bootstrapServers() {
     return LOOPBACK + ":" + port;
   }

@@ -1,4 +1,4 @@
-package dev.editstream.pipeline.kafka;
+package dev.editstream.localkafka;
 
 import java.lang.reflect.Field;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
-import dev.editstream.pipeline.kafka.StandaloneBroker;
+import dev.editstream.localkafka.StandaloneBroker;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
+import dev.editstream.app.BatchTracker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
@@ -89,7 +90,7 @@ final class ChaosRun {
     }
 
     void start() throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx768m", "-cp", jarPath(), EditstreamCommand.class.getName()));
+      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx768m", "-cp", jarPath(), ToolsCommand.class.getName()));
       cmd.addAll(args);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".out").toFile()));
@@ -127,7 +128,7 @@ final class ChaosRun {
 
   private static String jarPath() {
     try {
-      return Path.of(EditstreamCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(ToolsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }

@@ -1,7 +1,6 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
 import dev.editstream.runcomfy.LocalAssetServer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -20,38 +19,6 @@ public final class AssetsCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "8181", description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
-
-  /** Shortest accepted {@code EDITSTREAM_ASSET_KEY}, characters (e.g. {@code openssl rand -base64 32} gives 44). */
-  static final int MIN_KEY_CHARS = 32;
-
-  /**
-   * The shared key from {@code EDITSTREAM_ASSET_KEY}.
-   *
-   * @throws IllegalArgumentException when it is unset or shorter than {@value #MIN_KEY_CHARS}
-   *     characters
-   */
-  static byte[] key() {
-    return key(System.getenv("EDITSTREAM_ASSET_KEY"));
-  }
-
-  /**
-   * The key from a value of {@code EDITSTREAM_ASSET_KEY}, trimmed.
-   *
-   * @throws IllegalArgumentException when it is null or shorter than {@value #MIN_KEY_CHARS}
-   *     characters, or one character repeated (a placeholder such as {@code aaaa...})
-   */
-  static byte[] key(String value) {
-    String key = value == null ? "" : value.trim();
-    if (key.length() < MIN_KEY_CHARS) {
-      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be set to at least " + MIN_KEY_CHARS
-          + " characters of a random secret (e.g. `openssl rand -base64 32`), shared by the asset server and the routers; it was "
-          + (key.isEmpty() ? "unset" : key.length() + " characters"));
-    }
-    if (key.chars().distinct().count() == 1) {
-      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY is one character repeated; use a random secret (e.g. `openssl rand -base64 32`)");
-    }
-    return key.getBytes(StandardCharsets.UTF_8);
-  }
 
   /**
    * A warning when {@code host} is not a loopback address (the asset server then serves local
@@ -76,7 +43,7 @@ public final class AssetsCommand implements Callable<Integer> {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("--port must be in 1..65535, was " + port);
     }
-    byte[] key = key();
+    byte[] key = dev.editstream.app.AssetKey.fromEnv();
     String warning = exposureWarning(host);
     if (warning != null) {
       System.err.println(warning);

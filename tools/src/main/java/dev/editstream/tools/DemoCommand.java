@@ -1,5 +1,11 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
+import dev.editstream.app.BatchRun;
+import dev.editstream.app.MetricsOptions;
+import dev.editstream.app.PipelineConfig;
+import dev.editstream.app.PipelineOptions;
+import dev.editstream.app.ProviderSettings;
+import dev.editstream.app.StorageOptions;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.EmulatorStats;
 import dev.editstream.emulator.RunComfyEmulator;
@@ -81,16 +87,11 @@ public final class DemoCommand implements Callable<Integer> {
       try {
         if (withLocalS3) {
           s3 = dev.editstream.locals3.LocalS3.start(cfg.outDir().resolve(".s3"), "editstream-demo");
-          storage.stageTo = storage.stageTo == null ? "s3://editstream-demo/inputs" : storage.stageTo;
-          storage.resultsTo = storage.resultsTo == null ? "s3://editstream-demo/results" : storage.resultsTo;
-          storage.s3.endpoint = s3.endpoint();
-          storage.s3.pathStyle = true;
-          storage.s3.accessKey = s3.accessKey();
-          storage.s3.secretKey = s3.secret();
+          storage.useLocalStore(s3.endpoint(), "editstream-demo", s3.accessKey(), s3.secret());
           out.println("local S3 (S3Proxy) at " + s3.endpoint() + ", bucket editstream-demo, data in " + cfg.outDir().resolve(".s3")
-              + "; inputs staged to " + storage.stageTo + ", results stored in " + storage.resultsTo);
+              + "; inputs staged to " + storage.stageTo() + ", results stored in " + storage.resultsTo());
         }
-        r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), !storage.any(), jobs, pipeline.allowInputs,
+        r = BatchRun.run(withEmulator, RunComfyConfig.of(emulator.baseUrl(), token), !storage.any(), jobs, pipeline.allowInputs(),
             Duration.ofSeconds(timeoutSeconds), out, valid, BatchRun.Options.DEFAULT.withMetrics(metrics).withStorage(storage));
       } finally {
         if (s3 != null) {

@@ -1,7 +1,6 @@
-package dev.editstream.pipeline.kafka;
+package dev.editstream.localkafka;
 
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Child-JVM entry point for {@link LocalBrokerTest}: starts a {@link LocalBroker} on {@code args[0]},
@@ -13,7 +12,7 @@ public final class LocalBrokerMain {
 
   public static void main(String[] args) throws Exception {
     LocalBroker broker = LocalBroker.start(Path.of(args[0]));
-    TopicAdmin.ensureTopics(broker.bootstrapServers(), List.of(args[1]), 1, (short) 1);
+    LocalBrokerTest.createTopic(broker.bootstrapServers(), args[1]);
     LocalBrokerTest.produce(broker.bootstrapServers(), args[1], Integer.parseInt(args[2]));
     System.out.println("READY " + broker.bootstrapServers());
     System.out.flush();

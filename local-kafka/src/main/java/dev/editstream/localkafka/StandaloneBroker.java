@@ -1,4 +1,4 @@
-package dev.editstream.pipeline.kafka;
+package dev.editstream.localkafka;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

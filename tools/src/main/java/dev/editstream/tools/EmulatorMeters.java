@@ -1,5 +1,8 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
+import dev.editstream.app.MetricsOptions;
+import dev.editstream.app.OpsServer;
+import dev.editstream.app.Readiness;
 import dev.editstream.emulator.Endpoint;
 import dev.editstream.emulator.EmulatorStats;
 import dev.editstream.emulator.RunComfyEmulator;
@@ -27,10 +30,7 @@ final class EmulatorMeters {
    * @throws IllegalArgumentException naming {@code --metrics-port} when it is outside 0..65535
    */
   static OpsServer serve(RunComfyEmulator emulator, String host, int port) {
-    MetricsOptions m = new MetricsOptions();
-    m.port = port;
-    m.host = host;
-    PrometheusMeterRegistry registry = (PrometheusMeterRegistry) m.registry();
+    PrometheusMeterRegistry registry = (PrometheusMeterRegistry) MetricsOptions.of(host, port).registry();
     bind(emulator.stats(), registry);
     OpsServer s = OpsServer.start(host, port, registry, () -> Readiness.of(true, true, null));
     System.err.println("emulator metrics and health on http://" + host + ":" + s.port() + "/metrics, /health/live, /health/ready");

@@ -1,4 +1,4 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;

@@ -1,4 +1,4 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -46,33 +46,33 @@ class AssetKeyHostileTest {
   @Test
   void chaosAssetKeyIsAcceptedByTheAssetsCommand() {
     String key = ChaosRun.newAssetKey();
-    assertThat(AssetsCommand.key(key)).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
+    assertThat(dev.editstream.app.AssetKey.parse(key)).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "   ", "aaaaaaaaaaaaaaaa", "0123456789abcdefghijklmnopqrstu", "  0123456789abcdefghijklmnopqrst  "})
   void assetsKeyShorterThanThirtyTwoCharactersIsRefused(String value) {
-    assertThatThrownBy(() -> AssetsCommand.key(value)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("at least " + AssetsCommand.MIN_KEY_CHARS + " characters");
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least " + dev.editstream.app.AssetKey.MIN_KEY_CHARS + " characters");
   }
 
   @Test
   void assetsKeyUnsetIsRefused() {
-    assertThatThrownBy(() -> AssetsCommand.key(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("it was unset");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "0000000000000000000000000000000000000000000000000000000000000000"})
   void assetsKeyOfOneRepeatedCharacterIsRefused(String value) {
-    assertThatThrownBy(() -> AssetsCommand.key(value)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("one character repeated");
   }
 
   @Test
   void assetsKeyOfThirtyTwoMixedCharactersIsAcceptedTrimmed() {
     String key = "0123456789abcdefghijklmnopqrstuv";
-    assertThat(AssetsCommand.key("  " + key + "\n")).isEqualTo(key.getBytes(StandardCharsets.US_ASCII));
+    assertThat(dev.editstream.app.AssetKey.parse("  " + key + "\n")).isEqualTo(key.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Test
@@ -119,7 +119,7 @@ class AssetKeyHostileTest {
   /** {@code editstream assets ARGS} in a child JVM with {@code key}; stdout and stderr in {@code <name>.out/.err}. */
   private Process assets(String name, String key, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), EditstreamCommand.class.getName(), "assets"));
+        "-cp", System.getProperty("java.class.path"), ToolsCommand.class.getName(), "assets"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
         .redirectOutput(dir.resolve(name + ".out").toFile())

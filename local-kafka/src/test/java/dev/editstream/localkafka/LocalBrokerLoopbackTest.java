@@ -1,4 +1,4 @@
-package dev.editstream.pipeline.kafka;
+package dev.editstream.localkafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

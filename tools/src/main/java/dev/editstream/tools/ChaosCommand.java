@@ -1,4 +1,4 @@
-package dev.editstream.app;
+package dev.editstream.tools;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
