@@ -195,14 +195,21 @@ class DurableBatchIT {
       Child cancel = new Child("cancel", emu, "cancel", "--out", "out", "--all", "--json");
       assertThat(cancel.exit(Duration.ofMinutes(1))).as(cancel.output()).isZero();
       JsonNode c = Json.mapper().readTree(cancel.stdout());
-      assertThat(c.path("cancelled_at_runcomfy").size()).as(cancel.output()).isEqualTo(n - 2);
-      assertThat(c.path("running_not_cancellable").size()).as(cancel.output()).isEqualTo(2);
+      // on a loaded machine the first two may have ended before the cancel came, and two more started:
+      // whatever the timing, every job is either cancelled (queued at RunComfy) or left to finish (running or ended)
+      int cancelled = c.path("cancelled_at_runcomfy").size();
+      int running = c.path("running_not_cancellable").size();
+      int ended = c.path("ended_or_downloading").asInt();
+      assertThat(cancelled + running + ended).as(cancel.output()).isEqualTo(n);
+      assertThat(running).as("RunComfy runs two at once").isBetween(0, 2);
+      assertThat(cancelled).as(cancel.output()).isGreaterThanOrEqualTo(n - 4);
+      assertThat(c.path("withdrawn").size()).as("nothing was queued here: all were submitted").isZero();
 
       int rc = run.exit(Duration.ofMinutes(2));
       assertThat(rc).as(run.output()).isEqualTo(BatchFiles.SOME_FAILED);
-      assertThat(lines(out.resolve("manifest.jsonl"))).as("the running ones finished and were downloaded").isEqualTo(2);
+      assertThat(lines(out.resolve("manifest.jsonl"))).as("the running ones finished and were downloaded").isEqualTo(running + ended);
       List<String> errors = Files.readAllLines(out.resolve("errors.jsonl"), StandardCharsets.UTF_8);
-      assertThat(errors).hasSize(n - 2).allSatisfy(l -> assertThat(l).contains("remote_cancelled"));
+      assertThat(errors).hasSize(cancelled).allSatisfy(l -> assertThat(l).contains("remote_cancelled"));
       assertThat(emu.stats().submits()).isEqualTo(n);
     }
   }

@@ -3,9 +3,12 @@ package dev.editstream.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
@@ -32,14 +35,26 @@ public final class Json {
       .maxNameLength(MAX_NAME_CHARS)
       .build();
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper(JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
-          .registerModule(new JavaTimeModule())
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper MAPPER = builder().build();
+
+  /** Keys in alphabetical order, at every level: one text per value (fingerprints). */
+  private static final ObjectWriter CANONICAL = builder().enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS).build().writer();
 
   private Json() {}
+
+  private static JsonMapper.Builder builder() {
+    return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
+        .addModule(new JavaTimeModule())
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  /** A writer of {@link #mapper()}'s configuration with sorted object keys and map entries (canonical JSON). */
+  public static ObjectWriter canonicalWriter() {
+    return CANONICAL;
+  }
 
   /** The shared, thread-safe mapper. Do not reconfigure it. */
   public static ObjectMapper mapper() {

@@ -162,7 +162,13 @@ public final class OutputDownloader implements AutoCloseable {
   /**
    * For tests: the part files come from {@code partFiles} (e.g. one that writes to a full disk),
    * or, when {@code null}, are created with this downloader's background writeback.
+   *
+   * <p>Deprecations allowed here: {@code maxChunkSize} (Reactor Netty deprecated it for Netty 5,
+   * which drops it) and {@code RCVBUF_ALLOCATOR} (Netty 4.2's read handles replace it) both still
+   * act in Netty 4.2 and size the chunks the hashing thread gets; a replacement is a benchmark's
+   * decision (scenario (d), docs/benchmarks.md), not a compiler's.
    */
+  @SuppressWarnings("deprecation")
   OutputDownloader(
       DownloadPolicy policy,
       DownloadConfig config,

@@ -103,14 +103,15 @@ class LocalAssetServerTest {
     Path file = Files.writeString(dir.resolve("a.txt"), "x");
     byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     URI first;
+    int port;
     try (LocalAssetServer s1 = LocalAssetServer.start("127.0.0.1", 0, key)) {
       first = s1.publish(file);
       assertThat(s1.publish(file)).isEqualTo(first);
-      int port = s1.port();
-      s1.close();
-      try (LocalAssetServer s2 = LocalAssetServer.start("127.0.0.1", port, key)) {
-        assertThat(get(first.toString()).status()).isEqualTo(200);
-      }
+      port = s1.port();
+    }
+    try (LocalAssetServer s2 = LocalAssetServer.start("127.0.0.1", port, key)) {
+      assertThat(s2.port()).as("the same address again").isEqualTo(port);
+      assertThat(get(first.toString()).status()).isEqualTo(200);
     }
     // another key cannot serve it
     URI other = server.publish(file);

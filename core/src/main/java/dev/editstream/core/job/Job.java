@@ -44,19 +44,13 @@ public record Job(
    */
   public String fingerprint() {
     try {
-      byte[] json = Canonical.WRITER.writeValueAsBytes(this);
+      byte[] json = dev.editstream.core.Json.canonicalWriter().writeValueAsBytes(this);
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
     } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot fingerprint job " + id, e);
     }
   }
 
-  /** The sorted-keys writer of {@link #fingerprint()}, made once. */
-  private static final class Canonical {
-    static final com.fasterxml.jackson.databind.ObjectWriter WRITER = dev.editstream.core.Json.mapper().copy()
-        .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
-        .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true).writer();
-  }
 
   /** Every input reference of the job: images, then mask, then video. */
   public List<String> inputs() {

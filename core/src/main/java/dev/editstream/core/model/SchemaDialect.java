@@ -121,7 +121,7 @@ public final class SchemaDialect {
       if (!props.isObject()) {
         problems.add(path + "properties: must be an object");
       } else {
-        props.fields().forEachRemaining(e -> child(e.getValue(), path + "properties." + e.getKey() + ".",
+        props.properties().forEach(e -> child(e.getValue(), path + "properties." + e.getKey() + ".",
             field == null ? e.getKey() : field, media, validations, problems));
       }
     }

@@ -57,15 +57,15 @@ public final class LimitViolations {
     for (JsonNode v : data().path("violations")) {
       String model = v.path("model").asText();
       ObjectNode body = valid(model);
-      v.path("urls").fields().forEachRemaining(e -> {
+      v.path("urls").properties().forEach(e -> {
         ArrayNode arr = body.putArray(e.getKey());
         for (int i = 1; i <= e.getValue().asInt(); i++) {
           arr.add("https://a.example/" + i + ".jpg");
         }
       });
       v.path("remove").forEach(f -> body.remove(f.asText()));
-      v.path("rename").fields().forEachRemaining(e -> body.set(e.getValue().asText(), body.remove(e.getKey())));
-      v.path("set").fields().forEachRemaining(e -> body.set(e.getKey(), e.getValue()));
+      v.path("rename").properties().forEach(e -> body.set(e.getValue().asText(), body.remove(e.getKey())));
+      v.path("set").properties().forEach(e -> body.set(e.getKey(), e.getValue()));
       out.add(new Violation(model, v.path("what").asText(), body, v.path("field").asText(), v.path("rule_hint").asText()));
     }
     return out;

@@ -14,16 +14,15 @@ final class KeyedSerializer {
   private final ConcurrentHashMap<String, Mono<Void>> tails = new ConcurrentHashMap<>();
 
   /** {@code work} for {@code key}, started after every earlier work of that key finished. */
-  @SuppressWarnings("unchecked")
   <T> Mono<T> run(String key, Supplier<Mono<T>> work) {
     return Mono.defer(() -> {
-      Mono<T>[] mine = new Mono[1];
+      java.util.concurrent.atomic.AtomicReference<Mono<T>> mine = new java.util.concurrent.atomic.AtomicReference<>();
       Mono<Void> tail = tails.compute(key, (k, prev) -> {
         Mono<Void> before = prev == null ? Mono.empty() : prev.onErrorResume(e -> Mono.empty());
-        mine[0] = before.then(Mono.defer(work)).cache();
-        return mine[0].then().onErrorResume(e -> Mono.empty()).cache();
+        mine.set(before.then(Mono.defer(work)).cache());
+        return mine.get().then().onErrorResume(e -> Mono.empty()).cache();
       });
-      return mine[0].doFinally(s -> tails.remove(key, tail));
+      return mine.get().doFinally(s -> tails.remove(key, tail));
     });
   }
 
