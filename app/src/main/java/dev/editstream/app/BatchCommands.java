@@ -162,7 +162,7 @@ public final class BatchCommands {
     private static void print(ObjectNode o) {
       System.out.println("batch in " + o.path("source").asText() + ": " + o.path("jobs").asInt() + " jobs");
       StringBuilder b = new StringBuilder();
-      o.path("states").fields().forEachRemaining(e -> b.append(String.format("%s %d  ", e.getKey(), e.getValue().asInt())));
+      o.path("states").properties().forEach(e -> b.append(String.format("%s %d  ", e.getKey(), e.getValue().asInt())));
       System.out.println("  " + b.toString().trim());
       System.out.printf("  cost so far: $%.4f%s%n", o.path("cost_usd").asDouble(),
           o.has("eta_s") ? String.format("  rate %.1f jobs/s  ETA %s", o.path("jobs_per_s").asDouble(), ProgressLine.duration(o.path("eta_s").asLong()))
@@ -175,7 +175,7 @@ public final class BatchCommands {
         System.out.printf("  oldest in flight: %s, no news for %d s%n", old.path("job_id").asText(), old.path("age_s").asLong());
       }
       System.out.printf("  %-44s %6s %6s %6s %10s%n", "model_id", "jobs", "done", "failed", "cost USD");
-      o.path("models").fields().forEachRemaining(e -> System.out.printf("  %-44s %6d %6d %6d %10.4f%n", e.getKey(),
+      o.path("models").properties().forEach(e -> System.out.printf("  %-44s %6d %6d %6d %10.4f%n", e.getKey(),
           e.getValue().path("jobs").asInt(), e.getValue().path("done").asInt(), e.getValue().path("failed").asInt(),
           e.getValue().path("cost_usd").asDouble()));
     }

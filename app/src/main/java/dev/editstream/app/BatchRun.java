@@ -204,6 +204,7 @@ public final class BatchRun {
     return result;
   }
 
+  @SuppressWarnings("try") // the ops server lives as long as the run; the body never names it
   private static Result runOn(PipelineConfig cfg, RunComfyConfig runcomfy, LocalAssetServer assets, Path jobFile, List<Path> allowedInputs,
       Duration timeout, PrintStream out, List<String> validIds, Options opts, BatchState state, long t0) throws IOException {
     MeterRegistry registry = opts.metrics() == null ? new SimpleMeterRegistry() : opts.metrics().registry();

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * answered on the console; elsewhere the answer is {@code --on-interrupt} (default {@link
  * Choice#FINISH}). Jobs left in flight or queued resume with the same command.
  *
- * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK) to replace
+ * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK; by
+ * reflection, see {@link SigInt}) to replace
  * the JVM's default SIGINT action (exit at once, no summary) while the run lasts; the previous
  * handler is restored by {@link #close()}.
  */
@@ -64,14 +65,102 @@ final class CtrlC implements AutoCloseable {
    */
   static CtrlC install(Reader ask, Choice otherwise, Consumer<String> say) {
     CtrlC[] self = new CtrlC[1];
-    Object prev = null;
-    try {
-      prev = sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> self[0].pressed(ask, otherwise, say));
-    } catch (IllegalArgumentException e) {
-      // no SIGINT on this platform: the JVM's default stays
+    Object prev = SigInt.handle(() -> self[0].pressed(ask, otherwise, say));
+    if (prev != null && prev == SigInt.IGNORED) {
+      // started in the background (nohup, a CI runner): the JVM keeps SIGINT ignored and installs nothing
+      say.accept("SIGINT is ignored by this process (started in the background): Ctrl-C does nothing here; "
+          + "stop the run with SIGTERM, and resume it with the same command");
     }
     self[0] = new CtrlC(prev);
     return self[0];
+  }
+
+  /**
+   * {@code sun.misc.Signal} (module {@code jdk.unsupported}) reached by reflection: javac warns
+   * about every compile-time use of it, and that warning cannot be suppressed under {@code
+   * -Werror}.
+   */
+  static final class SigInt {
+    private static final Class<?> SIGNAL;
+    private static final Class<?> HANDLER;
+    /** {@code SignalHandler.SIG_IGN}, or null when the API is missing. */
+    static final Object IGNORED;
+
+    static {
+      Class<?> signal = null;
+      Class<?> handler = null;
+      Object ignored = null;
+      try {
+        signal = Class.forName("sun.misc.Signal");
+        handler = Class.forName("sun.misc.SignalHandler");
+        ignored = handler.getField("SIG_IGN").get(null);
+      } catch (ReflectiveOperationException | LinkageError e) {
+        // no jdk.unsupported: Ctrl-C keeps the JVM's default
+      }
+      SIGNAL = signal;
+      HANDLER = handler;
+      IGNORED = ignored;
+    }
+
+    private SigInt() {}
+
+    /**
+     * Installs {@code onSignal} for SIGINT.
+     *
+     * @return the previous handler (restore it with {@link #restore(Object)}), or null when none
+     *     could be installed
+     */
+    static Object handle(Runnable onSignal) {
+      if (SIGNAL == null) {
+        return null;
+      }
+      try {
+        Object handler = java.lang.reflect.Proxy.newProxyInstance(CtrlC.class.getClassLoader(), new Class<?>[] {HANDLER}, (proxy, m, args) -> {
+          switch (m.getName()) {
+            case "handle" -> onSignal.run();
+            case "hashCode" -> {
+              return System.identityHashCode(proxy);
+            }
+            case "equals" -> {
+              return proxy == args[0];
+            }
+            case "toString" -> {
+              return "editstream Ctrl-C handler";
+            }
+            default -> {
+              // no other methods
+            }
+          }
+          return null;
+        });
+        return install(handler);
+      } catch (RuntimeException e) {
+        return null;
+      }
+    }
+
+    /** Puts back a handler {@link #handle(Runnable)} returned. */
+    static void restore(Object previous) {
+      if (SIGNAL != null && previous != null) {
+        try {
+          install(previous);
+        } catch (RuntimeException e) {
+          // nothing was installed
+        }
+      }
+    }
+
+    private static Object install(Object handler) {
+      try {
+        Object sig = SIGNAL.getConstructor(String.class).newInstance("INT");
+        return SIGNAL.getMethod("handle", SIGNAL, HANDLER).invoke(null, sig, handler);
+      } catch (java.lang.reflect.InvocationTargetException e) {
+        // IllegalArgumentException: no SIGINT on this platform, or it is reserved by the VM
+        throw new IllegalStateException(e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** One press (also called by tests). */
@@ -125,12 +214,6 @@ final class CtrlC implements AutoCloseable {
   /** Restores the previous SIGINT handler. */
   @Override
   public void close() {
-    if (previous instanceof sun.misc.SignalHandler h) {
-      try {
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), h);
-      } catch (IllegalArgumentException e) {
-        // nothing was installed
-      }
-    }
+    SigInt.restore(previous);
   }
 }

@@ -228,8 +228,7 @@ class DeployFilesTest {
     List<String> advertised = List.of(env.path("KAFKA_ADVERTISED_LISTENERS").asText().split(","));
     Map<String, Stage> stages = new LinkedHashMap<>();
     List<String> targets = new ArrayList<>();
-    for (var it = services.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : services.properties()) {
       List<String> command = strings(e.getValue().path("command"));
       if (command.isEmpty() || !command.get(0).endsWith("-worker")) {
         continue;

@@ -103,6 +103,7 @@ class KafkaClusterIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the test kit's close() may throw InterruptedException; JUnit reports it
   void shouldReplicateItsTopicsOnThreeBrokersAndLoseNothingWhenOneStopsMidBatch() throws Exception {
     int n = 40;
     try (KafkaClusterTestKit kafka = cluster(3, SecurityProtocol.PLAINTEXT);
@@ -152,6 +153,7 @@ class KafkaClusterIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the test kit's close() may throw InterruptedException; JUnit reports it
   void shouldReachASaslClusterOnlyThroughKafkaConfig() throws Exception {
     int n = 6;
     try (KafkaClusterTestKit kafka = cluster(1, SecurityProtocol.SASL_PLAINTEXT);

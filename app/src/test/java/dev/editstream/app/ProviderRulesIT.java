@@ -229,8 +229,8 @@ class ProviderRulesIT {
   @Test
   void shouldExit77AtOnceWhenRunComfyRefusesTheToken() throws Exception {
     try (RunComfyEmulator emu = RunComfyEmulator.start(emulator())) {
-      StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(
-          () -> BatchRun.requireAcceptedToken(RunComfyConfig.of(emu.baseUrl(), "not-the-token-at-all")), StageException.class);
+      StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class,
+          () -> BatchRun.requireAcceptedToken(RunComfyConfig.of(emu.baseUrl(), "not-the-token-at-all")));
       assertThat(e.exitClass().code()).isEqualTo(77);
       assertThat(e.getMessage()).contains("refused the token", "RUNCOMFY_TOKEN").doesNotContain("not-the-token-at-all");
       BatchRun.requireAcceptedToken(RunComfyConfig.of(emu.baseUrl(), TOKEN));

@@ -9,7 +9,6 @@ import java.lang.Character.UnicodeScript;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,8 +122,7 @@ public final class Lexicon {
   }
 
   private static void collect(JsonNode section, String lang, String mode, Map<String, List<String>> into) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : section.properties()) {
       List<String> list = into.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
       for (JsonNode node : e.getValue()) {
         String entry = normalized(node.asText());

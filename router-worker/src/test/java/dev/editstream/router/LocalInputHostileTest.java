@@ -243,8 +243,8 @@ class LocalInputHostileTest {
 
       assertThat(o.readAll()).isEqualTo(MaskCheckTest.mask(8, 8));
     }
-    StageException again = org.assertj.core.api.Assertions.catchThrowableOfType(
-        () -> gate.open("h1", "mask", mask.toString(), LocalInputs.Role.MASK, 1 << 20), StageException.class);
+    StageException again = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class,
+        () -> gate.open("h1", "mask", mask.toString(), LocalInputs.Role.MASK, 1 << 20));
     assertThat(again.reason()).isEqualTo("input_not_allowed");
   }
 
@@ -279,7 +279,7 @@ class LocalInputHostileTest {
   @Test
   void shouldRefuseEveryLocalInputWhenNoFolderIsAllowed() {
     JobPreparer nowhere = JobPreparer.builtIn(InputStager.dryRun(List.of()));
-    StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> nowhere.prepare(image("/etc/hosts")), StageException.class);
+    StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class, () -> nowhere.prepare(image("/etc/hosts")));
     assertThat(e.reason()).isEqualTo("input_not_allowed");
   }
 
@@ -288,7 +288,7 @@ class LocalInputHostileTest {
     JobPreparer unconfined = JobPreparer.builtIn(InputStager.dryRun(List.of(Path.of("/etc"))));
     Job job = image("/etc/passwd");
 
-    StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> unconfined.prepare(job), StageException.class);
+    StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class, () -> unconfined.prepare(job));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
     assertThat(e.reason()).isEqualTo("input_not_allowed");

@@ -220,6 +220,7 @@ final class ChaosRun {
     p.process.waitFor();
   }
 
+  @SuppressWarnings("try") // the socket only proves the port answers
   private static void waitForPort(int port, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -376,8 +377,7 @@ final class ChaosRun {
     int postedTwice = 0;
     int postedTwiceReported = 0;
     JsonNode perHash = stats.path("submits_per_body_hash");
-    for (var it = perHash.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : perHash.properties()) {
       long n = e.getValue().asLong();
       postsPerJob.merge(n, 1, Integer::sum);
       if (n > 1) {
