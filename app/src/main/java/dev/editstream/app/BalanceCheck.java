@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.PrintStream;
@@ -26,7 +27,7 @@ final class BalanceCheck {
     try (RunComfyClient client = new RunComfyClient(rc)) {
       var b = client.balance().block(Duration.ofSeconds(90));
       if (b == null || !(b.balanceUsd() > 0)) {
-        throw new StageException(ExitClass.NOPERM, "no_balance", "the RunComfy balance is "
+        throw new StageException(ExitClass.NOPERM, FailureReason.NO_BALANCE, "the RunComfy balance is "
             + (b == null ? "unknown" : String.format(Locale.ROOT, "$%.2f", b.balanceUsd())) + ": top it up before the run");
       }
       out.printf(Locale.ROOT, "RunComfy balance: $%.2f%n", b.balanceUsd());

@@ -3,6 +3,7 @@ package dev.editstream.app;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Topics;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * Cancels jobs of a batch, as RunComfy allows: a job not submitted yet is withdrawn (a {@code
- * failed} event, reason {@value #REASON}, class 75, stage router: the router's terminal guard then
+ * failed} event, reason {@code cancelled}, class 75, stage router: the router's terminal guard then
  * never submits it); a submitted request still queued at RunComfy is cancelled ({@code POST
  * .../cancel}; the poller then ends the job {@code remote_cancelled}); a request already running
  * cannot be cancelled ({@code not_cancellable}: RunComfy finishes and bills it,
@@ -30,7 +31,7 @@ import java.util.Map;
  */
 final class BatchCanceller {
   /** The failure reason of a withdrawn job. */
-  static final String REASON = "cancelled";
+  static final FailureReason REASON = FailureReason.CANCELLED;
 
   /** What cancelling does to one job, from its fold. Pure. */
   enum Step {
@@ -107,7 +108,7 @@ final class BatchCanceller {
   /** The failed event that withdraws a job not submitted yet (for its latest run). */
   static JobEvent withdrawal(String jobId, JobFold f, Clock clock) {
     Job placeholder = new Job(jobId, "", List.of(), null, null, null, null, f == null ? null : f.batch());
-    Failure why = new Failure(ExitClass.TEMPFAIL.code(), REASON, "cancelled before it was submitted (editstream cancel or Ctrl-C); "
+    Failure why = new Failure(ExitClass.TEMPFAIL, REASON, "cancelled before it was submitted (editstream cancel or Ctrl-C); "
         + "run it again with `editstream run FILE --rerun-failed` or `--rerun " + jobId + "`", Stage.ROUTER, 1);
     return JobEvent.requested(placeholder, clock.instant(), f == null ? 0 : f.replays()).failed(why, clock.instant());
   }

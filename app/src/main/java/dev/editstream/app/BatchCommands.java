@@ -232,9 +232,9 @@ public final class BatchCommands {
       }
       JobEvent fail = f.isDone() ? null : f.lastFailure();
       if (fail != null && fail.failure() != null) {
-        o.put("exit_class", fail.failure().exitClass());
+        o.put("exit_class", fail.failure().exitClass().code());
         o.put("stage", fail.failure().stage().wire());
-        o.put("reason", fail.failure().reason());
+        o.put("reason", fail.failure().reasonText());
         o.put("message", fail.failure().message());
         o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(fail.failure().reason()));
       }

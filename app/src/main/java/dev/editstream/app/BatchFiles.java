@@ -72,9 +72,9 @@ final class BatchFiles {
       if (lineOf.containsKey(id)) {
         o.put("line", lineOf.get(id));
       }
-      o.put("exit_class", f.failure().exitClass());
+      o.put("exit_class", f.failure().exitClass().code());
       o.put("stage", f.failure().stage().wire());
-      o.put("reason", f.failure().reason());
+      o.put("reason", f.failure().reasonText());
       o.put("message", f.failure().message());
       o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(f.failure().reason()));
       o.put("at", f.at().toString());

@@ -73,7 +73,7 @@ public final class BatchRun {
       client.models(null, null, null, false, 1, 0).block(Duration.ofSeconds(30));
     } catch (StageException e) {
       if (e.exitClass() == ExitClass.NOPERM) {
-        throw new StageException(ExitClass.NOPERM, e.reason(), "RunComfy refused the token (" + e.getMessage()
+        throw new StageException(ExitClass.NOPERM, e.reasonText(), "RunComfy refused the token (" + e.getMessage()
             + "): set RUNCOMFY_TOKEN or RunComfy's token.json, then run the same command again");
       }
     } catch (RuntimeException e) {

@@ -71,9 +71,9 @@ public abstract class FailedCommand implements Callable<Integer> {
         if (json) {
           ObjectNode o = Json.mapper().createObjectNode();
           o.put("job_id", e.jobId());
-          o.put("exit_class", e.failure().exitClass());
+          o.put("exit_class", e.failure().exitClass().code());
           o.put("stage", e.failure().stage().wire());
-          o.put("reason", e.failure().reason());
+          o.put("reason", e.failure().reasonText());
           o.put("message", e.failure().message());
           o.put("attempts", e.failure().attempts());
           o.put("replays", e.replays());
@@ -81,8 +81,8 @@ public abstract class FailedCommand implements Callable<Integer> {
           o.put("at", e.at().toString());
           System.out.println(Json.mapper().writeValueAsString(o));
         } else {
-          System.out.printf("%-30s class %-3d %-10s %-24s replays %d  %s%n", e.jobId(), e.failure().exitClass(), e.failure().stage().wire(),
-              e.failure().reason(), e.replays(), e.failure().message());
+          System.out.printf("%-30s class %-3d %-10s %-24s replays %d  %s%n", e.jobId(), e.failure().exitClass().code(), e.failure().stage().wire(),
+              e.failure().reasonText(), e.replays(), e.failure().message());
         }
       }
       if (!json) {
@@ -124,8 +124,8 @@ public abstract class FailedCommand implements Callable<Integer> {
           }
           if (!dryRun && ReplayRule.UNCERTAIN.contains(e.failure().reason())) {
             org.slf4j.LoggerFactory.getLogger(Replay.class).warn("consent (--resubmit-uncertain): job {} may have been submitted before "
-                + "({}); it is published again and will be POSTed again", e.jobId(), e.failure().reason());
-            System.out.println("resubmitting " + e.jobId() + " with consent: it may have been submitted before (" + e.failure().reason() + ")");
+                + "({}); it is published again and will be POSTed again", e.jobId(), e.failure().reasonText());
+            System.out.println("resubmitting " + e.jobId() + " with consent: it may have been submitted before (" + e.failure().reasonText() + ")");
           }
           if (!dryRun) {
             p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant())).block(java.time.Duration.ofMinutes(2));

@@ -40,12 +40,12 @@ public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<Str
     if (failed.failure() == null) {
       return false;
     }
-    return (exitClasses.isEmpty() || exitClasses.contains(failed.failure().exitClass()))
+    return (exitClasses.isEmpty() || exitClasses.contains(failed.failure().exitClass().code()))
         && (stages.isEmpty() || stages.contains(failed.failure().stage().wire()))
         && (batches.isEmpty() || (failed.job() != null && failed.job().batch() != null && batches.contains(failed.job().batch())))
         && (ids.isEmpty() || ids.contains(failed.jobId()))
         && (since == null || !failed.at().isBefore(since))
         && (until == null || failed.at().isBefore(until))
-        && (reasons.isEmpty() || reasons.contains(failed.failure().reason()));
+        && (reasons.isEmpty() || reasons.contains(failed.failure().reasonText()));
   }
 }

@@ -163,16 +163,18 @@ public final class Pipeline implements AutoCloseable {
           p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
           yield router;
         }
-        case POLLER -> new PollerHandler(client, cfg.topics(), cfg.pollSchedule(), cfg.smartPolling() ? SmartPollSchedule.defaults() : null,
-            sameProcess ? flow : null, cfg.jobDeadline(), clock, Schedulers.parallel()).withRecentResults(handover)
+        case POLLER -> PollerHandler.builder().client(client).topics(cfg.topics()).schedule(cfg.pollSchedule())
+            .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null).flow(sameProcess ? flow : null).deadline(cfg.jobDeadline())
+            .clock(clock).timer(Schedulers.parallel()).recentResults(handover)
             // a token replaced while running (token.json rewritten) is removed from provider texts too
-            .withSecrets(() -> List.of(token.get()));
+            .secrets(() -> List.of(token.get())).build();
         case DOWNLOADER -> {
           DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
           OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
           p.resources.add(0, downloader);
-          yield new DownloaderHandler(client, downloader, policy, cfg.outDir(), new Manifest(cfg.outDir()), cfg.topics(), clock, 4, metrics)
-              .withRecentResults(handover).withResults(results).withJobDeadline(cfg.jobDeadline());
+          yield DownloaderHandler.builder().client(client).downloader(downloader).policy(policy).outDir(cfg.outDir())
+              .manifest(new Manifest(cfg.outDir())).topics(cfg.topics()).clock(clock).parallelPerJob(4).metrics(metrics)
+              .recentResults(handover).results(results).jobDeadline(cfg.jobDeadline()).build();
         }
         case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
       };
@@ -183,8 +185,8 @@ public final class Pipeline implements AutoCloseable {
       };
       StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
           10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(), cfg.jobDeadline().multipliedBy(2));
-      StageRunner r = new StageRunner(s, cfg.topics(), publisher, handler, metrics, clock, Schedulers.parallel(), guard)
-          .supervise(dev.editstream.pipeline.stage.RestartBudget.DEFAULT, Pipeline::giveUp);
+      StageRunner r = StageRunner.builder(s, cfg.topics(), publisher, handler).metrics(metrics).clock(clock).timer(Schedulers.parallel())
+          .guard(guard).supervise(dev.editstream.pipeline.stage.RestartBudget.DEFAULT, Pipeline::giveUp).build();
       metrics.registerStage(stage);
       r.start();
       p.runners.add(r);

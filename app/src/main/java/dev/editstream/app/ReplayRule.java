@@ -1,5 +1,6 @@
 package dev.editstream.app;
 
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
 
@@ -14,7 +15,8 @@ import dev.editstream.core.event.Stage;
  */
 public final class ReplayRule {
   /** The failure reasons after which a request may exist (and be billed). */
-  public static final java.util.Set<String> UNCERTAIN = java.util.Set.of("may_have_been_submitted", "deadline_not_cancellable");
+  public static final java.util.Set<FailureReason> UNCERTAIN =
+      java.util.Set.of(FailureReason.MAY_HAVE_BEEN_SUBMITTED, FailureReason.DEADLINE_NOT_CANCELLABLE);
 
   private ReplayRule() {}
 
@@ -33,7 +35,7 @@ public final class ReplayRule {
    */
   public static String refusal(JobEvent failed, int maxReplays, boolean resubmitUncertain) {
     if (!resubmitUncertain && failed.failure() != null && UNCERTAIN.contains(failed.failure().reason())) {
-      return "it may have been submitted already (" + failed.failure().reason() + "): check your RunComfy requests, and if it did "
+      return "it may have been submitted already (" + failed.failure().reasonText() + "): check your RunComfy requests, and if it did "
           + "not run, replay it with --resubmit-uncertain (a second POST is a second payment)";
     }
     if (failed.failure() != null && failed.failure().stage() == Stage.PRODUCER) {

@@ -1,10 +1,12 @@
 package dev.editstream.app;
 
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.job.LineError;
@@ -172,11 +174,11 @@ public final class RouteCommand implements Callable<Integer> {
   }
 
   /** The field a failure without a {@code field: } prefix is about, from its reason. */
-  private static String defaultField(String reason) {
+  private static String defaultField(FailureReason reason) {
     return switch (reason) {
-      case "schema" -> "body";
-      case "unknown_model", "model_unavailable", "schema_unusable" -> "model";
-      case "mask" -> "mask";
+      case SCHEMA -> "body";
+      case UNKNOWN_MODEL, MODEL_UNAVAILABLE, SCHEMA_UNUSABLE -> "model";
+      case MASK -> "mask";
       default -> "inputs";
     };
   }

@@ -3,6 +3,7 @@ package dev.editstream.app;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.downloader.ResultsStore;
 import dev.editstream.router.InputStager;
 import dev.editstream.storage.S3Settings;
@@ -96,10 +97,10 @@ public final class Storage implements AutoCloseable {
     } catch (StageException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new StageException(ExitClass.TEMPFAIL, "storage_timeout", "--stage-to: " + file.getFileName() + ": " + Redact.text(e.toString()));
+      throw new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, "--stage-to: " + file.getFileName() + ": " + Redact.text(e.toString()));
     }
     if (s == null) {
-      throw new StageException(ExitClass.TEMPFAIL, "storage_timeout", "--stage-to: " + file.getFileName() + ": no answer");
+      throw new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, "--stage-to: " + file.getFileName() + ": no answer");
     }
     log.info("input {} {} as {} ({} bytes)", file.getFileName(), s.uploaded() ? "uploaded" : "already stored", s.key(), s.bytes());
     return inputs.presignGet(s.key(), presignLifetime).toString();
@@ -118,7 +119,7 @@ public final class Storage implements AutoCloseable {
         n += r;
       }
     } catch (IOException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_missing", "--stage-to: cannot read " + file.getFileName() + ": " + e.getMessage());
+      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "--stage-to: cannot read " + file.getFileName() + ": " + e.getMessage());
     }
     return MediaSniffer.detect(Arrays.copyOf(head, n)).mimeType();
   }

@@ -1,6 +1,7 @@
 package dev.editstream.app;
 
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.pipeline.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
@@ -60,7 +61,7 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
         c[2]++;
         JobEvent f = s.failedEvents().get(0);
         Failure fl = f.failure();
-        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass(), fl.stage().wire(), fl.reason(),
+        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass().code(), fl.stage().wire(), fl.reasonText(),
             withoutId(e.getKey(), fl.message())));
       }
     }
@@ -77,7 +78,7 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
     if (all[1] > 0) {
       out.printf("(%d done jobs without a cost from RunComfy are not in the cost column)%n", (long) all[1]);
     }
-    long budget = jobs.values().stream().filter(s -> !s.failedEvents().isEmpty() && "budget".equals(s.failedEvents().get(0).failure().reason())).count();
+    long budget = jobs.values().stream().filter(s -> !s.failedEvents().isEmpty() && s.failedEvents().get(0).failure().reason() == FailureReason.BUDGET).count();
     if (budget > 0) {
       out.printf("%d jobs were not submitted because the budget was reached (reason budget): raise --budget-usd and "
           + "`editstream replay --reason budget`%n", budget);

@@ -1,5 +1,6 @@
 package dev.editstream.app;
 
+import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +53,7 @@ class BatchCommandsTest {
 
   static JobFold failed(String id, String reason) {
     List<JobEvent> r = JobFoldTest.run(job(id), 0, true, 0);
-    return JobFoldTest.fold(List.of(r.get(0), r.get(1), r.get(2).failed(new Failure(1, reason, "job " + id + ": it broke", Stage.POLLER, 1),
+    return JobFoldTest.fold(List.of(r.get(0), r.get(1), r.get(2).failed(new Failure(ExitClass.OTHER, reason, "job " + id + ": it broke", Stage.POLLER, 1),
         r.get(2).at())));
   }
 
@@ -130,7 +131,7 @@ class BatchCommandsTest {
 
     assertThat(w.replays()).isEqualTo(2);
     assertThat(w.failure().reason()).isEqualTo(BatchCanceller.REASON);
-    assertThat(w.failure().exitClass()).isEqualTo(75);
+    assertThat(w.failure().exitClass().code()).isEqualTo(75);
     assertThat(w.failure().stage()).as("not the producer: a producer failure is re-run on its own").isEqualTo(Stage.ROUTER);
     assertThat(w.failure().message()).contains("--rerun a");
     assertThat(w.job().batch()).isEqualTo("b1");

@@ -24,7 +24,7 @@ class FailedFilterTest {
     for (int i = 0; i < replays; i++) {
       e = e.replayed(at);
     }
-    return e.failed(new Failure(cls, reason, "m", stage, 1), at);
+    return e.failed(new Failure(dev.editstream.core.error.ExitClass.ofCode(cls), reason, "m", stage, 1), at);
   }
 
   @Test

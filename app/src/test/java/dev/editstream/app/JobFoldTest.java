@@ -1,5 +1,6 @@
 package dev.editstream.app;
 
+import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.core.event.EventType;
@@ -34,7 +35,7 @@ class JobFoldTest {
         new Submission("req-" + replays, null, null, null, at), at.plusSeconds(1));
     JobEvent comp = sub.completed(List.of("https://cdn.runcomfy.net/o.png"), at.plusSeconds(2));
     JobEvent end = done ? comp.done(List.of(new OutputFile("x/o.png", 1, "ab".repeat(32), "image/png", "https://cdn.runcomfy.net/o.png")),
-        at.plusSeconds(3)) : comp.failed(new Failure(69, "upstream_error", "boom", Stage.POLLER, 1), at.plusSeconds(3));
+        at.plusSeconds(3)) : comp.failed(new Failure(ExitClass.UNAVAILABLE, "upstream_error", "boom", Stage.POLLER, 1), at.plusSeconds(3));
     return List.of(req, sub, comp, end);
   }
 

@@ -128,7 +128,7 @@ class ObjectStorageFaultIT {
   }
 
   static boolean triedAgainFor(JobEvent done, Stage stage, String reason) {
-    return done.history() != null && done.history().stream().anyMatch(a -> a.stage() == stage && a.reason().equals(reason));
+    return done.history() != null && done.history().stream().anyMatch(a -> a.stage() == stage && a.reasonText().equals(reason));
   }
 
   @Test
@@ -166,7 +166,7 @@ class ObjectStorageFaultIT {
     assertThat(run.result().summary().done()).as(run.printed()).isEqualTo(1);
     assertThat(run.submits()).isEqualTo(1);
     assertThat(run.retries(Stage.DOWNLOADER, 75)).isGreaterThanOrEqualTo(1);
-    assertThat(run.done().get(0).history()).extracting(Attempt::reason).contains("storage_timeout");
+    assertThat(run.done().get(0).history()).extracting(Attempt::reasonText).contains("storage_timeout");
     assertThat(objects("slow/out")).isEqualTo(1);
   }
 
@@ -179,8 +179,8 @@ class ObjectStorageFaultIT {
     assertThat(run.result().summary().failed()).as(run.printed()).isEqualTo(2);
     assertThat(run.submits()).as("each job paid once, never again").isEqualTo(2);
     for (JobEvent f : run.failed()) {
-      assertThat(f.failure().exitClass()).isEqualTo(77);
-      assertThat(f.failure().reason()).isEqualTo("storage_denied");
+      assertThat(f.failure().exitClass().code()).isEqualTo(77);
+      assertThat(f.failure().reasonText()).isEqualTo("storage_denied");
       assertThat(f.failure().message()).contains("--results-to").contains("outputs stay on disk in " + f.jobId() + "/")
           .doesNotContain(s3.secret());
       assertThat(f.failure().attempts()).as("refused credentials are not retried").isEqualTo(1);

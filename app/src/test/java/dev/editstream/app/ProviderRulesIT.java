@@ -121,8 +121,8 @@ class ProviderRulesIT {
       assertThat(emu.stats().postsPerBodyHash()).as("one POST per job, never a second").hasSize(3).allSatisfy((h, n) -> assertThat(n).isEqualTo(1));
       for (String id : List.of("j-1", "j-2", "j-3")) {
         JobEvent f = ran.failed(id);
-        assertThat(f.failure().exitClass()).isEqualTo(75);
-        assertThat(f.failure().reason()).isEqualTo("may_have_been_submitted");
+        assertThat(f.failure().exitClass().code()).isEqualTo(75);
+        assertThat(f.failure().reasonText()).isEqualTo("may_have_been_submitted");
         assertThat(f.failure().message()).contains("504", "not re-sent", "--resubmit-uncertain");
       }
 
@@ -168,7 +168,7 @@ class ProviderRulesIT {
       assertThat(emu.stats().submits()).as("nothing POSTed after the budget stopped").isEqualTo(2);
       for (String id : List.of("j-3", "j-4", "j-5")) {
         JobEvent f = ran.failed(id);
-        assertThat(f.failure().reason()).isEqualTo("budget");
+        assertThat(f.failure().reasonText()).isEqualTo("budget");
         assertThat(f.failure().message()).contains("stopped at job j-3", "$0.1000");
       }
       assertThat(ran.result().summary().costUsd()).isEqualTo(0.08, org.assertj.core.data.Offset.offset(1e-9));

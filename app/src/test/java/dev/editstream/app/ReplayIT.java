@@ -30,7 +30,7 @@ class ReplayIT {
     for (int i = 0; i < replays; i++) {
       e = e.replayed(Instant.now());
     }
-    return e.failed(new Failure(cls, "r", "m", stage, 1), Instant.now());
+    return e.failed(new Failure(dev.editstream.core.error.ExitClass.ofCode(cls), "r", "m", stage, 1), Instant.now());
   }
 
   private static String run(String... args) {

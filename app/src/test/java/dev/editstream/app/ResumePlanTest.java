@@ -1,5 +1,7 @@
 package dev.editstream.app;
 
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.app.ResumePlan.Action;
@@ -26,7 +28,7 @@ class ResumePlanTest {
 
   static JobFold failed(Job j, int replays, String reason, Stage stage) {
     List<JobEvent> r = JobFoldTest.run(j, replays, true, 0);
-    JobEvent f = r.get(2).failed(new Failure(69, reason, "m", stage, 1), r.get(2).at());
+    JobEvent f = r.get(2).failed(new Failure(ExitClass.UNAVAILABLE, reason, "m", stage, 1), r.get(2).at());
     return JobFoldTest.fold(List.of(r.get(0), r.get(1), r.get(2), f));
   }
 
@@ -62,7 +64,7 @@ class ResumePlanTest {
   @Test
   void shouldNeverRerunAJobThatMayHaveBeenPaidForWithoutConsent() {
     Job j = job("a");
-    for (String reason : ReplayRule.UNCERTAIN) {
+    for (String reason : ReplayRule.UNCERTAIN.stream().map(r -> r.wire()).toList()) {
       JobFold f = failed(j, 0, reason, Stage.ROUTER);
       assertThat(decide(j, f, false, true, false)).as(reason).isEqualTo(Action.UNCERTAIN);
       assertThat(decide(j, f, true, false, false)).as(reason).isEqualTo(Action.UNCERTAIN);
@@ -83,7 +85,7 @@ class ResumePlanTest {
   @Test
   void shouldRunALineTheProducerRefusedBeforeOnceItIsValid() {
     Job j = job("a");
-    JobFold refused = JobFold.of(JobEvent.requested(job("a"), JobFoldTest.T0).failed(new Failure(65, "invalid_line", "m", Stage.PRODUCER, 1),
+    JobFold refused = JobFold.of(JobEvent.requested(job("a"), JobFoldTest.T0).failed(new Failure(ExitClass.DATA, FailureReason.INVALID_LINE, "m", Stage.PRODUCER, 1),
         JobFoldTest.T0));
     assertThat(decide(j, refused, false, false, false)).isEqualTo(Action.RERUN);
   }

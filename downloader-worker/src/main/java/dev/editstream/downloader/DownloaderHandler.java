@@ -3,6 +3,7 @@ package dev.editstream.downloader;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
 import dev.editstream.core.event.Topics;
@@ -36,7 +37,7 @@ import reactor.core.publisher.Mono;
  * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
  * .../result}: events keep output URLs without their query strings, since they are often signed
  * and expire; skipped when a poller in this process handed the full URLs over, {@link
- * #withRecentResults}), fetch every allowed output URL
+ * Builder#recentResults}), fetch every allowed output URL
  * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
  * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
  * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
@@ -59,44 +60,151 @@ public final class DownloaderHandler implements StageHandler {
   private final Manifest manifest;
   private final Topics topics;
   private final Clock clock;
-  private RecentResults recent;
+  private final RecentResults recent;
   private final int parallelPerJob;
   private final PipelineMetrics metrics;
 
-  /**
-   * @param client fetches the result again for the full output URLs ({@code GET .../result})
-   * @param outDir the output folder
-   * @param parallelPerJob downloads of one job at once, &gt;= 1
-   * @param metrics where each committed file's size and timings go
-   */
-  public DownloaderHandler(RunComfyClient client, OutputDownloader downloader, DownloadPolicy policy, Path outDir, Manifest manifest,
-      Topics topics, Clock clock, int parallelPerJob, PipelineMetrics metrics) {
-    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
-    this.client = client;
-    this.downloader = downloader;
-    this.policy = policy;
-    this.outDir = outDir.toAbsolutePath().normalize();
-    this.manifest = manifest;
-    this.topics = topics;
-    this.clock = clock;
-    this.parallelPerJob = Math.max(1, parallelPerJob);
+  private DownloaderHandler(Builder b) {
+    this.metrics = java.util.Objects.requireNonNull(b.metrics, "metrics");
+    this.client = b.client;
+    this.downloader = java.util.Objects.requireNonNull(b.downloader, "downloader");
+    this.policy = java.util.Objects.requireNonNull(b.policy, "policy");
+    this.outDir = java.util.Objects.requireNonNull(b.outDir, "outDir").toAbsolutePath().normalize();
+    this.manifest = b.manifest == null ? new Manifest(this.outDir) : b.manifest;
+    this.topics = java.util.Objects.requireNonNull(b.topics, "topics");
+    this.clock = b.clock;
+    this.parallelPerJob = Math.max(1, b.parallelPerJob);
+    this.recent = b.recent;
+    this.results = b.results;
+    this.jobDeadline = b.jobDeadline;
+  }
+
+  /** A builder naming every part of the handler. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
-   * Takes a job's full output URLs from {@code recent} when a poller in this process left them
-   * there, instead of reading the result again; otherwise reads it as usual. Call before use.
-   *
-   * @return this handler
+   * The parts of a {@link DownloaderHandler}. Required: {@link #downloader}, {@link #policy},
+   * {@link #outDir}, {@link #topics}, {@link #metrics}. Defaults: no client (the result is then
+   * only taken from {@link #recentResults}), a manifest in {@code outDir}, UTC system time, one
+   * download per job at once, no recent results, no results store, no job deadline.
    */
-  public DownloaderHandler withRecentResults(RecentResults recent) {
-    this.recent = recent;
-    return this;
+  public static final class Builder {
+    private RunComfyClient client;
+    private OutputDownloader downloader;
+    private DownloadPolicy policy;
+    private Path outDir;
+    private Manifest manifest;
+    private Topics topics;
+    private Clock clock = Clock.systemUTC();
+    private int parallelPerJob = 1;
+    private PipelineMetrics metrics;
+    private RecentResults recent;
+    private ResultsStore results;
+    private java.time.Duration jobDeadline;
+
+    private Builder() {}
+
+    /** Fetches the result again for the full output URLs ({@code GET .../result}). */
+    public Builder client(RunComfyClient c) {
+      this.client = c;
+      return this;
+    }
+
+    /** Downloads the outputs. */
+    public Builder downloader(OutputDownloader d) {
+      this.downloader = d;
+      return this;
+    }
+
+    /** Which output URLs may be downloaded. */
+    public Builder policy(DownloadPolicy p) {
+      this.policy = p;
+      return this;
+    }
+
+    /** The output folder ({@code --out}). */
+    public Builder outDir(Path dir) {
+      this.outDir = dir;
+      return this;
+    }
+
+    /** The manifest of finished jobs (default: the one in {@code outDir}). */
+    public Builder manifest(Manifest m) {
+      this.manifest = m;
+      return this;
+    }
+
+    /** The topic names. */
+    public Builder topics(Topics t) {
+      this.topics = t;
+      return this;
+    }
+
+    /** The time source of event times. */
+    public Builder clock(Clock c) {
+      this.clock = java.util.Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** Downloads of one job at once, &gt;= 1 (smaller values count as 1). */
+    public Builder parallelPerJob(int n) {
+      this.parallelPerJob = n;
+      return this;
+    }
+
+    /** Where each committed file's size and timings go. */
+    public Builder metrics(PipelineMetrics m) {
+      this.metrics = m;
+      return this;
+    }
+
+    /**
+     * Takes a job's full output URLs from {@code r} when a poller in this process left them there,
+     * instead of reading the result again; otherwise reads it as usual.
+     */
+    public Builder recentResults(RecentResults r) {
+      this.recent = r;
+      return this;
+    }
+
+    /**
+     * Also stores every finished output in {@code store} ({@code --results-to}); the {@code done}
+     * event and the manifest then carry each file's object URI. {@code null} for none.
+     */
+    public Builder results(ResultsStore store) {
+      this.results = store;
+      return this;
+    }
+
+    /**
+     * Bounds each download by the job's deadline as well, measured as the poller does: from the
+     * submission ({@code submission.submitted_at}, else the job's {@code created_at}) plus {@code
+     * deadline}. A download the job's deadline stops fails with class 1 {@code download_deadline},
+     * not retried. Without this only the downloader's own whole-download limit applies.
+     *
+     * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for none
+     */
+    public Builder jobDeadline(java.time.Duration deadline) {
+      this.jobDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * The handler.
+     *
+     * @throws NullPointerException naming a required part that was not set
+     */
+    public DownloaderHandler build() {
+      return new DownloaderHandler(this);
+    }
   }
 
   @Override
   public Mono<Outcome> handle(JobEvent event) {
     if (event.submission() == null || event.submission().requestId() == null) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "completed event carries no request_id"));
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_REQUEST_ID, "completed event carries no request_id"));
     }
     // a split batch has several requests: their outputs, in request order
     return Flux.fromIterable(event.requests())
@@ -130,7 +238,7 @@ public final class DownloaderHandler implements StageHandler {
       }
     }
     if (allowed.isEmpty()) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_allowed_outputs",
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_ALLOWED_OUTPUTS,
           "none of the " + urls.size() + " output URLs is on an allowed host"));
     }
     Path finalDir;
@@ -153,7 +261,7 @@ public final class DownloaderHandler implements StageHandler {
             metrics.downloaded(f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
             out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
           }
-          OutputFolder.promote(staging, finalDir, event.jobId(), DownloaderHandler::deleteQuietly);
+          OutputFolder.promote(staging, finalDir, event.jobId(), dir -> deleteQuietly(event.jobId(), dir));
           return out;
         }))
         .flatMap(out -> store(out).onErrorMap(StageException.class,
@@ -165,10 +273,10 @@ public final class DownloaderHandler implements StageHandler {
           return event.done(out, clock.instant());
         })
         .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))
-        .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, "disk",
+        .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, FailureReason.DISK,
             "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on
-        .onErrorResume(e -> FileIo.run(() -> deleteQuietly(staging)).then(Mono.error(e)));
+        .onErrorResume(e -> FileIo.run(() -> deleteQuietly(event.jobId(), staging)).then(Mono.error(e)));
   }
 
   /**
@@ -191,45 +299,29 @@ public final class DownloaderHandler implements StageHandler {
         }));
   }
 
-  private volatile ResultsStore results;
+  private final ResultsStore results;
 
   /**
-   * Also stores every finished output in {@code store} ({@code --results-to}); the {@code done}
-   * event and the manifest then carry each file's object URI.
-   *
-   * @return this handler
+   * Deletes a job's staging folder; a folder that cannot be deleted is logged at warn with the job
+   * id (partial downloads left on disk take space until an operator removes them), never thrown.
    */
-  public DownloaderHandler withResults(ResultsStore store) {
-    this.results = store;
-    return this;
-  }
-
-  private static void deleteQuietly(Path dir) {
+  private static void deleteQuietly(String jobId, Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
+    long left;
     try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.debug("could not delete {}: {}", dir, e.toString());
+      left = s.sorted(Comparator.reverseOrder()).filter(p -> !p.toFile().delete()).count();
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("job {}: could not delete its staging folder {}: {}", jobId, dir, e.toString());
+      return;
+    }
+    if (left > 0) {
+      log.warn("job {}: {} entries of its staging folder {} could not be deleted", jobId, left, dir);
     }
   }
 
-  private volatile java.time.Duration jobDeadline;
-
-  /**
-   * Bounds each download by the job's deadline as well, measured as the poller does: from the
-   * submission ({@code submission.submitted_at}, else the job's {@code created_at}) plus {@code
-   * deadline}. A download the job's deadline stops fails with class 1 {@code download_deadline},
-   * not retried. Without this only the downloader's own whole-download limit applies.
-   *
-   * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for none
-   * @return this handler
-   */
-  public DownloaderHandler withJobDeadline(java.time.Duration deadline) {
-    this.jobDeadline = deadline;
-    return this;
-  }
+  private final java.time.Duration jobDeadline;
 
   /** When {@code event}'s job must be over, or {@code null} when no job deadline is set. */
   private java.time.Instant jobDeadlineOf(JobEvent event) {

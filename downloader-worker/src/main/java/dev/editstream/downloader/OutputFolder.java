@@ -2,6 +2,7 @@ package dev.editstream.downloader;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -153,7 +154,7 @@ public final class OutputFolder {
   }
 
   private static StageException conflict(String message) {
-    return new StageException(ExitClass.DATA, "output_conflict", message);
+    return new StageException(ExitClass.DATA, FailureReason.OUTPUT_CONFLICT, message);
   }
 
   /** An id for a message: at most 64 chars, control characters escaped. */

@@ -99,7 +99,8 @@ class DownloaderHandlerTest {
   }
 
   DownloaderHandler handler(DownloadPolicy p) {
-    return new DownloaderHandler(client, downloader, p, out, manifest, TOPICS, Clock.systemUTC(), 2, new PipelineMetrics(registry));
+    return DownloaderHandler.builder().client(client).downloader(downloader).policy(p).outDir(out).manifest(manifest).topics(TOPICS)
+        .clock(Clock.systemUTC()).parallelPerJob(2).metrics(new PipelineMetrics(registry)).build();
   }
 
   static ObjectNode nanoBody(int images) {
@@ -305,7 +306,7 @@ class DownloaderHandlerTest {
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
       assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
       assertThat(f.exitClass().code()).isEqualTo(65);
-      assertThat(f.reason()).isEqualTo("no_allowed_outputs");
+      assertThat(f.reasonText()).isEqualTo("no_allowed_outputs");
       assertThat(f.message()).contains("2");
     });
     assertThat(out.resolve(JOB_ID)).doesNotExist();
@@ -322,7 +323,7 @@ class DownloaderHandlerTest {
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(StageException.class, se -> {
           assertThat(se.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
           assertThat(se.exitClass().code()).isEqualTo(75);
-          assertThat(se.reason()).isEqualTo("truncated");
+          assertThat(se.reasonText()).isEqualTo("truncated");
           assertThat(se.getMessage()).doesNotContain("X-Amz");
         }))
         .verify(WAIT);
@@ -360,7 +361,7 @@ class DownloaderHandlerTest {
     StepVerifier.create(handler(policy).handle(requested))
         .assertNext(o -> assertThat(o).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
           assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(f.reason()).isEqualTo("no_request_id");
+          assertThat(f.reasonText()).isEqualTo("no_request_id");
         }))
         .verifyComplete();
     assertThat(emu.stats().resultCalls()).isZero();

@@ -40,7 +40,7 @@ import reactor.test.StepVerifier;
 
 /**
  * Issue 14, defect 10 through the handler: a download of a {@code completed} job is bounded by the
- * job's own deadline (submission + {@link DownloaderHandler#withJobDeadline}), not only by the
+ * job's own deadline (submission + {@link DownloaderHandler.Builder#jobDeadline}), not only by the
  * downloader's 30 min limit. The output comes from a real server on loopback that sends its
  * headers and one byte of a 1,000-byte body, then nothing (a stalled trickle).
  */
@@ -105,10 +105,11 @@ class DownloaderJobDeadlineTest {
   }
 
   private DownloaderHandler handler(Duration jobDeadline, RecentResults recent) {
-    return new DownloaderHandler(null, downloader, policy, dir.resolve("out"), new Manifest(dir.resolve("out")),
-        new Topics("jd"), Clock.systemUTC(), 2, new PipelineMetrics(new SimpleMeterRegistry()))
-        .withRecentResults(recent)
-        .withJobDeadline(jobDeadline);
+    return DownloaderHandler.builder().downloader(downloader).policy(policy).outDir(dir.resolve("out"))
+        .manifest(new Manifest(dir.resolve("out"))).topics(new Topics("jd")).clock(Clock.systemUTC()).parallelPerJob(2)
+        .metrics(new PipelineMetrics(new SimpleMeterRegistry()))
+        .recentResults(recent)
+        .jobDeadline(jobDeadline).build();
   }
 
   /** A completed event whose request was submitted at {@code submittedAt}, its output handed over in {@code recent}. */
@@ -134,7 +135,7 @@ class DownloaderJobDeadlineTest {
           StageException se = (StageException) e;
           assertThat(se.exitClass()).isEqualTo(ExitClass.OTHER);
           assertThat(se.exitClass().retryable()).isFalse();
-          assertThat(se.reason()).isEqualTo("download_deadline");
+          assertThat(se.reasonText()).isEqualTo("download_deadline");
         })
         .verify(WAIT);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
@@ -149,7 +150,7 @@ class DownloaderJobDeadlineTest {
     StepVerifier.create(handler(Duration.ofMinutes(10), recent).handle(event))
         .expectErrorSatisfies(e -> {
           assertThat(((StageException) e).exitClass()).isEqualTo(ExitClass.OTHER);
-          assertThat(((StageException) e).reason()).isEqualTo("download_deadline");
+          assertThat(((StageException) e).reasonText()).isEqualTo("download_deadline");
         })
         .verify(WAIT);
     assertThat(requests).hasValue(0);

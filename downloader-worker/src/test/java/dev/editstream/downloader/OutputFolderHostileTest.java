@@ -100,8 +100,9 @@ class OutputFolderHostileTest {
 
   Throwable run(String id) {
     Manifest manifest = new Manifest(out());
-    DownloaderHandler h = new DownloaderHandler(client, downloader, policy, out(), manifest, new dev.editstream.core.event.Topics("oh"),
-        Clock.systemUTC(), 2, new PipelineMetrics(new SimpleMeterRegistry()));
+    DownloaderHandler h = DownloaderHandler.builder().client(client).downloader(downloader).policy(policy).outDir(out()).manifest(manifest)
+        .topics(new dev.editstream.core.event.Topics("oh")).clock(Clock.systemUTC()).parallelPerJob(2)
+        .metrics(new PipelineMetrics(new SimpleMeterRegistry())).build();
     try {
       h.handle(completed(id)).block(WAIT);
       return null;
@@ -210,7 +211,7 @@ class OutputFolderHostileTest {
 
     assertThat(error).isInstanceOfSatisfying(StageException.class, e -> {
       assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-      assertThat(e.reason()).isEqualTo("output_conflict");
+      assertThat(e.reasonText()).isEqualTo("output_conflict");
     });
     c.survives().accept(out());
     try (Stream<Path> staged = Files.exists(out().resolve(".staging")) ? Files.list(out().resolve(".staging")) : Stream.empty()) {

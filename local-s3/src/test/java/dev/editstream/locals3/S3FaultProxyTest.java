@@ -79,7 +79,7 @@ class S3FaultProxyTest {
       assertThatThrownBy(() -> store.putResult(f, "results/u.png", Files2.sha256(f), null).block())
           .isInstanceOfSatisfying(StageException.class, e -> {
             assertThat(e.exitClass()).isEqualTo(ExitClass.UNAVAILABLE);
-            assertThat(e.reason()).isEqualTo("storage_unavailable");
+            assertThat(e.reasonText()).isEqualTo("storage_unavailable");
           });
       assertThat(proxy.requests()).hasSize(3);
     }
@@ -96,7 +96,7 @@ class S3FaultProxyTest {
       assertThatThrownBy(() -> store.putResult(f, "results/d.png", Files2.sha256(f), null).block())
           .isInstanceOfSatisfying(StageException.class, e -> {
             assertThat(e.exitClass().code()).isEqualTo(77);
-            assertThat(e.reason()).isEqualTo("storage_denied");
+            assertThat(e.reasonText()).isEqualTo("storage_denied");
             assertThat(e.getMessage()).contains("--results-to").contains("AccessDenied");
           });
     }
@@ -108,7 +108,7 @@ class S3FaultProxyTest {
       proxy.delay(Duration.ofSeconds(3));
       assertThatThrownBy(() -> store.check().block()).isInstanceOfSatisfying(StageException.class, e -> {
         assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-        assertThat(e.reason()).isEqualTo("storage_timeout");
+        assertThat(e.reasonText()).isEqualTo("storage_timeout");
       });
     }
   }

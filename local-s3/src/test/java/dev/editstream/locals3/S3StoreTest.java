@@ -139,7 +139,7 @@ class S3StoreTest {
     try (S3Store store = S3Store.open(settings)) {
       assertThatThrownBy(() -> store.check().block()).isInstanceOfSatisfying(StageException.class, e -> {
         assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-        assertThat(e.reason()).isEqualTo("storage_denied");
+        assertThat(e.reasonText()).isEqualTo("storage_denied");
       });
       assertThatThrownBy(() -> store.stage(f, null).block()).isInstanceOfSatisfying(StageException.class, e -> {
         assertThat(e.exitClass().code()).isEqualTo(77);
@@ -160,7 +160,7 @@ class S3StoreTest {
       for (Runnable call : List.<Runnable>of(() -> store.check().block(), () -> store.stage(f, null).block())) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(StageException.class, e -> {
           assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-          assertThat(e.reason()).isEqualTo("storage_no_bucket");
+          assertThat(e.reasonText()).isEqualTo("storage_no_bucket");
           assertThat(e.getMessage()).contains("--stage-to").contains("no-such-bucket");
         });
       }

@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
 /**
  * JSON encoding of {@link JobEvent}s on Kafka (UTF-8 JSON, envelope version {@link JobEvent#VERSION}).
  *
+ * <p>Versions: this build writes version 2 (a failure's and an attempt's {@code exit_class} as the
+ * {@link dev.editstream.core.error.ExitClass} name, e.g. {@code "TEMPFAIL"}; {@code reason} as its
+ * wire text, e.g. {@code "http_429"}) and reads versions 1 (where {@code exit_class} is the code,
+ * e.g. {@code 75}) and 2. A reason this build does not know reads as {@link
+ * dev.editstream.core.event.FailureReason#UNKNOWN} and keeps its text.
+ *
  * <p>Decoding assumes the record was written by a stranger: reads are bounded by {@link
  * Json#READ_LIMITS} (nesting depth, string and number length), duplicate keys and trailing tokens
  * are refused, and an event must carry {@code v}, {@code type}, {@code at}, a {@code job_id} of
@@ -95,8 +101,8 @@ public final class EventCodec {
     if (e == null) {
       throw refused("not a job event: the JSON value null", null);
     }
-    if (e.v() != JobEvent.VERSION) {
-      throw refused("unsupported event version " + e.v() + " (this build reads " + JobEvent.VERSION + ")", null);
+    if (e.v() < JobEvent.MIN_VERSION || e.v() > JobEvent.VERSION) {
+      throw refused("unsupported event version " + e.v() + " (this build reads " + JobEvent.MIN_VERSION + " to " + JobEvent.VERSION + ")", null);
     }
     if (!ID.matcher(e.jobId()).matches()) {
       throw refused("job_id must match " + ID_RULE + ", was \"" + e.jobId() + "\"", null);

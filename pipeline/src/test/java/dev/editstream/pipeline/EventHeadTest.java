@@ -1,5 +1,6 @@
 package dev.editstream.pipeline;
 
+import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,7 +33,7 @@ class EventHeadTest {
     JobEvent completed = submitted.completed(List.of("https://cdn.runcomfy.net/o/1.png"), T0.plusSeconds(3));
     JobEvent done = completed.done(List.of(new OutputFile("job-1/1.png", 10, "ab".repeat(32), "image/png", "https://cdn.runcomfy.net/o/1.png")),
         T0.plusSeconds(4));
-    JobEvent failed = submitted.failed(new Failure(65, "bad", "nope", Stage.POLLER, 1), T0.plusSeconds(5));
+    JobEvent failed = submitted.failed(new Failure(ExitClass.DATA, "bad", "nope", Stage.POLLER, 1), T0.plusSeconds(5));
     JobEvent replayed = failed.replayed(T0.plusSeconds(9));
     return Stream.of(requested, submitted, completed, done, failed, replayed);
   }

@@ -1,5 +1,7 @@
 package dev.editstream.pipeline;
 
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +45,7 @@ class EventSchemaTest {
   private static final Path DOCS = Path.of("..", "docs", "events");
   private static final Path EXAMPLES = Path.of("..", "examples");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonSchema EVENT = schema("job-event.v1.schema.json");
+  private static final JsonSchema EVENT = schema("job-event.v2.schema.json");
   private static final JsonSchema LINE = schema("job-line.v1.schema.json");
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
@@ -75,7 +77,7 @@ class EventSchemaTest {
     Job job = new Job("sku-0001", "Keep the bottle unchanged. Grey paper background.",
         List.of("https://cdn.example.com/a.png?X-Amz-Signature=abc", "/data/in/b.png"), "/data/in/mask.png", null,
         "google/nano-banana-2/edit", params, "spring-gallery");
-    Attempt a = new Attempt(Stage.ROUTER, 75, "http_429", "rate limited", T0.plusSeconds(1));
+    Attempt a = new Attempt(Stage.ROUTER, ExitClass.TEMPFAIL, FailureReason.HTTP_429, "rate limited", T0.plusSeconds(1));
     JobEvent requested = JobEvent.requested(job, T0, 2).retry(a, T0.plusSeconds(30));
     RouteDecision route = new RouteDecision("google/nano-banana-2/edit", "explicit-model", List.of("model"), List.of("no preservation clause"),
         new CostEstimate(0.078, "output", 2, false));
@@ -88,7 +90,7 @@ class EventSchemaTest {
         new RemoteRun(0.078, true, "ran past its deadline"), T0.plusSeconds(90));
     JobEvent done = completed.done(List.of(new OutputFile("sku-0001/o1.png", 1234, "a".repeat(64), "image/png", "https://out.runcomfy.net/o1.png"),
         new OutputFile("sku-0001/o2.png", 99, "0123456789abcdef".repeat(4), "image/png", "https://out.runcomfy.net/o2.png")), T0.plusSeconds(95));
-    JobEvent failed = done.failed(new Failure(65, "schema", "job sku-0001: body: seed must be <= 99", Stage.DOWNLOADER, 3), T0.plusSeconds(99));
+    JobEvent failed = done.failed(new Failure(ExitClass.DATA, FailureReason.SCHEMA, "job sku-0001: body: seed must be <= 99", Stage.DOWNLOADER, 3), T0.plusSeconds(99));
     return List.of(requested, submitted, completed, done, failed);
   }
 
@@ -118,9 +120,9 @@ class EventSchemaTest {
     JobEvent submitted = requested.submitted(new RouteDecision("m/x", "default", List.of()), Map.of(), s, T0);
     JobEvent completed = submitted.completed(List.of(), T0);
     JobEvent done = completed.done(List.of(), T0);
-    JobEvent failedEarly = requested.failed(new Failure(66, "input_missing", "gone", Stage.ROUTER, 1), T0);
+    JobEvent failedEarly = requested.failed(new Failure(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "gone", Stage.ROUTER, 1), T0);
     JobEvent poison = JobEvent.requested(new Job("record-editstream.jobs.requested-0-7", "", List.of(), null, null, null, null, null), T0)
-        .failed(new Failure(65, "undecodable", "not a job event", Stage.ROUTER, 1), T0);
+        .failed(new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, "not a job event", Stage.ROUTER, 1), T0);
     for (JobEvent e : List.of(requested, submitted, completed, done, failedEarly, poison)) {
       assertThat(errors(EVENT, encoded(e))).as(e.type().wire()).isEmpty();
     }
@@ -137,9 +139,18 @@ class EventSchemaTest {
     unknownType.put("type", "cancelled");
     assertThat(errors(EVENT, unknownType)).isNotEmpty();
 
-    ObjectNode v2 = (ObjectNode) encoded(failed);
-    v2.put("v", 2);
-    assertThat(errors(EVENT, v2)).isNotEmpty();
+    ObjectNode v3 = (ObjectNode) encoded(failed);
+    v3.put("v", 3);
+    assertThat(errors(EVENT, v3)).isNotEmpty();
+
+    ObjectNode v1 = (ObjectNode) encoded(failed);
+    v1.put("v", 1);
+    ((ObjectNode) v1.get("failure")).put("exit_class", 65);
+    assertThat(errors(EVENT, v1)).as("a version 1 event (exit class as its code) still validates").isEmpty();
+
+    ObjectNode unknownClass = (ObjectNode) encoded(failed);
+    ((ObjectNode) unknownClass.get("failure")).put("exit_class", "SOMETIMES");
+    assertThat(errors(EVENT, unknownClass)).isNotEmpty();
 
     ObjectNode failedWithoutFailure = (ObjectNode) encoded(failed);
     failedWithoutFailure.remove("failure");

@@ -3,6 +3,7 @@ package dev.editstream.poller;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.Topics;
@@ -80,12 +81,12 @@ public final class PollerHandler implements StageHandler {
   private final Clock clock;
   private final Scheduler timer;
   private final SmartPollSchedule smart;
-  private RecentResults recent;
+  private final RecentResults recent;
   private final FlowControl flow;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
   static final int MAX_SERVER_TEXT = 2_000;
-  private java.util.function.Supplier<? extends java.util.Collection<String>> secrets = java.util.List::of;
+  private final java.util.function.Supplier<? extends java.util.Collection<String>> secrets;
 
   /**
    * @param deadline longest time from submission to a terminal status, positive; past it the
@@ -93,44 +94,134 @@ public final class PollerHandler implements StageHandler {
    * @param timer scheduler for the waits between checks (virtual time in tests)
    */
   public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, Duration deadline, Clock clock, Scheduler timer) {
-    this(client, topics, schedule, null, null, deadline, clock, timer);
+    this(builder().client(client).topics(topics).schedule(schedule).deadline(deadline).clock(clock).timer(timer));
+  }
+
+  private PollerHandler(Builder b) {
+    this.smart = b.smart;
+    this.flow = b.flow;
+    this.client = b.client;
+    this.topics = java.util.Objects.requireNonNull(b.topics, "topics");
+    this.schedule = java.util.Objects.requireNonNull(b.schedule, "schedule");
+    this.deadline = b.deadline;
+    this.clock = java.util.Objects.requireNonNull(b.clock, "clock");
+    this.timer = java.util.Objects.requireNonNull(b.timer, "timer");
+    this.recent = b.recent;
+    this.secrets = b.secrets;
+  }
+
+  /** A builder naming every part of the handler. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
-   * A handler with the smart schedule and flow control.
-   *
-   * @param smart the latency-aware schedule (learns per model), or {@code null} to use {@code schedule}
-   * @param flow releases the submission's permit when the request ends (same process as the
-   *     router), or {@code null}
+   * The parts of a {@link PollerHandler}. Required: {@link #topics}, {@link #schedule}, {@link
+   * #clock}, {@link #timer}; the client is required to poll (tests of ended jobs pass none).
+   * Optional: {@link #smart}, {@link #flow}, {@link #recentResults}, {@link #secrets}, {@link
+   * #deadline}.
    */
-  public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, SmartPollSchedule smart, FlowControl flow,
-      Duration deadline, Clock clock, Scheduler timer) {
-    this.smart = smart;
-    this.flow = flow;
-    this.client = client;
-    this.topics = topics;
-    this.schedule = schedule;
-    this.deadline = deadline;
-    this.clock = clock;
-    this.timer = timer;
-  }
+  public static final class Builder {
+    private RunComfyClient client;
+    private Topics topics;
+    private PollSchedule schedule;
+    private SmartPollSchedule smart;
+    private FlowControl flow;
+    private Duration deadline;
+    private Clock clock;
+    private Scheduler timer;
+    private RecentResults recent;
+    private java.util.function.Supplier<? extends java.util.Collection<String>> secrets = java.util.List::of;
 
-  /**
-   * More secrets to remove from server text, besides the client's configured token (for example
-   * the current token of a refresher, when it may have been replaced since start-up). Call before
-   * use.
-   *
-   * @param more supplies the secrets, read at each use; blank ones are ignored
-   * @return this handler
-   */
-  public PollerHandler withSecrets(java.util.function.Supplier<? extends java.util.Collection<String>> more) {
-    this.secrets = java.util.Objects.requireNonNull(more, "more");
-    return this;
+    private Builder() {}
+
+    /** The RunComfy client for status, result and cancel calls. */
+    public Builder client(RunComfyClient c) {
+      this.client = c;
+      return this;
+    }
+
+    /** The topic names. */
+    public Builder topics(Topics t) {
+      this.topics = t;
+      return this;
+    }
+
+    /** The fixed schedule of checks (used when no smart schedule is set). */
+    public Builder schedule(PollSchedule s) {
+      this.schedule = s;
+      return this;
+    }
+
+    /** The latency-aware schedule (learns per model), or {@code null} to use {@link #schedule}. */
+    public Builder smart(SmartPollSchedule s) {
+      this.smart = s;
+      return this;
+    }
+
+    /**
+     * Releases the submission's permit when the request ends (same process as the router), or
+     * {@code null}.
+     */
+    public Builder flow(FlowControl f) {
+      this.flow = f;
+      return this;
+    }
+
+    /**
+     * Longest time from submission to a terminal status, positive; past it the request is
+     * cancelled, and one that is not cancellable is followed until twice this.
+     */
+    public Builder deadline(Duration d) {
+      this.deadline = d;
+      return this;
+    }
+
+    /** The time source. */
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    /** The scheduler for the waits between checks (virtual time in tests). */
+    public Builder timer(Scheduler t) {
+      this.timer = t;
+      return this;
+    }
+
+    /**
+     * Hands every completed request's full output URLs to {@code r}, for a downloader in this
+     * process (see {@link RecentResults}); {@code null} for none.
+     */
+    public Builder recentResults(RecentResults r) {
+      this.recent = r;
+      return this;
+    }
+
+    /**
+     * More secrets to remove from server text, besides the client's configured token (for example
+     * the current token of a refresher, when it may have been replaced since start-up).
+     *
+     * @param more supplies the secrets, read at each use; blank ones are ignored
+     */
+    public Builder secrets(java.util.function.Supplier<? extends java.util.Collection<String>> more) {
+      this.secrets = java.util.Objects.requireNonNull(more, "more");
+      return this;
+    }
+
+    /**
+     * The handler.
+     *
+     * @throws NullPointerException naming a required part that was not set
+     */
+    public PollerHandler build() {
+      return new PollerHandler(this);
+    }
   }
 
   /**
    * Text a server sent, made safe for the console, the log and the failed topic: every secret the
-   * poller knows (the client's token, {@link #withSecrets}) and bearer tokens and URL query strings
+   * poller knows (the client's token, {@link Builder#secrets}) and bearer tokens and URL query strings
    * ({@link Redact#text}) replaced by {@code <redacted>}, control characters (C0, DEL, C1) and the
    * bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) and lone surrogates
    * escaped as <code>&#92;uXXXX</code>, clipped to {@value #MAX_SERVER_TEXT} chars with {@code ...}.
@@ -154,7 +245,7 @@ public final class PollerHandler implements StageHandler {
   @Override
   public Mono<Outcome> handle(JobEvent event) {
     if (event.submission() == null || event.submission().requestId() == null) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, "no_request_id", "submitted event carries no request_id"));
+      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_REQUEST_ID, "submitted event carries no request_id"));
     }
     Instant submittedAt = event.submission().submittedAt() == null ? clock.instant() : event.submission().submittedAt();
     if (event.requests().size() > 1) {
@@ -189,16 +280,6 @@ public final class PollerHandler implements StageHandler {
         });
   }
 
-  /**
-   * Hands every completed request's full output URLs to {@code recent}, for a downloader in this
-   * process (see {@link RecentResults}); call before the handler is used.
-   *
-   * @return this handler
-   */
-  public PollerHandler withRecentResults(RecentResults recent) {
-    this.recent = recent;
-    return this;
-  }
 
   /**
    * A job failed for good after this stage took it (an error past its retries, a non-retryable
@@ -383,7 +464,7 @@ public final class PollerHandler implements StageHandler {
     PollState next = state.afterUnknown();
     String said = word == null ? "no status" : "unknown status \"" + fromServer(word) + "\"";
     if (next.tooManyUnknown()) {
-      return Mono.just(new Outcome.Fail(ExitClass.OTHER, "unknown_status", what + " answer of request " + requestId + " has " + said + " ("
+      return Mono.just(new Outcome.Fail(ExitClass.OTHER, FailureReason.UNKNOWN_STATUS, what + " answer of request " + requestId + " has " + said + " ("
           + next.unknownInARow() + " answers in a row without a known status); stopping instead of polling forever"));
     }
     log.warn("job {}: {} answer of request {} has {}; polling again ({} of {} tolerated in a row)", event.jobId(), what, requestId, said,
@@ -403,11 +484,11 @@ public final class PollerHandler implements StageHandler {
     return client.cancel(requestId).materialize().flatMap(signal -> {
       if (signal.isOnError()) {
         Throwable e = signal.getThrowable();
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
       }
       CancelOutcome c = signal.get();
       if (c == null || !c.notCancellable()) {
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, "deadline", msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
+        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
       }
       log.info("job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
           event.jobId(), requestId, deadlineAt, PollState.followCapAt(submittedAt, deadline));
@@ -421,7 +502,7 @@ public final class PollerHandler implements StageHandler {
 
   /** The follow-through of a not-cancellable request reached submission + 2 × deadline. */
   private Outcome notCancellableTooLong(String requestId, Instant submittedAt) {
-    return new Outcome.Fail(ExitClass.TEMPFAIL, "deadline_not_cancellable", "request " + requestId + " was still running at its deadline "
+    return new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE_NOT_CANCELLABLE, "request " + requestId + " was still running at its deadline "
         + PollState.deadlineAt(submittedAt, deadline) + " and not cancellable; followed it until " + PollState.followCapAt(submittedAt, deadline)
         + " (submission + 2 x " + deadline.toSeconds() + " s) without seeing its end; no longer followed, but RunComfy may still finish and bill it");
   }
@@ -437,7 +518,7 @@ public final class PollerHandler implements StageHandler {
       case SUCCEEDED -> {
         List<String> urls = OutputUrls.collect(r.output());
         if (urls.isEmpty()) {
-          return new Outcome.Fail(ExitClass.OTHER, "no_outputs", "request " + r.requestId() + " completed without output URLs" + late);
+          return new Outcome.Fail(ExitClass.OTHER, FailureReason.NO_OUTPUTS, "request " + r.requestId() + " completed without output URLs" + late);
         }
         if (recent != null) {
           recent.put(r.requestId(), urls);
@@ -452,14 +533,14 @@ public final class PollerHandler implements StageHandler {
       }
       case FAILED -> {
         String why = r.error() == null || r.error().isNull() ? "no error given" : fromServer(r.error().toString());
-        return new Outcome.Fail(ExitClass.OTHER, "remote_failed", "RunComfy request " + r.requestId() + " failed: " + why + late);
+        return new Outcome.Fail(ExitClass.OTHER, FailureReason.REMOTE_FAILED, "RunComfy request " + r.requestId() + " failed: " + why + late);
       }
       case CANCELLED -> {
-        return new Outcome.Fail(ExitClass.OTHER, "remote_cancelled", "RunComfy request " + r.requestId() + " was cancelled" + late);
+        return new Outcome.Fail(ExitClass.OTHER, FailureReason.REMOTE_CANCELLED, "RunComfy request " + r.requestId() + " was cancelled" + late);
       }
       default -> {
         // queued, running and unknown results are handled before a decision
-        return new Outcome.Fail(ExitClass.OTHER, "unknown_status",
+        return new Outcome.Fail(ExitClass.OTHER, FailureReason.UNKNOWN_STATUS,
             "result of request " + r.requestId() + " has status \"" + fromServer(r.status()) + "\"; stopping instead of polling forever");
       }
     }

@@ -58,16 +58,10 @@ public final class SmartPollSchedule {
   private final Map<String, LatencySketch> sketches = new ConcurrentHashMap<>();
 
   /**
-   * A schedule with {@link #defaults()}'s scouting (the first 16 jobs of a model, then one in 32).
+   * The tuning of a {@link SmartPollSchedule}, named: start from {@link #defaults()} and change
+   * what differs, e.g. {@code Settings.defaults().withBudget(Duration.ofMillis(300)).withScouting(1,
+   * Integer.MAX_VALUE)}. Checked when the schedule is made.
    *
-   * @see #SmartPollSchedule(PollSchedule, Duration, Duration, Duration, double, double, double, int, int, int)
-   */
-  public SmartPollSchedule(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
-      double tailGrowth, int minSamples) {
-    this(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, 16, 32);
-  }
-
-  /**
    * @param fallback the schedule of scout jobs while a model's latency is unknown
    * @param budget the interval around the expected completion (the delay a job ending there may
    *     see at most), &gt; 0
@@ -79,11 +73,63 @@ public final class SmartPollSchedule {
    * @param minSamples ended jobs of a model needed before its estimate is used, &gt;= 1
    * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
    * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
-   * @throws IllegalArgumentException naming the argument that breaks its rule
    */
-  public SmartPollSchedule(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
+  public record Settings(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
       double tailGrowth, int minSamples, int scouts, int scoutEvery) {
-    this.fallback = Objects.requireNonNull(fallback, "fallback");
+
+    /** editstream's defaults (see {@link SmartPollSchedule#defaults()}). */
+    public static Settings defaults() {
+      return new Settings(PollSchedule.defaults(), Duration.ofMillis(DEFAULT_BUDGET_MS), Duration.ofMillis(250), Duration.ofSeconds(30),
+          0.03, 0.02, 1.5, 1, 16, 32);
+    }
+
+    /** These settings with another fallback schedule. */
+    public Settings withFallback(PollSchedule f) {
+      return new Settings(f, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+    }
+
+    /** These settings with another budget. */
+    public Settings withBudget(Duration b) {
+      return new Settings(fallback, b, minInterval, maxInterval, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+    }
+
+    /** These settings with other shortest and longest waits between two checks. */
+    public Settings withIntervals(Duration min, Duration max) {
+      return new Settings(fallback, budget, min, max, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+    }
+
+    /** These settings with another early quantile, tail share and tail growth. */
+    public Settings withShape(double earlyQuantile, double tailShare, double growth) {
+      return new Settings(fallback, budget, minInterval, maxInterval, earlyQuantile, tailShare, growth, minSamples, scouts, scoutEvery);
+    }
+
+    /** These settings with another number of ended jobs needed before a model's estimate is used. */
+    public Settings withMinSamples(int n) {
+      return new Settings(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, n, scouts, scoutEvery);
+    }
+
+    /** These settings with another scouting: the first {@code first} jobs of a model, then one in {@code every}. */
+    public Settings withScouting(int first, int every) {
+      return new Settings(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, first, every);
+    }
+  }
+
+  /**
+   * @param settings the tuning
+   * @throws IllegalArgumentException naming the setting that breaks its rule
+   * @throws NullPointerException when {@code settings} or its fallback is {@code null}
+   */
+  public SmartPollSchedule(Settings settings) {
+    this.fallback = Objects.requireNonNull(settings.fallback(), "fallback");
+    Duration budget = settings.budget();
+    Duration minInterval = settings.minInterval();
+    Duration maxInterval = settings.maxInterval();
+    double early = settings.early();
+    double tail = settings.tail();
+    double tailGrowth = settings.tailGrowth();
+    int minSamples = settings.minSamples();
+    int scouts = settings.scouts();
+    int scoutEvery = settings.scoutEvery();
     if (budget == null || budget.isNegative() || budget.isZero()) {
       throw new IllegalArgumentException("budget must be > 0");
     }
@@ -134,8 +180,7 @@ public final class SmartPollSchedule {
    * at most 1 s worse).
    */
   public static SmartPollSchedule defaults() {
-    return new SmartPollSchedule(PollSchedule.defaults(), Duration.ofMillis(DEFAULT_BUDGET_MS), Duration.ofMillis(250), Duration.ofSeconds(30), 0.03, 0.02,
-        1.5, 1, 16, 32);
+    return new SmartPollSchedule(Settings.defaults());
   }
 
   /**

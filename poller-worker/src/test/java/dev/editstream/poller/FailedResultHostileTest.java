@@ -53,12 +53,12 @@ class FailedResultHostileTest {
   static String failureFor(String errorJson) {
     api.on("GET", "/v1/requests/" + RID + "/status", Answer.ok("{\"request_id\":\"" + RID + "\",\"status\":\"failed\"}"));
     api.on("GET", "/v1/requests/" + RID + "/result", Answer.ok("{\"request_id\":\"" + RID + "\",\"status\":\"failed\",\"error\":" + errorJson + "}"));
-    PollerHandler h = new PollerHandler(client, Topics.DEFAULT, PollSchedule.fixed(Duration.ofMillis(1)), Duration.ofMinutes(10),
-        Clock.systemUTC(), Schedulers.parallel()).withSecrets(() -> List.of(EXTRA));
+    PollerHandler h = PollerHandler.builder().client(client).topics(Topics.DEFAULT).schedule(PollSchedule.fixed(Duration.ofMillis(1)))
+        .deadline(Duration.ofMinutes(10)).clock(Clock.systemUTC()).timer(Schedulers.parallel()).secrets(() -> List.of(EXTRA)).build();
     Outcome o = h.handle(PollerHandlerTest.submitted(RID, Instant.now())).block(Duration.ofSeconds(20));
     assertThat(o).isInstanceOf(Outcome.Fail.class);
     Outcome.Fail f = (Outcome.Fail) o;
-    assertThat(f.reason()).isEqualTo("remote_failed");
+    assertThat(f.reasonText()).isEqualTo("remote_failed");
     return f.message();
   }
 

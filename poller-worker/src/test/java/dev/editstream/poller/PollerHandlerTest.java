@@ -171,7 +171,7 @@ class PollerHandlerTest {
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
       assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
       assertThat(f.exitClass().code()).isEqualTo(1);
-      assertThat(f.reason()).isEqualTo("remote_failed");
+      assertThat(f.reasonText()).isEqualTo("remote_failed");
       assertThat(f.message()).contains(requestId).contains("upstream model error");
     });
   }
@@ -187,7 +187,7 @@ class PollerHandlerTest {
 
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
       assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
-      assertThat(f.reason()).isEqualTo("remote_cancelled");
+      assertThat(f.reasonText()).isEqualTo("remote_cancelled");
     });
   }
 
@@ -199,7 +199,8 @@ class PollerHandlerTest {
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
     assertThat(e.exitClass().code()).isEqualTo(65);
-    assertThat(e.reason()).startsWith("http_404");
+    assertThat(e.reason()).isEqualTo(dev.editstream.core.event.FailureReason.HTTP);
+    assertThat(e.reasonText()).startsWith("http_404");
     assertThat(e.getMessage()).contains("HTTP 404").contains("no-such-request");
     assertThat(emu.stats().cancels()).isZero();
   }
@@ -213,7 +214,7 @@ class PollerHandlerTest {
     assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(e.exitClass().code()).isEqualTo(75);
     assertThat(e.exitClass().retryable()).isTrue();
-    assertThat(e.reason()).isEqualTo("http_429");
+    assertThat(e.reasonText()).isEqualTo("http_429");
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
   }
 
@@ -226,7 +227,7 @@ class PollerHandlerTest {
     StepVerifier.create(handler.handle(noSubmission))
         .assertNext(o -> assertThat(o).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
           assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(f.reason()).isEqualTo("no_request_id");
+          assertThat(f.reasonText()).isEqualTo("no_request_id");
         }))
         .verifyComplete();
     assertThat(emu.stats().statusCalls()).isZero();
@@ -246,7 +247,7 @@ class PollerHandlerTest {
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
       assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
       assertThat(f.exitClass().code()).isEqualTo(75);
-      assertThat(f.reason()).isEqualTo("deadline");
+      assertThat(f.reasonText()).isEqualTo("deadline");
       assertThat(f.message()).contains(requestId).contains("cancel sent, outcome cancelled");
     });
     assertThat(emu.stats().cancels()).isEqualTo(1);
@@ -268,7 +269,7 @@ class PollerHandlerTest {
 
     assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
       assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-      assertThat(f.reason()).isEqualTo("deadline");
+      assertThat(f.reasonText()).isEqualTo("deadline");
     });
     assertThat(emu.stats().cancels()).isEqualTo(1);
     assertThat(emu.stats().statusCalls()).isZero();
@@ -295,10 +296,11 @@ class PollerHandlerTest {
     List<FlowControl.Permit> next = new java.util.concurrent.CopyOnWriteArrayList<>();
     flow.acquire(FLUX).subscribe(next::add);
     assertThat(next).as("the limit of 1 is taken").isEmpty();
-    PollerHandler handler = new PollerHandler(null, TOPICS, SCHEDULE, null, flow, Duration.ofMinutes(5), Clock.systemUTC(), Schedulers.parallel());
+    PollerHandler handler = PollerHandler.builder().topics(TOPICS).schedule(SCHEDULE).flow(flow).deadline(Duration.ofMinutes(5))
+        .clock(Clock.systemUTC()).timer(Schedulers.parallel()).build();
     // e.g. status calls answered 503 until the retries ran out
     JobEvent failed = submitted("r-failed", Instant.now())
-        .failed(new Failure(69, "http_503", "job job-7: upstream 503", Stage.POLLER, 6), Instant.now());
+        .failed(new Failure(ExitClass.UNAVAILABLE, "http_503", "job job-7: upstream 503", Stage.POLLER, 6), Instant.now());
 
     handler.failed(failed);
 
@@ -329,9 +331,11 @@ class PollerHandlerTest {
   void shouldWakeAJobSleepingWhileItsModelWasUnknownAsSoonAsAScoutTeachesTheLatency() {
     start(c -> c.withLatency(new LatencyModel.Fixed(400)));
     // one scout (the first job tracked), every other job sleeps 30 s while the model is unknown
-    SmartPollSchedule smart = new SmartPollSchedule(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100)), Duration.ofMillis(300),
-        Duration.ofMillis(50), Duration.ofSeconds(30), 0.03, 0.02, 1.5, 1, 1, Integer.MAX_VALUE);
-    PollerHandler handler = new PollerHandler(client, TOPICS, SCHEDULE, smart, null, Duration.ofMinutes(5), Clock.systemUTC(), Schedulers.parallel());
+    SmartPollSchedule smart = new SmartPollSchedule(SmartPollSchedule.Settings.defaults()
+        .withFallback(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100))).withBudget(Duration.ofMillis(300))
+        .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30)).withScouting(1, Integer.MAX_VALUE));
+    PollerHandler handler = PollerHandler.builder().client(client).topics(TOPICS).schedule(SCHEDULE).smart(smart)
+        .deadline(Duration.ofMinutes(5)).clock(Clock.systemUTC()).timer(Schedulers.parallel()).build();
     String scoutId = submit();
     String sleeperId = submit();
     Instant now = Instant.now();

@@ -278,7 +278,7 @@ class PollerProtocolTest {
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
-    assertThat(f.reason()).isEqualTo("unknown_status");
+    assertThat(f.reasonText()).isEqualTo("unknown_status");
     assertThat(f.message()).contains(RID).contains("\"thinking\"").contains("3 answers in a row").contains("stopping instead of polling forever");
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
     assertThat(api.calls("GET", path(RID, "result"))).isZero();
@@ -301,7 +301,7 @@ class PollerProtocolTest {
 
     Outcome.Fail f = failure(run(submitted()));
 
-    assertThat(f.reason()).isEqualTo("unknown_status");
+    assertThat(f.reasonText()).isEqualTo("unknown_status");
     assertThat(f.message()).contains("result answer").contains("\"mystery\"");
     assertThat(api.calls("GET", path(RID, "result"))).isEqualTo(3);
   }
@@ -316,7 +316,7 @@ class PollerProtocolTest {
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-    assertThat(f.reason()).isEqualTo("deadline");
+    assertThat(f.reasonText()).isEqualTo("deadline");
     assertThat(f.message()).contains(RID).contains("deadline 1970-01-01T00:00:05Z").contains("cancel sent, outcome cancelled");
     // checks at 0, 2, 4 s; at 6 s the deadline has passed: cancel, no further check
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
@@ -353,7 +353,7 @@ class PollerProtocolTest {
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
-    assertThat(f.reason()).isEqualTo("remote_failed");
+    assertThat(f.reasonText()).isEqualTo("remote_failed");
     assertThat(f.message()).contains("out of memory").contains("ran past its deadline 1970-01-01T00:00:05Z and was not cancellable");
   }
 
@@ -365,7 +365,7 @@ class PollerProtocolTest {
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-    assertThat(f.reason()).isEqualTo("deadline_not_cancellable");
+    assertThat(f.reasonText()).isEqualTo("deadline_not_cancellable");
     assertThat(f.message()).contains(RID).contains("1970-01-01T00:00:10Z").contains("RunComfy may still finish and bill it");
     // checks at 0, 2, 4; 6 (after the cancel), 8, 10 (= submission + 2 x deadline); at 12 s: stop
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(6);
@@ -381,7 +381,7 @@ class PollerProtocolTest {
 
     Outcome.Fail f = failure(run(submitted()));
 
-    assertThat(f.reason()).isEqualTo("deadline_not_cancellable");
+    assertThat(f.reasonText()).isEqualTo("deadline_not_cancellable");
     assertThat(api.calls("GET", path(RID, "status"))).isZero();
     assertThat(api.calls("POST", path(RID, "cancel"))).isEqualTo(1);
   }
@@ -394,7 +394,7 @@ class PollerProtocolTest {
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-    assertThat(f.reason()).isEqualTo("deadline");
+    assertThat(f.reasonText()).isEqualTo("deadline");
     assertThat(f.message()).contains("cancel failed").contains("HTTP 500").contains("Internal Error");
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
   }
@@ -462,7 +462,8 @@ class PollerProtocolTest {
       default -> api.on("GET", path(RID, "status"), status("??"));
     }
 
-    Outcome o = run(t -> new PollerHandler(client, PollerHandlerTest.TOPICS, CLI, null, flow, DEADLINE, clock, t), submitted());
+    Outcome o = run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).flow(flow)
+        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted());
 
     assertThat(o instanceof Outcome.Publish).isEqualTo(end.startsWith("completed"));
     assertThat(held.released()).isTrue();
@@ -478,7 +479,8 @@ class PollerProtocolTest {
     api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
 
-    JobEvent done = completedEvent(run(t -> new PollerHandler(client, PollerHandlerTest.TOPICS, CLI, smart, null, DEADLINE, clock, t), submitted()));
+    JobEvent done = completedEvent(run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).smart(smart)
+        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted()));
 
     assertThat(done.remote().pastDeadline()).isTrue();
     assertThat(smart.samples(PollerHandlerTest.FLUX)).isEqualTo(1L);
@@ -490,7 +492,8 @@ class PollerProtocolTest {
     SmartPollSchedule smart = smallSmartSchedule();
     api.on("GET", path(RID, "status"), status("???"));
 
-    failure(run(t -> new PollerHandler(client, PollerHandlerTest.TOPICS, CLI, smart, null, DEADLINE, clock, t), submitted()));
+    failure(run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).smart(smart)
+        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted()));
 
     assertThat(smart.samples(PollerHandlerTest.FLUX)).isZero();
     assertThat(smart.tracked(PollerHandlerTest.FLUX)).isZero();
@@ -498,8 +501,8 @@ class PollerProtocolTest {
 
   /** Scouts poll every 500 ms while the model is unknown. */
   static SmartPollSchedule smallSmartSchedule() {
-    return new SmartPollSchedule(PollSchedule.fixed(Duration.ofMillis(500)), Duration.ofMillis(700), Duration.ofMillis(50), Duration.ofSeconds(30),
-        0.03, 0.02, 1.5, 1, 1, Integer.MAX_VALUE);
+    return new SmartPollSchedule(SmartPollSchedule.Settings.defaults().withFallback(PollSchedule.fixed(Duration.ofMillis(500)))
+        .withBudget(Duration.ofMillis(700)).withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30)).withScouting(1, Integer.MAX_VALUE));
   }
 
   /**

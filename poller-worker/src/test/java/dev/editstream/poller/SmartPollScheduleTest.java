@@ -319,16 +319,18 @@ class SmartPollScheduleTest {
     SmartPollSchedule s = SmartPollSchedule.defaults();
     s.observe("m", Duration.ofMillis(-1));
     assertThat(s.samples("m")).isZero();
-    PollSchedule fb = PollSchedule.defaults();
     Duration b = Duration.ofSeconds(2);
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, Duration.ZERO, Duration.ZERO, b, 0.02, 0.05, 1.5, 1)).hasMessageContaining("budget");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ofSeconds(3), b, 0.02, 0.05, 1.5, 1)).hasMessageContaining("minInterval");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, Duration.ofSeconds(1), 0.02, 0.05, 1.5, 1)).hasMessageContaining("maxInterval");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.6, 0.05, 1.5, 1)).hasMessageContaining("early");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 0.5, 1)).hasMessageContaining("tailGrowth");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 1.5, 0)).hasMessageContaining("minSamples");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 1.5, 1, 0, 32)).hasMessageContaining("scouts");
-    assertThatThrownBy(() -> new SmartPollSchedule(fb, b, Duration.ZERO, b, 0.02, 0.05, 1.5, 1, 16, 0)).hasMessageContaining("scoutEvery");
+    SmartPollSchedule.Settings ok = SmartPollSchedule.Settings.defaults().withBudget(b).withIntervals(Duration.ZERO, b)
+        .withShape(0.02, 0.05, 1.5).withMinSamples(1);
+    assertThat(new SmartPollSchedule(ok).samples("m")).isZero();
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withBudget(Duration.ZERO))).hasMessageContaining("budget");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withIntervals(Duration.ofSeconds(3), b))).hasMessageContaining("minInterval");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withIntervals(Duration.ZERO, Duration.ofSeconds(1)))).hasMessageContaining("maxInterval");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.6, 0.05, 1.5))).hasMessageContaining("early");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.02, 0.05, 0.5))).hasMessageContaining("tailGrowth");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withMinSamples(0))).hasMessageContaining("minSamples");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(0, 32))).hasMessageContaining("scouts");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(16, 0))).hasMessageContaining("scoutEvery");
   }
 
   @Test

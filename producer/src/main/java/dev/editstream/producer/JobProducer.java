@@ -1,5 +1,7 @@
 package dev.editstream.producer;
 
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RecordLimits;
@@ -134,7 +136,7 @@ public final class JobProducer {
                 + ")", 65);
             errors.add(err);
             log.warn("{}: {}", file.getFileName(), err.describe());
-            Failure f = new Failure(65, RecordLimits.REASON, file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
+            Failure f = new Failure(ExitClass.DATA, RecordLimits.REASON, file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
             pending.add(publisher.publish(topics.failed(), limits.shrink(requested.failed(f, clock.instant()))).toFuture());
             drainIfFull(pending);
             return;
@@ -169,7 +171,7 @@ public final class JobProducer {
 
   private JobEvent failedLine(Path file, LineError err) {
     Job placeholder = new Job(failedJobId(file, err), "", List.of(), null, null, null, null, null);
-    Failure f = new Failure(err.exitClass(), "invalid_line", dev.editstream.core.Redact.text(file.getFileName() + " " + err.describe()),
+    Failure f = new Failure(ExitClass.ofCode(err.exitClass()), FailureReason.INVALID_LINE, dev.editstream.core.Redact.text(file.getFileName() + " " + err.describe()),
         Stage.PRODUCER, 1);
     return JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
   }

@@ -110,8 +110,8 @@ class JobLineSizeHostileTest {
       assertThat(r.key()).isEqualTo("big");
       assertThat(r.value().length).isLessThanOrEqualTo(RecordLimits.DEFAULTS.maxRecordBytes());
       JobEvent f = EventCodec.decode(r.value());
-      assertThat(f.failure().exitClass()).isEqualTo(65);
-      assertThat(f.failure().reason()).isEqualTo("record_too_large");
+      assertThat(f.failure().exitClass().code()).isEqualTo(65);
+      assertThat(f.failure().reasonText()).isEqualTo("record_too_large");
       assertThat(f.failure().message()).contains("line 2").contains("\"big\"").contains("bytes");
     });
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.model.ModelSpec;
 import java.util.Map;
@@ -88,6 +89,6 @@ public final class BodyBuilder {
   }
 
   private static StageException mismatch(String message) {
-    return new StageException(ExitClass.DATA, "input_mismatch", message);
+    return new StageException(ExitClass.DATA, FailureReason.INPUT_MISMATCH, message);
   }
 }

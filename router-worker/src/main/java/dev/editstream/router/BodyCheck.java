@@ -3,6 +3,7 @@ package dev.editstream.router;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.SchemaViolation;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class BodyCheck {
       throw new IllegalArgumentException("a valid body is no failure");
     }
     String rules = violations.stream().map(SchemaViolation::describe).collect(Collectors.joining("; "));
-    return new StageException(ExitClass.DATA, "schema",
+    return new StageException(ExitClass.DATA, FailureReason.SCHEMA,
         "job " + jobId + ": body for " + modelId + " breaks its schema: " + rules);
   }
 

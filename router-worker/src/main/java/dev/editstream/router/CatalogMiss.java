@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.ModelSpec;
 import java.util.List;
@@ -26,13 +27,13 @@ final class CatalogMiss {
     String where = " (catalog: " + catalog.source().wire() + ", read " + catalog.fetchedAt() + ", " + catalog.all().size() + " models)";
     String problem = catalog.problems().get(modelId);
     if (problem != null) {
-      return new StageException(ExitClass.DATA, "schema_unusable", "job " + jobId + ": " + role + " " + modelId
+      return new StageException(ExitClass.DATA, FailureReason.SCHEMA_UNUSABLE, "job " + jobId + ": " + role + " " + modelId
           + ": RunComfy's input_schema for it could not be understood (" + problem + "); not submitted" + where);
     }
     List<String> close = close(catalog, modelId);
     String hint = close.isEmpty() ? "; `editstream models --search <part of the id>` lists the catalog"
         : "; did you mean " + String.join(", ", close) + "?";
-    String reason = role.equals("model") ? "unknown_model" : "model_unavailable";
+    FailureReason reason = role.equals("model") ? FailureReason.UNKNOWN_MODEL : FailureReason.MODEL_UNAVAILABLE;
     return new StageException(ExitClass.DATA, reason, "job " + jobId + ": " + role + " " + modelId + " is not in RunComfy's catalog"
         + where + hint);
   }

@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.job.JobLineParser;
 import dev.editstream.runcomfy.LocalAssetServer;
 import java.io.IOException;
@@ -119,10 +120,10 @@ public final class InputStager {
     }
     Path p = inputs().confine(jobId, field, ref);
     if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": local input file not found: " + p.getFileName());
+      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "job " + jobId + ": local input file not found: " + p.getFileName());
     }
     if (local == null) {
-      throw new StageException(ExitClass.DATA, "local_input",
+      throw new StageException(ExitClass.DATA, FailureReason.LOCAL_INPUT,
           "job " + jobId + ": " + field + ": local file " + p.getFileName() + " needs a public https URL for RunComfy: upload it and put its "
               + "URL in the job line, or, against the local emulator only, run with --serve-local-files");
     }

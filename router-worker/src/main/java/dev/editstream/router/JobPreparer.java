@@ -3,6 +3,7 @@ package dev.editstream.router;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.job.JobLineParser;
@@ -112,7 +113,7 @@ public final class JobPreparer {
   public Prepared prepare(Job job) {
     if (job.hasRedactedInputs()) {
       // events after the router drop pre-signed query strings; a replay of such a job has none left
-      throw new StageException(ExitClass.DATA, "inputs_redacted", "job " + job.id() + ": its input URLs lost their signatures "
+      throw new StageException(ExitClass.DATA, FailureReason.INPUTS_REDACTED, "job " + job.id() + ": its input URLs lost their signatures "
           + "(pre-signed query strings never travel past the router): produce the job's line again instead of replaying it");
     }
     RouteDecision route = router.route(job);
@@ -281,7 +282,7 @@ public final class JobPreparer {
       }
     }
     if (!breaches.isEmpty()) {
-      throw new StageException(ExitClass.DATA, "input_rule", "job " + job.id() + ": " + spec.modelId()
+      throw new StageException(ExitClass.DATA, FailureReason.INPUT_RULE, "job " + job.id() + ": " + spec.modelId()
           + " would refuse the input: " + String.join("; ", new java.util.LinkedHashSet<>(breaches)));
     }
     if (!unchecked.isEmpty()) {
@@ -364,11 +365,11 @@ public final class JobPreparer {
     boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short;
     long n = integral ? ((Number) v).longValue() : -1;
     if (n < 1 || n > MaskCheck.MAX_FEATHER_PX) {
-      throw new StageException(ExitClass.DATA, "mask", "job " + job.id() + ": mask: params." + FEATHER_PARAM
+      throw new StageException(ExitClass.DATA, FailureReason.MASK, "job " + job.id() + ": mask: params." + FEATHER_PARAM
           + " must be an integer 1.." + MaskCheck.MAX_FEATHER_PX + " (px), was " + v);
     }
     if (job.mask() == null) {
-      throw new StageException(ExitClass.DATA, "mask", "job " + job.id() + ": mask: params." + FEATHER_PARAM
+      throw new StageException(ExitClass.DATA, FailureReason.MASK, "job " + job.id() + ": mask: params." + FEATHER_PARAM
           + " asks to feather a mask, but the job has none");
     }
     return (int) n;

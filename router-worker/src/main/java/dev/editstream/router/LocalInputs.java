@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -208,9 +209,9 @@ public final class LocalInputs {
     try {
       r = n.toRealPath();
     } catch (NoSuchFileException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": " + field + ": local input file not found: " + name(n));
+      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "job " + jobId + ": " + field + ": local input file not found: " + name(n));
     } catch (IOException e) {
-      throw new StageException(ExitClass.NO_INPUT, "input_unreadable",
+      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_UNREADABLE,
           "job " + jobId + ": " + field + ": cannot read local input " + name(n) + " (" + e.getClass().getSimpleName() + ")");
     }
     if (!inside(r, real)) {
@@ -234,7 +235,7 @@ public final class LocalInputs {
     try {
       BasicFileAttributes a = Files.readAttributes(r, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
-        throw new StageException(ExitClass.DATA, "input_type", "job " + jobId + ": " + field + ": " + name(r)
+        throw new StageException(ExitClass.DATA, FailureReason.INPUT_TYPE, "job " + jobId + ": " + field + ": " + name(r)
             + " is not a regular file (a folder, device, pipe or link)");
       }
     } catch (IOException e) {
@@ -296,17 +297,17 @@ public final class LocalInputs {
           String wanted = role == Role.VIDEO ? "a video (MP4, MOV or WebM)" : "an image (PNG, JPEG, WebP or GIF)";
           String hint = type == MediaSniffer.Type.BMP || type == MediaSniffer.Type.TIFF || type == MediaSniffer.Type.HEIF
               ? "; convert it to PNG or JPEG" : "";
-          throw new StageException(ExitClass.DATA, "input_type", "job " + jobId + ": " + field + ": " + name(realPath)
+          throw new StageException(ExitClass.DATA, FailureReason.INPUT_TYPE, "job " + jobId + ": " + field + ": " + name(realPath)
               + " contains " + type.label() + ", not " + wanted + hint);
         }
         if (role != Role.VIDEO) {
           dims = type == MediaSniffer.Type.JPEG ? jpegSize() : MediaSniffer.dimensions(head);
           if (dims == null && role == Role.MASK) {
-            throw new StageException(ExitClass.DATA, "mask", "job " + jobId + ": mask: " + name(realPath) + " has no readable "
+            throw new StageException(ExitClass.DATA, FailureReason.MASK, "job " + jobId + ": mask: " + name(realPath) + " has no readable "
                 + type.label() + " header");
           }
           if (dims != null && (dims[0] <= 0 || dims[1] <= 0)) {
-            throw new StageException(ExitClass.DATA, "input_type", "job " + jobId + ": " + field + ": " + name(realPath)
+            throw new StageException(ExitClass.DATA, FailureReason.INPUT_TYPE, "job " + jobId + ": " + field + ": " + name(realPath)
                 + " declares " + dims[0] + " x " + dims[1] + " px, an empty image");
           }
           if (dims != null && dims[0] * dims[1] > limits.maxPixels()) {
@@ -320,7 +321,7 @@ public final class LocalInputs {
     }
 
     private StageException tooLarge(String what) {
-      return new StageException(ExitClass.DATA, "input_too_large", "job " + jobId + ": " + field + ": " + what);
+      return new StageException(ExitClass.DATA, FailureReason.INPUT_TOO_LARGE, "job " + jobId + ": " + field + ": " + what);
     }
 
     /** JPEG width and height through ImageIO's header reader over the channel (no decoding), or {@code null}. */
@@ -464,14 +465,14 @@ public final class LocalInputs {
   }
 
   private static StageException notAllowed(String jobId, String field, String why) {
-    return new StageException(ExitClass.DATA, "input_not_allowed", "job " + jobId + ": " + field + ": " + why);
+    return new StageException(ExitClass.DATA, FailureReason.INPUT_NOT_ALLOWED, "job " + jobId + ": " + field + ": " + why);
   }
 
   private static StageException unreadable(String jobId, String field, Path p, IOException e) {
     if (e instanceof NoSuchFileException) {
-      return new StageException(ExitClass.NO_INPUT, "input_missing", "job " + jobId + ": " + field + ": local input file not found: " + name(p));
+      return new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "job " + jobId + ": " + field + ": local input file not found: " + name(p));
     }
-    return new StageException(ExitClass.NO_INPUT, "input_unreadable",
+    return new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_UNREADABLE,
         "job " + jobId + ": " + field + ": cannot read local input " + name(p) + " (" + e.getClass().getSimpleName() + ")");
   }
 

@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -131,7 +132,7 @@ public final class MaskCheck {
   }
 
   private static StageException tooLarge(String what) {
-    return new StageException(ExitClass.DATA, "input_too_large", "mask: " + what);
+    return new StageException(ExitClass.DATA, FailureReason.INPUT_TOO_LARGE, "mask: " + what);
   }
 
   private static BufferedImage decode(byte[] bytes) {
@@ -263,7 +264,7 @@ public final class MaskCheck {
   }
 
   private static StageException fail(String what) {
-    return new StageException(ExitClass.DATA, "mask", "mask: " + what);
+    return new StageException(ExitClass.DATA, FailureReason.MASK, "mask: " + what);
   }
 
   /**
@@ -273,6 +274,6 @@ public final class MaskCheck {
    * @param e a failure of {@link #check}
    */
   public static StageException forJob(String jobId, StageException e) {
-    return new StageException(e.exitClass(), e.reason(), "job " + jobId + ": " + e.getMessage());
+    return new StageException(e.exitClass(), e.reasonText(), "job " + jobId + ": " + e.getMessage());
   }
 }

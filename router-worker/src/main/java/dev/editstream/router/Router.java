@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.model.ModelCatalog;
@@ -221,7 +222,7 @@ public final class Router {
         List<String> warnings = new ArrayList<>();
         if (!lang.covered() && !d.get().rule().equals("explicit-model")) {
           if (strict) {
-            throw new StageException(ExitClass.DATA, "uncovered_language", "job " + job.id() + ": prompt: reads as "
+            throw new StageException(ExitClass.DATA, FailureReason.UNCOVERED_LANGUAGE, "job " + job.id() + ": prompt: reads as "
                 + lang.languageName() + " (" + lang.language() + ", confidence " + confidence(lang) + "), a language no routing lexicon "
                 + "covers; --strict-routing refuses it: name the model in the job's \"model\" field, or write the prompt in one of "
                 + String.join(", ", new java.util.TreeSet<>(languages.covered())));

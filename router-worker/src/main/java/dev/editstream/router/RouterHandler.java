@@ -1,6 +1,7 @@
 package dev.editstream.router;
 
 import dev.editstream.core.Json;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
@@ -144,7 +145,7 @@ public final class RouterHandler implements StageHandler {
       if (event.jobId().equals(budget.stoppedAt())) {
         log.error("ALERT: budget reached: {}", r.message());
       }
-      return Optional.of(new Outcome.Fail(ExitClass.TEMPFAIL, "budget", "job " + event.jobId() + ": " + r.message()));
+      return Optional.of(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.BUDGET, "job " + event.jobId() + ": " + r.message()));
     }
     return Optional.empty();
   }
@@ -183,7 +184,7 @@ public final class RouterHandler implements StageHandler {
       return new Outcome.Publish(List.of());
     }
     Submitter.MayHaveBeenSubmitted m = (Submitter.MayHaveBeenSubmitted) r;
-    return new Outcome.Fail(ExitClass.TEMPFAIL, "may_have_been_submitted",
+    return new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.MAY_HAVE_BEEN_SUBMITTED,
         "may have been submitted: a POST was sent at " + m.sentAt() + " and " + m.why()
             + "; not re-sent, since RunComfy has no idempotency key (check your RunComfy requests, then `editstream replay --id "
             + event.jobId() + " --resubmit-uncertain` if it did not run)");

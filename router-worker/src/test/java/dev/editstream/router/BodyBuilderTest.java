@@ -74,7 +74,7 @@ class BodyBuilderTest {
     assertThatThrownBy(() -> BodyBuilder.build(job, spec(Router.FLUX_KONTEXT), SERVE))
         .isInstanceOfSatisfying(StageException.class, e -> {
           assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(e.reason()).isEqualTo("input_mismatch");
+          assertThat(e.reasonText()).isEqualTo("input_mismatch");
           assertThat(e.getMessage()).isEqualTo(
               "image_url: blackforestlabs/flux-1-kontext/pro/edit takes exactly one image, the job has 3");
         });
@@ -129,7 +129,7 @@ class BodyBuilderTest {
   void shouldRefuseAVideoModelWhenTheJobHasNoVideo() {
     assertThatThrownBy(() -> BodyBuilder.build(job("x", null, null, null, null), spec(Router.LUCY), SERVE))
         .isInstanceOfSatisfying(StageException.class, e -> {
-          assertThat(e.reason()).isEqualTo("input_mismatch");
+          assertThat(e.reasonText()).isEqualTo("input_mismatch");
           assertThat(e.getMessage()).isEqualTo("video_url: decart/lucy-edit/restyle needs a video, the job has none");
         });
   }

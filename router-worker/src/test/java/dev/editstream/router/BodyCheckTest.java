@@ -71,7 +71,7 @@ class BodyCheckTest {
     StageException e = BodyCheck.toFailure("j9", Router.NANO_BANANA, BodyCheck.check(CATALOG, Router.NANO_BANANA, body));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-    assertThat(e.reason()).isEqualTo("schema");
+    assertThat(e.reasonText()).isEqualTo("schema");
     assertThat(e.getMessage())
         .startsWith("job j9: body for google/nano-banana-2/edit breaks its schema: image_urls: must have at most 20 items")
         .contains("safety_tolerance: ");

@@ -46,7 +46,7 @@ class JobPreparerCatalogTest {
 
     assertThatThrownBy(() -> over(tiny()).prepare(job)).isInstanceOfSatisfying(StageException.class, e -> {
       assertThat(e.exitClass().code()).isEqualTo(65);
-      assertThat(e.reason()).isEqualTo("input_rule");
+      assertThat(e.reasonText()).isEqualTo("input_rule");
       assertThat(e.getMessage()).contains("job j1", "image_url: file_size_mb", "must be < 0.001", "Image too large");
     });
   }
@@ -68,7 +68,7 @@ class JobPreparerCatalogTest {
     Job job = new Job("j3", "x", List.of("https://a.example/x.png"), null, null, "acme/broken", Map.of(), null);
 
     assertThatThrownBy(() -> over(tiny()).prepare(job)).isInstanceOfSatisfying(StageException.class, e -> {
-      assertThat(e.reason()).isEqualTo("schema_unusable");
+      assertThat(e.reasonText()).isEqualTo("schema_unusable");
       assertThat(e.getMessage()).contains("acme/broken", "unknown type \"decimal\"", "catalog: live");
     });
   }
@@ -79,7 +79,7 @@ class JobPreparerCatalogTest {
 
     assertThatThrownBy(() -> over(tiny()).prepare(job)).isInstanceOfSatisfying(StageException.class, e -> {
       assertThat(e.exitClass().code()).isEqualTo(65);
-      assertThat(e.reason()).isEqualTo("model_unavailable");
+      assertThat(e.reasonText()).isEqualTo("model_unavailable");
       assertThat(e.getMessage()).contains("job j4: routing target ", " is not in RunComfy's catalog (catalog: live");
     });
   }

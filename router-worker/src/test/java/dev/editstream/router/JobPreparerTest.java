@@ -79,7 +79,7 @@ class JobPreparerTest {
     StageException e = failure(masked(img.toString(), mask.toString(), null));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-    assertThat(e.reason()).isEqualTo("mask");
+    assertThat(e.reasonText()).isEqualTo("mask");
     assertThat(e.getMessage()).startsWith("job m1: mask: size 32x32 does not match the image's 64x48");
   }
 
@@ -111,7 +111,7 @@ class JobPreparerTest {
     StageException e = failure(new Job("r2", "Fill the masked area with the sofa from image 2.", List.of(img.toString(), sofa.toString()),
         mask.toString(), null, null, null, null));
 
-    assertThat(e.reason()).isEqualTo("mask");
+    assertThat(e.reasonText()).isEqualTo("mask");
     assertThat(e.getMessage()).startsWith("job r2: mask: size 32x32 does not match the image's 64x48");
   }
 

@@ -194,7 +194,7 @@ class LocalInputHostileTest {
     StageException e = failure(job);
 
     assertThat(e.exitClass().code()).as(e.getMessage()).isEqualTo(c.exitClass());
-    assertThat(e.reason()).as(e.getMessage()).isEqualTo(c.reason());
+    assertThat(e.reasonText()).as(e.getMessage()).isEqualTo(c.reason());
     assertThat(e.getMessage()).startsWith("job h1: ").contains(c.says()).doesNotContain(outside.toString()).doesNotContain("/etc/")
         .doesNotContain(root.toString());
   }
@@ -245,7 +245,7 @@ class LocalInputHostileTest {
     }
     StageException again = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class,
         () -> gate.open("h1", "mask", mask.toString(), LocalInputs.Role.MASK, 1 << 20));
-    assertThat(again.reason()).isEqualTo("input_not_allowed");
+    assertThat(again.reasonText()).isEqualTo("input_not_allowed");
   }
 
   @Test
@@ -280,7 +280,7 @@ class LocalInputHostileTest {
   void shouldRefuseEveryLocalInputWhenNoFolderIsAllowed() {
     JobPreparer nowhere = JobPreparer.builtIn(InputStager.dryRun(List.of()));
     StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class, () -> nowhere.prepare(image("/etc/hosts")));
-    assertThat(e.reason()).isEqualTo("input_not_allowed");
+    assertThat(e.reasonText()).isEqualTo("input_not_allowed");
   }
 
   @Test
@@ -291,6 +291,6 @@ class LocalInputHostileTest {
     StageException e = org.assertj.core.api.Assertions.catchThrowableOfType(StageException.class, () -> unconfined.prepare(job));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-    assertThat(e.reason()).isEqualTo("input_not_allowed");
+    assertThat(e.reasonText()).isEqualTo("input_not_allowed");
   }
 }

@@ -97,7 +97,7 @@ class MaskCheckTest {
     StageException e = failure(image(1024, 768), mask(512, 512));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-    assertThat(e.reason()).isEqualTo("mask");
+    assertThat(e.reasonText()).isEqualTo("mask");
     assertThat(e.getMessage()).startsWith("mask: size 512x512 does not match the image's 1024x768");
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.core.Json;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.model.ModelCatalog;
@@ -142,7 +143,7 @@ class RequestedRecordHostileTest {
 
     assertThat(error).isInstanceOfSatisfying(StageException.class, e -> {
       assertThat(e.exitClass().code()).as(e.getMessage()).isEqualTo(65);
-      assertThat(e.reason()).as(e.getMessage()).isEqualTo("input_not_allowed");
+      assertThat(e.reason()).as(e.getMessage()).isEqualTo(FailureReason.INPUT_NOT_ALLOWED);
       assertThat(e.getMessage()).contains(field + ": ").doesNotContain(home.toString()).doesNotContain("/etc/");
     });
     assertThat(emu.stats().submits()).as("no POST").isEqualTo(before);

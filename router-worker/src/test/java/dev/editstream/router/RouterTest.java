@@ -63,7 +63,7 @@ class RouterTest {
     assertThatThrownBy(() -> ROUTER.route(Jobs.explicit("x", "acme/unknown/edit", 1)))
         .isInstanceOfSatisfying(StageException.class, e -> {
           assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(e.reason()).isEqualTo("unknown_model");
+          assertThat(e.reasonText()).isEqualTo("unknown_model");
           assertThat(e.getMessage()).contains("job j1", "acme/unknown/edit", "catalog: built-in");
         });
   }

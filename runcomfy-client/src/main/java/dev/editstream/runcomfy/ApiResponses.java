@@ -3,6 +3,7 @@ package dev.editstream.runcomfy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.util.regex.Pattern;
 
 /**
@@ -40,7 +41,7 @@ public final class ApiResponses {
     if (!validRequestId(id)) {
       throw new StageException(
           ExitClass.OTHER,
-          "bad_response",
+          FailureReason.BAD_RESPONSE,
           "submit answer has an invalid request_id ("
               + id.length()
               + " characters; at most "
@@ -126,7 +127,7 @@ public final class ApiResponses {
     }
     if (usd == null && micro == null) {
       throw new StageException(
-          ExitClass.OTHER, "bad_response", "balance answer has no balance_usd");
+          ExitClass.OTHER, FailureReason.BAD_RESPONSE, "balance answer has no balance_usd");
     }
     return new Balance(usd != null ? usd : micro / 1_000_000.0, micro, text(body, "currency"));
   }
@@ -189,7 +190,7 @@ public final class ApiResponses {
   private static void object(JsonNode body, String what) {
     if (body == null || !body.isObject()) {
       throw new StageException(
-          ExitClass.OTHER, "bad_response", what + " answer is not a JSON object");
+          ExitClass.OTHER, FailureReason.BAD_RESPONSE, what + " answer is not a JSON object");
     }
   }
 
@@ -197,7 +198,7 @@ public final class ApiResponses {
     object(body, what);
     String v = text(body, field);
     if (v == null || v.isEmpty()) {
-      throw new StageException(ExitClass.OTHER, "bad_response", what + " answer has no " + field);
+      throw new StageException(ExitClass.OTHER, FailureReason.BAD_RESPONSE, what + " answer has no " + field);
     }
     return v;
   }

@@ -3,6 +3,7 @@ package dev.editstream.runcomfy;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -317,14 +318,14 @@ public final class OutputDownloader implements AutoCloseable {
   private static StageException refused(String url, String why) {
     return new StageException(
         ExitClass.DATA,
-        "refused_url",
+        FailureReason.REFUSED_URL,
         "download refused: " + SafeText.of(Redact.url(String.valueOf(url)), 300) + ": " + why);
   }
 
   private StageException deadlineExceeded(URI uri) {
     return new StageException(
         ExitClass.TEMPFAIL,
-        "download_deadline",
+        FailureReason.DOWNLOAD_DEADLINE,
         "GET "
             + Redact.url(uri.toString())
             + ": not done within the download deadline of "
@@ -336,7 +337,7 @@ public final class OutputDownloader implements AutoCloseable {
   private static StageException jobDeadlinePassed(URI uri, Instant jobDeadline) {
     return new StageException(
         ExitClass.OTHER,
-        "download_deadline",
+        FailureReason.DOWNLOAD_DEADLINE,
         "GET "
             + Redact.url(uri.toString())
             + ": not done by the job's deadline "
@@ -366,7 +367,7 @@ public final class OutputDownloader implements AutoCloseable {
             Mono.error(
                 new StageException(
                     ExitClass.DATA,
-                    "too_many_redirects",
+                    FailureReason.TOO_MANY_REDIRECTS,
                     "GET " + where + ": more than " + config.maxRedirects() + " redirects")));
       }
       String location = resp.responseHeaders().get(HttpHeaderNames.LOCATION).trim();
@@ -386,7 +387,7 @@ public final class OutputDownloader implements AutoCloseable {
             Mono.error(
                 new StageException(
                     ExitClass.DATA,
-                    "refused_url",
+                    FailureReason.REFUSED_URL,
                     "GET "
                         + where
                         + ": redirect to "
@@ -401,7 +402,7 @@ public final class OutputDownloader implements AutoCloseable {
       StageException e =
           new StageException(
               DownloadStatus.classify(status),
-              "http_" + status,
+              FailureReason.httpText(status, null),
               "GET " + where + " -> HTTP " + status,
               RetryAfter.parse(
                       resp.responseHeaders().get(HttpHeaderNames.RETRY_AFTER), clock.instant())
@@ -454,7 +455,7 @@ public final class OutputDownloader implements AutoCloseable {
     if (declared >= 0 && part.bytes() != declared) {
       throw new StageException(
           ExitClass.TEMPFAIL,
-          "truncated",
+          FailureReason.TRUNCATED,
           "GET " + where + ": got " + part.bytes() + " of " + declared + " bytes");
     }
     long commitStart = System.nanoTime();
@@ -480,29 +481,29 @@ public final class OutputDownloader implements AutoCloseable {
   private StageException tooLarge(String where, long bytes) {
     return new StageException(
         ExitClass.DATA,
-        "too_large",
+        FailureReason.TOO_LARGE,
         "GET " + where + ": " + bytes + " bytes exceed the cap of " + config.maxBytes() + " bytes");
   }
 
   /** A local file-system failure: full disk → TEMPFAIL {@code disk_full}, else OTHER. */
   private static StageException localFailure(Throwable e, Path dir) {
     TransportError te = TransportErrorClassifier.classify(e);
-    if (te.reason().equals("disk_full")) {
+    if (te.reason() == FailureReason.DISK_FULL) {
       return new StageException(
-          ExitClass.TEMPFAIL, "disk_full", "no space left on device while writing into " + dir);
+          ExitClass.TEMPFAIL, FailureReason.DISK_FULL, "no space left on device while writing into " + dir);
     }
     return new StageException(
         ExitClass.OTHER,
-        "local_io",
+        FailureReason.LOCAL_IO,
         "cannot write into " + dir + " (" + e.getClass().getSimpleName() + ")");
   }
 
   private static StageException bodyFailure(Throwable e, String where) {
     TransportError te = TransportErrorClassifier.classify(e);
-    if (te.reason().equals("connection_reset")) {
+    if (te.reason() == FailureReason.CONNECTION_RESET) {
       return new StageException(
           ExitClass.TEMPFAIL,
-          "truncated",
+          FailureReason.TRUNCATED,
           "GET "
               + where
               + ": connection closed before the body ended ("
@@ -511,11 +512,11 @@ public final class OutputDownloader implements AutoCloseable {
     }
     return new StageException(
         te.exitClass(),
-        te.reason(),
+        te.reasonText(),
         "GET "
             + where
             + " failed while writing: "
-            + te.reason()
+            + te.reasonText()
             + " ("
             + e.getClass().getSimpleName()
             + ")");
@@ -526,13 +527,13 @@ public final class OutputDownloader implements AutoCloseable {
       if (c instanceof CheckingResolver.AddressRefused refused) {
         return new StageException(
             ExitClass.DATA,
-            "refused_address",
+            FailureReason.REFUSED_ADDRESS,
             "GET " + Redact.url(uri.toString()) + " refused: " + refused.getMessage());
       }
       if (TransportErrorClassifier.isTooLongFrame(c)) {
         return new StageException(
             ExitClass.DATA,
-            "header_too_large",
+            FailureReason.HEADER_TOO_LARGE,
             "GET " + Redact.url(uri.toString()) + ": response head over Netty's limit ("
                 + c.getClass().getSimpleName() + ")");
       }
@@ -540,11 +541,11 @@ public final class OutputDownloader implements AutoCloseable {
     TransportError te = TransportErrorClassifier.classify(e);
     return new StageException(
         te.exitClass(),
-        te.reason(),
+        te.reasonText(),
         "GET "
             + Redact.url(uri.toString())
             + " failed: "
-            + te.reason()
+            + te.reasonText()
             + " ("
             + e.getClass().getSimpleName()
             + ")");

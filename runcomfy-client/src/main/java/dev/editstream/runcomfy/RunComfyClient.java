@@ -5,6 +5,7 @@ import dev.editstream.core.Json;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -324,7 +325,7 @@ public final class RunComfyClient implements AutoCloseable {
   private StageException tooLarge(HttpMethod method, String url, int status, String what) {
     return new StageException(
         ExitClass.OTHER,
-        "response_too_large",
+        FailureReason.RESPONSE_TOO_LARGE,
         method.name()
             + " "
             + pathOf(url)
@@ -347,7 +348,7 @@ public final class RunComfyClient implements AutoCloseable {
     if (json == null) {
       throw new StageException(
           ExitClass.OTHER,
-          "bad_response",
+          FailureReason.BAD_RESPONSE,
           method.name() + " " + pathOf(url) + " -> HTTP " + raw.status + ": body is not JSON");
     }
     return reader.apply(json);
@@ -358,7 +359,7 @@ public final class RunComfyClient implements AutoCloseable {
       if (TransportErrorClassifier.isTooLongFrame(c)) {
         return new StageException(
             ExitClass.OTHER,
-            "response_too_large",
+            FailureReason.RESPONSE_TOO_LARGE,
             method.name() + " " + pathOf(url) + ": answer head over Netty's limit ("
                 + c.getClass().getSimpleName() + ")");
       }
@@ -366,9 +367,9 @@ public final class RunComfyClient implements AutoCloseable {
     TransportError te = TransportErrorClassifier.classify(e);
     String detail = e.getClass().getSimpleName();
     String msg =
-        method.name() + " " + pathOf(url) + " failed: " + te.reason() + " (" + detail + ")";
+        method.name() + " " + pathOf(url) + " failed: " + te.reasonText() + " (" + detail + ")";
     return new StageException(
-        te.exitClass(), te.reason(), Redact.text(msg).replace(token.get(), "<redacted>"));
+        te.exitClass(), te.reasonText(), Redact.text(msg).replace(token.get(), "<redacted>"));
   }
 
   /** The URL without scheme/host and without query, e.g. {@code /v1/models/x}. */

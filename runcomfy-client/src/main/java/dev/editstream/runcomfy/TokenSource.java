@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ public final class TokenSource {
     if (!Files.isRegularFile(file)) {
       throw new StageException(
           ExitClass.NOPERM,
-          "no_token",
+          FailureReason.NO_TOKEN,
           "not signed in: set " + TOKEN_ENV + " or write {\"access_token\": \"...\"} to " + file);
     }
     checkPermissions(file);
@@ -75,7 +76,7 @@ public final class TokenSource {
     if (token == null) {
       throw new StageException(
           ExitClass.NOPERM,
-          "no_token",
+          FailureReason.NO_TOKEN,
           "not signed in: " + file + " has no access_token; set " + TOKEN_ENV + " or sign in");
     }
     return token;
@@ -110,7 +111,7 @@ public final class TokenSource {
     if (perms.stream().anyMatch(TOO_OPEN::contains)) {
       throw new StageException(
           ExitClass.NOPERM,
-          "token_file_permissions",
+          FailureReason.TOKEN_FILE_PERMISSIONS,
           "refusing token file "
               + file
               + ": it is accessible by group or others; run: chmod 600 "
@@ -132,7 +133,7 @@ public final class TokenSource {
     // The exception text of a JSON parse error may quote file content: keep only its type.
     return new StageException(
         ExitClass.NOPERM,
-        "token_file_unreadable",
+        FailureReason.TOKEN_FILE_UNREADABLE,
         "cannot read token file " + file + " (" + e.getClass().getSimpleName() + ")");
   }
 

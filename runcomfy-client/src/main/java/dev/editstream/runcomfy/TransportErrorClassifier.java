@@ -3,6 +3,7 @@ package dev.editstream.runcomfy;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
@@ -63,8 +64,8 @@ public final class TransportErrorClassifier {
   }
 
   /** The reasons given to failures that happened before any byte of the request was sent. */
-  private static final Set<String> NOTHING_SENT =
-      Set.of("connect_failed", "unknown_host", "tls_handshake");
+  private static final Set<FailureReason> NOTHING_SENT =
+      Set.of(FailureReason.CONNECT_FAILED, FailureReason.UNKNOWN_HOST, FailureReason.TLS_HANDSHAKE);
 
   private TransportErrorClassifier() {}
 
@@ -74,7 +75,7 @@ public final class TransportErrorClassifier {
    * unknown_host}, {@code tls_handshake}. Every other reason ({@code timeout}, {@code
    * connection_reset}, ...) may come after the body was sent.
    */
-  public static boolean nothingSent(String reason) {
+  public static boolean nothingSent(FailureReason reason) {
     return reason != null && NOTHING_SENT.contains(reason);
   }
 
@@ -93,40 +94,40 @@ public final class TransportErrorClassifier {
         break;
       }
     }
-    return new TransportError(ExitClass.OTHER, "unexpected");
+    return new TransportError(ExitClass.OTHER, FailureReason.UNEXPECTED);
   }
 
   private static TransportError classifyOne(Throwable t) {
     if (t instanceof StageException s) {
-      return new TransportError(s.exitClass(), s.reason());
+      return new TransportError(s.exitClass(), s.reason(), s.reasonText());
     }
     String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
     if (isTimeout(t)) {
-      return new TransportError(ExitClass.TEMPFAIL, "timeout");
+      return new TransportError(ExitClass.TEMPFAIL, FailureReason.TIMEOUT);
     }
     if (message.contains("no space left")) {
-      return new TransportError(ExitClass.TEMPFAIL, "disk_full");
+      return new TransportError(ExitClass.TEMPFAIL, FailureReason.DISK_FULL);
     }
     if (t instanceof SSLHandshakeException) {
-      return new TransportError(ExitClass.UNAVAILABLE, "tls_handshake");
+      return new TransportError(ExitClass.UNAVAILABLE, FailureReason.TLS_HANDSHAKE);
     }
     if (t instanceof UnknownHostException) {
-      return new TransportError(ExitClass.UNAVAILABLE, "unknown_host");
+      return new TransportError(ExitClass.UNAVAILABLE, FailureReason.UNKNOWN_HOST);
     }
     if (t instanceof ConnectException || message.contains("connection refused")) {
-      return new TransportError(ExitClass.UNAVAILABLE, "connect_failed");
+      return new TransportError(ExitClass.UNAVAILABLE, FailureReason.CONNECT_FAILED);
     }
     if (isReset(t, message)) {
-      return new TransportError(ExitClass.UNAVAILABLE, "connection_reset");
+      return new TransportError(ExitClass.UNAVAILABLE, FailureReason.CONNECTION_RESET);
     }
     if (t instanceof JacksonException) {
-      return new TransportError(ExitClass.OTHER, "bad_response");
+      return new TransportError(ExitClass.OTHER, FailureReason.BAD_RESPONSE);
     }
     if (t instanceof SSLException) {
-      return new TransportError(ExitClass.OTHER, "tls");
+      return new TransportError(ExitClass.OTHER, FailureReason.TLS);
     }
     if (t instanceof IOException) {
-      return new TransportError(ExitClass.OTHER, "network");
+      return new TransportError(ExitClass.OTHER, FailureReason.NETWORK);
     }
     return null;
   }

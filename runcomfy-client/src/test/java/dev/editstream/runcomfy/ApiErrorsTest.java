@@ -68,7 +68,7 @@ class ApiErrorsTest {
     StageException e = ApiErrors.toException("POST", "/v1/models/acme/x", status, body, null, null);
 
     assertThat(e.exitClass()).isEqualTo(cls);
-    assertThat(e.reason()).isEqualTo(reason);
+    assertThat(e.reasonText()).isEqualTo(reason);
     assertThat(e.getMessage())
         .startsWith("POST /v1/models/acme/x -> HTTP " + status)
         .endsWith(": " + serverMessage);

@@ -93,11 +93,11 @@ class ApiResponsesTest {
             StageException.class,
             e -> {
               assertThat(e.exitClass()).isEqualTo(ExitClass.OTHER);
-              assertThat(e.reason()).isEqualTo("bad_response");
+              assertThat(e.reasonText()).isEqualTo("bad_response");
             });
     assertThatThrownBy(() -> ApiResponses.result(json(body), "r"))
         .isInstanceOfSatisfying(
-            StageException.class, e -> assertThat(e.reason()).isEqualTo("bad_response"));
+            StageException.class, e -> assertThat(e.reasonText()).isEqualTo("bad_response"));
   }
 
   @ParameterizedTest(name = "cost {0} -> {1}")
@@ -165,7 +165,7 @@ class ApiResponsesTest {
             StageException.class,
             e -> {
               assertThat(e.exitClass()).isEqualTo(ExitClass.OTHER);
-              assertThat(e.reason()).isEqualTo("bad_response");
+              assertThat(e.reasonText()).isEqualTo("bad_response");
             });
   }
 
@@ -191,10 +191,10 @@ class ApiResponsesTest {
         .isEqualTo(new SubmitResponse("r", null, null, null));
     assertThatThrownBy(() -> ApiResponses.submit(json("{\"status_url\":\"x\"}")))
         .isInstanceOfSatisfying(
-            StageException.class, e -> assertThat(e.reason()).isEqualTo("bad_response"));
+            StageException.class, e -> assertThat(e.reasonText()).isEqualTo("bad_response"));
     assertThatThrownBy(() -> ApiResponses.submit(json("[]")))
         .isInstanceOfSatisfying(
-            StageException.class, e -> assertThat(e.reason()).isEqualTo("bad_response"));
+            StageException.class, e -> assertThat(e.reasonText()).isEqualTo("bad_response"));
   }
 
   @Test
@@ -203,7 +203,7 @@ class ApiResponsesTest {
         .isEqualTo(new CancelOutcome("r", "not_cancellable"));
     assertThatThrownBy(() -> ApiResponses.cancel(json("{}"), "r"))
         .isInstanceOfSatisfying(
-            StageException.class, e -> assertThat(e.reason()).isEqualTo("bad_response"));
+            StageException.class, e -> assertThat(e.reasonText()).isEqualTo("bad_response"));
   }
 
   @Test

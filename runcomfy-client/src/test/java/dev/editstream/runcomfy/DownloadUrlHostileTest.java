@@ -153,7 +153,7 @@ class DownloadUrlHostileTest {
     return e -> {
       assertThat(e).isInstanceOf(StageException.class);
       assertThat(((StageException) e).exitClass()).isEqualTo(cls);
-      assertThat(((StageException) e).reason()).isEqualTo(reason);
+      assertThat(((StageException) e).reasonText()).isEqualTo(reason);
     };
   }
 

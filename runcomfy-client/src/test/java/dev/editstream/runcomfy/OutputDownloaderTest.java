@@ -77,7 +77,7 @@ class OutputDownloaderTest {
     return e -> {
       assertThat(e).isInstanceOf(StageException.class);
       assertThat(((StageException) e).exitClass()).isEqualTo(cls);
-      assertThat(((StageException) e).reason()).isEqualTo(reason);
+      assertThat(((StageException) e).reasonText()).isEqualTo(reason);
       assertThat(e.getMessage()).doesNotContain("sig=");
     };
   }

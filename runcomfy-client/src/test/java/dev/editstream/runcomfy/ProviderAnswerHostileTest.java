@@ -66,7 +66,7 @@ class ProviderAnswerHostileTest {
     return e -> {
       assertThat(e).isInstanceOf(StageException.class);
       assertThat(((StageException) e).exitClass()).isEqualTo(cls);
-      assertThat(((StageException) e).reason()).isEqualTo(reason);
+      assertThat(((StageException) e).reasonText()).isEqualTo(reason);
       assertThat(e.getMessage()).doesNotContain(TOKEN);
     };
   }

@@ -51,7 +51,7 @@ class RunComfyClientContractTest {
       assertThat(e).isInstanceOf(StageException.class);
       StageException s = (StageException) e;
       assertThat(s.exitClass()).isEqualTo(cls);
-      assertThat(s.reason()).isEqualTo(reason);
+      assertThat(s.reasonText()).isEqualTo(reason);
       assertThat(s.getMessage()).doesNotContain(TOKEN).doesNotContain("sig=");
     };
   }

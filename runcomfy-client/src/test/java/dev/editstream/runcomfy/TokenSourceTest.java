@@ -83,7 +83,7 @@ class TokenSourceTest {
             StageException.class,
             e -> {
               assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-              assertThat(e.reason()).isEqualTo("token_file_permissions");
+              assertThat(e.reasonText()).isEqualTo("token_file_permissions");
             })
         .hasMessageContaining(f.toString())
         .hasMessageContaining("chmod 600")
@@ -104,7 +104,7 @@ class TokenSourceTest {
             StageException.class,
             e -> {
               assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-              assertThat(e.reason()).isEqualTo("no_token");
+              assertThat(e.reasonText()).isEqualTo("no_token");
             })
         .hasMessageStartingWith("not signed in: set RUNCOMFY_TOKEN or");
   }
@@ -122,7 +122,7 @@ class TokenSourceTest {
 
     assertThatThrownBy(() -> TokenSource.resolve(Map.of(), home))
         .isInstanceOfSatisfying(
-            StageException.class, e -> assertThat(e.reason()).isEqualTo("no_token"));
+            StageException.class, e -> assertThat(e.reasonText()).isEqualTo("no_token"));
   }
 
   @Test
@@ -134,7 +134,7 @@ class TokenSourceTest {
             StageException.class,
             e -> {
               assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-              assertThat(e.reason()).isEqualTo("token_file_unreadable");
+              assertThat(e.reasonText()).isEqualTo("token_file_unreadable");
             })
         .hasMessageNotContaining("half-secret");
   }

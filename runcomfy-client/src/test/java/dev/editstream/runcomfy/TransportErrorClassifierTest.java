@@ -1,5 +1,6 @@
 package dev.editstream.runcomfy;
 
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParseException;
@@ -97,9 +98,9 @@ class TransportErrorClassifierTest {
         Arguments.of(new IllegalStateException("bug"), ExitClass.OTHER, "unexpected"),
         Arguments.of(null, ExitClass.OTHER, "unexpected"),
         Arguments.of(
-            new StageException(ExitClass.DATA, "too_large", "x"), ExitClass.DATA, "too_large"),
+            new StageException(ExitClass.DATA, FailureReason.TOO_LARGE, "x"), ExitClass.DATA, "too_large"),
         Arguments.of(
-            new StageException(ExitClass.TEMPFAIL, "http_429", "x", Duration.ofSeconds(1)),
+            new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "x", Duration.ofSeconds(1)),
             ExitClass.TEMPFAIL,
             "http_429"),
         Arguments.of(
@@ -120,7 +121,7 @@ class TransportErrorClassifierTest {
   @ParameterizedTest(name = "{0} -> {1} {2}")
   @MethodSource("cases")
   void shouldClassifyTransportFailures(Throwable error, ExitClass cls, String reason) {
-    assertThat(TransportErrorClassifier.classify(error)).isEqualTo(new TransportError(cls, reason));
+    assertThat(TransportErrorClassifier.classify(error)).isEqualTo(new TransportError(cls, FailureReason.fromWire(reason)));
   }
 
   @ParameterizedTest
@@ -136,7 +137,7 @@ class TransportErrorClassifierTest {
     "http_502,false"
   })
   void shouldSayNothingWasSentOnlyForFailuresBeforeTheRequestLeft(String reason, boolean none) {
-    assertThat(TransportErrorClassifier.nothingSent(reason)).isEqualTo(none);
+    assertThat(TransportErrorClassifier.nothingSent(FailureReason.fromWire(reason))).isEqualTo(none);
   }
 
   @org.junit.jupiter.api.Test
@@ -148,7 +149,7 @@ class TransportErrorClassifierTest {
   void shouldPreferTimeoutOverConnectForNettyConnectTimeout() {
     // ConnectTimeoutException extends ConnectException: it must stay a timeout.
     assertThat(new ConnectTimeoutException("x")).isInstanceOf(ConnectException.class);
-    assertThat(TransportErrorClassifier.classify(new ConnectTimeoutException("x")).reason())
+    assertThat(TransportErrorClassifier.classify(new ConnectTimeoutException("x")).reasonText())
         .isEqualTo("timeout");
   }
 
@@ -159,6 +160,6 @@ class TransportErrorClassifierTest {
       deep = new IllegalStateException(Integer.toString(i), deep);
     }
     assertThat(TransportErrorClassifier.classify(deep))
-        .isEqualTo(new TransportError(ExitClass.OTHER, "unexpected"));
+        .isEqualTo(new TransportError(ExitClass.OTHER, FailureReason.UNEXPECTED));
   }
 }

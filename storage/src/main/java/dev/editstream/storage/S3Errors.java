@@ -3,6 +3,7 @@ package dev.editstream.storage;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.Locale;
@@ -72,7 +73,7 @@ public final class S3Errors {
       return se;
     }
     if (e instanceof NoSuchFileException nf) {
-      return new StageException(ExitClass.NO_INPUT, "no_input",
+      return new StageException(ExitClass.NO_INPUT, FailureReason.NO_INPUT,
           optionName + ": local file not found: " + Redact.text(nf.getFile(), 300));
     }
     if (e instanceof AwsServiceException ase) {
@@ -80,42 +81,42 @@ public final class S3Errors {
       String code = ase.awsErrorDetails() == null ? null : ase.awsErrorDetails().errorCode();
       String said = describe(status, code, ase);
       if ("NoSuchBucket".equals(code) || e instanceof NoSuchBucketException) {
-        return new StageException(ExitClass.NOPERM, "storage_no_bucket",
+        return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_NO_BUCKET,
             optionName + ": " + where + " does not exist (" + said + "); create it or fix " + optionName, null, status, null);
       }
       if ((code != null && DENIED.contains(code)) || status == 401 || status == 403) {
-        return new StageException(ExitClass.NOPERM, "storage_denied", optionName + ": the store refused the credentials for "
+        return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_DENIED, optionName + ": the store refused the credentials for "
             + where + " (" + said + "); check the profile or keys and the bucket policy", null, status, null);
       }
       if ("NotImplemented".equals(code) || status == 501) {
-        return new StageException(ExitClass.DATA, "storage_unsupported", optionName + ": the store of " + where + " does not support a feature "
+        return new StageException(ExitClass.DATA, FailureReason.STORAGE_UNSUPPORTED, optionName + ": the store of " + where + " does not support a feature "
             + "the request needs (" + said + "); check that " + optionName + " points at an S3-compatible store", null, status, null);
       }
       if ("RequestTimeout".equals(code)) {
-        return new StageException(ExitClass.TEMPFAIL, "storage_timeout", optionName + ": the store timed out reading the upload to "
+        return new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, optionName + ": the store timed out reading the upload to "
             + where + " (" + said + ")", null, status, null);
       }
       if ((code != null && UNAVAILABLE.contains(code)) || status == 429 || status >= 500) {
-        return new StageException(ExitClass.UNAVAILABLE, "storage_unavailable", optionName + ": the store is unavailable for "
+        return new StageException(ExitClass.UNAVAILABLE, FailureReason.STORAGE_UNAVAILABLE, optionName + ": the store is unavailable for "
             + where + " (" + said + ")", null, status, null);
       }
       if ("NoSuchKey".equals(code) || e instanceof NoSuchKeyException || status == 404) {
-        return new StageException(ExitClass.DATA, "storage_not_found", optionName + ": no such object in " + where
+        return new StageException(ExitClass.DATA, FailureReason.STORAGE_NOT_FOUND, optionName + ": no such object in " + where
             + " (" + said + ")", null, status, null);
       }
-      return new StageException(ExitClass.DATA, "storage_rejected", optionName + ": the store refused the request for "
+      return new StageException(ExitClass.DATA, FailureReason.STORAGE_REJECTED, optionName + ": the store refused the request for "
           + where + " (" + said + ")", null, status, null);
     }
     if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException || isNetworkFailure(e)) {
-      return new StageException(ExitClass.TEMPFAIL, "storage_timeout", optionName + ": no answer from the store for " + where
+      return new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, optionName + ": no answer from the store for " + where
           + " (" + e.getClass().getSimpleName() + ": " + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
     }
     if (e instanceof SdkClientException && e.getMessage() != null
         && e.getMessage().toLowerCase(Locale.ROOT).contains("unable to load credentials")) {
-      return new StageException(ExitClass.NOPERM, "storage_no_credentials", optionName
+      return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_NO_CREDENTIALS, optionName
           + ": no AWS credentials found (set a profile, environment variables or static keys)");
     }
-    return new StageException(ExitClass.OTHER, "storage_error", optionName + ": storage call failed for " + where + " ("
+    return new StageException(ExitClass.OTHER, FailureReason.STORAGE_ERROR, optionName + ": storage call failed for " + where + " ("
         + e.getClass().getSimpleName() + ": " + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
   }
 

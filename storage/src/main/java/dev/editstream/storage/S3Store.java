@@ -3,6 +3,7 @@ package dev.editstream.storage;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -179,7 +180,7 @@ public final class S3Store implements AutoCloseable {
         client.close();
       }
       closeQuietly(credentials);
-      throw new StageException(ExitClass.USAGE, "storage_config", settings.optionName() + ": cannot set up the S3 client ("
+      throw new StageException(ExitClass.USAGE, FailureReason.STORAGE_CONFIG, settings.optionName() + ": cannot set up the S3 client ("
           + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
     }
   }

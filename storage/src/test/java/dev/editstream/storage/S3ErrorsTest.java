@@ -63,11 +63,11 @@ class S3ErrorsTest {
   void shouldClassifyServiceAnswers(int status, String code, int exit, String reason) {
     StageException e = S3Errors.classify("--stage-to", "media-in", s3(status, code));
     assertThat(e.exitClass().code()).isEqualTo(exit);
-    assertThat(e.reason()).isEqualTo(reason);
+    assertThat(e.reasonText()).isEqualTo(reason);
     assertThat(e.httpStatus()).contains(status);
     assertThat(e.getMessage()).startsWith("--stage-to: ").contains("media-in").contains("HTTP " + status);
     // the same when wrapped as the SDK's futures do
-    assertThat(S3Errors.classify("--stage-to", new CompletionException(s3(status, code))).reason()).isEqualTo(reason);
+    assertThat(S3Errors.classify("--stage-to", new CompletionException(s3(status, code))).reasonText()).isEqualTo(reason);
   }
 
   @Test
@@ -75,7 +75,7 @@ class S3ErrorsTest {
     StageException e = S3Errors.classify("--stage-to", "media-in",
         NoSuchBucketException.builder().statusCode(404).build());
     assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-    assertThat(e.reason()).isEqualTo("storage_no_bucket");
+    assertThat(e.reasonText()).isEqualTo("storage_no_bucket");
     assertThat(e.getMessage()).contains("bucket 'media-in'").contains("--stage-to");
     assertThat(S3Errors.classify("--stage-to", NoSuchBucketException.builder().statusCode(404).build()).getMessage())
         .contains("the bucket");
@@ -83,7 +83,7 @@ class S3ErrorsTest {
 
   @Test
   void shouldTreatTypedNoSuchKeyAsNotFound() {
-    assertThat(S3Errors.classify("--o", NoSuchKeyException.builder().statusCode(404).build()).reason())
+    assertThat(S3Errors.classify("--o", NoSuchKeyException.builder().statusCode(404).build()).reasonText())
         .isEqualTo("storage_not_found");
   }
 
@@ -101,7 +101,7 @@ class S3ErrorsTest {
     for (Throwable t : failures) {
       StageException e = S3Errors.classify("--stage-to", "media-in", t);
       assertThat(e.exitClass()).as(t.toString()).isEqualTo(ExitClass.TEMPFAIL);
-      assertThat(e.reason()).isEqualTo("storage_timeout");
+      assertThat(e.reasonText()).isEqualTo("storage_timeout");
       assertThat(e.exitClass().retryable()).isTrue();
     }
   }
@@ -111,7 +111,7 @@ class S3ErrorsTest {
     StageException e = S3Errors.classify("--stage-to",
         SdkClientException.create("Unable to load credentials from any of the providers in the chain"));
     assertThat(e.exitClass()).isEqualTo(ExitClass.NOPERM);
-    assertThat(e.reason()).isEqualTo("storage_no_credentials");
+    assertThat(e.reasonText()).isEqualTo("storage_no_credentials");
   }
 
   @Test
@@ -127,7 +127,7 @@ class S3ErrorsTest {
     assertThat(S3Errors.classify("--o", new CompletionException(se))).isSameAs(se);
     StageException other = S3Errors.classify("--o", new IllegalStateException("boom"));
     assertThat(other.exitClass()).isEqualTo(ExitClass.OTHER);
-    assertThat(other.reason()).isEqualTo("storage_error");
+    assertThat(other.reasonText()).isEqualTo("storage_error");
     assertThat(S3Errors.classify("--o", SdkClientException.create("something else")).exitClass()).isEqualTo(ExitClass.OTHER);
   }
 

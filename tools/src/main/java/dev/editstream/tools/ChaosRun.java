@@ -4,6 +4,7 @@ import dev.editstream.app.BatchTracker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.emulator.EmulatorStats;
@@ -365,9 +366,9 @@ final class ChaosRun {
       }
       if (f > 0) {
         JobEvent e = failedEvent.get(id);
-        byClass.merge(e.failure().exitClass(), 1, Integer::sum);
-        byReason.merge(e.failure().reason(), 1, Integer::sum);
-        if (e.failure().reason().equals("may_have_been_submitted")) {
+        byClass.merge(e.failure().exitClass().code(), 1, Integer::sum);
+        byReason.merge(e.failure().reasonText(), 1, Integer::sum);
+        if (e.failure().reason() == FailureReason.MAY_HAVE_BEEN_SUBMITTED) {
           mayHave.add(id);
         }
       }

@@ -16,8 +16,7 @@ class PollingScenarioTest {
 
   static JobEvent done(String jobId, Instant at, String... requestIds) {
     List<Submission> parts = java.util.Arrays.stream(requestIds).map(id -> new Submission(id, null, null, null, T0)).toList();
-    return new JobEvent(JobEvent.VERSION, EventType.DONE, jobId, at, null, null, null, parts.get(0), null, null, null, 1, null, List.of(), T0, 0,
-        parts.size() > 1 ? parts : null, null);
+    return JobEvent.builder(EventType.DONE, jobId, at).createdAt(T0).build().withParts(parts);
   }
 
   @Test

@@ -1,9 +1,14 @@
 package dev.editstream.core.error;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * The error classes of editstream: RunComfy CLI's exit-code contract (source: runcomfy-cli, {@code
  * ../shared/docs/runcomfy-model-api.md}, "The CLI's exit-code contract"), which follows BSD
  * sysexits.
+ *
+ * <p>On the wire (event envelope version 2) a class is written as its name ({@code "TEMPFAIL"});
+ * version 1 wrote its code ({@code 75}), which {@link #fromJson} still reads.
  *
  * <p>Only {@link #UNAVAILABLE} (69) and {@link #TEMPFAIL} (75) are retried; every other class ends
  * the job on the failure topic at once.
@@ -54,5 +59,34 @@ public enum ExitClass {
       }
     }
     throw new IllegalArgumentException("unknown exit class code: " + code);
+  }
+
+  /**
+   * The class a JSON value names: its name ({@code "TEMPFAIL"}, event version 2) or its code
+   * ({@code 75}, or {@code "75"}; event version 1).
+   *
+   * @param value a {@link Number} or a {@link String}
+   * @throws IllegalArgumentException naming the value when no class has that name or code
+   */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static ExitClass fromJson(Object value) {
+    if (value instanceof Number n) {
+      if (n.doubleValue() != n.intValue()) {
+        throw new IllegalArgumentException("unknown exit class code: " + n);
+      }
+      return ofCode(n.intValue());
+    }
+    if (value instanceof String s) {
+      if (s.matches("\\d{1,3}")) {
+        return ofCode(Integer.parseInt(s));
+      }
+      for (ExitClass c : values()) {
+        if (c.name().equals(s)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown exit class: \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"");
+    }
+    throw new IllegalArgumentException("an exit class is a name or a code, was " + (value == null ? "null" : value.getClass().getSimpleName()));
   }
 }

@@ -45,8 +45,11 @@ public final class HttpErrorClassifier {
     return ExitClass.OTHER;
   }
 
-  /** A short reason naming the status, e.g. {@code http_429}. */
+  /**
+   * The reason's wire text naming the status, e.g. {@code http_429} or {@code http_503_500001}
+   * ({@link dev.editstream.core.event.FailureReason#fromWire} reads it as {@code HTTP_429} or {@code HTTP}).
+   */
   public static String reason(int status, Integer errorCode) {
-    return errorCode == null ? "http_" + status : "http_" + status + "_" + errorCode;
+    return dev.editstream.core.event.FailureReason.httpText(status, errorCode);
   }
 }

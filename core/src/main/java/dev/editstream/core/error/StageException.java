@@ -1,5 +1,6 @@
 package dev.editstream.core.error;
 
+import dev.editstream.core.event.FailureReason;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,7 +16,8 @@ public final class StageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final ExitClass exitClass;
-  private final String reason;
+  private final FailureReason reason;
+  private final String reasonText;
   private final transient Duration retryAfter;
   private final Integer httpStatus;
   private final Integer errorCode;
@@ -23,13 +25,27 @@ public final class StageException extends RuntimeException {
 
   /**
    * @param exitClass the class deciding retry or failure
-   * @param reason a short machine-friendly reason, e.g. {@code http_429}, {@code schema}, {@code
-   *     deadline}
+   * @param reason the machine reason, e.g. {@link FailureReason#SCHEMA}
    * @param message a human-readable message naming the field or status involved
    * @param retryAfter the server's Retry-After, or {@code null} when none was given
    */
-  public StageException(ExitClass exitClass, String reason, String message, Duration retryAfter) {
-    this(exitClass, reason, message, retryAfter, null, null);
+  public StageException(ExitClass exitClass, FailureReason reason, String message, Duration retryAfter) {
+    this(exitClass, reason, reason.wire(), message, retryAfter, null, null, false);
+  }
+
+  /** A failure without a Retry-After. */
+  public StageException(ExitClass exitClass, FailureReason reason, String message) {
+    this(exitClass, reason, message, null);
+  }
+
+  /**
+   * A failure whose reason has a detail in its wire text, e.g. {@code http_503_500001} ({@link
+   * FailureReason#httpText}); the reason is {@link FailureReason#fromWire} of it.
+   *
+   * @param reasonText the wire text
+   */
+  public StageException(ExitClass exitClass, String reasonText, String message, Duration retryAfter) {
+    this(exitClass, reasonText, message, retryAfter, null, null);
   }
 
   /**
@@ -41,17 +57,25 @@ public final class StageException extends RuntimeException {
    *     application answered, which decides whether a submit can have created a request
    *     ({@code runcomfy-live-contract.md} §4)
    */
-  public StageException(ExitClass exitClass, String reason, String message, Duration retryAfter, Integer httpStatus,
+  public StageException(ExitClass exitClass, String reasonText, String message, Duration retryAfter, Integer httpStatus,
       Integer errorCode) {
-    this(exitClass, reason, message, retryAfter, httpStatus, errorCode, false);
+    this(exitClass, FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")), reasonText, message, retryAfter, httpStatus,
+        errorCode, false);
   }
 
-  private StageException(ExitClass exitClass, String reason, String message, Duration retryAfter, Integer httpStatus,
-      Integer errorCode, boolean afterProgress) {
+  /** A failure read from an HTTP answer (see above), with a reason of no detail. */
+  public StageException(ExitClass exitClass, FailureReason reason, String message, Duration retryAfter, Integer httpStatus,
+      Integer errorCode) {
+    this(exitClass, reason, reason.wire(), message, retryAfter, httpStatus, errorCode, false);
+  }
+
+  private StageException(ExitClass exitClass, FailureReason reason, String reasonText, String message, Duration retryAfter,
+      Integer httpStatus, Integer errorCode, boolean afterProgress) {
     super(message, null, false, false);
     this.afterProgress = afterProgress;
     this.exitClass = Objects.requireNonNull(exitClass, "exitClass");
     this.reason = Objects.requireNonNull(reason, "reason");
+    this.reasonText = Objects.requireNonNull(reasonText, "reasonText");
     this.retryAfter = retryAfter;
     this.httpStatus = httpStatus;
     this.errorCode = errorCode;
@@ -63,7 +87,7 @@ public final class StageException extends RuntimeException {
    * @param message the new message, e.g. this one with what became of the job's files
    */
   public StageException withMessage(String message) {
-    return new StageException(exitClass, reason, message, retryAfter, httpStatus, errorCode, afterProgress);
+    return new StageException(exitClass, reason, reasonText, message, retryAfter, httpStatus, errorCode, afterProgress);
   }
 
   /**
@@ -74,7 +98,7 @@ public final class StageException extends RuntimeException {
    * do not add up to {@code --max-attempts}; the job's deadline still bounds it.
    */
   public StageException afterProgress() {
-    return afterProgress ? this : new StageException(exitClass, reason, getMessage(), retryAfter, httpStatus, errorCode, true);
+    return afterProgress ? this : new StageException(exitClass, reason, reasonText, getMessage(), retryAfter, httpStatus, errorCode, true);
   }
 
   /** Whether this attempt made progress before it failed ({@link #afterProgress()}). */
@@ -82,17 +106,24 @@ public final class StageException extends RuntimeException {
     return afterProgress;
   }
 
-  /** A failure without a Retry-After. */
-  public StageException(ExitClass exitClass, String reason, String message) {
-    this(exitClass, reason, message, null);
+  /** A failure without a Retry-After, from its reason's wire text (see {@link #StageException(ExitClass, String, String, Duration)}). */
+  public StageException(ExitClass exitClass, String reasonText, String message) {
+    this(exitClass, reasonText, message, null);
   }
 
+  /** The class deciding retry or failure. */
   public ExitClass exitClass() {
     return exitClass;
   }
 
-  public String reason() {
+  /** The machine reason. */
+  public FailureReason reason() {
     return reason;
+  }
+
+  /** The reason's exact wire text, e.g. {@code http_429_100429}; {@code reason().wire()} unless it has a detail. */
+  public String reasonText() {
+    return reasonText;
   }
 
   /** The HTTP status of the answer this failure was read from; empty when no answer was read. */

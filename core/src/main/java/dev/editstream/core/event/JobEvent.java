@@ -20,7 +20,7 @@ import java.util.Objects;
  * (reason {@value #INPUTS_REDACTED}); jobs with pre-signed inputs are replayed by producing their
  * line again.
  *
- * <p>Wire shape (snake_case): {@code {"v":1, "type":"submitted", "job_id", "at", "job":{...},
+ * <p>Wire shape (snake_case): {@code {"v":2, "type":"submitted", "job_id", "at", "job":{...},
  * "route":{...}, "submission":{...}, "outputs":[...], "files":[...], "failure":{...},
  * "attempt":1, "due_at", "history":[...]}}; absent parts are omitted.
  *
@@ -67,8 +67,14 @@ public record JobEvent(
     List<Submission> parts,
     RemoteRun remote) {
 
-  /** The envelope version this code writes and reads. */
-  public static final int VERSION = 1;
+  /**
+   * The envelope version this code writes: 2, where a failure's and an attempt's {@code exit_class}
+   * is the {@link dev.editstream.core.error.ExitClass} name ({@code "TEMPFAIL"}).
+   */
+  public static final int VERSION = 2;
+
+  /** The oldest envelope version this code reads: 1, where {@code exit_class} is the numeric code ({@code 75}). */
+  public static final int MIN_VERSION = 1;
 
   /** The history reason of a replay whose inputs lost their query strings (pre-signed URLs). */
   public static final String INPUTS_REDACTED = "inputs_redacted";
@@ -100,14 +106,12 @@ public record JobEvent(
    * in the submission ledger (never published as a job of its own).
    */
   public JobEvent asPart(int k) {
-    return new JobEvent(v, type, jobId + ".part-" + k, at, job, route, body, submission, outputs, files, failure, attempt, dueAt, history,
-        createdAt, replays, parts, remote);
+    return toBuilder().jobId(jobId + ".part-" + k).build();
   }
 
   /** A copy whose requests are {@code all} (the first one becomes {@code submission}). */
   public JobEvent withParts(List<Submission> all) {
-    return new JobEvent(v, type, jobId, at, job, route, body, all.get(0), outputs, files, failure, attempt, dueAt, history, createdAt,
-        replays, all.size() > 1 ? all : null, remote);
+    return toBuilder().submission(all.get(0)).parts(all.size() > 1 ? all : null).build();
   }
 
   /** A new job accepted by the producer. */
@@ -125,14 +129,13 @@ public record JobEvent(
     if (replays < 0) {
       throw new IllegalArgumentException("replays must be >= 0, was " + replays);
     }
-    return new JobEvent(VERSION, EventType.REQUESTED, job.id(), now, job, null, null, null, null, null, null, 1, null, List.of(), now, replays,
-        null, null);
+    return builder(EventType.REQUESTED, job.id(), now).job(job).createdAt(now).replays(replays).build();
   }
 
   /** The router submitted the job. */
   public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return new JobEvent(VERSION, EventType.SUBMITTED, jobId, now, safe(job), r, dev.editstream.core.Redact.urlsIn(sentBody), s, null, null, null, 1,
-        null, history, createdAt, replays, parts, null);
+    return builder(EventType.SUBMITTED, jobId, now).job(safe(job)).route(r).body(dev.editstream.core.Redact.urlsIn(sentBody)).submission(s)
+        .history(history).createdAt(createdAt).replays(replays).parts(parts).build();
   }
 
   /** RunComfy finished the request with these output URLs. */
@@ -142,20 +145,22 @@ public record JobEvent(
 
   /** RunComfy finished the request with these output URLs, at this cost (or {@code null}). */
   public JobEvent completed(List<String> outputUrls, RemoteRun run, Instant now) {
-    return new JobEvent(VERSION, EventType.COMPLETED, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission,
-        List.copyOf(outputUrls), null, null, 1, null, history, createdAt, replays, parts, run);
+    return builder(EventType.COMPLETED, jobId, now).job(safe(job)).route(route).body(dev.editstream.core.Redact.urlsIn(body))
+        .submission(submission).outputs(List.copyOf(outputUrls)).history(history).createdAt(createdAt).replays(replays).parts(parts)
+        .remote(run).build();
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return new JobEvent(VERSION, EventType.DONE, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission, outputs,
-        List.copyOf(downloaded), null, 1, null, history, createdAt, replays, parts, remote);
+    return builder(EventType.DONE, jobId, now).job(safe(job)).route(route).body(dev.editstream.core.Redact.urlsIn(body))
+        .submission(submission).outputs(outputs).files(List.copyOf(downloaded)).history(history).createdAt(createdAt).replays(replays)
+        .parts(parts).remote(remote).build();
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return new JobEvent(VERSION, EventType.FAILED, jobId, now, safe(job), route, dev.editstream.core.Redact.urlsIn(body), submission, outputs,
-        files, f, attempt, null, history, createdAt, replays, parts, remote);
+    return toBuilder().v(VERSION).type(EventType.FAILED).at(now).job(safe(job)).body(dev.editstream.core.Redact.urlsIn(body)).failure(f)
+        .dueAt(null).build();
   }
 
   /**
@@ -166,10 +171,11 @@ public record JobEvent(
     List<Attempt> h = history;
     if (job != null && job.hasRedactedInputs()) {
       h = new ArrayList<>(history);
-      h.add(new Attempt(Stage.PRODUCER, 65, INPUTS_REDACTED, "replay " + (replays + 1) + ": the job's input URLs lost their query strings"
-          + " (pre-signed URL signatures are never kept after the submit); produce the job line again to run it with signed inputs", now));
+      h.add(new Attempt(Stage.PRODUCER, FailureReason.INPUTS_REDACTED.exitClass(), FailureReason.INPUTS_REDACTED, "replay " + (replays + 1)
+          + ": the job's input URLs lost their query strings (pre-signed URL signatures are never kept after the submit);"
+          + " produce the job line again to run it with signed inputs", now));
     }
-    return new JobEvent(VERSION, EventType.REQUESTED, jobId, now, job, null, null, null, null, null, null, 1, null, h, now, replays + 1, null, null);
+    return builder(EventType.REQUESTED, jobId, now).job(job).history(h).createdAt(now).replays(replays + 1).build();
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
@@ -190,8 +196,187 @@ public record JobEvent(
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
     boolean keep = type == EventType.REQUESTED; // the router needs the signed inputs to submit
-    return new JobEvent(VERSION, type, jobId, at, keep ? job : safe(job), route, keep ? body : dev.editstream.core.Redact.urlsIn(body), submission,
-        outputs, files, failure, nextAttempt, due, h, createdAt, replays, parts, remote);
+    return toBuilder().v(VERSION).job(keep ? job : safe(job)).body(keep ? body : dev.editstream.core.Redact.urlsIn(body)).attempt(nextAttempt)
+        .dueAt(due).history(h).build();
+  }
+
+  /** A builder holding every field of this event, to copy it with some fields changed. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * A builder of a new event of version {@link #VERSION}: attempt 1, replays 0, every optional
+   * part absent.
+   *
+   * @param type which state change
+   * @param jobId the job's id
+   * @param at when the event is made
+   */
+  public static Builder builder(EventType type, String jobId, Instant at) {
+    return new Builder().v(VERSION).type(type).jobId(jobId).at(at).attempt(1);
+  }
+
+  /**
+   * Builds a {@link JobEvent} field by field; each setter is named as the record component. {@link
+   * #build()} applies the record's rules (and throws {@link NullPointerException} naming {@code
+   * type}, {@code job_id} or {@code at} when absent).
+   */
+  public static final class Builder {
+    private int v;
+    private EventType type;
+    private String jobId;
+    private Instant at;
+    private Job job;
+    private RouteDecision route;
+    private java.util.Map<String, Object> body;
+    private Submission submission;
+    private List<String> outputs;
+    private List<OutputFile> files;
+    private Failure failure;
+    private int attempt;
+    private Instant dueAt;
+    private List<Attempt> history;
+    private Instant createdAt;
+    private int replays;
+    private List<Submission> parts;
+    private RemoteRun remote;
+
+    private Builder() {}
+
+    private Builder(JobEvent e) {
+      this.v = e.v;
+      this.type = e.type;
+      this.jobId = e.jobId;
+      this.at = e.at;
+      this.job = e.job;
+      this.route = e.route;
+      this.body = e.body;
+      this.submission = e.submission;
+      this.outputs = e.outputs;
+      this.files = e.files;
+      this.failure = e.failure;
+      this.attempt = e.attempt;
+      this.dueAt = e.dueAt;
+      this.history = e.history;
+      this.createdAt = e.createdAt;
+      this.replays = e.replays;
+      this.parts = e.parts;
+      this.remote = e.remote;
+    }
+
+    /** Sets {@code v}. */
+    public Builder v(int value) {
+      this.v = value;
+      return this;
+    }
+
+    /** Sets {@code type}. */
+    public Builder type(EventType value) {
+      this.type = value;
+      return this;
+    }
+
+    /** Sets {@code jobId}. */
+    public Builder jobId(String value) {
+      this.jobId = value;
+      return this;
+    }
+
+    /** Sets {@code at}. */
+    public Builder at(Instant value) {
+      this.at = value;
+      return this;
+    }
+
+    /** Sets {@code job}. */
+    public Builder job(Job value) {
+      this.job = value;
+      return this;
+    }
+
+    /** Sets {@code route}. */
+    public Builder route(RouteDecision value) {
+      this.route = value;
+      return this;
+    }
+
+    /** Sets {@code body}. */
+    public Builder body(java.util.Map<String, Object> value) {
+      this.body = value;
+      return this;
+    }
+
+    /** Sets {@code submission}. */
+    public Builder submission(Submission value) {
+      this.submission = value;
+      return this;
+    }
+
+    /** Sets {@code outputs}. */
+    public Builder outputs(List<String> value) {
+      this.outputs = value;
+      return this;
+    }
+
+    /** Sets {@code files}. */
+    public Builder files(List<OutputFile> value) {
+      this.files = value;
+      return this;
+    }
+
+    /** Sets {@code failure}. */
+    public Builder failure(Failure value) {
+      this.failure = value;
+      return this;
+    }
+
+    /** Sets {@code attempt}. */
+    public Builder attempt(int value) {
+      this.attempt = value;
+      return this;
+    }
+
+    /** Sets {@code dueAt}. */
+    public Builder dueAt(Instant value) {
+      this.dueAt = value;
+      return this;
+    }
+
+    /** Sets {@code history}. */
+    public Builder history(List<Attempt> value) {
+      this.history = value;
+      return this;
+    }
+
+    /** Sets {@code createdAt}. */
+    public Builder createdAt(Instant value) {
+      this.createdAt = value;
+      return this;
+    }
+
+    /** Sets {@code replays}. */
+    public Builder replays(int value) {
+      this.replays = value;
+      return this;
+    }
+
+    /** Sets {@code parts}. */
+    public Builder parts(List<Submission> value) {
+      this.parts = value;
+      return this;
+    }
+
+    /** Sets {@code remote}. */
+    public Builder remote(RemoteRun value) {
+      this.remote = value;
+      return this;
+    }
+
+    /** The event. */
+    public JobEvent build() {
+      return new JobEvent(v, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt, dueAt, history, createdAt, replays, parts, remote);
+    }
   }
 
   /** The job as every event after {@code requested} carries it. */

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The sizes every Kafka record of editstream must keep, decided once, and the pure decisions that
  * keep them: whether an event may be published as it is, and the {@code failed} event (class 65,
- * reason {@value #REASON}) that replaces one that may not.
+ * reason {@code record_too_large}) that replaces one that may not.
  *
  * <p>Why: Kafka refuses a record over the producer's {@code max.request.size} / the broker's
  * {@code message.max.bytes} (both about 1 MiB by default) with a non-retriable {@code
@@ -36,7 +36,7 @@ import java.util.Optional;
  */
 public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxRequestIdChars, int maxOutputs, int maxHistory) {
   /** The failure reason of an event that does not fit. */
-  public static final String REASON = "record_too_large";
+  public static final FailureReason REASON = FailureReason.RECORD_TOO_LARGE;
 
   /** The defaults: 900 KiB, 4,000 chars, 200 chars, 1,000 outputs, 20 attempts. */
   public static final RecordLimits DEFAULTS = new RecordLimits(900 * 1024, 4_000, 200, 1_000, 20);
@@ -63,10 +63,15 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     }
   }
 
-  /** The event as the UTF-8 JSON bytes put on Kafka (the same bytes as the pipeline's codec). */
+  /**
+   * The event as the UTF-8 JSON bytes put on Kafka (the same bytes as the pipeline's codec), always
+   * in envelope version {@link JobEvent#VERSION}: an event read in an older version is written with
+   * {@code "v"} set to the current one (its fields are written in the current shape).
+   */
   public static byte[] encode(JobEvent e) {
+    JobEvent current = e.v() == JobEvent.VERSION ? e : e.toBuilder().v(JobEvent.VERSION).build();
     try {
-      return Json.mapper().writeValueAsBytes(e);
+      return Json.mapper().writeValueAsBytes(current);
     } catch (JsonProcessingException ex) {
       throw new UncheckedIOException("cannot encode event of job " + e.jobId(), ex);
     }
@@ -99,7 +104,7 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
   /**
    * The event to publish instead of {@code e}: {@code e} itself when it keeps every limit; else, for
    * a {@code failed} event, a {@link #shrink shrunk} copy; for any other type, a {@code failed}
-   * event of class 65 and reason {@value #REASON} naming the size or field and the limit, shrunk to
+   * event of class 65 and reason {@code record_too_large} naming the size or field and the limit, shrunk to
    * fit. The result always keeps {@link #maxRecordBytes}.
    *
    * @param e the event a stage wants to publish
@@ -119,8 +124,8 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
 
   /** The failure of an event that {@link #violation violates} a limit. */
   public Failure tooLarge(JobEvent e, Stage stage, String violation) {
-    String msg = "job " + e.jobId() + ": its " + e.type().wire() + " event " + violation + " (" + REASON + ")";
-    return new Failure(ExitClass.DATA.code(), REASON, clip(msg), stage, e.attempt());
+    String msg = "job " + e.jobId() + ": its " + e.type().wire() + " event " + violation + " (" + REASON.wire() + ")";
+    return new Failure(ExitClass.DATA, REASON, clip(msg), stage, e.attempt());
   }
 
   /**
@@ -146,7 +151,7 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     List<String> dropped = new ArrayList<>();
     List<Attempt> lastAttempts = new ArrayList<>();
     for (Attempt a : h.subList(Math.max(0, h.size() - maxHistory), h.size())) {
-      lastAttempts.add(new Attempt(a.stage(), a.exitClass(), a.reason(), clip(a.message()), a.at()));
+      lastAttempts.add(a.withMessage(clip(a.message())));
     }
     if (h.size() > maxHistory) {
       dropped.add((h.size() - maxHistory) + " oldest attempts");
@@ -193,9 +198,8 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     if (!dropped.isEmpty()) {
       msg = clip(msg, maxMessageChars - 200) + " [shrunk to fit a Kafka record: " + String.join(", ", dropped) + " dropped]";
     }
-    Failure failure = new Failure(old.exitClass(), old.reason(), clip(msg), old.stage(), old.attempts());
-    return new JobEvent(f.v(), f.type(), f.jobId(), f.at(), job, route, body, s, outputs, files, failure, f.attempt(), f.dueAt(), history,
-        f.createdAt(), f.replays(), parts, f.remote());
+    return f.toBuilder().job(job).route(route).body(body).submission(s).outputs(outputs).files(files).failure(old.withMessage(clip(msg)))
+        .history(history).parts(parts).build();
   }
 
   /** {@code text} clipped to {@link #maxMessageChars}. */

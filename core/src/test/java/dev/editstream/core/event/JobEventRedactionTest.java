@@ -1,5 +1,6 @@
 package dev.editstream.core.event;
 
+import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.core.job.Job;
@@ -31,16 +32,16 @@ class JobEventRedactionTest {
   @Test
   void shouldKeepTheSignedInputsInTheRequestedEventAndItsRouterRetries() {
     assertThat(json(requested())).contains("X-Amz-Signature");
-    assertThat(json(requested().retry(new Attempt(Stage.ROUTER, 75, "http_429", "busy", NOW), NOW))).contains("X-Amz-Signature");
+    assertThat(json(requested().retry(new Attempt(Stage.ROUTER, ExitClass.TEMPFAIL, FailureReason.HTTP_429, "busy", NOW), NOW))).contains("X-Amz-Signature");
   }
 
   @Test
   void shouldDropQueryStringsFromEveryLaterEventAndItsRetries() {
     JobEvent s = submitted();
     JobEvent c = s.completed(List.of("https://x.runcomfy.net/o.png"), NOW);
-    List<JobEvent> later = List.of(s, c, c.done(List.of(), NOW), s.failed(new Failure(65, "x", "y", Stage.POLLER, 1), NOW),
-        requested().failed(new Failure(65, "x", "y", Stage.ROUTER, 1), NOW),
-        s.retry(new Attempt(Stage.POLLER, 69, "http_502", "bad gateway", NOW), NOW), c.retry(new Attempt(Stage.DOWNLOADER, 69, "x", "y", NOW), NOW));
+    List<JobEvent> later = List.of(s, c, c.done(List.of(), NOW), s.failed(new Failure(ExitClass.DATA, "x", "y", Stage.POLLER, 1), NOW),
+        requested().failed(new Failure(ExitClass.DATA, "x", "y", Stage.ROUTER, 1), NOW),
+        s.retry(new Attempt(Stage.POLLER, ExitClass.UNAVAILABLE, "http_502", "bad gateway", NOW), NOW), c.retry(new Attempt(Stage.DOWNLOADER, ExitClass.UNAVAILABLE, "x", "y", NOW), NOW));
     for (JobEvent e : later) {
       assertThat(json(e)).as(e.type() + " event").doesNotContain("X-Amz-Signature").contains("a.png?<redacted>");
     }
@@ -49,17 +50,17 @@ class JobEventRedactionTest {
 
   @Test
   void shouldSayInTheReplayThatTheSignaturesAreGone() {
-    JobEvent failed = submitted().failed(new Failure(69, "http_502", "x", Stage.POLLER, 3), NOW);
+    JobEvent failed = submitted().failed(new Failure(ExitClass.UNAVAILABLE, "http_502", "x", Stage.POLLER, 3), NOW);
     JobEvent replay = failed.replayed(NOW.plusSeconds(60));
     assertThat(replay.type()).isEqualTo(EventType.REQUESTED);
-    assertThat(replay.history().get(replay.history().size() - 1).reason()).isEqualTo(JobEvent.INPUTS_REDACTED);
+    assertThat(replay.history().get(replay.history().size() - 1).reasonText()).isEqualTo(JobEvent.INPUTS_REDACTED);
     assertThat(replay.job().hasRedactedInputs()).isTrue();
   }
 
   @Test
   void shouldReplayAJobWithoutSignedInputsWithoutAWarning() {
     Job job = new Job("j-2", "x", List.of("https://cdn.example.com/a.png"), null, null, null, null, null);
-    JobEvent failed = JobEvent.requested(job, NOW).failed(new Failure(69, "http_502", "x", Stage.ROUTER, 3), NOW);
+    JobEvent failed = JobEvent.requested(job, NOW).failed(new Failure(ExitClass.UNAVAILABLE, "http_502", "x", Stage.ROUTER, 3), NOW);
     assertThat(failed.replayed(NOW).history()).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package dev.editstream.core.event;
 
+import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,8 +45,8 @@ class RecordLimitsTest {
     List<String> urls = IntStream.range(0, 20_000).mapToObj(i -> "https://x.runcomfy.net/o/" + i + ".png").toList();
     JobEvent out = limits.fit(submitted("r-1").completed(urls, NOW), Stage.POLLER, NOW);
     assertThat(out.type()).isEqualTo(EventType.FAILED);
-    assertThat(out.failure().exitClass()).isEqualTo(65);
-    assertThat(out.failure().reason()).isEqualTo("record_too_large");
+    assertThat(out.failure().exitClass().code()).isEqualTo(65);
+    assertThat(out.failure().reasonText()).isEqualTo("record_too_large");
     assertThat(out.failure().message()).contains("20,000 output URLs").contains("1,000");
     assertThat(out.outputs()).isNull();
     assertThat(RecordLimits.encode(out).length).isLessThanOrEqualTo(limits.maxRecordBytes());
@@ -54,7 +55,7 @@ class RecordLimitsTest {
   @Test
   void shouldFailASubmittedEventWithAHugeRequestIdAsClass65() {
     JobEvent out = limits.fit(submitted("r".repeat(1_500_000)), Stage.ROUTER, NOW);
-    assertThat(out.failure().reason()).isEqualTo("record_too_large");
+    assertThat(out.failure().reasonText()).isEqualTo("record_too_large");
     assertThat(out.failure().message()).contains("is 1,").contains("bytes");
     assertThat(RecordLimits.encode(out).length).isLessThan(64 * 1024);
   }
@@ -67,10 +68,10 @@ class RecordLimitsTest {
 
   @Test
   void shouldShrinkAThreeMegabyteFailureMessageToTheMaxChars() {
-    JobEvent failed = submitted("r-1").failed(new Failure(69, "http_502", "e".repeat(3_000_000), Stage.POLLER, 1), NOW);
+    JobEvent failed = submitted("r-1").failed(new Failure(ExitClass.UNAVAILABLE, "http_502", "e".repeat(3_000_000), Stage.POLLER, 1), NOW);
     JobEvent out = limits.fit(failed, Stage.POLLER, NOW);
     assertThat(out.failure().message()).hasSizeLessThanOrEqualTo(4_000);
-    assertThat(out.failure().reason()).isEqualTo("http_502");
+    assertThat(out.failure().reasonText()).isEqualTo("http_502");
     assertThat(RecordLimits.encode(out).length).isLessThan(16 * 1024);
   }
 
@@ -78,9 +79,9 @@ class RecordLimitsTest {
   void shouldKeepOnlyTheLastAttemptsOfALongHistory() {
     JobEvent e = submitted("r-1");
     for (int i = 0; i < 50; i++) {
-      e = e.retry(new Attempt(Stage.POLLER, 75, "http_429", "attempt " + i + " " + "m".repeat(10_000), NOW), NOW);
+      e = e.retry(new Attempt(Stage.POLLER, ExitClass.TEMPFAIL, FailureReason.HTTP_429, "attempt " + i + " " + "m".repeat(10_000), NOW), NOW);
     }
-    JobEvent out = limits.shrink(e.failed(new Failure(75, "http_429", "attempts used up", Stage.POLLER, 50), NOW));
+    JobEvent out = limits.shrink(e.failed(new Failure(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "attempts used up", Stage.POLLER, 50), NOW));
     assertThat(out.history()).hasSize(20);
     assertThat(out.history().get(19).message()).startsWith("attempt 49").hasSizeLessThanOrEqualTo(4_000);
     assertThat(out.failure().message()).contains("30 oldest attempts");
@@ -88,7 +89,7 @@ class RecordLimitsTest {
 
   @Test
   void shouldClipTheJobItselfWhenNothingElseIsLeftToDrop() {
-    JobEvent failed = requested("p".repeat(950_000)).failed(new Failure(65, "record_too_large", "too large", Stage.PRODUCER, 1), NOW);
+    JobEvent failed = requested("p".repeat(950_000)).failed(new Failure(ExitClass.DATA, FailureReason.RECORD_TOO_LARGE, "too large", Stage.PRODUCER, 1), NOW);
     JobEvent out = limits.shrink(failed);
     assertThat(out.job().id()).isEqualTo("j-1");
     assertThat(out.job().prompt()).hasSizeLessThanOrEqualTo(4_000);

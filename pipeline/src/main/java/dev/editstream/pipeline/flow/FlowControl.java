@@ -369,15 +369,25 @@ public final class FlowControl {
     }, delayNanos, TimeUnit.NANOSECONDS);
   }
 
-  private void onRelease(Permit p, int kind, Duration retryAfter) {
+  /** How a {@link Permit} ended, which decides what its release tells the adaptive limit. */
+  enum ReleaseKind {
+    /** The job ended without a 429: may grow the limit. */
+    SUCCESS,
+    /** The provider answered 429: shrinks the limit and pauses acquisitions. */
+    REJECTED,
+    /** Any other end: no signal to the limit. */
+    NEUTRAL
+  }
+
+  private void onRelease(Permit p, ReleaseKind kind, Duration retryAfter) {
     synchronized (this) {
       long now = timer.now(TimeUnit.NANOSECONDS);
       int before = inFlight;
       inFlight--;
       modelInFlight.merge(p.modelId, -1, (a, b) -> a + b == 0 ? null : a + b);
-      if (kind == 1) {
+      if (kind == ReleaseKind.SUCCESS) {
         account.onSuccess(now, now - p.acquiredNanos, Math.max(before, p.inFlightAtGrant));
-      } else if (kind == 2) {
+      } else if (kind == ReleaseKind.REJECTED) {
         long applied = account.onRejected(now, before - 1, retryAfter);
         if (retryAfter != null && applied > 0 && applied < nanos(retryAfter)) {
           log.warn("flow control: the provider asked to pause for {} ms (Retry-After); pausing {} ms, the longest pause allowed",
@@ -441,7 +451,7 @@ public final class FlowControl {
     /** The job ended without a 429 (a terminal status, or a call answered): may grow the limit. */
     public void success() {
       if (released.compareAndSet(false, true)) {
-        onRelease(this, 1, null);
+        onRelease(this, ReleaseKind.SUCCESS, null);
       }
     }
 
@@ -452,14 +462,14 @@ public final class FlowControl {
      */
     public void rejected(Duration retryAfter) {
       if (released.compareAndSet(false, true)) {
-        onRelease(this, 2, retryAfter);
+        onRelease(this, ReleaseKind.REJECTED, retryAfter);
       }
     }
 
     /** Any other end (an error, a cancel, a submit never sent): no signal to the limit. */
     public void release() {
       if (released.compareAndSet(false, true)) {
-        onRelease(this, 0, null);
+        onRelease(this, ReleaseKind.NEUTRAL, null);
       }
     }
   }

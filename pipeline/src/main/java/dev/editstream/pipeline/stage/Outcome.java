@@ -1,6 +1,7 @@
 package dev.editstream.pipeline.stage;
 
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import java.util.List;
 
@@ -22,7 +23,23 @@ public sealed interface Outcome {
    * End the job on the failure topic now, whatever the class (e.g. a deadline, class 75, must not
    * be retried).
    */
-  record Fail(ExitClass exitClass, String reason, String message) implements Outcome {}
+  record Fail(ExitClass exitClass, FailureReason reason, String reasonText, String message) implements Outcome {
+    /** {@code reasonText} {@code null} means {@code reason.wire()}; {@code reason} {@code null} means {@code fromWire(reasonText)}. */
+    public Fail {
+      java.util.Objects.requireNonNull(exitClass, "exitClass");
+      if (reason == null) {
+        reason = FailureReason.fromWire(java.util.Objects.requireNonNull(reasonText, "reason"));
+      }
+      if (reasonText == null) {
+        reasonText = reason.wire();
+      }
+    }
+
+    /** A failure whose wire text is the reason's own. */
+    public Fail(ExitClass exitClass, FailureReason reason, String message) {
+      this(exitClass, reason, null, message);
+    }
+  }
 
   /** One event for one topic. */
   record Emit(String topic, JobEvent event) {}

@@ -7,6 +7,7 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.Attempt;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RecordLimits;
 import dev.editstream.core.event.Stage;
@@ -32,6 +33,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -77,56 +79,112 @@ public final class StageRunner implements AutoCloseable {
   private volatile boolean inputAlive;
   private volatile boolean delayAlive;
   private volatile boolean closed;
-  private RestartBudget.Tracker restarts = new RestartBudget.Tracker(RestartBudget.DEFAULT);
-  private java.util.function.Consumer<String> giveUp = reason -> { };
+  private final RestartBudget.Tracker restarts;
+  private final java.util.function.Consumer<String> giveUp;
+
+  private StageRunner(Builder b) {
+    this.limits = b.limits == null ? b.publisher.limits() : b.limits;
+    this.settings = b.settings;
+    this.topics = b.topics;
+    this.publisher = b.publisher;
+    this.handler = b.handler;
+    this.metrics = java.util.Objects.requireNonNull(b.metrics, "metrics");
+    this.clock = b.clock;
+    this.timer = b.timer;
+    this.retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.backoff());
+    this.guard = b.guard;
+    this.restarts = new RestartBudget.Tracker(b.budget);
+    this.giveUp = b.giveUp;
+  }
 
   /**
+   * A builder of the runner of one stage.
+   *
    * @param settings validated settings
    * @param topics topic names
    * @param publisher the process's shared publisher
    * @param handler the stage's logic
-   * @param metrics meters
-   * @param clock time source for due times and event times
-   * @param timer scheduler for delay-topic holds
-   * @param guard the process's view of ended jobs, or {@code null} for none
+   * @throws NullPointerException naming the argument that is {@code null}
    */
-  public StageRunner(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler,
-      PipelineMetrics metrics, Clock clock, Scheduler timer, TerminalGuard guard) {
-    this(settings, topics, publisher, handler, metrics, clock, timer, guard, publisher.limits());
+  public static Builder builder(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
+    return new Builder(settings, topics, publisher, handler);
   }
 
   /**
-   * As {@link #StageRunner(StageSettings, Topics, EventPublisher, StageHandler, PipelineMetrics,
-   * Clock, Scheduler, TerminalGuard)}, with explicit record limits.
-   *
-   * @param limits the sizes every published event keeps
+   * Names the parts of a {@link StageRunner}: {@link #metrics} is required; the clock defaults to
+   * UTC system time, the timer to {@link Schedulers#parallel()}, the guard to none, the record
+   * limits to the publisher's, the restart rule to {@link RestartBudget#DEFAULT} with no give-up
+   * action.
    */
-  public StageRunner(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler,
-      PipelineMetrics metrics, Clock clock, Scheduler timer, TerminalGuard guard, RecordLimits limits) {
-    this.limits = java.util.Objects.requireNonNull(limits, "limits");
-    this.settings = settings;
-    this.topics = topics;
-    this.publisher = publisher;
-    this.handler = handler;
-    this.metrics = metrics;
-    this.clock = clock;
-    this.timer = timer;
-    this.retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.backoff());
-    this.guard = guard;
-  }
+  public static final class Builder {
+    private final StageSettings settings;
+    private final Topics topics;
+    private final EventPublisher publisher;
+    private final StageHandler handler;
+    private PipelineMetrics metrics;
+    private Clock clock = Clock.systemUTC();
+    private Scheduler timer = Schedulers.parallel();
+    private TerminalGuard guard;
+    private RecordLimits limits;
+    private RestartBudget budget = RestartBudget.DEFAULT;
+    private java.util.function.Consumer<String> giveUp = reason -> { };
 
-  /**
-   * Sets the rule for restarting a chain that ended in error (default {@link RestartBudget#DEFAULT})
-   * and what to do when it is spent: {@code giveUp} gets a one-line reason and should end the
-   * process non-zero so that its supervisor starts a fresh one (it is called once, on a Reactor
-   * thread). Call before {@link #start()}.
-   *
-   * @return this
-   */
-  public synchronized StageRunner supervise(RestartBudget budget, java.util.function.Consumer<String> giveUp) {
-    this.restarts = new RestartBudget.Tracker(budget);
-    this.giveUp = java.util.Objects.requireNonNull(giveUp, "giveUp");
-    return this;
+    private Builder(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
+      this.settings = java.util.Objects.requireNonNull(settings, "settings");
+      this.topics = java.util.Objects.requireNonNull(topics, "topics");
+      this.publisher = java.util.Objects.requireNonNull(publisher, "publisher");
+      this.handler = java.util.Objects.requireNonNull(handler, "handler");
+    }
+
+    /** The meters (required). */
+    public Builder metrics(PipelineMetrics m) {
+      this.metrics = m;
+      return this;
+    }
+
+    /** The time source for due times and event times. */
+    public Builder clock(Clock c) {
+      this.clock = java.util.Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** The scheduler for delay-topic holds. */
+    public Builder timer(Scheduler s) {
+      this.timer = java.util.Objects.requireNonNull(s, "timer");
+      return this;
+    }
+
+    /** The process's view of ended jobs, or {@code null} for none. */
+    public Builder guard(TerminalGuard g) {
+      this.guard = g;
+      return this;
+    }
+
+    /** The sizes every published event keeps (default: the publisher's). */
+    public Builder limits(RecordLimits l) {
+      this.limits = java.util.Objects.requireNonNull(l, "limits");
+      return this;
+    }
+
+    /**
+     * The rule for restarting a chain that ended in error and what to do when it is spent: {@code
+     * giveUp} gets a one-line reason and should end the process non-zero so that its supervisor
+     * starts a fresh one (it is called once, on a Reactor thread).
+     */
+    public Builder supervise(RestartBudget b, java.util.function.Consumer<String> onGiveUp) {
+      this.budget = java.util.Objects.requireNonNull(b, "budget");
+      this.giveUp = java.util.Objects.requireNonNull(onGiveUp, "giveUp");
+      return this;
+    }
+
+    /**
+     * The runner, not started.
+     *
+     * @throws NullPointerException when {@link #metrics} was not set
+     */
+    public StageRunner build() {
+      return new StageRunner(this);
+    }
   }
 
   /** Subscribes to the input and delay topics and starts processing. */
@@ -213,7 +271,7 @@ public final class StageRunner implements AutoCloseable {
 
   /**
    * Ends the input chain with {@code cause} as a failure inside it would (chaos tooling and tests):
-   * it is then restarted, or the process gives up, by the {@link #supervise} rule.
+   * it is then restarted, or the process gives up, by the {@link Builder#supervise} rule.
    */
   public void kill(Throwable cause) {
     Sinks.Empty<Void> k = inputKill;
@@ -278,7 +336,7 @@ public final class StageRunner implements AutoCloseable {
     String why = outside(e.toString());
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
     log.error("job {}: the {} stage failed unexpectedly on the record at {}: {}", event.jobId(), settings.stage().wire(), where, why);
-    Failure f = new Failure(ExitClass.OTHER.code(), "internal", "job " + event.jobId() + ": internal error on the record at " + where
+    Failure f = new Failure(ExitClass.OTHER, FailureReason.INTERNAL, "job " + event.jobId() + ": internal error on the record at " + where
         + ": " + why, settings.stage(), event.attempt());
     JobEvent failed = event.failed(f, clock.instant());
     return publishDurably(failed, Outcome.publish(topics.failed(), failed), trace)
@@ -329,7 +387,7 @@ public final class StageRunner implements AutoCloseable {
       int attempt = RetryPolicy.attemptFailed(event.attempt(), se.madeProgress());
       RetryPolicy.Decision d = retryPolicy.decide(attempt, se.exitClass(), se.retryAfter(), now,
           ThreadLocalRandom.current().nextDouble(), deadline);
-      String reason = Redact.text(se.reason(), 100);
+      String reason = Redact.text(se.reasonText(), 100);
       String message = outside(se.getMessage());
       if (d.capped()) {
         log.warn("job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)", event.jobId(),
@@ -337,22 +395,22 @@ public final class StageRunner implements AutoCloseable {
             settings.backoff().maxMs());
       }
       if (d.pastDeadline()) {
-        return new Outcome.Fail(se.exitClass(), "deadline", "gave up after attempt " + event.attempt() + " (" + reason + ": "
+        return new Outcome.Fail(se.exitClass(), FailureReason.DEADLINE, "gave up after attempt " + event.attempt() + " (" + reason + ": "
             + message + "): the next retry would come after the job's deadline " + deadline);
       }
       if (d.retry()) {
-        Attempt a = new Attempt(settings.stage(), se.exitClass().code(), reason, message, now);
+        Attempt a = new Attempt(settings.stage(), se.exitClass(), se.reason(), message, now, reason);
         log.info("job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms", event.jobId(), attempt,
             settings.stage().wire(), se.exitClass().code(), reason, se.madeProgress() ? ", after progress: counted as the first" : "",
             d.delay().toMillis());
         return Outcome.publish(topics.retry(settings.stage()), event.retry(a, d.due(), attempt + 1));
       }
-      return new Outcome.Fail(se.exitClass(), reason, message);
+      return new Outcome.Fail(se.exitClass(), se.reason(), reason, message);
     }
     String why = outside(e.toString()) + " (on the record at " + rec.topic() + " partition " + rec.partition() + " offset "
         + rec.offset() + ")";
     log.warn("job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), why);
-    return new Outcome.Fail(ExitClass.OTHER, "internal", why);
+    return new Outcome.Fail(ExitClass.OTHER, FailureReason.INTERNAL, why);
   }
 
   /** Every emit fitted to the record limits (so the accounting sees what is published). */
@@ -365,8 +423,8 @@ public final class StageRunner implements AutoCloseable {
     if (outcome instanceof Outcome.Fail f) {
       String prefix = "job " + event.jobId() + ": ";
       String message = outside(f.message());
-      Failure failure = new Failure(f.exitClass().code(), Redact.text(f.reason(), 100), message.startsWith(prefix) ? message : prefix + message,
-          settings.stage(), event.attempt());
+      Failure failure = new Failure(f.exitClass(), f.reason(), message.startsWith(prefix) ? message : prefix + message,
+          settings.stage(), event.attempt(), Redact.text(f.reasonText(), 100));
       return Outcome.publish(topics.failed(), event.failed(failure, clock.instant()));
     }
     return outcome;
@@ -376,22 +434,22 @@ public final class StageRunner implements AutoCloseable {
     Stage stage = settings.stage();
     for (Outcome.Emit e : ((Outcome.Publish) outcome).emits()) {
       JobEvent out = e.event();
-      String reason = out.type() == EventType.FAILED ? out.failure().reason()
+      FailureReason reason = out.type() == EventType.FAILED ? out.failure().reason()
           : e.topic().equals(topics.retry(stage)) ? out.history().get(out.history().size() - 1).reason() : null;
-      if (reason != null && (reason.equals("http_429") || reason.startsWith("http_429_"))) {
+      if (reason == FailureReason.HTTP_429) {
         metrics.throttled(stage);
       }
       if (out.type() == EventType.FAILED) {
-        metrics.failed(stage, out.failure().exitClass());
-        log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass(),
-            outside(out.failure().reason()), outside(out.failure().message()));
+        metrics.failed(stage, out.failure().exitClass().code());
+        log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass().code(),
+            outside(out.failure().reasonText()), outside(out.failure().message()));
         try {
           handler.failed(out);
         } catch (RuntimeException ex) {
           log.warn("job {}: the {} stage's failure hook threw {}", out.jobId(), stage.wire(), outside(ex.toString()));
         }
       } else if (e.topic().equals(topics.retry(stage))) {
-        metrics.retried(stage, out.history().get(out.history().size() - 1).exitClass());
+        metrics.retried(stage, out.history().get(out.history().size() - 1).exitClass().code());
       } else {
         String model = out.route() == null ? "unrouted" : out.route().modelId();
         metrics.succeeded(stage, model, took);
@@ -458,11 +516,12 @@ public final class StageRunner implements AutoCloseable {
    * 65 on the failure topic, shrunk to the smallest event; never retried as a broker failure.
    */
   private Mono<Void> refused(Outcome.Emit e, Throwable err, String trace) {
-    String reason = err instanceof org.apache.kafka.common.errors.RecordTooLargeException ? RecordLimits.REASON : "record_refused";
+    FailureReason reason = err instanceof org.apache.kafka.common.errors.RecordTooLargeException ? RecordLimits.REASON
+        : FailureReason.RECORD_REFUSED;
     JobEvent ev = e.event();
     String was = ev.type() == EventType.FAILED && ev.failure() != null
-        ? " (it had failed with class " + ev.failure().exitClass() + ", " + ev.failure().reason() + ")" : "";
-    Failure f = new Failure(ExitClass.DATA.code(), reason, "job " + ev.jobId() + ": Kafka refused its " + ev.type().wire() + " event on "
+        ? " (it had failed with class " + ev.failure().exitClass().code() + ", " + ev.failure().reasonText() + ")" : "";
+    Failure f = new Failure(ExitClass.DATA, reason, "job " + ev.jobId() + ": Kafka refused its " + ev.type().wire() + " event on "
         + e.topic() + was + ": " + outside(err.toString()), settings.stage(), ev.attempt());
     JobEvent failed = limits.shrink(ev.failed(f, clock.instant()));
     log.warn("job {}: {}", ev.jobId(), f.message());
@@ -519,7 +578,7 @@ public final class StageRunner implements AutoCloseable {
     String lead = "not a job event: ";
     String head = "record at " + where + " is not a job event: " + (safeWhy.startsWith(lead) ? safeWhy.substring(lead.length()) : safeWhy);
     String raw = rawValue(r.value(), limits.maxMessageChars() - head.length());
-    Failure f = new Failure(ExitClass.DATA.code(), "undecodable", head + raw, settings.stage(), 1);
+    Failure f = new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, head + raw, settings.stage(), 1);
     Job placeholder = new Job(id, "", List.of(), null, null, null, null, null);
     JobEvent ev = JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
     metrics.poison(settings.stage());

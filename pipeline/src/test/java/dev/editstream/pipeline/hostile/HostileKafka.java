@@ -53,8 +53,8 @@ final class HostileKafka implements AutoCloseable {
     StageSettings s = new StageSettings(stage, kafka.bootstrapServers(), 8, maxAttempts, backoff, 100, Duration.ofSeconds(2), null,
         Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    StageRunner r = new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(),
-        Schedulers.parallel(), null);
+    StageRunner r = StageRunner.builder(s, topics, publisher, h).metrics(new PipelineMetrics(new SimpleMeterRegistry()))
+        .clock(Clock.systemUTC()).timer(Schedulers.parallel()).build();
     closers.add(r::close);
     return r;
   }

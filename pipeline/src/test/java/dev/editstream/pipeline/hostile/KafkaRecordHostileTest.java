@@ -102,7 +102,7 @@ class KafkaRecordHostileTest {
         Arguments.of("30,000 nested objects inside the job", text(id -> base(id).replace("\"prompt\":", "\"x\":"
             + "{\"a\":".repeat(30_000) + "1" + "}".repeat(30_000) + ",\"prompt\":"))),
         Arguments.of("a number of 10,000 digits as attempt", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":" + digits))),
-        Arguments.of("a number of 10,000 digits as v", text(id -> base(id).replace("\"v\":1", "\"v\":" + digits))),
+        Arguments.of("a number of 10,000 digits as v", text(id -> base(id).replace("\"v\":" + dev.editstream.core.event.JobEvent.VERSION, "\"v\":" + digits))),
         Arguments.of("an attempt beyond int", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":99999999999999999999"))),
         Arguments.of("NaN as attempt", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":NaN"))),
         Arguments.of("a duplicate job_id key", text(id -> base(id).replace("\"job_id\":", "\"job_id\":\"other\",\"job_id\":"))),
@@ -114,7 +114,8 @@ class KafkaRecordHostileTest {
         Arguments.of("an at that is no date", tree(n -> n.put("at", "yesterday"))),
         Arguments.of("no type", tree(n -> n.remove("type"))),
         Arguments.of("an unknown type", tree(n -> n.put("type", "exploded"))),
-        Arguments.of("envelope version 2", tree(n -> n.put("v", 2))),
+        Arguments.of("envelope version 3 (newer than this build)", tree(n -> n.put("v", 3))),
+        Arguments.of("envelope version 0", tree(n -> n.put("v", 0))),
         Arguments.of("a string as version", tree(n -> n.put("v", "one"))),
         Arguments.of("a null version", tree(n -> n.putNull("v"))),
         Arguments.of("no job_id", tree(n -> n.remove("job_id"))),
@@ -165,8 +166,8 @@ class KafkaRecordHostileTest {
     byte[] raw = failed.get(key);
     assertThat(raw.length).as("poison record size").isLessThan(8 * 1024);
     JobEvent f = EventCodec.decode(raw);
-    assertThat(f.failure().exitClass()).isEqualTo(65);
-    assertThat(f.failure().reason()).isEqualTo("undecodable");
+    assertThat(f.failure().exitClass().code()).isEqualTo(65);
+    assertThat(f.failure().reasonText()).isEqualTo("undecodable");
     assertThat(f.failure().message()).contains("offset " + md.offset());
     assertThat(f.failure().message().chars().noneMatch(c -> Redact.mustEscape((char) c))).isTrue();
     assertThat(completed).doesNotContainKey(key);
@@ -178,7 +179,7 @@ class KafkaRecordHostileTest {
     RecordMetadata md = k.publisher.send(TOPICS.submitted(), null, value.apply("nokey-" + CASE.incrementAndGet())).block(Duration.ofSeconds(30));
     String id = "record-" + md.topic() + "-" + md.partition() + "-" + md.offset();
     await().atMost(Duration.ofSeconds(60)).until(() -> failed.containsKey(id));
-    assertThat(EventCodec.decode(failed.get(id)).failure().reason()).isEqualTo("undecodable");
+    assertThat(EventCodec.decode(failed.get(id)).failure().reasonText()).isEqualTo("undecodable");
   }
 
   static Stream<Arguments> nullKeyed() {

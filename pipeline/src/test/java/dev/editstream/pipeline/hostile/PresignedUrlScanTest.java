@@ -1,5 +1,6 @@
 package dev.editstream.pipeline.hostile;
 
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,14 +37,14 @@ class PresignedUrlScanTest {
       Map<String, byte[]> done = k.collect(t.done(), "ps-done");
       Map<String, byte[]> failed = k.collect(t.failed(), "ps-failed");
       k.runner(t, Stage.ROUTER, 3, b, ev -> ev.attempt() == 1
-          ? Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "busy, see " + ev.job().images().get(0)))
+          ? Mono.error(new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "busy, see " + ev.job().images().get(0)))
           : Mono.just(Outcome.publish(t.submitted(), ev.submitted(new RouteDecision("m", "r", List.of()),
               Map.of("images", ev.job().images(), "mask", ev.job().mask()), new Submission("r-" + ev.jobId(), null, null, null, Instant.now()),
               Instant.now())))).start();
       k.runner(t, Stage.POLLER, 3, b, ev -> ev.jobId().startsWith("bad") && ev.attempt() < 3
           ? Mono.error(new StageException(ExitClass.UNAVAILABLE, "http_502", "bad gateway"))
           : ev.jobId().startsWith("bad")
-              ? Mono.error(new StageException(ExitClass.DATA, "schema", "refused input " + ev.job().mask()))
+              ? Mono.error(new StageException(ExitClass.DATA, FailureReason.SCHEMA, "refused input " + ev.job().mask()))
               : Mono.just(Outcome.publish(t.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())))).start();
       k.runner(t, Stage.DOWNLOADER, 3, b, ev -> Mono.just(Outcome.publish(t.done(), ev.done(List.of(), Instant.now())))).start();
       for (String id : List.of("good-1", "good-2", "bad-1")) {

@@ -1,5 +1,6 @@
 package dev.editstream.pipeline.hostile;
 
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -93,7 +94,7 @@ class StageOutcomeHostileTest {
           "RunComfy said: invalid token " + TOKEN + "\u202Egnp.exe\n2026-01-01 INFO forged line\u001B[2J"));
     }
     if (id.startsWith("retry-after") && n == 1) {
-      return Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "rate limited", Duration.ofSeconds(999_999)));
+      return Mono.error(new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "rate limited", Duration.ofSeconds(999_999)));
     }
     return Mono.just(Outcome.publish(TOPICS.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), now)));
   }
@@ -114,7 +115,7 @@ class StageOutcomeHostileTest {
     send("huge-message-1");
     JobEvent f = failedEvent("huge-message-1");
     assertThat(failed.get("huge-message-1").length).isLessThan(16 * 1024);
-    assertThat(f.failure().exitClass()).isEqualTo(65);
+    assertThat(f.failure().exitClass().code()).isEqualTo(65);
     assertThat(f.failure().message()).hasSizeLessThanOrEqualTo(4_000).endsWith("chars clipped]");
     assertThat(calls.get("huge-message-1").get()).isEqualTo(1);
   }
@@ -123,8 +124,8 @@ class StageOutcomeHostileTest {
   void shouldFailACompletedEventWithTwentyThousandOutputUrlsWithClass65() {
     send("many-outputs-1");
     JobEvent f = failedEvent("many-outputs-1");
-    assertThat(f.failure().exitClass()).isEqualTo(65);
-    assertThat(f.failure().reason()).isEqualTo("record_too_large");
+    assertThat(f.failure().exitClass().code()).isEqualTo(65);
+    assertThat(f.failure().reasonText()).isEqualTo("record_too_large");
     assertThat(f.failure().message()).contains("20,000 output URLs");
     assertThat(completed).doesNotContainKey("many-outputs-1");
   }
@@ -133,7 +134,7 @@ class StageOutcomeHostileTest {
   void shouldFailASubmittedEventWithAOneAndAHalfMegabyteRequestIdWithClass65() {
     send("huge-request-id-1");
     JobEvent f = failedEvent("huge-request-id-1");
-    assertThat(f.failure().reason()).isEqualTo("record_too_large");
+    assertThat(f.failure().reasonText()).isEqualTo("record_too_large");
     assertThat(failed.get("huge-request-id-1").length).isLessThan(64 * 1024);
     assertThat(calls.get("huge-request-id-1").get()).isEqualTo(1);
   }
@@ -142,8 +143,8 @@ class StageOutcomeHostileTest {
   void shouldFailTheJobWhenKafkaRefusesItsRecordInsteadOfRetryingForEver() {
     send("refused-topic-1");
     JobEvent f = failedEvent("refused-topic-1");
-    assertThat(f.failure().exitClass()).isEqualTo(65);
-    assertThat(f.failure().reason()).isEqualTo("record_refused");
+    assertThat(f.failure().exitClass().code()).isEqualTo(65);
+    assertThat(f.failure().reasonText()).isEqualTo("record_refused");
     assertThat(f.failure().message()).contains("InvalidTopicException");
   }
 
@@ -182,7 +183,7 @@ class StageOutcomeHostileTest {
 
   @Test
   void shouldReleaseAStrangersRetryDueInTheYear9999AfterTheMaxBackoff() {
-    JobEvent e = HostileKafka.submitted("far-due-1").retry(new dev.editstream.core.event.Attempt(Stage.POLLER, 75, "x", "y", Instant.now()),
+    JobEvent e = HostileKafka.submitted("far-due-1").retry(new dev.editstream.core.event.Attempt(Stage.POLLER, dev.editstream.core.error.ExitClass.TEMPFAIL, "x", "y", Instant.now()),
         Instant.parse("9999-12-31T23:59:59Z"));
     k.publisher.publish(TOPICS.retry(Stage.POLLER), e).block(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(60)).until(() -> completed.containsKey("far-due-1"));

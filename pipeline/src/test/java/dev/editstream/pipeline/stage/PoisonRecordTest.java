@@ -88,7 +88,8 @@ class PoisonRecordTest {
     StageSettings s = new StageSettings(Stage.POLLER, kafka.bootstrapServers(), 8, 3, new Backoff(50, 200, 2.0, 10), 100,
         Duration.ofSeconds(2), null, Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(registry), Clock.systemUTC(), Schedulers.parallel(), null);
+    return StageRunner.builder(s, topics, publisher, h).metrics(new PipelineMetrics(registry)).clock(Clock.systemUTC())
+        .timer(Schedulers.parallel()).build();
   }
 
   private static double poisonCount(SimpleMeterRegistry registry) {
@@ -164,8 +165,8 @@ class PoisonRecordTest {
         RecordMetadata md = where.get(p.getKey());
         String msg = f.failure().message();
         System.out.println("poison " + p.getKey() + ": " + (msg.length() > 300 ? msg.substring(0, 300) + "..." : msg));
-        assertThat(f.failure().exitClass()).isEqualTo(65);
-        assertThat(f.failure().reason()).isEqualTo("undecodable");
+        assertThat(f.failure().exitClass().code()).isEqualTo(65);
+        assertThat(f.failure().reasonText()).isEqualTo("undecodable");
         assertThat(msg).contains("record at " + md.topic() + " partition " + md.partition() + " offset " + md.offset()
             + " is not a job event: ");
         assertThat(failed.get(p.getKey()).get(0).length).as("poison event size").isLessThan(8 * 1024);
@@ -188,13 +189,13 @@ class PoisonRecordTest {
 
       // decodable, but not the stage's input type: refused as data (class 65), never handed to the handler
       JobEvent wrongType = only(failed, "wrong-type-1");
-      assertThat(wrongType.failure().exitClass()).isEqualTo(65);
-      assertThat(wrongType.failure().reason()).isEqualTo("undecodable");
+      assertThat(wrongType.failure().exitClass().code()).isEqualTo(65);
+      assertThat(wrongType.failure().reasonText()).isEqualTo("undecodable");
       assertThat(wrongType.failure().message()).contains("a requested event of job wrong-type-1", "takes submitted events only",
           "partition", "offset");
       assertThat(handled).doesNotContainKey("wrong-type-1");
       JobEvent thrown = only(failed, "throws-1");
-      assertThat(thrown.failure().exitClass()).isEqualTo(1);
+      assertThat(thrown.failure().exitClass().code()).isEqualTo(1);
       assertThat(thrown.failure().message()).contains("a bug in the handler", "(on the record at poison-it.jobs.submitted partition ",
           " offset ");
 

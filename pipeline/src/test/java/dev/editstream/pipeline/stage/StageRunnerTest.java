@@ -1,5 +1,6 @@
 package dev.editstream.pipeline.stage;
 
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -85,7 +86,8 @@ class StageRunnerTest {
     if (g != null) {
       closers.add(g::close); // before the broker stops, or its consumer retries a dead broker for the rest of the run
     }
-    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), g);
+    return StageRunner.builder(s, topics, publisher, h).metrics(new PipelineMetrics(new SimpleMeterRegistry())).clock(Clock.systemUTC())
+        .timer(Schedulers.parallel()).guard(g).build();
   }
 
   private static JobEvent submittedEvent(String id) {
@@ -115,7 +117,7 @@ class StageRunnerTest {
       assertThat(failed).isEmpty();
       assertThat(completed).allSatisfy(e -> {
         assertThat(e.type()).isEqualTo(EventType.COMPLETED);
-        assertThat(e.history()).extracting(a -> a.exitClass()).containsExactly(75, 69);
+        assertThat(e.history()).extracting(a -> a.exitClass().code()).containsExactly(75, 69);
       });
       assertThat(calls.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(3));
     } finally {
@@ -159,8 +161,8 @@ class StageRunnerTest {
   void shouldFailAtOnceOnANonRetryableClassAndAfterTheAttemptCapOnARetryableOne() {
     Topics topics = new Topics("t-fail");
     StageRunner r = runner(topics, 3, ev -> ev.jobId().startsWith("data")
-        ? Mono.error(new StageException(ExitClass.DATA, "schema", "images: must have at most 10 items"))
-        : Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "rate limited", Duration.ofMillis(20))));
+        ? Mono.error(new StageException(ExitClass.DATA, FailureReason.SCHEMA, "images: must have at most 10 items"))
+        : Mono.error(new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "rate limited", Duration.ofMillis(20))));
     List<JobEvent> failed = collect(topics.failed(), "f2");
     r.start();
     try {
@@ -168,11 +170,11 @@ class StageRunnerTest {
       publisher.publish(topics.submitted(), submittedEvent("busy-1")).block(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 2);
       JobEvent data = failed.stream().filter(e -> e.jobId().equals("data-1")).findFirst().orElseThrow();
-      assertThat(data.failure().exitClass()).isEqualTo(65);
+      assertThat(data.failure().exitClass().code()).isEqualTo(65);
       assertThat(data.failure().attempts()).isEqualTo(1);
       assertThat(data.failure().message()).contains("data-1").contains("images");
       JobEvent busy = failed.stream().filter(e -> e.jobId().equals("busy-1")).findFirst().orElseThrow();
-      assertThat(busy.failure().exitClass()).isEqualTo(75);
+      assertThat(busy.failure().exitClass().code()).isEqualTo(75);
       assertThat(busy.failure().attempts()).isEqualTo(3);
       assertThat(busy.history()).hasSize(2);
     } finally {
@@ -235,7 +237,7 @@ class StageRunnerTest {
       publisher.send(topics.submitted(), "same", "{not json".getBytes()).block(Duration.ofSeconds(30));
       publisher.publish(topics.submitted(), submittedEvent("same")).block(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 1 && completed.size() == 1);
-      assertThat(failed.get(0).failure().reason()).isEqualTo("undecodable");
+      assertThat(failed.get(0).failure().reasonText()).isEqualTo("undecodable");
       assertThat(failed.get(0).failure().message()).contains("t-poison.jobs.submitted partition").contains("offset 0");
     } finally {
       r.close();
@@ -281,8 +283,8 @@ class StageRunnerTest {
           new Submission("r-old", null, null, null, longAgo), longAgo);
       publisher.publish(topics.submitted(), old).block(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(60)).until(() -> failed.size() == 1);
-      assertThat(failed.get(0).failure().reason()).isEqualTo("deadline");
-      assertThat(failed.get(0).failure().exitClass()).isEqualTo(69);
+      assertThat(failed.get(0).failure().reasonText()).isEqualTo("deadline");
+      assertThat(failed.get(0).failure().exitClass().code()).isEqualTo(69);
       assertThat(failed.get(0).failure().attempts()).isEqualTo(1);
     } finally {
       r.close();
@@ -299,14 +301,14 @@ class StageRunnerTest {
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
     Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     List<String> gaveUp = new CopyOnWriteArrayList<>();
-    StageRunner r = new StageRunner(s, topics, publisher, ev -> {
+    StageRunner r = StageRunner.builder(s, topics, publisher, ev -> {
       // a 429 on each job's first attempt: counted as throttled, retried through the delay topic
       if (calls.computeIfAbsent(ev.jobId(), k -> new AtomicInteger()).incrementAndGet() == 1) {
-        return Mono.error(new StageException(ExitClass.TEMPFAIL, "http_429", "429 Too Many Requests"));
+        return Mono.error(new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "429 Too Many Requests"));
       }
       return Mono.just(Outcome.publish(topics.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
-    }, new PipelineMetrics(registry), Clock.systemUTC(), Schedulers.parallel(), null)
-        .supervise(new RestartBudget(2, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(400)), gaveUp::add);
+    }).metrics(new PipelineMetrics(registry)).clock(Clock.systemUTC()).timer(Schedulers.parallel())
+        .supervise(new RestartBudget(2, Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMillis(400)), gaveUp::add).build();
     List<JobEvent> completed = collect(topics.completed(), "c-restart");
     java.util.function.DoubleSupplier restarts = () -> registry.find("editstream.stage.restarts").tag("stage", "poller").counters()
         .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();

@@ -1,5 +1,7 @@
 package dev.editstream.pipeline.stage;
 
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -91,7 +93,8 @@ class TopicContractTest {
     StageSettings s = new StageSettings(Stage.ROUTER, kafka.bootstrapServers(), 8, 3, new Backoff(50, 200, 2.0, 10), 100,
         Duration.ofSeconds(2), null, Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    return new StageRunner(s, topics, publisher, h, new PipelineMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), Schedulers.parallel(), null);
+    return StageRunner.builder(s, topics, publisher, h).metrics(new PipelineMetrics(new SimpleMeterRegistry())).clock(Clock.systemUTC())
+        .timer(Schedulers.parallel()).build();
   }
 
   private static StageHandler submitting(Topics topics, List<JobEvent> seen) {
@@ -143,8 +146,8 @@ class TopicContractTest {
 
       JobEvent bad = EventCodec.decode(failed.get(0).value());
       assertThat(bad.jobId()).isEqualTo("ext-bad");
-      assertThat(bad.failure().reason()).isEqualTo("undecodable");
-      assertThat(bad.failure().exitClass()).isEqualTo(65);
+      assertThat(bad.failure().reasonText()).isEqualTo("undecodable");
+      assertThat(bad.failure().exitClass().code()).isEqualTo(65);
       assertThat(bad.failure().message()).contains("images[0]").contains("https");
     } finally {
       r.close();
@@ -162,7 +165,7 @@ class TopicContractTest {
     publisher.publish(topics.requested(), withBatch).block(Duration.ofSeconds(30));
     publisher.publish(topics.requested(), noBatch).block(Duration.ofSeconds(30));
     String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    JobEvent f = withBatch.failed(new dev.editstream.core.event.Failure(65, "schema", "bad", Stage.ROUTER, 1), Instant.now());
+    JobEvent f = withBatch.failed(new dev.editstream.core.event.Failure(dev.editstream.core.error.ExitClass.DATA, "schema", "bad", Stage.ROUTER, 1), Instant.now());
     publisher.publish(topics.failed(), f, parent).block(Duration.ofSeconds(30));
     publisher.publish(topics.failed(), f, "not-a-traceparent").block(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(60)).until(() -> requested.size() == 2 && failed.size() == 2);
@@ -193,7 +196,7 @@ class TopicContractTest {
     Topics topics = new Topics("t-trace");
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
     StageRunner r = router(topics, ev -> ev.jobId().startsWith("fail")
-        ? Mono.just(new Outcome.Fail(dev.editstream.core.error.ExitClass.DATA, "schema", "refused"))
+        ? Mono.just(new Outcome.Fail(dev.editstream.core.error.ExitClass.DATA, FailureReason.SCHEMA, "refused"))
         : submitting(topics, seen).handle(ev));
     List<ConsumerRecord<String, byte[]>> submitted = collect(topics.submitted(), "s-trace");
     List<ConsumerRecord<String, byte[]>> failed = collect(topics.failed(), "f-trace");
@@ -224,7 +227,7 @@ class TopicContractTest {
       submitted.forEach(rec -> {
         assertThat(header(rec, EventPublisher.HEADER_TYPE)).isEqualTo("submitted");
         assertThat(header(rec, EventPublisher.HEADER_JOB_ID)).isEqualTo(rec.key());
-        assertThat(header(rec, EventPublisher.HEADER_VERSION)).isEqualTo("1");
+        assertThat(header(rec, EventPublisher.HEADER_VERSION)).isEqualTo(String.valueOf(JobEvent.VERSION));
       });
     } finally {
       r.close();

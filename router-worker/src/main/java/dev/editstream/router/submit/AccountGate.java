@@ -1,5 +1,7 @@
 package dev.editstream.router.submit;
 
+
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.pipeline.metrics.Meters;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -109,6 +111,27 @@ public final class AccountGate {
 
   /** The {@code reason} tags of the paused gauge: the token refused (401/403), no balance (402), another account fault. */
   public static final java.util.List<String> REASONS = java.util.List.of("auth", "balance", "other");
+
+  /**
+   * The gauge tag of an account fault: {@code auth} for a 401/403 or a token reason ({@link
+   * FailureReason#NO_TOKEN}, {@code TOKEN_FILE_*}), {@code balance} for a 402 or {@link
+   * FailureReason#NO_BALANCE}, else as {@link #category(String)} of the reason's text.
+   *
+   * @param e the failure of the submit
+   * @return one of {@link #REASONS}
+   */
+  public static String category(dev.editstream.core.error.StageException e) {
+    int status = e.httpStatus().orElse(0);
+    FailureReason r = e.reason();
+    if (status == 401 || status == 403 || r == FailureReason.NO_TOKEN || r == FailureReason.TOKEN_FILE_PERMISSIONS
+        || r == FailureReason.TOKEN_FILE_UNREADABLE) {
+      return "auth";
+    }
+    if (status == 402 || r == FailureReason.NO_BALANCE) {
+      return "balance";
+    }
+    return category(e.reasonText());
+  }
 
   /**
    * The {@code reason} tag of a pause from the failure reason of the refused submit (e.g. {@code

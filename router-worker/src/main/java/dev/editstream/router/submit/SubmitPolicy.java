@@ -64,7 +64,7 @@ public final class SubmitPolicy {
       return Verdict.MAY_HAVE_BEEN_ACCEPTED;
     }
     switch (e.reason()) {
-      case "connect_failed", "tls_handshake", "unknown_host" -> {
+      case CONNECT_FAILED, TLS_HANDSHAKE, UNKNOWN_HOST -> {
         return e.exitClass().retryable() ? Verdict.NOT_ACCEPTED_RETRY : Verdict.NOT_ACCEPTED_FINAL;
       }
       default -> { }

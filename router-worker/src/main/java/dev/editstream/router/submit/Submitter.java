@@ -3,6 +3,7 @@ package dev.editstream.router.submit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Redact;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -137,7 +138,7 @@ public final class Submitter {
                 return (Result) new Accepted(r, clock.instant());
               })
               .doOnError(e -> permit.ifPresent(p -> {
-                if (e instanceof StageException se && se.reason().equals("http_429")) {
+                if (e instanceof StageException se && se.reason() == FailureReason.HTTP_429) {
                   p.rejected(se.retryAfter().orElse(null));
                 } else {
                   p.release();
@@ -158,15 +159,15 @@ public final class Submitter {
   private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt, boolean overdraft) {
     return switch (SubmitPolicy.classify(e)) {
       case ACCOUNT -> {
-        gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e.reason()));
+        gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e));
         yield ledger.markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
             .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
       }
       case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
       case MAY_HAVE_BEEN_ACCEPTED -> {
         mayHaveBeenSubmitted.increment();
-        log.warn("job {}: POST to {} sent at {} got no certain answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reason());
-        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no certain answer (" + e.reason() + ": " + Redact.text(e.getMessage()) + ")"));
+        log.warn("job {}: POST to {} sent at {} got no certain answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reasonText());
+        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no certain answer (" + e.reasonText() + ": " + Redact.text(e.getMessage()) + ")"));
       }
     };
   }

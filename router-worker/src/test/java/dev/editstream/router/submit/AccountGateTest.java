@@ -92,4 +92,20 @@ class AccountGateTest {
     assertThat(AccountGate.category(failureReason)).isEqualTo(tag);
     assertThat(AccountGate.REASONS).contains(tag);
   }
+
+  @Test
+  void shouldTagAPauseByTheTypedReasonAndStatusOfTheFailure() {
+    var noToken = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM,
+        dev.editstream.core.event.FailureReason.NO_TOKEN, "no token");
+    var refused = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM, "http_403_403001", "refused",
+        null, 403, 403001);
+    var broke = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM,
+        dev.editstream.core.event.FailureReason.NO_BALANCE, "balance 0");
+    var gateway = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.UNAVAILABLE, "http_502", "bad gateway",
+        null, 502, null);
+    assertThat(AccountGate.category(noToken)).isEqualTo("auth");
+    assertThat(AccountGate.category(refused)).isEqualTo("auth");
+    assertThat(AccountGate.category(broke)).isEqualTo("balance");
+    assertThat(AccountGate.category(gateway)).isEqualTo("other");
+  }
 }
