@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 public final class AssetKey {
   private AssetKey() {}
 
-  /** Shortest accepted {@code EDITSTREAM_ASSET_KEY}, characters (e.g. {@code openssl rand -base64 32} gives 44). */
+  /**
+   * Shortest accepted {@code EDITSTREAM_ASSET_KEY}, characters (e.g. {@code openssl rand -base64
+   * 32} gives 44).
+   */
   public static final int MIN_KEY_CHARS = 32;
 
   /**
@@ -32,14 +35,16 @@ public final class AssetKey {
   public static byte[] parse(String value) {
     String key = value == null ? "" : value.trim();
     if (key.length() < MIN_KEY_CHARS) {
-      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY must be set to at least " + MIN_KEY_CHARS
-          + " characters of a random secret (e.g. `openssl rand -base64 32`), shared by the asset server and the routers; it was "
-          + (key.isEmpty() ? "unset" : key.length() + " characters"));
+      throw new IllegalArgumentException(
+          "EDITSTREAM_ASSET_KEY must be set to at least "
+              + MIN_KEY_CHARS
+              + " characters of a random secret (e.g. `openssl rand -base64 32`), shared by the asset server and the routers; it was "
+              + (key.isEmpty() ? "unset" : key.length() + " characters"));
     }
     if (key.chars().distinct().count() == 1) {
-      throw new IllegalArgumentException("EDITSTREAM_ASSET_KEY is one character repeated; use a random secret (e.g. `openssl rand -base64 32`)");
+      throw new IllegalArgumentException(
+          "EDITSTREAM_ASSET_KEY is one character repeated; use a random secret (e.g. `openssl rand -base64 32`)");
     }
     return key.getBytes(StandardCharsets.UTF_8);
   }
-
 }

@@ -22,25 +22,35 @@ final class BatchAccess implements AutoCloseable {
   /**
    * Finds the batch.
    *
-   * @throws IllegalArgumentException naming {@code --out} and {@code --bootstrap-servers} when there
-   *     is neither a cluster nor a batch in the output folder
+   * @throws IllegalArgumentException naming {@code --out} and {@code --bootstrap-servers} when
+   *     there is neither a cluster nor a batch in the output folder
    */
   static BatchAccess open(PipelineConfig cfg) {
     if (!cfg.embedded()) {
-      return new BatchAccess(cfg.bootstrapServers(), null, "the cluster at " + cfg.bootstrapServers());
+      return new BatchAccess(
+          cfg.bootstrapServers(), null, "the cluster at " + cfg.bootstrapServers());
     }
     Path out = cfg.outDir();
     var live = BatchState.liveEndpoint(out);
     if (live.isPresent()) {
-      return new BatchAccess(live.get().path("bootstrap_servers").asText(), null,
+      return new BatchAccess(
+          live.get().path("bootstrap_servers").asText(),
+          null,
           "the live run of " + out + " (pid " + live.get().path("pid").asText() + ")");
     }
     if (!BatchState.exists(out)) {
-      throw new IllegalArgumentException("--out " + out + " holds no batch (no " + BatchState.folder(out).resolve("broker")
-          + "): give the --out of an `editstream run`, or --bootstrap-servers for a cluster");
+      throw new IllegalArgumentException(
+          "--out "
+              + out
+              + " holds no batch (no "
+              + BatchState.folder(out).resolve("broker")
+              + "): give the --out of an `editstream run`, or --bootstrap-servers for a cluster");
     }
     BatchState s = BatchState.open(out, false);
-    return new BatchAccess(s.bootstrapServers(), s, "the batch kept in " + BatchState.folder(out) + " (no run is live)");
+    return new BatchAccess(
+        s.bootstrapServers(),
+        s,
+        "the batch kept in " + BatchState.folder(out) + " (no run is live)");
   }
 
   /** The bootstrap servers of the batch's broker. */

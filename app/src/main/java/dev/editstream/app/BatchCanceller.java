@@ -22,9 +22,9 @@ import java.util.Map;
  * failed} event, reason {@code cancelled}, class 75, stage router: the router's terminal guard then
  * never submits it); a submitted request still queued at RunComfy is cancelled ({@code POST
  * .../cancel}; the poller then ends the job {@code remote_cancelled}); a request already running
- * cannot be cancelled ({@code not_cancellable}: RunComfy finishes and bills it,
- * {@code runcomfy-live-contract.md} §4), so it is reported and left to finish and be downloaded; a
- * job completed or ended is left as it is.
+ * cannot be cancelled ({@code not_cancellable}: RunComfy finishes and bills it, {@code
+ * runcomfy-live-contract.md} §4), so it is reported and left to finish and be downloaded; a job
+ * completed or ended is left as it is.
  *
  * <p>Limit: a job the router is submitting at the very moment of the withdrawal may still be
  * submitted; it then ends with both events and reads as failed.
@@ -63,7 +63,12 @@ final class BatchCanceller {
    * @param errors job id → why the cancel call failed
    * @param left jobs completed, downloading or ended: nothing done
    */
-  record Report(List<String> withdrawn, Map<String, String> cancelled, Map<String, String> running, Map<String, String> errors, int left) {}
+  record Report(
+      List<String> withdrawn,
+      Map<String, String> cancelled,
+      Map<String, String> running,
+      Map<String, String> errors,
+      int left) {}
 
   private BatchCanceller() {}
 
@@ -74,7 +79,12 @@ final class BatchCanceller {
    * @param client RunComfy, for the cancel calls (its token)
    * @throws IllegalStateException if the broker does not acknowledge a withdrawal within 2 minutes
    */
-  static Report cancel(Map<String, JobFold> folds, EventPublisher publisher, Topics topics, RunComfyClient client, Clock clock) {
+  static Report cancel(
+      Map<String, JobFold> folds,
+      EventPublisher publisher,
+      Topics topics,
+      RunComfyClient client,
+      Clock clock) {
     List<String> withdrawn = new ArrayList<>();
     Map<String, String> cancelled = new java.util.TreeMap<>();
     Map<String, String> running = new java.util.TreeMap<>();
@@ -84,7 +94,9 @@ final class BatchCanceller {
       JobFold f = e.getValue();
       switch (Step.of(f)) {
         case WITHDRAW -> {
-          publisher.publish(topics.failed(), withdrawal(e.getKey(), f, clock)).block(Duration.ofMinutes(2));
+          publisher
+              .publish(topics.failed(), withdrawal(e.getKey(), f, clock))
+              .block(Duration.ofMinutes(2));
           withdrawn.add(e.getKey());
         }
         case CANCEL_REMOTE -> {
@@ -107,13 +119,25 @@ final class BatchCanceller {
 
   /** The failed event that withdraws a job not submitted yet (for its latest run). */
   static JobEvent withdrawal(String jobId, JobFold f, Clock clock) {
-    Job placeholder = new Job(jobId, "", List.of(), null, null, null, null, f == null ? null : f.batch());
-    Failure why = new Failure(ExitClass.TEMPFAIL, REASON, "cancelled before it was submitted (editstream cancel or Ctrl-C); "
-        + "run it again with `editstream run FILE --rerun-failed` or `--rerun " + jobId + "`", Stage.ROUTER, 1);
-    return JobEvent.requested(placeholder, clock.instant(), f == null ? 0 : f.replays()).failed(why, clock.instant());
+    Job placeholder =
+        new Job(jobId, "", List.of(), null, null, null, null, f == null ? null : f.batch());
+    Failure why =
+        new Failure(
+            ExitClass.TEMPFAIL,
+            REASON,
+            "cancelled before it was submitted (editstream cancel or Ctrl-C); "
+                + "run it again with `editstream run FILE --rerun-failed` or `--rerun "
+                + jobId
+                + "`",
+            Stage.ROUTER,
+            1);
+    return JobEvent.requested(placeholder, clock.instant(), f == null ? 0 : f.replays())
+        .failed(why, clock.instant());
   }
 
-  /** Whether a job is waiting for its submit (the jobs a Ctrl-C "finish" leaves for the next run). */
+  /**
+   * Whether a job is waiting for its submit (the jobs a Ctrl-C "finish" leaves for the next run).
+   */
   static boolean queued(JobFold f) {
     return f == null || (!f.terminal() && f.phase() == EventType.REQUESTED);
   }

@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The batch commands, as RunComfy's CLI has {@code status}, {@code result} and {@code cancel} for
- * one request: {@code editstream status}, {@code editstream list} and {@code editstream cancel},
- * on the state folder of {@code --out} (the live run's broker, or the folder's own when no run is
- * live) or on {@code --bootstrap-servers} ({@link BatchAccess}). Every job on the topics counts,
- * or only those whose job line carries {@code "batch": B} with {@code --batch B}.
+ * one request: {@code editstream status}, {@code editstream list} and {@code editstream cancel}, on
+ * the state folder of {@code --out} (the live run's broker, or the folder's own when no run is
+ * live) or on {@code --bootstrap-servers} ({@link BatchAccess}). Every job on the topics counts, or
+ * only those whose job line carries {@code "batch": B} with {@code --batch B}.
  */
 public final class BatchCommands {
   private BatchCommands() {}
@@ -41,43 +41,63 @@ public final class BatchCommands {
     if (f.isFailed()) {
       return "failed";
     }
-    return f.phase() == EventType.REQUESTED ? "queued" : f.phase() == EventType.COMPLETED ? "downloading" : "in_flight";
+    return f.phase() == EventType.REQUESTED
+        ? "queued"
+        : f.phase() == EventType.COMPLETED ? "downloading" : "in_flight";
   }
 
   /** Options every batch command shares. */
   abstract static class Base implements Callable<Integer> {
     @Mixin PipelineOptions pipeline;
 
-    @Option(names = "--batch", description = "Only jobs whose job line has this \"batch\" label (repeatable).")
+    @Option(
+        names = "--batch",
+        description = "Only jobs whose job line has this \"batch\" label (repeatable).")
     List<String> batches = new ArrayList<>();
 
-    @Option(names = "--json", description = "Print JSON (one object, or one line per job for list).")
+    @Option(
+        names = "--json",
+        description = "Print JSON (one object, or one line per job for list).")
     boolean json;
 
     /** The folds of the batch's jobs, by id, sorted. */
     Map<String, JobFold> folds(BatchAccess access) {
       Map<String, JobFold> out = new TreeMap<>();
-      try (BatchTracker t = new BatchTracker(access.bootstrapServers(), pipeline.toConfig().topics(), null)) {
-        t.jobs().forEach((id, s) -> {
-          JobFold f = s.fold();
-          if (f != null && (batches.isEmpty() || (f.batch() != null && batches.contains(f.batch())))) {
-            out.put(id, f);
-          }
-        });
+      try (BatchTracker t =
+          new BatchTracker(access.bootstrapServers(), pipeline.toConfig().topics(), null)) {
+        t.jobs()
+            .forEach(
+                (id, s) -> {
+                  JobFold f = s.fold();
+                  if (f != null
+                      && (batches.isEmpty()
+                          || (f.batch() != null && batches.contains(f.batch())))) {
+                    out.put(id, f);
+                  }
+                });
       }
       return out;
     }
   }
 
   /** {@code editstream status}. */
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Counts of a batch per state and model, cost so far, ETA, oldest job in flight.")
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "Counts of a batch per state and model, cost so far, ETA, oldest job in flight.")
   public static final class Status extends Base {
     @Override
     public Integer call() throws Exception {
       PipelineConfig cfg = pipeline.toConfig();
       try (BatchAccess access = BatchAccess.open(cfg)) {
-        ObjectNode o = status(folds(access), access.live() && cfg.embedded() ? BatchState.progress(cfg.outDir()).orElse(null) : null,
-            Instant.now());
+        ObjectNode o =
+            status(
+                folds(access),
+                access.live() && cfg.embedded()
+                    ? BatchState.progress(cfg.outDir()).orElse(null)
+                    : null,
+                Instant.now());
         o.put("source", access.where());
         if (json) {
           System.out.println(Json.mapper().writeValueAsString(o));
@@ -90,10 +110,10 @@ public final class BatchCommands {
 
     /**
      * The status object: {@code jobs}, {@code states} (queued, in_flight, downloading, done,
-     * failed), {@code models} (jobs, done, failed, cost_usd per model_id), {@code cost_usd},
-     * {@code oldest_in_flight} ({@code job_id}, {@code since}, {@code age_s}: the job in flight
-     * longest without news), and from a live run's progress: {@code jobs_per_s}, {@code eta_s},
-     * {@code paused}. Pure.
+     * failed), {@code models} (jobs, done, failed, cost_usd per model_id), {@code cost_usd}, {@code
+     * oldest_in_flight} ({@code job_id}, {@code since}, {@code age_s}: the job in flight longest
+     * without news), and from a live run's progress: {@code jobs_per_s}, {@code eta_s}, {@code
+     * paused}. Pure.
      */
     static ObjectNode status(Map<String, JobFold> folds, JsonNode progress, Instant now) {
       ObjectNode o = Json.mapper().createObjectNode();
@@ -109,7 +129,9 @@ public final class BatchCommands {
         JobFold f = e.getValue();
         String st = state(f);
         states.merge(st, 1, Integer::sum);
-        double[] m = models.computeIfAbsent(f.model() == null ? "(not routed)" : f.model(), k -> new double[4]);
+        double[] m =
+            models.computeIfAbsent(
+                f.model() == null ? "(not routed)" : f.model(), k -> new double[4]);
         m[0]++;
         if (f.isDone()) {
           m[1]++;
@@ -127,13 +149,14 @@ public final class BatchCommands {
       ObjectNode s = o.putObject("states");
       states.forEach(s::put);
       ObjectNode ms = o.putObject("models");
-      models.forEach((id, m) -> {
-        ObjectNode x = ms.putObject(id);
-        x.put("jobs", (int) m[0]);
-        x.put("done", (int) m[1]);
-        x.put("failed", (int) m[2]);
-        x.put("cost_usd", round(m[3]));
-      });
+      models.forEach(
+          (id, m) -> {
+            ObjectNode x = ms.putObject(id);
+            x.put("jobs", (int) m[0]);
+            x.put("done", (int) m[1]);
+            x.put("failed", (int) m[2]);
+            x.put("cost_usd", round(m[3]));
+          });
       o.put("cost_usd", round(cost));
       if (oldest != null) {
         ObjectNode old = o.putObject("oldest_in_flight");
@@ -160,38 +183,63 @@ public final class BatchCommands {
     }
 
     private static void print(ObjectNode o) {
-      System.out.println("batch in " + o.path("source").asText() + ": " + o.path("jobs").asInt() + " jobs");
+      System.out.println(
+          "batch in " + o.path("source").asText() + ": " + o.path("jobs").asInt() + " jobs");
       StringBuilder b = new StringBuilder();
-      o.path("states").properties().forEach(e -> b.append(String.format("%s %d  ", e.getKey(), e.getValue().asInt())));
+      o.path("states")
+          .properties()
+          .forEach(e -> b.append(String.format("%s %d  ", e.getKey(), e.getValue().asInt())));
       System.out.println("  " + b.toString().trim());
-      System.out.printf("  cost so far: $%.4f%s%n", o.path("cost_usd").asDouble(),
-          o.has("eta_s") ? String.format("  rate %.1f jobs/s  ETA %s", o.path("jobs_per_s").asDouble(), ProgressLine.duration(o.path("eta_s").asLong()))
+      System.out.printf(
+          "  cost so far: $%.4f%s%n",
+          o.path("cost_usd").asDouble(),
+          o.has("eta_s")
+              ? String.format(
+                  "  rate %.1f jobs/s  ETA %s",
+                  o.path("jobs_per_s").asDouble(), ProgressLine.duration(o.path("eta_s").asLong()))
               : "");
       if (o.has("paused")) {
         System.out.println("  submission paused: " + o.path("paused").asText());
       }
       if (o.has("oldest_in_flight")) {
         JsonNode old = o.path("oldest_in_flight");
-        System.out.printf("  oldest in flight: %s, no news for %d s%n", old.path("job_id").asText(), old.path("age_s").asLong());
+        System.out.printf(
+            "  oldest in flight: %s, no news for %d s%n",
+            old.path("job_id").asText(), old.path("age_s").asLong());
       }
-      System.out.printf("  %-44s %6s %6s %6s %10s%n", "model_id", "jobs", "done", "failed", "cost USD");
-      o.path("models").properties().forEach(e -> System.out.printf("  %-44s %6d %6d %6d %10.4f%n", e.getKey(),
-          e.getValue().path("jobs").asInt(), e.getValue().path("done").asInt(), e.getValue().path("failed").asInt(),
-          e.getValue().path("cost_usd").asDouble()));
+      System.out.printf(
+          "  %-44s %6s %6s %6s %10s%n", "model_id", "jobs", "done", "failed", "cost USD");
+      o.path("models")
+          .properties()
+          .forEach(
+              e ->
+                  System.out.printf(
+                      "  %-44s %6d %6d %6d %10.4f%n",
+                      e.getKey(),
+                      e.getValue().path("jobs").asInt(),
+                      e.getValue().path("done").asInt(),
+                      e.getValue().path("failed").asInt(),
+                      e.getValue().path("cost_usd").asDouble()));
     }
   }
 
   /** {@code editstream list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "The jobs of a batch in one state, one per line.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The jobs of a batch in one state, one per line.")
   public static final class ListJobs extends Base {
-    @Option(names = "--state", description = "queued, in_flight, downloading, done or failed (repeatable; default: all).")
+    @Option(
+        names = "--state",
+        description = "queued, in_flight, downloading, done or failed (repeatable; default: all).")
     List<String> states = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
       for (String s : states) {
         if (!List.of("queued", "in_flight", "downloading", "done", "failed").contains(s)) {
-          throw new IllegalArgumentException("--state must be queued, in_flight, downloading, done or failed, was \"" + s + "\"");
+          throw new IllegalArgumentException(
+              "--state must be queued, in_flight, downloading, done or failed, was \"" + s + "\"");
         }
       }
       PipelineConfig cfg = pipeline.toConfig();
@@ -206,8 +254,15 @@ public final class BatchCommands {
           if (json) {
             System.out.println(Json.mapper().writeValueAsString(line));
           } else {
-            System.out.printf("%-30s %-11s %-40s %s%n", e.getKey(), line.path("state").asText(), line.path("model").asText("-"),
-                line.has("reason") ? line.path("reason").asText() + ": " + Summary.withoutId(e.getKey(), line.path("message").asText())
+            System.out.printf(
+                "%-30s %-11s %-40s %s%n",
+                e.getKey(),
+                line.path("state").asText(),
+                line.path("model").asText("-"),
+                line.has("reason")
+                    ? line.path("reason").asText()
+                        + ": "
+                        + Summary.withoutId(e.getKey(), line.path("message").asText())
                     : line.path("request_id").asText(""));
           }
         }
@@ -218,7 +273,10 @@ public final class BatchCommands {
       return 0;
     }
 
-    /** One job's line: {@code id}, {@code state}, {@code model}, {@code request_id}, {@code replays}, {@code at}, and for a failed job its class, stage, reason and message. */
+    /**
+     * One job's line: {@code id}, {@code state}, {@code model}, {@code request_id}, {@code
+     * replays}, {@code at}, and for a failed job its class, stage, reason and message.
+     */
     static ObjectNode line(String id, JobFold f) {
       ObjectNode o = Json.mapper().createObjectNode();
       o.put("id", id);
@@ -243,13 +301,22 @@ public final class BatchCommands {
   }
 
   /** {@code editstream cancel}. */
-  @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel jobs: withdraw those not submitted, cancel those queued at "
-      + "RunComfy; report those RunComfy already runs (they finish and are billed).")
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description =
+          "Cancel jobs: withdraw those not submitted, cancel those queued at "
+              + "RunComfy; report those RunComfy already runs (they finish and are billed).")
   public static final class Cancel extends Base {
-    @Option(names = "--id", split = ",", description = "These jobs (repeatable or comma-separated).")
+    @Option(
+        names = "--id",
+        split = ",",
+        description = "These jobs (repeatable or comma-separated).")
     List<String> ids = new ArrayList<>();
 
-    @Option(names = "--all", description = "Every job of the batch (with --batch: of those batches).")
+    @Option(
+        names = "--all",
+        description = "Every job of the batch (with --batch: of those batches).")
     boolean all;
 
     @Override
@@ -258,20 +325,26 @@ public final class BatchCommands {
         throw new IllegalArgumentException("say which jobs: --id ID, --batch B or --all");
       }
       PipelineConfig cfg = pipeline.toConfig();
-      RunComfyConfig rc = pipeline.apply(RunComfyConfig.fromEnvironment(System.getenv(), java.nio.file.Path.of(System.getProperty("user.home"))));
+      RunComfyConfig rc =
+          pipeline.apply(
+              RunComfyConfig.fromEnvironment(
+                  System.getenv(), java.nio.file.Path.of(System.getProperty("user.home"))));
       try (BatchAccess access = BatchAccess.open(cfg);
-          EventPublisher publisher = new EventPublisher(access.bootstrapServers(), "editstream-cancel", Map.of());
+          EventPublisher publisher =
+              new EventPublisher(access.bootstrapServers(), "editstream-cancel", Map.of());
           RunComfyClient client = new RunComfyClient(rc)) {
         Map<String, JobFold> folds = folds(access);
         Map<String, JobFold> targets = new TreeMap<>();
         Set<String> unknown = new HashSet<>(ids);
-        folds.forEach((id, f) -> {
-          if (ids.isEmpty() || ids.contains(id)) {
-            targets.put(id, f);
-            unknown.remove(id);
-          }
-        });
-        BatchCanceller.Report r = BatchCanceller.cancel(targets, publisher, cfg.topics(), client, Clock.systemUTC());
+        folds.forEach(
+            (id, f) -> {
+              if (ids.isEmpty() || ids.contains(id)) {
+                targets.put(id, f);
+                unknown.remove(id);
+              }
+            });
+        BatchCanceller.Report r =
+            BatchCanceller.cancel(targets, publisher, cfg.topics(), client, Clock.systemUTC());
         ObjectNode o = Json.mapper().createObjectNode();
         o.set("withdrawn", Json.mapper().valueToTree(r.withdrawn()));
         o.set("cancelled_at_runcomfy", Json.mapper().valueToTree(r.cancelled()));
@@ -283,14 +356,20 @@ public final class BatchCommands {
         if (json) {
           System.out.println(Json.mapper().writeValueAsString(o));
         } else {
-          System.out.printf("withdrawn before submission: %d%ncancelled at RunComfy (queued): %d%nalready running at RunComfy, not "
-              + "cancellable (they finish, are billed and downloaded): %d %s%nended or downloading, left as they are: %d%n",
-              r.withdrawn().size(), r.cancelled().size(), r.running().size(), r.running().isEmpty() ? "" : r.running().keySet(), r.left());
+          System.out.printf(
+              "withdrawn before submission: %d%ncancelled at RunComfy (queued): %d%nalready running at RunComfy, not "
+                  + "cancellable (they finish, are billed and downloaded): %d %s%nended or downloading, left as they are: %d%n",
+              r.withdrawn().size(),
+              r.cancelled().size(),
+              r.running().size(),
+              r.running().isEmpty() ? "" : r.running().keySet(),
+              r.left());
           if (!r.errors().isEmpty()) {
             System.out.println("cancel calls that failed (try again): " + r.errors());
           }
           if (!unknown.isEmpty()) {
-            System.out.println("no such job: " + String.join(", ", unknown.stream().sorted().toList()));
+            System.out.println(
+                "no such job: " + String.join(", ", unknown.stream().sorted().toList()));
           }
         }
         return r.errors().isEmpty() ? 0 : 75;

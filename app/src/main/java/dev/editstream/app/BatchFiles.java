@@ -27,17 +27,18 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>0: every line of the file became a job and every job is {@code done};
- *   <li>{@value #SOME_FAILED}: the batch finished and some jobs failed or lines were refused ({@code
- *       errors.jsonl} lists them);
+ *   <li>{@value #SOME_FAILED}: the batch finished and some jobs failed or lines were refused
+ *       ({@code errors.jsonl} lists them);
  *   <li>75: the timeout passed with jobs still in flight (EX_TEMPFAIL);
  *   <li>65: no line of the file was a valid job (EX_DATAERR);
- *   <li>{@value #INTERRUPTED}: stopped by Ctrl-C (128 + SIGINT); jobs in flight or queued resume with
- *       the same command.
+ *   <li>{@value #INTERRUPTED}: stopped by Ctrl-C (128 + SIGINT); jobs in flight or queued resume
+ *       with the same command.
  * </ul>
  */
 final class BatchFiles {
   /** The exit code of a batch that finished with some failed jobs or refused lines. */
   static final int SOME_FAILED = 2;
+
   /** The exit code of a batch stopped by Ctrl-C. */
   static final int INTERRUPTED = 130;
 
@@ -62,24 +63,26 @@ final class BatchFiles {
     Map<String, Integer> lineOf = new HashMap<>();
     refused.forEach(e -> lineOf.put(JobProducer.failedJobId(jobFile, e), e.line()));
     List<ObjectNode> out = new ArrayList<>();
-    new TreeMap<>(summary.jobs()).forEach((id, s) -> {
-      if (s == null || !s.doneEvents().isEmpty() || s.failedEvents().isEmpty()) {
-        return;
-      }
-      JobEvent f = s.failedEvents().get(s.failedEvents().size() - 1);
-      ObjectNode o = Json.mapper().createObjectNode();
-      o.put("id", id);
-      if (lineOf.containsKey(id)) {
-        o.put("line", lineOf.get(id));
-      }
-      o.put("exit_class", f.failure().exitClass().code());
-      o.put("stage", f.failure().stage().wire());
-      o.put("reason", f.failure().reasonText());
-      o.put("message", f.failure().message());
-      o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(f.failure().reason()));
-      o.put("at", f.at().toString());
-      out.add(o);
-    });
+    new TreeMap<>(summary.jobs())
+        .forEach(
+            (id, s) -> {
+              if (s == null || !s.doneEvents().isEmpty() || s.failedEvents().isEmpty()) {
+                return;
+              }
+              JobEvent f = s.failedEvents().get(s.failedEvents().size() - 1);
+              ObjectNode o = Json.mapper().createObjectNode();
+              o.put("id", id);
+              if (lineOf.containsKey(id)) {
+                o.put("line", lineOf.get(id));
+              }
+              o.put("exit_class", f.failure().exitClass().code());
+              o.put("stage", f.failure().stage().wire());
+              o.put("reason", f.failure().reasonText());
+              o.put("message", f.failure().message());
+              o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(f.failure().reason()));
+              o.put("at", f.at().toString());
+              out.add(o);
+            });
     return out;
   }
 
@@ -101,25 +104,45 @@ final class BatchFiles {
       plan.put("rerun", r.plan().count(java.util.List.of(ResumePlan.Action.RERUN)));
       plan.put("done_before", r.plan().count(java.util.List.of(ResumePlan.Action.DONE)));
       plan.put("failed_before", r.plan().count(java.util.List.of(ResumePlan.Action.FAILED)));
-      plan.put("followed", r.plan().count(java.util.List.of(ResumePlan.Action.FOLLOW, ResumePlan.Action.IN_FLIGHT_RERUN)));
+      plan.put(
+          "followed",
+          r.plan()
+              .count(
+                  java.util.List.of(ResumePlan.Action.FOLLOW, ResumePlan.Action.IN_FLIGHT_RERUN)));
       plan.set("changed", Json.mapper().valueToTree(r.plan().ids(ResumePlan.Action.CHANGED)));
-      plan.set("uncertain_not_rerun", Json.mapper().valueToTree(r.plan().ids(ResumePlan.Action.UNCERTAIN)));
+      plan.set(
+          "uncertain_not_rerun",
+          Json.mapper().valueToTree(r.plan().ids(ResumePlan.Action.UNCERTAIN)));
     }
     o.put("wall_s", s.wall().toMillis() / 1000.0);
     o.put("cost_usd", Math.round(s.costUsd() * 1_000_000d) / 1_000_000d);
     ObjectNode models = o.putObject("models");
-    new TreeMap<>(s.jobs()).forEach((id, st) -> {
-      if (st == null || st.model() == null) {
-        return;
-      }
-      ObjectNode m = models.has(st.model()) ? (ObjectNode) models.get(st.model()) : models.putObject(st.model());
-      m.put("jobs", m.path("jobs").asInt() + 1);
-      m.put("done", m.path("done").asInt() + (st.doneEvents().isEmpty() ? 0 : 1));
-      m.put("failed", m.path("failed").asInt() + (st.doneEvents().isEmpty() && !st.failedEvents().isEmpty() ? 1 : 0));
-      Double cost = st.doneEvents().isEmpty() || st.doneEvents().get(0).remote() == null ? null
-          : st.doneEvents().get(0).remote().costUsd();
-      m.put("cost_usd", Math.round((m.path("cost_usd").asDouble() + (cost == null ? 0 : cost)) * 1_000_000d) / 1_000_000d);
-    });
+    new TreeMap<>(s.jobs())
+        .forEach(
+            (id, st) -> {
+              if (st == null || st.model() == null) {
+                return;
+              }
+              ObjectNode m =
+                  models.has(st.model())
+                      ? (ObjectNode) models.get(st.model())
+                      : models.putObject(st.model());
+              m.put("jobs", m.path("jobs").asInt() + 1);
+              m.put("done", m.path("done").asInt() + (st.doneEvents().isEmpty() ? 0 : 1));
+              m.put(
+                  "failed",
+                  m.path("failed").asInt()
+                      + (st.doneEvents().isEmpty() && !st.failedEvents().isEmpty() ? 1 : 0));
+              Double cost =
+                  st.doneEvents().isEmpty() || st.doneEvents().get(0).remote() == null
+                      ? null
+                      : st.doneEvents().get(0).remote().costUsd();
+              m.put(
+                  "cost_usd",
+                  Math.round(
+                          (m.path("cost_usd").asDouble() + (cost == null ? 0 : cost)) * 1_000_000d)
+                      / 1_000_000d);
+            });
     o.put("exit_code", exitCode(r));
     return o;
   }
@@ -129,14 +152,18 @@ final class BatchFiles {
    *
    * @throws IOException when they cannot be written
    */
-  static void write(Path outDir, BatchRun.Result r, Path jobFile, List<LineError> refused) throws IOException {
+  static void write(Path outDir, BatchRun.Result r, Path jobFile, List<LineError> refused)
+      throws IOException {
     Files.createDirectories(outDir);
     StringBuilder lines = new StringBuilder();
     for (ObjectNode e : errors(r.summary(), jobFile, refused)) {
       lines.append(Json.mapper().writeValueAsString(e)).append('\n');
     }
     replace(outDir.resolve("errors.jsonl"), lines.toString());
-    replace(outDir.resolve("summary.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary(r, jobFile)) + "\n");
+    replace(
+        outDir.resolve("summary.json"),
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary(r, jobFile))
+            + "\n");
   }
 
   private static void replace(Path target, String text) throws IOException {

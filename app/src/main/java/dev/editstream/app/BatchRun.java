@@ -1,13 +1,13 @@
 package dev.editstream.app;
 
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.job.Job;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.producer.JobProducer;
 import dev.editstream.runcomfy.LocalAssetServer;
-import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.error.StageException;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -26,8 +25,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One batch in one process: the embedded broker when no bootstrap servers are given, a local
- * asset server for local input files (only when the API is the local emulator), every worker, the
+ * One batch in one process: the embedded broker when no bootstrap servers are given, a local asset
+ * server for local input files (only when the API is the local emulator), every worker, the
  * producer for the job file, live progress until every job is terminal or the timeout passes, and
  * the summary.
  */
@@ -45,7 +44,12 @@ public final class BatchRun {
    * @param interrupted whether a Ctrl-C ended the run early ({@link CtrlC})
    * @param plan what the run did with each valid job ({@link ResumePlan}), or null
    */
-  public record Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters, boolean interrupted,
+  public record Result(
+      Summary summary,
+      int invalidLines,
+      boolean finished,
+      MeterRegistry meters,
+      boolean interrupted,
       ResumePlan plan) {
     /** A run that was not interrupted and planned nothing (tests, bench). */
     public Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters) {
@@ -54,10 +58,13 @@ public final class BatchRun {
 
     /** Whether every valid job is done (the demo's exit-0 rule). */
     public boolean everyValidJobDone(List<String> validIds) {
-      return finished && validIds.stream().allMatch(id -> {
-        var s = summary.jobs().get(id);
-        return s != null && s.doneEvents().size() == 1 && s.failedEvents().isEmpty();
-      });
+      return finished
+          && validIds.stream()
+              .allMatch(
+                  id -> {
+                    var s = summary.jobs().get(id);
+                    return s != null && s.doneEvents().size() == 1 && s.failedEvents().isEmpty();
+                  });
     }
   }
 
@@ -73,15 +80,22 @@ public final class BatchRun {
       client.models(null, null, null, false, 1, 0).block(Duration.ofSeconds(30));
     } catch (StageException e) {
       if (e.exitClass() == ExitClass.NOPERM) {
-        throw new StageException(ExitClass.NOPERM, e.reasonText(), "RunComfy refused the token (" + e.getMessage()
-            + "): set RUNCOMFY_TOKEN or RunComfy's token.json, then run the same command again");
+        throw new StageException(
+            ExitClass.NOPERM,
+            e.reasonText(),
+            "RunComfy refused the token ("
+                + e.getMessage()
+                + "): set RUNCOMFY_TOKEN or RunComfy's token.json, then run the same command again");
       }
     } catch (RuntimeException e) {
       // unreachable or slow: the run's own catalog fallback and retries deal with it
     }
   }
 
-  /** Removes what a killed earlier run left half-written in {@code <out>/.staging} (this process owns the folder). */
+  /**
+   * Removes what a killed earlier run left half-written in {@code <out>/.staging} (this process
+   * owns the folder).
+   */
   static void cleanStaging(Path outDir, PrintStream out) throws IOException {
     Path staging = outDir.resolve(".staging");
     if (!Files.isDirectory(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -103,16 +117,31 @@ public final class BatchRun {
    * @param rerunFailed run the failed jobs again ({@code --rerun-failed})
    * @param resubmitUncertain consent to POST again a job that may have been submitted
    * @param onInterrupt the answer to a Ctrl-C when no terminal can ask ({@code --on-interrupt})
-   * @param signals whether to handle Ctrl-C at all (false in tests that run several batches in one JVM)
+   * @param signals whether to handle Ctrl-C at all (false in tests that run several batches in one
+   *     JVM)
    * @param metrics {@code --metrics-port}/{@code --metrics-host}, or null for no ops port
    */
-  public record Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals,
-      MetricsOptions metrics, StorageOptions storage) {
-    /** First runs and resumes alike, no re-runs, no signal handling, no ops port, no object storage. */
-    public static final Options DEFAULT = new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null, null);
+  public record Options(
+      Set<String> rerun,
+      boolean rerunFailed,
+      boolean resubmitUncertain,
+      CtrlC.Choice onInterrupt,
+      boolean signals,
+      MetricsOptions metrics,
+      StorageOptions storage) {
+    /**
+     * First runs and resumes alike, no re-runs, no signal handling, no ops port, no object storage.
+     */
+    public static final Options DEFAULT =
+        new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null, null);
 
     /** As the canonical constructor, without object storage. */
-    public Options(Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain, CtrlC.Choice onInterrupt, boolean signals,
+    public Options(
+        Set<String> rerun,
+        boolean rerunFailed,
+        boolean resubmitUncertain,
+        CtrlC.Choice onInterrupt,
+        boolean signals,
         MetricsOptions metrics) {
       this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null);
     }
@@ -122,7 +151,10 @@ public final class BatchRun {
       return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m, storage);
     }
 
-    /** A copy staging inputs and storing results as {@code s} says ({@code --stage-to}, {@code --results-to}). */
+    /**
+     * A copy staging inputs and storing results as {@code s} says ({@code --stage-to}, {@code
+     * --results-to}).
+     */
     public Options withStorage(StorageOptions s) {
       return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, s);
     }
@@ -131,8 +163,8 @@ public final class BatchRun {
   /**
    * Runs the batch.
    *
-   * @param cfg configuration; {@code bootstrapServers == null} starts the broker of the state folder
-   *     {@code <out>/.editstream} ({@link BatchState})
+   * @param cfg configuration; {@code bootstrapServers == null} starts the broker of the state
+   *     folder {@code <out>/.editstream} ({@link BatchState})
    * @param runcomfy API base and token
    * @param serveLocalFiles whether to start the asset server for local inputs (emulator only)
    * @param jobFile the JSON Lines job file
@@ -140,8 +172,15 @@ public final class BatchRun {
    * @param out where progress and the summary go
    * @param validIds filled with the ids of the valid jobs
    */
-  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, Duration timeout,
-      PrintStream out, List<String> validIds) throws IOException {
+  public static Result run(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      boolean serveLocalFiles,
+      Path jobFile,
+      Duration timeout,
+      PrintStream out,
+      List<String> validIds)
+      throws IOException {
     return run(cfg, runcomfy, serveLocalFiles, jobFile, List.of(), timeout, out, validIds);
   }
 
@@ -150,19 +189,45 @@ public final class BatchRun {
    *
    * @param allowedInputs folders besides the job file's from which local inputs are accepted
    */
-  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
-      Duration timeout, PrintStream out, List<String> validIds) throws IOException {
-    return run(cfg, runcomfy, serveLocalFiles, jobFile, allowedInputs, timeout, out, validIds, Options.DEFAULT);
+  public static Result run(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      boolean serveLocalFiles,
+      Path jobFile,
+      List<Path> allowedInputs,
+      Duration timeout,
+      PrintStream out,
+      List<String> validIds)
+      throws IOException {
+    return run(
+        cfg,
+        runcomfy,
+        serveLocalFiles,
+        jobFile,
+        allowedInputs,
+        timeout,
+        out,
+        validIds,
+        Options.DEFAULT);
   }
 
   /**
-   * As above, with re-run and Ctrl-C options. A job the topics show ended is counted as it ended and
-   * not run again; a job in flight is followed, never published (or POSTed) again.
+   * As above, with re-run and Ctrl-C options. A job the topics show ended is counted as it ended
+   * and not run again; a job in flight is followed, never published (or POSTed) again.
    *
    * @throws IllegalStateException when another process holds the state folder
    */
-  public static Result run(PipelineConfig cfg, RunComfyConfig runcomfy, boolean serveLocalFiles, Path jobFile, List<Path> allowedInputs,
-      Duration timeout, PrintStream out, List<String> validIds, Options opts) throws IOException {
+  public static Result run(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      boolean serveLocalFiles,
+      Path jobFile,
+      List<Path> allowedInputs,
+      Duration timeout,
+      PrintStream out,
+      List<String> validIds,
+      Options opts)
+      throws IOException {
     long t0 = System.nanoTime();
     if (cfg.provider().balanceCheck()) {
       BalanceCheck.require(runcomfy, out);
@@ -175,16 +240,34 @@ public final class BatchRun {
     try {
       if (cfg.embedded()) {
         boolean resumed = BatchState.exists(cfg.outDir());
-        out.println((resumed ? "resuming the batch kept in " : "no --bootstrap-servers given: a local single-node Kafka broker (KRaft) "
-            + "runs in this process, its data in ") + BatchState.folder(cfg.outDir())
-            + (resumed ? " (jobs that ended before are not run again)" : " (the same command resumes the batch after a crash)"));
+        out.println(
+            (resumed
+                    ? "resuming the batch kept in "
+                    : "no --bootstrap-servers given: a local single-node Kafka broker (KRaft) "
+                        + "runs in this process, its data in ")
+                + BatchState.folder(cfg.outDir())
+                + (resumed
+                    ? " (jobs that ended before are not run again)"
+                    : " (the same command resumes the batch after a crash)"));
         state = BatchState.open(cfg.outDir(), true);
         cfg = cfg.withBootstrapServers(state.bootstrapServers());
       }
       if (serveLocalFiles) {
         assets = LocalAssetServer.start("127.0.0.1", 0);
       }
-      result = runOn(cfg, runcomfy, assets, jobFile, allowedInputs, timeout, out, validIds, opts, state, t0);
+      result =
+          runOn(
+              cfg,
+              runcomfy,
+              assets,
+              jobFile,
+              allowedInputs,
+              timeout,
+              out,
+              validIds,
+              opts,
+              state,
+              t0);
     } finally {
       if (assets != null) {
         assets.close();
@@ -196,34 +279,66 @@ public final class BatchRun {
     try {
       int dropped = dev.editstream.downloader.Manifest.compact(cfg.outDir());
       if (dropped > 0) {
-        out.println("manifest.jsonl: " + dropped + " lines of earlier runs replaced by their jobs' latest run");
+        out.println(
+            "manifest.jsonl: "
+                + dropped
+                + " lines of earlier runs replaced by their jobs' latest run");
       }
     } catch (IOException e) {
-      out.println("could not compact " + cfg.outDir().resolve("manifest.jsonl") + ": " + e.getMessage());
+      out.println(
+          "could not compact " + cfg.outDir().resolve("manifest.jsonl") + ": " + e.getMessage());
     }
     return result;
   }
 
   @SuppressWarnings("try") // the ops server lives as long as the run; the body never names it
-  private static Result runOn(PipelineConfig cfg, RunComfyConfig runcomfy, LocalAssetServer assets, Path jobFile, List<Path> allowedInputs,
-      Duration timeout, PrintStream out, List<String> validIds, Options opts, BatchState state, long t0) throws IOException {
-    MeterRegistry registry = opts.metrics() == null ? new SimpleMeterRegistry() : opts.metrics().registry();
+  private static Result runOn(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      LocalAssetServer assets,
+      Path jobFile,
+      List<Path> allowedInputs,
+      Duration timeout,
+      PrintStream out,
+      List<String> validIds,
+      Options opts,
+      BatchState state,
+      long t0)
+      throws IOException {
+    MeterRegistry registry =
+        opts.metrics() == null ? new SimpleMeterRegistry() : opts.metrics().registry();
     // the router re-checks every local input against the folders the producer allowed
     List<Path> allowed = new ArrayList<>();
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
     allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
     try (Storage storage = opts.storage() == null ? null : opts.storage().open(cfg.jobDeadline());
-        Pipeline pipeline = Pipeline.start(cfg, runcomfy, runcomfy::token, EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
-            storage != null && storage.stagesInputs() ? storage.stager(allowed) : new dev.editstream.router.InputStager(assets, allowed),
-            new PipelineMetrics(registry), storage == null ? null : storage.results());
+        Pipeline pipeline =
+            Pipeline.start(
+                cfg,
+                runcomfy,
+                runcomfy::token,
+                EnumSet.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER),
+                storage != null && storage.stagesInputs()
+                    ? storage.stager(allowed)
+                    : new dev.editstream.router.InputStager(assets, allowed),
+                new PipelineMetrics(registry),
+                storage == null ? null : storage.results());
         BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null);
-        EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
-        OpsServer ops = opts.metrics() == null ? null : opts.metrics().start(registry, cfg.bootstrapServers(), () -> pipeline)) {
+        EventPublisher publisher =
+            new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
+        OpsServer ops =
+            opts.metrics() == null
+                ? null
+                : opts.metrics().start(registry, cfg.bootstrapServers(), () -> pipeline)) {
       out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
       // the batch's wall time counts from here: start-up is reported on its own line
       t0 = System.nanoTime();
-      ResumePlan.Recorder admission = ResumePlan.recorder(tracker::fold, opts.rerun(), opts.rerunFailed(), opts.resubmitUncertain());
-      JobProducer.Report report = new JobProducer(publisher, cfg.topics(), Clock.systemUTC()).publish(jobFile, allowedInputs, admission);
+      ResumePlan.Recorder admission =
+          ResumePlan.recorder(
+              tracker::fold, opts.rerun(), opts.rerunFailed(), opts.resubmitUncertain());
+      JobProducer.Report report =
+          new JobProducer(publisher, cfg.topics(), Clock.systemUTC())
+              .publish(jobFile, allowedInputs, admission);
       ResumePlan plan = admission.plan();
       List<String> ids = new ArrayList<>();
       for (Job j : report.jobs()) {
@@ -244,42 +359,78 @@ public final class BatchRun {
       if (loop.interrupted()) {
         out.println("interrupted: jobs still in flight or queued resume with the same command");
       } else if (!finished) {
-        out.println("timed out after " + timeout.toSeconds() + " s with jobs still in flight; the same command resumes them");
+        out.println(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s with jobs still in flight; the same command resumes them");
       }
-      Result result = new Result(summary, report.errors().size(), finished, registry, loop.interrupted(), plan);
+      Result result =
+          new Result(summary, report.errors().size(), finished, registry, loop.interrupted(), plan);
       try {
         BatchFiles.write(cfg.outDir(), result, jobFile, report.errors());
-        out.println("results: " + cfg.outDir().resolve("manifest.jsonl") + ", errors: " + cfg.outDir().resolve("errors.jsonl")
-            + ", summary: " + cfg.outDir().resolve("summary.json"));
+        out.println(
+            "results: "
+                + cfg.outDir().resolve("manifest.jsonl")
+                + ", errors: "
+                + cfg.outDir().resolve("errors.jsonl")
+                + ", summary: "
+                + cfg.outDir().resolve("summary.json"));
       } catch (IOException e) {
-        out.println("could not write errors.jsonl / summary.json in " + cfg.outDir() + ": " + e.getMessage());
+        out.println(
+            "could not write errors.jsonl / summary.json in "
+                + cfg.outDir()
+                + ": "
+                + e.getMessage());
       }
       return result;
     }
   }
 
-  /** Says what the run does with the file's jobs: published, ended before, in flight, changed lines. */
-  static void describePlan(PrintStream out, Path jobFile, JobProducer.Report report, ResumePlan plan) {
-    out.printf("%s: %d jobs, %d lines refused; %d published to run%s%n", jobFile, report.jobs().size(), report.errors().size(),
-        report.published(), plan.count(List.of(ResumePlan.Action.RERUN)) > 0 ? " (" + plan.count(List.of(ResumePlan.Action.RERUN)) + " re-runs)" : "");
+  /**
+   * Says what the run does with the file's jobs: published, ended before, in flight, changed lines.
+   */
+  static void describePlan(
+      PrintStream out, Path jobFile, JobProducer.Report report, ResumePlan plan) {
+    out.printf(
+        "%s: %d jobs, %d lines refused; %d published to run%s%n",
+        jobFile,
+        report.jobs().size(),
+        report.errors().size(),
+        report.published(),
+        plan.count(List.of(ResumePlan.Action.RERUN)) > 0
+            ? " (" + plan.count(List.of(ResumePlan.Action.RERUN)) + " re-runs)"
+            : "");
     int done = plan.count(List.of(ResumePlan.Action.DONE));
     int failed = plan.count(List.of(ResumePlan.Action.FAILED));
     int follow = plan.count(List.of(ResumePlan.Action.FOLLOW, ResumePlan.Action.IN_FLIGHT_RERUN));
     if (done + failed + follow > 0) {
-      out.printf("from earlier runs: %d done, %d failed (not run again; --rerun-failed or --rerun ID), %d in flight (followed, never "
-          + "submitted twice)%n", done, failed, follow);
+      out.printf(
+          "from earlier runs: %d done, %d failed (not run again; --rerun-failed or --rerun ID), %d in flight (followed, never "
+              + "submitted twice)%n",
+          done, failed, follow);
     }
-    list(out, plan.ids(ResumePlan.Action.CHANGED), "ended before and their line changed since; not run again (--rerun ID runs one again)");
-    list(out, plan.ids(ResumePlan.Action.UNCERTAIN), "may have been paid for already (may_have_been_submitted); not re-run without "
-        + "--resubmit-uncertain");
-    list(out, plan.ids(ResumePlan.Action.IN_FLIGHT_RERUN), "are still in flight: --rerun ignored for them");
+    list(
+        out,
+        plan.ids(ResumePlan.Action.CHANGED),
+        "ended before and their line changed since; not run again (--rerun ID runs one again)");
+    list(
+        out,
+        plan.ids(ResumePlan.Action.UNCERTAIN),
+        "may have been paid for already (may_have_been_submitted); not re-run without "
+            + "--resubmit-uncertain");
+    list(
+        out,
+        plan.ids(ResumePlan.Action.IN_FLIGHT_RERUN),
+        "are still in flight: --rerun ignored for them");
   }
 
   private static void list(PrintStream out, List<String> ids, String what) {
     if (ids.isEmpty()) {
       return;
     }
-    String shown = String.join(", ", ids.subList(0, Math.min(10, ids.size()))) + (ids.size() > 10 ? ", ..." : "");
+    String shown =
+        String.join(", ", ids.subList(0, Math.min(10, ids.size())))
+            + (ids.size() > 10 ? ", ..." : "");
     out.println(ids.size() + " jobs " + what + ": " + shown);
   }
 
@@ -296,8 +447,15 @@ public final class BatchRun {
     private boolean interrupted;
     private java.util.Set<String> waitingFor;
 
-    Loop(Pipeline pipeline, BatchTracker tracker, PipelineConfig cfg, RunComfyConfig runcomfy, EventPublisher publisher, PrintStream out,
-        BatchState state, Options opts) {
+    Loop(
+        Pipeline pipeline,
+        BatchTracker tracker,
+        PipelineConfig cfg,
+        RunComfyConfig runcomfy,
+        EventPublisher publisher,
+        PrintStream out,
+        BatchState state,
+        Options opts) {
       this.pipeline = pipeline;
       this.tracker = tracker;
       this.cfg = cfg;
@@ -306,8 +464,10 @@ public final class BatchRun {
       this.state = state;
       this.opts = opts;
       BatchTracker.Counts c = tracker.counts();
-      this.console = out == System.out || out == System.err ? ConsoleProgress.detect(out, c.done() + c.failed())
-          : new ConsoleProgress(out, false);
+      this.console =
+          out == System.out || out == System.err
+              ? ConsoleProgress.detect(out, c.done() + c.failed())
+              : new ConsoleProgress(out, false);
     }
 
     boolean interrupted() {
@@ -317,7 +477,8 @@ public final class BatchRun {
     /** Waits until every job ended (true), the deadline passed or a Ctrl-C said stop (false). */
     boolean waitForAll(long deadline, long t0) {
       java.io.Reader ask = System.console() == null ? null : System.console().reader();
-      try (CtrlC ctrlC = opts.signals() ? CtrlC.install(ask, opts.onInterrupt(), console::message) : null) {
+      try (CtrlC ctrlC =
+          opts.signals() ? CtrlC.install(ask, opts.onInterrupt(), console::message) : null) {
         CtrlC.Choice handled = CtrlC.Choice.NONE;
         while (System.nanoTime() < deadline) {
           CtrlC.Choice choice = ctrlC == null ? CtrlC.Choice.NONE : ctrlC.choice();
@@ -364,7 +525,10 @@ public final class BatchRun {
       return true;
     }
 
-    /** Stops submitting; for CANCEL also cancels what is queued; then waits only for the submitted jobs. */
+    /**
+     * Stops submitting; for CANCEL also cancels what is queued; then waits only for the submitted
+     * jobs.
+     */
     private void act(CtrlC.Choice choice) {
       pipeline.stopStage(Stage.ROUTER);
       Map<String, JobFold> open = new java.util.HashMap<>();
@@ -380,24 +544,44 @@ public final class BatchRun {
       }
       if (choice == CtrlC.Choice.CANCEL) {
         try (RunComfyClient client = new RunComfyClient(runcomfy)) {
-          BatchCanceller.Report r = BatchCanceller.cancel(open, publisher, cfg.topics(), client, Clock.systemUTC());
-          console.message(String.format("cancelled: %d queued here, %d queued at RunComfy; %d already running at RunComfy (they finish, "
-              + "are billed and downloaded)%s", r.withdrawn().size(), r.cancelled().size(), r.running().size(),
-              r.errors().isEmpty() ? "" : "; " + r.errors().size() + " cancel calls failed: " + r.errors()));
+          BatchCanceller.Report r =
+              BatchCanceller.cancel(open, publisher, cfg.topics(), client, Clock.systemUTC());
+          console.message(
+              String.format(
+                  "cancelled: %d queued here, %d queued at RunComfy; %d already running at RunComfy (they finish, "
+                      + "are billed and downloaded)%s",
+                  r.withdrawn().size(),
+                  r.cancelled().size(),
+                  r.running().size(),
+                  r.errors().isEmpty()
+                      ? ""
+                      : "; " + r.errors().size() + " cancel calls failed: " + r.errors()));
         }
       } else {
-        console.message((open.size() - submitted.size()) + " queued jobs wait for the same command; waiting for the " + submitted.size()
-            + " submitted");
+        console.message(
+            (open.size() - submitted.size())
+                + " queued jobs wait for the same command; waiting for the "
+                + submitted.size()
+                + " submitted");
       }
       waitingFor = submitted;
     }
 
     private ProgressLine.Counts counts(BatchTracker.Counts c) {
       AccountGateView paused = new AccountGateView(pipeline);
-      return new ProgressLine.Counts(c.total(), c.done(), c.failed(), c.submitted(), c.queued(), c.costUsd(), true, paused.reason());
+      return new ProgressLine.Counts(
+          c.total(),
+          c.done(),
+          c.failed(),
+          c.submitted(),
+          c.queued(),
+          c.costUsd(),
+          true,
+          paused.reason());
     }
 
-    private com.fasterxml.jackson.databind.node.ObjectNode progressJson(BatchTracker.Counts c, Duration elapsed) {
+    private com.fasterxml.jackson.databind.node.ObjectNode progressJson(
+        BatchTracker.Counts c, Duration elapsed) {
       var o = dev.editstream.core.Json.mapper().createObjectNode();
       o.put("at", java.time.Instant.now().toString());
       o.put("elapsed_s", elapsed.toMillis() / 1000.0);
@@ -420,7 +604,9 @@ public final class BatchRun {
   /** Why submission is paused (the account gate of the router), or null. */
   private record AccountGateView(Pipeline pipeline) {
     String reason() {
-      return pipeline.gate() == null || !pipeline.gate().isClosed() ? null : pipeline.gate().reason();
+      return pipeline.gate() == null || !pipeline.gate().isClosed()
+          ? null
+          : pipeline.gate().reason();
     }
   }
 }

@@ -30,17 +30,23 @@ import java.util.Optional;
 final class BatchState implements AutoCloseable {
   /** The state folder's name inside the output folder. */
   static final String FOLDER = ".editstream";
+
   /**
    * State folders this JVM holds: probing their lock file from here would release the lock (closing
    * any descriptor of a file drops every POSIX lock the process holds on it).
    */
-  private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<Path> HELD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final Path dir;
   private final FileChannel lockFile;
   private final FileLock lock;
   private final EmbeddedBroker broker;
-  /** Stops the broker cleanly on SIGTERM (a broker killed uncleanly makes the next start wait ~10 s for its old session). */
+
+  /**
+   * Stops the broker cleanly on SIGTERM (a broker killed uncleanly makes the next start wait ~10 s
+   * for its old session).
+   */
   private final Thread onTerm;
 
   private BatchState(Path dir, FileChannel lockFile, FileLock lock, EmbeddedBroker broker) {
@@ -62,8 +68,8 @@ final class BatchState implements AutoCloseable {
    * and for {@code status}/{@code list}/{@code cancel} when no run is live.
    *
    * @param serving whether this process serves a run ({@code endpoint.json} is written for others)
-   * @throws IllegalStateException when another process holds the folder (naming its pid when known),
-   *     or the broker cannot start
+   * @throws IllegalStateException when another process holds the folder (naming its pid when
+   *     known), or the broker cannot start
    * @throws UncheckedIOException when the folder cannot be created
    */
   static BatchState open(Path outDir, boolean serving) {
@@ -71,7 +77,9 @@ final class BatchState implements AutoCloseable {
     FileChannel ch = null;
     try {
       Files.createDirectories(dir);
-      ch = FileChannel.open(dir.resolve("run.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              dir.resolve("run.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -80,9 +88,15 @@ final class BatchState implements AutoCloseable {
       }
       if (lock == null) {
         ch.close();
-        String pid = liveEndpoint(outDir).map(n -> " (pid " + n.path("pid").asText() + ")").orElse("");
-        throw new IllegalStateException("another editstream process is using " + dir + pid
-            + ": wait for it to end, or use `editstream status --out " + outDir + "` to follow it");
+        String pid =
+            liveEndpoint(outDir).map(n -> " (pid " + n.path("pid").asText() + ")").orElse("");
+        throw new IllegalStateException(
+            "another editstream process is using "
+                + dir
+                + pid
+                + ": wait for it to end, or use `editstream status --out "
+                + outDir
+                + "` to follow it");
       }
       EmbeddedBroker broker;
       try {
@@ -110,7 +124,8 @@ final class BatchState implements AutoCloseable {
           // the first error is the one to report
         }
       }
-      throw new UncheckedIOException("cannot open the batch state folder " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot open the batch state folder " + dir + ": " + e.getMessage(), e);
     }
   }
 
@@ -169,7 +184,9 @@ final class BatchState implements AutoCloseable {
     return dir;
   }
 
-  /** Writes {@code progress.json} (the live run's counts for {@code status}); failures are ignored. */
+  /**
+   * Writes {@code progress.json} (the live run's counts for {@code status}); failures are ignored.
+   */
   void writeProgress(ObjectNode progress) {
     try {
       replace("progress.json", progress);
@@ -181,7 +198,11 @@ final class BatchState implements AutoCloseable {
   /** Reads the live run's {@code progress.json}, if any. */
   static Optional<JsonNode> progress(Path outDir) {
     try {
-      return Optional.of(Json.mapper().readTree(Files.readString(folder(outDir).resolve("progress.json"), StandardCharsets.UTF_8)));
+      return Optional.of(
+          Json.mapper()
+              .readTree(
+                  Files.readString(
+                      folder(outDir).resolve("progress.json"), StandardCharsets.UTF_8)));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -198,7 +219,10 @@ final class BatchState implements AutoCloseable {
     }
   }
 
-  /** Stops the broker (its data stays), removes {@code endpoint.json} and {@code progress.json}, releases the lock. */
+  /**
+   * Stops the broker (its data stays), removes {@code endpoint.json} and {@code progress.json},
+   * releases the lock.
+   */
   @Override
   public void close() {
     try {

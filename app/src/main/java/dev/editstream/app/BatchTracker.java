@@ -18,10 +18,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Follows the jobs of a batch on every job topic ({@code requested}, {@code submitted}, {@code
- * completed}, {@code done}, {@code failed}): reads their whole history from the earliest offset
- * (no consumer group), folds each job's events into a {@link JobFold} (its latest run), and keeps
- * tailing. The constructor returns once the history is read, so a resumed batch knows at once
- * which of its jobs ended, whenever they ended. Feeds the resume plan, the live progress line, the
+ * completed}, {@code done}, {@code failed}): reads their whole history from the earliest offset (no
+ * consumer group), folds each job's events into a {@link JobFold} (its latest run), and keeps
+ * tailing. The constructor returns once the history is read, so a resumed batch knows at once which
+ * of its jobs ended, whenever they ended. Feeds the resume plan, the live progress line, the
  * summary, {@code editstream status} and the tests' checks.
  *
  * <p>Memory grows with the jobs on the topics (one fold each, terminal events kept whole).
@@ -88,7 +88,10 @@ public final class BatchTracker implements AutoCloseable {
 
   private final TopicView<JobFold> view;
   private final Set<String> expected = ConcurrentHashMap.newKeySet();
-  /** The run each re-run job is published with: a fold of an earlier run is not this run's state. */
+
+  /**
+   * The run each re-run job is published with: a fold of an earlier run is not this run's state.
+   */
   private final Map<String, Integer> runs = new ConcurrentHashMap<>();
 
   /**
@@ -99,9 +102,18 @@ public final class BatchTracker implements AutoCloseable {
    * @throws IllegalStateException if the topics cannot be read within {@link #CATCH_UP}
    */
   public BatchTracker(String bootstrapServers, Topics topics, Instant since) {
-    this.view = TopicView.start(bootstrapServers,
-        List.of(topics.requested(), topics.submitted(), topics.completed(), topics.done(), topics.failed()),
-        r -> decode(r, topics, since), JobFold::merge, CATCH_UP);
+    this.view =
+        TopicView.start(
+            bootstrapServers,
+            List.of(
+                topics.requested(),
+                topics.submitted(),
+                topics.completed(),
+                topics.done(),
+                topics.failed()),
+            r -> decode(r, topics, since),
+            JobFold::merge,
+            CATCH_UP);
   }
 
   private static JobFold decode(ConsumerRecord<String, byte[]> r, Topics topics, Instant since) {
@@ -206,8 +218,9 @@ public final class BatchTracker implements AutoCloseable {
   /** One line of progress: counts of the expected jobs per state. */
   public String progressLine(Duration elapsed) {
     Counts c = counts();
-    return String.format("[%6.1fs] jobs %d | submitted %d | done %d | failed %d | in flight %d", elapsed.toMillis() / 1000.0, c.total(),
-        c.submitted(), c.done(), c.failed(), c.inFlight());
+    return String.format(
+        "[%6.1fs] jobs %d | submitted %d | done %d | failed %d | in flight %d",
+        elapsed.toMillis() / 1000.0, c.total(), c.submitted(), c.done(), c.failed(), c.inFlight());
   }
 
   @Override

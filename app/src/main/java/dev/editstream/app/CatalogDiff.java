@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What changed between two catalogs (usually the live one against editstream's built-in
- * snapshot): models added and removed, and per model the fields added and removed, required
- * fields, body field roles and prices. Pure.
+ * What changed between two catalogs (usually the live one against editstream's built-in snapshot):
+ * models added and removed, and per model the fields added and removed, required fields, body field
+ * roles and prices. Pure.
  */
 final class CatalogDiff {
   private CatalogDiff() {}
@@ -45,7 +45,8 @@ final class CatalogDiff {
       }
       fields(id, a, b, out);
     }
-    now.problems().forEach((id, why) -> out.add("! " + id + ": input_schema not understood: " + why));
+    now.problems()
+        .forEach((id, why) -> out.add("! " + id + ": input_schema not understood: " + why));
     return out;
   }
 
@@ -68,7 +69,8 @@ final class CatalogDiff {
     if (!a.fields().equals(b.fields())) {
       out.add("~ " + id + ": job fields " + roles(b.fields()) + " -> " + roles(a.fields()));
     }
-    if (Math.abs(a.price().baseUsd() - b.price().baseUsd()) > 1e-9 || !Objects.equals(a.price().unit(), b.price().unit())
+    if (Math.abs(a.price().baseUsd() - b.price().baseUsd()) > 1e-9
+        || !Objects.equals(a.price().unit(), b.price().unit())
         || !Objects.equals(a.price().mode(), b.price().mode())) {
       out.add("~ " + id + ": price " + price(b) + " -> " + price(a));
     }
@@ -83,11 +85,24 @@ final class CatalogDiff {
   }
 
   static String price(ModelSpec m) {
-    return String.format(Locale.ROOT, "$%.4f/%s%s", m.price().baseUsd(), m.price().unit(),
+    return String.format(
+        Locale.ROOT,
+        "$%.4f/%s%s",
+        m.price().baseUsd(),
+        m.price().unit(),
         m.price().mode() == null ? "" : " " + m.price().mode());
   }
 
   private static String roles(ModelSpec.Fields f) {
-    return "{prompt " + f.prompt() + ", images " + f.images() + (f.imagesArray() ? "[]" : "") + ", mask " + f.mask() + ", video " + f.video() + "}";
+    return "{prompt "
+        + f.prompt()
+        + ", images "
+        + f.images()
+        + (f.imagesArray() ? "[]" : "")
+        + ", mask "
+        + f.mask()
+        + ", video "
+        + f.video()
+        + "}";
   }
 }

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Where the commands get RunComfy's model catalog: the live API, the disk copy of its last read,
- * or editstream's built-in snapshot ({@link CatalogLoader}), and how they name what they used.
+ * Where the commands get RunComfy's model catalog: the live API, the disk copy of its last read, or
+ * editstream's built-in snapshot ({@link CatalogLoader}), and how they name what they used.
  */
 final class Catalogs {
   /** Longest wait for the live catalog at start-up. */
@@ -22,7 +22,10 @@ final class Catalogs {
 
   /** The disk copy for {@code baseUrl}: {@code file} when given, else the default place. */
   static CatalogCache cache(Path file, String baseUrl) {
-    return file != null ? new CatalogCache(file) : CatalogCache.defaultFor(baseUrl, System.getenv(), Path.of(System.getProperty("user.home")));
+    return file != null
+        ? new CatalogCache(file)
+        : CatalogCache.defaultFor(
+            baseUrl, System.getenv(), Path.of(System.getProperty("user.home")));
   }
 
   /**
@@ -39,17 +42,27 @@ final class Catalogs {
         return ModelCatalog.builtIn();
       }
       case "cache" -> {
-        return cache(cacheFile, base).read()
-            .map(c -> ModelCatalog.fromEntries(c.document().path("models"), ModelCatalog.Source.CACHE, c.fetchedAt()))
+        return cache(cacheFile, base)
+            .read()
+            .map(
+                c ->
+                    ModelCatalog.fromEntries(
+                        c.document().path("models"), ModelCatalog.Source.CACHE, c.fetchedAt()))
             .orElseGet(ModelCatalog::builtIn);
       }
       case "live" -> {
-        RunComfyConfig rc = RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+        RunComfyConfig rc =
+            RunComfyConfig.fromEnvironment(
+                System.getenv(), Path.of(System.getProperty("user.home")));
         try (RunComfyClient client = new RunComfyClient(rc)) {
-          return CatalogLoader.load(client, cache(cacheFile, rc.baseUrl()), Clock.systemUTC(), LIVE_TIMEOUT).block();
+          return CatalogLoader.load(
+                  client, cache(cacheFile, rc.baseUrl()), Clock.systemUTC(), LIVE_TIMEOUT)
+              .block();
         }
       }
-      default -> throw new IllegalArgumentException("--catalog must be live, cache or built-in, was \"" + which + "\"");
+      default ->
+          throw new IllegalArgumentException(
+              "--catalog must be live, cache or built-in, was \"" + which + "\"");
     }
   }
 
@@ -66,17 +79,36 @@ final class Catalogs {
   /** {@code catalog: live (read 2026-12-04T17:00:00Z, 384 models)} and the like. */
   static String describe(ModelCatalog c) {
     int n = c.all().size();
-    String problems = c.problems().isEmpty() ? "" : ", " + c.problems().size() + " with a schema that could not be understood";
+    String problems =
+        c.problems().isEmpty()
+            ? ""
+            : ", " + c.problems().size() + " with a schema that could not be understood";
     return switch (c.source()) {
       case LIVE -> "catalog: live (read " + c.fetchedAt() + ", " + n + " models" + problems + ")";
-      case CACHE -> "catalog: disk copy of the live catalog read " + c.fetchedAt() + " (" + age(c) + " old, " + n + " models" + problems + ")";
-      case BUILT_IN -> "catalog: editstream's built-in snapshot of " + c.fetchedAt() + " (" + n + " models; not read from RunComfy, "
-          + "prices are editstream's estimates)";
+      case CACHE ->
+          "catalog: disk copy of the live catalog read "
+              + c.fetchedAt()
+              + " ("
+              + age(c)
+              + " old, "
+              + n
+              + " models"
+              + problems
+              + ")";
+      case BUILT_IN ->
+          "catalog: editstream's built-in snapshot of "
+              + c.fetchedAt()
+              + " ("
+              + n
+              + " models; not read from RunComfy, "
+              + "prices are editstream's estimates)";
     };
   }
 
   private static String age(ModelCatalog c) {
     Duration d = Duration.between(c.fetchedAt(), Clock.systemUTC().instant());
-    return d.toDays() > 0 ? d.toDays() + " d" : d.toHours() > 0 ? d.toHours() + " h" : Math.max(0, d.toMinutes()) + " min";
+    return d.toDays() > 0
+        ? d.toDays() + " d"
+        : d.toHours() > 0 ? d.toHours() + " h" : Math.max(0, d.toMinutes()) + " min";
   }
 }

@@ -16,14 +16,14 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li><b>Interactive</b> (a terminal): one line rewritten in place ({@code \r}, the line,
- *       clear-to-end-of-line {@code ESC[K}), never a line break, at most one redraw per
- *       {@link #MIN_REDRAW_MS} (4 per second). Lines wider than the terminal are cut to its width
- *       minus one, or the terminal would wrap them and every redraw would leave a line behind.
- *   <li><b>Not interactive</b> (a pipe, a file, CI): whole lines, the first at the first
- *       {@link #update}, then at most one per {@code period} (default {@link #DEFAULT_PERIOD
- *       10 s}): once the period has passed, a line is printed when the counts changed since the
- *       last line (which covers every 10% milestone), or when {@link #HEARTBEAT_PERIODS} periods
- *       passed without change (so a stalled run still shows it is alive).
+ *       clear-to-end-of-line {@code ESC[K}), never a line break, at most one redraw per {@link
+ *       #MIN_REDRAW_MS} (4 per second). Lines wider than the terminal are cut to its width minus
+ *       one, or the terminal would wrap them and every redraw would leave a line behind.
+ *   <li><b>Not interactive</b> (a pipe, a file, CI): whole lines, the first at the first {@link
+ *       #update}, then at most one per {@code period} (default {@link #DEFAULT_PERIOD 10 s}): once
+ *       the period has passed, a line is printed when the counts changed since the last line (which
+ *       covers every 10% milestone), or when {@link #HEARTBEAT_PERIODS} periods passed without
+ *       change (so a stalled run still shows it is alive).
  *   <li>{@link #message(String)} prints an ordinary line between progress lines; {@link #finish}
  *       always prints the final line, with a line break.
  * </ul>
@@ -36,9 +36,13 @@ import java.util.function.LongSupplier;
 public final class ConsoleProgress {
   /** Default time between two lines when not interactive: 10 s. */
   public static final Duration DEFAULT_PERIOD = Duration.ofSeconds(10);
+
   /** Shortest time between two redraws of the interactive line: 250 ms. */
   public static final long MIN_REDRAW_MS = 250;
-  /** Not interactive and nothing changed: a line anyway after this many periods (60 s by default). */
+
+  /**
+   * Not interactive and nothing changed: a line anyway after this many periods (60 s by default).
+   */
   public static final int HEARTBEAT_PERIODS = 6;
 
   static final String CLEAR_TO_EOL = "\033[K";
@@ -51,16 +55,18 @@ public final class ConsoleProgress {
   private final LongSupplier nanoTime;
 
   private Rate rate;
+
   /** Interactive: a progress line is on screen, without a line break after it. */
   private boolean drawn;
+
   private boolean printedAny;
   private long lastPrintNanos;
   private ProgressLine.Counts lastPrinted;
   private boolean finished;
 
   /**
-   * A console progress with the default period, no width limit, the Unicode separator, a new
-   * batch (no jobs finished before this run) and {@link System#nanoTime()}.
+   * A console progress with the default period, no width limit, the Unicode separator, a new batch
+   * (no jobs finished before this run) and {@link System#nanoTime()}.
    *
    * @param out where progress goes
    * @param interactive true when {@code out} is a terminal (see {@link #isTerminal()})
@@ -79,12 +85,18 @@ public final class ConsoleProgress {
    *     0 or less: no limit
    * @param ascii true to separate the parts with {@link ProgressLine#ASCII_SEPARATOR} instead of
    *     {@code ·}
-   * @param finishedAtStart jobs (done + failed) finished before this run started (a resumed
-   *     batch), kept out of the rate
+   * @param finishedAtStart jobs (done + failed) finished before this run started (a resumed batch),
+   *     kept out of the rate
    * @param nanoTime a monotonic clock in ns, {@link System#nanoTime()} outside tests
    */
-  public ConsoleProgress(PrintStream out, boolean interactive, Duration period, int columns, boolean ascii,
-      int finishedAtStart, LongSupplier nanoTime) {
+  public ConsoleProgress(
+      PrintStream out,
+      boolean interactive,
+      Duration period,
+      int columns,
+      boolean ascii,
+      int finishedAtStart,
+      LongSupplier nanoTime) {
     this.out = Objects.requireNonNull(out, "out");
     this.interactive = interactive;
     if (period.isNegative() || period.isZero()) {
@@ -98,10 +110,9 @@ public final class ConsoleProgress {
   }
 
   /**
-   * A console progress for {@code out} as it is: interactive when {@code out} is
-   * {@link System#out} and {@link #isTerminal()}, cut to {@link #terminalColumns()}, ASCII
-   * separators when the console's charset cannot show {@code ·}, default period,
-   * {@link System#nanoTime()}.
+   * A console progress for {@code out} as it is: interactive when {@code out} is {@link System#out}
+   * and {@link #isTerminal()}, cut to {@link #terminalColumns()}, ASCII separators when the
+   * console's charset cannot show {@code ·}, default period, {@link System#nanoTime()}.
    *
    * @param out where progress goes, normally {@link System#out}
    * @param finishedAtStart jobs (done + failed) finished before this run started; 0 for a new batch
@@ -109,14 +120,19 @@ public final class ConsoleProgress {
    */
   public static ConsoleProgress detect(PrintStream out, int finishedAtStart) {
     boolean interactive = out == System.out && isTerminal();
-    return new ConsoleProgress(out, interactive, DEFAULT_PERIOD, interactive ? terminalColumns() : 0,
-        !stdoutShowsMiddleDot(), finishedAtStart, System::nanoTime);
+    return new ConsoleProgress(
+        out,
+        interactive,
+        DEFAULT_PERIOD,
+        interactive ? terminalColumns() : 0,
+        !stdoutShowsMiddleDot(),
+        finishedAtStart,
+        System::nanoTime);
   }
 
   /**
-   * Whether this process writes to a terminal that understands {@code \r} and {@code ESC[K}:
-   * {@link System#console()} is not null and the environment variable {@code TERM} is not
-   * {@code dumb}.
+   * Whether this process writes to a terminal that understands {@code \r} and {@code ESC[K}: {@link
+   * System#console()} is not null and the environment variable {@code TERM} is not {@code dumb}.
    */
   public static boolean isTerminal() {
     return isTerminal(System.console() != null, System.getenv("TERM"));
@@ -145,14 +161,17 @@ public final class ConsoleProgress {
       return fromEnv;
     }
     try {
-      Process p = new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("sh", "-c", "stty size < /dev/tty")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       try (InputStream in = p.getInputStream()) {
         if (!p.waitFor(1, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           return 0;
         }
-        String[] rowsCols = new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip().split("\\s+");
+        String[] rowsCols =
+            new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip().split("\\s+");
         return rowsCols.length == 2 ? parseColumns(rowsCols[1]) : 0;
       }
     } catch (IOException e) {
@@ -175,7 +194,10 @@ public final class ConsoleProgress {
     }
   }
 
-  /** Whether {@link System#out}'s charset (Java 17: {@code sun.stdout.encoding} or the default) has {@code ·}. */
+  /**
+   * Whether {@link System#out}'s charset (Java 17: {@code sun.stdout.encoding} or the default) has
+   * {@code ·}.
+   */
   private static boolean stdoutShowsMiddleDot() {
     try {
       String enc = System.getProperty("sun.stdout.encoding");
@@ -199,8 +221,8 @@ public final class ConsoleProgress {
   /**
    * Feeds the rate and shows the progress if it is time to: interactive, redraws the line when
    * {@link #MIN_REDRAW_MS} passed since the last redraw (or a {@link #message} removed it);
-   * otherwise prints a line per the rules of the class. Meant to be called about 4 times a
-   * second. Does nothing after {@link #finish}.
+   * otherwise prints a line per the rules of the class. Meant to be called about 4 times a second.
+   * Does nothing after {@link #finish}.
    *
    * @param c the counts now
    * @param elapsed time since the run started
@@ -296,8 +318,13 @@ public final class ConsoleProgress {
   }
 
   private static boolean sameCounts(ProgressLine.Counts a, ProgressLine.Counts b) {
-    return b != null && a.total() == b.total() && a.done() == b.done() && a.failed() == b.failed()
-        && a.inFlight() == b.inFlight() && a.queued() == b.queued() && a.paused() == b.paused()
+    return b != null
+        && a.total() == b.total()
+        && a.done() == b.done()
+        && a.failed() == b.failed()
+        && a.inFlight() == b.inFlight()
+        && a.queued() == b.queued()
+        && a.paused() == b.paused()
         && Objects.equals(a.pausedReason(), b.pausedReason());
   }
 }

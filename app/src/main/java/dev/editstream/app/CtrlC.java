@@ -13,9 +13,8 @@ import java.util.function.Consumer;
  * Choice#FINISH}). Jobs left in flight or queued resume with the same command.
  *
  * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}, present in every JDK; by
- * reflection, see {@link SigInt}) to replace
- * the JVM's default SIGINT action (exit at once, no summary) while the run lasts; the previous
- * handler is restored by {@link #close()}.
+ * reflection, see {@link SigInt}) to replace the JVM's default SIGINT action (exit at once, no
+ * summary) while the run lasts; the previous handler is restored by {@link #close()}.
  */
 final class CtrlC implements AutoCloseable {
   /** What the person asked for. */
@@ -45,8 +44,9 @@ final class CtrlC implements AutoCloseable {
   }
 
   /** The question asked on a terminal. */
-  static final String QUESTION = "Ctrl-C: [f] finish the submitted jobs and stop (queued ones wait for the same command), "
-      + "[c] cancel the queued jobs (here and at RunComfy) and stop, [Enter] go on? (Ctrl-C again: stop now) ";
+  static final String QUESTION =
+      "Ctrl-C: [f] finish the submitted jobs and stop (queued ones wait for the same command), "
+          + "[c] cancel the queued jobs (here and at RunComfy) and stop, [Enter] go on? (Ctrl-C again: stop now) ";
 
   private final AtomicInteger presses = new AtomicInteger();
   private volatile Choice choice = Choice.NONE;
@@ -67,9 +67,11 @@ final class CtrlC implements AutoCloseable {
     CtrlC[] self = new CtrlC[1];
     Object prev = SigInt.handle(() -> self[0].pressed(ask, otherwise, say));
     if (prev != null && prev == SigInt.IGNORED) {
-      // started in the background (nohup, a CI runner): the JVM keeps SIGINT ignored and installs nothing
-      say.accept("SIGINT is ignored by this process (started in the background): Ctrl-C does nothing here; "
-          + "stop the run with SIGTERM, and resume it with the same command");
+      // started in the background (nohup, a CI runner): the JVM keeps SIGINT ignored and installs
+      // nothing
+      say.accept(
+          "SIGINT is ignored by this process (started in the background): Ctrl-C does nothing here; "
+              + "stop the run with SIGTERM, and resume it with the same command");
     }
     self[0] = new CtrlC(prev);
     return self[0];
@@ -83,6 +85,7 @@ final class CtrlC implements AutoCloseable {
   static final class SigInt {
     private static final Class<?> SIGNAL;
     private static final Class<?> HANDLER;
+
     /** {@code SignalHandler.SIG_IGN}, or null when the API is missing. */
     static final Object IGNORED;
 
@@ -115,24 +118,28 @@ final class CtrlC implements AutoCloseable {
         return null;
       }
       try {
-        Object handler = java.lang.reflect.Proxy.newProxyInstance(CtrlC.class.getClassLoader(), new Class<?>[] {HANDLER}, (proxy, m, args) -> {
-          switch (m.getName()) {
-            case "handle" -> onSignal.run();
-            case "hashCode" -> {
-              return System.identityHashCode(proxy);
-            }
-            case "equals" -> {
-              return proxy == args[0];
-            }
-            case "toString" -> {
-              return "editstream Ctrl-C handler";
-            }
-            default -> {
-              // no other methods
-            }
-          }
-          return null;
-        });
+        Object handler =
+            java.lang.reflect.Proxy.newProxyInstance(
+                CtrlC.class.getClassLoader(),
+                new Class<?>[] {HANDLER},
+                (proxy, m, args) -> {
+                  switch (m.getName()) {
+                    case "handle" -> onSignal.run();
+                    case "hashCode" -> {
+                      return System.identityHashCode(proxy);
+                    }
+                    case "equals" -> {
+                      return proxy == args[0];
+                    }
+                    case "toString" -> {
+                      return "editstream Ctrl-C handler";
+                    }
+                    default -> {
+                      // no other methods
+                    }
+                  }
+                  return null;
+                });
         return install(handler);
       } catch (RuntimeException e) {
         return null;
@@ -176,31 +183,36 @@ final class CtrlC implements AutoCloseable {
       say.accept("Ctrl-C: " + describe(choice) + " (Ctrl-C again: stop now)");
       return;
     }
-    Thread t = new Thread(() -> {
-      say.accept(QUESTION);
-      String line;
-      try {
-        line = new BufferedReader(ask).readLine();
-      } catch (java.io.IOException e) {
-        line = null;
-      }
-      Choice c = Choice.parse(line);
-      if (choice != Choice.STOP) {
-        choice = c;
-        say.accept(c == Choice.NONE ? "going on" : describe(c));
-        if (c == Choice.NONE) {
-          presses.set(0);
-        }
-      }
-    }, "editstream-ctrl-c");
+    Thread t =
+        new Thread(
+            () -> {
+              say.accept(QUESTION);
+              String line;
+              try {
+                line = new BufferedReader(ask).readLine();
+              } catch (java.io.IOException e) {
+                line = null;
+              }
+              Choice c = Choice.parse(line);
+              if (choice != Choice.STOP) {
+                choice = c;
+                say.accept(c == Choice.NONE ? "going on" : describe(c));
+                if (c == Choice.NONE) {
+                  presses.set(0);
+                }
+              }
+            },
+            "editstream-ctrl-c");
     t.setDaemon(true);
     t.start();
   }
 
   static String describe(Choice c) {
     return switch (c) {
-      case FINISH -> "no more submissions; waiting for the submitted jobs to end (the queued ones wait for the same command)";
-      case CANCEL -> "no more submissions; cancelling the queued jobs, waiting for the ones RunComfy is running";
+      case FINISH ->
+          "no more submissions; waiting for the submitted jobs to end (the queued ones wait for the same command)";
+      case CANCEL ->
+          "no more submissions; cancelling the queued jobs, waiting for the ones RunComfy is running";
       case STOP -> "stopping now";
       case NONE -> "going on";
     };

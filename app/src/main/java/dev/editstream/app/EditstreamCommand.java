@@ -17,22 +17,23 @@ import picocli.CommandLine.Command;
     name = "editstream",
     mixinStandardHelpOptions = true,
     version = "editstream 0.1.0",
-    description = "Bulk AI image and video edits on the RunComfy Model API, as a reactive Kafka pipeline.",
+    description =
+        "Bulk AI image and video edits on the RunComfy Model API, as a reactive Kafka pipeline.",
     subcommands = {
-        RunCommand.class,
-        ProduceCommand.class,
-        RouteCommand.class,
-        ModelsCommand.class,
-        PresignCommand.class,
-        WorkerCommand.Router.class,
-        WorkerCommand.Poller.class,
-        WorkerCommand.Downloader.class,
-        BatchCommands.Status.class,
-        BatchCommands.ListJobs.class,
-        BatchCommands.Cancel.class,
-        FailedCommand.ListFailed.class,
-        FailedCommand.Replay.class,
-        CommandLine.HelpCommand.class
+      RunCommand.class,
+      ProduceCommand.class,
+      RouteCommand.class,
+      ModelsCommand.class,
+      PresignCommand.class,
+      WorkerCommand.Router.class,
+      WorkerCommand.Poller.class,
+      WorkerCommand.Downloader.class,
+      BatchCommands.Status.class,
+      BatchCommands.ListJobs.class,
+      BatchCommands.Cancel.class,
+      FailedCommand.ListFailed.class,
+      FailedCommand.Replay.class,
+      CommandLine.HelpCommand.class
     })
 public final class EditstreamCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -75,7 +76,10 @@ public final class EditstreamCommand implements Runnable {
    */
   static java.util.Set<String> commandNames(List<Class<?>> extra) {
     java.util.Set<String> names = new java.util.TreeSet<>();
-    List<Class<?>> all = new java.util.ArrayList<>(List.of(EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()));
+    List<Class<?>> all =
+        new java.util.ArrayList<>(
+            List.of(
+                EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()));
     all.addAll(extra);
     for (Class<?> c : all) {
       CommandLine.Command cmd = c.getAnnotation(CommandLine.Command.class);
@@ -99,26 +103,30 @@ public final class EditstreamCommand implements Runnable {
   public static CommandLine commandLine(CommandLine.IFactory factory) {
     CommandLine cl = new CommandLine(new EditstreamCommand(), factory);
     cl.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? 64 : 1);
-    cl.setParameterExceptionHandler((ex, args) -> {
-      ex.getCommandLine().getErr().println("editstream: " + ex.getMessage());
-      ex.getCommandLine().usage(ex.getCommandLine().getErr());
-      return 64;
-    });
-    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      if (ex instanceof IllegalArgumentException) {
-        commandLine.getErr().println("editstream: " + ex.getMessage());
-        return 64;
-      }
-      if (ex instanceof IllegalStateException && ex.getMessage() != null && ex.getMessage().startsWith("another editstream process")) {
-        commandLine.getErr().println("editstream: " + ex.getMessage());
-        return 75;
-      }
-      if (ex instanceof dev.editstream.core.error.StageException se) {
-        commandLine.getErr().println("editstream: " + se.getMessage());
-        return se.exitClass().code();
-      }
-      throw ex;
-    });
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          ex.getCommandLine().getErr().println("editstream: " + ex.getMessage());
+          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          return 64;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof IllegalArgumentException) {
+            commandLine.getErr().println("editstream: " + ex.getMessage());
+            return 64;
+          }
+          if (ex instanceof IllegalStateException
+              && ex.getMessage() != null
+              && ex.getMessage().startsWith("another editstream process")) {
+            commandLine.getErr().println("editstream: " + ex.getMessage());
+            return 75;
+          }
+          if (ex instanceof dev.editstream.core.error.StageException se) {
+            commandLine.getErr().println("editstream: " + se.getMessage());
+            return se.exitClass().code();
+          }
+          throw ex;
+        });
     return cl;
   }
 }

@@ -11,7 +11,8 @@ import ch.qos.logback.core.status.StatusListener;
  * for the appenders {@code logback.xml} leaves unreferenced on purpose, inside {@code status
  * --json}); logback's {@code OnErrorConsoleStatusListener} would print every status, errors or not.
  */
-public final class ErrorStatusListener extends ContextAwareBase implements StatusListener, LifeCycle {
+public final class ErrorStatusListener extends ContextAwareBase
+    implements StatusListener, LifeCycle {
   private volatile boolean started;
 
   @Override

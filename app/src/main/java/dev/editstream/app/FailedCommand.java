@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code editstream failed} lists the jobs whose latest outcome is {@code failed}; {@code
- * editstream replay} publishes them again as {@code requested} with their replay counter + 1.
- * A job already replayed {@code --max-replays} times is not replayed again (no loops); refused
- * job-file lines (stage producer) cannot be replayed: fix the line and produce it again.
+ * editstream replay} publishes them again as {@code requested} with their replay counter + 1. A job
+ * already replayed {@code --max-replays} times is not replayed again (no loops); refused job-file
+ * lines (stage producer) cannot be replayed: fix the line and produce it again.
  */
 public abstract class FailedCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
@@ -27,7 +27,9 @@ public abstract class FailedCommand implements Callable<Integer> {
   @Option(names = "--class", description = "Only these exit classes (repeatable), e.g. 69, 75.")
   List<Integer> classes = new ArrayList<>();
 
-  @Option(names = "--stage", description = "Only these stages: producer, router, poller, downloader (repeatable).")
+  @Option(
+      names = "--stage",
+      description = "Only these stages: producer, router, poller, downloader (repeatable).")
   List<String> stages = new ArrayList<>();
 
   @Option(names = "--batch", description = "Only jobs of these batches (repeatable).")
@@ -36,30 +38,48 @@ public abstract class FailedCommand implements Callable<Integer> {
   @Option(names = "--id", description = "Only these job ids (repeatable).")
   List<String> ids = new ArrayList<>();
 
-  @Option(names = "--since", description = "Only failures at or after this ISO-8601 instant, e.g. 2026-11-23T10:00:00Z.")
+  @Option(
+      names = "--since",
+      description = "Only failures at or after this ISO-8601 instant, e.g. 2026-11-23T10:00:00Z.")
   Instant since;
 
   @Option(names = "--until", description = "Only failures before this ISO-8601 instant.")
   Instant until;
 
-  @Option(names = "--reason", description = "Only these failure reasons (repeatable), e.g. budget, may_have_been_submitted.")
+  @Option(
+      names = "--reason",
+      description =
+          "Only these failure reasons (repeatable), e.g. budget, may_have_been_submitted.")
   List<String> reasons = new ArrayList<>();
 
   List<JobEvent> select(PipelineConfig cfg) {
     for (String s : stages) {
       if (!List.of("producer", "router", "poller", "downloader").contains(s)) {
-        throw new IllegalArgumentException("--stage must be producer, router, poller or downloader, was \"" + s + "\"");
+        throw new IllegalArgumentException(
+            "--stage must be producer, router, poller or downloader, was \"" + s + "\"");
       }
     }
-    FailedFilter f = new FailedFilter(new HashSet<>(classes), new HashSet<>(stages), new HashSet<>(batches), new HashSet<>(ids), since, until,
-        new HashSet<>(reasons));
+    FailedFilter f =
+        new FailedFilter(
+            new HashSet<>(classes),
+            new HashSet<>(stages),
+            new HashSet<>(batches),
+            new HashSet<>(ids),
+            since,
+            until,
+            new HashSet<>(reasons));
     try (BatchAccess access = BatchAccess.open(cfg)) {
-      return FailedJobs.load(access.bootstrapServers(), cfg.topics()).stream().filter(f::matches).toList();
+      return FailedJobs.load(access.bootstrapServers(), cfg.topics()).stream()
+          .filter(f::matches)
+          .toList();
     }
   }
 
   /** {@code editstream failed}. */
-  @Command(name = "failed", mixinStandardHelpOptions = true, description = "List the jobs whose latest outcome is failed (the DLQ).")
+  @Command(
+      name = "failed",
+      mixinStandardHelpOptions = true,
+      description = "List the jobs whose latest outcome is failed (the DLQ).")
   public static final class ListFailed extends FailedCommand {
     @Option(names = "--json", description = "One JSON line per job instead of a table.")
     boolean json;
@@ -81,8 +101,14 @@ public abstract class FailedCommand implements Callable<Integer> {
           o.put("at", e.at().toString());
           System.out.println(Json.mapper().writeValueAsString(o));
         } else {
-          System.out.printf("%-30s class %-3d %-10s %-24s replays %d  %s%n", e.jobId(), e.failure().exitClass().code(), e.failure().stage().wire(),
-              e.failure().reasonText(), e.replays(), e.failure().message());
+          System.out.printf(
+              "%-30s class %-3d %-10s %-24s replays %d  %s%n",
+              e.jobId(),
+              e.failure().exitClass().code(),
+              e.failure().stage().wire(),
+              e.failure().reasonText(),
+              e.replays(),
+              e.failure().message());
         }
       }
       if (!json) {
@@ -93,28 +119,41 @@ public abstract class FailedCommand implements Callable<Integer> {
   }
 
   /** {@code editstream replay}. */
-  @Command(name = "replay", mixinStandardHelpOptions = true, description = "Publish failed jobs again (filters as for `failed`).")
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = "Publish failed jobs again (filters as for `failed`).")
   public static final class Replay extends FailedCommand {
-    @Option(names = "--max-replays", defaultValue = "3", description = "Never replay a job more often than this (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--max-replays",
+        defaultValue = "3",
+        description = "Never replay a job more often than this (default: ${DEFAULT-VALUE}).")
     int maxReplays;
 
     @Option(names = "--dry-run", description = "Show what would be replayed.")
     boolean dryRun;
 
-    @Option(names = "--resubmit-uncertain", description = "Also replay jobs that may have been submitted already "
-        + "(may_have_been_submitted, deadline_not_cancellable): your explicit consent to a possible second payment, logged per job.")
+    @Option(
+        names = "--resubmit-uncertain",
+        description =
+            "Also replay jobs that may have been submitted already "
+                + "(may_have_been_submitted, deadline_not_cancellable): your explicit consent to a possible second payment, logged per job.")
     boolean resubmitUncertain;
 
     @Override
     public Integer call() {
       PipelineConfig cfg = pipeline.toConfig();
       if (cfg.embedded()) {
-        throw new IllegalArgumentException("replay publishes to a cluster's workers: give --bootstrap-servers; for a batch run with "
-            + "`editstream run`, run the same command with --rerun-failed (or --rerun ID)");
+        throw new IllegalArgumentException(
+            "replay publishes to a cluster's workers: give --bootstrap-servers; for a batch run with "
+                + "`editstream run`, run the same command with --rerun-failed (or --rerun ID)");
       }
       int replayed = 0;
       int skipped = 0;
-      try (EventPublisher p = dryRun ? null : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {
+      try (EventPublisher p =
+          dryRun
+              ? null
+              : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {
         for (JobEvent e : select(cfg)) {
           String why = ReplayRule.refusal(e, maxReplays, resubmitUncertain);
           if (why != null) {
@@ -123,18 +162,34 @@ public abstract class FailedCommand implements Callable<Integer> {
             continue;
           }
           if (!dryRun && ReplayRule.UNCERTAIN.contains(e.failure().reason())) {
-            org.slf4j.LoggerFactory.getLogger(Replay.class).warn("consent (--resubmit-uncertain): job {} may have been submitted before "
-                + "({}); it is published again and will be POSTed again", e.jobId(), e.failure().reasonText());
-            System.out.println("resubmitting " + e.jobId() + " with consent: it may have been submitted before (" + e.failure().reasonText() + ")");
+            org.slf4j.LoggerFactory.getLogger(Replay.class)
+                .warn(
+                    "consent (--resubmit-uncertain): job {} may have been submitted before "
+                        + "({}); it is published again and will be POSTed again",
+                    e.jobId(),
+                    e.failure().reasonText());
+            System.out.println(
+                "resubmitting "
+                    + e.jobId()
+                    + " with consent: it may have been submitted before ("
+                    + e.failure().reasonText()
+                    + ")");
           }
           if (!dryRun) {
-            p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant())).block(java.time.Duration.ofMinutes(2));
+            p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant()))
+                .block(java.time.Duration.ofMinutes(2));
           }
           replayed++;
-          System.out.println((dryRun ? "would replay " : "replayed ") + e.jobId() + " (replay " + (e.replays() + 1) + ")");
+          System.out.println(
+              (dryRun ? "would replay " : "replayed ")
+                  + e.jobId()
+                  + " (replay "
+                  + (e.replays() + 1)
+                  + ")");
         }
       }
-      System.out.println(replayed + " jobs " + (dryRun ? "to replay" : "replayed") + ", " + skipped + " skipped");
+      System.out.println(
+          replayed + " jobs " + (dryRun ? "to replay" : "replayed") + ", " + skipped + " skipped");
       return 0;
     }
   }

@@ -16,11 +16,23 @@ import java.util.Set;
  * @param until failed before this instant
  * @param reasons failure reasons, e.g. {@code budget}, {@code http_422}
  */
-public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<String> batches, Set<String> ids, Instant since, Instant until,
+public record FailedFilter(
+    Set<Integer> exitClasses,
+    Set<String> stages,
+    Set<String> batches,
+    Set<String> ids,
+    Instant since,
+    Instant until,
     Set<String> reasons) {
 
   /** A filter without a reason criterion. */
-  public FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<String> batches, Set<String> ids, Instant since, Instant until) {
+  public FailedFilter(
+      Set<Integer> exitClasses,
+      Set<String> stages,
+      Set<String> batches,
+      Set<String> ids,
+      Instant since,
+      Instant until) {
     this(exitClasses, stages, batches, ids, since, until, Set.of());
   }
 
@@ -42,7 +54,10 @@ public record FailedFilter(Set<Integer> exitClasses, Set<String> stages, Set<Str
     }
     return (exitClasses.isEmpty() || exitClasses.contains(failed.failure().exitClass().code()))
         && (stages.isEmpty() || stages.contains(failed.failure().stage().wire()))
-        && (batches.isEmpty() || (failed.job() != null && failed.job().batch() != null && batches.contains(failed.job().batch())))
+        && (batches.isEmpty()
+            || (failed.job() != null
+                && failed.job().batch() != null
+                && batches.contains(failed.job().batch())))
         && (ids.isEmpty() || ids.contains(failed.jobId()))
         && (since == null || !failed.at().isBefore(since))
         && (until == null || failed.at().isBefore(until))

@@ -23,20 +23,29 @@ public final class FailedJobs {
    * @return the latest failed event of every job that is not done, oldest failure first
    */
   public static List<JobEvent> load(String bootstrapServers, Topics topics) {
-    try (TopicView<JobEvent> view = TopicView.start(bootstrapServers, List.of(topics.failed(), topics.done()),
-        r -> EventCodec.decode(r.value()), FailedJobs::latest, Duration.ofMinutes(2))) {
+    try (TopicView<JobEvent> view =
+        TopicView.start(
+            bootstrapServers,
+            List.of(topics.failed(), topics.done()),
+            r -> EventCodec.decode(r.value()),
+            FailedJobs::latest,
+            Duration.ofMinutes(2))) {
       List<JobEvent> out = new ArrayList<>();
-      view.forEach(e -> {
-        if (e.type() == EventType.FAILED) {
-          out.add(e);
-        }
-      });
+      view.forEach(
+          e -> {
+            if (e.type() == EventType.FAILED) {
+              out.add(e);
+            }
+          });
       out.sort(Comparator.comparing(JobEvent::at).thenComparing(JobEvent::jobId));
       return out;
     }
   }
 
-  /** Keeps the event of the latest run; within a run a done event over any failure, else the latest failure. */
+  /**
+   * Keeps the event of the latest run; within a run a done event over any failure, else the latest
+   * failure.
+   */
   static JobEvent latest(JobEvent a, JobEvent b) {
     if (a.replays() != b.replays()) {
       return a.replays() > b.replays() ? a : b;

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param replays the run the rest describes (0 the first run, +1 per replay or re-run)
  * @param phase the furthest event type seen in that run
- * @param fingerprint {@link dev.editstream.core.job.Job#fingerprint()} of the requested job, or null
+ * @param fingerprint {@link dev.editstream.core.job.Job#fingerprint()} of the requested job, or
+ *     null
  * @param model the model_id the router chose, or null
  * @param rule the routing rule, or null
  * @param requestId RunComfy's request_id, or null before the submit
@@ -25,8 +26,17 @@ import java.util.List;
  * @param failed every {@code failed} event of the run
  * @param lastAt the latest event time seen in the run, or null
  */
-public record JobFold(int replays, EventType phase, String fingerprint, String model, String rule, String requestId, String batch,
-    List<JobEvent> done, List<JobEvent> failed, Instant lastAt) {
+public record JobFold(
+    int replays,
+    EventType phase,
+    String fingerprint,
+    String model,
+    String rule,
+    String requestId,
+    String batch,
+    List<JobEvent> done,
+    List<JobEvent> failed,
+    Instant lastAt) {
 
   /** Copies the lists. */
   public JobFold {
@@ -35,19 +45,33 @@ public record JobFold(int replays, EventType phase, String fingerprint, String m
   }
 
   /** A job's fold from one event's head fields (no terminal event kept). */
-  public static JobFold of(EventType type, int replays, String model, String rule, String requestId, Instant at) {
+  public static JobFold of(
+      EventType type, int replays, String model, String rule, String requestId, Instant at) {
     return new JobFold(replays, type, null, model, rule, requestId, null, List.of(), List.of(), at);
   }
 
-  /** A job's fold from one whole event: a requested event gives the fingerprint, a terminal one is kept. */
+  /**
+   * A job's fold from one whole event: a requested event gives the fingerprint, a terminal one is
+   * kept.
+   */
   public static JobFold of(JobEvent e) {
     String model = e.route() == null ? null : e.route().modelId();
     String rule = e.route() == null ? null : e.route().rule();
     String requestId = e.submission() == null ? null : e.submission().requestId();
-    String fingerprint = e.type() == EventType.REQUESTED && e.job() != null ? e.job().fingerprint() : null;
+    String fingerprint =
+        e.type() == EventType.REQUESTED && e.job() != null ? e.job().fingerprint() : null;
     String batch = e.job() == null ? null : e.job().batch();
-    return new JobFold(e.replays(), e.type(), fingerprint, model, rule, requestId, batch,
-        e.type() == EventType.DONE ? List.of(e) : List.of(), e.type() == EventType.FAILED ? List.of(e) : List.of(), e.at());
+    return new JobFold(
+        e.replays(),
+        e.type(),
+        fingerprint,
+        model,
+        rule,
+        requestId,
+        batch,
+        e.type() == EventType.DONE ? List.of(e) : List.of(),
+        e.type() == EventType.FAILED ? List.of(e) : List.of(),
+        e.at());
   }
 
   /** Folds two views of one job: the later run wins; within a run see the class comment. */
@@ -59,12 +83,25 @@ public record JobFold(int replays, EventType phase, String fingerprint, String m
     done.addAll(b.done);
     List<JobEvent> failed = new ArrayList<>(a.failed);
     failed.addAll(b.failed);
-    return new JobFold(a.replays, rank(a.phase) >= rank(b.phase) ? a.phase : b.phase, first(a.fingerprint, b.fingerprint),
-        first(a.model, b.model), first(a.rule, b.rule), first(a.requestId, b.requestId), first(a.batch, b.batch), done, failed,
-        a.lastAt == null ? b.lastAt : b.lastAt == null || a.lastAt.isAfter(b.lastAt) ? a.lastAt : b.lastAt);
+    return new JobFold(
+        a.replays,
+        rank(a.phase) >= rank(b.phase) ? a.phase : b.phase,
+        first(a.fingerprint, b.fingerprint),
+        first(a.model, b.model),
+        first(a.rule, b.rule),
+        first(a.requestId, b.requestId),
+        first(a.batch, b.batch),
+        done,
+        failed,
+        a.lastAt == null
+            ? b.lastAt
+            : b.lastAt == null || a.lastAt.isAfter(b.lastAt) ? a.lastAt : b.lastAt);
   }
 
-  /** Order of the phases; done outranks failed, so a run with both reads as done (and {@link #failed} tells). */
+  /**
+   * Order of the phases; done outranks failed, so a run with both reads as done (and {@link
+   * #failed} tells).
+   */
   static int rank(EventType t) {
     return switch (t) {
       case REQUESTED -> 0;
@@ -105,7 +142,9 @@ public record JobFold(int replays, EventType phase, String fingerprint, String m
     return last;
   }
 
-  /** RunComfy's actual cost of the run in USD, from its first done event, or null when not known. */
+  /**
+   * RunComfy's actual cost of the run in USD, from its first done event, or null when not known.
+   */
   public Double costUsd() {
     return done.isEmpty() || done.get(0).remote() == null ? null : done.get(0).remote().costUsd();
   }

@@ -17,12 +17,21 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Option;
 
-/** {@code --metrics-port} and {@code --metrics-host} of every long-running command (a picocli mixin); see {@link OpsServer}. */
+/**
+ * {@code --metrics-port} and {@code --metrics-host} of every long-running command (a picocli
+ * mixin); see {@link OpsServer}.
+ */
 public final class MetricsOptions {
-  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port.")
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port.")
   Integer port;
 
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Address of the metrics port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--metrics-host",
+      defaultValue = "127.0.0.1",
+      description = "Address of the metrics port (default: ${DEFAULT-VALUE}).")
   String host = "127.0.0.1";
 
   /**
@@ -65,14 +74,19 @@ public final class MetricsOptions {
    *
    * @param registry from {@link #registry()}
    * @param bootstrapServers the cluster whose reachability readiness reports
-   * @param pipeline the process's stages (for the account gate), or a supplier of null before they start
+   * @param pipeline the process's stages (for the account gate), or a supplier of null before they
+   *     start
    * @return the server, or null without {@code --metrics-port}
    */
   OpsServer start(MeterRegistry registry, String bootstrapServers, Supplier<Pipeline> pipeline) {
-    return start(registry, bootstrapServers, () -> pipeline.get() != null && pipeline.get().alive(), () -> {
-      Pipeline p = pipeline.get();
-      return p == null || p.gate() == null || !p.gate().isClosed() ? null : p.gate().reason();
-    });
+    return start(
+        registry,
+        bootstrapServers,
+        () -> pipeline.get() != null && pipeline.get().alive(),
+        () -> {
+          Pipeline p = pipeline.get();
+          return p == null || p.gate() == null || !p.gate().isClosed() ? null : p.gate().reason();
+        });
   }
 
   /**
@@ -81,19 +95,34 @@ public final class MetricsOptions {
    * @param stagesAlive whether every stage is consuming
    * @param pausedReason why submission is paused, or null
    */
-  OpsServer start(MeterRegistry registry, String bootstrapServers, java.util.function.BooleanSupplier stagesAlive,
+  OpsServer start(
+      MeterRegistry registry,
+      String bootstrapServers,
+      java.util.function.BooleanSupplier stagesAlive,
       Supplier<String> pausedReason) {
     if (port == null || !(registry instanceof PrometheusMeterRegistry prometheus)) {
       return null;
     }
     BrokerProbe probe = new BrokerProbe(bootstrapServers);
-    OpsServer s = OpsServer.start(host, port, prometheus,
-        () -> Readiness.of(probe.reachable(), stagesAlive.getAsBoolean(), pausedReason.get()));
-    System.err.println("metrics and health on http://" + host + ":" + s.port() + "/metrics, /health/live, /health/ready");
+    OpsServer s =
+        OpsServer.start(
+            host,
+            port,
+            prometheus,
+            () -> Readiness.of(probe.reachable(), stagesAlive.getAsBoolean(), pausedReason.get()));
+    System.err.println(
+        "metrics and health on http://"
+            + host
+            + ":"
+            + s.port()
+            + "/metrics, /health/live, /health/ready");
     return s;
   }
 
-  /** Whether the cluster answers, asked at most every 2 s (an admin client's describeCluster, 3 s timeout). */
+  /**
+   * Whether the cluster answers, asked at most every 2 s (an admin client's describeCluster, 3 s
+   * timeout).
+   */
   static final class BrokerProbe {
     private final String bootstrapServers;
     private long checkedAt;
@@ -108,8 +137,16 @@ public final class MetricsOptions {
       if (checkedAt != 0 && now - checkedAt < TimeUnit.SECONDS.toNanos(2)) {
         return last;
       }
-      try (Admin a = Admin.create(KafkaClientConfig.applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-          AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000)))) {
+      try (Admin a =
+          Admin.create(
+              KafkaClientConfig.applyTo(
+                  Map.of(
+                      AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                      bootstrapServers,
+                      AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                      3_000,
+                      AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                      3_000)))) {
         last = !a.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
       } catch (Exception e) {
         if (e instanceof InterruptedException) {

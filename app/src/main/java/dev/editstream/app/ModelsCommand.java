@@ -28,35 +28,57 @@ import picocli.CommandLine.Option;
  * {@code editstream models}: RunComfy's model catalog as editstream reads it: id, category, price,
  * unit, required fields, source (live, cache or built-in) and age; {@code --diff} shows what
  * changed against editstream's built-in snapshot and how each routing target resolves; {@code
- * --write-snapshot FILE} saves the live catalog as a new built-in snapshot (docs/runcomfy.md).
- * Exit 0; 65 with {@code --diff} when a routing target is missing from the catalog.
+ * --write-snapshot FILE} saves the live catalog as a new built-in snapshot (docs/runcomfy.md). Exit
+ * 0; 65 with {@code --diff} when a routing target is missing from the catalog.
  */
-@Command(name = "models", mixinStandardHelpOptions = true,
-    description = "List RunComfy's model catalog (live by default), show drift against the built-in snapshot (--diff) or save a new snapshot.")
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description =
+        "List RunComfy's model catalog (live by default), show drift against the built-in snapshot (--diff) or save a new snapshot.")
 public final class ModelsCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--catalog", defaultValue = "live", description = "live (RunComfy's API, falling back to the disk copy, then the "
-      + "built-in snapshot), cache or built-in (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--catalog",
+      defaultValue = "live",
+      description =
+          "live (RunComfy's API, falling back to the disk copy, then the "
+              + "built-in snapshot), cache or built-in (default: ${DEFAULT-VALUE}).")
   String source = "live";
 
-  @Option(names = "--catalog-cache", description = "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream).")
+  @Option(
+      names = "--catalog-cache",
+      description =
+          "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream).")
   Path cacheFile;
 
-  @Option(names = "--search", description = "Only models whose id or name contains this (case-insensitive; '.' and '-' alike).")
+  @Option(
+      names = "--search",
+      description =
+          "Only models whose id or name contains this (case-insensitive; '.' and '-' alike).")
   String search;
 
-  @Option(names = "--category", description = "Only models of this category (e.g. image-to-image, edit-video).")
+  @Option(
+      names = "--category",
+      description = "Only models of this category (e.g. image-to-image, edit-video).")
   String category;
 
-  @Option(names = "--diff", description = "Show what changed against editstream's built-in snapshot, and how each routing target resolves.")
+  @Option(
+      names = "--diff",
+      description =
+          "Show what changed against editstream's built-in snapshot, and how each routing target resolves.")
   boolean diff;
 
   @Option(names = "--json", description = "One JSON object per model instead of a table.")
   boolean json;
 
-  @Option(names = "--write-snapshot", paramLabel = "FILE", description = "Read the live catalog and write it as a built-in snapshot "
-      + "(core/src/main/resources/editstream/models/catalog-snapshot.json).")
+  @Option(
+      names = "--write-snapshot",
+      paramLabel = "FILE",
+      description =
+          "Read the live catalog and write it as a built-in snapshot "
+              + "(core/src/main/resources/editstream/models/catalog-snapshot.json).")
   Path snapshot;
 
   @Override
@@ -78,16 +100,24 @@ public final class ModelsCommand implements Callable<Integer> {
       return 0;
     }
     out.println();
-    out.println("changes against editstream's built-in snapshot of " + ModelCatalog.builtIn().fetchedAt() + ":");
+    out.println(
+        "changes against editstream's built-in snapshot of "
+            + ModelCatalog.builtIn().fetchedAt()
+            + ":");
     List<String> changes = CatalogDiff.lines(c, ModelCatalog.builtIn());
-    (changes.isEmpty() ? List.of("  (none)") : changes.stream().map(l -> "  " + l).toList()).forEach(out::println);
+    (changes.isEmpty() ? List.of("  (none)") : changes.stream().map(l -> "  " + l).toList())
+        .forEach(out::println);
     out.println();
     out.println("routing targets:");
     Router router = new Router(Lexicon.builtIn(), c);
     for (String t : Router.TARGETS) {
       String got = router.target(t);
-      out.println("  " + t + (router.missingTargets().contains(t) ? "  MISSING: jobs routed here fail (class 65) before any payment"
-          : got.equals(t) ? "  ok" : "  -> " + got));
+      out.println(
+          "  "
+              + t
+              + (router.missingTargets().contains(t)
+                  ? "  MISSING: jobs routed here fail (class 65) before any payment"
+                  : got.equals(t) ? "  ok" : "  -> " + got));
     }
     out.flush();
     return router.missingTargets().isEmpty() ? 0 : 65;
@@ -101,12 +131,19 @@ public final class ModelsCommand implements Callable<Integer> {
       return true;
     }
     String s = ModelCatalog.spelling(search);
-    return ModelCatalog.spelling(m.modelId()).contains(s) || ModelCatalog.spelling(m.displayName()).contains(s);
+    return ModelCatalog.spelling(m.modelId()).contains(s)
+        || ModelCatalog.spelling(m.displayName()).contains(s);
   }
 
   private static String line(ModelSpec m, ModelCatalog c) {
-    return String.format(Locale.ROOT, "%-48s %-16s %-26s required %-40s %s", m.modelId(), m.category(), CatalogDiff.price(m),
-        String.join(",", m.required()), c.source().wire());
+    return String.format(
+        Locale.ROOT,
+        "%-48s %-16s %-26s required %-40s %s",
+        m.modelId(),
+        m.category(),
+        CatalogDiff.price(m),
+        String.join(",", m.required()),
+        c.source().wire());
   }
 
   private static ObjectNode row(ModelSpec m, ModelCatalog c) {
@@ -132,14 +169,18 @@ public final class ModelsCommand implements Callable<Integer> {
   }
 
   private int writeSnapshot(PrintWriter out) throws IOException {
-    RunComfyConfig rc = RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+    RunComfyConfig rc =
+        RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
     ArrayNode models;
     try (RunComfyClient client = new RunComfyClient(rc)) {
       models = CatalogLoader.fetchLive(client).block(Catalogs.LIVE_TIMEOUT);
     }
     ObjectNode doc = Json.mapper().createObjectNode();
-    doc.put("_source", "RunComfy's live catalog (GET /v1/models?include_schema=true) read by `editstream models --write-snapshot` from "
-        + rc.baseUrl() + "; used only when neither the live catalog nor its disk cache can be read (docs/runcomfy.md)");
+    doc.put(
+        "_source",
+        "RunComfy's live catalog (GET /v1/models?include_schema=true) read by `editstream models --write-snapshot` from "
+            + rc.baseUrl()
+            + "; used only when neither the live catalog nor its disk cache can be read (docs/runcomfy.md)");
     doc.put("snapshot_at", Clock.systemUTC().instant().toString());
     doc.set("models", models);
     doc.put("total", models.size());

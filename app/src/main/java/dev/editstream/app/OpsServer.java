@@ -16,13 +16,16 @@ import reactor.netty.http.server.HttpServer;
  * The operator's port of a long-running command ({@code --metrics-port}): {@code GET /metrics}
  * (Prometheus text format 0.0.4, from Micrometer's Prometheus registry), {@code GET /health/live}
  * (200 while the process runs) and {@code GET /health/ready} (200 or 503 with a JSON body {@code
- * {"ready": bool, "reasons": [...]}}, {@link Readiness}). Non-blocking Reactor Netty; the
- * readiness supplier runs on {@link Schedulers#boundedElastic()} (it may ask the broker). Bound to
- * 127.0.0.1 unless {@code --metrics-host} says otherwise: the page shows counts, never a token, a
- * URL's query string or a job id in a tag.
+ * {"ready": bool, "reasons": [...]}}, {@link Readiness}). Non-blocking Reactor Netty; the readiness
+ * supplier runs on {@link Schedulers#boundedElastic()} (it may ask the broker). Bound to 127.0.0.1
+ * unless {@code --metrics-host} says otherwise: the page shows counts, never a token, a URL's query
+ * string or a job id in a tag.
  */
 public final class OpsServer implements AutoCloseable {
-  /** The live ops page served at {@code /}: one self-contained HTML file (no CDN), reading {@code /metrics} every 3 s. */
+  /**
+   * The live ops page served at {@code /}: one self-contained HTML file (no CDN), reading {@code
+   * /metrics} every 3 s.
+   */
   static final String PAGE = page();
 
   private final DisposableServer server;
@@ -40,21 +43,66 @@ public final class OpsServer implements AutoCloseable {
    * @param readiness judged at each {@code /health/ready} request
    * @throws IllegalArgumentException naming {@code --metrics-port} when the port cannot be bound
    */
-  public static OpsServer start(String host, int port, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) {
+  public static OpsServer start(
+      String host, int port, PrometheusMeterRegistry registry, Supplier<Readiness> readiness) {
     try {
-      DisposableServer s = HttpServer.create().host(host).port(port).route(routes -> routes
-          .get("/metrics", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-              .sendString(Mono.fromCallable(registry::scrape).subscribeOn(Schedulers.boundedElastic())))
-          .get("/", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8").sendString(Mono.just(PAGE)))
-          .get("/health/live", (req, res) -> res.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-              .sendString(Mono.just("{\"live\":true}")))
-          .get("/health/ready", (req, res) -> Mono.fromCallable(readiness::get).subscribeOn(Schedulers.boundedElastic())
-              .flatMap(r -> res.status(r.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE)
-                  .header(HttpHeaderNames.CONTENT_TYPE, "application/json").sendString(Mono.just(body(r))).then())))
-          .bindNow(Duration.ofSeconds(10));
+      DisposableServer s =
+          HttpServer.create()
+              .host(host)
+              .port(port)
+              .route(
+                  routes ->
+                      routes
+                          .get(
+                              "/metrics",
+                              (req, res) ->
+                                  res.header(
+                                          HttpHeaderNames.CONTENT_TYPE,
+                                          "text/plain; version=0.0.4; charset=utf-8")
+                                      .sendString(
+                                          Mono.fromCallable(registry::scrape)
+                                              .subscribeOn(Schedulers.boundedElastic())))
+                          .get(
+                              "/",
+                              (req, res) ->
+                                  res.header(
+                                          HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+                                      .sendString(Mono.just(PAGE)))
+                          .get(
+                              "/health/live",
+                              (req, res) ->
+                                  res.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                                      .sendString(Mono.just("{\"live\":true}")))
+                          .get(
+                              "/health/ready",
+                              (req, res) ->
+                                  Mono.fromCallable(readiness::get)
+                                      .subscribeOn(Schedulers.boundedElastic())
+                                      .flatMap(
+                                          r ->
+                                              res.status(
+                                                      r.ready()
+                                                          ? HttpResponseStatus.OK
+                                                          : HttpResponseStatus.SERVICE_UNAVAILABLE)
+                                                  .header(
+                                                      HttpHeaderNames.CONTENT_TYPE,
+                                                      "application/json")
+                                                  .sendString(Mono.just(body(r)))
+                                                  .then())))
+              .bindNow(Duration.ofSeconds(10));
       return new OpsServer(s);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--metrics-port " + port + ": cannot listen on " + host + ":" + port + " (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "--metrics-port "
+              + port
+              + ": cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
     }
   }
 

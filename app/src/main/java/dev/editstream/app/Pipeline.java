@@ -4,8 +4,10 @@ import dev.editstream.core.event.Stage;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.downloader.DownloaderHandler;
 import dev.editstream.downloader.Manifest;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.TopicAdmin;
+import dev.editstream.pipeline.metrics.Meters;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.pipeline.stage.StageRunner;
@@ -13,34 +15,32 @@ import dev.editstream.pipeline.stage.StageSettings;
 import dev.editstream.pipeline.stage.TerminalGuard;
 import dev.editstream.poller.PollerHandler;
 import dev.editstream.poller.SmartPollSchedule;
-import dev.editstream.pipeline.flow.FlowControl;
-import dev.editstream.router.InputStager;
-import dev.editstream.router.Router;
-import dev.editstream.router.RouterHandler;
 import dev.editstream.router.CatalogCache;
 import dev.editstream.router.CatalogLoader;
+import dev.editstream.router.InputStager;
 import dev.editstream.router.Lexicon;
-import dev.editstream.router.submit.Budget;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
+import dev.editstream.router.Router;
+import dev.editstream.router.RouterHandler;
 import dev.editstream.router.submit.AccountGate;
+import dev.editstream.router.submit.Budget;
 import dev.editstream.router.submit.SubmissionLedger;
 import dev.editstream.router.submit.Submitter;
-import dev.editstream.pipeline.metrics.Meters;
-import io.micrometer.core.instrument.Counter;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -53,7 +53,11 @@ public final class Pipeline implements AutoCloseable {
 
   /** Most results handed from poller to downloader in memory ({@link RecentResults}). */
   static final int HANDOVER_ENTRIES = 100_000;
-  /** Most bytes of results handed over in memory: 32 MiB, about 100,000 one-image results with signed URLs. */
+
+  /**
+   * Most bytes of results handed over in memory: 32 MiB, about 100,000 one-image results with
+   * signed URLs.
+   */
   static final long HANDOVER_BYTES = 32L * 1024 * 1024;
 
   private final List<StageRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -75,17 +79,26 @@ public final class Pipeline implements AutoCloseable {
    * @param stager turns local input paths into URLs the model can fetch (router only)
    * @param metrics where meters go
    */
-  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, Set<Stage> stages, InputStager stager,
+  public static Pipeline start(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      Set<Stage> stages,
+      InputStager stager,
       PipelineMetrics metrics) {
     return start(cfg, runcomfy, runcomfy::token, stages, stager, metrics);
   }
 
   /**
-   * As {@link #start(PipelineConfig, RunComfyConfig, Set, InputStager, PipelineMetrics)}, with
-   * the token read from {@code token} for every API call (see {@link TokenRefresher}).
+   * As {@link #start(PipelineConfig, RunComfyConfig, Set, InputStager, PipelineMetrics)}, with the
+   * token read from {@code token} for every API call (see {@link TokenRefresher}).
    */
-  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
-      Set<Stage> stages, InputStager stager, PipelineMetrics metrics) {
+  public static Pipeline start(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      java.util.function.Supplier<String> token,
+      Set<Stage> stages,
+      InputStager stager,
+      PipelineMetrics metrics) {
     return start(cfg, runcomfy, token, stages, stager, metrics, null);
   }
 
@@ -94,23 +107,43 @@ public final class Pipeline implements AutoCloseable {
    * PipelineMetrics)}, the downloader also storing every output in {@code results} ({@code
    * --results-to}), or not when it is {@code null}.
    */
-  public static Pipeline start(PipelineConfig cfg, RunComfyConfig runcomfy, java.util.function.Supplier<String> token,
-      Set<Stage> stages, InputStager stager, PipelineMetrics metrics, dev.editstream.downloader.ResultsStore results) {
-    TopicAdmin.ensureTopics(cfg.bootstrapServers(), cfg.topics().all(), cfg.partitions(), (short) cfg.replicationFactor());
+  public static Pipeline start(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      java.util.function.Supplier<String> token,
+      Set<Stage> stages,
+      InputStager stager,
+      PipelineMetrics metrics,
+      dev.editstream.downloader.ResultsStore results) {
+    TopicAdmin.ensureTopics(
+        cfg.bootstrapServers(),
+        cfg.topics().all(),
+        cfg.partitions(),
+        (short) cfg.replicationFactor());
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
     // a permit held for a request whose end this process never sees goes back a minute after the
     // poller gives up on it: at the deadline a queued request is cancelled, a running one (not
     // cancellable, RunComfy bills it) is followed for one more deadline period
-    FlowControl flow = cfg.flow() == null ? null
-        : new FlowControl(cfg.flow(), Schedulers.parallel()).withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)))
-            // a 429's Retry-After pauses submission at most as long as the longest backoff (a hostile 999999 s froze it for days)
-            .withMaxPause(Duration.ofMillis(cfg.backoff().maxMs()));
+    FlowControl flow =
+        cfg.flow() == null
+            ? null
+            : new FlowControl(cfg.flow(), Schedulers.parallel())
+                .withMaxHold(cfg.jobDeadline().multipliedBy(2).plus(Duration.ofMinutes(1)))
+                // a 429's Retry-After pauses submission at most as long as the longest backoff (a
+                // hostile 999999 s froze it for days)
+                .withMaxPause(Duration.ofMillis(cfg.backoff().maxMs()));
     if (flow != null && stages.contains(Stage.ROUTER)) {
-      io.micrometer.core.instrument.Gauge.builder("editstream.provider.limit", flow, FlowControl::accountLimit)
-          .description("the account limit of remote jobs in flight now (adapts to the provider's 429s)").register(metrics.registry());
-      io.micrometer.core.instrument.Gauge.builder("editstream.provider.inflight", flow, f -> f.inFlight())
-          .description("remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)").register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(
+              "editstream.provider.limit", flow, FlowControl::accountLimit)
+          .description(
+              "the account limit of remote jobs in flight now (adapts to the provider's 429s)")
+          .register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(
+              "editstream.provider.inflight", flow, f -> f.inFlight())
+          .description(
+              "remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)")
+          .register(metrics.registry());
     }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());
@@ -119,18 +152,33 @@ public final class Pipeline implements AutoCloseable {
     // memory, so the downloader need not read each result a second time; sized for the downloader's
     // lag behind the poller in a large batch (20,000 jobs of latency 0 left 19,000 waiting, and a
     // 10,000-entry bound made 9,000 of them read their result again), bounded by bytes as well
-    RecentResults handover = stages.contains(Stage.POLLER) && stages.contains(Stage.DOWNLOADER)
-        ? new RecentResults(HANDOVER_ENTRIES, HANDOVER_BYTES) : null;
-    EventPublisher publisher = new EventPublisher(cfg.bootstrapServers(), "editstream-" + String.join("-", stages.stream().map(Stage::wire).sorted().toList()), Map.of())
-        .bindMetrics(metrics.registry());
+    RecentResults handover =
+        stages.contains(Stage.POLLER) && stages.contains(Stage.DOWNLOADER)
+            ? new RecentResults(HANDOVER_ENTRIES, HANDOVER_BYTES)
+            : null;
+    EventPublisher publisher =
+        new EventPublisher(
+                cfg.bootstrapServers(),
+                "editstream-"
+                    + String.join("-", stages.stream().map(Stage::wire).sorted().toList()),
+                Map.of())
+            .bindMetrics(metrics.registry());
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
-    Budget budget = stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null ? new Budget(cfg.provider().budgetUsd()) : null;
-    // a done event (of this process or another) turns a job's reserved estimate into RunComfy's actual cost
-    TerminalGuard guard = TerminalGuard.start(cfg.bootstrapServers(), cfg.topics(), h -> {
-      if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
-        budget.settle(h.jobId(), h.costUsd());
-      }
-    });
+    Budget budget =
+        stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null
+            ? new Budget(cfg.provider().budgetUsd())
+            : null;
+    // a done event (of this process or another) turns a job's reserved estimate into RunComfy's
+    // actual cost
+    TerminalGuard guard =
+        TerminalGuard.start(
+            cfg.bootstrapServers(),
+            cfg.topics(),
+            h -> {
+              if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
+                budget.settle(h.jobId(), h.costUsd());
+              }
+            });
     p.resources.add(client);
     p.resources.add(publisher);
     p.resources.add(guard);
@@ -138,73 +186,147 @@ public final class Pipeline implements AutoCloseable {
       if (!stages.contains(stage)) {
         continue;
       }
-      StageHandler handler = switch (stage) {
-        case ROUTER -> {
-          SubmissionLedger ledger = SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
-          p.resources.add(0, ledger);
-          // the paused-account probe reads the (free) balance instead of letting a paid submit through
-          AccountGate gate = new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
-              .withBalanceProbe(() -> client.balance().map(b -> b.balanceUsd() > 0));
-          p.gate = gate;
-          Counter maybe = Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
-              .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description()).register(metrics.registry());
-          CatalogCache cache = Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
-          ModelCatalog catalog = CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block();
-          RouterHandler router = new RouterHandler(new Router(Lexicon.builtIn(), catalog).withStrictRouting(cfg.strictRouting()), catalog, stager,
-              new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow, sameProcess), cfg.topics(), clock).withBudget(budget);
-          LOG.info(Catalogs.describe(catalog));
-          if (flow != null) {
-            for (dev.editstream.core.model.ModelSpec m : catalog.all()) {
-              io.micrometer.core.instrument.Gauge.builder("editstream.provider.model.inflight", flow, f -> f.inFlight(m.modelId()))
-                  .description("remote jobs in flight at the provider, per model_id").tag("model", m.modelId()).register(metrics.registry());
+      StageHandler handler =
+          switch (stage) {
+            case ROUTER -> {
+              SubmissionLedger ledger =
+                  SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
+              p.resources.add(0, ledger);
+              // the paused-account probe reads the (free) balance instead of letting a paid submit
+              // through
+              AccountGate gate =
+                  new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
+                      .withBalanceProbe(() -> client.balance().map(b -> b.balanceUsd() > 0));
+              p.gate = gate;
+              Counter maybe =
+                  Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
+                      .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
+                      .register(metrics.registry());
+              CatalogCache cache =
+                  Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
+              ModelCatalog catalog =
+                  CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block();
+              RouterHandler router =
+                  new RouterHandler(
+                          new Router(Lexicon.builtIn(), catalog)
+                              .withStrictRouting(cfg.strictRouting()),
+                          catalog,
+                          stager,
+                          new Submitter(client, ledger, gate, clock, maybe)
+                              .withFlowControl(flow, sameProcess),
+                          cfg.topics(),
+                          clock)
+                      .withBudget(budget);
+              LOG.info(Catalogs.describe(catalog));
+              if (flow != null) {
+                for (dev.editstream.core.model.ModelSpec m : catalog.all()) {
+                  io.micrometer.core.instrument.Gauge.builder(
+                          "editstream.provider.model.inflight", flow, f -> f.inFlight(m.modelId()))
+                      .description("remote jobs in flight at the provider, per model_id")
+                      .tag("model", m.modelId())
+                      .register(metrics.registry());
+                }
+              }
+              reportMissing(router.missingTargets());
+              p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
+              yield router;
             }
-          }
-          reportMissing(router.missingTargets());
-          p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
-          yield router;
-        }
-        case POLLER -> PollerHandler.builder().client(client).topics(cfg.topics()).schedule(cfg.pollSchedule())
-            .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null).flow(sameProcess ? flow : null).deadline(cfg.jobDeadline())
-            .clock(clock).timer(Schedulers.parallel()).recentResults(handover)
-            // a token replaced while running (token.json rewritten) is removed from provider texts too
-            .secrets(() -> List.of(token.get())).build();
-        case DOWNLOADER -> {
-          DownloadPolicy policy = DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
-          OutputDownloader downloader = new OutputDownloader(policy, DownloadConfig.defaults(), clock);
-          p.resources.add(0, downloader);
-          yield DownloaderHandler.builder().client(client).downloader(downloader).policy(policy).outDir(cfg.outDir())
-              .manifest(new Manifest(cfg.outDir())).topics(cfg.topics()).clock(clock).parallelPerJob(4).metrics(metrics)
-              .recentResults(handover).results(results).jobDeadline(cfg.jobDeadline()).build();
-        }
-        case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
-      };
-      int concurrency = switch (stage) {
-        case ROUTER -> cfg.routerConcurrency();
-        case POLLER -> cfg.pollerConcurrency();
-        default -> cfg.downloaderConcurrency();
-      };
-      StageSettings s = new StageSettings(stage, cfg.bootstrapServers(), concurrency, cfg.maxAttempts(), cfg.backoff(),
-          10_000, cfg.shutdownGrace(), cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(), cfg.jobDeadline().multipliedBy(2));
-      StageRunner r = StageRunner.builder(s, cfg.topics(), publisher, handler).metrics(metrics).clock(clock).timer(Schedulers.parallel())
-          .guard(guard).supervise(dev.editstream.pipeline.stage.RestartBudget.DEFAULT, Pipeline::giveUp).build();
+            case POLLER ->
+                PollerHandler.builder()
+                    .client(client)
+                    .topics(cfg.topics())
+                    .schedule(cfg.pollSchedule())
+                    .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null)
+                    .flow(sameProcess ? flow : null)
+                    .deadline(cfg.jobDeadline())
+                    .clock(clock)
+                    .timer(Schedulers.parallel())
+                    .recentResults(handover)
+                    // a token replaced while running (token.json rewritten) is removed from
+                    // provider texts too
+                    .secrets(() -> List.of(token.get()))
+                    .build();
+            case DOWNLOADER -> {
+              DownloadPolicy policy =
+                  DownloadPolicy.runComfyDefault().withLocalHosts(cfg.allowDownloadHosts());
+              OutputDownloader downloader =
+                  new OutputDownloader(policy, DownloadConfig.defaults(), clock);
+              p.resources.add(0, downloader);
+              yield DownloaderHandler.builder()
+                  .client(client)
+                  .downloader(downloader)
+                  .policy(policy)
+                  .outDir(cfg.outDir())
+                  .manifest(new Manifest(cfg.outDir()))
+                  .topics(cfg.topics())
+                  .clock(clock)
+                  .parallelPerJob(4)
+                  .metrics(metrics)
+                  .recentResults(handover)
+                  .results(results)
+                  .jobDeadline(cfg.jobDeadline())
+                  .build();
+            }
+            case PRODUCER -> throw new IllegalStateException("the producer is not a stage runner");
+          };
+      int concurrency =
+          switch (stage) {
+            case ROUTER -> cfg.routerConcurrency();
+            case POLLER -> cfg.pollerConcurrency();
+            default -> cfg.downloaderConcurrency();
+          };
+      StageSettings s =
+          new StageSettings(
+              stage,
+              cfg.bootstrapServers(),
+              concurrency,
+              cfg.maxAttempts(),
+              cfg.backoff(),
+              10_000,
+              cfg.shutdownGrace(),
+              cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(),
+              cfg.jobDeadline().multipliedBy(2));
+      StageRunner r =
+          StageRunner.builder(s, cfg.topics(), publisher, handler)
+              .metrics(metrics)
+              .clock(clock)
+              .timer(Schedulers.parallel())
+              .guard(guard)
+              .supervise(dev.editstream.pipeline.stage.RestartBudget.DEFAULT, Pipeline::giveUp)
+              .build();
       metrics.registerStage(stage);
       r.start();
       p.runners.add(r);
       p.byStage.put(stage, r);
-      io.micrometer.core.instrument.Gauge.builder("editstream.stage.inflight", r, StageRunner::inFlight)
-          .description("records of the stage's input topic being handled (taken, not yet acknowledged)").tag("stage", stage.wire())
+      io.micrometer.core.instrument.Gauge.builder(
+              "editstream.stage.inflight", r, StageRunner::inFlight)
+          .description(
+              "records of the stage's input topic being handled (taken, not yet acknowledged)")
+          .tag("stage", stage.wire())
           .register(metrics.registry());
       io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_LAG.meterName(), r, StageRunner::lag)
-          .description(Meters.STAGE_LAG.description()).tag("stage", stage.wire()).register(metrics.registry());
-      io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_OLDEST_AGE.meterName(), r, StageRunner::oldestAgeSeconds)
-          .description(Meters.STAGE_OLDEST_AGE.description()).baseUnit("seconds").tag("stage", stage.wire()).register(metrics.registry());
-      io.micrometer.core.instrument.Gauge.builder(Meters.STAGE_ALIVE.meterName(), r, x -> x.alive() ? 1 : 0)
-          .description(Meters.STAGE_ALIVE.description()).tag("stage", stage.wire()).register(metrics.registry());
+          .description(Meters.STAGE_LAG.description())
+          .tag("stage", stage.wire())
+          .register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(
+              Meters.STAGE_OLDEST_AGE.meterName(), r, StageRunner::oldestAgeSeconds)
+          .description(Meters.STAGE_OLDEST_AGE.description())
+          .baseUnit("seconds")
+          .tag("stage", stage.wire())
+          .register(metrics.registry());
+      io.micrometer.core.instrument.Gauge.builder(
+              Meters.STAGE_ALIVE.meterName(), r, x -> x.alive() ? 1 : 0)
+          .description(Meters.STAGE_ALIVE.description())
+          .tag("stage", stage.wire())
+          .register(metrics.registry());
     }
     return p;
   }
 
-  /** Exit status of a process whose stage chain kept failing (EX_SOFTWARE of sysexits.h): its supervisor starts a new one. */
+  /**
+   * Exit status of a process whose stage chain kept failing (EX_SOFTWARE of sysexits.h): its
+   * supervisor starts a new one.
+   */
   public static final int EXIT_STAGE_GAVE_UP = 70;
 
   /**
@@ -214,39 +336,64 @@ public final class Pipeline implements AutoCloseable {
    * are read again from their committed offsets.
    */
   static void giveUp(String reason) {
-    System.err.println("editstream: " + reason + "; exiting with status " + EXIT_STAGE_GAVE_UP + " for the supervisor to restart the process");
+    System.err.println(
+        "editstream: "
+            + reason
+            + "; exiting with status "
+            + EXIT_STAGE_GAVE_UP
+            + " for the supervisor to restart the process");
     Thread t = new Thread(() -> System.exit(EXIT_STAGE_GAVE_UP), "editstream-give-up");
     t.setDaemon(false);
     t.start();
   }
 
-  /** Whether every stage of this process is consuming (each chain running; false while one waits for its restart). */
+  /**
+   * Whether every stage of this process is consuming (each chain running; false while one waits for
+   * its restart).
+   */
   public boolean alive() {
     return runners.stream().allMatch(StageRunner::alive);
   }
 
   /**
-   * Reads the live catalog again every {@code every} (never when zero) and routes over it from
-   * then on; a failed read keeps the catalog in use (WARN).
+   * Reads the live catalog again every {@code every} (never when zero) and routes over it from then
+   * on; a failed read keeps the catalog in use (WARN).
    */
-  private void refreshCatalog(RunComfyClient client, CatalogCache cache, RouterHandler router, Duration every) {
+  private void refreshCatalog(
+      RunComfyClient client, CatalogCache cache, RouterHandler router, Duration every) {
     if (every.isZero()) {
       return;
     }
-    Disposable d = catalogRefreshes(CatalogLoader.fetchLive(client).timeout(Catalogs.LIVE_TIMEOUT).cast(com.fasterxml.jackson.databind.JsonNode.class)
-            .subscribeOn(Schedulers.boundedElastic()),
-        every, Schedulers.parallel(), (models, now) -> {
-          try {
-            cache.write(client.config().baseUrl(), models, now);
-          } catch (java.io.IOException e) {
-            LOG.warn("model catalog: could not write its disk cache {}: {}", cache.file(), e.toString());
-          }
-        })
-        .subscribe(c -> {
-          c.problems().forEach((id, why) -> LOG.warn("model catalog: the input_schema of {} could not be understood ({})", id, why));
-          reportMissing(router.useCatalog(c));
-          LOG.info("model catalog refreshed: {}", Catalogs.describe(c));
-        });
+    Disposable d =
+        catalogRefreshes(
+                CatalogLoader.fetchLive(client)
+                    .timeout(Catalogs.LIVE_TIMEOUT)
+                    .cast(com.fasterxml.jackson.databind.JsonNode.class)
+                    .subscribeOn(Schedulers.boundedElastic()),
+                every,
+                Schedulers.parallel(),
+                (models, now) -> {
+                  try {
+                    cache.write(client.config().baseUrl(), models, now);
+                  } catch (java.io.IOException e) {
+                    LOG.warn(
+                        "model catalog: could not write its disk cache {}: {}",
+                        cache.file(),
+                        e.toString());
+                  }
+                })
+            .subscribe(
+                c -> {
+                  c.problems()
+                      .forEach(
+                          (id, why) ->
+                              LOG.warn(
+                                  "model catalog: the input_schema of {} could not be understood ({})",
+                                  id,
+                                  why));
+                  reportMissing(router.useCatalog(c));
+                  LOG.info("model catalog refreshed: {}", Catalogs.describe(c));
+                });
     resources.add(0, d::dispose);
   }
 
@@ -261,27 +408,40 @@ public final class Pipeline implements AutoCloseable {
    * @param timer the scheduler of the ticks (virtual time in tests)
    * @param onRead called with each answered read and its time, before it is emitted
    */
-  static Flux<ModelCatalog> catalogRefreshes(Mono<com.fasterxml.jackson.databind.JsonNode> fetch, Duration every,
-      reactor.core.scheduler.Scheduler timer, java.util.function.BiConsumer<com.fasterxml.jackson.databind.JsonNode, java.time.Instant> onRead) {
+  static Flux<ModelCatalog> catalogRefreshes(
+      Mono<com.fasterxml.jackson.databind.JsonNode> fetch,
+      Duration every,
+      reactor.core.scheduler.Scheduler timer,
+      java.util.function.BiConsumer<com.fasterxml.jackson.databind.JsonNode, java.time.Instant>
+          onRead) {
     return Flux.interval(every, every, timer)
-        .concatMap(i -> fetch
-            .map(models -> {
-              java.time.Instant now = java.time.Instant.ofEpochMilli(timer.now(java.util.concurrent.TimeUnit.MILLISECONDS));
-              onRead.accept(models, now);
-              return ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
-            })
-            .onErrorResume(e -> {
-              LOG.warn("model catalog refresh failed ({}); routing goes on with the catalog read before",
-                  dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
-              return Mono.empty();
-            }));
+        .concatMap(
+            i ->
+                fetch
+                    .map(
+                        models -> {
+                          java.time.Instant now =
+                              java.time.Instant.ofEpochMilli(
+                                  timer.now(java.util.concurrent.TimeUnit.MILLISECONDS));
+                          onRead.accept(models, now);
+                          return ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
+                        })
+                    .onErrorResume(
+                        e -> {
+                          LOG.warn(
+                              "model catalog refresh failed ({}); routing goes on with the catalog read before",
+                              dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
+                          return Mono.empty();
+                        }));
   }
 
   /** Says, before any job is paid for, which routing targets the catalog does not have. */
   private static void reportMissing(List<String> missing) {
     for (String m : missing) {
-      LOG.error("ALERT: routing target {} is not in RunComfy's catalog under either spelling; jobs routed to it fail with class 65 "
-          + "model_unavailable and are never submitted (`editstream models --diff`)", m);
+      LOG.error(
+          "ALERT: routing target {} is not in RunComfy's catalog under either spelling; jobs routed to it fail with class 65 "
+              + "model_unavailable and are never submitted (`editstream models --diff`)",
+          m);
     }
   }
 

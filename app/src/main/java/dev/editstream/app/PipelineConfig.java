@@ -23,12 +23,13 @@ import java.util.Set;
  * @param backoff retry delays
  * @param jobDeadline longest time from submission to a terminal status before cancel, &gt; 0
  * @param pollSchedule status-check schedule
- * @param allowDownloadHosts extra {@code host:port} download hosts (local emulator), besides
- *     {@code *.runcomfy.net} and {@code *.runcomfy.com}
+ * @param allowDownloadHosts extra {@code host:port} download hosts (local emulator), besides {@code
+ *     *.runcomfy.net} and {@code *.runcomfy.com}
  * @param shutdownGrace how long a worker waits for jobs in flight when stopped
  * @param accountRecheck time between probes while submission is paused for an account fault
  * @param instanceId static consumer-group membership id of this worker process, or {@code null}
- * @param smartPolling whether the poller uses the latency-aware schedule (else {@code pollSchedule})
+ * @param smartPolling whether the poller uses the latency-aware schedule (else {@code
+ *     pollSchedule})
  * @param flow limits of remote jobs in flight and requests per second, or {@code null} for none
  * @param provider the catalog cache and refresh, the budget and the balance check
  * @param replicationFactor replication factor of topics created at start-up, or 0 for {@code min(3,
@@ -58,10 +59,15 @@ public record PipelineConfig(
     int replicationFactor,
     boolean strictRouting) {
 
-  /** @throws IllegalArgumentException naming the option that breaks its rule */
+  /**
+   * @throws IllegalArgumentException naming the option that breaks its rule
+   */
   public PipelineConfig {
-    if (bootstrapServers != null && !bootstrapServers.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*")) {
-      throw new IllegalArgumentException("--bootstrap-servers must be host:port[,host:port...], was \"" + bootstrapServers + "\"");
+    if (bootstrapServers != null
+        && !bootstrapServers.matches(
+            "[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}(,[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5})*")) {
+      throw new IllegalArgumentException(
+          "--bootstrap-servers must be host:port[,host:port...], was \"" + bootstrapServers + "\"");
     }
     if (partitions < 1 || partitions > 1000) {
       throw new IllegalArgumentException("--partitions must be in 1..1000, was " + partitions);
@@ -78,29 +84,66 @@ public record PipelineConfig(
     }
     for (String h : allowDownloadHosts) {
       if (!h.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("--allow-download-host must be host:port, was \"" + h + "\"");
+        throw new IllegalArgumentException(
+            "--allow-download-host must be host:port, was \"" + h + "\"");
       }
     }
     allowDownloadHosts = Set.copyOf(allowDownloadHosts);
     if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,80}")) {
-      throw new IllegalArgumentException("--instance-id must match [A-Za-z0-9._-]{1,80}, was \"" + instanceId + "\"");
+      throw new IllegalArgumentException(
+          "--instance-id must match [A-Za-z0-9._-]{1,80}, was \"" + instanceId + "\"");
     }
     provider = provider == null ? ProviderSettings.defaults() : provider;
     if (accountRecheck == null || accountRecheck.isZero() || accountRecheck.isNegative()) {
       throw new IllegalArgumentException("--account-recheck-s must be > 0");
     }
     if (replicationFactor < 0 || replicationFactor > Short.MAX_VALUE) {
-      throw new IllegalArgumentException("--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + replicationFactor);
+      throw new IllegalArgumentException(
+          "--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + replicationFactor);
     }
   }
 
   /** As the canonical constructor, topics replicated {@code min(3, brokers)} times. */
-  public PipelineConfig(String bootstrapServers, Topics topics, int partitions, Path outDir, int routerConcurrency, int pollerConcurrency,
-      int downloaderConcurrency, int maxAttempts, Backoff backoff, Duration jobDeadline, PollSchedule pollSchedule,
-      Set<String> allowDownloadHosts, Duration shutdownGrace, Duration accountRecheck, String instanceId, boolean smartPolling,
-      FlowControl.Settings flow, ProviderSettings provider) {
-    this(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency, maxAttempts, backoff,
-        jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider, 0, false);
+  public PipelineConfig(
+      String bootstrapServers,
+      Topics topics,
+      int partitions,
+      Path outDir,
+      int routerConcurrency,
+      int pollerConcurrency,
+      int downloaderConcurrency,
+      int maxAttempts,
+      Backoff backoff,
+      Duration jobDeadline,
+      PollSchedule pollSchedule,
+      Set<String> allowDownloadHosts,
+      Duration shutdownGrace,
+      Duration accountRecheck,
+      String instanceId,
+      boolean smartPolling,
+      FlowControl.Settings flow,
+      ProviderSettings provider) {
+    this(
+        bootstrapServers,
+        topics,
+        partitions,
+        outDir,
+        routerConcurrency,
+        pollerConcurrency,
+        downloaderConcurrency,
+        maxAttempts,
+        backoff,
+        jobDeadline,
+        pollSchedule,
+        allowDownloadHosts,
+        shutdownGrace,
+        accountRecheck,
+        instanceId,
+        smartPolling,
+        flow,
+        provider,
+        0,
+        false);
   }
 
   private static void positive(String option, int v) {
@@ -116,24 +159,78 @@ public record PipelineConfig(
 
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
-    return new PipelineConfig(servers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
-        replicationFactor, strictRouting);
+    return new PipelineConfig(
+        servers,
+        topics,
+        partitions,
+        outDir,
+        routerConcurrency,
+        pollerConcurrency,
+        downloaderConcurrency,
+        maxAttempts,
+        backoff,
+        jobDeadline,
+        pollSchedule,
+        allowDownloadHosts,
+        shutdownGrace,
+        accountRecheck,
+        instanceId,
+        smartPolling,
+        flow,
+        provider,
+        replicationFactor,
+        strictRouting);
   }
 
   /** A copy with other provider settings. */
   public PipelineConfig withProvider(ProviderSettings p) {
-    return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, allowDownloadHosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, p,
-        replicationFactor, strictRouting);
+    return new PipelineConfig(
+        bootstrapServers,
+        topics,
+        partitions,
+        outDir,
+        routerConcurrency,
+        pollerConcurrency,
+        downloaderConcurrency,
+        maxAttempts,
+        backoff,
+        jobDeadline,
+        pollSchedule,
+        allowDownloadHosts,
+        shutdownGrace,
+        accountRecheck,
+        instanceId,
+        smartPolling,
+        flow,
+        p,
+        replicationFactor,
+        strictRouting);
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
   public PipelineConfig allowingDownloadsFrom(String hostPort) {
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
-    return new PipelineConfig(bootstrapServers, topics, partitions, outDir, routerConcurrency, pollerConcurrency, downloaderConcurrency,
-        maxAttempts, backoff, jobDeadline, pollSchedule, hosts, shutdownGrace, accountRecheck, instanceId, smartPolling, flow, provider,
-        replicationFactor, strictRouting);
+    return new PipelineConfig(
+        bootstrapServers,
+        topics,
+        partitions,
+        outDir,
+        routerConcurrency,
+        pollerConcurrency,
+        downloaderConcurrency,
+        maxAttempts,
+        backoff,
+        jobDeadline,
+        pollSchedule,
+        hosts,
+        shutdownGrace,
+        accountRecheck,
+        instanceId,
+        smartPolling,
+        flow,
+        provider,
+        replicationFactor,
+        strictRouting);
   }
 }

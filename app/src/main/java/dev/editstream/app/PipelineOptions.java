@@ -3,82 +3,156 @@ package dev.editstream.app;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.flow.FlowControl;
+import dev.editstream.pipeline.kafka.KafkaClientConfig;
 import dev.editstream.poller.PollSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import dev.editstream.pipeline.kafka.KafkaClientConfig;
 import picocli.CommandLine.Option;
 
 /** The command-line options every pipeline command shares (a picocli mixin). */
 public final class PipelineOptions {
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers; without it an embedded single-node KRaft broker starts in this process.")
+  @Option(
+      names = "--bootstrap-servers",
+      description =
+          "Kafka bootstrap servers; without it an embedded single-node KRaft broker starts in this process.")
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE", description = "A Kafka client properties file (security.protocol, sasl.*, ssl.*...) "
-      + "applied to every producer, consumer and admin client; EDITSTREAM_KAFKA_<NAME> variables override it (SASL_MECHANISM -> sasl.mechanism).")
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description =
+          "A Kafka client properties file (security.protocol, sasl.*, ssl.*...) "
+              + "applied to every producer, consumer and admin client; EDITSTREAM_KAFKA_<NAME> variables override it (SASL_MECHANISM -> sasl.mechanism).")
   Path kafkaConfig;
 
-  @Option(names = "--replication-factor", defaultValue = "0", description = "Replication factor of topics created at start-up; 0 = min(3, brokers) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replication-factor",
+      defaultValue = "0",
+      description =
+          "Replication factor of topics created at start-up; 0 = min(3, brokers) (default: ${DEFAULT-VALUE}).")
   int replicationFactor;
 
-  @Option(names = "--topic-prefix", defaultValue = "editstream", description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic-prefix",
+      defaultValue = "editstream",
+      description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
   String topicPrefix;
 
-  @Option(names = "--partitions", defaultValue = "4", description = "Partitions of topics created at start-up (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "4",
+      description = "Partitions of topics created at start-up (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out",
+      defaultValue = "out",
+      description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--router-concurrency", defaultValue = "64", description = "Jobs submitted at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--router-concurrency",
+      defaultValue = "64",
+      description = "Jobs submitted at once (default: ${DEFAULT-VALUE}).")
   int routerConcurrency;
 
-  @Option(names = "--poller-concurrency", defaultValue = "1000", description = "Remote requests followed at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--poller-concurrency",
+      defaultValue = "1000",
+      description = "Remote requests followed at once (default: ${DEFAULT-VALUE}).")
   int pollerConcurrency;
 
-  @Option(names = "--downloader-concurrency", defaultValue = "32", description = "Jobs downloaded at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--downloader-concurrency",
+      defaultValue = "32",
+      description = "Jobs downloaded at once (default: ${DEFAULT-VALUE}).")
   int downloaderConcurrency;
 
-  @Option(names = "--max-attempts", defaultValue = "6", description = "Attempts per stage for retryable failures, classes 69 and 75 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-attempts",
+      defaultValue = "6",
+      description =
+          "Attempts per stage for retryable failures, classes 69 and 75 (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
-  @Option(names = "--retry-base-ms", defaultValue = "500", description = "First backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--retry-base-ms",
+      defaultValue = "500",
+      description = "First backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
   long retryBaseMs;
 
-  @Option(names = "--retry-max-ms", defaultValue = "60000", description = "Largest backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--retry-max-ms",
+      defaultValue = "60000",
+      description = "Largest backoff ceiling, ms (default: ${DEFAULT-VALUE}).")
   long retryMaxMs;
 
-  @Option(names = "--job-deadline-s", defaultValue = "1800", description = "Seconds from submission until a job is cancelled and failed with class 75 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--job-deadline-s",
+      defaultValue = "1800",
+      description =
+          "Seconds from submission until a job is cancelled and failed with class 75 (default: ${DEFAULT-VALUE}).")
   long jobDeadlineSeconds;
 
-  @Option(names = "--poll-fixed-ms", description = "Poll status at this fixed interval (ms) instead of the growing schedule; RunComfy's CLI uses 2000.")
+  @Option(
+      names = "--poll-fixed-ms",
+      description =
+          "Poll status at this fixed interval (ms) instead of the growing schedule; RunComfy's CLI uses 2000.")
   Long pollFixedMs;
 
-  @Option(names = "--account-recheck-s", defaultValue = "30", description = "While submission is paused for a refused token or an empty balance, re-check every this many seconds (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--account-recheck-s",
+      defaultValue = "30",
+      description =
+          "While submission is paused for a refused token or an empty balance, re-check every this many seconds (default: ${DEFAULT-VALUE}).")
   long accountRecheckSeconds = 30;
 
-  @Option(names = "--api-timeout-s", defaultValue = "60", description = "Longest wait for one RunComfy API answer, s (default: ${DEFAULT-VALUE}, as RunComfy's CLI).")
+  @Option(
+      names = "--api-timeout-s",
+      defaultValue = "60",
+      description =
+          "Longest wait for one RunComfy API answer, s (default: ${DEFAULT-VALUE}, as RunComfy's CLI).")
   long apiTimeoutSeconds = 60;
 
-  @Option(names = "--poll-schedule", defaultValue = "smart", description = "smart (learns each model's latency, polls around the expected end) or growing (0.5 s x1.5 up to 5 s) (default: ${DEFAULT-VALUE}); --poll-fixed-ms overrides both.")
+  @Option(
+      names = "--poll-schedule",
+      defaultValue = "smart",
+      description =
+          "smart (learns each model's latency, polls around the expected end) or growing (0.5 s x1.5 up to 5 s) (default: ${DEFAULT-VALUE}); --poll-fixed-ms overrides both.")
   String pollScheduleKind = "smart";
 
-  @Option(names = "--max-inflight", defaultValue = "500", description = "Most remote jobs in flight per process (submitted, not finished) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-inflight",
+      defaultValue = "500",
+      description =
+          "Most remote jobs in flight per process (submitted, not finished) (default: ${DEFAULT-VALUE}).")
   int maxInflight = 500;
 
-  @Option(names = "--fixed-inflight", description = "Keep --max-inflight fixed instead of adapting it to the provider's 429s (AIMD).")
+  @Option(
+      names = "--fixed-inflight",
+      description =
+          "Keep --max-inflight fixed instead of adapting it to the provider's 429s (AIMD).")
   boolean fixedInflight;
 
-  @Option(names = "--rps", defaultValue = "0", description = "Most submissions per second, 0 = unlimited (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rps",
+      defaultValue = "0",
+      description = "Most submissions per second, 0 = unlimited (default: ${DEFAULT-VALUE}).")
   double rps;
 
-  @Option(names = "--instance-id", description = "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
+  @Option(
+      names = "--instance-id",
+      description =
+          "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
   String instanceId;
 
-  @Option(names = "--allow-input", description = "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
+  @Option(
+      names = "--allow-input",
+      description =
+          "Also accept local input files under this folder (repeatable); by default only the job file's folder.")
   List<Path> allowInputs = new ArrayList<>();
 
   /** {@code --allow-input} folders (local inputs outside the job file's folder). */
@@ -86,23 +160,42 @@ public final class PipelineOptions {
     return allowInputs;
   }
 
-  @Option(names = "--catalog-cache", description = "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
+  @Option(
+      names = "--catalog-cache",
+      description =
+          "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
   Path catalogCache;
 
-  @Option(names = "--strict-routing", description = "Refuse (class 65) a job whose prompt is in a language no routing lexicon covers, "
-      + "instead of routing it with an uncovered-language warning; a job naming its model is never refused.")
+  @Option(
+      names = "--strict-routing",
+      description =
+          "Refuse (class 65) a job whose prompt is in a language no routing lexicon covers, "
+              + "instead of routing it with an uncovered-language warning; a job naming its model is never refused.")
   boolean strictRouting;
 
-  @Option(names = "--catalog-refresh-min", defaultValue = "60", description = "Read RunComfy's live catalog again every this many minutes while running, 0 = never (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--catalog-refresh-min",
+      defaultValue = "60",
+      description =
+          "Read RunComfy's live catalog again every this many minutes while running, 0 = never (default: ${DEFAULT-VALUE}).")
   long catalogRefreshMinutes = 60;
 
-  @Option(names = "--budget-usd", description = "Stop submitting when spent + in-flight estimates would pass this many USD; the jobs left fail with reason budget (replayable).")
+  @Option(
+      names = "--budget-usd",
+      description =
+          "Stop submitting when spent + in-flight estimates would pass this many USD; the jobs left fail with reason budget (replayable).")
   Double budgetUsd;
 
-  @Option(names = "--balance-check", description = "Read the RunComfy balance before the run (free); exit 77 at once on a refused token or an empty balance.")
+  @Option(
+      names = "--balance-check",
+      description =
+          "Read the RunComfy balance before the run (free); exit 77 at once on a refused token or an empty balance.")
   boolean balanceCheck;
 
-  @Option(names = "--allow-download-host", description = "Also download outputs from this host:port over http (a local emulator). Repeatable.")
+  @Option(
+      names = "--allow-download-host",
+      description =
+          "Also download outputs from this host:port over http (a local emulator). Repeatable.")
   List<String> allowDownloadHosts = new ArrayList<>();
 
   /**
@@ -143,19 +236,27 @@ public final class PipelineOptions {
     }
     KafkaClientConfig.install(kafka);
     if (!kafka.isEmpty()) {
-      org.slf4j.LoggerFactory.getLogger(PipelineOptions.class).info("Kafka client settings (--kafka-config, EDITSTREAM_KAFKA_*): {}",
-          KafkaClientConfig.describe(kafka));
+      org.slf4j.LoggerFactory.getLogger(PipelineOptions.class)
+          .info(
+              "Kafka client settings (--kafka-config, EDITSTREAM_KAFKA_*): {}",
+              KafkaClientConfig.describe(kafka));
     }
     if (retryBaseMs < 1 || retryMaxMs < retryBaseMs) {
-      throw new IllegalArgumentException("--retry-base-ms must be >= 1 and --retry-max-ms >= --retry-base-ms");
+      throw new IllegalArgumentException(
+          "--retry-base-ms must be >= 1 and --retry-max-ms >= --retry-base-ms");
     }
     Backoff backoff = new Backoff(retryBaseMs, retryMaxMs, 2.0, Math.min(100, retryBaseMs));
-    PollSchedule schedule = pollFixedMs == null ? PollSchedule.defaults() : PollSchedule.fixed(Duration.ofMillis(pollFixedMs));
+    PollSchedule schedule =
+        pollFixedMs == null
+            ? PollSchedule.defaults()
+            : PollSchedule.fixed(Duration.ofMillis(pollFixedMs));
     if (jobDeadlineSeconds < 1) {
-      throw new IllegalArgumentException("--job-deadline-s must be >= 1, was " + jobDeadlineSeconds);
+      throw new IllegalArgumentException(
+          "--job-deadline-s must be >= 1, was " + jobDeadlineSeconds);
     }
     if (!pollScheduleKind.equals("smart") && !pollScheduleKind.equals("growing")) {
-      throw new IllegalArgumentException("--poll-schedule must be smart or growing, was \"" + pollScheduleKind + "\"");
+      throw new IllegalArgumentException(
+          "--poll-schedule must be smart or growing, was \"" + pollScheduleKind + "\"");
     }
     boolean smart = pollFixedMs == null && pollScheduleKind.equals("smart");
     if (maxInflight < 1) {
@@ -164,17 +265,41 @@ public final class PipelineOptions {
     if (!(rps >= 0)) {
       throw new IllegalArgumentException("--rps must be >= 0, was " + rps);
     }
-    FlowControl.Settings flow = (fixedInflight ? FlowControl.Settings.fixed(maxInflight, maxInflight) : FlowControl.Settings.adaptive(maxInflight))
-        .withRequestsPerSecond(rps);
+    FlowControl.Settings flow =
+        (fixedInflight
+                ? FlowControl.Settings.fixed(maxInflight, maxInflight)
+                : FlowControl.Settings.adaptive(maxInflight))
+            .withRequestsPerSecond(rps);
     Topics topics;
     try {
       topics = new Topics(topicPrefix);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--topic-prefix " + e.getMessage());
     }
-    return new PipelineConfig(servers, topics, partitions, out, routerConcurrency, pollerConcurrency,
-        downloaderConcurrency, maxAttempts, backoff, Duration.ofSeconds(jobDeadlineSeconds), schedule,
-        new HashSet<>(allowDownloadHosts), Duration.ofSeconds(10), Duration.ofSeconds(Math.max(1, accountRecheckSeconds)), instanceId, smart, flow,
-        new ProviderSettings(catalogCache, Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)), budgetUsd, balanceCheck), replicationFactor, strictRouting);
+    return new PipelineConfig(
+        servers,
+        topics,
+        partitions,
+        out,
+        routerConcurrency,
+        pollerConcurrency,
+        downloaderConcurrency,
+        maxAttempts,
+        backoff,
+        Duration.ofSeconds(jobDeadlineSeconds),
+        schedule,
+        new HashSet<>(allowDownloadHosts),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(Math.max(1, accountRecheckSeconds)),
+        instanceId,
+        smart,
+        flow,
+        new ProviderSettings(
+            catalogCache,
+            Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)),
+            budgetUsd,
+            balanceCheck),
+        replicationFactor,
+        strictRouting);
   }
 }

@@ -4,24 +4,26 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * The one-line progress of a batch, as a person reads it: a pure formatter (no I/O, no Kafka
- * types, no clock), for example
+ * The one-line progress of a batch, as a person reads it: a pure formatter (no I/O, no Kafka types,
+ * no clock), for example
  *
  * <pre>
  * [  12.3s] 140/300 done · 3 failed · 52 in flight · 105 queued · 11.4 jobs/s · ETA 14s · $1.23 so far
  * </pre>
  *
- * followed by {@code · paused: <reason>} while the pipeline is paused. The rate comes from a
- * {@link Rate} (jobs finished during this run, per second, over a sliding window); the ETA is the
- * jobs not yet finished divided by that rate.
+ * followed by {@code · paused: <reason>} while the pipeline is paused. The rate comes from a {@link
+ * Rate} (jobs finished during this run, per second, over a sliding window); the ETA is the jobs not
+ * yet finished divided by that rate.
  *
  * <p>Output is locale-independent (always a dot as decimal separator).
  */
 public final class ProgressLine {
   /** Separator between the parts of a line, for terminals that show Unicode: {@code " · "}. */
   public static final String SEPARATOR = " \u00b7 ";
+
   /** Separator for output that may not show Unicode (7-bit logs): {@code " | "}. */
   public static final String ASCII_SEPARATOR = " | ";
+
   /** ETAs longer than this many seconds (99 h) are shown as {@code ETA >99h}. */
   static final long MAX_ETA_SECONDS = 99L * 3600;
 
@@ -36,12 +38,19 @@ public final class ProgressLine {
    * @param inFlight jobs submitted to the provider and not yet ended
    * @param queued jobs published but not yet submitted
    * @param costUsd cost so far in USD (as far as known)
-   * @param costKnown whether {@code costUsd} means anything; when false the line says
-   *     {@code cost unknown}
-   * @param pausedReason why the pipeline is paused (e.g. {@code "no balance"}), or {@code null}
-   *     (or blank) when it is not paused
+   * @param costKnown whether {@code costUsd} means anything; when false the line says {@code cost
+   *     unknown}
+   * @param pausedReason why the pipeline is paused (e.g. {@code "no balance"}), or {@code null} (or
+   *     blank) when it is not paused
    */
-  public record Counts(int total, int done, int failed, int inFlight, int queued, double costUsd, boolean costKnown,
+  public record Counts(
+      int total,
+      int done,
+      int failed,
+      int inFlight,
+      int queued,
+      double costUsd,
+      boolean costKnown,
       String pausedReason) {
 
     /** Jobs that ended, done or failed. */
@@ -84,14 +93,27 @@ public final class ProgressLine {
   public static String format(Counts c, Duration elapsed, Rate rate, String separator) {
     double jobsPerSecond = rate.jobsPerSecond();
     StringBuilder b = new StringBuilder(128);
-    b.append(elapsed(elapsed)).append(' ')
-        .append(c.done()).append('/').append(c.total()).append(" done")
-        .append(separator).append(c.failed()).append(" failed")
-        .append(separator).append(c.inFlight()).append(" in flight")
-        .append(separator).append(c.queued()).append(" queued")
-        .append(separator).append(rate(jobsPerSecond))
-        .append(separator).append(eta(c.remaining(), jobsPerSecond))
-        .append(separator).append(cost(c.costUsd(), c.costKnown()));
+    b.append(elapsed(elapsed))
+        .append(' ')
+        .append(c.done())
+        .append('/')
+        .append(c.total())
+        .append(" done")
+        .append(separator)
+        .append(c.failed())
+        .append(" failed")
+        .append(separator)
+        .append(c.inFlight())
+        .append(" in flight")
+        .append(separator)
+        .append(c.queued())
+        .append(" queued")
+        .append(separator)
+        .append(rate(jobsPerSecond))
+        .append(separator)
+        .append(eta(c.remaining(), jobsPerSecond))
+        .append(separator)
+        .append(cost(c.costUsd(), c.costKnown()));
     if (c.paused()) {
       b.append(separator).append("paused: ").append(oneLine(c.pausedReason()));
     }
@@ -99,7 +121,7 @@ public final class ProgressLine {
   }
 
   /**
-   * Elapsed time as {@code [  12.3s]}: seconds with one decimal, right-aligned in 6 characters.
+   * Elapsed time as {@code [ 12.3s]}: seconds with one decimal, right-aligned in 6 characters.
    *
    * @param elapsed time since the run started; negative is shown as 0
    * @return the bracketed time
@@ -120,13 +142,14 @@ public final class ProgressLine {
     if (Double.isNaN(jobsPerSecond) || Double.isInfinite(jobsPerSecond) || jobsPerSecond < 0) {
       return "-- jobs/s";
     }
-    return String.format(Locale.ROOT, jobsPerSecond < 0.995 ? "%.2f jobs/s" : "%.1f jobs/s", jobsPerSecond);
+    return String.format(
+        Locale.ROOT, jobsPerSecond < 0.995 ? "%.2f jobs/s" : "%.1f jobs/s", jobsPerSecond);
   }
 
   /**
-   * The estimated time left: {@code ETA 14s}, {@code ETA 3m05s}, {@code ETA 1h02m},
-   * {@code ETA >99h}; {@code ETA 0s} when nothing remains; {@code ETA --} when jobs remain and
-   * the rate is 0 or unknown. Seconds are rounded up.
+   * The estimated time left: {@code ETA 14s}, {@code ETA 3m05s}, {@code ETA 1h02m}, {@code ETA
+   * >99h}; {@code ETA 0s} when nothing remains; {@code ETA --} when jobs remain and the rate is 0
+   * or unknown. Seconds are rounded up.
    *
    * @param remaining jobs not yet finished
    * @param jobsPerSecond jobs/s, {@link Double#NaN} when unknown

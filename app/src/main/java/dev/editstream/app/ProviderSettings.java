@@ -15,14 +15,18 @@ import java.time.Duration;
  * @param balanceCheck whether the balance is read before a run, failing fast (class 77) on a
  *     refused token or an empty balance ({@code --balance-check})
  */
-public record ProviderSettings(Path catalogCache, Duration catalogRefresh, Double budgetUsd, boolean balanceCheck) {
-  /** @throws IllegalArgumentException naming the option that breaks its rule */
+public record ProviderSettings(
+    Path catalogCache, Duration catalogRefresh, Double budgetUsd, boolean balanceCheck) {
+  /**
+   * @throws IllegalArgumentException naming the option that breaks its rule
+   */
   public ProviderSettings {
     if (catalogRefresh == null || catalogRefresh.isNegative()) {
       throw new IllegalArgumentException("--catalog-refresh-min must be >= 0 (0 = never)");
     }
     if (budgetUsd != null && (!(budgetUsd > 0) || budgetUsd.isInfinite())) {
-      throw new IllegalArgumentException("--budget-usd must be a positive number of USD, was " + budgetUsd);
+      throw new IllegalArgumentException(
+          "--budget-usd must be a positive number of USD, was " + budgetUsd);
     }
   }
 

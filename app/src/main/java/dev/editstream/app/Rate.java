@@ -4,19 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Jobs finished per second over a sliding window of samples: an immutable value, fed
- * {@code (elapsedMs, finished)} samples by {@link #sample(long, int)}, which returns a new
- * {@code Rate}. No clock, no I/O: tests drive it with explicit times.
+ * Jobs finished per second over a sliding window of samples: an immutable value, fed {@code
+ * (elapsedMs, finished)} samples by {@link #sample(long, int)}, which returns a new {@code Rate}.
+ * No clock, no I/O: tests drive it with explicit times.
  *
- * <p>The rate is the slope between the newest sample and the anchor sample: the newest sample
- * that is at least one window older than the newest one, or the oldest sample kept when the run
- * is younger than the window. It is unknown ({@link #known()} false) until two samples are at
- * least {@link #MIN_SPAN_MS} apart.
+ * <p>The rate is the slope between the newest sample and the anchor sample: the newest sample that
+ * is at least one window older than the newest one, or the oldest sample kept when the run is
+ * younger than the window. It is unknown ({@link #known()} false) until two samples are at least
+ * {@link #MIN_SPAN_MS} apart.
  *
  * <p>A resumed batch: {@code finishedAtStart} is the number of jobs (done + failed) already
- * finished before this run started. A sample's {@code finished} is the batch's total count and
- * only the part above that baseline counts ({@code max(0, finished - finishedAtStart)}), so a
- * tracker that catches up on earlier runs' events does not inflate the rate.
+ * finished before this run started. A sample's {@code finished} is the batch's total count and only
+ * the part above that baseline counts ({@code max(0, finished - finishedAtStart)}), so a tracker
+ * that catches up on earlier runs' events does not inflate the rate.
  *
  * <p>Samples closer together than {@code windowMs / 120} replace the newest one instead of being
  * appended, so the number of samples kept stays bounded (at most about 240) however often it is
@@ -25,6 +25,7 @@ import java.util.List;
 public final class Rate {
   /** Default window: 30 000 ms. */
   public static final long DEFAULT_WINDOW_MS = 30_000;
+
   /** Shortest span between anchor and newest sample that gives a known rate: 1 000 ms. */
   public static final long MIN_SPAN_MS = 1_000;
 
@@ -43,8 +44,7 @@ public final class Rate {
   /**
    * An empty rate with the {@link #DEFAULT_WINDOW_MS default window}.
    *
-   * @param finishedAtStart jobs (done + failed) finished before this run started; 0 for a new
-   *     batch
+   * @param finishedAtStart jobs (done + failed) finished before this run started; 0 for a new batch
    * @return a rate with no samples (unknown)
    */
   public static Rate start(int finishedAtStart) {
@@ -57,15 +57,17 @@ public final class Rate {
    * @param windowMs length of the sliding window in ms, at least {@link #MIN_SPAN_MS}
    * @param finishedAtStart jobs (done + failed) finished before this run started, at least 0
    * @return a rate with no samples (unknown)
-   * @throws IllegalArgumentException when {@code windowMs < MIN_SPAN_MS} or
-   *     {@code finishedAtStart < 0}
+   * @throws IllegalArgumentException when {@code windowMs < MIN_SPAN_MS} or {@code finishedAtStart
+   *     < 0}
    */
   public static Rate start(long windowMs, int finishedAtStart) {
     if (windowMs < MIN_SPAN_MS) {
-      throw new IllegalArgumentException("windowMs must be at least " + MIN_SPAN_MS + ": " + windowMs);
+      throw new IllegalArgumentException(
+          "windowMs must be at least " + MIN_SPAN_MS + ": " + windowMs);
     }
     if (finishedAtStart < 0) {
-      throw new IllegalArgumentException("finishedAtStart must not be negative: " + finishedAtStart);
+      throw new IllegalArgumentException(
+          "finishedAtStart must not be negative: " + finishedAtStart);
     }
     return new Rate(windowMs, finishedAtStart, new long[0], new int[0]);
   }
@@ -75,8 +77,8 @@ public final class Rate {
    * returned unchanged), so a late caller cannot break the window.
    *
    * @param elapsedMs time of the sample in ms since any fixed origin (normally the run's start)
-   * @param finished jobs done + failed of the whole batch at that time, those finished before
-   *     this run included (the baseline is subtracted here)
+   * @param finished jobs done + failed of the whole batch at that time, those finished before this
+   *     run included (the baseline is subtracted here)
    * @return a new rate; this one is unchanged
    */
   public Rate sample(long elapsedMs, int finished) {
@@ -159,7 +161,16 @@ public final class Rate {
 
   @Override
   public String toString() {
-    return "Rate[" + (known() ? String.format(java.util.Locale.ROOT, "%.2f jobs/s", jobsPerSecond()) : "unknown")
-        + ", window " + windowMs + " ms, baseline " + finishedAtStart + ", " + times.length + " samples]";
+    return "Rate["
+        + (known()
+            ? String.format(java.util.Locale.ROOT, "%.2f jobs/s", jobsPerSecond())
+            : "unknown")
+        + ", window "
+        + windowMs
+        + " ms, baseline "
+        + finishedAtStart
+        + ", "
+        + times.length
+        + " samples]";
   }
 }

@@ -71,10 +71,14 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
    * @param known the fold of each job id the topics know, or null when unknown
    * @param rerun ids named by {@code --rerun}
    * @param rerunFailed {@code --rerun-failed}
-   * @param resubmitUncertain {@code --resubmit-uncertain}: consent to POST again a job that may have
-   *     been submitted
+   * @param resubmitUncertain {@code --resubmit-uncertain}: consent to POST again a job that may
+   *     have been submitted
    */
-  public static ResumePlan plan(List<Job> jobs, Function<String, JobFold> known, Set<String> rerun, boolean rerunFailed,
+  public static ResumePlan plan(
+      List<Job> jobs,
+      Function<String, JobFold> known,
+      Set<String> rerun,
+      boolean rerunFailed,
       boolean resubmitUncertain) {
     Recorder r = recorder(known, rerun, rerunFailed, resubmitUncertain);
     jobs.forEach(r::replaysFor);
@@ -87,11 +91,18 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
    *
    * @param known the fold of a job id, or null when the topics have no event of it
    */
-  public static Recorder recorder(Function<String, JobFold> known, Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain) {
+  public static Recorder recorder(
+      Function<String, JobFold> known,
+      Set<String> rerun,
+      boolean rerunFailed,
+      boolean resubmitUncertain) {
     return new Recorder(known, rerun, rerunFailed, resubmitUncertain);
   }
 
-  /** An admission that records each decision; {@link #plan()} gives the plan of the jobs seen so far. */
+  /**
+   * An admission that records each decision; {@link #plan()} gives the plan of the jobs seen so
+   * far.
+   */
   public static final class Recorder implements JobProducer.Admission {
     private final Function<String, JobFold> known;
     private final Set<String> rerun;
@@ -100,7 +111,11 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
     private final Map<String, Action> actions = new LinkedHashMap<>();
     private final Map<String, Integer> replays = new LinkedHashMap<>();
 
-    private Recorder(Function<String, JobFold> known, Set<String> rerun, boolean rerunFailed, boolean resubmitUncertain) {
+    private Recorder(
+        Function<String, JobFold> known,
+        Set<String> rerun,
+        boolean rerunFailed,
+        boolean resubmitUncertain) {
       this.known = known;
       this.rerun = rerun;
       this.rerunFailed = rerunFailed;
@@ -126,7 +141,8 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
     }
   }
 
-  static Action decide(Job job, JobFold f, boolean named, boolean rerunFailed, boolean resubmitUncertain) {
+  static Action decide(
+      Job job, JobFold f, boolean named, boolean rerunFailed, boolean resubmitUncertain) {
     if (f == null) {
       return Action.PUBLISH;
     }
@@ -134,11 +150,16 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
       return named ? Action.IN_FLIGHT_RERUN : Action.FOLLOW;
     }
     JobEvent failure = f.isDone() ? null : f.lastFailure();
-    if (failure != null && failure.failure() != null && failure.failure().stage() == Stage.PRODUCER) {
+    if (failure != null
+        && failure.failure() != null
+        && failure.failure().stage() == Stage.PRODUCER) {
       return Action.RERUN;
     }
     if (named || (failure != null && rerunFailed)) {
-      boolean uncertain = failure != null && failure.failure() != null && ReplayRule.UNCERTAIN.contains(failure.failure().reason());
+      boolean uncertain =
+          failure != null
+              && failure.failure() != null
+              && ReplayRule.UNCERTAIN.contains(failure.failure().reason());
       return uncertain && !resubmitUncertain ? Action.UNCERTAIN : Action.RERUN;
     }
     if (f.fingerprint() != null && !f.fingerprint().equals(job.fingerprint())) {
@@ -147,19 +168,23 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
     return f.isDone() ? Action.DONE : Action.FAILED;
   }
 
-  /** The producer's admission: publish PUBLISH and RERUN jobs with their run count, leave the rest. */
+  /**
+   * The producer's admission: publish PUBLISH and RERUN jobs with their run count, leave the rest.
+   */
   public JobProducer.Admission admission() {
-    return job -> replays.containsKey(job.id()) ? OptionalInt.of(replays.get(job.id())) : OptionalInt.empty();
+    return job ->
+        replays.containsKey(job.id()) ? OptionalInt.of(replays.get(job.id())) : OptionalInt.empty();
   }
 
   /** The job ids with this action, in no particular order. */
   public List<String> ids(Action a) {
     List<String> out = new ArrayList<>();
-    actions.forEach((id, x) -> {
-      if (x == a) {
-        out.add(id);
-      }
-    });
+    actions.forEach(
+        (id, x) -> {
+          if (x == a) {
+            out.add(id);
+          }
+        });
     out.sort(null);
     return out;
   }

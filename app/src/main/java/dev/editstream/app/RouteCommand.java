@@ -1,6 +1,5 @@
 package dev.editstream.app;
 
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,10 +9,10 @@ import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.job.LineError;
-import dev.editstream.producer.JobFileReader;
-import dev.editstream.router.InputStager;
 import dev.editstream.core.model.CostEstimate;
 import dev.editstream.core.model.ModelCatalog;
+import dev.editstream.producer.JobFileReader;
+import dev.editstream.router.InputStager;
 import dev.editstream.router.JobPreparer;
 import dev.editstream.router.Lexicon;
 import dev.editstream.router.PromptLint;
@@ -42,40 +41,58 @@ import picocli.CommandLine.Parameters;
  * ({@link JobFileReader}), prepares each valid job exactly as the router-worker would ({@link
  * JobPreparer}: route, prompt lint, local mask check, body built and checked against the model's
  * schema) but with no Kafka and no HTTP: local inputs appear in the body as {@code file:} URIs
- * ({@link InputStager#dryRun(List)}, confined to the job file's folder as the producer is), nothing is submitted.
+ * ({@link InputStager#dryRun(List)}, confined to the job file's folder as the producer is), nothing
+ * is submitted.
  *
  * <p>Output, one JSON line per non-blank line of the file, in file order: {@code {"id", "model",
  * "rule", "cues", "body", "warnings"}} for a routed job, {@code {"id", "line", "error": {"field",
  * "rule", "exit_class"}}} for a refused line or a job that cannot be routed ({@code id} null when
  * the line has none); a routed job also carries {@code estimate_usd} and {@code estimate_exact}
  * (catalog price × outputs or seconds). {@code --explain} prints a table (id, model, rule,
- * estimate, cues, warning codes) and the estimated total, followed by the full warnings and
- * errors. The catalog used (cache or built-in by default: no HTTP; {@code --catalog live} reads
- * RunComfy's), missing routing targets, a count and the total go to stderr. Exit 0 when every job routed,
- * 65 otherwise; 64 when FILE is missing.
+ * estimate, cues, warning codes) and the estimated total, followed by the full warnings and errors.
+ * The catalog used (cache or built-in by default: no HTTP; {@code --catalog live} reads
+ * RunComfy's), missing routing targets, a count and the total go to stderr. Exit 0 when every job
+ * routed, 65 otherwise; 64 when FILE is missing.
  */
-@Command(name = "route", mixinStandardHelpOptions = true,
-    description = "Route a job file without Kafka or HTTP (dry run): one JSON line per job, or a table with --explain.")
+@Command(
+    name = "route",
+    mixinStandardHelpOptions = true,
+    description =
+        "Route a job file without Kafka or HTTP (dry run): one JSON line per job, or a table with --explain.")
 public final class RouteCommand implements Callable<Integer> {
-  private static final Pattern FIELD = Pattern.compile("^([A-Za-z0-9_.\\[\\]]+): (.*)$", Pattern.DOTALL);
+  private static final Pattern FIELD =
+      Pattern.compile("^([A-Za-z0-9_.\\[\\]]+): (.*)$", Pattern.DOTALL);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "FILE", description = "JSON Lines job file.")
   Path jobs;
 
-  @Option(names = "--explain", description = "Print a readable table (id, model, rule, estimate, cues, warnings) instead of JSON lines.")
+  @Option(
+      names = "--explain",
+      description =
+          "Print a readable table (id, model, rule, estimate, cues, warnings) instead of JSON lines.")
   boolean explain;
 
-  @Option(names = "--strict-routing", description = "Refuse (class 65) a prompt in a language no routing lexicon covers, as the router-worker does with this option.")
+  @Option(
+      names = "--strict-routing",
+      description =
+          "Refuse (class 65) a prompt in a language no routing lexicon covers, as the router-worker does with this option.")
   boolean strictRouting;
 
-  @Option(names = "--catalog", defaultValue = "cache", description = "Which model catalog to route over: cache (the disk copy of "
-      + "the last live read, else the built-in snapshot; no HTTP), live (read RunComfy's catalog now: needs a token) or built-in "
-      + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--catalog",
+      defaultValue = "cache",
+      description =
+          "Which model catalog to route over: cache (the disk copy of "
+              + "the last live read, else the built-in snapshot; no HTTP), live (read RunComfy's catalog now: needs a token) or built-in "
+              + "(default: ${DEFAULT-VALUE}).")
   String catalogSource = "cache";
 
-  @Option(names = "--catalog-cache", description = "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
+  @Option(
+      names = "--catalog-cache",
+      description =
+          "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
   Path catalogCache;
 
   /**
@@ -89,7 +106,14 @@ public final class RouteCommand implements Callable<Integer> {
    * @param exitClass the error's exit class (on error), 0 when routed
    * @param job the job as read, or {@code null} for a refused line
    */
-  record Row(String id, int line, JobPreparer.Prepared prepared, String field, String rule, int exitClass, Job job) {
+  record Row(
+      String id,
+      int line,
+      JobPreparer.Prepared prepared,
+      String field,
+      String rule,
+      int exitClass,
+      Job job) {
     boolean ok() {
       return prepared != null;
     }
@@ -107,7 +131,12 @@ public final class RouteCommand implements Callable<Integer> {
     }
     ModelCatalog catalog = Catalogs.forDryRun(catalogSource, catalogCache);
     Router router = new Router(Lexicon.builtIn(), catalog).withStrictRouting(strictRouting);
-    JobPreparer preparer = new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), InputStager.dryRun(List.of(jobs.toAbsolutePath().normalize().getParent())));
+    JobPreparer preparer =
+        new JobPreparer(
+            router,
+            catalog,
+            PromptLint.of(router.lexicon()),
+            InputStager.dryRun(List.of(jobs.toAbsolutePath().normalize().getParent())));
     List<Row> rows = route(jobs, preparer);
     PrintWriter out = spec.commandLine().getOut();
     if (explain) {
@@ -119,7 +148,14 @@ public final class RouteCommand implements Callable<Integer> {
     long failed = rows.stream().filter(r -> !r.ok()).count();
     PrintWriter err = spec.commandLine().getErr();
     err.println(Catalogs.describe(catalog));
-    router.missingTargets().forEach(m -> err.println("routing target missing from the catalog: " + m + " (jobs routed to it fail, class 65)"));
+    router
+        .missingTargets()
+        .forEach(
+            m ->
+                err.println(
+                    "routing target missing from the catalog: "
+                        + m
+                        + " (jobs routed to it fail, class 65)"));
     err.printf("%d jobs routed, %d lines not routed%n", rows.size() - failed, failed);
     err.println(total(rows));
     err.flush();
@@ -134,8 +170,11 @@ public final class RouteCommand implements Callable<Integer> {
   static List<Row> route(Path file, JobPreparer preparer) throws IOException {
     List<Integer> lines = nonBlankLines(file);
     List<Row> rows = new ArrayList<>();
-    JobFileReader.read(file,
-        job -> rows.add(prepare(job, rows.size() < lines.size() ? lines.get(rows.size()) : 0, preparer)),
+    JobFileReader.read(
+        file,
+        job ->
+            rows.add(
+                prepare(job, rows.size() < lines.size() ? lines.get(rows.size()) : 0, preparer)),
         e -> rows.add(refused(e)));
     return rows;
   }
@@ -150,12 +189,14 @@ public final class RouteCommand implements Callable<Integer> {
       Matcher m = FIELD.matcher(text);
       return m.matches()
           ? new Row(job.id(), line, null, m.group(1), m.group(2), e.exitClass().code(), job)
-          : new Row(job.id(), line, null, defaultField(e.reason()), text, e.exitClass().code(), job);
+          : new Row(
+              job.id(), line, null, defaultField(e.reason()), text, e.exitClass().code(), job);
     }
   }
 
   /**
-   * {@code estimated cost: $1.2345 for 30 jobs (exact for 12; the rest from base prices or built-in estimates)}.
+   * {@code estimated cost: $1.2345 for 30 jobs (exact for 12; the rest from base prices or built-in
+   * estimates)}.
    */
   static String total(List<Row> rows) {
     double usd = 0;
@@ -169,8 +210,13 @@ public final class RouteCommand implements Callable<Integer> {
         exact += e.exact() ? 1 : 0;
       }
     }
-    return String.format(java.util.Locale.ROOT, "estimated cost: $%.4f for %d jobs (exact for %d; the rest are base prices or "
-        + "editstream's built-in estimates, the actual cost can be higher)", usd, n, exact);
+    return String.format(
+        java.util.Locale.ROOT,
+        "estimated cost: $%.4f for %d jobs (exact for %d; the rest are base prices or "
+            + "editstream's built-in estimates, the actual cost can be higher)",
+        usd,
+        n,
+        exact);
   }
 
   /** The field a failure without a {@code field: } prefix is about, from its reason. */
@@ -187,7 +233,10 @@ public final class RouteCommand implements Callable<Integer> {
     return new Row(e.jobId(), e.line(), null, e.field(), e.rule(), e.exitClass(), null);
   }
 
-  /** The 1-based numbers of the lines {@link JobFileReader} hands on (it skips blank lines), in order. */
+  /**
+   * The 1-based numbers of the lines {@link JobFileReader} hands on (it skips blank lines), in
+   * order.
+   */
   static List<Integer> nonBlankLines(Path file) throws IOException {
     List<Integer> out = new ArrayList<>();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
@@ -208,7 +257,8 @@ public final class RouteCommand implements Callable<Integer> {
           break;
         }
         lineNo++;
-        if (!new String(line.toByteArray(), StandardCharsets.UTF_8).isBlank() || line.size() >= 4096) {
+        if (!new String(line.toByteArray(), StandardCharsets.UTF_8).isBlank()
+            || line.size() >= 4096) {
           out.add(lineNo);
         }
         line.reset();
@@ -261,11 +311,23 @@ public final class RouteCommand implements Callable<Integer> {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
       if (r.ok()) {
         RouteDecision d = r.prepared().route();
-        List<String> codes = d.warnings().stream().map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w).toList();
-        table.add(new String[] {id, d.modelId(), d.rule(), language(d), d.estimate() == null ? "-" : d.estimate().describe(),
-            d.cues().isEmpty() ? "-" : String.join(", ", d.cues()), codes.isEmpty() ? "-" : String.join(", ", codes)});
+        List<String> codes =
+            d.warnings().stream()
+                .map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w)
+                .toList();
+        table.add(
+            new String[] {
+              id,
+              d.modelId(),
+              d.rule(),
+              language(d),
+              d.estimate() == null ? "-" : d.estimate().describe(),
+              d.cues().isEmpty() ? "-" : String.join(", ", d.cues()),
+              codes.isEmpty() ? "-" : String.join(", ", codes)
+            });
       } else {
-        table.add(new String[] {id, "-", "error (" + r.exitClass() + ")", "-", "-", r.field(), "-"});
+        table.add(
+            new String[] {id, "-", "error (" + r.exitClass() + ")", "-", "-", r.field(), "-"});
       }
     }
     int cols = table.get(0).length;
@@ -301,7 +363,17 @@ public final class RouteCommand implements Callable<Integer> {
       if (r.ok()) {
         r.prepared().route().warnings().forEach(w -> notes.add("  " + id + ": " + w));
       } else {
-        notes.add("  " + id + " (line " + r.line() + "): error " + r.exitClass() + ": " + r.field() + ": " + r.rule());
+        notes.add(
+            "  "
+                + id
+                + " (line "
+                + r.line()
+                + "): error "
+                + r.exitClass()
+                + ": "
+                + r.field()
+                + ": "
+                + r.rule());
       }
     }
     if (!notes.isEmpty()) {
@@ -313,20 +385,30 @@ public final class RouteCommand implements Callable<Integer> {
 
   /** {@code de 0.83}, or {@code -} when the router identified no language. */
   static String language(RouteDecision d) {
-    return d.language() == null ? "-" : d.language() + (d.confidence() == null ? "" : String.format(java.util.Locale.ROOT, " %.2f", d.confidence()));
+    return d.language() == null
+        ? "-"
+        : d.language()
+            + (d.confidence() == null
+                ? ""
+                : String.format(java.util.Locale.ROOT, " %.2f", d.confidence()));
   }
 
   /**
-   * One line on why the winning rule won: its cues, and each rule that also applied and lost to
-   * it by order, with that rule's cues ({@code mask (mask:given) won over multi-reference
-   * (images:2, reference:image 2)}).
+   * One line on why the winning rule won: its cues, and each rule that also applied and lost to it
+   * by order, with that rule's cues ({@code mask (mask:given) won over multi-reference (images:2,
+   * reference:image 2)}).
    */
   static String why(List<RouteDecision> candidates) {
     RouteDecision won = candidates.get(0);
     StringBuilder b = new StringBuilder(won.rule()).append(cueList(won));
-    List<RouteDecision> lost = candidates.stream().skip(1).filter(c -> !c.rule().equals("default")).toList();
+    List<RouteDecision> lost =
+        candidates.stream().skip(1).filter(c -> !c.rule().equals("default")).toList();
     if (lost.isEmpty()) {
-      return b.append(won.rule().equals("default") ? ": no rule's cues were found" : ": no other rule applied").toString();
+      return b.append(
+              won.rule().equals("default")
+                  ? ": no rule's cues were found"
+                  : ": no other rule applied")
+          .toString();
     }
     b.append(" won over ");
     for (int i = 0; i < lost.size(); i++) {

@@ -13,28 +13,50 @@ import picocli.CommandLine.Option;
  * {@code ~/.aws}, instance roles) or {@code --s3-profile}.
  */
 public final class S3ConnectionOptions {
-  @Option(names = "--s3-region", description = "Region of the buckets (default: the AWS SDK's chain; us-east-1 with --s3-endpoint).")
+  @Option(
+      names = "--s3-region",
+      description =
+          "Region of the buckets (default: the AWS SDK's chain; us-east-1 with --s3-endpoint).")
   String region;
 
-  @Option(names = "--s3-endpoint", description = "Endpoint of an S3-compatible store (MinIO, R2, GCS's S3 interface...), e.g. https://minio.example.net:9000.")
+  @Option(
+      names = "--s3-endpoint",
+      description =
+          "Endpoint of an S3-compatible store (MinIO, R2, GCS's S3 interface...), e.g. https://minio.example.net:9000.")
   URI endpoint;
 
-  @Option(names = "--s3-path-style", description = "Address buckets as https://endpoint/bucket (most S3-compatible stores) instead of bucket.endpoint.")
+  @Option(
+      names = "--s3-path-style",
+      description =
+          "Address buckets as https://endpoint/bucket (most S3-compatible stores) instead of bucket.endpoint.")
   boolean pathStyle;
 
-  @Option(names = "--s3-profile", description = "Credentials from this profile of ~/.aws/credentials instead of the default chain.")
+  @Option(
+      names = "--s3-profile",
+      description =
+          "Credentials from this profile of ~/.aws/credentials instead of the default chain.")
   String profile;
 
-  @Option(names = "--s3-attempt-timeout-s", defaultValue = "120",
-      description = "Longest wait for one S3 request, s; a slower answer is retried (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--s3-attempt-timeout-s",
+      defaultValue = "120",
+      description =
+          "Longest wait for one S3 request, s; a slower answer is retried (default: ${DEFAULT-VALUE}).")
   long attemptTimeoutSeconds = 120;
 
-  @Option(names = "--s3-call-timeout-s", defaultValue = "300",
-      description = "Longest wait for one S3 call with the SDK's retries (3 attempts), s; then the job goes round the delay topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--s3-call-timeout-s",
+      defaultValue = "300",
+      description =
+          "Longest wait for one S3 call with the SDK's retries (3 attempts), s; then the job goes round the delay topic (default: ${DEFAULT-VALUE}).")
   long callTimeoutSeconds = 300;
 
-  /** Static keys for a store started by this process ({@code demo --with-local-s3}) or a test; never from the command line. */
+  /**
+   * Static keys for a store started by this process ({@code demo --with-local-s3}) or a test; never
+   * from the command line.
+   */
   String accessKey;
+
   String secretKey;
 
   /**
@@ -45,14 +67,20 @@ public final class S3ConnectionOptions {
    */
   S3Settings settings(String optionName, ObjectStoreUri location) {
     if (attemptTimeoutSeconds < 1) {
-      throw new IllegalArgumentException("--s3-attempt-timeout-s must be >= 1, was " + attemptTimeoutSeconds);
+      throw new IllegalArgumentException(
+          "--s3-attempt-timeout-s must be >= 1, was " + attemptTimeoutSeconds);
     }
     if (callTimeoutSeconds < attemptTimeoutSeconds) {
-      throw new IllegalArgumentException("--s3-call-timeout-s must be >= --s3-attempt-timeout-s (" + attemptTimeoutSeconds + "), was "
-          + callTimeoutSeconds);
+      throw new IllegalArgumentException(
+          "--s3-call-timeout-s must be >= --s3-attempt-timeout-s ("
+              + attemptTimeoutSeconds
+              + "), was "
+              + callTimeoutSeconds);
     }
-    S3Settings s = S3Settings.of(location, optionName)
-        .withTimeouts(Duration.ofSeconds(callTimeoutSeconds), Duration.ofSeconds(attemptTimeoutSeconds));
+    S3Settings s =
+        S3Settings.of(location, optionName)
+            .withTimeouts(
+                Duration.ofSeconds(callTimeoutSeconds), Duration.ofSeconds(attemptTimeoutSeconds));
     if (endpoint != null) {
       s = s.withEndpoint(endpoint, pathStyle);
     }

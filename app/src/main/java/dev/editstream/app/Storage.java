@@ -6,30 +6,31 @@ import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.downloader.ResultsStore;
 import dev.editstream.router.InputStager;
+import dev.editstream.router.MediaSniffer;
 import dev.editstream.storage.S3Settings;
 import dev.editstream.storage.S3Store;
-import dev.editstream.router.MediaSniffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.Arrays;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * The object stores of a process ({@link StorageOptions}): local inputs staged for RunComfy
- * ({@code --stage-to}) and outputs stored for other machines ({@code --results-to}). Inputs are
- * uploaded once per content (key {@code <prefix>inputs/<sha256>.<ext>}); the job's events keep
- * the local path, and the pre-signed GET URL is made when the job is prepared for its POST, so a
- * signature never reaches an event, a log line or the manifest (events drop query strings after
- * the router anyway).
+ * The object stores of a process ({@link StorageOptions}): local inputs staged for RunComfy ({@code
+ * --stage-to}) and outputs stored for other machines ({@code --results-to}). Inputs are uploaded
+ * once per content (key {@code <prefix>inputs/<sha256>.<ext>}); the job's events keep the local
+ * path, and the pre-signed GET URL is made when the job is prepared for its POST, so a signature
+ * never reaches an event, a log line or the manifest (events drop query strings after the router
+ * anyway).
  */
 public final class Storage implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Storage.class);
+
   /** Longest wait for one input's upload, from the thread preparing the job (it may block). */
   static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
 
@@ -48,15 +49,19 @@ public final class Storage implements AutoCloseable {
   /**
    * Opens and checks the stores (either may be absent).
    *
-   * @throws StageException as {@link S3Store#check()}: 77 refused credentials or missing bucket, 69/75
+   * @throws StageException as {@link S3Store#check()}: 77 refused credentials or missing bucket,
+   *     69/75
    */
-  public static Storage open(S3Settings stageTo, S3Settings resultsTo, Duration jobDeadline, boolean keepLocal) {
+  public static Storage open(
+      S3Settings stageTo, S3Settings resultsTo, Duration jobDeadline, boolean keepLocal) {
     S3Store in = stageTo == null ? null : S3Store.open(stageTo);
     S3Store out = null;
     try {
       out = resultsTo == null ? null : S3Store.open(resultsTo);
       // one after the other: a refusal names the same option on every run (--stage-to first)
-      (in == null ? Mono.<Void>empty() : in.check()).then(out == null ? Mono.<Void>empty() : out.check()).block(Duration.ofMinutes(2));
+      (in == null ? Mono.<Void>empty() : in.check())
+          .then(out == null ? Mono.<Void>empty() : out.check())
+          .block(Duration.ofMinutes(2));
     } catch (RuntimeException e) {
       if (in != null) {
         in.close();
@@ -69,7 +74,10 @@ public final class Storage implements AutoCloseable {
     return new Storage(in, out, presignLifetime(jobDeadline), keepLocal);
   }
 
-  /** How long a pre-signed input URL lives: twice the job's deadline plus 15 min, at most 7 days (SigV4). */
+  /**
+   * How long a pre-signed input URL lives: twice the job's deadline plus 15 min, at most 7 days
+   * (SigV4).
+   */
   static Duration presignLifetime(Duration jobDeadline) {
     Duration d = jobDeadline.multipliedBy(2).plusMinutes(15);
     return d.compareTo(S3Store.MAX_PRESIGN_LIFETIME) > 0 ? S3Store.MAX_PRESIGN_LIFETIME : d;
@@ -97,12 +105,23 @@ public final class Storage implements AutoCloseable {
     } catch (StageException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, "--stage-to: " + file.getFileName() + ": " + Redact.text(e.toString()));
+      throw new StageException(
+          ExitClass.TEMPFAIL,
+          FailureReason.STORAGE_TIMEOUT,
+          "--stage-to: " + file.getFileName() + ": " + Redact.text(e.toString()));
     }
     if (s == null) {
-      throw new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, "--stage-to: " + file.getFileName() + ": no answer");
+      throw new StageException(
+          ExitClass.TEMPFAIL,
+          FailureReason.STORAGE_TIMEOUT,
+          "--stage-to: " + file.getFileName() + ": no answer");
     }
-    log.info("input {} {} as {} ({} bytes)", file.getFileName(), s.uploaded() ? "uploaded" : "already stored", s.key(), s.bytes());
+    log.info(
+        "input {} {} as {} ({} bytes)",
+        file.getFileName(),
+        s.uploaded() ? "uploaded" : "already stored",
+        s.key(),
+        s.bytes());
     return inputs.presignGet(s.key(), presignLifetime).toString();
   }
 
@@ -119,7 +138,10 @@ public final class Storage implements AutoCloseable {
         n += r;
       }
     } catch (IOException e) {
-      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "--stage-to: cannot read " + file.getFileName() + ": " + e.getMessage());
+      throw new StageException(
+          ExitClass.NO_INPUT,
+          FailureReason.INPUT_MISSING,
+          "--stage-to: cannot read " + file.getFileName() + ": " + e.getMessage());
     }
     return MediaSniffer.detect(Arrays.copyOf(head, n)).mimeType();
   }
@@ -149,7 +171,13 @@ public final class Storage implements AutoCloseable {
 
   /** Objects uploaded and skipped (already stored) by {@code --stage-to}, for the summary. */
   public String describe() {
-    return inputs == null ? "" : "inputs staged: " + inputs.uploaded() + " uploaded, " + (inputs.skipped() + inputs.joined()) + " already stored";
+    return inputs == null
+        ? ""
+        : "inputs staged: "
+            + inputs.uploaded()
+            + " uploaded, "
+            + (inputs.skipped() + inputs.joined())
+            + " already stored";
   }
 
   @Override

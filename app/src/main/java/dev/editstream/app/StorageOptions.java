@@ -10,21 +10,32 @@ import picocli.CommandLine.Option;
  * Object storage options ({@code run}, {@code demo}, {@code router-worker}, {@code
  * downloader-worker}): where local inputs are staged so that RunComfy can fetch them (its Model API
  * has no upload endpoint: inputs are public https URLs, pre-signed ones included, RunComfy docs)
- * and where results are copied. Credentials come from the AWS SDK's default chain
- * ({@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, {@code ~/.aws}, instance roles) or
- * {@code --s3-profile}.
+ * and where results are copied. Credentials come from the AWS SDK's default chain ({@code
+ * AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, {@code ~/.aws}, instance roles) or {@code
+ * --s3-profile}.
  */
 public final class StorageOptions {
-  @Option(names = "--stage-to", paramLabel = "s3://BUCKET[/PREFIX]",
-      description = "Upload local inputs here (once per content) and give RunComfy pre-signed GET URLs.")
+  @Option(
+      names = "--stage-to",
+      paramLabel = "s3://BUCKET[/PREFIX]",
+      description =
+          "Upload local inputs here (once per content) and give RunComfy pre-signed GET URLs.")
   String stageTo;
 
-  @Option(names = "--results-to", paramLabel = "s3://BUCKET[/PREFIX]",
-      description = "Also store every output here (sha256 and content type as metadata); done events and the manifest carry its s3:// URI.")
+  @Option(
+      names = "--results-to",
+      paramLabel = "s3://BUCKET[/PREFIX]",
+      description =
+          "Also store every output here (sha256 and content type as metadata); done events and the manifest carry its s3:// URI.")
   String resultsTo;
 
-  @Option(names = "--keep-local", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "With --results-to, keep the outputs in --out as well (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--keep-local",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "With --results-to, keep the outputs in --out as well (default: ${DEFAULT-VALUE}).")
   boolean keepLocal = true;
 
   /** How to reach and sign for the store: region, endpoint, credentials, timeouts. */
@@ -55,7 +66,8 @@ public final class StorageOptions {
    * @param accessKey the access key
    * @param secretKey the secret key (never printed)
    */
-  public void useLocalStore(java.net.URI endpoint, String bucket, String accessKey, String secretKey) {
+  public void useLocalStore(
+      java.net.URI endpoint, String bucket, String accessKey, String secretKey) {
     stageTo = stageTo == null ? "s3://" + bucket + "/inputs" : stageTo;
     resultsTo = resultsTo == null ? "s3://" + bucket + "/results" : resultsTo;
     s3.endpoint = endpoint;
@@ -79,18 +91,21 @@ public final class StorageOptions {
    * Opens the stores that were asked for and checks that their buckets answer (fail fast, before
    * any job is published).
    *
-   * @param jobDeadline the jobs' deadline: pre-signed input URLs live twice as long plus 15 min
-   *     (a queued job is fetched when it runs; at most 7 days, SigV4's limit)
+   * @param jobDeadline the jobs' deadline: pre-signed input URLs live twice as long plus 15 min (a
+   *     queued job is fetched when it runs; at most 7 days, SigV4's limit)
    * @return the storage, or {@code null} when neither option was given
    * @throws IllegalArgumentException for a malformed option (exit 64)
-   * @throws dev.editstream.core.error.StageException 77 for refused credentials or a missing bucket,
-   *     69/75 when the store does not answer
+   * @throws dev.editstream.core.error.StageException 77 for refused credentials or a missing
+   *     bucket, 69/75 when the store does not answer
    */
   Storage open(Duration jobDeadline) {
     if (!any()) {
       return null;
     }
-    return Storage.open(stageTo == null ? null : settings("--stage-to", stageTo),
-        resultsTo == null ? null : settings("--results-to", resultsTo), jobDeadline, keepLocal);
+    return Storage.open(
+        stageTo == null ? null : settings("--stage-to", stageTo),
+        resultsTo == null ? null : settings("--results-to", resultsTo),
+        jobDeadline,
+        keepLocal);
   }
 }

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The end-of-batch report: jobs per route with done and failed counts and RunComfy's actual cost
- * (from the {@code done} events' {@code remote.cost_usd}; jobs whose cost RunComfy did not give
- * are counted apart), every failure with its class and reason, the jobs a budget left
- * unsubmitted, wall time, and the stage meters (jobs in, succeeded, retries, failures by
- * class, latency per stage and model).
+ * (from the {@code done} events' {@code remote.cost_usd}; jobs whose cost RunComfy did not give are
+ * counted apart), every failure with its class and reason, the jobs a budget left unsubmitted, wall
+ * time, and the stage meters (jobs in, succeeded, retries, failures by class, latency per stage and
+ * model).
  *
  * @param jobs the tracker's view of every job of the batch
  * @param wall wall time of the batch, from the first job published to the last job ended
@@ -29,7 +29,9 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
 
   /** Jobs that ended with exactly one {@code done} and no {@code failed}. */
   public long done() {
-    return jobs.values().stream().filter(s -> !s.doneEvents().isEmpty() && s.failedEvents().isEmpty()).count();
+    return jobs.values().stream()
+        .filter(s -> !s.doneEvents().isEmpty() && s.failedEvents().isEmpty())
+        .count();
   }
 
   /** Jobs that ended {@code failed}. */
@@ -61,27 +63,48 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
         c[2]++;
         JobEvent f = s.failedEvents().get(0);
         Failure fl = f.failure();
-        failures.add(String.format("  %-28s class %-3d %-10s %-18s %s", e.getKey(), fl.exitClass().code(), fl.stage().wire(), fl.reasonText(),
-            withoutId(e.getKey(), fl.message())));
+        failures.add(
+            String.format(
+                "  %-28s class %-3d %-10s %-18s %s",
+                e.getKey(),
+                fl.exitClass().code(),
+                fl.stage().wire(),
+                fl.reasonText(),
+                withoutId(e.getKey(), fl.message())));
       }
     }
     out.println();
     out.println("== editstream summary ==");
-    out.printf("%-44s %6s %6s %6s %12s%n", "route (model_id)", "jobs", "done", "failed", "cost USD");
-    perRoute.forEach((route, c) -> out.printf("%-44s %6d %6d %6d %12s%n", route, c[0], c[1], c[2], usd(cost.get(route))));
+    out.printf(
+        "%-44s %6s %6s %6s %12s%n", "route (model_id)", "jobs", "done", "failed", "cost USD");
+    perRoute.forEach(
+        (route, c) ->
+            out.printf("%-44s %6d %6d %6d %12s%n", route, c[0], c[1], c[2], usd(cost.get(route))));
     double[] all = new double[2];
-    cost.values().forEach(k -> {
-      all[0] += k[0];
-      all[1] += k[1];
-    });
+    cost.values()
+        .forEach(
+            k -> {
+              all[0] += k[0];
+              all[1] += k[1];
+            });
     out.printf("%-44s %6d %6d %6d %12s%n", "total", jobs.size(), done(), failed(), usd(all));
     if (all[1] > 0) {
-      out.printf("(%d done jobs without a cost from RunComfy are not in the cost column)%n", (long) all[1]);
+      out.printf(
+          "(%d done jobs without a cost from RunComfy are not in the cost column)%n",
+          (long) all[1]);
     }
-    long budget = jobs.values().stream().filter(s -> !s.failedEvents().isEmpty() && s.failedEvents().get(0).failure().reason() == FailureReason.BUDGET).count();
+    long budget =
+        jobs.values().stream()
+            .filter(
+                s ->
+                    !s.failedEvents().isEmpty()
+                        && s.failedEvents().get(0).failure().reason() == FailureReason.BUDGET)
+            .count();
     if (budget > 0) {
-      out.printf("%d jobs were not submitted because the budget was reached (reason budget): raise --budget-usd and "
-          + "`editstream replay --reason budget`%n", budget);
+      out.printf(
+          "%d jobs were not submitted because the budget was reached (reason budget): raise --budget-usd and "
+              + "`editstream replay --reason budget`%n",
+          budget);
     }
     if (!failures.isEmpty()) {
       out.println();
@@ -95,10 +118,18 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
     printCounters(out, registry, Meters.RETRIES, "stage", "exit_class");
     printCounters(out, registry, Meters.JOBS_FAILED, "stage", "exit_class");
     List<Timer> timers = new ArrayList<>(registry.find(Meters.STAGE_LATENCY.meterName()).timers());
-    timers.sort(java.util.Comparator.comparing((Timer t) -> stageOrder(t.getId().getTag("stage"))).thenComparing(t -> t.getId().getTag("model")));
+    timers.sort(
+        java.util.Comparator.comparing((Timer t) -> stageOrder(t.getId().getTag("stage")))
+            .thenComparing(t -> t.getId().getTag("model")));
     for (Timer t : timers) {
-      out.printf("  %-26s stage=%-10s model=%-42s n=%-5d mean=%7.0f ms max=%7.0f ms%n", Meters.STAGE_LATENCY.meterName(),
-          t.getId().getTag("stage"), t.getId().getTag("model"), t.count(), t.mean(TimeUnit.MILLISECONDS), t.max(TimeUnit.MILLISECONDS));
+      out.printf(
+          "  %-26s stage=%-10s model=%-42s n=%-5d mean=%7.0f ms max=%7.0f ms%n",
+          Meters.STAGE_LATENCY.meterName(),
+          t.getId().getTag("stage"),
+          t.getId().getTag("model"),
+          t.count(),
+          t.mean(TimeUnit.MILLISECONDS),
+          t.max(TimeUnit.MILLISECONDS));
     }
     out.printf("%nwall time: %.1f s%n", wall.toMillis() / 1000.0);
   }
@@ -109,13 +140,19 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
    */
   static String withoutId(String jobId, String message) {
     String prefix = "job " + jobId + ": ";
-    return message != null && message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    return message != null && message.startsWith(prefix)
+        ? message.substring(prefix.length())
+        : message;
   }
 
   /** Actual cost in USD of the done jobs (sum over {@link #jobs}, jobs without a cost left out). */
   public double costUsd() {
-    return jobs.values().stream().filter(s -> !s.doneEvents().isEmpty()).map(s -> s.doneEvents().get(0).remote())
-        .filter(r -> r != null && r.costUsd() != null).mapToDouble(r -> r.costUsd()).sum();
+    return jobs.values().stream()
+        .filter(s -> !s.doneEvents().isEmpty())
+        .map(s -> s.doneEvents().get(0).remote())
+        .filter(r -> r != null && r.costUsd() != null)
+        .mapToDouble(r -> r.costUsd())
+        .sum();
   }
 
   private static String usd(double[] k) {
@@ -126,7 +163,8 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
     return List.of("producer", "router", "poller", "downloader").indexOf(stage);
   }
 
-  private static void printCounters(PrintStream out, MeterRegistry registry, Meters m, String... tags) {
+  private static void printCounters(
+      PrintStream out, MeterRegistry registry, Meters m, String... tags) {
     Map<String, Double> sums = new TreeMap<>();
     for (Counter c : registry.find(m.meterName()).counters()) {
       StringBuilder k = new StringBuilder();

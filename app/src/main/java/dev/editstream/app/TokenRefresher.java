@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 /**
  * Supplies the RunComfy token, looked up again at most every {@code ttl} with RunComfy's CLI order
  * ({@link TokenSource}), so an operator who fixes a refused token (rewrites {@code token.json})
- * does not need to restart the workers: the paused router's next probe uses the new token. When
- * the lookup fails, the last good token is kept. Thread-safe.
+ * does not need to restart the workers: the paused router's next probe uses the new token. When the
+ * lookup fails, the last good token is kept. Thread-safe.
  */
 public final class TokenRefresher implements Supplier<String> {
   private final Map<String, String> env;
@@ -26,7 +26,8 @@ public final class TokenRefresher implements Supplier<String> {
    * @param ttl how long a looked-up token is reused
    * @param nanoTime time source ({@code System::nanoTime})
    */
-  public TokenRefresher(String initial, Map<String, String> env, Path home, Duration ttl, LongSupplier nanoTime) {
+  public TokenRefresher(
+      String initial, Map<String, String> env, Path home, Duration ttl, LongSupplier nanoTime) {
     this.token = initial;
     this.env = env;
     this.home = home;

@@ -5,7 +5,6 @@ import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.router.InputStager;
 import dev.editstream.runcomfy.LocalAssetServer;
 import dev.editstream.runcomfy.RunComfyConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -16,9 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * One worker as its own process against an external Kafka cluster ({@code editstream
- * router-worker --bootstrap-servers ...}). Runs until SIGTERM/SIGINT, then stops consuming, waits
- * for jobs in flight (shutdown grace), commits and exits.
+ * One worker as its own process against an external Kafka cluster ({@code editstream router-worker
+ * --bootstrap-servers ...}). Runs until SIGTERM/SIGINT, then stops consuming, waits for jobs in
+ * flight (shutdown grace), commits and exits.
  */
 public abstract class WorkerCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
@@ -37,7 +36,10 @@ public abstract class WorkerCommand implements Callable<Integer> {
     return new InputStager(assets, allowedInputs());
   }
 
-  /** The folders a router-worker serves local inputs from ({@code --allow-input}); none: no local input. */
+  /**
+   * The folders a router-worker serves local inputs from ({@code --allow-input}); none: no local
+   * input.
+   */
   List<Path> allowedInputs() {
     return pipeline.allowInputs.stream().map(f -> f.toAbsolutePath().normalize()).toList();
   }
@@ -46,15 +48,25 @@ public abstract class WorkerCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PipelineConfig cfg = pipeline.toConfig();
     if (cfg.embedded()) {
-      throw new IllegalArgumentException("--bootstrap-servers is required: a worker process joins an external cluster "
-          + "(use `editstream run` or `editstream demo` for the all-in-one embedded mode)");
+      throw new IllegalArgumentException(
+          "--bootstrap-servers is required: a worker process joins an external cluster "
+              + "(use `editstream run` or `editstream demo` for the all-in-one embedded mode)");
     }
-    RunComfyConfig rc = pipeline.apply(RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))));
+    RunComfyConfig rc =
+        pipeline.apply(
+            RunComfyConfig.fromEnvironment(
+                System.getenv(), Path.of(System.getProperty("user.home"))));
     LocalAssetServer assets = assets();
-    TokenRefresher token = new TokenRefresher(rc.token(), System.getenv(), Path.of(System.getProperty("user.home")),
-        java.time.Duration.ofSeconds(10), System::nanoTime);
+    TokenRefresher token =
+        new TokenRefresher(
+            rc.token(),
+            System.getenv(),
+            Path.of(System.getProperty("user.home")),
+            java.time.Duration.ofSeconds(10),
+            System::nanoTime);
     io.micrometer.core.instrument.MeterRegistry registry = metrics.registry();
-    // --stage-to serves the router, --results-to the downloader; each worker opens (and checks) only its own
+    // --stage-to serves the router, --results-to the downloader; each worker opens (and checks)
+    // only its own
     if (stage() != Stage.ROUTER) {
       storage.stageTo = null;
     }
@@ -62,38 +74,64 @@ public abstract class WorkerCommand implements Callable<Integer> {
       storage.resultsTo = null;
     }
     Storage store = storage.open(cfg.jobDeadline());
-    InputStager stager = store != null && store.stagesInputs() ? store.stager(allowedInputs()) : stager(assets);
-    Pipeline p = Pipeline.start(cfg, rc, token, EnumSet.of(stage()), stager, new PipelineMetrics(registry),
-        store == null ? null : store.results());
+    InputStager stager =
+        store != null && store.stagesInputs() ? store.stager(allowedInputs()) : stager(assets);
+    Pipeline p =
+        Pipeline.start(
+            cfg,
+            rc,
+            token,
+            EnumSet.of(stage()),
+            stager,
+            new PipelineMetrics(registry),
+            store == null ? null : store.results());
     OpsServer ops = metrics.start(registry, cfg.bootstrapServers(), () -> p);
-    System.out.println(stage().wire() + "-worker running against " + cfg.bootstrapServers() + " and " + rc.baseUrl());
+    System.out.println(
+        stage().wire()
+            + "-worker running against "
+            + cfg.bootstrapServers()
+            + " and "
+            + rc.baseUrl());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (ops != null) {
-        ops.close();
-      }
-      p.close();
-      if (store != null) {
-        store.close();
-      }
-      if (assets != null) {
-        assets.close();
-      }
-      stopped.countDown();
-    }, "editstream-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (ops != null) {
+                    ops.close();
+                  }
+                  p.close();
+                  if (store != null) {
+                    store.close();
+                  }
+                  if (assets != null) {
+                    assets.close();
+                  }
+                  stopped.countDown();
+                },
+                "editstream-shutdown"));
     stopped.await();
     return 0;
   }
 
   /** {@code editstream router-worker}. */
-  @Command(name = "router-worker", mixinStandardHelpOptions = true, description = "Route, check and submit requested jobs.")
+  @Command(
+      name = "router-worker",
+      mixinStandardHelpOptions = true,
+      description = "Route, check and submit requested jobs.")
   public static final class Router extends WorkerCommand {
-    @Option(names = "--serve-local-files", description = "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181. "
-        + "Set EDITSTREAM_ASSET_KEY (32+ chars) so the URLs survive a restart; local inputs must lie under an --allow-input folder.")
+    @Option(
+        names = "--serve-local-files",
+        description =
+            "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181. "
+                + "Set EDITSTREAM_ASSET_KEY (32+ chars) so the URLs survive a restart; local inputs must lie under an --allow-input folder.")
     String serveLocalFiles;
 
-    @Option(names = "--asset-server", description = "host:port of an asset server in another process (`editstream assets`) sharing EDITSTREAM_ASSET_KEY; "
-        + "local input URLs then survive a router restart.")
+    @Option(
+        names = "--asset-server",
+        description =
+            "host:port of an asset server in another process (`editstream assets`) sharing EDITSTREAM_ASSET_KEY; "
+                + "local input URLs then survive a router restart.")
     String assetServer;
 
     @Override
@@ -107,10 +145,12 @@ public abstract class WorkerCommand implements Callable<Integer> {
         return new InputStager(assets, allowedInputs());
       }
       if (serveLocalFiles != null) {
-        throw new IllegalArgumentException("--asset-server and --serve-local-files exclude each other");
+        throw new IllegalArgumentException(
+            "--asset-server and --serve-local-files exclude each other");
       }
       if (!assetServer.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
-        throw new IllegalArgumentException("--asset-server must be host:port, was \"" + assetServer + "\"");
+        throw new IllegalArgumentException(
+            "--asset-server must be host:port, was \"" + assetServer + "\"");
       }
       return InputStager.signedBy(assetServer, AssetKey.fromEnv(), allowedInputs());
     }
@@ -122,7 +162,8 @@ public abstract class WorkerCommand implements Callable<Integer> {
       }
       String[] hp = serveLocalFiles.split(":");
       if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
-        throw new IllegalArgumentException("--serve-local-files must be host:port, was \"" + serveLocalFiles + "\"");
+        throw new IllegalArgumentException(
+            "--serve-local-files must be host:port, was \"" + serveLocalFiles + "\"");
       }
       String key = System.getenv("EDITSTREAM_ASSET_KEY");
       if (key == null || key.isBlank()) {
@@ -133,7 +174,10 @@ public abstract class WorkerCommand implements Callable<Integer> {
   }
 
   /** {@code editstream poller-worker}. */
-  @Command(name = "poller-worker", mixinStandardHelpOptions = true, description = "Follow submitted requests to their end.")
+  @Command(
+      name = "poller-worker",
+      mixinStandardHelpOptions = true,
+      description = "Follow submitted requests to their end.")
   public static final class Poller extends WorkerCommand {
     @Override
     Stage stage() {
@@ -142,7 +186,10 @@ public abstract class WorkerCommand implements Callable<Integer> {
   }
 
   /** {@code editstream downloader-worker}. */
-  @Command(name = "downloader-worker", mixinStandardHelpOptions = true, description = "Download completed jobs' outputs.")
+  @Command(
+      name = "downloader-worker",
+      mixinStandardHelpOptions = true,
+      description = "Download completed jobs' outputs.")
   public static final class Downloader extends WorkerCommand {
     @Override
     Stage stage() {

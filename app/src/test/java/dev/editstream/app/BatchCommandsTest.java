@@ -1,11 +1,11 @@
 package dev.editstream.app;
 
-import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
+import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
@@ -45,16 +45,27 @@ class BatchCommandsTest {
 
   static JobFold done(String id, Double cost) {
     List<JobEvent> r = JobFoldTest.run(job(id), 0, true, 0);
-    JobEvent d = r.get(2).completed(List.of("https://cdn.runcomfy.net/o.png"),
-        cost == null ? null : dev.editstream.core.event.RemoteRun.cost(cost), r.get(2).at())
-        .done(List.of(), r.get(3).at());
+    JobEvent d =
+        r.get(2)
+            .completed(
+                List.of("https://cdn.runcomfy.net/o.png"),
+                cost == null ? null : dev.editstream.core.event.RemoteRun.cost(cost),
+                r.get(2).at())
+            .done(List.of(), r.get(3).at());
     return JobFoldTest.fold(List.of(r.get(0), r.get(1), d));
   }
 
   static JobFold failed(String id, String reason) {
     List<JobEvent> r = JobFoldTest.run(job(id), 0, true, 0);
-    return JobFoldTest.fold(List.of(r.get(0), r.get(1), r.get(2).failed(new Failure(ExitClass.OTHER, reason, "job " + id + ": it broke", Stage.POLLER, 1),
-        r.get(2).at())));
+    return JobFoldTest.fold(
+        List.of(
+            r.get(0),
+            r.get(1),
+            r.get(2)
+                .failed(
+                    new Failure(
+                        ExitClass.OTHER, reason, "job " + id + ": it broke", Stage.POLLER, 1),
+                    r.get(2).at())));
   }
 
   @Test
@@ -68,9 +79,23 @@ class BatchCommandsTest {
 
   @Test
   void shouldCountAStatusPerStateAndModelWithCostEtaAndTheOldestJobInFlight() {
-    Map<String, JobFold> folds = new TreeMap<>(Map.of("q", queued("q"), "old", submitted("old", 1), "new", submitted("new", 5),
-        "d1", done("d1", 0.04), "d2", done("d2", null), "f", failed("f", "remote_failed")));
-    ObjectNode progress = Json.mapper().createObjectNode().put("jobs_per_s", 0.5).put("paused", "no balance");
+    Map<String, JobFold> folds =
+        new TreeMap<>(
+            Map.of(
+                "q",
+                queued("q"),
+                "old",
+                submitted("old", 1),
+                "new",
+                submitted("new", 5),
+                "d1",
+                done("d1", 0.04),
+                "d2",
+                done("d2", null),
+                "f",
+                failed("f", "remote_failed")));
+    ObjectNode progress =
+        Json.mapper().createObjectNode().put("jobs_per_s", 0.5).put("paused", "no balance");
 
     ObjectNode s = BatchCommands.Status.status(folds, progress, NOW);
 
@@ -85,10 +110,14 @@ class BatchCommandsTest {
     assertThat(model.path("done").asInt()).isEqualTo(2);
     assertThat(model.path("failed").asInt()).isEqualTo(1);
     assertThat(s.path("models").path("(not routed)").path("jobs").asInt()).isEqualTo(1);
-    assertThat(s.path("oldest_in_flight").path("job_id").asText()).as("in flight longest without news").isEqualTo("q");
+    assertThat(s.path("oldest_in_flight").path("job_id").asText())
+        .as("in flight longest without news")
+        .isEqualTo("q");
     assertThat(s.path("eta_s").asLong()).as("3 remaining at 0.5 jobs/s").isEqualTo(6);
     assertThat(s.path("paused").asText()).isEqualTo("no balance");
-    assertThat(BatchCommands.Status.status(folds, null, NOW).has("eta_s")).as("no ETA without a live run").isFalse();
+    assertThat(BatchCommands.Status.status(folds, null, NOW).has("eta_s"))
+        .as("no ETA without a live run")
+        .isFalse();
   }
 
   @Test
@@ -100,13 +129,15 @@ class BatchCommandsTest {
     assertThat(l.path("stage").asText()).isEqualTo("poller");
     assertThat(l.path("may_have_been_submitted").asBoolean()).isTrue();
     assertThat(l.path("request_id").asText()).isEqualTo("req-0");
-    assertThat(BatchCommands.ListJobs.line("d", done("d", 0.04)).path("cost_usd").asDouble()).isEqualTo(0.04);
+    assertThat(BatchCommands.ListJobs.line("d", done("d", 0.04)).path("cost_usd").asDouble())
+        .isEqualTo(0.04);
     assertThat(BatchCommands.ListJobs.line("d", done("d", 0.04)).has("reason")).isFalse();
   }
 
   @Test
   void shouldSayTheJobIdOnceInALineThatAlreadyNamesIt() {
-    assertThat(Summary.withoutId("sku-1", "job sku-1: local file a.png needs a public https URL")).isEqualTo("local file a.png needs a public https URL");
+    assertThat(Summary.withoutId("sku-1", "job sku-1: local file a.png needs a public https URL"))
+        .isEqualTo("local file a.png needs a public https URL");
     assertThat(Summary.withoutId("sku-1", "job sku-10: other")).isEqualTo("job sku-10: other");
     assertThat(Summary.withoutId("sku-1", null)).isNull();
   }
@@ -115,7 +146,8 @@ class BatchCommandsTest {
   void shouldWithdrawQueuedJobsCancelSubmittedOnesAndLeaveTheRest() {
     assertThat(BatchCanceller.Step.of(null)).isEqualTo(BatchCanceller.Step.WITHDRAW);
     assertThat(BatchCanceller.Step.of(queued("a"))).isEqualTo(BatchCanceller.Step.WITHDRAW);
-    assertThat(BatchCanceller.Step.of(submitted("a", 0))).isEqualTo(BatchCanceller.Step.CANCEL_REMOTE);
+    assertThat(BatchCanceller.Step.of(submitted("a", 0)))
+        .isEqualTo(BatchCanceller.Step.CANCEL_REMOTE);
     assertThat(BatchCanceller.Step.of(completed("a"))).isEqualTo(BatchCanceller.Step.LEAVE);
     assertThat(BatchCanceller.Step.of(done("a", null))).isEqualTo(BatchCanceller.Step.LEAVE);
     assertThat(BatchCanceller.Step.of(failed("a", "x"))).isEqualTo(BatchCanceller.Step.LEAVE);
@@ -132,11 +164,15 @@ class BatchCommandsTest {
     assertThat(w.replays()).isEqualTo(2);
     assertThat(w.failure().reason()).isEqualTo(BatchCanceller.REASON);
     assertThat(w.failure().exitClass().code()).isEqualTo(75);
-    assertThat(w.failure().stage()).as("not the producer: a producer failure is re-run on its own").isEqualTo(Stage.ROUTER);
+    assertThat(w.failure().stage())
+        .as("not the producer: a producer failure is re-run on its own")
+        .isEqualTo(Stage.ROUTER);
     assertThat(w.failure().message()).contains("--rerun a");
     assertThat(w.job().batch()).isEqualTo("b1");
-    assertThat(ResumePlan.decide(job("a"), JobFold.merge(rerun, JobFold.of(w)), false, false, false))
-        .as("a withdrawn job stays failed at the next run").isEqualTo(ResumePlan.Action.FAILED);
+    assertThat(
+            ResumePlan.decide(job("a"), JobFold.merge(rerun, JobFold.of(w)), false, false, false))
+        .as("a withdrawn job stays failed at the next run")
+        .isEqualTo(ResumePlan.Action.FAILED);
   }
 
   @Test

@@ -20,28 +20,31 @@ class CatalogDiffTest {
 
   @Test
   void shouldNameNewGoneRespeltAndChangedModels() throws Exception {
-    ModelCatalog before = catalog(
-        "{'model_id':'openai/gpt-image-2/edit','base_price_usd':0.0,'price_unit':'image','input_schema':{'type':'object',"
-            + "'required':['prompt','images'],'properties':{'prompt':{'type':'string'},'images':{'type':'array'},'size':{'type':'string'}}}}",
-        "{'model_id':'wan-ai/wan-2-7/edit-video','input_schema':{'type':'object','properties':{'prompt':{'type':'string'}}}}",
-        "{'model_id':'acme/old','input_schema':{'type':'object'}}");
-    ModelCatalog now = catalog(
-        "{'model_id':'openai/gpt-image-2/edit','base_price_usd':0.08,'price_unit':'output','input_schema':{'type':'object',"
-            + "'required':['prompt','images'],'properties':{'prompt':{'type':'string'},'images':{'type':'array'},'quality':{'type':'string'}}}}",
-        "{'model_id':'wan-ai/wan-2.7/edit-video','input_schema':{'type':'object','properties':{'prompt':{'type':'string'}}}}",
-        "{'model_id':'acme/new','base_price_usd':0.01,'price_unit':'output','input_schema':{'type':'object'}}",
-        "{'model_id':'acme/odd','input_schema':{'type':'object','properties':{'x':{'type':'decimal'}}}}");
+    ModelCatalog before =
+        catalog(
+            "{'model_id':'openai/gpt-image-2/edit','base_price_usd':0.0,'price_unit':'image','input_schema':{'type':'object',"
+                + "'required':['prompt','images'],'properties':{'prompt':{'type':'string'},'images':{'type':'array'},'size':{'type':'string'}}}}",
+            "{'model_id':'wan-ai/wan-2-7/edit-video','input_schema':{'type':'object','properties':{'prompt':{'type':'string'}}}}",
+            "{'model_id':'acme/old','input_schema':{'type':'object'}}");
+    ModelCatalog now =
+        catalog(
+            "{'model_id':'openai/gpt-image-2/edit','base_price_usd':0.08,'price_unit':'output','input_schema':{'type':'object',"
+                + "'required':['prompt','images'],'properties':{'prompt':{'type':'string'},'images':{'type':'array'},'quality':{'type':'string'}}}}",
+            "{'model_id':'wan-ai/wan-2.7/edit-video','input_schema':{'type':'object','properties':{'prompt':{'type':'string'}}}}",
+            "{'model_id':'acme/new','base_price_usd':0.01,'price_unit':'output','input_schema':{'type':'object'}}",
+            "{'model_id':'acme/odd','input_schema':{'type':'object','properties':{'x':{'type':'decimal'}}}}");
 
     List<String> lines = CatalogDiff.lines(now, before);
 
-    assertThat(lines).containsExactly(
-        "+ acme/new: new (, $0.0100/output)",
-        "- acme/old: gone",
-        "~ openai/gpt-image-2/edit: new fields quality",
-        "~ openai/gpt-image-2/edit: fields gone size",
-        "~ openai/gpt-image-2/edit: price $0.0000/output -> $0.0800/output",
-        "~ wan-ai/wan-2-7/edit-video: now spelt wan-ai/wan-2.7/edit-video",
-        "! acme/odd: input_schema not understood: properties.x.type: unknown type \"decimal\"");
+    assertThat(lines)
+        .containsExactly(
+            "+ acme/new: new (, $0.0100/output)",
+            "- acme/old: gone",
+            "~ openai/gpt-image-2/edit: new fields quality",
+            "~ openai/gpt-image-2/edit: fields gone size",
+            "~ openai/gpt-image-2/edit: price $0.0000/output -> $0.0800/output",
+            "~ wan-ai/wan-2-7/edit-video: now spelt wan-ai/wan-2.7/edit-video",
+            "! acme/odd: input_schema not understood: properties.x.type: unknown type \"decimal\"");
   }
 
   @Test

@@ -23,19 +23,37 @@ class ChildJvm {
   final Path log;
   private final Path dir;
 
-  ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, String... args) throws IOException {
+  ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, String... args)
+      throws IOException {
     this(dir, name, emu, token, java.util.Map.of(), args);
   }
 
-  /** As above, with {@code env} added to the child's environment (it may replace {@code EDITSTREAM_LOG}). */
-  ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, java.util.Map<String, String> env, String... args) throws IOException {
+  /**
+   * As above, with {@code env} added to the child's environment (it may replace {@code
+   * EDITSTREAM_LOG}).
+   */
+  ChildJvm(
+      Path dir,
+      String name,
+      RunComfyEmulator emu,
+      String token,
+      java.util.Map<String, String> env,
+      String... args)
+      throws IOException {
     this(dir, name, emu, token, env, classPathLaunch(List.of()), args);
   }
 
   private static List<String> classPathLaunch(List<String> before) {
     List<String> cmd = new ArrayList<>(before);
-    cmd.addAll(List.of(java(), "-Xmx512m", "-Dlogback.configurationFile=" + ChildJvm.class.getClassLoader().getResource("logback.xml"),
-        "-cp", System.getProperty("java.class.path"), EditstreamCommand.class.getName()));
+    cmd.addAll(
+        List.of(
+            java(),
+            "-Xmx512m",
+            "-Dlogback.configurationFile="
+                + ChildJvm.class.getClassLoader().getResource("logback.xml"),
+            "-cp",
+            System.getProperty("java.class.path"),
+            EditstreamCommand.class.getName()));
     return cmd;
   }
 
@@ -48,28 +66,55 @@ class ChildJvm {
    * action restored first (by perl, in every Debian): a process started in the background (a CI
    * runner under nohup) inherits SIGINT ignored, and the JVM then never installs a handler for it.
    */
-  static ChildJvm withSigint(Path dir, String name, RunComfyEmulator emu, String token, String... args) throws IOException {
-    return new ChildJvm(dir, name, emu, token, java.util.Map.of(),
-        classPathLaunch(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"")), args);
+  static ChildJvm withSigint(
+      Path dir, String name, RunComfyEmulator emu, String token, String... args)
+      throws IOException {
+    return new ChildJvm(
+        dir,
+        name,
+        emu,
+        token,
+        java.util.Map.of(),
+        classPathLaunch(
+            List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"")),
+        args);
   }
 
   /**
    * A child JVM running {@code java -jar JAR ARGS}: the jar alone on its class path, with the
    * logging set-up it carries.
    */
-  static ChildJvm jar(Path dir, String name, RunComfyEmulator emu, String token, Path jar, String... args) throws IOException {
-    return new ChildJvm(dir, name, emu, token, java.util.Map.of(), List.of(java(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString()), args);
+  static ChildJvm jar(
+      Path dir, String name, RunComfyEmulator emu, String token, Path jar, String... args)
+      throws IOException {
+    return new ChildJvm(
+        dir,
+        name,
+        emu,
+        token,
+        java.util.Map.of(),
+        List.of(java(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString()),
+        args);
   }
 
-  private ChildJvm(Path dir, String name, RunComfyEmulator emu, String token, java.util.Map<String, String> env, List<String> launch,
-      String... args) throws IOException {
+  private ChildJvm(
+      Path dir,
+      String name,
+      RunComfyEmulator emu,
+      String token,
+      java.util.Map<String, String> env,
+      List<String> launch,
+      String... args)
+      throws IOException {
     this.dir = dir;
     this.log = dir.resolve(name + ".out");
     List<String> cmd = new ArrayList<>(launch);
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".err").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".err").toFile()));
     pb.environment().put("RUNCOMFY_TOKEN", token);
     pb.environment().put("RUNCOMFY_MODEL_API_BASE", emu.baseUrl());
     pb.environment().put("EDITSTREAM_LOG", dir.resolve(name + ".log").toString());
@@ -79,7 +124,9 @@ class ChildJvm {
 
   /** Waits for the exit, failing the test (with the output) after {@code within}. */
   int exit(Duration within) throws Exception {
-    assertThat(process.waitFor(within.toSeconds(), TimeUnit.SECONDS)).as("%s ended in time:%n%s", log, output()).isTrue();
+    assertThat(process.waitFor(within.toSeconds(), TimeUnit.SECONDS))
+        .as("%s ended in time:%n%s", log, output())
+        .isTrue();
     return process.exitValue();
   }
 

@@ -30,8 +30,15 @@ class ConsoleProgressTest {
     }
 
     Fixture(boolean interactive, Duration period, int columns, int finishedAtStart) {
-      console = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), interactive, period, columns, false,
-          finishedAtStart, nanos::get);
+      console =
+          new ConsoleProgress(
+              new PrintStream(bytes, true, StandardCharsets.UTF_8),
+              interactive,
+              period,
+              columns,
+              false,
+              finishedAtStart,
+              nanos::get);
     }
 
     /** Moves the clock and returns the elapsed time the caller would pass (same origin). */
@@ -62,12 +69,15 @@ class ConsoleProgressTest {
     /** Complete lines written so far (non-interactive output). */
     List<String> lines() {
       String s = all();
-      return s.isEmpty() ? List.of() : Arrays.asList(s.split(NL, -1)).subList(0, s.split(NL, -1).length - 1);
+      return s.isEmpty()
+          ? List.of()
+          : Arrays.asList(s.split(NL, -1)).subList(0, s.split(NL, -1).length - 1);
     }
   }
 
   private static ProgressLine.Counts counts(int total, int done, int failed) {
-    return new ProgressLine.Counts(total, done, failed, Math.max(0, total - done - failed), 0, 0.10, true, null);
+    return new ProgressLine.Counts(
+        total, done, failed, Math.max(0, total - done - failed), 0, 0.10, true, null);
   }
 
   @Nested
@@ -153,7 +163,10 @@ class ConsoleProgressTest {
         f.advanceMs(1_000);
       }
       assertThat(f.console.rate().jobsPerSecond()).isEqualTo(2.0);
-      assertThat(f.fresh()).endsWith("20/100 done · 0 failed · 80 in flight · 0 queued · 2.0 jobs/s · ETA 40s · $0.10 so far" + EL);
+      assertThat(f.fresh())
+          .endsWith(
+              "20/100 done · 0 failed · 80 in flight · 0 queued · 2.0 jobs/s · ETA 40s · $0.10 so far"
+                  + EL);
     }
   }
 
@@ -163,7 +176,9 @@ class ConsoleProgressTest {
     void shouldPrintTheFirstUpdateAtOnce() {
       Fixture f = new Fixture(false);
       f.update(counts(10, 0, 0));
-      assertThat(f.lines()).containsExactly("[   0.0s] 0/10 done · 0 failed · 10 in flight · 0 queued · -- jobs/s · ETA -- · $0.10 so far");
+      assertThat(f.lines())
+          .containsExactly(
+              "[   0.0s] 0/10 done · 0 failed · 10 in flight · 0 queued · -- jobs/s · ETA -- · $0.10 so far");
       assertThat(f.all()).doesNotContain("\r", EL);
     }
 
@@ -172,7 +187,8 @@ class ConsoleProgressTest {
       Fixture f = new Fixture(false);
       long[] printedAt = new long[200];
       int printed = 0;
-      // 60 s of updates 250 ms apart, a job finishing at every call (every 10% milestone crossed many times).
+      // 60 s of updates 250 ms apart, a job finishing at every call (every 10% milestone crossed
+      // many times).
       for (int i = 0; i < 240; i++) {
         f.update(counts(240, i, 0));
         if (!f.fresh().isEmpty()) {
@@ -222,7 +238,8 @@ class ConsoleProgressTest {
       f.update(counts(10, 4, 0));
       assertThat(f.lines()).hasSize(1);
       f.advanceMs(1);
-      f.update(counts(10, 4, 0)); // unchanged since the call before, but changed since the last line
+      f.update(
+          counts(10, 4, 0)); // unchanged since the call before, but changed since the last line
       assertThat(f.lines()).hasSize(2).last().asString().startsWith("[  10.0s] 4/10 done");
     }
 
@@ -243,7 +260,10 @@ class ConsoleProgressTest {
     void shouldPrintTheFinalLineWithoutAnyUpdate() {
       Fixture f = new Fixture(false);
       f.console.finish(counts(0, 0, 0), Duration.ZERO);
-      assertThat(f.all()).isEqualTo("[   0.0s] 0/0 done · 0 failed · 0 in flight · 0 queued · -- jobs/s · ETA 0s · $0.10 so far" + NL);
+      assertThat(f.all())
+          .isEqualTo(
+              "[   0.0s] 0/0 done · 0 failed · 0 in flight · 0 queued · -- jobs/s · ETA 0s · $0.10 so far"
+                  + NL);
     }
 
     @Test
@@ -279,7 +299,9 @@ class ConsoleProgressTest {
     void shouldKeepResumedJobsOutOfTheRate() {
       Fixture f = new Fixture(false, Duration.ofSeconds(10), 0, 50);
       for (int s = 0; s <= 10; s++) {
-        f.update(counts(100, Math.min(50, s * 25) + Math.max(0, s - 2), 0)); // catch-up of 50, then 1 job/s
+        f.update(
+            counts(
+                100, Math.min(50, s * 25) + Math.max(0, s - 2), 0)); // catch-up of 50, then 1 job/s
         f.advanceMs(1_000);
       }
       assertThat(f.console.rate().finishedThisRun()).isEqualTo(8);
@@ -309,23 +331,35 @@ class ConsoleProgressTest {
 
     @Test
     void shouldNotBeInteractiveForAStreamOtherThanStdout() {
-      ConsoleProgress p = ConsoleProgress.detect(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), 0);
+      ConsoleProgress p =
+          ConsoleProgress.detect(
+              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), 0);
       assertThat(p.interactive()).isFalse();
     }
 
     @Test
     void shouldUseAsciiSeparatorsWhenAsked() {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, Duration.ofSeconds(10), 0,
-          true, 0, () -> 0L);
+      ConsoleProgress p =
+          new ConsoleProgress(
+              new PrintStream(bytes, true, StandardCharsets.UTF_8),
+              false,
+              Duration.ofSeconds(10),
+              0,
+              true,
+              0,
+              () -> 0L);
       p.finish(counts(1, 1, 0), Duration.ofSeconds(1));
-      assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("1/1 done | 0 failed").matches("\\p{ASCII}*");
+      assertThat(bytes.toString(StandardCharsets.UTF_8))
+          .contains("1/1 done | 0 failed")
+          .matches("\\p{ASCII}*");
     }
 
     @Test
     void shouldRejectANonPositivePeriod() {
       PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-      assertThatThrownBy(() -> new ConsoleProgress(out, false, Duration.ZERO, 0, false, 0, () -> 0L))
+      assertThatThrownBy(
+              () -> new ConsoleProgress(out, false, Duration.ZERO, 0, false, 0, () -> 0L))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }

@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The options of a test batch against the emulator: small concurrency, fast retries, downloads from the emulator allowed. */
+/**
+ * The options of a test batch against the emulator: small concurrency, fast retries, downloads from
+ * the emulator allowed.
+ */
 final class EmulatorRunOptions {
   private EmulatorRunOptions() {}
 
@@ -17,7 +20,12 @@ final class EmulatorRunOptions {
    * @param emu the emulator downloads come from
    * @param pollerConcurrency jobs the poller follows at once
    */
-  static PipelineOptions of(String bootstrapServers, Path out, String topicPrefix, Path catalogCache, RunComfyEmulator emu,
+  static PipelineOptions of(
+      String bootstrapServers,
+      Path out,
+      String topicPrefix,
+      Path catalogCache,
+      RunComfyEmulator emu,
       int pollerConcurrency) {
     PipelineOptions o = new PipelineOptions();
     o.bootstrapServers = bootstrapServers;

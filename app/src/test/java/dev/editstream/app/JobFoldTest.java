@@ -1,8 +1,8 @@
 package dev.editstream.app;
 
-import dev.editstream.core.error.ExitClass;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
@@ -24,28 +24,53 @@ class JobFoldTest {
   static final String NANO = "google/nano-banana-2/edit";
 
   static Job job(String id, String prompt) {
-    return new Job(id, prompt, List.of("https://cdn.example.com/a.png"), null, null, null, Map.of(), "b1");
+    return new Job(
+        id, prompt, List.of("https://cdn.example.com/a.png"), null, null, null, Map.of(), "b1");
   }
 
-  /** The events of one complete run of a job: requested, submitted, completed, then done or failed. */
+  /**
+   * The events of one complete run of a job: requested, submitted, completed, then done or failed.
+   */
   static List<JobEvent> run(Job job, int replays, boolean done, int minute) {
     Instant at = T0.plusSeconds(60L * minute);
     JobEvent req = JobEvent.requested(job, at, replays);
-    JobEvent sub = req.submitted(new RouteDecision(NANO, "default", List.of()), Map.of("prompt", job.prompt()),
-        new Submission("req-" + replays, null, null, null, at), at.plusSeconds(1));
+    JobEvent sub =
+        req.submitted(
+            new RouteDecision(NANO, "default", List.of()),
+            Map.of("prompt", job.prompt()),
+            new Submission("req-" + replays, null, null, null, at),
+            at.plusSeconds(1));
     JobEvent comp = sub.completed(List.of("https://cdn.runcomfy.net/o.png"), at.plusSeconds(2));
-    JobEvent end = done ? comp.done(List.of(new OutputFile("x/o.png", 1, "ab".repeat(32), "image/png", "https://cdn.runcomfy.net/o.png")),
-        at.plusSeconds(3)) : comp.failed(new Failure(ExitClass.UNAVAILABLE, "upstream_error", "boom", Stage.POLLER, 1), at.plusSeconds(3));
+    JobEvent end =
+        done
+            ? comp.done(
+                List.of(
+                    new OutputFile(
+                        "x/o.png",
+                        1,
+                        "ab".repeat(32),
+                        "image/png",
+                        "https://cdn.runcomfy.net/o.png")),
+                at.plusSeconds(3))
+            : comp.failed(
+                new Failure(ExitClass.UNAVAILABLE, "upstream_error", "boom", Stage.POLLER, 1),
+                at.plusSeconds(3));
     return List.of(req, sub, comp, end);
   }
 
   static JobFold fold(List<JobEvent> events) {
     JobFold f = null;
     for (JobEvent e : events) {
-      JobFold one = e.type() == EventType.SUBMITTED || e.type() == EventType.COMPLETED
-          ? JobFold.of(e.type(), e.replays(), e.route() == null ? null : e.route().modelId(), e.route() == null ? null : e.route().rule(),
-              e.submission() == null ? null : e.submission().requestId(), e.at())
-          : JobFold.of(e);
+      JobFold one =
+          e.type() == EventType.SUBMITTED || e.type() == EventType.COMPLETED
+              ? JobFold.of(
+                  e.type(),
+                  e.replays(),
+                  e.route() == null ? null : e.route().modelId(),
+                  e.route() == null ? null : e.route().rule(),
+                  e.submission() == null ? null : e.submission().requestId(),
+                  e.at())
+              : JobFold.of(e);
       f = f == null ? one : JobFold.merge(f, one);
     }
     return f;
@@ -120,7 +145,14 @@ class JobFoldTest {
 
   @Test
   void shouldRankEveryPhase() {
-    assertThat(List.of(EventType.REQUESTED, EventType.SUBMITTED, EventType.COMPLETED, EventType.FAILED, EventType.DONE))
-        .extracting(JobFold::rank).containsExactly(0, 1, 2, 3, 4);
+    assertThat(
+            List.of(
+                EventType.REQUESTED,
+                EventType.SUBMITTED,
+                EventType.COMPLETED,
+                EventType.FAILED,
+                EventType.DONE))
+        .extracting(JobFold::rank)
+        .containsExactly(0, 1, 2, 3, 4);
   }
 }

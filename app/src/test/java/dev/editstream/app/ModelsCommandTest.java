@@ -45,7 +45,8 @@ class ModelsCommandTest {
 
   /** The built-in snapshot's model entries, as RunComfy's API lists them. */
   static ArrayNode snapshotEntries() throws Exception {
-    try (InputStream in = ModelCatalog.class.getResourceAsStream("/editstream/models/catalog-snapshot.json")) {
+    try (InputStream in =
+        ModelCatalog.class.getResourceAsStream("/editstream/models/catalog-snapshot.json")) {
       return (ArrayNode) Json.mapper().readTree(in).path("models");
     }
   }
@@ -64,23 +65,35 @@ class ModelsCommandTest {
     assertThat(r.err()).contains("catalog: editstream's built-in snapshot");
     List<String> lines = r.out().lines().toList();
     assertThat(lines).hasSize(ModelCatalog.builtIn().all().size());
-    String nano = lines.stream().filter(l -> l.startsWith(Router.NANO_BANANA + " ")).findFirst().orElseThrow();
+    String nano =
+        lines.stream()
+            .filter(l -> l.startsWith(Router.NANO_BANANA + " "))
+            .findFirst()
+            .orElseThrow();
     assertThat(nano).contains("required", "built-in").containsPattern("\\$\\d");
 
     Ran json = models("--catalog", "built-in", "--json", "--search", "nano banana");
     assertThat(json.exit()).isZero();
-    List<JsonNode> rows = json.out().lines().map(l -> {
-      try {
-        return Json.mapper().readTree(l);
-      } catch (Exception e) {
-        throw new IllegalStateException(l, e);
-      }
-    }).toList();
-    assertThat(rows).isNotEmpty().allSatisfy(o -> {
-      assertThat(o.path("model_id").asText()).contains("nano-banana");
-      assertThat(o.path("source").asText()).isEqualTo("built-in");
-      assertThat(o.has("base_price_usd") && o.has("required") && o.has("age_s")).isTrue();
-    });
+    List<JsonNode> rows =
+        json.out()
+            .lines()
+            .map(
+                l -> {
+                  try {
+                    return Json.mapper().readTree(l);
+                  } catch (Exception e) {
+                    throw new IllegalStateException(l, e);
+                  }
+                })
+            .toList();
+    assertThat(rows)
+        .isNotEmpty()
+        .allSatisfy(
+            o -> {
+              assertThat(o.path("model_id").asText()).contains("nano-banana");
+              assertThat(o.path("source").asText()).isEqualTo("built-in");
+              assertThat(o.has("base_price_usd") && o.has("required") && o.has("age_s")).isTrue();
+            });
   }
 
   @Test
@@ -109,9 +122,19 @@ class ModelsCommandTest {
       }
       entries.add(copy);
     }
-    Ran r = models("--catalog", "cache", "--catalog-cache", cache(entries, Duration.ofMinutes(3)).toString(), "--diff");
+    Ran r =
+        models(
+            "--catalog",
+            "cache",
+            "--catalog-cache",
+            cache(entries, Duration.ofMinutes(3)).toString(),
+            "--diff");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(65);
-    assertThat(r.out()).contains("  " + Router.SEEDREAM + "  MISSING: jobs routed here fail (class 65) before any payment");
+    assertThat(r.out())
+        .contains(
+            "  "
+                + Router.SEEDREAM
+                + "  MISSING: jobs routed here fail (class 65) before any payment");
     assertThat(r.out()).contains("  " + Router.WAN + "  -> " + Router.WAN.replace("2.7", "2-7"));
     assertThat(r.out()).contains("changes against editstream's built-in snapshot");
   }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code editstream presign} against S3Proxy: URLs that fetch the stored bytes, lines as documented, bad input named. */
+/**
+ * {@code editstream presign} against S3Proxy: URLs that fetch the stored bytes, lines as
+ * documented, bad input named.
+ */
 class PresignCommandTest {
   @TempDir static Path dir;
   static LocalS3 s3;
@@ -33,7 +36,9 @@ class PresignCommandTest {
   static void start() throws Exception {
     s3 = LocalS3.start(null, "presign-it");
     Path f = Files.writeString(dir.resolve("out.png"), "pretend output bytes");
-    sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    sha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
     try (S3Store store = S3Store.open(s3.settings("out", "--results-to"))) {
       store.putResult(f, "job-1/out.png", sha, "image/png").block();
     }
@@ -57,7 +62,10 @@ class PresignCommandTest {
   }
 
   static HttpResponse<byte[]> get(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
   }
 
   @Test
@@ -67,7 +75,9 @@ class PresignCommandTest {
     String[] cols = out.toString(StandardCharsets.UTF_8).trim().split("\t");
     assertThat(cols).hasSize(2);
     assertThat(cols[0]).isEqualTo("s3://presign-it/out/job-1/out.png");
-    assertThat(cols[1]).startsWith(s3.endpoint() + "/presign-it/out/job-1/out.png?").contains("X-Amz-Expires=300");
+    assertThat(cols[1])
+        .startsWith(s3.endpoint() + "/presign-it/out/job-1/out.png?")
+        .contains("X-Amz-Expires=300");
     HttpResponse<byte[]> r = get(cols[1]);
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("pretend output bytes");
@@ -75,10 +85,16 @@ class PresignCommandTest {
 
   @Test
   void shouldSignEveryObjectOfAManifestWithItsJobId() throws Exception {
-    Path manifest = Files.write(dir.resolve("manifest.jsonl"), List.of(
-        "{\"job_id\":\"job-1\",\"files\":[{\"path\":\"job-1/out.png\",\"sha256\":\"" + sha + "\",\"object_uri\":\"s3://presign-it/out/job-1/out.png\"}]}",
-        "",
-        "{\"job_id\":\"job-2\",\"files\":[{\"path\":\"job-2/a.png\"}]}"), StandardCharsets.UTF_8);
+    Path manifest =
+        Files.write(
+            dir.resolve("manifest.jsonl"),
+            List.of(
+                "{\"job_id\":\"job-1\",\"files\":[{\"path\":\"job-1/out.png\",\"sha256\":\""
+                    + sha
+                    + "\",\"object_uri\":\"s3://presign-it/out/job-1/out.png\"}]}",
+                "",
+                "{\"job_id\":\"job-2\",\"files\":[{\"path\":\"job-2/a.png\"}]}"),
+            StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(run(out, "--manifest", manifest.toString())).isZero();
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
@@ -92,25 +108,42 @@ class PresignCommandTest {
 
   @Test
   void shouldNameTheRuleForBadInput() throws Exception {
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "s3://presign-it/out/job-1/out.png", "--expires-min", "10081"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--expires-min must be 1 to 10080");
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream())).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () ->
+                run(
+                    new ByteArrayOutputStream(),
+                    "s3://presign-it/out/job-1/out.png",
+                    "--expires-min",
+                    "10081"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--expires-min must be 1 to 10080");
+    assertThatThrownBy(() -> run(new ByteArrayOutputStream()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nothing to sign");
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "s3://presign-it")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "s3://presign-it"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("names a bucket, not an object");
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "https://presign-it/x")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "https://presign-it/x"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("must start with s3://");
-    Path noUris = Files.write(dir.resolve("plain.jsonl"), List.of("{\"job_id\":\"j\",\"files\":[{\"path\":\"j/a.png\"}]}"));
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "--manifest", noUris.toString())).isInstanceOf(IllegalArgumentException.class)
+    Path noUris =
+        Files.write(
+            dir.resolve("plain.jsonl"),
+            List.of("{\"job_id\":\"j\",\"files\":[{\"path\":\"j/a.png\"}]}"));
+    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "--manifest", noUris.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no object_uri in it");
     Path notJson = Files.write(dir.resolve("bad.jsonl"), List.of("{", "x"));
-    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "--manifest", notJson.toString())).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> run(new ByteArrayOutputStream(), "--manifest", notJson.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("line 1: not JSON");
   }
 
   @Test
   void shouldExit64ForABadLifetimeThroughTheCli() {
-    int code = EditstreamCommand.commandLine().execute("presign", "s3://presign-it/x/y", "--expires-min", "0");
+    int code =
+        EditstreamCommand.commandLine()
+            .execute("presign", "s3://presign-it/x/y", "--expires-min", "0");
     assertThat(code).isEqualTo(64);
   }
 }

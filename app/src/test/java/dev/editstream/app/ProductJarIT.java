@@ -37,13 +37,34 @@ import org.junit.jupiter.api.io.TempDir;
 class ProductJarIT {
   static final Path JAR = Path.of("target", "editstream.jar");
   static final String TOKEN = "product-jar-token";
+
   /** Entry prefixes that belong to the tools jar or the tests, never to the product. */
-  static final List<String> FORBIDDEN = List.of("org/junit/", "kafka/server/", "kafka/Kafka", "scala/", "org/apache/kafka/common/test/",
-      "dev/editstream/emulator/", "dev/editstream/bench/", "dev/editstream/tools/", "dev/editstream/localkafka/", "org/gaul/",
-      "org/apache/logging/log4j/core/", "org/testcontainers/");
-  /** The artifacts the shade plugin minimizes or trims (app/pom.xml): not checked class by class. */
-  static final List<String> TRIMMED = List.of("/it/unimi/dsi/", "/org/jetbrains/kotlin/kotlin-stdlib", "/io/netty/netty-codec-http3/",
-      "/io/netty/netty-codec-native-quic/", "/io/netty/netty-codec-classes-quic/", "/io/prometheus/prometheus-metrics-exposition-formats/");
+  static final List<String> FORBIDDEN =
+      List.of(
+          "org/junit/",
+          "kafka/server/",
+          "kafka/Kafka",
+          "scala/",
+          "org/apache/kafka/common/test/",
+          "dev/editstream/emulator/",
+          "dev/editstream/bench/",
+          "dev/editstream/tools/",
+          "dev/editstream/localkafka/",
+          "org/gaul/",
+          "org/apache/logging/log4j/core/",
+          "org/testcontainers/");
+
+  /**
+   * The artifacts the shade plugin minimizes or trims (app/pom.xml): not checked class by class.
+   */
+  static final List<String> TRIMMED =
+      List.of(
+          "/it/unimi/dsi/",
+          "/org/jetbrains/kotlin/kotlin-stdlib",
+          "/io/netty/netty-codec-http3/",
+          "/io/netty/netty-codec-native-quic/",
+          "/io/netty/netty-codec-classes-quic/",
+          "/io/prometheus/prometheus-metrics-exposition-formats/");
 
   @TempDir Path dir;
 
@@ -54,32 +75,46 @@ class ProductJarIT {
     List<String> forbidden = new ArrayList<>();
     Set<String> entries = new HashSet<>();
     try (ZipFile z = new ZipFile(JAR.toFile())) {
-      for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements();) {
+      for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements(); ) {
         ZipEntry entry = e.nextElement();
         entries.add(entry.getName());
         if (entry.getName().startsWith("language-models/")) {
           // the entry's bytes, its local header and its central-directory record
-          models += entry.getCompressedSize() + 76 + 2L * entry.getName().getBytes(StandardCharsets.UTF_8).length;
+          models +=
+              entry.getCompressedSize()
+                  + 76
+                  + 2L * entry.getName().getBytes(StandardCharsets.UTF_8).length;
         }
-        FORBIDDEN.stream().filter(entry.getName()::startsWith).findFirst().ifPresent(f -> forbidden.add(entry.getName()));
+        FORBIDDEN.stream()
+            .filter(entry.getName()::startsWith)
+            .findFirst()
+            .ifPresent(f -> forbidden.add(entry.getName()));
       }
     }
     long size = Files.size(JAR);
-    System.out.printf("product jar: %.1f MB, %.1f MB without Lingua's language models (%.1f MB)%n", size / 1e6, (size - models) / 1e6,
-        models / 1e6);
+    System.out.printf(
+        "product jar: %.1f MB, %.1f MB without Lingua's language models (%.1f MB)%n",
+        size / 1e6, (size - models) / 1e6, models / 1e6);
     assertThat(forbidden).as("tools, test-kit and broker classes in the product jar").isEmpty();
-    // a ratchet, not the bar (40 MB): docs/architecture.md says where the rest must come from
-    assertThat(size - models).as("product jar without the language models, bytes").isLessThan(44_000_000L);
+    // a ratchet, not the bar (40 MB): docs/architecture.md says where the rest must come
+    // from
+    assertThat(size - models)
+        .as("product jar without the language models, bytes")
+        .isLessThan(44_000_000L);
 
-    // every class of every runtime artifact that is not minimized is in the jar (shade's filters keep them whole)
+    // every class of every runtime artifact that is not minimized is in the jar (shade's filters
+    // keep them whole)
     List<String> missing = new ArrayList<>();
-    for (String cp : Files.readString(Path.of("target", "runtime-classpath.txt")).trim().split(java.io.File.pathSeparator)) {
+    for (String cp :
+        Files.readString(Path.of("target", "runtime-classpath.txt"))
+            .trim()
+            .split(java.io.File.pathSeparator)) {
       String jar = cp.replace('\\', '/');
       if (TRIMMED.stream().anyMatch(jar::contains) || !jar.endsWith(".jar")) {
         continue;
       }
       try (ZipFile z = new ZipFile(cp)) {
-        for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements();) {
+        for (Enumeration<? extends ZipEntry> e = z.entries(); e.hasMoreElements(); ) {
           String name = e.nextElement().getName();
           if (name.endsWith(".class") && !name.contains("module-info") && !entries.contains(name)) {
             missing.add(jar.substring(jar.lastIndexOf('/') + 1) + "!" + name);
@@ -93,31 +128,71 @@ class ProductJarIT {
   @Test
   void shouldRunABatchAgainstAClusterFromTheJarAlone() throws Exception {
     Path jobs = dir.resolve("jobs.jsonl");
-    Files.writeString(jobs, String.join("\n",
-        "{\"id\":\"en-1\",\"prompt\":\"Replace the background with studio grey paper, keep the product unchanged\",\"images\":[\"https://cdn.example.com/a.png\"]}",
-        "{\"id\":\"de-1\",\"prompt\":\"Ersetze den Hintergrund durch graues Studiopapier, das Produkt bleibt unverändert\",\"images\":[\"https://cdn.example.com/b.png\"]}",
-        "{\"id\":\"ja-1\",\"prompt\":\"背景をスタジオのグレーの紙に置き換えて、商品はそのままにしてください\",\"images\":[\"https://cdn.example.com/c.png\"]}") + "\n",
+    Files.writeString(
+        jobs,
+        String.join(
+                "\n",
+                "{\"id\":\"en-1\",\"prompt\":\"Replace the background with studio grey paper, keep the product unchanged\",\"images\":[\"https://cdn.example.com/a.png\"]}",
+                "{\"id\":\"de-1\",\"prompt\":\"Ersetze den Hintergrund durch graues Studiopapier, das Produkt bleibt unverändert\",\"images\":[\"https://cdn.example.com/b.png\"]}",
+                "{\"id\":\"ja-1\",\"prompt\":\"背景をスタジオのグレーの紙に置き換えて、商品はそのままにしてください\",\"images\":[\"https://cdn.example.com/c.png\"]}")
+            + "\n",
         StandardCharsets.UTF_8);
-    try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("emu"), TOKEN).withFetchInputs(false)
-            .withLatency(200, 400).withSeed(18))) {
+    try (RunComfyEmulator emu =
+        RunComfyEmulator.start(
+            EmulatorConfig.defaults(dir.resolve("emu"), TOKEN)
+                .withFetchInputs(false)
+                .withLatency(200, 400)
+                .withSeed(18))) {
       // without a cluster: the product jar has no broker of its own, and says what to do
-      ChildJvm alone = ChildJvm.jar(dir, "alone", emu, TOKEN, JAR, "run", "jobs.jsonl", "--out", "out-alone");
+      ChildJvm alone =
+          ChildJvm.jar(dir, "alone", emu, TOKEN, JAR, "run", "jobs.jsonl", "--out", "out-alone");
       assertThat(alone.exit(Duration.ofMinutes(1))).as(alone.output()).isEqualTo(64);
       assertThat(alone.output()).contains("--bootstrap-servers").contains("tools jar");
 
       try (LocalBroker broker = LocalBroker.start(dir.resolve("broker"))) {
         int port = freePort();
-        ChildJvm run = ChildJvm.jar(dir, "run", emu, TOKEN, JAR, "run", "jobs.jsonl", "--out", "out", "--bootstrap-servers",
-            broker.bootstrapServers(), "--allow-download-host", "127.0.0.1:" + emu.port(), "--catalog-cache",
-            dir.resolve("catalog-cache.json").toString(), "--metrics-port", String.valueOf(port), "--timeout-s", "240");
+        ChildJvm run =
+            ChildJvm.jar(
+                dir,
+                "run",
+                emu,
+                TOKEN,
+                JAR,
+                "run",
+                "jobs.jsonl",
+                "--out",
+                "out",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--allow-download-host",
+                "127.0.0.1:" + emu.port(),
+                "--catalog-cache",
+                dir.resolve("catalog-cache.json").toString(),
+                "--metrics-port",
+                String.valueOf(port),
+                "--timeout-s",
+                "240");
         HttpClient http = HttpClient.newHttpClient();
-        // the ops port answers while the run lasts: Prometheus text without the protobuf format's module
-        String metrics = org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-            .ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body(), b -> b.contains("jvm_memory_used_bytes"));
+        // the ops port answers while the run lasts: Prometheus text without the protobuf format's
+        // module
+        String metrics =
+            org.awaitility.Awaitility.await()
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(
+                    () ->
+                        http.send(
+                                HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .body(),
+                    b -> b.contains("jvm_memory_used_bytes"));
         assertThat(metrics).contains("# TYPE");
         assertThat(run.exit(Duration.ofMinutes(4))).as(run.output()).isZero();
-        JsonNode summary = Json.mapper().readTree(dir.resolve("out").resolve("summary.json").toFile());
+        JsonNode summary =
+            Json.mapper().readTree(dir.resolve("out").resolve("summary.json").toFile());
         assertThat(summary.path("done").asInt()).as(run.output()).isEqualTo(3);
         assertThat(Files.readAllLines(dir.resolve("out").resolve("manifest.jsonl"))).hasSize(3);
       }

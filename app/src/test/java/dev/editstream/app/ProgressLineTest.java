@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ProgressLineTest {
 
-  private static ProgressLine.Counts counts(int total, int done, int failed, int inFlight, int queued) {
+  private static ProgressLine.Counts counts(
+      int total, int done, int failed, int inFlight, int queued) {
     return new ProgressLine.Counts(total, done, failed, inFlight, queued, 1.23, true, null);
   }
 
@@ -29,12 +30,14 @@ class ProgressLineTest {
     void shouldFormatTheExampleLine() {
       Rate rate = Rate.start(0).sample(2_300, 143 - 114).sample(12_300, 143);
       assertThat(ProgressLine.format(counts(300, 140, 3, 52, 105), Duration.ofMillis(12_300), rate))
-          .isEqualTo("[  12.3s] 140/300 done · 3 failed · 52 in flight · 105 queued · 11.4 jobs/s · ETA 14s · $1.23 so far");
+          .isEqualTo(
+              "[  12.3s] 140/300 done · 3 failed · 52 in flight · 105 queued · 11.4 jobs/s · ETA 14s · $1.23 so far");
     }
 
     @Test
     void shouldAppendThePausedReason() {
-      ProgressLine.Counts c = new ProgressLine.Counts(300, 140, 3, 0, 157, 1.23, true, "no balance");
+      ProgressLine.Counts c =
+          new ProgressLine.Counts(300, 140, 3, 0, 157, 1.23, true, "no balance");
       assertThat(ProgressLine.format(c, Duration.ofMillis(12_300), steady(11.4, 143)))
           .endsWith(" · $1.23 so far · paused: no balance");
     }
@@ -48,19 +51,29 @@ class ProgressLineTest {
 
     @Test
     void shouldKeepThePausedReasonOnOneLine() {
-      ProgressLine.Counts c = new ProgressLine.Counts(10, 1, 0, 0, 9, 0, true, "402\nno\rbalance\t ");
-      assertThat(ProgressLine.format(c, Duration.ZERO, Rate.start(0))).endsWith("paused: 402 no balance").doesNotContain("\n", "\r");
+      ProgressLine.Counts c =
+          new ProgressLine.Counts(10, 1, 0, 0, 9, 0, true, "402\nno\rbalance\t ");
+      assertThat(ProgressLine.format(c, Duration.ZERO, Rate.start(0)))
+          .endsWith("paused: 402 no balance")
+          .doesNotContain("\n", "\r");
     }
 
     @Test
     void shouldFormatZeroTotalWithoutDividingByZero() {
-      assertThat(ProgressLine.format(new ProgressLine.Counts(0, 0, 0, 0, 0, 0, true, null), Duration.ZERO, Rate.start(0)))
-          .isEqualTo("[   0.0s] 0/0 done · 0 failed · 0 in flight · 0 queued · -- jobs/s · ETA 0s · $0.00 so far");
+      assertThat(
+              ProgressLine.format(
+                  new ProgressLine.Counts(0, 0, 0, 0, 0, 0, true, null),
+                  Duration.ZERO,
+                  Rate.start(0)))
+          .isEqualTo(
+              "[   0.0s] 0/0 done · 0 failed · 0 in flight · 0 queued · -- jobs/s · ETA 0s · $0.00 so far");
     }
 
     @Test
     void shouldShowUnknownRateAndEtaBeforeTwoSamples() {
-      assertThat(ProgressLine.format(counts(300, 0, 0, 10, 290), Duration.ofMillis(500), Rate.start(0).sample(500, 0)))
+      assertThat(
+              ProgressLine.format(
+                  counts(300, 0, 0, 10, 290), Duration.ofMillis(500), Rate.start(0).sample(500, 0)))
           .contains("· -- jobs/s · ETA -- ·");
     }
 
@@ -72,8 +85,14 @@ class ProgressLineTest {
 
     @Test
     void shouldUseTheGivenSeparator() {
-      assertThat(ProgressLine.format(counts(300, 140, 3, 52, 105), Duration.ofMillis(12_300), steady(11.4, 143), ProgressLine.ASCII_SEPARATOR))
-          .isEqualTo("[  12.3s] 140/300 done | 3 failed | 52 in flight | 105 queued | 11.4 jobs/s | ETA 14s | $1.23 so far")
+      assertThat(
+              ProgressLine.format(
+                  counts(300, 140, 3, 52, 105),
+                  Duration.ofMillis(12_300),
+                  steady(11.4, 143),
+                  ProgressLine.ASCII_SEPARATOR))
+          .isEqualTo(
+              "[  12.3s] 140/300 done | 3 failed | 52 in flight | 105 queued | 11.4 jobs/s | ETA 14s | $1.23 so far")
           .matches("\\p{ASCII}*");
     }
 
@@ -82,8 +101,11 @@ class ProgressLineTest {
       Locale before = Locale.getDefault();
       try {
         Locale.setDefault(Locale.GERMANY);
-        assertThat(ProgressLine.format(counts(300, 140, 3, 52, 105), Duration.ofMillis(12_300), steady(11.4, 143)))
-            .startsWith("[  12.3s]").contains("11.4 jobs/s", "$1.23");
+        assertThat(
+                ProgressLine.format(
+                    counts(300, 140, 3, 52, 105), Duration.ofMillis(12_300), steady(11.4, 143)))
+            .startsWith("[  12.3s]")
+            .contains("11.4 jobs/s", "$1.23");
       } finally {
         Locale.setDefault(before);
       }
@@ -101,13 +123,26 @@ class ProgressLineTest {
   @Nested
   class Parts {
     @ParameterizedTest
-    @CsvSource({"0,[   0.0s]", "49,[   0.0s]", "12345,[  12.3s]", "999999,[1000.0s]", "-5,[   0.0s]"})
+    @CsvSource({
+      "0,[   0.0s]",
+      "49,[   0.0s]",
+      "12345,[  12.3s]",
+      "999999,[1000.0s]",
+      "-5,[   0.0s]"
+    })
     void shouldFormatElapsed(long ms, String expected) {
       assertThat(ProgressLine.elapsed(Duration.ofMillis(ms))).isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @CsvSource({"11.44,11.4 jobs/s", "1,1.0 jobs/s", "0.25,0.25 jobs/s", "0,0.00 jobs/s", "0.999,1.0 jobs/s", "250,250.0 jobs/s"})
+    @CsvSource({
+      "11.44,11.4 jobs/s",
+      "1,1.0 jobs/s",
+      "0.25,0.25 jobs/s",
+      "0,0.00 jobs/s",
+      "0.999,1.0 jobs/s",
+      "250,250.0 jobs/s"
+    })
     void shouldFormatRate(double perSecond, String expected) {
       assertThat(ProgressLine.rate(perSecond)).isEqualTo(expected);
     }
@@ -120,25 +155,38 @@ class ProgressLineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0,0s", "1,1s", "14,14s", "59,59s", "60,1m00s", "185,3m05s", "3599,59m59s", "3600,1h00m", "3720,1h02m",
-        "3779,1h02m", "86400,24h00m", "-3,0s"})
+    @CsvSource({
+      "0,0s",
+      "1,1s",
+      "14,14s",
+      "59,59s",
+      "60,1m00s",
+      "185,3m05s",
+      "3599,59m59s",
+      "3600,1h00m",
+      "3720,1h02m",
+      "3779,1h02m",
+      "86400,24h00m",
+      "-3,0s"
+    })
     void shouldFormatDurations(long seconds, String expected) {
       assertThat(ProgressLine.duration(seconds)).isEqualTo(expected);
     }
 
     @ParameterizedTest
     @CsvSource({
-        "157,11.4,ETA 14s", // 13.77 s, rounded up
-        "10,1,ETA 10s",
-        "1,1000,ETA 1s", // never ETA 0s while jobs remain
-        "185,1,ETA 3m05s",
-        "3720,1,ETA 1h02m",
-        "356400,1,ETA 99h00m",
-        "356401,1,ETA >99h",
-        "5,0.00001,ETA >99h",
-        "0,0,ETA 0s",
-        "0,5,ETA 0s",
-        "10,0,ETA --"})
+      "157,11.4,ETA 14s", // 13.77 s, rounded up
+      "10,1,ETA 10s",
+      "1,1000,ETA 1s", // never ETA 0s while jobs remain
+      "185,1,ETA 3m05s",
+      "3720,1,ETA 1h02m",
+      "356400,1,ETA 99h00m",
+      "356401,1,ETA >99h",
+      "5,0.00001,ETA >99h",
+      "0,0,ETA 0s",
+      "0,5,ETA 0s",
+      "10,0,ETA --"
+    })
     void shouldFormatEta(int remaining, double perSecond, String expected) {
       assertThat(ProgressLine.eta(remaining, perSecond)).isEqualTo(expected);
     }
@@ -150,8 +198,15 @@ class ProgressLineTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1.23,true,$1.23 so far", "0,true,$0.00 so far", "0.004,true,<$0.01 so far", "0.005,true,$0.01 so far",
-        "1234.5,true,$1234.50 so far", "1.23,false,cost unknown", "0,false,cost unknown"})
+    @CsvSource({
+      "1.23,true,$1.23 so far",
+      "0,true,$0.00 so far",
+      "0.004,true,<$0.01 so far",
+      "0.005,true,$0.01 so far",
+      "1234.5,true,$1234.50 so far",
+      "1.23,false,cost unknown",
+      "0,false,cost unknown"
+    })
     void shouldFormatCost(double usd, boolean known, String expected) {
       assertThat(ProgressLine.cost(usd, known)).isEqualTo(expected);
     }
@@ -203,7 +258,12 @@ class ProgressLineTest {
 
     @Test
     void shouldSpanExactlyTheWindowWhenASampleSitsOnItsEdge() {
-      Rate r = Rate.start(10_000, 0).sample(0, 0).sample(5_000, 100).sample(10_000, 110).sample(15_000, 120);
+      Rate r =
+          Rate.start(10_000, 0)
+              .sample(0, 0)
+              .sample(5_000, 100)
+              .sample(10_000, 110)
+              .sample(15_000, 120);
       // Anchor: the newest sample at or before 15 000 - 10 000 = 5 000 ms.
       assertThat(r.jobsPerSecond()).isCloseTo(20 / 10.0, within(1e-9));
     }
@@ -280,13 +340,16 @@ class ProgressLineTest {
       assertThat(r.finishedAtStart()).isEqualTo(200);
       assertThat(r.jobsPerSecond()).isCloseTo(10 / 12.0, within(1e-9));
       ProgressLine.Counts c = new ProgressLine.Counts(300, 205, 5, 4, 86, 0.5, true, null);
-      assertThat(ProgressLine.format(c, Duration.ofSeconds(12), r)).contains("205/300 done", "0.83 jobs/s", "ETA 1m48s");
+      assertThat(ProgressLine.format(c, Duration.ofSeconds(12), r))
+          .contains("205/300 done", "0.83 jobs/s", "ETA 1m48s");
     }
 
     @Test
     void shouldBeWildlyTooHighWithoutTheBaseline() {
-      Rate wrong = Rate.start(0).sample(0, 0).sample(1_000, 120).sample(2_000, 200).sample(3_000, 201);
-      Rate right = Rate.start(200).sample(0, 0).sample(1_000, 120).sample(2_000, 200).sample(3_000, 201);
+      Rate wrong =
+          Rate.start(0).sample(0, 0).sample(1_000, 120).sample(2_000, 200).sample(3_000, 201);
+      Rate right =
+          Rate.start(200).sample(0, 0).sample(1_000, 120).sample(2_000, 200).sample(3_000, 201);
       assertThat(wrong.jobsPerSecond()).isCloseTo(67.0, within(0.01));
       assertThat(right.jobsPerSecond()).isCloseTo(1 / 3.0, within(1e-9));
     }

@@ -7,8 +7,8 @@ import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
-import dev.editstream.pipeline.EventCodec;
 import dev.editstream.localkafka.EmbeddedKafka;
+import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.TopicAdmin;
 import dev.editstream.pipeline.kafka.TopicDump;
@@ -25,12 +25,24 @@ import org.junit.jupiter.api.Test;
 class ReplayIT {
 
   private static JobEvent failed(String id, Stage stage, int cls, int replays, String batch) {
-    JobEvent e = JobEvent.requested(new Job(id, "warmer", List.of("https://cdn.example.com/" + id + ".png"), null, null, null, null, batch),
-        Instant.now());
+    JobEvent e =
+        JobEvent.requested(
+            new Job(
+                id,
+                "warmer",
+                List.of("https://cdn.example.com/" + id + ".png"),
+                null,
+                null,
+                null,
+                null,
+                batch),
+            Instant.now());
     for (int i = 0; i < replays; i++) {
       e = e.replayed(Instant.now());
     }
-    return e.failed(new Failure(dev.editstream.core.error.ExitClass.ofCode(cls), "r", "m", stage, 1), Instant.now());
+    return e.failed(
+        new Failure(dev.editstream.core.error.ExitClass.ofCode(cls), "r", "m", stage, 1),
+        Instant.now());
   }
 
   private static String run(String... args) {
@@ -55,26 +67,47 @@ class ReplayIT {
         EventPublisher p = new EventPublisher(kafka.bootstrapServers(), "it", Map.of())) {
       Topics topics = new Topics("replay-it");
       TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-      p.publish(topics.failed(), failed("busy", Stage.POLLER, 75, 0, "b1")).block(Duration.ofSeconds(30));
-      p.publish(topics.failed(), failed("bad-line", Stage.PRODUCER, 65, 0, null)).block(Duration.ofSeconds(30));
-      p.publish(topics.failed(), failed("looping", Stage.ROUTER, 69, 3, "b1")).block(Duration.ofSeconds(30));
-      p.publish(topics.failed(), failed("other-batch", Stage.POLLER, 75, 0, "b2")).block(Duration.ofSeconds(30));
-      String[] common = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "replay-it"};
+      p.publish(topics.failed(), failed("busy", Stage.POLLER, 75, 0, "b1"))
+          .block(Duration.ofSeconds(30));
+      p.publish(topics.failed(), failed("bad-line", Stage.PRODUCER, 65, 0, null))
+          .block(Duration.ofSeconds(30));
+      p.publish(topics.failed(), failed("looping", Stage.ROUTER, 69, 3, "b1"))
+          .block(Duration.ofSeconds(30));
+      p.publish(topics.failed(), failed("other-batch", Stage.POLLER, 75, 0, "b2"))
+          .block(Duration.ofSeconds(30));
+      String[] common = {
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", "replay-it"
+      };
 
       String listed = run(concat(new String[] {"failed"}, common));
-      assertThat(listed).contains("busy").contains("bad-line").contains("looping").contains("4 failed jobs");
+      assertThat(listed)
+          .contains("busy")
+          .contains("bad-line")
+          .contains("looping")
+          .contains("4 failed jobs");
 
-      String replayed = run(concat(new String[] {"replay", "--batch", "b1", "--max-replays", "3"}, common));
-      assertThat(replayed).contains("replayed busy (replay 1)").contains("skipped looping: already replayed 3 times")
-          .doesNotContain("other-batch").contains("1 jobs replayed, 1 skipped");
+      String replayed =
+          run(concat(new String[] {"replay", "--batch", "b1", "--max-replays", "3"}, common));
+      assertThat(replayed)
+          .contains("replayed busy (replay 1)")
+          .contains("skipped looping: already replayed 3 times")
+          .doesNotContain("other-batch")
+          .contains("1 jobs replayed, 1 skipped");
 
-      List<JobEvent> requested = TopicDump.readAll(kafka.bootstrapServers(), List.of(topics.requested()), Duration.ofSeconds(30))
-          .stream().map(r -> EventCodec.decode(r.value())).toList();
-      assertThat(requested).singleElement().satisfies(e -> {
-        assertThat(e.jobId()).isEqualTo("busy");
-        assertThat(e.replays()).isEqualTo(1);
-        assertThat(e.attempt()).isEqualTo(1);
-      });
+      List<JobEvent> requested =
+          TopicDump.readAll(
+                  kafka.bootstrapServers(), List.of(topics.requested()), Duration.ofSeconds(30))
+              .stream()
+              .map(r -> EventCodec.decode(r.value()))
+              .toList();
+      assertThat(requested)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.jobId()).isEqualTo("busy");
+                assertThat(e.replays()).isEqualTo(1);
+                assertThat(e.attempt()).isEqualTo(1);
+              });
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.editstream.app;
 
-import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.app.ResumePlan.Action;
+import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.job.Job;
@@ -28,7 +28,8 @@ class ResumePlanTest {
 
   static JobFold failed(Job j, int replays, String reason, Stage stage) {
     List<JobEvent> r = JobFoldTest.run(j, replays, true, 0);
-    JobEvent f = r.get(2).failed(new Failure(ExitClass.UNAVAILABLE, reason, "m", stage, 1), r.get(2).at());
+    JobEvent f =
+        r.get(2).failed(new Failure(ExitClass.UNAVAILABLE, reason, "m", stage, 1), r.get(2).at());
     return JobFoldTest.fold(List.of(r.get(0), r.get(1), r.get(2), f));
   }
 
@@ -54,11 +55,16 @@ class ResumePlanTest {
   void shouldCountEndedJobsAsTheyEndedUnlessARerunIsAskedFor() {
     Job j = job("a");
     assertThat(decide(j, done(j, 0), false, false, false)).isEqualTo(Action.DONE);
-    assertThat(decide(j, done(j, 0), false, true, false)).as("--rerun-failed leaves done jobs").isEqualTo(Action.DONE);
+    assertThat(decide(j, done(j, 0), false, true, false))
+        .as("--rerun-failed leaves done jobs")
+        .isEqualTo(Action.DONE);
     assertThat(decide(j, done(j, 0), true, false, false)).isEqualTo(Action.RERUN);
-    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), false, false, false)).isEqualTo(Action.FAILED);
-    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), false, true, false)).isEqualTo(Action.RERUN);
-    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), true, false, false)).isEqualTo(Action.RERUN);
+    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), false, false, false))
+        .isEqualTo(Action.FAILED);
+    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), false, true, false))
+        .isEqualTo(Action.RERUN);
+    assertThat(decide(j, failed(j, 0, "upstream_error", Stage.POLLER), true, false, false))
+        .isEqualTo(Action.RERUN);
   }
 
   @Test
@@ -69,7 +75,9 @@ class ResumePlanTest {
       assertThat(decide(j, f, false, true, false)).as(reason).isEqualTo(Action.UNCERTAIN);
       assertThat(decide(j, f, true, false, false)).as(reason).isEqualTo(Action.UNCERTAIN);
       assertThat(decide(j, f, true, false, true)).as(reason).isEqualTo(Action.RERUN);
-      assertThat(decide(j, f, false, false, false)).as(reason + " without any rerun flag").isEqualTo(Action.FAILED);
+      assertThat(decide(j, f, false, false, false))
+          .as(reason + " without any rerun flag")
+          .isEqualTo(Action.FAILED);
     }
   }
 
@@ -78,15 +86,20 @@ class ResumePlanTest {
     Job ran = job("a");
     Job changed = JobFoldTest.job("a", "put it on white paper");
     assertThat(decide(changed, done(ran, 0), false, false, false)).isEqualTo(Action.CHANGED);
-    assertThat(decide(changed, failed(ran, 0, "upstream_error", Stage.POLLER), false, false, false)).isEqualTo(Action.CHANGED);
+    assertThat(decide(changed, failed(ran, 0, "upstream_error", Stage.POLLER), false, false, false))
+        .isEqualTo(Action.CHANGED);
     assertThat(decide(changed, done(ran, 0), true, false, false)).isEqualTo(Action.RERUN);
   }
 
   @Test
   void shouldRunALineTheProducerRefusedBeforeOnceItIsValid() {
     Job j = job("a");
-    JobFold refused = JobFold.of(JobEvent.requested(job("a"), JobFoldTest.T0).failed(new Failure(ExitClass.DATA, FailureReason.INVALID_LINE, "m", Stage.PRODUCER, 1),
-        JobFoldTest.T0));
+    JobFold refused =
+        JobFold.of(
+            JobEvent.requested(job("a"), JobFoldTest.T0)
+                .failed(
+                    new Failure(ExitClass.DATA, FailureReason.INVALID_LINE, "m", Stage.PRODUCER, 1),
+                    JobFoldTest.T0));
     assertThat(decide(j, refused, false, false, false)).isEqualTo(Action.RERUN);
   }
 
@@ -99,9 +112,13 @@ class ResumePlanTest {
     known.put("again", done(again, 2));
     known.put("kept", done(kept, 0));
 
-    ResumePlan p = ResumePlan.plan(List.of(fresh, again, kept), known::get, Set.of("again"), false, false);
+    ResumePlan p =
+        ResumePlan.plan(List.of(fresh, again, kept), known::get, Set.of("again"), false, false);
 
-    assertThat(p.actions()).containsEntry("fresh", Action.PUBLISH).containsEntry("again", Action.RERUN).containsEntry("kept", Action.DONE);
+    assertThat(p.actions())
+        .containsEntry("fresh", Action.PUBLISH)
+        .containsEntry("again", Action.RERUN)
+        .containsEntry("kept", Action.DONE);
     assertThat(p.admission().replaysFor(fresh)).isEqualTo(OptionalInt.of(0));
     assertThat(p.admission().replaysFor(again)).isEqualTo(OptionalInt.of(3));
     assertThat(p.admission().replaysFor(kept)).isEmpty();

@@ -11,7 +11,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@link StorageOptions}: parsing as the commands see it, and the checks made before any store is opened. */
+/**
+ * {@link StorageOptions}: parsing as the commands see it, and the checks made before any store is
+ * opened.
+ */
 class StorageOptionsTest {
   @Command(name = "t")
   static final class Host {
@@ -26,8 +29,21 @@ class StorageOptionsTest {
 
   @Test
   void shouldCarryEveryOptionIntoTheSettings() {
-    StorageOptions o = parse("--stage-to", "s3://media/in", "--s3-endpoint", "http://127.0.0.1:9000", "--s3-path-style",
-        "--s3-region", "eu-west-3", "--s3-profile", "ops", "--s3-attempt-timeout-s", "7", "--s3-call-timeout-s", "20");
+    StorageOptions o =
+        parse(
+            "--stage-to",
+            "s3://media/in",
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+            "--s3-path-style",
+            "--s3-region",
+            "eu-west-3",
+            "--s3-profile",
+            "ops",
+            "--s3-attempt-timeout-s",
+            "7",
+            "--s3-call-timeout-s",
+            "20");
     S3Settings s = o.settings("--stage-to", o.stageTo);
     assertThat(s.location().bucket()).isEqualTo("media");
     assertThat(s.endpoint()).isEqualTo(URI.create("http://127.0.0.1:9000"));
@@ -52,17 +68,27 @@ class StorageOptionsTest {
   @Test
   void shouldRefuseTimeoutsNamingTheOption() {
     StorageOptions zero = parse("--stage-to", "s3://media", "--s3-attempt-timeout-s", "0");
-    assertThatThrownBy(() -> zero.settings("--stage-to", zero.stageTo)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> zero.settings("--stage-to", zero.stageTo))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--s3-attempt-timeout-s must be >= 1");
-    StorageOptions inverted = parse("--stage-to", "s3://media", "--s3-attempt-timeout-s", "60", "--s3-call-timeout-s", "30");
-    assertThatThrownBy(() -> inverted.settings("--stage-to", inverted.stageTo)).isInstanceOf(IllegalArgumentException.class)
+    StorageOptions inverted =
+        parse(
+            "--stage-to",
+            "s3://media",
+            "--s3-attempt-timeout-s",
+            "60",
+            "--s3-call-timeout-s",
+            "30");
+    assertThatThrownBy(() -> inverted.settings("--stage-to", inverted.stageTo))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--s3-call-timeout-s must be >= --s3-attempt-timeout-s (60), was 30");
   }
 
   @Test
   void shouldRefuseAMalformedLocationNamingTheOption() {
     StorageOptions o = parse("--stage-to", "https://media/in");
-    assertThatThrownBy(() -> o.settings("--stage-to", o.stageTo)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> o.settings("--stage-to", o.stageTo))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--stage-to");
   }
 }

@@ -4,8 +4,8 @@ package dev.editstream.core;
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
  * the delay before attempt {@code n} (1 = first retry) is uniform in {@code [0, min(max, base *
  * multiplier^(n-1))]}, raised to the server's Retry-After when one was given, but never above
- * {@code maxMs}: a hostile or broken server's {@code Retry-After: 999999} (11.6 days) must not park a
- * job for longer than the stage's own longest delay. Pure: the random draw is passed in.
+ * {@code maxMs}: a hostile or broken server's {@code Retry-After: 999999} (11.6 days) must not park
+ * a job for longer than the stage's own longest delay. Pure: the random draw is passed in.
  *
  * @param baseMs the first ceiling, ms, &gt; 0
  * @param maxMs the largest ceiling, ms, &gt;= baseMs

@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
  * <p>Escaped as {@code &#92;uXXXX}: every C0 control (U+0000–U+001F, newline and tab included, so a
  * message stays one line and cannot forge a log line), DEL (U+007F), every C1 control
  * (U+0080–U+009F), the bidirectional marks and overrides U+061C, U+200E, U+200F, U+202A–U+202E and
- * U+2066–U+2069 (a right-to-left override makes a console show text other than the bytes), and
- * the line and paragraph separators U+2028/U+2029.
+ * U+2066–U+2069 (a right-to-left override makes a console show text other than the bytes), and the
+ * line and paragraph separators U+2028/U+2029.
  */
 public final class Redact {
   private static final Pattern URL_QUERY = Pattern.compile("(https?://[^\\s\"'?#]*)[?#][^\\s\"']*");
   private static final Pattern BEARER = Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+
   /** What replaces a secret. */
   public static final String MARK = "<redacted>";
 
@@ -47,7 +48,9 @@ public final class Redact {
     return cut == url.length() ? url : url.substring(0, cut) + "?" + MARK;
   }
 
-  /** Whether {@code s} is an http(s) URL whose query string or fragment was removed by {@link #url}. */
+  /**
+   * Whether {@code s} is an http(s) URL whose query string or fragment was removed by {@link #url}.
+   */
   public static boolean wasRedacted(String s) {
     return s != null && s.endsWith("?" + MARK) && isHttpUrl(s);
   }
@@ -136,7 +139,10 @@ public final class Redact {
     return b.toString();
   }
 
-  /** Whether the char at {@code i} is escaped: {@link #mustEscape(char)}, or a surrogate that is not half of a pair. */
+  /**
+   * Whether the char at {@code i} is escaped: {@link #mustEscape(char)}, or a surrogate that is not
+   * half of a pair.
+   */
   public static boolean mustEscape(String text, int i) {
     char c = text.charAt(i);
     if (Character.isHighSurrogate(c)) {
@@ -150,8 +156,15 @@ public final class Redact {
 
   /** Whether {@link #escape} escapes {@code c}. */
   public static boolean mustEscape(char c) {
-    return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F || c == 0x2028 || c == 0x2029
-        || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    return c < 0x20
+        || (c >= 0x7F && c <= 0x9F)
+        || c == 0x061C
+        || c == 0x200E
+        || c == 0x200F
+        || c == 0x2028
+        || c == 0x2029
+        || (c >= 0x202A && c <= 0x202E)
+        || (c >= 0x2066 && c <= 0x2069);
   }
 
   /**

@@ -6,19 +6,21 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Decides whether a failed attempt goes round again and when. Pure: time and randomness are
- * passed in.
+ * Decides whether a failed attempt goes round again and when. Pure: time and randomness are passed
+ * in.
  *
- * <p>Classes 69 (upstream 5xx) and 75 (timeout, 429) are retried until {@code maxAttempts}
- * attempts were made; every other class fails at once (source: RunComfy's CLI exit-code contract
- * and its error-code docs, "Implement retries with exponential backoff" for 500001).
+ * <p>Classes 69 (upstream 5xx) and 75 (timeout, 429) are retried until {@code maxAttempts} attempts
+ * were made; every other class fails at once (source: RunComfy's CLI exit-code contract and its
+ * error-code docs, "Implement retries with exponential backoff" for 500001).
  *
  * @param maxAttempts attempts per stage before giving up, &gt;= 1
  * @param backoff the delay schedule
  */
 public record RetryPolicy(int maxAttempts, Backoff backoff) {
 
-  /** @throws IllegalArgumentException if maxAttempts &lt; 1 */
+  /**
+   * @throws IllegalArgumentException if maxAttempts &lt; 1
+   */
   public RetryPolicy {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
@@ -33,10 +35,11 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
    * @param delay the chosen delay (zero when not retried)
    * @param pastDeadline whether a retry was due, but after the job's deadline (so it is not
    *     retried: the job fails with reason {@code deadline})
-   * @param askedDelay the server's Retry-After when it was longer than the delay applied (capped
-   *     at the backoff's {@code maxMs}); {@code null} otherwise
+   * @param askedDelay the server's Retry-After when it was longer than the delay applied (capped at
+   *     the backoff's {@code maxMs}); {@code null} otherwise
    */
-  public record Decision(boolean retry, Instant due, Duration delay, boolean pastDeadline, Duration askedDelay) {
+  public record Decision(
+      boolean retry, Instant due, Duration delay, boolean pastDeadline, Duration askedDelay) {
     /** A decision within the deadline whose Retry-After, if any, was honoured in full. */
     public Decision(boolean retry, Instant due, Duration delay) {
       this(retry, due, delay, false, null);
@@ -55,7 +58,8 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
    * @param now the current time
    * @param random a uniform draw in [0, 1)
    */
-  public Decision decide(int attempt, ExitClass exitClass, Optional<Duration> retryAfter, Instant now, double random) {
+  public Decision decide(
+      int attempt, ExitClass exitClass, Optional<Duration> retryAfter, Instant now, double random) {
     return decide(attempt, exitClass, retryAfter, now, random, null);
   }
 
@@ -67,7 +71,12 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
    *
    * @param deadline the job's deadline, or {@code null} for none
    */
-  public Decision decide(int attempt, ExitClass exitClass, Optional<Duration> retryAfter, Instant now, double random,
+  public Decision decide(
+      int attempt,
+      ExitClass exitClass,
+      Optional<Duration> retryAfter,
+      Instant now,
+      double random,
       Instant deadline) {
     if (!exitClass.retryable() || attempt >= maxAttempts) {
       return new Decision(false, null, Duration.ZERO);

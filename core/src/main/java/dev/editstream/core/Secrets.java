@@ -29,7 +29,8 @@ public final class Secrets {
   private Secrets() {}
 
   /**
-   * Registers a secret; from now on {@link Redact#text(String)} replaces it with {@code <redacted>}.
+   * Registers a secret; from now on {@link Redact#text(String)} replaces it with {@code
+   * <redacted>}.
    *
    * @param secret the secret; {@code null}, blank or shorter than {@link #MIN_LENGTH} is ignored
    * @return whether it was registered (false when ignored or already known)

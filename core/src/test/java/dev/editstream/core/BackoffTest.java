@@ -7,10 +7,10 @@ import dev.editstream.core.error.ExitClass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class BackoffTest {
   private final Backoff backoff = new Backoff(1000, 60_000, 2.0, 100);
@@ -23,7 +23,8 @@ class BackoffTest {
 
   @ParameterizedTest
   @CsvSource({"1,0.0,100", "1,0.5,500", "1,0.999,999", "3,0.25,1000", "10,0.5,30000"})
-  void shouldDrawAFullJitterDelayBetweenTheMinimumAndTheCeiling(int attempt, double random, long expected) {
+  void shouldDrawAFullJitterDelayBetweenTheMinimumAndTheCeiling(
+      int attempt, double random, long expected) {
     assertThat(backoff.delayMs(attempt, random, -1)).isEqualTo(expected);
   }
 
@@ -53,15 +54,24 @@ class BackoffTest {
     if (first.retry()) {
       assertThat(first.due()).isEqualTo(now.plusMillis(500));
       assertThat(p.decide(3, c, Optional.empty(), now, 0.5).retry()).isFalse();
-      assertThat(p.decide(2, c, Optional.of(Duration.ofSeconds(30)), now, 0.5).due()).isEqualTo(now.plusSeconds(30));
+      assertThat(p.decide(2, c, Optional.of(Duration.ofSeconds(30)), now, 0.5).due())
+          .isEqualTo(now.plusSeconds(30));
     } else {
       assertThat(first.due()).isNull();
     }
   }
 
   @ParameterizedTest(name = "attempt {0}, progress {1} -> {2}")
-  @CsvSource({"1, false, 1", "1, true, 1", "2, false, 2", "5, false, 5", "5, true, 1", "20, true, 1"})
-  void shouldCountAFailureAfterProgressAsTheFirstOfANewRun(int attempt, boolean progress, int counted) {
+  @CsvSource({
+    "1, false, 1",
+    "1, true, 1",
+    "2, false, 2",
+    "5, false, 5",
+    "5, true, 1",
+    "20, true, 1"
+  })
+  void shouldCountAFailureAfterProgressAsTheFirstOfANewRun(
+      int attempt, boolean progress, int counted) {
     assertThat(RetryPolicy.attemptFailed(attempt, progress)).isEqualTo(counted);
   }
 
@@ -70,16 +80,23 @@ class BackoffTest {
     RetryPolicy p = new RetryPolicy(3, new Backoff(100, 1000, 2.0, 10));
     Instant now = Instant.EPOCH;
 
-    RetryPolicy.Decision atCap = p.decide(RetryPolicy.attemptFailed(3, false), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
-    RetryPolicy.Decision afterProgress = p.decide(RetryPolicy.attemptFailed(3, true), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
+    RetryPolicy.Decision atCap =
+        p.decide(
+            RetryPolicy.attemptFailed(3, false), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
+    RetryPolicy.Decision afterProgress =
+        p.decide(
+            RetryPolicy.attemptFailed(3, true), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
 
     assertThat(atCap.retry()).isFalse();
     assertThat(afterProgress.retry()).isTrue();
-    assertThat(afterProgress.delay()).isEqualTo(p.decide(1, ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5).delay());
+    assertThat(afterProgress.delay())
+        .isEqualTo(p.decide(1, ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5).delay());
   }
 
   @Test
   void shouldRefuseAnAttemptBelowOne() {
-    assertThatThrownBy(() -> RetryPolicy.attemptFailed(0, true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attempt");
+    assertThatThrownBy(() -> RetryPolicy.attemptFailed(0, true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attempt");
   }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Issue 14, defect 7: a server's Retry-After never delays a retry past the stage's max backoff or the job's deadline. */
+/**
+ * Issue 14, defect 7: a server's Retry-After never delays a retry past the stage's max backoff or
+ * the job's deadline.
+ */
 @Surface("retry-after")
 @DisplayNameGeneration(SurfaceNames.class)
 class RetryAfterHostileTest {
@@ -28,8 +31,10 @@ class RetryAfterHostileTest {
         Arguments.of("999999 seconds (11.6 days)", Duration.ofSeconds(999_999), 60_000L, true),
         Arguments.of("one year", Duration.ofDays(365), 60_000L, true),
         Arguments.of("Long.MAX_VALUE seconds", Duration.ofSeconds(Long.MAX_VALUE), 60_000L, true),
-        Arguments.of("Long.MAX_VALUE milliseconds", Duration.ofMillis(Long.MAX_VALUE), 60_000L, true),
-        Arguments.of("one millisecond over the max backoff", Duration.ofMillis(60_001), 60_000L, true),
+        Arguments.of(
+            "Long.MAX_VALUE milliseconds", Duration.ofMillis(Long.MAX_VALUE), 60_000L, true),
+        Arguments.of(
+            "one millisecond over the max backoff", Duration.ofMillis(60_001), 60_000L, true),
         Arguments.of("exactly the max backoff", Duration.ofMillis(60_000), 60_000L, false),
         Arguments.of("30 seconds, honoured", Duration.ofSeconds(30), 30_000L, false),
         Arguments.of("zero", Duration.ZERO, -1L, false),
@@ -39,10 +44,13 @@ class RetryAfterHostileTest {
 
   @ParameterizedTest(name = "retry-after: {0} gives at most the max backoff")
   @MethodSource("asked")
-  void shouldCapTheDelayAtTheStagesMaxBackoff(String name, Duration retryAfter, long expectedFloorMs, boolean capped) {
-    RetryPolicy.Decision d = policy.decide(1, ExitClass.TEMPFAIL, Optional.of(retryAfter), NOW, 0.5);
+  void shouldCapTheDelayAtTheStagesMaxBackoff(
+      String name, Duration retryAfter, long expectedFloorMs, boolean capped) {
+    RetryPolicy.Decision d =
+        policy.decide(1, ExitClass.TEMPFAIL, Optional.of(retryAfter), NOW, 0.5);
     assertThat(d.retry()).isTrue();
-    assertThat(d.delay().toMillis()).isBetween(Math.max(100, Math.min(expectedFloorMs, 60_000)), 60_000L);
+    assertThat(d.delay().toMillis())
+        .isBetween(Math.max(100, Math.min(expectedFloorMs, 60_000)), 60_000L);
     if (expectedFloorMs > 0) {
       assertThat(d.delay().toMillis()).isEqualTo(expectedFloorMs);
     }
@@ -54,7 +62,14 @@ class RetryAfterHostileTest {
 
   @Test
   void shouldNotRetryWhenTheCappedDelayStillEndsAfterTheDeadline() {
-    RetryPolicy.Decision d = policy.decide(1, ExitClass.TEMPFAIL, Optional.of(Duration.ofSeconds(999_999)), NOW, 0.5, NOW.plusSeconds(10));
+    RetryPolicy.Decision d =
+        policy.decide(
+            1,
+            ExitClass.TEMPFAIL,
+            Optional.of(Duration.ofSeconds(999_999)),
+            NOW,
+            0.5,
+            NOW.plusSeconds(10));
     assertThat(d.retry()).isFalse();
     assertThat(d.pastDeadline()).isTrue();
     assertThat(d.capped()).isTrue();
@@ -62,14 +77,23 @@ class RetryAfterHostileTest {
 
   @Test
   void shouldRetryWhenTheCappedDelayEndsBeforeTheDeadline() {
-    RetryPolicy.Decision d = policy.decide(1, ExitClass.TEMPFAIL, Optional.of(Duration.ofSeconds(999_999)), NOW, 0.5, NOW.plusSeconds(3600));
+    RetryPolicy.Decision d =
+        policy.decide(
+            1,
+            ExitClass.TEMPFAIL,
+            Optional.of(Duration.ofSeconds(999_999)),
+            NOW,
+            0.5,
+            NOW.plusSeconds(3600));
     assertThat(d.retry()).isTrue();
     assertThat(d.due()).isEqualTo(NOW.plusSeconds(60));
   }
 
   @Test
   void shouldNeverRetryANonRetryableClassWhateverTheRetryAfter() {
-    assertThat(policy.decide(1, ExitClass.DATA, Optional.of(Duration.ofSeconds(1)), NOW, 0.5).retry()).isFalse();
+    assertThat(
+            policy.decide(1, ExitClass.DATA, Optional.of(Duration.ofSeconds(1)), NOW, 0.5).retry())
+        .isFalse();
   }
 
   @Test

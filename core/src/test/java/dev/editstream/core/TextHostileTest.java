@@ -12,7 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Issue 14, defects 11 and 13: text from outside never carries a known secret or a raw control character. */
+/**
+ * Issue 14, defects 11 and 13: text from outside never carries a known secret or a raw control
+ * character.
+ */
 @Surface("text")
 @DisplayNameGeneration(SurfaceNames.class)
 class TextHostileTest {
@@ -36,7 +39,8 @@ class TextHostileTest {
         Arguments.of("a right-to-left mark U+200F", "a\u200Fb", "\\u200F"),
         Arguments.of("a NUL byte", "a\u0000b", "\\u0000"),
         Arguments.of("an ANSI escape clearing the screen", "\u001B[2J\u001B[Hok", "\\u001B[2J"),
-        Arguments.of("a carriage return forging a log line", "fine\r2026-01-01 INFO all good", "\\u000D"),
+        Arguments.of(
+            "a carriage return forging a log line", "fine\r2026-01-01 INFO all good", "\\u000D"),
         Arguments.of("a newline forging a log line", "fine\nINFO job x done", "\\u000A"),
         Arguments.of("a tab", "a\tb", "\\u0009"),
         Arguments.of("a backspace", "secret\b\b\b\b\b\bpublic", "\\u0008"),
@@ -65,29 +69,49 @@ class TextHostileTest {
   static Stream<Arguments> plain() {
     return Stream.of(
         Arguments.of("Japanese", "\u300C\u6625\u306E\u65B0\u4F5C\u300D\u3068\u5165\u308C\u3066"),
-        Arguments.of("Arabic without controls", "\u0623\u0628\u0642\u0650 \u0627\u0644\u0645\u0646\u062A\u062C"),
+        Arguments.of(
+            "Arabic without controls",
+            "\u0623\u0628\u0642\u0650 \u0627\u0644\u0645\u0646\u062A\u062C"),
         Arguments.of("an emoji (a surrogate pair)", "make it \uD83D\uDE00 warmer"),
         Arguments.of("a zero-width joiner inside an emoji", "\uD83D\uDC69\u200D\uD83D\uDCBB"));
   }
 
   static Stream<Arguments> secrets() {
     return Stream.of(
-        Arguments.of("a registered token echoed in an error", "invalid token " + TOKEN + " for account", TOKEN),
-        Arguments.of("a registered token inside a JSON error body", "{\"error\":\"bad key '" + TOKEN + "'\"}", TOKEN),
+        Arguments.of(
+            "a registered token echoed in an error",
+            "invalid token " + TOKEN + " for account",
+            TOKEN),
+        Arguments.of(
+            "a registered token inside a JSON error body",
+            "{\"error\":\"bad key '" + TOKEN + "'\"}",
+            TOKEN),
         Arguments.of("a registered token glued to other text", "x" + TOKEN + "y", TOKEN),
         Arguments.of("a registered token repeated", TOKEN + " and " + TOKEN, TOKEN),
-        Arguments.of("a bearer token in a header dump", "Authorization: Bearer abc.def-ghi_jkl", "abc.def-ghi_jkl"),
-        Arguments.of("a signature in a pre-signed URL", "GET https://s3.example.com/a.png?X-Amz-Signature=deadbeefcafe&X-Amz-Expires=60 -> 403",
+        Arguments.of(
+            "a bearer token in a header dump",
+            "Authorization: Bearer abc.def-ghi_jkl",
+            "abc.def-ghi_jkl"),
+        Arguments.of(
+            "a signature in a pre-signed URL",
+            "GET https://s3.example.com/a.png?X-Amz-Signature=deadbeefcafe&X-Amz-Expires=60 -> 403",
             "deadbeefcafe"),
-        Arguments.of("a signature after a fragment", "https://cdn.example.com/a.png#sig=0123456789abcdef", "0123456789abcdef"),
-        Arguments.of("a registered URL signature outside its URL", "the signature Zm9vYmFyYmF6cXV4 expired", "Zm9vYmFyYmF6cXV4"));
+        Arguments.of(
+            "a signature after a fragment",
+            "https://cdn.example.com/a.png#sig=0123456789abcdef",
+            "0123456789abcdef"),
+        Arguments.of(
+            "a registered URL signature outside its URL",
+            "the signature Zm9vYmFyYmF6cXV4 expired",
+            "Zm9vYmFyYmF6cXV4"));
   }
 
   @ParameterizedTest(name = "text: {0} is redacted")
   @MethodSource("secrets")
   void shouldRemoveEveryKnownSecret(String name, String text, String secret) {
     Secrets.register(TOKEN);
-    Secrets.registerUrlSignature("https://s3.example.com/b.png?X-Amz-Signature=Zm9vYmFyYmF6cXV4&X-Amz-Expires=60");
+    Secrets.registerUrlSignature(
+        "https://s3.example.com/b.png?X-Amz-Signature=Zm9vYmFyYmF6cXV4&X-Amz-Expires=60");
     assertThat(Redact.text(text)).doesNotContain(secret).contains(Redact.MARK);
   }
 

@@ -35,20 +35,18 @@ import reactor.core.publisher.Mono;
 
 /**
  * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
- * .../result}: events keep output URLs without their query strings, since they are often signed
- * and expire; skipped when a poller in this process handed the full URLs over, {@link
- * Builder#recentResults}), fetch every allowed output URL
- * into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp
- * name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
- * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}.
- * Only a folder editstream made for the same job is ever replaced ({@link OutputFolder}): a job
- * whose id names editstream's own files, or whose folder exists without editstream's marker of
- * that job, fails with class 65 {@code output_conflict} before anything is downloaded, and
- * nothing is deleted.
- * Partial downloads are never visible under the final folder. URLs the {@link DownloadPolicy}
- * refuses are logged and skipped, as RunComfy's CLI does; a job with no allowed output fails with
- * class 65. Each committed file is recorded in the {@link PipelineMetrics} (bytes, streaming and
- * commit time).
+ * .../result}: events keep output URLs without their query strings, since they are often signed and
+ * expire; skipped when a poller in this process handed the full URLs over, {@link
+ * Builder#recentResults}), fetch every allowed output URL into a staging folder ({@code
+ * <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp name, checked and renamed by
+ * {@link OutputDownloader}), then move the folder atomically to {@code <out>/<job id>/}, append the
+ * job to {@code manifest.jsonl} and publish {@code done}. Only a folder editstream made for the
+ * same job is ever replaced ({@link OutputFolder}): a job whose id names editstream's own files, or
+ * whose folder exists without editstream's marker of that job, fails with class 65 {@code
+ * output_conflict} before anything is downloaded, and nothing is deleted. Partial downloads are
+ * never visible under the final folder. URLs the {@link DownloadPolicy} refuses are logged and
+ * skipped, as RunComfy's CLI does; a job with no allowed output fails with class 65. Each committed
+ * file is recorded in the {@link PipelineMetrics} (bytes, streaming and commit time).
  */
 public final class DownloaderHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
@@ -184,7 +182,8 @@ public final class DownloaderHandler implements StageHandler {
      * deadline}. A download the job's deadline stops fails with class 1 {@code download_deadline},
      * not retried. Without this only the downloader's own whole-download limit applies.
      *
-     * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for none
+     * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for
+     *     none
      */
     public Builder jobDeadline(java.time.Duration deadline) {
       this.jobDeadline = deadline;
@@ -204,7 +203,11 @@ public final class DownloaderHandler implements StageHandler {
   @Override
   public Mono<Outcome> handle(JobEvent event) {
     if (event.submission() == null || event.submission().requestId() == null) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_REQUEST_ID, "completed event carries no request_id"));
+      return Mono.just(
+          new Outcome.Fail(
+              ExitClass.DATA,
+              FailureReason.NO_REQUEST_ID,
+              "completed event carries no request_id"));
     }
     // a split batch has several requests: their outputs, in request order
     return Flux.fromIterable(event.requests())
@@ -214,7 +217,10 @@ public final class DownloaderHandler implements StageHandler {
         .flatMap(urls -> download(event, urls));
   }
 
-  /** The request's full output URLs: handed over by a poller in this process, else read from its result. */
+  /**
+   * The request's full output URLs: handed over by a poller in this process, else read from its
+   * result.
+   */
   private Mono<List<String>> outputUrls(String requestId) {
     if (recent != null) {
       var held = recent.take(requestId);
@@ -238,8 +244,11 @@ public final class DownloaderHandler implements StageHandler {
       }
     }
     if (allowed.isEmpty()) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_ALLOWED_OUTPUTS,
-          "none of the " + urls.size() + " output URLs is on an allowed host"));
+      return Mono.just(
+          new Outcome.Fail(
+              ExitClass.DATA,
+              FailureReason.NO_ALLOWED_OUTPUTS,
+              "none of the " + urls.size() + " output URLs is on an allowed host"));
     }
     Path finalDir;
     try {
@@ -248,55 +257,107 @@ public final class DownloaderHandler implements StageHandler {
     } catch (StageException e) {
       return Mono.error(e);
     }
-    Path staging = outDir.resolve(OutputFolder.STAGING).resolve(event.jobId() + "-" + UUID.randomUUID());
+    Path staging =
+        outDir.resolve(OutputFolder.STAGING).resolve(event.jobId() + "-" + UUID.randomUUID());
     // the staging folder is created by the first download into it; the move follows the last
     // commit on its file-work thread (no further hop); the manifest's group commit holds no thread
     // while this job's line waits for its batch. appendAsync is subscribed on that same file-work
-    // thread, so when this job's append leads a batch, its blocking write stays off the event loops.
-    return Flux.fromIterable(allowed).flatMapSequential(u -> downloader.download(u, staging, null, jobDeadlineOf(event)), parallelPerJob)
+    // thread, so when this job's append leads a batch, its blocking write stays off the event
+    // loops.
+    return Flux.fromIterable(allowed)
+        .flatMapSequential(
+            u -> downloader.download(u, staging, null, jobDeadlineOf(event)), parallelPerJob)
         .collectList()
-        .flatMap(files -> FileIo.call(() -> {
-          List<OutputFile> out = new ArrayList<>();
-          for (DownloadedFile f : files) {
-            metrics.downloaded(f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
-            out.add(new OutputFile(event.jobId() + "/" + f.path().getFileName(), f.bytes(), f.sha256(), f.contentType(), f.sourceUrl()));
-          }
-          OutputFolder.promote(staging, finalDir, event.jobId(), dir -> deleteQuietly(event.jobId(), dir));
-          return out;
-        }))
-        .flatMap(out -> store(out).onErrorMap(StageException.class,
-            e -> e.withMessage(e.getMessage() + "; the job's outputs stay on disk in " + event.jobId() + "/ under --out")))
-        .map(out -> {
-          if (event.remote() != null && event.remote().costUsd() != null) {
-            metrics.cost(event.route() == null ? null : event.route().modelId(), event.remote().costUsd());
-          }
-          return event.done(out, clock.instant());
-        })
-        .flatMap(done -> Mono.fromFuture(() -> manifest.appendAsync(done), true).thenReturn(Outcome.publish(topics.done(), done)))
-        .onErrorMap(UncheckedIOException.class, e -> new StageException(ExitClass.TEMPFAIL, FailureReason.DISK,
-            "job " + event.jobId() + ": cannot store outputs: " + e.getCause().getMessage()))
+        .flatMap(
+            files ->
+                FileIo.call(
+                    () -> {
+                      List<OutputFile> out = new ArrayList<>();
+                      for (DownloadedFile f : files) {
+                        metrics.downloaded(
+                            f.bytes(), f.streaming(), f.commit(), f.backgroundSyncs());
+                        out.add(
+                            new OutputFile(
+                                event.jobId() + "/" + f.path().getFileName(),
+                                f.bytes(),
+                                f.sha256(),
+                                f.contentType(),
+                                f.sourceUrl()));
+                      }
+                      OutputFolder.promote(
+                          staging,
+                          finalDir,
+                          event.jobId(),
+                          dir -> deleteQuietly(event.jobId(), dir));
+                      return out;
+                    }))
+        .flatMap(
+            out ->
+                store(out)
+                    .onErrorMap(
+                        StageException.class,
+                        e ->
+                            e.withMessage(
+                                e.getMessage()
+                                    + "; the job's outputs stay on disk in "
+                                    + event.jobId()
+                                    + "/ under --out")))
+        .map(
+            out -> {
+              if (event.remote() != null && event.remote().costUsd() != null) {
+                metrics.cost(
+                    event.route() == null ? null : event.route().modelId(),
+                    event.remote().costUsd());
+              }
+              return event.done(out, clock.instant());
+            })
+        .flatMap(
+            done ->
+                Mono.fromFuture(() -> manifest.appendAsync(done), true)
+                    .thenReturn(Outcome.publish(topics.done(), done)))
+        .onErrorMap(
+            UncheckedIOException.class,
+            e ->
+                new StageException(
+                    ExitClass.TEMPFAIL,
+                    FailureReason.DISK,
+                    "job "
+                        + event.jobId()
+                        + ": cannot store outputs: "
+                        + e.getCause().getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on
-        .onErrorResume(e -> FileIo.run(() -> deleteQuietly(event.jobId(), staging)).then(Mono.error(e)));
+        .onErrorResume(
+            e -> FileIo.run(() -> deleteQuietly(event.jobId(), staging)).then(Mono.error(e)));
   }
 
   /**
    * Copies the committed outputs to the results store, if one is set, one after the other; each
    * file then carries its object URI. Without {@link ResultsStore#keepLocal()} the local copies are
-   * deleted once every file of the job is stored (the job's folder stays, with editstream's marker).
+   * deleted once every file of the job is stored (the job's folder stays, with editstream's
+   * marker).
    */
   private Mono<List<OutputFile>> store(List<OutputFile> out) {
     if (results == null) {
       return Mono.just(out);
     }
     return Flux.fromIterable(out)
-        .concatMap(f -> results.put(outDir.resolve(f.path()), f.path(), f.sha256(), f.contentType()).map(f::withObjectUri))
+        .concatMap(
+            f ->
+                results
+                    .put(outDir.resolve(f.path()), f.path(), f.sha256(), f.contentType())
+                    .map(f::withObjectUri))
         .collectList()
-        .flatMap(stored -> results.keepLocal() ? Mono.just(stored) : FileIo.call(() -> {
-          for (OutputFile f : stored) {
-            Files.deleteIfExists(outDir.resolve(f.path()));
-          }
-          return stored;
-        }));
+        .flatMap(
+            stored ->
+                results.keepLocal()
+                    ? Mono.just(stored)
+                    : FileIo.call(
+                        () -> {
+                          for (OutputFile f : stored) {
+                            Files.deleteIfExists(outDir.resolve(f.path()));
+                          }
+                          return stored;
+                        }));
   }
 
   private final ResultsStore results;
@@ -317,7 +378,8 @@ public final class DownloaderHandler implements StageHandler {
       return;
     }
     if (left > 0) {
-      log.warn("job {}: {} entries of its staging folder {} could not be deleted", jobId, left, dir);
+      log.warn(
+          "job {}: {} entries of its staging folder {} could not be deleted", jobId, left, dir);
     }
   }
 
@@ -329,8 +391,10 @@ public final class DownloaderHandler implements StageHandler {
     if (d == null) {
       return null;
     }
-    java.time.Instant from = event.submission() != null && event.submission().submittedAt() != null
-        ? event.submission().submittedAt() : event.createdAt();
+    java.time.Instant from =
+        event.submission() != null && event.submission().submittedAt() != null
+            ? event.submission().submittedAt()
+            : event.createdAt();
     return from == null ? null : from.plus(d);
   }
 }

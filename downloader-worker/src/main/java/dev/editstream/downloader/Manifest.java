@@ -21,24 +21,25 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Set;
 
 /**
  * {@code <out>/manifest.jsonl}: one JSON line per finished job, {@code {"job_id", "model",
  * "request_id", "batch", "done_at", "cost_usd"?, "past_deadline"?,
  * "files":[{"path","bytes","sha256","content_type","source_url"}]}}, paths relative to the output
- * folder. {@code cost_usd} is RunComfy's actual cost of the job's request(s) in USD ({@code
- * GET .../result?include_cost=true}, {@code runcomfy-live-contract.md} §3; summed over a split
- * batch), present only when known; {@code past_deadline: true} is present only for a job whose
- * request ran past its deadline and could not be cancelled (RunComfy finished and billed it, so it
- * was followed to its end and downloaded). Appends are group-committed ({@link #appendAsync}): on disk
- * when the future completes, together with the job folders already moved into the output folder;
- * a job already in the manifest for the same run is not appended twice (a redelivered record after a
+ * folder. {@code cost_usd} is RunComfy's actual cost of the job's request(s) in USD ({@code GET
+ * .../result?include_cost=true}, {@code runcomfy-live-contract.md} §3; summed over a split batch),
+ * present only when known; {@code past_deadline: true} is present only for a job whose request ran
+ * past its deadline and could not be cancelled (RunComfy finished and billed it, so it was followed
+ * to its end and downloaded). Appends are group-committed ({@link #appendAsync}): on disk when the
+ * future completes, together with the job folders already moved into the output folder; a job
+ * already in the manifest for the same run is not appended twice (a redelivered record after a
  * crash); a new run of the job ({@code replays}, present when above 0) is appended, and {@link
- * #compact} keeps only each job's latest line. Thread-safe. Blocking file I/O (one appender at a time writes): call off the event loop.
+ * #compact} keeps only each job's latest line. Thread-safe. Blocking file I/O (one appender at a
+ * time writes): call off the event loop.
  */
 public final class Manifest {
   /** The manifest's file name inside the output folder. */
@@ -47,8 +48,10 @@ public final class Manifest {
   private final Path file;
   private final Set<String> recorded = new HashSet<>();
   private final List<Pending> queue = new ArrayList<>();
+
   /** A caller is writing queued lines (guarded by the monitor). */
   private boolean writing;
+
   private final AtomicLong groupCommits = new AtomicLong();
   private final FolderSync folderSync;
 
@@ -60,17 +63,20 @@ public final class Manifest {
 
   /**
    * Opens (or creates) the manifest of {@code outDir} and loads the ids already in it. A last line
-   * without its newline (an append cut short by a crash) is cut off the file, so the job it names is
-   * recorded again when it is handled again and later lines start cleanly.
+   * without its newline (an append cut short by a crash) is cut off the file, so the job it names
+   * is recorded again when it is handled again and later lines start cleanly.
    *
-   * @throws UncheckedIOException if the file cannot be read, created or repaired, or a complete line
-   *     is not a JSON object (the message names the file and the line number)
+   * @throws UncheckedIOException if the file cannot be read, created or repaired, or a complete
+   *     line is not a JSON object (the message names the file and the line number)
    */
   public Manifest(Path outDir) {
     this(outDir, Manifest::syncFolder);
   }
 
-  /** As {@link #Manifest(Path)}, the output folder synced by {@code folderSync} before each batch (tests hold a batch there). */
+  /**
+   * As {@link #Manifest(Path)}, the output folder synced by {@code folderSync} before each batch
+   * (tests hold a batch there).
+   */
   Manifest(Path outDir, FolderSync folderSync) {
     this.folderSync = folderSync;
     this.file = outDir.resolve(FILE_NAME);
@@ -86,7 +92,8 @@ public final class Manifest {
 
   /** Reads every complete line, streaming; cuts off a torn last one (no newline after it) first. */
   private void load() throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long complete = endOfLastLine(ch);
       if (complete < ch.size()) {
         ch.truncate(complete);
@@ -104,7 +111,8 @@ public final class Manifest {
         try {
           node = Json.mapper().readTree(line);
         } catch (JsonProcessingException e) {
-          throw new IOException("line " + lineNo + " is not JSON (" + e.getOriginalMessage() + ")", e);
+          throw new IOException(
+              "line " + lineNo + " is not JSON (" + e.getOriginalMessage() + ")", e);
         }
         if (node == null || !node.path("job_id").isTextual()) {
           throw new IOException("line " + lineNo + " has no job_id");
@@ -114,7 +122,10 @@ public final class Manifest {
     }
   }
 
-  /** The offset just after the file's last newline (0 when there is none), read backwards in 8 KiB blocks. */
+  /**
+   * The offset just after the file's last newline (0 when there is none), read backwards in 8 KiB
+   * blocks.
+   */
   private static long endOfLastLine(FileChannel ch) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(8192);
     long pos = ch.size();
@@ -157,7 +168,10 @@ public final class Manifest {
    *     (the line is then not in the manifest). Its dependants may run on the writing thread.
    */
   public CompletableFuture<Boolean> appendAsync(JobEvent done) {
-    Pending p = new Pending(key(done.jobId(), done.replays()), (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
+    Pending p =
+        new Pending(
+            key(done.jobId(), done.replays()),
+            (line(done) + "\n").getBytes(StandardCharsets.UTF_8));
     boolean lead;
     synchronized (this) {
       if (recorded.contains(p.jobId)) {
@@ -177,7 +191,8 @@ public final class Manifest {
    * {@link #appendAsync} and waits: returns once the line is on disk.
    *
    * @return true when a line was appended, false when the job was already recorded
-   * @throws UncheckedIOException if the write or a sync fails (the line is then not in the manifest)
+   * @throws UncheckedIOException if the write or a sync fails (the line is then not in the
+   *     manifest)
    */
   public boolean append(JobEvent done) {
     try {
@@ -190,12 +205,18 @@ public final class Manifest {
     }
   }
 
-  /** Lines written by {@link #appendAsync} in one write and one sync, at most; a measure of grouping. */
+  /**
+   * Lines written by {@link #appendAsync} in one write and one sync, at most; a measure of
+   * grouping.
+   */
   public long groupCommits() {
     return groupCommits.get();
   }
 
-  /** Writes batches until the queue is empty, then gives up the writer's role (under the monitor, so no line is left behind). */
+  /**
+   * Writes batches until the queue is empty, then gives up the writer's role (under the monitor, so
+   * no line is left behind).
+   */
   private void writeWhileQueued() {
     while (true) {
       List<Pending> batch;
@@ -239,8 +260,10 @@ public final class Manifest {
         } else if (error == null) {
           q.result.complete(true);
         } else {
-          q.result.completeExceptionally(new UncheckedIOException("cannot append to manifest " + file + ": " + error.getMessage(),
-              error instanceof IOException io ? io : new IOException(error)));
+          q.result.completeExceptionally(
+              new UncheckedIOException(
+                  "cannot append to manifest " + file + ": " + error.getMessage(),
+                  error instanceof IOException io ? io : new IOException(error)));
         }
       }
     }
@@ -251,7 +274,9 @@ public final class Manifest {
     for (int i = 0; i < bufs.length; i++) {
       bufs[i] = ByteBuffer.wrap(lines.get(i).line);
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
       long before = ch.size();
       try {
         long left = 0;
@@ -274,7 +299,9 @@ public final class Manifest {
     }
   }
 
-  /** fsync of a folder, so renames into it are durable; platforms that cannot open a folder skip it. */
+  /**
+   * fsync of a folder, so renames into it are durable; platforms that cannot open a folder skip it.
+   */
   private static void syncFolder(Path dir) throws IOException {
     if (dir == null) {
       return;
@@ -307,8 +334,8 @@ public final class Manifest {
   /**
    * Rewrites {@code <outDir>/manifest.jsonl} with one line per job, its latest (the last appended:
    * a re-run's line comes after the run it replaces), in the order of those lines; written to a
-   * temporary file and renamed, so a reader never sees half of it. Call when no {@link Manifest}
-   * of the folder is appending (after the run). Nothing happens when there is no manifest.
+   * temporary file and renamed, so a reader never sees half of it. Call when no {@link Manifest} of
+   * the folder is appending (after the run). Nothing happens when there is no manifest.
    *
    * @return the number of lines dropped
    * @throws IOException if the file cannot be read or replaced, or a line is not a JSON object with
@@ -346,7 +373,11 @@ public final class Manifest {
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     syncFolder(outDir);
     return lines - latest.size();
   }

@@ -27,13 +27,13 @@ import java.util.regex.Pattern;
  * from job files and Kafka records that anyone with access may write.
  *
  * <ul>
- *   <li>an id is a folder name only when it matches {@code [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}}
- *       (the producer's rule, re-checked here since records may not come from the producer) and
- *       does not name editstream's own files: {@value Manifest#FILE_NAME}, {@code errors.jsonl},
- *       {@code summary.json}, {@value #STAGING}, the state folder {@code .editstream} or anything
- *       starting with a dot, compared ignoring case (case-insensitive file systems);
- *   <li>every job folder editstream makes carries a marker file, {@value #MARKER}, holding the
- *       job id; a folder is replaced only when it is a real folder (not a link) whose marker is a
+ *   <li>an id is a folder name only when it matches {@code [A-Za-z0-9_-][A-Za-z0-9._-]{0,127}} (the
+ *       producer's rule, re-checked here since records may not come from the producer) and does not
+ *       name editstream's own files: {@value Manifest#FILE_NAME}, {@code errors.jsonl}, {@code
+ *       summary.json}, {@value #STAGING}, the state folder {@code .editstream} or anything starting
+ *       with a dot, compared ignoring case (case-insensitive file systems);
+ *   <li>every job folder editstream makes carries a marker file, {@value #MARKER}, holding the job
+ *       id; a folder is replaced only when it is a real folder (not a link) whose marker is a
  *       regular file naming the same job (a re-run of the job). Anything else at that name (a
  *       user's folder or file, a link, another job's folder) is an {@code output_conflict}, class
  *       65, and is left untouched.
@@ -44,13 +44,16 @@ import java.util.regex.Pattern;
 public final class OutputFolder {
   /** The marker file in every job folder editstream makes; holds the job id and a newline. */
   public static final String MARKER = ".editstream-job";
+
   /** The staging folder inside the output folder. */
   public static final String STAGING = ".staging";
+
   /** Largest marker read, bytes (an id is at most 128 chars). */
   private static final int MAX_MARKER_BYTES = 256;
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
-  private static final Set<String> RESERVED = Set.of(Manifest.FILE_NAME, STAGING, MARKER, "errors.jsonl", "summary.json", ".editstream");
+  private static final Set<String> RESERVED =
+      Set.of(Manifest.FILE_NAME, STAGING, MARKER, "errors.jsonl", "summary.json", ".editstream");
 
   private OutputFolder() {}
 
@@ -64,7 +67,9 @@ public final class OutputFolder {
     }
     String lower = jobId.toLowerCase(Locale.ROOT);
     if (RESERVED.contains(lower) || lower.startsWith(".")) {
-      return "names editstream's own " + (lower.equals(Manifest.FILE_NAME) ? "manifest" : "files") + " in the output folder";
+      return "names editstream's own "
+          + (lower.equals(Manifest.FILE_NAME) ? "manifest" : "files")
+          + " in the output folder";
     }
     return null;
   }
@@ -98,16 +103,28 @@ public final class OutputFolder {
       throw new UncheckedIOException(e);
     }
     if (!a.isDirectory()) {
-      throw conflict(finalDir + " exists and is " + (a.isSymbolicLink() ? "a link" : "a file") + " editstream did not create; "
-          + "it is left as it is (rename it, or give the job another id)");
+      throw conflict(
+          finalDir
+              + " exists and is "
+              + (a.isSymbolicLink() ? "a link" : "a file")
+              + " editstream did not create; "
+              + "it is left as it is (rename it, or give the job another id)");
     }
     String marker = marker(finalDir);
     if (marker == null) {
-      throw conflict(finalDir + " exists and was not made by editstream (no " + MARKER + " marker); "
-          + "it is left as it is (rename it, or give the job another id)");
+      throw conflict(
+          finalDir
+              + " exists and was not made by editstream (no "
+              + MARKER
+              + " marker); "
+              + "it is left as it is (rename it, or give the job another id)");
     }
     if (!marker.equals(jobId)) {
-      throw conflict(finalDir + " holds the outputs of another job (" + show(marker) + "); it is left as it is");
+      throw conflict(
+          finalDir
+              + " holds the outputs of another job ("
+              + show(marker)
+              + "); it is left as it is");
     }
   }
 
@@ -122,11 +139,18 @@ public final class OutputFolder {
   public static void promote(Path staging, Path finalDir, String jobId, Consumer<Path> delete) {
     try {
       Files.createDirectories(staging);
-      Files.write(staging.resolve(MARKER), (jobId + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW,
+      Files.write(
+          staging.resolve(MARKER),
+          (jobId + "\n").getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE);
       requireReplaceable(finalDir, jobId);
       if (Files.exists(finalDir, LinkOption.NOFOLLOW_LINKS)) {
-        Path trash = finalDir.getParent().resolve(STAGING).resolve(finalDir.getFileName() + "-old-" + UUID.randomUUID());
+        Path trash =
+            finalDir
+                .getParent()
+                .resolve(STAGING)
+                .resolve(finalDir.getFileName() + "-old-" + UUID.randomUUID());
         Files.move(finalDir, trash, StandardCopyOption.ATOMIC_MOVE);
         delete.accept(trash);
       }
@@ -139,8 +163,11 @@ public final class OutputFolder {
   /** The job id in a folder's marker, or {@code null} when it has no regular marker file. */
   private static String marker(Path dir) {
     Path m = dir.resolve(MARKER);
-    try (FileChannel ch = FileChannel.open(m, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
-      if (!Files.readAttributes(m, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile() || ch.size() > MAX_MARKER_BYTES) {
+    try (FileChannel ch =
+        FileChannel.open(m, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+      if (!Files.readAttributes(m, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .isRegularFile()
+          || ch.size() > MAX_MARKER_BYTES) {
         return null;
       }
       ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
@@ -165,7 +192,11 @@ public final class OutputFolder {
     StringBuilder b = new StringBuilder("\"");
     for (int i = 0; i < s.length() && i < 64; i++) {
       char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069)) {
+      if (c < 0x20
+          || c == 0x7F
+          || (c >= 0x80 && c < 0xA0)
+          || (c >= 0x202A && c <= 0x202E)
+          || (c >= 0x2066 && c <= 0x2069)) {
         b.append(String.format("\\u%04x", (int) c));
       } else {
         b.append(c);

@@ -22,13 +22,13 @@ import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.pipeline.metrics.Meters;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.pipeline.stage.Outcome;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,8 +61,10 @@ class DownloaderHandlerTest {
   static final String NANO = "google/nano-banana-2/edit";
   static final Topics TOPICS = new Topics("dt");
   static final String JOB_ID = "job-42";
+
   /** What core's {@code Redact.url} puts in place of a query string. */
   static final String REDACTED = "?<redacted>";
+
   static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path dir;
@@ -91,16 +93,34 @@ class DownloaderHandlerTest {
   void start(UnaryOperator<EmulatorConfig> tweak) {
     emuDir = dir.resolve("emulator");
     out = dir.resolve("out");
-    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0)));
-    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
+    emu =
+        RunComfyEmulator.start(
+            tweak.apply(
+                EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0)));
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
     policy = DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port()));
-    downloader = new OutputDownloader(policy, DownloadConfig.defaults().withReadTimeout(Duration.ofSeconds(10)), Clock.systemUTC());
+    downloader =
+        new OutputDownloader(
+            policy,
+            DownloadConfig.defaults().withReadTimeout(Duration.ofSeconds(10)),
+            Clock.systemUTC());
     manifest = new Manifest(out);
   }
 
   DownloaderHandler handler(DownloadPolicy p) {
-    return DownloaderHandler.builder().client(client).downloader(downloader).policy(p).outDir(out).manifest(manifest).topics(TOPICS)
-        .clock(Clock.systemUTC()).parallelPerJob(2).metrics(new PipelineMetrics(registry)).build();
+    return DownloaderHandler.builder()
+        .client(client)
+        .downloader(downloader)
+        .policy(p)
+        .outDir(out)
+        .manifest(manifest)
+        .topics(TOPICS)
+        .clock(Clock.systemUTC())
+        .parallelPerJob(2)
+        .metrics(new PipelineMetrics(registry))
+        .build();
   }
 
   static ObjectNode nanoBody(int images) {
@@ -119,26 +139,44 @@ class DownloaderHandlerTest {
     return completedJob(images, null);
   }
 
-  /** As {@link #completedJob(int)}, the poller's {@link RemoteRun} (cost, deadline) on the event. */
+  /**
+   * As {@link #completedJob(int)}, the poller's {@link RemoteRun} (cost, deadline) on the event.
+   */
   JobEvent completedJob(int images, RemoteRun run) {
     ObjectNode body = nanoBody(images);
     String requestId = client.submit(NANO, body).block(WAIT).requestId();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> client.status(requestId).block(WAIT).terminal());
     List<String> signed = OutputUrls.collect(client.result(requestId).block(WAIT).output());
     assertThat(signed).hasSize(images).allSatisfy(u -> assertThat(u).contains("X-Amz-Signature="));
     Instant now = Instant.now();
-    Job job = new Job(JOB_ID, "add a red scarf", List.of("https://a.example/1.jpg"), null, null, NANO, Map.of(), "batch-7");
+    Job job =
+        new Job(
+            JOB_ID,
+            "add a red scarf",
+            List.of("https://a.example/1.jpg"),
+            null,
+            null,
+            NANO,
+            Map.of(),
+            "batch-7");
     @SuppressWarnings("unchecked")
     Map<String, Object> sent = Json.mapper().convertValue(body, Map.class);
     return JobEvent.requested(job, now)
-        .submitted(new RouteDecision(NANO, "explicit-model", List.of()), sent, new Submission(requestId, null, null, null, now), now)
+        .submitted(
+            new RouteDecision(NANO, "explicit-model", List.of()),
+            sent,
+            new Submission(requestId, null, null, null, now),
+            now)
         .completed(signed.stream().map(Redact::url).toList(), run, now);
   }
 
   static String sha256(Path file) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
@@ -152,7 +190,9 @@ class DownloaderHandlerTest {
       return List.of();
     }
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(OutputFolder.MARKER)).toList();
+      return s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().equals(OutputFolder.MARKER))
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -167,13 +207,17 @@ class DownloaderHandlerTest {
       if (!Files.exists(manifest.file())) {
         return List.of();
       }
-      return Files.readAllLines(manifest.file()).stream().filter(l -> !l.isBlank()).map(l -> {
-        try {
-          return Json.mapper().readTree(l);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).toList();
+      return Files.readAllLines(manifest.file()).stream()
+          .filter(l -> !l.isBlank())
+          .map(
+              l -> {
+                try {
+                  return Json.mapper().readTree(l);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -199,7 +243,9 @@ class DownloaderHandlerTest {
     assertThat(done.jobId()).isEqualTo(JOB_ID);
     assertThat(done.files()).hasSize(2);
     assertThat(walk(out.resolve(JOB_ID))).hasSize(2);
-    assertThat(out.resolve(JOB_ID).resolve(OutputFolder.MARKER)).as("editstream's marker of the job").hasContent(JOB_ID);
+    assertThat(out.resolve(JOB_ID).resolve(OutputFolder.MARKER))
+        .as("editstream's marker of the job")
+        .hasContent(JOB_ID);
     for (OutputFile f : done.files()) {
       Path file = out.resolve(f.path());
       assertThat(file.getParent()).isEqualTo(out.resolve(JOB_ID));
@@ -207,11 +253,21 @@ class DownloaderHandlerTest {
       assertThat(f.bytes()).isPositive().isEqualTo(file.toFile().length());
       assertThat(f.sha256()).isEqualTo(sha256(file));
       // the same bytes the emulator rendered for this request
-      assertThat(f.sha256()).isEqualTo(sha256(emuDir.resolve(requestId).resolve(file.getFileName())));
+      assertThat(f.sha256())
+          .isEqualTo(sha256(emuDir.resolve(requestId).resolve(file.getFileName())));
       assertThat(f.sourceUrl())
           .doesNotContain("X-Amz")
-          .matches(Pattern.quote("http://127.0.0.1:" + emu.port() + "/files/" + requestId + "/" + file.getFileName())
-              + "(" + Pattern.quote(REDACTED) + ")?");
+          .matches(
+              Pattern.quote(
+                      "http://127.0.0.1:"
+                          + emu.port()
+                          + "/files/"
+                          + requestId
+                          + "/"
+                          + file.getFileName())
+                  + "("
+                  + Pattern.quote(REDACTED)
+                  + ")?");
     }
     assertThat(partFiles(out)).isEmpty();
     assertThat(walk(out.resolve(".staging"))).isEmpty();
@@ -241,7 +297,11 @@ class DownloaderHandlerTest {
   @Test
   void shouldCarryTheCostAndThePastDeadlineMarkToTheDoneEventAndTheManifest() {
     start(c -> c);
-    RemoteRun run = new RemoteRun(0.5, true, "ran past its deadline 2026-11-23T10:10:00Z; not cancellable, so followed to its end (RunComfy bills it)");
+    RemoteRun run =
+        new RemoteRun(
+            0.5,
+            true,
+            "ran past its deadline 2026-11-23T10:10:00Z; not cancellable, so followed to its end (RunComfy bills it)");
     JobEvent completed = completedJob(1, run);
 
     JobEvent done = doneEvent(handler(policy).handle(completed).block(WAIT));
@@ -303,12 +363,15 @@ class DownloaderHandlerTest {
 
     Outcome outcome = handler(runComfyOnly).handle(completed).block(WAIT);
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-      assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
-      assertThat(f.exitClass().code()).isEqualTo(65);
-      assertThat(f.reasonText()).isEqualTo("no_allowed_outputs");
-      assertThat(f.message()).contains("2");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class,
+            f -> {
+              assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
+              assertThat(f.exitClass().code()).isEqualTo(65);
+              assertThat(f.reasonText()).isEqualTo("no_allowed_outputs");
+              assertThat(f.message()).contains("2");
+            });
     assertThat(out.resolve(JOB_ID)).doesNotExist();
     assertThat(manifestLines()).isEmpty();
     assertThat(emu.stats().downloads()).isZero();
@@ -320,12 +383,17 @@ class DownloaderHandlerTest {
     JobEvent completed = completedJob(1);
 
     StepVerifier.create(handler(policy).handle(completed))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(StageException.class, se -> {
-          assertThat(se.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-          assertThat(se.exitClass().code()).isEqualTo(75);
-          assertThat(se.reasonText()).isEqualTo("truncated");
-          assertThat(se.getMessage()).doesNotContain("X-Amz");
-        }))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        StageException.class,
+                        se -> {
+                          assertThat(se.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
+                          assertThat(se.exitClass().code()).isEqualTo(75);
+                          assertThat(se.reasonText()).isEqualTo("truncated");
+                          assertThat(se.getMessage()).doesNotContain("X-Amz");
+                        }))
         .verify(WAIT);
 
     assertThat(emu.stats().downloads()).isPositive();
@@ -341,28 +409,38 @@ class DownloaderHandlerTest {
     JobEvent completed = completedJob(4);
 
     StepVerifier.create(handler(policy).handle(completed))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(StageException.class,
-            se -> assertThat(se.exitClass()).isEqualTo(ExitClass.TEMPFAIL)))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        StageException.class,
+                        se -> assertThat(se.exitClass()).isEqualTo(ExitClass.TEMPFAIL)))
         .verify(WAIT);
 
     assertThat(out.resolve(JOB_ID)).doesNotExist();
     assertThat(partFiles(out)).isEmpty();
-    assertThat(out.resolve(".staging")).satisfiesAnyOf(
-        s -> assertThat(s).doesNotExist(),
-        s -> assertThat(s).isEmptyDirectory());
+    assertThat(out.resolve(".staging"))
+        .satisfiesAnyOf(s -> assertThat(s).doesNotExist(), s -> assertThat(s).isEmptyDirectory());
     assertThat(manifestLines()).isEmpty();
   }
 
   @Test
   void shouldFailWithClass65WithoutAnyCallWhenTheEventHasNoRequestId() {
     start(c -> c);
-    JobEvent requested = JobEvent.requested(new Job(JOB_ID, "p", List.of(), null, null, null, Map.of(), null), Instant.now());
+    JobEvent requested =
+        JobEvent.requested(
+            new Job(JOB_ID, "p", List.of(), null, null, null, Map.of(), null), Instant.now());
 
     StepVerifier.create(handler(policy).handle(requested))
-        .assertNext(o -> assertThat(o).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-          assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(f.reasonText()).isEqualTo("no_request_id");
-        }))
+        .assertNext(
+            o ->
+                assertThat(o)
+                    .isInstanceOfSatisfying(
+                        Outcome.Fail.class,
+                        f -> {
+                          assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
+                          assertThat(f.reasonText()).isEqualTo("no_request_id");
+                        }))
         .verifyComplete();
     assertThat(emu.stats().resultCalls()).isZero();
   }
@@ -371,13 +449,22 @@ class DownloaderHandlerTest {
   void shouldSignalAClass65FailureWhenRunComfyDoesNotKnowTheRequest() {
     start(c -> c);
     JobEvent completed = completedJob(1);
-    JobEvent unknown = JobEvent.requested(completed.job(), Instant.now())
-        .submitted(completed.route(), completed.body(), new Submission("no-such-request", null, null, null, Instant.now()), Instant.now())
-        .completed(completed.outputs(), Instant.now());
+    JobEvent unknown =
+        JobEvent.requested(completed.job(), Instant.now())
+            .submitted(
+                completed.route(),
+                completed.body(),
+                new Submission("no-such-request", null, null, null, Instant.now()),
+                Instant.now())
+            .completed(completed.outputs(), Instant.now());
 
     StepVerifier.create(handler(policy).handle(unknown))
-        .expectErrorSatisfies(e -> assertThat(e).isInstanceOfSatisfying(StageException.class,
-            se -> assertThat(se.exitClass()).isEqualTo(ExitClass.DATA)))
+        .expectErrorSatisfies(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        StageException.class,
+                        se -> assertThat(se.exitClass()).isEqualTo(ExitClass.DATA)))
         .verify(WAIT);
     assertThat(out.resolve(JOB_ID)).doesNotExist();
   }

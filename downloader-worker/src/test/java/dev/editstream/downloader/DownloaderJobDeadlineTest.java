@@ -41,8 +41,8 @@ import reactor.test.StepVerifier;
 /**
  * Issue 14, defect 10 through the handler: a download of a {@code completed} job is bounded by the
  * job's own deadline (submission + {@link DownloaderHandler.Builder#jobDeadline}), not only by the
- * downloader's 30 min limit. The output comes from a real server on loopback that sends its
- * headers and one byte of a 1,000-byte body, then nothing (a stalled trickle).
+ * downloader's 30 min limit. The output comes from a real server on loopback that sends its headers
+ * and one byte of a 1,000-byte body, then nothing (a stalled trickle).
  */
 class DownloaderJobDeadlineTest {
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -58,8 +58,11 @@ class DownloaderJobDeadlineTest {
   void start() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = daemon(this::serve);
-    policy = DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + server.getLocalPort()));
-    // the configured whole-download limit stays the default 30 min (read inactivity too long to matter)
+    policy =
+        DownloadPolicy.runComfyDefault()
+            .withLocalHosts(Set.of("127.0.0.1:" + server.getLocalPort()));
+    // the configured whole-download limit stays the default 30 min (read inactivity too long to
+    // matter)
     downloader = new OutputDownloader(policy, DownloadConfig.defaults(), Clock.systemUTC());
   }
 
@@ -89,12 +92,15 @@ class DownloaderJobDeadlineTest {
   }
 
   private void stall(Socket s) {
-    try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+    try (s;
+        InputStream in = s.getInputStream();
+        OutputStream out = s.getOutputStream()) {
       byte[] buf = new byte[8192];
       in.read(buf);
       requests.incrementAndGet();
-      out.write(("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\nx")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\nx")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       while (in.read(buf) >= 0) {
         // hold the connection open until the downloader gives up
@@ -105,21 +111,43 @@ class DownloaderJobDeadlineTest {
   }
 
   private DownloaderHandler handler(Duration jobDeadline, RecentResults recent) {
-    return DownloaderHandler.builder().downloader(downloader).policy(policy).outDir(dir.resolve("out"))
-        .manifest(new Manifest(dir.resolve("out"))).topics(new Topics("jd")).clock(Clock.systemUTC()).parallelPerJob(2)
+    return DownloaderHandler.builder()
+        .downloader(downloader)
+        .policy(policy)
+        .outDir(dir.resolve("out"))
+        .manifest(new Manifest(dir.resolve("out")))
+        .topics(new Topics("jd"))
+        .clock(Clock.systemUTC())
+        .parallelPerJob(2)
         .metrics(new PipelineMetrics(new SimpleMeterRegistry()))
         .recentResults(recent)
-        .jobDeadline(jobDeadline).build();
+        .jobDeadline(jobDeadline)
+        .build();
   }
 
-  /** A completed event whose request was submitted at {@code submittedAt}, its output handed over in {@code recent}. */
+  /**
+   * A completed event whose request was submitted at {@code submittedAt}, its output handed over in
+   * {@code recent}.
+   */
   private JobEvent completed(Instant submittedAt, RecentResults recent) {
     String url = "http://127.0.0.1:" + server.getLocalPort() + "/o.png";
     recent.put("req-1", List.of(url));
-    Job job = new Job("job-d", "add a red scarf", List.of("https://a.example/1.jpg"), null, null, "m/x", Map.of(), null);
+    Job job =
+        new Job(
+            "job-d",
+            "add a red scarf",
+            List.of("https://a.example/1.jpg"),
+            null,
+            null,
+            "m/x",
+            Map.of(),
+            null);
     return JobEvent.requested(job, submittedAt)
-        .submitted(new RouteDecision("m/x", "explicit-model", List.of()), Map.of(),
-            new Submission("req-1", null, null, null, submittedAt), submittedAt)
+        .submitted(
+            new RouteDecision("m/x", "explicit-model", List.of()),
+            Map.of(),
+            new Submission("req-1", null, null, null, submittedAt),
+            submittedAt)
         .completed(List.of(url), Instant.now());
   }
 
@@ -130,13 +158,14 @@ class DownloaderJobDeadlineTest {
     JobEvent event = completed(Instant.now().minusSeconds(4), recent);
     long start = System.nanoTime();
     StepVerifier.create(handler(Duration.ofSeconds(5), recent).handle(event))
-        .expectErrorSatisfies(e -> {
-          assertThat(e).isInstanceOf(StageException.class);
-          StageException se = (StageException) e;
-          assertThat(se.exitClass()).isEqualTo(ExitClass.OTHER);
-          assertThat(se.exitClass().retryable()).isFalse();
-          assertThat(se.reasonText()).isEqualTo("download_deadline");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(e).isInstanceOf(StageException.class);
+              StageException se = (StageException) e;
+              assertThat(se.exitClass()).isEqualTo(ExitClass.OTHER);
+              assertThat(se.exitClass().retryable()).isFalse();
+              assertThat(se.reasonText()).isEqualTo("download_deadline");
+            })
         .verify(WAIT);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     assertThat(requests).hasValue(1);
@@ -148,10 +177,11 @@ class DownloaderJobDeadlineTest {
     RecentResults recent = new RecentResults(10);
     JobEvent event = completed(Instant.now().minus(Duration.ofHours(1)), recent);
     StepVerifier.create(handler(Duration.ofMinutes(10), recent).handle(event))
-        .expectErrorSatisfies(e -> {
-          assertThat(((StageException) e).exitClass()).isEqualTo(ExitClass.OTHER);
-          assertThat(((StageException) e).reasonText()).isEqualTo("download_deadline");
-        })
+        .expectErrorSatisfies(
+            e -> {
+              assertThat(((StageException) e).exitClass()).isEqualTo(ExitClass.OTHER);
+              assertThat(((StageException) e).reasonText()).isEqualTo("download_deadline");
+            })
         .verify(WAIT);
     assertThat(requests).hasValue(0);
     assertThat(regularFiles(dir.resolve("out"))).isEmpty();

@@ -44,13 +44,24 @@ class ManifestTest {
 
   /** A finished job whose {@code completed} event carried {@code run} (cost, deadline), or none. */
   static JobEvent done(String jobId, String batch, RemoteRun run) {
-    Job job = new Job(jobId, "p", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), batch);
+    Job job =
+        new Job(jobId, "p", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), batch);
     return JobEvent.requested(job, AT)
-        .submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()), Map.of("prompt", "p"),
-            new Submission("req-" + jobId, null, null, null, AT), AT)
+        .submitted(
+            new RouteDecision("google/nano-banana-2/edit", "default", List.of()),
+            Map.of("prompt", "p"),
+            new Submission("req-" + jobId, null, null, null, AT),
+            AT)
         .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), run, AT)
-        .done(List.of(new OutputFile(jobId + "/" + jobId + ".png", 123, "ab".repeat(32), "image/png",
-            "https://cdn.runcomfy.net/o/" + jobId + ".png")), AT);
+        .done(
+            List.of(
+                new OutputFile(
+                    jobId + "/" + jobId + ".png",
+                    123,
+                    "ab".repeat(32),
+                    "image/png",
+                    "https://cdn.runcomfy.net/o/" + jobId + ".png")),
+            AT);
   }
 
   List<JsonNode> lines(Manifest m) throws IOException {
@@ -68,7 +79,9 @@ class ManifestTest {
     Manifest m = new Manifest(nested);
 
     assertThat(nested).isDirectory();
-    assertThat(m.file()).isEqualTo(nested.resolve("manifest.jsonl")).isEqualTo(nested.resolve(Manifest.FILE_NAME));
+    assertThat(m.file())
+        .isEqualTo(nested.resolve("manifest.jsonl"))
+        .isEqualTo(nested.resolve(Manifest.FILE_NAME));
   }
 
   @Test
@@ -134,7 +147,16 @@ class ManifestTest {
 
     List<String> names = new ArrayList<>();
     lines(m).get(0).fieldNames().forEachRemaining(names::add);
-    assertThat(names).containsExactly("job_id", "model", "request_id", "batch", "done_at", "cost_usd", "past_deadline", "files");
+    assertThat(names)
+        .containsExactly(
+            "job_id",
+            "model",
+            "request_id",
+            "batch",
+            "done_at",
+            "cost_usd",
+            "past_deadline",
+            "files");
   }
 
   @Test
@@ -145,16 +167,30 @@ class ManifestTest {
     assertThat(m.append(done("job-1", null))).isFalse();
     assertThat(m.append(done("job-2", null))).isTrue();
 
-    assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+    assertThat(lines(m))
+        .extracting(l -> l.path("job_id").asText())
+        .containsExactly("job-1", "job-2");
   }
 
   static JobEvent rerunDone(String jobId, int replays, String sha) {
-    Job job = new Job(jobId, "p2", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), null);
+    Job job =
+        new Job(jobId, "p2", List.of("https://a.example/1.jpg"), null, null, null, Map.of(), null);
     return JobEvent.requested(job, AT, replays)
-        .submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()), Map.of("prompt", "p2"),
-            new Submission("req2-" + jobId, null, null, null, AT), AT)
+        .submitted(
+            new RouteDecision("google/nano-banana-2/edit", "default", List.of()),
+            Map.of("prompt", "p2"),
+            new Submission("req2-" + jobId, null, null, null, AT),
+            AT)
         .completed(List.of("https://cdn.runcomfy.net/o/" + jobId + ".png"), null, AT)
-        .done(List.of(new OutputFile(jobId + "/" + jobId + ".png", 124, sha, "image/png", "https://cdn.runcomfy.net/o/" + jobId + ".png")), AT);
+        .done(
+            List.of(
+                new OutputFile(
+                    jobId + "/" + jobId + ".png",
+                    124,
+                    sha,
+                    "image/png",
+                    "https://cdn.runcomfy.net/o/" + jobId + ".png")),
+            AT);
   }
 
   @Test
@@ -164,8 +200,12 @@ class ManifestTest {
     m.append(done("job-2", null));
 
     assertThat(m.append(rerunDone("job-1", 1, "cd".repeat(32)))).isTrue();
-    assertThat(m.append(rerunDone("job-1", 1, "cd".repeat(32)))).as("the same run is not appended twice").isFalse();
-    assertThat(new Manifest(out).append(rerunDone("job-1", 1, "cd".repeat(32)))).as("nor after a reload").isFalse();
+    assertThat(m.append(rerunDone("job-1", 1, "cd".repeat(32))))
+        .as("the same run is not appended twice")
+        .isFalse();
+    assertThat(new Manifest(out).append(rerunDone("job-1", 1, "cd".repeat(32))))
+        .as("nor after a reload")
+        .isFalse();
     int dropped = Manifest.compact(out);
 
     assertThat(dropped).isEqualTo(1);
@@ -173,7 +213,8 @@ class ManifestTest {
     assertThat(lines).extracting(l -> l.path("job_id").asText()).containsExactly("job-2", "job-1");
     assertThat(lines.get(1).path("replays").asInt()).isEqualTo(1);
     assertThat(lines.get(1).path("request_id").asText()).isEqualTo("req2-job-1");
-    assertThat(lines.get(1).path("files").get(0).path("sha256").asText()).isEqualTo("cd".repeat(32));
+    assertThat(lines.get(1).path("files").get(0).path("sha256").asText())
+        .isEqualTo("cd".repeat(32));
     assertThat(lines.get(0).has("replays")).as("a first run's line has no replays field").isFalse();
     assertThat(Manifest.compact(out)).as("nothing left to drop").isZero();
   }
@@ -195,7 +236,9 @@ class ManifestTest {
     assertThat(reloaded.append(done("job-1", null))).isFalse();
     assertThat(reloaded.append(done("job-2", null))).isFalse();
     assertThat(reloaded.append(done("job-3", null))).isTrue();
-    assertThat(lines(reloaded)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2", "job-3");
+    assertThat(lines(reloaded))
+        .extracting(l -> l.path("job_id").asText())
+        .containsExactly("job-1", "job-2", "job-3");
   }
 
   @Test
@@ -214,18 +257,24 @@ class ManifestTest {
     Manifest first = new Manifest(out);
     first.append(done("job-1", null));
     String whole = Manifest.line(done("job-2", null));
-    Files.writeString(first.file(), whole.substring(0, whole.length() / 2), java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        first.file(),
+        whole.substring(0, whole.length() / 2),
+        java.nio.file.StandardOpenOption.APPEND);
 
     Manifest reloaded = new Manifest(out);
 
     assertThat(reloaded.append(done("job-1", null))).isFalse();
     assertThat(reloaded.append(done("job-2", null))).isTrue();
-    assertThat(lines(reloaded)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+    assertThat(lines(reloaded))
+        .extracting(l -> l.path("job_id").asText())
+        .containsExactly("job-1", "job-2");
   }
 
   @Test
   void shouldRefuseToOpenAManifestWithACorruptLineInTheMiddle() throws IOException {
-    Files.writeString(out.resolve(Manifest.FILE_NAME), "{not json\n" + Manifest.line(done("job-1", null)) + "\n");
+    Files.writeString(
+        out.resolve(Manifest.FILE_NAME), "{not json\n" + Manifest.line(done("job-1", null)) + "\n");
 
     assertThatThrownBy(() -> new Manifest(out))
         .isInstanceOf(UncheckedIOException.class)
@@ -238,32 +287,43 @@ class ManifestTest {
     Manifest m = new Manifest(out);
     AtomicInteger appended = new AtomicInteger();
 
-    CompletableFuture.allOf(IntStream.range(0, 64)
-        .mapToObj(i -> CompletableFuture.runAsync(() -> {
-          if (m.append(done("job-" + (i % 16), null))) {
-            appended.incrementAndGet();
-          }
-        }))
-        .toArray(CompletableFuture[]::new)).join();
+    CompletableFuture.allOf(
+            IntStream.range(0, 64)
+                .mapToObj(
+                    i ->
+                        CompletableFuture.runAsync(
+                            () -> {
+                              if (m.append(done("job-" + (i % 16), null))) {
+                                appended.incrementAndGet();
+                              }
+                            }))
+                .toArray(CompletableFuture[]::new))
+        .join();
 
     assertThat(appended).hasValue(16);
-    assertThat(lines(m)).hasSize(16).extracting(l -> l.path("job_id").asText()).doesNotHaveDuplicates();
+    assertThat(lines(m))
+        .hasSize(16)
+        .extracting(l -> l.path("job_id").asText())
+        .doesNotHaveDuplicates();
   }
 
   @Test
   void shouldGroupConcurrentAppendsAndWriteEveryJobExactlyOnce() throws Exception {
     Manifest m = new Manifest(out);
     int jobs = 400;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(32);
     try {
       java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
       List<java.util.concurrent.Future<Boolean>> appended = new ArrayList<>();
       for (int i = 0; i < jobs; i++) {
         String id = "job-" + (i % (jobs / 2)); // every job twice, from different threads
-        appended.add(pool.submit(() -> {
-          go.await();
-          return m.append(done(id, "b"));
-        }));
+        appended.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return m.append(done(id, "b"));
+                }));
       }
       go.countDown();
       int trues = 0;
@@ -278,52 +338,70 @@ class ManifestTest {
     assertThat(lines).hasSize(jobs / 2);
     assertThat(lines.stream().map(n -> n.get("job_id").asText()).distinct()).hasSize(jobs / 2);
     assertThat(m.groupCommits()).isBetween(1L, (long) jobs / 2);
-    assertThat(new Manifest(out).append(done("job-7", "b"))).as("reloaded: already recorded").isFalse();
+    assertThat(new Manifest(out).append(done("job-7", "b")))
+        .as("reloaded: already recorded")
+        .isFalse();
   }
 
   @Test
-  void shouldReturnAtOnceWhileAnotherAppenderWritesAndWriteTheQueuedLineInTheNextBatch() throws Exception {
+  void shouldReturnAtOnceWhileAnotherAppenderWritesAndWriteTheQueuedLineInTheNextBatch()
+      throws Exception {
     CountDownLatch syncing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger syncs = new AtomicInteger();
-    Manifest m = new Manifest(out, dir -> {
-      if (syncs.incrementAndGet() == 1) {
-        syncing.countDown();
-        await(release); // the first batch is held in its folder sync
-      }
-    });
+    Manifest m =
+        new Manifest(
+            out,
+            dir -> {
+              if (syncs.incrementAndGet() == 1) {
+                syncing.countDown();
+                await(release); // the first batch is held in its folder sync
+              }
+            });
     ExecutorService writer = Executors.newSingleThreadExecutor();
     try {
       Future<Boolean> first = writer.submit(() -> m.append(done("job-1", null)));
       assertThat(syncing.await(10, TimeUnit.SECONDS)).isTrue();
 
-      CompletableFuture<Boolean> second = m.appendAsync(done("job-2", null)); // returns while job-1's batch is written
+      CompletableFuture<Boolean> second =
+          m.appendAsync(done("job-2", null)); // returns while job-1's batch is written
 
       assertThat(second).as("queued behind the batch under way, the caller not held").isNotDone();
-      assertThat(m.appendAsync(done("job-1", null))).as("job-1 is not yet recorded: queued too").isNotDone();
+      assertThat(m.appendAsync(done("job-1", null)))
+          .as("job-1 is not yet recorded: queued too")
+          .isNotDone();
       release.countDown();
       assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
       assertThat(second.get(10, TimeUnit.SECONDS)).isTrue();
     } finally {
       writer.shutdownNow();
     }
-    assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1", "job-2");
+    assertThat(lines(m))
+        .extracting(l -> l.path("job_id").asText())
+        .containsExactly("job-1", "job-2");
     assertThat(m.groupCommits()).isEqualTo(2);
     assertThat(syncs).hasValue(2);
   }
 
   @Test
-  void shouldFailTheFutureKeepTheJobUnrecordedAndLetTheNextAppendWriteWhenAWriteFails() throws Exception {
+  void shouldFailTheFutureKeepTheJobUnrecordedAndLetTheNextAppendWriteWhenAWriteFails()
+      throws Exception {
     Manifest m = new Manifest(out);
     Files.createDirectory(m.file()); // appending to a folder fails
 
     CompletableFuture<Boolean> failed = m.appendAsync(done("job-1", null));
 
-    assertThat(failed).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(UncheckedIOException.class).withMessageContaining("manifest.jsonl");
-    assertThatThrownBy(() -> m.append(done("job-2", null))).isInstanceOf(UncheckedIOException.class);
+    assertThat(failed)
+        .failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(UncheckedIOException.class)
+        .withMessageContaining("manifest.jsonl");
+    assertThatThrownBy(() -> m.append(done("job-2", null)))
+        .isInstanceOf(UncheckedIOException.class);
     Files.delete(m.file());
-    assertThat(m.appendAsync(done("job-1", null)).get(10, TimeUnit.SECONDS)).as("not recorded by the failed batch").isTrue();
+    assertThat(m.appendAsync(done("job-1", null)).get(10, TimeUnit.SECONDS))
+        .as("not recorded by the failed batch")
+        .isTrue();
     assertThat(lines(m)).extracting(l -> l.path("job_id").asText()).containsExactly("job-1");
   }
 
@@ -336,19 +414,22 @@ class ManifestTest {
       List<CompletableFuture<Boolean>> all = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         String id = "job-" + i;
-        all.add(CompletableFuture.supplyAsync(() -> m.appendAsync(done(id, null)), pool)
-            .thenCompose(f -> f)
-            .whenComplete((ok, e) -> {
-              try {
-                if (!Files.readString(m.file()).contains("\"job_id\":\"" + id + "\"")) {
-                  missing.add(id);
-                }
-              } catch (IOException io) {
-                missing.add(id + ": " + io);
-              }
-            }));
+        all.add(
+            CompletableFuture.supplyAsync(() -> m.appendAsync(done(id, null)), pool)
+                .thenCompose(f -> f)
+                .whenComplete(
+                    (ok, e) -> {
+                      try {
+                        if (!Files.readString(m.file()).contains("\"job_id\":\"" + id + "\"")) {
+                          missing.add(id);
+                        }
+                      } catch (IOException io) {
+                        missing.add(id + ": " + io);
+                      }
+                    }));
       }
-      assertThat(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))).succeedsWithin(30, TimeUnit.SECONDS);
+      assertThat(CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)))
+          .succeedsWithin(30, TimeUnit.SECONDS);
       assertThat(all).allSatisfy(f -> assertThat(f.join()).isTrue());
     } finally {
       pool.shutdownNow();

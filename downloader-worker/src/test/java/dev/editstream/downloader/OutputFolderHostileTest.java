@@ -42,11 +42,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Job ids that would make the downloader replace or delete what is not its own in the output
- * folder (defect 2 of issue 14). Real files and folders under a temporary output folder, a real
- * {@link RunComfyEmulator} on 127.0.0.1 that ran the request, the real {@link DownloaderHandler}
- * and {@link Manifest}. Every refusal is class 65 {@code output_conflict}, downloads nothing and
- * leaves every byte that was there.
+ * Job ids that would make the downloader replace or delete what is not its own in the output folder
+ * (defect 2 of issue 14). Real files and folders under a temporary output folder, a real {@link
+ * RunComfyEmulator} on 127.0.0.1 that ran the request, the real {@link DownloaderHandler} and
+ * {@link Manifest}. Every refusal is class 65 {@code output_conflict}, downloads nothing and leaves
+ * every byte that was there.
  */
 class OutputFolderHostileTest {
   static final String TOKEN = "downloader-hostile-token";
@@ -65,15 +65,28 @@ class OutputFolderHostileTest {
 
   @BeforeAll
   static void start() {
-    emu = RunComfyEmulator.start(EmulatorConfig.defaults(shared.resolve("emu"), TOKEN).withFetchInputs(false).withLatency(0, 0));
-    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
+    emu =
+        RunComfyEmulator.start(
+            EmulatorConfig.defaults(shared.resolve("emu"), TOKEN)
+                .withFetchInputs(false)
+                .withLatency(0, 0));
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
     policy = DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port()));
-    downloader = new OutputDownloader(policy, DownloadConfig.defaults().withReadTimeout(Duration.ofSeconds(10)), Clock.systemUTC());
+    downloader =
+        new OutputDownloader(
+            policy,
+            DownloadConfig.defaults().withReadTimeout(Duration.ofSeconds(10)),
+            Clock.systemUTC());
     ObjectNode body = Json.mapper().createObjectNode();
     body.put("prompt", "add a red scarf");
     body.putArray("image_urls").add("https://a.example/1.jpg");
     requestId = client.submit(NANO, body).block(WAIT).requestId();
-    await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> client.status(requestId).block(WAIT).terminal());
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> client.status(requestId).block(WAIT).terminal());
     signed = OutputUrls.collect(client.result(requestId).block(WAIT).output());
   }
 
@@ -87,10 +100,22 @@ class OutputFolderHostileTest {
   /** The {@code completed} event of job {@code id} over the emulator's finished request. */
   static JobEvent completed(String id) {
     Instant now = Instant.now();
-    Job job = new Job(id, "add a red scarf", List.of("https://a.example/1.jpg"), null, null, NANO, Map.of(), null);
+    Job job =
+        new Job(
+            id,
+            "add a red scarf",
+            List.of("https://a.example/1.jpg"),
+            null,
+            null,
+            NANO,
+            Map.of(),
+            null);
     return JobEvent.requested(job, now)
-        .submitted(new RouteDecision(NANO, "explicit-model", List.of()), Map.of("prompt", "add a red scarf"),
-            new Submission(requestId, null, null, null, now), now)
+        .submitted(
+            new RouteDecision(NANO, "explicit-model", List.of()),
+            Map.of("prompt", "add a red scarf"),
+            new Submission(requestId, null, null, null, now),
+            now)
         .completed(signed.stream().map(Redact::url).toList(), null, now);
   }
 
@@ -100,9 +125,18 @@ class OutputFolderHostileTest {
 
   Throwable run(String id) {
     Manifest manifest = new Manifest(out());
-    DownloaderHandler h = DownloaderHandler.builder().client(client).downloader(downloader).policy(policy).outDir(out()).manifest(manifest)
-        .topics(new dev.editstream.core.event.Topics("oh")).clock(Clock.systemUTC()).parallelPerJob(2)
-        .metrics(new PipelineMetrics(new SimpleMeterRegistry())).build();
+    DownloaderHandler h =
+        DownloaderHandler.builder()
+            .client(client)
+            .downloader(downloader)
+            .policy(policy)
+            .outDir(out())
+            .manifest(manifest)
+            .topics(new dev.editstream.core.event.Topics("oh"))
+            .clock(Clock.systemUTC())
+            .parallelPerJob(2)
+            .metrics(new PipelineMetrics(new SimpleMeterRegistry()))
+            .build();
     try {
       h.handle(completed(id)).block(WAIT);
       return null;
@@ -136,69 +170,129 @@ class OutputFolderHostileTest {
     return out -> assertThat(out.resolve(rel)).as(rel).hasContent(expected);
   }
 
-  static final Consumer<Path> NOTHING = out -> { };
+  static final Consumer<Path> NOTHING = out -> {};
 
   static Stream<Arguments> conflicts() {
     return Stream.of(
-        Arguments.of("output folder: id names a user's folder 'precious' with a file", new Case("precious",
-            out -> write(out.resolve("precious/wedding.jpg"), "irreplaceable"), content("precious/wedding.jpg", "irreplaceable"))),
-        Arguments.of("output folder: id names a user's file 'notes.txt'", new Case("notes.txt",
-            out -> write(out.resolve("notes.txt"), "my notes"), content("notes.txt", "my notes"))),
-        Arguments.of("output folder: id 'manifest.jsonl'", new Case("manifest.jsonl",
-            out -> write(out.resolve("manifest.jsonl"), "{\"job_id\":\"old\",\"files\":[]}\n"),
-            content("manifest.jsonl", "{\"job_id\":\"old\",\"files\":[]}\n"))),
-        Arguments.of("output folder: id 'MANIFEST.JSONL' (case-insensitive file systems)", new Case("MANIFEST.JSONL", NOTHING,
-            out -> assertThat(out.resolve("MANIFEST.JSONL")).doesNotExist())),
-        Arguments.of("output folder: id '.staging'", new Case(".staging",
-            out -> write(out.resolve(".staging/other-job-123/a.png"), "in flight"), content(".staging/other-job-123/a.png", "in flight"))),
-        Arguments.of("output folder: id '.editstream-job' (the marker's name)", new Case(".editstream-job", NOTHING, NOTHING)),
-        Arguments.of("output folder: id '.git' (hidden folder of the user)", new Case(".git",
-            out -> write(out.resolve(".git/HEAD"), "ref: refs/heads/main"), content(".git/HEAD", "ref: refs/heads/main"))),
-        Arguments.of("output folder: id '..' (the parent folder)", new Case("..", NOTHING,
-            out -> assertThat(out.getParent()).isDirectory())),
-        Arguments.of("output folder: id '.' (the output folder itself)", new Case(".",
-            out -> write(out.resolve("keep.txt"), "kept"), content("keep.txt", "kept"))),
-        Arguments.of("output folder: id '../outside' escaping the folder", new Case("../outside",
-            out -> write(out.resolveSibling("outside/x.txt"), "outside"), out -> assertThat(out.resolveSibling("outside/x.txt")).hasContent("outside"))),
-        Arguments.of("output folder: id 'a/b' with a separator", new Case("a/b",
-            out -> write(out.resolve("a/b/x.txt"), "nested"), content("a/b/x.txt", "nested"))),
+        Arguments.of(
+            "output folder: id names a user's folder 'precious' with a file",
+            new Case(
+                "precious",
+                out -> write(out.resolve("precious/wedding.jpg"), "irreplaceable"),
+                content("precious/wedding.jpg", "irreplaceable"))),
+        Arguments.of(
+            "output folder: id names a user's file 'notes.txt'",
+            new Case(
+                "notes.txt",
+                out -> write(out.resolve("notes.txt"), "my notes"),
+                content("notes.txt", "my notes"))),
+        Arguments.of(
+            "output folder: id 'manifest.jsonl'",
+            new Case(
+                "manifest.jsonl",
+                out -> write(out.resolve("manifest.jsonl"), "{\"job_id\":\"old\",\"files\":[]}\n"),
+                content("manifest.jsonl", "{\"job_id\":\"old\",\"files\":[]}\n"))),
+        Arguments.of(
+            "output folder: id 'MANIFEST.JSONL' (case-insensitive file systems)",
+            new Case(
+                "MANIFEST.JSONL",
+                NOTHING,
+                out -> assertThat(out.resolve("MANIFEST.JSONL")).doesNotExist())),
+        Arguments.of(
+            "output folder: id '.staging'",
+            new Case(
+                ".staging",
+                out -> write(out.resolve(".staging/other-job-123/a.png"), "in flight"),
+                content(".staging/other-job-123/a.png", "in flight"))),
+        Arguments.of(
+            "output folder: id '.editstream-job' (the marker's name)",
+            new Case(".editstream-job", NOTHING, NOTHING)),
+        Arguments.of(
+            "output folder: id '.git' (hidden folder of the user)",
+            new Case(
+                ".git",
+                out -> write(out.resolve(".git/HEAD"), "ref: refs/heads/main"),
+                content(".git/HEAD", "ref: refs/heads/main"))),
+        Arguments.of(
+            "output folder: id '..' (the parent folder)",
+            new Case("..", NOTHING, out -> assertThat(out.getParent()).isDirectory())),
+        Arguments.of(
+            "output folder: id '.' (the output folder itself)",
+            new Case(
+                ".", out -> write(out.resolve("keep.txt"), "kept"), content("keep.txt", "kept"))),
+        Arguments.of(
+            "output folder: id '../outside' escaping the folder",
+            new Case(
+                "../outside",
+                out -> write(out.resolveSibling("outside/x.txt"), "outside"),
+                out -> assertThat(out.resolveSibling("outside/x.txt")).hasContent("outside"))),
+        Arguments.of(
+            "output folder: id 'a/b' with a separator",
+            new Case(
+                "a/b",
+                out -> write(out.resolve("a/b/x.txt"), "nested"),
+                content("a/b/x.txt", "nested"))),
         Arguments.of("output folder: id with a backslash", new Case("a\\b", NOTHING, NOTHING)),
         Arguments.of("output folder: id with a NUL byte", new Case("a\u0000b", NOTHING, NOTHING)),
-        Arguments.of("output folder: empty id", new Case("", out -> write(out.resolve("keep.txt"), "kept"), content("keep.txt", "kept"))),
+        Arguments.of(
+            "output folder: empty id",
+            new Case(
+                "", out -> write(out.resolve("keep.txt"), "kept"), content("keep.txt", "kept"))),
         Arguments.of("output folder: 129-char id", new Case("a".repeat(129), NOTHING, NOTHING)),
-        Arguments.of("output folder: id is a link to the user's folder", new Case("photos",
-            out -> {
-              write(out.resolveSibling("home/photos/cat.jpg"), "cat");
-              link(out.resolve("photos"), out.resolveSibling("home/photos"));
-            },
-            out -> assertThat(out.resolveSibling("home/photos/cat.jpg")).hasContent("cat"))),
-        Arguments.of("output folder: id is a dangling link", new Case("dangling",
-            out -> link(out.resolve("dangling"), out.resolveSibling("nowhere")), out -> assertThat(out.resolve("dangling")).isSymbolicLink())),
-        Arguments.of("output folder: another job's folder (marker names another id)", new Case("job-b",
-            out -> {
-              write(out.resolve("job-b/" + OutputFolder.MARKER), "job-a\n");
-              write(out.resolve("job-b/out.png"), "job-a's output");
-            },
-            content("job-b/out.png", "job-a's output"))),
-        Arguments.of("output folder: folder whose marker is a link to a file naming the job", new Case("job-c",
-            out -> {
-              write(out.resolveSibling("fake-marker"), "job-c\n");
-              write(out.resolve("job-c/mine.txt"), "user data");
-              link(out.resolve("job-c/" + OutputFolder.MARKER), out.resolveSibling("fake-marker"));
-            },
-            content("job-c/mine.txt", "user data"))),
-        Arguments.of("output folder: folder whose marker is a folder", new Case("job-d",
-            out -> {
-              write(out.resolve("job-d/" + OutputFolder.MARKER + "/x"), "x");
-              write(out.resolve("job-d/mine.txt"), "user data");
-            },
-            content("job-d/mine.txt", "user data"))),
-        Arguments.of("output folder: folder with an empty marker", new Case("job-e",
-            out -> {
-              write(out.resolve("job-e/" + OutputFolder.MARKER), "");
-              write(out.resolve("job-e/mine.txt"), "user data");
-            },
-            content("job-e/mine.txt", "user data"))));
+        Arguments.of(
+            "output folder: id is a link to the user's folder",
+            new Case(
+                "photos",
+                out -> {
+                  write(out.resolveSibling("home/photos/cat.jpg"), "cat");
+                  link(out.resolve("photos"), out.resolveSibling("home/photos"));
+                },
+                out -> assertThat(out.resolveSibling("home/photos/cat.jpg")).hasContent("cat"))),
+        Arguments.of(
+            "output folder: id is a dangling link",
+            new Case(
+                "dangling",
+                out -> link(out.resolve("dangling"), out.resolveSibling("nowhere")),
+                out -> assertThat(out.resolve("dangling")).isSymbolicLink())),
+        Arguments.of(
+            "output folder: another job's folder (marker names another id)",
+            new Case(
+                "job-b",
+                out -> {
+                  write(out.resolve("job-b/" + OutputFolder.MARKER), "job-a\n");
+                  write(out.resolve("job-b/out.png"), "job-a's output");
+                },
+                content("job-b/out.png", "job-a's output"))),
+        Arguments.of(
+            "output folder: folder whose marker is a link to a file naming the job",
+            new Case(
+                "job-c",
+                out -> {
+                  write(out.resolveSibling("fake-marker"), "job-c\n");
+                  write(out.resolve("job-c/mine.txt"), "user data");
+                  link(
+                      out.resolve("job-c/" + OutputFolder.MARKER),
+                      out.resolveSibling("fake-marker"));
+                },
+                content("job-c/mine.txt", "user data"))),
+        Arguments.of(
+            "output folder: folder whose marker is a folder",
+            new Case(
+                "job-d",
+                out -> {
+                  write(out.resolve("job-d/" + OutputFolder.MARKER + "/x"), "x");
+                  write(out.resolve("job-d/mine.txt"), "user data");
+                },
+                content("job-d/mine.txt", "user data"))),
+        Arguments.of(
+            "output folder: folder with an empty marker",
+            new Case(
+                "job-e",
+                out -> {
+                  write(out.resolve("job-e/" + OutputFolder.MARKER), "");
+                  write(out.resolve("job-e/mine.txt"), "user data");
+                },
+                content("job-e/mine.txt", "user data"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -209,13 +303,21 @@ class OutputFolderHostileTest {
 
     Throwable error = run(c.id());
 
-    assertThat(error).isInstanceOfSatisfying(StageException.class, e -> {
-      assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-      assertThat(e.reasonText()).isEqualTo("output_conflict");
-    });
+    assertThat(error)
+        .isInstanceOfSatisfying(
+            StageException.class,
+            e -> {
+              assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
+              assertThat(e.reasonText()).isEqualTo("output_conflict");
+            });
     c.survives().accept(out());
-    try (Stream<Path> staged = Files.exists(out().resolve(".staging")) ? Files.list(out().resolve(".staging")) : Stream.empty()) {
-      assertThat(staged.filter(p -> !p.getFileName().toString().startsWith("other-job"))).as("nothing left in staging").isEmpty();
+    try (Stream<Path> staged =
+        Files.exists(out().resolve(".staging"))
+            ? Files.list(out().resolve(".staging"))
+            : Stream.empty()) {
+      assertThat(staged.filter(p -> !p.getFileName().toString().startsWith("other-job")))
+          .as("nothing left in staging")
+          .isEmpty();
     }
   }
 
@@ -225,7 +327,9 @@ class OutputFolderHostileTest {
 
     Throwable error = run("precious");
 
-    assertThat(error).hasMessageContaining(out().resolve("precious").toString()).hasMessageContaining("not made by editstream");
+    assertThat(error)
+        .hasMessageContaining(out().resolve("precious").toString())
+        .hasMessageContaining("not made by editstream");
   }
 
   @Test

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.server.ServerSocketFactory;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.ServerSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * classes) inside this JVM, for the all-in-one mode, the demo and the tests.
  *
  * <p>Built on Kafka's {@code KafkaClusterTestKit} (artifact {@code kafka-test-common-runtime}),
- * pinned to the Kafka version of the parent POM: it is a test API that changes between releases,
- * so this class is the only place that touches it. Replication settings of internal topics are set
- * to 1, or consumer groups never find their coordinator on a single node.
+ * pinned to the Kafka version of the parent POM: it is a test API that changes between releases, so
+ * this class is the only place that touches it. Replication settings of internal topics are set to
+ * 1, or consumer groups never find their coordinator on a single node.
  *
  * <p>Loopback only: the broker is unauthenticated (PLAINTEXT), so both its listeners (broker and
  * KRaft controller) are bound to {@link #LOOPBACK} 127.0.0.1 and never to all interfaces. The test
@@ -53,27 +53,40 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(Path dataDir) {
     try {
-      TestKitNodes.Builder nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1);
+      TestKitNodes.Builder nodes =
+          new TestKitNodes.Builder()
+              .setCombined(true)
+              .setNumBrokerNodes(1)
+              .setNumControllerNodes(1);
       if (dataDir != null) {
         nodes.setBaseDirectory(dataDir);
       }
       TestKitNodes built = nodes.build();
       KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(built);
       List<InetSocketAddress> bound = bindLoopback(builder, built);
-      KafkaClusterTestKit c = builder
-          .setConfigProp("listeners", built.brokerListenerName().value() + "://" + LOOPBACK + ":0,"
-              + built.controllerListenerName().value() + "://" + LOOPBACK + ":0")
-          .setConfigProp("offsets.topic.replication.factor", "1")
-          .setConfigProp("offsets.topic.num.partitions", "4")
-          .setConfigProp("transaction.state.log.replication.factor", "1")
-          .setConfigProp("transaction.state.log.min.isr", "1")
-          .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
-          .setConfigProp("share.coordinator.state.topic.min.isr", "1")
-          .setConfigProp("group.initial.rebalance.delay.ms", "0")
-          .setConfigProp("num.partitions", "4")
-          .setConfigProp("auto.create.topics.enable", "false")
-          .setDeleteOnClose(dataDir == null)
-          .build();
+      KafkaClusterTestKit c =
+          builder
+              .setConfigProp(
+                  "listeners",
+                  built.brokerListenerName().value()
+                      + "://"
+                      + LOOPBACK
+                      + ":0,"
+                      + built.controllerListenerName().value()
+                      + "://"
+                      + LOOPBACK
+                      + ":0")
+              .setConfigProp("offsets.topic.replication.factor", "1")
+              .setConfigProp("offsets.topic.num.partitions", "4")
+              .setConfigProp("transaction.state.log.replication.factor", "1")
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+              .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("num.partitions", "4")
+              .setConfigProp("auto.create.topics.enable", "false")
+              .setDeleteOnClose(dataDir == null)
+              .build();
       c.format();
       c.startup();
       c.waitForReadyBrokers();
@@ -93,10 +106,12 @@ public final class EmbeddedKafka implements AutoCloseable {
    * uses these sockets instead of binding the wildcard address.
    *
    * @return the bound addresses
-   * @throws IllegalStateException if the kit's internals are not as expected (another Kafka version)
+   * @throws IllegalStateException if the kit's internals are not as expected (another Kafka
+   *     version)
    */
   @SuppressWarnings("unchecked")
-  private static List<InetSocketAddress> bindLoopback(KafkaClusterTestKit.Builder builder, TestKitNodes nodes) throws Exception {
+  private static List<InetSocketAddress> bindLoopback(
+      KafkaClusterTestKit.Builder builder, TestKitNodes nodes) throws Exception {
     Object manager;
     Map<Integer, Map<String, ServerSocketChannel>> sockets;
     try {
@@ -107,7 +122,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       s.setAccessible(true);
       sockets = (Map<Integer, Map<String, ServerSocketChannel>>) s.get(manager);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("the Kafka test kit changed: cannot bind its listeners to loopback only: " + e, e);
+      throw new IllegalStateException(
+          "the Kafka test kit changed: cannot bind its listeners to loopback only: " + e, e);
     }
     List<InetSocketAddress> out = new ArrayList<>();
     InetAddress loopback = InetAddress.getByName(LOOPBACK);
@@ -120,9 +136,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     return out;
   }
 
-  private static InetSocketAddress bind(Map<Integer, Map<String, ServerSocketChannel>> sockets, int node, String listener,
-      InetAddress loopback) throws java.io.IOException {
-    ServerSocketChannel ch = ServerSocketFactory.INSTANCE.openServerSocket(listener, new InetSocketAddress(loopback, 0), -1, -1);
+  private static InetSocketAddress bind(
+      Map<Integer, Map<String, ServerSocketChannel>> sockets,
+      int node,
+      String listener,
+      InetAddress loopback)
+      throws java.io.IOException {
+    ServerSocketChannel ch =
+        ServerSocketFactory.INSTANCE.openServerSocket(
+            listener, new InetSocketAddress(loopback, 0), -1, -1);
     synchronized (sockets) {
       sockets.computeIfAbsent(node, k -> new HashMap<>()).put(listener, ch);
     }

@@ -30,13 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A persistent single-node Kafka broker (combined KRaft broker and controller, Kafka's own
- * {@code KafkaRaftServer}) inside this JVM, with its data in a state folder that survives the
- * process: started again on the same folder — after {@link #close()}, or after the process was
- * killed (kill -9) — it serves the same topics, records and committed consumer-group offsets.
+ * A persistent single-node Kafka broker (combined KRaft broker and controller, Kafka's own {@code
+ * KafkaRaftServer}) inside this JVM, with its data in a state folder that survives the process:
+ * started again on the same folder — after {@link #close()}, or after the process was killed (kill
+ * -9) — it serves the same topics, records and committed consumer-group offsets.
  *
  * <p>Configuration is {@link StandaloneBroker#properties(int, int, Path)} (loopback-only listeners,
  * replication factor 1 for internal topics). Layout of the data folder:
+ *
  * <ul>
  *   <li>{@code server.properties} — the configuration of the last start (rewritten each start);
  *   <li>{@code ports.properties} — the broker and controller ports of the last start, reused when
@@ -68,7 +69,8 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
    * POSIX systems closing any channel of a file drops every lock this process holds on it, so an
    * in-JVM second start must not even open the lock files.
    */
-  private static final java.util.Set<Path> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<Path> RUNNING =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final KafkaRaftServer server;
   private final Path dataDir;
@@ -78,7 +80,13 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   private final FileLock lock;
   private boolean closed;
 
-  private LocalBroker(KafkaRaftServer server, Path dataDir, int port, int controllerPort, FileChannel lockChannel, FileLock lock) {
+  private LocalBroker(
+      KafkaRaftServer server,
+      Path dataDir,
+      int port,
+      int controllerPort,
+      FileChannel lockChannel,
+      FileLock lock) {
     this.server = server;
     this.dataDir = dataDir;
     this.port = port;
@@ -88,13 +96,13 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   }
 
   /**
-   * Starts the broker on {@code dataDir} and waits until it answers client requests (at most
-   * 60 s; typically a few seconds, plus log recovery after a crash).
+   * Starts the broker on {@code dataDir} and waits until it answers client requests (at most 60 s;
+   * typically a few seconds, plus log recovery after a crash).
    *
-   * <p>Creates {@code dataDir} when missing and formats it when it holds no broker yet
-   * ({@code logs/meta.properties} absent); otherwise the existing data is served. Picks two free
-   * ports on 127.0.0.1 (broker and KRaft controller), preferring those recorded in
-   * {@code dataDir/ports.properties} by the last start, and records the chosen ones there.
+   * <p>Creates {@code dataDir} when missing and formats it when it holds no broker yet ({@code
+   * logs/meta.properties} absent); otherwise the existing data is served. Picks two free ports on
+   * 127.0.0.1 (broker and KRaft controller), preferring those recorded in {@code
+   * dataDir/ports.properties} by the last start, and records the chosen ones there.
    *
    * @param dataDir the state folder (created when missing), kept across restarts
    * @return the running broker; {@link #close()} stops it
@@ -114,7 +122,9 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
     }
     try {
       Files.createDirectories(dir);
-      lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      lockChannel =
+          FileChannel.open(
+              dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       lock = tryLock(lockChannel, dir);
       checkKafkaLockFree(dir);
       int[] ports = choosePorts(dir);
@@ -125,8 +135,11 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       server.startup();
       LocalBroker broker = new LocalBroker(server, dir, ports[0], ports[1], lockChannel, lock);
       broker.awaitReady(t0);
-      log.info("local Kafka broker (single-node KRaft) started at {} with its data in {} ({} ms)",
-          broker.bootstrapServers(), dir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+      log.info(
+          "local Kafka broker (single-node KRaft) started at {} with its data in {} ({} ms)",
+          broker.bootstrapServers(),
+          dir,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       return broker;
     } catch (RuntimeException | IOException e) {
       if (server != null) {
@@ -134,13 +147,16 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       }
       release(lock, lockChannel);
       RUNNING.remove(dir);
-      if (e instanceof IllegalStateException && e.getMessage() != null && e.getMessage().contains(dir.toString())) {
+      if (e instanceof IllegalStateException
+          && e.getMessage() != null
+          && e.getMessage().contains(dir.toString())) {
         throw (IllegalStateException) e;
       }
       if (isKafkaLockFailure(e)) {
         throw new IllegalStateException(inUse(dir), e);
       }
-      throw new IllegalStateException("cannot start the local Kafka broker with its data in " + dir + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot start the local Kafka broker with its data in " + dir + ": " + e, e);
     }
   }
 
@@ -184,10 +200,12 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   private void awaitReady(long t0) {
     long deadline = t0 + START_TIMEOUT.toNanos();
     Exception last = null;
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000))) {
       while (System.nanoTime() < deadline) {
         try {
           Collection<Node> nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
@@ -201,22 +219,37 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting the local Kafka broker with its data in " + dataDir, e);
+      throw new IllegalStateException(
+          "interrupted while starting the local Kafka broker with its data in " + dataDir, e);
     }
-    throw new IllegalStateException("the local Kafka broker with its data in " + dataDir + " did not answer at "
-        + bootstrapServers() + " within " + START_TIMEOUT.toSeconds() + " s" + (last == null ? "" : ": " + last), last);
+    throw new IllegalStateException(
+        "the local Kafka broker with its data in "
+            + dataDir
+            + " did not answer at "
+            + bootstrapServers()
+            + " within "
+            + START_TIMEOUT.toSeconds()
+            + " s"
+            + (last == null ? "" : ": " + last),
+        last);
   }
 
   /** Shuts the server down on a helper thread and waits at most {@link #STOP_TIMEOUT}. */
   private static void stop(KafkaRaftServer server, Path dir) {
-    Thread t = new Thread(() -> {
-      try {
-        server.shutdown();
-        server.awaitShutdown();
-      } catch (RuntimeException e) {
-        log.warn("local Kafka broker with its data in {} did not shut down cleanly: {}", dir, e.toString());
-      }
-    }, "local-kafka-shutdown");
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                server.shutdown();
+                server.awaitShutdown();
+              } catch (RuntimeException e) {
+                log.warn(
+                    "local Kafka broker with its data in {} did not shut down cleanly: {}",
+                    dir,
+                    e.toString());
+              }
+            },
+            "local-kafka-shutdown");
     t.setDaemon(true);
     t.start();
     try {
@@ -225,7 +258,10 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       Thread.currentThread().interrupt();
     }
     if (t.isAlive()) {
-      log.warn("local Kafka broker with its data in {} did not shut down within {} s", dir, STOP_TIMEOUT.toSeconds());
+      log.warn(
+          "local Kafka broker with its data in {} did not shut down within {} s",
+          dir,
+          STOP_TIMEOUT.toSeconds());
     }
   }
 
@@ -243,8 +279,8 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   }
 
   /**
-   * Fails when Kafka's own {@code logs/.lock} is held, e.g. by a {@code editstream broker}
-   * ({@link StandaloneBroker}) process that does not take this class's lock.
+   * Fails when Kafka's own {@code logs/.lock} is held, e.g. by a {@code editstream broker} ({@link
+   * StandaloneBroker}) process that does not take this class's lock.
    */
   private static void checkKafkaLockFree(Path dir) throws IOException {
     Path kafkaLock = dir.resolve("logs").resolve(".lock");
@@ -268,7 +304,8 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   private static boolean isKafkaLockFailure(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
       String m = c.getMessage();
-      if (c instanceof OverlappingFileLockException || (m != null && m.contains("Failed to acquire lock"))) {
+      if (c instanceof OverlappingFileLockException
+          || (m != null && m.contains("Failed to acquire lock"))) {
         return true;
       }
     }
@@ -276,7 +313,9 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
   }
 
   private static String inUse(Path dir) {
-    return "another editstream process is using " + dir + ": its Kafka broker data folder is locked";
+    return "another editstream process is using "
+        + dir
+        + ": its Kafka broker data folder is locked";
   }
 
   private static void release(FileLock lock, FileChannel ch) {
@@ -308,8 +347,13 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
     }
     int port = parsePort(recorded.getProperty("broker.port"));
     int controllerPort = parsePort(recorded.getProperty("controller.port"));
-    if (port <= 0 || controllerPort <= 0 || port == controllerPort || !isFree(port) || !isFree(controllerPort)) {
-      try (ServerSocket a = bindLoopback(0); ServerSocket b = bindLoopback(0)) {
+    if (port <= 0
+        || controllerPort <= 0
+        || port == controllerPort
+        || !isFree(port)
+        || !isFree(controllerPort)) {
+      try (ServerSocket a = bindLoopback(0);
+          ServerSocket b = bindLoopback(0)) {
         port = a.getLocalPort();
         controllerPort = b.getLocalPort();
       }
@@ -321,7 +365,11 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
     try (OutputStream os = Files.newOutputStream(tmp)) {
       out.store(os, "ports of the last LocalBroker start (127.0.0.1)");
     }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     return new int[] {port, controllerPort};
   }
 

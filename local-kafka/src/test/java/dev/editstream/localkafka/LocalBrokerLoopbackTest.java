@@ -30,12 +30,15 @@ class LocalBrokerLoopbackTest {
     try (LocalBroker b = LocalBroker.start(dir.resolve("broker"))) {
       assertThat(b.bootstrapServers()).isEqualTo(LocalBroker.LOOPBACK + ":" + b.port());
       for (int port : new int[] {b.port(), b.controllerPort()}) {
-        assertThat(connects(InetAddress.getLoopbackAddress(), port)).as("loopback port %d", port).isTrue();
+        assertThat(connects(InetAddress.getLoopbackAddress(), port))
+            .as("loopback port %d", port)
+            .isTrue();
         for (InetAddress other : nonLoopbackAddresses()) {
           assertThat(connects(other, port)).as("%s port %d must refuse", other, port).isFalse();
         }
         List<String> listening = listeningAddressesOf(port);
-        if (Files.isReadable(Path.of("/proc/net/tcp")) || Files.isReadable(Path.of("/proc/net/tcp6"))) {
+        if (Files.isReadable(Path.of("/proc/net/tcp"))
+            || Files.isReadable(Path.of("/proc/net/tcp6"))) {
           assertThat(listening).as("listening sockets of port %d", port).isNotEmpty();
         }
         assertThat(listening).as("listening sockets of port %d", port).isSubsetOf(LOOPBACK_HEX);
@@ -66,8 +69,8 @@ class LocalBrokerLoopbackTest {
 
   /**
    * Loopback as /proc/net/tcp and tcp6 write it: 127.0.0.1, ::ffff:127.0.0.1 (a dual-stack Java
-   * socket bound to 127.0.0.1 is listed in tcp6 so) and ::1. The wildcard is {@code 00000000} or
-   * 32 zeros.
+   * socket bound to 127.0.0.1 is listed in tcp6 so) and ::1. The wildcard is {@code 00000000} or 32
+   * zeros.
    */
   static final List<String> LOOPBACK_HEX =
       List.of("0100007F", "0000000000000000FFFF00000100007F", "00000000000000000000000001000000");

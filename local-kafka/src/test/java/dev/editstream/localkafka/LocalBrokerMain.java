@@ -3,9 +3,9 @@ package dev.editstream.localkafka;
 import java.nio.file.Path;
 
 /**
- * Child-JVM entry point for {@link LocalBrokerTest}: starts a {@link LocalBroker} on {@code args[0]},
- * creates topic {@code args[1]} (1 partition), produces {@code args[2]} records with acks=all, prints
- * {@code READY} and then sleeps until it is killed.
+ * Child-JVM entry point for {@link LocalBrokerTest}: starts a {@link LocalBroker} on {@code
+ * args[0]}, creates topic {@code args[1]} (1 partition), produces {@code args[2]} records with
+ * acks=all, prints {@code READY} and then sleeps until it is killed.
  */
 public final class LocalBrokerMain {
   private LocalBrokerMain() {}

@@ -30,7 +30,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The persistent in-process broker keeps topics, records and committed group offsets across restarts and crashes. */
+/**
+ * The persistent in-process broker keeps topics, records and committed group offsets across
+ * restarts and crashes.
+ */
 class LocalBrokerTest {
   private static final String TOPIC = "jobs.submitted";
 
@@ -55,7 +58,8 @@ class LocalBrokerTest {
 
   @Test
   void shouldRunTwoBrokersOnTwoFoldersInOneJvm(@TempDir Path a, @TempDir Path b) throws Exception {
-    try (LocalBroker one = LocalBroker.start(a); LocalBroker two = LocalBroker.start(b)) {
+    try (LocalBroker one = LocalBroker.start(a);
+        LocalBroker two = LocalBroker.start(b)) {
       assertThat(one.bootstrapServers()).isNotEqualTo(two.bootstrapServers());
       for (LocalBroker k : List.of(one, two)) {
         createTopic(k.bootstrapServers(), TOPIC);
@@ -69,8 +73,10 @@ class LocalBrokerTest {
   void shouldFailFastWhenTheFolderIsInUse(@TempDir Path dir) throws Exception {
     try (LocalBroker running = LocalBroker.start(dir)) {
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> LocalBroker.start(dir)).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("another editstream process is using " + dir.toAbsolutePath().normalize());
+      assertThatThrownBy(() -> LocalBroker.start(dir))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(
+              "another editstream process is using " + dir.toAbsolutePath().normalize());
       System.out.printf("second start on a folder in use failed after %d ms%n", ms(t0));
       assertThat(ms(t0)).isLessThan(10_000);
       // the running broker is unharmed
@@ -84,8 +90,10 @@ class LocalBrokerTest {
     Process child = startChild(dir, 1);
     try {
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> LocalBroker.start(dir)).isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("another editstream process is using " + dir.toAbsolutePath().normalize());
+      assertThatThrownBy(() -> LocalBroker.start(dir))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(
+              "another editstream process is using " + dir.toAbsolutePath().normalize());
       assertThat(ms(t0)).isLessThan(10_000);
     } finally {
       child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -104,27 +112,46 @@ class LocalBrokerTest {
     }
   }
 
-  /** Starts {@link LocalBrokerMain} in a child JVM on {@code dir} and waits (max 90 s) for its READY line. */
+  /**
+   * Starts {@link LocalBrokerMain} in a child JVM on {@code dir} and waits (max 90 s) for its READY
+   * line.
+   */
   private static Process startChild(Path dir, int records) throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
-        LocalBrokerMain.class.getName(), dir.toString(), TOPIC, Integer.toString(records))
-        .redirectErrorStream(true).start();
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                cp,
+                LocalBrokerMain.class.getName(),
+                dir.toString(),
+                TOPIC,
+                Integer.toString(records))
+            .redirectErrorStream(true)
+            .start();
     CompletableFuture<String> ready = new CompletableFuture<>();
     List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          output.add(line);
-          if (line.startsWith("READY")) {
-            ready.complete(line);
-          }
-        }
-      } catch (IOException e) {
-        // the child was killed
-      }
-      ready.completeExceptionally(new IllegalStateException("child JVM ended before READY: " + String.join("\n", output)));
-    }, "child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  output.add(line);
+                  if (line.startsWith("READY")) {
+                    ready.complete(line);
+                  }
+                }
+              } catch (IOException e) {
+                // the child was killed
+              }
+              ready.completeExceptionally(
+                  new IllegalStateException(
+                      "child JVM ended before READY: " + String.join("\n", output)));
+            },
+            "child-output");
     reader.setDaemon(true);
     reader.start();
     long t0 = System.nanoTime();
@@ -140,8 +167,12 @@ class LocalBrokerTest {
 
   /** Creates a one-partition topic (no pipeline code here: this module sits below it). */
   static void createTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
@@ -186,9 +217,14 @@ class LocalBrokerTest {
   }
 
   private static long committed(String bootstrap, String group) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      OffsetAndMetadata m = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(30, TimeUnit.SECONDS).get(new TopicPartition(TOPIC, 0));
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      OffsetAndMetadata m =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS)
+              .get(new TopicPartition(TOPIC, 0));
       return m == null ? -1 : m.offset();
     }
   }

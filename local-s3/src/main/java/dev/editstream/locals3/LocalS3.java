@@ -18,8 +18,8 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * An S3 server in this process: S3Proxy on {@code 127.0.0.1} with an ephemeral port, storing into
- * a jclouds {@code filesystem} blob store under a directory (or the in-memory {@code transient} one),
+ * An S3 server in this process: S3Proxy on {@code 127.0.0.1} with an ephemeral port, storing into a
+ * jclouds {@code filesystem} blob store under a directory (or the in-memory {@code transient} one),
  * requiring AWS SigV4 with a random access key and secret. For local runs and tests; not hardened
  * for exposure beyond loopback.
  */
@@ -33,7 +33,13 @@ public final class LocalS3 implements AutoCloseable {
   private final String secret;
   private final String bucket;
 
-  private LocalS3(S3Proxy proxy, BlobStoreContext context, URI endpoint, String accessKey, String secret, String bucket) {
+  private LocalS3(
+      S3Proxy proxy,
+      BlobStoreContext context,
+      URI endpoint,
+      String accessKey,
+      String secret,
+      String bucket) {
     this.proxy = proxy;
     this.context = context;
     this.endpoint = endpoint;
@@ -43,8 +49,9 @@ public final class LocalS3 implements AutoCloseable {
   }
 
   /**
-   * Starts the server and creates {@code bucket} (kept when it already exists under {@code dataDir}).
-   * The secret is registered with {@link Secrets} so it is redacted wherever it would be logged.
+   * Starts the server and creates {@code bucket} (kept when it already exists under {@code
+   * dataDir}). The secret is registered with {@link Secrets} so it is redacted wherever it would be
+   * logged.
    *
    * @param dataDir the directory the objects are kept in (created when missing; the bucket is a
    *     sub-directory), or {@code null} to keep them in memory until {@link #close()}
@@ -71,17 +78,20 @@ public final class LocalS3 implements AutoCloseable {
     String accessKey = "local-" + HexFormat.of().formatHex(randomBytes(10));
     String secret = HexFormat.of().formatHex(randomBytes(24)); // 48 characters
     Secrets.register(secret);
-    BlobStoreContext context = ContextBuilder.newBuilder(provider)
-        .credentials("identity", "credential")
-        .overrides(overrides)
-        .build(BlobStoreContext.class);
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(context.getBlobStore())
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secret)
-        // The SDK sends headers S3Proxy does not know (x-amz-mp-object-size on CompleteMultipartUpload).
-        .ignoreUnknownHeaders(true)
-        .build();
+    BlobStoreContext context =
+        ContextBuilder.newBuilder(provider)
+            .credentials("identity", "credential")
+            .overrides(overrides)
+            .build(BlobStoreContext.class);
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V4, accessKey, secret)
+            // The SDK sends headers S3Proxy does not know (x-amz-mp-object-size on
+            // CompleteMultipartUpload).
+            .ignoreUnknownHeaders(true)
+            .build();
     try {
       proxy.start();
       if (!"STARTED".equals(proxy.getState())) {
@@ -91,7 +101,9 @@ public final class LocalS3 implements AutoCloseable {
     } catch (Exception e) {
       stopQuietly(proxy);
       context.close();
-      throw e instanceof IllegalStateException ise ? ise : new IllegalStateException("S3Proxy did not start", e);
+      throw e instanceof IllegalStateException ise
+          ? ise
+          : new IllegalStateException("S3Proxy did not start", e);
     }
     URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     return new LocalS3(proxy, context, endpoint, accessKey, secret, bucket);
@@ -126,8 +138,11 @@ public final class LocalS3 implements AutoCloseable {
    * @throws IllegalArgumentException if the prefix is not a valid key prefix
    */
   public S3Settings settings(String prefix, String optionName) {
-    ObjectStoreUri location = ObjectStoreUri.parse(optionName, "s3://" + bucket + "/" + (prefix == null ? "" : prefix));
-    return S3Settings.of(location, optionName).withEndpoint(endpoint, true).withStaticCredentials(accessKey, secret);
+    ObjectStoreUri location =
+        ObjectStoreUri.parse(optionName, "s3://" + bucket + "/" + (prefix == null ? "" : prefix));
+    return S3Settings.of(location, optionName)
+        .withEndpoint(endpoint, true)
+        .withStaticCredentials(accessKey, secret);
   }
 
   /** Stops the server and closes the blob store (a transient store's objects are lost). */

@@ -34,22 +34,42 @@ import reactor.netty.resources.ConnectionProvider;
  *
  * <p>Faults: {@link #failNext(int, int)} answers the next requests itself with an S3 XML error
  * ({@link #failNext(int, int, Predicate)}: only requests a test accepts); {@link #delay(Duration)}
- * holds every request before handling it, {@link #delayNext} only the next matching ones. {@link #requests()} records
- * each request's method, path and query parameter <em>names</em> (never values: pre-signed URLs
- * carry signatures there).
+ * holds every request before handling it, {@link #delayNext} only the next matching ones. {@link
+ * #requests()} records each request's method, path and query parameter <em>names</em> (never
+ * values: pre-signed URLs carry signatures there).
  */
 public final class S3FaultProxy implements AutoCloseable {
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-      "transfer-encoding", "te", "trailer", "upgrade", "expect");
-  private static final Map<Integer, String> CODES = Map.of(400, "InvalidRequest", 403, "AccessDenied",
-      404, "NoSuchKey", 500, "InternalError", 503, "SlowDown");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "upgrade",
+          "expect");
+  private static final Map<Integer, String> CODES =
+      Map.of(
+          400,
+          "InvalidRequest",
+          403,
+          "AccessDenied",
+          404,
+          "NoSuchKey",
+          500,
+          "InternalError",
+          503,
+          "SlowDown");
 
   private static final Predicate<String> ANY = r -> true;
 
   /** The next {@code remaining} requests matching {@code which} fail with {@code status}. */
   private record Fault(int remaining, int status, String code, Predicate<String> which) {
     Fault next(String request) {
-      return remaining > 0 && which.test(request) ? new Fault(remaining - 1, status, code, which) : this;
+      return remaining > 0 && which.test(request)
+          ? new Fault(remaining - 1, status, code, which)
+          : this;
     }
   }
 
@@ -130,7 +150,12 @@ public final class S3FaultProxy implements AutoCloseable {
     if (n < 0 || status < 400 || status > 599) {
       throw new IllegalArgumentException("n must be >= 0 and status 400-599");
     }
-    fault.set(new Fault(n, status, Objects.requireNonNull(code, "code"), Objects.requireNonNull(which, "which")));
+    fault.set(
+        new Fault(
+            n,
+            status,
+            Objects.requireNonNull(code, "code"),
+            Objects.requireNonNull(which, "which")));
   }
 
   /**
@@ -148,7 +173,10 @@ public final class S3FaultProxy implements AutoCloseable {
     slow.set(new Slow(n, delay, Objects.requireNonNull(which, "which")));
   }
 
-  /** Holds every request for {@code delay} before failing or forwarding it; {@link Duration#ZERO} stops. */
+  /**
+   * Holds every request for {@code delay} before failing or forwarding it; {@link Duration#ZERO}
+   * stops.
+   */
   public void delay(Duration delay) {
     if (delay == null || delay.isNegative()) {
       throw new IllegalArgumentException("delay must be >= 0");
@@ -197,37 +225,48 @@ public final class S3FaultProxy implements AutoCloseable {
     if (req.method().equals(HttpMethod.HEAD)) {
       return res.send().then();
     }
-    String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code() + "</Code><Message>injected by "
-        + "S3FaultProxy</Message><RequestId>fault-proxy</RequestId></Error>";
+    String xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>"
+            + f.code()
+            + "</Code><Message>injected by "
+            + "S3FaultProxy</Message><RequestId>fault-proxy</RequestId></Error>";
     byte[] body = xml.getBytes(StandardCharsets.UTF_8);
     return res.header(HttpHeaderNames.CONTENT_TYPE, "application/xml")
         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length))
-        .sendByteArray(Mono.just(body)).then();
+        .sendByteArray(Mono.just(body))
+        .then();
   }
 
   private Mono<Void> forward(HttpServerRequest req, HttpServerResponse res) {
     HttpHeaders in = req.requestHeaders();
-    boolean hasBody = in.contains(HttpHeaderNames.CONTENT_LENGTH) || in.contains(HttpHeaderNames.TRANSFER_ENCODING);
+    boolean hasBody =
+        in.contains(HttpHeaderNames.CONTENT_LENGTH)
+            || in.contains(HttpHeaderNames.TRANSFER_ENCODING);
     return client
-        .headers(h -> {
-          in.forEach(e -> {
-            if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-              h.add(e.getKey(), e.getValue());
-            }
-          });
-        })
+        .headers(
+            h -> {
+              in.forEach(
+                  e -> {
+                    if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                      h.add(e.getKey(), e.getValue());
+                    }
+                  });
+            })
         .request(req.method())
         .uri(target.toString() + req.uri())
         .send((creq, out) -> hasBody ? out.send(req.receive().retain()) : out)
-        .response((cres, body) -> {
-          res.status(HttpResponseStatus.valueOf(cres.status().code()));
-          cres.responseHeaders().forEach(e -> {
-            if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-              res.addHeader(e.getKey(), e.getValue());
-            }
-          });
-          return res.send(body.retain());
-        })
+        .response(
+            (cres, body) -> {
+              res.status(HttpResponseStatus.valueOf(cres.status().code()));
+              cres.responseHeaders()
+                  .forEach(
+                      e -> {
+                        if (!HOP_BY_HOP.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                          res.addHeader(e.getKey(), e.getValue());
+                        }
+                      });
+              return res.send(body.retain());
+            })
         .then();
   }
 

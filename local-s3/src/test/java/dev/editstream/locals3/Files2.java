@@ -49,7 +49,9 @@ final class Files2 {
 
   /** GETs {@code url} and returns the status and, on 200, the body's SHA-256 (streamed). */
   static String[] get(URI url) throws Exception {
-    HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        HTTP.send(
+            HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
       r.body().close();
       return new String[] {String.valueOf(r.statusCode()), null};

@@ -52,8 +52,10 @@ class S3FaultProxyTest {
       store.check().block();
       var staged = store.stage(f, null).block();
       assertThat(store.stage(f, null).block().uploaded()).isFalse();
-      assertThat(Files2.get(store.presignGet(staged.key(), Duration.ofMinutes(1)))).containsExactly("200", staged.sha256());
-      assertThat(proxy.requests()).contains("HEAD /media-out", "PUT /media-out/" + staged.key())
+      assertThat(Files2.get(store.presignGet(staged.key(), Duration.ofMinutes(1))))
+          .containsExactly("200", staged.sha256());
+      assertThat(proxy.requests())
+          .contains("HEAD /media-out", "PUT /media-out/" + staged.key())
           .noneMatch(r -> r.contains("="));
     }
   }
@@ -65,8 +67,11 @@ class S3FaultProxyTest {
       proxy.failNext(2, 503);
       Stored stored = store.putResult(f, "results/r.png", Files2.sha256(f), "image/png").block();
       assertThat(stored.bytes()).isEqualTo(50_000);
-      assertThat(proxy.requests()).containsExactly("PUT /media-out/p/results/r.png", "PUT /media-out/p/results/r.png",
-          "PUT /media-out/p/results/r.png");
+      assertThat(proxy.requests())
+          .containsExactly(
+              "PUT /media-out/p/results/r.png",
+              "PUT /media-out/p/results/r.png",
+              "PUT /media-out/p/results/r.png");
       assertThat(store.uploaded()).isEqualTo(1);
     }
   }
@@ -77,10 +82,12 @@ class S3FaultProxyTest {
     try (S3Store store = S3Store.open(viaProxy())) {
       proxy.failNext(3, 500);
       assertThatThrownBy(() -> store.putResult(f, "results/u.png", Files2.sha256(f), null).block())
-          .isInstanceOfSatisfying(StageException.class, e -> {
-            assertThat(e.exitClass()).isEqualTo(ExitClass.UNAVAILABLE);
-            assertThat(e.reasonText()).isEqualTo("storage_unavailable");
-          });
+          .isInstanceOfSatisfying(
+              StageException.class,
+              e -> {
+                assertThat(e.exitClass()).isEqualTo(ExitClass.UNAVAILABLE);
+                assertThat(e.reasonText()).isEqualTo("storage_unavailable");
+              });
       assertThat(proxy.requests()).hasSize(3);
     }
   }
@@ -91,25 +98,32 @@ class S3FaultProxyTest {
     try (S3Store store = S3Store.open(viaProxy())) {
       proxy.failNext(1, 403);
       assertThatThrownBy(() -> store.check().block())
-          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass().code()).isEqualTo(77));
+          .isInstanceOfSatisfying(
+              StageException.class, e -> assertThat(e.exitClass().code()).isEqualTo(77));
       proxy.failNext(1, 403);
       assertThatThrownBy(() -> store.putResult(f, "results/d.png", Files2.sha256(f), null).block())
-          .isInstanceOfSatisfying(StageException.class, e -> {
-            assertThat(e.exitClass().code()).isEqualTo(77);
-            assertThat(e.reasonText()).isEqualTo("storage_denied");
-            assertThat(e.getMessage()).contains("--results-to").contains("AccessDenied");
-          });
+          .isInstanceOfSatisfying(
+              StageException.class,
+              e -> {
+                assertThat(e.exitClass().code()).isEqualTo(77);
+                assertThat(e.reasonText()).isEqualTo("storage_denied");
+                assertThat(e.getMessage()).contains("--results-to").contains("AccessDenied");
+              });
     }
   }
 
   @Test
   void shouldReportASlowStoreAsTempfail() {
-    try (S3Store store = S3Store.open(viaProxy().withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500)))) {
+    try (S3Store store =
+        S3Store.open(viaProxy().withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500)))) {
       proxy.delay(Duration.ofSeconds(3));
-      assertThatThrownBy(() -> store.check().block()).isInstanceOfSatisfying(StageException.class, e -> {
-        assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-        assertThat(e.reasonText()).isEqualTo("storage_timeout");
-      });
+      assertThatThrownBy(() -> store.check().block())
+          .isInstanceOfSatisfying(
+              StageException.class,
+              e -> {
+                assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
+                assertThat(e.reasonText()).isEqualTo("storage_timeout");
+              });
     }
   }
 
@@ -119,32 +133,42 @@ class S3FaultProxyTest {
     try (S3Store store = S3Store.open(viaProxy())) {
       proxy.failNext(3, 503, r -> r.startsWith("PUT /media-out/p/results/"));
       assertThatThrownBy(() -> store.putResult(f, "results/m.png", Files2.sha256(f), null).block())
-          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass().retryable()).isTrue());
+          .isInstanceOfSatisfying(
+              StageException.class, e -> assertThat(e.exitClass().retryable()).isTrue());
       Staged staged = store.stage(f, null).block();
       assertThat(staged.uploaded()).as("the input PUT is not matched: it passes").isTrue();
-      assertThat(store.putResult(f, "results/m.png", Files2.sha256(f), null).block().bytes()).as("the rule is spent").isEqualTo(2000);
+      assertThat(store.putResult(f, "results/m.png", Files2.sha256(f), null).block().bytes())
+          .as("the rule is spent")
+          .isEqualTo(2000);
     }
   }
 
   @Test
   void shouldHoldOnlyTheNextMatchingRequests() throws Exception {
     Path f = Files2.write(dir.resolve("h.png"), 2000, 9);
-    try (S3Store store = S3Store.open(viaProxy().withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(500)))) {
+    try (S3Store store =
+        S3Store.open(viaProxy().withTimeouts(Duration.ofSeconds(3), Duration.ofMillis(500)))) {
       proxy.delayNext(3, Duration.ofSeconds(2), r -> r.startsWith("PUT "));
       store.check().block(); // a HEAD: not held
       assertThatThrownBy(() -> store.putResult(f, "results/h.png", Files2.sha256(f), null).block())
-          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL));
-      assertThat(store.putResult(f, "results/h.png", Files2.sha256(f), null).block().bytes()).as("three PUTs held, then none").isEqualTo(2000);
+          .isInstanceOfSatisfying(
+              StageException.class, e -> assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL));
+      assertThat(store.putResult(f, "results/h.png", Files2.sha256(f), null).block().bytes())
+          .as("three PUTs held, then none")
+          .isEqualTo(2000);
     }
   }
 
   @Test
   void shouldReportARefusedConnectionAsTempfail() {
-    var settings = viaProxy().withEndpoint(java.net.URI.create("http://127.0.0.1:1"), true)
-        .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2));
+    var settings =
+        viaProxy()
+            .withEndpoint(java.net.URI.create("http://127.0.0.1:1"), true)
+            .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(2));
     try (S3Store store = S3Store.open(settings)) {
       assertThatThrownBy(() -> store.check().block())
-          .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL));
+          .isInstanceOfSatisfying(
+              StageException.class, e -> assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL));
     }
   }
 
@@ -152,7 +176,8 @@ class S3FaultProxyTest {
   void shouldDescribeRequestsWithoutQueryValues() {
     assertThat(S3FaultProxy.describe(HttpMethod.GET, "/b/k?X-Amz-Signature=abc&X-Amz-Expires=1"))
         .isEqualTo("GET /b/k?X-Amz-Expires,X-Amz-Signature");
-    assertThat(S3FaultProxy.describe(HttpMethod.POST, "/b/k?uploads")).isEqualTo("POST /b/k?uploads");
+    assertThat(S3FaultProxy.describe(HttpMethod.POST, "/b/k?uploads"))
+        .isEqualTo("POST /b/k?uploads");
     assertThat(S3FaultProxy.describe(HttpMethod.HEAD, "/b")).isEqualTo("HEAD /b");
   }
 }

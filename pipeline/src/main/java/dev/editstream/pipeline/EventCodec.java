@@ -3,7 +3,9 @@ package dev.editstream.pipeline;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
 import dev.editstream.core.Redact;
 import dev.editstream.core.event.JobEvent;
@@ -11,15 +13,14 @@ import dev.editstream.core.event.RecordLimits;
 import dev.editstream.core.job.Job;
 import dev.editstream.core.job.JobLineParser;
 import dev.editstream.core.job.LineError;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * JSON encoding of {@link JobEvent}s on Kafka (UTF-8 JSON, envelope version {@link JobEvent#VERSION}).
+ * JSON encoding of {@link JobEvent}s on Kafka (UTF-8 JSON, envelope version {@link
+ * JobEvent#VERSION}).
  *
  * <p>Versions: this build writes version 2 (a failure's and an attempt's {@code exit_class} as the
  * {@link dev.editstream.core.error.ExitClass} name, e.g. {@code "TEMPFAIL"}; {@code reason} as its
@@ -35,37 +36,57 @@ import java.util.regex.Pattern;
  * a crash of the caller's thread (a {@link StackOverflowError} is caught too).
  *
  * <p>The router's input topic also takes plain job lines from other systems: {@link
- * #decodeRequested} reads either. The contract is published as JSON Schemas in {@code docs/events/}.
+ * #decodeRequested} reads either. The contract is published as JSON Schemas in {@code
+ * docs/events/}.
  */
 public final class EventCodec {
-  /** The rule every {@code job_id} read from Kafka must keep (the producer's ids plus {@code .line-n} and {@code .part-k} suffixes). */
+  /**
+   * The rule every {@code job_id} read from Kafka must keep (the producer's ids plus {@code
+   * .line-n} and {@code .part-k} suffixes).
+   */
   public static final String ID_RULE = "[A-Za-z0-9._-]{1,300}";
+
   /** The longest reason of a refusal, characters. */
   public static final int MAX_REASON_CHARS = 500;
 
   private static final Pattern ID = Pattern.compile(ID_RULE);
-  private static final ObjectReader READER = Json.mapper().readerFor(JobEvent.class)
-      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectReader READER =
+      Json.mapper()
+          .readerFor(JobEvent.class)
+          .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
   /** Longest local input path of a job line, characters (as the producer's rule). */
   static final int MAX_LOCAL_PATH_CHARS = 4096;
 
-  /** Reads a record to tell an envelope from a job line: duplicate keys refused, numbers kept exact. */
-  private static final ObjectReader TREE = Json.mapper().reader()
-      .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-  private static final com.fasterxml.jackson.databind.ObjectWriter LINE_WRITER = new com.fasterxml.jackson.databind.ObjectMapper().writer();
-  /** Stands for a local path while the other rules of a job line are checked (a public https URL). */
+  /**
+   * Reads a record to tell an envelope from a job line: duplicate keys refused, numbers kept exact.
+   */
+  private static final ObjectReader TREE =
+      Json.mapper()
+          .reader()
+          .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static final com.fasterxml.jackson.databind.ObjectWriter LINE_WRITER =
+      new com.fasterxml.jackson.databind.ObjectMapper().writer();
+
+  /**
+   * Stands for a local path while the other rules of a job line are checked (a public https URL).
+   */
   private static final String LOCAL_PLACEHOLDER = "https://example.com/editstream-local-input";
+
   /**
    * The only allowed input folder of the parsers of {@link #decodeRequested}: one that does not
-   * exist, so the parser's own local-file check never passes and local paths are left to the router.
+   * exist, so the parser's own local-file check never passes and local paths are left to the
+   * router.
    */
   private static final Path NO_LOCAL_INPUTS =
-      Path.of(System.getProperty("java.io.tmpdir"), "editstream-no-local-inputs-" + java.util.UUID.randomUUID());
+      Path.of(
+          System.getProperty("java.io.tmpdir"),
+          "editstream-no-local-inputs-" + java.util.UUID.randomUUID());
 
   private EventCodec() {}
 
@@ -102,7 +123,15 @@ public final class EventCodec {
       throw refused("not a job event: the JSON value null", null);
     }
     if (e.v() < JobEvent.MIN_VERSION || e.v() > JobEvent.VERSION) {
-      throw refused("unsupported event version " + e.v() + " (this build reads " + JobEvent.MIN_VERSION + " to " + JobEvent.VERSION + ")", null);
+      throw refused(
+          "unsupported event version "
+              + e.v()
+              + " (this build reads "
+              + JobEvent.MIN_VERSION
+              + " to "
+              + JobEvent.VERSION
+              + ")",
+          null);
     }
     if (!ID.matcher(e.jobId()).matches()) {
       throw refused("job_id must match " + ID_RULE + ", was \"" + e.jobId() + "\"", null);
@@ -111,7 +140,9 @@ public final class EventCodec {
       throw refused("event of job " + e.jobId() + " carries no job", null);
     }
     if (!e.jobId().equals(e.job().id())) {
-      throw refused("event of job " + e.jobId() + " carries a job whose id is \"" + e.job().id() + "\"", null);
+      throw refused(
+          "event of job " + e.jobId() + " carries a job whose id is \"" + e.job().id() + "\"",
+          null);
     }
     return e;
   }
@@ -124,8 +155,8 @@ public final class EventCodec {
    *
    * <p>A job line is checked with the rules of {@link JobLineParser} (the producer's rules: fields,
    * id, prompt, https URLs, params, batch), with one difference: a local path in {@code images},
-   * {@code mask} or {@code video} is checked for its characters and length only and is passed on
-   * as written, so the router confines it exactly as it confines the paths of the producer's events
+   * {@code mask} or {@code video} is checked for its characters and length only and is passed on as
+   * written, so the router confines it exactly as it confines the paths of the producer's events
    * (absolute, inside its {@code --allow-input} folders, no links out); this method never looks at
    * the file system for it.
    *
@@ -148,7 +179,8 @@ public final class EventCodec {
     if (!(tree instanceof ObjectNode o) || o.has("v") || o.has("type")) {
       return decode(bytes);
     }
-    return JobEvent.requested(jobLine(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), o), now);
+    return JobEvent.requested(
+        jobLine(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), o), now);
   }
 
   /**
@@ -198,11 +230,16 @@ public final class EventCodec {
         images.set(i, valueAt(tree, "images[" + i + "]"));
       }
     }
-    return j.withInputs(images, localFields.contains("mask") ? valueAt(tree, "mask") : j.mask(),
+    return j.withInputs(
+        images,
+        localFields.contains("mask") ? valueAt(tree, "mask") : j.mask(),
         localFields.contains("video") ? valueAt(tree, "video") : j.video());
   }
 
-  /** The input fields of a line ({@code images[i]}, {@code mask}, {@code video}) that hold a non-blank local path. */
+  /**
+   * The input fields of a line ({@code images[i]}, {@code mask}, {@code video}) that hold a
+   * non-blank local path.
+   */
   private static List<String> localInputs(ObjectNode o) {
     List<String> out = new ArrayList<>();
     JsonNode imgs = o.get("images");
@@ -226,12 +263,15 @@ public final class EventCodec {
   }
 
   private static String valueAt(ObjectNode o, String field) {
-    return field.startsWith("images[") ? o.get("images").get(index(field)).asText() : o.get(field).asText();
+    return field.startsWith("images[")
+        ? o.get("images").get(index(field)).asText()
+        : o.get(field).asText();
   }
 
   private static void setAt(ObjectNode o, String field) {
     if (field.startsWith("images[")) {
-      ((com.fasterxml.jackson.databind.node.ArrayNode) o.get("images")).set(index(field), LOCAL_PLACEHOLDER);
+      ((com.fasterxml.jackson.databind.node.ArrayNode) o.get("images"))
+          .set(index(field), LOCAL_PLACEHOLDER);
     } else {
       o.put(field, LOCAL_PLACEHOLDER);
     }
@@ -248,20 +288,32 @@ public final class EventCodec {
    */
   private static String localPathRule(String ref) {
     if (ref.length() > MAX_LOCAL_PATH_CHARS) {
-      return "must be a local path of at most " + MAX_LOCAL_PATH_CHARS + " characters, was " + ref.length();
+      return "must be a local path of at most "
+          + MAX_LOCAL_PATH_CHARS
+          + " characters, was "
+          + ref.length();
     }
     for (int i = 0; i < ref.length(); i++) {
       char c = ref.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        return String.format("must not contain control characters (U+%04X at index %d)", (int) c, i);
+        return String.format(
+            "must not contain control characters (U+%04X at index %d)", (int) c, i);
       }
-      if ((c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\u200E' || c == '\u200F' || c == '\u061C') {
-        return String.format("must not contain bidirectional control characters (U+%04X at index %d)", (int) c, i);
+      if ((c >= '\u202A' && c <= '\u202E')
+          || (c >= '\u2066' && c <= '\u2069')
+          || c == '\u200E'
+          || c == '\u200F'
+          || c == '\u061C') {
+        return String.format(
+            "must not contain bidirectional control characters (U+%04X at index %d)", (int) c, i);
       }
-      if (Character.isHighSurrogate(c) && i + 1 < ref.length() && Character.isLowSurrogate(ref.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < ref.length()
+          && Character.isLowSurrogate(ref.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        return String.format("must be valid Unicode (unpaired surrogate U+%04X at index %d)", (int) c, i);
+        return String.format(
+            "must be valid Unicode (unpaired surrogate U+%04X at index %d)", (int) c, i);
       }
     }
     return null;
@@ -272,17 +324,23 @@ public final class EventCodec {
     return refused("not a job line" + who + ": field \"" + e.field() + "\": " + e.rule(), null);
   }
 
-  /** Where strict UTF-8 decoding fails, e.g. {@code " (bad byte 0xC0 at byte 17)"}, or null when the bytes are valid. */
+  /**
+   * Where strict UTF-8 decoding fails, e.g. {@code " (bad byte 0xC0 at byte 17)"}, or null when the
+   * bytes are valid.
+   */
   private static String firstInvalidUtf8(byte[] bytes) {
-    java.nio.charset.CharsetDecoder dec = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.charset.CharsetDecoder dec =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
     java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
     java.nio.CharBuffer out = java.nio.CharBuffer.allocate(Math.min(bytes.length, 64 * 1024) + 1);
     while (true) {
       java.nio.charset.CoderResult r = dec.decode(in, out, true);
       if (r.isError()) {
-        return String.format(" (bad byte 0x%02X at byte %d)", bytes[in.position()] & 0xff, in.position() + 1);
+        return String.format(
+            " (bad byte 0x%02X at byte %d)", bytes[in.position()] & 0xff, in.position() + 1);
       }
       if (r.isUnderflow()) {
         return null;
@@ -300,11 +358,15 @@ public final class EventCodec {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    // a required field missing or null: name it (the envelope's fields checked by JobEvent's constructor)
-    if (root instanceof NullPointerException npe && npe.getMessage() != null && npe.getMessage().matches("[a-z_]{1,32}")) {
+    // a required field missing or null: name it (the envelope's fields checked by JobEvent's
+    // constructor)
+    if (root instanceof NullPointerException npe
+        && npe.getMessage() != null
+        && npe.getMessage().matches("[a-z_]{1,32}")) {
       return "field \"" + npe.getMessage() + "\": is required";
     }
-    String field = ex instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
+    String field =
+        ex instanceof com.fasterxml.jackson.databind.JsonMappingException m ? path(m) : "";
     if (!field.isEmpty()) {
       if (msg.startsWith("Cannot map `null`")) {
         return "field \"" + field + "\": is required";
@@ -331,6 +393,7 @@ public final class EventCodec {
   }
 
   private static IllegalArgumentException refused(String why, Throwable cause) {
-    return new IllegalArgumentException(Redact.clip(Redact.text(Redact.clip(why, 4 * MAX_REASON_CHARS)), MAX_REASON_CHARS), cause);
+    return new IllegalArgumentException(
+        Redact.clip(Redact.text(Redact.clip(why, 4 * MAX_REASON_CHARS)), MAX_REASON_CHARS), cause);
   }
 }

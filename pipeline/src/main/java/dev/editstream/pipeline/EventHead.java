@@ -13,8 +13,8 @@ import java.util.Locale;
  * The few envelope fields that views and trackers need, read from an event's JSON without building
  * the whole {@link dev.editstream.core.event.JobEvent} (job, body, history and outputs are skipped
  * token by token). A view of every done, failed or submitted event reads each one, so this keeps
- * their cost a fraction of a full decode; stages that act on an event still decode it fully
- * ({@link EventCodec#decode}).
+ * their cost a fraction of a full decode; stages that act on an event still decode it fully ({@link
+ * EventCodec#decode}).
  *
  * @param type the event type ({@code type})
  * @param jobId {@code job_id}
@@ -25,15 +25,22 @@ import java.util.Locale;
  * @param rule {@code route.rule}, or null
  * @param costUsd {@code remote.cost_usd}, RunComfy's actual cost in USD, or null
  */
-public record EventHead(EventType type, String jobId, Instant at, int replays, String requestId, String modelId, String rule,
+public record EventHead(
+    EventType type,
+    String jobId,
+    Instant at,
+    int replays,
+    String requestId,
+    String modelId,
+    String rule,
     Double costUsd) {
 
   /**
    * Reads the head of one event.
    *
    * @throws IllegalArgumentException with a readable, bounded reason when the bytes are not a JSON
-   *     object with a known {@code type} and a {@code job_id} of {@link EventCodec#ID_RULE} (a poison
-   *     record), or break {@link dev.editstream.core.Json#READ_LIMITS}
+   *     object with a known {@code type} and a {@code job_id} of {@link EventCodec#ID_RULE} (a
+   *     poison record), or break {@link dev.editstream.core.Json#READ_LIMITS}
    */
   public static EventHead read(byte[] bytes) {
     if (bytes == null) {
@@ -59,7 +66,8 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
           case "job_id" -> jobId = t == JsonToken.VALUE_STRING ? p.getText() : null;
           case "at" -> at = t == JsonToken.VALUE_STRING ? instant(p.getText()) : null;
           case "replays" -> replays = t == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : 0;
-          case "submission" -> requestId = t == JsonToken.START_OBJECT ? stringField(p, "request_id") : skip(p);
+          case "submission" ->
+              requestId = t == JsonToken.START_OBJECT ? stringField(p, "request_id") : skip(p);
           case "route" -> {
             if (t == JsonToken.START_OBJECT) {
               String[] r = twoFields(p, "model_id", "rule");
@@ -69,14 +77,22 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
               skip(p);
             }
           }
-          case "remote" -> cost = t == JsonToken.START_OBJECT ? numberField(p, "cost_usd") : skipNumber(p);
+          case "remote" ->
+              cost = t == JsonToken.START_OBJECT ? numberField(p, "cost_usd") : skipNumber(p);
           default -> p.skipChildren();
         }
       }
     } catch (IOException | RuntimeException e) {
-      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      throw new IllegalArgumentException(dev.editstream.core.Redact.clip(dev.editstream.core.Redact.text(
-          dev.editstream.core.Redact.clip("not a job event: " + why, 2_000)), EventCodec.MAX_REASON_CHARS), e);
+      String why =
+          e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+              ? j.getOriginalMessage()
+              : e.getMessage();
+      throw new IllegalArgumentException(
+          dev.editstream.core.Redact.clip(
+              dev.editstream.core.Redact.text(
+                  dev.editstream.core.Redact.clip("not a job event: " + why, 2_000)),
+              EventCodec.MAX_REASON_CHARS),
+          e);
     }
     if (type == null) {
       throw new IllegalArgumentException("not a job event: no known type");
@@ -85,7 +101,8 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
       throw new IllegalArgumentException("not a job event: no job_id");
     }
     if (!jobId.matches(EventCodec.ID_RULE)) {
-      throw new IllegalArgumentException("not a job event: job_id must match " + EventCodec.ID_RULE);
+      throw new IllegalArgumentException(
+          "not a job event: job_id must match " + EventCodec.ID_RULE);
     }
     return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost);
   }
@@ -95,13 +112,17 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
     return null;
   }
 
-  /** The number value of {@code name} in the object the parser is at the start of; consumes the object. */
+  /**
+   * The number value of {@code name} in the object the parser is at the start of; consumes the
+   * object.
+   */
   private static Double numberField(JsonParser p, String name) throws IOException {
     Double out = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
-      if (field.equals(name) && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
+      if (field.equals(name)
+          && (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT)) {
         out = p.getDoubleValue();
       } else {
         p.skipChildren();
@@ -131,7 +152,10 @@ public record EventHead(EventType type, String jobId, Instant at, int replays, S
     return null;
   }
 
-  /** The string value of {@code name} in the object the parser is at the start of; consumes the object. */
+  /**
+   * The string value of {@code name} in the object the parser is at the start of; consumes the
+   * object.
+   */
   private static String stringField(JsonParser p, String name) throws IOException {
     return twoFields(p, name, null)[0];
   }

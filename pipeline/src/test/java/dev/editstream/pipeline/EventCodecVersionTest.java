@@ -18,15 +18,19 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Envelope versions 1 (exit classes as codes) and 2 (as names) both decode; version 2 is written. */
+/**
+ * Envelope versions 1 (exit classes as codes) and 2 (as names) both decode; version 2 is written.
+ */
 class EventCodecVersionTest {
-  private static final String V1 = """
+  private static final String V1 =
+      """
       {"v":1,"type":"failed","job_id":"j1","at":"2026-01-01T00:00:10Z","job":{"id":"j1","prompt":"p","images":["https://example.com/a.png"]},
        "failure":{"exit_class":75,"reason":"may_have_been_submitted","message":"job j1: no answer","stage":"router","attempts":2},
        "attempt":2,"history":[{"stage":"router","exit_class":69,"reason":"http_503_500001","message":"HTTP 503","at":"2026-01-01T00:00:05Z"}],
        "created_at":"2026-01-01T00:00:00Z","replays":0}
       """;
-  private static final String V2 = """
+  private static final String V2 =
+      """
       {"v":2,"type":"failed","job_id":"j1","at":"2026-01-01T00:00:10Z","job":{"id":"j1","prompt":"p","images":["https://example.com/a.png"]},
        "failure":{"exit_class":"TEMPFAIL","reason":"may_have_been_submitted","message":"job j1: no answer","stage":"router","attempts":2},
        "attempt":2,"history":[{"stage":"router","exit_class":"UNAVAILABLE","reason":"http_503_500001","message":"HTTP 503","at":"2026-01-01T00:00:05Z"}],
@@ -75,10 +79,18 @@ class EventCodecVersionTest {
   @Test
   void shouldRoundTripAFailedEventThroughTheCodec() {
     Instant t = Instant.parse("2026-02-03T04:05:06Z");
-    Job job = new Job("rt-1", "prompt", List.of("https://example.com/a.png"), null, null, null, null, null);
-    JobEvent e = JobEvent.requested(job, t)
-        .retry(new Attempt(Stage.ROUTER, ExitClass.TEMPFAIL, "http_429_100429", "slow down", t), t.plusSeconds(3))
-        .failed(new Failure(ExitClass.DATA, FailureReason.SCHEMA, "job rt-1: body: bad", Stage.ROUTER, 2), t.plusSeconds(9));
+    Job job =
+        new Job(
+            "rt-1", "prompt", List.of("https://example.com/a.png"), null, null, null, null, null);
+    JobEvent e =
+        JobEvent.requested(job, t)
+            .retry(
+                new Attempt(Stage.ROUTER, ExitClass.TEMPFAIL, "http_429_100429", "slow down", t),
+                t.plusSeconds(3))
+            .failed(
+                new Failure(
+                    ExitClass.DATA, FailureReason.SCHEMA, "job rt-1: body: bad", Stage.ROUTER, 2),
+                t.plusSeconds(9));
     JobEvent back = EventCodec.decode(EventCodec.encode(e));
     assertThat(back).isEqualTo(e);
     assertThat(back.history().get(0).reason()).isEqualTo(FailureReason.HTTP_429);
@@ -90,14 +102,17 @@ class EventCodecVersionTest {
     JobEvent e = decode(V2.replace("may_have_been_submitted", "quota_exceeded_elsewhere"));
     assertThat(e.failure().reason()).isEqualTo(FailureReason.UNKNOWN);
     assertThat(e.failure().reasonText()).isEqualTo("quota_exceeded_elsewhere");
-    assertThat(Json.mapper().readTree(EventCodec.encode(e)).at("/failure/reason").asText()).isEqualTo("quota_exceeded_elsewhere");
+    assertThat(Json.mapper().readTree(EventCodec.encode(e)).at("/failure/reason").asText())
+        .isEqualTo("quota_exceeded_elsewhere");
   }
 
   @Test
   void shouldRefuseAnUnknownVersionOrExitClass() {
-    assertThatThrownBy(() -> decode(V2.replace("\"v\":2", "\"v\":3"))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> decode(V2.replace("\"v\":2", "\"v\":3")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unsupported event version 3");
-    assertThatThrownBy(() -> decode(V2.replace("\"TEMPFAIL\"", "\"SOMETIMES\""))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> decode(V2.replace("\"TEMPFAIL\"", "\"SOMETIMES\"")))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exit");
     assertThat(EventType.FAILED.wire()).isEqualTo("failed");
   }

@@ -1,7 +1,5 @@
 package dev.editstream.pipeline;
 
-import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +9,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.Attempt;
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
 import dev.editstream.core.event.RemoteRun;
@@ -73,37 +73,106 @@ class EventSchemaTest {
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("seed", 42);
     params.put("aspect_ratio", "1:1");
-    params.put("loras", List.of(Map.of("path", "https://assets.example.com/style.safetensors", "scale", 0.8)));
-    Job job = new Job("sku-0001", "Keep the bottle unchanged. Grey paper background.",
-        List.of("https://cdn.example.com/a.png?X-Amz-Signature=abc", "/data/in/b.png"), "/data/in/mask.png", null,
-        "google/nano-banana-2/edit", params, "spring-gallery");
-    Attempt a = new Attempt(Stage.ROUTER, ExitClass.TEMPFAIL, FailureReason.HTTP_429, "rate limited", T0.plusSeconds(1));
+    params.put(
+        "loras",
+        List.of(Map.of("path", "https://assets.example.com/style.safetensors", "scale", 0.8)));
+    Job job =
+        new Job(
+            "sku-0001",
+            "Keep the bottle unchanged. Grey paper background.",
+            List.of("https://cdn.example.com/a.png?X-Amz-Signature=abc", "/data/in/b.png"),
+            "/data/in/mask.png",
+            null,
+            "google/nano-banana-2/edit",
+            params,
+            "spring-gallery");
+    Attempt a =
+        new Attempt(
+            Stage.ROUTER,
+            ExitClass.TEMPFAIL,
+            FailureReason.HTTP_429,
+            "rate limited",
+            T0.plusSeconds(1));
     JobEvent requested = JobEvent.requested(job, T0, 2).retry(a, T0.plusSeconds(30));
-    RouteDecision route = new RouteDecision("google/nano-banana-2/edit", "explicit-model", List.of("model"), List.of("no preservation clause"),
-        new CostEstimate(0.078, "output", 2, false));
-    Submission s1 = new Submission("req-1", "https://model-api.runcomfy.net/v1/requests/req-1/status",
-        "https://model-api.runcomfy.net/v1/requests/req-1/result", "https://model-api.runcomfy.net/v1/requests/req-1/cancel", T0.plusSeconds(40));
+    RouteDecision route =
+        new RouteDecision(
+            "google/nano-banana-2/edit",
+            "explicit-model",
+            List.of("model"),
+            List.of("no preservation clause"),
+            new CostEstimate(0.078, "output", 2, false));
+    Submission s1 =
+        new Submission(
+            "req-1",
+            "https://model-api.runcomfy.net/v1/requests/req-1/status",
+            "https://model-api.runcomfy.net/v1/requests/req-1/result",
+            "https://model-api.runcomfy.net/v1/requests/req-1/cancel",
+            T0.plusSeconds(40));
     Submission s2 = new Submission("req-2", null, null, null, T0.plusSeconds(41));
-    JobEvent submitted = requested.submitted(route, Map.of("prompt", "x", "image_urls", List.of("https://cdn.example.com/a.png?sig=1")), s1,
-        T0.plusSeconds(42)).withParts(List.of(s1, s2));
-    JobEvent completed = submitted.completed(List.of("https://out.runcomfy.net/o1.png", "https://out.runcomfy.net/o2.png"),
-        new RemoteRun(0.078, true, "ran past its deadline"), T0.plusSeconds(90));
-    JobEvent done = completed.done(List.of(new OutputFile("sku-0001/o1.png", 1234, "a".repeat(64), "image/png", "https://out.runcomfy.net/o1.png"),
-        new OutputFile("sku-0001/o2.png", 99, "0123456789abcdef".repeat(4), "image/png", "https://out.runcomfy.net/o2.png")), T0.plusSeconds(95));
-    JobEvent failed = done.failed(new Failure(ExitClass.DATA, FailureReason.SCHEMA, "job sku-0001: body: seed must be <= 99", Stage.DOWNLOADER, 3), T0.plusSeconds(99));
+    JobEvent submitted =
+        requested
+            .submitted(
+                route,
+                Map.of("prompt", "x", "image_urls", List.of("https://cdn.example.com/a.png?sig=1")),
+                s1,
+                T0.plusSeconds(42))
+            .withParts(List.of(s1, s2));
+    JobEvent completed =
+        submitted.completed(
+            List.of("https://out.runcomfy.net/o1.png", "https://out.runcomfy.net/o2.png"),
+            new RemoteRun(0.078, true, "ran past its deadline"),
+            T0.plusSeconds(90));
+    JobEvent done =
+        completed.done(
+            List.of(
+                new OutputFile(
+                    "sku-0001/o1.png",
+                    1234,
+                    "a".repeat(64),
+                    "image/png",
+                    "https://out.runcomfy.net/o1.png"),
+                new OutputFile(
+                    "sku-0001/o2.png",
+                    99,
+                    "0123456789abcdef".repeat(4),
+                    "image/png",
+                    "https://out.runcomfy.net/o2.png")),
+            T0.plusSeconds(95));
+    JobEvent failed =
+        done.failed(
+            new Failure(
+                ExitClass.DATA,
+                FailureReason.SCHEMA,
+                "job sku-0001: body: seed must be <= 99",
+                Stage.DOWNLOADER,
+                3),
+            T0.plusSeconds(99));
     return List.of(requested, submitted, completed, done, failed);
   }
 
   @Test
   void shouldValidateEveryEventTypeAsEncodedWithEveryOptionalPart() throws IOException {
     List<JobEvent> events = everyType();
-    assertThat(events).extracting(e -> e.type().wire()).containsExactly("requested", "submitted", "completed", "done", "failed");
+    assertThat(events)
+        .extracting(e -> e.type().wire())
+        .containsExactly("requested", "submitted", "completed", "done", "failed");
     for (JobEvent e : events) {
       JsonNode n = encoded(e);
       assertThat(errors(EVENT, n)).as("%s event %s", e.type().wire(), n).isEmpty();
     }
     JsonNode failed = encoded(events.get(4));
-    for (String part : List.of("route", "body", "submission", "outputs", "files", "failure", "remote", "history", "parts", "due_at")) {
+    for (String part :
+        List.of(
+            "route",
+            "body",
+            "submission",
+            "outputs",
+            "files",
+            "failure",
+            "remote",
+            "history",
+            "parts",
+            "due_at")) {
       if (!part.equals("due_at")) {
         assertThat(failed.has(part)).as(part).isTrue();
       }
@@ -114,15 +183,42 @@ class EventSchemaTest {
 
   @Test
   void shouldValidateTheSmallestEventsTheCodeWrites() throws IOException {
-    Job minimal = new Job("j1", "make it warmer", List.of("https://a.example.com/x.png"), null, null, null, null, null);
+    Job minimal =
+        new Job(
+            "j1",
+            "make it warmer",
+            List.of("https://a.example.com/x.png"),
+            null,
+            null,
+            null,
+            null,
+            null);
     JobEvent requested = JobEvent.requested(minimal, T0);
     Submission s = new Submission("r", null, null, null, T0);
-    JobEvent submitted = requested.submitted(new RouteDecision("m/x", "default", List.of()), Map.of(), s, T0);
+    JobEvent submitted =
+        requested.submitted(new RouteDecision("m/x", "default", List.of()), Map.of(), s, T0);
     JobEvent completed = submitted.completed(List.of(), T0);
     JobEvent done = completed.done(List.of(), T0);
-    JobEvent failedEarly = requested.failed(new Failure(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "gone", Stage.ROUTER, 1), T0);
-    JobEvent poison = JobEvent.requested(new Job("record-editstream.jobs.requested-0-7", "", List.of(), null, null, null, null, null), T0)
-        .failed(new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, "not a job event", Stage.ROUTER, 1), T0);
+    JobEvent failedEarly =
+        requested.failed(
+            new Failure(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "gone", Stage.ROUTER, 1),
+            T0);
+    JobEvent poison =
+        JobEvent.requested(
+                new Job(
+                    "record-editstream.jobs.requested-0-7",
+                    "",
+                    List.of(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null),
+                T0)
+            .failed(
+                new Failure(
+                    ExitClass.DATA, FailureReason.UNDECODABLE, "not a job event", Stage.ROUTER, 1),
+                T0);
     for (JobEvent e : List.of(requested, submitted, completed, done, failedEarly, poison)) {
       assertThat(errors(EVENT, encoded(e))).as(e.type().wire()).isEmpty();
     }
@@ -146,7 +242,9 @@ class EventSchemaTest {
     ObjectNode v1 = (ObjectNode) encoded(failed);
     v1.put("v", 1);
     ((ObjectNode) v1.get("failure")).put("exit_class", 65);
-    assertThat(errors(EVENT, v1)).as("a version 1 event (exit class as its code) still validates").isEmpty();
+    assertThat(errors(EVENT, v1))
+        .as("a version 1 event (exit class as its code) still validates")
+        .isEmpty();
 
     ObjectNode unknownClass = (ObjectNode) encoded(failed);
     ((ObjectNode) unknownClass.get("failure")).put("exit_class", "SOMETIMES");
@@ -202,55 +300,63 @@ class EventSchemaTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"a/b\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\".hidden\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":7,\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"colour\":\"red\"}",
-      "{\"id\":\"j\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"   \",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":\"https://a.example.com/x.png\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[42]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"video\":\"https://a.example.com/v.mp4\",\"mask\":\"https://a.example.com/m.png\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"http://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"ftp://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://user:pw@a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x\\u0001.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\\u0001\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"model\":\"Google/Nano\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"model\":\"nomodel\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"batch\":\" lead\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"batch\":\"a/b\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"prompt\":\"y\"}}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"seed\":null}}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"1abc\":1}}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":[1]}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"ref\":\"http://a.example.com/r.png\"}}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"ref\":\"javascript:alert(1)\"}}",
-      "[\"not\",\"an\",\"object\"]"
-  })
+  @ValueSource(
+      strings = {
+        "{\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"a/b\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\".hidden\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":7,\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"colour\":\"red\"}",
+        "{\"id\":\"j\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"   \",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":\"https://a.example.com/x.png\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[42]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"video\":\"https://a.example.com/v.mp4\",\"mask\":\"https://a.example.com/m.png\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"http://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"ftp://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://user:pw@a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x\\u0001.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\\u0001\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"model\":\"Google/Nano\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"model\":\"nomodel\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"batch\":\" lead\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"batch\":\"a/b\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"prompt\":\"y\"}}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"seed\":null}}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"1abc\":1}}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":[1]}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"ref\":\"http://a.example.com/r.png\"}}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"params\":{\"ref\":\"javascript:alert(1)\"}}",
+        "[\"not\",\"an\",\"object\"]"
+      })
   void shouldRejectWhatTheParserRejects(String line) throws IOException {
-    JobLineParser.Parsed p = new JobLineParser(EXAMPLES.toAbsolutePath().normalize()).parse(1, line);
+    JobLineParser.Parsed p =
+        new JobLineParser(EXAMPLES.toAbsolutePath().normalize()).parse(1, line);
     assertThat(p.ok()).as("the parser refuses %s", line).isFalse();
-    assertThat(errors(LINE, JSON.readTree(line))).as("the schema refuses %s (parser: %s)", line, p.error().describe()).isNotEmpty();
+    assertThat(errors(LINE, JSON.readTree(line)))
+        .as("the schema refuses %s (parser: %s)", line, p.error().describe())
+        .isNotEmpty();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
-      "{\"id\":\"j.2_a-b\",\"prompt\":\"保持不变\",\"images\":[\"https://a.example.com/x.png?sig=1\",\"HTTPS://b.example.com/y.png\"]}",
-      "{\"id\":\"j\",\"model\":\"wan-ai/wan-2-7/video-edit\",\"video\":\"https://a.example.com/v.mp4\"}",
-      "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"mask\":\"https://a.example.com/m.png\",\"params\":{\"strength\":0.8,\"loras\":[{\"path\":\"https://a.example.com/l.safetensors\",\"scale\":1}]},\"batch\":\"spring gallery:2+\"}",
-      "{\"id\":\"j\",\"prompt\":\"line one\\nline two\",\"images\":[\"https://a.example.com/x.png\"],\"mask\":null,\"video\":null,\"model\":null,\"params\":null,\"batch\":null}"
-  })
+  @ValueSource(
+      strings = {
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"]}",
+        "{\"id\":\"j.2_a-b\",\"prompt\":\"保持不变\",\"images\":[\"https://a.example.com/x.png?sig=1\",\"HTTPS://b.example.com/y.png\"]}",
+        "{\"id\":\"j\",\"model\":\"wan-ai/wan-2-7/video-edit\",\"video\":\"https://a.example.com/v.mp4\"}",
+        "{\"id\":\"j\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/x.png\"],\"mask\":\"https://a.example.com/m.png\",\"params\":{\"strength\":0.8,\"loras\":[{\"path\":\"https://a.example.com/l.safetensors\",\"scale\":1}]},\"batch\":\"spring gallery:2+\"}",
+        "{\"id\":\"j\",\"prompt\":\"line one\\nline two\",\"images\":[\"https://a.example.com/x.png\"],\"mask\":null,\"video\":null,\"model\":null,\"params\":null,\"batch\":null}"
+      })
   void shouldAcceptWhatTheParserAccepts(String line) throws IOException {
-    JobLineParser.Parsed p = new JobLineParser(EXAMPLES.toAbsolutePath().normalize()).parse(1, line);
-    assertThat(p.ok()).as("the parser accepts %s: %s", line, p.error() == null ? "" : p.error().describe()).isTrue();
+    JobLineParser.Parsed p =
+        new JobLineParser(EXAMPLES.toAbsolutePath().normalize()).parse(1, line);
+    assertThat(p.ok())
+        .as("the parser accepts %s: %s", line, p.error() == null ? "" : p.error().describe())
+        .isTrue();
     assertThat(errors(LINE, JSON.readTree(line))).as(line).isEmpty();
   }
 
@@ -261,7 +367,8 @@ class EventSchemaTest {
       urls.add("https://a.example.com/" + i + ".png");
     }
     String over = JSON.writeValueAsString(Map.of("id", "j", "prompt", "x", "images", urls));
-    String at = JSON.writeValueAsString(Map.of("id", "j", "prompt", "x", "images", urls.subList(0, 500)));
+    String at =
+        JSON.writeValueAsString(Map.of("id", "j", "prompt", "x", "images", urls.subList(0, 500)));
     assertThat(new JobLineParser(EXAMPLES).parse(1, over).ok()).isFalse();
     assertThat(errors(LINE, JSON.readTree(over))).isNotEmpty();
     assertThat(new JobLineParser(EXAMPLES).parse(1, at).ok()).isTrue();

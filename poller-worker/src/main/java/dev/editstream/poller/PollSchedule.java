@@ -6,18 +6,21 @@ import java.time.Duration;
  * When to check a remote request's status next. Pure.
  *
  * <p>The first check is at once (as RunComfy's CLI does after submit); then the interval grows
- * geometrically from {@code first} by {@code factor} up to {@code max}, so a fast job is seen
- * done quickly and a slow one costs few calls. {@link #fixed(Duration)} gives the CLI's fixed
- * schedule (default 2 s, {@code --poll-secs}) for comparison.
+ * geometrically from {@code first} by {@code factor} up to {@code max}, so a fast job is seen done
+ * quickly and a slow one costs few calls. {@link #fixed(Duration)} gives the CLI's fixed schedule
+ * (default 2 s, {@code --poll-secs}) for comparison.
  *
- * @param first the interval after the first check, at least 1 ms (intervals are whole ms: a
- *     shorter one would be rounded to no pause at all)
+ * @param first the interval after the first check, at least 1 ms (intervals are whole ms: a shorter
+ *     one would be rounded to no pause at all)
  * @param factor growth per check, &gt;= 1
  * @param max the longest interval, &gt;= first
  */
 public record PollSchedule(Duration first, double factor, Duration max) {
 
-  /** @throws IllegalArgumentException naming the setting ({@code poll.first}, {@code poll.factor}, {@code poll.max}) that breaks its rule */
+  /**
+   * @throws IllegalArgumentException naming the setting ({@code poll.first}, {@code poll.factor},
+   *     {@code poll.max}) that breaks its rule
+   */
   public PollSchedule {
     if (first == null || first.compareTo(Duration.ofMillis(1)) < 0) {
       throw new IllegalArgumentException("poll.first must be at least 1 ms, was " + first);

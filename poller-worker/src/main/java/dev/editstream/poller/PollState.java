@@ -28,9 +28,12 @@ import java.util.Objects;
  * @param followingPastDeadline whether the deadline passed and the cancel was answered {@code
  *     not_cancellable}
  */
-public record PollState(int checksDone, Integer queuePosition, int unknownInARow, boolean followingPastDeadline) {
+public record PollState(
+    int checksDone, Integer queuePosition, int unknownInARow, boolean followingPastDeadline) {
 
-  /** The consecutive answers with an unrecognised status that end the job (the last one included). */
+  /**
+   * The consecutive answers with an unrecognised status that end the job (the last one included).
+   */
   public static final int MAX_UNKNOWN_IN_A_ROW = 3;
 
   /** What to do at a check, as far as the deadline is concerned. */
@@ -48,7 +51,9 @@ public record PollState(int checksDone, Integer queuePosition, int unknownInARow
     return new PollState(0, null, 0, false);
   }
 
-  /** After a check whose answer had a recognised status (queued, running, or a result not ready). */
+  /**
+   * After a check whose answer had a recognised status (queued, running, or a result not ready).
+   */
   public PollState afterKnown(Integer position) {
     return new PollState(checksDone + 1, position, 0, followingPastDeadline);
   }
@@ -64,9 +69,9 @@ public record PollState(int checksDone, Integer queuePosition, int unknownInARow
   }
 
   /**
-   * Whether the provider answered a check in this attempt (recognised or not): a failure after
-   * that is marked {@link dev.editstream.core.error.StageException#afterProgress()}, and counts as
-   * the first of a new run of failures.
+   * Whether the provider answered a check in this attempt (recognised or not): a failure after that
+   * is marked {@link dev.editstream.core.error.StageException#afterProgress()}, and counts as the
+   * first of a new run of failures.
    */
   public boolean answered() {
     return checksDone > 0;
@@ -90,9 +95,13 @@ public record PollState(int checksDone, Integer queuePosition, int unknownInARow
   public DeadlineStep deadlineStep(Instant now, Instant submittedAt, Duration deadline) {
     Objects.requireNonNull(now, "now");
     if (!followingPastDeadline) {
-      return now.isAfter(deadlineAt(submittedAt, deadline)) ? DeadlineStep.CANCEL : DeadlineStep.CHECK;
+      return now.isAfter(deadlineAt(submittedAt, deadline))
+          ? DeadlineStep.CANCEL
+          : DeadlineStep.CHECK;
     }
-    return now.isAfter(followCapAt(submittedAt, deadline)) ? DeadlineStep.GIVE_UP : DeadlineStep.CHECK;
+    return now.isAfter(followCapAt(submittedAt, deadline))
+        ? DeadlineStep.GIVE_UP
+        : DeadlineStep.CHECK;
   }
 
   /** {@code submittedAt + deadline}: when an unfinished request is cancelled. */

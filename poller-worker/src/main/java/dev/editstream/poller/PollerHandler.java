@@ -31,8 +31,8 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The poller-worker's logic for one {@code submitted} job: check the request's status at once,
- * then on the {@link PollSchedule}, until a terminal status; then GET the result once, with {@code
+ * The poller-worker's logic for one {@code submitted} job: check the request's status at once, then
+ * on the {@link PollSchedule}, until a terminal status; then GET the result once, with {@code
  * include_cost=true}, and decide from the result's own status (as RunComfy's CLI does). Status
  * words are read into a {@link RequestPhase} ({@code runcomfy-live-contract.md} §3).
  *
@@ -50,21 +50,21 @@ import reactor.core.scheduler.Scheduler;
  *       again on the schedule.
  *   <li>Past its deadline (measured from submission) a request is cancelled ({@code POST
  *       .../cancel}). Outcome {@code cancelled} → class 75 {@code deadline}, not retried. Outcome
- *       {@code not_cancellable} (it is running: RunComfy will finish and bill it) → followed to
- *       its end without further cancels: a success is published as {@code completed} with {@link
+ *       {@code not_cancellable} (it is running: RunComfy will finish and bill it) → followed to its
+ *       end without further cancels: a success is published as {@code completed} with {@link
  *       RemoteRun#pastDeadline()} set, so the outputs paid for are downloaded; a failure says it
  *       ran past its deadline. The follow-through ends at submission + 2 × deadline with class 75
  *       {@code deadline_not_cancellable} (RunComfy may still finish and bill it). A cancel call
  *       that fails → class 75 {@code deadline} naming the error.
  * </ul>
  *
- * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs;
- * a success teaches the model's latency (the result's {@code finished_at - created_at} when both
- * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as
- * it becomes known and then wait what the schedule says. While submissions wait for a slot
- * ({@link FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the
- * detection delay is throughput. The flow-control permit of a request is released when its
- * terminal status is seen, or when the job ends here in any other way.
+ * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs; a
+ * success teaches the model's latency (the result's {@code finished_at - created_at} when both
+ * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as it
+ * becomes known and then wait what the schedule says. While submissions wait for a slot ({@link
+ * FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the detection delay
+ * is throughput. The flow-control permit of a request is released when its terminal status is seen,
+ * or when the job ends here in any other way.
  *
  * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
  * retries it through the delay topic and the next attempt resumes polling the same request_id
@@ -84,8 +84,10 @@ public final class PollerHandler implements StageHandler {
   private final RecentResults recent;
   private final FlowControl flow;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
+
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
   static final int MAX_SERVER_TEXT = 2_000;
+
   private final java.util.function.Supplier<? extends java.util.Collection<String>> secrets;
 
   /**
@@ -93,8 +95,21 @@ public final class PollerHandler implements StageHandler {
    *     request is cancelled, and one that is not cancellable is followed until twice this
    * @param timer scheduler for the waits between checks (virtual time in tests)
    */
-  public PollerHandler(RunComfyClient client, Topics topics, PollSchedule schedule, Duration deadline, Clock clock, Scheduler timer) {
-    this(builder().client(client).topics(topics).schedule(schedule).deadline(deadline).clock(clock).timer(timer));
+  public PollerHandler(
+      RunComfyClient client,
+      Topics topics,
+      PollSchedule schedule,
+      Duration deadline,
+      Clock clock,
+      Scheduler timer) {
+    this(
+        builder()
+            .client(client)
+            .topics(topics)
+            .schedule(schedule)
+            .deadline(deadline)
+            .clock(clock)
+            .timer(timer));
   }
 
   private PollerHandler(Builder b) {
@@ -131,7 +146,8 @@ public final class PollerHandler implements StageHandler {
     private Clock clock;
     private Scheduler timer;
     private RecentResults recent;
-    private java.util.function.Supplier<? extends java.util.Collection<String>> secrets = java.util.List::of;
+    private java.util.function.Supplier<? extends java.util.Collection<String>> secrets =
+        java.util.List::of;
 
     private Builder() {}
 
@@ -204,7 +220,8 @@ public final class PollerHandler implements StageHandler {
      *
      * @param more supplies the secrets, read at each use; blank ones are ignored
      */
-    public Builder secrets(java.util.function.Supplier<? extends java.util.Collection<String>> more) {
+    public Builder secrets(
+        java.util.function.Supplier<? extends java.util.Collection<String>> more) {
       this.secrets = java.util.Objects.requireNonNull(more, "more");
       return this;
     }
@@ -221,10 +238,11 @@ public final class PollerHandler implements StageHandler {
 
   /**
    * Text a server sent, made safe for the console, the log and the failed topic: every secret the
-   * poller knows (the client's token, {@link Builder#secrets}) and bearer tokens and URL query strings
-   * ({@link Redact#text}) replaced by {@code <redacted>}, control characters (C0, DEL, C1) and the
-   * bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) and lone surrogates
-   * escaped as <code>&#92;uXXXX</code>, clipped to {@value #MAX_SERVER_TEXT} chars with {@code ...}.
+   * poller knows (the client's token, {@link Builder#secrets}) and bearer tokens and URL query
+   * strings ({@link Redact#text}) replaced by {@code <redacted>}, control characters (C0, DEL, C1)
+   * and the bidirectional overrides and isolates (U+202A..U+202E, U+2066..U+2069) and lone
+   * surrogates escaped as <code>&#92;uXXXX</code>, clipped to {@value #MAX_SERVER_TEXT} chars with
+   * {@code ...}.
    */
   String fromServer(String text) {
     if (text == null) {
@@ -245,9 +263,16 @@ public final class PollerHandler implements StageHandler {
   @Override
   public Mono<Outcome> handle(JobEvent event) {
     if (event.submission() == null || event.submission().requestId() == null) {
-      return Mono.just(new Outcome.Fail(ExitClass.DATA, FailureReason.NO_REQUEST_ID, "submitted event carries no request_id"));
+      return Mono.just(
+          new Outcome.Fail(
+              ExitClass.DATA,
+              FailureReason.NO_REQUEST_ID,
+              "submitted event carries no request_id"));
     }
-    Instant submittedAt = event.submission().submittedAt() == null ? clock.instant() : event.submission().submittedAt();
+    Instant submittedAt =
+        event.submission().submittedAt() == null
+            ? clock.instant()
+            : event.submission().submittedAt();
     if (event.requests().size() > 1) {
       return pollParts(event, submittedAt);
     }
@@ -262,24 +287,27 @@ public final class PollerHandler implements StageHandler {
    */
   private Mono<Outcome> pollParts(JobEvent event, Instant submittedAt) {
     return Flux.fromIterable(event.requests())
-        .flatMapSequential(sub -> poll(event, sub.requestId(), submittedAt, PollState.start())
-            .doOnNext(o -> ended(event, sub.requestId(), o instanceof Outcome.Publish)))
+        .flatMapSequential(
+            sub ->
+                poll(event, sub.requestId(), submittedAt, PollState.start())
+                    .doOnNext(o -> ended(event, sub.requestId(), o instanceof Outcome.Publish)))
         .collectList()
-        .map(outcomes -> {
-          List<String> urls = new java.util.ArrayList<>();
-          RemoteRun run = null;
-          for (Outcome o : outcomes) {
-            if (!(o instanceof Outcome.Publish pub)) {
-              return o;
-            }
-            JobEvent part = pub.emits().get(0).event();
-            urls.addAll(part.outputs());
-            run = run == null ? part.remote() : run.plus(part.remote());
-          }
-          return Outcome.publish(topics.completed(), event.completed(urls, run, clock.instant()));
-        });
+        .map(
+            outcomes -> {
+              List<String> urls = new java.util.ArrayList<>();
+              RemoteRun run = null;
+              for (Outcome o : outcomes) {
+                if (!(o instanceof Outcome.Publish pub)) {
+                  return o;
+                }
+                JobEvent part = pub.emits().get(0).event();
+                urls.addAll(part.outputs());
+                run = run == null ? part.remote() : run.plus(part.remote());
+              }
+              return Outcome.publish(
+                  topics.completed(), event.completed(urls, run, clock.instant()));
+            });
   }
-
 
   /**
    * A job failed for good after this stage took it (an error past its retries, a non-retryable
@@ -297,7 +325,10 @@ public final class PollerHandler implements StageHandler {
     }
   }
 
-  /** Stops the smart schedule's tracking of a request that did not succeed and releases the flow-control permit. */
+  /**
+   * Stops the smart schedule's tracking of a request that did not succeed and releases the
+   * flow-control permit.
+   */
   private void ended(JobEvent event, String requestId, boolean ok) {
     if (smart != null && !ok && event.route() != null) {
       smart.forget(event.route().modelId(), requestId);
@@ -308,11 +339,12 @@ public final class PollerHandler implements StageHandler {
   }
 
   /**
-   * Feeds the smart schedule a request's latency once its result is decided (a success teaches
-   * the latency, anything else only ends the tracking), and wakes the jobs of the model that slept
+   * Feeds the smart schedule a request's latency once its result is decided (a success teaches the
+   * latency, anything else only ends the tracking), and wakes the jobs of the model that slept
    * while it was unknown.
    */
-  private void learn(JobEvent event, String requestId, Instant submittedAt, RequestResult r, Outcome o) {
+  private void learn(
+      JobEvent event, String requestId, Instant submittedAt, RequestResult r, Outcome o) {
     if (smart == null || event.route() == null) {
       return;
     }
@@ -366,38 +398,59 @@ public final class PollerHandler implements StageHandler {
   static final Duration SLOT_BOUND_WAIT = Duration.ofMillis(100);
 
   /**
-   * How long after the last submission stopped waiting for a slot the dense checks go on: the
-   * last jobs of a batch that queued for permits are then still running, and the batch's wall
-   * time ends when they are seen to end.
+   * How long after the last submission stopped waiting for a slot the dense checks go on: the last
+   * jobs of a batch that queued for permits are then still running, and the batch's wall time ends
+   * when they are seen to end.
    */
   static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
 
   /**
    * The wait before the next status check: a fixed schedule's as it is; with smart polling the
-   * smart schedule's, except while other submissions wait for a flow-control slot (and {@link #SLOT_BOUND_LINGER} after), {@link
-   * SlotBoundWait}: every {@link #SLOT_BOUND_WAIT}
-   * from the earliest time the job may end (the model's learned early latency quantile, {@link
+   * smart schedule's, except while other submissions wait for a flow-control slot (and {@link
+   * #SLOT_BOUND_LINGER} after), {@link SlotBoundWait}: every {@link #SLOT_BOUND_WAIT} from the
+   * earliest time the job may end (the model's learned early latency quantile, {@link
    * SmartPollSchedule#earliestEnd}), and not before.
    */
-  private Duration wait(JobEvent event, String requestId, Instant submittedAt, Instant checkedAt, int checksDone, Integer queuePosition) {
+  private Duration wait(
+      JobEvent event,
+      String requestId,
+      Instant submittedAt,
+      Instant checkedAt,
+      int checksDone,
+      Integer queuePosition) {
     Duration elapsed = Duration.between(submittedAt, checkedAt);
-    Duration d = smart == null || event.route() == null
-        ? schedule.next(checksDone)
-        : smart.next(event.route().modelId(), requestId, elapsed, queuePosition, checksDone);
-    Duration earliest = smart == null || event.route() == null ? Duration.ZERO : smart.earliestEnd(event.route().modelId());
+    Duration d =
+        smart == null || event.route() == null
+            ? schedule.next(checksDone)
+            : smart.next(event.route().modelId(), requestId, elapsed, queuePosition, checksDone);
+    Duration earliest =
+        smart == null || event.route() == null
+            ? Duration.ZERO
+            : smart.earliestEnd(event.route().modelId());
     if (smart == null) {
-      return d; // a fixed schedule asked for (--poll-schedule, RunComfy's CLI for comparison) is kept as is
+      return d; // a fixed schedule asked for (--poll-schedule, RunComfy's CLI for comparison) is
+      // kept as is
     }
-    return SlotBoundWait.next(d, elapsed, earliest, flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER),
-        queuePosition != null && queuePosition > 0, SLOT_BOUND_WAIT);
+    return SlotBoundWait.next(
+        d,
+        elapsed,
+        earliest,
+        flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER),
+        queuePosition != null && queuePosition > 0,
+        SLOT_BOUND_WAIT);
   }
 
   /**
-   * The pause before the next check. While the job's model is not known to the smart schedule,
-   * a job that is not a scout sleeps long; it is woken when the model becomes known and then
-   * waits what the schedule says now, counted from its last check.
+   * The pause before the next check. While the job's model is not known to the smart schedule, a
+   * job that is not a scout sleeps long; it is woken when the model becomes known and then waits
+   * what the schedule says now, counted from its last check.
    */
-  private Mono<Long> pause(JobEvent event, String requestId, Instant submittedAt, int checksDone, Integer queuePosition) {
+  private Mono<Long> pause(
+      JobEvent event,
+      String requestId,
+      Instant submittedAt,
+      int checksDone,
+      Integer queuePosition) {
     Instant checkedAt = clock.instant();
     Duration wait = wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition);
     if (wait.isZero()) {
@@ -406,52 +459,79 @@ public final class PollerHandler implements StageHandler {
     if (smart == null || event.route() == null || smart.known(event.route().modelId())) {
       return Mono.delay(wait, timer);
     }
-    return Mono.firstWithSignal(Mono.delay(wait, timer).thenReturn(false), knownSignal(event.route().modelId()).asMono().thenReturn(true))
-        .flatMap(woken -> {
-          if (!woken) {
-            return Mono.just(0L);
-          }
-          Duration again = wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition).minus(Duration.between(checkedAt, clock.instant()));
-          return again.isNegative() || again.isZero() ? Mono.just(0L) : Mono.delay(again, timer);
-        });
+    return Mono.firstWithSignal(
+            Mono.delay(wait, timer).thenReturn(false),
+            knownSignal(event.route().modelId()).asMono().thenReturn(true))
+        .flatMap(
+            woken -> {
+              if (!woken) {
+                return Mono.just(0L);
+              }
+              Duration again =
+                  wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition)
+                      .minus(Duration.between(checkedAt, clock.instant()));
+              return again.isNegative() || again.isZero()
+                  ? Mono.just(0L)
+                  : Mono.delay(again, timer);
+            });
   }
 
   /** Waits what the schedule says, then acts on the deadline or checks the request. */
-  private Mono<Outcome> poll(JobEvent event, String requestId, Instant submittedAt, PollState state) {
-    return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition()).then(Mono.defer(() ->
-        switch (state.deadlineStep(clock.instant(), submittedAt, deadline)) {
-          case CANCEL -> cancelPastDeadline(event, requestId, submittedAt, state);
-          case GIVE_UP -> Mono.just(notCancellableTooLong(requestId, submittedAt));
-          case CHECK -> check(event, requestId, submittedAt, state);
-        }));
+  private Mono<Outcome> poll(
+      JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition())
+        .then(
+            Mono.defer(
+                () ->
+                    switch (state.deadlineStep(clock.instant(), submittedAt, deadline)) {
+                      case CANCEL -> cancelPastDeadline(event, requestId, submittedAt, state);
+                      case GIVE_UP -> Mono.just(notCancellableTooLong(requestId, submittedAt));
+                      case CHECK -> check(event, requestId, submittedAt, state);
+                    }));
   }
 
   /**
    * One status check, and the result once the status is terminal: decided, or polled again (not
    * finished yet, or an unrecognised status below the limit).
    */
-  private Mono<Outcome> check(JobEvent event, String requestId, Instant submittedAt, PollState state) {
-    return client.status(requestId).onErrorMap(StageException.class, e -> progressed(e, state)).flatMap(st -> {
-      RequestPhase phase = st.phase();
-      if (phase == RequestPhase.UNKNOWN) {
-        return unknown(event, requestId, submittedAt, state, "status", st.status());
-      }
-      if (!phase.terminal()) {
-        return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
-      }
-      return freeSlot(requestId, phase).then(client.result(requestId, true)).onErrorMap(StageException.class, e -> e.afterProgress()).flatMap(r -> {
-        RequestPhase result = r.phase();
-        if (result == RequestPhase.UNKNOWN) {
-          return unknown(event, requestId, submittedAt, state, "result", r.status());
-        }
-        if (result.pending()) {
-          return poll(event, requestId, submittedAt, state.afterKnown(null));
-        }
-        Outcome o = decide(event, r, state.followingPastDeadline() ? PollState.deadlineAt(submittedAt, deadline) : null);
-        learn(event, requestId, submittedAt, r, o);
-        return Mono.just(o);
-      });
-    });
+  private Mono<Outcome> check(
+      JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    return client
+        .status(requestId)
+        .onErrorMap(StageException.class, e -> progressed(e, state))
+        .flatMap(
+            st -> {
+              RequestPhase phase = st.phase();
+              if (phase == RequestPhase.UNKNOWN) {
+                return unknown(event, requestId, submittedAt, state, "status", st.status());
+              }
+              if (!phase.terminal()) {
+                return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
+              }
+              return freeSlot(requestId, phase)
+                  .then(client.result(requestId, true))
+                  .onErrorMap(StageException.class, e -> e.afterProgress())
+                  .flatMap(
+                      r -> {
+                        RequestPhase result = r.phase();
+                        if (result == RequestPhase.UNKNOWN) {
+                          return unknown(
+                              event, requestId, submittedAt, state, "result", r.status());
+                        }
+                        if (result.pending()) {
+                          return poll(event, requestId, submittedAt, state.afterKnown(null));
+                        }
+                        Outcome o =
+                            decide(
+                                event,
+                                r,
+                                state.followingPastDeadline()
+                                    ? PollState.deadlineAt(submittedAt, deadline)
+                                    : null);
+                        learn(event, requestId, submittedAt, r, o);
+                        return Mono.just(o);
+                      });
+            });
   }
 
   /** A failed call, marked as after progress when the provider answered this attempt before. */
@@ -460,15 +540,37 @@ public final class PollerHandler implements StageHandler {
   }
 
   /** An answer with an unrecognised status: polled again on the schedule, up to the limit. */
-  private Mono<Outcome> unknown(JobEvent event, String requestId, Instant submittedAt, PollState state, String what, String word) {
+  private Mono<Outcome> unknown(
+      JobEvent event,
+      String requestId,
+      Instant submittedAt,
+      PollState state,
+      String what,
+      String word) {
     PollState next = state.afterUnknown();
     String said = word == null ? "no status" : "unknown status \"" + fromServer(word) + "\"";
     if (next.tooManyUnknown()) {
-      return Mono.just(new Outcome.Fail(ExitClass.OTHER, FailureReason.UNKNOWN_STATUS, what + " answer of request " + requestId + " has " + said + " ("
-          + next.unknownInARow() + " answers in a row without a known status); stopping instead of polling forever"));
+      return Mono.just(
+          new Outcome.Fail(
+              ExitClass.OTHER,
+              FailureReason.UNKNOWN_STATUS,
+              what
+                  + " answer of request "
+                  + requestId
+                  + " has "
+                  + said
+                  + " ("
+                  + next.unknownInARow()
+                  + " answers in a row without a known status); stopping instead of polling forever"));
     }
-    log.warn("job {}: {} answer of request {} has {}; polling again ({} of {} tolerated in a row)", event.jobId(), what, requestId, said,
-        next.unknownInARow(), PollState.MAX_UNKNOWN_IN_A_ROW - 1);
+    log.warn(
+        "job {}: {} answer of request {} has {}; polling again ({} of {} tolerated in a row)",
+        event.jobId(),
+        what,
+        requestId,
+        said,
+        next.unknownInARow(),
+        PollState.MAX_UNKNOWN_IN_A_ROW - 1);
     return poll(event, requestId, submittedAt, next);
   }
 
@@ -478,33 +580,67 @@ public final class PollerHandler implements StageHandler {
    * job (75 {@code deadline}, naming the error). Errors of the follow-through's own calls are not
    * turned into a deadline failure: they propagate as any status error does.
    */
-  private Mono<Outcome> cancelPastDeadline(JobEvent event, String requestId, Instant submittedAt, PollState state) {
+  private Mono<Outcome> cancelPastDeadline(
+      JobEvent event, String requestId, Instant submittedAt, PollState state) {
     Instant deadlineAt = PollState.deadlineAt(submittedAt, deadline);
-    String msg = "request " + requestId + " not finished by its deadline " + deadlineAt + " (" + deadline.toSeconds() + " s after submission); cancel sent";
-    return client.cancel(requestId).materialize().flatMap(signal -> {
-      if (signal.isOnError()) {
-        Throwable e = signal.getThrowable();
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
-      }
-      CancelOutcome c = signal.get();
-      if (c == null || !c.notCancellable()) {
-        return Mono.just(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
-      }
-      log.info("job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
-          event.jobId(), requestId, deadlineAt, PollState.followCapAt(submittedAt, deadline));
-      PollState following = state.followPastDeadline();
-      if (following.deadlineStep(clock.instant(), submittedAt, deadline) == PollState.DeadlineStep.GIVE_UP) {
-        return Mono.just(notCancellableTooLong(requestId, submittedAt));
-      }
-      return check(event, requestId, submittedAt, following);
-    });
+    String msg =
+        "request "
+            + requestId
+            + " not finished by its deadline "
+            + deadlineAt
+            + " ("
+            + deadline.toSeconds()
+            + " s after submission); cancel sent";
+    return client
+        .cancel(requestId)
+        .materialize()
+        .flatMap(
+            signal -> {
+              if (signal.isOnError()) {
+                Throwable e = signal.getThrowable();
+                return Mono.just(
+                    new Outcome.Fail(
+                        ExitClass.TEMPFAIL,
+                        FailureReason.DEADLINE,
+                        msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
+              }
+              CancelOutcome c = signal.get();
+              if (c == null || !c.notCancellable()) {
+                return Mono.just(
+                    new Outcome.Fail(
+                        ExitClass.TEMPFAIL,
+                        FailureReason.DEADLINE,
+                        msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
+              }
+              log.info(
+                  "job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
+                  event.jobId(),
+                  requestId,
+                  deadlineAt,
+                  PollState.followCapAt(submittedAt, deadline));
+              PollState following = state.followPastDeadline();
+              if (following.deadlineStep(clock.instant(), submittedAt, deadline)
+                  == PollState.DeadlineStep.GIVE_UP) {
+                return Mono.just(notCancellableTooLong(requestId, submittedAt));
+              }
+              return check(event, requestId, submittedAt, following);
+            });
   }
 
   /** The follow-through of a not-cancellable request reached submission + 2 × deadline. */
   private Outcome notCancellableTooLong(String requestId, Instant submittedAt) {
-    return new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE_NOT_CANCELLABLE, "request " + requestId + " was still running at its deadline "
-        + PollState.deadlineAt(submittedAt, deadline) + " and not cancellable; followed it until " + PollState.followCapAt(submittedAt, deadline)
-        + " (submission + 2 x " + deadline.toSeconds() + " s) without seeing its end; no longer followed, but RunComfy may still finish and bill it");
+    return new Outcome.Fail(
+        ExitClass.TEMPFAIL,
+        FailureReason.DEADLINE_NOT_CANCELLABLE,
+        "request "
+            + requestId
+            + " was still running at its deadline "
+            + PollState.deadlineAt(submittedAt, deadline)
+            + " and not cancellable; followed it until "
+            + PollState.followCapAt(submittedAt, deadline)
+            + " (submission + 2 x "
+            + deadline.toSeconds()
+            + " s) without seeing its end; no longer followed, but RunComfy may still finish and bill it");
   }
 
   /**
@@ -513,35 +649,65 @@ public final class PollerHandler implements StageHandler {
    * @param pastDeadline the deadline the request ran past (it was not cancellable), or {@code null}
    */
   private Outcome decide(JobEvent event, RequestResult r, Instant pastDeadline) {
-    String late = pastDeadline == null ? "" : " (it ran past its deadline " + pastDeadline + " and was not cancellable)";
+    String late =
+        pastDeadline == null
+            ? ""
+            : " (it ran past its deadline " + pastDeadline + " and was not cancellable)";
     switch (r.phase()) {
       case SUCCEEDED -> {
         List<String> urls = OutputUrls.collect(r.output());
         if (urls.isEmpty()) {
-          return new Outcome.Fail(ExitClass.OTHER, FailureReason.NO_OUTPUTS, "request " + r.requestId() + " completed without output URLs" + late);
+          return new Outcome.Fail(
+              ExitClass.OTHER,
+              FailureReason.NO_OUTPUTS,
+              "request " + r.requestId() + " completed without output URLs" + late);
         }
         if (recent != null) {
           recent.put(r.requestId(), urls);
         }
-        RemoteRun run = pastDeadline == null
-            ? RemoteRun.cost(r.cost())
-            : new RemoteRun(r.cost(), true, "ran past its deadline " + pastDeadline + "; not cancellable, so followed to its end (RunComfy bills it)");
-        log.debug("job {} completed with {} outputs, cost {} USD", event.jobId(), urls.size(), r.cost());
+        RemoteRun run =
+            pastDeadline == null
+                ? RemoteRun.cost(r.cost())
+                : new RemoteRun(
+                    r.cost(),
+                    true,
+                    "ran past its deadline "
+                        + pastDeadline
+                        + "; not cancellable, so followed to its end (RunComfy bills it)");
+        log.debug(
+            "job {} completed with {} outputs, cost {} USD", event.jobId(), urls.size(), r.cost());
         // output URLs are often signed: the event keeps them without their query strings, and
         // the downloader asks RunComfy for the result again to get the full, fresh URLs
-        return Outcome.publish(topics.completed(), event.completed(urls.stream().map(Redact::url).toList(), run, clock.instant()));
+        return Outcome.publish(
+            topics.completed(),
+            event.completed(urls.stream().map(Redact::url).toList(), run, clock.instant()));
       }
       case FAILED -> {
-        String why = r.error() == null || r.error().isNull() ? "no error given" : fromServer(r.error().toString());
-        return new Outcome.Fail(ExitClass.OTHER, FailureReason.REMOTE_FAILED, "RunComfy request " + r.requestId() + " failed: " + why + late);
+        String why =
+            r.error() == null || r.error().isNull()
+                ? "no error given"
+                : fromServer(r.error().toString());
+        return new Outcome.Fail(
+            ExitClass.OTHER,
+            FailureReason.REMOTE_FAILED,
+            "RunComfy request " + r.requestId() + " failed: " + why + late);
       }
       case CANCELLED -> {
-        return new Outcome.Fail(ExitClass.OTHER, FailureReason.REMOTE_CANCELLED, "RunComfy request " + r.requestId() + " was cancelled" + late);
+        return new Outcome.Fail(
+            ExitClass.OTHER,
+            FailureReason.REMOTE_CANCELLED,
+            "RunComfy request " + r.requestId() + " was cancelled" + late);
       }
       default -> {
         // queued, running and unknown results are handled before a decision
-        return new Outcome.Fail(ExitClass.OTHER, FailureReason.UNKNOWN_STATUS,
-            "result of request " + r.requestId() + " has status \"" + fromServer(r.status()) + "\"; stopping instead of polling forever");
+        return new Outcome.Fail(
+            ExitClass.OTHER,
+            FailureReason.UNKNOWN_STATUS,
+            "result of request "
+                + r.requestId()
+                + " has status \""
+                + fromServer(r.status())
+                + "\"; stopping instead of polling forever");
       }
     }
   }

@@ -27,7 +27,13 @@ public final class SlotBoundWait {
    * @return the wait before the next check: never longer than {@code scheduled}
    * @throws IllegalArgumentException if {@code dense} is not positive
    */
-  public static Duration next(Duration scheduled, Duration elapsed, Duration earliestEnd, boolean slotBound, boolean queued, Duration dense) {
+  public static Duration next(
+      Duration scheduled,
+      Duration elapsed,
+      Duration earliestEnd,
+      boolean slotBound,
+      boolean queued,
+      Duration dense) {
     Objects.requireNonNull(scheduled, "scheduled");
     if (dense == null || dense.isZero() || dense.isNegative()) {
       throw new IllegalArgumentException("dense must be > 0");

@@ -11,38 +11,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * while a job cannot be done yet and steadily around when it is expected to be. Pure (no I/O);
  * thread-safe (one sketch per model, each guarded by its own lock).
  *
- * <p>Latencies are learnt from the jobs that ended and from the jobs still running: a job
- * checked at age {@code t} and found running says its latency is more than {@code t}. The
- * quantiles come from the Kaplan-Meier estimate over both, so a batch whose jobs all started
- * together is not mistaken for a fast model by its first few completions (the naive quantiles of
- * the ended jobs alone would be those of the fastest jobs). A quantile the estimate has not
- * reached yet is unknown.
+ * <p>Latencies are learnt from the jobs that ended and from the jobs still running: a job checked
+ * at age {@code t} and found running says its latency is more than {@code t}. The quantiles come
+ * from the Kaplan-Meier estimate over both, so a batch whose jobs all started together is not
+ * mistaken for a fast model by its first few completions (the naive quantiles of the ended jobs
+ * alone would be those of the fastest jobs). A quantile the estimate has not reached yet is
+ * unknown.
  *
  * <p>Rule, with {@code q(p)} the model's estimated latency quantile:
+ *
  * <ul>
- *   <li>The first check is at once (as RunComfy's CLI does after submit).</li>
+ *   <li>The first check is at once (as RunComfy's CLI does after submit).
  *   <li>Cold start, while no job of the model was seen to end ({@link #known(String)} is false):
  *       <em>scout</em> jobs follow the fallback {@link PollSchedule}, never waiting longer than
  *       {@code budget}, so that the first completions are seen soon; the other jobs wait {@code
- *       maxInterval}, and a caller that can should wake them as soon as the model becomes known
- *       and ask again ({@link PollerHandler} does). Scouts: the first {@code scouts} jobs of a
- *       model tracked at once, and one in {@code scoutEvery} of the others (by request id).</li>
+ *       maxInterval}, and a caller that can should wake them as soon as the model becomes known and
+ *       ask again ({@link PollerHandler} does). Scouts: the first {@code scouts} jobs of a model
+ *       tracked at once, and one in {@code scoutEvery} of the others (by request id).
  *   <li>Known model: the first check after the one at once is at {@code q(early) + budget}, then
  *       one every {@code budget} up to {@code q(1 - tail)} (for ever while that quantile is
  *       unknown), then at intervals growing by {@code tailGrowth} per step past it (the few jobs
- *       that late may wait longer), never longer than {@code maxInterval}. A job finishing in the body of the distribution is seen
- *       at most {@code budget} after it ends.</li>
+ *       that late may wait longer), never longer than {@code maxInterval}. A job finishing in the
+ *       body of the distribution is seen at most {@code budget} after it ends.
  *   <li>A job still {@code in_queue} (queue_position &gt; 0) has not started, so it cannot end
- *       sooner than {@code q(early)} from now: the next check is at least that far off.</li>
- *   <li>No wait is shorter than {@code minInterval}.</li>
+ *       sooner than {@code q(early)} from now: the next check is at least that far off.
+ *   <li>No wait is shorter than {@code minInterval}.
  * </ul>
- * Jobs are tracked by request id when the caller gives one ({@link #next(String, String,
- * Duration, Integer, int)}); the caller then reports each job's end ({@link #observe(String,
- * String, Duration)} or {@link #forget(String, String)}). Untracked jobs are scouts and add no
- * censoring information.
  *
- * <p>RunComfy documents {@code queue_position} in the status answer while {@code in_queue}; it
- * does not document latencies, hence learning them.
+ * Jobs are tracked by request id when the caller gives one ({@link #next(String, String, Duration,
+ * Integer, int)}); the caller then reports each job's end ({@link #observe(String, String,
+ * Duration)} or {@link #forget(String, String)}). Untracked jobs are scouts and add no censoring
+ * information.
+ *
+ * <p>RunComfy documents {@code queue_position} in the status answer while {@code in_queue}; it does
+ * not document latencies, hence learning them.
  */
 public final class SmartPollSchedule {
   private final PollSchedule fallback;
@@ -59,12 +61,13 @@ public final class SmartPollSchedule {
 
   /**
    * The tuning of a {@link SmartPollSchedule}, named: start from {@link #defaults()} and change
-   * what differs, e.g. {@code Settings.defaults().withBudget(Duration.ofMillis(300)).withScouting(1,
-   * Integer.MAX_VALUE)}. Checked when the schedule is made.
+   * what differs, e.g. {@code
+   * Settings.defaults().withBudget(Duration.ofMillis(300)).withScouting(1, Integer.MAX_VALUE)}.
+   * Checked when the schedule is made.
    *
    * @param fallback the schedule of scout jobs while a model's latency is unknown
-   * @param budget the interval around the expected completion (the delay a job ending there may
-   *     see at most), &gt; 0
+   * @param budget the interval around the expected completion (the delay a job ending there may see
+   *     at most), &gt; 0
    * @param minInterval shortest wait between two checks, &gt;= 0 and &lt;= budget
    * @param maxInterval longest wait between two checks, &gt;= budget
    * @param early quantile before which a job is taken as not done yet, in {@code [0, 0.5]}
@@ -74,43 +77,117 @@ public final class SmartPollSchedule {
    * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
    * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
    */
-  public record Settings(PollSchedule fallback, Duration budget, Duration minInterval, Duration maxInterval, double early, double tail,
-      double tailGrowth, int minSamples, int scouts, int scoutEvery) {
+  public record Settings(
+      PollSchedule fallback,
+      Duration budget,
+      Duration minInterval,
+      Duration maxInterval,
+      double early,
+      double tail,
+      double tailGrowth,
+      int minSamples,
+      int scouts,
+      int scoutEvery) {
 
     /** editstream's defaults (see {@link SmartPollSchedule#defaults()}). */
     public static Settings defaults() {
-      return new Settings(PollSchedule.defaults(), Duration.ofMillis(DEFAULT_BUDGET_MS), Duration.ofMillis(250), Duration.ofSeconds(30),
-          0.03, 0.02, 1.5, 1, 16, 32);
+      return new Settings(
+          PollSchedule.defaults(),
+          Duration.ofMillis(DEFAULT_BUDGET_MS),
+          Duration.ofMillis(250),
+          Duration.ofSeconds(30),
+          0.03,
+          0.02,
+          1.5,
+          1,
+          16,
+          32);
     }
 
     /** These settings with another fallback schedule. */
     public Settings withFallback(PollSchedule f) {
-      return new Settings(f, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+      return new Settings(
+          f,
+          budget,
+          minInterval,
+          maxInterval,
+          early,
+          tail,
+          tailGrowth,
+          minSamples,
+          scouts,
+          scoutEvery);
     }
 
     /** These settings with another budget. */
     public Settings withBudget(Duration b) {
-      return new Settings(fallback, b, minInterval, maxInterval, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+      return new Settings(
+          fallback,
+          b,
+          minInterval,
+          maxInterval,
+          early,
+          tail,
+          tailGrowth,
+          minSamples,
+          scouts,
+          scoutEvery);
     }
 
     /** These settings with other shortest and longest waits between two checks. */
     public Settings withIntervals(Duration min, Duration max) {
-      return new Settings(fallback, budget, min, max, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+      return new Settings(
+          fallback, budget, min, max, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
     }
 
     /** These settings with another early quantile, tail share and tail growth. */
     public Settings withShape(double earlyQuantile, double tailShare, double growth) {
-      return new Settings(fallback, budget, minInterval, maxInterval, earlyQuantile, tailShare, growth, minSamples, scouts, scoutEvery);
+      return new Settings(
+          fallback,
+          budget,
+          minInterval,
+          maxInterval,
+          earlyQuantile,
+          tailShare,
+          growth,
+          minSamples,
+          scouts,
+          scoutEvery);
     }
 
-    /** These settings with another number of ended jobs needed before a model's estimate is used. */
+    /**
+     * These settings with another number of ended jobs needed before a model's estimate is used.
+     */
     public Settings withMinSamples(int n) {
-      return new Settings(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, n, scouts, scoutEvery);
+      return new Settings(
+          fallback,
+          budget,
+          minInterval,
+          maxInterval,
+          early,
+          tail,
+          tailGrowth,
+          n,
+          scouts,
+          scoutEvery);
     }
 
-    /** These settings with another scouting: the first {@code first} jobs of a model, then one in {@code every}. */
+    /**
+     * These settings with another scouting: the first {@code first} jobs of a model, then one in
+     * {@code every}.
+     */
     public Settings withScouting(int first, int every) {
-      return new Settings(fallback, budget, minInterval, maxInterval, early, tail, tailGrowth, minSamples, first, every);
+      return new Settings(
+          fallback,
+          budget,
+          minInterval,
+          maxInterval,
+          early,
+          tail,
+          tailGrowth,
+          minSamples,
+          first,
+          every);
     }
   }
 
@@ -140,7 +217,8 @@ public final class SmartPollSchedule {
       throw new IllegalArgumentException("maxInterval must be >= budget");
     }
     if (!(early >= 0 && early <= 0.5) || !(tail >= 0 && tail <= 0.5)) {
-      throw new IllegalArgumentException("early and tail must be in [0, 0.5], were " + early + ", " + tail);
+      throw new IllegalArgumentException(
+          "early and tail must be in [0, 0.5], were " + early + ", " + tail);
     }
     if (!(tailGrowth >= 1)) {
       throw new IllegalArgumentException("tailGrowth must be >= 1, was " + tailGrowth);
@@ -149,7 +227,8 @@ public final class SmartPollSchedule {
       throw new IllegalArgumentException("minSamples must be >= 1, was " + minSamples);
     }
     if (scouts < 1 || scoutEvery < 1) {
-      throw new IllegalArgumentException("scouts and scoutEvery must be >= 1, were " + scouts + ", " + scoutEvery);
+      throw new IllegalArgumentException(
+          "scouts and scoutEvery must be >= 1, were " + scouts + ", " + scoutEvery);
     }
     this.budget = budget;
     this.minInterval = minInterval;
@@ -170,14 +249,14 @@ public final class SmartPollSchedule {
   public static final long DEFAULT_BUDGET_MS = 2900;
 
   /**
-   * editstream's defaults: budget 2.7 s (RunComfy's CLI polls every 2 s, so its detection delay
-   * has a p95 of 1.9 s; a job ending in the body here is seen at most 2.7 s after it ends, which
-   * leaves room for the jobs outside the body), min 250 ms, max 30 s, early 3%, tail 2% (the jobs
-   * that may wait longer than the budget: few enough for the p95 delay to stay within it), growth
-   * 1.5, known from the first ended job, scouts: the first 16 jobs of a model and one in 32 after,
-   * falling back to {@link PollSchedule#defaults()}. Tuned in {@code SmartPollScheduleTest}'s
-   * simulations against issue 5's bar (at most half the fixed 2 s schedule's calls at a p95 delay
-   * at most 1 s worse).
+   * editstream's defaults: budget 2.7 s (RunComfy's CLI polls every 2 s, so its detection delay has
+   * a p95 of 1.9 s; a job ending in the body here is seen at most 2.7 s after it ends, which leaves
+   * room for the jobs outside the body), min 250 ms, max 30 s, early 3%, tail 2% (the jobs that may
+   * wait longer than the budget: few enough for the p95 delay to stay within it), growth 1.5, known
+   * from the first ended job, scouts: the first 16 jobs of a model and one in 32 after, falling
+   * back to {@link PollSchedule#defaults()}. Tuned in {@code SmartPollScheduleTest}'s simulations
+   * against issue 5's bar (at most half the fixed 2 s schedule's calls at a p95 delay at most 1 s
+   * worse).
    */
   public static SmartPollSchedule defaults() {
     return new SmartPollSchedule(Settings.defaults());
@@ -233,18 +312,17 @@ public final class SmartPollSchedule {
   }
 
   /**
-   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended. Once
-   * true it stays true (old counts halve, never to zero).
+   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended. Once true
+   * it stays true (old counts halve, never to zero).
    */
   public boolean known(String modelId) {
     LatencySketch s = sketches.get(modelId);
     return s != null && s.count() >= minSamples;
   }
 
-  /**
-   * As {@link #next(String, String, Duration, Integer, int)} for an untracked job (a scout).
-   */
-  public Duration next(String modelId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
+  /** As {@link #next(String, String, Duration, Integer, int)} for an untracked job (a scout). */
+  public Duration next(
+      String modelId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
     return next(modelId, null, sinceSubmit, queuePosition, checksDone);
   }
 
@@ -259,7 +337,12 @@ public final class SmartPollSchedule {
    * @param checksDone status checks made so far (0 before the first)
    * @return zero before the first check, else a wait in {@code [minInterval, maxInterval]}
    */
-  public Duration next(String modelId, String requestId, Duration sinceSubmit, Integer queuePosition, int checksDone) {
+  public Duration next(
+      String modelId,
+      String requestId,
+      Duration sinceSubmit,
+      Integer queuePosition,
+      int checksDone) {
     long t = Math.max(0, sinceSubmit.toMillis());
     LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
     boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouts, scoutEvery);
@@ -269,7 +352,8 @@ public final class SmartPollSchedule {
     long b = budget.toMillis();
     long[] q = s.count() < minSamples ? null : s.quantiles(early, 1 - tail);
     if (q == null) {
-      long wait = scout ? Math.min(b, fallback.next(checksDone).toMillis()) : maxInterval.toMillis();
+      long wait =
+          scout ? Math.min(b, fallback.next(checksDone).toMillis()) : maxInterval.toMillis();
       return Duration.ofMillis(Math.max(minInterval.toMillis(), wait));
     }
     long q0 = q[0];
@@ -325,8 +409,10 @@ public final class SmartPollSchedule {
     private static final double RATIO = 1.05;
     private static final int BUCKETS = 420;
     private static final long HALVE_AT = 100_000;
+
     /** Most running jobs tracked per model; beyond, new jobs go untracked (scouts). */
     static final int MAX_LIVE = 200_000;
+
     private final long[] counts = new long[BUCKETS];
     private final long[] running = new long[BUCKETS];
     private final Map<String, Live> live = new HashMap<>();
@@ -402,8 +488,8 @@ public final class SmartPollSchedule {
 
     /**
      * Kaplan-Meier quantiles over ended jobs (events) and running ones (censored at the age last
-     * seen): {@code [q(pLow) as the lower edge of its bucket, q(pHigh) as the upper edge]}, ms.
-     * A quantile the estimate does not reach is {@link Long#MAX_VALUE}; {@code q(pLow)} then falls
+     * seen): {@code [q(pLow) as the lower edge of its bucket, q(pHigh) as the upper edge]}, ms. A
+     * quantile the estimate does not reach is {@link Long#MAX_VALUE}; {@code q(pLow)} then falls
      * back to the lower edge of the first ended job's bucket. Null when no job ended.
      */
     synchronized long[] quantiles(double pLow, double pHigh) {
@@ -433,10 +519,15 @@ public final class SmartPollSchedule {
         atRisk -= counts[i] + running[i];
       }
       int lowBucket = low >= 0 ? low : first;
-      return new long[] {lowBucket == 0 ? 0 : upper(lowBucket - 1), high < 0 ? Long.MAX_VALUE : upper(high)};
+      return new long[] {
+        lowBucket == 0 ? 0 : upper(lowBucket - 1), high < 0 ? Long.MAX_VALUE : upper(high)
+      };
     }
 
-    /** The latency, ms, below which a share {@code p} of the ended jobs lies (upper bucket edge), ignoring running ones. */
+    /**
+     * The latency, ms, below which a share {@code p} of the ended jobs lies (upper bucket edge),
+     * ignoring running ones.
+     */
     synchronized long quantile(double p) {
       long rank = (long) Math.ceil(p * total);
       long seen = 0;

@@ -65,10 +65,15 @@ class PollScheduleTest {
     for (int n = 1; n < 200; n++) {
       Duration now = s.next(n);
       Duration later = s.next(n + 1);
-      assertThat(later).as("interval after check %d", n + 1).isGreaterThanOrEqualTo(now).isLessThanOrEqualTo(s.max());
+      assertThat(later)
+          .as("interval after check %d", n + 1)
+          .isGreaterThanOrEqualTo(now)
+          .isLessThanOrEqualTo(s.max());
       if (later.compareTo(s.max()) < 0) {
         // growth is geometric; each value is truncated to whole ms, so allow 1 ms per step
-        assertThat((double) later.toMillis()).isCloseTo(now.toMillis() * s.factor(), org.assertj.core.data.Offset.offset(s.factor() + 1));
+        assertThat((double) later.toMillis())
+            .isCloseTo(
+                now.toMillis() * s.factor(), org.assertj.core.data.Offset.offset(s.factor() + 1));
       }
     }
   }
@@ -98,7 +103,8 @@ class PollScheduleTest {
     PollSchedule cli = PollSchedule.fixed(Duration.ofSeconds(2));
 
     assertThat(cli.next(0)).isZero();
-    assertThat(IntStream.rangeClosed(1, 1_000).mapToObj(cli::next)).containsOnly(Duration.ofSeconds(2));
+    assertThat(IntStream.rangeClosed(1, 1_000).mapToObj(cli::next))
+        .containsOnly(Duration.ofSeconds(2));
     assertThat(cli.factor()).isEqualTo(1.0);
     assertThat(cli.first()).isEqualTo(cli.max()).isEqualTo(Duration.ofSeconds(2));
   }
@@ -118,7 +124,10 @@ class PollScheduleTest {
     Duration job = Duration.ofMillis(600);
 
     assertThat(timeOfCheck(PollSchedule.defaults(), checksUntil(PollSchedule.defaults(), job)))
-        .isLessThan(timeOfCheck(PollSchedule.fixed(Duration.ofSeconds(2)), checksUntil(PollSchedule.fixed(Duration.ofSeconds(2)), job)));
+        .isLessThan(
+            timeOfCheck(
+                PollSchedule.fixed(Duration.ofSeconds(2)),
+                checksUntil(PollSchedule.fixed(Duration.ofSeconds(2)), job)));
   }
 
   @ParameterizedTest
@@ -138,7 +147,8 @@ class PollScheduleTest {
 
   @Test
   void shouldRejectASubMillisecondFirstIntervalThatWouldPollWithoutPause() {
-    assertThatThrownBy(() -> new PollSchedule(Duration.ofNanos(500_000), 1.5, Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> new PollSchedule(Duration.ofNanos(500_000), 1.5, Duration.ofSeconds(5)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("poll.first");
   }
@@ -146,7 +156,8 @@ class PollScheduleTest {
   @ParameterizedTest
   @ValueSource(doubles = {0.99, 0.5, 0.0, -1.0, Double.NaN, Double.NEGATIVE_INFINITY})
   void shouldRejectAFactorBelowOneNamingTheSetting(double factor) {
-    assertThatThrownBy(() -> new PollSchedule(Duration.ofMillis(500), factor, Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () -> new PollSchedule(Duration.ofMillis(500), factor, Duration.ofSeconds(5)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("poll.factor");
   }
@@ -176,10 +187,14 @@ class PollScheduleTest {
   @ParameterizedTest
   @MethodSource("schedules")
   void shouldNeverWaitZeroAfterTheFirstCheck(PollSchedule s) {
-    assertThat(IntStream.rangeClosed(1, 100).mapToObj(s::next)).allSatisfy(d -> assertThat(d).isPositive());
+    assertThat(IntStream.rangeClosed(1, 100).mapToObj(s::next))
+        .allSatisfy(d -> assertThat(d).isPositive());
   }
 
-  /** How many checks a schedule makes until one falls at or after {@code jobTime} (the one that sees it done). */
+  /**
+   * How many checks a schedule makes until one falls at or after {@code jobTime} (the one that sees
+   * it done).
+   */
   static int checksUntil(PollSchedule s, Duration jobTime) {
     Duration at = Duration.ZERO;
     int checks = 0;

@@ -44,7 +44,8 @@ class PollStateTest {
     "1200,true,CHECK",
     "1201,true,GIVE_UP"
   })
-  void shouldCancelAfterTheDeadlineAndGiveUpFollowingAfterTwiceIt(long seconds, boolean following, DeadlineStep step) {
+  void shouldCancelAfterTheDeadlineAndGiveUpFollowingAfterTwiceIt(
+      long seconds, boolean following, DeadlineStep step) {
     PollState s = following ? PollState.start().followPastDeadline() : PollState.start();
 
     assertThat(s.deadlineStep(SUBMITTED.plusSeconds(seconds), SUBMITTED, DEADLINE)).isEqualTo(step);
@@ -56,7 +57,9 @@ class PollStateTest {
 
     assertThat(s).isEqualTo(new PollState(2, null, 1, true));
     assertThat(s.afterKnown(null).followingPastDeadline()).isTrue();
-    assertThat(PollState.deadlineAt(SUBMITTED, DEADLINE)).isEqualTo(Instant.parse("2026-11-23T10:10:00Z"));
-    assertThat(PollState.followCapAt(SUBMITTED, DEADLINE)).isEqualTo(Instant.parse("2026-11-23T10:20:00Z"));
+    assertThat(PollState.deadlineAt(SUBMITTED, DEADLINE))
+        .isEqualTo(Instant.parse("2026-11-23T10:10:00Z"));
+    assertThat(PollState.followCapAt(SUBMITTED, DEADLINE))
+        .isEqualTo(Instant.parse("2026-11-23T10:20:00Z"));
   }
 }

@@ -45,17 +45,18 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * {@link PollerHandler} against a real {@link RunComfyEmulator} through a real {@link
- * RunComfyClient} on 127.0.0.1. The waits between checks run on a {@link VirtualTimeScheduler}
- * (its clock is also the handler's clock), advanced by exactly the schedule's next wait each time
- * the handler has scheduled one; the HTTP calls in between are real, so the test waits for them
- * with Awaitility. Only the "known latency" case runs on real time, since the emulator's job
- * latency is real.
+ * RunComfyClient} on 127.0.0.1. The waits between checks run on a {@link VirtualTimeScheduler} (its
+ * clock is also the handler's clock), advanced by exactly the schedule's next wait each time the
+ * handler has scheduled one; the HTTP calls in between are real, so the test waits for them with
+ * Awaitility. Only the "known latency" case runs on real time, since the emulator's job latency is
+ * real.
  */
 class PollerHandlerTest {
   static final String TOKEN = "poller-test-token";
   static final String FLUX = "blackforestlabs/flux-1-kontext/pro/edit";
   static final Topics TOPICS = new Topics("pt");
   static final PollSchedule SCHEDULE = PollSchedule.defaults();
+
   /** What core's {@code Redact.url} puts in place of a query string. */
   static final String REDACTED = "?<redacted>";
 
@@ -77,9 +78,12 @@ class PollerHandlerTest {
   }
 
   void start(UnaryOperator<EmulatorConfig> tweak) {
-    EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(0, 0);
+    EmulatorConfig base =
+        EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(0, 0);
     emu = RunComfyEmulator.start(tweak.apply(base));
-    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
   }
 
   PollerHandler virtualHandler(Duration deadline) {
@@ -98,23 +102,37 @@ class PollerHandlerTest {
   }
 
   static JobEvent submitted(String requestId, Instant submittedAt) {
-    Job job = new Job("job-7", "make the sky purple", List.of("https://a.example/1.jpg"), null, null, FLUX, Map.of(), "batch-a");
+    Job job =
+        new Job(
+            "job-7",
+            "make the sky purple",
+            List.of("https://a.example/1.jpg"),
+            null,
+            null,
+            FLUX,
+            Map.of(),
+            "batch-a");
     return JobEvent.requested(job, submittedAt)
-        .submitted(new RouteDecision(FLUX, "explicit-model", List.of()), Map.of("prompt", "make the sky purple", "image_url", "https://a.example/1.jpg"),
-            new Submission(requestId, null, null, null, submittedAt), submittedAt);
+        .submitted(
+            new RouteDecision(FLUX, "explicit-model", List.of()),
+            Map.of("prompt", "make the sky purple", "image_url", "https://a.example/1.jpg"),
+            new Submission(requestId, null, null, null, submittedAt),
+            submittedAt);
   }
 
   /**
-   * Subscribes to the handler's answer and, each time it has scheduled its next wait on the
-   * virtual scheduler, advances virtual time by exactly that wait of the schedule (a handler
-   * waiting otherwise never wakes and the test times out).
+   * Subscribes to the handler's answer and, each time it has scheduled its next wait on the virtual
+   * scheduler, advances virtual time by exactly that wait of the schedule (a handler waiting
+   * otherwise never wakes and the test times out).
    */
   CompletableFuture<Outcome> runOnVirtualTime(PollerHandler handler, JobEvent event) {
     CompletableFuture<Outcome> f = handler.handle(event).toFuture();
     int waits = 0;
     while (true) {
       int w = waits;
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(5))
           .until(() -> f.isDone() || vts.getScheduledTaskCount() > w);
       if (f.isDone()) {
         return f;
@@ -143,22 +161,40 @@ class PollerHandlerTest {
 
     Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofMinutes(10)), event).join();
 
-    List<String> signed = OutputUrls.collect(client.result(requestId).block(Duration.ofSeconds(10)).output());
+    List<String> signed =
+        OutputUrls.collect(client.result(requestId).block(Duration.ofSeconds(10)).output());
     assertThat(signed).isNotEmpty().allSatisfy(u -> assertThat(u).contains("?X-Amz-Signature="));
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Publish.class, p -> {
-      assertThat(p.emits()).hasSize(1);
-      Outcome.Emit emit = p.emits().get(0);
-      assertThat(emit.topic()).isEqualTo(TOPICS.completed());
-      JobEvent done = emit.event();
-      assertThat(done.type()).isEqualTo(EventType.COMPLETED);
-      assertThat(done.jobId()).isEqualTo("job-7");
-      assertThat(done.submission().requestId()).isEqualTo(requestId);
-      assertThat(done.outputs()).containsExactlyElementsOf(signed.stream().map(Redact::url).toList());
-      // the signed query string is gone; only core's Redact marker "?<redacted>" may follow the path
-      assertThat(done.outputs()).allSatisfy(u -> assertThat(u)
-          .doesNotContain("X-Amz")
-          .matches(Pattern.quote("http://127.0.0.1:" + emu.port() + "/files/" + requestId + "/") + "[^?#]+(" + Pattern.quote(REDACTED) + ")?"));
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Publish.class,
+            p -> {
+              assertThat(p.emits()).hasSize(1);
+              Outcome.Emit emit = p.emits().get(0);
+              assertThat(emit.topic()).isEqualTo(TOPICS.completed());
+              JobEvent done = emit.event();
+              assertThat(done.type()).isEqualTo(EventType.COMPLETED);
+              assertThat(done.jobId()).isEqualTo("job-7");
+              assertThat(done.submission().requestId()).isEqualTo(requestId);
+              assertThat(done.outputs())
+                  .containsExactlyElementsOf(signed.stream().map(Redact::url).toList());
+              // the signed query string is gone; only core's Redact marker "?<redacted>" may follow
+              // the path
+              assertThat(done.outputs())
+                  .allSatisfy(
+                      u ->
+                          assertThat(u)
+                              .doesNotContain("X-Amz")
+                              .matches(
+                                  Pattern.quote(
+                                          "http://127.0.0.1:"
+                                              + emu.port()
+                                              + "/files/"
+                                              + requestId
+                                              + "/")
+                                      + "[^?#]+("
+                                      + Pattern.quote(REDACTED)
+                                      + ")?"));
+            });
   }
 
   @Test
@@ -166,14 +202,21 @@ class PollerHandlerTest {
     start(c -> c.withFailedJobRate(1.0));
     String requestId = submit();
 
-    Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofMinutes(10)), submitted(requestId, virtualClock.instant())).join();
+    Outcome outcome =
+        runOnVirtualTime(
+                virtualHandler(Duration.ofMinutes(10)),
+                submitted(requestId, virtualClock.instant()))
+            .join();
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-      assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
-      assertThat(f.exitClass().code()).isEqualTo(1);
-      assertThat(f.reasonText()).isEqualTo("remote_failed");
-      assertThat(f.message()).contains(requestId).contains("upstream model error");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class,
+            f -> {
+              assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
+              assertThat(f.exitClass().code()).isEqualTo(1);
+              assertThat(f.reasonText()).isEqualTo("remote_failed");
+              assertThat(f.message()).contains(requestId).contains("upstream model error");
+            });
   }
 
   @Test
@@ -181,21 +224,32 @@ class PollerHandlerTest {
     start(c -> c.withConcurrency(1).withLatency(new LatencyModel.Fixed(3_600_000)));
     submit(); // takes the only slot
     String queued = submit();
-    assertThat(client.cancel(queued).block(Duration.ofSeconds(10)).outcome()).isEqualTo("cancelled");
+    assertThat(client.cancel(queued).block(Duration.ofSeconds(10)).outcome())
+        .isEqualTo("cancelled");
 
-    Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofMinutes(10)), submitted(queued, virtualClock.instant())).join();
+    Outcome outcome =
+        runOnVirtualTime(
+                virtualHandler(Duration.ofMinutes(10)), submitted(queued, virtualClock.instant()))
+            .join();
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-      assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
-      assertThat(f.reasonText()).isEqualTo("remote_cancelled");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class,
+            f -> {
+              assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
+              assertThat(f.reasonText()).isEqualTo("remote_cancelled");
+            });
   }
 
   @Test
   void shouldSignalAClass65FailureWhenTheRequestIdIsUnknown() {
     start(c -> c);
 
-    StageException e = stageError(runOnVirtualTime(virtualHandler(Duration.ofMinutes(10)), submitted("no-such-request", virtualClock.instant())));
+    StageException e =
+        stageError(
+            runOnVirtualTime(
+                virtualHandler(Duration.ofMinutes(10)),
+                submitted("no-such-request", virtualClock.instant())));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
     assertThat(e.exitClass().code()).isEqualTo(65);
@@ -209,7 +263,11 @@ class PollerHandlerTest {
   void shouldSignalARetryableClass75FailureWithRetryAfterWhenRateLimited() {
     start(c -> c.withRate429(1.0));
 
-    StageException e = stageError(runOnVirtualTime(virtualHandler(Duration.ofMinutes(10)), submitted("any-request", virtualClock.instant())));
+    StageException e =
+        stageError(
+            runOnVirtualTime(
+                virtualHandler(Duration.ofMinutes(10)),
+                submitted("any-request", virtualClock.instant())));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(e.exitClass().code()).isEqualTo(75);
@@ -221,14 +279,21 @@ class PollerHandlerTest {
   @Test
   void shouldFailWithClass65WithoutAnyCallWhenTheEventHasNoRequestId() {
     start(c -> c);
-    JobEvent noSubmission = JobEvent.requested(new Job("job-8", "p", List.of(), null, null, null, Map.of(), null), Instant.EPOCH);
+    JobEvent noSubmission =
+        JobEvent.requested(
+            new Job("job-8", "p", List.of(), null, null, null, Map.of(), null), Instant.EPOCH);
     PollerHandler handler = virtualHandler(Duration.ofMinutes(10));
 
     StepVerifier.create(handler.handle(noSubmission))
-        .assertNext(o -> assertThat(o).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-          assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(f.reasonText()).isEqualTo("no_request_id");
-        }))
+        .assertNext(
+            o ->
+                assertThat(o)
+                    .isInstanceOfSatisfying(
+                        Outcome.Fail.class,
+                        f -> {
+                          assertThat(f.exitClass()).isEqualTo(ExitClass.DATA);
+                          assertThat(f.reasonText()).isEqualTo("no_request_id");
+                        }))
         .verifyComplete();
     assertThat(emu.stats().statusCalls()).isZero();
   }
@@ -242,20 +307,28 @@ class PollerHandlerTest {
     Duration deadline = Duration.ofSeconds(30);
     Instant submittedAt = virtualClock.instant();
 
-    Outcome outcome = runOnVirtualTime(virtualHandler(deadline), submitted(requestId, submittedAt)).join();
+    Outcome outcome =
+        runOnVirtualTime(virtualHandler(deadline), submitted(requestId, submittedAt)).join();
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-      assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-      assertThat(f.exitClass().code()).isEqualTo(75);
-      assertThat(f.reasonText()).isEqualTo("deadline");
-      assertThat(f.message()).contains(requestId).contains("cancel sent, outcome cancelled");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class,
+            f -> {
+              assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
+              assertThat(f.exitClass().code()).isEqualTo(75);
+              assertThat(f.reasonText()).isEqualTo("deadline");
+              assertThat(f.message())
+                  .contains(requestId)
+                  .contains("cancel sent, outcome cancelled");
+            });
     assertThat(emu.stats().cancels()).isEqualTo(1);
     // every check whose time is not after the deadline was made, and no other
     assertThat(emu.stats().statusCalls()).isEqualTo(checksNotAfter(SCHEDULE, deadline));
     assertThat(emu.stats().resultCalls()).isZero();
     Duration cancelledAfter = Duration.between(submittedAt, virtualClock.instant());
-    assertThat(cancelledAfter).isGreaterThan(deadline).isLessThanOrEqualTo(deadline.plus(SCHEDULE.max()));
+    assertThat(cancelledAfter)
+        .isGreaterThan(deadline)
+        .isLessThanOrEqualTo(deadline.plus(SCHEDULE.max()));
   }
 
   @Test
@@ -265,12 +338,17 @@ class PollerHandlerTest {
     String requestId = submit();
     vts.advanceTimeBy(Duration.ofHours(2));
 
-    Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofHours(1)), submitted(requestId, Instant.EPOCH)).join();
+    Outcome outcome =
+        runOnVirtualTime(virtualHandler(Duration.ofHours(1)), submitted(requestId, Instant.EPOCH))
+            .join();
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> {
-      assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
-      assertThat(f.reasonText()).isEqualTo("deadline");
-    });
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class,
+            f -> {
+              assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
+              assertThat(f.reasonText()).isEqualTo("deadline");
+            });
     assertThat(emu.stats().cancels()).isEqualTo(1);
     assertThat(emu.stats().statusCalls()).isZero();
   }
@@ -282,10 +360,15 @@ class PollerHandlerTest {
     String queued = submit();
     vts.advanceTimeBy(Duration.ofMinutes(5));
 
-    Outcome outcome = runOnVirtualTime(virtualHandler(Duration.ofMinutes(1)), submitted(queued, Instant.EPOCH)).join();
+    Outcome outcome =
+        runOnVirtualTime(virtualHandler(Duration.ofMinutes(1)), submitted(queued, Instant.EPOCH))
+            .join();
 
-    assertThat(outcome).isInstanceOfSatisfying(Outcome.Fail.class, f -> assertThat(f.message()).contains("outcome cancelled"));
-    assertThat(client.status(queued).block(Duration.ofSeconds(10)).phase()).isEqualTo(dev.editstream.runcomfy.RequestPhase.CANCELLED);
+    assertThat(outcome)
+        .isInstanceOfSatisfying(
+            Outcome.Fail.class, f -> assertThat(f.message()).contains("outcome cancelled"));
+    assertThat(client.status(queued).block(Duration.ofSeconds(10)).phase())
+        .isEqualTo(dev.editstream.runcomfy.RequestPhase.CANCELLED);
   }
 
   @Test
@@ -296,11 +379,22 @@ class PollerHandlerTest {
     List<FlowControl.Permit> next = new java.util.concurrent.CopyOnWriteArrayList<>();
     flow.acquire(FLUX).subscribe(next::add);
     assertThat(next).as("the limit of 1 is taken").isEmpty();
-    PollerHandler handler = PollerHandler.builder().topics(TOPICS).schedule(SCHEDULE).flow(flow).deadline(Duration.ofMinutes(5))
-        .clock(Clock.systemUTC()).timer(Schedulers.parallel()).build();
+    PollerHandler handler =
+        PollerHandler.builder()
+            .topics(TOPICS)
+            .schedule(SCHEDULE)
+            .flow(flow)
+            .deadline(Duration.ofMinutes(5))
+            .clock(Clock.systemUTC())
+            .timer(Schedulers.parallel())
+            .build();
     // e.g. status calls answered 503 until the retries ran out
-    JobEvent failed = submitted("r-failed", Instant.now())
-        .failed(new Failure(ExitClass.UNAVAILABLE, "http_503", "job job-7: upstream 503", Stage.POLLER, 6), Instant.now());
+    JobEvent failed =
+        submitted("r-failed", Instant.now())
+            .failed(
+                new Failure(
+                    ExitClass.UNAVAILABLE, "http_503", "job job-7: upstream 503", Stage.POLLER, 6),
+                Instant.now());
 
     handler.failed(failed);
 
@@ -314,10 +408,18 @@ class PollerHandlerTest {
   void shouldMakeTheNumberOfStatusChecksTheScheduleGivesForAJobOfKnownLatency() {
     Duration latency = Duration.ofSeconds(3);
     start(c -> c.withLatency(new LatencyModel.Fixed(latency.toMillis())));
-    PollerHandler realTime = new PollerHandler(client, TOPICS, SCHEDULE, Duration.ofMinutes(5), Clock.systemUTC(), Schedulers.parallel());
+    PollerHandler realTime =
+        new PollerHandler(
+            client,
+            TOPICS,
+            SCHEDULE,
+            Duration.ofMinutes(5),
+            Clock.systemUTC(),
+            Schedulers.parallel());
     String requestId = submit();
 
-    Outcome outcome = realTime.handle(submitted(requestId, Instant.now())).block(Duration.ofSeconds(30));
+    Outcome outcome =
+        realTime.handle(submitted(requestId, Instant.now())).block(Duration.ofSeconds(30));
 
     assertThat(outcome).isInstanceOf(Outcome.Publish.class);
     // checks at 0, 0.5, 1.25, 2.375 s see the job running; the one at 4.06 s sees it done
@@ -331,11 +433,23 @@ class PollerHandlerTest {
   void shouldWakeAJobSleepingWhileItsModelWasUnknownAsSoonAsAScoutTeachesTheLatency() {
     start(c -> c.withLatency(new LatencyModel.Fixed(400)));
     // one scout (the first job tracked), every other job sleeps 30 s while the model is unknown
-    SmartPollSchedule smart = new SmartPollSchedule(SmartPollSchedule.Settings.defaults()
-        .withFallback(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100))).withBudget(Duration.ofMillis(300))
-        .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30)).withScouting(1, Integer.MAX_VALUE));
-    PollerHandler handler = PollerHandler.builder().client(client).topics(TOPICS).schedule(SCHEDULE).smart(smart)
-        .deadline(Duration.ofMinutes(5)).clock(Clock.systemUTC()).timer(Schedulers.parallel()).build();
+    SmartPollSchedule smart =
+        new SmartPollSchedule(
+            SmartPollSchedule.Settings.defaults()
+                .withFallback(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100)))
+                .withBudget(Duration.ofMillis(300))
+                .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30))
+                .withScouting(1, Integer.MAX_VALUE));
+    PollerHandler handler =
+        PollerHandler.builder()
+            .client(client)
+            .topics(TOPICS)
+            .schedule(SCHEDULE)
+            .smart(smart)
+            .deadline(Duration.ofMinutes(5))
+            .clock(Clock.systemUTC())
+            .timer(Schedulers.parallel())
+            .build();
     String scoutId = submit();
     String sleeperId = submit();
     Instant now = Instant.now();
@@ -353,7 +467,9 @@ class PollerHandlerTest {
     assertThat(smart.tracked(FLUX)).isZero();
   }
 
-  /** The checks a schedule makes at or before {@code deadline} (the deadline test's status calls). */
+  /**
+   * The checks a schedule makes at or before {@code deadline} (the deadline test's status calls).
+   */
   static long checksNotAfter(PollSchedule s, Duration deadline) {
     long n = 0;
     Duration at = Duration.ZERO;

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -64,7 +63,9 @@ class PollerProtocolTest {
   @BeforeEach
   void start() {
     api = new ScriptedApi();
-    client = new RunComfyClient(RunComfyConfig.of(api.base(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of(api.base(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
     vts = VirtualTimeScheduler.create();
     timer = new RecordingTimer(vts);
     clock = new PollerHandlerTest.VirtualClock(vts);
@@ -88,12 +89,20 @@ class PollerProtocolTest {
   }
 
   static Answer result(String id, String word, String cost) {
-    return Answer.ok("{\"request_id\":\"" + id + "\",\"status\":\"" + word + "\",\"output\":{\"images\":[\"https://cdn.runcomfy.net/o/" + id
-        + ".png?sig=abc\"]},\"created_at\":\"2026-11-23T10:00:00Z\",\"finished_at\":\"2026-11-23T10:00:07Z\"" + (cost == null ? "" : ",\"cost\":" + cost)
-        + "}");
+    return Answer.ok(
+        "{\"request_id\":\""
+            + id
+            + "\",\"status\":\""
+            + word
+            + "\",\"output\":{\"images\":[\"https://cdn.runcomfy.net/o/"
+            + id
+            + ".png?sig=abc\"]},\"created_at\":\"2026-11-23T10:00:00Z\",\"finished_at\":\"2026-11-23T10:00:07Z\""
+            + (cost == null ? "" : ",\"cost\":" + cost)
+            + "}");
   }
 
-  static final Answer NOT_READY = new Answer(400, "{\"error_code\":400005,\"error_message\":\"Result not ready\"}");
+  static final Answer NOT_READY =
+      new Answer(400, "{\"error_code\":400005,\"error_message\":\"Result not ready\"}");
 
   static Answer cancel(String outcome) {
     return new Answer(202, "{\"request_id\":\"" + RID + "\",\"outcome\":\"" + outcome + "\"}");
@@ -125,7 +134,10 @@ class PollerProtocolTest {
   Outcome run(Function<Scheduler, PollerHandler> make, JobEvent event) {
     AtomicBoolean ended = new AtomicBoolean();
     AtomicReference<Outcome> out = new AtomicReference<>();
-    StepVerifier.withVirtualTime(() -> make.apply(timer).handle(event).doFinally(s -> ended.set(true)), () -> vts, Long.MAX_VALUE)
+    StepVerifier.withVirtualTime(
+            () -> make.apply(timer).handle(event).doFinally(s -> ended.set(true)),
+            () -> vts,
+            Long.MAX_VALUE)
         .then(() -> passWaitsUntil(ended))
         .consumeNextWith(out::set)
         .expectComplete()
@@ -141,7 +153,10 @@ class PollerProtocolTest {
   Throwable runToError(JobEvent event) {
     AtomicBoolean ended = new AtomicBoolean();
     AtomicReference<Throwable> out = new AtomicReference<>();
-    StepVerifier.withVirtualTime(() -> handler(timer).handle(event).doFinally(s -> ended.set(true)), () -> vts, Long.MAX_VALUE)
+    StepVerifier.withVirtualTime(
+            () -> handler(timer).handle(event).doFinally(s -> ended.set(true)),
+            () -> vts,
+            Long.MAX_VALUE)
         .then(() -> passWaitsUntil(ended))
         .consumeErrorWith(out::set)
         .verify(Duration.ofSeconds(30));
@@ -151,7 +166,10 @@ class PollerProtocolTest {
   /** Passes every wait the handler schedules, once it has scheduled it, until it has answered. */
   void passWaitsUntil(AtomicBoolean ended) {
     while (true) {
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2)).until(() -> ended.get() || !timer.pending.isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(2))
+          .until(() -> ended.get() || !timer.pending.isEmpty());
       Duration wait = timer.pending.poll();
       if (wait == null) {
         return;
@@ -178,9 +196,12 @@ class PollerProtocolTest {
 
   // ---- failures after progress ------------------------------------------------------------------
 
-  static final Answer UPSTREAM_503 = new Answer(503, "{\"error_code\":500001,\"error_message\":\"Service Unavailable\"}");
+  static final Answer UPSTREAM_503 =
+      new Answer(503, "{\"error_code\":500001,\"error_message\":\"Service Unavailable\"}");
 
-  /** A 503 after RunComfy answered this attempt's checks counts as the first failure of a new run. */
+  /**
+   * A 503 after RunComfy answered this attempt's checks counts as the first failure of a new run.
+   */
   @Test
   void shouldMarkAFailureAfterAnsweredChecksAsAfterProgress() {
     api.on("GET", path(RID, "status"), status("in_queue"), status("in_progress"), UPSTREAM_503);
@@ -218,7 +239,12 @@ class PollerProtocolTest {
 
   @Test
   void shouldPublishCompletedWithTheCostWhenProcessingTurnsIntoUpperCaseCompleted() {
-    api.on("GET", path(RID, "status"), status("processing"), status("processing"), status("COMPLETED"));
+    api.on(
+        "GET",
+        path(RID, "status"),
+        status("processing"),
+        status("processing"),
+        status("COMPLETED"));
     api.on("GET", path(RID, "result"), result(RID, "Completed", "0.04"));
 
     JobEvent done = completedEvent(run(submitted()));
@@ -226,7 +252,10 @@ class PollerProtocolTest {
     assertThat(done.remote()).isEqualTo(new RemoteRun(0.04, false, null));
     assertThat(done.outputs()).containsExactly("https://cdn.runcomfy.net/o/r-1.png?<redacted>");
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
-    assertThat(api.seen()).filteredOn(s -> s.path().endsWith("/result")).extracting(ScriptedApi.Seen::query).containsExactly("include_cost=true");
+    assertThat(api.seen())
+        .filteredOn(s -> s.path().endsWith("/result"))
+        .extracting(ScriptedApi.Seen::query)
+        .containsExactly("include_cost=true");
     assertThat(timer.all).containsExactly(EVERY, EVERY);
   }
 
@@ -239,13 +268,21 @@ class PollerProtocolTest {
   }
 
   @ParameterizedTest(name = "first result answer: {0}")
-  @ValueSource(strings = {"400 error_code 400005", "200 error_code 400005", "200 in_progress", "200 pending"})
+  @ValueSource(
+      strings = {
+        "400 error_code 400005",
+        "200 error_code 400005",
+        "200 in_progress",
+        "200 pending"
+      })
   void shouldPollAgainOnTheScheduleWhenTheResultIsNotReadyYet(String first) {
-    Answer notYet = switch (first) {
-      case "400 error_code 400005" -> NOT_READY;
-      case "200 error_code 400005" -> new Answer(200, "{\"error_code\":\"400005\",\"error_message\":\"not ready\"}");
-      default -> status(first.substring(4));
-    };
+    Answer notYet =
+        switch (first) {
+          case "400 error_code 400005" -> NOT_READY;
+          case "200 error_code 400005" ->
+              new Answer(200, "{\"error_code\":\"400005\",\"error_message\":\"not ready\"}");
+          default -> status(first.substring(4));
+        };
     api.on("GET", path(RID, "status"), status("completed"));
     api.on("GET", path(RID, "result"), notYet, result(RID, "completed", "0.5"));
 
@@ -279,17 +316,34 @@ class PollerProtocolTest {
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
     assertThat(f.reasonText()).isEqualTo("unknown_status");
-    assertThat(f.message()).contains(RID).contains("\"thinking\"").contains("3 answers in a row").contains("stopping instead of polling forever");
+    assertThat(f.message())
+        .contains(RID)
+        .contains("\"thinking\"")
+        .contains("3 answers in a row")
+        .contains("stopping instead of polling forever");
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
     assertThat(api.calls("GET", path(RID, "result"))).isZero();
   }
 
   @Test
   void shouldCountOnlyUnknownAnswersInARowAndResetOnAKnownOne() {
-    api.on("GET", path(RID, "status"), status("weird"), status("weird"), status("running"), status("weird"), status("weird"), status("completed"));
+    api.on(
+        "GET",
+        path(RID, "status"),
+        status("weird"),
+        status("weird"),
+        status("running"),
+        status("weird"),
+        status("weird"),
+        status("completed"));
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.04"));
 
-    completedEvent(run(t -> new PollerHandler(client, PollerHandlerTest.TOPICS, CLI, Duration.ofMinutes(1), clock, t), submitted()));
+    completedEvent(
+        run(
+            t ->
+                new PollerHandler(
+                    client, PollerHandlerTest.TOPICS, CLI, Duration.ofMinutes(1), clock, t),
+            submitted()));
 
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(6);
   }
@@ -306,7 +360,8 @@ class PollerProtocolTest {
     assertThat(api.calls("GET", path(RID, "result"))).isEqualTo(3);
   }
 
-  // ---- the deadline ------------------------------------------------------------------------------
+  // ---- the deadline
+  // ------------------------------------------------------------------------------
 
   @Test
   void shouldFailWithDeadlineWhenTheRequestPastItsDeadlineIsCancelled() {
@@ -317,7 +372,10 @@ class PollerProtocolTest {
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(f.reasonText()).isEqualTo("deadline");
-    assertThat(f.message()).contains(RID).contains("deadline 1970-01-01T00:00:05Z").contains("cancel sent, outcome cancelled");
+    assertThat(f.message())
+        .contains(RID)
+        .contains("deadline 1970-01-01T00:00:05Z")
+        .contains("cancel sent, outcome cancelled");
     // checks at 0, 2, 4 s; at 6 s the deadline has passed: cancel, no further check
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
     assertThat(api.calls("POST", path(RID, "cancel"))).isEqualTo(1);
@@ -337,7 +395,8 @@ class PollerProtocolTest {
     assertThat(done.remote().costUsd()).isEqualTo(0.5);
     assertThat(done.remote().pastDeadline()).isTrue();
     assertThat(done.remote().note())
-        .isEqualTo("ran past its deadline 1970-01-01T00:00:05Z; not cancellable, so followed to its end (RunComfy bills it)");
+        .isEqualTo(
+            "ran past its deadline 1970-01-01T00:00:05Z; not cancellable, so followed to its end (RunComfy bills it)");
     assertThat(done.outputs()).hasSize(1);
     assertThat(api.calls("POST", path(RID, "cancel"))).as("no further cancels").isEqualTo(1);
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(5);
@@ -348,13 +407,18 @@ class PollerProtocolTest {
   void shouldSayTheRequestRanPastItsDeadlineWhenItFailsAfterANotCancellableCancel() {
     api.on("GET", path(RID, "status"), then(times(4, status("running")), status("failed")));
     api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
-    api.on("GET", path(RID, "result"), Answer.ok("{\"status\":\"failed\",\"error\":{\"message\":\"out of memory\"}}"));
+    api.on(
+        "GET",
+        path(RID, "result"),
+        Answer.ok("{\"status\":\"failed\",\"error\":{\"message\":\"out of memory\"}}"));
 
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.OTHER);
     assertThat(f.reasonText()).isEqualTo("remote_failed");
-    assertThat(f.message()).contains("out of memory").contains("ran past its deadline 1970-01-01T00:00:05Z and was not cancellable");
+    assertThat(f.message())
+        .contains("out of memory")
+        .contains("ran past its deadline 1970-01-01T00:00:05Z and was not cancellable");
   }
 
   @Test
@@ -366,7 +430,10 @@ class PollerProtocolTest {
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(f.reasonText()).isEqualTo("deadline_not_cancellable");
-    assertThat(f.message()).contains(RID).contains("1970-01-01T00:00:10Z").contains("RunComfy may still finish and bill it");
+    assertThat(f.message())
+        .contains(RID)
+        .contains("1970-01-01T00:00:10Z")
+        .contains("RunComfy may still finish and bill it");
     // checks at 0, 2, 4; 6 (after the cancel), 8, 10 (= submission + 2 x deadline); at 12 s: stop
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(6);
     assertThat(api.calls("POST", path(RID, "cancel"))).isEqualTo(1);
@@ -389,22 +456,33 @@ class PollerProtocolTest {
   @Test
   void shouldFailWithDeadlineNamingTheErrorWhenTheCancelCallFails() {
     api.on("GET", path(RID, "status"), status("running"));
-    api.on("POST", path(RID, "cancel"), new Answer(500, "{\"error_code\":500001,\"error_message\":\"Internal Error\"}"));
+    api.on(
+        "POST",
+        path(RID, "cancel"),
+        new Answer(500, "{\"error_code\":500001,\"error_message\":\"Internal Error\"}"));
 
     Outcome.Fail f = failure(run(submitted()));
 
     assertThat(f.exitClass()).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(f.reasonText()).isEqualTo("deadline");
-    assertThat(f.message()).contains("cancel failed").contains("HTTP 500").contains("Internal Error");
+    assertThat(f.message())
+        .contains("cancel failed")
+        .contains("HTTP 500")
+        .contains("Internal Error");
     assertThat(api.calls("GET", path(RID, "status"))).isEqualTo(3);
   }
 
-  // ---- split batches -------------------------------------------------------------------------------
+  // ---- split batches
+  // -------------------------------------------------------------------------------
 
   @Test
   void shouldAddUpTheCostsOfTheRequestsOfASplitBatch() {
-    JobEvent twoParts = submitted().withParts(List.of(new Submission(RID, null, null, null, Instant.EPOCH),
-        new Submission("r-2", null, null, null, Instant.EPOCH)));
+    JobEvent twoParts =
+        submitted()
+            .withParts(
+                List.of(
+                    new Submission(RID, null, null, null, Instant.EPOCH),
+                    new Submission("r-2", null, null, null, Instant.EPOCH)));
     api.on("GET", path(RID, "status"), status("completed"));
     api.on("GET", path("r-2", "status"), status("running"), status("completed"));
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.04"));
@@ -414,13 +492,20 @@ class PollerProtocolTest {
 
     assertThat(done.remote().costUsd()).isCloseTo(0.10, within(1e-9));
     assertThat(done.remote().pastDeadline()).isFalse();
-    assertThat(done.outputs()).containsExactly("https://cdn.runcomfy.net/o/r-1.png?<redacted>", "https://cdn.runcomfy.net/o/r-2.png?<redacted>");
+    assertThat(done.outputs())
+        .containsExactly(
+            "https://cdn.runcomfy.net/o/r-1.png?<redacted>",
+            "https://cdn.runcomfy.net/o/r-2.png?<redacted>");
   }
 
   @Test
   void shouldLeaveTheBatchCostUnknownWhenOnePartHasNone() {
-    JobEvent twoParts = submitted().withParts(List.of(new Submission(RID, null, null, null, Instant.EPOCH),
-        new Submission("r-2", null, null, null, Instant.EPOCH)));
+    JobEvent twoParts =
+        submitted()
+            .withParts(
+                List.of(
+                    new Submission(RID, null, null, null, Instant.EPOCH),
+                    new Submission("r-2", null, null, null, Instant.EPOCH)));
     api.on("GET", path(RID, "status"), status("completed"));
     api.on("GET", path("r-2", "status"), status("completed"));
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.04"));
@@ -429,10 +514,17 @@ class PollerProtocolTest {
     assertThat(completedEvent(run(twoParts)).remote().costUsd()).isNull();
   }
 
-  // ---- flow control and learning -----------------------------------------------------------------
+  // ---- flow control and learning
+  // -----------------------------------------------------------------
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"completed past its deadline", "deadline_not_cancellable", "unknown_status", "cancelled at its deadline"})
+  @ValueSource(
+      strings = {
+        "completed past its deadline",
+        "deadline_not_cancellable",
+        "unknown_status",
+        "cancelled at its deadline"
+      })
   void shouldReleaseTheFlowControlPermitWhateverTheEnd(String end) {
     FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
     FlowControl.Permit held = flow.acquire(PollerHandlerTest.FLUX).block(Duration.ofSeconds(5));
@@ -441,18 +533,24 @@ class PollerProtocolTest {
     Answer running = status("running");
     switch (end) {
       case "completed past its deadline" -> {
-        api.on("GET", path(RID, "status"), call -> {
-          heldAtEachCheck.add(flow.heldCount());
-          return call < 4 ? running : status("completed");
-        });
+        api.on(
+            "GET",
+            path(RID, "status"),
+            call -> {
+              heldAtEachCheck.add(flow.heldCount());
+              return call < 4 ? running : status("completed");
+            });
         api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
         api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
       }
       case "deadline_not_cancellable" -> {
-        api.on("GET", path(RID, "status"), call -> {
-          heldAtEachCheck.add(flow.heldCount());
-          return running;
-        });
+        api.on(
+            "GET",
+            path(RID, "status"),
+            call -> {
+              heldAtEachCheck.add(flow.heldCount());
+              return running;
+            });
         api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
       }
       case "cancelled at its deadline" -> {
@@ -462,25 +560,54 @@ class PollerProtocolTest {
       default -> api.on("GET", path(RID, "status"), status("??"));
     }
 
-    Outcome o = run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).flow(flow)
-        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted());
+    Outcome o =
+        run(
+            t ->
+                PollerHandler.builder()
+                    .client(client)
+                    .topics(PollerHandlerTest.TOPICS)
+                    .schedule(CLI)
+                    .flow(flow)
+                    .deadline(DEADLINE)
+                    .clock(clock)
+                    .timer(t)
+                    .build(),
+            submitted());
 
     assertThat(o instanceof Outcome.Publish).isEqualTo(end.startsWith("completed"));
     assertThat(held.released()).isTrue();
     assertThat(flow.heldCount()).isZero();
     assertThat(flow.inFlight()).isZero();
-    assertThat(heldAtEachCheck).as("held while followed past the deadline").allSatisfy(n -> assertThat(n).isEqualTo(1));
+    assertThat(heldAtEachCheck)
+        .as("held while followed past the deadline")
+        .allSatisfy(n -> assertThat(n).isEqualTo(1));
   }
 
   @Test
   void shouldLearnTheLatencyOfARequestFollowedPastItsDeadline() {
     SmartPollSchedule smart = smallSmartSchedule();
-    api.on("GET", path(RID, "status"), call -> api.calls("POST", path(RID, "cancel")) == 0 ? status("running") : status("completed"));
+    api.on(
+        "GET",
+        path(RID, "status"),
+        call ->
+            api.calls("POST", path(RID, "cancel")) == 0 ? status("running") : status("completed"));
     api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
 
-    JobEvent done = completedEvent(run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).smart(smart)
-        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted()));
+    JobEvent done =
+        completedEvent(
+            run(
+                t ->
+                    PollerHandler.builder()
+                        .client(client)
+                        .topics(PollerHandlerTest.TOPICS)
+                        .schedule(CLI)
+                        .smart(smart)
+                        .deadline(DEADLINE)
+                        .clock(clock)
+                        .timer(t)
+                        .build(),
+                submitted()));
 
     assertThat(done.remote().pastDeadline()).isTrue();
     assertThat(smart.samples(PollerHandlerTest.FLUX)).isEqualTo(1L);
@@ -492,8 +619,19 @@ class PollerProtocolTest {
     SmartPollSchedule smart = smallSmartSchedule();
     api.on("GET", path(RID, "status"), status("???"));
 
-    failure(run(t -> PollerHandler.builder().client(client).topics(PollerHandlerTest.TOPICS).schedule(CLI).smart(smart)
-        .deadline(DEADLINE).clock(clock).timer(t).build(), submitted()));
+    failure(
+        run(
+            t ->
+                PollerHandler.builder()
+                    .client(client)
+                    .topics(PollerHandlerTest.TOPICS)
+                    .schedule(CLI)
+                    .smart(smart)
+                    .deadline(DEADLINE)
+                    .clock(clock)
+                    .timer(t)
+                    .build(),
+            submitted()));
 
     assertThat(smart.samples(PollerHandlerTest.FLUX)).isZero();
     assertThat(smart.tracked(PollerHandlerTest.FLUX)).isZero();
@@ -501,8 +639,12 @@ class PollerProtocolTest {
 
   /** Scouts poll every 500 ms while the model is unknown. */
   static SmartPollSchedule smallSmartSchedule() {
-    return new SmartPollSchedule(SmartPollSchedule.Settings.defaults().withFallback(PollSchedule.fixed(Duration.ofMillis(500)))
-        .withBudget(Duration.ofMillis(700)).withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30)).withScouting(1, Integer.MAX_VALUE));
+    return new SmartPollSchedule(
+        SmartPollSchedule.Settings.defaults()
+            .withFallback(PollSchedule.fixed(Duration.ofMillis(500)))
+            .withBudget(Duration.ofMillis(700))
+            .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30))
+            .withScouting(1, Integer.MAX_VALUE));
   }
 
   /**

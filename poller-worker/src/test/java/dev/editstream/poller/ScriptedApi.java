@@ -75,12 +75,26 @@ final class ScriptedApi implements AutoCloseable {
     int q = req.uri().indexOf('?');
     String path = q < 0 ? req.uri() : req.uri().substring(0, q);
     String key = req.method().name() + " " + path;
-    return req.receive().aggregate().asString().defaultIfEmpty("").flatMap(body -> {
-      seen.add(new Seen(req.method().name(), path, q < 0 ? null : req.uri().substring(q + 1)));
-      int call = calls.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
-      Script script = scripts.get(key);
-      Answer a = script == null ? new Answer(404, "{\"error_code\":404001,\"error_message\":\"no script for " + key + "\"}") : script.answer(call);
-      return resp.status(a.status()).header("Content-Type", "application/json").sendString(Mono.just(a.body())).then();
-    });
+    return req.receive()
+        .aggregate()
+        .asString()
+        .defaultIfEmpty("")
+        .flatMap(
+            body -> {
+              seen.add(
+                  new Seen(req.method().name(), path, q < 0 ? null : req.uri().substring(q + 1)));
+              int call = calls.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement();
+              Script script = scripts.get(key);
+              Answer a =
+                  script == null
+                      ? new Answer(
+                          404,
+                          "{\"error_code\":404001,\"error_message\":\"no script for " + key + "\"}")
+                      : script.answer(call);
+              return resp.status(a.status())
+                  .header("Content-Type", "application/json")
+                  .sendString(Mono.just(a.body()))
+                  .then();
+            });
   }
 }

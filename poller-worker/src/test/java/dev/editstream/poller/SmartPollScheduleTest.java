@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class SmartPollScheduleTest {
 
-  /** Calls per job and p95 completion-detection delay (ms) of one schedule over a seeded workload. */
+  /**
+   * Calls per job and p95 completion-detection delay (ms) of one schedule over a seeded workload.
+   */
   record Outcome(double callsPerJob, long p95DelayMs) {}
 
   interface Schedule {
@@ -23,7 +25,14 @@ class SmartPollScheduleTest {
    * Each job: latency L drawn lognormal (median, sigma); optional time in queue Q before it runs.
    * Checks happen at 0 and then after each wait; a check at t >= Q + L sees it done.
    */
-  static Outcome simulate(Schedule schedule, SmartPollSchedule learner, double medianMs, double sigma, long queueMsPerPosition, int jobs, long seed) {
+  static Outcome simulate(
+      Schedule schedule,
+      SmartPollSchedule learner,
+      double medianMs,
+      double sigma,
+      long queueMsPerPosition,
+      int jobs,
+      long seed) {
     Random rnd = new Random(seed);
     long calls = 0;
     long[] delays = new long[jobs];
@@ -35,7 +44,15 @@ class SmartPollScheduleTest {
       long t = 0;
       int checks = 0;
       while (true) {
-        t += schedule.next(Duration.ofMillis(t), t < queued ? (int) Math.max(1, (queued - t) / Math.max(1, queueMsPerPosition) + 1) : null, checks).toMillis();
+        t +=
+            schedule
+                .next(
+                    Duration.ofMillis(t),
+                    t < queued
+                        ? (int) Math.max(1, (queued - t) / Math.max(1, queueMsPerPosition) + 1)
+                        : null,
+                    checks)
+                .toMillis();
         checks++;
         calls++;
         if (t >= end) {
@@ -59,7 +76,8 @@ class SmartPollScheduleTest {
    * woken, as {@link PollerHandler} does, when it becomes known and wait what the schedule then
    * says from their last check. Event-driven in virtual ms.
    */
-  static Outcome batch(SmartPollSchedule smart, double medianMs, double sigma, int jobs, long rampMs, long seed) {
+  static Outcome batch(
+      SmartPollSchedule smart, double medianMs, double sigma, int jobs, long rampMs, long seed) {
     Random rnd = new Random(seed);
     long[] submit = new long[jobs];
     long[] end = new long[jobs];
@@ -68,8 +86,9 @@ class SmartPollScheduleTest {
     long[] token = new long[jobs];
     boolean[] sleeping = new boolean[jobs];
     // entries: {time, job, token}; ties broken by job
-    java.util.PriorityQueue<long[]> due = new java.util.PriorityQueue<>(
-        (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+    java.util.PriorityQueue<long[]> due =
+        new java.util.PriorityQueue<>(
+            (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     for (int j = 0; j < jobs; j++) {
       submit[j] = rampMs * j / jobs;
       end[j] = submit[j] + Math.max(1, Math.round(medianMs * Math.exp(sigma * rnd.nextGaussian())));
@@ -98,7 +117,15 @@ class SmartPollScheduleTest {
               if (sleeping[k]) {
                 sleeping[k] = false;
                 token[k]++;
-                long w = smart.next("m", "r" + k, Duration.ofMillis(lastCheck[k] - submit[k]), null, checks[k]).toMillis();
+                long w =
+                    smart
+                        .next(
+                            "m",
+                            "r" + k,
+                            Duration.ofMillis(lastCheck[k] - submit[k]),
+                            null,
+                            checks[k])
+                        .toMillis();
                 due.add(new long[] {Math.max(t, lastCheck[k] + w), k, token[k]});
               }
             }
@@ -107,7 +134,12 @@ class SmartPollScheduleTest {
         continue;
       }
       lastCheck[j] = t;
-      long w = smart == null ? FIXED.next(checks[j]).toMillis() : smart.next("m", "r" + j, Duration.ofMillis(t - submit[j]), null, checks[j]).toMillis();
+      long w =
+          smart == null
+              ? FIXED.next(checks[j]).toMillis()
+              : smart
+                  .next("m", "r" + j, Duration.ofMillis(t - submit[j]), null, checks[j])
+                  .toMillis();
       sleeping[j] = smart != null && !known;
       due.add(new long[] {t + w, j, token[j]});
     }
@@ -119,7 +151,10 @@ class SmartPollScheduleTest {
     SmartPollSchedule s = SmartPollSchedule.defaults();
     Random rnd = new Random(seed);
     for (int i = 0; i < 500; i++) {
-      s.observe("m", Duration.ofMillis(Math.max(1, Math.round(medianMs * Math.exp(sigma * rnd.nextGaussian())))));
+      s.observe(
+          "m",
+          Duration.ofMillis(
+              Math.max(1, Math.round(medianMs * Math.exp(sigma * rnd.nextGaussian())))));
     }
     return s;
   }
@@ -132,16 +167,30 @@ class SmartPollScheduleTest {
 
   private static Outcome smart(double median, double sigma, long queueMs) {
     SmartPollSchedule smart = trained(median, sigma, 5);
-    return simulate((s, q, c) -> smart.next("m", s, q, c), smart, median, sigma, queueMs, 20_000, 11);
+    return simulate(
+        (s, q, c) -> smart.next("m", s, q, c), smart, median, sigma, queueMs, 20_000, 11);
   }
 
   @ParameterizedTest(name = "warm: median {0} ms, sigma {1}, {2} ms per queue position")
-  @CsvSource({"20000, 0.3, 0", "30000, 0.4, 0", "45000, 0.4, 0", "60000, 0.3, 0", "90000, 0.3, 0", "300000, 0.2, 0", "60000, 0.3, 2000"})
-  void shouldHalveStatusCallsOfTheFixedTwoSecondScheduleAtAP95DelayAtMostOneSecondWorse(double median, double sigma, long queueMs) {
+  @CsvSource({
+    "20000, 0.3, 0",
+    "30000, 0.4, 0",
+    "45000, 0.4, 0",
+    "60000, 0.3, 0",
+    "90000, 0.3, 0",
+    "300000, 0.2, 0",
+    "60000, 0.3, 2000"
+  })
+  void shouldHalveStatusCallsOfTheFixedTwoSecondScheduleAtAP95DelayAtMostOneSecondWorse(
+      double median, double sigma, long queueMs) {
     Outcome f = fixed(median, sigma, queueMs);
     Outcome s = smart(median, sigma, queueMs);
-    assertThat(s.callsPerJob()).as("smart calls vs fixed %.2f", f.callsPerJob()).isLessThanOrEqualTo(0.5 * f.callsPerJob());
-    assertThat(s.p95DelayMs()).as("smart p95 delay vs fixed %d ms", f.p95DelayMs()).isLessThanOrEqualTo(f.p95DelayMs() + 1000);
+    assertThat(s.callsPerJob())
+        .as("smart calls vs fixed %.2f", f.callsPerJob())
+        .isLessThanOrEqualTo(0.5 * f.callsPerJob());
+    assertThat(s.p95DelayMs())
+        .as("smart p95 delay vs fixed %d ms", f.p95DelayMs())
+        .isLessThanOrEqualTo(f.p95DelayMs() + 1000);
   }
 
   /**
@@ -152,20 +201,25 @@ class SmartPollScheduleTest {
    */
   @ParameterizedTest(name = "cold batch: median {0} ms, sigma {1}")
   @CsvSource({"45000, 0.3", "90000, 0.3", "300000, 0.2"})
-  void shouldHalveStatusCallsOnAColdBatchAtAP95DelayAtMostOneSecondWorse(double median, double sigma) {
+  void shouldHalveStatusCallsOnAColdBatchAtAP95DelayAtMostOneSecondWorse(
+      double median, double sigma) {
     Outcome f = batch(null, median, sigma, 1000, 3000, 11);
     SmartPollSchedule smart = SmartPollSchedule.defaults();
     Outcome s = batch(smart, median, sigma, 1000, 3000, 11);
-    assertThat(s.callsPerJob()).as("smart calls vs fixed %.2f", f.callsPerJob()).isLessThanOrEqualTo(0.5 * f.callsPerJob());
-    assertThat(s.p95DelayMs()).as("smart p95 delay vs fixed %d ms", f.p95DelayMs()).isLessThanOrEqualTo(f.p95DelayMs() + 1000);
+    assertThat(s.callsPerJob())
+        .as("smart calls vs fixed %.2f", f.callsPerJob())
+        .isLessThanOrEqualTo(0.5 * f.callsPerJob());
+    assertThat(s.p95DelayMs())
+        .as("smart p95 delay vs fixed %d ms", f.p95DelayMs())
+        .isLessThanOrEqualTo(f.p95DelayMs() + 1000);
     assertThat(smart.tracked("m")).as("every ended job is no longer tracked").isZero();
     assertThat(smart.samples("m")).isEqualTo(1000L);
   }
 
   /**
    * With a median of 2 s and the status check at once counted on both sides, no schedule can halve
-   * the fixed 2 s schedule's calls: every job needs the check at once plus one that sees it done
-   * (2 calls), while the fixed schedule makes about 2.6. This pins how close the smart one gets.
+   * the fixed 2 s schedule's calls: every job needs the check at once plus one that sees it done (2
+   * calls), while the fixed schedule makes about 2.6. This pins how close the smart one gets.
    */
   @ParameterizedTest(name = "median 2 s, sigma {0}")
   @CsvSource({"0.25", "0.5", "1.0", "1.5"})
@@ -183,15 +237,21 @@ class SmartPollScheduleTest {
     assertThat(s.next("m", Duration.ZERO, null, 0)).isZero();
     for (int c = 1; c < 8; c++) {
       long fallback = PollSchedule.defaults().next(c).toMillis();
-      assertThat(s.next("m", Duration.ofSeconds(c), null, c)).isEqualTo(Duration.ofMillis(Math.min(SmartPollSchedule.DEFAULT_BUDGET_MS, fallback)));
+      assertThat(s.next("m", Duration.ofSeconds(c), null, c))
+          .isEqualTo(Duration.ofMillis(Math.min(SmartPollSchedule.DEFAULT_BUDGET_MS, fallback)));
     }
     assertThat(s.known("m")).isFalse();
     s.observe("m", Duration.ofSeconds(10));
     assertThat(s.known("m")).isTrue();
     assertThat(s.samples("m")).isEqualTo(1L);
-    assertThat(s.next("m", Duration.ZERO, null, 1)).isEqualTo(Duration.ofMillis(SmartPollSchedule.LatencySketch.upper(
-        SmartPollSchedule.LatencySketch.bucket(10_000) - 1) + SmartPollSchedule.DEFAULT_BUDGET_MS));
-    assertThat(s.next("other", Duration.ofSeconds(1), null, 1)).isEqualTo(PollSchedule.defaults().next(1));
+    assertThat(s.next("m", Duration.ZERO, null, 1))
+        .isEqualTo(
+            Duration.ofMillis(
+                SmartPollSchedule.LatencySketch.upper(
+                        SmartPollSchedule.LatencySketch.bucket(10_000) - 1)
+                    + SmartPollSchedule.DEFAULT_BUDGET_MS));
+    assertThat(s.next("other", Duration.ofSeconds(1), null, 1))
+        .isEqualTo(PollSchedule.defaults().next(1));
   }
 
   @Test
@@ -234,7 +294,8 @@ class SmartPollScheduleTest {
     // naive quantiles would put the whole distribution at 20 s and stretch the intervals past it;
     // the Kaplan-Meier estimate knows 90% of the jobs last more than 25 s: poll every budget
     for (int t = 30; t < 120; t += 10) {
-      assertThat(s.next("m", "r50", Duration.ofSeconds(t), null, 4)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
+      assertThat(s.next("m", "r50", Duration.ofSeconds(t), null, 4))
+          .isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
     }
     SmartPollSchedule.LatencySketch naive = new SmartPollSchedule.LatencySketch();
     for (int j = 0; j < 10; j++) {
@@ -250,13 +311,15 @@ class SmartPollScheduleTest {
       s.observe("m", Duration.ofMillis(20_000 + i * 100));
     }
     // q(3%): the 3rd of 100 latencies, taken at the lower edge of its bucket
-    long q0 = SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_200) - 1);
+    long q0 =
+        SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_200) - 1);
     Duration first = s.next("m", Duration.ZERO, null, 1);
     assertThat(first.toMillis()).isEqualTo(q0 + SmartPollSchedule.DEFAULT_BUDGET_MS);
     assertThat(s.next("m", Duration.ofMillis(1000), null, 1)).isEqualTo(first.minusMillis(1000));
     Duration second = s.next("m", first, null, 2);
     assertThat(second).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
-    assertThat(s.next("m", first.plusMillis(1000), null, 3)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
+    assertThat(s.next("m", first.plusMillis(1000), null, 3))
+        .isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
   }
 
   @Test
@@ -276,7 +339,8 @@ class SmartPollScheduleTest {
       t += w;
     }
     assertThat(waits.get(0)).isEqualTo(SmartPollSchedule.DEFAULT_BUDGET_MS);
-    assertThat(waits.get(1)).isEqualTo((long) (SmartPollSchedule.DEFAULT_BUDGET_MS * 1.5)); // tailGrowth 1.5
+    assertThat(waits.get(1))
+        .isEqualTo((long) (SmartPollSchedule.DEFAULT_BUDGET_MS * 1.5)); // tailGrowth 1.5
     assertThat(waits.get(waits.size() - 1)).isEqualTo(30_000);
   }
 
@@ -286,9 +350,11 @@ class SmartPollScheduleTest {
     for (int i = 0; i < 100; i++) {
       s.observe("m", Duration.ofMillis(20_000));
     }
-    long q0 = SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_000) - 1);
+    long q0 =
+        SmartPollSchedule.LatencySketch.upper(SmartPollSchedule.LatencySketch.bucket(20_000) - 1);
     Duration t = Duration.ofMillis(q0 + SmartPollSchedule.DEFAULT_BUDGET_MS);
-    assertThat(s.next("m", t, null, 2)).isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
+    assertThat(s.next("m", t, null, 2))
+        .isEqualTo(Duration.ofMillis(SmartPollSchedule.DEFAULT_BUDGET_MS));
     assertThat(s.next("m", t, 3, 2)).isEqualTo(Duration.ofMillis(q0));
   }
 
@@ -320,17 +386,30 @@ class SmartPollScheduleTest {
     s.observe("m", Duration.ofMillis(-1));
     assertThat(s.samples("m")).isZero();
     Duration b = Duration.ofSeconds(2);
-    SmartPollSchedule.Settings ok = SmartPollSchedule.Settings.defaults().withBudget(b).withIntervals(Duration.ZERO, b)
-        .withShape(0.02, 0.05, 1.5).withMinSamples(1);
+    SmartPollSchedule.Settings ok =
+        SmartPollSchedule.Settings.defaults()
+            .withBudget(b)
+            .withIntervals(Duration.ZERO, b)
+            .withShape(0.02, 0.05, 1.5)
+            .withMinSamples(1);
     assertThat(new SmartPollSchedule(ok).samples("m")).isZero();
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withBudget(Duration.ZERO))).hasMessageContaining("budget");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withIntervals(Duration.ofSeconds(3), b))).hasMessageContaining("minInterval");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withIntervals(Duration.ZERO, Duration.ofSeconds(1)))).hasMessageContaining("maxInterval");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.6, 0.05, 1.5))).hasMessageContaining("early");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.02, 0.05, 0.5))).hasMessageContaining("tailGrowth");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withMinSamples(0))).hasMessageContaining("minSamples");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(0, 32))).hasMessageContaining("scouts");
-    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(16, 0))).hasMessageContaining("scoutEvery");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withBudget(Duration.ZERO)))
+        .hasMessageContaining("budget");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withIntervals(Duration.ofSeconds(3), b)))
+        .hasMessageContaining("minInterval");
+    assertThatThrownBy(
+            () -> new SmartPollSchedule(ok.withIntervals(Duration.ZERO, Duration.ofSeconds(1))))
+        .hasMessageContaining("maxInterval");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.6, 0.05, 1.5)))
+        .hasMessageContaining("early");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.02, 0.05, 0.5)))
+        .hasMessageContaining("tailGrowth");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withMinSamples(0)))
+        .hasMessageContaining("minSamples");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(0, 32)))
+        .hasMessageContaining("scouts");
+    assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(16, 0)))
+        .hasMessageContaining("scoutEvery");
   }
 
   @Test
@@ -339,11 +418,15 @@ class SmartPollScheduleTest {
     assertThat(s.earliestEnd("m")).isEqualTo(Duration.ZERO);
     java.util.Random rnd = new java.util.Random(3);
     s.observe("m", Duration.ofMillis(1500));
-    assertThat(s.earliestEnd("m")).as("known after the first success").isPositive().isLessThanOrEqualTo(Duration.ofMillis(1500));
+    assertThat(s.earliestEnd("m"))
+        .as("known after the first success")
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofMillis(1500));
     for (int i = 0; i < 2000; i++) {
       s.observe("m", Duration.ofMillis(1000 + rnd.nextInt(2000)));
     }
-    // latencies uniform in 1-3 s: the 2% quantile's low edge lies just above 1 s, within one 5% bucket
+    // latencies uniform in 1-3 s: the 2% quantile's low edge lies just above 1 s, within one 5%
+    // bucket
     assertThat(s.earliestEnd("m")).isBetween(Duration.ofMillis(950), Duration.ofMillis(1100));
     assertThat(s.earliestEnd("other")).isEqualTo(Duration.ZERO);
   }

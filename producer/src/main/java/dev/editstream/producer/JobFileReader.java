@@ -49,7 +49,8 @@ public final class JobFileReader {
    *
    * @see #read(Path, List, Consumer, Consumer)
    */
-  public static int read(Path file, Consumer<Job> onJob, Consumer<LineError> onError) throws IOException {
+  public static int read(Path file, Consumer<Job> onJob, Consumer<LineError> onError)
+      throws IOException {
     return read(file, List.of(), onJob, onError);
   }
 
@@ -64,7 +65,8 @@ public final class JobFileReader {
    * @return the number of non-blank lines read
    * @throws IOException if the file cannot be read
    */
-  public static int read(Path file, List<Path> extraAllowedRoots, Consumer<Job> onJob, Consumer<LineError> onError)
+  public static int read(
+      Path file, List<Path> extraAllowedRoots, Consumer<Job> onJob, Consumer<LineError> onError)
       throws IOException {
     return readNumbered(file, extraAllowedRoots, (job, line) -> onJob.accept(job), onError);
   }
@@ -76,7 +78,11 @@ public final class JobFileReader {
    * @param onJob called for each valid job and its line number, in file order
    * @throws IOException if the file cannot be read
    */
-  public static int readNumbered(Path file, List<Path> extraAllowedRoots, ObjIntConsumer<Job> onJob, Consumer<LineError> onError)
+  public static int readNumbered(
+      Path file,
+      List<Path> extraAllowedRoots,
+      ObjIntConsumer<Job> onJob,
+      Consumer<LineError> onError)
       throws IOException {
     Path base = file.toAbsolutePath().normalize().getParent();
     List<Path> roots = new ArrayList<>();
@@ -132,7 +138,8 @@ public final class JobFileReader {
     private int lineNo;
     int count;
 
-    LineSink(JobLineParser parser, Path base, ObjIntConsumer<Job> onJob, Consumer<LineError> onError) {
+    LineSink(
+        JobLineParser parser, Path base, ObjIntConsumer<Job> onJob, Consumer<LineError> onError) {
       this.parser = parser;
       this.base = base;
       this.onJob = onJob;
@@ -159,7 +166,13 @@ public final class JobFileReader {
       if (tooLong) {
         count++;
         String id = parser.claimReadableId(lenient(line.toByteArray()));
-        onError.accept(new LineError(lineNo, id, "$", "line must be at most " + MAX_LINE_BYTES + " bytes, was " + bytesSeen, 65));
+        onError.accept(
+            new LineError(
+                lineNo,
+                id,
+                "$",
+                "line must be at most " + MAX_LINE_BYTES + " bytes, was " + bytesSeen,
+                65));
       } else {
         judge(line.toByteArray());
       }
@@ -173,7 +186,8 @@ public final class JobFileReader {
       if (text == null) {
         count++;
         String id = parser.claimReadableId(lenient(bytes));
-        onError.accept(new LineError(lineNo, id, "$", "line must be valid UTF-8" + firstBadByte(bytes), 65));
+        onError.accept(
+            new LineError(lineNo, id, "$", "line must be valid UTF-8" + firstBadByte(bytes), 65));
         return;
       }
       JobLineParser.Parsed p = parser.parse(lineNo, stripCr(text));
@@ -194,7 +208,8 @@ public final class JobFileReader {
 
   private static String decode(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
@@ -204,16 +219,20 @@ public final class JobFileReader {
     }
   }
 
-  /** The bytes decoded with U+FFFD for each malformed sequence (to read the id of a refused line). */
+  /**
+   * The bytes decoded with U+FFFD for each malformed sequence (to read the id of a refused line).
+   */
   private static String lenient(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /** Where decoding stopped, e.g. " (bad byte 0xC3 at byte 17)"; empty if it did not. */
   private static String firstBadByte(byte[] bytes) {
-    CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder dec =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CoderResult r = dec.decode(in, CharBuffer.allocate(bytes.length + 1), true);
     if (r.isError()) {
@@ -225,7 +244,10 @@ public final class JobFileReader {
 
   private static Job absolute(Job job, Path base) {
     List<String> images = job.images().stream().map(r -> abs(r, base)).toList();
-    return job.withInputs(images, job.mask() == null ? null : abs(job.mask(), base), job.video() == null ? null : abs(job.video(), base));
+    return job.withInputs(
+        images,
+        job.mask() == null ? null : abs(job.mask(), base),
+        job.video() == null ? null : abs(job.video(), base));
   }
 
   private static String abs(String ref, Path base) {

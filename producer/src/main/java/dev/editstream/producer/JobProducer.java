@@ -1,8 +1,8 @@
 package dev.editstream.producer;
 
 import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.Failure;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RecordLimits;
 import dev.editstream.core.event.Stage;
@@ -21,15 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a job file: each valid job as a {@code requested} event on the requests topic (keyed
- * by id); each refused line as a {@code failed} event (stage producer) on the failure topic, so
- * every line of the file has a recorded fate. A refused line is keyed by its id; lines whose id
- * could not be read are keyed {@code <file>.line-<n>}, and a duplicate id {@code <id>.line-<n>}, so
- * no two lines ever share a fate.
+ * Publishes a job file: each valid job as a {@code requested} event on the requests topic (keyed by
+ * id); each refused line as a {@code failed} event (stage producer) on the failure topic, so every
+ * line of the file has a recorded fate. A refused line is keyed by its id; lines whose id could not
+ * be read are keyed {@code <file>.line-<n>}, and a duplicate id {@code <id>.line-<n>}, so no two
+ * lines ever share a fate.
  *
  * <p>Size: a job whose {@code requested} event would break the {@link RecordLimits} of the
- * publisher (over {@link RecordLimits#maxRecordBytes()}) is refused here, before anything is
- * paid for: its line gets a {@link LineError} of class 65 naming the size and the limit ({@code
+ * publisher (over {@link RecordLimits#maxRecordBytes()}) is refused here, before anything is paid
+ * for: its line gets a {@link LineError} of class 65 naming the size and the limit ({@code
  * record_too_large}), published as a {@code failed} event whose job is clipped to fit; the other
  * lines go on.
  */
@@ -115,45 +115,77 @@ public final class JobProducer {
    * @throws IOException if the file cannot be read
    * @throws IllegalStateException if the broker does not acknowledge within 2 minutes
    */
-  public Report publish(Path file, List<Path> extraAllowedRoots, Admission admission) throws IOException {
+  public Report publish(Path file, List<Path> extraAllowedRoots, Admission admission)
+      throws IOException {
     int[] published = new int[1];
     List<Job> jobs = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
     List<CompletableFuture<?>> pending = new ArrayList<>();
     RecordLimits limits = publisher.limits();
-    int lines = JobFileReader.readNumbered(file, extraAllowedRoots,
-        (job, line) -> {
-          java.util.OptionalInt run = admission.replaysFor(job);
-          if (run.isEmpty()) {
-            jobs.add(job);
-            return;
-          }
-          JobEvent requested = JobEvent.requested(job, clock.instant(), run.getAsInt());
-          int size = RecordLimits.encode(requested).length;
-          java.util.Optional<String> tooLarge = limits.violation(requested, size);
-          if (tooLarge.isPresent()) {
-            LineError err = new LineError(line, job.id(), "$", "the job's requested event " + tooLarge.get() + " (" + RecordLimits.REASON
-                + ")", 65);
-            errors.add(err);
-            log.warn("{}: {}", file.getFileName(), err.describe());
-            Failure f = new Failure(ExitClass.DATA, RecordLimits.REASON, file.getFileName() + " " + err.describe(), Stage.PRODUCER, 1);
-            pending.add(publisher.publish(topics.failed(), limits.shrink(requested.failed(f, clock.instant()))).toFuture());
-            drainIfFull(pending);
-            return;
-          }
-          jobs.add(job);
-          published[0]++;
-          pending.add(publisher.publish(topics.requested(), requested).toFuture());
-          drainIfFull(pending);
-        },
-        err -> {
-          errors.add(err);
-          log.info("{}: {}", file.getFileName(), err.describe());
-          pending.add(publisher.publish(topics.failed(), limits.shrink(failedLine(file, err))).toFuture());
-          drainIfFull(pending);
-        });
+    int lines =
+        JobFileReader.readNumbered(
+            file,
+            extraAllowedRoots,
+            (job, line) -> {
+              java.util.OptionalInt run = admission.replaysFor(job);
+              if (run.isEmpty()) {
+                jobs.add(job);
+                return;
+              }
+              JobEvent requested = JobEvent.requested(job, clock.instant(), run.getAsInt());
+              int size = RecordLimits.encode(requested).length;
+              java.util.Optional<String> tooLarge = limits.violation(requested, size);
+              if (tooLarge.isPresent()) {
+                LineError err =
+                    new LineError(
+                        line,
+                        job.id(),
+                        "$",
+                        "the job's requested event "
+                            + tooLarge.get()
+                            + " ("
+                            + RecordLimits.REASON
+                            + ")",
+                        65);
+                errors.add(err);
+                log.warn("{}: {}", file.getFileName(), err.describe());
+                Failure f =
+                    new Failure(
+                        ExitClass.DATA,
+                        RecordLimits.REASON,
+                        file.getFileName() + " " + err.describe(),
+                        Stage.PRODUCER,
+                        1);
+                pending.add(
+                    publisher
+                        .publish(
+                            topics.failed(), limits.shrink(requested.failed(f, clock.instant())))
+                        .toFuture());
+                drainIfFull(pending);
+                return;
+              }
+              jobs.add(job);
+              published[0]++;
+              pending.add(publisher.publish(topics.requested(), requested).toFuture());
+              drainIfFull(pending);
+            },
+            err -> {
+              errors.add(err);
+              log.info("{}: {}", file.getFileName(), err.describe());
+              pending.add(
+                  publisher
+                      .publish(topics.failed(), limits.shrink(failedLine(file, err)))
+                      .toFuture());
+              drainIfFull(pending);
+            });
     await(pending);
-    log.info("{}: {} lines, {} jobs published to {}, {} refused", file.getFileName(), lines, published[0], topics.requested(), errors.size());
+    log.info(
+        "{}: {} lines, {} jobs published to {}, {} refused",
+        file.getFileName(),
+        lines,
+        published[0],
+        topics.requested(),
+        errors.size());
     return new Report(lines, jobs, errors, published[0]);
   }
 
@@ -171,8 +203,13 @@ public final class JobProducer {
 
   private JobEvent failedLine(Path file, LineError err) {
     Job placeholder = new Job(failedJobId(file, err), "", List.of(), null, null, null, null, null);
-    Failure f = new Failure(ExitClass.ofCode(err.exitClass()), FailureReason.INVALID_LINE, dev.editstream.core.Redact.text(file.getFileName() + " " + err.describe()),
-        Stage.PRODUCER, 1);
+    Failure f =
+        new Failure(
+            ExitClass.ofCode(err.exitClass()),
+            FailureReason.INVALID_LINE,
+            dev.editstream.core.Redact.text(file.getFileName() + " " + err.describe()),
+            Stage.PRODUCER,
+            1);
     return JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
   }
 
@@ -184,7 +221,8 @@ public final class JobProducer {
 
   private static void await(List<CompletableFuture<?>> pending) {
     try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(Duration.ofMinutes(2).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+          .get(Duration.ofMinutes(2).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();

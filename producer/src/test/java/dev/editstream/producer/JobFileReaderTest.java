@@ -43,24 +43,30 @@ class JobFileReaderTest {
   }
 
   @Test
-  void shouldAcceptALineOfExactlyTheMaximumAndRefuseOneByteMoreKeepingTheNextLine() throws Exception {
+  void shouldAcceptALineOfExactlyTheMaximumAndRefuseOneByteMoreKeepingTheNextLine()
+      throws Exception {
     String atMax = job("max") + " ".repeat(JobFileReader.MAX_LINE_BYTES - job("max").length());
     String over = job("over") + " ".repeat(JobFileReader.MAX_LINE_BYTES + 1 - job("over").length());
     assertThat(atMax.getBytes(StandardCharsets.UTF_8)).hasSize(JobFileReader.MAX_LINE_BYTES);
     Files.writeString(file, atMax + "\n" + over + "\n" + job("after") + "\n");
     JobFileReader.Result r = JobFileReader.readAll(file);
     assertThat(r.jobs()).extracting(Job::id).containsExactly("max", "after");
-    assertThat(r.errors()).singleElement().satisfies(e -> {
-      assertThat(e.line()).isEqualTo(2);
-      assertThat(e.jobId()).isEqualTo("over");
-      assertThat(e.rule()).isEqualTo("line must be at most 2097152 bytes, was 2097153");
-    });
+    assertThat(r.errors())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.line()).isEqualTo(2);
+              assertThat(e.jobId()).isEqualTo("over");
+              assertThat(e.rule()).isEqualTo("line must be at most 2097152 bytes, was 2097153");
+            });
   }
 
   @Test
   void shouldTreatCrLfLineEndingsAndAMissingFinalNewlineAsOrdinary() throws Exception {
     Files.writeString(file, job("w1") + "\r\n" + job("w2") + "\r\n" + job("w3"));
-    assertThat(JobFileReader.readAll(file).jobs()).extracting(Job::id).containsExactly("w1", "w2", "w3");
+    assertThat(JobFileReader.readAll(file).jobs())
+        .extracting(Job::id)
+        .containsExactly("w1", "w2", "w3");
   }
 
   @Test
@@ -81,10 +87,15 @@ class JobFileReaderTest {
     Files.write(file, out.toByteArray());
     List<Job> jobs = new ArrayList<>();
     List<LineError> errors = new ArrayList<>();
-    assertThatCode(() -> JobFileReader.read(file, jobs::add, errors::add)).doesNotThrowAnyException();
+    assertThatCode(() -> JobFileReader.read(file, jobs::add, errors::add))
+        .doesNotThrowAnyException();
     assertThat(jobs).extracting(Job::id).containsAll(controls);
     Set<Integer> errorLines = new HashSet<>();
-    errors.forEach(e -> assertThat(errorLines.add(e.line())).as("one error per line: %s", e.describe()).isTrue());
+    errors.forEach(
+        e ->
+            assertThat(errorLines.add(e.line()))
+                .as("one error per line: %s", e.describe())
+                .isTrue());
     assertThat(errorLines).allMatch(n -> n % 2 == 1);
     long nonBlankMutants = 400 - countBlankMutants(out.toByteArray());
     assertThat(jobs.size() + errors.size()).isEqualTo(400 + (int) nonBlankMutants);
@@ -102,7 +113,10 @@ class JobFileReaderTest {
     return blank;
   }
 
-  /** Flips, inserts, deletes or truncates a few bytes; never emits a newline (one line stays one line). */
+  /**
+   * Flips, inserts, deletes or truncates a few bytes; never emits a newline (one line stays one
+   * line).
+   */
   private static byte[] mutate(byte[] src, Random random) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int cut = random.nextInt(4) == 0 ? random.nextInt(src.length) : src.length;

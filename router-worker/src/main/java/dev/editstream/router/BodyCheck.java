@@ -35,12 +35,16 @@ public final class BodyCheck {
    * @param violations at least one violation (as {@link #check} returned)
    * @throws IllegalArgumentException if {@code violations} is empty
    */
-  public static StageException toFailure(String jobId, String modelId, List<SchemaViolation> violations) {
+  public static StageException toFailure(
+      String jobId, String modelId, List<SchemaViolation> violations) {
     if (violations.isEmpty()) {
       throw new IllegalArgumentException("a valid body is no failure");
     }
-    String rules = violations.stream().map(SchemaViolation::describe).collect(Collectors.joining("; "));
-    return new StageException(ExitClass.DATA, FailureReason.SCHEMA,
+    String rules =
+        violations.stream().map(SchemaViolation::describe).collect(Collectors.joining("; "));
+    return new StageException(
+        ExitClass.DATA,
+        FailureReason.SCHEMA,
         "job " + jobId + ": body for " + modelId + " breaks its schema: " + rules);
   }
 

@@ -7,8 +7,8 @@ import java.util.function.Function;
 
 /**
  * A bounded, thread-safe memo of a pure function of a (name, text) pair, for the lexicon's regex
- * scans: a bulk batch usually repeats one prompt over thousands of jobs (one instruction for a whole
- * SKU gallery), and every job would otherwise run every cue pattern of every language again.
+ * scans: a bulk batch usually repeats one prompt over thousands of jobs (one instruction for a
+ * whole SKU gallery), and every job would otherwise run every cue pattern of every language again.
  *
  * <p>Bounds: texts longer than {@code maxTextChars} are computed and not stored; when {@code
  * maxEntries} is reached the memo is emptied and starts again (a batch of all-distinct prompts pays

@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The disk copy of the last live catalog read, so a restart during an API outage still routes
- * with RunComfy's schemas and prices of that time (and says how old they are). One file per API
- * base: {@code {base_url, fetched_at, models: [...], total}}, written to a temp file and renamed.
+ * The disk copy of the last live catalog read, so a restart during an API outage still routes with
+ * RunComfy's schemas and prices of that time (and says how old they are). One file per API base:
+ * {@code {base_url, fetched_at, models: [...], total}}, written to a temp file and renamed.
  * Blocking file I/O: call it at start-up or off the event loops.
  */
 public final class CatalogCache {
@@ -33,7 +33,9 @@ public final class CatalogCache {
 
   private final Path file;
 
-  /** @param file where the copy lives (its folder is created on write) */
+  /**
+   * @param file where the copy lives (its folder is created on write)
+   */
   public CatalogCache(Path file) {
     this.file = file;
   }
@@ -44,7 +46,9 @@ public final class CatalogCache {
    */
   public static CatalogCache defaultFor(String baseUrl, Map<String, String> env, Path home) {
     String xdg = env.get("XDG_CACHE_HOME");
-    Path dir = (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache")).resolve("editstream");
+    Path dir =
+        (xdg != null && !xdg.isBlank() ? Path.of(xdg) : home.resolve(".cache"))
+            .resolve("editstream");
     return new CatalogCache(dir.resolve("catalog-" + hash(baseUrl) + ".json"));
   }
 

@@ -25,6 +25,7 @@ public final class CatalogLoader {
 
   /** Entries per page: the largest {@code limit} RunComfy takes. */
   static final int PAGE = 500;
+
   /** Most pages read (a runaway {@code total} cannot loop forever): 100,000 models. */
   static final int MAX_PAGES = 200;
 
@@ -45,14 +46,20 @@ public final class CatalogLoader {
     return Mono.defer(() -> page(client, pageSize, 0, Json.mapper().createArrayNode(), 0));
   }
 
-  private static Mono<ArrayNode> page(RunComfyClient client, int pageSize, int offset, ArrayNode acc, int pages) {
-    return client.models(null, null, null, true, pageSize, offset).flatMap(doc -> {
-      JsonNode models = doc.path("models");
-      models.forEach(acc::add);
-      int total = doc.path("total").asInt(acc.size());
-      boolean more = models.size() > 0 && acc.size() < total && pages + 1 < MAX_PAGES;
-      return more ? page(client, pageSize, offset + models.size(), acc, pages + 1) : Mono.just(acc);
-    });
+  private static Mono<ArrayNode> page(
+      RunComfyClient client, int pageSize, int offset, ArrayNode acc, int pages) {
+    return client
+        .models(null, null, null, true, pageSize, offset)
+        .flatMap(
+            doc -> {
+              JsonNode models = doc.path("models");
+              models.forEach(acc::add);
+              int total = doc.path("total").asInt(acc.size());
+              boolean more = models.size() > 0 && acc.size() < total && pages + 1 < MAX_PAGES;
+              return more
+                  ? page(client, pageSize, offset + models.size(), acc, pages + 1)
+                  : Mono.just(acc);
+            });
   }
 
   /**
@@ -64,44 +71,77 @@ public final class CatalogLoader {
    * @param timeout longest wait for the live catalog
    * @return never an error
    */
-  public static Mono<ModelCatalog> load(RunComfyClient client, CatalogCache cache, Clock clock, Duration timeout) {
-    return fetchLive(client).timeout(timeout).flatMap(models -> {
-      Instant now = clock.instant();
-      ModelCatalog c = ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
-      report(c);
-      if (cache == null) {
-        return Mono.just(c);
-      }
-      return Mono.fromCallable(() -> {
-        cache.write(client.config().baseUrl(), models, now);
-        return c;
-      }).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).onErrorResume(e -> {
-        LOG.warn("model catalog: could not write its disk cache {}: {}", cache.file(), e.toString());
-        return Mono.just(c);
-      });
-    }).onErrorResume(e -> Mono.fromCallable(() -> fallback(cache, Redact.text(String.valueOf(e.getMessage())), clock))
-        .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
+  public static Mono<ModelCatalog> load(
+      RunComfyClient client, CatalogCache cache, Clock clock, Duration timeout) {
+    return fetchLive(client)
+        .timeout(timeout)
+        .flatMap(
+            models -> {
+              Instant now = clock.instant();
+              ModelCatalog c = ModelCatalog.fromEntries(models, ModelCatalog.Source.LIVE, now);
+              report(c);
+              if (cache == null) {
+                return Mono.just(c);
+              }
+              return Mono.fromCallable(
+                      () -> {
+                        cache.write(client.config().baseUrl(), models, now);
+                        return c;
+                      })
+                  .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                  .onErrorResume(
+                      e -> {
+                        LOG.warn(
+                            "model catalog: could not write its disk cache {}: {}",
+                            cache.file(),
+                            e.toString());
+                        return Mono.just(c);
+                      });
+            })
+        .onErrorResume(
+            e ->
+                Mono.fromCallable(
+                        () -> fallback(cache, Redact.text(String.valueOf(e.getMessage())), clock))
+                    .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()));
   }
 
   /** The cached copy, else the built-in snapshot, after a failed live read. */
   static ModelCatalog fallback(CatalogCache cache, String why, Clock clock) {
     var cached = cache == null ? java.util.Optional.<CatalogCache.Cached>empty() : cache.read();
     if (cached.isPresent()) {
-      ModelCatalog c = ModelCatalog.fromEntries(cached.get().document().path("models"), ModelCatalog.Source.CACHE, cached.get().fetchedAt());
-      LOG.warn("model catalog: RunComfy's live catalog could not be read ({}); using the disk copy of {} ({} old, {} models)", why,
-          c.fetchedAt(), age(c.fetchedAt(), clock), c.all().size());
+      ModelCatalog c =
+          ModelCatalog.fromEntries(
+              cached.get().document().path("models"),
+              ModelCatalog.Source.CACHE,
+              cached.get().fetchedAt());
+      LOG.warn(
+          "model catalog: RunComfy's live catalog could not be read ({}); using the disk copy of {} ({} old, {} models)",
+          why,
+          c.fetchedAt(),
+          age(c.fetchedAt(), clock),
+          c.all().size());
       report(c);
       return c;
     }
     ModelCatalog c = ModelCatalog.builtIn();
-    LOG.warn("model catalog: RunComfy's live catalog could not be read ({}) and there is no disk copy; using editstream's built-in "
-        + "snapshot of {} ({} models; its prices are estimates)", why, c.fetchedAt(), c.all().size());
+    LOG.warn(
+        "model catalog: RunComfy's live catalog could not be read ({}) and there is no disk copy; using editstream's built-in "
+            + "snapshot of {} ({} models; its prices are estimates)",
+        why,
+        c.fetchedAt(),
+        c.all().size());
     return c;
   }
 
   private static void report(ModelCatalog c) {
-    c.problems().forEach((id, why) -> LOG.warn("model catalog: the input_schema of {} could not be understood ({}); jobs for it fail "
-        + "with class 65 schema_unusable, never with a stale schema", id, why));
+    c.problems()
+        .forEach(
+            (id, why) ->
+                LOG.warn(
+                    "model catalog: the input_schema of {} could not be understood ({}); jobs for it fail "
+                        + "with class 65 schema_unusable, never with a stale schema",
+                    id,
+                    why));
     if (c.source() == ModelCatalog.Source.LIVE) {
       LOG.info("model catalog: {} models read from RunComfy", c.all().size() + c.problems().size());
     }
@@ -113,6 +153,8 @@ public final class CatalogLoader {
     if (d.isNegative()) {
       d = Duration.ZERO;
     }
-    return d.toDays() > 0 ? d.toDays() + " d " + d.toHoursPart() + " h" : d.toHours() + " h " + d.toMinutesPart() + " min";
+    return d.toDays() > 0
+        ? d.toDays() + " d " + d.toHoursPart() + " h"
+        : d.toHours() + " h " + d.toMinutesPart() + " min";
   }
 }

@@ -15,11 +15,12 @@ import java.util.TreeSet;
  * <p>The analysis is deliberately small and conservative: it skips leading zero-width assertions
  * ({@code (?<!…)}, {@code (?<=…)}, {@code (?=…)}, {@code (?!…)}, {@code \b}, {@code ^}) and reads
  * the first consuming element: a literal, an escaped punctuation character, a plain character class
- * (no negation, no class escapes, ranges of at most {@value #MAX_RANGE} characters) or a group whose
- * every alternative starts that way. Anything else (a class escape such as {@code \p{L}} or {@code
- * \s}, a dot, a negated class, an inline flag, a first element that may be empty) gives no
- * look-ahead: the entry is then used as written, which is always correct, only slower. Case variants
- * of each character are included; the lexicon's patterns are compiled case-insensitively anyway.
+ * (no negation, no class escapes, ranges of at most {@value #MAX_RANGE} characters) or a group
+ * whose every alternative starts that way. Anything else (a class escape such as {@code \p{L}} or
+ * {@code \s}, a dot, a negated class, an inline flag, a first element that may be empty) gives no
+ * look-ahead: the entry is then used as written, which is always correct, only slower. Case
+ * variants of each character are included; the lexicon's patterns are compiled case-insensitively
+ * anyway.
  */
 final class FirstChars {
   /** The widest range of a character class the analysis expands, in characters. */
@@ -87,7 +88,10 @@ final class FirstChars {
   private static TreeSet<Integer> sequence(String a) {
     int pos = 0;
     while (pos < a.length()) {
-      if (a.startsWith("(?<!", pos) || a.startsWith("(?<=", pos) || a.startsWith("(?=", pos) || a.startsWith("(?!", pos)) {
+      if (a.startsWith("(?<!", pos)
+          || a.startsWith("(?<=", pos)
+          || a.startsWith("(?=", pos)
+          || a.startsWith("(?!", pos)) {
         pos = closingParen(a, pos) + 1;
       } else if (a.startsWith("\\b", pos)) {
         pos += 2;
@@ -138,7 +142,8 @@ final class FirstChars {
     if (set == null) {
       return null;
     }
-    if (next < a.length() && (a.charAt(next) == '?' || a.charAt(next) == '*' || a.startsWith("{0", next))) {
+    if (next < a.length()
+        && (a.charAt(next) == '?' || a.charAt(next) == '*' || a.startsWith("{0", next))) {
       return null; // the first element may match nothing: the next one could start the match
     }
     return set;
@@ -200,12 +205,16 @@ final class FirstChars {
     return closing(s, open, '(', ')', true);
   }
 
-  /** The index of the {@code ]} closing the class opened at {@code open} (nested classes counted). */
+  /**
+   * The index of the {@code ]} closing the class opened at {@code open} (nested classes counted).
+   */
   private static int closingBracket(String s, int open) {
     return closing(s, open, '[', ']', false);
   }
 
-  /** The index of the {@code close} matching the {@code opening} at {@code open}, escapes skipped. */
+  /**
+   * The index of the {@code close} matching the {@code opening} at {@code open}, escapes skipped.
+   */
   private static int closing(String s, int open, char opening, char close, boolean skipClasses) {
     int depth = 0;
     for (int i = open; i < s.length(); i++) {

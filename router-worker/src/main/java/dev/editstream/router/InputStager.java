@@ -13,15 +13,15 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Turns a job's input reference into a URL the model can fetch. https URLs pass unchanged. A
- * local path is first checked by the stager's {@link LocalInputs} gate (allowed folders after
- * resolving links, secret-looking names: the router re-checks every path a {@code requested}
- * record carries, whoever wrote it), then served by the {@link LocalAssetServer} when one runs
- * (the emulator set-up) under its real path; real RunComfy needs publicly fetchable URLs (RunComfy
- * docs: "Model inputs are publicly fetchable HTTPS URLs"), so without an asset server a local path
- * is refused with class 65. A dry run ({@link #dryRun(List)}) keeps local paths as {@code file:}
- * URIs and never touches the network. Files editstream writes itself (a feathered mask) go to a
- * private temporary folder of this stager, which its gate allows. Thread-safe.
+ * Turns a job's input reference into a URL the model can fetch. https URLs pass unchanged. A local
+ * path is first checked by the stager's {@link LocalInputs} gate (allowed folders after resolving
+ * links, secret-looking names: the router re-checks every path a {@code requested} record carries,
+ * whoever wrote it), then served by the {@link LocalAssetServer} when one runs (the emulator
+ * set-up) under its real path; real RunComfy needs publicly fetchable URLs (RunComfy docs: "Model
+ * inputs are publicly fetchable HTTPS URLs"), so without an asset server a local path is refused
+ * with class 65. A dry run ({@link #dryRun(List)}) keeps local paths as {@code file:} URIs and
+ * never touches the network. Files editstream writes itself (a feathered mask) go to a private
+ * temporary folder of this stager, which its gate allows. Thread-safe.
  */
 public final class InputStager {
   private final Function<Path, String> local;
@@ -54,25 +54,28 @@ public final class InputStager {
    * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */
   public static InputStager signedBy(String hostPort, byte[] key, List<Path> allowedFolders) {
-    return new InputStager(p -> LocalAssetServer.urlFor(hostPort, key, p).toString(), gate(allowedFolders));
+    return new InputStager(
+        p -> LocalAssetServer.urlFor(hostPort, key, p).toString(), gate(allowedFolders));
   }
 
   /**
-   * A stager that publishes each checked local file with {@code publish} (e.g. uploads it to
-   * object storage and answers a pre-signed GET URL: {@code --stage-to}); called on a thread that
-   * may block (the router prepares jobs with local inputs off the event loops).
+   * A stager that publishes each checked local file with {@code publish} (e.g. uploads it to object
+   * storage and answers a pre-signed GET URL: {@code --stage-to}); called on a thread that may
+   * block (the router prepares jobs with local inputs off the event loops).
    *
    * @param publish the checked, real path of a local input → the URL to put in the request body;
    *     may throw a {@code StageException}
    * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */
-  public static InputStager publishingWith(Function<Path, String> publish, List<Path> allowedFolders) {
-    return new InputStager(java.util.Objects.requireNonNull(publish, "publish"), gate(allowedFolders));
+  public static InputStager publishingWith(
+      Function<Path, String> publish, List<Path> allowedFolders) {
+    return new InputStager(
+        java.util.Objects.requireNonNull(publish, "publish"), gate(allowedFolders));
   }
 
   /**
-   * A stager for dry runs: a local file becomes its {@code file:} URI ({@code
-   * file:///data/a.png}), nothing is published.
+   * A stager for dry runs: a local file becomes its {@code file:} URI ({@code file:///data/a.png}),
+   * nothing is published.
    *
    * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */
@@ -120,11 +123,22 @@ public final class InputStager {
     }
     Path p = inputs().confine(jobId, field, ref);
     if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      throw new StageException(ExitClass.NO_INPUT, FailureReason.INPUT_MISSING, "job " + jobId + ": local input file not found: " + p.getFileName());
+      throw new StageException(
+          ExitClass.NO_INPUT,
+          FailureReason.INPUT_MISSING,
+          "job " + jobId + ": local input file not found: " + p.getFileName());
     }
     if (local == null) {
-      throw new StageException(ExitClass.DATA, FailureReason.LOCAL_INPUT,
-          "job " + jobId + ": " + field + ": local file " + p.getFileName() + " needs a public https URL for RunComfy: upload it and put its "
+      throw new StageException(
+          ExitClass.DATA,
+          FailureReason.LOCAL_INPUT,
+          "job "
+              + jobId
+              + ": "
+              + field
+              + ": local file "
+              + p.getFileName()
+              + " needs a public https URL for RunComfy: upload it and put its "
               + "URL in the job line, or, against the local emulator only, run with --serve-local-files");
     }
     return local.apply(p);
@@ -133,9 +147,9 @@ public final class InputStager {
   /**
    * Writes bytes made for a job (a feathered mask) to a temporary file, to be staged like any local
    * input by {@link #url}. The file is {@code editstream-<jobId>-<suffix>} in this stager's private
-   * temporary folder (created on first use, owner-only where the file system allows, allowed by
-   * its gate) and is deleted when the JVM exits (the model fetches it after submit, so it must
-   * outlive this call).
+   * temporary folder (created on first use, owner-only where the file system allows, allowed by its
+   * gate) and is deleted when the JVM exits (the model fetches it after submit, so it must outlive
+   * this call).
    *
    * @param jobId the job's id (safe as a file name: {@code [A-Za-z0-9._-]})
    * @param suffix the file name's end, e.g. {@code mask-feathered.png}

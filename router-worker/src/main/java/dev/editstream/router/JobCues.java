@@ -45,10 +45,14 @@ public final class JobCues {
 
   /** The cues of {@code category} in the prompt, as {@code category:word}; none when absent. */
   public Evidence cue(String category) {
-    return memo.computeIfAbsent(category, c -> {
-      List<String> hits = lexicon.find(c, prompt);
-      return hits.isEmpty() ? Evidence.none() : Evidence.of(hits.stream().map(h -> c + ":" + h).toList());
-    });
+    return memo.computeIfAbsent(
+        category,
+        c -> {
+          List<String> hits = lexicon.find(c, prompt);
+          return hits.isEmpty()
+              ? Evidence.none()
+              : Evidence.of(hits.stream().map(h -> c + ":" + h).toList());
+        });
   }
 
   /**
@@ -56,13 +60,20 @@ public final class JobCues {
    * category:word}; none when absent or only declined ("no LoRA needed").
    */
   public Evidence affirmed(String category) {
-    return memo.computeIfAbsent("affirmed:" + category, c -> {
-      List<String> hits = lexicon.findAffirmed(category, prompt);
-      return hits.isEmpty() ? Evidence.none() : Evidence.of(hits.stream().map(h -> category + ":" + h).toList());
-    });
+    return memo.computeIfAbsent(
+        "affirmed:" + category,
+        c -> {
+          List<String> hits = lexicon.findAffirmed(category, prompt);
+          return hits.isEmpty()
+              ? Evidence.none()
+              : Evidence.of(hits.stream().map(h -> category + ":" + h).toList());
+        });
   }
 
-  /** Holds when the job has between {@code min} and {@code max} images (inclusive): {@code images:N}. */
+  /**
+   * Holds when the job has between {@code min} and {@code max} images (inclusive): {@code
+   * images:N}.
+   */
   public Evidence images(int min, int max) {
     int n = job.images().size();
     return n >= min && n <= max ? Evidence.of("images:" + n) : Evidence.none();
@@ -137,7 +148,9 @@ public final class JobCues {
       outside = outside.replace(q, " ");
     }
     inside.removeAll(Scripts.nonLatin(outside));
-    return inside.isEmpty() ? Evidence.none() : Evidence.of(inside.stream().map(s -> "foreign-script:" + s).toList());
+    return inside.isEmpty()
+        ? Evidence.none()
+        : Evidence.of(inside.stream().map(s -> "foreign-script:" + s).toList());
   }
 
   /** Always holds, with no cue (for the default rule). */

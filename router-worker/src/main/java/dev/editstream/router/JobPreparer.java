@@ -22,16 +22,16 @@ import java.util.Map;
  * ({@link Router}), lint its prompt ({@link PromptLint}, warnings on the decision), check its mask
  * ({@link MaskCheck}, feathered when {@code params.mask_feather_px} asks), build the model's body
  * with staged inputs ({@link BodyBuilder}, {@link InputStager}) and check it against the model's
- * schema ({@link BodyCheck}). Used by {@link RouterHandler} and by the {@code editstream route}
- * dry run. Thread-safe.
+ * schema ({@link BodyCheck}). Used by {@link RouterHandler} and by the {@code editstream route} dry
+ * run. Thread-safe.
  *
  * <p>{@link #prepare} reads local mask and image files when the job has them ({@link #readsFiles}):
  * then it blocks, so call it off the Netty event loop ({@code Schedulers.boundedElastic()}).
  */
 public final class JobPreparer {
   /**
-   * The job param asking to feather the mask by 1..3 px. It is editstream's, not the model's: it
-   * is removed from the body.
+   * The job param asking to feather the mask by 1..3 px. It is editstream's, not the model's: it is
+   * removed from the body.
    */
   public static final String FEATHER_PARAM = "mask_feather_px";
 
@@ -113,12 +113,20 @@ public final class JobPreparer {
   public Prepared prepare(Job job) {
     if (job.hasRedactedInputs()) {
       // events after the router drop pre-signed query strings; a replay of such a job has none left
-      throw new StageException(ExitClass.DATA, FailureReason.INPUTS_REDACTED, "job " + job.id() + ": its input URLs lost their signatures "
-          + "(pre-signed query strings never travel past the router): produce the job's line again instead of replaying it");
+      throw new StageException(
+          ExitClass.DATA,
+          FailureReason.INPUTS_REDACTED,
+          "job "
+              + job.id()
+              + ": its input URLs lost their signatures "
+              + "(pre-signed query strings never travel past the router): produce the job's line again instead of replaying it");
     }
     RouteDecision route = router.route(job);
-    ModelSpec spec = catalog.find(route.modelId())
-        .orElseThrow(() -> CatalogMiss.of(catalog, job.id(), "routing target", route.modelId()));
+    ModelSpec spec =
+        catalog
+            .find(route.modelId())
+            .orElseThrow(
+                () -> CatalogMiss.of(catalog, job.id(), "routing target", route.modelId()));
     List<String> warnings = new ArrayList<>(route.warnings());
     warnings.addAll(lint.lint(job, route, spec));
     int feather = featherPx(job);
@@ -128,54 +136,91 @@ public final class JobPreparer {
       if (job.mask() != null && !JobLineParser.isUrl(job.mask())) {
         toBuild = checkMask(toBuild, feather, warnings, local);
       } else if (job.mask() != null && feather > 0) {
-        warnings.add("mask-not-feathered: the mask is an https URL, editstream does not fetch it, so "
-            + FEATHER_PARAM + " was ignored");
+        warnings.add(
+            "mask-not-feathered: the mask is an https URL, editstream does not fetch it, so "
+                + FEATHER_PARAM
+                + " was ignored");
       }
       if (Router.MASK_REFERENCE.equals(route.rule())) {
         toBuild = maskAsReference(toBuild);
-        warnings.add("mask-as-reference: " + spec.modelId() + " takes no mask field, so the mask goes as image "
-            + toBuild.images().size() + " and the prompt says so; check that the white area is the one to change");
+        warnings.add(
+            "mask-as-reference: "
+                + spec.modelId()
+                + " takes no mask field, so the mask goes as image "
+                + toBuild.images().size()
+                + " and the prompt says so; check that the white area is the one to change");
       }
       // local inputs are named by the real path that was checked, not by what the record said
-      ObjectNode body = BodyBuilder.build(toBuild, spec, ref -> stager.url(job.id(), local.field(ref), local.realOf(ref)));
+      ObjectNode body =
+          BodyBuilder.build(
+              toBuild, spec, ref -> stager.url(job.id(), local.field(ref), local.realOf(ref)));
       int max = spec.maxImages();
-      if (spec.modelId().equals(Router.NANO_BANANA) && spec.fields().imagesArray() && job.images().size() > max) {
+      if (spec.modelId().equals(Router.NANO_BANANA)
+          && spec.fields().imagesArray()
+          && job.images().size() > max) {
         String ratio = lockedRatio(job, warnings, local);
         List<ObjectNode> parts = BatchSplit.split(body, spec.fields().images(), max, ratio, "1K");
         for (ObjectNode part : parts) {
           BodyCheck.require(catalog, job.id(), spec.modelId(), part);
         }
-        warnings.add("batch-split: " + job.images().size() + " images sent as " + parts.size() + " calls of at most " + max
-            + ", aspect_ratio " + parts.get(0).get("aspect_ratio").asText() + " and resolution " + parts.get(0).get("resolution").asText()
-            + " locked for the series");
-        return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, parts)), body, parts);
+        warnings.add(
+            "batch-split: "
+                + job.images().size()
+                + " images sent as "
+                + parts.size()
+                + " calls of at most "
+                + max
+                + ", aspect_ratio "
+                + parts.get(0).get("aspect_ratio").asText()
+                + " and resolution "
+                + parts.get(0).get("resolution").asText()
+                + " locked for the series");
+        return new Prepared(
+            route.withWarnings(warnings).withEstimate(estimate(spec, parts)), body, parts);
       }
       BodyCheck.require(catalog, job.id(), spec.modelId(), body);
-      return new Prepared(route.withWarnings(warnings).withEstimate(estimate(spec, List.of(body))), body);
+      return new Prepared(
+          route.withWarnings(warnings).withEstimate(estimate(spec, List.of(body))), body);
     }
   }
 
   /**
    * The job's local inputs, each confined, opened without following links and checked by the
    * stager's {@link LocalInputs} gate (folders, secret names, size, pixels, content type) before
-   * anything else reads them; held open while the job is prepared, so every later read goes
-   * through the checked channel.
+   * anything else reads them; held open while the job is prepared, so every later read goes through
+   * the checked channel.
    */
   private OpenInputs openLocal(Job job, ModelSpec spec) {
     OpenInputs open = new OpenInputs();
     LocalInputs gate = stager.inputs();
     try {
       for (int i = 0; i < job.images().size(); i++) {
-        open.add(gate, job.id(), "images[" + i + "]", job.images().get(i), LocalInputs.Role.IMAGE, byteLimit(spec, spec.fields().images(),
-            gate.limits().maxImageBytes()));
+        open.add(
+            gate,
+            job.id(),
+            "images[" + i + "]",
+            job.images().get(i),
+            LocalInputs.Role.IMAGE,
+            byteLimit(spec, spec.fields().images(), gate.limits().maxImageBytes()));
       }
       if (job.mask() != null) {
         // decoded here: editstream's mask limit, whatever the catalog allows
-        open.add(gate, job.id(), "mask", job.mask(), LocalInputs.Role.MASK, gate.limits().maxMaskBytes());
+        open.add(
+            gate,
+            job.id(),
+            "mask",
+            job.mask(),
+            LocalInputs.Role.MASK,
+            gate.limits().maxMaskBytes());
       }
       if (job.video() != null) {
-        open.add(gate, job.id(), "video", job.video(), LocalInputs.Role.VIDEO, byteLimit(spec, spec.fields().video(),
-            gate.limits().maxVideoBytes()));
+        open.add(
+            gate,
+            job.id(),
+            "video",
+            job.video(),
+            LocalInputs.Role.VIDEO,
+            byteLimit(spec, spec.fields().video(), gate.limits().maxVideoBytes()));
       }
       return open;
     } catch (RuntimeException e) {
@@ -186,9 +231,9 @@ public final class JobPreparer {
 
   /**
    * editstream's byte limit for a field: its default for the role, raised to the catalog's {@code
-   * file_size_mb<} (or {@code <=}) rule when the model says it takes larger files (editstream
-   * reads only the headers of images and videos). A tighter catalog rule is checked right after
-   * by {@link Preflight} (reason {@code input_rule}, in RunComfy's words), still before any read.
+   * file_size_mb<} (or {@code <=}) rule when the model says it takes larger files (editstream reads
+   * only the headers of images and videos). A tighter catalog rule is checked right after by {@link
+   * Preflight} (reason {@code input_rule}, in RunComfy's words), still before any read.
    */
   private static long byteLimit(ModelSpec spec, String field, long fallback) {
     if (field == null) {
@@ -199,7 +244,8 @@ public final class JobPreparer {
       if (field.equals(v.field()) && (r.equals("file_size_mb<") || r.equals("file_size_mb<="))) {
         java.util.Optional<Double> mb = Preflight.number(v.value());
         if (mb.isPresent() && mb.get() > 0) {
-          return Math.max(fallback, (long) Math.min(Long.MAX_VALUE / 2d, Math.ceil(mb.get() * 1_048_576d)));
+          return Math.max(
+              fallback, (long) Math.min(Long.MAX_VALUE / 2d, Math.ceil(mb.get() * 1_048_576d)));
         }
       }
     }
@@ -212,7 +258,13 @@ public final class JobPreparer {
     private final Map<String, String> fields = new LinkedHashMap<>();
     private final List<LocalInputs.Opened> all = new ArrayList<>();
 
-    void add(LocalInputs gate, String jobId, String field, String ref, LocalInputs.Role role, long maxBytes) {
+    void add(
+        LocalInputs gate,
+        String jobId,
+        String field,
+        String ref,
+        LocalInputs.Role role,
+        long maxBytes) {
       if (ref == null || JobLineParser.isUrl(ref)) {
         return;
       }
@@ -226,7 +278,10 @@ public final class JobPreparer {
       return byRef.get(ref);
     }
 
-    /** The real path a local reference was checked as; the reference itself otherwise (URLs, files editstream wrote). */
+    /**
+     * The real path a local reference was checked as; the reference itself otherwise (URLs, files
+     * editstream wrote).
+     */
     String realOf(String ref) {
       LocalInputs.Opened o = byRef.get(ref);
       return o == null ? ref : o.realPath().toString();
@@ -242,7 +297,9 @@ public final class JobPreparer {
     }
   }
 
-  /** The cost of every request of the job, from the catalog's price ({@link ModelCatalog#estimate}). */
+  /**
+   * The cost of every request of the job, from the catalog's price ({@link ModelCatalog#estimate}).
+   */
   private CostEstimate estimate(ModelSpec spec, List<ObjectNode> bodies) {
     double usd = 0;
     double units = 0;
@@ -258,9 +315,9 @@ public final class JobPreparer {
   }
 
   /**
-   * Checks the job's local input files against the input rules of the model's catalog entry
-   * (size, width, height, aspect ratio; {@link Preflight}); rules on URL inputs, or of a kind
-   * editstream does not know, are named in one warning.
+   * Checks the job's local input files against the input rules of the model's catalog entry (size,
+   * width, height, aspect ratio; {@link Preflight}); rules on URL inputs, or of a kind editstream
+   * does not know, are named in one warning.
    *
    * @throws StageException class 65, reason {@code input_rule}, naming every breach
    */
@@ -282,8 +339,15 @@ public final class JobPreparer {
       }
     }
     if (!breaches.isEmpty()) {
-      throw new StageException(ExitClass.DATA, FailureReason.INPUT_RULE, "job " + job.id() + ": " + spec.modelId()
-          + " would refuse the input: " + String.join("; ", new java.util.LinkedHashSet<>(breaches)));
+      throw new StageException(
+          ExitClass.DATA,
+          FailureReason.INPUT_RULE,
+          "job "
+              + job.id()
+              + ": "
+              + spec.modelId()
+              + " would refuse the input: "
+              + String.join("; ", new java.util.LinkedHashSet<>(breaches)));
     }
     if (!unchecked.isEmpty()) {
       warnings.add("input-rules-unchecked: " + String.join("; ", unchecked));
@@ -305,7 +369,10 @@ public final class JobPreparer {
     return List.of();
   }
 
-  /** Size and, for an image, dimensions of a checked local input (read through its open channel, headers only). */
+  /**
+   * Size and, for an image, dimensions of a checked local input (read through its open channel,
+   * headers only).
+   */
   private static Preflight.FileFacts facts(LocalInputs.Opened o) {
     String name = o.realPath().getFileName() == null ? "" : o.realPath().getFileName().toString();
     int dot = name.lastIndexOf('.');
@@ -313,13 +380,17 @@ public final class JobPreparer {
     return new Preflight.FileFacts(o.size(), o.width(), o.height(), ext);
   }
 
-  /** The aspect ratio that locks a split series: the first image's, when it is a local file ImageIO reads. */
+  /**
+   * The aspect ratio that locks a split series: the first image's, when it is a local file ImageIO
+   * reads.
+   */
   private String lockedRatio(Job job, List<String> warnings, OpenInputs local) {
     LocalInputs.Opened first = local.get(job.images().get(0));
     if (first != null && first.width() != null && first.height() != null) {
       return BatchSplit.nearestRatio(first.width(), first.height());
     }
-    warnings.add("batch-ratio-default: the first image's shape could not be read, the series is locked to 1:1 (set params.aspect_ratio)");
+    warnings.add(
+        "batch-ratio-default: the first image's shape could not be read, the series is locked to 1:1 (set params.aspect_ratio)");
     return "1:1";
   }
 
@@ -333,7 +404,10 @@ public final class JobPreparer {
     byte[] mask = maskFile.readAll();
     String first = job.images().isEmpty() ? null : job.images().get(0);
     LocalInputs.Opened image = first == null ? null : local.get(first);
-    int[] imageSize = image == null || image.width() == null || image.height() == null ? null : new int[] {image.width(), image.height()};
+    int[] imageSize =
+        image == null || image.width() == null || image.height() == null
+            ? null
+            : new int[] {image.width(), image.height()};
     MaskCheck.Result r;
     try {
       r = MaskCheck.check(imageSize, mask, feather, stager.inputs().limits());
@@ -341,14 +415,26 @@ public final class JobPreparer {
       throw MaskCheck.forJob(job.id(), e);
     }
     if (!r.sizeChecked()) {
-      warnings.add("mask-size-unchecked: the image is not a local file editstream can read, so the mask's "
-          + r.width() + "x" + r.height() + " size was not compared with it");
+      warnings.add(
+          "mask-size-unchecked: the image is not a local file editstream can read, so the mask's "
+              + r.width()
+              + "x"
+              + r.height()
+              + " size was not compared with it");
     }
     if (!r.feathered()) {
       return job;
     }
     Path feathered = stager.writeTemp(job.id(), "mask-feathered.png", r.featheredPng());
-    return new Job(job.id(), job.prompt(), job.images(), feathered.toString(), job.video(), job.model(), job.params(), job.batch());
+    return new Job(
+        job.id(),
+        job.prompt(),
+        job.images(),
+        feathered.toString(),
+        job.video(),
+        job.model(),
+        job.params(),
+        job.batch());
   }
 
   /**
@@ -365,12 +451,27 @@ public final class JobPreparer {
     boolean integral = v instanceof Integer || v instanceof Long || v instanceof Short;
     long n = integral ? ((Number) v).longValue() : -1;
     if (n < 1 || n > MaskCheck.MAX_FEATHER_PX) {
-      throw new StageException(ExitClass.DATA, FailureReason.MASK, "job " + job.id() + ": mask: params." + FEATHER_PARAM
-          + " must be an integer 1.." + MaskCheck.MAX_FEATHER_PX + " (px), was " + v);
+      throw new StageException(
+          ExitClass.DATA,
+          FailureReason.MASK,
+          "job "
+              + job.id()
+              + ": mask: params."
+              + FEATHER_PARAM
+              + " must be an integer 1.."
+              + MaskCheck.MAX_FEATHER_PX
+              + " (px), was "
+              + v);
     }
     if (job.mask() == null) {
-      throw new StageException(ExitClass.DATA, FailureReason.MASK, "job " + job.id() + ": mask: params." + FEATHER_PARAM
-          + " asks to feather a mask, but the job has none");
+      throw new StageException(
+          ExitClass.DATA,
+          FailureReason.MASK,
+          "job "
+              + job.id()
+              + ": mask: params."
+              + FEATHER_PARAM
+              + " asks to feather a mask, but the job has none");
     }
     return (int) n;
   }
@@ -383,9 +484,16 @@ public final class JobPreparer {
     List<String> images = new ArrayList<>(job.images());
     images.add(job.mask());
     int n = images.size();
-    String prompt = job.prompt().strip() + (job.prompt().strip().isEmpty() ? "" : "\n") + "Image " + n
-        + " is a mask of image 1: change only the area that is white in image " + n + " and keep everything in its black area unchanged.";
-    return new Job(job.id(), prompt, images, null, job.video(), job.model(), job.params(), job.batch());
+    String prompt =
+        job.prompt().strip()
+            + (job.prompt().strip().isEmpty() ? "" : "\n")
+            + "Image "
+            + n
+            + " is a mask of image 1: change only the area that is white in image "
+            + n
+            + " and keep everything in its black area unchanged.";
+    return new Job(
+        job.id(), prompt, images, null, job.video(), job.model(), job.params(), job.batch());
   }
 
   private static Job withoutFeatherParam(Job job) {
@@ -394,6 +502,14 @@ public final class JobPreparer {
     }
     Map<String, Object> params = new LinkedHashMap<>(job.params());
     params.remove(FEATHER_PARAM);
-    return new Job(job.id(), job.prompt(), job.images(), job.mask(), job.video(), job.model(), params, job.batch());
+    return new Job(
+        job.id(),
+        job.prompt(),
+        job.images(),
+        job.mask(),
+        job.video(),
+        job.model(),
+        params,
+        job.batch());
   }
 }

@@ -12,30 +12,31 @@ import java.util.SortedMap;
 import java.util.function.Function;
 
 /**
- * Tells the language of a prompt, with Lingua (a language identification library, low-accuracy mode:
- * trigram models of all 75 languages it knows, about 60 MB of heap, 0.2-0.3 ms per prompt on this
- * project's machine) and says whether a routing lexicon covers it. Thread-safe; answers are
+ * Tells the language of a prompt, with Lingua (a language identification library, low-accuracy
+ * mode: trigram models of all 75 languages it knows, about 60 MB of heap, 0.2-0.3 ms per prompt on
+ * this project's machine) and says whether a routing lexicon covers it. Thread-safe; answers are
  * memoised per text ({@link BoundedMemo}), and one detector per process is built on first use
  * (about 0.8 s).
  *
  * <p>What it reads: the prompt without its quoted segments (the in-image text a prompt quotes is
- * often in another language than the instruction: "Replace the title with „今日の特売“" is
- * English). Lingua ranks the candidates with values relative to the best (the best is 1). The
- * guess is the best candidate, except that when it is a language no lexicon covers and a covered
- * one reaches {@link #NEAR_TIE} of it, the covered one is taken (short English prompts sometimes
- * read as Tagalog by a hair). Confidence is {@code 1 - second / best}: 0 for a tie, 1 when no
- * other language came close.
+ * often in another language than the instruction: "Replace the title with „今日の特売“" is English).
+ * Lingua ranks the candidates with values relative to the best (the best is 1). The guess is the
+ * best candidate, except that when it is a language no lexicon covers and a covered one reaches
+ * {@link #NEAR_TIE} of it, the covered one is taken (short English prompts sometimes read as
+ * Tagalog by a hair). Confidence is {@code 1 - second / best}: 0 for a tie, 1 when no other
+ * language came close.
  *
  * <p>Measured on the project's 124 labelled cases in 10 languages (low accuracy, quotes removed,
  * near-tie rule): 118 right, every miss between two covered languages (Spanish read as Portuguese,
- * English as Swedish), which routes the same way since the lexicons are merged; 11 of 12 prompts
- * in uncovered languages (Swahili, Romanian, Czech, Hungarian, Finnish, Danish, Persian, Hebrew,
+ * English as Swedish), which routes the same way since the lexicons are merged; 11 of 12 prompts in
+ * uncovered languages (Swahili, Romanian, Czech, Hungarian, Finnish, Danish, Persian, Hebrew,
  * Greek, Bengali, Tagalog, Catalan) were flagged. High-accuracy mode would get 123 of 124 but
  * retains 855 MB for 38 languages (docs/routing.md).
  */
 public final class LanguageId {
   /** The code of an undetermined language (ISO 639-2 {@code und}): too few letters to tell. */
   public static final String UNDETERMINED = "und";
+
   /** A covered language within this share of the best candidate wins over an uncovered best. */
   static final double NEAR_TIE = 0.8;
 
@@ -83,11 +84,12 @@ public final class LanguageId {
   }
 
   /**
-   * One detector per process (about 60 MB, thread-safe), built when first used: the holder class
-   * is initialised then, by the JVM's own once-only class initialisation.
+   * One detector per process (about 60 MB, thread-safe), built when first used: the holder class is
+   * initialised then, by the JVM's own once-only class initialisation.
    */
   private static final class Detector {
-    static final LanguageDetector INSTANCE = LanguageDetectorBuilder.fromAllLanguages().withLowAccuracyMode().build();
+    static final LanguageDetector INSTANCE =
+        LanguageDetectorBuilder.fromAllLanguages().withLowAccuracyMode().build();
   }
 
   /** The covered languages (ISO 639-1 codes). */
@@ -110,14 +112,15 @@ public final class LanguageId {
    * stands when it is a covered language. When it is not, or when Lingua gives no ranking at all
    * (low-accuracy statistics give none for many short Devanagari prompts: Hindi, Marathi and Nepali
    * share the script):
+   *
    * <ul>
    *   <li>a covered language whose lexicon recognises at least {@link #MIN_VOTES} of the text's
    *       words (1 in a text of fewer than {@link #SHORT_WORDS} words) is taken instead, with a
    *       confidence of at most 0.5 (the statistics disagreed): low-accuracy statistics misread
-   *       short prompts ("Pon la chaqueta roja." reads as Tswana);</li>
+   *       short prompts ("Pon la chaqueta roja." reads as Tswana);
    *   <li>otherwise a text of fewer than {@link #SHORT_WORDS} words is {@link #UNDETERMINED}: too
-   *       short to tell, so no warning;</li>
-   *   <li>otherwise Lingua's uncovered guess stands.</li>
+   *       short to tell, so no warning;
+   *   <li>otherwise Lingua's uncovered guess stands.
    * </ul>
    *
    * @param text the prompt without its quoted segments
@@ -132,6 +135,7 @@ public final class LanguageId {
 
   /** Lexicon words that make a covered language win over Lingua's uncovered guess. */
   static final int MIN_VOTES = 2;
+
   /** Texts of fewer words than this are too short for Lingua's low-accuracy statistics alone. */
   static final int SHORT_WORDS = 5;
 
@@ -191,7 +195,8 @@ public final class LanguageId {
         best = code;
         bestValue = v;
       } else if (!covered.contains(best) && covered.contains(code) && v >= NEAR_TIE * bestValue) {
-        // an uncovered best by a hair: the covered runner-up is read instead, with the margin it has
+        // an uncovered best by a hair: the covered runner-up is read instead, with the margin it
+        // has
         double runnerUp = v;
         double firstValue = bestValue;
         best = code;

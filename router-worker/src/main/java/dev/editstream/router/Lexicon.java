@@ -22,12 +22,12 @@ import java.util.regex.PatternSyntaxException;
 /**
  * The routing cues of every language, merged: for each cue category ({@code background}, {@code
  * keep}, {@code spatial}, ...) one pattern that matches the words of all languages, the brand names
- * of each model, and the quotation marks that enclose in-image text. Loaded from data files
- * ({@code editstream/routing/lexicon-<lang>.json}, listed in {@code lexicons.json}); the code never
+ * of each model, and the quotation marks that enclose in-image text. Loaded from data files ({@code
+ * editstream/routing/lexicon-<lang>.json}, listed in {@code lexicons.json}); the code never
  * branches on a language. Immutable and thread-safe.
  *
- * <p>A lexicon file is {@code {"language", "match", "quotes": [[open, close]...], "cues": {category:
- * [entry...]}, "brands": {model_id: [entry...]}}}. An entry is a plain phrase, matched
+ * <p>A lexicon file is {@code {"language", "match", "quotes": [[open, close]...], "cues":
+ * {category: [entry...]}, "brands": {model_id: [entry...]}}}. An entry is a plain phrase, matched
  * case-insensitively (spaces and hyphens in it match any run of spaces or hyphens), or a Java regex
  * when prefixed {@code re:} (where {@code \b} means a Latin word boundary, see {@link
  * #latinBoundaries}). {@code match} says how a plain phrase meets its neighbours: {@code words} (no
@@ -42,7 +42,11 @@ import java.util.regex.PatternSyntaxException;
 public final class Lexicon {
   private static final String ROOT = "/editstream/routing/";
   private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
-  /** Longest text whose scans are memoised, chars (a bulk batch repeats one prompt; see {@link BoundedMemo}). */
+
+  /**
+   * Longest text whose scans are memoised, chars (a bulk batch repeats one prompt; see {@link
+   * BoundedMemo}).
+   */
   static final int MEMO_TEXT_CHARS = 1000;
 
   private final List<String> languages;
@@ -54,11 +58,17 @@ public final class Lexicon {
   // at most MEMO_TEXT_CHARS chars, i.e. under 30 MB of keys even when every text differs.
   private final BoundedMemo<List<String>> findMemo = new BoundedMemo<>(8192, MEMO_TEXT_CHARS);
   private final BoundedMemo<String> blankMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
-  private final BoundedMemo<Optional<BrandMatch>> brandMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
+  private final BoundedMemo<Optional<BrandMatch>> brandMemo =
+      new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
   private final BoundedMemo<List<String>> quotedMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
-  private final BoundedMemo<Map<String, Integer>> voteMemo = new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
+  private final BoundedMemo<Map<String, Integer>> voteMemo =
+      new BoundedMemo<>(2048, MEMO_TEXT_CHARS);
 
-  private Lexicon(List<String> languages, Map<String, Pattern> cues, Map<String, Pattern> brands, List<String[]> quotes,
+  private Lexicon(
+      List<String> languages,
+      Map<String, Pattern> cues,
+      Map<String, Pattern> brands,
+      List<String[]> quotes,
       Map<String, Pattern> byLanguage) {
     this.byLanguage = Map.copyOf(byLanguage);
     this.languages = List.copyOf(languages);
@@ -104,24 +114,37 @@ public final class Lexicon {
       languages.add(lang);
       String mode = file.path("match").asText("words");
       if (!List.of("words", "stems", "substring").contains(mode)) {
-        throw new IllegalArgumentException("lexicon " + lang + ": match must be words, stems or substring, not " + mode);
+        throw new IllegalArgumentException(
+            "lexicon " + lang + ": match must be words, stems or substring, not " + mode);
       }
       Map<String, List<String>> own = new LinkedHashMap<>();
       collect(file.path("cues"), lang, mode, own);
-      own.forEach((category, list) -> cueAlternatives.computeIfAbsent(category, k -> new ArrayList<>()).addAll(list));
-      own.values().forEach(list -> languageAlternatives.computeIfAbsent(lang, k -> new ArrayList<>()).addAll(list));
+      own.forEach(
+          (category, list) ->
+              cueAlternatives.computeIfAbsent(category, k -> new ArrayList<>()).addAll(list));
+      own.values()
+          .forEach(
+              list ->
+                  languageAlternatives.computeIfAbsent(lang, k -> new ArrayList<>()).addAll(list));
       collect(file.path("brands"), lang, mode, brandAlternatives);
       for (JsonNode pair : file.path("quotes")) {
         if (pair.size() != 2 || pair.get(0).asText().isEmpty() || pair.get(1).asText().isEmpty()) {
-          throw new IllegalArgumentException("lexicon " + lang + ": a quote pair must be [open, close], not " + pair);
+          throw new IllegalArgumentException(
+              "lexicon " + lang + ": a quote pair must be [open, close], not " + pair);
         }
         quotes.add(new String[] {pair.get(0).asText(), pair.get(1).asText()});
       }
     }
-    return new Lexicon(languages, compileAll(cueAlternatives), compileAll(brandAlternatives), quotes, compileAll(languageAlternatives));
+    return new Lexicon(
+        languages,
+        compileAll(cueAlternatives),
+        compileAll(brandAlternatives),
+        quotes,
+        compileAll(languageAlternatives));
   }
 
-  private static void collect(JsonNode section, String lang, String mode, Map<String, List<String>> into) {
+  private static void collect(
+      JsonNode section, String lang, String mode, Map<String, List<String>> into) {
     for (Map.Entry<String, JsonNode> e : section.properties()) {
       List<String> list = into.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
       for (JsonNode node : e.getValue()) {
@@ -130,10 +153,22 @@ public final class Lexicon {
         try {
           Pattern.compile(regex, FLAGS);
         } catch (PatternSyntaxException ex) {
-          throw new IllegalArgumentException("lexicon " + lang + ", " + e.getKey() + ": bad entry \"" + entry + "\": " + ex.getDescription(), ex);
+          throw new IllegalArgumentException(
+              "lexicon "
+                  + lang
+                  + ", "
+                  + e.getKey()
+                  + ": bad entry \""
+                  + entry
+                  + "\": "
+                  + ex.getDescription(),
+              ex);
         }
         // plain phrases are kept as phrases: compileAll merges them into tries
-        list.add(entry.startsWith("re:") || entry.strip().isEmpty() ? regex : PLAIN + mode + PLAIN + entry.strip());
+        list.add(
+            entry.startsWith("re:") || entry.strip().isEmpty()
+                ? regex
+                : PLAIN + mode + PLAIN + entry.strip());
       }
     }
   }
@@ -145,7 +180,9 @@ public final class Lexicon {
       // with a class look-ahead are left as written
       String re = entry.substring(3);
       String body = latinBoundaries(re);
-      return re.startsWith("(?=[") ? body : FirstChars.lookahead(re).map(l -> l + body).orElse(body);
+      return re.startsWith("(?=[")
+          ? body
+          : FirstChars.lookahead(re).map(l -> l + body).orElse(body);
     }
     String phrase = entry.strip();
     StringBuilder body = new StringBuilder();
@@ -174,7 +211,10 @@ public final class Lexicon {
   private static String startOfWord(String phrase, String body) {
     int first = phrase.codePointAt(0);
     if (phrase.contains("\\E") || !body.startsWith("\\Q")) {
-      return "(?<![" + sameScript(first) + "])" + body; // a phrase Pattern.quote splits: the plain form
+      return "(?<!["
+          + sameScript(first)
+          + "])"
+          + body; // a phrase Pattern.quote splits: the plain form
     }
     String f = Pattern.quote(new String(Character.toChars(first)));
     String rest = body.substring(body.startsWith("\\Q") ? 2 : 0);
@@ -182,13 +222,20 @@ public final class Lexicon {
     String firstPartQuoted = rest.substring(0, rest.indexOf("\\E"));
     String tail = rest.substring(rest.indexOf("\\E") + 2);
     String afterFirst = firstPartQuoted.substring(Character.charCount(first));
-    return f + "(?<![" + sameScript(first) + "]" + f + ")" + (afterFirst.isEmpty() ? "" : Pattern.quote(afterFirst)) + tail;
+    return f
+        + "(?<!["
+        + sameScript(first)
+        + "]"
+        + f
+        + ")"
+        + (afterFirst.isEmpty() ? "" : Pattern.quote(afterFirst))
+        + tail;
   }
 
   /**
-   * The letters that continue a word begun with {@code cp}: letters of the same script, and
-   * digits. A Latin word next to Chinese text therefore still ends (as in "用Flux"), the same way
-   * on every JDK.
+   * The letters that continue a word begun with {@code cp}: letters of the same script, and digits.
+   * A Latin word next to Chinese text therefore still ends (as in "用Flux"), the same way on every
+   * JDK.
    */
   private static String sameScript(int cp) {
     UnicodeScript script = UnicodeScript.of(cp);
@@ -221,6 +268,7 @@ public final class Lexicon {
 
   /** Marks a plain phrase in a list of alternatives: {@code PLAIN mode PLAIN phrase}. */
   private static final String PLAIN = "\u0000";
+
   /** The separator between the words of a phrase: any run of spaces or hyphens, or none. */
   private static final String SEPARATOR = "[\\s\\-\u2010\u2013]*";
 
@@ -233,33 +281,35 @@ public final class Lexicon {
    */
   private static Map<String, Pattern> compileAll(Map<String, List<String>> alternatives) {
     Map<String, Pattern> out = new LinkedHashMap<>();
-    alternatives.forEach((name, list) -> {
-      List<String> regexes = new ArrayList<>();
-      Map<String, List<String>> plainByRule = new LinkedHashMap<>();
-      for (String r : list) {
-        if (r.startsWith(PLAIN)) {
-          int sep = r.indexOf(PLAIN, 1);
-          String mode = r.substring(1, sep);
-          String phrase = r.substring(sep + 1);
-          String last = sameScript(phrase.codePointBefore(phrase.length()));
-          plainByRule.computeIfAbsent(mode + PLAIN + last, k -> new ArrayList<>()).add(phrase);
-        } else {
-          regexes.add(r);
-        }
-      }
-      // Longer alternatives first, so "every frame" wins over "frame" at the same position.
-      regexes.sort(Comparator.comparingInt(String::length).reversed());
-      List<String> all = new ArrayList<>(regexes);
-      plainByRule.forEach((rule, phrases) -> {
-        int sep = rule.indexOf(PLAIN);
-        all.add(trie(rule.substring(0, sep), rule.substring(sep + 1), phrases));
-      });
-      StringBuilder b = new StringBuilder();
-      for (String r : all) {
-        b.append(b.length() == 0 ? "" : "|").append("(?:").append(r).append(')');
-      }
-      out.put(name, Pattern.compile(b.length() == 0 ? "(?!)" : b.toString(), FLAGS));
-    });
+    alternatives.forEach(
+        (name, list) -> {
+          List<String> regexes = new ArrayList<>();
+          Map<String, List<String>> plainByRule = new LinkedHashMap<>();
+          for (String r : list) {
+            if (r.startsWith(PLAIN)) {
+              int sep = r.indexOf(PLAIN, 1);
+              String mode = r.substring(1, sep);
+              String phrase = r.substring(sep + 1);
+              String last = sameScript(phrase.codePointBefore(phrase.length()));
+              plainByRule.computeIfAbsent(mode + PLAIN + last, k -> new ArrayList<>()).add(phrase);
+            } else {
+              regexes.add(r);
+            }
+          }
+          // Longer alternatives first, so "every frame" wins over "frame" at the same position.
+          regexes.sort(Comparator.comparingInt(String::length).reversed());
+          List<String> all = new ArrayList<>(regexes);
+          plainByRule.forEach(
+              (rule, phrases) -> {
+                int sep = rule.indexOf(PLAIN);
+                all.add(trie(rule.substring(0, sep), rule.substring(sep + 1), phrases));
+              });
+          StringBuilder b = new StringBuilder();
+          for (String r : all) {
+            b.append(b.length() == 0 ? "" : "|").append("(?:").append(r).append(')');
+          }
+          out.put(name, Pattern.compile(b.length() == 0 ? "(?!)" : b.toString(), FLAGS));
+        });
     return out;
   }
 
@@ -322,7 +372,10 @@ public final class Lexicon {
     return n.next.computeIfAbsent(key, k -> new Node());
   }
 
-  /** What follows a node: its branches, optional when a phrase may end there (greedy: longest first). */
+  /**
+   * What follows a node: its branches, optional when a phrase may end there (greedy: longest
+   * first).
+   */
   private static String emit(Node n) {
     if (n.next.isEmpty()) {
       return "";
@@ -333,10 +386,16 @@ public final class Lexicon {
     return n.end ? "(?:" + body + ")?" : body;
   }
 
-  /** One character of a phrase as a regex atom: letters and digits as they are, anything else escaped. */
+  /**
+   * One character of a phrase as a regex atom: letters and digits as they are, anything else
+   * escaped.
+   */
   private static String atom(int cp) {
-    return Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
-        || Character.getType(cp) == Character.COMBINING_SPACING_MARK ? new String(Character.toChars(cp)) : String.format("\\x{%x}", cp);
+    return Character.isLetterOrDigit(cp)
+            || Character.getType(cp) == Character.NON_SPACING_MARK
+            || Character.getType(cp) == Character.COMBINING_SPACING_MARK
+        ? new String(Character.toChars(cp))
+        : String.format("\\x{%x}", cp);
   }
 
   private static JsonNode read(String name) {
@@ -404,30 +463,37 @@ public final class Lexicon {
     if (p == null) {
       return List.of();
     }
-    return findMemo.get("affirmed:" + category, text, t -> {
-      Set<String> seen = new LinkedHashSet<>();
-      List<String> out = new ArrayList<>();
-      Matcher m = p.matcher(t);
-      while (m.find()) {
-        String hit = m.group().strip();
-        if (!hit.isEmpty() && !declined(t, m.start(), m.end()) && seen.add(hit.toLowerCase(java.util.Locale.ROOT))) {
-          out.add(hit);
-        }
-      }
-      return List.copyOf(out);
-    });
+    return findMemo.get(
+        "affirmed:" + category,
+        text,
+        t -> {
+          Set<String> seen = new LinkedHashSet<>();
+          List<String> out = new ArrayList<>();
+          Matcher m = p.matcher(t);
+          while (m.find()) {
+            String hit = m.group().strip();
+            if (!hit.isEmpty()
+                && !declined(t, m.start(), m.end())
+                && seen.add(hit.toLowerCase(java.util.Locale.ROOT))) {
+              out.add(hit);
+            }
+          }
+          return List.copyOf(out);
+        });
   }
 
   /** Words a negation may stand before the words it declines ("don't use the new GPT Image"). */
   static final int NEGATION_REACH_WORDS = 3;
-  private static final Pattern CLAUSE_END = Pattern.compile("[.;:!?\\n\u3002\uFF0C\uFF1B\uFF01\uFF1F\u060C\u061B]|,(?!\\d)");
+
+  private static final Pattern CLAUSE_END =
+      Pattern.compile("[.;:!?\\n\u3002\uFF0C\uFF1B\uFF01\uFF1F\u060C\u061B]|,(?!\\d)");
 
   /**
    * Whether the words at {@code [start, end)} of {@code text} are declined: a {@code negation} cue
    * ("no need for", "without", "don't use", "ohne", "sans") ends at most {@link
    * #NEGATION_REACH_WORDS} words before them, or a {@code negation_after} cue ("is not needed",
-   * "は不要", "필요 없") begins at most that many words after them, in the same clause (no sentence
-   * or clause mark between). Languages whose lexicon defines neither category decline nothing.
+   * "は不要", "필요 없") begins at most that many words after them, in the same clause (no sentence or
+   * clause mark between). Languages whose lexicon defines neither category decline nothing.
    */
   public boolean declined(String text, int start, int end) {
     Pattern before = cues.get("negation");
@@ -451,9 +517,9 @@ public final class Lexicon {
 
   /**
    * Whether a quoted segment is the object of a {@code remove} cue: the cue stands at most {@link
-   * #NEGATION_REACH_WORDS} words before the quote ("remove the text „セール“") or after it ("den
-   * Text „セール“ entfernen", "「セール」を消して"), in the same clause. Such a quote is text to erase,
-   * not text to render.
+   * #NEGATION_REACH_WORDS} words before the quote ("remove the text „セール“") or after it ("den Text
+   * „セール“ entfernen", "「セール」を消して"), in the same clause. Such a quote is text to erase, not text to
+   * render.
    *
    * @param quote a segment {@link #quoted} returned for {@code text}
    */
@@ -519,9 +585,10 @@ public final class Lexicon {
   }
 
   /**
-   * The model a prompt names by brand ("use flux kontext", "with nano banana"), if any. When several
-   * brands match, the longest match wins ("z-image lora" over "z-image"), then the earliest. A
-   * brand the prompt declines ({@link #declined}: "no need for GPT Image") does not count.
+   * The model a prompt names by brand ("use flux kontext", "with nano banana"), if any. When
+   * several brands match, the longest match wins ("z-image lora" over "z-image"), then the
+   * earliest. A brand the prompt declines ({@link #declined}: "no need for GPT Image") does not
+   * count.
    */
   public Optional<BrandMatch> brand(String text) {
     return brandMemo.get("brand", text, this::scanBrands);
@@ -538,7 +605,8 @@ public final class Lexicon {
           continue; // "no need for GPT Image": the brand is named to be declined
         }
         boolean longer = best == null || hit.length() > best.text().length();
-        boolean sameEarlier = best != null && hit.length() == best.text().length() && m.start() < bestStart;
+        boolean sameEarlier =
+            best != null && hit.length() == best.text().length() && m.start() < bestStart;
         if (!hit.isEmpty() && (longer || sameEarlier)) {
           best = new BrandMatch(e.getKey(), hit);
           bestStart = m.start();
@@ -560,28 +628,32 @@ public final class Lexicon {
 
   /**
    * How many distinct cue words of each language's own lexicon {@code text} holds (any category):
-   * evidence of the language a prompt is written in, beside {@link LanguageId}'s statistics. A
-   * word shared by two languages ("background" in an English and a German prompt) counts for both.
+   * evidence of the language a prompt is written in, beside {@link LanguageId}'s statistics. A word
+   * shared by two languages ("background" in an English and a German prompt) counts for both.
    *
    * @return language code to count, only languages with at least one word; empty when none
    */
   public Map<String, Integer> votes(String text) {
-    return voteMemo.get("votes", text, t -> {
-      Map<String, Integer> out = new LinkedHashMap<>();
-      byLanguage.forEach((lang, p) -> {
-        java.util.Set<String> words = new java.util.HashSet<>();
-        Matcher m = p.matcher(t);
-        while (m.find()) {
-          if (!m.group().isBlank()) {
-            words.add(m.group().strip().toLowerCase(java.util.Locale.ROOT));
-          }
-        }
-        if (!words.isEmpty()) {
-          out.put(lang, words.size());
-        }
-      });
-      return Map.copyOf(out);
-    });
+    return voteMemo.get(
+        "votes",
+        text,
+        t -> {
+          Map<String, Integer> out = new LinkedHashMap<>();
+          byLanguage.forEach(
+              (lang, p) -> {
+                java.util.Set<String> words = new java.util.HashSet<>();
+                Matcher m = p.matcher(t);
+                while (m.find()) {
+                  if (!m.group().isBlank()) {
+                    words.add(m.group().strip().toLowerCase(java.util.Locale.ROOT));
+                  }
+                }
+                if (!words.isEmpty()) {
+                  out.put(lang, words.size());
+                }
+              });
+          return Map.copyOf(out);
+        });
   }
 
   /**

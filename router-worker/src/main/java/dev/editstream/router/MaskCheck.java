@@ -32,6 +32,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 public final class MaskCheck {
   /** The luminance (0..255) from which a mask pixel means "fill". */
   public static final int WHITE = 128;
+
   /** The widest feathering accepted, px. */
   public static final int MAX_FEATHER_PX = 3;
 
@@ -47,7 +48,8 @@ public final class MaskCheck {
    * @param featheredPng the feathered mask as an 8-bit grayscale PNG, or {@code null} when no
    *     feathering was asked
    */
-  public record Result(int width, int height, long whitePixels, boolean sizeChecked, byte[] featheredPng) {
+  public record Result(
+      int width, int height, long whitePixels, boolean sizeChecked, byte[] featheredPng) {
     /** Whether a feathered mask was produced. */
     public boolean feathered() {
       return featheredPng != null;
@@ -62,8 +64,8 @@ public final class MaskCheck {
    *     size comparison ({@link Result#sizeChecked()} false) rather than fail, since the model may
    *     read formats ImageIO does not (WebP)
    * @param mask the mask file's bytes
-   * @param featherPx 0 for none, or 1..{@value #MAX_FEATHER_PX}: the radius of a box blur applied to
-   *     the mask, which softens its edges by that many pixels and leaves flat areas as they are
+   * @param featherPx 0 for none, or 1..{@value #MAX_FEATHER_PX}: the radius of a box blur applied
+   *     to the mask, which softens its edges by that many pixels and leaves flat areas as they are
    * @return the mask's size, white pixel count and the feathered PNG
    * @throws StageException {@link ExitClass#DATA}, reason {@code mask}, message {@code mask: ...}
    *     naming the problem (does not decode, unsupported colour space, sizes of both mask and image
@@ -71,7 +73,8 @@ public final class MaskCheck {
    * @throws IllegalArgumentException if {@code featherPx} is outside 0..{@value #MAX_FEATHER_PX}
    */
   public static Result check(byte[] image, byte[] mask, int featherPx) {
-    return check(image == null ? null : imageSize(image), mask, featherPx, LocalInputs.Limits.DEFAULTS);
+    return check(
+        image == null ? null : imageSize(image), mask, featherPx, LocalInputs.Limits.DEFAULTS);
   }
 
   /**
@@ -79,19 +82,21 @@ public final class MaskCheck {
    * than {@code limits} allow: the mask's header is read first, so a decompression bomb (a small
    * file declaring a huge image) is refused before any pixel buffer is allocated.
    *
-   * @param imageSize the image's {@code [width, height]} read from its header, or {@code null}
-   *     when unknown (the size comparison is skipped, {@link Result#sizeChecked()} false)
+   * @param imageSize the image's {@code [width, height]} read from its header, or {@code null} when
+   *     unknown (the size comparison is skipped, {@link Result#sizeChecked()} false)
    * @param mask the mask file's bytes (read by the caller within its byte limit)
    * @param featherPx as in {@link #check(byte[], byte[], int)}
-   * @param limits {@link LocalInputs.Limits#maxPixels()} for the mask,
-   *     {@link LocalInputs.Limits#maxFeatherPixels()} when feathering
-   * @throws StageException class 65: reason {@code input_too_large} when the mask's header
-   *     declares more pixels than allowed (or than feathering allows), else as {@link
-   *     #check(byte[], byte[], int)}
+   * @param limits {@link LocalInputs.Limits#maxPixels()} for the mask, {@link
+   *     LocalInputs.Limits#maxFeatherPixels()} when feathering
+   * @throws StageException class 65: reason {@code input_too_large} when the mask's header declares
+   *     more pixels than allowed (or than feathering allows), else as {@link #check(byte[], byte[],
+   *     int)}
    */
-  public static Result check(int[] imageSize, byte[] mask, int featherPx, LocalInputs.Limits limits) {
+  public static Result check(
+      int[] imageSize, byte[] mask, int featherPx, LocalInputs.Limits limits) {
     if (featherPx < 0 || featherPx > MAX_FEATHER_PX) {
-      throw new IllegalArgumentException("featherPx must be 0.." + MAX_FEATHER_PX + ", was " + featherPx);
+      throw new IllegalArgumentException(
+          "featherPx must be 0.." + MAX_FEATHER_PX + ", was " + featherPx);
     }
     int[] declared = imageSize(mask);
     if (declared == null) {
@@ -99,20 +104,42 @@ public final class MaskCheck {
     }
     long pixels = (long) declared[0] * declared[1];
     if (pixels > limits.maxPixels()) {
-      throw tooLarge(String.format(java.util.Locale.ROOT, "%d x %d px (%.1f MP), more than the %.1f MP limit", declared[0], declared[1],
-          pixels / 1e6, limits.maxPixels() / 1e6));
+      throw tooLarge(
+          String.format(
+              java.util.Locale.ROOT,
+              "%d x %d px (%.1f MP), more than the %.1f MP limit",
+              declared[0],
+              declared[1],
+              pixels / 1e6,
+              limits.maxPixels() / 1e6));
     }
     if (featherPx > 0 && pixels > limits.maxFeatherPixels()) {
-      throw tooLarge(String.format(java.util.Locale.ROOT, "%d x %d px (%.1f MP): feathering is done only up to %.1f MP; "
-          + "feather it yourself or drop %s", declared[0], declared[1], pixels / 1e6, limits.maxFeatherPixels() / 1e6, "mask_feather_px"));
+      throw tooLarge(
+          String.format(
+              java.util.Locale.ROOT,
+              "%d x %d px (%.1f MP): feathering is done only up to %.1f MP; "
+                  + "feather it yourself or drop %s",
+              declared[0],
+              declared[1],
+              pixels / 1e6,
+              limits.maxFeatherPixels() / 1e6,
+              "mask_feather_px"));
     }
     BufferedImage m = decode(mask);
     int w = m.getWidth();
     int h = m.getHeight();
     int[] size = imageSize;
     if (size != null && (size[0] != w || size[1] != h)) {
-      throw fail("size " + w + "x" + h + " does not match the image's " + size[0] + "x" + size[1]
-          + " (a mask made for another image?)");
+      throw fail(
+          "size "
+              + w
+              + "x"
+              + h
+              + " does not match the image's "
+              + size[0]
+              + "x"
+              + size[1]
+              + " (a mask made for another image?)");
     }
     byte[] lum = luminance(m);
     long white = 0;
@@ -148,18 +175,24 @@ public final class MaskCheck {
     return img;
   }
 
-  /** {@code [width, height]} from the image's header, or {@code null} when ImageIO cannot read it. */
+  /**
+   * {@code [width, height]} from the image's header, or {@code null} when ImageIO cannot read it.
+   */
   static int[] imageSize(byte[] image) {
     return headerSize(new MemoryCacheImageInputStream(new ByteArrayInputStream(image)));
   }
 
-  /** {@code [width, height]} from a local image file's header (nothing else is read), or {@code null}. */
+  /**
+   * {@code [width, height]} from a local image file's header (nothing else is read), or {@code
+   * null}.
+   */
   static int[] imageSize(java.io.File file) {
     return headerSize(file);
   }
 
   private static int[] headerSize(Object input) {
-    try (ImageInputStream in = input instanceof ImageInputStream iis ? iis : ImageIO.createImageInputStream(input)) {
+    try (ImageInputStream in =
+        input instanceof ImageInputStream iis ? iis : ImageIO.createImageInputStream(input)) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
         return null;
@@ -205,20 +238,27 @@ public final class MaskCheck {
       return out;
     }
     if (type != ColorSpace.TYPE_RGB) {
-      throw fail("colour space type " + type + " is neither grayscale nor RGB; save the mask as a grayscale PNG");
+      throw fail(
+          "colour space type "
+              + type
+              + " is neither grayscale nor RGB; save the mask as a grayscale PNG");
     }
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int argb = img.getRGB(x, y);
         int a = argb >>> 24;
-        int lum = (299 * ((argb >> 16) & 0xFF) + 587 * ((argb >> 8) & 0xFF) + 114 * (argb & 0xFF) + 500) / 1000;
+        int lum =
+            (299 * ((argb >> 16) & 0xFF) + 587 * ((argb >> 8) & 0xFF) + 114 * (argb & 0xFF) + 500)
+                / 1000;
         out[y * w + x] = (byte) (lum * a / 255);
       }
     }
     return out;
   }
 
-  /** A box blur of radius {@code r} (window {@code 2r+1}), horizontal then vertical, edges clamped. */
+  /**
+   * A box blur of radius {@code r} (window {@code 2r+1}), horizontal then vertical, edges clamped.
+   */
   static byte[] boxBlur(byte[] src, int w, int h, int r) {
     int[] tmp = new int[w * h];
     int win = 2 * r + 1;
@@ -274,6 +314,7 @@ public final class MaskCheck {
    * @param e a failure of {@link #check}
    */
   public static StageException forJob(String jobId, StageException e) {
-    return new StageException(e.exitClass(), e.reasonText(), "job " + jobId + ": " + e.getMessage());
+    return new StageException(
+        e.exitClass(), e.reasonText(), "job " + jobId + ": " + e.getMessage());
   }
 }

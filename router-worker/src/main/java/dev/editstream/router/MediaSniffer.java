@@ -4,14 +4,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Tells what a local input file is from its first bytes (magic numbers), never from its name, so a
- * text file saved as {@code .mp4} or an MP4 given as an image is refused before any paid call.
- * Pure and thread-safe: no file access, the caller reads the head ({@link #HEAD_BYTES} bytes are
- * enough for every type and for the dimensions of PNG, GIF, BMP and WebP).
+ * text file saved as {@code .mp4} or an MP4 given as an image is refused before any paid call. Pure
+ * and thread-safe: no file access, the caller reads the head ({@link #HEAD_BYTES} bytes are enough
+ * for every type and for the dimensions of PNG, GIF, BMP and WebP).
  *
- * <p>Sources of the signatures: PNG (ISO/IEC 15948, signature and IHDR), JPEG (ITU T.81, SOI
- * {@code FF D8 FF}), GIF (GIF87a/89a), BMP ({@code BM}, BITMAPINFOHEADER), WebP (RIFF container,
- * {@code WEBP} form; VP8, VP8L and VP8X chunk headers), ISO base media ({@code ftyp} box at offset
- * 4: brand {@code qt  } is QuickTime MOV, {@code heic}/{@code heix}/{@code mif1}/{@code avif} are
+ * <p>Sources of the signatures: PNG (ISO/IEC 15948, signature and IHDR), JPEG (ITU T.81, SOI {@code
+ * FF D8 FF}), GIF (GIF87a/89a), BMP ({@code BM}, BITMAPINFOHEADER), WebP (RIFF container, {@code
+ * WEBP} form; VP8, VP8L and VP8X chunk headers), ISO base media ({@code ftyp} box at offset 4:
+ * brand {@code qt } is QuickTime MOV, {@code heic}/{@code heix}/{@code mif1}/{@code avif} are
  * HEIF/AVIF still images, any other brand is MP4), WebM/Matroska (EBML {@code 1A 45 DF A3}).
  */
 public final class MediaSniffer {
@@ -73,7 +73,12 @@ public final class MediaSniffer {
     }
   }
 
-  private enum Kind { IMAGE, OTHER_IMAGE, VIDEO, OTHER }
+  private enum Kind {
+    IMAGE,
+    OTHER_IMAGE,
+    VIDEO,
+    OTHER
+  }
 
   private MediaSniffer() {}
 
@@ -141,9 +146,9 @@ public final class MediaSniffer {
    * header; a negative height means top-down) or WebP (VP8, VP8L or VP8X chunk) file.
    *
    * @param head the file's first bytes (at least 30 for WebP)
-   * @return {@code [width, height]} as declared by the header (not decoded, may be huge), or
-   *     {@code null} for another type (JPEG: its size sits after a variable number of segments) or
-   *     a header too short or malformed to read
+   * @return {@code [width, height]} as declared by the header (not decoded, may be huge), or {@code
+   *     null} for another type (JPEG: its size sits after a variable number of segments) or a
+   *     header too short or malformed to read
    */
   public static long[] dimensions(byte[] head) {
     Type t = detect(head);
@@ -194,7 +199,9 @@ public final class MediaSniffer {
     return null;
   }
 
-  /** Printable ASCII or UTF-8 (tab, CR, LF allowed; a cut multi-byte sequence at the end is fine). */
+  /**
+   * Printable ASCII or UTF-8 (tab, CR, LF allowed; a cut multi-byte sequence at the end is fine).
+   */
   private static boolean looksLikeText(byte[] head) {
     int i = 0;
     if (starts(head, 0, 0xEF, 0xBB, 0xBF)) {
@@ -251,11 +258,17 @@ public final class MediaSniffer {
   }
 
   private static long u32be(byte[] b, int at) {
-    return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
+    return ((b[at] & 0xFFL) << 24)
+        | ((b[at + 1] & 0xFFL) << 16)
+        | ((b[at + 2] & 0xFFL) << 8)
+        | (b[at + 3] & 0xFFL);
   }
 
   private static long u32le(byte[] b, int at) {
-    return ((b[at + 3] & 0xFFL) << 24) | ((b[at + 2] & 0xFFL) << 16) | ((b[at + 1] & 0xFFL) << 8) | (b[at] & 0xFFL);
+    return ((b[at + 3] & 0xFFL) << 24)
+        | ((b[at + 2] & 0xFFL) << 16)
+        | ((b[at + 1] & 0xFFL) << 8)
+        | (b[at] & 0xFFL);
   }
 
   private static long u24le(byte[] b, int at) {

@@ -8,9 +8,9 @@ import java.util.Optional;
  * ({@code validations}, {@code runcomfy-live-contract.md} §2), before the job is paid for. Pure:
  * the file's facts are read by the caller.
  *
- * <p>A rule is {@code <metric><op>} with op {@code <}, {@code <=}, {@code >}, {@code >=}, or
- * {@code <metric>_between} with a two-element array (inclusive), or {@code file_extension_in} with
- * an array of extensions; metrics: {@code file_size_mb} (MiB, 1,048,576 bytes), {@code width} and
+ * <p>A rule is {@code <metric><op>} with op {@code <}, {@code <=}, {@code >}, {@code >=}, or {@code
+ * <metric>_between} with a two-element array (inclusive), or {@code file_extension_in} with an
+ * array of extensions; metrics: {@code file_size_mb} (MiB, 1,048,576 bytes), {@code width} and
  * {@code height} (px), {@code aspect_ratio} (width / height; a value may be a ratio {@code 1:16} or
  * a number). Any other rule (a video's {@code duration_s}, say), or a fact the caller could not
  * read, is {@link Verdict#unchecked()}.
@@ -53,8 +53,14 @@ final class Preflight {
       if (allowed.isEmpty() || file.extension() == null) {
         return Verdict.UNCHECKED;
       }
-      return allowed.stream().anyMatch(a -> a.equalsIgnoreCase(file.extension())) ? Verdict.OK
-          : breach(rule, "file_extension \"" + file.extension() + "\", must be one of " + String.join(", ", allowed));
+      return allowed.stream().anyMatch(a -> a.equalsIgnoreCase(file.extension()))
+          ? Verdict.OK
+          : breach(
+              rule,
+              "file_extension \""
+                  + file.extension()
+                  + "\", must be one of "
+                  + String.join(", ", allowed));
     }
     if (r.endsWith("_between")) {
       java.util.List<String> range = list(rule.value());
@@ -62,8 +68,12 @@ final class Preflight {
         return Verdict.UNCHECKED;
       }
       String metric = r.substring(0, r.length() - "_between".length());
-      Verdict low = check(new InputValidation(rule.field(), metric + ">=", range.get(0), rule.error()), file);
-      return low.breach() != null || low.unchecked() ? low : check(new InputValidation(rule.field(), metric + "<=", range.get(1), rule.error()), file);
+      Verdict low =
+          check(new InputValidation(rule.field(), metric + ">=", range.get(0), rule.error()), file);
+      return low.breach() != null || low.unchecked()
+          ? low
+          : check(
+              new InputValidation(rule.field(), metric + "<=", range.get(1), rule.error()), file);
     }
     int i = r.length();
     while (i > 0 && "<>=".indexOf(r.charAt(i - 1)) >= 0) {
@@ -72,7 +82,8 @@ final class Preflight {
     String metric = r.substring(0, i).trim();
     String op = r.substring(i);
     Optional<Double> limit = number(rule.value());
-    if (limit.isEmpty() || !(op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">="))) {
+    if (limit.isEmpty()
+        || !(op.equals("<") || op.equals("<=") || op.equals(">") || op.equals(">="))) {
       return Verdict.UNCHECKED;
     }
     Double actual;
@@ -91,7 +102,10 @@ final class Preflight {
         unit = " px";
       }
       case "aspect_ratio" -> {
-        actual = file.width() == null || file.height() == null || file.height() == 0 ? null : file.width() / (double) file.height();
+        actual =
+            file.width() == null || file.height() == null || file.height() == 0
+                ? null
+                : file.width() / (double) file.height();
         unit = "";
       }
       default -> {
@@ -101,22 +115,41 @@ final class Preflight {
     if (actual == null) {
       return Verdict.UNCHECKED;
     }
-    boolean holds = switch (op) {
-      case "<" -> actual < limit.get();
-      case "<=" -> actual <= limit.get();
-      case ">" -> actual > limit.get();
-      default -> actual >= limit.get();
-    };
+    boolean holds =
+        switch (op) {
+          case "<" -> actual < limit.get();
+          case "<=" -> actual <= limit.get();
+          case ">" -> actual > limit.get();
+          default -> actual >= limit.get();
+        };
     if (holds) {
       return Verdict.OK;
     }
-    String shown = metric.equals("aspect_ratio") ? file.width() + ":" + file.height() : String.format(java.util.Locale.ROOT, "%.1f", actual) + unit;
-    return new Verdict(rule.field() + ": " + metric + " " + shown + ", must be " + op + " " + rule.value()
-        + (rule.error() == null ? "" : " (RunComfy: " + rule.error() + ")"), false);
+    String shown =
+        metric.equals("aspect_ratio")
+            ? file.width() + ":" + file.height()
+            : String.format(java.util.Locale.ROOT, "%.1f", actual) + unit;
+    return new Verdict(
+        rule.field()
+            + ": "
+            + metric
+            + " "
+            + shown
+            + ", must be "
+            + op
+            + " "
+            + rule.value()
+            + (rule.error() == null ? "" : " (RunComfy: " + rule.error() + ")"),
+        false);
   }
 
   private static Verdict breach(InputValidation rule, String what) {
-    return new Verdict(rule.field() + ": " + what + (rule.error() == null ? "" : " (RunComfy: " + rule.error() + ")"), false);
+    return new Verdict(
+        rule.field()
+            + ": "
+            + what
+            + (rule.error() == null ? "" : " (RunComfy: " + rule.error() + ")"),
+        false);
   }
 
   /** A JSON array value as its elements' texts; empty when it is not an array. */

@@ -18,22 +18,22 @@ import java.util.Set;
 /**
  * Warns about prompts that RunComfy's skills say work badly ({@code ../shared/docs/routing.md},
  * "Prompting tips"). Warnings only, never failures: the job is still submitted, and the warnings
- * travel on the {@link RouteDecision} into the {@code submitted} event. Like the router, every
- * word it looks for comes from the lexicons (all languages at once); the strength ranges and the
- * models that compose from numbered references come from {@code editstream/routing/lint.json}.
- * Pure and thread-safe.
+ * travel on the {@link RouteDecision} into the {@code submitted} event. Like the router, every word
+ * it looks for comes from the lexicons (all languages at once); the strength ranges and the models
+ * that compose from numbered references come from {@code editstream/routing/lint.json}. Pure and
+ * thread-safe.
  *
  * <p>Each warning is {@code <code>: <explanation>}, the codes being:
  *
  * <ul>
  *   <li>{@code no-preservation}: no {@code keep} cue ("keep ... unchanged", "保持", "sin cambios");
- *   <li>{@code several-edits}: two or more distinct {@code edit_action} cues (outside quoted text and
- *       preservation phrases such as "do not change"): split into sequential passes;
+ *   <li>{@code several-edits}: two or more distinct {@code edit_action} cues (outside quoted text
+ *       and preservation phrases such as "do not change"): split into sequential passes;
  *   <li>{@code unnumbered-references}: several images on a model that composes from references, and
  *       no {@code reference} cue ("image 1", "图2", "画像1");
- *   <li>{@code strength-range}: on an inpainting model (one that takes a mask), {@code params.strength} outside the range the
- *       skill gives for the prompt's intent (0.3-0.5 retouch, 0.6-0.7 object replacement, 0.8-1.0
- *       full-region replacement).
+ *   <li>{@code strength-range}: on an inpainting model (one that takes a mask), {@code
+ *       params.strength} outside the range the skill gives for the prompt's intent (0.3-0.5
+ *       retouch, 0.6-0.7 object replacement, 0.8-1.0 full-region replacement).
  * </ul>
  *
  * A blank prompt gets no warning (an explicit-model job may carry no prompt at all).
@@ -41,8 +41,10 @@ import java.util.Set;
 public final class PromptLint {
   /** The lexicon category of preservation clauses. */
   public static final String PRESERVATION_CUE = "keep";
+
   /** The lexicon category of imperative edit verbs. */
   public static final String EDIT_CUE = "edit_action";
+
   /** The lexicon category of numbered references. */
   public static final String REFERENCE_CUE = "reference";
 
@@ -72,7 +74,11 @@ public final class PromptLint {
    * @param ranges the strength ranges, in priority order (the first whose cue the prompt has wins)
    * @throws IllegalArgumentException if the lexicon lacks a category this lint needs
    */
-  public PromptLint(Lexicon lexicon, Set<String> referenceModels, Set<String> strengthCategories, List<StrengthRange> ranges) {
+  public PromptLint(
+      Lexicon lexicon,
+      Set<String> referenceModels,
+      Set<String> strengthCategories,
+      List<StrengthRange> ranges) {
     this.lexicon = lexicon;
     this.referenceModels = Set.copyOf(referenceModels);
     this.strengthCategories = Set.copyOf(strengthCategories);
@@ -108,10 +114,18 @@ public final class PromptLint {
     }
     List<StrengthRange> ranges = new ArrayList<>();
     for (JsonNode r : data.path("strength")) {
-      ranges.add(new StrengthRange(r.path("intent").asText(), r.path("cue").asText(),
-          r.path("min").asDouble(), r.path("max").asDouble()));
+      ranges.add(
+          new StrengthRange(
+              r.path("intent").asText(),
+              r.path("cue").asText(),
+              r.path("min").asDouble(),
+              r.path("max").asDouble()));
     }
-    return new PromptLint(lexicon, texts(data.path("reference_models")), texts(data.path("strength_categories")), ranges);
+    return new PromptLint(
+        lexicon,
+        texts(data.path("reference_models")),
+        texts(data.path("strength_categories")),
+        ranges);
   }
 
   private static Set<String> texts(JsonNode array) {
@@ -134,26 +148,38 @@ public final class PromptLint {
     if (prompt.isBlank()) {
       return out;
     }
-    if (route.language() != null && !LanguageId.UNDETERMINED.equals(route.language()) && !lexicon.languages().contains(route.language())) {
+    if (route.language() != null
+        && !LanguageId.UNDETERMINED.equals(route.language())
+        && !lexicon.languages().contains(route.language())) {
       // no lexicon reads this language: every check below would be a guess (the router's
       // uncovered-language warning says so once)
       return out;
     }
     if (lexicon.find(PRESERVATION_CUE, prompt).isEmpty()) {
-      out.add("no-preservation: the prompt does not say what must stay unchanged; lead with it"
-          + " (\"keep the face, pose and lighting unchanged\"), then the change");
+      out.add(
+          "no-preservation: the prompt does not say what must stay unchanged; lead with it"
+              + " (\"keep the face, pose and lighting unchanged\"), then the change");
     }
     String unquoted = withoutQuotes(prompt);
     String edits = lexicon.blank(PRESERVATION_CUE, unquoted);
     List<String> actions = lexicon.find(EDIT_CUE, edits);
     if (actions.size() >= 2) {
-      out.add("several-edits: " + actions.size() + " edits in one prompt (" + String.join(", ", actions)
-          + "); compound edits drift, split them into sequential passes (one job per edit)");
+      out.add(
+          "several-edits: "
+              + actions.size()
+              + " edits in one prompt ("
+              + String.join(", ", actions)
+              + "); compound edits drift, split them into sequential passes (one job per edit)");
     }
     int n = job.images().size();
-    if (n >= 2 && referenceModels.contains(route.modelId()) && lexicon.find(REFERENCE_CUE, prompt).isEmpty()) {
-      out.add("unnumbered-references: " + n + " images but the prompt does not number them;"
-          + " refer to them as image 1, image 2, ... (image 1 is the primary)");
+    if (n >= 2
+        && referenceModels.contains(route.modelId())
+        && lexicon.find(REFERENCE_CUE, prompt).isEmpty()) {
+      out.add(
+          "unnumbered-references: "
+              + n
+              + " images but the prompt does not number them;"
+              + " refer to them as image 1, image 2, ... (image 1 is the primary)");
     }
     strength(job, spec, intentText(unquoted, edits)).ifPresent(out::add);
     return out;
@@ -161,7 +187,8 @@ public final class PromptLint {
 
   private Optional<String> strength(Job job, ModelSpec spec, String intentText) {
     Object s = job.params().get("strength");
-    if (!(s instanceof Number num) || (spec.fields().mask() == null && !strengthCategories.contains(spec.category()))) {
+    if (!(s instanceof Number num)
+        || (spec.fields().mask() == null && !strengthCategories.contains(spec.category()))) {
       return Optional.empty();
     }
     double v = num.doubleValue();
@@ -169,8 +196,20 @@ public final class PromptLint {
       List<String> cues = lexicon.find(r.cue(), intentText);
       if (!cues.isEmpty()) {
         if (v < r.min() || v > r.max()) {
-          return Optional.of("strength-range: strength " + fmt(v) + " is outside " + fmt(r.min()) + "-"
-              + fmt(r.max()) + " advised for a " + r.intent() + " (cue " + r.cue() + ":" + cues.get(0) + ")");
+          return Optional.of(
+              "strength-range: strength "
+                  + fmt(v)
+                  + " is outside "
+                  + fmt(r.min())
+                  + "-"
+                  + fmt(r.max())
+                  + " advised for a "
+                  + r.intent()
+                  + " (cue "
+                  + r.cue()
+                  + ":"
+                  + cues.get(0)
+                  + ")");
         }
         return Optional.empty();
       }
@@ -180,12 +219,13 @@ public final class PromptLint {
 
   /**
    * The text that states the edit's intent: the clauses without a preservation cue ("keep the
-   * background, replace the cup" states an object replacement), or, when every clause has one,
-   * the whole text with the preservation cues blanked.
+   * background, replace the cup" states an object replacement), or, when every clause has one, the
+   * whole text with the preservation cues blanked.
    */
   private String intentText(String unquoted, String blanked) {
     StringBuilder b = new StringBuilder();
-    for (String clause : unquoted.split("[.,;:!?\\n\u3002\uFF0C\uFF1B\uFF01\uFF1F\u3001\u060C\u061B]")) {
+    for (String clause :
+        unquoted.split("[.,;:!?\\n\u3002\uFF0C\uFF1B\uFF01\uFF1F\u3001\u060C\u061B]")) {
       if (lexicon.find(PRESERVATION_CUE, clause).isEmpty()) {
         b.append(clause).append(' ');
       }
@@ -202,6 +242,8 @@ public final class PromptLint {
   }
 
   private static String fmt(double d) {
-    return d == Math.rint(d) ? String.format(Locale.ROOT, "%.1f", d) : String.format(Locale.ROOT, "%s", d);
+    return d == Math.rint(d)
+        ? String.format(Locale.ROOT, "%.1f", d)
+        : String.format(Locale.ROOT, "%s", d);
   }
 }

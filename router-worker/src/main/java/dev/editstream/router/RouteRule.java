@@ -24,10 +24,14 @@ public record RouteRule(String name, Function<JobCues, Optional<RouteDecision>> 
    * the decision's cues.
    */
   public static RouteRule to(String name, String modelId, Function<JobCues, Evidence> when) {
-    return new RouteRule(name, c -> {
-      Evidence e = when.apply(c);
-      return e.found() ? Optional.of(new RouteDecision(modelId, name, e.cues())) : Optional.empty();
-    });
+    return new RouteRule(
+        name,
+        c -> {
+          Evidence e = when.apply(c);
+          return e.found()
+              ? Optional.of(new RouteDecision(modelId, name, e.cues()))
+              : Optional.empty();
+        });
   }
 
   /** Applies the rule to one job. */

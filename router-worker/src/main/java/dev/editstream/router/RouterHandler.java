@@ -1,25 +1,25 @@
 package dev.editstream.router;
 
 import dev.editstream.core.Json;
+import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.pipeline.stage.Outcome;
-import dev.editstream.router.JobPreparer.Prepared;
 import dev.editstream.pipeline.stage.StageHandler;
-import java.time.Clock;
-import dev.editstream.core.error.ExitClass;
+import dev.editstream.router.JobPreparer.Prepared;
 import dev.editstream.router.submit.Budget;
 import dev.editstream.router.submit.Submitter;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import reactor.core.publisher.Flux;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -53,8 +53,18 @@ public final class RouterHandler implements StageHandler {
    * @param topics where {@code submitted} goes
    * @param clock stamps the events
    */
-  public RouterHandler(Router router, ModelCatalog catalog, InputStager stager, Submitter submitter, Topics topics, Clock clock) {
-    this(new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), stager), submitter, topics, clock);
+  public RouterHandler(
+      Router router,
+      ModelCatalog catalog,
+      InputStager stager,
+      Submitter submitter,
+      Topics topics,
+      Clock clock) {
+    this(
+        new JobPreparer(router, catalog, PromptLint.of(router.lexicon()), stager),
+        submitter,
+        topics,
+        clock);
   }
 
   /**
@@ -71,9 +81,9 @@ public final class RouterHandler implements StageHandler {
   }
 
   /**
-   * Stops submitting at the first job whose estimate would take spent plus in-flight estimates
-   * past the budget ({@link Budget}); that job and every later one fail with class 75, reason
-   * {@code budget}, and nothing is POSTed for them. Call before the handler is used.
+   * Stops submitting at the first job whose estimate would take spent plus in-flight estimates past
+   * the budget ({@link Budget}); that job and every later one fail with class 75, reason {@code
+   * budget}, and nothing is POSTed for them. Call before the handler is used.
    *
    * @return this handler
    */
@@ -118,24 +128,35 @@ public final class RouterHandler implements StageHandler {
     if (earlier.isPresent()) {
       return Mono.just(outcome(event, null, earlier.get()));
     }
-    Mono<Prepared> prepared = JobPreparer.readsFiles(event.job())
-        ? Mono.fromCallable(() -> prepare(event)).subscribeOn(Schedulers.boundedElastic())
-        // URL inputs only: routing and checks are CPU work of about 50 µs, cheaper than a thread hop
-        : Mono.fromCallable(() -> prepare(event));
-    return prepared.flatMap(p -> {
-      Optional<Outcome> refused = overBudget(event, p);
-      if (refused.isPresent()) {
-        return Mono.just(refused.get());
-      }
-      Mono<Outcome> submitted = p.parts().size() == 1
-          ? submitter.submit(event, p.route().modelId(), p.body()).map(r -> outcome(event, p, r))
-          : submitParts(event, p);
-      // an error means RunComfy created nothing (or the POST was never sent): the reservation goes back
-      return budget == null ? submitted : submitted.doOnError(e -> budget.release(event.jobId()));
-    });
+    Mono<Prepared> prepared =
+        JobPreparer.readsFiles(event.job())
+            ? Mono.fromCallable(() -> prepare(event)).subscribeOn(Schedulers.boundedElastic())
+            // URL inputs only: routing and checks are CPU work of about 50 µs, cheaper than a
+            // thread hop
+            : Mono.fromCallable(() -> prepare(event));
+    return prepared.flatMap(
+        p -> {
+          Optional<Outcome> refused = overBudget(event, p);
+          if (refused.isPresent()) {
+            return Mono.just(refused.get());
+          }
+          Mono<Outcome> submitted =
+              p.parts().size() == 1
+                  ? submitter
+                      .submit(event, p.route().modelId(), p.body())
+                      .map(r -> outcome(event, p, r))
+                  : submitParts(event, p);
+          // an error means RunComfy created nothing (or the POST was never sent): the reservation
+          // goes back
+          return budget == null
+              ? submitted
+              : submitted.doOnError(e -> budget.release(event.jobId()));
+        });
   }
 
-  /** The budget's refusal of a prepared job, if a budget is set and the job's estimate does not fit. */
+  /**
+   * The budget's refusal of a prepared job, if a budget is set and the job's estimate does not fit.
+   */
   private Optional<Outcome> overBudget(JobEvent event, Prepared p) {
     if (budget == null) {
       return Optional.empty();
@@ -145,30 +166,54 @@ public final class RouterHandler implements StageHandler {
       if (event.jobId().equals(budget.stoppedAt())) {
         log.error("ALERT: budget reached: {}", r.message());
       }
-      return Optional.of(new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.BUDGET, "job " + event.jobId() + ": " + r.message()));
+      return Optional.of(
+          new Outcome.Fail(
+              ExitClass.TEMPFAIL,
+              FailureReason.BUDGET,
+              "job " + event.jobId() + ": " + r.message()));
     }
     return Optional.empty();
   }
 
-  /** A split batch: every part submitted at most once, in order; one {@code submitted} event lists them all. */
+  /**
+   * A split batch: every part submitted at most once, in order; one {@code submitted} event lists
+   * them all.
+   */
   private Mono<Outcome> submitParts(JobEvent event, Prepared p) {
     return Flux.range(0, p.parts().size())
-        .concatMap(k -> submitter.submitPart(event.asPart(k + 1), p.route().modelId(), p.parts().get(k), k > 0))
+        .concatMap(
+            k ->
+                submitter.submitPart(
+                    event.asPart(k + 1), p.route().modelId(), p.parts().get(k), k > 0))
         .collectList()
-        .map(results -> {
-          List<Submission> subs = new ArrayList<>();
-          for (Submitter.Result r : results) {
-            if (r instanceof Submitter.MayHaveBeenSubmitted) {
-              return outcome(event, p, r);
-            }
-            subs.add(r instanceof Submitter.Accepted a
-                ? new Submission(a.response().requestId(), a.response().statusUrl(), a.response().resultUrl(), a.response().cancelUrl(), a.at())
-                : new Submission(((Submitter.AlreadySubmitted) r).requestId(), null, null, null, clock.instant()));
-          }
-          @SuppressWarnings("unchecked")
-          Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
-          return Outcome.publish(topics.submitted(), event.submitted(p.route(), sent, subs.get(0), clock.instant()).withParts(subs));
-        });
+        .map(
+            results -> {
+              List<Submission> subs = new ArrayList<>();
+              for (Submitter.Result r : results) {
+                if (r instanceof Submitter.MayHaveBeenSubmitted) {
+                  return outcome(event, p, r);
+                }
+                subs.add(
+                    r instanceof Submitter.Accepted a
+                        ? new Submission(
+                            a.response().requestId(),
+                            a.response().statusUrl(),
+                            a.response().resultUrl(),
+                            a.response().cancelUrl(),
+                            a.at())
+                        : new Submission(
+                            ((Submitter.AlreadySubmitted) r).requestId(),
+                            null,
+                            null,
+                            null,
+                            clock.instant()));
+              }
+              @SuppressWarnings("unchecked")
+              Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
+              return Outcome.publish(
+                  topics.submitted(),
+                  event.submitted(p.route(), sent, subs.get(0), clock.instant()).withParts(subs));
+            });
   }
 
   private Outcome outcome(JobEvent event, Prepared p, Submitter.Result r) {
@@ -176,17 +221,28 @@ public final class RouterHandler implements StageHandler {
       @SuppressWarnings("unchecked")
       Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
       var sr = a.response();
-      Submission s = new Submission(sr.requestId(), sr.statusUrl(), sr.resultUrl(), sr.cancelUrl(), a.at());
-      return Outcome.publish(topics.submitted(), event.submitted(p.route(), sent, s, clock.instant()));
+      Submission s =
+          new Submission(sr.requestId(), sr.statusUrl(), sr.resultUrl(), sr.cancelUrl(), a.at());
+      return Outcome.publish(
+          topics.submitted(), event.submitted(p.route(), sent, s, clock.instant()));
     }
     if (r instanceof Submitter.AlreadySubmitted already) {
-      log.info("job {} was already submitted as request {}; not POSTed again", event.jobId(), already.requestId());
+      log.info(
+          "job {} was already submitted as request {}; not POSTed again",
+          event.jobId(),
+          already.requestId());
       return new Outcome.Publish(List.of());
     }
     Submitter.MayHaveBeenSubmitted m = (Submitter.MayHaveBeenSubmitted) r;
-    return new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.MAY_HAVE_BEEN_SUBMITTED,
-        "may have been submitted: a POST was sent at " + m.sentAt() + " and " + m.why()
+    return new Outcome.Fail(
+        ExitClass.TEMPFAIL,
+        FailureReason.MAY_HAVE_BEEN_SUBMITTED,
+        "may have been submitted: a POST was sent at "
+            + m.sentAt()
+            + " and "
+            + m.why()
             + "; not re-sent, since RunComfy has no idempotency key (check your RunComfy requests, then `editstream replay --id "
-            + event.jobId() + " --resubmit-uncertain` if it did not run)");
+            + event.jobId()
+            + " --resubmit-uncertain` if it did not run)");
   }
 }

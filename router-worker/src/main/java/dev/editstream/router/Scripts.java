@@ -29,28 +29,41 @@ public final class Scripts {
     text.codePoints()
         .filter(Character::isLetter)
         .mapToObj(UnicodeScript::of)
-        .filter(s -> s != UnicodeScript.LATIN && s != UnicodeScript.COMMON && s != UnicodeScript.INHERITED)
+        .filter(
+            s ->
+                s != UnicodeScript.LATIN
+                    && s != UnicodeScript.COMMON
+                    && s != UnicodeScript.INHERITED)
         .forEach(s -> out.add(displayName(s)));
     return out;
   }
 
-  /** The name {@link #typography} gives Latin letters beyond Latin-1 (Vietnamese ệ, Polish ł, Turkish ğ). */
+  /**
+   * The name {@link #typography} gives Latin letters beyond Latin-1 (Vietnamese ệ, Polish ł,
+   * Turkish ğ).
+   */
   public static final String LATIN_EXTENDED = "Latin_Extended";
 
   /**
    * The writing systems of {@code text} that call for multilingual typography, as the seed table's
    * text-rewrite row means it ("multilingual / non-Latin"): its {@link #nonLatin} scripts, plus
-   * {@value #LATIN_EXTENDED} when a Latin letter lies beyond Latin-1 (U+00FF). Vietnamese
-   * ("Giảm giá"), Polish, Turkish, Czech or Romanian text is Latin, but its stacked or uncommon
-   * diacritics are what weak typography gets wrong; English, French, Spanish or German text
-   * (Latin-1) is not counted. Expects NFC text (a decomposed "ệ" is "e" plus marks).
+   * {@value #LATIN_EXTENDED} when a Latin letter lies beyond Latin-1 (U+00FF). Vietnamese ("Giảm
+   * giá"), Polish, Turkish, Czech or Romanian text is Latin, but its stacked or uncommon diacritics
+   * are what weak typography gets wrong; English, French, Spanish or German text (Latin-1) is not
+   * counted. Expects NFC text (a decomposed "ệ" is "e" plus marks).
    *
    * @param text any text; {@code null} is treated as empty
    * @return the scripts, sorted; empty when the text is Latin-1 only or has no letters
    */
   public static Set<String> typography(String text) {
     Set<String> out = nonLatin(text);
-    if (text != null && text.codePoints().anyMatch(cp -> cp > 0xFF && Character.isLetter(cp) && UnicodeScript.of(cp) == UnicodeScript.LATIN)) {
+    if (text != null
+        && text.codePoints()
+            .anyMatch(
+                cp ->
+                    cp > 0xFF
+                        && Character.isLetter(cp)
+                        && UnicodeScript.of(cp) == UnicodeScript.LATIN)) {
       out.add(LATIN_EXTENDED);
     }
     return out;

@@ -35,21 +35,32 @@ class BatchSplitTest {
     assertThat(parts).extracting(p -> p.get("image_urls").size()).containsExactly(20, 20, 5);
     assertThat(parts.get(1).get("image_urls").get(0).asText()).endsWith("/20.png");
     assertThat(parts.get(2).get("image_urls").get(4).asText()).endsWith("/44.png");
-    assertThat(parts).allSatisfy(p -> {
-      assertThat(p.get("aspect_ratio").asText()).isEqualTo("4:3");
-      assertThat(p.get("resolution").asText()).isEqualTo("1K");
-      assertThat(p.get("prompt").asText()).isEqualTo("p");
-    });
+    assertThat(parts)
+        .allSatisfy(
+            p -> {
+              assertThat(p.get("aspect_ratio").asText()).isEqualTo("4:3");
+              assertThat(p.get("resolution").asText()).isEqualTo("1K");
+              assertThat(p.get("prompt").asText()).isEqualTo("p");
+            });
   }
 
   @Test
   void shouldKeepTheJobsOwnAspectRatioUnlessItIsAuto() {
-    assertThat(BatchSplit.split(body(21, "16:9"), "image_urls", 20, "1:1", "1K")).allMatch(p -> p.get("aspect_ratio").asText().equals("16:9"));
-    assertThat(BatchSplit.split(body(21, "auto"), "image_urls", 20, "1:1", "1K")).allMatch(p -> p.get("aspect_ratio").asText().equals("1:1"));
+    assertThat(BatchSplit.split(body(21, "16:9"), "image_urls", 20, "1:1", "1K"))
+        .allMatch(p -> p.get("aspect_ratio").asText().equals("16:9"));
+    assertThat(BatchSplit.split(body(21, "auto"), "image_urls", 20, "1:1", "1K"))
+        .allMatch(p -> p.get("aspect_ratio").asText().equals("1:1"));
   }
 
   @ParameterizedTest
-  @CsvSource({"1360,1190,5:4", "1000,1000,1:1", "1920,1080,16:9", "1080,1920,9:16", "600,400,3:2", "400,372,1:1"})
+  @CsvSource({
+    "1360,1190,5:4",
+    "1000,1000,1:1",
+    "1920,1080,16:9",
+    "1080,1920,9:16",
+    "600,400,3:2",
+    "400,372,1:1"
+  })
   void shouldLockToTheNearestCommonRatio(int w, int h, String ratio) {
     assertThat(BatchSplit.nearestRatio(w, h)).isEqualTo(ratio);
   }

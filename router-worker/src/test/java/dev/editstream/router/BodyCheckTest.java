@@ -1,16 +1,14 @@
 package dev.editstream.router;
 
-import dev.editstream.core.model.LimitViolations;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.editstream.core.Json;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.model.LimitViolations;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.core.model.SchemaViolation;
 import java.util.List;
@@ -53,14 +51,17 @@ class BodyCheckTest {
 
     assertThat(found).isNotEmpty();
     assertThat(found).extracting(SchemaViolation::field).contains(v.field());
-    assertThat(found).filteredOn(x -> x.field().equals(v.field())).extracting(SchemaViolation::rule)
+    assertThat(found)
+        .filteredOn(x -> x.field().equals(v.field()))
+        .extracting(SchemaViolation::rule)
         .anySatisfy(rule -> assertThat(rule).containsIgnoringCase(v.ruleHint()));
   }
 
   @ParameterizedTest
   @ValueSource(ints = {2, 5, 10})
   void shouldAcceptWanDurationsTwoToTen(int seconds) {
-    assertThat(BodyCheck.check(CATALOG, Router.WAN, valid(Router.WAN).put("duration", seconds))).isEmpty();
+    assertThat(BodyCheck.check(CATALOG, Router.WAN, valid(Router.WAN).put("duration", seconds)))
+        .isEmpty();
   }
 
   @Test
@@ -68,12 +69,15 @@ class BodyCheckTest {
     ObjectNode body = valid(Router.NANO_BANANA).put("safety_tolerance", 7);
     urls((ArrayNode) body.get("image_urls"), 21);
 
-    StageException e = BodyCheck.toFailure("j9", Router.NANO_BANANA, BodyCheck.check(CATALOG, Router.NANO_BANANA, body));
+    StageException e =
+        BodyCheck.toFailure(
+            "j9", Router.NANO_BANANA, BodyCheck.check(CATALOG, Router.NANO_BANANA, body));
 
     assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
     assertThat(e.reasonText()).isEqualTo("schema");
     assertThat(e.getMessage())
-        .startsWith("job j9: body for google/nano-banana-2/edit breaks its schema: image_urls: must have at most 20 items")
+        .startsWith(
+            "job j9: body for google/nano-banana-2/edit breaks its schema: image_urls: must have at most 20 items")
         .contains("safety_tolerance: ");
   }
 
@@ -85,9 +89,14 @@ class BodyCheckTest {
 
   @Test
   void requireShouldThrowOnlyForABrokenBody() {
-    assertThatNoException().isThrownBy(() -> BodyCheck.require(CATALOG, "j1", Router.LUCY, valid(Router.LUCY)));
-    assertThatThrownBy(() -> BodyCheck.require(CATALOG, "j1", Router.LUCY, valid(Router.LUCY).put("resolution", "4K")))
-        .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.getMessage()).contains("resolution: "));
+    assertThatNoException()
+        .isThrownBy(() -> BodyCheck.require(CATALOG, "j1", Router.LUCY, valid(Router.LUCY)));
+    assertThatThrownBy(
+            () ->
+                BodyCheck.require(
+                    CATALOG, "j1", Router.LUCY, valid(Router.LUCY).put("resolution", "4K")))
+        .isInstanceOfSatisfying(
+            StageException.class, e -> assertThat(e.getMessage()).contains("resolution: "));
   }
 
   @Test

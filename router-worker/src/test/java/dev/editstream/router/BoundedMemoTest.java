@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class BoundedMemoTest {
   private final AtomicInteger computed = new AtomicInteger();
-  private final Function<String, Integer> length = t -> {
-    computed.incrementAndGet();
-    return t.length();
-  };
+  private final Function<String, Integer> length =
+      t -> {
+        computed.incrementAndGet();
+        return t.length();
+      };
 
   @Test
   void computesOncePerNameAndText() {
@@ -54,15 +55,18 @@ class BoundedMemoTest {
     BoundedMemo<Integer> memo = new BoundedMemo<>(16, 100);
     List<String> texts = IntStream.range(0, 40).mapToObj(i -> "x".repeat(i)).toList();
     List<Integer> wrong = new ArrayList<>();
-    IntStream.range(0, 20_000).parallel().forEach(i -> {
-      String t = texts.get(i % texts.size());
-      int got = memo.get("len", t, String::length);
-      if (got != t.length()) {
-        synchronized (wrong) {
-          wrong.add(i);
-        }
-      }
-    });
+    IntStream.range(0, 20_000)
+        .parallel()
+        .forEach(
+            i -> {
+              String t = texts.get(i % texts.size());
+              int got = memo.get("len", t, String::length);
+              if (got != t.length()) {
+                synchronized (wrong) {
+                  wrong.add(i);
+                }
+              }
+            });
     assertThat(wrong).isEmpty();
     assertThat(memo.size()).isLessThanOrEqualTo(16);
   }

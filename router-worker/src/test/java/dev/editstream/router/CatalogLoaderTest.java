@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The catalog loader against the emulator's own catalog (RunComfy's dialect) through real HTTP. */
 class CatalogLoaderTest {
   private static final String TOKEN = "catalog-token";
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-04T12:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-12-04T12:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -48,20 +49,25 @@ class CatalogLoaderTest {
   /** The loader's WARN lines since {@code from}, formatted. */
   private List<String> warnings(int from) {
     List<ILoggingEvent> all = List.copyOf(logged.list);
-    return all.subList(from, all.size()).stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    return all.subList(from, all.size()).stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 
   @Test
   void shouldReadTheLiveCatalogPageByPageInRunComfysDialectAndCacheIt() {
     CatalogCache cache = new CatalogCache(dir.resolve("cache/catalog.json"));
-    try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("emu"), TOKEN));
+    try (RunComfyEmulator emu =
+            RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("emu"), TOKEN));
         RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN))) {
       ArrayNode paged = CatalogLoader.fetchLive(client, 5).block(Duration.ofSeconds(30));
       ArrayNode whole = CatalogLoader.fetchLive(client).block(Duration.ofSeconds(30));
       assertThat(paged).hasSameSizeAs(whole).hasSizeGreaterThan(5);
 
-      ModelCatalog c = CatalogLoader.load(client, cache, CLOCK, Duration.ofSeconds(30)).block(Duration.ofSeconds(30));
+      ModelCatalog c =
+          CatalogLoader.load(client, cache, CLOCK, Duration.ofSeconds(30))
+              .block(Duration.ofSeconds(30));
 
       assertThat(c.source()).isEqualTo(ModelCatalog.Source.LIVE);
       assertThat(c.fetchedAt()).isEqualTo(CLOCK.instant());
@@ -69,14 +75,31 @@ class CatalogLoaderTest {
       ModelSpec wan = c.resolve("wan-ai/wan-2-7/edit-video").orElseThrow();
       assertThat(wan.modelId()).isEqualTo("wan-ai/wan-2.7/edit-video");
       assertThat(wan.fields().video()).isEqualTo("video_url");
-      assertThat(c.check("tongyi-mai/z-image/turbo/inpainting",
-          Json.mapper().createObjectNode().put("prompt", "p").put("image_url", "u").put("mask_image_url", "m").put("strength", 0.55)))
-          .as("a float parameter passes the live schema").isEmpty();
-      assertThat(c.find("openai/gpt-image-2/edit").orElseThrow().inputSchema().path("properties").has("size")).isFalse();
-      assertThat(cache.read()).get().satisfies(k -> {
-        assertThat(k.fetchedAt()).isEqualTo(CLOCK.instant());
-        assertThat(k.document().path("base_url").asText()).isEqualTo(emu.baseUrl());
-      });
+      assertThat(
+              c.check(
+                  "tongyi-mai/z-image/turbo/inpainting",
+                  Json.mapper()
+                      .createObjectNode()
+                      .put("prompt", "p")
+                      .put("image_url", "u")
+                      .put("mask_image_url", "m")
+                      .put("strength", 0.55)))
+          .as("a float parameter passes the live schema")
+          .isEmpty();
+      assertThat(
+              c.find("openai/gpt-image-2/edit")
+                  .orElseThrow()
+                  .inputSchema()
+                  .path("properties")
+                  .has("size"))
+          .isFalse();
+      assertThat(cache.read())
+          .get()
+          .satisfies(
+              k -> {
+                assertThat(k.fetchedAt()).isEqualTo(CLOCK.instant());
+                assertThat(k.document().path("base_url").asText()).isEqualTo(emu.baseUrl());
+              });
     }
   }
 
@@ -88,36 +111,55 @@ class CatalogLoaderTest {
       deadBase = "http://127.0.0.1:" + s.getLocalPort() + "/v1";
     }
     try (RunComfyClient dead = new RunComfyClient(RunComfyConfig.of(deadBase, TOKEN))) {
-      ModelCatalog none = CatalogLoader.load(dead, cache, CLOCK, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
+      ModelCatalog none =
+          CatalogLoader.load(dead, cache, CLOCK, Duration.ofSeconds(10))
+              .block(Duration.ofSeconds(20));
       assertThat(none.source()).isEqualTo(ModelCatalog.Source.BUILT_IN);
-      assertThat(warnings(0)).singleElement().asString()
+      assertThat(warnings(0))
+          .singleElement()
+          .asString()
           .startsWith("model catalog: RunComfy's live catalog could not be read (")
-          .contains(") and there is no disk copy; using editstream's built-in snapshot of " + none.fetchedAt()
-              + " (" + none.all().size() + " models; its prices are estimates)");
+          .contains(
+              ") and there is no disk copy; using editstream's built-in snapshot of "
+                  + none.fetchedAt()
+                  + " ("
+                  + none.all().size()
+                  + " models; its prices are estimates)");
       int seen = logged.list.size();
 
       ArrayNode models = Json.mapper().createArrayNode();
       models.add(ModelCatalog.builtInDocument().path("models").get(0));
       cache.write(deadBase, models, Instant.parse("2026-12-01T00:00:00Z"));
-      ModelCatalog cached = CatalogLoader.load(dead, cache, CLOCK, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
+      ModelCatalog cached =
+          CatalogLoader.load(dead, cache, CLOCK, Duration.ofSeconds(10))
+              .block(Duration.ofSeconds(20));
       assertThat(cached.source()).isEqualTo(ModelCatalog.Source.CACHE);
       assertThat(cached.fetchedAt()).isEqualTo(Instant.parse("2026-12-01T00:00:00Z"));
       assertThat(cached.all()).hasSize(1);
-      assertThat(warnings(seen)).singleElement().asString()
+      assertThat(warnings(seen))
+          .singleElement()
+          .asString()
           .startsWith("model catalog: RunComfy's live catalog could not be read (")
           .endsWith("); using the disk copy of 2026-12-01T00:00:00Z (3 d 12 h old, 1 models)");
     }
-    assertThat(CatalogLoader.age(Instant.parse("2026-12-01T00:00:00Z"), CLOCK)).isEqualTo("3 d 12 h");
+    assertThat(CatalogLoader.age(Instant.parse("2026-12-01T00:00:00Z"), CLOCK))
+        .isEqualTo("3 d 12 h");
   }
 
   @Test
   void shouldRefuseAWrongTokenAsAnyOtherFailureAndSaySo() {
-    try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("emu"), TOKEN));
-        RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), "wrong-token"))) {
-      ModelCatalog c = CatalogLoader.load(client, null, CLOCK, Duration.ofSeconds(10)).block(Duration.ofSeconds(20));
+    try (RunComfyEmulator emu =
+            RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("emu"), TOKEN));
+        RunComfyClient client =
+            new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), "wrong-token"))) {
+      ModelCatalog c =
+          CatalogLoader.load(client, null, CLOCK, Duration.ofSeconds(10))
+              .block(Duration.ofSeconds(20));
       assertThat(c.source()).isEqualTo(ModelCatalog.Source.BUILT_IN);
     }
-    assertThat(warnings(0)).singleElement().asString()
+    assertThat(warnings(0))
+        .singleElement()
+        .asString()
         .startsWith("model catalog: RunComfy's live catalog could not be read (")
         .contains("401")
         .contains("and there is no disk copy; using editstream's built-in snapshot")

@@ -21,25 +21,47 @@ class FirstCharsTest {
   private static final int FLAGS = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
 
   @ParameterizedTest
-  @CsvSource(delimiterString = " => ", quoteCharacter = '"', value = {
-      "abc => (?=[Aa])",
-      "(?<![\\p{L}])неб(?:о|а) => (?=[Нн])",
-      "\\bz[\\s\\-]*image => (?=[Zz])",
-      "(?:use|using|with)\\s+x => (?=[UWuw])",
-      "[1-9]\\.\\s*foto => (?=[123456789])",
-      "\\.net => (?=[\\x{2e}])",
-      "foo|bar => (?=[BFbf])",
-      "(?<!không\\s)(?<!đã\\s)xóa => (?=[Xx])",
-      "(?:ab)+c => (?=[Aa])",
-      "ใส่(?!ใจ) => (?=[ใ])"})
+  @CsvSource(
+      delimiterString = " => ",
+      quoteCharacter = '"',
+      value = {
+        "abc => (?=[Aa])",
+        "(?<![\\p{L}])неб(?:о|а) => (?=[Нн])",
+        "\\bz[\\s\\-]*image => (?=[Zz])",
+        "(?:use|using|with)\\s+x => (?=[UWuw])",
+        "[1-9]\\.\\s*foto => (?=[123456789])",
+        "\\.net => (?=[\\x{2e}])",
+        "foo|bar => (?=[BFbf])",
+        "(?<!không\\s)(?<!đã\\s)xóa => (?=[Xx])",
+        "(?:ab)+c => (?=[Aa])",
+        "ใส่(?!ใจ) => (?=[ใ])"
+      })
   void shouldGiveTheLettersAMatchCanStartWith(String regex, String expected) {
     assertThat(FirstChars.lookahead(regex)).contains(expected);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiterString = " => ", value = {
-      "\\p{L}+ab", "\\s*x", "a?b", "a*b", "a{0,2}b", "(?:a|)b", ".ab", "[^a]b", "(?i)ab", "(?<name>a)b", "\\d+", "[\\p{L}]x",
-      "[a-\\x{ff}]", "(?=x)", "a|\\sb", "[a-zA-Z0-9\\x{e0}-\\x{ff}]", "(unbalanced"})
+  @CsvSource(
+      delimiterString = " => ",
+      value = {
+        "\\p{L}+ab",
+        "\\s*x",
+        "a?b",
+        "a*b",
+        "a{0,2}b",
+        "(?:a|)b",
+        ".ab",
+        "[^a]b",
+        "(?i)ab",
+        "(?<name>a)b",
+        "\\d+",
+        "[\\p{L}]x",
+        "[a-\\x{ff}]",
+        "(?=x)",
+        "a|\\sb",
+        "[a-zA-Z0-9\\x{e0}-\\x{ff}]",
+        "(unbalanced"
+      })
   void shouldGiveNoLookAheadWhereItCannotTell(String regex) {
     assertThat(FirstChars.lookahead(regex)).isEmpty();
   }
@@ -70,11 +92,15 @@ class FirstCharsTest {
         Pattern slow = Pattern.compile(plain, FLAGS);
         Pattern fast = Pattern.compile(ahead.get() + plain, FLAGS);
         for (String text : texts) {
-          assertThat(matches(fast, text)).as("%s: %s in %s", lang, re, text).isEqualTo(matches(slow, text));
+          assertThat(matches(fast, text))
+              .as("%s: %s in %s", lang, re, text)
+              .isEqualTo(matches(slow, text));
         }
       }
     }
-    assertThat(withLookAhead).as("entries given a look-ahead, of %s", entries).isGreaterThan(entries / 2);
+    assertThat(withLookAhead)
+        .as("entries given a look-ahead, of %s", entries)
+        .isGreaterThan(entries / 2);
   }
 
   private static List<String> matches(Pattern p, String text) {
@@ -88,7 +114,8 @@ class FirstCharsTest {
 
   private static List<String> reEntries(String lang) {
     JsonNode doc;
-    try (InputStream in = FirstCharsTest.class.getResourceAsStream("/editstream/routing/lexicon-" + lang + ".json")) {
+    try (InputStream in =
+        FirstCharsTest.class.getResourceAsStream("/editstream/routing/lexicon-" + lang + ".json")) {
       doc = Json.mapper().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -11,7 +11,9 @@ final class Jobs {
 
   /** {@code n} image URLs. */
   static List<String> images(int n) {
-    return IntStream.rangeClosed(1, n).mapToObj(i -> "https://assets.example.com/img-" + i + ".jpg").toList();
+    return IntStream.rangeClosed(1, n)
+        .mapToObj(i -> "https://assets.example.com/img-" + i + ".jpg")
+        .toList();
   }
 
   static Job images(String prompt, int n) {
@@ -19,11 +21,13 @@ final class Jobs {
   }
 
   static Job masked(String prompt, Map<String, Object> params) {
-    return new Job("j1", prompt, images(1), "https://assets.example.com/mask.png", null, null, params, null);
+    return new Job(
+        "j1", prompt, images(1), "https://assets.example.com/mask.png", null, null, params, null);
   }
 
   static Job video(String prompt) {
-    return new Job("j1", prompt, null, null, "https://assets.example.com/clip.mp4", null, null, null);
+    return new Job(
+        "j1", prompt, null, null, "https://assets.example.com/clip.mp4", null, null, null);
   }
 
   static Job explicit(String prompt, String model, int n) {

@@ -73,7 +73,13 @@ class MaskCheckTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_USHORT_GRAY})
+  @ValueSource(
+      ints = {
+        BufferedImage.TYPE_INT_RGB,
+        BufferedImage.TYPE_INT_ARGB,
+        BufferedImage.TYPE_3BYTE_BGR,
+        BufferedImage.TYPE_USHORT_GRAY
+      })
   void shouldConvertColourAndSixteenBitMasksToLuminance(int type) {
     MaskCheck.Result r = MaskCheck.check(image(16, 16), png(type, 16, 16, 0, 0, 4, 16), 0);
 
@@ -103,29 +109,36 @@ class MaskCheckTest {
 
   @Test
   void shouldRefuseAnEmptyMask() {
-    assertThat(failure(image(8, 8), png(BufferedImage.TYPE_BYTE_GRAY, 8, 8, 0, 0, 0, 0)).getMessage())
+    assertThat(
+            failure(image(8, 8), png(BufferedImage.TYPE_BYTE_GRAY, 8, 8, 0, 0, 0, 0)).getMessage())
         .startsWith("mask: empty");
   }
 
   @Test
   void shouldRefuseAnAllWhiteMask() {
-    assertThat(failure(image(8, 8), png(BufferedImage.TYPE_BYTE_GRAY, 8, 8, 0, 0, 8, 8)).getMessage())
+    assertThat(
+            failure(image(8, 8), png(BufferedImage.TYPE_BYTE_GRAY, 8, 8, 0, 0, 8, 8)).getMessage())
         .startsWith("mask: all white");
   }
 
   @Test
   void shouldRefuseBytesThatAreNoImage() {
-    assertThat(failure(image(8, 8), "not a png".getBytes()).getMessage()).startsWith("mask: does not decode");
+    assertThat(failure(image(8, 8), "not a png".getBytes()).getMessage())
+        .startsWith("mask: does not decode");
   }
 
   @Test
   void shouldRefuseAColourSpaceThatIsNeitherGrayNorRgb() {
     ColorSpace xyz = ColorSpace.getInstance(ColorSpace.CS_CIEXYZ);
-    ComponentColorModel cm = new ComponentColorModel(xyz, false, false, ComponentColorModel.OPAQUE, DataBuffer.TYPE_BYTE);
+    ComponentColorModel cm =
+        new ComponentColorModel(
+            xyz, false, false, ComponentColorModel.OPAQUE, DataBuffer.TYPE_BYTE);
     BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(4, 4), false, null);
 
     assertThatThrownBy(() -> MaskCheck.luminance(img))
-        .isInstanceOfSatisfying(StageException.class, e -> assertThat(e.getMessage()).contains("neither grayscale nor RGB"));
+        .isInstanceOfSatisfying(
+            StageException.class,
+            e -> assertThat(e.getMessage()).contains("neither grayscale nor RGB"));
   }
 
   @Test
@@ -138,7 +151,8 @@ class MaskCheckTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3})
   void shouldFeatherTheEdgeByTheAskedPixelsAndKeepFlatAreas(int px) throws IOException {
-    MaskCheck.Result r = MaskCheck.check(image(32, 32), png(BufferedImage.TYPE_BYTE_GRAY, 32, 32, 8, 8, 16, 16), px);
+    MaskCheck.Result r =
+        MaskCheck.check(image(32, 32), png(BufferedImage.TYPE_BYTE_GRAY, 32, 32, 8, 8, 16, 16), px);
 
     assertThat(r.feathered()).isTrue();
     BufferedImage out = ImageIO.read(new ByteArrayInputStream(r.featheredPng()));
@@ -157,7 +171,8 @@ class MaskCheckTest {
   @ParameterizedTest
   @ValueSource(ints = {-1, 4})
   void shouldRefuseAFeatherOutsideZeroToThree(int px) {
-    assertThatThrownBy(() -> MaskCheck.check(image(8, 8), mask(8, 8), px)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MaskCheck.check(image(8, 8), mask(8, 8), px))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -39,9 +39,9 @@ final class Media {
   }
 
   /**
-   * A PNG whose IHDR declares {@code w x h} (8-bit grayscale) followed by a tiny IDAT: {@code
-   * rows} rows of zeros deflated (a decompression bomb when {@code rows == h}: all zeros compress
-   * about 1000:1).
+   * A PNG whose IHDR declares {@code w x h} (8-bit grayscale) followed by a tiny IDAT: {@code rows}
+   * rows of zeros deflated (a decompression bomb when {@code rows == h}: all zeros compress about
+   * 1000:1).
    */
   static byte[] craftedPng(long w, long h, int rows) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -106,8 +106,24 @@ final class Media {
   /** The head of a WebM file (EBML header with DocType webm). */
   static byte[] webm() {
     byte[] b = new byte[64];
-    byte[] h = {0x1A, 0x45, (byte) 0xDF, (byte) 0xA3, (byte) 0x9F, 0x42, (byte) 0x86, (byte) 0x81, 0x01, 0x42, (byte) 0x82, (byte) 0x84,
-        'w', 'e', 'b', 'm'};
+    byte[] h = {
+      0x1A,
+      0x45,
+      (byte) 0xDF,
+      (byte) 0xA3,
+      (byte) 0x9F,
+      0x42,
+      (byte) 0x86,
+      (byte) 0x81,
+      0x01,
+      0x42,
+      (byte) 0x82,
+      (byte) 0x84,
+      'w',
+      'e',
+      'b',
+      'm'
+    };
     System.arraycopy(h, 0, b, 0, h.length);
     return b;
   }

@@ -44,35 +44,45 @@ class MediaSnifferTest {
         Arguments.of("JSON token file", Media.text("{\"token\": \"abc\"}\n"), Type.TEXT),
         Arguments.of("passwd", Media.text("root:x:0:0:root:/root:/bin/bash\n"), Type.TEXT),
         Arguments.of("UTF-8 text with BOM and accents", Media.text("\uFEFFcafé 東京"), Type.TEXT),
-        Arguments.of("text cut in a multi-byte char", Arrays.copyOf(Media.text("ab東"), 4), Type.TEXT),
+        Arguments.of(
+            "text cut in a multi-byte char", Arrays.copyOf(Media.text("ab東"), 4), Type.TEXT),
         Arguments.of("empty", new byte[0], Type.EMPTY),
         Arguments.of("null", null, Type.EMPTY),
         Arguments.of("zeros", new byte[64], Type.UNKNOWN),
         Arguments.of("random binary", b(0x00, 0xFE, 0x13, 0x80, 0x01), Type.UNKNOWN),
         Arguments.of("PNG signature cut short", b(0x89, 'P', 'N', 'G'), Type.UNKNOWN),
         Arguments.of("RIFF but WAVE", Media.text("RIFF\0\0\0\0WAVEfmt "), Type.UNKNOWN),
-        Arguments.of("ftyp box too short for a brand", b(0, 0, 0, 8, 'f', 't', 'y', 'p'), Type.UNKNOWN),
+        Arguments.of(
+            "ftyp box too short for a brand", b(0, 0, 0, 8, 'f', 't', 'y', 'p'), Type.UNKNOWN),
         Arguments.of("BM text, not a bitmap", Media.text("BMW is a car brand"), Type.TEXT));
   }
 
   @ParameterizedTest(name = "{0} is {2}")
   @MethodSource("heads")
   void shouldDetectTheTypeFromTheFirstBytes(String name, byte[] head, Type expected) {
-    byte[] h = head == null ? null : Arrays.copyOf(head, Math.min(head.length, MediaSniffer.HEAD_BYTES));
+    byte[] h =
+        head == null ? null : Arrays.copyOf(head, Math.min(head.length, MediaSniffer.HEAD_BYTES));
     assertThat(MediaSniffer.detect(h)).isEqualTo(expected);
   }
 
   @Test
   void shouldAcceptOnlyPngJpegWebpAndGifAsImagesAndMp4MovWebmAsVideos() {
-    assertThat(Arrays.stream(Type.values()).filter(Type::acceptedImage)).containsExactly(Type.PNG, Type.JPEG, Type.WEBP, Type.GIF);
-    assertThat(Arrays.stream(Type.values()).filter(Type::acceptedVideo)).containsExactly(Type.MP4, Type.MOV, Type.WEBM);
+    assertThat(Arrays.stream(Type.values()).filter(Type::acceptedImage))
+        .containsExactly(Type.PNG, Type.JPEG, Type.WEBP, Type.GIF);
+    assertThat(Arrays.stream(Type.values()).filter(Type::acceptedVideo))
+        .containsExactly(Type.MP4, Type.MOV, Type.WEBM);
   }
 
   static Stream<Arguments> sizes() {
     return Stream.of(
         Arguments.of("PNG", Media.noisyPng(7, 3), 7L, 3L),
-        Arguments.of("crafted PNG 100000 x 100000", Media.craftedPng(100_000, 100_000, 1), 100_000L, 100_000L),
-        Arguments.of("crafted PNG 2^32-1 wide", Media.craftedPng(0xFFFFFFFFL, 1, 1), 0xFFFFFFFFL, 1L),
+        Arguments.of(
+            "crafted PNG 100000 x 100000",
+            Media.craftedPng(100_000, 100_000, 1),
+            100_000L,
+            100_000L),
+        Arguments.of(
+            "crafted PNG 2^32-1 wide", Media.craftedPng(0xFFFFFFFFL, 1, 1), 0xFFFFFFFFL, 1L),
         Arguments.of("GIF", Media.gif(9, 5), 9L, 5L),
         Arguments.of("BMP", Media.bmp(6, 4), 6L, 4L),
         Arguments.of("WebP VP8X", Media.webpVp8x(16383, 2), 16383L, 2L),
@@ -82,8 +92,12 @@ class MediaSnifferTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("sizes")
-  void shouldReadTheDeclaredSizeFromTheHeaderWithoutDecoding(String name, byte[] file, long w, long h) {
-    assertThat(MediaSniffer.dimensions(Arrays.copyOf(file, Math.min(file.length, MediaSniffer.HEAD_BYTES)))).containsExactly(w, h);
+  void shouldReadTheDeclaredSizeFromTheHeaderWithoutDecoding(
+      String name, byte[] file, long w, long h) {
+    assertThat(
+            MediaSniffer.dimensions(
+                Arrays.copyOf(file, Math.min(file.length, MediaSniffer.HEAD_BYTES))))
+        .containsExactly(w, h);
   }
 
   @Test

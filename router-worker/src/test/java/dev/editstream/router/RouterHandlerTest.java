@@ -11,10 +11,15 @@ import dev.editstream.core.job.Job;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
+import dev.editstream.router.submit.AccountGate;
+import dev.editstream.router.submit.InMemoryLedger;
+import dev.editstream.router.submit.Submitter;
 import dev.editstream.runcomfy.LocalAssetServer;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,22 +29,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import dev.editstream.pipeline.flow.FlowControl;
-import dev.editstream.router.submit.AccountGate;
-import dev.editstream.router.submit.InMemoryLedger;
-import dev.editstream.router.submit.Submitter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import reactor.core.scheduler.Schedulers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** The handler through the real client against the emulator on 127.0.0.1. */
 class RouterHandlerTest {
   private static final String TOKEN = "router-token";
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
 
   @TempDir static Path dir;
   static RunComfyEmulator emu;
@@ -55,12 +56,30 @@ class RouterHandlerTest {
 
   @BeforeAll
   static void start() {
-    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir.resolve("out"), TOKEN).withFetchInputs(false).withLatency(0, 0));
+    emu =
+        RunComfyEmulator.start(
+            EmulatorConfig.defaults(dir.resolve("out"), TOKEN)
+                .withFetchInputs(false)
+                .withLatency(0, 0));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN));
     assets = LocalAssetServer.start("127.0.0.1", 0);
-    Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-        CLOCK, new SimpleMeterRegistry().counter("may"));
-    handler = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))), submitter, Topics.DEFAULT, CLOCK);
+    Submitter submitter =
+        new Submitter(
+            client,
+            ledger,
+            new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+            CLOCK,
+            new SimpleMeterRegistry().counter("may"));
+    handler =
+        new RouterHandler(
+            Router.builtIn(),
+            ModelCatalog.builtIn(),
+            new InputStager(
+                assets,
+                java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
+            submitter,
+            Topics.DEFAULT,
+            CLOCK);
   }
 
   @AfterAll
@@ -71,7 +90,8 @@ class RouterHandlerTest {
   }
 
   private static JobEvent submitted(Job job) {
-    Outcome o = handler.handle(JobEvent.requested(job, CLOCK.instant())).block(Duration.ofSeconds(20));
+    Outcome o =
+        handler.handle(JobEvent.requested(job, CLOCK.instant())).block(Duration.ofSeconds(20));
     assertThat(o).isInstanceOf(Outcome.Publish.class);
     Outcome.Emit emit = ((Outcome.Publish) o).emits().get(0);
     assertThat(emit.topic()).isEqualTo(Topics.DEFAULT.submitted());
@@ -84,7 +104,8 @@ class RouterHandlerTest {
 
     assertThat(e.route().modelId()).isNotBlank();
     assertThat(e.route().rule()).isNotBlank();
-    assertThat(e.route().warnings()).anySatisfy(w -> assertThat(w).startsWith("no-preservation: "))
+    assertThat(e.route().warnings())
+        .anySatisfy(w -> assertThat(w).startsWith("no-preservation: "))
         .anySatisfy(w -> assertThat(w).startsWith("several-edits: "));
     assertThat(e.submission().requestId()).isNotBlank();
   }
@@ -102,15 +123,27 @@ class RouterHandlerTest {
   @Test
   void shouldSubmitAFeatheredLocalMaskServedByTheAssetServer() throws Exception {
     Path img = Files.write(dir.resolve("img.png"), MaskCheckTest.image(32, 32));
-    Path mask = Files.write(dir.resolve("mask.png"), MaskCheckTest.png(BufferedImage.TYPE_BYTE_GRAY, 32, 32, 8, 8, 16, 16));
-    Job job = new Job("fm1", "Keep the rest unchanged. Remove the cable.", List.of(img.toString()), mask.toString(), null, null,
-        Map.of(JobPreparer.FEATHER_PARAM, 1), null);
+    Path mask =
+        Files.write(
+            dir.resolve("mask.png"),
+            MaskCheckTest.png(BufferedImage.TYPE_BYTE_GRAY, 32, 32, 8, 8, 16, 16));
+    Job job =
+        new Job(
+            "fm1",
+            "Keep the rest unchanged. Remove the cable.",
+            List.of(img.toString()),
+            mask.toString(),
+            null,
+            null,
+            Map.of(JobPreparer.FEATHER_PARAM, 1),
+            null);
 
     JobEvent e = submitted(job);
 
     assertThat(e.route().modelId()).isEqualTo(Router.Z_IMAGE);
     assertThat(e.body()).doesNotContainKey(JobPreparer.FEATHER_PARAM);
-    assertThat((String) e.body().get("mask_image_url")).startsWith("http://" + assets.hostPort() + "/assets/")
+    assertThat((String) e.body().get("mask_image_url"))
+        .startsWith("http://" + assets.hostPort() + "/assets/")
         .endsWith("mask-feathered.png");
   }
 
@@ -119,9 +152,24 @@ class RouterHandlerTest {
     // the adaptive limit can fall to 1 after a 429; the batch's first request keeps its permit
     // until the poller sees it end, which it does only after the whole job is submitted
     FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
-    Submitter submitter = new Submitter(client, ledger, new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-        CLOCK, new SimpleMeterRegistry().counter("may")).withFlowControl(flow, true);
-    RouterHandler h = new RouterHandler(Router.builtIn(), ModelCatalog.builtIn(), new InputStager(assets, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))), submitter, Topics.DEFAULT, CLOCK);
+    Submitter submitter =
+        new Submitter(
+                client,
+                ledger,
+                new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+                CLOCK,
+                new SimpleMeterRegistry().counter("may"))
+            .withFlowControl(flow, true);
+    RouterHandler h =
+        new RouterHandler(
+            Router.builtIn(),
+            ModelCatalog.builtIn(),
+            new InputStager(
+                assets,
+                java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
+            submitter,
+            Topics.DEFAULT,
+            CLOCK);
     Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
 
     Outcome o = h.handle(JobEvent.requested(batch, CLOCK.instant())).block(Duration.ofSeconds(20));
@@ -129,7 +177,9 @@ class RouterHandlerTest {
     assertThat(o).isInstanceOf(Outcome.Publish.class);
     JobEvent e = ((Outcome.Publish) o).emits().get(0).event();
     assertThat(e.requests()).as("two calls").hasSize(2);
-    assertThat(flow.inFlight()).as("both permits held until the poller sees each request end").isEqualTo(2);
+    assertThat(flow.inFlight())
+        .as("both permits held until the poller sees each request end")
+        .isEqualTo(2);
     e.requests().forEach(r -> assertThat(flow.terminal(r.requestId(), true)).isTrue());
     assertThat(flow.inFlight()).isZero();
   }
@@ -138,14 +188,30 @@ class RouterHandlerTest {
   void shouldFailAMaskFromAnotherImageBeforeAnyCall() throws Exception {
     Path img = Files.write(dir.resolve("big.png"), MaskCheckTest.image(64, 64));
     Path mask = Files.write(dir.resolve("small.png"), MaskCheckTest.mask(16, 16));
-    Job job = new Job("fm2", "Keep the rest unchanged. Remove the cable.", List.of(img.toString()), mask.toString(), null, null, null, null);
+    Job job =
+        new Job(
+            "fm2",
+            "Keep the rest unchanged. Remove the cable.",
+            List.of(img.toString()),
+            mask.toString(),
+            null,
+            null,
+            null,
+            null);
     long before = emu.stats().submits();
 
     StepVerifier.create(handler.handle(JobEvent.requested(job, CLOCK.instant())))
-        .expectErrorSatisfies(err -> assertThat(err).isInstanceOfSatisfying(StageException.class, se -> {
-          assertThat(se.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(se.getMessage()).startsWith("job fm2: mask: size 16x16 does not match the image's 64x64");
-        }))
+        .expectErrorSatisfies(
+            err ->
+                assertThat(err)
+                    .isInstanceOfSatisfying(
+                        StageException.class,
+                        se -> {
+                          assertThat(se.exitClass()).isEqualTo(ExitClass.DATA);
+                          assertThat(se.getMessage())
+                              .startsWith(
+                                  "job fm2: mask: size 16x16 does not match the image's 64x64");
+                        }))
         .verify(Duration.ofSeconds(20));
     assertThat(emu.stats().submits()).isEqualTo(before);
   }

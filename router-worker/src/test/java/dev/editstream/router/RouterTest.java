@@ -20,10 +20,25 @@ class RouterTest {
 
   @Test
   void shouldEvaluateTheRulesInTheDocumentedOrder() {
-    assertThat(ROUTER.ruleNames()).containsExactly(
-        "explicit-model", "named-in-prompt", "mask-reference", "mask-lora", "mask", "video-restyle", "video-region-edit",
-        "frame-sequence", "multi-reference", "text-rewrite", "layout", "headline-variants", "batch",
-        "spatial-edit", "background-swap", "single-local-edit", "default");
+    assertThat(ROUTER.ruleNames())
+        .containsExactly(
+            "explicit-model",
+            "named-in-prompt",
+            "mask-reference",
+            "mask-lora",
+            "mask",
+            "video-restyle",
+            "video-region-edit",
+            "frame-sequence",
+            "multi-reference",
+            "text-rewrite",
+            "layout",
+            "headline-variants",
+            "batch",
+            "spatial-edit",
+            "background-swap",
+            "single-local-edit",
+            "default");
   }
 
   @Test
@@ -46,51 +61,73 @@ class RouterTest {
   void shouldNameTheImageCountWhenBatching() {
     RouteDecision d = ROUTER.route(Jobs.images("Make them brighter.", 3));
 
-    assertThat(d.withLanguage(null, null)).isEqualTo(new RouteDecision(Router.NANO_BANANA, "batch", List.of("images:3")));
+    assertThat(d.withLanguage(null, null))
+        .isEqualTo(new RouteDecision(Router.NANO_BANANA, "batch", List.of("images:3")));
     assertThat(d.language()).isEqualTo("en");
   }
 
   @Test
   void shouldLetAnExplicitModelWinOverMaskAndBrand() {
-    Job job = new Job("j1", "use nano banana", Jobs.images(1), "https://a.example/m.png", null, Router.FLUX_KONTEXT, null, null);
+    Job job =
+        new Job(
+            "j1",
+            "use nano banana",
+            Jobs.images(1),
+            "https://a.example/m.png",
+            null,
+            Router.FLUX_KONTEXT,
+            null,
+            null);
 
-    assertThat(ROUTER.route(job).withLanguage(null, null)).isEqualTo(
-        new RouteDecision(Router.FLUX_KONTEXT, "explicit-model", List.of("model:" + Router.FLUX_KONTEXT)));
+    assertThat(ROUTER.route(job).withLanguage(null, null))
+        .isEqualTo(
+            new RouteDecision(
+                Router.FLUX_KONTEXT, "explicit-model", List.of("model:" + Router.FLUX_KONTEXT)));
   }
 
   @Test
   void shouldRefuseAnExplicitModelTheCatalogDoesNotKnow() {
     assertThatThrownBy(() -> ROUTER.route(Jobs.explicit("x", "acme/unknown/edit", 1)))
-        .isInstanceOfSatisfying(StageException.class, e -> {
-          assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
-          assertThat(e.reasonText()).isEqualTo("unknown_model");
-          assertThat(e.getMessage()).contains("job j1", "acme/unknown/edit", "catalog: built-in");
-        });
+        .isInstanceOfSatisfying(
+            StageException.class,
+            e -> {
+              assertThat(e.exitClass()).isEqualTo(ExitClass.DATA);
+              assertThat(e.reasonText()).isEqualTo("unknown_model");
+              assertThat(e.getMessage())
+                  .contains("job j1", "acme/unknown/edit", "catalog: built-in");
+            });
   }
 
   @Test
   void shouldSuggestCloseIdsAndAcceptTheOtherSpellingOfAnExplicitModel() {
     assertThatThrownBy(() -> ROUTER.route(Jobs.explicit("x", "openai/gpt-image-9/edit", 1)))
-        .hasMessageContaining("did you mean").hasMessageContaining("openai/gpt-image-2/edit");
+        .hasMessageContaining("did you mean")
+        .hasMessageContaining("openai/gpt-image-2/edit");
     RouteDecision d = ROUTER.route(Jobs.explicit("x", "wan-ai/wan-2-7/edit-video", 0));
     assertThat(d.modelId()).isEqualTo("wan-ai/wan-2.7/edit-video");
-    assertThat(d.cues()).containsExactly("model:wan-ai/wan-2-7/edit-video", "resolved:wan-ai/wan-2.7/edit-video");
+    assertThat(d.cues())
+        .containsExactly("model:wan-ai/wan-2-7/edit-video", "resolved:wan-ai/wan-2.7/edit-video");
   }
 
   @Test
   void shouldAcceptAnyModelOfTheCatalogAsAnExplicitModel() {
-    assertThat(ROUTER.route(Jobs.explicit("x", "qwen/qwen-image-2.1/edit", 1)).modelId()).isEqualTo("qwen/qwen-image-2.1/edit");
+    assertThat(ROUTER.route(Jobs.explicit("x", "qwen/qwen-image-2.1/edit", 1)).modelId())
+        .isEqualTo("qwen/qwen-image-2.1/edit");
   }
 
   @Test
   void shouldListRoutingTargetsTheCatalogLacksInsteadOfRoutingElsewhere() throws Exception {
     var entries = new java.util.ArrayList<com.fasterxml.jackson.databind.JsonNode>();
-    ModelCatalog.builtInDocument().path("models").forEach(m -> {
-      if (!m.path("model_id").asText().startsWith("openai/gpt-image-2/")) {
-        entries.add(m);
-      }
-    });
-    ModelCatalog withoutGpt = ModelCatalog.fromEntries(entries, ModelCatalog.Source.LIVE, java.time.Instant.EPOCH);
+    ModelCatalog.builtInDocument()
+        .path("models")
+        .forEach(
+            m -> {
+              if (!m.path("model_id").asText().startsWith("openai/gpt-image-2/")) {
+                entries.add(m);
+              }
+            });
+    ModelCatalog withoutGpt =
+        ModelCatalog.fromEntries(entries, ModelCatalog.Source.LIVE, java.time.Instant.EPOCH);
     Router r = new Router(Lexicon.builtIn(), withoutGpt);
 
     assertThat(r.missingTargets()).containsExactly(Router.GPT_IMAGE);
@@ -115,35 +152,74 @@ class RouterTest {
 
   @Test
   void shouldSendANamedZImageToItsLoraVariantWhenLorasAreGiven() {
-    RouteDecision d = ROUTER.route(Jobs.masked("use z-image", Map.of("loras", List.of(Map.of("path", "brand.safetensors")))));
+    RouteDecision d =
+        ROUTER.route(
+            Jobs.masked(
+                "use z-image", Map.of("loras", List.of(Map.of("path", "brand.safetensors")))));
 
     assertThat(d.modelId()).isEqualTo(Router.Z_IMAGE_LORA);
     assertThat(d.cues()).containsExactly("brand:z-image", "param:loras");
   }
 
   @Test
-  void shouldSendAMaskWithANumberedSecondImageToGptImageAndAMaskWithoutReferenceWordsToInpainting() {
-    Job withRef = new Job("j1", "Fill the masked area with the sofa from image 2.", Jobs.images(2), "https://assets.example.com/mask.png",
-        null, null, null, null);
+  void
+      shouldSendAMaskWithANumberedSecondImageToGptImageAndAMaskWithoutReferenceWordsToInpainting() {
+    Job withRef =
+        new Job(
+            "j1",
+            "Fill the masked area with the sofa from image 2.",
+            Jobs.images(2),
+            "https://assets.example.com/mask.png",
+            null,
+            null,
+            null,
+            null);
     RouteDecision d = ROUTER.route(withRef);
     assertThat(d.rule()).isEqualTo(Router.MASK_REFERENCE);
     assertThat(d.modelId()).isEqualTo(Router.GPT_IMAGE);
     assertThat(d.cues()).containsExactly("mask:given", "images:2", "reference:image 2");
-    assertThat(ROUTER.candidates(withRef)).extracting(RouteDecision::rule)
+    assertThat(ROUTER.candidates(withRef))
+        .extracting(RouteDecision::rule)
         .containsSubsequence(Router.MASK_REFERENCE, "mask", "multi-reference", "batch", "default");
 
-    Job noRef = new Job("j2", "Fill the masked area with grass.", Jobs.images(2), "https://assets.example.com/mask.png", null, null, null, null);
-    assertThat(ROUTER.route(noRef).rule()).as("no numbered reference: the mask rule (the body check then names the image count)")
+    Job noRef =
+        new Job(
+            "j2",
+            "Fill the masked area with grass.",
+            Jobs.images(2),
+            "https://assets.example.com/mask.png",
+            null,
+            null,
+            null,
+            null);
+    assertThat(ROUTER.route(noRef).rule())
+        .as("no numbered reference: the mask rule (the body check then names the image count)")
         .isEqualTo("mask");
   }
 
   @Test
   void shouldNotSendAMaskAndReferencesToGptImageWhenTheMaskWouldBeImageEleven() {
-    Job ten = new Job("j1", "Fill the masked area with the chair from image 2.", Jobs.images(10), "https://assets.example.com/mask.png",
-        null, null, null, null);
+    Job ten =
+        new Job(
+            "j1",
+            "Fill the masked area with the chair from image 2.",
+            Jobs.images(10),
+            "https://assets.example.com/mask.png",
+            null,
+            null,
+            null,
+            null);
     assertThat(ROUTER.route(ten).rule()).isEqualTo("mask");
-    Job nine = new Job("j1", "Fill the masked area with the chair from image 2.", Jobs.images(9), "https://assets.example.com/mask.png",
-        null, null, null, null);
+    Job nine =
+        new Job(
+            "j1",
+            "Fill the masked area with the chair from image 2.",
+            Jobs.images(9),
+            "https://assets.example.com/mask.png",
+            null,
+            null,
+            null,
+            null);
     assertThat(ROUTER.route(nine).rule()).isEqualTo(Router.MASK_REFERENCE);
   }
 
@@ -151,12 +227,16 @@ class RouterTest {
   void shouldRouteAMaskWithLorasParamToTheLoraInpainting() {
     RouteDecision d = ROUTER.route(Jobs.masked("fill the region", Map.of("loras", List.of())));
 
-    assertThat(d.withLanguage(null, null)).isEqualTo(new RouteDecision(Router.Z_IMAGE_LORA, "mask-lora", List.of("mask:given", "param:loras")));
+    assertThat(d.withLanguage(null, null))
+        .isEqualTo(
+            new RouteDecision(
+                Router.Z_IMAGE_LORA, "mask-lora", List.of("mask:given", "param:loras")));
   }
 
   @Test
   void shouldKeepAVideoRemovalOnTheRegionEditEvenWhenClothesAreMentioned() {
-    RouteDecision d = ROUTER.route(Jobs.video("Remove the man in the red jacket from every frame."));
+    RouteDecision d =
+        ROUTER.route(Jobs.video("Remove the man in the red jacket from every frame."));
 
     assertThat(d.modelId()).isEqualTo(Router.WAN);
   }
@@ -173,7 +253,8 @@ class RouterTest {
     Job job = Jobs.images("Compose image 1 into image 2", 11);
 
     assertThat(ROUTER.route(job).rule()).isEqualTo("batch");
-    assertThat(ROUTER.route(Jobs.images("Compose image 1 into image 2", 10)).rule()).isEqualTo("multi-reference");
+    assertThat(ROUTER.route(Jobs.images("Compose image 1 into image 2", 10)).rule())
+        .isEqualTo("multi-reference");
   }
 
   @Test
@@ -201,15 +282,20 @@ class RouterTest {
 
   @Test
   void shouldNeedAPreservationClauseForALocalEditToGoToFlux() {
-    assertThat(ROUTER.route(Jobs.images("Add a red hat.", 1)).modelId()).isEqualTo(Router.NANO_BANANA);
-    assertThat(ROUTER.route(Jobs.images("Add a red hat; keep everything else unchanged.", 1)).modelId())
+    assertThat(ROUTER.route(Jobs.images("Add a red hat.", 1)).modelId())
+        .isEqualTo(Router.NANO_BANANA);
+    assertThat(
+            ROUTER
+                .route(Jobs.images("Add a red hat; keep everything else unchanged.", 1))
+                .modelId())
         .isEqualTo(Router.FLUX_KONTEXT);
   }
 
   @Test
   void shouldRouteADefaultJobWithNoCues() {
-    assertThat(ROUTER.route(Jobs.images("", 1))).isEqualTo(new RouteDecision(Router.NANO_BANANA, "default", List.of())
-        .withLanguage("und", 0.0));
+    assertThat(ROUTER.route(Jobs.images("", 1)))
+        .isEqualTo(
+            new RouteDecision(Router.NANO_BANANA, "default", List.of()).withLanguage("und", 0.0));
   }
 
   @Test
@@ -218,13 +304,24 @@ class RouterTest {
     ((ObjectNode) xx.get("cues")).putArray("background").add("zorb");
     ((ObjectNode) xx.get("cues")).putArray("keep").add("klep");
     // no statistics know "xx": its lexicon's words decide the language
-    Router router = new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn(), new LanguageId(List.of("xx"),
-        t -> new java.util.TreeMap<>(java.util.Map.of(com.github.pemistahl.lingua.api.Language.SWAHILI, 1.0))), false);
+    Router router =
+        new Router(
+            Lexicon.of(List.of(xx)),
+            ModelCatalog.builtIn(),
+            new LanguageId(
+                List.of("xx"),
+                t ->
+                    new java.util.TreeMap<>(
+                        java.util.Map.of(com.github.pemistahl.lingua.api.Language.SWAHILI, 1.0))),
+            false);
 
     RouteDecision d = router.route(Jobs.images("klep face, zorb beach", 1));
 
-    assertThat(d).isEqualTo(new RouteDecision(Router.NANO_BANANA, "background-swap", List.of("background:zorb", "keep:klep"))
-        .withLanguage("xx", 0.5));
+    assertThat(d)
+        .isEqualTo(
+            new RouteDecision(
+                    Router.NANO_BANANA, "background-swap", List.of("background:zorb", "keep:klep"))
+                .withLanguage("xx", 0.5));
   }
 
   @Test
@@ -242,7 +339,8 @@ class RouterTest {
     ObjectNode xx = lexicon("xx");
     xx.putObject("brands").putArray("acme/nope").add("nope");
 
-    assertThat(new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn()).missingTargets()).containsExactly("acme/nope");
+    assertThat(new Router(Lexicon.of(List.of(xx)), ModelCatalog.builtIn()).missingTargets())
+        .containsExactly("acme/nope");
   }
 
   /** A lexicon defining every category the router needs with one made-up word each. */

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Loads labelled routing cases ({@code job}, {@code expect}, {@code intent}, optional {@code rule}, {@code lang}). */
+/**
+ * Loads labelled routing cases ({@code job}, {@code expect}, {@code intent}, optional {@code rule},
+ * {@code lang}).
+ */
 final class RoutingCases {
   private RoutingCases() {}
 
@@ -23,7 +26,10 @@ final class RoutingCases {
     }
   }
 
-  /** The project root: the nearest ancestor of the working directory whose pom lists the core module. */
+  /**
+   * The project root: the nearest ancestor of the working directory whose pom lists the core
+   * module.
+   */
   static Path projectRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       Path pom = dir.resolve("pom.xml");
@@ -35,7 +41,8 @@ final class RoutingCases {
         throw new UncheckedIOException(e);
       }
     }
-    throw new IllegalStateException("no pom.xml with <module>core</module> above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no pom.xml with <module>core</module> above " + Path.of("").toAbsolutePath());
   }
 
   /** {@code ../shared/routing/routing-cases.jsonl} from the project root. */
@@ -52,7 +59,8 @@ final class RoutingCases {
   static List<Case> ownCases() {
     List<Case> out = new ArrayList<>();
     try (java.util.stream.Stream<Path> files = Files.list(ownCasesFolder())) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+      for (Path f :
+          files.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
         out.addAll(load(f));
       }
     } catch (IOException e) {
@@ -70,8 +78,13 @@ final class RoutingCases {
         }
         JsonNode node = Json.mapper().readTree(line);
         Job job = Json.mapper().treeToValue(node.get("job"), Job.class);
-        out.add(new Case(job, node.path("expect").asText(), node.path("intent").asText(),
-            node.path("rule").asText(null), node.path("lang").asText(null)));
+        out.add(
+            new Case(
+                job,
+                node.path("expect").asText(),
+                node.path("intent").asText(),
+                node.path("rule").asText(null),
+                node.path("lang").asText(null)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read routing cases " + file, e);

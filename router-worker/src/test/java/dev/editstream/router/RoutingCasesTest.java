@@ -30,7 +30,9 @@ class RoutingCasesTest {
   void shouldRouteEachSharedCaseToItsExpectedModel(RoutingCases.Case c) {
     RouteDecision d = ROUTER.route(c.job());
 
-    assertThat(d.modelId()).as("rule %s, cues %s", d.rule(), d.cues()).isEqualTo(ROUTER.target(c.expect()));
+    assertThat(d.modelId())
+        .as("rule %s, cues %s", d.rule(), d.cues())
+        .isEqualTo(ROUTER.target(c.expect()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -38,20 +40,23 @@ class RoutingCasesTest {
   void shouldRouteEachOwnCaseToItsExpectedModelAndRule(RoutingCases.Case c) {
     RouteDecision d = ROUTER.route(c.job());
 
-    assertThat(d.modelId()).as("rule %s, cues %s", d.rule(), d.cues()).isEqualTo(ROUTER.target(c.expect()));
+    assertThat(d.modelId())
+        .as("rule %s, cues %s", d.rule(), d.cues())
+        .isEqualTo(ROUTER.target(c.expect()));
     assertThat(d.rule()).as("cues %s", d.cues()).isEqualTo(c.rule());
   }
 
   /**
-   * A prompt typed in decomposed form (NFD: base letters plus combining marks, as some keyboards and
-   * macOS file names produce Vietnamese, Hindi or Korean) routes as its composed form does.
+   * A prompt typed in decomposed form (NFD: base letters plus combining marks, as some keyboards
+   * and macOS file names produce Vietnamese, Hindi or Korean) routes as its composed form does.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("ownCases")
   void shouldRouteEachOwnCaseTheSameWhenItsPromptIsDecomposed(RoutingCases.Case c) {
     Job j = c.job();
     String nfd = java.text.Normalizer.normalize(j.prompt(), java.text.Normalizer.Form.NFD);
-    Job decomposed = new Job(j.id(), nfd, j.images(), j.mask(), j.video(), j.model(), j.params(), j.batch());
+    Job decomposed =
+        new Job(j.id(), nfd, j.images(), j.mask(), j.video(), j.model(), j.params(), j.batch());
 
     RouteDecision d = ROUTER.route(decomposed);
 
@@ -60,14 +65,17 @@ class RoutingCasesTest {
     assertThat(d.language()).isEqualTo(ROUTER.route(j).language());
   }
 
-  /** No labelled prompt is routed by a silent guess: each reads as a language some lexicon covers. */
+  /**
+   * No labelled prompt is routed by a silent guess: each reads as a language some lexicon covers.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("ownCases")
   void shouldReadEachOwnCaseAsACoveredLanguage(RoutingCases.Case c) {
     RouteDecision d = ROUTER.route(c.job());
 
     assertThat(d.language()).as("language of %s", c.job().prompt()).isNotNull();
-    assertThat(d.warnings()).as("language %s, confidence %s", d.language(), d.confidence())
+    assertThat(d.warnings())
+        .as("language %s, confidence %s", d.language(), d.confidence())
         .noneMatch(w -> w.startsWith("uncovered-language"));
   }
 
@@ -81,13 +89,17 @@ class RoutingCasesTest {
     List<RoutingCases.Case> own = ownCases();
 
     assertThat(own).hasSizeGreaterThanOrEqualTo(60);
-    assertThat(own).allSatisfy(c -> {
-      assertThat(c.expect()).isNotBlank();
-      assertThat(c.intent()).isNotBlank();
-      assertThat(c.rule()).isNotBlank();
-    });
-    Map<String, Long> perLanguage = own.stream().collect(Collectors.groupingBy(RoutingCases.Case::lang, Collectors.counting()));
-    assertThat(perLanguage.keySet()).containsAll(List.of("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar"));
+    assertThat(own)
+        .allSatisfy(
+            c -> {
+              assertThat(c.expect()).isNotBlank();
+              assertThat(c.intent()).isNotBlank();
+              assertThat(c.rule()).isNotBlank();
+            });
+    Map<String, Long> perLanguage =
+        own.stream().collect(Collectors.groupingBy(RoutingCases.Case::lang, Collectors.counting()));
+    assertThat(perLanguage.keySet())
+        .containsAll(List.of("en", "zh", "ja", "ko", "es", "fr", "de", "pt", "ru", "ar"));
     assertThat(perLanguage.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(6));
   }
 

@@ -14,11 +14,11 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The report of docs/routing.md ("Accuracy of our labelled cases"): per language and per rule,
- * how many of our labelled cases route as labelled and in how many the prompt's language is
- * identified as labelled. The test computes it from the cases and fails when the docs show
- * another table; {@code -Drouting.report.write=true} writes the computed table into the docs
- * instead (then review the diff).
+ * The report of docs/routing.md ("Accuracy of our labelled cases"): per language and per rule, how
+ * many of our labelled cases route as labelled and in how many the prompt's language is identified
+ * as labelled. The test computes it from the cases and fails when the docs show another table;
+ * {@code -Drouting.report.write=true} writes the computed table into the docs instead (then review
+ * the diff).
  */
 class RoutingReportTest {
   static final String START = "<!-- routing-report:start (RoutingReportTest writes this table) -->";
@@ -39,15 +39,28 @@ class RoutingReportTest {
       RouteDecision d = router.route(c.job());
       boolean routed = d.modelId().equals(router.target(c.expect())) && d.rule().equals(c.rule());
       boolean identified = c.lang() != null && c.lang().equals(d.language());
-      for (Row r : List.of(byLanguage.computeIfAbsent(c.lang(), k -> new Row()), byRule.computeIfAbsent(c.rule(), k -> new Row()), all)) {
+      for (Row r :
+          List.of(
+              byLanguage.computeIfAbsent(c.lang(), k -> new Row()),
+              byRule.computeIfAbsent(c.rule(), k -> new Row()),
+              all)) {
         r.cases++;
         r.routed += routed ? 1 : 0;
         r.identified += identified ? 1 : 0;
       }
     }
     StringBuilder b = new StringBuilder();
-    b.append("| language | cases | routed as labelled | language identified |\n|---|---|---|---|\n");
-    byLanguage.forEach((lang, r) -> b.append(row(lang + " (" + Locale.forLanguageTag(lang).getDisplayLanguage(Locale.ENGLISH) + ")", r)));
+    b.append(
+        "| language | cases | routed as labelled | language identified |\n|---|---|---|---|\n");
+    byLanguage.forEach(
+        (lang, r) ->
+            b.append(
+                row(
+                    lang
+                        + " ("
+                        + Locale.forLanguageTag(lang).getDisplayLanguage(Locale.ENGLISH)
+                        + ")",
+                    r)));
     b.append(row("**all**", all));
     b.append("\n| rule | cases | routed as labelled | language identified |\n|---|---|---|---|\n");
     byRule.forEach((rule, r) -> b.append(row("`" + rule + "`", r)));
@@ -55,8 +68,15 @@ class RoutingReportTest {
   }
 
   private static String row(String name, Row r) {
-    return String.format(Locale.ROOT, "| %s | %d | %d (%.0f%%) | %d (%.0f%%) |%n", name, r.cases, r.routed, 100.0 * r.routed / r.cases,
-        r.identified, 100.0 * r.identified / r.cases);
+    return String.format(
+        Locale.ROOT,
+        "| %s | %d | %d (%.0f%%) | %d (%.0f%%) |%n",
+        name,
+        r.cases,
+        r.routed,
+        100.0 * r.routed / r.cases,
+        r.identified,
+        100.0 * r.identified / r.cases);
   }
 
   @Test
@@ -70,9 +90,14 @@ class RoutingReportTest {
     assertThat(end).isGreaterThan(start);
     String shown = text.substring(start + START.length(), end).strip();
     if (Boolean.getBoolean("routing.report.write") && !shown.equals(table.strip())) {
-      Files.writeString(docs, text.substring(0, start + START.length()) + "\n" + table + text.substring(end), StandardCharsets.UTF_8);
+      Files.writeString(
+          docs,
+          text.substring(0, start + START.length()) + "\n" + table + text.substring(end),
+          StandardCharsets.UTF_8);
       return;
     }
-    assertThat(shown).as("docs/routing.md's report (rewrite it with -Drouting.report.write=true)").isEqualTo(table.strip());
+    assertThat(shown)
+        .as("docs/routing.md's report (rewrite it with -Drouting.report.write=true)")
+        .isEqualTo(table.strip());
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * fe80::/10}), the deprecated site-local {@code fec0::/10}, multicast ({@code 224/4}, {@code
  * ff00::/8}), reserved and broadcast ({@code 240/4}); IPv6 forms that embed an IPv4 address
  * (IPv4-mapped {@code ::ffff:0:0/96}, IPv4-compatible {@code ::/96}, NAT64 {@code 64:ff9b::/96},
- * 6to4 {@code 2002::/16}) are judged by the IPv4 address they carry. Hosts configured explicitly
- * as {@code host:port} (the emulator) are not subject to these rules (see {@link DownloadPolicy}).
+ * 6to4 {@code 2002::/16}) are judged by the IPv4 address they carry. Hosts configured explicitly as
+ * {@code host:port} (the emulator) are not subject to these rules (see {@link DownloadPolicy}).
  */
 public final class AddressRules {
   private AddressRules() {}

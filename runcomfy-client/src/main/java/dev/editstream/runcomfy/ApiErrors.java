@@ -79,7 +79,8 @@ public final class ApiErrors {
       msg.append(": ").append(server);
     }
     String text = SafeText.of(Redact.text(msg.toString()), 2 * MAX_SERVER_MESSAGE, secret);
-    return new StageException(cls, HttpErrorClassifier.reason(status, code), text, retryAfter, status, code);
+    return new StageException(
+        cls, HttpErrorClassifier.reason(status, code), text, retryAfter, status, code);
   }
 
   /** The top-level numeric {@code error_code} (number or digit string), or {@code null}. */

@@ -46,8 +46,8 @@ final class ApiJson {
 
   /**
    * @param body an answer's text
-   * @return the JSON tree, or {@code null} for a blank body, text that is not JSON, or JSON
-   *     outside the limits
+   * @return the JSON tree, or {@code null} for a blank body, text that is not JSON, or JSON outside
+   *     the limits
    */
   static JsonNode parse(String body) {
     if (body == null || body.isBlank()) {

@@ -50,10 +50,7 @@ public final class ApiResponses {
               + SafeText.of(id, 64));
     }
     return new SubmitResponse(
-        id,
-        link(body, "status_url"),
-        link(body, "result_url"),
-        link(body, "cancel_url"));
+        id, link(body, "status_url"), link(body, "result_url"), link(body, "cancel_url"));
   }
 
   /**
@@ -172,7 +169,9 @@ public final class ApiResponses {
     return status == null ? null : clip(status);
   }
 
-  /** A finite JSON number or decimal string (trimmed; sign and exponent allowed), else {@code null}. */
+  /**
+   * A finite JSON number or decimal string (trimmed; sign and exponent allowed), else {@code null}.
+   */
   private static Double number(JsonNode n) {
     double v;
     if (n == null || n.isNull()) {
@@ -198,7 +197,8 @@ public final class ApiResponses {
     object(body, what);
     String v = text(body, field);
     if (v == null || v.isEmpty()) {
-      throw new StageException(ExitClass.OTHER, FailureReason.BAD_RESPONSE, what + " answer has no " + field);
+      throw new StageException(
+          ExitClass.OTHER, FailureReason.BAD_RESPONSE, what + " answer has no " + field);
     }
     return v;
   }
@@ -212,7 +212,9 @@ public final class ApiResponses {
     return n == null || n.isNull() || n.isMissingNode() ? null : n;
   }
 
-  /** Escaped ({@link SafeText}), at most {@value #MAX_STATUS} characters, with {@code ...} when cut. */
+  /**
+   * Escaped ({@link SafeText}), at most {@value #MAX_STATUS} characters, with {@code ...} when cut.
+   */
   static String clip(String s) {
     return SafeText.of(s, MAX_STATUS);
   }

@@ -3,8 +3,8 @@ package dev.editstream.runcomfy;
 import java.util.Locale;
 
 /**
- * RunComfy's answer to {@code POST /v1/requests/{id}/cancel} (202; RunComfy CLI's cancel.rs).
- * Only a queued request can be cancelled; a running one is {@code not_cancellable}, finishes and is
+ * RunComfy's answer to {@code POST /v1/requests/{id}/cancel} (202; RunComfy CLI's cancel.rs). Only
+ * a queued request can be cancelled; a running one is {@code not_cancellable}, finishes and is
  * billed ({@code runcomfy-live-contract.md} §4).
  *
  * @param requestId the request id

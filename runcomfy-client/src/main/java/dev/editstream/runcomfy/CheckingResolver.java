@@ -68,7 +68,13 @@ final class CheckingResolver extends AddressResolverGroup<InetSocketAddress> {
       Optional<String> why = exempt ? Optional.empty() : AddressRules.refusal(a);
       if (why.isPresent()) {
         throw new AddressRefused(
-            "host " + SafeText.of(host, 253) + " resolves to a " + why.get() + " (" + a.getHostAddress() + ")");
+            "host "
+                + SafeText.of(host, 253)
+                + " resolves to a "
+                + why.get()
+                + " ("
+                + a.getHostAddress()
+                + ")");
       }
       out.add(new InetSocketAddress(InetAddress.getByAddress(host, a.getAddress()), port));
     }
@@ -85,8 +91,7 @@ final class CheckingResolver extends AddressResolverGroup<InetSocketAddress> {
 
       @Override
       protected void doResolve(InetSocketAddress address, Promise<InetSocketAddress> promise) {
-        lookupAsync(address)
-            .subscribe(all -> promise.trySuccess(all.get(0)), promise::tryFailure);
+        lookupAsync(address).subscribe(all -> promise.trySuccess(all.get(0)), promise::tryFailure);
       }
 
       @Override

@@ -13,8 +13,8 @@ import java.time.Duration;
  * @param syncEveryBytes background writeback of large files: a background fdatasync starts each
  *     time this many bytes were written since the last one (and a download waits when {@value
  *     #PENDING_SYNC_FACTOR} times this are written but not yet synced), bytes; 0 = none, only the
- *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync, nor do
- *     files written with {@code O_DIRECT} (see {@link OutputDownloader}).
+ *     final fsync (the CLI's behaviour). Files smaller than this never see a background sync, nor
+ *     do files written with {@code O_DIRECT} (see {@link OutputDownloader}).
  * @param deadline the longest one whole download may take, redirects, connect and body included
  *     (default 30 min), positive; past it the download fails with TEMPFAIL {@code
  *     download_deadline} and its part file is deleted. Unlike {@code readTimeout}, a body that
@@ -43,7 +43,9 @@ public record DownloadConfig(
   /** Default background writeback step: 32 MiB, bytes. */
   public static final long DEFAULT_SYNC_EVERY_BYTES = 32L << 20;
 
-  /** Bytes written but not yet synced, in units of {@code syncEveryBytes}, before a download waits. */
+  /**
+   * Bytes written but not yet synced, in units of {@code syncEveryBytes}, before a download waits.
+   */
   public static final int PENDING_SYNC_FACTOR = 4;
 
   /**
@@ -92,14 +94,21 @@ public record DownloadConfig(
       int maxRedirects,
       int maxConnections,
       long syncEveryBytes) {
-    this(connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes,
-        DEFAULT_DEADLINE, DEFAULT_MAX_OUTPUT_URLS);
+    this(
+        connectTimeout,
+        readTimeout,
+        maxBytes,
+        maxRedirects,
+        maxConnections,
+        syncEveryBytes,
+        DEFAULT_DEADLINE,
+        DEFAULT_MAX_OUTPUT_URLS);
   }
 
   /**
-   * CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections,
-   * a background sync every 32 MiB, a 30 min whole-download deadline and 1,000 output URLs per
-   * result (editstream's own).
+   * CLI defaults: 10 s connect, 120 s read inactivity, 2 GiB, 10 redirects; 500 connections, a
+   * background sync every 32 MiB, a 30 min whole-download deadline and 1,000 output URLs per result
+   * (editstream's own).
    */
   public static DownloadConfig defaults() {
     return new DownloadConfig(
@@ -114,35 +123,65 @@ public record DownloadConfig(
   /** A copy with another size cap. */
   public DownloadConfig withMaxBytes(long max) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, max, maxRedirects, maxConnections, syncEveryBytes, deadline,
+        connectTimeout,
+        readTimeout,
+        max,
+        maxRedirects,
+        maxConnections,
+        syncEveryBytes,
+        deadline,
         maxOutputUrls);
   }
 
   /** A copy with another read inactivity timeout. */
   public DownloadConfig withReadTimeout(Duration timeout) {
     return new DownloadConfig(
-        connectTimeout, timeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes, deadline,
+        connectTimeout,
+        timeout,
+        maxBytes,
+        maxRedirects,
+        maxConnections,
+        syncEveryBytes,
+        deadline,
         maxOutputUrls);
   }
 
   /** A copy with another background writeback step, bytes (0 = none). */
   public DownloadConfig withSyncEveryBytes(long bytes) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, bytes, deadline,
+        connectTimeout,
+        readTimeout,
+        maxBytes,
+        maxRedirects,
+        maxConnections,
+        bytes,
+        deadline,
         maxOutputUrls);
   }
 
   /** A copy with another whole-download deadline. */
   public DownloadConfig withDeadline(Duration d) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes, d,
+        connectTimeout,
+        readTimeout,
+        maxBytes,
+        maxRedirects,
+        maxConnections,
+        syncEveryBytes,
+        d,
         maxOutputUrls);
   }
 
   /** A copy with another cap on output URLs per result. */
   public DownloadConfig withMaxOutputUrls(int max) {
     return new DownloadConfig(
-        connectTimeout, readTimeout, maxBytes, maxRedirects, maxConnections, syncEveryBytes,
-        deadline, max);
+        connectTimeout,
+        readTimeout,
+        maxBytes,
+        maxRedirects,
+        maxConnections,
+        syncEveryBytes,
+        deadline,
+        max);
   }
 }

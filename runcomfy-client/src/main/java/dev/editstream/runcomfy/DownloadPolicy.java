@@ -25,18 +25,18 @@ import java.util.stream.Collectors;
  *
  * <p><b>One parser for check and use</b> (issue 14, defect 1). {@link #check(String)} parses the
  * text once with {@link URI} (RFC 2396, strict) and returns a URI rebuilt from the checked parts
- * ({@code scheme://host[:port]path[?query]}, scheme and host lower-cased); {@link
- * OutputDownloader} hands the HTTP client that very object. Because browsers, WHATWG-style parsers
- * and HTTP clients disagree on them, these are refused outright rather than interpreted: any
- * character that is not printable ASCII (whitespace, controls, DEL, non-ASCII, so IDNs must come
- * as punycode), a backslash anywhere, a fragment (and so any {@code #}), an authority with anything
- * but letters, digits, {@code .}, {@code -}, an optional {@code :port} of 1–5 digits (1–65535) or a
- * bracketed IPv6 literal (so {@code @}, {@code %}, {@code #}, {@code \}, {@code _} are out), an
- * authority whose re-serialisation differs from the input (e.g. {@code :0443}), a host with a
- * trailing dot or an empty label, and a host whose last label is a number ({@code 2130706433},
- * {@code 0x7f.1}, {@code 127.1}: WHATWG parsers read those as IPv4). URLs longer than {@value
- * #MAX_URL_CHARS} characters are refused too. Resolved addresses of suffix hosts are checked at
- * connect time ({@link AddressRules}, {@link OutputDownloader}).
+ * ({@code scheme://host[:port]path[?query]}, scheme and host lower-cased); {@link OutputDownloader}
+ * hands the HTTP client that very object. Because browsers, WHATWG-style parsers and HTTP clients
+ * disagree on them, these are refused outright rather than interpreted: any character that is not
+ * printable ASCII (whitespace, controls, DEL, non-ASCII, so IDNs must come as punycode), a
+ * backslash anywhere, a fragment (and so any {@code #}), an authority with anything but letters,
+ * digits, {@code .}, {@code -}, an optional {@code :port} of 1–5 digits (1–65535) or a bracketed
+ * IPv6 literal (so {@code @}, {@code %}, {@code #}, {@code \}, {@code _} are out), an authority
+ * whose re-serialisation differs from the input (e.g. {@code :0443}), a host with a trailing dot or
+ * an empty label, and a host whose last label is a number ({@code 2130706433}, {@code 0x7f.1},
+ * {@code 127.1}: WHATWG parsers read those as IPv4). URLs longer than {@value #MAX_URL_CHARS}
+ * characters are refused too. Resolved addresses of suffix hosts are checked at connect time
+ * ({@link AddressRules}, {@link OutputDownloader}).
  */
 public final class DownloadPolicy {
   /** RunComfy CLI's allowed host suffixes. */
@@ -215,7 +215,8 @@ public final class DownloadPolicy {
       return Checked.refused("URL authority is ambiguous (re-serialised differently)");
     }
     int port = explicitPort >= 0 ? explicitPort : (scheme.equals("https") ? 443 : 80);
-    String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String rawPath =
+        uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     String rebuilt =
         scheme
             + "://"

@@ -14,17 +14,20 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>{@link #call} runs the work at once when the caller is already on one of these threads, and
  * moves it there otherwise: a download's steps (create the part file, write, commit, move the job
- * folder) then follow each other on one thread instead of queueing a task and waking a thread
- * for each (each hop cost about 20 µs of CPU on 2 cores, measured in bench (b)). Work is never
- * run inline on another thread, so neither an event loop nor a Kafka client thread ever blocks on
- * the disk.
+ * folder) then follow each other on one thread instead of queueing a task and waking a thread for
+ * each (each hop cost about 20 µs of CPU on 2 cores, measured in bench (b)). Work is never run
+ * inline on another thread, so neither an event loop nor a Kafka client thread ever blocks on the
+ * disk.
  */
 public final class FileIo {
   private static final String PREFIX = "editstream-file-io-";
+
   /** Tasks queued per scheduler at most before submissions are refused. */
   private static final int QUEUE_CAP = 100_000;
-  private static final Scheduler SCHEDULER = Schedulers.newBoundedElastic(
-      10 * Runtime.getRuntime().availableProcessors(), QUEUE_CAP, new Factory(), 60);
+
+  private static final Scheduler SCHEDULER =
+      Schedulers.newBoundedElastic(
+          10 * Runtime.getRuntime().availableProcessors(), QUEUE_CAP, new Factory(), 60);
 
   private FileIo() {}
 
@@ -45,12 +48,20 @@ public final class FileIo {
    * @return the work's result; its exception as the error
    */
   public static <T> Mono<T> call(Callable<T> work) {
-    return Mono.defer(() -> onFileIoThread() ? Mono.fromCallable(work) : Mono.fromCallable(work).subscribeOn(SCHEDULER));
+    return Mono.defer(
+        () ->
+            onFileIoThread()
+                ? Mono.fromCallable(work)
+                : Mono.fromCallable(work).subscribeOn(SCHEDULER));
   }
 
   /** As {@link #call}, for work with no result. */
   public static Mono<Void> run(Runnable work) {
-    return Mono.defer(() -> onFileIoThread() ? Mono.fromRunnable(work) : Mono.<Void>fromRunnable(work).subscribeOn(SCHEDULER));
+    return Mono.defer(
+        () ->
+            onFileIoThread()
+                ? Mono.fromRunnable(work)
+                : Mono.<Void>fromRunnable(work).subscribeOn(SCHEDULER));
   }
 
   /** A thread of the file-work scheduler (recognised by its class, not its name). */

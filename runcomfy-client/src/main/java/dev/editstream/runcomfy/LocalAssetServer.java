@@ -1,19 +1,19 @@
 package dev.editstream.runcomfy;
 
+import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.channel.DefaultFileRegion;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Optional;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Optional;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,15 +29,16 @@ import reactor.netty.http.server.HttpServerResponse;
  *
  * <p>{@link #publish(Path)} gives {@code http://host:port/assets/<mac>/<path>/<sanitised name>}:
  * {@code path} is the file's absolute path (base64url) and {@code mac} its HMAC-SHA256 under the
- * server's key, so URLs cannot be guessed or altered, and a server restarted with the same key
- * (a router restarted after a crash) still serves the URLs it gave before. Only files whose mac
- * verifies are served ({@code GET} and {@code HEAD}); everything else is 404. Files go out with Netty's zero-copy file
- * region, never through the heap; opening and checking run off the event loop.
+ * server's key, so URLs cannot be guessed or altered, and a server restarted with the same key (a
+ * router restarted after a crash) still serves the URLs it gave before. Only files whose mac
+ * verifies are served ({@code GET} and {@code HEAD}); everything else is 404. Files go out with
+ * Netty's zero-copy file region, never through the heap; opening and checking run off the event
+ * loop.
  *
  * <p><b>Links and swaps</b> (issue 14, defect 5). {@link #publish} signs the file's real path
  * ({@link Path#toRealPath}, links resolved once, at publish time). Serving opens only that exact
- * path and refuses (404) unless: the path's real path is still the signed path (no component is,
- * or became, a symbolic link), before and after the open; the path itself is not a link ({@code
+ * path and refuses (404) unless: the path's real path is still the signed path (no component is, or
+ * became, a symbolic link), before and after the open; the path itself is not a link ({@code
  * NOFOLLOW_LINKS}, i.e. {@code O_NOFOLLOW}, on the open); it is a regular file (no folder, FIFO or
  * device) with the same file key (device and inode) before and after the open; and the bytes sent
  * are those of the opened descriptor, its size taken from the descriptor. Java offers no {@code
@@ -45,8 +46,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * swap the file twice within that window is not excluded; a swap after signing is.
  *
  * <p><b>Keys and binding.</b> Keys are at least {@value #MIN_KEY_BYTES} bytes (random ones are);
- * the server binds exactly the host it is given: use {@link #isLoopback(String)} to warn when it
- * is not a loopback address.
+ * the server binds exactly the host it is given: use {@link #isLoopback(String)} to warn when it is
+ * not a loopback address.
  */
 public final class LocalAssetServer implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -95,16 +96,18 @@ public final class LocalAssetServer implements AutoCloseable {
   public static LocalAssetServer start(String host, int port, byte[] key) {
     if (key == null || key.length < MIN_KEY_BYTES) {
       throw new IllegalArgumentException(
-          "asset key must be at least " + MIN_KEY_BYTES + " bytes, was "
+          "asset key must be at least "
+              + MIN_KEY_BYTES
+              + " bytes, was "
               + (key == null ? 0 : key.length));
     }
     return new LocalAssetServer(host, port, key);
   }
 
   /**
-   * Whether binding {@code host} keeps the server on this machine: {@code localhost} or a
-   * loopback IP literal ({@code 127.0.0.0/8}, {@code ::1}, brackets allowed). No DNS lookup: any
-   * other name is {@code false}, as are {@code 0.0.0.0} and {@code ::} (all interfaces). Pure.
+   * Whether binding {@code host} keeps the server on this machine: {@code localhost} or a loopback
+   * IP literal ({@code 127.0.0.0/8}, {@code ::1}, brackets allowed). No DNS lookup: any other name
+   * is {@code false}, as are {@code 0.0.0.0} and {@code ::} (all interfaces). Pure.
    *
    * @param host a bind address as given by the user
    */
@@ -127,8 +130,8 @@ public final class LocalAssetServer implements AutoCloseable {
    * The URL a server at {@code hostPort} with {@code key} serves {@code file} under, without
    * needing that server in this process.
    *
-   * <p>The URL names the file's real path ({@link Path#toRealPath}: links resolved now); the
-   * server serves it only while that path holds no link (see the class comment).
+   * <p>The URL names the file's real path ({@link Path#toRealPath}: links resolved now); the server
+   * serves it only while that path holds no link (see the class comment).
    *
    * @throws IllegalArgumentException when the file is not a regular readable file
    */
@@ -144,8 +147,12 @@ public final class LocalAssetServer implements AutoCloseable {
     }
     String name = FileNames.sanitise(real.getFileName().toString());
     String path = real.toString();
-    String encoded = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return URI.create("http://" + hostPort + "/assets/" + mac(key, path) + "/" + encoded + "/" + name);
+    String encoded =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(path.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return URI.create(
+        "http://" + hostPort + "/assets/" + mac(key, path) + "/" + encoded + "/" + name);
   }
 
   private String mac(String path) {
@@ -157,7 +164,8 @@ public final class LocalAssetServer implements AutoCloseable {
     try {
       javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
       m.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      return HexFormat.of().formatHex(m.doFinal(path.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(m.doFinal(path.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);
     }
@@ -196,11 +204,15 @@ public final class LocalAssetServer implements AutoCloseable {
   private Asset verify(String mac, String encoded, String name) {
     String path;
     try {
-      path = new String(java.util.Base64.getUrlDecoder().decode(encoded), java.nio.charset.StandardCharsets.UTF_8);
+      path =
+          new String(
+              java.util.Base64.getUrlDecoder().decode(encoded),
+              java.nio.charset.StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (!java.security.MessageDigest.isEqual(mac(path).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+    if (!java.security.MessageDigest.isEqual(
+        mac(path).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         mac == null ? new byte[0] : mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
       return null;
     }
@@ -220,8 +232,8 @@ public final class LocalAssetServer implements AutoCloseable {
   }
 
   /**
-   * Opens a verified asset for reading, or returns {@code null} when it must not be served (see
-   * the class comment). Blocking.
+   * Opens a verified asset for reading, or returns {@code null} when it must not be served (see the
+   * class comment). Blocking.
    */
   static Opened open(Path signed) {
     FileChannel ch = null;

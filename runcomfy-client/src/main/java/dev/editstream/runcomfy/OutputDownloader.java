@@ -49,33 +49,33 @@ import reactor.netty.resources.ConnectionProvider;
  * <p><b>Deadline.</b> A whole download (connect, redirects, body, commit) must end within {@link
  * DownloadConfig#deadline()}, else it fails with TEMPFAIL {@code download_deadline}; its part file
  * is deleted before the error is signalled. A caller that knows the job's own deadline passes it
- * ({@link #download(URI, Path, String, Instant)}): the limit is then the shorter of the two, and
- * a download stopped by the job's deadline (or started after it) fails with OTHER (class 1, not
+ * ({@link #download(URI, Path, String, Instant)}): the limit is then the shorter of the two, and a
+ * download stopped by the job's deadline (or started after it) fails with OTHER (class 1, not
  * retried) {@code download_deadline}, since a retry could only come after the job's deadline.
  *
  * <p>Unlike the CLI, bytes go to a hidden part file ({@code .<name>.part-<random>}) written off the
- * event loop (on {@link FileIo#scheduler()}, at most {@value #PREFETCH} buffers queued, so
- * memory stays bounded and Netty applies back-pressure), the SHA-256 is computed on the way, and
- * the file is fsynced and renamed atomically to its final name ({@link FileNames}). Any failure
- * deletes the part file before the error is signalled. Files larger than {@link
+ * event loop (on {@link FileIo#scheduler()}, at most {@value #PREFETCH} buffers queued, so memory
+ * stays bounded and Netty applies back-pressure), the SHA-256 is computed on the way, and the file
+ * is fsynced and renamed atomically to its final name ({@link FileNames}). Any failure deletes the
+ * part file before the error is signalled. Files larger than {@link
  * DownloadConfig#syncEveryBytes()} are synced in the background while they stream (on this
  * downloader's own writeback threads, see {@link PartFile}), so the disk works while the network
  * does and the final fsync has little left. Files announced at 64 MiB or more are written with
  * {@code O_DIRECT} instead, where the file system allows it ({@link #DIRECT}; no background syncs
- * then). Files larger than {@value #HASH_OFFLOAD_FROM_BYTES} bytes
- * are hashed on this downloader's hashing threads while the writer writes the same buffers (at
- * most {@value #HASH_MAX_PENDING_BYTES} bytes queued per download; see {@link ParallelDigest}).
- * Each {@link DownloadedFile} tells how long streaming
- * and the final commit took. Creating, writing and committing a file follow each other on one
- * file-work thread where they can ({@link FileIo#call}).
+ * then). Files larger than {@value #HASH_OFFLOAD_FROM_BYTES} bytes are hashed on this downloader's
+ * hashing threads while the writer writes the same buffers (at most {@value
+ * #HASH_MAX_PENDING_BYTES} bytes queued per download; see {@link ParallelDigest}). Each {@link
+ * DownloadedFile} tells how long streaming and the final commit took. Creating, writing and
+ * committing a file follow each other on one file-work thread where they can ({@link FileIo#call}).
  *
  * <p>Errors ({@link StageException}): refused URL or redirect → DATA {@code refused_url}; refused
  * resolved address → DATA {@code refused_address}; too many redirects → DATA; over the cap → DATA
- * {@code too_large}; past the deadline → TEMPFAIL {@code download_deadline} (OTHER when the job's own deadline stopped it); HTTP status per {@link DownloadStatus} (429 with its Retry-After); fewer bytes
- * than Content-Length or a connection closed mid-body → TEMPFAIL {@code truncated}; full disk →
- * TEMPFAIL {@code disk_full}; another local file error → OTHER {@code local_io}; other transport
- * failures per {@link TransportErrorClassifier}. The name comes from the URL asked for, not from
- * the last redirect target (which is often a signed storage key).
+ * {@code too_large}; past the deadline → TEMPFAIL {@code download_deadline} (OTHER when the job's
+ * own deadline stopped it); HTTP status per {@link DownloadStatus} (429 with its Retry-After);
+ * fewer bytes than Content-Length or a connection closed mid-body → TEMPFAIL {@code truncated};
+ * full disk → TEMPFAIL {@code disk_full}; another local file error → OTHER {@code local_io}; other
+ * transport failures per {@link TransportErrorClassifier}. The name comes from the URL asked for,
+ * not from the last redirect target (which is often a signed storage key).
  *
  * <p>Concurrent downloads into one folder get distinct names: choosing a free name and renaming are
  * serialised within the JVM (other processes writing the same folder are not coordinated).
@@ -83,25 +83,25 @@ import reactor.netty.resources.ConnectionProvider;
 public final class OutputDownloader implements AutoCloseable {
   /**
    * Body pieces queued between the event loop and the writer per download. 32 rather than 8: with
-   * the writer, the hashing thread and the event loop each about half busy on a 1 GiB download,
-   * a deeper queue smooths the hand-offs (standalone, 0.76–0.94× of curl's time became
-   * 0.87–1.01×). At most 8 MiB of direct memory at the largest read size.
+   * the writer, the hashing thread and the event loop each about half busy on a 1 GiB download, a
+   * deeper queue smooths the hand-offs (standalone, 0.76–0.94× of curl's time became 0.87–1.01×).
+   * At most 8 MiB of direct memory at the largest read size.
    */
   private static final int PREFETCH = 32;
 
   /**
    * Largest body piece the HTTP decoder hands on, bytes (Netty's default is 8 KiB: a 2 GiB file
-   * would be 262,144 pieces, each queued, hashed and written on its own). Pieces are slices of
-   * what one socket read returned, so this bounds nothing else.
+   * would be 262,144 pieces, each queued, hashed and written on its own). Pieces are slices of what
+   * one socket read returned, so this bounds nothing else.
    */
   private static final int MAX_CHUNK = 1 << 20;
 
   /**
    * Largest socket read, bytes (Netty's adaptive default stops at 64 KiB). Reads start at Netty's
    * usual 2 KiB (a 64 KiB first read cost small outputs a third more CPU in bench scenario (b)) and
-   * grow towards it only while they come back full, i.e. for large, fast bodies; then a download queues at most
-   * {@value #PREFETCH} pieces of this size (8 MiB of direct memory) and makes up to 4× fewer reads,
-   * queue hand-offs and file writes.
+   * grow towards it only while they come back full, i.e. for large, fast bodies; then a download
+   * queues at most {@value #PREFETCH} pieces of this size (8 MiB of direct memory) and makes up to
+   * 4× fewer reads, queue hand-offs and file writes.
    */
   private static final int MAX_READ = 256 * 1024;
 
@@ -112,7 +112,8 @@ public final class OutputDownloader implements AutoCloseable {
   private final HttpClient http;
   private final PartFiles partFiles;
   private final ExecutorService writebackPool;
-  private final ExecutorService hashPool = Executors.newCachedThreadPool(daemonThreads("download-hash-"));
+  private final ExecutorService hashPool =
+      Executors.newCachedThreadPool(daemonThreads("download-hash-"));
 
   /** Files past this size are hashed on {@link #hashPool} while the writer writes, bytes. */
   static final long HASH_OFFLOAD_FROM_BYTES = 4L << 20;
@@ -131,7 +132,9 @@ public final class OutputDownloader implements AutoCloseable {
   /** Creates the part file of one download (blocking; called off the event loop). */
   @FunctionalInterface
   interface PartFiles {
-    /** @param expectedBytes the announced size (Content-Length), bytes, or -1 */
+    /**
+     * @param expectedBytes the announced size (Content-Length), bytes, or -1
+     */
     PartFile create(Path dir, String name, long expectedBytes) throws IOException;
   }
 
@@ -144,9 +147,7 @@ public final class OutputDownloader implements AutoCloseable {
     this(policy, config, clock, null, CheckingResolver.HostResolver.SYSTEM);
   }
 
-  /**
-   * For tests: names are resolved by {@code resolver} (no DNS needed), then checked as always.
-   */
+  /** For tests: names are resolved by {@code resolver} (no DNS needed), then checked as always. */
   OutputDownloader(
       DownloadPolicy policy,
       DownloadConfig config,
@@ -155,7 +156,10 @@ public final class OutputDownloader implements AutoCloseable {
     this(policy, config, clock, null, resolver);
   }
 
-  /** For tests: see {@link #OutputDownloader(DownloadPolicy, DownloadConfig, Clock, PartFiles, CheckingResolver.HostResolver)}. */
+  /**
+   * For tests: see {@link #OutputDownloader(DownloadPolicy, DownloadConfig, Clock, PartFiles,
+   * CheckingResolver.HostResolver)}.
+   */
   OutputDownloader(DownloadPolicy policy, DownloadConfig config, Clock clock, PartFiles partFiles) {
     this(policy, config, clock, partFiles, CheckingResolver.HostResolver.SYSTEM);
   }
@@ -233,8 +237,8 @@ public final class OutputDownloader implements AutoCloseable {
    * Downloads one file within the job's own deadline as well: the whole download must end within
    * the shorter of {@link DownloadConfig#deadline()} and the time left until {@code jobDeadline}.
    * When the job's deadline is what stops it (or has already passed, in which case nothing is
-   * fetched), the download fails with OTHER (class 1, not retried) {@code download_deadline};
-   * when the configured limit stops it first, with TEMPFAIL {@code download_deadline} as usual.
+   * fetched), the download fails with OTHER (class 1, not retried) {@code download_deadline}; when
+   * the configured limit stops it first, with TEMPFAIL {@code download_deadline} as usual.
    *
    * @param jobDeadline when the job must be over, or {@code null} for the configured limit alone
    * @see #download(URI, Path, String)
@@ -266,7 +270,8 @@ public final class OutputDownloader implements AutoCloseable {
               preferredName == null || preferredName.isBlank()
                   ? FileNames.fromUrl(checked.uri())
                   : FileNames.sanitise(preferredName);
-          Target t = new Target(targetDir, name, Redact.url(checked.uri().toString()), new PartState());
+          Target t =
+              new Target(targetDir, name, Redact.url(checked.uri().toString()), new PartState());
           Duration deadline = config.deadline();
           boolean jobLimits = false;
           if (jobDeadline != null) {
@@ -303,8 +308,8 @@ public final class OutputDownloader implements AutoCloseable {
   }
 
   /**
-   * Daemon threads {@code <prefix>N} ({@code download-writeback-}, {@code download-hash-}): at
-   * most one of each busy per running download.
+   * Daemon threads {@code <prefix>N} ({@code download-writeback-}, {@code download-hash-}): at most
+   * one of each busy per running download.
    */
   private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
     AtomicInteger n = new AtomicInteger();
@@ -345,7 +350,9 @@ public final class OutputDownloader implements AutoCloseable {
             + "; not retried");
   }
 
-  /** @param uri a URI returned by {@link DownloadPolicy#check} (never anything else) */
+  /**
+   * @param uri a URI returned by {@link DownloadPolicy#check} (never anything else)
+   */
   private Mono<DownloadedFile> hop(URI uri, int redirects, Target t) {
     return http.get()
         .uri(uri)
@@ -490,7 +497,9 @@ public final class OutputDownloader implements AutoCloseable {
     TransportError te = TransportErrorClassifier.classify(e);
     if (te.reason() == FailureReason.DISK_FULL) {
       return new StageException(
-          ExitClass.TEMPFAIL, FailureReason.DISK_FULL, "no space left on device while writing into " + dir);
+          ExitClass.TEMPFAIL,
+          FailureReason.DISK_FULL,
+          "no space left on device while writing into " + dir);
     }
     return new StageException(
         ExitClass.OTHER,
@@ -534,8 +543,11 @@ public final class OutputDownloader implements AutoCloseable {
         return new StageException(
             ExitClass.DATA,
             FailureReason.HEADER_TOO_LARGE,
-            "GET " + Redact.url(uri.toString()) + ": response head over Netty's limit ("
-                + c.getClass().getSimpleName() + ")");
+            "GET "
+                + Redact.url(uri.toString())
+                + ": response head over Netty's limit ("
+                + c.getClass().getSimpleName()
+                + ")");
       }
     }
     TransportError te = TransportErrorClassifier.classify(e);

@@ -62,7 +62,9 @@ public final class OutputUrls {
     return new Found(List.copyOf(new ArrayList<>(found)), more);
   }
 
-  /** @return true when a URL beyond the cap was seen (the walk stops there) */
+  /**
+   * @return true when a URL beyond the cap was seen (the walk stops there)
+   */
   private static boolean walk(JsonNode node, Set<String> found, int max) {
     if (node == null) {
       return false;

@@ -9,14 +9,14 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A message digest fed on another thread, in order, while the caller goes on writing the same
- * bytes to a file: the SHA-256 of a large download no longer shares one core with the writes.
+ * A message digest fed on another thread, in order, while the caller goes on writing the same bytes
+ * to a file: the SHA-256 of a large download no longer shares one core with the writes.
  *
  * <p>{@link #update(ByteBuf)} retains the buffer and queues its readable bytes; one drain task at a
  * time (started on {@code executor} when the queue was idle) hashes the queued pieces in order and
  * releases each buffer once hashed. At most {@code maxPendingBytes} stay queued (a single larger
- * piece is let through alone): beyond that {@code update} waits, which bounds the (direct) memory
- * a download keeps. When {@code executor} refuses the drain task (shut down), the caller drains the
+ * piece is let through alone): beyond that {@code update} waits, which bounds the (direct) memory a
+ * download keeps. When {@code executor} refuses the drain task (shut down), the caller drains the
  * queue itself. Thread-safe; meant for one writer plus the drain task.
  */
 final class ParallelDigest {
@@ -38,7 +38,8 @@ final class ParallelDigest {
    */
   ParallelDigest(MessageDigest digest, Executor executor, long maxPendingBytes) {
     if (maxPendingBytes < 1) {
-      throw new IllegalArgumentException("maxPendingBytes: must be at least 1, was " + maxPendingBytes);
+      throw new IllegalArgumentException(
+          "maxPendingBytes: must be at least 1, was " + maxPendingBytes);
     }
     this.digest = digest;
     this.executor = executor;
@@ -63,7 +64,8 @@ final class ParallelDigest {
           wait();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for the hashing of earlier pieces");
+          throw new InterruptedIOException(
+              "interrupted while waiting for the hashing of earlier pieces");
         }
       }
       queue.addLast(new Piece(buf.nioBuffers(buf.readerIndex(), readable), buf.retain(), readable));

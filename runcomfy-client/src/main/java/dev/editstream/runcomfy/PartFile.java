@@ -29,10 +29,10 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p><b>Background writeback</b> ({@link Writeback}, optional): every {@link
  * Writeback#everyBytes()} written, a {@code force(false)} (fdatasync) of what is written so far
- * starts on the writeback executor, at most one at a time per file, while the writer goes on.
- * So the disk writes while the download still runs and the final fsync in {@link #commit()} has
- * little left (without it, Linux keeps up to 10% of memory dirty, and a 2 GiB download spends
- * seconds in the final fsync). The writer waits for the running force when more than {@link
+ * starts on the writeback executor, at most one at a time per file, while the writer goes on. So
+ * the disk writes while the download still runs and the final fsync in {@link #commit()} has little
+ * left (without it, Linux keeps up to 10% of memory dirty, and a 2 GiB download spends seconds in
+ * the final fsync). The writer waits for the running force when more than {@link
  * Writeback#maxPendingBytes()} are written but not yet known to be on disk, which bounds dirty page
  * cache per download. A failed background force fails the download (the next {@link #write} or
  * {@link #commit()} throws it): Linux reports a writeback error to one fsync only, so a later fsync
@@ -41,19 +41,19 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Hashing on another thread</b> ({@link Hashing}, optional): once a file passes {@link
  * Hashing#fromBytes()}, its SHA-256 is fed by a {@link ParallelDigest} on the hashing executor
  * while this thread writes the same buffers: a large download then uses two cores for hashing and
- * writing instead of one (bench scenario (d): the writer thread spent about 1.2 CPU-s of its
- * 2-3 CPU-s per 2 GiB hashing). Smaller files are hashed inline, where a hand-off would cost more
- * than it saves.
+ * writing instead of one (bench scenario (d): the writer thread spent about 1.2 CPU-s of its 2-3
+ * CPU-s per 2 GiB hashing). Smaller files are hashed inline, where a hand-off would cost more than
+ * it saves.
  *
  * <p><b>Direct I/O</b> ({@link Direct}, optional): a file announced (Content-Length) at or above
  * {@link Direct#fromBytes()} is opened with {@code O_DIRECT} where the file system allows it; its
- * bytes are gathered into one block-aligned buffer of {@link Direct#bufferBytes()} and written
- * from there straight to the device, bypassing the page cache. The writer thread then no longer
- * pays for page-cache pages (on this project's virtual machines, writing 2 GiB into fresh pages
- * cost 2.3 CPU-s), no dirty pages pile up, and no background sync is needed. The last, partial
- * block is padded with zeros, written, and the file truncated back to its length before the
- * final fsync. Where {@code O_DIRECT} is refused (tmpfs, other platforms), the file is written
- * through the page cache as usual.
+ * bytes are gathered into one block-aligned buffer of {@link Direct#bufferBytes()} and written from
+ * there straight to the device, bypassing the page cache. The writer thread then no longer pays for
+ * page-cache pages (on this project's virtual machines, writing 2 GiB into fresh pages cost 2.3
+ * CPU-s), no dirty pages pile up, and no background sync is needed. The last, partial block is
+ * padded with zeros, written, and the file truncated back to its length before the final fsync.
+ * Where {@code O_DIRECT} is refused (tmpfs, other platforms), the file is written through the page
+ * cache as usual.
  */
 final class PartFile {
   /** Serialises "find a free name, then rename" within this JVM, so two downloads never collide. */
@@ -64,8 +64,8 @@ final class PartFile {
   /**
    * Background writeback of one part file.
    *
-   * @param everyBytes start a background fdatasync each time this many bytes were written since
-   *     the last one started, bytes, at least 1
+   * @param everyBytes start a background fdatasync each time this many bytes were written since the
+   *     last one started, bytes, at least 1
    * @param maxPendingBytes the writer waits for the running fdatasync while more than this many
    *     bytes are written but not yet synced, bytes, at least {@code everyBytes}
    * @param executor runs the fdatasyncs (must not be the writers' own bounded pool, or writers
@@ -95,8 +95,8 @@ final class PartFile {
    * Hashing of a large file on another thread.
    *
    * @param fromBytes bytes written inline before hashing moves to {@code executor}, at least 0
-   * @param maxPendingBytes bytes queued for hashing before the writer waits, at least 1; the
-   *     queued buffers stay retained (direct memory) until hashed
+   * @param maxPendingBytes bytes queued for hashing before the writer waits, at least 1; the queued
+   *     buffers stay retained (direct memory) until hashed
    * @param executor runs the hashing of each file's pieces one after another
    */
   record Hashing(long fromBytes, long maxPendingBytes, Executor executor) {
@@ -108,7 +108,10 @@ final class PartFile {
     Hashing {
       if (fromBytes < 0 || maxPendingBytes < 1) {
         throw new IllegalArgumentException(
-            "hashing: need fromBytes >= 0 and maxPendingBytes >= 1, was " + fromBytes + ", " + maxPendingBytes);
+            "hashing: need fromBytes >= 0 and maxPendingBytes >= 1, was "
+                + fromBytes
+                + ", "
+                + maxPendingBytes);
       }
       if (executor == null) {
         throw new IllegalArgumentException("hashing: executor is missing");
@@ -132,7 +135,10 @@ final class PartFile {
     Direct {
       if (fromBytes < 1 || bufferBytes < (1 << 20) || bufferBytes % (1 << 20) != 0) {
         throw new IllegalArgumentException(
-            "direct: need fromBytes >= 1 and bufferBytes a positive multiple of 1 MiB, was " + fromBytes + ", " + bufferBytes);
+            "direct: need fromBytes >= 1 and bufferBytes a positive multiple of 1 MiB, was "
+                + fromBytes
+                + ", "
+                + bufferBytes);
       }
     }
   }
@@ -144,23 +150,30 @@ final class PartFile {
   private final MessageDigest digest;
   private final Writeback writeback;
   private final Hashing hashing;
+
   /** Set once the file passed {@link Hashing#fromBytes()}: feeds the digest from then on. */
   private ParallelDigest parallel;
+
   /**
    * Direct I/O only: the block-aligned gathering buffer, written when full. Not pooled: a cancel
    * may discard the part file while its writer still copies, and this memory must outlive both.
    */
   private ByteBuffer aligned;
+
   /** Direct I/O only: the file system's block size, bytes. */
   private int block;
+
   private final long createdNanos = System.nanoTime();
   private long bytes;
   private int largestWrite;
   private boolean done;
+
   /** Bytes written when the running (or last) background sync started. */
   private long syncStartedAt;
+
   /** Bytes known to be on disk (covered by a finished background sync). */
   private long syncedUpTo;
+
   /** The running or last background sync; completes with the byte count it covered. */
   private CompletableFuture<Long> sync;
 
@@ -194,14 +207,14 @@ final class PartFile {
   }
 
   /**
-   * As {@link #create(Path, String, Writeback)}, with the hashing of large files on another
-   * thread.
+   * As {@link #create(Path, String, Writeback)}, with the hashing of large files on another thread.
    *
-   * @param hashing where and from what size the hashing moves off the writer, or {@code null}
-   *     for inline hashing only
+   * @param hashing where and from what size the hashing moves off the writer, or {@code null} for
+   *     inline hashing only
    * @throws IOException if the folder or the file cannot be created
    */
-  static PartFile create(Path dir, String name, Writeback writeback, Hashing hashing) throws IOException {
+  static PartFile create(Path dir, String name, Writeback writeback, Hashing hashing)
+      throws IOException {
     return create(dir, name, writeback, hashing, null, -1);
   }
 
@@ -214,9 +227,16 @@ final class PartFile {
    *     I/O then)
    * @throws IOException if the folder or the file cannot be created
    */
-  static PartFile create(Path dir, String name, Writeback writeback, Hashing hashing, Direct direct, long expectedBytes)
+  static PartFile create(
+      Path dir,
+      String name,
+      Writeback writeback,
+      Hashing hashing,
+      Direct direct,
+      long expectedBytes)
       throws IOException {
-    if (!Files.isDirectory(dir)) { // a stat, cheaper than the failed mkdir (and its exception) of createDirectories
+    if (!Files.isDirectory(
+        dir)) { // a stat, cheaper than the failed mkdir (and its exception) of createDirectories
       Files.createDirectories(dir);
     }
     byte[] random = new byte[8];
@@ -239,17 +259,27 @@ final class PartFile {
     return new PartFile(dir, name, path, channel, digest, writeback, hashing);
   }
 
-  /** The part file opened with {@code O_DIRECT}, or {@code null} where the file system refuses it. */
-  private static PartFile openDirect(Path dir, String name, Path path, MessageDigest digest, Hashing hashing, Direct direct)
+  /**
+   * The part file opened with {@code O_DIRECT}, or {@code null} where the file system refuses it.
+   */
+  private static PartFile openDirect(
+      Path dir, String name, Path path, MessageDigest digest, Hashing hashing, Direct direct)
       throws IOException {
     int blockSize;
     FileChannel channel;
     try {
       blockSize = Math.toIntExact(Files.getFileStore(dir).getBlockSize());
-      if (blockSize < 1 || blockSize > direct.bufferBytes() || direct.bufferBytes() % blockSize != 0) {
+      if (blockSize < 1
+          || blockSize > direct.bufferBytes()
+          || direct.bufferBytes() % blockSize != 0) {
         return null;
       }
-      channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      channel =
+          FileChannel.open(
+              path,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              ExtendedOpenOption.DIRECT);
     } catch (UnsupportedOperationException | ArithmeticException e) {
       return null; // this platform has no O_DIRECT or reports no usable block size
     } catch (IOException e) {
@@ -335,7 +365,10 @@ final class PartFile {
     }
   }
 
-  /** Direct I/O: writes the first {@code length} bytes of the aligned buffer (a multiple of the block size). */
+  /**
+   * Direct I/O: writes the first {@code length} bytes of the aligned buffer (a multiple of the
+   * block size).
+   */
   private void writeAligned(int length) throws IOException {
     int limit = aligned.limit();
     aligned.position(0).limit(length);
@@ -345,7 +378,10 @@ final class PartFile {
     aligned.clear().limit(limit);
   }
 
-  /** Direct I/O: writes what is gathered, padded to a whole block, and cuts the file back to its length. */
+  /**
+   * Direct I/O: writes what is gathered, padded to a whole block, and cuts the file back to its
+   * length.
+   */
   private void flushTail() throws IOException {
     int tail = aligned.position();
     if (tail > 0) {
@@ -447,9 +483,9 @@ final class PartFile {
   }
 
   /**
-   * Waits for a running background sync (throwing its failure), forces the content to disk,
-   * closes, and renames atomically to the first free name ({@link FileNames#firstFree}). Fsyncs
-   * the folder where the platform allows it.
+   * Waits for a running background sync (throwing its failure), forces the content to disk, closes,
+   * and renames atomically to the first free name ({@link FileNames#firstFree}). Fsyncs the folder
+   * where the platform allows it.
    *
    * @return the final path
    * @throws IOException if a sync, the close or the rename fails

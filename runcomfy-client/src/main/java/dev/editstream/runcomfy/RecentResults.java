@@ -9,12 +9,12 @@ import java.util.Optional;
 /**
  * The full (possibly signed) output URLs of results this process has just read, handed from the
  * poller to the downloader when both run in one process, so the downloader need not ask RunComfy
- * for the same result again ({@code GET /requests/{request_id}/result}). Events never carry
- * signed URLs (their query strings are stripped), which is why, without this, the downloader
- * re-reads every result. Memory only, never logged or published ({@link #toString} shows the
- * sizes only). Bounded by entries and by an estimate of their bytes ({@link #weight}): past
- * either, the oldest are dropped (their jobs then re-read the result, as a downloader in another
- * process always does). Thread-safe.
+ * for the same result again ({@code GET /requests/{request_id}/result}). Events never carry signed
+ * URLs (their query strings are stripped), which is why, without this, the downloader re-reads
+ * every result. Memory only, never logged or published ({@link #toString} shows the sizes only).
+ * Bounded by entries and by an estimate of their bytes ({@link #weight}): past either, the oldest
+ * are dropped (their jobs then re-read the result, as a downloader in another process always does).
+ * Thread-safe.
  */
 public final class RecentResults {
   /** Bytes counted per entry on top of its characters (map entry, list, string headers). */
@@ -86,7 +86,9 @@ public final class RecentResults {
     }
   }
 
-  /** The output URLs of {@code requestId}, removed from here; empty when not (or no longer) held. */
+  /**
+   * The output URLs of {@code requestId}, removed from here; empty when not (or no longer) held.
+   */
   public synchronized Optional<List<String>> take(String requestId) {
     List<String> urls = byRequest.remove(requestId);
     if (urls != null) {
@@ -107,7 +109,14 @@ public final class RecentResults {
 
   @Override
   public synchronized String toString() {
-    return "RecentResults[" + byRequest.size() + " of " + capacity + ", " + bytes + " of "
-        + (maxBytes == Long.MAX_VALUE ? "unbounded" : String.valueOf(maxBytes)) + " bytes]";
+    return "RecentResults["
+        + byRequest.size()
+        + " of "
+        + capacity
+        + ", "
+        + bytes
+        + " of "
+        + (maxBytes == Long.MAX_VALUE ? "unbounded" : String.valueOf(maxBytes))
+        + " bytes]";
   }
 }

@@ -11,8 +11,8 @@ import java.util.Set;
  * Pure.
  *
  * <p>RunComfy's clients do not agree on one spelling, so the word is lower-cased ({@link
- * Locale#ROOT}) and trimmed first, as RunComfy's CLI and MCP server do, and then mapped
- * ({@code runcomfy-live-contract.md} §3, {@code runcomfy-model-api.md} "Endpoints"):
+ * Locale#ROOT}) and trimmed first, as RunComfy's CLI and MCP server do, and then mapped ({@code
+ * runcomfy-live-contract.md} §3, {@code runcomfy-model-api.md} "Endpoints"):
  *
  * <table>
  *   <caption>status words</caption>
@@ -25,8 +25,8 @@ import java.util.Set;
  *   <tr><td>{@link #UNKNOWN}</td><td>anything else, blank or missing</td></tr>
  * </table>
  *
- * <p>{@link #UNKNOWN} is not an error here: the caller decides how long to tolerate it (the
- * poller stops after a few such answers in a row instead of polling forever, as the CLI does).
+ * <p>{@link #UNKNOWN} is not an error here: the caller decides how long to tolerate it (the poller
+ * stops after a few such answers in a row instead of polling forever, as the CLI does).
  */
 public enum RequestPhase {
   /** Waiting in RunComfy's queue; can still be cancelled. */

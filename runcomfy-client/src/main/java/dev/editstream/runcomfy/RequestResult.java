@@ -17,9 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param createdAt creation time as RunComfy wrote it (format undocumented), or {@code null}
  * @param finishedAt finish time as RunComfy wrote it, or {@code null}
  * @param error the error object of a failed request (shape undocumented), or {@code null}
- * @param cost the request's actual cost in USD (a JSON number or numeric string, finite and
- *     &gt;= 0), or {@code null} when RunComfy gave none (not asked for, not yet known, or
- *     unreadable)
+ * @param cost the request's actual cost in USD (a JSON number or numeric string, finite and &gt;=
+ *     0), or {@code null} when RunComfy gave none (not asked for, not yet known, or unreadable)
  * @param notReady {@code true} when RunComfy answered "result not ready" (error_code 400005): the
  *     request has not finished; every other field but {@code requestId} is then {@code null}
  */
@@ -63,8 +62,8 @@ public record RequestResult(
   /**
    * The result's {@code error} as text safe to log, print or publish: a string as it is, an object
    * by its {@code message} (or {@code error_message}, {@code detail}) when it has one, else its
-   * JSON; then {@code secret} and every bearer token and URL query string removed, control and
-   * bidi characters escaped, at most 500 characters ({@link ApiErrors#safe}).
+   * JSON; then {@code secret} and every bearer token and URL query string removed, control and bidi
+   * characters escaped, at most 500 characters ({@link ApiErrors#safe}).
    *
    * @param secret the bearer token (or any text that must not appear), or {@code null}
    * @return the text, or {@code "no error given"} when {@link #error()} is absent or JSON null
@@ -90,7 +89,9 @@ public record RequestResult(
     return ApiErrors.safe(text, secret);
   }
 
-  /** Whether the result's own status says the request succeeded ({@link RequestPhase#SUCCEEDED}). */
+  /**
+   * Whether the result's own status says the request succeeded ({@link RequestPhase#SUCCEEDED}).
+   */
   public boolean succeeded() {
     return phase() == RequestPhase.SUCCEEDED;
   }

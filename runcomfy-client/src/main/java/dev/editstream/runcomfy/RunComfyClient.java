@@ -20,8 +20,8 @@ import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
-import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -86,7 +86,8 @@ public final class RunComfyClient implements AutoCloseable {
    *
    * @param token supplies the current token; must not return null or blank
    */
-  public RunComfyClient(RunComfyConfig config, Clock clock, java.util.function.Supplier<String> token) {
+  public RunComfyClient(
+      RunComfyConfig config, Clock clock, java.util.function.Supplier<String> token) {
     this.token = Objects.requireNonNull(token, "token");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -103,7 +104,10 @@ public final class RunComfyClient implements AutoCloseable {
                 (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
             .responseTimeout(config.responseTimeout())
             .headers(h -> h.set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON))
-            .doOnRequest((req, conn) -> req.requestHeaders().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + this.token.get()));
+            .doOnRequest(
+                (req, conn) ->
+                    req.requestHeaders()
+                        .set(HttpHeaderNames.AUTHORIZATION, "Bearer " + this.token.get()));
   }
 
   /** The settings this client uses. */
@@ -129,7 +133,8 @@ public final class RunComfyClient implements AutoCloseable {
    * missing or unrecognised one comes back with phase {@link RequestPhase#UNKNOWN} (see {@link
    * RequestStatus#phase()}), and the caller decides how long to tolerate it.
    *
-   * @throws IllegalArgumentException (as {@code Mono.error}) for an empty or {@code .}/{@code ..} id
+   * @throws IllegalArgumentException (as {@code Mono.error}) for an empty or {@code .}/{@code ..}
+   *     id
    */
   public Mono<RequestStatus> status(String requestId) {
     return Mono.defer(
@@ -168,7 +173,8 @@ public final class RunComfyClient implements AutoCloseable {
                     api(ApiPaths.result(requestId, includeCost)),
                     null,
                     b -> ApiResponses.result(b, requestId)))
-        .onErrorResume(ApiErrors::resultNotReady, e -> Mono.just(RequestResult.notReady(requestId)));
+        .onErrorResume(
+            ApiErrors::resultNotReady, e -> Mono.just(RequestResult.notReady(requestId)));
   }
 
   /**
@@ -238,8 +244,7 @@ public final class RunComfyClient implements AutoCloseable {
    * bad_response}.
    */
   public Mono<Balance> balance() {
-    return Mono.defer(
-        () -> call(HttpMethod.GET, config.balanceUrl(), null, ApiResponses::balance));
+    return Mono.defer(() -> call(HttpMethod.GET, config.balanceUrl(), null, ApiResponses::balance));
   }
 
   /** Releases the connection pool; pending calls fail. */
@@ -309,8 +314,7 @@ public final class RunComfyClient implements AutoCloseable {
             (buf, sink) -> {
               int n = buf.readableBytes();
               if (out.size() + (long) n > max) {
-                sink.error(
-                    tooLarge(method, url, resp.status().code(), "sent more than " + max));
+                sink.error(tooLarge(method, url, resp.status().code(), "sent more than " + max));
                 return;
               }
               try {
@@ -360,8 +364,12 @@ public final class RunComfyClient implements AutoCloseable {
         return new StageException(
             ExitClass.OTHER,
             FailureReason.RESPONSE_TOO_LARGE,
-            method.name() + " " + pathOf(url) + ": answer head over Netty's limit ("
-                + c.getClass().getSimpleName() + ")");
+            method.name()
+                + " "
+                + pathOf(url)
+                + ": answer head over Netty's limit ("
+                + c.getClass().getSimpleName()
+                + ")");
       }
     }
     TransportError te = TransportErrorClassifier.classify(e);

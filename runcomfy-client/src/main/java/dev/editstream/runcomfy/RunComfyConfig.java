@@ -29,9 +29,9 @@ import java.util.Map;
  * @param responseTimeout the longest one API call may take (and the longest silence while reading
  *     its response), positive
  * @param maxConnections size of the client's one shared connection pool, at least 1
- * @param balanceUrl absolute URL of the balance endpoint, http(s), no query, fragment or user
- *     info; a trailing {@code /} is dropped; {@code null} or blank derives it from {@code baseUrl}
- *     (see above)
+ * @param balanceUrl absolute URL of the balance endpoint, http(s), no query, fragment or user info;
+ *     a trailing {@code /} is dropped; {@code null} or blank derives it from {@code baseUrl} (see
+ *     above)
  * @param maxResponseBytes the largest API answer read, bytes (default {@value
  *     #DEFAULT_MAX_RESPONSE_BYTES} = 8 MiB), 1 KiB..1 GiB; a larger answer (by its Content-Length,
  *     else counted while it streams) fails the call with OTHER {@code response_too_large}
@@ -66,7 +66,9 @@ public record RunComfyConfig(
   /** The path of the balance endpoint, appended to a non-production base URL's origin. */
   public static final String BALANCE_PATH = "/prod/v2/balance";
 
-  /** The environment variable that sets the balance URL (editstream's; wins over the derived one). */
+  /**
+   * The environment variable that sets the balance URL (editstream's; wins over the derived one).
+   */
   public static final String BALANCE_ENV = "RUNCOMFY_BALANCE_URL";
 
   /** The host of RunComfy's production Model API ({@link #DEFAULT_BASE_URL}). */
@@ -132,7 +134,13 @@ public record RunComfyConfig(
       Duration responseTimeout,
       int maxConnections,
       String balanceUrl) {
-    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, balanceUrl,
+    this(
+        baseUrl,
+        token,
+        connectTimeout,
+        responseTimeout,
+        maxConnections,
+        balanceUrl,
         DEFAULT_MAX_RESPONSE_BYTES);
   }
 
@@ -147,7 +155,13 @@ public record RunComfyConfig(
       Duration connectTimeout,
       Duration responseTimeout,
       int maxConnections) {
-    this(baseUrl, token, connectTimeout, responseTimeout, maxConnections, null,
+    this(
+        baseUrl,
+        token,
+        connectTimeout,
+        responseTimeout,
+        maxConnections,
+        null,
         DEFAULT_MAX_RESPONSE_BYTES);
   }
 
@@ -170,7 +184,9 @@ public record RunComfyConfig(
     URI uri = checkUrl("baseUrl", normaliseBase(baseUrl));
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost().toLowerCase(Locale.ROOT);
-    if (scheme.equals("https") && host.equals(PRODUCTION_API_HOST) && (uri.getPort() == -1 || uri.getPort() == 443)) {
+    if (scheme.equals("https")
+        && host.equals(PRODUCTION_API_HOST)
+        && (uri.getPort() == -1 || uri.getPort() == 443)) {
       return DEFAULT_BALANCE_URL;
     }
     return scheme + "://" + uri.getRawAuthority() + BALANCE_PATH;
@@ -224,8 +240,8 @@ public record RunComfyConfig(
   /**
    * A copy with another balance URL.
    *
-   * @param url absolute http(s) URL without query, fragment or user info (trimmed, trailing
-   *     {@code /} dropped); {@code null} or blank derives it from the base URL again
+   * @param url absolute http(s) URL without query, fragment or user info (trimmed, trailing {@code
+   *     /} dropped); {@code null} or blank derives it from the base URL again
    * @throws IllegalArgumentException naming {@code balanceUrl} when invalid
    */
   public RunComfyConfig withBalanceUrl(String url) {

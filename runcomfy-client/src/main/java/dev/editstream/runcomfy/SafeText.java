@@ -1,17 +1,17 @@
 package dev.editstream.runcomfy;
 
 /**
- * Makes text from outside (server answers, URLs, file names) safe to print in a console, a log
- * line or a Kafka record. Pure.
+ * Makes text from outside (server answers, URLs, file names) safe to print in a console, a log line
+ * or a Kafka record. Pure.
  *
  * <p>Every code point that can move the cursor, end a line, change the terminal's state or reorder
  * what a reader sees is written as {@code \}{@code uXXXX} (a surrogate pair's code point as two
  * such escapes): C0 controls U+0000–U+001F (tab and newline too), DEL U+007F, C1 controls
  * U+0080–U+009F, the line and paragraph separators U+2028/U+2029, the bidi marks U+200E/U+200F and
  * U+061C, the bidi embeddings and overrides U+202A–U+202E and isolates U+2066–U+2069, and unpaired
- * surrogates. A backslash stays as it is (the output is for people, not for re-parsing). The
- * result is clipped to at most {@code maxChars} characters of output plus {@code ...}, never in
- * the middle of an escape or a surrogate pair.
+ * surrogates. A backslash stays as it is (the output is for people, not for re-parsing). The result
+ * is clipped to at most {@code maxChars} characters of output plus {@code ...}, never in the middle
+ * of an escape or a surrogate pair.
  */
 public final class SafeText {
   /** What a clipped text ends with. */

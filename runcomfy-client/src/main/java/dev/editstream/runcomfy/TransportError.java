@@ -9,7 +9,8 @@ import dev.editstream.core.event.FailureReason;
  *
  * @param exitClass the error class
  * @param reason the machine reason, e.g. {@link FailureReason#TIMEOUT}
- * @param reasonText its exact wire text (e.g. {@code http_503} of a {@link StageException}); {@code null} means {@code reason.wire()}
+ * @param reasonText its exact wire text (e.g. {@code http_503} of a {@link StageException}); {@code
+ *     null} means {@code reason.wire()}
  */
 public record TransportError(ExitClass exitClass, FailureReason reason, String reasonText) {
   /** Fills {@code reasonText} from the reason. */

@@ -26,15 +26,15 @@ import javax.net.ssl.SSLHandshakeException;
  * and treats as {@link ExitClass#UNAVAILABLE} (69, retried after backoff):
  *
  * <ul>
- *   <li>failures before any byte of the request was sent, so no request can have been created
- *       and a paid POST may be sent again ({@link #nothingSent}): a refused connection ({@code
+ *   <li>failures before any byte of the request was sent, so no request can have been created and a
+ *       paid POST may be sent again ({@link #nothingSent}): a refused connection ({@code
  *       connect_failed}), an unknown host ({@code unknown_host}: the name did not resolve) and a
  *       failed TLS handshake ({@code tls_handshake}, a {@link SSLHandshakeException}: the request
  *       is only written once the handshake succeeded);
  *   <li>a reset or prematurely closed connection ({@code connection_reset}): what a restarting or
- *       overloaded upstream looks like, but it may come after the body was sent, so for a submit
- *       it is uncertain whether RunComfy created the request ({@code runcomfy-live-contract.md}
- *       §4: RunComfy's own clients never re-send a paid POST after such an answer).
+ *       overloaded upstream looks like, but it may come after the body was sent, so for a submit it
+ *       is uncertain whether RunComfy created the request ({@code runcomfy-live-contract.md} §4:
+ *       RunComfy's own clients never re-send a paid POST after such an answer).
  * </ul>
  *
  * <p>A full disk is {@link ExitClass#TEMPFAIL} ({@code disk_full}: space may be freed). Other TLS
@@ -70,8 +70,8 @@ public final class TransportErrorClassifier {
   private TransportErrorClassifier() {}
 
   /**
-   * Whether a reason of {@link #classify} means no byte of the request left this process, so a
-   * paid POST cannot have created a request and may be sent again: {@code connect_failed}, {@code
+   * Whether a reason of {@link #classify} means no byte of the request left this process, so a paid
+   * POST cannot have created a request and may be sent again: {@code connect_failed}, {@code
    * unknown_host}, {@code tls_handshake}. Every other reason ({@code timeout}, {@code
    * connection_reset}, ...) may come after the body was sent.
    */

@@ -62,7 +62,13 @@ class ApiPathsTest {
         "ü|||true|0|0|/models?search=%C3%BC&include_schema=true",
       })
   void shouldSendOnlyTheGivenCatalogParametersPercentEncoded(
-      String search, String category, String kind, boolean schema, int limit, int offset, String path) {
+      String search,
+      String category,
+      String kind,
+      boolean schema,
+      int limit,
+      int offset,
+      String path) {
     assertThat(ApiPaths.models(search, category, kind, schema, limit, offset)).isEqualTo(path);
   }
 

@@ -147,8 +147,8 @@ class ApiResponsesTest {
         "{\"balance_usd\":0}|0.0||",
         "{\"balance_usd\":-1.25,\"balance_microdollars\":-1250000}|-1.25|-1250000|"
       })
-  void shouldReadTheBalanceInUsdAndMicrodollars(String body, double usd, Long micro, String currency)
-      throws Exception {
+  void shouldReadTheBalanceInUsdAndMicrodollars(
+      String body, double usd, Long micro, String currency) throws Exception {
     Balance b = ApiResponses.balance(json(body));
 
     assertThat(b.balanceUsd()).isEqualTo(usd);

@@ -61,10 +61,7 @@ class AssetServerHostileTest {
     return (head ? http.head() : http.get())
         .uri(url)
         .responseSingle(
-            (r, b) ->
-                b.asString()
-                    .defaultIfEmpty("")
-                    .map(body -> new Got(r.status().code(), body)))
+            (r, b) -> b.asString().defaultIfEmpty("").map(body -> new Got(r.status().code(), body)))
         .block(WAIT);
   }
 
@@ -115,7 +112,8 @@ class AssetServerHostileTest {
   }
 
   @Test
-  @DisplayName("asset server: a file swapped for a FIFO after signing serves nothing and does not hang")
+  @DisplayName(
+      "asset server: a file swapped for a FIFO after signing serves nothing and does not hang")
   void fileSwappedForFifo() throws Exception {
     Path in = input("public");
     URI url = server.publish(in);
@@ -129,13 +127,15 @@ class AssetServerHostileTest {
   void specialFilesAreNotPublished() throws Exception {
     Path fifo = dir.resolve("pipe.png");
     assertThatThrownBy(() -> server.publish(dir)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> server.publish(dir.resolve("none.png"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> server.publish(dir.resolve("none.png")))
+        .isInstanceOf(IllegalArgumentException.class);
     assumeThat(mkfifo(fifo)).isTrue();
     assertThatThrownBy(() -> server.publish(fifo)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  @DisplayName("asset server: publishing a symlink signs its target, and a later swap of the target serves nothing")
+  @DisplayName(
+      "asset server: publishing a symlink signs its target, and a later swap of the target serves nothing")
   void publishedLinkSignsTheTarget() throws IOException {
     Path target = input("public");
     Path link = Files.createSymbolicLink(dir.resolve("link.png"), target);
@@ -190,7 +190,9 @@ class AssetServerHostileTest {
           case "zero" -> base + "0".repeat(64) + "/" + path + "/" + file;
           case "short" -> base + mac.substring(0, 32) + "/" + path + "/" + file;
           case "upper" -> base + mac.toUpperCase() + "/" + path + "/" + file;
-          case "otherkey" -> LocalAssetServer.urlFor(server.hostPort(), "k".repeat(32).getBytes(), secret).toString();
+          case "otherkey" ->
+              LocalAssetServer.urlFor(server.hostPort(), "k".repeat(32).getBytes(), secret)
+                  .toString();
           case "swapmac" -> base + mac + "/" + b64(secret.toString()) + "/in.png";
           case "name" -> base + mac + "/" + path + "/other.png";
           case "dotdot" -> signed(in.getParent() + "/../private/in.png");
@@ -207,17 +209,26 @@ class AssetServerHostileTest {
 
   private String signed(String path) {
     String last = path.substring(path.lastIndexOf('/') + 1);
-    return "http://" + server.hostPort() + "/assets/" + LocalAssetServer.mac(KEY, path) + "/" + b64(path) + "/"
+    return "http://"
+        + server.hostPort()
+        + "/assets/"
+        + LocalAssetServer.mac(KEY, path)
+        + "/"
+        + b64(path)
+        + "/"
         + FileNames.sanitise(last.isEmpty() ? "x" : last);
   }
 
   private static String b64(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   static Stream<Arguments> keys() {
     return Stream.of(
-        Arguments.of("asset server: a 16-character key is refused", "aaaaaaaaaaaaaaaa".getBytes(), false),
+        Arguments.of(
+            "asset server: a 16-character key is refused", "aaaaaaaaaaaaaaaa".getBytes(), false),
         Arguments.of("asset server: a 31-byte key is refused", new byte[31], false),
         Arguments.of("asset server: an empty key is refused", new byte[0], false),
         Arguments.of("asset server: no key is refused", null, false),
@@ -238,11 +249,20 @@ class AssetServerHostileTest {
 
   static Stream<Arguments> hosts() {
     return Stream.of(
-        Arguments.of("127.0.0.1", true), Arguments.of("127.8.9.10", true), Arguments.of("localhost", true),
-        Arguments.of("LOCALHOST", true), Arguments.of("::1", true), Arguments.of("[::1]", true),
-        Arguments.of("0:0:0:0:0:0:0:1", true), Arguments.of("0.0.0.0", false), Arguments.of("::", false),
-        Arguments.of("192.168.1.5", false), Arguments.of("example.com", false), Arguments.of("localhost.evil.com", false),
-        Arguments.of("", false), Arguments.of(null, false));
+        Arguments.of("127.0.0.1", true),
+        Arguments.of("127.8.9.10", true),
+        Arguments.of("localhost", true),
+        Arguments.of("LOCALHOST", true),
+        Arguments.of("::1", true),
+        Arguments.of("[::1]", true),
+        Arguments.of("0:0:0:0:0:0:0:1", true),
+        Arguments.of("0.0.0.0", false),
+        Arguments.of("::", false),
+        Arguments.of("192.168.1.5", false),
+        Arguments.of("example.com", false),
+        Arguments.of("localhost.evil.com", false),
+        Arguments.of("", false),
+        Arguments.of(null, false));
   }
 
   @ParameterizedTest(name = "asset server: bind host {0} is loopback: {1}")

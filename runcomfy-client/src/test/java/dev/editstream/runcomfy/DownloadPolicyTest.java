@@ -83,19 +83,25 @@ class DownloadPolicyTest {
 
   @Test
   void shouldKeepHttpsOnlyOnSuffixHostsForAPolicyBuiltWithoutTheHttpFlag() {
-    DownloadPolicy strict = new DownloadPolicy(DownloadPolicy.DEFAULT_SUFFIXES, Set.of("127.0.0.1:8123"));
+    DownloadPolicy strict =
+        new DownloadPolicy(DownloadPolicy.DEFAULT_SUFFIXES, Set.of("127.0.0.1:8123"));
 
     assertThat(strict.refusal(URI.create("http://cdn.runcomfy.net/x.png")))
         .hasValueSatisfying(r -> assertThat(r).contains("only allowed for configured local hosts"));
     assertThat(strict.refusal(URI.create("https://cdn.runcomfy.net/x.png"))).isEmpty();
     assertThat(strict.refusal(URI.create("http://127.0.0.1:8123/x.png"))).isEmpty();
-    assertThat(strict.withLocalHosts(Set.of("localhost:1")).refusal(URI.create("http://cdn.runcomfy.net/x")))
+    assertThat(
+            strict
+                .withLocalHosts(Set.of("localhost:1"))
+                .refusal(URI.create("http://cdn.runcomfy.net/x")))
         .isPresent();
   }
 
   @Test
   void shouldKeepHttpOnRunComfyHostsAfterAddingLocalHosts() {
-    assertThat(DownloadPolicy.runComfyDefault().refusal(URI.create("http://cdn.runcomfy.com/x.png"))).isEmpty();
+    assertThat(
+            DownloadPolicy.runComfyDefault().refusal(URI.create("http://cdn.runcomfy.com/x.png")))
+        .isEmpty();
     assertThat(policy.refusal(URI.create("http://cdn.runcomfy.com/x.png"))).isEmpty();
   }
 

@@ -119,7 +119,8 @@ class DownloadUrlHostileTest {
   }
 
   private static Arguments no(String url, String reason) {
-    return Arguments.of("download url: refused (" + reason + ") " + printable(url), url, null, reason);
+    return Arguments.of(
+        "download url: refused (" + reason + ") " + printable(url), url, null, reason);
   }
 
   private static String printable(String url) {
@@ -226,7 +227,8 @@ class DownloadUrlHostileTest {
   @Test
   @DisplayName("download url: redirect with a huge location is refused")
   void downloadUrlRedirectWithAHugeLocationIsRefused() throws IOException {
-    assertRefusedThroughRedirect("https://cdn.runcomfy.net/" + "a".repeat(9_000), "header_too_large");
+    assertRefusedThroughRedirect(
+        "https://cdn.runcomfy.net/" + "a".repeat(9_000), "header_too_large");
   }
 
   @Test
@@ -247,8 +249,18 @@ class DownloadUrlHostileTest {
 
   static Stream<Arguments> internalAddresses() {
     return Stream.of(
-            "127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "224.0.0.1", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1")
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.9",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1")
         .map(a -> Arguments.of("download url: suffix host resolving to " + a + " is refused", a));
   }
 
@@ -258,8 +270,12 @@ class DownloadUrlHostileTest {
       throws IOException {
     InetAddress a = InetAddress.getByName(address);
     try (OutputDownloader d =
-        downloader(DownloadPolicy.runComfyDefault(), DownloadConfig.defaults(), h -> new InetAddress[] {a})) {
-      StepVerifier.create(d.download("http://evil.runcomfy.net:" + stranger.port() + "/x.png", dir, null))
+        downloader(
+            DownloadPolicy.runComfyDefault(),
+            DownloadConfig.defaults(),
+            h -> new InetAddress[] {a})) {
+      StepVerifier.create(
+              d.download("http://evil.runcomfy.net:" + stranger.port() + "/x.png", dir, null))
           .expectErrorSatisfies(
               stageError(ExitClass.DATA, "refused_address")
                   .andThen(e -> assertThat(e.getMessage()).contains("evil.runcomfy.net")))
@@ -273,9 +289,14 @@ class DownloadUrlHostileTest {
   @DisplayName("download url: suffix host with one public and one loopback address is refused")
   void downloadUrlSuffixHostWithOnePublicAndOneLoopbackAddressIsRefused() throws IOException {
     CheckingResolver.HostResolver mixed =
-        h -> new InetAddress[] {InetAddress.getByName("93.184.216.34"), InetAddress.getLoopbackAddress()};
-    try (OutputDownloader d = downloader(DownloadPolicy.runComfyDefault(), DownloadConfig.defaults(), mixed)) {
-      StepVerifier.create(d.download("http://cdn.runcomfy.net:" + stranger.port() + "/x.png", dir, null))
+        h ->
+            new InetAddress[] {
+              InetAddress.getByName("93.184.216.34"), InetAddress.getLoopbackAddress()
+            };
+    try (OutputDownloader d =
+        downloader(DownloadPolicy.runComfyDefault(), DownloadConfig.defaults(), mixed)) {
+      StepVerifier.create(
+              d.download("http://cdn.runcomfy.net:" + stranger.port() + "/x.png", dir, null))
           .expectErrorSatisfies(stageError(ExitClass.DATA, "refused_address"))
           .verify(WAIT);
     }
@@ -306,7 +327,8 @@ class DownloadUrlHostileTest {
                 HostileServer.fixed("200 OK", List.of("Content-Length: 3"), new byte[] {1, 2, 3}));
         OutputDownloader d =
             downloader(
-                DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("localhost:" + emulator.port())),
+                DownloadPolicy.runComfyDefault()
+                    .withLocalHosts(Set.of("localhost:" + emulator.port())),
                 DownloadConfig.defaults(),
                 h -> new InetAddress[] {InetAddress.getLoopbackAddress()})) {
       StepVerifier.create(d.download("http://localhost:" + emulator.port() + "/o.bin", dir, null))
@@ -316,7 +338,8 @@ class DownloadUrlHostileTest {
     }
   }
 
-  private void assertOutcome(HostileServer.Answer answer, DownloadConfig config, Consumer<Throwable> check)
+  private void assertOutcome(
+      HostileServer.Answer answer, DownloadConfig config, Consumer<Throwable> check)
       throws IOException {
     try (HostileServer evil = new HostileServer(answer);
         OutputDownloader d =
@@ -345,7 +368,10 @@ class DownloadUrlHostileTest {
   void downloadUrlContentLengthShorterThanTheBodyKeepsOnlyTheDeclaredBytes() throws IOException {
     try (HostileServer evil =
             new HostileServer(
-                HostileServer.fixed("200 OK", List.of("Content-Length: 4"), "abcdEXTRA".getBytes(StandardCharsets.US_ASCII)));
+                HostileServer.fixed(
+                    "200 OK",
+                    List.of("Content-Length: 4"),
+                    "abcdEXTRA".getBytes(StandardCharsets.US_ASCII)));
         OutputDownloader d =
             downloader(
                 DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
@@ -379,7 +405,9 @@ class DownloadUrlHostileTest {
     try (HostileServer evil =
             new HostileServer(
                 HostileServer.fixed(
-                    "200 OK", List.of("Content-Encoding: gzip", "Content-Length: " + bomb.length), bomb));
+                    "200 OK",
+                    List.of("Content-Encoding: gzip", "Content-Length: " + bomb.length),
+                    bomb));
         OutputDownloader d =
             downloader(
                 DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
@@ -411,7 +439,8 @@ class DownloadUrlHostileTest {
     // configured limit: the default 30 min; the job's own deadline is 1 s away and binds
     Instant jobDeadline = Instant.now().plusSeconds(1);
     long start = System.nanoTime();
-    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+    try (HostileServer evil =
+            new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
         OutputDownloader d =
             downloader(
                 DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
@@ -421,7 +450,8 @@ class DownloadUrlHostileTest {
           .expectErrorSatisfies(
               stageError(ExitClass.OTHER, "download_deadline")
                   .andThen(e -> assertThat(((StageException) e).exitClass().retryable()).isFalse())
-                  .andThen(e -> assertThat(e.getMessage()).contains("job's deadline " + jobDeadline)))
+                  .andThen(
+                      e -> assertThat(e.getMessage()).contains("job's deadline " + jobDeadline)))
           .verify(WAIT);
       assertThat(evil.heads()).hasSize(1);
     }
@@ -432,7 +462,8 @@ class DownloadUrlHostileTest {
   @Test
   @DisplayName("download url: a job past its deadline fetches nothing and is not retried")
   void downloadUrlJobPastItsDeadlineFetchesNothingAndIsNotRetried() throws IOException {
-    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+    try (HostileServer evil =
+            new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
         OutputDownloader d =
             downloader(
                 DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
@@ -450,14 +481,16 @@ class DownloadUrlHostileTest {
   @Test
   @DisplayName("download url: the configured limit binds when shorter than the job's deadline")
   void downloadUrlConfiguredLimitBindsWhenShorterThanTheJobDeadline() throws IOException {
-    try (HostileServer evil = new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
+    try (HostileServer evil =
+            new HostileServer(HostileServer.trickle(1000, Duration.ofMillis(200)));
         OutputDownloader d =
             downloader(
                 DownloadPolicy.runComfyDefault().withLocalHosts(Set.of(evil.hostPort())),
                 DownloadConfig.defaults().withDeadline(Duration.ofMillis(800)),
                 CheckingResolver.HostResolver.SYSTEM)) {
       StepVerifier.create(
-              d.download(URI.create(evil.url("/o.bin")), dir, null, Instant.now().plusSeconds(3600)))
+              d.download(
+                  URI.create(evil.url("/o.bin")), dir, null, Instant.now().plusSeconds(3600)))
           .expectErrorSatisfies(
               stageError(ExitClass.TEMPFAIL, "download_deadline")
                   .andThen(e -> assertThat(e.getMessage()).contains("800 ms")))
@@ -479,7 +512,8 @@ class DownloadUrlHostileTest {
   @DisplayName("download url: huge response header fails without a file")
   void downloadUrlHugeResponseHeaderFailsWithoutAFile() throws IOException {
     assertOutcome(
-        HostileServer.fixed("200 OK", List.of("X-Junk: " + "j".repeat(200_000), "Content-Length: 1"), new byte[1]),
+        HostileServer.fixed(
+            "200 OK", List.of("X-Junk: " + "j".repeat(200_000), "Content-Length: 1"), new byte[1]),
         DownloadConfig.defaults(),
         stageError(ExitClass.DATA, "header_too_large"));
   }
@@ -488,7 +522,10 @@ class DownloadUrlHostileTest {
   @DisplayName("download url: control characters in a refused url are escaped in the message")
   void downloadUrlControlCharactersInARefusedUrlAreEscapedInTheMessage() {
     try (OutputDownloader d =
-        downloader(DownloadPolicy.runComfyDefault(), DownloadConfig.defaults(), CheckingResolver.HostResolver.SYSTEM)) {
+        downloader(
+            DownloadPolicy.runComfyDefault(),
+            DownloadConfig.defaults(),
+            CheckingResolver.HostResolver.SYSTEM)) {
       StepVerifier.create(d.download("https://evil.com/\u202Egnp.exe\u001b[2J", dir, null))
           .expectErrorSatisfies(
               stageError(ExitClass.DATA, "refused_url")
@@ -510,7 +547,9 @@ class DownloadUrlHostileTest {
       arr.add("https://cdn.runcomfy.net/o/" + i + ".png");
     }
     OutputUrls.Found found =
-        OutputUrls.find(mapper.createObjectNode().set("images", arr), DownloadConfig.defaults().maxOutputUrls());
+        OutputUrls.find(
+            mapper.createObjectNode().set("images", arr),
+            DownloadConfig.defaults().maxOutputUrls());
     assertThat(found.urls()).hasSize(1000);
     assertThat(found.truncated()).isTrue();
     assertThat(OutputUrls.collect(arr)).hasSize(OutputUrls.DEFAULT_MAX_URLS);
@@ -518,6 +557,7 @@ class DownloadUrlHostileTest {
     assertThat(found.urls())
         .startsWith("https://cdn.runcomfy.net/o/0.png", "https://cdn.runcomfy.net/o/1.png")
         .endsWith("https://cdn.runcomfy.net/o/999.png")
-        .doesNotContain("https://cdn.runcomfy.net/o/1000.png", "https://cdn.runcomfy.net/o/19999.png");
+        .doesNotContain(
+            "https://cdn.runcomfy.net/o/1000.png", "https://cdn.runcomfy.net/o/19999.png");
   }
 }

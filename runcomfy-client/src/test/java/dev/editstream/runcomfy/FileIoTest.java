@@ -23,9 +23,11 @@ class FileIoTest {
 
   @Test
   void shouldMoveWorkOffANonBlockingThread() {
-    String ran = Mono.just(1).publishOn(Schedulers.parallel())
-        .flatMap(x -> FileIo.call(() -> Thread.currentThread().getName()))
-        .block(Duration.ofSeconds(5));
+    String ran =
+        Mono.just(1)
+            .publishOn(Schedulers.parallel())
+            .flatMap(x -> FileIo.call(() -> Thread.currentThread().getName()))
+            .block(Duration.ofSeconds(5));
 
     assertThat(ran).startsWith("editstream-file-io-");
   }
@@ -34,9 +36,10 @@ class FileIoTest {
   void shouldRunTheNextStepInlineWhenAlreadyOnAFileWorkThread() {
     AtomicReference<Thread> second = new AtomicReference<>();
 
-    Thread first = FileIo.call(Thread::currentThread)
-        .flatMap(t -> FileIo.run(() -> second.set(Thread.currentThread())).thenReturn(t))
-        .block(Duration.ofSeconds(5));
+    Thread first =
+        FileIo.call(Thread::currentThread)
+            .flatMap(t -> FileIo.run(() -> second.set(Thread.currentThread())).thenReturn(t))
+            .block(Duration.ofSeconds(5));
 
     assertThat(first).isSameAs(second.get());
     assertThat(first.getName()).startsWith("editstream-file-io-");
@@ -44,9 +47,11 @@ class FileIoTest {
 
   @Test
   void shouldSignalTheWorksExceptionAsTheError() {
-    StepVerifier.create(FileIo.call(() -> {
-          throw new IOException("disk full");
-        }))
+    StepVerifier.create(
+            FileIo.call(
+                () -> {
+                  throw new IOException("disk full");
+                }))
         .expectErrorMatches(e -> e instanceof IOException && e.getMessage().equals("disk full"))
         .verify(Duration.ofSeconds(5));
   }

@@ -15,7 +15,11 @@ class HardeningConfigTest {
     RunComfyConfig c = RunComfyConfig.of("http://127.0.0.1:1/v1", "t0k3n");
     assertThat(c.maxResponseBytes()).isEqualTo(8L << 20);
     assertThat(c.withMaxResponseBytes(4096).maxResponseBytes()).isEqualTo(4096);
-    assertThat(c.withMaxResponseBytes(4096).withResponseTimeout(Duration.ofSeconds(3)).maxResponseBytes()).isEqualTo(4096);
+    assertThat(
+            c.withMaxResponseBytes(4096)
+                .withResponseTimeout(Duration.ofSeconds(3))
+                .maxResponseBytes())
+        .isEqualTo(4096);
     assertThat(c.toString()).contains("maxResponseBytes=8388608").doesNotContain("t0k3n");
   }
 
@@ -33,8 +37,10 @@ class HardeningConfigTest {
     DownloadConfig d = DownloadConfig.defaults();
     assertThat(d.deadline()).isEqualTo(Duration.ofMinutes(30));
     assertThat(d.maxOutputUrls()).isEqualTo(1000);
-    assertThat(d.withDeadline(Duration.ofSeconds(5)).withMaxBytes(10).deadline()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(d.withMaxOutputUrls(3).withReadTimeout(Duration.ofSeconds(1)).maxOutputUrls()).isEqualTo(3);
+    assertThat(d.withDeadline(Duration.ofSeconds(5)).withMaxBytes(10).deadline())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.withMaxOutputUrls(3).withReadTimeout(Duration.ofSeconds(1)).maxOutputUrls())
+        .isEqualTo(3);
   }
 
   @Test
@@ -48,6 +54,7 @@ class HardeningConfigTest {
 
   @Test
   void shouldRenderAbsentResultErrorsPlainly() {
-    assertThat(new RequestResult("r", "failed", null, null, null, null).errorText("x")).isEqualTo("no error given");
+    assertThat(new RequestResult("r", "failed", null, null, null, null).errorText("x"))
+        .isEqualTo("no error given");
   }
 }

@@ -17,8 +17,8 @@ import reactor.core.publisher.Flux;
 /**
  * A malicious HTTP/1.1 server on 127.0.0.1:0 that writes raw bytes, so a test controls what no
  * well-behaved server library would send (lying Content-Length, huge headers, trickled bodies,
- * control characters in headers). One thread per connection; each request is answered by the
- * {@link Answer} and the connection is then closed. Records every request line.
+ * control characters in headers). One thread per connection; each request is answered by the {@link
+ * Answer} and the connection is then closed. Records every request line.
  */
 final class HostileServer implements AutoCloseable {
   /** Writes one answer; may block (it runs on the connection's own thread). */
@@ -148,9 +148,7 @@ final class HostileServer implements AutoCloseable {
   static Answer json(int status, String body) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     return fixed(
-        status + " X",
-        List.of("Content-Type: application/json", "Content-Length: " + b.length),
-        b);
+        status + " X", List.of("Content-Type: application/json", "Content-Length: " + b.length), b);
   }
 
   /** A 302 to {@code location}, written as given (any bytes). */
@@ -185,8 +183,8 @@ final class HostileServer implements AutoCloseable {
   }
 
   /**
-   * A 200 whose body of {@code n} bytes comes one byte every {@code every} (paced by a timer on
-   * the server's connection thread), with a Content-Length of {@code n}.
+   * A 200 whose body of {@code n} bytes comes one byte every {@code every} (paced by a timer on the
+   * server's connection thread), with a Content-Length of {@code n}.
    */
   static Answer trickle(int n, Duration every) {
     return (line, out) -> {

@@ -64,7 +64,10 @@ class LocalAssetServerTest {
     Got got = get(url.toString());
 
     assertThat(url.toString())
-        .matches("http://127\\.0\\.0\\.1:" + server.port() + "/assets/[0-9a-f]{64}/[A-Za-z0-9_-]+/My_Photo\\.PNG");
+        .matches(
+            "http://127\\.0\\.0\\.1:"
+                + server.port()
+                + "/assets/[0-9a-f]{64}/[A-Za-z0-9_-]+/My_Photo\\.PNG");
     assertThat(got.status()).isEqualTo(200);
     assertThat(got.contentType()).isEqualTo("image/png");
     assertThat(got.length()).isEqualTo("300000");
@@ -101,7 +104,8 @@ class LocalAssetServerTest {
   @Test
   void shouldGiveStableUrlsThatSurviveARestartWithTheSameKey() throws IOException {
     Path file = Files.writeString(dir.resolve("a.txt"), "x");
-    byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] key =
+        "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     URI first;
     int port;
     try (LocalAssetServer s1 = LocalAssetServer.start("127.0.0.1", 0, key)) {
@@ -126,14 +130,18 @@ class LocalAssetServerTest {
     String[] parts = url.getPath().split("/");
     String mac = parts[2];
     String path = parts[3];
-    String forged = java.util.Base64.getUrlEncoder().withoutPadding()
-        .encodeToString("/etc/passwd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String forged =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("/etc/passwd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     assertThat(get(url.toString()).status()).isEqualTo(200);
-    assertThat(get(base + "/assets/" + "0".repeat(64) + "/" + path + "/a.txt").status()).isEqualTo(404);
+    assertThat(get(base + "/assets/" + "0".repeat(64) + "/" + path + "/a.txt").status())
+        .isEqualTo(404);
     assertThat(get(base + "/assets/" + mac + "/" + path + "/other.txt").status()).isEqualTo(404);
     assertThat(get(base + "/assets/" + mac + "/" + forged + "/passwd").status()).isEqualTo(404);
-    assertThat(get(base + "/assets/" + mac + "/..%2F..%2Fetc%2Fpasswd/passwd").status()).isEqualTo(404);
+    assertThat(get(base + "/assets/" + mac + "/..%2F..%2Fetc%2Fpasswd/passwd").status())
+        .isEqualTo(404);
     assertThat(get(base + "/").status()).isEqualTo(404);
     assertThat(get(base + "/assets/").status()).isEqualTo(404);
   }

@@ -127,7 +127,8 @@ class OutputDownloaderTest {
   void shouldSyncALargeFileInTheBackgroundWhileItStreams() throws Exception {
     String expectedSha =
         HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(photo));
-    try (OutputDownloader small = downloader(DownloadConfig.defaults().withSyncEveryBytes(64 * 1024))) {
+    try (OutputDownloader small =
+        downloader(DownloadConfig.defaults().withSyncEveryBytes(64 * 1024))) {
       StepVerifier.create(small.download(URI.create(files.url("/files/photo.png")), dir, null))
           .assertNext(
               f -> {

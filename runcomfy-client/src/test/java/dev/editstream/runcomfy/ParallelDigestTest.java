@@ -88,27 +88,35 @@ class ParallelDigestTest {
     CountDownLatch gate = new CountDownLatch(1);
     ExecutorService slow = Executors.newSingleThreadExecutor();
     try {
-      ParallelDigest pd = new ParallelDigest(sha256(), r -> slow.execute(() -> {
-        try {
-          gate.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        r.run();
-      }), 2048);
+      ParallelDigest pd =
+          new ParallelDigest(
+              sha256(),
+              r ->
+                  slow.execute(
+                      () -> {
+                        try {
+                          gate.await();
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                        r.run();
+                      }),
+              2048);
       byte[] data = random(3072, 5);
       pd.update(Unpooled.wrappedBuffer(data, 0, 1024));
       pd.update(Unpooled.wrappedBuffer(data, 1024, 1024));
       assertThat(pd.pendingBytes()).as("at the bound, not over it").isEqualTo(2048);
       AtomicBoolean third = new AtomicBoolean();
-      Thread writer = new Thread(() -> {
-        try {
-          pd.update(Unpooled.wrappedBuffer(data, 2048, 1024));
-          third.set(true);
-        } catch (java.io.InterruptedIOException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  pd.update(Unpooled.wrappedBuffer(data, 2048, 1024));
+                  third.set(true);
+                } catch (java.io.InterruptedIOException e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       writer.start();
       await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).untilFalse(third);
 
@@ -126,15 +134,21 @@ class ParallelDigestTest {
   @Test
   void shouldHashOnTheCallerInOrderOnceTheExecutorRefuses() throws Exception {
     AtomicBoolean refuse = new AtomicBoolean();
-    ParallelDigest pd = new ParallelDigest(sha256(), r -> {
-      if (refuse.get()) {
-        throw new RejectedExecutionException("shut down");
-      }
-      pool.execute(r);
-    }, 1 << 20);
+    ParallelDigest pd =
+        new ParallelDigest(
+            sha256(),
+            r -> {
+              if (refuse.get()) {
+                throw new RejectedExecutionException("shut down");
+              }
+              pool.execute(r);
+            },
+            1 << 20);
     byte[] data = random(4096, 6);
     pd.update(Unpooled.wrappedBuffer(data, 0, 2048));
-    await().atMost(Duration.ofSeconds(5)).until(() -> pd.pendingBytes() == 0); // the drain task ended
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> pd.pendingBytes() == 0); // the drain task ended
     refuse.set(true);
     ByteBuf second = Unpooled.directBuffer(2048).writeBytes(data, 2048, 2048);
 
@@ -164,6 +178,7 @@ class ParallelDigestTest {
   @Test
   void shouldRefuseABoundBelowOneByte() {
     assertThatThrownBy(() -> new ParallelDigest(sha256(), pool, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPendingBytes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxPendingBytes");
   }
 }

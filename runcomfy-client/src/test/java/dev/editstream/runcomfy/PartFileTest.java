@@ -107,16 +107,20 @@ class PartFileTest {
   }
 
   @Test
-  void shouldHashInlineUpToTheThresholdThenOnTheHashingExecutorWithTheSameResult() throws Exception {
+  void shouldHashInlineUpToTheThresholdThenOnTheHashingExecutorWithTheSameResult()
+      throws Exception {
     Inline executor = new Inline();
-    PartFile small = PartFile.create(dir, "small.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
+    PartFile small =
+        PartFile.create(dir, "small.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
     byte[] few = random(8 * KIB, 7);
     writeInChunks(small, few, KIB);
     assertThat(executor.runs).as("8 KiB written before the threshold was passed").hasValue(0);
     assertThat(small.sha256Hex()).isEqualTo(sha256(few));
     small.commit();
 
-    PartFile big = PartFile.create(dir, "big-hashed.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
+    PartFile big =
+        PartFile.create(
+            dir, "big-hashed.bin", null, new PartFile.Hashing(8 * KIB, 4 * KIB, executor));
     byte[] many = random(20 * KIB + 5, 8);
     writeInChunks(big, many, KIB);
     assertThat(executor.runs).as("the 13 pieces from 8 KiB on").hasValue(13);
@@ -126,11 +130,14 @@ class PartFileTest {
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(ints = {1, 4095, 4096, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 777})
+  @org.junit.jupiter.params.provider.ValueSource(
+      ints = {1, 4095, 4096, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 777})
   void shouldWriteTheSameBytesAndHashWithDirectIoAsThroughThePageCache(int size) throws Exception {
     PartFile.Direct direct = new PartFile.Direct(1, 1 << 20);
     PartFile part = PartFile.create(dir, "direct-" + size + ".bin", null, null, direct, size);
-    org.junit.jupiter.api.Assumptions.assumeTrue(part.direct(), "this file system refuses O_DIRECT; the page-cache path is tested elsewhere");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        part.direct(),
+        "this file system refuses O_DIRECT; the page-cache path is tested elsewhere");
     byte[] data = random(size, size);
     Random pieces = new Random(size);
     for (int off = 0; off < data.length; ) {
@@ -171,7 +178,8 @@ class PartFileTest {
 
   @Test
   void shouldDeleteADirectPartFileThatIsDiscarded() throws Exception {
-    PartFile part = PartFile.create(dir, "gone.bin", null, null, new PartFile.Direct(1, 1 << 20), 10 << 20);
+    PartFile part =
+        PartFile.create(dir, "gone.bin", null, null, new PartFile.Direct(1, 1 << 20), 10 << 20);
     byte[] data = random(2 * (1 << 20) + 5, 9);
     writeInChunks(part, data, 64 * KIB);
 
@@ -265,7 +273,8 @@ class PartFileTest {
             "part-file-test-writer");
     writer.start();
 
-    // the first sync starts at 4 KiB and is held: past 8 KiB pending (the 9th chunk) the writer waits
+    // the first sync starts at 4 KiB and is held: past 8 KiB pending (the 9th chunk) the writer
+    // waits
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> writer.getState() == Thread.State.WAITING && chunksWritten.get() == 8);
@@ -311,12 +320,15 @@ class PartFileTest {
     Held executor = new Held();
     FileChannel failing = new ForceFails(FileChannel.open(path, StandardOpenOption.WRITE));
     PartFile part =
-        PartFile.over(dir, "bad.bin", path, failing, new PartFile.Writeback(2 * KIB, 8 * KIB, executor));
+        PartFile.over(
+            dir, "bad.bin", path, failing, new PartFile.Writeback(2 * KIB, 8 * KIB, executor));
 
     writeInChunks(part, random(3 * KIB, 8), KIB);
     executor.runAll();
 
-    assertThatThrownBy(part::commit).isInstanceOf(IOException.class).hasMessage("EIO from the test disk");
+    assertThatThrownBy(part::commit)
+        .isInstanceOf(IOException.class)
+        .hasMessage("EIO from the test disk");
     part.discard();
     assertThat(path).doesNotExist();
     assertThat(dir.resolve("bad.bin")).doesNotExist();

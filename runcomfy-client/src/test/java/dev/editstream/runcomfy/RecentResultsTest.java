@@ -35,7 +35,10 @@ class RecentResultsTest {
     RecentResults r = new RecentResults(5);
     r.put("req-1", List.of("https://cdn.runcomfy.net/a.png?sig=s3cr3t"));
 
-    assertThat(r.toString()).doesNotContain("s3cr3t").doesNotContain("cdn").startsWith("RecentResults[1 of 5, ");
+    assertThat(r.toString())
+        .doesNotContain("s3cr3t")
+        .doesNotContain("cdn")
+        .startsWith("RecentResults[1 of 5, ");
   }
 
   @Test

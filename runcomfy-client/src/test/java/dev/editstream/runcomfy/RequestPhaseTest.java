@@ -39,8 +39,19 @@ class RequestPhaseTest {
   void shouldKnowExactlyTheThirteenWordsOfTheTable() {
     assertThat(RequestPhase.knownWords())
         .containsExactly(
-            "in_queue", "pending", "waiting", "queued", "in_progress", "starting", "processing",
-            "running", "completed", "succeeded", "failed", "cancelled", "canceled");
+            "in_queue",
+            "pending",
+            "waiting",
+            "queued",
+            "in_progress",
+            "starting",
+            "processing",
+            "running",
+            "completed",
+            "succeeded",
+            "failed",
+            "cancelled",
+            "canceled");
     assertThat(RequestStatus.KNOWN).isEqualTo(RequestPhase.knownWords());
     assertThat(RequestStatus.TERMINAL)
         .containsExactlyInAnyOrder("completed", "succeeded", "failed", "cancelled", "canceled");
@@ -50,8 +61,19 @@ class RequestPhaseTest {
   @NullAndEmptySource
   @ValueSource(
       strings = {
-        " ", "\t", "thinking", "done", "success", "error", "in queue", "in-progress", "complete",
-        "cancel", "completed!", "İN_QUEUE", "0"
+        " ",
+        "\t",
+        "thinking",
+        "done",
+        "success",
+        "error",
+        "in queue",
+        "in-progress",
+        "complete",
+        "cancel",
+        "completed!",
+        "İN_QUEUE",
+        "0"
       })
   void shouldCallAnythingElseUnknownWithoutThrowing(String word) {
     assertThat(RequestPhase.of(word)).isEqualTo(RequestPhase.UNKNOWN);

@@ -240,7 +240,9 @@ class RunComfyClientContractTest {
         "GET",
         "/v1/requests/" + RID + "/result",
         200,
-        "{\"request_id\":\"" + RID + "\",\"status\":\"completed\",\"output\":{\"images\":[]},\"cost\":0.04}");
+        "{\"request_id\":\""
+            + RID
+            + "\",\"status\":\"completed\",\"output\":{\"images\":[]},\"cost\":0.04}");
 
     StepVerifier.create(client.result(RID, true))
         .assertNext(r -> assertThat(r.cost()).isEqualTo(0.04))
@@ -248,19 +250,28 @@ class RunComfyClientContractTest {
         .verify(WAIT);
     StepVerifier.create(client.result(RID)).expectNextCount(1).expectComplete().verify(WAIT);
 
-    assertThat(api.seen()).extracting(StubApi.Seen::path).containsOnly("/v1/requests/" + RID + "/result");
-    assertThat(api.seen()).extracting(StubApi.Seen::query).containsExactly("include_cost=true", null);
+    assertThat(api.seen())
+        .extracting(StubApi.Seen::path)
+        .containsOnly("/v1/requests/" + RID + "/result");
+    assertThat(api.seen())
+        .extracting(StubApi.Seen::query)
+        .containsExactly("include_cost=true", null);
   }
 
   @Test
   void shouldSendOnlyTheGivenCatalogParametersPercentEncoded() {
-    api.on("GET", "/v1/models", 200, "{\"models\":[{\"model_id\":\"google/nano-banana-2/edit\"}],\"total\":384}");
+    api.on(
+        "GET",
+        "/v1/models",
+        200,
+        "{\"models\":[{\"model_id\":\"google/nano-banana-2/edit\"}],\"total\":384}");
 
     StepVerifier.create(client.models("nano banana&x", "image-to-image", null, true, 50, 100))
         .assertNext(
             page -> {
               assertThat(page.path("total").asInt()).isEqualTo(384);
-              assertThat(page.at("/models/0/model_id").asText()).isEqualTo("google/nano-banana-2/edit");
+              assertThat(page.at("/models/0/model_id").asText())
+                  .isEqualTo("google/nano-banana-2/edit");
             })
         .expectComplete()
         .verify(WAIT);
@@ -278,8 +289,7 @@ class RunComfyClientContractTest {
         .extracting(StubApi.Seen::query)
         .containsExactly(
             "search=nano%20banana%26x&category=image-to-image&include_schema=true&limit=50&offset=100",
-            "kind=edit",
-            null);
+            "kind=edit", null);
     assertThat(api.seen().get(0).headers().get("Authorization")).isEqualTo("Bearer " + TOKEN);
   }
 
@@ -298,7 +308,11 @@ class RunComfyClientContractTest {
 
   @Test
   void shouldReadTheCatalogCategories() {
-    api.on("GET", "/v1/models/categories", 200, "{\"categories\":[\"image-to-image\",\"edit-video\"]}");
+    api.on(
+        "GET",
+        "/v1/models/categories",
+        200,
+        "{\"categories\":[\"image-to-image\",\"edit-video\"]}");
 
     StepVerifier.create(client.categories())
         .assertNext(c -> assertThat(c.path("categories").get(1).asText()).isEqualTo("edit-video"))
@@ -331,7 +345,8 @@ class RunComfyClientContractTest {
     api.on("GET", "/wallet/balance", 200, "{\"balance_usd\":\"0.50\",\"currency\":\"USD\"}");
     try (RunComfyClient c =
         new RunComfyClient(
-            RunComfyConfig.of(api.base(), TOKEN).withBalanceUrl(api.origin() + "/wallet/balance/"))) {
+            RunComfyConfig.of(api.base(), TOKEN)
+                .withBalanceUrl(api.origin() + "/wallet/balance/"))) {
       StepVerifier.create(c.balance())
           .expectNext(new Balance(0.5, null, "USD"))
           .expectComplete()
@@ -585,22 +600,27 @@ class RunComfyClientContractTest {
 
   @Test
   void shouldTreatAFailedTlsHandshakeAsRetryableWithNothingSent() {
-    // answers the ClientHello with a fatal TLS alert (handshake_failure): no request is ever written
+    // answers the ClientHello with a fatal TLS alert (handshake_failure): no request is ever
+    // written
     byte[] alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
     DisposableServer refuser =
         TcpServer.create()
             .host("127.0.0.1")
             .port(0)
-            .handle((in, out) -> in.receive().take(1).then(out.sendByteArray(Mono.just(alert)).then()))
+            .handle(
+                (in, out) -> in.receive().take(1).then(out.sendByteArray(Mono.just(alert)).then()))
             .bindNow();
     try (RunComfyClient c =
-        new RunComfyClient(RunComfyConfig.of("https://127.0.0.1:" + refuser.port() + "/v1", TOKEN))) {
+        new RunComfyClient(
+            RunComfyConfig.of("https://127.0.0.1:" + refuser.port() + "/v1", TOKEN))) {
       StepVerifier.create(c.submit(MODEL, Json.mapper().createObjectNode()))
           .expectErrorSatisfies(
               stageError(ExitClass.UNAVAILABLE, "tls_handshake")
                   .andThen(
                       e ->
-                          assertThat(TransportErrorClassifier.nothingSent(((StageException) e).reason()))
+                          assertThat(
+                                  TransportErrorClassifier.nothingSent(
+                                      ((StageException) e).reason()))
                               .isTrue()))
           .verify(WAIT);
     } finally {

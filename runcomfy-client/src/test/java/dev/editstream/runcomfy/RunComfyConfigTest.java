@@ -154,7 +154,8 @@ class RunComfyConfigTest {
   @ValueSource(strings = {"", "   ", "/"})
   void shouldIgnoreAnEmptyBalanceVariable(String raw, @TempDir Path home) {
     RunComfyConfig c =
-        RunComfyConfig.fromEnvironment(Map.of("RUNCOMFY_TOKEN", TOKEN, "RUNCOMFY_BALANCE_URL", raw), home);
+        RunComfyConfig.fromEnvironment(
+            Map.of("RUNCOMFY_TOKEN", TOKEN, "RUNCOMFY_BALANCE_URL", raw), home);
 
     assertThat(c.balanceUrl()).isEqualTo(RunComfyConfig.DEFAULT_BALANCE_URL);
   }
@@ -174,7 +175,12 @@ class RunComfyConfigTest {
         .isEqualTo("http://127.0.0.1:8123/prod/v2/balance");
     assertThat(d.toString()).contains("balanceUrl=http://127.0.0.1:9/b").doesNotContain(TOKEN);
     assertThat(
-            new RunComfyConfig("http://127.0.0.1:8123/v1", TOKEN, Duration.ofSeconds(1), Duration.ofSeconds(1), 1)
+            new RunComfyConfig(
+                    "http://127.0.0.1:8123/v1",
+                    TOKEN,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    1)
                 .balanceUrl())
         .isEqualTo("http://127.0.0.1:8123/prod/v2/balance");
   }

@@ -67,7 +67,8 @@ final class StubApi implements AutoCloseable {
         .defaultIfEmpty("")
         .flatMap(
             body -> {
-              seen.add(new Seen(req.method().name(), path, query, req.requestHeaders().copy(), body));
+              seen.add(
+                  new Seen(req.method().name(), path, query, req.requestHeaders().copy(), body));
               Answer a = answers.get(req.method().name() + " " + path);
               if (a == null) {
                 return resp.status(404)

@@ -1,11 +1,11 @@
 package dev.editstream.runcomfy;
 
-import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -75,7 +75,8 @@ class TransportErrorClassifierTest {
             ExitClass.UNAVAILABLE,
             "tls_handshake"),
         Arguments.of(
-            new DecoderException(new SSLHandshakeException("Received fatal alert: handshake_failure")),
+            new DecoderException(
+                new SSLHandshakeException("Received fatal alert: handshake_failure")),
             ExitClass.UNAVAILABLE,
             "tls_handshake"),
         Arguments.of(
@@ -88,8 +89,7 @@ class TransportErrorClassifierTest {
             "tls_handshake"),
         Arguments.of(
             new SSLException("Received fatal alert: bad_record_mac"), ExitClass.OTHER, "tls"),
-        Arguments.of(
-            new NotSslRecordException("not an SSL/TLS record"), ExitClass.OTHER, "tls"),
+        Arguments.of(new NotSslRecordException("not an SSL/TLS record"), ExitClass.OTHER, "tls"),
         Arguments.of(new NoRouteToHostException("No route to host"), ExitClass.OTHER, "network"),
         Arguments.of(new IOException("something odd"), ExitClass.OTHER, "network"),
         Arguments.of(new IOException((String) null), ExitClass.OTHER, "network"),
@@ -98,9 +98,12 @@ class TransportErrorClassifierTest {
         Arguments.of(new IllegalStateException("bug"), ExitClass.OTHER, "unexpected"),
         Arguments.of(null, ExitClass.OTHER, "unexpected"),
         Arguments.of(
-            new StageException(ExitClass.DATA, FailureReason.TOO_LARGE, "x"), ExitClass.DATA, "too_large"),
+            new StageException(ExitClass.DATA, FailureReason.TOO_LARGE, "x"),
+            ExitClass.DATA,
+            "too_large"),
         Arguments.of(
-            new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "x", Duration.ofSeconds(1)),
+            new StageException(
+                ExitClass.TEMPFAIL, FailureReason.HTTP_429, "x", Duration.ofSeconds(1)),
             ExitClass.TEMPFAIL,
             "http_429"),
         Arguments.of(
@@ -121,7 +124,8 @@ class TransportErrorClassifierTest {
   @ParameterizedTest(name = "{0} -> {1} {2}")
   @MethodSource("cases")
   void shouldClassifyTransportFailures(Throwable error, ExitClass cls, String reason) {
-    assertThat(TransportErrorClassifier.classify(error)).isEqualTo(new TransportError(cls, FailureReason.fromWire(reason)));
+    assertThat(TransportErrorClassifier.classify(error))
+        .isEqualTo(new TransportError(cls, FailureReason.fromWire(reason)));
   }
 
   @ParameterizedTest
@@ -137,7 +141,8 @@ class TransportErrorClassifierTest {
     "http_502,false"
   })
   void shouldSayNothingWasSentOnlyForFailuresBeforeTheRequestLeft(String reason, boolean none) {
-    assertThat(TransportErrorClassifier.nothingSent(FailureReason.fromWire(reason))).isEqualTo(none);
+    assertThat(TransportErrorClassifier.nothingSent(FailureReason.fromWire(reason)))
+        .isEqualTo(none);
   }
 
   @org.junit.jupiter.api.Test

@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
 /**
  * The emulator's accounts: one per accepted bearer token, named {@code account-0}, {@code
  * account-1}, ... in the tokens' sorted order (the token itself is never used as a name, so it
- * never reaches stats, logs or messages), each with its own request-rate {@link TokenBucket} when
- * a rate limit is set. Thread-safe.
+ * never reaches stats, logs or messages), each with its own request-rate {@link TokenBucket} when a
+ * rate limit is set. Thread-safe.
  */
 final class Accounts {
   private final List<byte[]> tokens = new ArrayList<>();
@@ -33,7 +33,9 @@ final class Accounts {
       this.tokens.add(sorted.get(i).getBytes(StandardCharsets.UTF_8));
       names.add(name);
       if (ratePerSecond > 0) {
-        buckets.put(name, new TokenBucket(ratePerSecond, TokenBucket.defaultCapacity(ratePerSecond), nanoTime));
+        buckets.put(
+            name,
+            new TokenBucket(ratePerSecond, TokenBucket.defaultCapacity(ratePerSecond), nanoTime));
       }
     }
   }

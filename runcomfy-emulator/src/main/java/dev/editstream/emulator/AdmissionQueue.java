@@ -7,9 +7,9 @@ import java.util.BitSet;
  * A FIFO of admission numbers with O(log n) positions: each admitted job gets the next number
  * ({@link #admit()}), the head leaves with {@link #pollFirst()}, any member can leave with {@link
  * #remove(long)} (a cancel), and {@link #position(long)} is its 1-based place among those still
- * waiting. A Fenwick tree over a sliding window of numbers counts the members before a number, so
- * a status call costs O(log n) even with 20,000 queued jobs; the window is rebased or doubled
- * when full (amortised O(1) per admit). Pure, not thread-safe (its owner synchronizes).
+ * waiting. A Fenwick tree over a sliding window of numbers counts the members before a number, so a
+ * status call costs O(log n) even with 20,000 queued jobs; the window is rebased or doubled when
+ * full (amortised O(1) per admit). Pure, not thread-safe (its owner synchronizes).
  */
 final class AdmissionQueue {
   private long base;
@@ -87,7 +87,10 @@ final class AdmissionQueue {
     }
   }
 
-  /** Slides the window to the head and, when still more than half full, doubles it; rebuilds the tree in O(capacity). */
+  /**
+   * Slides the window to the head and, when still more than half full, doubles it; rebuilds the
+   * tree in O(capacity).
+   */
   private void reshape() {
     long head = size == 0 ? next : base + present.nextSetBit(0);
     BitSet moved = present.get(index(head), index(next));

@@ -23,18 +23,23 @@ import reactor.netty.http.server.HttpServerResponse;
  * ({@link Accounts}), applies its rate limit (429), draws the call's fault ({@link FaultPlan}), and
  * answers each {@link Route} of the RunComfy Model API from the {@link JobBook}, the {@link
  * EmulatorCatalog} and the {@link Billing}; submits go to {@link Submitter}. A result asked for
- * before completion is answered per {@link EmulatorConfig#resultBeforeCompletion()}. File
- * downloads need no token but a valid signature (else 403) and are delegated to {@link
- * FileSender}; {@code /_emulator/*} goes to {@link ControlHandler}. Nothing here blocks the event
- * loop.
+ * before completion is answered per {@link EmulatorConfig#resultBeforeCompletion()}. File downloads
+ * need no token but a valid signature (else 403) and are delegated to {@link FileSender}; {@code
+ * /_emulator/*} goes to {@link ControlHandler}. Nothing here blocks the event loop.
  */
-final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
+final class ApiHandler
+    implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
   private final EmulatorConfig config;
   private final EmulatorCatalog catalog;
   private final JobBook book;
   private final FaultPlan faults;
-  /** Submits still to be answered 503 with the rejecting envelope ({@link EmulatorConfig#submit503First()}). */
+
+  /**
+   * Submits still to be answered 503 with the rejecting envelope ({@link
+   * EmulatorConfig#submit503First()}).
+   */
   private final java.util.concurrent.atomic.AtomicInteger submit503Left;
+
   private final EmulatorStats stats;
   private final Mono<ApiResponses> responses;
   private final FileSender files;
@@ -45,10 +50,23 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
   private final Billing billing;
   private final Submitter submitter;
 
-  /** Wires the handler; {@code responses} emits once the bound port (hence the base URL) is known. */
-  ApiHandler(EmulatorConfig config, EmulatorCatalog catalog, JobBook book, JobRunner runner, FaultPlan faults,
-      EmulatorStats stats, Mono<ApiResponses> responses, FileSender files, ControlHandler control, Accounts accounts,
-      UrlSigner signer, Clock clock, Billing billing) {
+  /**
+   * Wires the handler; {@code responses} emits once the bound port (hence the base URL) is known.
+   */
+  ApiHandler(
+      EmulatorConfig config,
+      EmulatorCatalog catalog,
+      JobBook book,
+      JobRunner runner,
+      FaultPlan faults,
+      EmulatorStats stats,
+      Mono<ApiResponses> responses,
+      FileSender files,
+      ControlHandler control,
+      Accounts accounts,
+      UrlSigner signer,
+      Clock clock,
+      Billing billing) {
     this.config = config;
     this.catalog = catalog;
     this.book = book;
@@ -65,28 +83,41 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     this.submitter = new Submitter(config, catalog, book, runner, faults, stats, billing, clock);
   }
 
-  /** Answers one HTTP exchange: count, route, authenticate, rate-limit, draw the fault, then dispatch. */
+  /**
+   * Answers one HTTP exchange: count, route, authenticate, rate-limit, draw the fault, then
+   * dispatch.
+   */
   @Override
   public Publisher<Void> apply(HttpServerRequest req, HttpServerResponse res) {
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
     Route route = Route.of(req.method().name(), query.path());
     stats.received(Endpoint.of(route));
     if (route instanceof Route.Submit) {
-      return req.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(raw -> {
-        Submitter.Body body = Submitter.Body.of(raw);
-        stats.posted(body.hash());
-        return Mono.from(api(route, query, req, res, body));
-      });
+      return req.receive()
+          .aggregate()
+          .asByteArray()
+          .defaultIfEmpty(new byte[0])
+          .flatMap(
+              raw -> {
+                Submitter.Body body = Submitter.Body.of(raw);
+                stats.posted(body.hash());
+                return Mono.from(api(route, query, req, res, body));
+              });
     }
     return api(route, query, req, res, null);
   }
 
-  private Publisher<Void> api(Route route, QueryStringDecoder query, HttpServerRequest req, HttpServerResponse res,
+  private Publisher<Void> api(
+      Route route,
+      QueryStringDecoder query,
+      HttpServerRequest req,
+      HttpServerResponse res,
       Submitter.Body body) {
     if (!route.needsAuth()) {
       return unauthenticated(route, query, res);
     }
-    Optional<String> account = accounts.authenticate(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
+    Optional<String> account =
+        accounts.authenticate(req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
     if (account.isEmpty()) {
       return json(res, 401, ApiResponses.error(401001, "Unauthorized"));
     }
@@ -105,22 +136,30 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     if (fault.outcome() == FaultPlan.Outcome.HANG) {
       return Mono.never();
     }
-    Mono<Void> answer = Mono.defer(() -> switch (fault.outcome()) {
-      case RATE_LIMITED -> {
-        stats.rateLimitedSent();
-        res.header(HttpHeaderNames.RETRY_AFTER, "1");
-        yield json(res, 429, ApiResponses.error(null, "rate limited"));
-      }
-      case UNAVAILABLE -> {
-        stats.unavailableSent();
-        yield json(res, 503, ApiResponses.error(500001, "Internal Error"));
-      }
-      default -> responses.flatMap(r -> answer(route, account.get(), res, query.parameters(), body, r));
-    });
-    return fault.delayMs() > 0 ? Mono.delay(Duration.ofMillis(fault.delayMs())).then(answer) : answer;
+    Mono<Void> answer =
+        Mono.defer(
+            () ->
+                switch (fault.outcome()) {
+                  case RATE_LIMITED -> {
+                    stats.rateLimitedSent();
+                    res.header(HttpHeaderNames.RETRY_AFTER, "1");
+                    yield json(res, 429, ApiResponses.error(null, "rate limited"));
+                  }
+                  case UNAVAILABLE -> {
+                    stats.unavailableSent();
+                    yield json(res, 503, ApiResponses.error(500001, "Internal Error"));
+                  }
+                  default ->
+                      responses.flatMap(
+                          r -> answer(route, account.get(), res, query.parameters(), body, r));
+                });
+    return fault.delayMs() > 0
+        ? Mono.delay(Duration.ofMillis(fault.delayMs())).then(answer)
+        : answer;
   }
 
-  private Mono<Void> unauthenticated(Route route, QueryStringDecoder query, HttpServerResponse res) {
+  private Mono<Void> unauthenticated(
+      Route route, QueryStringDecoder query, HttpServerResponse res) {
     if (route instanceof Route.OutputFile f) {
       return signer.verify("/files/" + f.requestId() + "/" + f.name(), query.parameters())
           ? files.send(f.requestId(), f.name(), res)
@@ -141,13 +180,19 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     return json(res, 404, ApiResponses.error(null, "not found"));
   }
 
-  private Mono<Void> answer(Route route, String account, HttpServerResponse res, Map<String, List<String>> params,
-      Submitter.Body body, ApiResponses r) {
+  private Mono<Void> answer(
+      Route route,
+      String account,
+      HttpServerResponse res,
+      Map<String, List<String>> params,
+      Submitter.Body body,
+      ApiResponses r) {
     if (route instanceof Route.Submit s) {
       return submitter.submit(s.modelId(), account, body, res, r);
     }
     if (route instanceof Route.GetModel g) {
-      return catalog.find(g.modelId())
+      return catalog
+          .find(g.modelId())
           .map(m -> json(res, 200, ApiResponses.model(m, true, true)))
           .orElseGet(() -> invalidModel(res, g.modelId()));
     }
@@ -168,26 +213,33 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     }
     if (route instanceof Route.Result s) {
       stats.resultCall();
-      return book.find(s.requestId()).map(e -> result(e, params, res, r)).orElseGet(() -> unknownRequest(res));
+      return book.find(s.requestId())
+          .map(e -> result(e, params, res, r))
+          .orElseGet(() -> unknownRequest(res));
     }
     Route.Cancel c = (Route.Cancel) route;
     return book.cancel(c.requestId(), clock.instant())
-        .map(result -> {
-          stats.cancel();
-          if (result.cancelled()) {
-            stats.terminal();
-          }
-          return json(res, 202, r.cancel(result));
-        })
+        .map(
+            result -> {
+              stats.cancel();
+              if (result.cancelled()) {
+                stats.terminal();
+              }
+              return json(res, 202, r.cancel(result));
+            })
         .orElseGet(() -> unknownRequest(res));
   }
 
-  private Mono<Void> result(JobBook.Entry e, Map<String, List<String>> params, HttpServerResponse res, ApiResponses r) {
+  private Mono<Void> result(
+      JobBook.Entry e, Map<String, List<String>> params, HttpServerResponse res, ApiResponses r) {
     if (!e.state().terminal() && config.resultBeforeCompletion() == ResultBeforeCompletion.ERROR) {
       return json(res, 400, ApiResponses.error(ApiResponses.RESULT_NOT_READY, "result not ready"));
     }
     List<String> cost = params.get("include_cost");
-    boolean includeCost = cost != null && !cost.isEmpty() && (cost.get(0).equalsIgnoreCase("true") || cost.get(0).equals("1"));
+    boolean includeCost =
+        cost != null
+            && !cost.isEmpty()
+            && (cost.get(0).equalsIgnoreCase("true") || cost.get(0).equals("1"));
     return json(res, 200, r.result(e, includeCost));
   }
 
@@ -201,7 +253,8 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
       return json(res, 422, ApiResponses.validation("query", List.of(new Violation(field, rule))));
     }
     List<EmulatorModel> matching = q.filter(catalog.all());
-    return json(res, 200, ApiResponses.models(q.page(matching), matching.size(), q.includeSchema()));
+    return json(
+        res, 200, ApiResponses.models(q.page(matching), matching.size(), q.includeSchema()));
   }
 
   /** 400 {@code {error_code: 400001, error_message: "Invalid model_id: <id>"}}. */
@@ -224,12 +277,16 @@ final class ApiHandler implements BiFunction<HttpServerRequest, HttpServerRespon
     return send(res, status, "application/json", bytes);
   }
 
-  /** Sends an HTML page (UTF-8) with its status, Content-Type {@code text/html} and Content-Length, as a gateway does. */
+  /**
+   * Sends an HTML page (UTF-8) with its status, Content-Type {@code text/html} and Content-Length,
+   * as a gateway does.
+   */
   static Mono<Void> html(HttpServerResponse res, int status, String page) {
     return send(res, status, "text/html", page.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Mono<Void> send(HttpServerResponse res, int status, String contentType, byte[] bytes) {
+  private static Mono<Void> send(
+      HttpServerResponse res, int status, String contentType, byte[] bytes) {
     return res.status(status)
         .header(HttpHeaderNames.CONTENT_TYPE, contentType)
         .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length))

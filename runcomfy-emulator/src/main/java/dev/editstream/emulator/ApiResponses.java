@@ -19,10 +19,16 @@ import java.util.OptionalInt;
 public final class ApiResponses {
   /** {@code error_code} of a result asked for before completion (runcomfy-live-contract.md §3). */
   public static final int RESULT_NOT_READY = 400005;
-  /** {@code error_code} of a submit refused for lack of balance (docs: 400002 InsufficientResources). */
+
+  /**
+   * {@code error_code} of a submit refused for lack of balance (docs: 400002
+   * InsufficientResources).
+   */
   public static final int NO_BALANCE = 400002;
+
   /** The body of the 504 gateway page of an accepted-then-504 submit (Content-Type text/html). */
-  public static final String GATEWAY_TIMEOUT_HTML = "<html><body><h1>504 Gateway Time-out</h1></body></html>";
+  public static final String GATEWAY_TIMEOUT_HTML =
+      "<html><body><h1>504 Gateway Time-out</h1></body></html>";
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -70,8 +76,8 @@ public final class ApiResponses {
 
   /**
    * {@code {request_id, status, output, created_at, finished_at, error}} for a terminal job, else
-   * the current state {@code {request_id, status}} (the {@link ResultBeforeCompletion#STATE} answer).
-   * {@code error} is {@code {"message": ...}} or null.
+   * the current state {@code {request_id, status}} (the {@link ResultBeforeCompletion#STATE}
+   * answer). {@code error} is {@code {"message": ...}} or null.
    *
    * @param includeCost adds {@code cost} (USD, 6 decimals) to a terminal job's answer: the job's
    *     cost when completed, {@code 0} when failed or cancelled (neither is billed)
@@ -112,8 +118,8 @@ public final class ApiResponses {
   }
 
   /**
-   * A catalog entry: {@code {model_id, display_name, description?, categories: [...], kind,
-   * inputs: [...], required_inputs: [...], base_price_usd, price_unit, pricing_mode, pricing_note,
+   * A catalog entry: {@code {model_id, display_name, description?, categories: [...], kind, inputs:
+   * [...], required_inputs: [...], base_price_usd, price_unit, pricing_mode, pricing_note,
    * model_url, input_schema?}} (runcomfy-live-contract.md §3); {@code input_schema} in RunComfy's
    * dialect, as the fixture has it.
    */
@@ -151,7 +157,9 @@ public final class ApiResponses {
     return o;
   }
 
-  /** {@code {categories: ["text-to-image", ...]}}: the answer of {@code GET /v1/models/categories}. */
+  /**
+   * {@code {categories: ["text-to-image", ...]}}: the answer of {@code GET /v1/models/categories}.
+   */
   public static ObjectNode categories(List<String> categories) {
     ObjectNode o = F.objectNode();
     ArrayNode a = o.putArray("categories");
@@ -183,7 +191,10 @@ public final class ApiResponses {
     return o;
   }
 
-  /** 422001 Validation Error with {@code detail: [{loc: [where, field...], msg, type: "value_error"}]}. */
+  /**
+   * 422001 Validation Error with {@code detail: [{loc: [where, field...], msg, type:
+   * "value_error"}]}.
+   */
   public static ObjectNode validation(String where, List<Violation> violations) {
     ObjectNode o = error(422001, "Validation Error");
     ArrayNode detail = o.putArray("detail");

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The emulated wallet (runcomfy-live-contract.md §3, "Balance": one wallet per account): every
  * account starts with {@link EmulatorConfig#balanceUsd()}, each completed job debits its {@link
  * Pricing#cost cost}, and a submit while the balance is {@code <= 0} is refused (HTTP 402, {@code
- * 400002}). A job that fails or is cancelled costs nothing. Balances are kept in whole
- * microdollars and may go below zero (the last job is always billed in full). Thread-safe.
+ * 400002}). A job that fails or is cancelled costs nothing. Balances are kept in whole microdollars
+ * and may go below zero (the last job is always billed in full). Thread-safe.
  */
 final class Billing {
   private final EmulatorCatalog catalog;
@@ -44,7 +44,8 @@ final class Billing {
    * @return the cost, USD, 6 decimals
    */
   double charge(JobBook.Entry job, JsonNode output) {
-    double cost = catalog.find(job.modelId()).map(m -> Pricing.cost(m, job.body(), output)).orElse(0.0);
+    double cost =
+        catalog.find(job.modelId()).map(m -> Pricing.cost(m, job.body(), output)).orElse(0.0);
     long micros = Pricing.micros(cost);
     wallet(job.account()).addAndGet(-micros);
     stats.billed(micros);

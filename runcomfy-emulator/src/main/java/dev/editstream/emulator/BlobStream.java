@@ -20,15 +20,19 @@ import reactor.core.publisher.Flux;
 final class BlobStream {
   /** Chunk size, bytes (64 KiB). */
   static final int CHUNK = 64 * 1024;
+
   /** Largest blob, bytes (4 GiB). */
   static final long MAX_BYTES = 4L * 1024 * 1024 * 1024;
+
   /** Distinct chunk start offsets on the tape, 8 bytes apart. */
   static final int OFFSETS = 1 << 17;
+
   /** Tape length, bytes: {@link #OFFSETS} × 8 + {@link #CHUNK} (1 MiB + 64 KiB). */
   static final int TAPE_BYTES = OFFSETS * Long.BYTES + CHUNK;
 
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-  private static final ByteBuf ZEROS = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[CHUNK]).asReadOnly());
+  private static final ByteBuf ZEROS =
+      Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[CHUNK]).asReadOnly());
 
   /** The tape of the last seed asked for (an emulator uses one seed). */
   private static volatile Tape last;
@@ -47,19 +51,22 @@ final class BlobStream {
    */
   static Flux<ByteBuf> chunks(long bytes, long seed, boolean zeros) {
     if (bytes < 0 || bytes > MAX_BYTES) {
-      throw new IllegalArgumentException("blob size must be 0.." + MAX_BYTES + " bytes, was " + bytes);
+      throw new IllegalArgumentException(
+          "blob size must be 0.." + MAX_BYTES + " bytes, was " + bytes);
     }
     long count = chunkCount(bytes);
     ByteBuf source = zeros ? ZEROS : tape(seed);
-    return Flux.<ByteBuf, Long>generate(() -> 0L, (index, sink) -> {
-      if (index >= count) {
-        sink.complete();
-        return index;
-      }
-      int length = chunkLength(bytes, index);
-      sink.next(source.slice(zeros ? 0 : offset(seed, index), length));
-      return index + 1;
-    });
+    return Flux.<ByteBuf, Long>generate(
+        () -> 0L,
+        (index, sink) -> {
+          if (index >= count) {
+            sink.complete();
+            return index;
+          }
+          int length = chunkLength(bytes, index);
+          sink.next(source.slice(zeros ? 0 : offset(seed, index), length));
+          return index + 1;
+        });
   }
 
   /** How many chunks a blob of {@code bytes} has. */
@@ -72,7 +79,10 @@ final class BlobStream {
     return (int) Math.min(CHUNK, bytes - index * CHUNK);
   }
 
-  /** Where chunk {@code index} of seed {@code seed} starts on the tape: a multiple of 8 below {@code OFFSETS × 8}. */
+  /**
+   * Where chunk {@code index} of seed {@code seed} starts on the tape: a multiple of 8 below {@code
+   * OFFSETS × 8}.
+   */
   static int offset(long seed, long index) {
     long z = seed ^ (index * GOLDEN);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -81,7 +91,10 @@ final class BlobStream {
     return (int) (z & (OFFSETS - 1)) * Long.BYTES;
   }
 
-  /** The read-only, unreleasable tape of {@code seed}, {@link #TAPE_BYTES} bytes; built on first use. */
+  /**
+   * The read-only, unreleasable tape of {@code seed}, {@link #TAPE_BYTES} bytes; built on first
+   * use.
+   */
   static ByteBuf tape(long seed) {
     Tape t = last;
     if (t != null && t.seed() == seed) {

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The query of {@code GET /v1/models?search=&category=&kind=&include_schema=true&limit=&offset=}
- * (runcomfy-live-contract.md §3). Pure. Matching is what a plain server does: no spelling
- * tolerance ({@code wan-2-7} does not find {@code wan-2.7}).
+ * (runcomfy-live-contract.md §3). Pure. Matching is what a plain server does: no spelling tolerance
+ * ({@code wan-2-7} does not find {@code wan-2.7}).
  *
  * @param limit page size, 1..{@value #MAX_LIMIT}, default {@value #DEFAULT_LIMIT}
  * @param offset entries skipped, {@code >= 0}, default 0
@@ -16,17 +16,19 @@ import java.util.Map;
  * @param kind the exact kind (e.g. {@code video}), or {@code null}
  * @param includeSchema whether entries carry {@code input_schema}
  */
-public record CatalogQuery(int limit, int offset, String search, String category, String kind, boolean includeSchema) {
+public record CatalogQuery(
+    int limit, int offset, String search, String category, String kind, boolean includeSchema) {
   /** Default page size. */
   public static final int DEFAULT_LIMIT = 50;
+
   /** Largest page size. */
   public static final int MAX_LIMIT = 500;
 
   /**
    * Reads the query parameters (first value of each).
    *
-   * @throws IllegalArgumentException with message {@code "<param>: <rule>"} for a bad limit,
-   *     offset or include_schema
+   * @throws IllegalArgumentException with message {@code "<param>: <rule>"} for a bad limit, offset
+   *     or include_schema
    */
   public static CatalogQuery parse(Map<String, List<String>> params) {
     int limit = integer(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
@@ -42,14 +44,24 @@ public record CatalogQuery(int limit, int offset, String search, String category
         throw new IllegalArgumentException("include_schema: must be true or false");
       }
     }
-    return new CatalogQuery(limit, offset, blankToNull(search), blankToNull(category), blankToNull(first(params, "kind")), include);
+    return new CatalogQuery(
+        limit,
+        offset,
+        blankToNull(search),
+        blankToNull(category),
+        blankToNull(first(params, "kind")),
+        include);
   }
 
   /** The models matching search, category and kind, in the given order. */
   public List<EmulatorModel> filter(List<EmulatorModel> all) {
     String s = search == null ? null : search.toLowerCase(Locale.ROOT);
     return all.stream()
-        .filter(m -> s == null || m.modelId().toLowerCase(Locale.ROOT).contains(s) || m.displayName().toLowerCase(Locale.ROOT).contains(s))
+        .filter(
+            m ->
+                s == null
+                    || m.modelId().toLowerCase(Locale.ROOT).contains(s)
+                    || m.displayName().toLowerCase(Locale.ROOT).contains(s))
         .filter(m -> category == null || m.categories().contains(category))
         .filter(m -> kind == null || kind.equals(m.kind()))
         .toList();
@@ -61,7 +73,8 @@ public record CatalogQuery(int limit, int offset, String search, String category
     return matching.subList(from, Math.min(matching.size(), from + limit));
   }
 
-  private static int integer(Map<String, List<String>> params, String name, int dflt, int min, int max) {
+  private static int integer(
+      Map<String, List<String>> params, String name, int dflt, int min, int max) {
     String v = first(params, name);
     if (v == null || v.isBlank()) {
       return dflt;

@@ -10,13 +10,13 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The emulator's own endpoints under {@code /_emulator/}, outside RunComfy's API and without
- * token: {@code GET /_emulator/stats} ({@link StatsJson}), {@code GET
- * /_emulator/blob/{bytes}[/{name}]} (a synthetic download of {@code bytes} bytes, signed like output
- * files; {@code ?chunked=true} omits Content-Length, {@code ?fill=zeros} sends zeros instead of
- * pseudo-random bytes) and {@code GET /_emulator/blob-url?bytes=N[&name=NAME]} ({@code {"url": signed
- * blob URL}}, for a benchmark in another process). Blobs stream from {@link BlobStream} without
- * being held in memory: slices of one shared buffer, written to the socket without a copy.
+ * The emulator's own endpoints under {@code /_emulator/}, outside RunComfy's API and without token:
+ * {@code GET /_emulator/stats} ({@link StatsJson}), {@code GET /_emulator/blob/{bytes}[/{name}]} (a
+ * synthetic download of {@code bytes} bytes, signed like output files; {@code ?chunked=true} omits
+ * Content-Length, {@code ?fill=zeros} sends zeros instead of pseudo-random bytes) and {@code GET
+ * /_emulator/blob-url?bytes=N[&name=NAME]} ({@code {"url": signed blob URL}}, for a benchmark in
+ * another process). Blobs stream from {@link BlobStream} without being held in memory: slices of
+ * one shared buffer, written to the socket without a copy.
  */
 final class ControlHandler {
   private final EmulatorStats stats;
@@ -42,7 +42,10 @@ final class ControlHandler {
       return ApiHandler.json(res, 403, ApiResponses.error(null, "signature does not match"));
     }
     if (blob.bytes() > BlobStream.MAX_BYTES) {
-      return ApiHandler.json(res, 400, ApiResponses.error(null, "blob size must be at most " + BlobStream.MAX_BYTES + " bytes"));
+      return ApiHandler.json(
+          res,
+          400,
+          ApiResponses.error(null, "blob size must be at most " + BlobStream.MAX_BYTES + " bytes"));
     }
     stats.download();
     res.status(200).header(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
@@ -54,7 +57,9 @@ final class ControlHandler {
     return res.send(BlobStream.chunks(blob.bytes(), seed, flag(params, "fill", "zeros"))).then();
   }
 
-  /** Answers {@code GET /_emulator/blob-url?bytes=N[&name=NAME]} with {@code {"url": ...}}, or 400. */
+  /**
+   * Answers {@code GET /_emulator/blob-url?bytes=N[&name=NAME]} with {@code {"url": ...}}, or 400.
+   */
   Mono<Void> blobUrl(Map<String, List<String>> params, HttpServerResponse res) {
     String bytesText = first(params, "bytes");
     String name = first(params, "name");
@@ -64,11 +69,18 @@ final class ControlHandler {
     } catch (NumberFormatException e) {
       bytes = -1;
     }
-    if (bytes < 0 || bytes > BlobStream.MAX_BYTES || (name != null && !Route.SEGMENT.matcher(name).matches())) {
-      return ApiHandler.json(res, 400, ApiResponses.error(null,
-          "bytes must be 0.." + BlobStream.MAX_BYTES + " and name letters, digits, . _ -"));
+    if (bytes < 0
+        || bytes > BlobStream.MAX_BYTES
+        || (name != null && !Route.SEGMENT.matcher(name).matches())) {
+      return ApiHandler.json(
+          res,
+          400,
+          ApiResponses.error(
+              null,
+              "bytes must be 0.." + BlobStream.MAX_BYTES + " and name letters, digits, . _ -"));
     }
-    return ApiHandler.json(res, 200, JsonNodeFactory.instance.objectNode().put("url", links.blob(bytes, name)));
+    return ApiHandler.json(
+        res, 200, JsonNodeFactory.instance.objectNode().put("url", links.blob(bytes, name)));
   }
 
   private static boolean flag(Map<String, List<String>> params, String key, String value) {

@@ -23,8 +23,8 @@ import java.util.Set;
  * editstream's model files: so the emulator can disagree with editstream, as RunComfy would.
  *
  * <p>The built-in fixture is {@code dev/editstream/emulator/catalog.json} ({@link #RESOURCE}),
- * written from runcomfy-live-contract.md (§1 ids and fields, §2 dialect, §3 prices and
- * categories): {@code {"categories": [...], "models": [entry, ...]}}, each entry as {@code GET
+ * written from runcomfy-live-contract.md (§1 ids and fields, §2 dialect, §3 prices and categories):
+ * {@code {"categories": [...], "models": [entry, ...]}}, each entry as {@code GET
  * /v1/models?include_schema=true} gives it ({@link EmulatorModel}). Every schema is translated
  * ({@link SchemaDialect}) and compiled (networknt json-schema-validator, draft-07) at load, so a
  * broken fixture fails at start, not on a submit. Immutable and thread-safe.
@@ -33,13 +33,15 @@ public final class EmulatorCatalog {
   /** Classpath location of the built-in fixture. */
   public static final String RESOURCE = "/dev/editstream/emulator/catalog.json";
 
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
   private final List<String> categories;
   private final Map<String, EmulatorModel> models;
   private final Map<String, JsonSchema> schemas;
 
-  private EmulatorCatalog(List<String> categories, Map<String, EmulatorModel> models, Map<String, JsonSchema> schemas) {
+  private EmulatorCatalog(
+      List<String> categories, Map<String, EmulatorModel> models, Map<String, JsonSchema> schemas) {
     this.categories = categories;
     this.models = models;
     this.schemas = schemas;
@@ -91,7 +93,8 @@ public final class EmulatorCatalog {
       }
       for (String c : m.categories()) {
         if (!categories.contains(c)) {
-          throw new IllegalArgumentException("catalog entry " + m.modelId() + ": category " + c + " is not one of " + categories);
+          throw new IllegalArgumentException(
+              "catalog entry " + m.modelId() + ": category " + c + " is not one of " + categories);
         }
       }
       schemas.put(m.modelId(), compile(m));
@@ -104,7 +107,9 @@ public final class EmulatorCatalog {
     return List.copyOf(models.values());
   }
 
-  /** The model of an exact model_id (no spelling tolerance: {@code wan-2-7} is not {@code wan-2.7}). */
+  /**
+   * The model of an exact model_id (no spelling tolerance: {@code wan-2-7} is not {@code wan-2.7}).
+   */
   public Optional<EmulatorModel> find(String modelId) {
     return Optional.ofNullable(models.get(modelId));
   }
@@ -136,17 +141,35 @@ public final class EmulatorCatalog {
   private static EmulatorModel entry(JsonNode e) {
     String id = e.path("model_id").asText(null);
     JsonNode schema = e.get("input_schema");
-    EmulatorModel m = new EmulatorModel(id, e.path("display_name").asText(null), e.path("description").asText(null),
-        strings(e.path("categories")), e.path("kind").asText(null), strings(e.path("inputs")),
-        strings(e.path("required_inputs")), e.path("base_price_usd").asDouble(-1), e.path("price_unit").asText(null),
-        e.path("pricing_mode").asText(null), e.path("pricing_note").asText(null), e.path("model_url").asText(null), schema);
+    EmulatorModel m =
+        new EmulatorModel(
+            id,
+            e.path("display_name").asText(null),
+            e.path("description").asText(null),
+            strings(e.path("categories")),
+            e.path("kind").asText(null),
+            strings(e.path("inputs")),
+            strings(e.path("required_inputs")),
+            e.path("base_price_usd").asDouble(-1),
+            e.path("price_unit").asText(null),
+            e.path("pricing_mode").asText(null),
+            e.path("pricing_note").asText(null),
+            e.path("model_url").asText(null),
+            schema);
     List<String> properties = new ArrayList<>();
     schema.path("properties").fieldNames().forEachRemaining(properties::add);
     if (!m.inputs().equals(properties)) {
-      throw new IllegalArgumentException("catalog entry " + id + ": inputs " + m.inputs() + " differ from the schema's properties " + properties);
+      throw new IllegalArgumentException(
+          "catalog entry "
+              + id
+              + ": inputs "
+              + m.inputs()
+              + " differ from the schema's properties "
+              + properties);
     }
     if (!new HashSet<>(m.requiredInputs()).equals(Set.copyOf(strings(schema.path("required"))))) {
-      throw new IllegalArgumentException("catalog entry " + id + ": required_inputs differ from the schema's required");
+      throw new IllegalArgumentException(
+          "catalog entry " + id + ": required_inputs differ from the schema's required");
     }
     return m;
   }
@@ -157,13 +180,16 @@ public final class EmulatorCatalog {
       s.initializeValidators();
       return s;
     } catch (RuntimeException ex) {
-      throw new IllegalArgumentException("catalog entry " + m.modelId() + ": input_schema does not compile: " + ex.getMessage(), ex);
+      throw new IllegalArgumentException(
+          "catalog entry " + m.modelId() + ": input_schema does not compile: " + ex.getMessage(),
+          ex);
     }
   }
 
   private static String field(ValidationMessage m) {
     String loc = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
-    if (m.getProperty() != null && ("required".equals(m.getType()) || "additionalProperties".equals(m.getType()))) {
+    if (m.getProperty() != null
+        && ("required".equals(m.getType()) || "additionalProperties".equals(m.getType()))) {
       loc = loc.equals("$") ? m.getProperty() : loc + "." + m.getProperty();
     }
     return loc.startsWith("$.") ? loc.substring(2) : loc;
@@ -188,11 +214,13 @@ public final class EmulatorCatalog {
     private static EmulatorCatalog load() {
       try (InputStream in = EmulatorCatalog.class.getResourceAsStream(RESOURCE)) {
         if (in == null) {
-          throw new IllegalStateException("the emulator catalog " + RESOURCE + " is missing from the classpath");
+          throw new IllegalStateException(
+              "the emulator catalog " + RESOURCE + " is missing from the classpath");
         }
         return read(in);
       } catch (IOException | RuntimeException e) {
-        throw new IllegalStateException("the emulator catalog " + RESOURCE + " cannot be loaded: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "the emulator catalog " + RESOURCE + " cannot be loaded: " + e.getMessage(), e);
       }
     }
   }

@@ -17,116 +17,208 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code emulator}: runs a {@link RunComfyEmulator} until interrupted and prints its base URL.
- * Usable alone ({@code new CommandLine(new EmulatorCommand()).execute(args)}) or as a subcommand
- * of another picocli command. Exit codes: 0 after a stop, 64 (EX_USAGE) for an invalid option
- * value, 69 (EX_UNAVAILABLE) when the port cannot be bound; picocli's own parse errors keep its
- * usage code.
+ * Usable alone ({@code new CommandLine(new EmulatorCommand()).execute(args)}) or as a subcommand of
+ * another picocli command. Exit codes: 0 after a stop, 64 (EX_USAGE) for an invalid option value,
+ * 69 (EX_UNAVAILABLE) when the port cannot be bound; picocli's own parse errors keep its usage
+ * code.
  */
 @Command(
     name = "emulator",
     mixinStandardHelpOptions = true,
-    description = "Runs a local RunComfy Model API emulator (RunComfy's live catalog and behaviour, real outputs, seeded faults). "
-        + "Point clients at it with RUNCOMFY_MODEL_API_BASE=<printed base URL>.")
+    description =
+        "Runs a local RunComfy Model API emulator (RunComfy's live catalog and behaviour, real outputs, seeded faults). "
+            + "Point clients at it with RUNCOMFY_MODEL_API_BASE=<printed base URL>.")
 public final class EmulatorCommand implements Callable<Integer> {
   /** The token accepted when neither --token nor RUNCOMFY_TOKEN is given (not a secret). */
   public static final String DEMO_TOKEN = "emulator-token";
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--host", defaultValue = EmulatorConfig.DEFAULT_HOST, description = "Interface to bind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = EmulatorConfig.DEFAULT_HOST,
+      description = "Interface to bind (default: ${DEFAULT-VALUE}).")
   private String host;
 
-  @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port, 0 = ephemeral (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-p", "--port"},
+      defaultValue = "8080",
+      description = "TCP port, 0 = ephemeral (default: ${DEFAULT-VALUE}).")
   private int port;
 
-  @Option(names = "--token", split = ",", paramLabel = "TOKEN",
-      description = "Accepted bearer token(s), comma separated (default: $RUNCOMFY_TOKEN, else '" + DEMO_TOKEN + "').")
+  @Option(
+      names = "--token",
+      split = ",",
+      paramLabel = "TOKEN",
+      description =
+          "Accepted bearer token(s), comma separated (default: $RUNCOMFY_TOKEN, else '"
+              + DEMO_TOKEN
+              + "').")
   private List<String> tokens;
 
-  @Option(names = "--output-dir", defaultValue = "emulator-output", description = "Where output files are written (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--output-dir",
+      defaultValue = "emulator-output",
+      description = "Where output files are written (default: ${DEFAULT-VALUE}).")
   private Path outputDir;
 
-  @Option(names = "--latency-ms", defaultValue = "300..900", paramLabel = "MIN..MAX",
-      description = "in_progress time of a job, ms, as MIN..MAX or one value (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency-ms",
+      defaultValue = "300..900",
+      paramLabel = "MIN..MAX",
+      description =
+          "in_progress time of a job, ms, as MIN..MAX or one value (default: ${DEFAULT-VALUE}).")
   private String latency;
 
-  @Option(names = "--latency", paramLabel = "SPEC",
-      description = "in_progress time of a job, ms, as fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA; overrides --latency-ms.")
+  @Option(
+      names = "--latency",
+      paramLabel = "SPEC",
+      description =
+          "in_progress time of a job, ms, as fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA; overrides --latency-ms.")
   private String latencySpec;
 
-  @Option(names = "--model-latency", paramLabel = "MODEL=SPEC",
-      description = "Latency of one model_id (repeatable), SPEC as for --latency, e.g. decart/lucy-edit/restyle=lognormal:20000,0.4.")
+  @Option(
+      names = "--model-latency",
+      paramLabel = "MODEL=SPEC",
+      description =
+          "Latency of one model_id (repeatable), SPEC as for --latency, e.g. decart/lucy-edit/restyle=lognormal:20000,0.4.")
   private Map<String, String> modelLatency;
 
-  @Option(names = "--concurrency", defaultValue = "8", description = "Jobs in progress at once; others wait in_queue (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "8",
+      description = "Jobs in progress at once; others wait in_queue (default: ${DEFAULT-VALUE}).")
   private int concurrency;
 
-  @Option(names = "--rate-429", defaultValue = "0", description = "Share 0..1 of API calls answered 429 + Retry-After: 1.")
+  @Option(
+      names = "--rate-429",
+      defaultValue = "0",
+      description = "Share 0..1 of API calls answered 429 + Retry-After: 1.")
   private double rate429;
 
-  @Option(names = "--rate-5xx", defaultValue = "0", description = "Share 0..1 of API calls answered 503 (500001).")
+  @Option(
+      names = "--rate-5xx",
+      defaultValue = "0",
+      description = "Share 0..1 of API calls answered 503 (500001).")
   private double rate5xx;
 
-  @Option(names = "--failed-job-rate", defaultValue = "0", description = "Share 0..1 of jobs ending failed.")
+  @Option(
+      names = "--failed-job-rate",
+      defaultValue = "0",
+      description = "Share 0..1 of jobs ending failed.")
   private double failedJobRate;
 
-  @Option(names = "--slow-rate", defaultValue = "0", description = "Share 0..1 of API calls answered after --slow-ms.")
+  @Option(
+      names = "--slow-rate",
+      defaultValue = "0",
+      description = "Share 0..1 of API calls answered after --slow-ms.")
   private double slowRate;
 
-  @Option(names = "--slow-ms", defaultValue = "3000", description = "Delay of a slow answer, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--slow-ms",
+      defaultValue = "3000",
+      description = "Delay of a slow answer, ms (default: ${DEFAULT-VALUE}).")
   private long slowMs;
 
-  @Option(names = "--hang-rate", defaultValue = "0", description = "Share 0..1 of API calls never answered.")
+  @Option(
+      names = "--hang-rate",
+      defaultValue = "0",
+      description = "Share 0..1 of API calls never answered.")
   private double hangRate;
 
-  @Option(names = "--truncate-rate", defaultValue = "0", description = "Share 0..1 of file downloads cut short.")
+  @Option(
+      names = "--truncate-rate",
+      defaultValue = "0",
+      description = "Share 0..1 of file downloads cut short.")
   private double truncateRate;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of fault and latency draws (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of fault and latency draws (default: ${DEFAULT-VALUE}).")
   private long seed;
 
-  @Option(names = "--no-fetch-inputs", description = "Do not fetch input URLs; outputs are synthetic pictures.")
+  @Option(
+      names = "--no-fetch-inputs",
+      description = "Do not fetch input URLs; outputs are synthetic pictures.")
   private boolean noFetchInputs;
 
-  @Option(names = "--provider-cap", defaultValue = "0",
-      description = "Most jobs per token accepted and not terminal; a submit over it gets 429. 0 = no cap (default).")
+  @Option(
+      names = "--provider-cap",
+      defaultValue = "0",
+      description =
+          "Most jobs per token accepted and not terminal; a submit over it gets 429. 0 = no cap (default).")
   private int providerCap;
 
-  @Option(names = "--cap-retry-after-s", defaultValue = "1", description = "Retry-After of a 429 for the cap, s (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cap-retry-after-s",
+      defaultValue = "1",
+      description = "Retry-After of a 429 for the cap, s (default: ${DEFAULT-VALUE}).")
   private long capRetryAfterS;
 
-  @Option(names = "--rate-limit", defaultValue = "0", paramLabel = "PER_SECOND",
-      description = "API calls per second per token (token bucket); over it a call gets 429. 0 = no limit (default).")
+  @Option(
+      names = "--rate-limit",
+      defaultValue = "0",
+      paramLabel = "PER_SECOND",
+      description =
+          "API calls per second per token (token bucket); over it a call gets 429. 0 = no limit (default).")
   private double rateLimit;
 
-  @Option(names = "--no-render", description = "Do not render outputs: every job names one shared tiny PNG (or small MP4), for overhead benchmarks.")
+  @Option(
+      names = "--no-render",
+      description =
+          "Do not render outputs: every job names one shared tiny PNG (or small MP4), for overhead benchmarks.")
   private boolean noRender;
 
-  @Option(names = "--blob-output-bytes", defaultValue = "0",
-      description = "When > 0, every job's output is one synthetic download of this many bytes (up to 4 GiB). 0 = off (default).")
+  @Option(
+      names = "--blob-output-bytes",
+      defaultValue = "0",
+      description =
+          "When > 0, every job's output is one synthetic download of this many bytes (up to 4 GiB). 0 = off (default).")
   private long blobOutputBytes;
 
-  @Option(names = "--balance-usd", defaultValue = "1000", paramLabel = "USD",
-      description = "Starting balance of each token's account, USD; completed jobs debit their cost, a submit at <= 0 gets 402 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--balance-usd",
+      defaultValue = "1000",
+      paramLabel = "USD",
+      description =
+          "Starting balance of each token's account, USD; completed jobs debit their cost, a submit at <= 0 gets 402 (default: ${DEFAULT-VALUE}).")
   private double balanceUsd;
 
-  @Option(names = "--accepted-then-504-rate", defaultValue = "0",
-      description = "Share 0..1 of accepted submits answered 504 with an HTML gateway page; the job still runs and is billed.")
+  @Option(
+      names = "--accepted-then-504-rate",
+      defaultValue = "0",
+      description =
+          "Share 0..1 of accepted submits answered 504 with an HTML gateway page; the job still runs and is billed.")
   private double acceptedThen504Rate;
 
-  @Option(names = "--result-before-completion", defaultValue = "error", paramLabel = "error|state",
-      description = "Result GET of an unfinished job: error = 400 with 400005 (today's RunComfy), state = 200 with the current state (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--result-before-completion",
+      defaultValue = "error",
+      paramLabel = "error|state",
+      description =
+          "Result GET of an unfinished job: error = 400 with 400005 (today's RunComfy), state = 200 with the current state (default: ${DEFAULT-VALUE}).")
   private String resultBeforeCompletion;
 
-  @Option(names = "--status-words", defaultValue = "live", paramLabel = "live|documented",
-      description = "Status spellings: live = per request one of e.g. pending/in_progress/COMPLETED/succeeded, documented = in_queue, in_progress, completed, failed, cancelled only (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--status-words",
+      defaultValue = "live",
+      paramLabel = "live|documented",
+      description =
+          "Status spellings: live = per request one of e.g. pending/in_progress/COMPLETED/succeeded, documented = in_queue, in_progress, completed, failed, cancelled only (default: ${DEFAULT-VALUE}).")
   private String statusWords;
 
-  @Option(names = "--metrics-port", paramLabel = "PORT",
-      description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port (0 = any free one); off by default.")
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve /metrics (Prometheus), /health/live and /health/ready on this port (0 = any free one); off by default.")
   private Integer metricsPort;
 
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1", description = "Interface of --metrics-port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--metrics-host",
+      defaultValue = "127.0.0.1",
+      description = "Interface of --metrics-port (default: ${DEFAULT-VALUE}).")
   private String metricsHost;
 
   /**
@@ -138,7 +230,8 @@ public final class EmulatorCommand implements Callable<Integer> {
     /**
      * Starts serving.
      *
-     * @param emulator the running emulator, whose counters ({@link RunComfyEmulator#stats()}) are served
+     * @param emulator the running emulator, whose counters ({@link RunComfyEmulator#stats()}) are
+     *     served
      * @param host the interface to bind
      * @param port the port, 0 for any free one
      * @return what to close when the emulator stops
@@ -150,7 +243,9 @@ public final class EmulatorCommand implements Callable<Integer> {
   private final Mono<Void> stop;
   private final MetricsPort metrics;
 
-  /** A command reading {@code RUNCOMFY_TOKEN} from the environment and running until interrupted. */
+  /**
+   * A command reading {@code RUNCOMFY_TOKEN} from the environment and running until interrupted.
+   */
   public EmulatorCommand() {
     this(System.getenv(), Mono.never(), null);
   }
@@ -186,16 +281,41 @@ public final class EmulatorCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the config field when a value is invalid
    */
   EmulatorConfig config() {
-    return new EmulatorConfig(host, port, acceptedTokens(), outputDir, latencyModel(), modelLatencies(), concurrency,
-        rate429, rate5xx, failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, !noFetchInputs, providerCap,
-        capRetryAfterS, rateLimit, !noRender, blobOutputBytes, balanceUsd, resultMode(), words(), acceptedThen504Rate, 0);
+    return new EmulatorConfig(
+        host,
+        port,
+        acceptedTokens(),
+        outputDir,
+        latencyModel(),
+        modelLatencies(),
+        concurrency,
+        rate429,
+        rate5xx,
+        failedJobRate,
+        slowRate,
+        slowMs,
+        hangRate,
+        truncateRate,
+        seed,
+        !noFetchInputs,
+        providerCap,
+        capRetryAfterS,
+        rateLimit,
+        !noRender,
+        blobOutputBytes,
+        balanceUsd,
+        resultMode(),
+        words(),
+        acceptedThen504Rate,
+        0);
   }
 
   private ResultBeforeCompletion resultMode() {
     try {
       return ResultBeforeCompletion.parse(resultBeforeCompletion);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("EmulatorConfig.resultBeforeCompletion " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "EmulatorConfig.resultBeforeCompletion " + e.getMessage(), e);
     }
   }
 
@@ -222,13 +342,15 @@ public final class EmulatorCommand implements Callable<Integer> {
   private Map<String, LatencyModel> modelLatencies() {
     Map<String, LatencyModel> out = new HashMap<>();
     if (modelLatency != null) {
-      modelLatency.forEach((model, spec) -> {
-        try {
-          out.put(model.trim(), LatencyModel.parse(spec));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("EmulatorConfig.modelLatency " + model + ": " + e.getMessage(), e);
-        }
-      });
+      modelLatency.forEach(
+          (model, spec) -> {
+            try {
+              out.put(model.trim(), LatencyModel.parse(spec));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(
+                  "EmulatorConfig.modelLatency " + model + ": " + e.getMessage(), e);
+            }
+          });
     }
     return out;
   }
@@ -252,36 +374,67 @@ public final class EmulatorCommand implements Callable<Integer> {
     try {
       emulator = RunComfyEmulator.start(config);
     } catch (RuntimeException e) {
-      spec.commandLine().getErr().println("emulator: cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(
+              "emulator: cannot listen on "
+                  + config.host()
+                  + ":"
+                  + config.port()
+                  + ": "
+                  + e.getMessage());
       return ExitClass.UNAVAILABLE.code();
     }
     AutoCloseable ops = null;
     if (metricsPort != null) {
       if (metrics == null) {
         emulator.close();
-        spec.commandLine().getErr().println("emulator: --metrics-port needs the editstream CLI (this build serves no metrics)");
+        spec.commandLine()
+            .getErr()
+            .println(
+                "emulator: --metrics-port needs the editstream CLI (this build serves no metrics)");
         return ExitClass.USAGE.code();
       }
       try {
         ops = metrics.start(emulator, metricsHost, metricsPort);
       } catch (RuntimeException e) {
         emulator.close();
-        spec.commandLine().getErr().println("emulator: --metrics-port: cannot listen on " + metricsHost + ":" + metricsPort + ": " + e.getMessage());
+        spec.commandLine()
+            .getErr()
+            .println(
+                "emulator: --metrics-port: cannot listen on "
+                    + metricsHost
+                    + ":"
+                    + metricsPort
+                    + ": "
+                    + e.getMessage());
         return ExitClass.UNAVAILABLE.code();
       }
     }
     AutoCloseable opsToClose = ops;
-    Thread hook = new Thread(() -> {
-      closeQuietly(opsToClose);
-      emulator.close();
-    }, "emulator-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              closeQuietly(opsToClose);
+              emulator.close();
+            },
+            "emulator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       out.println("RunComfy emulator listening; set RUNCOMFY_MODEL_API_BASE=" + emulator.baseUrl());
       out.println("counters at " + emulator.statsUrl());
-      out.println("balance at " + emulator.balanceUrl() + " (" + config.balanceUsd() + " USD per token at start)");
-      out.println("outputs in " + config.outputDir().toAbsolutePath()
-          + (config.tokens().equals(Set.of(DEMO_TOKEN)) ? "; accepted token: " + DEMO_TOKEN : "; token(s) as configured"));
+      out.println(
+          "balance at "
+              + emulator.balanceUrl()
+              + " ("
+              + config.balanceUsd()
+              + " USD per token at start)");
+      out.println(
+          "outputs in "
+              + config.outputDir().toAbsolutePath()
+              + (config.tokens().equals(Set.of(DEMO_TOKEN))
+                  ? "; accepted token: " + DEMO_TOKEN
+                  : "; token(s) as configured"));
       out.flush();
       stop.block();
       return 0;
@@ -331,9 +484,12 @@ public final class EmulatorCommand implements Callable<Integer> {
         long v = Long.parseLong(t);
         return new long[] {v, v};
       }
-      return new long[] {Long.parseLong(t.substring(0, dots).trim()), Long.parseLong(t.substring(dots + 2).trim())};
+      return new long[] {
+        Long.parseLong(t.substring(0, dots).trim()), Long.parseLong(t.substring(dots + 2).trim())
+      };
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--latency-ms must be MIN..MAX or one value in ms, was '" + text + "'");
+      throw new IllegalArgumentException(
+          "--latency-ms must be MIN..MAX or one value in ms, was '" + text + "'");
     }
   }
 }

@@ -14,18 +14,18 @@ import java.util.function.Consumer;
  *
  * <p>Fault rates are probabilities in {@code 0..1}, drawn from streams seeded by {@link #seed()}:
  * the same sequence of calls meets the same faults (see {@link FaultPlan}). Limits ({@link
- * #providerCap()}, {@link #rateLimitPerSecond()}) apply per account, one account per token; RunComfy
- * does not document its limits, these play a provider's as a load model.
+ * #providerCap()}, {@link #rateLimitPerSecond()}) apply per account, one account per token;
+ * RunComfy does not document its limits, these play a provider's as a load model.
  *
- * @param host interface to bind, default {@code 127.0.0.1}; a wildcard ({@code 0.0.0.0}, {@code ::})
- *     binds every interface and URLs then name {@code 127.0.0.1}
+ * @param host interface to bind, default {@code 127.0.0.1}; a wildcard ({@code 0.0.0.0}, {@code
+ *     ::}) binds every interface and URLs then name {@code 127.0.0.1}
  * @param port TCP port, {@code 0} = ephemeral (read it back with {@link RunComfyEmulator#port()})
  * @param tokens bearer tokens accepted on API calls (not on file downloads); non-empty, no blanks
  * @param outputDir directory where output files are written, one sub-directory per request_id
  * @param latency {@code in_progress} time of a job, ms (default uniform 300..900)
  * @param modelLatency per model_id overrides of {@link #latency()} (default none)
- * @param concurrency how many jobs are {@code in_progress} at once; the others wait {@code in_queue}
- *     (default 8)
+ * @param concurrency how many jobs are {@code in_progress} at once; the others wait {@code
+ *     in_queue} (default 8)
  * @param rate429 share of API calls answered 429 with {@code Retry-After: 1}
  * @param rate5xx share of API calls answered 503 with error_code 500001
  * @param failedJobRate share of accepted jobs that end {@code failed} ("upstream model error")
@@ -37,8 +37,8 @@ import java.util.function.Consumer;
  * @param seed seed of every random draw (faults, latencies, blob content)
  * @param fetchInputs whether jobs fetch their input URLs and derive outputs from them (default
  *     {@code true}); when {@code false} outputs are synthetic pictures and no input is fetched
- * @param providerCap most jobs per account accepted and not yet terminal ({@code in_queue} +
- *     {@code in_progress}); a submit over it is answered 429; {@code 0} = no cap (default)
+ * @param providerCap most jobs per account accepted and not yet terminal ({@code in_queue} + {@code
+ *     in_progress}); a submit over it is answered 429; {@code 0} = no cap (default)
  * @param capRetryAfterS the {@code Retry-After} of a 429 for the cap, s (default 1)
  * @param rateLimitPerSecond API calls per second per account (token bucket, burst one second's
  *     worth, at least 1); over it a call is answered 429; {@code 0} = no limit (default)
@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  *     ({@code 0} = off, default)
  * @param balanceUsd each account's starting balance, USD, finite and {@code >= 0} (default {@value
  *     #DEFAULT_BALANCE_USD}); every completed job debits its cost ({@link Pricing}); a submit while
- *     the balance is {@code <= 0} is answered 402 with error_code 400002 (runcomfy-live-contract.md §3)
+ *     the balance is {@code <= 0} is answered 402 with error_code 400002 (runcomfy-live-contract.md
+ *     §3)
  * @param resultBeforeCompletion the answer of a result GET while the job is queued or running:
  *     {@link ResultBeforeCompletion#ERROR} (default, 400 with error_code 400005, today's RunComfy)
  *     or {@link ResultBeforeCompletion#STATE} (200 with the current state, as {@code
@@ -59,8 +60,8 @@ import java.util.function.Consumer;
  *     deterministic live spelling per request, e.g. {@code pending}, {@code COMPLETED}) or {@link
  *     StatusWords#DOCUMENTED}
  * @param acceptedThen504Rate share of accepted submits whose job is created, runs and is billed,
- *     but whose answer is an HTTP 504 HTML gateway page instead of the request_id (a gateway
- *     timing out after the body was sent, runcomfy-live-contract.md §4), default 0
+ *     but whose answer is an HTTP 504 HTML gateway page instead of the request_id (a gateway timing
+ *     out after the body was sent, runcomfy-live-contract.md §4), default 0
  * @param submit503First how many of the first submits are answered 503 with RunComfy's rejecting
  *     JSON envelope ({@code error_code} 500001: no request created), default 0
  */
@@ -94,14 +95,19 @@ public record EmulatorConfig(
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
   /** Default {@link #latency()}: uniform 300..900 ms. */
   public static final LatencyModel DEFAULT_LATENCY = new LatencyModel.Uniform(300, 900);
+
   /** Default {@link #concurrency()}. */
   public static final int DEFAULT_CONCURRENCY = 8;
+
   /** Default {@link #slowMs()}, ms. */
   public static final long DEFAULT_SLOW_MS = 3_000;
+
   /** Default {@link #capRetryAfterS()}, s. */
   public static final long DEFAULT_CAP_RETRY_AFTER_S = 1;
+
   /** Default {@link #balanceUsd()}, USD: large enough for any test or benchmark. */
   public static final double DEFAULT_BALANCE_USD = 1000.0;
 
@@ -114,13 +120,19 @@ public record EmulatorConfig(
     require(host != null && !host.isBlank(), "host", "must not be blank");
     require(port >= 0 && port <= 65_535, "port", "must be 0..65535, was " + port);
     require(tokens != null && !tokens.isEmpty(), "tokens", "must hold at least one token");
-    require(tokens.stream().noneMatch(t -> t == null || t.isBlank()), "tokens", "must not contain a blank token");
+    require(
+        tokens.stream().noneMatch(t -> t == null || t.isBlank()),
+        "tokens",
+        "must not contain a blank token");
     tokens = Set.copyOf(tokens);
     require(outputDir != null, "outputDir", "must be set");
     require(latency != null, "latency", "must be set");
     require(modelLatency != null, "modelLatency", "must be set (empty for none)");
-    require(modelLatency.entrySet().stream().allMatch(e -> e.getKey() != null && !e.getKey().isBlank() && e.getValue() != null),
-        "modelLatency", "must map non-blank model_ids to latency models");
+    require(
+        modelLatency.entrySet().stream()
+            .allMatch(e -> e.getKey() != null && !e.getKey().isBlank() && e.getValue() != null),
+        "modelLatency",
+        "must map non-blank model_ids to latency models");
     modelLatency = Map.copyOf(modelLatency);
     require(concurrency >= 1, "concurrency", "must be >= 1, was " + concurrency);
     rate("rate429", rate429);
@@ -132,11 +144,18 @@ public record EmulatorConfig(
     rate("truncateRate", truncateRate);
     require(providerCap >= 0, "providerCap", "must be >= 0 (0 = no cap), was " + providerCap);
     require(capRetryAfterS >= 0, "capRetryAfterS", "must be >= 0, was " + capRetryAfterS);
-    require(rateLimitPerSecond >= 0 && Double.isFinite(rateLimitPerSecond), "rateLimitPerSecond",
+    require(
+        rateLimitPerSecond >= 0 && Double.isFinite(rateLimitPerSecond),
+        "rateLimitPerSecond",
         "must be >= 0 (0 = no limit), was " + rateLimitPerSecond);
-    require(blobOutputBytes >= 0 && blobOutputBytes <= BlobStream.MAX_BYTES, "blobOutputBytes",
+    require(
+        blobOutputBytes >= 0 && blobOutputBytes <= BlobStream.MAX_BYTES,
+        "blobOutputBytes",
         "must be 0.." + BlobStream.MAX_BYTES + " (0 = off), was " + blobOutputBytes);
-    require(Double.isFinite(balanceUsd) && balanceUsd >= 0, "balanceUsd", "must be a finite amount >= 0, was " + balanceUsd);
+    require(
+        Double.isFinite(balanceUsd) && balanceUsd >= 0,
+        "balanceUsd",
+        "must be a finite amount >= 0, was " + balanceUsd);
     require(resultBeforeCompletion != null, "resultBeforeCompletion", "must be set");
     require(statusWords != null, "statusWords", "must be set");
     rate("acceptedThen504Rate", acceptedThen504Rate);
@@ -146,16 +165,40 @@ public record EmulatorConfig(
   /**
    * A fault-free, unlimited configuration on {@code 127.0.0.1}, ephemeral port, one token, latency
    * uniform 300..900 ms, concurrency 8, seed 0, inputs fetched, outputs rendered, a balance of
-   * {@value #DEFAULT_BALANCE_USD} USD per account, results refused (400005) before completion,
-   * live status spellings.
+   * {@value #DEFAULT_BALANCE_USD} USD per account, results refused (400005) before completion, live
+   * status spellings.
    *
    * @throws IllegalArgumentException if the token is blank or outputDir null
    */
   public static EmulatorConfig defaults(Path outputDir, String token) {
     Objects.requireNonNull(token, "token");
-    return new EmulatorConfig(DEFAULT_HOST, 0, Set.of(token), outputDir, DEFAULT_LATENCY, Map.of(), DEFAULT_CONCURRENCY,
-        0, 0, 0, 0, DEFAULT_SLOW_MS, 0, 0, 0L, true, 0, DEFAULT_CAP_RETRY_AFTER_S, 0, true, 0, DEFAULT_BALANCE_USD,
-        ResultBeforeCompletion.ERROR, StatusWords.LIVE, 0, 0);
+    return new EmulatorConfig(
+        DEFAULT_HOST,
+        0,
+        Set.of(token),
+        outputDir,
+        DEFAULT_LATENCY,
+        Map.of(),
+        DEFAULT_CONCURRENCY,
+        0,
+        0,
+        0,
+        0,
+        DEFAULT_SLOW_MS,
+        0,
+        0,
+        0L,
+        true,
+        0,
+        DEFAULT_CAP_RETRY_AFTER_S,
+        0,
+        true,
+        0,
+        DEFAULT_BALANCE_USD,
+        ResultBeforeCompletion.ERROR,
+        StatusWords.LIVE,
+        0,
+        0);
   }
 
   /** The latency model of jobs of {@code modelId}: its override, else {@link #latency()}. */
@@ -227,10 +270,11 @@ public record EmulatorConfig(
 
   /** A copy answering this share (0..1) of API calls after {@code slowMs} ms. */
   public EmulatorConfig withSlow(double slowRate, long slowMs) {
-    return with(b -> {
-      b.slowRate = slowRate;
-      b.slowMs = slowMs;
-    });
+    return with(
+        b -> {
+          b.slowRate = slowRate;
+          b.slowMs = slowMs;
+        });
   }
 
   /** A copy never answering this share (0..1) of API calls. */
@@ -268,7 +312,9 @@ public record EmulatorConfig(
     return with(b -> b.rateLimitPerSecond = perSecond);
   }
 
-  /** A copy rendering outputs per job ({@code true}) or sharing pre-rendered ones ({@code false}). */
+  /**
+   * A copy rendering outputs per job ({@code true}) or sharing pre-rendered ones ({@code false}).
+   */
   public EmulatorConfig withRenderOutputs(boolean renderOutputs) {
     return with(b -> b.renderOutputs = renderOutputs);
   }
@@ -293,12 +339,18 @@ public record EmulatorConfig(
     return with(b -> b.statusWords = words);
   }
 
-  /** A copy answering this share (0..1) of accepted submits with a 504 HTML page (the job still runs and is billed). */
+  /**
+   * A copy answering this share (0..1) of accepted submits with a 504 HTML page (the job still runs
+   * and is billed).
+   */
   public EmulatorConfig withAcceptedThen504Rate(double rate) {
     return with(b -> b.acceptedThen504Rate = rate);
   }
 
-  /** A copy answering the first {@code n} submits 503 with RunComfy's rejecting envelope (no request created). */
+  /**
+   * A copy answering the first {@code n} submits 503 with RunComfy's rejecting envelope (no request
+   * created).
+   */
   public EmulatorConfig withSubmit503First(int n) {
     return with(b -> b.submit503First = n);
   }
@@ -378,10 +430,33 @@ public record EmulatorConfig(
     }
 
     EmulatorConfig build() {
-      return new EmulatorConfig(host, port, tokens, outputDir, latency, modelLatency, concurrency, rate429, rate5xx,
-          failedJobRate, slowRate, slowMs, hangRate, truncateRate, seed, fetchInputs, providerCap, capRetryAfterS,
-          rateLimitPerSecond, renderOutputs, blobOutputBytes, balanceUsd, resultBeforeCompletion, statusWords,
-          acceptedThen504Rate, submit503First);
+      return new EmulatorConfig(
+          host,
+          port,
+          tokens,
+          outputDir,
+          latency,
+          modelLatency,
+          concurrency,
+          rate429,
+          rate5xx,
+          failedJobRate,
+          slowRate,
+          slowMs,
+          hangRate,
+          truncateRate,
+          seed,
+          fetchInputs,
+          providerCap,
+          capRetryAfterS,
+          rateLimitPerSecond,
+          renderOutputs,
+          blobOutputBytes,
+          balanceUsd,
+          resultBeforeCompletion,
+          statusWords,
+          acceptedThen504Rate,
+          submit503First);
     }
   }
 }

@@ -48,9 +48,12 @@ public record EmulatorModel(
     JsonNode inputSchema) {
 
   /** Categories whose models output a video. */
-  public static final Set<String> VIDEO_CATEGORIES = Set.of("edit-video", "image-to-video", "text-to-video");
+  public static final Set<String> VIDEO_CATEGORIES =
+      Set.of("edit-video", "image-to-video", "text-to-video");
+
   /** {@link #priceUnit()} of a price per output file. */
   public static final String PER_OUTPUT = "output";
+
   /** {@link #priceUnit()} of a price per output second. */
   public static final String PER_SECOND = "second";
 
@@ -61,16 +64,37 @@ public record EmulatorModel(
    */
   public EmulatorModel {
     require(modelId != null && !modelId.isBlank(), modelId, "model_id", "must not be blank");
-    require(displayName != null && !displayName.isBlank(), modelId, "display_name", "must not be blank");
-    require(categories != null && !categories.isEmpty(), modelId, "categories", "must not be empty");
+    require(
+        displayName != null && !displayName.isBlank(),
+        modelId,
+        "display_name",
+        "must not be blank");
+    require(
+        categories != null && !categories.isEmpty(), modelId, "categories", "must not be empty");
     categories = List.copyOf(categories);
     require(kind != null && !kind.isBlank(), modelId, "kind", "must not be blank");
     inputs = List.copyOf(inputs);
     requiredInputs = List.copyOf(requiredInputs);
-    require(Double.isFinite(basePriceUsd) && basePriceUsd >= 0, modelId, "base_price_usd", "must be >= 0");
-    require(PER_OUTPUT.equals(priceUnit) || PER_SECOND.equals(priceUnit), modelId, "price_unit", "must be output or second");
-    require("fixed".equals(pricingMode) || "base".equals(pricingMode), modelId, "pricing_mode", "must be fixed or base");
-    require(inputSchema != null && inputSchema.isObject(), modelId, "input_schema", "must be an object");
+    require(
+        Double.isFinite(basePriceUsd) && basePriceUsd >= 0,
+        modelId,
+        "base_price_usd",
+        "must be >= 0");
+    require(
+        PER_OUTPUT.equals(priceUnit) || PER_SECOND.equals(priceUnit),
+        modelId,
+        "price_unit",
+        "must be output or second");
+    require(
+        "fixed".equals(pricingMode) || "base".equals(pricingMode),
+        modelId,
+        "pricing_mode",
+        "must be fixed or base");
+    require(
+        inputSchema != null && inputSchema.isObject(),
+        modelId,
+        "input_schema",
+        "must be an object");
     description = description == null ? displayName : description;
     pricingNote = pricingNote == null ? "" : pricingNote;
     modelUrl = modelUrl == null ? "" : modelUrl;
@@ -110,7 +134,8 @@ public record EmulatorModel(
   private List<String> urlFields(String media) {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> p : inputSchema.path("properties").properties()) {
-      String format = p.getValue().path("format").asText(p.getValue().path("items").path("format").asText(""));
+      String format =
+          p.getValue().path("format").asText(p.getValue().path("items").path("format").asText(""));
       if (format.equals(media + "_uri") || format.equals(media + "_uris")) {
         out.add(p.getKey());
       }

@@ -28,9 +28,9 @@ import java.util.function.LongSupplier;
  * also counted per body hash ({@link #postsPerBodyHash()}), so a test can assert that a client
  * never re-sent a paid POST after an uncertain answer. Fault counters count answers actually sent.
  * {@link #calls()} counts every call received, per endpoint, before authentication and faults.
- * In-flight jobs (accepted, not yet terminal) are tracked over time ({@link #averageInFlight}, {@link
- * #inFlightSamples()}) to measure a client's sustained concurrency. {@link StatsJson} renders all
- * of it for {@code GET /_emulator/stats}.
+ * In-flight jobs (accepted, not yet terminal) are tracked over time ({@link #averageInFlight},
+ * {@link #inFlightSamples()}) to measure a client's sustained concurrency. {@link StatsJson}
+ * renders all of it for {@code GET /_emulator/stats}.
  */
 public final class EmulatorStats {
   /** Spacing of {@link #inFlightSamples()}, ms. */
@@ -57,7 +57,8 @@ public final class EmulatorStats {
   private final AtomicLong lastDownloadNanos = new AtomicLong(Long.MIN_VALUE);
 
   /** Stats starting now, on the system clocks. */
-  private final java.util.concurrent.atomic.AtomicLong submitUnavailable = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong submitUnavailable =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public EmulatorStats() {
     this(System::nanoTime, Instant.now());
@@ -73,7 +74,8 @@ public final class EmulatorStats {
     this.nanoTime = nanoTime;
     this.startNanos = nanoTime.getAsLong();
     this.startedAt = startedAt;
-    this.inFlight = new InFlightTracker(startNanos, Duration.ofMillis(SAMPLE_INTERVAL_MS).toNanos());
+    this.inFlight =
+        new InFlightTracker(startNanos, Duration.ofMillis(SAMPLE_INTERVAL_MS).toNanos());
     for (Endpoint e : Endpoint.values()) {
       calls.put(e, new AtomicLong());
     }
@@ -103,14 +105,17 @@ public final class EmulatorStats {
 
   /**
    * Every POST received on {@code /v1/models/{model_id}} per body hash ({@link #bodyHash(JsonNode)}
-   * of a JSON body, else the SHA-256 of its raw bytes), whatever its answer (401, 4xx, 429, 503, 504
-   * or 200).
+   * of a JSON body, else the SHA-256 of its raw bytes), whatever its answer (401, 4xx, 429, 503,
+   * 504 or 200).
    */
   public Map<String, Long> postsPerBodyHash() {
     return snapshot(postsPerBodyHash);
   }
 
-  /** Submits whose job was created but whose answer was a 504 gateway page ({@link EmulatorConfig#acceptedThen504Rate()}). */
+  /**
+   * Submits whose job was created but whose answer was a 504 gateway page ({@link
+   * EmulatorConfig#acceptedThen504Rate()}).
+   */
   public long acceptedThen504() {
     return acceptedThen504.get();
   }
@@ -140,7 +145,10 @@ public final class EmulatorStats {
     return cancels.get();
   }
 
-  /** Every 429 answer sent: {@link #faultRateLimited()} + {@link #capRejections()} + {@link #rateLimitRejections()}. */
+  /**
+   * Every 429 answer sent: {@link #faultRateLimited()} + {@link #capRejections()} + {@link
+   * #rateLimitRejections()}.
+   */
   public long rateLimited() {
     return rateLimited.get() + capRejections.get() + rateLimitRejections.get();
   }
@@ -214,8 +222,8 @@ public final class EmulatorStats {
   }
 
   /**
-   * When the last download started (its request was answered with 200, before the first body
-   * byte), on the stats' clock; {@code null} before the first download.
+   * When the last download started (its request was answered with 200, before the first body byte),
+   * on the stats' clock; {@code null} before the first download.
    */
   public Instant lastDownloadAt() {
     long at = lastDownloadNanos.get();
@@ -316,7 +324,10 @@ public final class EmulatorStats {
     submitUnavailable.incrementAndGet();
   }
 
-  /** Submits answered 503 with the rejecting envelope ({@link EmulatorConfig#submit503First()}): no request created. */
+  /**
+   * Submits answered 503 with the rejecting envelope ({@link EmulatorConfig#submit503First()}): no
+   * request created.
+   */
   public long submitUnavailable() {
     return submitUnavailable.get();
   }

@@ -12,7 +12,9 @@ public enum Endpoint {
   RESULT,
   /** {@code POST /v1/requests/{id}/cancel} */
   CANCEL,
-  /** {@code GET /v1/models}, {@code GET /v1/models/categories} and {@code GET /v1/models/{model_id}} */
+  /**
+   * {@code GET /v1/models}, {@code GET /v1/models/categories} and {@code GET /v1/models/{model_id}}
+   */
   MODELS,
   /** {@code GET /prod/v2/balance} */
   BALANCE,
@@ -39,7 +41,9 @@ public enum Endpoint {
     if (route instanceof Route.Cancel) {
       return CANCEL;
     }
-    if (route instanceof Route.ListModels || route instanceof Route.GetModel || route instanceof Route.ListCategories) {
+    if (route instanceof Route.ListModels
+        || route instanceof Route.GetModel
+        || route instanceof Route.ListCategories) {
       return MODELS;
     }
     if (route instanceof Route.Balance) {

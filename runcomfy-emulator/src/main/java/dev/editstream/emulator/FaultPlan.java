@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
  * of status polls does not change which job fails. Every draw consumes a fixed count of numbers
  * from its stream (4 per call, 3 per job, 1 per download, 1 per accepted submit) whatever the
  * outcome or latency model, so a given sequence of calls always meets the same faults and
- * latencies; the accepted-submit stream was added without changing the draws of the other three.
- * A rate of {@code 1.0} always fires and {@code 0.0} never does. Thread-safe.
+ * latencies; the accepted-submit stream was added without changing the draws of the other three. A
+ * rate of {@code 1.0} always fires and {@code 0.0} never does. Thread-safe.
  */
 public final class FaultPlan {
   private static final long CALLS = 0x9E3779B97F4A7C15L;
@@ -72,17 +72,18 @@ public final class FaultPlan {
     boolean limited = calls.nextDouble() < config.rate429();
     boolean unavailable = calls.nextDouble() < config.rate5xx();
     boolean slow = calls.nextDouble() < config.slowRate();
-    Outcome outcome = hang ? Outcome.HANG
-        : limited ? Outcome.RATE_LIMITED
-        : unavailable ? Outcome.UNAVAILABLE
-        : Outcome.ANSWER;
+    Outcome outcome =
+        hang
+            ? Outcome.HANG
+            : limited ? Outcome.RATE_LIMITED : unavailable ? Outcome.UNAVAILABLE : Outcome.ANSWER;
     return new CallFault(outcome, slow && !hang ? config.slowMs() : 0L);
   }
 
   /**
    * The fate of the next accepted job.
    *
-   * @param modelId the job's model_id, choosing its latency model ({@link EmulatorConfig#latencyFor(String)})
+   * @param modelId the job's model_id, choosing its latency model ({@link
+   *     EmulatorConfig#latencyFor(String)})
    */
   public synchronized JobDraw nextJob(String modelId) {
     boolean fails = jobs.nextDouble() < config.failedJobRate();

@@ -13,10 +13,10 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * Serves {@code GET /files/{request_id}/{name}} from the output directory with Reactor Netty's
  * {@code sendFile} (zero-copy, never loaded into the heap), with Content-Type and Content-Length.
- * No token is needed, as RunComfy's CLI never sends its token with a download. A download drawn
- * to be truncated announces the full Content-Length, sends the first half, then closes the
- * connection. When outputs are not rendered, a job's file names are answered from {@link
- * SharedOutputs}. The caller has checked the URL's signature.
+ * No token is needed, as RunComfy's CLI never sends its token with a download. A download drawn to
+ * be truncated announces the full Content-Length, sends the first half, then closes the connection.
+ * When outputs are not rendered, a job's file names are answered from {@link SharedOutputs}. The
+ * caller has checked the URL's signature.
  */
 final class FileSender {
   private final Path outputDir;
@@ -24,7 +24,9 @@ final class FileSender {
   private final EmulatorStats stats;
   private final SharedOutputs shared;
 
-  /** @param shared the shared outputs, or {@code null} when outputs are rendered per job */
+  /**
+   * @param shared the shared outputs, or {@code null} when outputs are rendered per job
+   */
   FileSender(Path outputDir, FaultPlan faults, EmulatorStats stats, SharedOutputs shared) {
     this.outputDir = outputDir.toAbsolutePath().normalize();
     this.faults = faults;
@@ -36,9 +38,11 @@ final class FileSender {
   Mono<Void> send(String requestId, String name, HttpServerResponse res) {
     return Mono.fromCallable(() -> locate(requestId, name))
         .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(found -> found.isPresent()
-            ? transfer(found.get(), name, res)
-            : ApiHandler.json(res, 404, ApiResponses.error(null, "file not found")));
+        .flatMap(
+            found ->
+                found.isPresent()
+                    ? transfer(found.get(), name, res)
+                    : ApiHandler.json(res, 404, ApiResponses.error(null, "file not found")));
   }
 
   private Optional<Path> locate(String requestId, String name) {
@@ -52,18 +56,20 @@ final class FileSender {
   private Mono<Void> transfer(Path file, String name, HttpServerResponse res) {
     return Mono.fromCallable(() -> Files.size(file))
         .subscribeOn(Schedulers.boundedElastic())
-        .flatMap(size -> {
-          stats.download();
-          boolean truncate = faults.nextDownloadTruncated();
-          res.status(200)
-              .header(HttpHeaderNames.CONTENT_TYPE, contentType(name))
-              .header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size));
-          if (!truncate) {
-            return res.sendFile(file).then();
-          }
-          return res.sendFile(file, 0, size / 2).then()
-              .then(Mono.fromRunnable(() -> res.withConnection(Connection::dispose)));
-        });
+        .flatMap(
+            size -> {
+              stats.download();
+              boolean truncate = faults.nextDownloadTruncated();
+              res.status(200)
+                  .header(HttpHeaderNames.CONTENT_TYPE, contentType(name))
+                  .header(HttpHeaderNames.CONTENT_LENGTH, Long.toString(size));
+              if (!truncate) {
+                return res.sendFile(file).then();
+              }
+              return res.sendFile(file, 0, size / 2)
+                  .then()
+                  .then(Mono.fromRunnable(() -> res.withConnection(Connection::dispose)));
+            });
   }
 
   /** The Content-Type of an output file, by extension. */

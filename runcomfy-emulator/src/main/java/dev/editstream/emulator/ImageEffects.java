@@ -66,7 +66,13 @@ public final class ImageEffects {
    * @param variant 0-based variant index; variants differ in tint
    * @return a new RGB image
    */
-  public static BufferedImage apply(Effect effect, BufferedImage src, BufferedImage mask, String prompt, String modelId, int variant) {
+  public static BufferedImage apply(
+      Effect effect,
+      BufferedImage src,
+      BufferedImage mask,
+      String prompt,
+      String modelId,
+      int variant) {
     BufferedImage img = toRgb(src, MAX_SIDE);
     switch (effect) {
       case WARM_BORDER -> {
@@ -83,7 +89,10 @@ public final class ImageEffects {
     return img;
   }
 
-  /** A copy as {@code TYPE_INT_RGB}, scaled down so that its longest side is at most {@code maxSide} px. */
+  /**
+   * A copy as {@code TYPE_INT_RGB}, scaled down so that its longest side is at most {@code maxSide}
+   * px.
+   */
   public static BufferedImage toRgb(BufferedImage src, int maxSide) {
     double k = Math.min(1.0, (double) maxSide / Math.max(src.getWidth(), src.getHeight()));
     int w = Math.max(1, (int) Math.round(src.getWidth() * k));
@@ -93,7 +102,8 @@ public final class ImageEffects {
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, w, h);
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(src, 0, 0, w, h, null);
     } finally {
       g.dispose();
@@ -108,18 +118,23 @@ public final class ImageEffects {
 
   /** Sepia tone, in place. */
   static void sepia(BufferedImage img) {
-    forEachPixel(img, (r, g, b) -> rgb(
-        (int) (0.393 * r + 0.769 * g + 0.189 * b),
-        (int) (0.349 * r + 0.686 * g + 0.168 * b),
-        (int) (0.272 * r + 0.534 * g + 0.131 * b)));
+    forEachPixel(
+        img,
+        (r, g, b) ->
+            rgb(
+                (int) (0.393 * r + 0.769 * g + 0.189 * b),
+                (int) (0.349 * r + 0.686 * g + 0.168 * b),
+                (int) (0.272 * r + 0.534 * g + 0.131 * b)));
   }
 
   /** Grayscale, in place. */
   static void grayscale(BufferedImage img) {
-    forEachPixel(img, (r, g, b) -> {
-      int y = (int) (0.299 * r + 0.587 * g + 0.114 * b);
-      return rgb(y, y, y);
-    });
+    forEachPixel(
+        img,
+        (r, g, b) -> {
+          int y = (int) (0.299 * r + 0.587 * g + 0.114 * b);
+          return rgb(y, y, y);
+        });
   }
 
   /** Darkens pixels by their distance from the centre (up to 75 % at the corners), in place. */
@@ -132,15 +147,21 @@ public final class ImageEffects {
         double d = Math.hypot(x - cx, y - cy) / max;
         double k = 1.0 - 0.75 * d * d;
         int p = img.getRGB(x, y);
-        img.setRGB(x, y, rgb((int) (((p >> 16) & 0xFF) * k), (int) (((p >> 8) & 0xFF) * k), (int) ((p & 0xFF) * k)));
+        img.setRGB(
+            x,
+            y,
+            rgb(
+                (int) (((p >> 16) & 0xFF) * k),
+                (int) (((p >> 8) & 0xFF) * k),
+                (int) ((p & 0xFF) * k)));
       }
     }
   }
 
   /**
    * Fills the mask's white region (luminance above 127; the mask is scaled to the picture) with a
-   * flat teal mixed 70/30 with the picture's mean colour, in place. Without a mask the centre
-   * third is filled.
+   * flat teal mixed 70/30 with the picture's mean colour, in place. Without a mask the centre third
+   * is filled.
    */
   static void inpaint(BufferedImage img, BufferedImage mask) {
     int w = img.getWidth();
@@ -158,12 +179,17 @@ public final class ImageEffects {
       }
     }
     long n = (long) w * h;
-    int fill = rgb((int) (0.3 * sr / n), (int) (0.3 * sg / n + 0.7 * 160), (int) (0.3 * sb / n + 0.7 * 170));
+    int fill =
+        rgb(
+            (int) (0.3 * sr / n),
+            (int) (0.3 * sg / n + 0.7 * 160),
+            (int) (0.3 * sb / n + 0.7 * 170));
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        boolean inside = m == null
-            ? x >= w / 3 && x < 2 * w / 3 && y >= h / 3 && y < 2 * h / 3
-            : luminance(m.getRGB(x, y)) > 127;
+        boolean inside =
+            m == null
+                ? x >= w / 3 && x < 2 * w / 3 && y >= h / 3 && y < 2 * h / 3
+                : luminance(m.getRGB(x, y)) > 127;
         if (inside) {
           img.setRGB(x, y, fill);
         }
@@ -186,7 +212,10 @@ public final class ImageEffects {
     }
   }
 
-  /** A dark band over the bottom 15 % with {@code text} in it, in place; the band shows even without fonts. */
+  /**
+   * A dark band over the bottom 15 % with {@code text} in it, in place; the band shows even without
+   * fonts.
+   */
   static void banner(BufferedImage img, String text) {
     int band = Math.max(8, img.getHeight() * 15 / 100);
     Graphics2D g = img.createGraphics();
@@ -199,7 +228,9 @@ public final class ImageEffects {
     }
   }
 
-  /** A caption box at the top left, in place: a dark box that shows even when no font can be loaded. */
+  /**
+   * A caption box at the top left, in place: a dark box that shows even when no font can be loaded.
+   */
   static void caption(BufferedImage img, String text) {
     int size = Math.max(8, Math.min(img.getWidth(), img.getHeight()) / 24);
     Graphics2D g = img.createGraphics();
@@ -225,7 +256,8 @@ public final class ImageEffects {
   /** Draws text; a missing font system (headless JVM without fontconfig) only loses the text. */
   private static void drawText(Graphics2D g, String text, int x, int y, int size, Color colour) {
     try {
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
       g.setColor(colour);
       g.drawString(text, x, y);

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * Tracks how many jobs are in flight (accepted and not yet terminal) over time: the current and
  * peak count and the exact time integral of the count, checkpointed at every multiple of a fixed
- * interval so that "sustained in-flight" can be measured afterwards. Pure: time is passed in, in
- * ns of a monotonic clock, and must not go backwards. Thread-safe (synchronized).
+ * interval so that "sustained in-flight" can be measured afterwards. Pure: time is passed in, in ns
+ * of a monotonic clock, and must not go backwards. Thread-safe (synchronized).
  *
  * <p>Between two checkpoints the count is known only through its integral, so {@link
  * #averageBetween(long, long)} interpolates linearly inside an interval: exact on interval
@@ -18,10 +18,13 @@ final class InFlightTracker {
   private long current;
   private long peak;
   private long lastNanos;
+
   /** Integral of the count from start to lastNanos, job·ns. */
   private double area;
+
   /** {@code checkpoints[i]}: the integral from start to {@code start + i * interval}. */
   private double[] checkpoints = new double[64];
+
   private int checkpointCount = 1;
 
   /**
@@ -98,7 +101,9 @@ final class InFlightTracker {
     if (i >= checkpointCount - 1) {
       long cpTime = startNanos + (long) (checkpointCount - 1) * intervalNanos;
       double cp = checkpoints[checkpointCount - 1];
-      return lastNanos == cpTime ? cp : cp + (area - cp) * (t - cpTime) / (double) (lastNanos - cpTime);
+      return lastNanos == cpTime
+          ? cp
+          : cp + (area - cp) * (t - cpTime) / (double) (lastNanos - cpTime);
     }
     double frac = (offset - (long) i * intervalNanos) / (double) intervalNanos;
     return checkpoints[i] + (checkpoints[i + 1] - checkpoints[i]) * frac;

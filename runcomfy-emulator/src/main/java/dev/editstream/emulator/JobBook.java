@@ -14,14 +14,15 @@ import java.util.function.Supplier;
  * The emulated queue: every job's state and the state machine {@code in_queue → in_progress →
  * completed | failed}, plus {@code in_queue → cancelled}. At most {@code concurrency} jobs are
  * {@code in_progress}; the others wait in FIFO order with a 1-based queue position, computed in
- * O(log n) ({@link AdmissionQueue}) so that 20,000 queued jobs can be polled. Each job belongs to an
- * account, and an account may be capped to a number of live (not terminal) jobs. Pure: no
+ * O(log n) ({@link AdmissionQueue}) so that 20,000 queued jobs can be polled. Each job belongs to
+ * an account, and an account may be capped to a number of live (not terminal) jobs. Pure: no
  * scheduling, no I/O, time passed in. Thread-safe (every method is synchronized). Entries are kept
  * for the emulator's lifetime; a terminal entry drops its request body.
  *
- * <p>Source of the states: RunComfy's status endpoint ({@code ../shared/docs/runcomfy-model-api.md}):
- * {@code in_queue}, {@code in_progress}, {@code completed}, {@code cancelled}, and {@code failed};
- * how they are spelled on the wire is {@link StatusWords}' choice.
+ * <p>Source of the states: RunComfy's status endpoint ({@code
+ * ../shared/docs/runcomfy-model-api.md}): {@code in_queue}, {@code in_progress}, {@code completed},
+ * {@code cancelled}, and {@code failed}; how they are spelled on the wire is {@link StatusWords}'
+ * choice.
  */
 public final class JobBook {
 
@@ -84,7 +85,18 @@ public final class JobBook {
       Double costUsd) {
 
     Entry to(State next, Instant finished, JsonNode out, String err, Double cost) {
-      return new Entry(requestId, account, modelId, next.terminal() ? null : body, draw, next, createdAt, finished, out, err, cost);
+      return new Entry(
+          requestId,
+          account,
+          modelId,
+          next.terminal() ? null : body,
+          draw,
+          next,
+          createdAt,
+          finished,
+          out,
+          err,
+          cost);
     }
   }
 
@@ -122,22 +134,29 @@ public final class JobBook {
    *
    * @throws IllegalArgumentException if the request_id is already known
    */
-  public Entry submit(String requestId, String modelId, JsonNode body, FaultPlan.JobDraw draw, Instant now) {
+  public Entry submit(
+      String requestId, String modelId, JsonNode body, FaultPlan.JobDraw draw, Instant now) {
     return admit(requestId, "", modelId, body, () -> draw, 0, now).orElseThrow();
   }
 
   /**
-   * Accepts a job unless its account already has {@code cap} live jobs ({@code in_queue} or
-   * {@code in_progress}): it enters {@code in_queue} at the back of the queue. Call {@link
-   * #startReady()} next.
+   * Accepts a job unless its account already has {@code cap} live jobs ({@code in_queue} or {@code
+   * in_progress}): it enters {@code in_queue} at the back of the queue. Call {@link #startReady()}
+   * next.
    *
    * @param draw called once, only when the job is accepted
    * @param cap most live jobs of the account, {@code 0} = no cap
    * @return the accepted job; empty when the account is at its cap
    * @throws IllegalArgumentException if the request_id is already known
    */
-  public synchronized Optional<Entry> admit(String requestId, String account, String modelId, JsonNode body,
-      Supplier<FaultPlan.JobDraw> draw, int cap, Instant now) {
+  public synchronized Optional<Entry> admit(
+      String requestId,
+      String account,
+      String modelId,
+      JsonNode body,
+      Supplier<FaultPlan.JobDraw> draw,
+      int cap,
+      Instant now) {
     if (entries.containsKey(requestId)) {
       throw new IllegalArgumentException("duplicate request_id " + requestId);
     }
@@ -145,7 +164,19 @@ public final class JobBook {
     if (cap > 0 && live >= cap) {
       return Optional.empty();
     }
-    Entry e = new Entry(requestId, account, modelId, body, draw.get(), State.IN_QUEUE, now, null, null, null, null);
+    Entry e =
+        new Entry(
+            requestId,
+            account,
+            modelId,
+            body,
+            draw.get(),
+            State.IN_QUEUE,
+            now,
+            null,
+            null,
+            null,
+            null);
     entries.put(requestId, e);
     long seq = waiting.admit();
     seqById.put(requestId, seq);
@@ -154,7 +185,9 @@ public final class JobBook {
     return Optional.of(e);
   }
 
-  /** Moves queued jobs to {@code in_progress} while slots are free; returns those started, in order. */
+  /**
+   * Moves queued jobs to {@code in_progress} while slots are free; returns those started, in order.
+   */
   public synchronized List<Entry> startReady() {
     List<Entry> started = new ArrayList<>();
     while (running < concurrency && waiting.size() > 0) {
@@ -226,7 +259,8 @@ public final class JobBook {
    * @param costUsd what it cost, USD (shown by {@code result?include_cost=true})
    * @throws IllegalStateException if the job is not {@code in_progress}
    */
-  public synchronized Entry complete(String requestId, JsonNode output, double costUsd, Instant now) {
+  public synchronized Entry complete(
+      String requestId, JsonNode output, double costUsd, Instant now) {
     return finish(requestId, State.COMPLETED, output, null, costUsd, now);
   }
 
@@ -244,7 +278,8 @@ public final class JobBook {
     return running;
   }
 
-  private Entry finish(String requestId, State state, JsonNode output, String error, Double cost, Instant now) {
+  private Entry finish(
+      String requestId, State state, JsonNode output, String error, Double cost, Instant now) {
     Entry e = entries.get(requestId);
     if (e == null || e.state() != State.IN_PROGRESS) {
       throw new IllegalStateException("job " + requestId + " is not in_progress");

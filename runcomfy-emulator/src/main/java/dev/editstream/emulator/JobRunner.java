@@ -4,21 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import reactor.util.Logger;
-import reactor.util.Loggers;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.Logger;
+import reactor.util.Loggers;
 
 /**
  * Drives the {@link JobBook}: starts queued jobs when a slot frees, keeps each one {@code
- * in_progress} for its drawn latency while its outputs are rendered, then completes or fails it.
- * A job drawn to fail ends with "upstream model error" (the shape of RunComfy's {@code error} is
- * not documented) and renders nothing. A latency of 0 completes the job as soon as its outputs are
+ * in_progress} for its drawn latency while its outputs are rendered, then completes or fails it. A
+ * job drawn to fail ends with "upstream model error" (the shape of RunComfy's {@code error} is not
+ * documented) and renders nothing. A latency of 0 completes the job as soon as its outputs are
  * ready, without a timer. A completed job is billed ({@link Billing}) before it turns {@code
- * completed}, so its debit is visible as soon as its status is. {@link #pump()} is a drain loop, so jobs finishing synchronously inside
- * it never recurse into it (20,000 queued zero-latency jobs do not grow the stack).
+ * completed}, so its debit is visible as soon as its status is. {@link #pump()} is a drain loop, so
+ * jobs finishing synchronously inside it never recurse into it (20,000 queued zero-latency jobs do
+ * not grow the stack).
  */
 final class JobRunner implements AutoCloseable {
   /** {@code error.message} of a job drawn to fail. */
@@ -36,7 +37,13 @@ final class JobRunner implements AutoCloseable {
   private final AtomicInteger pumpRequests = new AtomicInteger();
   private volatile boolean closed;
 
-  JobRunner(JobBook book, OutputRenderer renderer, Scheduler timer, Clock clock, EmulatorStats stats, Billing billing) {
+  JobRunner(
+      JobBook book,
+      OutputRenderer renderer,
+      Scheduler timer,
+      Clock clock,
+      EmulatorStats stats,
+      Billing billing) {
     this.billing = billing;
     this.book = book;
     this.renderer = renderer;
@@ -45,7 +52,10 @@ final class JobRunner implements AutoCloseable {
     this.stats = stats;
   }
 
-  /** Starts every job that can start now. Call after each submit; safe from any thread, re-entrantly. */
+  /**
+   * Starts every job that can start now. Call after each submit; safe from any thread,
+   * re-entrantly.
+   */
   void pump() {
     if (pumpRequests.getAndIncrement() != 0) {
       return;
@@ -58,16 +68,23 @@ final class JobRunner implements AutoCloseable {
   }
 
   private void run(JobBook.Entry job) {
-    Mono<Outcome> work = job.draw().fails()
-        ? Mono.just(new Outcome(null, UPSTREAM_ERROR))
-        : renderer.render(job)
-            .map(out -> new Outcome(out, null))
-            .onErrorResume(e -> Mono.just(new Outcome(null, message(job, e))));
+    Mono<Outcome> work =
+        job.draw().fails()
+            ? Mono.just(new Outcome(null, UPSTREAM_ERROR))
+            : renderer
+                .render(job)
+                .map(out -> new Outcome(out, null))
+                .onErrorResume(e -> Mono.just(new Outcome(null, message(job, e))));
     Disposable[] self = new Disposable[1];
     long latency = job.draw().latencyMs();
-    Mono<Outcome> timed = latency == 0 ? work : Mono.zip(Mono.delay(Duration.ofMillis(latency), timer), work).map(t -> t.getT2());
-    Disposable d = timed
-        .subscribe(o -> finish(job, o, self[0]), e -> finish(job, new Outcome(null, message(job, e)), self[0]));
+    Mono<Outcome> timed =
+        latency == 0
+            ? work
+            : Mono.zip(Mono.delay(Duration.ofMillis(latency), timer), work).map(t -> t.getT2());
+    Disposable d =
+        timed.subscribe(
+            o -> finish(job, o, self[0]),
+            e -> finish(job, new Outcome(null, message(job, e)), self[0]));
     self[0] = d;
     if (!running.add(d)) {
       d.dispose();
@@ -97,7 +114,8 @@ final class JobRunner implements AutoCloseable {
     if (closed) {
       return "emulator stopped";
     }
-    LOG.warn("emulated job {} of {} could not render its outputs", job.requestId(), job.modelId(), e);
+    LOG.warn(
+        "emulated job {} of {} could not render its outputs", job.requestId(), job.modelId(), e);
     return "emulator could not render the output";
   }
 

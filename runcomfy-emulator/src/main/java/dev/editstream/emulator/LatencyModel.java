@@ -40,7 +40,9 @@ public sealed interface LatencyModel {
    * @param ms the latency, ms, {@code >= 0} ({@code 0}: the job completes as soon as it starts)
    */
   record Fixed(long ms) implements LatencyModel {
-    /** @throws IllegalArgumentException if {@code ms} is outside {@code 0..MAX_MS} */
+    /**
+     * @throws IllegalArgumentException if {@code ms} is outside {@code 0..MAX_MS}
+     */
     public Fixed {
       check(ms >= 0 && ms <= MAX_MS, "fixed ms must be 0.." + MAX_MS + ", was " + ms);
     }
@@ -63,10 +65,14 @@ public sealed interface LatencyModel {
    * @param maxMs longest latency, ms, {@code >= minMs}
    */
   record Uniform(long minMs, long maxMs) implements LatencyModel {
-    /** @throws IllegalArgumentException if {@code minMs < 0}, {@code maxMs < minMs} or above MAX_MS */
+    /**
+     * @throws IllegalArgumentException if {@code minMs < 0}, {@code maxMs < minMs} or above MAX_MS
+     */
     public Uniform {
       check(minMs >= 0, "uniform minMs must be >= 0, was " + minMs);
-      check(maxMs >= minMs && maxMs <= MAX_MS, "uniform maxMs must be minMs (" + minMs + ").." + MAX_MS + ", was " + maxMs);
+      check(
+          maxMs >= minMs && maxMs <= MAX_MS,
+          "uniform maxMs must be minMs (" + minMs + ").." + MAX_MS + ", was " + maxMs);
     }
 
     @Override
@@ -90,9 +96,14 @@ public sealed interface LatencyModel {
    * @param sigma the standard deviation of the latency's logarithm, {@code >= 0}
    */
   record LogNormal(double medianMs, double sigma) implements LatencyModel {
-    /** @throws IllegalArgumentException if the median is not positive or sigma negative, or either is not finite */
+    /**
+     * @throws IllegalArgumentException if the median is not positive or sigma negative, or either
+     *     is not finite
+     */
     public LogNormal {
-      check(Double.isFinite(medianMs) && medianMs > 0 && medianMs <= MAX_MS, "lognormal median must be > 0 ms, was " + medianMs);
+      check(
+          Double.isFinite(medianMs) && medianMs > 0 && medianMs <= MAX_MS,
+          "lognormal median must be > 0 ms, was " + medianMs);
       check(Double.isFinite(sigma) && sigma >= 0, "lognormal sigma must be >= 0, was " + sigma);
     }
 
@@ -115,9 +126,8 @@ public sealed interface LatencyModel {
   }
 
   /**
-   * Parses {@code fixed:MS}, {@code uniform:MIN..MAX} or {@code lognormal:MEDIAN,SIGMA} (ms;
-   * spaces and case ignored). A bare number is {@code fixed}, a bare {@code MIN..MAX} is {@code
-   * uniform}.
+   * Parses {@code fixed:MS}, {@code uniform:MIN..MAX} or {@code lognormal:MEDIAN,SIGMA} (ms; spaces
+   * and case ignored). A bare number is {@code fixed}, a bare {@code MIN..MAX} is {@code uniform}.
    *
    * @throws IllegalArgumentException if the text is malformed or a value out of range; the message
    *     quotes the text
@@ -131,18 +141,25 @@ public sealed interface LatencyModel {
       switch (kind) {
         case "fixed":
           return new Fixed(Long.parseLong(args));
-        case "uniform": {
-          int dots = args.indexOf("..");
-          return dots < 0 ? new Uniform(Long.parseLong(args), Long.parseLong(args))
-              : new Uniform(Long.parseLong(args.substring(0, dots)), Long.parseLong(args.substring(dots + 2)));
-        }
-        case "lognormal": {
-          int comma = args.indexOf(',');
-          if (comma < 0) {
-            break;
+        case "uniform":
+          {
+            int dots = args.indexOf("..");
+            return dots < 0
+                ? new Uniform(Long.parseLong(args), Long.parseLong(args))
+                : new Uniform(
+                    Long.parseLong(args.substring(0, dots)),
+                    Long.parseLong(args.substring(dots + 2)));
           }
-          return new LogNormal(Double.parseDouble(args.substring(0, comma)), Double.parseDouble(args.substring(comma + 1)));
-        }
+        case "lognormal":
+          {
+            int comma = args.indexOf(',');
+            if (comma < 0) {
+              break;
+            }
+            return new LogNormal(
+                Double.parseDouble(args.substring(0, comma)),
+                Double.parseDouble(args.substring(comma + 1)));
+          }
         default:
           break;
       }
@@ -151,8 +168,8 @@ public sealed interface LatencyModel {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("latency '" + text + "': " + e.getMessage(), e);
     }
-    throw new IllegalArgumentException("latency '" + text
-        + "' must be fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN_MS,SIGMA");
+    throw new IllegalArgumentException(
+        "latency '" + text + "' must be fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN_MS,SIGMA");
   }
 
   private static String num(double d) {

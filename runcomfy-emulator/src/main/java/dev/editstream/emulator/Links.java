@@ -5,8 +5,8 @@ import java.util.function.Supplier;
 /**
  * Absolute, signed download URLs of the emulator: output files {@code
  * <root>/files/{request_id}/{name}?X-Amz-Signature=...} and synthetic blobs {@code
- * <root>/_emulator/blob/{bytes}[/{name}]?X-Amz-Signature=...} ({@link UrlSigner}). The root
- * ({@code http://host:port}) is read when a URL is made, as it is known only once the server is bound.
+ * <root>/_emulator/blob/{bytes}[/{name}]?X-Amz-Signature=...} ({@link UrlSigner}). The root ({@code
+ * http://host:port}) is read when a URL is made, as it is known only once the server is bound.
  */
 final class Links {
   private final Supplier<String> root;

@@ -28,16 +28,16 @@ import reactor.core.scheduler.Schedulers;
  * Produces a completed job's output files and its {@code output} object: fetches the inputs named
  * by the model's schema ({@link EmulatorModel#imageFields()}, {@link EmulatorModel#maskField()},
  * {@link EmulatorModel#videoField()}: the fields whose {@code format} is {@code image_uri(s)} or
- * {@code video_uri(s)}), derives real PNGs ({@link ImageEffects}) or an
- * MP4 ({@link VideoRenderer}) into {@code outputDir/<request_id>/}, and answers {@code {"images":
- * [url, ...]}} or, for a model with a video category ({@link EmulatorModel#producesVideo()}),
- * {@code {"video": url}} (the shapes RunComfy's own clients read). Fetching is
- * non-blocking; decoding, pixel work and file writes run on {@link Schedulers#boundedElastic()}.
+ * {@code video_uri(s)}), derives real PNGs ({@link ImageEffects}) or an MP4 ({@link VideoRenderer})
+ * into {@code outputDir/<request_id>/}, and answers {@code {"images": [url, ...]}} or, for a model
+ * with a video category ({@link EmulatorModel#producesVideo()}), {@code {"video": url}} (the shapes
+ * RunComfy's own clients read). Fetching is non-blocking; decoding, pixel work and file writes run
+ * on {@link Schedulers#boundedElastic()}.
  *
  * <p>Two load-test modes skip the work: with a blob size ({@link EmulatorConfig#blobOutputBytes()})
  * the output is one signed blob URL; without rendering ({@link EmulatorConfig#renderOutputs()}
- * false) the output names as many files as rendering would, served from {@link SharedOutputs}.
- * Both answer at once, without fetching inputs. Every URL is signed ({@link Links}).
+ * false) the output names as many files as rendering would, served from {@link SharedOutputs}. Both
+ * answer at once, without fetching inputs. Every URL is signed ({@link Links}).
  */
 final class OutputRenderer implements AutoCloseable {
   /** How long {@link #close()} waits for file writes in progress, ms. */
@@ -45,6 +45,7 @@ final class OutputRenderer implements AutoCloseable {
 
   /** Size of synthetic inputs used when inputs are not fetched, px. */
   static final int SYNTHETIC_WIDTH = 512;
+
   static final int SYNTHETIC_HEIGHT = 384;
 
   private final EmulatorCatalog catalog;
@@ -54,15 +55,25 @@ final class OutputRenderer implements AutoCloseable {
   private final boolean fetchInputs;
   private final boolean render;
   private final long blobBytes;
-  /** Writers hold the read lock; {@link #close()} takes the write lock, so no file is written after it. */
+
+  /**
+   * Writers hold the read lock; {@link #close()} takes the write lock, so no file is written after
+   * it.
+   */
   private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+
   private boolean closed;
 
   /**
    * @param links makes the signed download URLs
    * @param config {@code fetchInputs}, {@code renderOutputs} and {@code blobOutputBytes} are read
    */
-  OutputRenderer(EmulatorCatalog catalog, InputFetcher fetcher, Path outputDir, Links links, EmulatorConfig config) {
+  OutputRenderer(
+      EmulatorCatalog catalog,
+      InputFetcher fetcher,
+      Path outputDir,
+      Links links,
+      EmulatorConfig config) {
     this.catalog = catalog;
     this.fetcher = fetcher;
     this.outputDir = outputDir;
@@ -79,8 +90,12 @@ final class OutputRenderer implements AutoCloseable {
    *     be fetched or decoded, {@link UncheckedIOException} when a file cannot be written
    */
   Mono<JsonNode> render(JobBook.Entry job) {
-    EmulatorModel spec = catalog.find(job.modelId())
-        .orElseThrow(() -> new IllegalStateException("model vanished from the catalog: " + job.modelId()));
+    EmulatorModel spec =
+        catalog
+            .find(job.modelId())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException("model vanished from the catalog: " + job.modelId()));
     if (blobBytes > 0) {
       return Mono.just(output(spec, List.of(links.blob(blobBytes, "output.bin"))));
     }
@@ -96,9 +111,12 @@ final class OutputRenderer implements AutoCloseable {
       return output(spec, List.of(links.file(job.requestId(), "output.mp4")));
     }
     ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
-    int count = effect == ImageEffects.Effect.SEPIA ? Math.max(1, imageUrls(job, spec).size())
-        : effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1))
-        : 1;
+    int count =
+        effect == ImageEffects.Effect.SEPIA
+            ? Math.max(1, imageUrls(job, spec).size())
+            : effect == ImageEffects.Effect.WARM_BORDER
+                ? Math.max(1, job.body().path("number_of_images").asInt(1))
+                : 1;
     List<String> urls = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       urls.add(links.file(job.requestId(), "output-" + i + ".png"));
@@ -120,20 +138,29 @@ final class OutputRenderer implements AutoCloseable {
   private Mono<JsonNode> images(JobBook.Entry job, EmulatorModel spec) {
     ImageEffects.Effect effect = ImageEffects.Effect.forModel(job.modelId());
     List<String> urls = imageUrls(job, spec);
-    List<String> wanted = effect == ImageEffects.Effect.SEPIA ? urls : urls.subList(0, Math.min(1, urls.size()));
-    String maskUrl = spec.maskField() == null ? null : job.body().path(spec.maskField()).asText(null);
-    Mono<List<byte[]>> inputs = fetchInputs
-        ? Flux.fromIterable(wanted).concatMap(fetcher::fetch).collectList()
-        : Mono.just(List.of());
-    Mono<Optional<byte[]>> mask = fetchInputs && maskUrl != null
-        ? fetcher.fetch(maskUrl).map(Optional::of)
-        : Mono.just(Optional.empty());
+    List<String> wanted =
+        effect == ImageEffects.Effect.SEPIA ? urls : urls.subList(0, Math.min(1, urls.size()));
+    String maskUrl =
+        spec.maskField() == null ? null : job.body().path(spec.maskField()).asText(null);
+    Mono<List<byte[]>> inputs =
+        fetchInputs
+            ? Flux.fromIterable(wanted).concatMap(fetcher::fetch).collectList()
+            : Mono.just(List.of());
+    Mono<Optional<byte[]>> mask =
+        fetchInputs && maskUrl != null
+            ? fetcher.fetch(maskUrl).map(Optional::of)
+            : Mono.just(Optional.empty());
     return Mono.zip(inputs, mask)
         .publishOn(Schedulers.boundedElastic())
         .map(t -> writing(() -> writeImages(job, spec, effect, t.getT1(), t.getT2().orElse(null))));
   }
 
-  private JsonNode writeImages(JobBook.Entry job, EmulatorModel spec, ImageEffects.Effect effect, List<byte[]> inputs, byte[] maskBytes) {
+  private JsonNode writeImages(
+      JobBook.Entry job,
+      EmulatorModel spec,
+      ImageEffects.Effect effect,
+      List<byte[]> inputs,
+      byte[] maskBytes) {
     List<BufferedImage> pictures = new ArrayList<>();
     for (byte[] b : inputs) {
       pictures.add(decode(b, "input image could not be decoded"));
@@ -141,13 +168,19 @@ final class OutputRenderer implements AutoCloseable {
     if (pictures.isEmpty()) {
       pictures.add(synthetic());
     }
-    BufferedImage mask = maskBytes == null ? null : decode(maskBytes, "mask image could not be decoded");
-    String prompt = spec.promptField() == null ? null : job.body().path(spec.promptField()).asText(null);
-    int variants = effect == ImageEffects.Effect.WARM_BORDER ? Math.max(1, job.body().path("number_of_images").asInt(1)) : 1;
+    BufferedImage mask =
+        maskBytes == null ? null : decode(maskBytes, "mask image could not be decoded");
+    String prompt =
+        spec.promptField() == null ? null : job.body().path(spec.promptField()).asText(null);
+    int variants =
+        effect == ImageEffects.Effect.WARM_BORDER
+            ? Math.max(1, job.body().path("number_of_images").asInt(1))
+            : 1;
     ArrayNode urls = JsonNodeFactory.instance.arrayNode();
     Path dir = jobDir(job.requestId());
     int n = 0;
-    for (BufferedImage picture : effect == ImageEffects.Effect.SEPIA ? pictures : pictures.subList(0, 1)) {
+    for (BufferedImage picture :
+        effect == ImageEffects.Effect.SEPIA ? pictures : pictures.subList(0, 1)) {
       for (int v = 0; v < variants; v++) {
         BufferedImage out = ImageEffects.apply(effect, picture, mask, prompt, job.modelId(), v);
         String name = "output-" + (++n) + ".png";
@@ -168,20 +201,29 @@ final class OutputRenderer implements AutoCloseable {
 
   private Mono<JsonNode> video(JobBook.Entry job, EmulatorModel spec) {
     String url = spec.videoField() == null ? null : job.body().path(spec.videoField()).asText(null);
-    Mono<Optional<byte[]>> input = fetchInputs && url != null
-        ? fetcher.fetch(url).map(Optional::of)
-        : Mono.just(Optional.empty());
-    return input.publishOn(Schedulers.boundedElastic()).map(bytes -> writing(() -> {
-      String name = "output.mp4";
-      try {
-        VideoRenderer.render(bytes.orElse(null), job.modelId(), jobDir(job.requestId()).resolve(name));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + name, e);
-      }
-      ObjectNode output = JsonNodeFactory.instance.objectNode();
-      output.put("video", links.file(job.requestId(), name));
-      return output;
-    }));
+    Mono<Optional<byte[]>> input =
+        fetchInputs && url != null
+            ? fetcher.fetch(url).map(Optional::of)
+            : Mono.just(Optional.empty());
+    return input
+        .publishOn(Schedulers.boundedElastic())
+        .map(
+            bytes ->
+                writing(
+                    () -> {
+                      String name = "output.mp4";
+                      try {
+                        VideoRenderer.render(
+                            bytes.orElse(null),
+                            job.modelId(),
+                            jobDir(job.requestId()).resolve(name));
+                      } catch (IOException e) {
+                        throw new UncheckedIOException("cannot write " + name, e);
+                      }
+                      ObjectNode output = JsonNodeFactory.instance.objectNode();
+                      output.put("video", links.file(job.requestId(), name));
+                      return output;
+                    }));
   }
 
   private Path jobDir(String requestId) {
@@ -209,10 +251,18 @@ final class OutputRenderer implements AutoCloseable {
 
   /** A gradient picture standing in for an input that is not fetched. */
   static BufferedImage synthetic() {
-    BufferedImage img = new BufferedImage(SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, BufferedImage.TYPE_INT_RGB);
+    BufferedImage img =
+        new BufferedImage(SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
-      g.setPaint(new GradientPaint(0, 0, new Color(70, 130, 180), SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT, new Color(240, 240, 200)));
+      g.setPaint(
+          new GradientPaint(
+              0,
+              0,
+              new Color(70, 130, 180),
+              SYNTHETIC_WIDTH,
+              SYNTHETIC_HEIGHT,
+              new Color(240, 240, 200)));
       g.fillRect(0, 0, SYNTHETIC_WIDTH, SYNTHETIC_HEIGHT);
     } finally {
       g.dispose();

@@ -11,12 +11,13 @@ import java.util.Optional;
 /**
  * When a pre-signed URL stops working, read from its query as a bucket reads it: AWS Signature
  * Version 4 ({@code X-Amz-Date=yyyyMMdd'T'HHmmss'Z'} plus {@code X-Amz-Expires} seconds, AWS S3
- * "Authenticating Requests: Using Query Parameters") or version 2 ({@code Expires} = epoch seconds).
- * A model server fetches an input when the job runs, not when it is submitted, so a URL signed
- * for too short a time fails the job as at RunComfy: the bucket answers 403. Pure.
+ * "Authenticating Requests: Using Query Parameters") or version 2 ({@code Expires} = epoch
+ * seconds). A model server fetches an input when the job runs, not when it is submitted, so a URL
+ * signed for too short a time fails the job as at RunComfy: the bucket answers 403. Pure.
  */
 final class PresignedExpiry {
-  private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
   private PresignedExpiry() {}
 

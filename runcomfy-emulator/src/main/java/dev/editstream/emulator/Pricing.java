@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * emulator does not model the options that change them.
  */
 public final class Pricing {
-  /** Seconds billed for a per-second model when neither the body nor the schema gives a duration. */
+  /**
+   * Seconds billed for a per-second model when neither the body nor the schema gives a duration.
+   */
   public static final int DEFAULT_SECONDS = 5;
 
   private Pricing() {}

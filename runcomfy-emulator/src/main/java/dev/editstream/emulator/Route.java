@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * /v1/models/categories} is the category list, never a model.
  */
 public sealed interface Route {
-  /** Segments allowed as a request_id or a file name: letters, digits, {@code . _ -}, not dots only. */
+  /**
+   * Segments allowed as a request_id or a file name: letters, digits, {@code . _ -}, not dots only.
+   */
   Pattern SEGMENT = Pattern.compile("(?!\\.+$)[A-Za-z0-9._-]{1,200}");
 
   /**
@@ -69,9 +71,7 @@ public sealed interface Route {
    */
   record OutputFile(String requestId, String name) implements Route {}
 
-  /**
-   * {@code GET /_emulator/stats}: the emulator's counters as JSON, no token needed.
-   */
+  /** {@code GET /_emulator/stats}: the emulator's counters as JSON, no token needed. */
   record Stats() implements Route {}
 
   /**
@@ -83,7 +83,9 @@ public sealed interface Route {
    */
   record Blob(long bytes, String name) implements Route {}
 
-  /** {@code GET /_emulator/blob-url?bytes=N}: a signed blob URL, for benchmarks in another process. */
+  /**
+   * {@code GET /_emulator/blob-url?bytes=N}: a signed blob URL, for benchmarks in another process.
+   */
   record BlobUrl() implements Route {}
 
   /** A known path with the wrong method (405). */
@@ -94,9 +96,14 @@ public sealed interface Route {
 
   /** Whether this endpoint requires {@code Authorization: Bearer <token>} (every API endpoint). */
   default boolean needsAuth() {
-    return this instanceof Submit || this instanceof GetModel || this instanceof ListModels
-        || this instanceof ListCategories || this instanceof Balance
-        || this instanceof Status || this instanceof Result || this instanceof Cancel;
+    return this instanceof Submit
+        || this instanceof GetModel
+        || this instanceof ListModels
+        || this instanceof ListCategories
+        || this instanceof Balance
+        || this instanceof Status
+        || this instanceof Result
+        || this instanceof Cancel;
   }
 
   /**
@@ -107,7 +114,8 @@ public sealed interface Route {
    * @return the route; never {@code null}
    */
   static Route of(String method, String path) {
-    String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String p =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     boolean get = "GET".equals(method);
     boolean post = "POST".equals(method);
     if (p.equals("/v1/models")) {
@@ -121,13 +129,18 @@ public sealed interface Route {
     }
     if (p.startsWith("/v1/models/")) {
       String id = p.substring("/v1/models/".length());
-      if (java.util.Arrays.stream(id.split("/", -1)).anyMatch(seg -> seg.isEmpty() || seg.equals("..") || seg.equals("."))) {
+      if (java.util.Arrays.stream(id.split("/", -1))
+          .anyMatch(seg -> seg.isEmpty() || seg.equals("..") || seg.equals("."))) {
         return new NotFound();
       }
       return get ? new GetModel(id) : post ? new Submit(id) : new MethodNotAllowed();
     }
     String[] s = p.split("/", -1);
-    if (s.length == 5 && s[0].isEmpty() && s[1].equals("v1") && s[2].equals("requests") && SEGMENT.matcher(s[3]).matches()) {
+    if (s.length == 5
+        && s[0].isEmpty()
+        && s[1].equals("v1")
+        && s[2].equals("requests")
+        && SEGMENT.matcher(s[3]).matches()) {
       switch (s[4]) {
         case "status":
           return get ? new Status(s[3]) : new MethodNotAllowed();
@@ -142,7 +155,11 @@ public sealed interface Route {
     if (p.startsWith("/_emulator/")) {
       return control(s, get);
     }
-    if (s.length == 4 && s[0].isEmpty() && s[1].equals("files") && SEGMENT.matcher(s[2]).matches() && SEGMENT.matcher(s[3]).matches()) {
+    if (s.length == 4
+        && s[0].isEmpty()
+        && s[1].equals("files")
+        && SEGMENT.matcher(s[2]).matches()
+        && SEGMENT.matcher(s[3]).matches()) {
       return get ? new OutputFile(s[2], s[3]) : new MethodNotAllowed();
     }
     return new NotFound();
@@ -152,9 +169,13 @@ public sealed interface Route {
     if (s.length == 3 && (s[2].equals("stats") || s[2].equals("blob-url"))) {
       return !get ? new MethodNotAllowed() : s[2].equals("stats") ? new Stats() : new BlobUrl();
     }
-    if ((s.length == 4 || s.length == 5) && s[2].equals("blob") && s[3].matches("[0-9]{1,12}")
+    if ((s.length == 4 || s.length == 5)
+        && s[2].equals("blob")
+        && s[3].matches("[0-9]{1,12}")
         && (s.length == 4 || SEGMENT.matcher(s[4]).matches())) {
-      return get ? new Blob(Long.parseLong(s[3]), s.length == 5 ? s[4] : null) : new MethodNotAllowed();
+      return get
+          ? new Blob(Long.parseLong(s[3]), s.length == 5 ? s[4] : null)
+          : new MethodNotAllowed();
     }
     return new NotFound();
   }

@@ -14,10 +14,10 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * A local HTTP server speaking today's RunComfy Model API ({@code ../shared/docs/runcomfy-model-api.md},
- * as amended by {@code runcomfy-live-contract.md}) with real output files and seeded fault
- * injection, so a client only changes its base URL ({@code RUNCOMFY_MODEL_API_BASE=}{@link
- * #baseUrl()}).
+ * A local HTTP server speaking today's RunComfy Model API ({@code
+ * ../shared/docs/runcomfy-model-api.md}, as amended by {@code runcomfy-live-contract.md}) with real
+ * output files and seeded fault injection, so a client only changes its base URL ({@code
+ * RUNCOMFY_MODEL_API_BASE=}{@link #baseUrl()}).
  *
  * <pre>{@code
  * try (RunComfyEmulator emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "t"))) {
@@ -44,8 +44,13 @@ public final class RunComfyEmulator implements AutoCloseable {
   static final Duration INPUT_TIMEOUT = Duration.ofSeconds(60);
 
   private final DisposableServer server;
-  /** The server's own event loops (threads {@code emulator-http-select-epoll-N} accept, {@code emulator-http-epoll-N} serve). */
+
+  /**
+   * The server's own event loops (threads {@code emulator-http-select-epoll-N} accept, {@code
+   * emulator-http-epoll-N} serve).
+   */
   private final LoopResources loops;
+
   private final String host;
   private final EmulatorStats stats;
   private final JobRunner runner;
@@ -53,8 +58,15 @@ public final class RunComfyEmulator implements AutoCloseable {
   private final Links links;
   private final JobBook book;
 
-  private RunComfyEmulator(DisposableServer server, LoopResources loops, String host, EmulatorStats stats, JobRunner runner,
-      InputFetcher fetcher, Links links, JobBook book) {
+  private RunComfyEmulator(
+      DisposableServer server,
+      LoopResources loops,
+      String host,
+      EmulatorStats stats,
+      JobRunner runner,
+      InputFetcher fetcher,
+      Links links,
+      JobBook book) {
     this.book = book;
     this.server = server;
     this.loops = loops;
@@ -96,7 +108,8 @@ public final class RunComfyEmulator implements AutoCloseable {
     try {
       Files.createDirectories(outputDir);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the emulator's output directory " + outputDir, e);
+      throw new UncheckedIOException(
+          "cannot create the emulator's output directory " + outputDir, e);
     }
     String urlHost = urlHost(config.host());
     Sinks.One<ApiResponses> ready = Sinks.one();
@@ -110,19 +123,39 @@ public final class RunComfyEmulator implements AutoCloseable {
     SharedOutputs shared = config.renderOutputs() ? null : SharedOutputs.create(outputDir);
     OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir, links, config);
     Billing billing = new Billing(catalog, stats, config.balanceUsd());
-    Accounts accounts = new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime);
+    Accounts accounts =
+        new Accounts(config.tokens(), config.rateLimitPerSecond(), System::nanoTime);
     JobRunner runner = new JobRunner(book, renderer, Schedulers.parallel(), clock, stats, billing);
-    ApiHandler handler = new ApiHandler(config, catalog, book, runner, faults, stats, ready.asMono(),
-        new FileSender(outputDir, faults, stats, shared), new ControlHandler(stats, links, config.seed(), clock),
-        accounts, links.signer(), clock, billing);
+    ApiHandler handler =
+        new ApiHandler(
+            config,
+            catalog,
+            book,
+            runner,
+            faults,
+            stats,
+            ready.asMono(),
+            new FileSender(outputDir, faults, stats, shared),
+            new ControlHandler(stats, links, config.seed(), clock),
+            accounts,
+            links.signer(),
+            clock,
+            billing);
     // its own event loops and its own accepting thread, as a remote server has: on the loops the
     // clients of the same JVM use, new connections waited seconds in the accept queue while
     // those loops were busy with the clients' calls (docs/architecture.md, "The emulator serves
     // from its own event loops")
-    LoopResources loops = LoopResources.create("emulator-http", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true);
+    LoopResources loops =
+        LoopResources.create("emulator-http", 1, LoopResources.DEFAULT_IO_WORKER_COUNT, true);
     DisposableServer server;
     try {
-      server = HttpServer.create().runOn(loops).host(config.host()).port(config.port()).handle(handler).bindNow();
+      server =
+          HttpServer.create()
+              .runOn(loops)
+              .host(config.host())
+              .port(config.port())
+              .handle(handler)
+              .bindNow();
     } catch (RuntimeException e) {
       fetcher.close();
       loops.dispose();
@@ -130,9 +163,15 @@ public final class RunComfyEmulator implements AutoCloseable {
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1", config.statusWords()));
-    RunComfyEmulator emu = new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
-    emu.credit = (token, micros) -> billing.credit(accounts.authenticate("Bearer " + token)
-        .orElseThrow(() -> new IllegalArgumentException("no account has this token")), micros);
+    RunComfyEmulator emu =
+        new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
+    emu.credit =
+        (token, micros) ->
+            billing.credit(
+                accounts
+                    .authenticate("Bearer " + token)
+                    .orElseThrow(() -> new IllegalArgumentException("no account has this token")),
+                micros);
     return emu;
   }
 
@@ -167,22 +206,26 @@ public final class RunComfyEmulator implements AutoCloseable {
     return server.port();
   }
 
-  /** {@code http://host:port/_emulator/stats}: the counters as JSON ({@link StatsJson}), no token needed. */
+  /**
+   * {@code http://host:port/_emulator/stats}: the counters as JSON ({@link StatsJson}), no token
+   * needed.
+   */
   public String statsUrl() {
     return "http://" + host + ":" + server.port() + "/_emulator/stats";
   }
 
   /**
-   * A signed URL of a synthetic download of {@code bytes} bytes ({@code GET /_emulator/blob/{bytes}},
-   * no token needed); append {@code &chunked=true} to omit Content-Length, {@code &fill=zeros} for
-   * zeros.
+   * A signed URL of a synthetic download of {@code bytes} bytes ({@code GET
+   * /_emulator/blob/{bytes}}, no token needed); append {@code &chunked=true} to omit
+   * Content-Length, {@code &fill=zeros} for zeros.
    *
    * @param bytes size, bytes, {@code 0..4 GiB}
    * @throws IllegalArgumentException if {@code bytes} is out of range
    */
   public String blobUrl(long bytes) {
     if (bytes < 0 || bytes > BlobStream.MAX_BYTES) {
-      throw new IllegalArgumentException("blob size must be 0.." + BlobStream.MAX_BYTES + " bytes, was " + bytes);
+      throw new IllegalArgumentException(
+          "blob size must be 0.." + BlobStream.MAX_BYTES + " bytes, was " + bytes);
     }
     return links.blob(bytes, null);
   }
@@ -206,8 +249,8 @@ public final class RunComfyEmulator implements AutoCloseable {
   }
 
   /**
-   * Stops the server (open connections, hung calls included, are closed), every running job and
-   * the server's event loops.
+   * Stops the server (open connections, hung calls included, are closed), every running job and the
+   * server's event loops.
    */
   @Override
   public void close() {

@@ -32,12 +32,24 @@ final class SchemaDialect {
       Set.of("image_uri", "image_uris", "video_uri", "video_uris", "audio_uri", "audio_uris");
 
   /** Keywords whose value is one schema. */
-  private static final Set<String> ONE_SCHEMA = Set.of("not", "if", "then", "else", "contains", "propertyNames",
-      "additionalProperties", "additionalItems", "items");
+  private static final Set<String> ONE_SCHEMA =
+      Set.of(
+          "not",
+          "if",
+          "then",
+          "else",
+          "contains",
+          "propertyNames",
+          "additionalProperties",
+          "additionalItems",
+          "items");
+
   /** Keywords whose value is an array of schemas. */
   private static final Set<String> SCHEMA_ARRAY = Set.of("anyOf", "allOf", "oneOf", "items");
+
   /** Keywords whose value maps names to schemas. */
-  private static final Set<String> SCHEMA_MAP = Set.of("properties", "patternProperties", "definitions", "$defs", "dependencies");
+  private static final Set<String> SCHEMA_MAP =
+      Set.of("properties", "patternProperties", "definitions", "$defs", "dependencies");
 
   private SchemaDialect() {}
 
@@ -84,17 +96,19 @@ final class SchemaDialect {
       if (ONE_SCHEMA.contains(key) && value.isObject()) {
         rewrite((ObjectNode) value);
       } else if (SCHEMA_ARRAY.contains(key) && value.isArray()) {
-        value.forEach(s -> {
-          if (s.isObject()) {
-            rewrite((ObjectNode) s);
-          }
-        });
+        value.forEach(
+            s -> {
+              if (s.isObject()) {
+                rewrite((ObjectNode) s);
+              }
+            });
       } else if (SCHEMA_MAP.contains(key) && value.isObject()) {
-        value.forEach(s -> {
-          if (s.isObject()) {
-            rewrite((ObjectNode) s);
-          }
-        });
+        value.forEach(
+            s -> {
+              if (s.isObject()) {
+                rewrite((ObjectNode) s);
+              }
+            });
       }
     }
   }

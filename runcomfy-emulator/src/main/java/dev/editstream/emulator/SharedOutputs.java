@@ -19,6 +19,7 @@ import javax.imageio.ImageIO;
 final class SharedOutputs {
   /** Directory under the output directory holding the shared files. */
   static final String DIR = ".shared";
+
   static final int PNG_WIDTH = 64;
   static final int PNG_HEIGHT = 48;
 
@@ -57,9 +58,14 @@ final class SharedOutputs {
     }
   }
 
-  /** The shared file standing for an output named {@code name}: the MP4 for {@code .mp4}, the PNG for {@code .png}. */
+  /**
+   * The shared file standing for an output named {@code name}: the MP4 for {@code .mp4}, the PNG
+   * for {@code .png}.
+   */
   Optional<Path> forName(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    return n.endsWith(".mp4") ? Optional.of(mp4) : n.endsWith(".png") ? Optional.of(png) : Optional.empty();
+    return n.endsWith(".mp4")
+        ? Optional.of(mp4)
+        : n.endsWith(".png") ? Optional.of(png) : Optional.empty();
   }
 }

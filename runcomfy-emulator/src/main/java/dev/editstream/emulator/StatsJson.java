@@ -22,11 +22,12 @@ import java.time.temporal.ChronoUnit;
  *                "samples": [avg, ...]}}
  * }</pre>
  *
- * {@code posts_per_body_hash} counts every submit POST whatever its answer, {@code submits_per_body_hash}
- * only those that created a job; {@code errors_5xx} counts the injected 503s (no job), {@code
- * accepted_then_504} the 504 gateway pages sent after a job was created; {@code billed_usd} is the
- * total cost of completed jobs (6 decimals). {@code samples} are time-weighted averages of jobs in flight per interval (3 decimals), oldest
- * first; the average between two instants is the mean of the samples between them.
+ * {@code posts_per_body_hash} counts every submit POST whatever its answer, {@code
+ * submits_per_body_hash} only those that created a job; {@code errors_5xx} counts the injected 503s
+ * (no job), {@code accepted_then_504} the 504 gateway pages sent after a job was created; {@code
+ * billed_usd} is the total cost of completed jobs (6 decimals). {@code samples} are time-weighted
+ * averages of jobs in flight per interval (3 decimals), oldest first; the average between two
+ * instants is the mean of the samples between them.
  */
 final class StatsJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;

@@ -30,12 +30,13 @@ public enum StatusWords {
   /** The documented words only: in_queue, in_progress, completed, failed, cancelled. */
   DOCUMENTED;
 
-  private static final Map<JobBook.State, List<String>> SPELLINGS = Map.of(
-      JobBook.State.IN_QUEUE, List.of("in_queue", "pending", "waiting"),
-      JobBook.State.IN_PROGRESS, List.of("in_progress", "starting", "processing"),
-      JobBook.State.COMPLETED, List.of("completed", "COMPLETED", "succeeded"),
-      JobBook.State.FAILED, List.of("failed", "FAILED"),
-      JobBook.State.CANCELLED, List.of("cancelled", "canceled"));
+  private static final Map<JobBook.State, List<String>> SPELLINGS =
+      Map.of(
+          JobBook.State.IN_QUEUE, List.of("in_queue", "pending", "waiting"),
+          JobBook.State.IN_PROGRESS, List.of("in_progress", "starting", "processing"),
+          JobBook.State.COMPLETED, List.of("completed", "COMPLETED", "succeeded"),
+          JobBook.State.FAILED, List.of("failed", "FAILED"),
+          JobBook.State.CANCELLED, List.of("cancelled", "canceled"));
 
   /**
    * The {@code status} value of a request in a state.

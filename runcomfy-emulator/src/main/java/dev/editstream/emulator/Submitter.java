@@ -16,7 +16,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * fault. In order:
  *
  * <ol>
- *   <li>an unknown model_id: 400 {@code {error_code: 400001, error_message: "Invalid model_id: ..."}};
+ *   <li>an unknown model_id: 400 {@code {error_code: 400001, error_message: "Invalid model_id:
+ *       ..."}};
  *   <li>a body that is not a JSON object: 400;
  *   <li>a body that breaks the model's schema ({@link EmulatorCatalog#check}): 422, error_code
  *       422001 with {@code detail: [{loc: ["body", field], msg, type}]};
@@ -50,7 +51,8 @@ final class Submitter {
       } catch (IOException e) {
         json = null;
       }
-      return new Body(json, json == null ? EmulatorStats.rawHash(raw) : EmulatorStats.bodyHash(json));
+      return new Body(
+          json, json == null ? EmulatorStats.rawHash(raw) : EmulatorStats.bodyHash(json));
     }
   }
 
@@ -63,8 +65,15 @@ final class Submitter {
   private final Billing billing;
   private final Clock clock;
 
-  Submitter(EmulatorConfig config, EmulatorCatalog catalog, JobBook book, JobRunner runner, FaultPlan faults,
-      EmulatorStats stats, Billing billing, Clock clock) {
+  Submitter(
+      EmulatorConfig config,
+      EmulatorCatalog catalog,
+      JobBook book,
+      JobRunner runner,
+      FaultPlan faults,
+      EmulatorStats stats,
+      Billing billing,
+      Clock clock) {
     this.config = config;
     this.catalog = catalog;
     this.book = book;
@@ -76,26 +85,38 @@ final class Submitter {
   }
 
   /** Answers one submit of {@code account}. */
-  Mono<Void> submit(String modelId, String account, Body body, HttpServerResponse res, ApiResponses r) {
+  Mono<Void> submit(
+      String modelId, String account, Body body, HttpServerResponse res, ApiResponses r) {
     if (catalog.find(modelId).isEmpty()) {
       return ApiHandler.invalidModel(res, modelId);
     }
     if (body.json() == null || !body.json().isObject()) {
-      return ApiHandler.json(res, 400, ApiResponses.error(null, "request body must be a JSON object"));
+      return ApiHandler.json(
+          res, 400, ApiResponses.error(null, "request body must be a JSON object"));
     }
     List<Violation> violations = catalog.check(modelId, body.json());
     if (!violations.isEmpty()) {
       return ApiHandler.json(res, 422, ApiResponses.validation("body", violations));
     }
     if (billing.exhausted(account)) {
-      return ApiHandler.json(res, 402, ApiResponses.error(ApiResponses.NO_BALANCE, "no remaining balance"));
+      return ApiHandler.json(
+          res, 402, ApiResponses.error(ApiResponses.NO_BALANCE, "no remaining balance"));
     }
     String id = UUID.randomUUID().toString();
-    // Counted inside the book's lock, before the job is visible, so it is never seen finishing first.
-    Optional<JobBook.Entry> entry = book.admit(id, account, modelId, body.json(), () -> {
-      stats.submitted(modelId, body.hash());
-      return faults.nextJob(modelId);
-    }, config.providerCap(), clock.instant());
+    // Counted inside the book's lock, before the job is visible, so it is never seen finishing
+    // first.
+    Optional<JobBook.Entry> entry =
+        book.admit(
+            id,
+            account,
+            modelId,
+            body.json(),
+            () -> {
+              stats.submitted(modelId, body.hash());
+              return faults.nextJob(modelId);
+            },
+            config.providerCap(),
+            clock.instant());
     if (entry.isEmpty()) {
       stats.capRejected();
       res.header(HttpHeaderNames.RETRY_AFTER, Long.toString(config.capRetryAfterS()));

@@ -49,7 +49,8 @@ public final class TokenBucket {
   /**
    * Takes a token if one is there.
    *
-   * @return {@code 0} when a token was taken; otherwise the time until the next token, ns ({@code > 0})
+   * @return {@code 0} when a token was taken; otherwise the time until the next token, ns ({@code >
+   *     0})
    */
   public synchronized long tryAcquire() {
     long now = nanoTime.getAsLong();

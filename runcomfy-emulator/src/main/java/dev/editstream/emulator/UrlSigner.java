@@ -11,18 +11,20 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs download paths the way presigned object-store URLs look: {@code
- * <path>?X-Amz-Signature=<hex HMAC-SHA256 of the path>&X-Amz-Expires=3600}, with a key drawn at
- * random per emulator. RunComfy's output URLs are presigned storage URLs whose query string is a
- * credential, which is why clients must never log it ({@code Redact.url}); the emulator makes the
- * query string necessary (a download without a valid signature is answered 403) so a client that
- * drops or mangles it fails. The expiry is announced, not enforced. Thread-safe.
+ * Signs download paths the way presigned object-store URLs look: {@code <path>?X-Amz-Signature=<hex
+ * HMAC-SHA256 of the path>&X-Amz-Expires=3600}, with a key drawn at random per emulator. RunComfy's
+ * output URLs are presigned storage URLs whose query string is a credential, which is why clients
+ * must never log it ({@code Redact.url}); the emulator makes the query string necessary (a download
+ * without a valid signature is answered 403) so a client that drops or mangles it fails. The expiry
+ * is announced, not enforced. Thread-safe.
  */
 final class UrlSigner {
   /** Query parameter carrying the signature. */
   static final String SIGNATURE = "X-Amz-Signature";
+
   /** Query parameter announcing the validity, s. */
   static final String EXPIRES = "X-Amz-Expires";
+
   /** Announced validity of a signed URL, s. */
   static final int EXPIRES_S = 3600;
 
@@ -55,7 +57,8 @@ final class UrlSigner {
     if (given == null || given.size() != 1) {
       return false;
     }
-    return MessageDigest.isEqual(signature(path).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        signature(path).getBytes(StandardCharsets.US_ASCII),
         given.get(0).getBytes(StandardCharsets.UTF_8));
   }
 

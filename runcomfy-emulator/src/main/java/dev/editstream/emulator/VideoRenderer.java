@@ -18,18 +18,21 @@ import org.jcodec.common.model.Rational;
 import org.jcodec.scale.AWTUtil;
 
 /**
- * Writes a real H.264 MP4 (jcodec) for a video job: {@link #FRAMES} frames at {@link #FPS} fps
- * (2 s), {@link #WIDTH}x{@link #HEIGHT} px. When the input is an MP4 jcodec can decode, its first
+ * Writes a real H.264 MP4 (jcodec) for a video job: {@link #FRAMES} frames at {@link #FPS} fps (2
+ * s), {@link #WIDTH}x{@link #HEIGHT} px. When the input is an MP4 jcodec can decode, its first
  * frames are used, tinted and captioned; otherwise (WebM, undecodable, no input) the frames show a
  * moving bar and the caption. Blocking CPU and file work: call it off event loops.
  */
 public final class VideoRenderer {
   /** Frame rate of outputs, frames per second. */
   public static final int FPS = 10;
+
   /** Frame count of outputs (2 s). */
   public static final int FRAMES = 20;
+
   /** Output width, px. */
   public static final int WIDTH = 320;
+
   /** Output height, px. */
   public static final int HEIGHT = 180;
 
@@ -49,9 +52,8 @@ public final class VideoRenderer {
     try {
       AWTSequenceEncoder enc = new AWTSequenceEncoder(out, Rational.R(FPS, 1));
       for (int i = 0; i < FRAMES; i++) {
-        BufferedImage frame = source.isEmpty()
-            ? movingBar(i)
-            : tinted(source.get(Math.min(i, source.size() - 1)));
+        BufferedImage frame =
+            source.isEmpty() ? movingBar(i) : tinted(source.get(Math.min(i, source.size() - 1)));
         ImageEffects.caption(frame, "emulated " + modelId);
         enc.encodeImage(frame);
       }
@@ -69,7 +71,9 @@ public final class VideoRenderer {
   static List<BufferedImage> decodeFirstFrames(byte[] mp4, int max) {
     List<BufferedImage> frames = new ArrayList<>();
     try {
-      FrameGrab grab = FrameGrab.createFrameGrab(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(mp4)));
+      FrameGrab grab =
+          FrameGrab.createFrameGrab(
+              ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(mp4)));
       Picture p;
       while (frames.size() < max && (p = grab.getNativeFrame()) != null) {
         frames.add(fit(AWTUtil.toBufferedImage(p)));
@@ -97,7 +101,10 @@ public final class VideoRenderer {
     for (int y = 0; y < HEIGHT; y++) {
       for (int x = 0; x < WIDTH; x++) {
         int p = out.getRGB(x, y);
-        out.setRGB(x, y, ImageEffects.rgb(((p >> 16) & 0xFF) / 2, ((p >> 8) & 0xFF) + 50, (p & 0xFF) + 70));
+        out.setRGB(
+            x,
+            y,
+            ImageEffects.rgb(((p >> 16) & 0xFF) / 2, ((p >> 8) & 0xFF) + 50, (p & 0xFF) + 70));
       }
     }
     return out;

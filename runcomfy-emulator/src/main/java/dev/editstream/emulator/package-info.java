@@ -27,7 +27,8 @@
  * URLs, and serves its counters at {@code GET /_emulator/stats} (including every submit POST per
  * body hash, so a test can assert that a client never re-sent a paid POST).
  *
- * <p>Entry points: {@link dev.editstream.emulator.RunComfyEmulator#start(dev.editstream.emulator.EmulatorConfig)},
+ * <p>Entry points: {@link
+ * dev.editstream.emulator.RunComfyEmulator#start(dev.editstream.emulator.EmulatorConfig)},
  * configured by {@link dev.editstream.emulator.EmulatorConfig}, and the picocli command {@link
  * dev.editstream.emulator.EmulatorCommand}. Pure parts ({@link dev.editstream.emulator.Route},
  * {@link dev.editstream.emulator.FaultPlan}, {@link dev.editstream.emulator.JobBook}, {@link

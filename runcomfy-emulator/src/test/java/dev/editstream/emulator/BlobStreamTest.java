@@ -10,13 +10,17 @@ import org.junit.jupiter.api.Test;
 
 class BlobStreamTest {
   static List<byte[]> bytes(long size, long seed, boolean zeros) {
-    return BlobStream.chunks(size, seed, zeros).map(b -> {
-      try {
-        return ByteBufUtil.getBytes(b);
-      } finally {
-        b.release();
-      }
-    }).collectList().block();
+    return BlobStream.chunks(size, seed, zeros)
+        .map(
+            b -> {
+              try {
+                return ByteBufUtil.getBytes(b);
+              } finally {
+                b.release();
+              }
+            })
+        .collectList()
+        .block();
   }
 
   @Test
@@ -54,8 +58,10 @@ class BlobStreamTest {
 
   @Test
   void shouldRefuseSizesOutOfRange() {
-    assertThatThrownBy(() -> BlobStream.chunks(-1, 0, false)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> BlobStream.chunks(BlobStream.MAX_BYTES + 1, 0, false)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobStream.chunks(-1, 0, false))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> BlobStream.chunks(BlobStream.MAX_BYTES + 1, 0, false))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -69,7 +75,9 @@ class BlobStreamTest {
     }
     // 1,000 draws among 131,072 offsets: a handful of repeats at most
     assertThat(seen.size()).isGreaterThan(990);
-    assertThat(BlobStream.offset(5, 3)).isEqualTo(BlobStream.offset(5, 3)).isNotEqualTo(BlobStream.offset(6, 3));
+    assertThat(BlobStream.offset(5, 3))
+        .isEqualTo(BlobStream.offset(5, 3))
+        .isNotEqualTo(BlobStream.offset(6, 3));
   }
 
   @Test
@@ -84,6 +92,7 @@ class BlobStreamTest {
     first.release();
     // the same tape again, still readable: releasing a chunk frees nothing
     assertThat(BlobStream.tape(9)).isSameAs(tape);
-    assertThat(ByteBufUtil.getBytes(tape, BlobStream.offset(9, 0), BlobStream.CHUNK)).isEqualTo(expected);
+    assertThat(ByteBufUtil.getBytes(tape, BlobStream.offset(9, 0), BlobStream.CHUNK))
+        .isEqualTo(expected);
   }
 }

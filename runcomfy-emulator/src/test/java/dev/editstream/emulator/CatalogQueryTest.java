@@ -27,20 +27,35 @@ class CatalogQueryTest {
 
   @Test
   void shouldFilterBySearchCategoryAndKind() {
-    assertThat(ids(q(Map.of("search", List.of("Z-IMAGE"))).filter(ALL))).containsExactly("tongyi-mai/z-image/turbo/inpainting",
-        "tongyi-mai/z-image/turbo/inpainting/lora", "tongyi-mai/z-image/turbo/text-to-image");
-    assertThat(ids(q(Map.of("search", List.of("kontext"))).filter(ALL))).containsExactly("blackforestlabs/flux-1-kontext/pro/edit");
-    assertThat(ids(q(Map.of("search", List.of("wan 2.7"))).filter(ALL))).as("display_name matches too")
+    assertThat(ids(q(Map.of("search", List.of("Z-IMAGE"))).filter(ALL)))
+        .containsExactly(
+            "tongyi-mai/z-image/turbo/inpainting",
+            "tongyi-mai/z-image/turbo/inpainting/lora",
+            "tongyi-mai/z-image/turbo/text-to-image");
+    assertThat(ids(q(Map.of("search", List.of("kontext"))).filter(ALL)))
+        .containsExactly("blackforestlabs/flux-1-kontext/pro/edit");
+    assertThat(ids(q(Map.of("search", List.of("wan 2.7"))).filter(ALL)))
+        .as("display_name matches too")
         .containsExactly("wan-ai/wan-2.7/edit-video", "wan-ai/wan-2.7/image-to-video");
-    assertThat(ids(q(Map.of("category", List.of("edit-video"))).filter(ALL))).containsExactly("wan-ai/wan-2.7/edit-video",
-        "decart/lucy-edit/restyle", "google/gemini-omni-flash/video-edit", "runwayml/runway-aleph-2/video-to-video");
-    assertThat(ids(q(Map.of("category", List.of("text-to-image"))).filter(ALL))).containsExactly("tongyi-mai/z-image/turbo/text-to-image");
+    assertThat(ids(q(Map.of("category", List.of("edit-video"))).filter(ALL)))
+        .containsExactly(
+            "wan-ai/wan-2.7/edit-video",
+            "decart/lucy-edit/restyle",
+            "google/gemini-omni-flash/video-edit",
+            "runwayml/runway-aleph-2/video-to-video");
+    assertThat(ids(q(Map.of("category", List.of("text-to-image"))).filter(ALL)))
+        .containsExactly("tongyi-mai/z-image/turbo/text-to-image");
     assertThat(ids(q(Map.of("kind", List.of("video"), "search", List.of("wan"))).filter(ALL)))
         .containsExactly("wan-ai/wan-2.7/edit-video", "wan-ai/wan-2.7/image-to-video");
-    assertThat(ids(q(Map.of("category", List.of("image-to-image"), "search", List.of("lora"))).filter(ALL)))
+    assertThat(
+            ids(
+                q(Map.of("category", List.of("image-to-image"), "search", List.of("lora")))
+                    .filter(ALL)))
         .containsExactly("tongyi-mai/z-image/turbo/inpainting/lora");
     assertThat(q(Map.of("search", List.of(" "))).filter(ALL)).hasSize(ALL.size());
-    assertThat(q(Map.of("category", List.of("image-edit"))).filter(ALL)).as("the seeds' category is not RunComfy's").isEmpty();
+    assertThat(q(Map.of("category", List.of("image-edit"))).filter(ALL))
+        .as("the seeds' category is not RunComfy's")
+        .isEmpty();
   }
 
   @Test
@@ -67,7 +82,8 @@ class CatalogQueryTest {
   @ParameterizedTest
   @CsvSource({"limit, 0", "limit, 501", "limit, ten", "offset, -1", "include_schema, maybe"})
   void shouldRefuseBadValuesNamingTheParameter(String name, String value) {
-    assertThatThrownBy(() -> q(Map.of(name, List.of(value)))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> q(Map.of(name, List.of(value))))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(name + ": ");
   }
 }

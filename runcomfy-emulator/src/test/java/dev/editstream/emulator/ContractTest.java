@@ -44,16 +44,24 @@ class ContractTest {
 
   @BeforeAll
   static void collectAnswers() {
-    EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(10, 30);
-    slow = RunComfyEmulator.start(base.withConcurrency(1).withLatency(60_000, 60_000)
-        .withResultBeforeCompletion(ResultBeforeCompletion.STATE));
+    EmulatorConfig base =
+        EmulatorConfig.defaults(dir, TOKEN).withFetchInputs(false).withLatency(10, 30);
+    slow =
+        RunComfyEmulator.start(
+            base.withConcurrency(1)
+                .withLatency(60_000, 60_000)
+                .withResultBeforeCompletion(ResultBeforeCompletion.STATE));
     fast = RunComfyEmulator.start(base);
     faulty = RunComfyEmulator.start(base.withFailedJobRate(1.0));
     limited = RunComfyEmulator.start(base.withRate429(1.0));
     unavailable = RunComfyEmulator.start(base.withRate5xx(1.0));
     broke = RunComfyEmulator.start(base.withBalanceUsd(0));
     TestHttp http = new TestHttp(TOKEN);
-    ObjectNode flux = Json.mapper().createObjectNode().put("prompt", "p").put("image_url", "http://127.0.0.1:9/a.png");
+    ObjectNode flux =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "p")
+            .put("image_url", "http://127.0.0.1:9/a.png");
 
     TestHttp.Resp running = http.post(slow.baseUrl() + "/models/" + FLUX, flux);
     TestHttp.Resp queued = http.post(slow.baseUrl() + "/models/" + FLUX, flux);
@@ -61,14 +69,23 @@ class ContractTest {
     actual.put("status-in-progress", http.get(running.json().path("status_url").asText()));
     actual.put("result-not-finished", http.get(running.json().path("result_url").asText()));
     actual.put("status-in-queue", http.get(queued.json().path("status_url").asText()));
-    actual.put("cancel-accepted", http.post(queued.json().path("cancel_url").asText(), (String) null));
-    actual.put("cancel-not-cancellable", http.post(running.json().path("cancel_url").asText(), (String) null));
+    actual.put(
+        "cancel-accepted", http.post(queued.json().path("cancel_url").asText(), (String) null));
+    actual.put(
+        "cancel-not-cancellable",
+        http.post(running.json().path("cancel_url").asText(), (String) null));
 
     JsonNode image = awaitDone(http, http.post(fast.baseUrl() + "/models/" + FLUX, flux).json());
     actual.put("status-completed", http.get(image.path("status_url").asText()));
     actual.put("result-completed-images", http.get(image.path("result_url").asText()));
-    ObjectNode wan = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
-    JsonNode video = awaitDone(http, http.post(fast.baseUrl() + "/models/wan-ai/wan-2.7/edit-video", wan).json());
+    ObjectNode wan =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "p")
+            .put("video_url", "http://127.0.0.1:9/v.mp4");
+    JsonNode video =
+        awaitDone(
+            http, http.post(fast.baseUrl() + "/models/wan-ai/wan-2.7/edit-video", wan).json());
     actual.put("result-completed-video", http.get(video.path("result_url").asText()));
     JsonNode failed = awaitDone(http, http.post(faulty.baseUrl() + "/models/" + FLUX, flux).json());
     actual.put("result-failed", http.get(failed.path("result_url").asText()));
@@ -76,33 +93,53 @@ class ContractTest {
     actual.put("error-auth", new TestHttp("wrong").get(fast.baseUrl() + "/models"));
     actual.put("error-rate-limited", http.get(limited.baseUrl() + "/models"));
     actual.put("error-upstream", http.get(unavailable.baseUrl() + "/models"));
-    actual.put("error-unknown-model", http.post(fast.baseUrl() + "/models/acme/does-not-exist", "{}"));
-    actual.put("error-unknown-request", http.get(fast.baseUrl() + "/requests/8a3f2c1e-5b7d-4e9a-9c0f-1d2e3f4a5b6c/status"));
+    actual.put(
+        "error-unknown-model", http.post(fast.baseUrl() + "/models/acme/does-not-exist", "{}"));
+    actual.put(
+        "error-unknown-request",
+        http.get(fast.baseUrl() + "/requests/8a3f2c1e-5b7d-4e9a-9c0f-1d2e3f4a5b6c/status"));
     ObjectNode tooMany = Json.mapper().createObjectNode().put("prompt", "p");
     for (int i = 0; i < 11; i++) {
       tooMany.withArray("images").add("http://127.0.0.1:9/" + i + ".png");
     }
-    actual.put("error-validation", http.post(fast.baseUrl() + "/models/openai/gpt-image-2/edit", tooMany));
-    actual.put("model-catalog-entry", http.get(fast.baseUrl() + "/models/google/nano-banana-2/edit"));
+    actual.put(
+        "error-validation", http.post(fast.baseUrl() + "/models/openai/gpt-image-2/edit", tooMany));
+    actual.put(
+        "model-catalog-entry", http.get(fast.baseUrl() + "/models/google/nano-banana-2/edit"));
     actual.put("error-no-balance", http.post(broke.baseUrl() + "/models/" + FLUX, flux));
     RunComfyEmulator waiting = RunComfyEmulator.start(base.withLatency(60_000, 60_000));
     try {
-      notReady = http.get(http.post(waiting.baseUrl() + "/models/" + FLUX, flux).json().path("result_url").asText());
+      notReady =
+          http.get(
+              http.post(waiting.baseUrl() + "/models/" + FLUX, flux)
+                  .json()
+                  .path("result_url")
+                  .asText());
     } finally {
       waiting.close();
     }
   }
 
   static JsonNode awaitDone(TestHttp http, JsonNode submitted) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
-        StatusWords.phaseOf(http.get(submitted.path("status_url").asText()).json().path("status").asText())
-            .filter(JobBook.State::terminal).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                StatusWords.phaseOf(
+                        http.get(submitted.path("status_url").asText())
+                            .json()
+                            .path("status")
+                            .asText())
+                    .filter(JobBook.State::terminal)
+                    .isPresent());
     return submitted;
   }
 
   @AfterAll
   static void stopAll() {
-    for (RunComfyEmulator e : new RunComfyEmulator[] {slow, fast, faulty, limited, unavailable, broke}) {
+    for (RunComfyEmulator e :
+        new RunComfyEmulator[] {slow, fast, faulty, limited, unavailable, broke}) {
       if (e != null) {
         e.close();
       }
@@ -111,31 +148,36 @@ class ContractTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "submit-response, 200, ''",
-      "status-in-queue, 200, ''",
-      "status-in-progress, 200, ''",
-      "status-completed, 200, ''",
-      "result-not-finished, 200, ''",
-      "result-completed-images, 200, ''",
-      "result-completed-video, 200, ''",
-      "result-failed, 200, ''",
-      "cancel-accepted, 202, ''",
-      "cancel-not-cancellable, 202, ''",
-      "error-auth, 401, ''",
-      "error-rate-limited, 429, ''",
-      "error-upstream, 503, ''",
-      "error-unknown-model, 400, ''",
-      "error-unknown-request, 404, ''",
-      "error-validation, 422, ''",
-      "error-no-balance, 402, ''",
-      "model-catalog-entry, 200, description kind inputs required_inputs pricing_mode pricing_note model_url"
+    "submit-response, 200, ''",
+    "status-in-queue, 200, ''",
+    "status-in-progress, 200, ''",
+    "status-completed, 200, ''",
+    "result-not-finished, 200, ''",
+    "result-completed-images, 200, ''",
+    "result-completed-video, 200, ''",
+    "result-failed, 200, ''",
+    "cancel-accepted, 202, ''",
+    "cancel-not-cancellable, 202, ''",
+    "error-auth, 401, ''",
+    "error-rate-limited, 429, ''",
+    "error-upstream, 503, ''",
+    "error-unknown-model, 400, ''",
+    "error-unknown-request, 404, ''",
+    "error-validation, 422, ''",
+    "error-no-balance, 402, ''",
+    "model-catalog-entry, 200, description kind inputs required_inputs pricing_mode pricing_note model_url"
   })
-  void answersHaveTheDocumentedShape(String example, int status, String allowedExtra) throws IOException {
+  void answersHaveTheDocumentedShape(String example, int status, String allowedExtra)
+      throws IOException {
     JsonNode documented = documented(example);
     TestHttp.Resp answer = actual.get(example);
 
     assertThat(answer.status()).isEqualTo(status);
-    assertSameShape(documented, answer.json(), "$", allowedExtra.isEmpty() ? Set.of() : Set.of(allowedExtra.split(" ")));
+    assertSameShape(
+        documented,
+        answer.json(),
+        "$",
+        allowedExtra.isEmpty() ? Set.of() : Set.of(allowedExtra.split(" ")));
   }
 
   @org.junit.jupiter.api.Test
@@ -144,7 +186,8 @@ class ContractTest {
   }
 
   @org.junit.jupiter.api.Test
-  void shouldAnswerAResultBeforeCompletionWith400005InTheDocumentedErrorEnvelope() throws IOException {
+  void shouldAnswerAResultBeforeCompletionWith400005InTheDocumentedErrorEnvelope()
+      throws IOException {
     assertThat(notReady.status()).isEqualTo(400);
     assertSameShape(documented("error-upstream"), notReady.json(), "$", Set.of());
     assertThat(notReady.json().path("error_code").asInt()).isEqualTo(400005);
@@ -154,8 +197,12 @@ class ContractTest {
     return Json.mapper().readTree(EXAMPLES.resolve(example + ".json").toFile()).path("body");
   }
 
-  /** Same keys (the actual may add {@code allowedExtra} at top level), same nesting, same value kinds. */
-  static void assertSameShape(JsonNode expected, JsonNode actual, String path, Set<String> allowedExtra) {
+  /**
+   * Same keys (the actual may add {@code allowedExtra} at top level), same nesting, same value
+   * kinds.
+   */
+  static void assertSameShape(
+      JsonNode expected, JsonNode actual, String path, Set<String> allowedExtra) {
     assertThat(actual.getNodeType()).as("kind of %s", path).isEqualTo(expected.getNodeType());
     if (expected.isObject()) {
       if (path.endsWith("input_schema")) {

@@ -15,9 +15,15 @@ class EmulatorStatsTest {
 
   @Test
   void shouldHashBodiesIgnoringKeyOrderAndWhitespace() throws Exception {
-    String a = EmulatorStats.bodyHash(json("{\"prompt\":\"p\",\"o\":{\"x\":1,\"y\":[1,{\"b\":2,\"a\":1}]}}"));
-    String b = EmulatorStats.bodyHash(json("{ \"o\": {\"y\":[1,{\"a\":1,\"b\":2}],\"x\":1}, \"prompt\": \"p\" }"));
-    String c = EmulatorStats.bodyHash(json("{\"prompt\":\"q\",\"o\":{\"x\":1,\"y\":[1,{\"b\":2,\"a\":1}]}}"));
+    String a =
+        EmulatorStats.bodyHash(
+            json("{\"prompt\":\"p\",\"o\":{\"x\":1,\"y\":[1,{\"b\":2,\"a\":1}]}}"));
+    String b =
+        EmulatorStats.bodyHash(
+            json("{ \"o\": {\"y\":[1,{\"a\":1,\"b\":2}],\"x\":1}, \"prompt\": \"p\" }"));
+    String c =
+        EmulatorStats.bodyHash(
+            json("{\"prompt\":\"q\",\"o\":{\"x\":1,\"y\":[1,{\"b\":2,\"a\":1}]}}"));
 
     assertThat(a).isEqualTo(b).hasSize(64).matches("[0-9a-f]+");
     assertThat(c).isNotEqualTo(a);
@@ -39,8 +45,18 @@ class EmulatorStatsTest {
 
     assertThat(s.submits()).isEqualTo(3);
     assertThat(s.submitsPerModel()).containsEntry("m1", 2L).containsEntry("m2", 1L);
-    assertThat(s.submitsPerBodyHash()).containsEntry(EmulatorStats.bodyHash(json("{\"a\":1}")), 2L).hasSize(2);
-    assertThat(new long[] {s.statusCalls(), s.resultCalls(), s.cancels(), s.rateLimited(), s.unavailable(), s.downloads()})
+    assertThat(s.submitsPerBodyHash())
+        .containsEntry(EmulatorStats.bodyHash(json("{\"a\":1}")), 2L)
+        .hasSize(2);
+    assertThat(
+            new long[] {
+              s.statusCalls(),
+              s.resultCalls(),
+              s.cancels(),
+              s.rateLimited(),
+              s.unavailable(),
+              s.downloads()
+            })
         .containsExactly(1, 2, 1, 1, 1, 1);
   }
 
@@ -60,7 +76,10 @@ class EmulatorStatsTest {
     assertThat(s.rateLimitRejections()).isEqualTo(1);
     assertThat(s.rateLimited()).isEqualTo(4);
     assertThat(s.calls(Endpoint.SUBMIT)).isEqualTo(2);
-    assertThat(s.calls()).containsEntry(Endpoint.FILES, 1L).containsEntry(Endpoint.STATUS, 0L).hasSize(Endpoint.values().length);
+    assertThat(s.calls())
+        .containsEntry(Endpoint.FILES, 1L)
+        .containsEntry(Endpoint.STATUS, 0L)
+        .hasSize(Endpoint.values().length);
   }
 
   @Test
@@ -95,7 +114,8 @@ class EmulatorStatsTest {
     assertThat(s.inFlight()).isZero();
     assertThat(s.peakInFlight()).isEqualTo(2);
     assertThat(s.averageInFlight(t0, t0.plusSeconds(2))).isCloseTo(1.5, within(1e-9));
-    assertThat(s.averageInFlight(t0.plusSeconds(1), t0.plusSeconds(2))).isCloseTo(1.0, within(1e-9));
+    assertThat(s.averageInFlight(t0.plusSeconds(1), t0.plusSeconds(2)))
+        .isCloseTo(1.0, within(1e-9));
     assertThat(s.inFlightSamples()).hasSize(20).startsWith(2, 2).endsWith(1, 1);
     JsonNode j = StatsJson.of(s, t0.plusSeconds(2));
     assertThat(j.path("in_flight").path("peak").asLong()).isEqualTo(2);

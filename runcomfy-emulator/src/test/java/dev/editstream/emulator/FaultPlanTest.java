@@ -34,10 +34,12 @@ class FaultPlanTest {
 
   @Test
   void shouldAlwaysFaultWhenRatesAreOne() {
-    assertThat(calls(BASE.withRate429(1.0), 200)).allMatch(f -> f.outcome() == Outcome.RATE_LIMITED);
+    assertThat(calls(BASE.withRate429(1.0), 200))
+        .allMatch(f -> f.outcome() == Outcome.RATE_LIMITED);
     assertThat(calls(BASE.withRate5xx(1.0), 200)).allMatch(f -> f.outcome() == Outcome.UNAVAILABLE);
     assertThat(calls(BASE.withHangRate(1.0), 200)).allMatch(f -> f.outcome() == Outcome.HANG);
-    assertThat(calls(BASE.withSlow(1.0, 250), 200)).allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 250);
+    assertThat(calls(BASE.withSlow(1.0, 250), 200))
+        .allMatch(f -> f.outcome() == Outcome.ANSWER && f.delayMs() == 250);
     FaultPlan plan = new FaultPlan(BASE.withFailedJobRate(1.0).withTruncateRate(1.0));
     for (int i = 0; i < 200; i++) {
       assertThat(plan.nextJob("m").fails()).isTrue();
@@ -49,8 +51,10 @@ class FaultPlanTest {
   void shouldPreferHangThen429Then5xxAndNotDelayAHang() {
     EmulatorConfig all = BASE.withHangRate(1.0).withRate429(1.0).withRate5xx(1.0).withSlow(1.0, 99);
     assertThat(calls(all, 10)).allMatch(f -> f.outcome() == Outcome.HANG && f.delayMs() == 0);
-    assertThat(calls(all.withHangRate(0), 10)).allMatch(f -> f.outcome() == Outcome.RATE_LIMITED && f.delayMs() == 99);
-    assertThat(calls(all.withHangRate(0).withRate429(0), 10)).allMatch(f -> f.outcome() == Outcome.UNAVAILABLE);
+    assertThat(calls(all.withHangRate(0), 10))
+        .allMatch(f -> f.outcome() == Outcome.RATE_LIMITED && f.delayMs() == 99);
+    assertThat(calls(all.withHangRate(0).withRate429(0), 10))
+        .allMatch(f -> f.outcome() == Outcome.UNAVAILABLE);
   }
 
   @Test
@@ -74,7 +78,8 @@ class FaultPlanTest {
 
   @Test
   void shouldDrawAcceptedThen504FromItsOwnStreamLeavingTheOtherDrawsUnchanged() {
-    EmulatorConfig c = BASE.withRate429(0.3).withFailedJobRate(0.5).withTruncateRate(0.5).withSeed(11);
+    EmulatorConfig c =
+        BASE.withRate429(0.3).withFailedJobRate(0.5).withTruncateRate(0.5).withSeed(11);
     FaultPlan without = new FaultPlan(c);
     FaultPlan with = new FaultPlan(c.withAcceptedThen504Rate(0.5));
     List<Boolean> gateway = new ArrayList<>();
@@ -86,7 +91,11 @@ class FaultPlanTest {
     }
     assertThat(gateway).contains(true, false);
     FaultPlan again = new FaultPlan(c.withAcceptedThen504Rate(0.5));
-    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> again.nextAcceptedThen504()).toList()).isEqualTo(gateway);
+    assertThat(
+            java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> again.nextAcceptedThen504())
+                .toList())
+        .isEqualTo(gateway);
     FaultPlan never = new FaultPlan(c);
     FaultPlan always = new FaultPlan(c.withAcceptedThen504Rate(1.0));
     for (int i = 0; i < 100; i++) {
@@ -98,7 +107,10 @@ class FaultPlanTest {
   @ParameterizedTest
   @ValueSource(doubles = {0.1, 0.5, 0.9})
   void shouldFireAboutAsOftenAsTheRate(double rate) {
-    long fired = calls(BASE.withRate429(rate).withSeed(3), 20_000).stream().filter(f -> f.outcome() == Outcome.RATE_LIMITED).count();
+    long fired =
+        calls(BASE.withRate429(rate).withSeed(3), 20_000).stream()
+            .filter(f -> f.outcome() == Outcome.RATE_LIMITED)
+            .count();
     assertThat(fired / 20_000.0).isBetween(rate - 0.02, rate + 0.02);
   }
 
@@ -115,8 +127,11 @@ class FaultPlanTest {
 
   @Test
   void shouldDrawEachModelsLatencyFromItsModelRepeatablyForTheSameSeed() {
-    EmulatorConfig c = BASE.withLatency(new LatencyModel.LogNormal(2000, 0.5)).withModelLatency("video", new LatencyModel.Fixed(0))
-        .withFailedJobRate(0.3).withSeed(21);
+    EmulatorConfig c =
+        BASE.withLatency(new LatencyModel.LogNormal(2000, 0.5))
+            .withModelLatency("video", new LatencyModel.Fixed(0))
+            .withFailedJobRate(0.3)
+            .withSeed(21);
     FaultPlan a = new FaultPlan(c);
     FaultPlan b = new FaultPlan(c);
     List<FaultPlan.JobDraw> drawsA = new ArrayList<>();
@@ -132,7 +147,10 @@ class FaultPlanTest {
     }
     assertThat(drawsA.get(1).latencyMs()).isPositive();
     FaultPlan other = new FaultPlan(c.withSeed(22));
-    assertThat(java.util.stream.IntStream.range(0, 200).mapToObj(i -> other.nextJob(i % 3 == 0 ? "video" : "image")).toList())
+    assertThat(
+            java.util.stream.IntStream.range(0, 200)
+                .mapToObj(i -> other.nextJob(i % 3 == 0 ? "video" : "image"))
+                .toList())
         .isNotEqualTo(drawsA);
   }
 }

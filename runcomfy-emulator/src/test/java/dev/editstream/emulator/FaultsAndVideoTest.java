@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.test.StepVerifier;
 
-/** Fault injection (hang, slow, truncated downloads, seeded determinism) and video outputs, over real HTTP. */
+/**
+ * Fault injection (hang, slow, truncated downloads, seeded determinism) and video outputs, over
+ * real HTTP.
+ */
 class FaultsAndVideoTest {
   static final String TOKEN = "t0k";
   static SampleServer samples;
@@ -52,7 +55,9 @@ class FaultsAndVideoTest {
   }
 
   RunComfyEmulator start(UnaryOperator<EmulatorConfig> tweak) {
-    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(dir, TOKEN).withLatency(20, 60)));
+    emu =
+        RunComfyEmulator.start(
+            tweak.apply(EmulatorConfig.defaults(dir, TOKEN).withLatency(20, 60)));
     return emu;
   }
 
@@ -60,16 +65,25 @@ class FaultsAndVideoTest {
     TestHttp.Resp submitted = http.post(emu.baseUrl() + "/models/" + model, body);
     assertThat(submitted.status()).isEqualTo(200);
     String statusUrl = submitted.json().path("status_url").asText();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-        .until(() -> StatusWords.phaseOf(http.get(statusUrl).json().path("status").asText())
-            .filter(JobBook.State::terminal).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                StatusWords.phaseOf(http.get(statusUrl).json().path("status").asText())
+                    .filter(JobBook.State::terminal)
+                    .isPresent());
     JsonNode result = http.get(submitted.json().path("result_url").asText()).json();
-    assertThat(StatusWords.phaseOf(result.path("status").asText())).as("result %s", result).contains(JobBook.State.COMPLETED);
+    assertThat(StatusWords.phaseOf(result.path("status").asText()))
+        .as("result %s", result)
+        .contains(JobBook.State.COMPLETED);
     return result;
   }
 
   static int frameCount(byte[] mp4) throws IOException, JCodecException {
-    FrameGrab grab = FrameGrab.createFrameGrab(ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(mp4)));
+    FrameGrab grab =
+        FrameGrab.createFrameGrab(
+            ByteBufferSeekableByteChannel.readFromByteBuffer(ByteBuffer.wrap(mp4)));
     int n = 0;
     while (grab.getNativeFrame() != null) {
       n++;
@@ -80,8 +94,11 @@ class FaultsAndVideoTest {
   @Test
   void shouldProduceADecodableMp4FromAnMp4Input() throws Exception {
     start(c -> c);
-    ObjectNode body = Json.mapper().createObjectNode().put("prompt", "make it noir")
-        .put("video_url", samples.url("e_video/e02_his_girl_friday_clip.mp4"));
+    ObjectNode body =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "make it noir")
+            .put("video_url", samples.url("e_video/e02_his_girl_friday_clip.mp4"));
     JsonNode result = completed("wan-ai/wan-2.7/edit-video", body);
 
     String url = result.path("output").path("video").asText();
@@ -95,8 +112,11 @@ class FaultsAndVideoTest {
   @Test
   void shouldProduceASyntheticMp4WhenTheInputIsWebm() throws Exception {
     start(c -> c);
-    ObjectNode body = Json.mapper().createObjectNode().put("prompt", "anime")
-        .put("video_url", samples.url("e_video/e01_flower_bloom.webm"));
+    ObjectNode body =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "anime")
+            .put("video_url", samples.url("e_video/e01_flower_bloom.webm"));
     JsonNode result = completed("decart/lucy-edit/restyle", body);
 
     byte[] mp4 = new TestHttp(null).get(result.path("output").path("video").asText()).body();
@@ -128,11 +148,21 @@ class FaultsAndVideoTest {
   @Test
   void shouldCloseTheConnectionBeforeContentLengthWhenTruncateRateIsOne() {
     start(c -> c.withTruncateRate(1.0).withFetchInputs(false));
-    ObjectNode body = Json.mapper().createObjectNode().put("prompt", "p").put("image_url", "http://127.0.0.1:9/none.png");
-    String url = completed("blackforestlabs/flux-1-kontext/pro/edit", body).path("output").path("images").get(0).asText();
+    ObjectNode body =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "p")
+            .put("image_url", "http://127.0.0.1:9/none.png");
+    String url =
+        completed("blackforestlabs/flux-1-kontext/pro/edit", body)
+            .path("output")
+            .path("images")
+            .get(0)
+            .asText();
 
     StepVerifier.create(new TestHttp(null).exchange("GET", url, null))
-        .expectErrorSatisfies(e -> assertThat(e.getClass().getSimpleName()).isEqualTo("PrematureCloseException"))
+        .expectErrorSatisfies(
+            e -> assertThat(e.getClass().getSimpleName()).isEqualTo("PrematureCloseException"))
         .verify(Duration.ofSeconds(10));
     assertThat(emu.stats().downloads()).isEqualTo(1);
   }
@@ -150,8 +180,9 @@ class FaultsAndVideoTest {
 
   private List<Integer> statuses(long seed) {
     List<Integer> out = new ArrayList<>();
-    try (RunComfyEmulator e = RunComfyEmulator.start(
-        EmulatorConfig.defaults(dir, TOKEN).withRate429(0.5).withSeed(seed))) {
+    try (RunComfyEmulator e =
+        RunComfyEmulator.start(
+            EmulatorConfig.defaults(dir, TOKEN).withRate429(0.5).withSeed(seed))) {
       for (int i = 0; i < 30; i++) {
         out.add(http.get(e.baseUrl() + "/models?limit=1").status());
       }

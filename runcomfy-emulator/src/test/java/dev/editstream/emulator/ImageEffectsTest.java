@@ -27,13 +27,13 @@ class ImageEffectsTest {
 
   @ParameterizedTest
   @CsvSource({
-      "google/nano-banana-2/edit, WARM_BORDER",
-      "openai/gpt-image-2/edit, BANNER",
-      "blackforestlabs/flux-1-kontext/pro/edit, VIGNETTE",
-      "tongyi-mai/z-image/turbo/inpainting, INPAINT",
-      "tongyi-mai/z-image/turbo/inpainting/lora, INPAINT",
-      "bytedance/seedream-4-0/edit-sequential, SEPIA",
-      "acme/other/edit, GRAYSCALE"
+    "google/nano-banana-2/edit, WARM_BORDER",
+    "openai/gpt-image-2/edit, BANNER",
+    "blackforestlabs/flux-1-kontext/pro/edit, VIGNETTE",
+    "tongyi-mai/z-image/turbo/inpainting, INPAINT",
+    "tongyi-mai/z-image/turbo/inpainting/lora, INPAINT",
+    "bytedance/seedream-4-0/edit-sequential, SEPIA",
+    "acme/other/edit, GRAYSCALE"
   })
   void shouldPickTheEffectByModelFamily(String modelId, Effect expected) {
     assertThat(Effect.forModel(modelId)).isEqualTo(expected);
@@ -44,7 +44,8 @@ class ImageEffectsTest {
   void shouldVisiblyChangeThePictureAndKeepItsSizeAndTheInput(Effect effect) {
     BufferedImage in = grey(200, 120);
     BufferedImage before = grey(200, 120);
-    BufferedImage out = ImageEffects.apply(effect, in, null, "add a red scarf please now", "m/x", 0);
+    BufferedImage out =
+        ImageEffects.apply(effect, in, null, "add a red scarf please now", "m/x", 0);
 
     assertThat(out.getWidth()).isEqualTo(200);
     assertThat(out.getHeight()).isEqualTo(120);
@@ -55,8 +56,11 @@ class ImageEffectsTest {
   @Test
   void shouldMakeNanoBananaVariantsDiffer() {
     BufferedImage in = grey(100, 100);
-    assertThat(changed(ImageEffects.apply(Effect.WARM_BORDER, in, null, "p", "m", 0),
-        ImageEffects.apply(Effect.WARM_BORDER, in, null, "p", "m", 1))).isPositive();
+    assertThat(
+            changed(
+                ImageEffects.apply(Effect.WARM_BORDER, in, null, "p", "m", 0),
+                ImageEffects.apply(Effect.WARM_BORDER, in, null, "p", "m", 1)))
+        .isPositive();
   }
 
   @Test
@@ -83,7 +87,14 @@ class ImageEffectsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(value = {"'one two three', 2, 'one two'", "'  spaced   words ', 5, 'spaced words'", "'', 3, ''", "NULL, 3, ''"}, nullValues = "NULL")
+  @CsvSource(
+      value = {
+        "'one two three', 2, 'one two'",
+        "'  spaced   words ', 5, 'spaced words'",
+        "'', 3, ''",
+        "NULL, 3, ''"
+      },
+      nullValues = "NULL")
   void shouldTakeThePromptsFirstWords(String prompt, int n, String expected) {
     assertThat(ImageEffects.firstWords(prompt, n)).isEqualTo(expected);
   }

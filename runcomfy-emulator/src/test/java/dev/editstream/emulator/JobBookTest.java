@@ -43,7 +43,8 @@ class JobBookTest {
   void shouldFreeASlotWhenAJobCompletesOrFails() {
     JobBook b = bookWith(1, "a", "b", "c");
     b.startReady();
-    JobBook.Entry done = b.complete("a", JsonNodeFactory.instance.objectNode().put("video", "u"), T0.plusSeconds(3));
+    JobBook.Entry done =
+        b.complete("a", JsonNodeFactory.instance.objectNode().put("video", "u"), T0.plusSeconds(3));
     assertThat(done.state()).isEqualTo(State.COMPLETED);
     assertThat(done.finishedAt()).isEqualTo(T0.plusSeconds(3));
     assertThat(done.output().path("video").asText()).isEqualTo("u");
@@ -77,7 +78,8 @@ class JobBookTest {
     JobBook b = bookWith(1, "a", "b");
     assertThatThrownBy(() -> b.complete("a", null, T0)).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> b.fail("zzz", "x", T0)).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> b.submit("a", "m", null, OK, T0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> b.submit("a", "m", null, OK, T0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new JobBook(0)).hasMessageContaining("concurrency");
     b.startReady();
     b.complete("a", null, T0);
@@ -86,13 +88,17 @@ class JobBookTest {
 
   @Test
   void shouldNameStatesAsRunComfyDoes() {
-    assertThat(State.values()).extracting(State::wire)
+    assertThat(State.values())
+        .extracting(State::wire)
         .containsExactly("in_queue", "in_progress", "completed", "failed", "cancelled");
-    assertThat(State.values()).filteredOn(State::terminal).containsExactly(State.COMPLETED, State.FAILED, State.CANCELLED);
+    assertThat(State.values())
+        .filteredOn(State::terminal)
+        .containsExactly(State.COMPLETED, State.FAILED, State.CANCELLED);
   }
 
   static JobBook.Entry admit(JobBook b, String id, String account, int cap) {
-    return b.admit(id, account, "m", JsonNodeFactory.instance.objectNode(), () -> OK, cap, T0).orElse(null);
+    return b.admit(id, account, "m", JsonNodeFactory.instance.objectNode(), () -> OK, cap, T0)
+        .orElse(null);
   }
 
   @Test
@@ -101,10 +107,19 @@ class JobBookTest {
     int[] draws = {0};
     assertThat(admit(b, "a", "acc-1", 2)).isNotNull();
     assertThat(admit(b, "b", "acc-1", 2)).isNotNull();
-    assertThat(b.admit("c", "acc-1", "m", null, () -> {
-      draws[0]++;
-      return OK;
-    }, 2, T0)).isEmpty();
+    assertThat(
+            b.admit(
+                "c",
+                "acc-1",
+                "m",
+                null,
+                () -> {
+                  draws[0]++;
+                  return OK;
+                },
+                2,
+                T0))
+        .isEmpty();
     assertThat(draws[0]).as("no fate is drawn for a refused job").isZero();
     assertThat(admit(b, "x", "acc-2", 2)).as("another account has its own cap").isNotNull();
     assertThat(b.live("acc-1")).isEqualTo(2);

@@ -78,14 +78,17 @@ class LatencyModelTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = ';', value = {
-      "fixed:2000; fixed:2000",
-      "2000; fixed:2000",
-      "Uniform: 1000..3000; uniform:1000..3000",
-      "1000..3000; uniform:1000..3000",
-      "uniform:500; uniform:500..500",
-      "lognormal:2000,0.5; lognormal:2000,0.5",
-      "lognormal:2000.5,1; lognormal:2000.5,1"})
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "fixed:2000; fixed:2000",
+        "2000; fixed:2000",
+        "Uniform: 1000..3000; uniform:1000..3000",
+        "1000..3000; uniform:1000..3000",
+        "uniform:500; uniform:500..500",
+        "lognormal:2000,0.5; lognormal:2000,0.5",
+        "lognormal:2000.5,1; lognormal:2000.5,1"
+      })
   void parsesEveryFormAndPrintsItBack(String text, String spec) {
     LatencyModel m = LatencyModel.parse(text);
     assertThat(m.spec()).isEqualTo(spec);
@@ -93,9 +96,22 @@ class LatencyModelTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "gamma:3", "fixed:", "fixed:-1", "uniform:5..1", "uniform:a..b", "lognormal:2000", "lognormal:0,1",
-      "lognormal:100,-1", "lognormal:100,NaN"})
+  @ValueSource(
+      strings = {
+        "",
+        "gamma:3",
+        "fixed:",
+        "fixed:-1",
+        "uniform:5..1",
+        "uniform:a..b",
+        "lognormal:2000",
+        "lognormal:0,1",
+        "lognormal:100,-1",
+        "lognormal:100,NaN"
+      })
   void rejectsMalformedOrOutOfRangeSpecsQuotingThem(String text) {
-    assertThatThrownBy(() -> LatencyModel.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + text + "'");
+    assertThatThrownBy(() -> LatencyModel.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + text + "'");
   }
 }

@@ -44,13 +44,19 @@ class LiveBehaviourTest {
   }
 
   void start(UnaryOperator<EmulatorConfig> tweak) {
-    EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withTokens(Set.of(TOKEN, OTHER)).withFetchInputs(false)
-        .withLatency(0, 0);
+    EmulatorConfig base =
+        EmulatorConfig.defaults(dir, TOKEN)
+            .withTokens(Set.of(TOKEN, OTHER))
+            .withFetchInputs(false)
+            .withLatency(0, 0);
     emu = RunComfyEmulator.start(tweak.apply(base));
   }
 
   static ObjectNode flux(int n) {
-    return Json.mapper().createObjectNode().put("prompt", "p").put("image_url", "http://127.0.0.1:9/in-" + n + ".png");
+    return Json.mapper()
+        .createObjectNode()
+        .put("prompt", "p")
+        .put("image_url", "http://127.0.0.1:9/in-" + n + ".png");
   }
 
   static ObjectNode body(String json) {
@@ -67,14 +73,25 @@ class LiveBehaviourTest {
 
   JsonNode accepted(String model, JsonNode body) {
     TestHttp.Resp r = post(model, body);
-    assertThat(r.status()).as("submit answer %s", new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(r.status())
+        .as("submit answer %s", new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
     return r.json();
   }
 
   JsonNode awaitTerminal(JsonNode submitted) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() ->
-        StatusWords.phaseOf(http.get(submitted.path("status_url").asText()).json().path("status").asText())
-            .filter(JobBook.State::terminal).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                StatusWords.phaseOf(
+                        http.get(submitted.path("status_url").asText())
+                            .json()
+                            .path("status")
+                            .asText())
+                    .filter(JobBook.State::terminal)
+                    .isPresent());
     return submitted;
   }
 
@@ -87,21 +104,32 @@ class LiveBehaviourTest {
   @Test
   void shouldValidateAgainstTheLiveSchemasInTheirDialect() {
     start(c -> c);
-    TestHttp.Resp stale = post(GPT, body("{'prompt':'p','images':['http://127.0.0.1:9/a.png'],'size':'1024_1024'}"));
-    TestHttp.Resp floaty = post(ZIMAGE, body("{'prompt':'p','image_url':'http://127.0.0.1:9/a.png',"
-        + "'mask_image_url':'http://127.0.0.1:9/m.png','strength':0.55,'control_scale':0.25}"));
-    TestHttp.Resp wan = post(WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4','duration':4}"));
-    TestHttp.Resp seedsWan = post("wan-ai/wan-2-7/edit-video", body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4'}"));
+    TestHttp.Resp stale =
+        post(GPT, body("{'prompt':'p','images':['http://127.0.0.1:9/a.png'],'size':'1024_1024'}"));
+    TestHttp.Resp floaty =
+        post(
+            ZIMAGE,
+            body(
+                "{'prompt':'p','image_url':'http://127.0.0.1:9/a.png',"
+                    + "'mask_image_url':'http://127.0.0.1:9/m.png','strength':0.55,'control_scale':0.25}"));
+    TestHttp.Resp wan =
+        post(WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4','duration':4}"));
+    TestHttp.Resp seedsWan =
+        post(
+            "wan-ai/wan-2-7/edit-video",
+            body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4'}"));
     TestHttp.Resp seedsWanEntry = http.get(emu.baseUrl() + "/models/wan-ai/wan-2-7/edit-video");
 
     assertThat(stale.status()).isEqualTo(422);
     assertThat(stale.json().path("error_code").asInt()).isEqualTo(422001);
     assertThat(stale.json().path("detail")).hasSize(1);
-    assertThat(stale.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"size\"]");
+    assertThat(stale.json().path("detail").get(0).path("loc").toString())
+        .isEqualTo("[\"body\",\"size\"]");
     assertThat(floaty.status()).isEqualTo(200);
     assertThat(wan.status()).isEqualTo(200);
     assertThat(seedsWan.status()).isEqualTo(400);
-    assertThat(seedsWan.json()).isEqualTo(ApiResponses.error(400001, "Invalid model_id: wan-ai/wan-2-7/edit-video"));
+    assertThat(seedsWan.json())
+        .isEqualTo(ApiResponses.error(400001, "Invalid model_id: wan-ai/wan-2-7/edit-video"));
     assertThat(seedsWanEntry.json().path("error_code").asInt()).isEqualTo(400001);
     assertThat(emu.stats().submits()).isEqualTo(2);
   }
@@ -110,14 +138,26 @@ class LiveBehaviourTest {
   void shouldListCategoriesAndFilterTheCatalogBySearchCategoryKindAndPage() {
     start(c -> c);
     JsonNode categories = http.get(emu.baseUrl() + "/models/categories").json();
-    JsonNode wanVideos = http.get(emu.baseUrl() + "/models?search=WAN&kind=video&include_schema=true&limit=1&offset=1").json();
+    JsonNode wanVideos =
+        http.get(
+                emu.baseUrl()
+                    + "/models?search=WAN&kind=video&include_schema=true&limit=1&offset=1")
+            .json();
     JsonNode textToImage = http.get(emu.baseUrl() + "/models?category=text-to-image").json();
     JsonNode editVideo = http.get(emu.baseUrl() + "/models?category=edit-video&limit=500").json();
     JsonNode misspelt = http.get(emu.baseUrl() + "/models?search=wan-2-7").json();
     TestHttp.Resp tooMany = http.get(emu.baseUrl() + "/models?limit=501");
 
-    assertThat(categories).isEqualTo(ApiResponses.categories(List.of("text-to-image", "image-to-image", "image-to-video",
-        "text-to-video", "text-to-audio", "edit-video")));
+    assertThat(categories)
+        .isEqualTo(
+            ApiResponses.categories(
+                List.of(
+                    "text-to-image",
+                    "image-to-image",
+                    "image-to-video",
+                    "text-to-video",
+                    "text-to-audio",
+                    "edit-video")));
     assertThat(wanVideos.path("total").asInt()).isEqualTo(2);
     assertThat(wanVideos.path("models")).hasSize(1);
     JsonNode entry = wanVideos.path("models").get(0);
@@ -129,10 +169,23 @@ class LiveBehaviourTest {
     assertThat(t2i.has("input_schema")).isFalse();
     List<String> keys = new ArrayList<>();
     t2i.fieldNames().forEachRemaining(keys::add);
-    assertThat(keys).containsExactly("model_id", "display_name", "categories", "kind", "inputs", "required_inputs",
-        "base_price_usd", "price_unit", "pricing_mode", "pricing_note", "model_url");
+    assertThat(keys)
+        .containsExactly(
+            "model_id",
+            "display_name",
+            "categories",
+            "kind",
+            "inputs",
+            "required_inputs",
+            "base_price_usd",
+            "price_unit",
+            "pricing_mode",
+            "pricing_note",
+            "model_url");
     assertThat(editVideo.path("total").asInt()).isEqualTo(4);
-    editVideo.path("models").forEach(m -> assertThat(m.path("price_unit").asText()).isEqualTo("second"));
+    editVideo
+        .path("models")
+        .forEach(m -> assertThat(m.path("price_unit").asText()).isEqualTo("second"));
     assertThat(misspelt.path("total").asInt()).isZero();
     assertThat(tooMany.status()).isEqualTo(422);
   }
@@ -159,8 +212,11 @@ class LiveBehaviourTest {
     assertThat(refused.json()).isEqualTo(ApiResponses.error(400002, "no remaining balance"));
     assertThat(emu.stats().submits()).isEqualTo(3);
     assertThat(emu.stats().billedMicros()).isEqualTo(120_000);
-    assertThat(balance(other).path("balance_microdollars").asLong()).as("each account has its own wallet").isEqualTo(100_000);
-    assertThat(new TestHttp(OTHER).post(emu.baseUrl() + "/models/" + FLUX, flux(10)).status()).isEqualTo(200);
+    assertThat(balance(other).path("balance_microdollars").asLong())
+        .as("each account has its own wallet")
+        .isEqualTo(100_000);
+    assertThat(new TestHttp(OTHER).post(emu.baseUrl() + "/models/" + FLUX, flux(10)).status())
+        .isEqualTo(200);
     assertThat(new TestHttp(null).get(emu.balanceUrl()).status()).isEqualTo(401);
   }
 
@@ -170,26 +226,36 @@ class LiveBehaviourTest {
     JsonNode running = accepted(FLUX, flux(1));
     TestHttp.Resp early = http.get(running.path("result_url").asText());
     emu.close();
-    start(c -> c.withLatency(60_000, 60_000).withResultBeforeCompletion(ResultBeforeCompletion.STATE));
+    start(
+        c ->
+            c.withLatency(60_000, 60_000).withResultBeforeCompletion(ResultBeforeCompletion.STATE));
     JsonNode running2 = accepted(FLUX, flux(1));
     TestHttp.Resp state = http.get(running2.path("result_url").asText());
 
     assertThat(early.status()).isEqualTo(400);
     assertThat(early.json()).isEqualTo(ApiResponses.error(400005, "result not ready"));
     assertThat(state.status()).isEqualTo(200);
-    assertThat(state.json().path("request_id").asText()).isEqualTo(running2.path("request_id").asText());
+    assertThat(state.json().path("request_id").asText())
+        .isEqualTo(running2.path("request_id").asText());
     assertThat(state.json().path("status").asText())
-        .isEqualTo(StatusWords.LIVE.spell(JobBook.State.IN_PROGRESS, running2.path("request_id").asText()));
+        .isEqualTo(
+            StatusWords.LIVE.spell(
+                JobBook.State.IN_PROGRESS, running2.path("request_id").asText()));
     assertThat(state.json().has("output")).isFalse();
   }
 
   @Test
   void shouldAddTheCostToACompletedResultOnlyWhenAskedFor() {
     start(c -> c);
-    ObjectNode two = body("{'prompt':'p','image_urls':['http://127.0.0.1:9/a.png'],'number_of_images':2}");
+    ObjectNode two =
+        body("{'prompt':'p','image_urls':['http://127.0.0.1:9/a.png'],'number_of_images':2}");
     JsonNode nano = awaitTerminal(accepted(NANO, two));
-    JsonNode wan = awaitTerminal(accepted(WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4','duration':3}")));
-    JsonNode wanDefault = awaitTerminal(accepted(WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4'}")));
+    JsonNode wan =
+        awaitTerminal(
+            accepted(
+                WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4','duration':3}")));
+    JsonNode wanDefault =
+        awaitTerminal(accepted(WAN, body("{'prompt':'p','video_url':'http://127.0.0.1:9/v.mp4'}")));
 
     JsonNode plain = http.get(nano.path("result_url").asText()).json();
     JsonNode costed = http.get(nano.path("result_url").asText() + "?include_cost=true").json();
@@ -197,9 +263,20 @@ class LiveBehaviourTest {
     assertThat(costed.path("output").path("images")).hasSize(2);
     assertThat(costed.path("cost").isNumber()).isTrue();
     assertThat(costed.path("cost").asDouble()).isEqualTo(0.078);
-    assertThat(http.get(wan.path("result_url").asText() + "?include_cost=true").json().path("cost").asDouble()).isEqualTo(0.3);
-    assertThat(http.get(wanDefault.path("result_url").asText() + "?include_cost=1").json().path("cost").asDouble()).isEqualTo(0.5);
-    assertThat(balance(http).path("balance_microdollars").asLong()).isEqualTo(1_000_000_000L - 78_000 - 300_000 - 500_000);
+    assertThat(
+            http.get(wan.path("result_url").asText() + "?include_cost=true")
+                .json()
+                .path("cost")
+                .asDouble())
+        .isEqualTo(0.3);
+    assertThat(
+            http.get(wanDefault.path("result_url").asText() + "?include_cost=1")
+                .json()
+                .path("cost")
+                .asDouble())
+        .isEqualTo(0.5);
+    assertThat(balance(http).path("balance_microdollars").asLong())
+        .isEqualTo(1_000_000_000L - 78_000 - 300_000 - 500_000);
   }
 
   @Test
@@ -222,7 +299,9 @@ class LiveBehaviourTest {
       String id = s.path("request_id").asText();
       String status = http.get(s.path("status_url").asText()).json().path("status").asText();
       String result = http.get(s.path("result_url").asText()).json().path("status").asText();
-      assertThat(status).isEqualTo(StatusWords.LIVE.spell(JobBook.State.COMPLETED, id)).isEqualTo(result);
+      assertThat(status)
+          .isEqualTo(StatusWords.LIVE.spell(JobBook.State.COMPLETED, id))
+          .isEqualTo(result);
       words.add(status);
     }
     assertThat(words).isSubsetOf("completed", "COMPLETED", "succeeded").hasSizeGreaterThan(1);
@@ -236,8 +315,11 @@ class LiveBehaviourTest {
     JsonNode queuedStatus = http.get(queued.path("status_url").asText()).json();
 
     assertThat(http.get(running.path("status_url").asText()).json().path("status").asText())
-        .isEqualTo(StatusWords.LIVE.spell(JobBook.State.IN_PROGRESS, running.path("request_id").asText()));
-    assertThat(queuedStatus.path("status").asText()).isEqualTo(StatusWords.LIVE.spell(JobBook.State.IN_QUEUE, queued.path("request_id").asText()));
+        .isEqualTo(
+            StatusWords.LIVE.spell(JobBook.State.IN_PROGRESS, running.path("request_id").asText()));
+    assertThat(queuedStatus.path("status").asText())
+        .isEqualTo(
+            StatusWords.LIVE.spell(JobBook.State.IN_QUEUE, queued.path("request_id").asText()));
     assertThat(queuedStatus.path("queue_position").asInt()).isEqualTo(1);
     emu.close();
 
@@ -259,7 +341,8 @@ class LiveBehaviourTest {
 
     assertThat(r.status()).isEqualTo(504);
     assertThat(r.headers().get("Content-Type")).startsWith("text/html");
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("<html><body><h1>504 Gateway Time-out</h1></body></html>");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .isEqualTo("<html><body><h1>504 Gateway Time-out</h1></body></html>");
     String hash = EmulatorStats.bodyHash(b);
     assertThat(emu.stats().submits()).isEqualTo(1);
     assertThat(emu.stats().submitsPerBodyHash()).containsExactly(java.util.Map.entry(hash, 1L));

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
-/** The emulator as a load model, through real HTTP on 127.0.0.1: limits, signed URLs, blobs, cheap outputs, stats. */
+/**
+ * The emulator as a load model, through real HTTP on 127.0.0.1: limits, signed URLs, blobs, cheap
+ * outputs, stats.
+ */
 class LoadModelTest {
   static final String TOKEN = "load-token";
   static final String OTHER = "other-token";
@@ -44,7 +47,8 @@ class LoadModelTest {
   }
 
   void start(UnaryOperator<EmulatorConfig> tweak) {
-    EmulatorConfig base = EmulatorConfig.defaults(dir, TOKEN).withTokens(Set.of(TOKEN, OTHER)).withFetchInputs(false);
+    EmulatorConfig base =
+        EmulatorConfig.defaults(dir, TOKEN).withTokens(Set.of(TOKEN, OTHER)).withFetchInputs(false);
     emu = RunComfyEmulator.start(tweak.apply(base));
   }
 
@@ -57,8 +61,13 @@ class LoadModelTest {
   }
 
   JsonNode awaitCompleted(JsonNode submitted) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> phase(http.get(submitted.path("status_url").asText()).json()) == JobBook.State.COMPLETED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () ->
+                phase(http.get(submitted.path("status_url").asText()).json())
+                    == JobBook.State.COMPLETED);
     return http.get(submitted.path("result_url").asText()).json();
   }
 
@@ -71,15 +80,27 @@ class LoadModelTest {
   record Counted(int status, HttpHeaders headers, long bytes) {}
 
   static Counted count(String url) {
-    return HttpClient.newConnection().responseTimeout(Duration.ofSeconds(60)).get().uri(url)
-        .response((res, body) -> body.map(ByteBuf::readableBytes).reduce(0L, (a, b) -> a + b)
-            .map(n -> new Counted(res.status().code(), res.responseHeaders().copy(), n)))
-        .single().block(Duration.ofSeconds(90));
+    return HttpClient.newConnection()
+        .responseTimeout(Duration.ofSeconds(60))
+        .get()
+        .uri(url)
+        .response(
+            (res, body) ->
+                body.map(ByteBuf::readableBytes)
+                    .reduce(0L, (a, b) -> a + b)
+                    .map(n -> new Counted(res.status().code(), res.responseHeaders().copy(), n)))
+        .single()
+        .block(Duration.ofSeconds(90));
   }
 
   @Test
   void shouldAnswer429WithRetryAfterWhenTheAccountIsAtItsProviderCap() {
-    start(c -> c.withProviderCap(2).withCapRetryAfterS(7).withConcurrency(1).withLatency(new LatencyModel.Fixed(60_000)));
+    start(
+        c ->
+            c.withProviderCap(2)
+                .withCapRetryAfterS(7)
+                .withConcurrency(1)
+                .withLatency(new LatencyModel.Fixed(60_000)));
     assertThat(submit(http, FLUX, fluxBody(1)).status()).isEqualTo(200);
     JsonNode queued = submit(http, FLUX, fluxBody(2)).json();
 
@@ -88,15 +109,24 @@ class LoadModelTest {
 
     assertThat(over.status()).isEqualTo(429);
     assertThat(over.headers().get("Retry-After")).isEqualTo("7");
-    assertThat(over.json()).isEqualTo(Json.mapper().createObjectNode().put("error_message", "concurrency limit reached"));
+    assertThat(over.json())
+        .isEqualTo(
+            Json.mapper().createObjectNode().put("error_message", "concurrency limit reached"));
     assertThat(otherAccount.status()).isEqualTo(200);
     assertThat(emu.stats().capRejections()).isEqualTo(1);
     assertThat(emu.stats().rateLimited()).isEqualTo(1);
     assertThat(emu.stats().submits()).isEqualTo(3);
     assertThat(emu.stats().inFlight()).isEqualTo(3);
 
-    assertThat(http.post(queued.path("cancel_url").asText(), (String) null).json().path("outcome").asText()).isEqualTo("cancelled");
-    assertThat(submit(http, FLUX, fluxBody(3)).status()).as("a cancel frees a place under the cap").isEqualTo(200);
+    assertThat(
+            http.post(queued.path("cancel_url").asText(), (String) null)
+                .json()
+                .path("outcome")
+                .asText())
+        .isEqualTo("cancelled");
+    assertThat(submit(http, FLUX, fluxBody(3)).status())
+        .as("a cancel frees a place under the cap")
+        .isEqualTo(200);
     assertThat(emu.stats().peakInFlight()).isEqualTo(3);
   }
 
@@ -125,7 +155,8 @@ class LoadModelTest {
     String url = awaitCompleted(submitted).path("output").path("images").get(0).asText();
     URI u = URI.create(url);
     String bare = "http://" + u.getHost() + ":" + u.getPort() + u.getPath();
-    String otherJob = bare.replace(submitted.path("request_id").asText(), "someone-else") + "?" + u.getRawQuery();
+    String otherJob =
+        bare.replace(submitted.path("request_id").asText(), "someone-else") + "?" + u.getRawQuery();
     TestHttp anonymous = new TestHttp(null);
 
     assertThat(u.getRawQuery()).matches("X-Amz-Signature=[0-9a-f]{64}&X-Amz-Expires=3600");
@@ -154,16 +185,22 @@ class LoadModelTest {
   void shouldStreamChunkedOrZerosOnRequestAndRefuseUnsignedOrOversizedBlobs() {
     start(c -> c);
     Counted chunked = count(emu.blobUrl(10_000_123L) + "&chunked=true&fill=zeros");
-    JsonNode minted = new TestHttp(null).get("http://127.0.0.1:" + emu.port() + "/_emulator/blob-url?bytes=1000&name=x.bin").json();
+    JsonNode minted =
+        new TestHttp(null)
+            .get("http://127.0.0.1:" + emu.port() + "/_emulator/blob-url?bytes=1000&name=x.bin")
+            .json();
     Counted viaEndpoint = count(minted.path("url").asText());
-    TestHttp.Resp tooBig = new TestHttp(null).get("http://127.0.0.1:" + emu.port() + "/_emulator/blob-url?bytes=5000000000");
+    TestHttp.Resp tooBig =
+        new TestHttp(null)
+            .get("http://127.0.0.1:" + emu.port() + "/_emulator/blob-url?bytes=5000000000");
     Counted unsigned = count("http://127.0.0.1:" + emu.port() + "/_emulator/blob/1000");
 
     assertThat(chunked.status()).isEqualTo(200);
     assertThat(chunked.headers().get("Content-Length")).isNull();
     assertThat(chunked.headers().get("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
     assertThat(chunked.bytes()).isEqualTo(10_000_123L);
-    assertThat(URI.create(minted.path("url").asText()).getPath()).isEqualTo("/_emulator/blob/1000/x.bin");
+    assertThat(URI.create(minted.path("url").asText()).getPath())
+        .isEqualTo("/_emulator/blob/1000/x.bin");
     assertThat(viaEndpoint.bytes()).isEqualTo(1000);
     assertThat(tooBig.status()).isEqualTo(400);
     assertThat(unsigned.status()).isEqualTo(403);
@@ -173,25 +210,42 @@ class LoadModelTest {
   void shouldOutputOneBlobPerJobWhenBlobOutputBytesIsSet() {
     start(c -> c.withBlobOutputBytes(3_000_000L).withLatency(new LatencyModel.Fixed(0)));
     JsonNode image = awaitCompleted(submit(http, FLUX, fluxBody(1)).json());
-    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
+    ObjectNode videoBody =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "p")
+            .put("video_url", "http://127.0.0.1:9/v.mp4");
     JsonNode video = awaitCompleted(submit(http, WAN, videoBody).json());
 
     String url = image.path("output").path("images").get(0).asText();
     assertThat(image.path("output").path("images")).hasSize(1);
     assertThat(URI.create(url).getPath()).isEqualTo("/_emulator/blob/3000000/output.bin");
     assertThat(count(url).bytes()).isEqualTo(3_000_000L);
-    assertThat(URI.create(video.path("output").path("video").asText()).getPath()).isEqualTo("/_emulator/blob/3000000/output.bin");
+    assertThat(URI.create(video.path("output").path("video").asText()).getPath())
+        .isEqualTo("/_emulator/blob/3000000/output.bin");
   }
 
   @Test
   void shouldServeSharedTinyOutputsAtZeroLatencyThroughAOneSlotQueue() throws Exception {
-    start(c -> c.withRenderOutputs(false).withConcurrency(1).withLatency(new LatencyModel.Fixed(0)));
-    List<JsonNode> submitted = Flux.range(0, 300)
-        .flatMap(i -> http.exchange("POST", emu.baseUrl() + "/models/" + FLUX, fluxBody(i).toString()), 16)
-        .map(TestHttp.Resp::json).collectList().block(Duration.ofSeconds(60));
+    start(
+        c -> c.withRenderOutputs(false).withConcurrency(1).withLatency(new LatencyModel.Fixed(0)));
+    List<JsonNode> submitted =
+        Flux.range(0, 300)
+            .flatMap(
+                i ->
+                    http.exchange(
+                        "POST", emu.baseUrl() + "/models/" + FLUX, fluxBody(i).toString()),
+                16)
+            .map(TestHttp.Resp::json)
+            .collectList()
+            .block(Duration.ofSeconds(60));
     await().atMost(Duration.ofSeconds(30)).until(() -> emu.stats().inFlight() == 0);
     JsonNode result = http.get(submitted.get(123).path("result_url").asText()).json();
-    ObjectNode videoBody = Json.mapper().createObjectNode().put("prompt", "p").put("video_url", "http://127.0.0.1:9/v.mp4");
+    ObjectNode videoBody =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "p")
+            .put("video_url", "http://127.0.0.1:9/v.mp4");
     JsonNode video = awaitCompleted(submit(http, WAN, videoBody).json());
 
     assertThat(submitted).allMatch(s -> s.has("request_id"));
@@ -200,7 +254,8 @@ class LoadModelTest {
     assertThat(emu.stats().inFlight()).isZero();
     assertThat(phase(result)).isEqualTo(JobBook.State.COMPLETED);
     String url = result.path("output").path("images").get(0).asText();
-    assertThat(URI.create(url).getPath()).startsWith("/files/" + submitted.get(123).path("request_id").asText() + "/");
+    assertThat(URI.create(url).getPath())
+        .startsWith("/files/" + submitted.get(123).path("request_id").asText() + "/");
     BufferedImage png = ImageIO.read(new ByteArrayInputStream(new TestHttp(null).get(url).body()));
     assertThat(png.getWidth()).isEqualTo(SharedOutputs.PNG_WIDTH);
     byte[] mp4 = new TestHttp(null).get(video.path("output").path("video").asText()).body();
@@ -209,29 +264,50 @@ class LoadModelTest {
 
   @Test
   void shouldNumberTwoThousandQueuedJobsExactly() {
-    start(c -> c.withRenderOutputs(false).withConcurrency(1).withLatency(new LatencyModel.Fixed(60_000)));
-    List<String> statusUrls = Flux.range(0, 2000)
-        .flatMap(i -> http.exchange("POST", emu.baseUrl() + "/models/" + FLUX, fluxBody(i).toString()), 32)
-        .map(r -> r.json().path("status_url").asText()).collectList().block(Duration.ofSeconds(120));
-    List<JsonNode> statuses = Flux.fromIterable(statusUrls).flatMap(u -> http.exchange("GET", u, null), 32)
-        .map(TestHttp.Resp::json).collectList().block(Duration.ofSeconds(120));
+    start(
+        c ->
+            c.withRenderOutputs(false)
+                .withConcurrency(1)
+                .withLatency(new LatencyModel.Fixed(60_000)));
+    List<String> statusUrls =
+        Flux.range(0, 2000)
+            .flatMap(
+                i ->
+                    http.exchange(
+                        "POST", emu.baseUrl() + "/models/" + FLUX, fluxBody(i).toString()),
+                32)
+            .map(r -> r.json().path("status_url").asText())
+            .collectList()
+            .block(Duration.ofSeconds(120));
+    List<JsonNode> statuses =
+        Flux.fromIterable(statusUrls)
+            .flatMap(u -> http.exchange("GET", u, null), 32)
+            .map(TestHttp.Resp::json)
+            .collectList()
+            .block(Duration.ofSeconds(120));
 
     assertThat(statuses).filteredOn(s -> phase(s) == JobBook.State.IN_PROGRESS).hasSize(1);
-    assertThat(statuses).filteredOn(s -> phase(s) == JobBook.State.IN_QUEUE)
+    assertThat(statuses)
+        .filteredOn(s -> phase(s) == JobBook.State.IN_QUEUE)
         .extracting(s -> s.path("queue_position").asInt())
-        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.rangeClosed(1, 1999).boxed().toList());
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, 1999).boxed().toList());
   }
 
   @Test
   void shouldDrawEachModelsLatencyFromItsOverride() {
-    start(c -> c.withLatency(new LatencyModel.Fixed(60_000)).withModelLatency(FLUX, new LatencyModel.Fixed(0)));
+    start(
+        c ->
+            c.withLatency(new LatencyModel.Fixed(60_000))
+                .withModelLatency(FLUX, new LatencyModel.Fixed(0)));
     ObjectNode nanoBody = Json.mapper().createObjectNode().put("prompt", "p");
     nanoBody.putArray("image_urls").add("http://127.0.0.1:9/a.png");
     JsonNode slow = submit(http, NANO, nanoBody).json();
     JsonNode fast = awaitCompleted(submit(http, FLUX, fluxBody(1)).json());
 
     assertThat(phase(fast)).isEqualTo(JobBook.State.COMPLETED);
-    assertThat(phase(http.get(slow.path("status_url").asText()).json())).isEqualTo(JobBook.State.IN_PROGRESS);
+    assertThat(phase(http.get(slow.path("status_url").asText()).json()))
+        .isEqualTo(JobBook.State.IN_PROGRESS);
   }
 
   @Test
@@ -250,12 +326,14 @@ class LoadModelTest {
     assertThat(j.path("calls").path("control").asLong()).isEqualTo(1);
     assertThat(j.path("submits").asLong()).isEqualTo(1);
     assertThat(j.path("submits_per_model").path(FLUX).asLong()).isEqualTo(1);
-    assertThat(j.path("submits_per_body_hash").path(EmulatorStats.bodyHash(fluxBody(1))).asLong()).isEqualTo(1);
+    assertThat(j.path("submits_per_body_hash").path(EmulatorStats.bodyHash(fluxBody(1))).asLong())
+        .isEqualTo(1);
     assertThat(j.path("rejections_429").path("cap").asLong()).isEqualTo(1);
     assertThat(j.path("rejections_429").path("total").asLong()).isEqualTo(1);
     assertThat(j.path("in_flight").path("current").asLong()).isEqualTo(1);
     assertThat(j.path("in_flight").path("peak").asLong()).isEqualTo(1);
-    assertThat(j.path("in_flight").path("sample_interval_ms").asLong()).isEqualTo(EmulatorStats.SAMPLE_INTERVAL_MS);
+    assertThat(j.path("in_flight").path("sample_interval_ms").asLong())
+        .isEqualTo(EmulatorStats.SAMPLE_INTERVAL_MS);
     assertThat(j.path("in_flight").path("samples").isArray()).isTrue();
     assertThat(r.body().length).isPositive();
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).doesNotContain(TOKEN);

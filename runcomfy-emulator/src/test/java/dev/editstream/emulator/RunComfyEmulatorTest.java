@@ -57,9 +57,14 @@ class RunComfyEmulatorTest {
   }
 
   RunComfyEmulator start(UnaryOperator<EmulatorConfig> tweak) {
-    // documented status words: these tests read the words themselves (LiveBehaviourTest covers the live ones)
-    emu = RunComfyEmulator.start(tweak.apply(EmulatorConfig.defaults(dir, TOKEN).withLatency(50, 150)
-        .withStatusWords(StatusWords.DOCUMENTED)));
+    // documented status words: these tests read the words themselves (LiveBehaviourTest covers the
+    // live ones)
+    emu =
+        RunComfyEmulator.start(
+            tweak.apply(
+                EmulatorConfig.defaults(dir, TOKEN)
+                    .withLatency(50, 150)
+                    .withStatusWords(StatusWords.DOCUMENTED)));
     return emu;
   }
 
@@ -77,10 +82,15 @@ class RunComfyEmulatorTest {
   }
 
   JsonNode awaitTerminal(JsonNode submitted) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(25)).until(() -> {
-      String s = http.get(submitted.path("status_url").asText()).json().path("status").asText();
-      return s.equals("completed") || s.equals("failed") || s.equals("cancelled");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(25))
+        .until(
+            () -> {
+              String s =
+                  http.get(submitted.path("status_url").asText()).json().path("status").asText();
+              return s.equals("completed") || s.equals("failed") || s.equals("cancelled");
+            });
     return http.get(submitted.path("result_url").asText()).json();
   }
 
@@ -92,7 +102,8 @@ class RunComfyEmulatorTest {
   void shouldAnswer401WhenTokenIsMissingOrWrong() {
     start(c -> c);
     TestHttp.Resp none = new TestHttp(null).get(emu.baseUrl() + "/models");
-    TestHttp.Resp wrong = new TestHttp("nope").post(emu.baseUrl() + "/models/" + FLUX, fluxBody("http://x/y.png"));
+    TestHttp.Resp wrong =
+        new TestHttp("nope").post(emu.baseUrl() + "/models/" + FLUX, fluxBody("http://x/y.png"));
 
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.json().path("error_code").asInt()).isEqualTo(401001);
@@ -112,14 +123,19 @@ class RunComfyEmulatorTest {
     seen.add(queued.path("status").asText());
     assertThat(queued.path("status").asText()).isEqualTo("in_queue");
     assertThat(queued.path("queue_position").asInt()).isEqualTo(1);
-    assertThat(http.get(first.path("status_url").asText()).json().path("status").asText()).isEqualTo("in_progress");
+    assertThat(http.get(first.path("status_url").asText()).json().path("status").asText())
+        .isEqualTo("in_progress");
     TestHttp.Resp early = http.get(second.path("result_url").asText());
     assertThat(early.status()).as("a result before completion").isEqualTo(400);
     assertThat(early.json().path("error_code").asInt()).isEqualTo(400005);
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      seen.add(http.get(second.path("status_url").asText()).json().path("status").asText());
-      return seen.contains("completed");
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              seen.add(http.get(second.path("status_url").asText()).json().path("status").asText());
+              return seen.contains("completed");
+            });
     JsonNode result = http.get(second.path("result_url").asText()).json();
 
     assertThat(seen).contains("in_queue", "in_progress", "completed");
@@ -128,7 +144,13 @@ class RunComfyEmulatorTest {
     assertThat(result.path("created_at").asText()).isNotBlank();
     assertThat(result.path("finished_at").asText()).isNotBlank();
     String url = result.path("output").path("images").get(0).asText();
-    assertThat(url).startsWith("http://127.0.0.1:" + emu.port() + "/files/" + second.path("request_id").asText() + "/");
+    assertThat(url)
+        .startsWith(
+            "http://127.0.0.1:"
+                + emu.port()
+                + "/files/"
+                + second.path("request_id").asText()
+                + "/");
     TestHttp.Resp file = new TestHttp(null).get(url);
     assertThat(file.status()).isEqualTo(200);
     assertThat(file.headers().get("Content-Type")).isEqualTo("image/png");
@@ -158,8 +180,10 @@ class RunComfyEmulatorTest {
 
     java.time.Instant f1 = emu.finishedAt(firstId).orElseThrow();
     java.time.Instant f2 = emu.finishedAt(secondId).orElseThrow();
-    assertThat(f1.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).isEqualTo(java.time.Instant.parse(r1.path("finished_at").asText()));
-    assertThat(f2.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).isEqualTo(java.time.Instant.parse(r2.path("finished_at").asText()));
+    assertThat(f1.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+        .isEqualTo(java.time.Instant.parse(r1.path("finished_at").asText()));
+    assertThat(f2.truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+        .isEqualTo(java.time.Instant.parse(r2.path("finished_at").asText()));
     // one slot: the second ran only after the first ended, for its whole 300 ms latency
     assertThat(Duration.between(f1, f2)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
   }
@@ -217,7 +241,8 @@ class RunComfyEmulatorTest {
 
     assertThat(unknown.status()).isEqualTo(400);
     assertThat(unknown.json().path("error_code").asInt()).isEqualTo(400001);
-    assertThat(unknown.json().path("error_message").asText()).isEqualTo("Invalid model_id: acme/does-not-exist");
+    assertThat(unknown.json().path("error_message").asText())
+        .isEqualTo("Invalid model_id: acme/does-not-exist");
     assertThat(unknownGet.json().path("error_code").asInt()).isEqualTo(400001);
     assertThat(garbage.status()).isEqualTo(400);
   }
@@ -226,7 +251,8 @@ class RunComfyEmulatorTest {
   void shouldAnswer404001WhenRequestIsUnknown() {
     start(c -> c);
     for (String what : List.of("status", "result")) {
-      TestHttp.Resp r = http.get(emu.baseUrl() + "/requests/00000000-0000-0000-0000-000000000000/" + what);
+      TestHttp.Resp r =
+          http.get(emu.baseUrl() + "/requests/00000000-0000-0000-0000-000000000000/" + what);
       assertThat(r.status()).isEqualTo(404);
       assertThat(r.json().path("error_code").asInt()).isEqualTo(404001);
     }
@@ -270,14 +296,19 @@ class RunComfyEmulatorTest {
     assertThat(all.path("models")).hasSize(size);
     assertThat(all.path("models").get(0).has("input_schema")).isFalse();
     assertThat(page.path("models")).hasSize(2);
-    assertThat(page.path("models").get(0).path("input_schema").path("type").asText()).isEqualTo("object");
-    assertThat(page.path("models").get(0).path("model_id").asText()).isEqualTo(all.path("models").get(1).path("model_id").asText());
+    assertThat(page.path("models").get(0).path("input_schema").path("type").asText())
+        .isEqualTo("object");
+    assertThat(page.path("models").get(0).path("model_id").asText())
+        .isEqualTo(all.path("models").get(1).path("model_id").asText());
     assertThat(video.path("total").asInt()).isEqualTo(1);
-    assertThat(video.path("models").get(0).path("model_id").asText()).isEqualTo("decart/lucy-edit/restyle");
+    assertThat(video.path("models").get(0).path("model_id").asText())
+        .isEqualTo("decart/lucy-edit/restyle");
     assertThat(one.path("model_id").asText()).isEqualTo(NANO);
     assertThat(one.path("input_schema").path("required").toString()).contains("image_urls");
     assertThat(one.path("categories").get(0).asText()).isEqualTo("image-to-image");
-    assertThat(one.path("input_schema").path("properties").path("image_urls").path("format").asText()).isEqualTo("image_uris");
+    assertThat(
+            one.path("input_schema").path("properties").path("image_urls").path("format").asText())
+        .isEqualTo("image_uris");
     assertThat(one.path("description").asText()).isNotBlank();
     assertThat(bad.status()).isEqualTo(422);
     assertThat(bad.json().path("detail").get(0).path("loc").get(1).asText()).isEqualTo("limit");
@@ -286,7 +317,8 @@ class RunComfyEmulatorTest {
   @Test
   void shouldAnswer429WithRetryAfterWhenRate429IsOne() {
     start(c -> c.withRate429(1.0));
-    TestHttp.Resp r = http.post(emu.baseUrl() + "/models/" + FLUX, fluxBody("http://127.0.0.1/x.png"));
+    TestHttp.Resp r =
+        http.post(emu.baseUrl() + "/models/" + FLUX, fluxBody("http://127.0.0.1/x.png"));
 
     assertThat(r.status()).isEqualTo(429);
     assertThat(r.headers().get("Retry-After")).isEqualTo("1");
@@ -319,25 +351,32 @@ class RunComfyEmulatorTest {
   @Test
   void shouldFailTheJobWhenTheInputImageCannotBeDecoded() {
     start(c -> c);
-    JsonNode result = awaitTerminal(submit(FLUX, fluxBody(samples.url("f_broken/f02_not_an_image.jpg"))));
+    JsonNode result =
+        awaitTerminal(submit(FLUX, fluxBody(samples.url("f_broken/f02_not_an_image.jpg"))));
 
     assertThat(result.path("status").asText()).isEqualTo("failed");
-    assertThat(result.path("error").path("message").asText()).isEqualTo("input image could not be decoded");
+    assertThat(result.path("error").path("message").asText())
+        .isEqualTo("input image could not be decoded");
   }
 
   @Test
   void shouldFailTheJobWithoutLeakingTheQueryWhenTheInputCannotBeFetched() {
     start(c -> c);
-    JsonNode result = awaitTerminal(submit(FLUX, fluxBody(samples.url("a_products/missing.png") + "?sig=secret")));
+    JsonNode result =
+        awaitTerminal(
+            submit(FLUX, fluxBody(samples.url("a_products/missing.png") + "?sig=secret")));
 
     assertThat(result.path("status").asText()).isEqualTo("failed");
-    assertThat(result.path("error").path("message").asText()).contains("HTTP 404").doesNotContain("secret");
+    assertThat(result.path("error").path("message").asText())
+        .contains("HTTP 404")
+        .doesNotContain("secret");
   }
 
   @Test
   void shouldProduceOneVariantPerNumberOfImagesForNanoBanana() throws IOException {
     start(c -> c);
-    ObjectNode body = Json.mapper().createObjectNode().put("prompt", "warmer").put("number_of_images", 2);
+    ObjectNode body =
+        Json.mapper().createObjectNode().put("prompt", "warmer").put("number_of_images", 2);
     body.putArray("image_urls").add(samples.url(TEAPOT));
     JsonNode result = awaitTerminal(submit(NANO, body));
 
@@ -352,7 +391,9 @@ class RunComfyEmulatorTest {
   void shouldProduceOneSepiaOutputPerInputForSeedream() {
     start(c -> c);
     ObjectNode body = Json.mapper().createObjectNode().put("text", "sepia story");
-    body.putArray("images").add(samples.url(TEAPOT)).add(samples.url("a_products/a08_football_grass.jpg"));
+    body.putArray("images")
+        .add(samples.url(TEAPOT))
+        .add(samples.url("a_products/a08_football_grass.jpg"));
     JsonNode result = awaitTerminal(submit(SEEDREAM, body));
 
     assertThat(result.path("status").asText()).isEqualTo("completed");
@@ -363,21 +404,31 @@ class RunComfyEmulatorTest {
   void shouldFillOnlyTheMaskRegionForInpainting() throws IOException {
     start(c -> c);
     String image = "b_inpaint/overture-creations-5sI6fQgYIuo.png";
-    ObjectNode body = Json.mapper().createObjectNode().put("prompt", "a cat")
-        .put("image_url", samples.url(image))
-        .put("mask_image_url", samples.url("b_inpaint/overture-creations-5sI6fQgYIuo_mask.png"));
+    ObjectNode body =
+        Json.mapper()
+            .createObjectNode()
+            .put("prompt", "a cat")
+            .put("image_url", samples.url(image))
+            .put(
+                "mask_image_url", samples.url("b_inpaint/overture-creations-5sI6fQgYIuo_mask.png"));
     JsonNode result = awaitTerminal(submit(INPAINT, body));
 
-    BufferedImage out = png(new TestHttp(null).get(result.path("output").path("images").get(0).asText()).body());
+    BufferedImage out =
+        png(new TestHttp(null).get(result.path("output").path("images").get(0).asText()).body());
     BufferedImage in = ImageIO.read(SampleServer.SAMPLES.resolve(image).toFile());
-    BufferedImage mask = ImageIO.read(SampleServer.SAMPLES.resolve("b_inpaint/overture-creations-5sI6fQgYIuo_mask.png").toFile());
+    BufferedImage mask =
+        ImageIO.read(
+            SampleServer.SAMPLES
+                .resolve("b_inpaint/overture-creations-5sI6fQgYIuo_mask.png")
+                .toFile());
     int w = out.getWidth();
     int h = out.getHeight();
     int cx = -1;
     int cy = -1;
     for (int y = h / 2; y < h && cx < 0; y++) {
       for (int x = 0; x < w; x++) {
-        if (ImageEffects.luminance(mask.getRGB(x * mask.getWidth() / w, y * mask.getHeight() / h)) > 250) {
+        if (ImageEffects.luminance(mask.getRGB(x * mask.getWidth() / w, y * mask.getHeight() / h))
+            > 250) {
           cx = x;
           cy = y;
           break;

@@ -37,17 +37,23 @@ class StatusWordsAndPricingTest {
 
   @Test
   void shouldKnowTheLiveWordsOfEachPhaseAndParseTheConfigValue() {
-    assertThat(StatusWords.spellings(JobBook.State.IN_QUEUE)).containsExactly("in_queue", "pending", "waiting");
-    assertThat(StatusWords.spellings(JobBook.State.IN_PROGRESS)).containsExactly("in_progress", "starting", "processing");
-    assertThat(StatusWords.spellings(JobBook.State.COMPLETED)).containsExactly("completed", "COMPLETED", "succeeded");
+    assertThat(StatusWords.spellings(JobBook.State.IN_QUEUE))
+        .containsExactly("in_queue", "pending", "waiting");
+    assertThat(StatusWords.spellings(JobBook.State.IN_PROGRESS))
+        .containsExactly("in_progress", "starting", "processing");
+    assertThat(StatusWords.spellings(JobBook.State.COMPLETED))
+        .containsExactly("completed", "COMPLETED", "succeeded");
     assertThat(StatusWords.spellings(JobBook.State.FAILED)).containsExactly("failed", "FAILED");
-    assertThat(StatusWords.spellings(JobBook.State.CANCELLED)).containsExactly("cancelled", "canceled");
+    assertThat(StatusWords.spellings(JobBook.State.CANCELLED))
+        .containsExactly("cancelled", "canceled");
     assertThat(StatusWords.phaseOf("Succeeded")).contains(JobBook.State.COMPLETED);
     assertThat(StatusWords.phaseOf("done")).isEmpty();
     assertThat(StatusWords.parse(" Documented ")).isEqualTo(StatusWords.DOCUMENTED);
     assertThat(ResultBeforeCompletion.parse("STATE")).isEqualTo(ResultBeforeCompletion.STATE);
-    assertThatThrownBy(() -> StatusWords.parse("loud")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ResultBeforeCompletion.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StatusWords.parse("loud"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ResultBeforeCompletion.parse(null))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -58,7 +64,11 @@ class StatusWordsAndPricingTest {
     assertThat(Pricing.units(nano, json("{}"), two)).isEqualTo(2);
     assertThat(Pricing.cost(nano, json("{}"), two)).isEqualTo(0.078);
     assertThat(Pricing.cost(nano, json("{}"), json("{'images':[]}"))).isZero();
-    assertThat(Pricing.cost(CATALOG.find("blackforestlabs/flux-1-kontext/pro/edit").orElseThrow(), json("{}"), json("{'image':'a'}")))
+    assertThat(
+            Pricing.cost(
+                CATALOG.find("blackforestlabs/flux-1-kontext/pro/edit").orElseThrow(),
+                json("{}"),
+                json("{'image':'a'}")))
         .isEqualTo(0.04);
   }
 
@@ -70,7 +80,9 @@ class StatusWordsAndPricingTest {
 
     assertThat(Pricing.cost(wan, json("{'duration':3}"), video)).isEqualTo(0.3);
     assertThat(Pricing.cost(wan, json("{}"), video)).as("schema default 5 s").isEqualTo(0.5);
-    assertThat(Pricing.units(lucy, json("{}"), video)).as("no duration field").isEqualTo(Pricing.DEFAULT_SECONDS);
+    assertThat(Pricing.units(lucy, json("{}"), video))
+        .as("no duration field")
+        .isEqualTo(Pricing.DEFAULT_SECONDS);
     assertThat(Pricing.cost(lucy, json("{}"), video)).isEqualTo(0.25);
   }
 

@@ -51,18 +51,29 @@ final class TestHttp {
   }
 
   Mono<Resp> exchange(String method, String url, String body) {
-    HttpClient c = client.headers(h -> {
-      if (token != null) {
-        h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
-      }
-      if (body != null) {
-        h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
-      }
-    });
-    HttpClient.ResponseReceiver<?> r = "GET".equals(method)
-        ? c.get().uri(url)
-        : c.post().uri(url).send(body == null ? Mono.empty() : reactor.netty.ByteBufFlux.fromString(Mono.just(body)));
-    return r.responseSingle((res, buf) -> buf.asByteArray().defaultIfEmpty(new byte[0])
-        .map(b -> new Resp(res.status().code(), res.responseHeaders().copy(), b)));
+    HttpClient c =
+        client.headers(
+            h -> {
+              if (token != null) {
+                h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+              }
+              if (body != null) {
+                h.set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+              }
+            });
+    HttpClient.ResponseReceiver<?> r =
+        "GET".equals(method)
+            ? c.get().uri(url)
+            : c.post()
+                .uri(url)
+                .send(
+                    body == null
+                        ? Mono.empty()
+                        : reactor.netty.ByteBufFlux.fromString(Mono.just(body)));
+    return r.responseSingle(
+        (res, buf) ->
+            buf.asByteArray()
+                .defaultIfEmpty(new byte[0])
+                .map(b -> new Resp(res.status().code(), res.responseHeaders().copy(), b)));
   }
 }

@@ -76,7 +76,8 @@ class TokenBucketTest {
   @Test
   void shouldRejectANonPositiveRateOrCapacity() {
     assertThatThrownBy(() -> new TokenBucket(0, 1, () -> 0)).hasMessageContaining("ratePerSecond");
-    assertThatThrownBy(() -> new TokenBucket(Double.NaN, 1, () -> 0)).hasMessageContaining("ratePerSecond");
+    assertThatThrownBy(() -> new TokenBucket(Double.NaN, 1, () -> 0))
+        .hasMessageContaining("ratePerSecond");
     assertThatThrownBy(() -> new TokenBucket(1, 0.5, () -> 0)).hasMessageContaining("capacity");
   }
 }

@@ -17,7 +17,8 @@ class UrlSignerTest {
   @Test
   void shouldAppendAHexHmacAndTheExpiry() {
     String signed = new UrlSigner(KEY).sign("/files/r1/output-1.png");
-    assertThat(signed).matches("/files/r1/output-1\\.png\\?X-Amz-Signature=[0-9a-f]{64}&X-Amz-Expires=3600");
+    assertThat(signed)
+        .matches("/files/r1/output-1\\.png\\?X-Amz-Signature=[0-9a-f]{64}&X-Amz-Expires=3600");
     assertThat(new UrlSigner(KEY).sign("/files/r1/output-1.png")).isEqualTo(signed);
   }
 
@@ -29,8 +30,10 @@ class UrlSignerTest {
     assertThat(s.verify("/files/r2/output-1.png", params(signed))).isFalse();
     assertThat(new UrlSigner().verify("/files/r1/output-1.png", params(signed))).isFalse();
     assertThat(s.verify("/files/r1/output-1.png", Map.of())).isFalse();
-    assertThat(s.verify("/files/r1/output-1.png", Map.of(UrlSigner.SIGNATURE, List.of("00")))).isFalse();
-    assertThat(s.verify("/files/r1/output-1.png", Map.of(UrlSigner.SIGNATURE, List.of("a", "b")))).isFalse();
+    assertThat(s.verify("/files/r1/output-1.png", Map.of(UrlSigner.SIGNATURE, List.of("00"))))
+        .isFalse();
+    assertThat(s.verify("/files/r1/output-1.png", Map.of(UrlSigner.SIGNATURE, List.of("a", "b"))))
+        .isFalse();
   }
 
   @Test

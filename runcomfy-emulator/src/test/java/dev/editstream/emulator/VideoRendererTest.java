@@ -12,9 +12,12 @@ class VideoRendererTest {
 
   @Test
   void shouldDecodeTheFirstFramesOfAnH264Mp4() throws Exception {
-    byte[] mp4 = Files.readAllBytes(SampleServer.SAMPLES.resolve("e_video/e02_his_girl_friday_clip.mp4"));
-    assertThat(VideoRenderer.decodeFirstFrames(mp4, 5)).hasSize(5)
-        .allMatch(f -> f.getWidth() == VideoRenderer.WIDTH && f.getHeight() == VideoRenderer.HEIGHT);
+    byte[] mp4 =
+        Files.readAllBytes(SampleServer.SAMPLES.resolve("e_video/e02_his_girl_friday_clip.mp4"));
+    assertThat(VideoRenderer.decodeFirstFrames(mp4, 5))
+        .hasSize(5)
+        .allMatch(
+            f -> f.getWidth() == VideoRenderer.WIDTH && f.getHeight() == VideoRenderer.HEIGHT);
   }
 
   @Test
@@ -30,12 +33,16 @@ class VideoRendererTest {
     VideoRenderer.render(null, "m/x", out);
     byte[] bytes = Files.readAllBytes(out);
 
-    assertThat(new String(bytes, 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+    assertThat(new String(bytes, 4, 4, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("ftyp");
     assertThat(FaultsAndVideoTest.frameCount(bytes)).isEqualTo(VideoRenderer.FRAMES);
   }
 
   @Test
   void shouldMoveTheBarBetweenSyntheticFrames() {
-    assertThat(RunComfyEmulatorTest.differingPixels(VideoRenderer.movingBar(0), VideoRenderer.movingBar(10))).isPositive();
+    assertThat(
+            RunComfyEmulatorTest.differingPixels(
+                VideoRenderer.movingBar(0), VideoRenderer.movingBar(10)))
+        .isPositive();
   }
 }

@@ -29,8 +29,10 @@ public record ObjectStoreUri(String bucket, String prefix) {
     if (why != null) {
       throw new IllegalArgumentException("bucket '" + Redact.text(bucket, 80) + "' " + why);
     }
-    if (!prefix.isEmpty() && (!prefix.endsWith("/") || prefix.startsWith("/") || prefix.contains("//"))) {
-      throw new IllegalArgumentException("prefix must be empty or end with '/' (no leading '/', no '//')");
+    if (!prefix.isEmpty()
+        && (!prefix.endsWith("/") || prefix.startsWith("/") || prefix.contains("//"))) {
+      throw new IllegalArgumentException(
+          "prefix must be empty or end with '/' (no leading '/', no '//')");
     }
   }
 
@@ -42,8 +44,8 @@ public record ObjectStoreUri(String bucket, String prefix) {
    * @param value the option's value
    * @return the parsed location
    * @throws IllegalArgumentException naming the option and the rule broken: not {@code s3://}, a
-   *     query string or fragment, a bad bucket name, an empty path segment ({@code //}), a {@code .}
-   *     or {@code ..} segment, or a control character
+   *     query string or fragment, a bad bucket name, an empty path segment ({@code //}), a {@code
+   *     .} or {@code ..} segment, or a control character
    */
   public static ObjectStoreUri parse(String optionName, String value) {
     String shown = value == null ? "null" : Redact.text(Redact.url(value), 120);

@@ -45,14 +45,25 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * own text is passed through {@link Redact#text(String, int)}.
  */
 public final class S3Errors {
-  private static final Set<String> DENIED = Set.of("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-      "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem");
-  private static final Set<String> UNAVAILABLE = Set.of("SlowDown", "ServiceUnavailable", "InternalError",
-      "Throttling", "ThrottlingException");
+  private static final Set<String> DENIED =
+      Set.of(
+          "AccessDenied",
+          "InvalidAccessKeyId",
+          "SignatureDoesNotMatch",
+          "ExpiredToken",
+          "InvalidToken",
+          "TokenRefreshRequired",
+          "AllAccessDisabled",
+          "AccountProblem");
+  private static final Set<String> UNAVAILABLE =
+      Set.of(
+          "SlowDown", "ServiceUnavailable", "InternalError", "Throttling", "ThrottlingException");
 
   private S3Errors() {}
 
-  /** {@link #classify(String, String, Throwable)} without a bucket name ("the bucket" in messages). */
+  /**
+   * {@link #classify(String, String, Throwable)} without a bucket name ("the bucket" in messages).
+   */
   public static StageException classify(String optionName, Throwable t) {
     return classify(optionName, null, t);
   }
@@ -73,7 +84,9 @@ public final class S3Errors {
       return se;
     }
     if (e instanceof NoSuchFileException nf) {
-      return new StageException(ExitClass.NO_INPUT, FailureReason.NO_INPUT,
+      return new StageException(
+          ExitClass.NO_INPUT,
+          FailureReason.NO_INPUT,
           optionName + ": local file not found: " + Redact.text(nf.getFile(), 300));
     }
     if (e instanceof AwsServiceException ase) {
@@ -81,49 +94,128 @@ public final class S3Errors {
       String code = ase.awsErrorDetails() == null ? null : ase.awsErrorDetails().errorCode();
       String said = describe(status, code, ase);
       if ("NoSuchBucket".equals(code) || e instanceof NoSuchBucketException) {
-        return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_NO_BUCKET,
-            optionName + ": " + where + " does not exist (" + said + "); create it or fix " + optionName, null, status, null);
+        return new StageException(
+            ExitClass.NOPERM,
+            FailureReason.STORAGE_NO_BUCKET,
+            optionName
+                + ": "
+                + where
+                + " does not exist ("
+                + said
+                + "); create it or fix "
+                + optionName,
+            null,
+            status,
+            null);
       }
       if ((code != null && DENIED.contains(code)) || status == 401 || status == 403) {
-        return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_DENIED, optionName + ": the store refused the credentials for "
-            + where + " (" + said + "); check the profile or keys and the bucket policy", null, status, null);
+        return new StageException(
+            ExitClass.NOPERM,
+            FailureReason.STORAGE_DENIED,
+            optionName
+                + ": the store refused the credentials for "
+                + where
+                + " ("
+                + said
+                + "); check the profile or keys and the bucket policy",
+            null,
+            status,
+            null);
       }
       if ("NotImplemented".equals(code) || status == 501) {
-        return new StageException(ExitClass.DATA, FailureReason.STORAGE_UNSUPPORTED, optionName + ": the store of " + where + " does not support a feature "
-            + "the request needs (" + said + "); check that " + optionName + " points at an S3-compatible store", null, status, null);
+        return new StageException(
+            ExitClass.DATA,
+            FailureReason.STORAGE_UNSUPPORTED,
+            optionName
+                + ": the store of "
+                + where
+                + " does not support a feature "
+                + "the request needs ("
+                + said
+                + "); check that "
+                + optionName
+                + " points at an S3-compatible store",
+            null,
+            status,
+            null);
       }
       if ("RequestTimeout".equals(code)) {
-        return new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, optionName + ": the store timed out reading the upload to "
-            + where + " (" + said + ")", null, status, null);
+        return new StageException(
+            ExitClass.TEMPFAIL,
+            FailureReason.STORAGE_TIMEOUT,
+            optionName + ": the store timed out reading the upload to " + where + " (" + said + ")",
+            null,
+            status,
+            null);
       }
       if ((code != null && UNAVAILABLE.contains(code)) || status == 429 || status >= 500) {
-        return new StageException(ExitClass.UNAVAILABLE, FailureReason.STORAGE_UNAVAILABLE, optionName + ": the store is unavailable for "
-            + where + " (" + said + ")", null, status, null);
+        return new StageException(
+            ExitClass.UNAVAILABLE,
+            FailureReason.STORAGE_UNAVAILABLE,
+            optionName + ": the store is unavailable for " + where + " (" + said + ")",
+            null,
+            status,
+            null);
       }
       if ("NoSuchKey".equals(code) || e instanceof NoSuchKeyException || status == 404) {
-        return new StageException(ExitClass.DATA, FailureReason.STORAGE_NOT_FOUND, optionName + ": no such object in " + where
-            + " (" + said + ")", null, status, null);
+        return new StageException(
+            ExitClass.DATA,
+            FailureReason.STORAGE_NOT_FOUND,
+            optionName + ": no such object in " + where + " (" + said + ")",
+            null,
+            status,
+            null);
       }
-      return new StageException(ExitClass.DATA, FailureReason.STORAGE_REJECTED, optionName + ": the store refused the request for "
-          + where + " (" + said + ")", null, status, null);
+      return new StageException(
+          ExitClass.DATA,
+          FailureReason.STORAGE_REJECTED,
+          optionName + ": the store refused the request for " + where + " (" + said + ")",
+          null,
+          status,
+          null);
     }
-    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException || isNetworkFailure(e)) {
-      return new StageException(ExitClass.TEMPFAIL, FailureReason.STORAGE_TIMEOUT, optionName + ": no answer from the store for " + where
-          + " (" + e.getClass().getSimpleName() + ": " + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
+    if (e instanceof ApiCallTimeoutException
+        || e instanceof ApiCallAttemptTimeoutException
+        || isNetworkFailure(e)) {
+      return new StageException(
+          ExitClass.TEMPFAIL,
+          FailureReason.STORAGE_TIMEOUT,
+          optionName
+              + ": no answer from the store for "
+              + where
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + Redact.text(String.valueOf(e.getMessage()), 200)
+              + ")");
     }
-    if (e instanceof SdkClientException && e.getMessage() != null
+    if (e instanceof SdkClientException
+        && e.getMessage() != null
         && e.getMessage().toLowerCase(Locale.ROOT).contains("unable to load credentials")) {
-      return new StageException(ExitClass.NOPERM, FailureReason.STORAGE_NO_CREDENTIALS, optionName
-          + ": no AWS credentials found (set a profile, environment variables or static keys)");
+      return new StageException(
+          ExitClass.NOPERM,
+          FailureReason.STORAGE_NO_CREDENTIALS,
+          optionName
+              + ": no AWS credentials found (set a profile, environment variables or static keys)");
     }
-    return new StageException(ExitClass.OTHER, FailureReason.STORAGE_ERROR, optionName + ": storage call failed for " + where + " ("
-        + e.getClass().getSimpleName() + ": " + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
+    return new StageException(
+        ExitClass.OTHER,
+        FailureReason.STORAGE_ERROR,
+        optionName
+            + ": storage call failed for "
+            + where
+            + " ("
+            + e.getClass().getSimpleName()
+            + ": "
+            + Redact.text(String.valueOf(e.getMessage()), 200)
+            + ")");
   }
 
   /** Strips {@link CompletionException} and {@link ExecutionException} wrappers. */
   static Throwable unwrap(Throwable t) {
     Throwable e = t;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;
@@ -133,7 +225,9 @@ public final class S3Errors {
   static boolean isNetworkFailure(Throwable e) {
     int depth = 0;
     for (Throwable c = e; c != null && depth < 16; c = c.getCause(), depth++) {
-      if (c instanceof IOException || c instanceof TimeoutException || c.getClass().getSimpleName().endsWith("TimeoutException")) {
+      if (c instanceof IOException
+          || c instanceof TimeoutException
+          || c.getClass().getSimpleName().endsWith("TimeoutException")) {
         return true;
       }
     }
@@ -142,7 +236,9 @@ public final class S3Errors {
 
   private static String describe(int status, String code, AwsServiceException e) {
     String msg = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
-    return "HTTP " + status + (code == null ? "" : " " + code)
+    return "HTTP "
+        + status
+        + (code == null ? "" : " " + code)
         + (msg == null || msg.isBlank() ? "" : ": " + Redact.text(msg, 200));
   }
 }

@@ -25,12 +25,23 @@ import java.util.Objects;
  * @param apiCallTimeout the longest one SDK call may take, retries included (&gt; 0)
  * @param attemptTimeout the longest one HTTP attempt may take (&gt; 0, &le; {@code apiCallTimeout})
  */
-public record S3Settings(ObjectStoreUri location, String region, URI endpoint, boolean pathStyle, String profile,
-    String accessKey, String secretKey, String optionName, Duration apiCallTimeout, Duration attemptTimeout) {
+public record S3Settings(
+    ObjectStoreUri location,
+    String region,
+    URI endpoint,
+    boolean pathStyle,
+    String profile,
+    String accessKey,
+    String secretKey,
+    String optionName,
+    Duration apiCallTimeout,
+    Duration attemptTimeout) {
   /** The default {@link #apiCallTimeout}: 5 minutes. */
   public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofMinutes(5);
+
   /** The default {@link #attemptTimeout}: 2 minutes. */
   public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofMinutes(2);
+
   /** The region used with an endpoint override when none is given. */
   public static final String ENDPOINT_DEFAULT_REGION = "us-east-1";
 
@@ -47,35 +58,50 @@ public record S3Settings(ObjectStoreUri location, String region, URI endpoint, b
       throw new IllegalArgumentException("optionName must not be blank");
     }
     if (region != null && !region.matches("[a-z0-9-]{1,40}")) {
-      throw new IllegalArgumentException(optionName + ": region must be lowercase letters, digits and '-' (e.g. eu-west-1)");
+      throw new IllegalArgumentException(
+          optionName + ": region must be lowercase letters, digits and '-' (e.g. eu-west-1)");
     }
     if (endpoint != null) {
-      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+      String scheme =
+          endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
-        throw new IllegalArgumentException(optionName + ": endpoint must be an absolute http(s) URL with a host");
+        throw new IllegalArgumentException(
+            optionName + ": endpoint must be an absolute http(s) URL with a host");
       }
-      if (endpoint.getRawUserInfo() != null || endpoint.getRawQuery() != null || endpoint.getRawFragment() != null
-          || !(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() || endpoint.getRawPath().equals("/"))) {
-        throw new IllegalArgumentException(optionName + ": endpoint must have no user info, path, query or fragment");
+      if (endpoint.getRawUserInfo() != null
+          || endpoint.getRawQuery() != null
+          || endpoint.getRawFragment() != null
+          || !(endpoint.getRawPath() == null
+              || endpoint.getRawPath().isEmpty()
+              || endpoint.getRawPath().equals("/"))) {
+        throw new IllegalArgumentException(
+            optionName + ": endpoint must have no user info, path, query or fragment");
       }
     }
     if ((accessKey == null) != (secretKey == null)) {
-      throw new IllegalArgumentException(optionName + ": give both the access key and the secret key, or neither");
+      throw new IllegalArgumentException(
+          optionName + ": give both the access key and the secret key, or neither");
     }
     if (accessKey != null && (accessKey.isBlank() || secretKey.isBlank())) {
-      throw new IllegalArgumentException(optionName + ": the access key and secret key must not be blank");
+      throw new IllegalArgumentException(
+          optionName + ": the access key and secret key must not be blank");
     }
     if (accessKey != null && profile != null) {
-      throw new IllegalArgumentException(optionName + ": give either a profile or static keys, not both");
+      throw new IllegalArgumentException(
+          optionName + ": give either a profile or static keys, not both");
     }
     if (profile != null && profile.isBlank()) {
       throw new IllegalArgumentException(optionName + ": profile must not be blank");
     }
-    if (apiCallTimeout.isNegative() || apiCallTimeout.isZero() || attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+    if (apiCallTimeout.isNegative()
+        || apiCallTimeout.isZero()
+        || attemptTimeout.isNegative()
+        || attemptTimeout.isZero()) {
       throw new IllegalArgumentException(optionName + ": timeouts must be positive");
     }
     if (attemptTimeout.compareTo(apiCallTimeout) > 0) {
-      throw new IllegalArgumentException(optionName + ": the attempt timeout must not exceed the API call timeout");
+      throw new IllegalArgumentException(
+          optionName + ": the attempt timeout must not exceed the API call timeout");
     }
   }
 
@@ -87,38 +113,92 @@ public record S3Settings(ObjectStoreUri location, String region, URI endpoint, b
    * @param optionName the option named in errors
    */
   public static S3Settings of(ObjectStoreUri location, String optionName) {
-    return new S3Settings(location, null, null, false, null, null, null, optionName, DEFAULT_API_CALL_TIMEOUT,
+    return new S3Settings(
+        location,
+        null,
+        null,
+        false,
+        null,
+        null,
+        null,
+        optionName,
+        DEFAULT_API_CALL_TIMEOUT,
         DEFAULT_ATTEMPT_TIMEOUT);
   }
 
   /** A copy with an endpoint override and addressing style. */
   public S3Settings withEndpoint(URI endpoint, boolean pathStyle) {
-    return new S3Settings(location, region, endpoint, pathStyle, profile, accessKey, secretKey, optionName,
-        apiCallTimeout, attemptTimeout);
+    return new S3Settings(
+        location,
+        region,
+        endpoint,
+        pathStyle,
+        profile,
+        accessKey,
+        secretKey,
+        optionName,
+        apiCallTimeout,
+        attemptTimeout);
   }
 
   /** A copy with a region ({@code null}: default chain). */
   public S3Settings withRegion(String region) {
-    return new S3Settings(location, region, endpoint, pathStyle, profile, accessKey, secretKey, optionName,
-        apiCallTimeout, attemptTimeout);
+    return new S3Settings(
+        location,
+        region,
+        endpoint,
+        pathStyle,
+        profile,
+        accessKey,
+        secretKey,
+        optionName,
+        apiCallTimeout,
+        attemptTimeout);
   }
 
   /** A copy using the named AWS profile's credentials (and no static keys). */
   public S3Settings withProfile(String profile) {
-    return new S3Settings(location, region, endpoint, pathStyle, profile, null, null, optionName, apiCallTimeout,
+    return new S3Settings(
+        location,
+        region,
+        endpoint,
+        pathStyle,
+        profile,
+        null,
+        null,
+        optionName,
+        apiCallTimeout,
         attemptTimeout);
   }
 
   /** A copy using static credentials (and no profile). */
   public S3Settings withStaticCredentials(String accessKey, String secretKey) {
-    return new S3Settings(location, region, endpoint, pathStyle, null, accessKey, secretKey, optionName,
-        apiCallTimeout, attemptTimeout);
+    return new S3Settings(
+        location,
+        region,
+        endpoint,
+        pathStyle,
+        null,
+        accessKey,
+        secretKey,
+        optionName,
+        apiCallTimeout,
+        attemptTimeout);
   }
 
   /** A copy with other timeouts. */
   public S3Settings withTimeouts(Duration apiCallTimeout, Duration attemptTimeout) {
-    return new S3Settings(location, region, endpoint, pathStyle, profile, accessKey, secretKey, optionName,
-        apiCallTimeout, attemptTimeout);
+    return new S3Settings(
+        location,
+        region,
+        endpoint,
+        pathStyle,
+        profile,
+        accessKey,
+        secretKey,
+        optionName,
+        apiCallTimeout,
+        attemptTimeout);
   }
 
   /**
@@ -140,9 +220,26 @@ public record S3Settings(ObjectStoreUri location, String region, URI endpoint, b
   /** Every field but the secret key, which shows as {@code <redacted>} when set. */
   @Override
   public String toString() {
-    return "S3Settings[location=" + location + ", region=" + region + ", endpoint=" + endpoint + ", pathStyle="
-        + pathStyle + ", profile=" + profile + ", accessKey=" + accessKey + ", secretKey="
-        + (secretKey == null ? null : "<redacted>") + ", optionName=" + optionName + ", apiCallTimeout="
-        + apiCallTimeout + ", attemptTimeout=" + attemptTimeout + "]";
+    return "S3Settings[location="
+        + location
+        + ", region="
+        + region
+        + ", endpoint="
+        + endpoint
+        + ", pathStyle="
+        + pathStyle
+        + ", profile="
+        + profile
+        + ", accessKey="
+        + accessKey
+        + ", secretKey="
+        + (secretKey == null ? null : "<redacted>")
+        + ", optionName="
+        + optionName
+        + ", apiCallTimeout="
+        + apiCallTimeout
+        + ", attemptTimeout="
+        + attemptTimeout
+        + "]";
   }
 }

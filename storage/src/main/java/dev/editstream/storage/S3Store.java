@@ -45,8 +45,8 @@ import software.amazon.awssdk.services.s3.multipart.MultipartConfiguration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * Inputs and results in an S3-compatible store, non-blocking: an {@link S3AsyncClient} on the
- * SDK's Netty client, exposed as Reactor {@link Mono}s. Every failure is signalled as a {@link
+ * Inputs and results in an S3-compatible store, non-blocking: an {@link S3AsyncClient} on the SDK's
+ * Netty client, exposed as Reactor {@link Mono}s. Every failure is signalled as a {@link
  * StageException} classified by {@link S3Errors}. Thread-safe; close it to release the client's
  * connections and event loops.
  *
@@ -56,9 +56,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * <p>Uploads stream from the file ({@link AsyncRequestBody#fromFile(Path)}); no file is ever read
  * whole into memory. Files larger than {@link #MULTIPART_THRESHOLD} (16 MiB) go up as multipart
  * uploads of {@link #PART_SIZE} (8 MiB) parts through the SDK's own multipart support ({@code
- * S3AsyncClient.builder().multipartEnabled(true)}) rather than {@code S3TransferManager}: it needs no
- * extra artifact, keeps one client (one retry, timeout and credentials setup) for every call, and
- * {@code putObject} stays the single upload call whatever the size.
+ * S3AsyncClient.builder().multipartEnabled(true)}) rather than {@code S3TransferManager}: it needs
+ * no extra artifact, keeps one client (one retry, timeout and credentials setup) for every call,
+ * and {@code putObject} stays the single upload call whatever the size.
  *
  * <p>Retries: the SDK's standard retry strategy, 3 attempts in all, with its backoff (throttling
  * answers such as 503 SlowDown back off longer); each attempt is bounded by {@link
@@ -75,10 +75,15 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 public final class S3Store implements AutoCloseable {
   /** Files larger than this many bytes (16 MiB) are uploaded in parts. */
   public static final long MULTIPART_THRESHOLD = 16L << 20;
+
   /** The part size of multipart uploads, bytes (8 MiB). */
   public static final long PART_SIZE = 8L << 20;
-  /** The user-metadata key holding the object's SHA-256 (lowercase hex): {@code x-amz-meta-sha256}. */
+
+  /**
+   * The user-metadata key holding the object's SHA-256 (lowercase hex): {@code x-amz-meta-sha256}.
+   */
   public static final String SHA256_METADATA = "sha256";
+
   /** The longest lifetime of a pre-signed URL S3 accepts (SigV4): 7 days. */
   public static final Duration MAX_PRESIGN_LIFETIME = Duration.ofDays(7);
 
@@ -86,8 +91,10 @@ public final class S3Store implements AutoCloseable {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern EXTENSION = Pattern.compile("[a-z0-9]{1,10}");
   private static final int READ_BUFFER = 64 * 1024;
+
   /** Threads reading files for one store: enough to keep a disk busy, few enough to leave CPU. */
-  private static final int FILE_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+  private static final int FILE_THREADS =
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
   private final S3Settings settings;
   private final AwsCredentialsProvider credentials;
@@ -120,12 +127,17 @@ public final class S3Store implements AutoCloseable {
    */
   public record Stored(String uri, String key, long bytes, String sha256) {}
 
-  private S3Store(S3Settings settings, AwsCredentialsProvider credentials, S3AsyncClient client, S3Presigner presigner) {
+  private S3Store(
+      S3Settings settings,
+      AwsCredentialsProvider credentials,
+      S3AsyncClient client,
+      S3Presigner presigner) {
     this.settings = settings;
     this.credentials = credentials;
     this.client = client;
     this.presigner = presigner;
-    this.files = Schedulers.newBoundedElastic(FILE_THREADS, Integer.MAX_VALUE, "s3-files", 60, true);
+    this.files =
+        Schedulers.newBoundedElastic(FILE_THREADS, Integer.MAX_VALUE, "s3-files", 60, true);
   }
 
   /**
@@ -142,25 +154,34 @@ public final class S3Store implements AutoCloseable {
     AwsCredentialsProvider credentials = credentialsFor(settings);
     S3AsyncClient client = null;
     try {
-      S3AsyncClientBuilder b = S3AsyncClient.builder()
-          .credentialsProvider(credentials)
-          .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-              .maxConcurrency(64)
-              .connectionTimeout(Duration.ofSeconds(10)))
-          .forcePathStyle(settings.pathStyle())
-          .overrideConfiguration(o -> o
-              .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(3).build())
-              .apiCallTimeout(settings.apiCallTimeout())
-              .apiCallAttemptTimeout(settings.attemptTimeout()))
-          .multipartEnabled(true)
-          .multipartConfiguration(MultipartConfiguration.builder()
-              .thresholdInBytes(MULTIPART_THRESHOLD)
-              .minimumPartSizeInBytes(PART_SIZE)
-              .apiCallBufferSizeInBytes(4 * PART_SIZE)
-              .build());
-      S3Presigner.Builder p = S3Presigner.builder()
-          .credentialsProvider(credentials)
-          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
+      S3AsyncClientBuilder b =
+          S3AsyncClient.builder()
+              .credentialsProvider(credentials)
+              .httpClientBuilder(
+                  NettyNioAsyncHttpClient.builder()
+                      .maxConcurrency(64)
+                      .connectionTimeout(Duration.ofSeconds(10)))
+              .forcePathStyle(settings.pathStyle())
+              .overrideConfiguration(
+                  o ->
+                      o.retryStrategy(
+                              AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                  .maxAttempts(3)
+                                  .build())
+                          .apiCallTimeout(settings.apiCallTimeout())
+                          .apiCallAttemptTimeout(settings.attemptTimeout()))
+              .multipartEnabled(true)
+              .multipartConfiguration(
+                  MultipartConfiguration.builder()
+                      .thresholdInBytes(MULTIPART_THRESHOLD)
+                      .minimumPartSizeInBytes(PART_SIZE)
+                      .apiCallBufferSizeInBytes(4 * PART_SIZE)
+                      .build());
+      S3Presigner.Builder p =
+          S3Presigner.builder()
+              .credentialsProvider(credentials)
+              .serviceConfiguration(
+                  S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build());
       String region = settings.effectiveRegion();
       if (region != null) {
         b.region(Region.of(region));
@@ -180,8 +201,13 @@ public final class S3Store implements AutoCloseable {
         client.close();
       }
       closeQuietly(credentials);
-      throw new StageException(ExitClass.USAGE, FailureReason.STORAGE_CONFIG, settings.optionName() + ": cannot set up the S3 client ("
-          + Redact.text(String.valueOf(e.getMessage()), 200) + ")");
+      throw new StageException(
+          ExitClass.USAGE,
+          FailureReason.STORAGE_CONFIG,
+          settings.optionName()
+              + ": cannot set up the S3 client ("
+              + Redact.text(String.valueOf(e.getMessage()), 200)
+              + ")");
     }
   }
 
@@ -193,8 +219,8 @@ public final class S3Store implements AutoCloseable {
   /**
    * Checks that the bucket exists and the credentials may use it (HeadBucket).
    *
-   * @return completes empty when it does; errors with a classified {@link StageException} (77 for
-   *     a missing bucket or refused credentials, 69/75 for an unavailable store)
+   * @return completes empty when it does; errors with a classified {@link StageException} (77 for a
+   *     missing bucket or refused credentials, 69/75 for an unavailable store)
    */
   public Mono<Void> check() {
     String bucket = settings.location().bucket();
@@ -206,34 +232,47 @@ public final class S3Store implements AutoCloseable {
   /**
    * Puts an input file into the store under its content address, once: the SHA-256 is computed by
    * streaming the file (64 KiB at a time, on the store's own file threads), then a HEAD tells
-   * whether {@code inputs/<sha256><.ext>} is already there (same length: skipped), else the file
-   * is uploaded with its SHA-256 as metadata {@code sha256}. Concurrent calls for the same content
-   * in this process share one HEAD and one upload.
+   * whether {@code inputs/<sha256><.ext>} is already there (same length: skipped), else the file is
+   * uploaded with its SHA-256 as metadata {@code sha256}. Concurrent calls for the same content in
+   * this process share one HEAD and one upload.
    *
    * @param file a readable regular file
-   * @param contentType the MIME type stored with the object, or {@code null} for the store's default
+   * @param contentType the MIME type stored with the object, or {@code null} for the store's
+   *     default
    * @return the staged object; errors with a classified {@link StageException} (66 when the file is
    *     missing)
    */
   public Mono<Staged> stage(Path file, String contentType) {
     Objects.requireNonNull(file, "file");
-    return digest(file).subscribeOn(files).flatMap(d -> {
-      String key = settings.location().key(inputName(d.sha256(), String.valueOf(file.getFileName())));
-      boolean[] created = {false};
-      Mono<Staged> shared = inflight.computeIfAbsent(key, k -> {
-        created[0] = true;
-        // Forget the entry before the result reaches any subscriber: a caller that already has
-        // the result must not join this finished call again (it asks the store instead).
-        return headOrUpload(file, k, d, contentType)
-            .doOnSuccess(v -> inflight.remove(k))
-            .doOnError(e -> inflight.remove(k))
-            .cache();
-      });
-      if (!created[0]) {
-        joined.incrementAndGet();
-      }
-      return shared;
-    }).onErrorMap(this::classify);
+    return digest(file)
+        .subscribeOn(files)
+        .flatMap(
+            d -> {
+              String key =
+                  settings
+                      .location()
+                      .key(inputName(d.sha256(), String.valueOf(file.getFileName())));
+              boolean[] created = {false};
+              Mono<Staged> shared =
+                  inflight.computeIfAbsent(
+                      key,
+                      k -> {
+                        created[0] = true;
+                        // Forget the entry before the result reaches any subscriber: a caller that
+                        // already has
+                        // the result must not join this finished call again (it asks the store
+                        // instead).
+                        return headOrUpload(file, k, d, contentType)
+                            .doOnSuccess(v -> inflight.remove(k))
+                            .doOnError(e -> inflight.remove(k))
+                            .cache();
+                      });
+              if (!created[0]) {
+                joined.incrementAndGet();
+              }
+              return shared;
+            })
+        .onErrorMap(this::classify);
   }
 
   /**
@@ -245,8 +284,8 @@ public final class S3Store implements AutoCloseable {
    * @param sha256 the file's SHA-256, 64 lowercase hex digits (the caller has it from the download)
    * @param contentType the MIME type stored with the object, or {@code null}
    * @return where it was stored; errors with a classified {@link StageException}
-   * @throws IllegalArgumentException if {@code sha256} is not 64 lowercase hex digits or {@code name}
-   *     is empty or absolute
+   * @throws IllegalArgumentException if {@code sha256} is not 64 lowercase hex digits or {@code
+   *     name} is empty or absolute
    */
   public Mono<Stored> putResult(Path file, String name, String sha256, String contentType) {
     Objects.requireNonNull(file, "file");
@@ -256,8 +295,10 @@ public final class S3Store implements AutoCloseable {
     String key = settings.location().key(name);
     return Mono.fromCallable(() -> Files.size(file))
         .subscribeOn(files)
-        .flatMap(bytes -> upload(file, key, bytes, sha256, contentType)
-            .thenReturn(new Stored(settings.location().uri(key), key, bytes, sha256)))
+        .flatMap(
+            bytes ->
+                upload(file, key, bytes, sha256, contentType)
+                    .thenReturn(new Stored(settings.location().uri(key), key, bytes, sha256)))
         .onErrorMap(this::classify);
   }
 
@@ -272,12 +313,20 @@ public final class S3Store implements AutoCloseable {
    */
   public URI presignGet(String key, Duration lifetime) {
     Objects.requireNonNull(key, "key");
-    if (lifetime == null || lifetime.compareTo(Duration.ofSeconds(1)) < 0 || lifetime.compareTo(MAX_PRESIGN_LIFETIME) > 0) {
-      throw new IllegalArgumentException(settings.optionName() + ": a pre-signed URL lifetime must be 1 s to 7 days");
+    if (lifetime == null
+        || lifetime.compareTo(Duration.ofSeconds(1)) < 0
+        || lifetime.compareTo(MAX_PRESIGN_LIFETIME) > 0) {
+      throw new IllegalArgumentException(
+          settings.optionName() + ": a pre-signed URL lifetime must be 1 s to 7 days");
     }
     try {
-      return presigner.presignGetObject(r -> r.signatureDuration(lifetime)
-          .getObjectRequest(g -> g.bucket(settings.location().bucket()).key(key))).url().toURI();
+      return presigner
+          .presignGetObject(
+              r ->
+                  r.signatureDuration(lifetime)
+                      .getObjectRequest(g -> g.bucket(settings.location().bucket()).key(key)))
+          .url()
+          .toURI();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException("the SDK made an invalid URL", e);
     }
@@ -293,7 +342,10 @@ public final class S3Store implements AutoCloseable {
     return skipped.get();
   }
 
-  /** How many {@link #stage} calls joined a concurrent call for the same content (no request of their own). */
+  /**
+   * How many {@link #stage} calls joined a concurrent call for the same content (no request of
+   * their own).
+   */
   public long joined() {
     return joined.get();
   }
@@ -337,18 +389,19 @@ public final class S3Store implements AutoCloseable {
 
   /** Streams {@code file} through SHA-256 (blocking reads, on the thread that subscribes). */
   static Mono<Digest> digest(Path file) {
-    return Mono.fromCallable(() -> {
-      MessageDigest md = sha256();
-      long n = 0;
-      byte[] buf = new byte[READ_BUFFER];
-      try (InputStream in = Files.newInputStream(file)) {
-        for (int r; (r = in.read(buf)) > 0; ) {
-          md.update(buf, 0, r);
-          n += r;
-        }
-      }
-      return new Digest(HexFormat.of().formatHex(md.digest()), n);
-    });
+    return Mono.fromCallable(
+        () -> {
+          MessageDigest md = sha256();
+          long n = 0;
+          byte[] buf = new byte[READ_BUFFER];
+          try (InputStream in = Files.newInputStream(file)) {
+            for (int r; (r = in.read(buf)) > 0; ) {
+              md.update(buf, 0, r);
+              n += r;
+            }
+          }
+          return new Digest(HexFormat.of().formatHex(md.digest()), n);
+        });
   }
 
   private Mono<Staged> headOrUpload(Path file, String key, Digest d, String contentType) {
@@ -356,32 +409,35 @@ public final class S3Store implements AutoCloseable {
     return Mono.fromFuture(() -> client.headObject(r -> r.bucket(bucket).key(key)), false)
         .map(HeadObjectResponse::contentLength)
         .onErrorResume(e -> isNotFound(e), e -> Mono.just(-1L))
-        .flatMap(length -> {
-          if (length != null && length == d.bytes()) {
-            skipped.incrementAndGet();
-            return Mono.just(new Staged(key, d.sha256(), d.bytes(), false));
-          }
-          return upload(file, key, d.bytes(), d.sha256(), contentType)
-              .thenReturn(new Staged(key, d.sha256(), d.bytes(), true));
-        })
+        .flatMap(
+            length -> {
+              if (length != null && length == d.bytes()) {
+                skipped.incrementAndGet();
+                return Mono.just(new Staged(key, d.sha256(), d.bytes(), false));
+              }
+              return upload(file, key, d.bytes(), d.sha256(), contentType)
+                  .thenReturn(new Staged(key, d.sha256(), d.bytes(), true));
+            })
         .onErrorMap(this::classify);
   }
 
   private Mono<Void> upload(Path file, String key, long bytes, String sha256, String contentType) {
-    PutObjectRequest.Builder req = PutObjectRequest.builder()
-        .bucket(settings.location().bucket())
-        .key(key)
-        .contentLength(bytes)
-        .metadata(Map.of(SHA256_METADATA, sha256));
+    PutObjectRequest.Builder req =
+        PutObjectRequest.builder()
+            .bucket(settings.location().bucket())
+            .key(key)
+            .contentLength(bytes)
+            .metadata(Map.of(SHA256_METADATA, sha256));
     if (contentType != null) {
       req.contentType(contentType);
     }
     PutObjectRequest request = req.build();
     return Mono.fromFuture(() -> client.putObject(request, AsyncRequestBody.fromFile(file)), false)
-        .doOnSuccess(r -> {
-          uploaded.incrementAndGet();
-          LOG.debug("uploaded {} ({} bytes)", settings.location().uri(key), bytes);
-        })
+        .doOnSuccess(
+            r -> {
+              uploaded.incrementAndGet();
+              LOG.debug("uploaded {} ({} bytes)", settings.location().uri(key), bytes);
+            })
         .then();
   }
 
@@ -396,7 +452,8 @@ public final class S3Store implements AutoCloseable {
 
   private static AwsCredentialsProvider credentialsFor(S3Settings s) {
     if (s.hasStaticCredentials()) {
-      return StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey()));
+      return StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(s.accessKey(), s.secretKey()));
     }
     if (s.profile() != null) {
       return ProfileCredentialsProvider.builder().profileName(s.profile()).build();
@@ -421,5 +478,4 @@ public final class S3Store implements AutoCloseable {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
-
 }

@@ -12,34 +12,53 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code editstream bench}: starts the emulator as a load model and the pipeline (with its
- * embedded Kafka broker) in this process, runs the chosen scenarios, prints one table and writes
- * it as JSON. Scenarios run: (a) 2,000 jobs, latency 2 s ± 50%, cap 50; (b) 20,000 jobs at
- * latency 0 with no cap, pipeline against a plain reactive HTTP driver ({@link OverheadScenario});
- * (c) the same cap as (a) hidden as 40; (d) one 1 GiB and one 2 GiB output against {@code curl}
- * ({@link LargeOutputScenario}, not scaled); (e) RunComfy's CLI loop one job at a time on a sample,
+ * {@code editstream bench}: starts the emulator as a load model and the pipeline (with its embedded
+ * Kafka broker) in this process, runs the chosen scenarios, prints one table and writes it as JSON.
+ * Scenarios run: (a) 2,000 jobs, latency 2 s ± 50%, cap 50; (b) 20,000 jobs at latency 0 with no
+ * cap, pipeline against a plain reactive HTTP driver ({@link OverheadScenario}); (c) the same cap
+ * as (a) hidden as 40; (d) one 1 GiB and one 2 GiB output against {@code curl} ({@link
+ * LargeOutputScenario}, not scaled); (e) RunComfy's CLI loop one job at a time on a sample,
  * projected to (a)'s batch; (a-fixed2s) as (a) with RunComfy's CLI's fixed 2 s polling; (p) and
  * (p-fixed2s) smart against fixed 2 s polling on a batch that is not slot-bound ({@link
  * PollingScenario}); (s) staging 200 inputs to object storage ({@link StagingScenario}); (r) the
- * router's CPU per job ({@link RoutingScenario}). {@code --scenario all} runs every one. {@code --jobs-scale} scales the job
- * counts of every scenario but (d).
- * Exit code 0 when every scenario ran, 1 otherwise.
+ * router's CPU per job ({@link RoutingScenario}). {@code --scenario all} runs every one. {@code
+ * --jobs-scale} scales the job counts of every scenario but (d). Exit code 0 when every scenario
+ * ran, 1 otherwise.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run throughput scenarios against the emulator and print one table.")
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Run throughput scenarios against the emulator and print one table.")
 public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in the order {@code --scenario all} runs them. */
-  static final List<String> ALL = List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r");
+  static final List<String> ALL =
+      List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r");
 
-  @Option(names = "--scenario", split = ",", defaultValue = "a,c,e", description = "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, or all of them: all (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scenario",
+      split = ",",
+      defaultValue = "a,c,e",
+      description =
+          "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
-  @Option(names = "--jobs-scale", defaultValue = "1.0", description = "Multiplier of every scenario's job count, > 0 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--jobs-scale",
+      defaultValue = "1.0",
+      description = "Multiplier of every scenario's job count, > 0 (default: ${DEFAULT-VALUE}).")
   double jobsScale = 1.0;
 
-  @Option(names = "--json", defaultValue = "bench-results.json", description = "Where the table goes as JSON (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--json",
+      defaultValue = "bench-results.json",
+      description = "Where the table goes as JSON (default: ${DEFAULT-VALUE}).")
   Path json = Path.of("bench-results.json");
 
-  @Option(names = "--work", defaultValue = "bench-work", description = "Scratch folder for jobs, outputs and emulator files (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--work",
+      defaultValue = "bench-work",
+      description =
+          "Scratch folder for jobs, outputs and emulator files (default: ${DEFAULT-VALUE}).")
   Path work = Path.of("bench-work");
 
   PrintStream out = System.out;
@@ -54,7 +73,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<BenchResult> rows = run();
     print(rows, out);
-    Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+    Files.writeString(
+        json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
     out.println("written " + json.toAbsolutePath());
     return skipped == 0 ? 0 : 1;
   }
@@ -65,19 +85,48 @@ public final class BenchCommand implements Callable<Integer> {
     skipped = 0;
     LatencyModel twoSeconds = new LatencyModel.Uniform(1000, 3000);
     int aJobs = scaled(2000);
-    List<String> chosen = scenarios.stream().map(String::trim).anyMatch("all"::equals) ? ALL : scenarios;
+    List<String> chosen =
+        scenarios.stream().map(String::trim).anyMatch("all"::equals) ? ALL : scenarios;
     for (String s : chosen) {
       switch (s.trim()) {
-        case "a" -> rows.add(Scenarios.pipeline("a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50"));
-        case "c" -> rows.add(Scenarios.pipeline("c", aJobs, 40, twoSeconds, 2.0, work, "cap 40 not told to the client (adaptive limit)",
-            true, dev.editstream.poller.PollSchedule.defaults(), dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000)));
-        case "a-fixed2s" -> rows.add(Scenarios.pipeline("a-fixed2s", aJobs, 50, twoSeconds, 2.0, work,
-            "as (a), polling every 2 s like RunComfy's CLI", false, dev.editstream.poller.PollSchedule.fixed(java.time.Duration.ofSeconds(2)),
-            dev.editstream.pipeline.flow.FlowControl.Settings.fixed(50, 50)));
+        case "a" ->
+            rows.add(
+                Scenarios.pipeline(
+                    "a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50"));
+        case "c" ->
+            rows.add(
+                Scenarios.pipeline(
+                    "c",
+                    aJobs,
+                    40,
+                    twoSeconds,
+                    2.0,
+                    work,
+                    "cap 40 not told to the client (adaptive limit)",
+                    true,
+                    dev.editstream.poller.PollSchedule.defaults(),
+                    dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000)));
+        case "a-fixed2s" ->
+            rows.add(
+                Scenarios.pipeline(
+                    "a-fixed2s",
+                    aJobs,
+                    50,
+                    twoSeconds,
+                    2.0,
+                    work,
+                    "as (a), polling every 2 s like RunComfy's CLI",
+                    false,
+                    dev.editstream.poller.PollSchedule.fixed(java.time.Duration.ofSeconds(2)),
+                    dev.editstream.pipeline.flow.FlowControl.Settings.fixed(50, 50)));
         case "b" -> rows.addAll(OverheadScenario.run(scaled(20_000), work));
         case "d" -> {
-          rows.add(LargeOutputScenario.run("d-1GiB", LargeOutputScenario.GIB, work, work.resolve("curl-blob")));
-          rows.add(LargeOutputScenario.run("d-2GiB", 2 * LargeOutputScenario.GIB, work, work.resolve("curl-blob")));
+          rows.add(
+              LargeOutputScenario.run(
+                  "d-1GiB", LargeOutputScenario.GIB, work, work.resolve("curl-blob")));
+          rows.add(
+              LargeOutputScenario.run(
+                  "d-2GiB", 2 * LargeOutputScenario.GIB, work, work.resolve("curl-blob")));
         }
         case "e" -> rows.add(Scenarios.cliLoop(Math.max(3, scaled(20)), aJobs, twoSeconds, work));
         case "p" -> rows.add(PollingScenario.run(scaled(1000), true, work));
@@ -86,7 +135,12 @@ public final class BenchCommand implements Callable<Integer> {
         case "r" -> rows.add(RoutingScenario.run(scaled(20_000)));
         default -> {
           skipped++;
-          out.println("scenario " + s + " is not implemented in this build (" + String.join(", ", ALL) + " are); skipped");
+          out.println(
+              "scenario "
+                  + s
+                  + " is not implemented in this build ("
+                  + String.join(", ", ALL)
+                  + " are); skipped");
         }
       }
     }
@@ -99,12 +153,27 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Prints the table, one row per result. */
   static void print(List<BenchResult> rows, PrintStream out) {
-    out.printf("%-6s %7s %8s %8s %6s %8s %7s %7s %7s %7s %6s %8s %7s  %s%n", "scen", "jobs", "wall_s", "ideal_s", "ratio", "jobs/s",
-        "stat/j", "p50_ms", "p95_ms", "p99_ms", "429%", "heap_MB", "cpu_s", "note");
+    out.printf(
+        "%-6s %7s %8s %8s %6s %8s %7s %7s %7s %7s %6s %8s %7s  %s%n",
+        "scen", "jobs", "wall_s", "ideal_s", "ratio", "jobs/s", "stat/j", "p50_ms", "p95_ms",
+        "p99_ms", "429%", "heap_MB", "cpu_s", "note");
     for (BenchResult r : rows) {
-      out.printf("%-6s %7d %8.1f %8.1f %6.2f %8.1f %7.2f %7d %7d %7d %6.2f %8.0f %7.1f  %s%n", r.scenario(), r.jobs(), r.wallS(), r.idealS(),
-          r.ratioToIdeal(), r.jobsPerSecond(), r.statusCallsPerJob(), r.delayP50Ms(), r.delayP95Ms(), r.delayP99Ms(), 100 * r.share429(),
-          r.peakHeapMb(), r.cpuS(), r.note());
+      out.printf(
+          "%-6s %7d %8.1f %8.1f %6.2f %8.1f %7.2f %7d %7d %7d %6.2f %8.0f %7.1f  %s%n",
+          r.scenario(),
+          r.jobs(),
+          r.wallS(),
+          r.idealS(),
+          r.ratioToIdeal(),
+          r.jobsPerSecond(),
+          r.statusCallsPerJob(),
+          r.delayP50Ms(),
+          r.delayP95Ms(),
+          r.delayP99Ms(),
+          100 * r.share429(),
+          r.peakHeapMb(),
+          r.cpuS(),
+          r.note());
     }
   }
 

@@ -10,8 +10,9 @@ import java.util.Arrays;
  * @param wallS wall time, s
  * @param idealS ideal wall time {@code ceil(N / cap) × mean latency}, s (0 when not defined)
  * @param statusCallsPerJob status GETs the emulator received per job
- * @param delayP50Ms p50 of the per-job delay measured by the scenario, ms: for the pipeline scenarios and the CLI loop,
- *     remote completion (the request's {@code finished_at}) to download done (see docs/benchmarks.md)
+ * @param delayP50Ms p50 of the per-job delay measured by the scenario, ms: for the pipeline
+ *     scenarios and the CLI loop, remote completion (the request's {@code finished_at}) to download
+ *     done (see docs/benchmarks.md)
  * @param delayP95Ms p95 of it, ms
  * @param delayP99Ms p99 of it, ms
  * @param share429 share of API calls answered 429
@@ -19,8 +20,19 @@ import java.util.Arrays;
  * @param cpuS process CPU time used during the scenario, s
  * @param note what else to know
  */
-public record BenchResult(String scenario, long jobs, double wallS, double idealS, double statusCallsPerJob, long delayP50Ms,
-    long delayP95Ms, long delayP99Ms, double share429, double peakHeapMb, double cpuS, String note) {
+public record BenchResult(
+    String scenario,
+    long jobs,
+    double wallS,
+    double idealS,
+    double statusCallsPerJob,
+    long delayP50Ms,
+    long delayP95Ms,
+    long delayP99Ms,
+    double share429,
+    double peakHeapMb,
+    double cpuS,
+    String note) {
 
   /** Wall time over ideal, or 0 when no ideal is defined. */
   public double ratioToIdeal() {
@@ -29,8 +41,19 @@ public record BenchResult(String scenario, long jobs, double wallS, double ideal
 
   /** This row under another scenario name and with another note, every figure kept. */
   public BenchResult as(String scenario, String note) {
-    return new BenchResult(scenario, jobs, wallS, idealS, statusCallsPerJob, delayP50Ms, delayP95Ms, delayP99Ms, share429, peakHeapMb,
-        cpuS, note);
+    return new BenchResult(
+        scenario,
+        jobs,
+        wallS,
+        idealS,
+        statusCallsPerJob,
+        delayP50Ms,
+        delayP95Ms,
+        delayP99Ms,
+        share429,
+        peakHeapMb,
+        cpuS,
+        note);
   }
 
   /** Jobs per second of wall time. */

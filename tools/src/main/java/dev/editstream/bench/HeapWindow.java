@@ -31,13 +31,13 @@ import javax.management.openmbean.CompositeData;
  *       upper bound of live growth that mostly says how much was allocated between two GCs.
  *   <li><b>live-set growth</b> ({@link #liveGrowthMb()}): when the {@code arm} condition first
  *       holds (before the window opens, e.g. "a job was submitted"), the sampler runs one {@link
- *       System#gc()} and takes the used heap right after it as the baseline live set; then every
- *       GC that ends inside the window reports the heap used right after it (the sum over the heap
+ *       System#gc()} and takes the used heap right after it as the baseline live set; then every GC
+ *       that ends inside the window reports the heap used right after it (the sum over the heap
  *       pools of {@link com.sun.management.GcInfo#getMemoryUsageAfterGc()}); growth is the largest
  *       of those minus the baseline. Without a GC inside the window ({@link #gcsInWindow()} 0)
  *       there is no live figure, and the used-heap growth is the bound.
- *   <li><b>allocated</b> ({@link #allocatedMb()}): what the whole JVM allocated in the window,
- *       to show how much of the used-heap growth can be garbage.
+ *   <li><b>allocated</b> ({@link #allocatedMb()}): what the whole JVM allocated in the window, to
+ *       show how much of the used-heap growth can be garbage.
  * </ul>
  */
 final class HeapWindow implements AutoCloseable {
@@ -69,8 +69,8 @@ final class HeapWindow implements AutoCloseable {
    * @param arm the condition that triggers the baseline GC (checked at each sample until it holds),
    *     or {@code null} to take the baseline when the window opens
    * @param open the condition that opens the window (checked at each sample)
-   * @param end the condition that ends the open window (checked at each sample after the heap
-   *     was read), or {@code null} to end it at {@link #close()}
+   * @param end the condition that ends the open window (checked at each sample after the heap was
+   *     read), or {@code null} to end it at {@link #close()}
    * @param periodMs sampling period, ms, at least 1
    * @throws IllegalArgumentException if {@code periodMs} is below 1
    */
@@ -246,7 +246,10 @@ final class HeapWindow implements AutoCloseable {
     return armGcMs;
   }
 
-  /** Takes a last sample (unless the window already ended) and stops the sampler and the GC listeners. */
+  /**
+   * Takes a last sample (unless the window already ended) and stops the sampler and the GC
+   * listeners.
+   */
   @Override
   public void close() {
     running = false;

@@ -24,9 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -47,7 +47,10 @@ import reactor.core.publisher.Mono;
 final class OverheadScenario {
   /** Jobs the plain driver runs at once ({@code Flux.flatMap} concurrency). */
   static final int DRIVER_CONCURRENCY = 1000;
-  /** The pipeline's in-flight limit (account and per model): far above what latency 0 ever needs. */
+
+  /**
+   * The pipeline's in-flight limit (account and per model): far above what latency 0 ever needs.
+   */
   static final int PIPELINE_LIMIT = 2000;
 
   private OverheadScenario() {}
@@ -55,7 +58,8 @@ final class OverheadScenario {
   /**
    * Runs both sides on {@code jobs} jobs.
    *
-   * @param work scratch folder; {@code work/b}, {@code work/b-http} and their {@code -warmup} twins are used
+   * @param work scratch folder; {@code work/b}, {@code work/b-http} and their {@code -warmup} twins
+   *     are used
    * @return two rows: {@code b} (pipeline) and {@code b-http} (plain driver); the pipeline row's
    *     note holds the ratio pipeline jobs/s ÷ driver jobs/s
    * @throws IOException if the scratch folders cannot be written
@@ -73,8 +77,18 @@ final class OverheadScenario {
     do {
       long jit0 = jitMs(jit);
       long t0 = System.nanoTime();
-      Scenarios.pipeline("b-warmup-" + rounds, warm, 0, zero, 0.0, work, "warm-up", true, PollSchedule.defaults(),
-          FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
+      Scenarios.pipeline(
+          "b-warmup-" + rounds,
+          warm,
+          0,
+          zero,
+          0.0,
+          work,
+          "warm-up",
+          true,
+          PollSchedule.defaults(),
+          FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT),
+          DRIVER_CONCURRENCY);
       driver("b-http-warmup-" + rounds, warm, work);
       rounds++;
       jitShare = jitShare(jitMs(jit) - jit0, (System.nanoTime() - t0) / 1_000_000);
@@ -99,10 +113,18 @@ final class OverheadScenario {
     int median = medianIndex(ratios);
     BenchResult pipe = pairs.get(median)[0];
     BenchResult http = pairs.get(median)[1];
-    String all = Arrays.stream(ratios).mapToObj(r -> String.format("%.3f", r)).collect(Collectors.joining(", "));
-    BenchResult pipeRow = pipe.as("b", pipe.note() + String.format("; after %d warm-up round(s) of %d jobs on each side (JIT compiling %.0f%% of the last round's wall time)"
-        + "; pipeline jobs/s ÷ plain driver jobs/s = %.3f, the median of %d alternating pairs (%s; this row and b-http are pair %d)",
-        rounds, warm, 100 * jitShare, ratios[median], PAIRS, all, median + 1));
+    String all =
+        Arrays.stream(ratios)
+            .mapToObj(r -> String.format("%.3f", r))
+            .collect(Collectors.joining(", "));
+    BenchResult pipeRow =
+        pipe.as(
+            "b",
+            pipe.note()
+                + String.format(
+                    "; after %d warm-up round(s) of %d jobs on each side (JIT compiling %.0f%% of the last round's wall time)"
+                        + "; pipeline jobs/s ÷ plain driver jobs/s = %.3f, the median of %d alternating pairs (%s; this row and b-http are pair %d)",
+                    rounds, warm, 100 * jitShare, ratios[median], PAIRS, all, median + 1));
     BenchResult httpRow = http.as("b-http", http.note());
     return List.of(pipeRow, httpRow);
   }
@@ -110,11 +132,23 @@ final class OverheadScenario {
   /** Measured pairs of pipeline and driver runs (the median ratio is reported). */
   static final int PAIRS = 3;
 
-  private static BenchResult measuredPipeline(int pair, int jobs, Path work, LatencyModel zero) throws IOException {
+  private static BenchResult measuredPipeline(int pair, int jobs, Path work, LatencyModel zero)
+      throws IOException {
     Scenarios.quiesce();
-    return Scenarios.pipeline("b-" + (pair + 1), jobs, 0, zero, 0.0, work,
-        "latency 0, no cap, pipeline (Kafka), " + DRIVER_CONCURRENCY + " records in flight per stage", true, PollSchedule.defaults(),
-        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT), DRIVER_CONCURRENCY);
+    return Scenarios.pipeline(
+        "b-" + (pair + 1),
+        jobs,
+        0,
+        zero,
+        0.0,
+        work,
+        "latency 0, no cap, pipeline (Kafka), "
+            + DRIVER_CONCURRENCY
+            + " records in flight per stage",
+        true,
+        PollSchedule.defaults(),
+        FlowControl.Settings.fixed(PIPELINE_LIMIT, PIPELINE_LIMIT),
+        DRIVER_CONCURRENCY);
   }
 
   private static BenchResult measuredDriver(int pair, int jobs, Path work) throws IOException {
@@ -146,13 +180,16 @@ final class OverheadScenario {
 
   /** Most warm-up rounds (each side, {@link #warmUpJobs} jobs each). */
   static final int MAX_WARM_UP_ROUNDS = 4;
-  /** A warm-up round whose JIT compile time is under this share of its wall time ends the warm-up. */
+
+  /**
+   * A warm-up round whose JIT compile time is under this share of its wall time ends the warm-up.
+   */
   static final double QUIET_JIT_SHARE = 0.10;
 
   /**
    * Whether to run another warm-up round: while the JIT compiler was busy more than {@value
-   * #QUIET_JIT_SHARE} of the last round's wall time, up to {@value #MAX_WARM_UP_ROUNDS} rounds.
-   * A JVM that does not report compile time ({@code jitShare} NaN) gets one round.
+   * #QUIET_JIT_SHARE} of the last round's wall time, up to {@value #MAX_WARM_UP_ROUNDS} rounds. A
+   * JVM that does not report compile time ({@code jitShare} NaN) gets one round.
    *
    * @param rounds rounds run so far, &gt;= 1
    * @param jitShare the last round's compile time ÷ its wall time
@@ -168,7 +205,9 @@ final class OverheadScenario {
 
   /** Total JIT compile time so far, ms, or -1 where the JVM does not report it. */
   private static long jitMs(CompilationMXBean jit) {
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
   }
 
   /**
@@ -181,8 +220,12 @@ final class OverheadScenario {
 
   /** The emulator settings of both sides, files under {@code dir}. */
   static EmulatorConfig emulator(Path dir, int jobs) {
-    return EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN).withLatency(new LatencyModel.Fixed(0)).withProviderCap(0)
-        .withConcurrency(Math.max(1, jobs)).withRenderOutputs(false).withFetchInputs(false);
+    return EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN)
+        .withLatency(new LatencyModel.Fixed(0))
+        .withProviderCap(0)
+        .withConcurrency(Math.max(1, jobs))
+        .withRenderOutputs(false)
+        .withFetchInputs(false);
   }
 
   /**
@@ -200,47 +243,95 @@ final class OverheadScenario {
     PollSchedule schedule = PollSchedule.defaults();
     AtomicLong failed = new AtomicLong();
     try (RunComfyEmulator emu = RunComfyEmulator.start(emulator(dir, jobs));
-        RunComfyClient client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), Scenarios.TOKEN));
-        OutputDownloader downloader = new OutputDownloader(DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port())),
-            DownloadConfig.defaults(), Clock.systemUTC())) {
+        RunComfyClient client =
+            new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), Scenarios.TOKEN));
+        OutputDownloader downloader =
+            new OutputDownloader(
+                DownloadPolicy.runComfyDefault().withLocalHosts(Set.of("127.0.0.1:" + emu.port())),
+                DownloadConfig.defaults(),
+                Clock.systemUTC())) {
       ResourceMeter meter = new ResourceMeter();
       meter.start();
       long t0 = System.nanoTime();
-      List<Long> perJob = Flux.range(0, jobs)
-          .flatMap(i -> oneJob(client, downloader, spec, schedule, out, i).onErrorResume(e -> {
-            failed.incrementAndGet();
-            return Mono.empty();
-          }), DRIVER_CONCURRENCY)
-          .collectList().block(Duration.ofHours(2));
+      List<Long> perJob =
+          Flux.range(0, jobs)
+              .flatMap(
+                  i ->
+                      oneJob(client, downloader, spec, schedule, out, i)
+                          .onErrorResume(
+                              e -> {
+                                failed.incrementAndGet();
+                                return Mono.empty();
+                              }),
+                  DRIVER_CONCURRENCY)
+              .collectList()
+              .block(Duration.ofHours(2));
       double wall = (System.nanoTime() - t0) / 1e9;
-      long[] delays = perJob == null ? new long[0] : perJob.stream().mapToLong(Long::longValue).toArray();
+      long[] delays =
+          perJob == null ? new long[0] : perJob.stream().mapToLong(Long::longValue).toArray();
       EmulatorStats st = emu.stats();
       long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
-      return new BenchResult(name, jobs, wall, 0, (double) st.statusCalls() / jobs, BenchResult.quantile(delays.clone(), 0.5),
-          BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99), calls == 0 ? 0 : (double) st.rateLimited() / calls,
-          meter.peakHeapMb(), meter.cpuSeconds(), String.format("latency 0, no cap, plain reactive HTTP driver (no Kafka), flatMap %d; %d done, %d failed; %s",
+      return new BenchResult(
+          name,
+          jobs,
+          wall,
+          0,
+          (double) st.statusCalls() / jobs,
+          BenchResult.quantile(delays.clone(), 0.5),
+          BenchResult.quantile(delays.clone(), 0.95),
+          BenchResult.quantile(delays.clone(), 0.99),
+          calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          meter.peakHeapMb(),
+          meter.cpuSeconds(),
+          String.format(
+              "latency 0, no cap, plain reactive HTTP driver (no Kafka), flatMap %d; %d done, %d failed; %s",
               DRIVER_CONCURRENCY, delays.length, failed.get(), Scenarios.callsPerJob(st, jobs)));
     }
   }
 
-  /** One job: submit → status until terminal → result → downloads; emits submit-to-downloaded ms. */
-  private static Mono<Long> oneJob(RunComfyClient client, OutputDownloader downloader, ModelSpec spec, PollSchedule schedule, Path out, int i) {
-    return Mono.defer(() -> {
-      long j0 = System.nanoTime();
-      String input = "https://example.com/inputs/product-" + i + ".png"; // never fetched: fetchInputs=false
-      return client.submit(spec.modelId(), Scenarios.body(spec, input))
-          .flatMap(s -> poll(client, schedule, s.requestId(), 0))
-          .flatMap(id -> client.result(id).flatMap(res -> Flux.fromIterable(OutputUrls.collect(res.output()))
-              .concatMap(u -> downloader.download(URI.create(u), out.resolve(id), null)).then()))
-          .then(Mono.fromCallable(() -> (System.nanoTime() - j0) / 1_000_000));
-    });
+  /**
+   * One job: submit → status until terminal → result → downloads; emits submit-to-downloaded ms.
+   */
+  private static Mono<Long> oneJob(
+      RunComfyClient client,
+      OutputDownloader downloader,
+      ModelSpec spec,
+      PollSchedule schedule,
+      Path out,
+      int i) {
+    return Mono.defer(
+        () -> {
+          long j0 = System.nanoTime();
+          String input =
+              "https://example.com/inputs/product-"
+                  + i
+                  + ".png"; // never fetched: fetchInputs=false
+          return client
+              .submit(spec.modelId(), Scenarios.body(spec, input))
+              .flatMap(s -> poll(client, schedule, s.requestId(), 0))
+              .flatMap(
+                  id ->
+                      client
+                          .result(id)
+                          .flatMap(
+                              res ->
+                                  Flux.fromIterable(OutputUrls.collect(res.output()))
+                                      .concatMap(
+                                          u ->
+                                              downloader.download(
+                                                  URI.create(u), out.resolve(id), null))
+                                      .then()))
+              .then(Mono.fromCallable(() -> (System.nanoTime() - j0) / 1_000_000));
+        });
   }
 
   /** Checks the status per {@code schedule} until terminal; emits the request id. */
-  private static Mono<String> poll(RunComfyClient client, PollSchedule schedule, String id, int checksDone) {
+  private static Mono<String> poll(
+      RunComfyClient client, PollSchedule schedule, String id, int checksDone) {
     Duration wait = schedule.next(checksDone);
     Mono<Long> pause = wait.isZero() ? Mono.just(0L) : Mono.delay(wait);
-    return pause.then(client.status(id))
+    return pause
+        .then(client.status(id))
         .flatMap(st -> st.terminal() ? Mono.just(id) : poll(client, schedule, id, checksDone + 1));
   }
 }

@@ -13,10 +13,9 @@ import java.util.List;
  * Scenarios {@code p} and {@code p-fixed2s}: smart polling against RunComfy's CLI schedule (first
  * check at once, then every 2 s, {@code ../shared/docs/runcomfy-model-api.md} "Polling") on the
  * same batch, where polling is not slot-bound: no provider cap and a client limit as large as the
- * batch, so every job is in flight from the start and detection delay costs no throughput. The
- * rows are judged against issue 5's bar: smart polling uses at most half the status calls of the
- * fixed 2 s schedule at a p95 completion delay (remote completion to download done) at most 1 s
- * worse.
+ * batch, so every job is in flight from the start and detection delay costs no throughput. The rows
+ * are judged against issue 5's bar: smart polling uses at most half the status calls of the fixed 2
+ * s schedule at a p95 completion delay (remote completion to download done) at most 1 s worse.
  *
  * <p>Latency: log-normal, median 45 s, sigma 0.3 ({@link #LATENCY}), a video-like model (RunComfy
  * does not document latencies; remote models take seconds to minutes). A batch of one model with
@@ -26,10 +25,13 @@ import java.util.List;
 final class PollingScenario {
   /** The model's latency: log-normal, median 45,000 ms, sigma 0.3. */
   static final LatencyModel LATENCY = new LatencyModel.LogNormal(45_000, 0.3);
+
   /** Mean of {@link #LATENCY}, s: {@code median × exp(sigma² / 2)}. */
   static final double MEAN_S = 45.0 * Math.exp(0.3 * 0.3 / 2);
+
   /** Share of the fixed schedule's status calls smart polling may use at most (issue 5). */
   static final double MAX_CALLS_RATIO = 0.5;
+
   /** How much worse smart polling's p95 delay may be, ms (issue 5). */
   static final long MAX_P95_WORSE_MS = 1000;
 
@@ -44,10 +46,22 @@ final class PollingScenario {
    */
   static BenchResult run(int jobs, boolean smart, Path work) throws IOException {
     String name = smart ? "p" : "p-fixed2s";
-    String note = "latency lognormal median 45 s sigma 0.3, no cap, all jobs in flight; "
-        + (smart ? "smart polling" : "polling every 2 s like RunComfy's CLI");
-    PollSchedule schedule = smart ? PollSchedule.defaults() : PollSchedule.fixed(Duration.ofSeconds(2));
-    return Scenarios.pipeline(name, jobs, 0, LATENCY, MEAN_S, work, note, smart, schedule, FlowControl.Settings.fixed(jobs, jobs));
+    String note =
+        "latency lognormal median 45 s sigma 0.3, no cap, all jobs in flight; "
+            + (smart ? "smart polling" : "polling every 2 s like RunComfy's CLI");
+    PollSchedule schedule =
+        smart ? PollSchedule.defaults() : PollSchedule.fixed(Duration.ofSeconds(2));
+    return Scenarios.pipeline(
+        name,
+        jobs,
+        0,
+        LATENCY,
+        MEAN_S,
+        work,
+        note,
+        smart,
+        schedule,
+        FlowControl.Settings.fixed(jobs, jobs));
   }
 
   /**
@@ -72,11 +86,15 @@ final class PollingScenario {
    * "status calls ×R of p-fixed2s (bar ≤ 0.50), p95 ±D ms (bar ≤ +1000 ms): bar holds|bar missed".
    */
   static String verdict(BenchResult smart, BenchResult fixed) {
-    double ratio = fixed.statusCallsPerJob() <= 0 ? Double.POSITIVE_INFINITY : smart.statusCallsPerJob() / fixed.statusCallsPerJob();
+    double ratio =
+        fixed.statusCallsPerJob() <= 0
+            ? Double.POSITIVE_INFINITY
+            : smart.statusCallsPerJob() / fixed.statusCallsPerJob();
     long worse = smart.delayP95Ms() - fixed.delayP95Ms();
     boolean holds = ratio <= MAX_CALLS_RATIO && worse <= MAX_P95_WORSE_MS;
-    return String.format("status calls x%.2f of p-fixed2s (bar <= %.2f), p95 %+d ms (bar <= +%d ms): bar %s", ratio, MAX_CALLS_RATIO, worse,
-        MAX_P95_WORSE_MS, holds ? "holds" : "missed");
+    return String.format(
+        "status calls x%.2f of p-fixed2s (bar <= %.2f), p95 %+d ms (bar <= +%d ms): bar %s",
+        ratio, MAX_CALLS_RATIO, worse, MAX_P95_WORSE_MS, holds ? "holds" : "missed");
   }
 
   private static BenchResult find(List<BenchResult> rows, String scenario) {

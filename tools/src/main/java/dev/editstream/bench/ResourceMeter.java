@@ -21,7 +21,9 @@ public final class ResourceMeter {
     cpuStartNanos = cpuNanos();
   }
 
-  /** Sum of the heap pools' peak usage since {@link #start()}, MiB (an upper bound of peak heap). */
+  /**
+   * Sum of the heap pools' peak usage since {@link #start()}, MiB (an upper bound of peak heap).
+   */
   public double peakHeapMb() {
     long sum = 0;
     for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -38,7 +40,8 @@ public final class ResourceMeter {
   }
 
   private static long cpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }
     return 0;

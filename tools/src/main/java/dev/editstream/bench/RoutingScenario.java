@@ -19,10 +19,10 @@ import java.util.stream.Stream;
  * Scenario (r), issue 17: the router's CPU cost per job on its own, next to the pipeline's CPU per
  * job of scenario (b). Routes the project's labelled cases ({@code
  * router-worker/src/test/resources/routing/cases/*.jsonl}, every language), each prompt made
- * distinct with a number so that no memo answers (the worst case: a batch in which no two
- * prompts are alike). It then routes the same cases again as a bulk batch that repeats its
- * prompts would, and reports both figures. The first round is an untimed warm-up (JIT, and
- * Lingua's detector built). CPU time is the calling thread's.
+ * distinct with a number so that no memo answers (the worst case: a batch in which no two prompts
+ * are alike). It then routes the same cases again as a bulk batch that repeats its prompts would,
+ * and reports both figures. The first round is an untimed warm-up (JIT, and Lingua's detector
+ * built). CPU time is the calling thread's.
  */
 public final class RoutingScenario {
   private RoutingScenario() {}
@@ -50,16 +50,32 @@ public final class RoutingScenario {
       router.route(cases.get(i % cases.size()));
     }
     double cpuRepeated = (threads.getCurrentThreadCpuTime() - cpu1) / 1e9;
-    String note = String.format(java.util.Locale.ROOT, "%d labelled cases in %d languages; CPU per job: %.0f µs with every prompt distinct "
-        + "(language identification and every cue pattern run), %.0f µs when a batch repeats its prompts (memoised); compare (b)'s "
-        + "pipeline CPU per job", cases.size(), languages(cases), 1e6 * cpuDistinct / jobs, 1e6 * cpuRepeated / jobs);
+    String note =
+        String.format(
+            java.util.Locale.ROOT,
+            "%d labelled cases in %d languages; CPU per job: %.0f µs with every prompt distinct "
+                + "(language identification and every cue pattern run), %.0f µs when a batch repeats its prompts (memoised); compare (b)'s "
+                + "pipeline CPU per job",
+            cases.size(),
+            languages(cases),
+            1e6 * cpuDistinct / jobs,
+            1e6 * cpuRepeated / jobs);
     return new BenchResult("r", jobs, wall, 0, 0, 0, 0, 0, 0, 0, cpuDistinct, note);
   }
 
   private static void routeDistinct(Router router, List<Job> cases, int n, String tag) {
     for (int i = 0; i < n; i++) {
       Job c = cases.get(i % cases.size());
-      router.route(new Job(c.id(), c.prompt() + " (" + tag + " " + i + ")", c.images(), c.mask(), c.video(), c.model(), c.params(), c.batch()));
+      router.route(
+          new Job(
+              c.id(),
+              c.prompt() + " (" + tag + " " + i + ")",
+              c.images(),
+              c.mask(),
+              c.video(),
+              c.model(),
+              c.params(),
+              c.batch()));
     }
   }
 
@@ -70,14 +86,17 @@ public final class RoutingScenario {
   /** The labelled cases' jobs, each job's {@code batch} set to its language (for the count). */
   static List<Job> cases() throws IOException {
     Path d = Path.of("").toAbsolutePath();
-    while (d != null && !Files.isDirectory(d.resolve("router-worker/src/test/resources/routing/cases"))) {
+    while (d != null
+        && !Files.isDirectory(d.resolve("router-worker/src/test/resources/routing/cases"))) {
       d = d.getParent();
     }
     if (d == null) {
-      throw new IOException("router-worker/src/test/resources/routing/cases not found (run from the project folder)");
+      throw new IOException(
+          "router-worker/src/test/resources/routing/cases not found (run from the project folder)");
     }
     List<Job> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(d.resolve("router-worker/src/test/resources/routing/cases"))) {
+    try (Stream<Path> files =
+        Files.list(d.resolve("router-worker/src/test/resources/routing/cases"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
         for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
           if (line.isBlank()) {
@@ -85,7 +104,16 @@ public final class RoutingScenario {
           }
           JsonNode n = Json.mapper().readTree(line);
           Job j = Json.mapper().treeToValue(n.get("job"), Job.class);
-          out.add(new Job(j.id(), j.prompt(), j.images(), j.mask(), j.video(), null, j.params(), n.path("lang").asText("?")));
+          out.add(
+              new Job(
+                  j.id(),
+                  j.prompt(),
+                  j.images(),
+                  j.mask(),
+                  j.video(),
+                  null,
+                  j.params(),
+                  n.path("lang").asText("?")));
         }
       }
     }

@@ -5,7 +5,6 @@ import dev.editstream.app.BatchRun;
 import dev.editstream.app.BatchTracker;
 import dev.editstream.app.PipelineConfig;
 import dev.editstream.app.ProviderSettings;
-import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.JobEvent;
@@ -18,6 +17,7 @@ import dev.editstream.emulator.EmulatorStats;
 import dev.editstream.emulator.Endpoint;
 import dev.editstream.emulator.LatencyModel;
 import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.poller.PollSchedule;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RequestResult;
@@ -50,15 +50,25 @@ import java.util.function.Function;
  */
 final class Scenarios {
   static final String TOKEN = "bench-token";
-  private static final String PROMPT = "Replace the background with a quiet beach at dusk; keep the product unchanged.";
+  private static final String PROMPT =
+      "Replace the background with a quiet beach at dusk; keep the product unchanged.";
 
   private Scenarios() {}
 
   /** Scenario (a) or (c): {@code jobs} jobs through the pipeline against a provider cap. */
-  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note)
+  static BenchResult pipeline(
+      String name,
+      int jobs,
+      int cap,
+      LatencyModel latency,
+      double meanLatencyS,
+      Path work,
+      String note)
       throws IOException {
-    FlowControl.Settings flow = cap > 0 ? FlowControl.Settings.fixed(cap, cap) : FlowControl.Settings.adaptive(1000);
-    return pipeline(name, jobs, cap, latency, meanLatencyS, work, note, true, PollSchedule.defaults(), flow);
+    FlowControl.Settings flow =
+        cap > 0 ? FlowControl.Settings.fixed(cap, cap) : FlowControl.Settings.adaptive(1000);
+    return pipeline(
+        name, jobs, cap, latency, meanLatencyS, work, note, true, PollSchedule.defaults(), flow);
   }
 
   /**
@@ -68,9 +78,20 @@ final class Scenarios {
    * @param schedule the fallback (or only) poll schedule
    * @param flow the client's in-flight and rate limits
    */
-  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note,
-      boolean smartPolling, PollSchedule schedule, FlowControl.Settings flow) throws IOException {
-    return pipeline(name, jobs, cap, latency, meanLatencyS, work, note, smartPolling, schedule, flow, 0);
+  static BenchResult pipeline(
+      String name,
+      int jobs,
+      int cap,
+      LatencyModel latency,
+      double meanLatencyS,
+      Path work,
+      String note,
+      boolean smartPolling,
+      PollSchedule schedule,
+      FlowControl.Settings flow)
+      throws IOException {
+    return pipeline(
+        name, jobs, cap, latency, meanLatencyS, work, note, smartPolling, schedule, flow, 0);
   }
 
   /**
@@ -78,23 +99,57 @@ final class Scenarios {
    * stageConcurrency}; 0 keeps {@code editstream run}'s defaults (router 64, poller 1,000,
    * downloader 32).
    */
-  static BenchResult pipeline(String name, int jobs, int cap, LatencyModel latency, double meanLatencyS, Path work, String note,
-      boolean smartPolling, PollSchedule schedule, FlowControl.Settings flow, int stageConcurrency) throws IOException {
+  static BenchResult pipeline(
+      String name,
+      int jobs,
+      int cap,
+      LatencyModel latency,
+      double meanLatencyS,
+      Path work,
+      String note,
+      boolean smartPolling,
+      PollSchedule schedule,
+      FlowControl.Settings flow,
+      int stageConcurrency)
+      throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
-    EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withProviderCap(cap)
-        .withConcurrency(Math.max(1, cap > 0 ? cap : jobs)).withRenderOutputs(false).withFetchInputs(false);
+    EmulatorConfig ec =
+        EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN)
+            .withLatency(latency)
+            .withProviderCap(cap)
+            .withConcurrency(Math.max(1, cap > 0 ? cap : jobs))
+            .withRenderOutputs(false)
+            .withFetchInputs(false);
     try (RunComfyEmulator emu = RunComfyEmulator.start(ec)) {
       ResourceMeter meter = new ResourceMeter();
       meter.start();
-      BatchRun.Result r = runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, stageConcurrency);
+      BatchRun.Result r =
+          runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, stageConcurrency);
       double wall = r.summary().wall().toNanos() / 1e9;
       EmulatorStats st = emu.stats();
-      long[] delays = doneMinusRemoteEndMs(doneEvents(r.summary().jobs().values()), emu::finishedAt);
+      long[] delays =
+          doneMinusRemoteEndMs(doneEvents(r.summary().jobs().values()), emu::finishedAt);
       long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
-      return new BenchResult(name, jobs, wall, BenchResult.ideal(jobs, cap, meanLatencyS), (double) st.statusCalls() / jobs,
-          BenchResult.quantile(delays.clone(), 0.5), BenchResult.quantile(delays.clone(), 0.95), BenchResult.quantile(delays.clone(), 0.99),
-          calls == 0 ? 0 : (double) st.rateLimited() / calls, meter.peakHeapMb(), meter.cpuSeconds(),
-          note + "; " + fate(r) + "; " + callsPerJob(st, jobs) + "; peak provider in-flight " + st.peakInFlight() + sustained(st, r.summary().jobs().values(), cap));
+      return new BenchResult(
+          name,
+          jobs,
+          wall,
+          BenchResult.ideal(jobs, cap, meanLatencyS),
+          (double) st.statusCalls() / jobs,
+          BenchResult.quantile(delays.clone(), 0.5),
+          BenchResult.quantile(delays.clone(), 0.95),
+          BenchResult.quantile(delays.clone(), 0.99),
+          calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          meter.peakHeapMb(),
+          meter.cpuSeconds(),
+          note
+              + "; "
+              + fate(r)
+              + "; "
+              + callsPerJob(st, jobs)
+              + "; peak provider in-flight "
+              + st.peakInFlight()
+              + sustained(st, r.summary().jobs().values(), cap));
     }
   }
 
@@ -104,24 +159,64 @@ final class Scenarios {
    *
    * @throws IOException if the job file cannot be written
    */
-  static BatchRun.Result runBatch(RunComfyEmulator emu, String name, int jobs, Path dir, boolean smartPolling, PollSchedule schedule,
-      FlowControl.Settings flow) throws IOException {
+  static BatchRun.Result runBatch(
+      RunComfyEmulator emu,
+      String name,
+      int jobs,
+      Path dir,
+      boolean smartPolling,
+      PollSchedule schedule,
+      FlowControl.Settings flow)
+      throws IOException {
     return runBatch(emu, name, jobs, dir, smartPolling, schedule, flow, 0);
   }
 
-  /** As above, every stage's concurrency {@code stageConcurrency} (0: router 64, poller 1,000, downloader 32). */
-  static BatchRun.Result runBatch(RunComfyEmulator emu, String name, int jobs, Path dir, boolean smartPolling, PollSchedule schedule,
-      FlowControl.Settings flow, int stageConcurrency) throws IOException {
+  /**
+   * As above, every stage's concurrency {@code stageConcurrency} (0: router 64, poller 1,000,
+   * downloader 32).
+   */
+  static BatchRun.Result runBatch(
+      RunComfyEmulator emu,
+      String name,
+      int jobs,
+      Path dir,
+      boolean smartPolling,
+      PollSchedule schedule,
+      FlowControl.Settings flow,
+      int stageConcurrency)
+      throws IOException {
     Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
     String hostPort = "127.0.0.1:" + emu.port();
-    PipelineConfig cfg = new PipelineConfig(null, new Topics("bench-" + name + "-" + System.nanoTime()), 4, dir.resolve("out"),
-        stageConcurrency > 0 ? stageConcurrency : 64, stageConcurrency > 0 ? stageConcurrency : 1000, stageConcurrency > 0 ? stageConcurrency : 32, 6,
-        new Backoff(500, 60_000, 2.0, 100), Duration.ofSeconds(1800), schedule, Set.of(hostPort), Duration.ofSeconds(10),
-        Duration.ofSeconds(30), null, smartPolling, flow,
-        new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false));
+    PipelineConfig cfg =
+        new PipelineConfig(
+            null,
+            new Topics("bench-" + name + "-" + System.nanoTime()),
+            4,
+            dir.resolve("out"),
+            stageConcurrency > 0 ? stageConcurrency : 64,
+            stageConcurrency > 0 ? stageConcurrency : 1000,
+            stageConcurrency > 0 ? stageConcurrency : 32,
+            6,
+            new Backoff(500, 60_000, 2.0, 100),
+            Duration.ofSeconds(1800),
+            schedule,
+            Set.of(hostPort),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            null,
+            smartPolling,
+            flow,
+            new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false));
     List<String> valid = new ArrayList<>();
     try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-      return BatchRun.run(cfg, RunComfyConfig.of(emu.baseUrl(), TOKEN), false, jobFile, Duration.ofHours(2), quiet, valid);
+      return BatchRun.run(
+          cfg,
+          RunComfyConfig.of(emu.baseUrl(), TOKEN),
+          false,
+          jobFile,
+          Duration.ofHours(2),
+          quiet,
+          valid);
     }
   }
 
@@ -132,18 +227,32 @@ final class Scenarios {
   static String callsPerJob(EmulatorStats st, int jobs) {
     Map<Endpoint, Long> c = st.calls();
     double n = Math.max(1, jobs);
-    return String.format("calls/job: submit %.2f, status %.2f, result %.2f, files %.2f", c.getOrDefault(Endpoint.SUBMIT, 0L) / n,
-        c.getOrDefault(Endpoint.STATUS, 0L) / n, c.getOrDefault(Endpoint.RESULT, 0L) / n, c.getOrDefault(Endpoint.FILES, 0L) / n);
+    return String.format(
+        "calls/job: submit %.2f, status %.2f, result %.2f, files %.2f",
+        c.getOrDefault(Endpoint.SUBMIT, 0L) / n,
+        c.getOrDefault(Endpoint.STATUS, 0L) / n,
+        c.getOrDefault(Endpoint.RESULT, 0L) / n,
+        c.getOrDefault(Endpoint.FILES, 0L) / n);
   }
 
   /** "N done, M failed[, TIMED OUT]" of one batch run. */
   static String fate(BatchRun.Result r) {
-    return r.summary().done() + " done, " + r.summary().failed() + " failed" + (r.finished() ? "" : ", TIMED OUT");
+    return r.summary().done()
+        + " done, "
+        + r.summary().failed()
+        + " failed"
+        + (r.finished() ? "" : ", TIMED OUT");
   }
 
-  /** The image-editing model the bench's jobs use outside the pipeline (first built-in image model taking images). */
+  /**
+   * The image-editing model the bench's jobs use outside the pipeline (first built-in image model
+   * taking images).
+   */
   static ModelSpec imageModel() {
-    return ModelCatalog.builtIn().all().stream().filter(m -> !m.producesVideo() && m.fields().images() != null).findFirst().orElseThrow();
+    return ModelCatalog.builtIn().all().stream()
+        .filter(m -> !m.producesVideo() && m.fields().images() != null)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** A submit body for {@code spec}: the bench prompt and one input image URL. */
@@ -182,19 +291,27 @@ final class Scenarios {
       first = first == null || at.isBefore(first) ? at : first;
       last = last == null || at.isAfter(last) ? at : last;
       end = end == null || done.at().isAfter(end) ? done.at() : end;
-      produced = produced == null || done.createdAt().isBefore(produced) ? done.createdAt() : produced;
+      produced =
+          produced == null || done.createdAt().isBefore(produced) ? done.createdAt() : produced;
     }
     if (first == null || !last.isAfter(first)) {
       return "";
     }
     double steady = st.averageInFlight(first, last);
     double whole = st.averageInFlight(first, end);
-    String edges = String.format("; first POST %.1f s after the first job was produced, last download done %.1f s after the last POST",
-        Duration.between(produced, first).toMillis() / 1000.0, Duration.between(last, end).toMillis() / 1000.0);
-    return edges + (cap > 0
-        ? String.format("; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)", steady,
-            100 * steady / cap, whole, 100 * whole / cap)
-        : String.format("; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)", steady, whole));
+    String edges =
+        String.format(
+            "; first POST %.1f s after the first job was produced, last download done %.1f s after the last POST",
+            Duration.between(produced, first).toMillis() / 1000.0,
+            Duration.between(last, end).toMillis() / 1000.0);
+    return edges
+        + (cap > 0
+            ? String.format(
+                "; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)",
+                steady, 100 * steady / cap, whole, 100 * whole / cap)
+            : String.format(
+                "; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)",
+                steady, whole));
   }
 
   /** The first {@code done} event of every job that has one. */
@@ -210,16 +327,17 @@ final class Scenarios {
 
   /**
    * Per job: its {@code done} event's time minus the moment its remote work ended, ms: the issue's
-   * "delay between remote completion and download done". For a job split into several requests
-   * the remote end is the latest of its parts' ends. A job with a request whose end is unknown is
-   * left out.
+   * "delay between remote completion and download done". For a job split into several requests the
+   * remote end is the latest of its parts' ends. A job with a request whose end is unknown is left
+   * out.
    *
    * @param done one {@code done} event per job
    * @param finishedAt when a request turned terminal on the provider (the emulator's {@link
    *     RunComfyEmulator#finishedAt(String)}), empty if unknown; on the same clock as the events
    * @return the delays, ms, in the order of {@code done}
    */
-  static long[] doneMinusRemoteEndMs(Collection<JobEvent> done, Function<String, Optional<Instant>> finishedAt) {
+  static long[] doneMinusRemoteEndMs(
+      Collection<JobEvent> done, Function<String, Optional<Instant>> finishedAt) {
     List<Long> out = new ArrayList<>();
     for (JobEvent e : done) {
       Instant end = null;
@@ -241,13 +359,17 @@ final class Scenarios {
 
   /**
    * Scenario (e): RunComfy's CLI one job at a time (submit, status at once then every 2 s, result,
-   * download), on {@code sample} jobs; projected to {@code projectJobs} jobs. The delay columns
-   * are remote completion to download done, ms, as for the pipeline scenarios.
+   * download), on {@code sample} jobs; projected to {@code projectJobs} jobs. The delay columns are
+   * remote completion to download done, ms, as for the pipeline scenarios.
    */
-  static BenchResult cliLoop(int sample, int projectJobs, LatencyModel latency, Path work) throws Exception {
+  static BenchResult cliLoop(int sample, int projectJobs, LatencyModel latency, Path work)
+      throws Exception {
     Path dir = Files.createDirectories(work.resolve("e"));
-    EmulatorConfig ec = EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN).withLatency(latency).withRenderOutputs(false)
-        .withFetchInputs(false);
+    EmulatorConfig ec =
+        EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN)
+            .withLatency(latency)
+            .withRenderOutputs(false)
+            .withFetchInputs(false);
     ModelSpec spec = imageModel();
     PollSchedule fixed = PollSchedule.fixed(Duration.ofSeconds(2));
     HttpClient http = HttpClient.newHttpClient();
@@ -270,16 +392,30 @@ final class Scenarios {
         }
         RequestResult res = client.result(id).block();
         for (String url : OutputUrls.collect(res.output())) {
-          http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofFile(dir.resolve(id + "-" + checks)));
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).build(),
+              HttpResponse.BodyHandlers.ofFile(dir.resolve(id + "-" + checks)));
         }
         perJob[i] = Duration.between(emu.finishedAt(id).orElseThrow(), Instant.now()).toMillis();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       double projected = wall / sample * projectJobs;
       EmulatorStats st = emu.stats();
-      return new BenchResult("e-cli", sample, wall, 0, (double) st.statusCalls() / sample, BenchResult.quantile(perJob.clone(), 0.5),
-          BenchResult.quantile(perJob.clone(), 0.95), BenchResult.quantile(perJob.clone(), 0.99), 0, meter.peakHeapMb(), meter.cpuSeconds(),
-          String.format("one at a time on %d jobs; projected to %d jobs: %.0f s", sample, projectJobs, projected));
+      return new BenchResult(
+          "e-cli",
+          sample,
+          wall,
+          0,
+          (double) st.statusCalls() / sample,
+          BenchResult.quantile(perJob.clone(), 0.5),
+          BenchResult.quantile(perJob.clone(), 0.95),
+          BenchResult.quantile(perJob.clone(), 0.99),
+          0,
+          meter.peakHeapMb(),
+          meter.cpuSeconds(),
+          String.format(
+              "one at a time on %d jobs; projected to %d jobs: %.0f s",
+              sample, projectJobs, projected));
     }
   }
 
@@ -290,7 +426,11 @@ final class Scenarios {
       ObjectNode o = Json.mapper().createObjectNode();
       o.put("id", "bench-" + i);
       o.put("prompt", PROMPT);
-      o.putArray("images").add("https://example.com/inputs/product-" + i + ".png"); // never fetched: fetchInputs=false
+      o.putArray("images")
+          .add(
+              "https://example.com/inputs/product-"
+                  + i
+                  + ".png"); // never fetched: fetchInputs=false
       sb.append(Json.mapper().writeValueAsString(o)).append('\n');
     }
     Files.writeString(f, sb);
@@ -298,14 +438,19 @@ final class Scenarios {
   }
 
   /**
-   * Before a measured run ((b), (d)): the disk's pending writeback flushed ({@code sync}; the runs before
-   * leave tens of thousands of small files dirty: in eight warm-up rounds without it, the rounds
-   * slowed one after the other with the disk 40-50% in I/O wait) and the heap collected, so no
-   * run pays for the one before. Where {@code sync} is missing or fails, only the heap is collected.
+   * Before a measured run ((b), (d)): the disk's pending writeback flushed ({@code sync}; the runs
+   * before leave tens of thousands of small files dirty: in eight warm-up rounds without it, the
+   * rounds slowed one after the other with the disk 40-50% in I/O wait) and the heap collected, so
+   * no run pays for the one before. Where {@code sync} is missing or fails, only the heap is
+   * collected.
    */
   static void quiesce() {
     try {
-      Process sync = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process sync =
+          new ProcessBuilder("sync")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!sync.waitFor(120, TimeUnit.SECONDS)) {
         sync.destroyForcibly();
       }

@@ -7,22 +7,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code editstream assets}: the asset server for local input files as its own process, so the
- * URLs handed to the (emulated) model stay reachable while a router restarts. Routers started
- * with {@code --asset-server host:port} and the same {@code EDITSTREAM_ASSET_KEY} sign URLs this
- * server accepts. Emulator set-ups only: real RunComfy needs public https URLs.
+ * {@code editstream assets}: the asset server for local input files as its own process, so the URLs
+ * handed to the (emulated) model stay reachable while a router restarts. Routers started with
+ * {@code --asset-server host:port} and the same {@code EDITSTREAM_ASSET_KEY} sign URLs this server
+ * accepts. Emulator set-ups only: real RunComfy needs public https URLs.
  */
-@Command(name = "assets", mixinStandardHelpOptions = true, description = "Serve local input files to a local emulator (URLs signed with EDITSTREAM_ASSET_KEY).")
+@Command(
+    name = "assets",
+    mixinStandardHelpOptions = true,
+    description =
+        "Serve local input files to a local emulator (URLs signed with EDITSTREAM_ASSET_KEY).")
 public final class AssetsCommand implements Callable<Integer> {
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Interface to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8181", description = "Port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8181",
+      description = "Port (default: ${DEFAULT-VALUE}).")
   int port;
 
   /**
-   * A warning when {@code host} is not a loopback address (the asset server then serves local
-   * files to the network), else {@code null}. Resolves {@code host} (a name or a literal).
+   * A warning when {@code host} is not a loopback address (the asset server then serves local files
+   * to the network), else {@code null}. Resolves {@code host} (a name or a literal).
    */
   static String exposureWarning(String host) {
     try {
@@ -30,11 +40,15 @@ public final class AssetsCommand implements Callable<Integer> {
       if (a.isLoopbackAddress()) {
         return null;
       }
-      return "WARNING: --host " + host + (a.isAnyLocalAddress() ? " listens on every interface" : " is not a loopback address")
+      return "WARNING: --host "
+          + host
+          + (a.isAnyLocalAddress() ? " listens on every interface" : " is not a loopback address")
           + ": anyone who can reach it and holds a signed URL can read the local input files it serves; "
           + "use 127.0.0.1 unless the emulator runs on another machine";
     } catch (java.net.UnknownHostException e) {
-      return "WARNING: --host " + host + " does not resolve; it is not known to be a loopback address";
+      return "WARNING: --host "
+          + host
+          + " does not resolve; it is not known to be a loopback address";
     }
   }
 
@@ -51,10 +65,13 @@ public final class AssetsCommand implements Callable<Integer> {
     LocalAssetServer server = LocalAssetServer.start(host, port, key);
     System.out.println("asset server on " + server.hostPort());
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stop.countDown();
+                }));
     stop.await();
     return 0;
   }

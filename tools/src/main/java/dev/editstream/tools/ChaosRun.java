@@ -1,7 +1,7 @@
 package dev.editstream.tools;
 
-import dev.editstream.app.BatchTracker;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.editstream.app.BatchTracker;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.FailureReason;
@@ -55,14 +55,22 @@ final class ChaosRun {
   private int emulatorPort;
   private int assetPort;
   private final String token = "chaos-" + Long.toHexString(System.nanoTime());
+
   /**
    * The asset server's HMAC key, shared by every child process of this run: 32 random bytes
-   * (base64), new for each run. Never derived from the seed, which is printed and replayable: a
-   * key anyone can recompute lets anyone forge signed asset URLs.
+   * (base64), new for each run. Never derived from the seed, which is printed and replayable: a key
+   * anyone can recompute lets anyone forge signed asset URLs.
    */
   private final String assetKey = newAssetKey();
 
-  ChaosRun(Path work, Path examples, int jobs, int kills, long seed, long timeoutSeconds, PrintStream out) {
+  ChaosRun(
+      Path work,
+      Path examples,
+      int jobs,
+      int kills,
+      long seed,
+      long timeoutSeconds,
+      PrintStream out) {
     this.work = work;
     this.examples = examples;
     this.jobs = jobs;
@@ -91,10 +99,15 @@ final class ChaosRun {
     }
 
     void start() throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx768m", "-cp", jarPath(), ToolsCommand.class.getName()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(javaBin(), "-Xmx768m", "-cp", jarPath(), ToolsCommand.class.getName()));
       cmd.addAll(args);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(name + ".out").toFile()));
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(
+                  ProcessBuilder.Redirect.appendTo(work.resolve(name + ".out").toFile()));
       pb.environment().put("RUNCOMFY_TOKEN", token);
       pb.environment().put("RUNCOMFY_MODEL_API_BASE", "http://127.0.0.1:" + emulatorPort + "/v1");
       pb.environment().put("EDITSTREAM_ASSET_KEY", assetKey);
@@ -129,7 +142,8 @@ final class ChaosRun {
 
   private static String jarPath() {
     try {
-      return Path.of(ToolsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+      return Path.of(ToolsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -152,21 +166,100 @@ final class ChaosRun {
     Path jobFile = work.resolve("jobs.jsonl");
     List<String> ids = ChaosJobs.write(jobFile, examples, jobs);
     Topics topics = Topics.DEFAULT;
-    List<String> common = List.of("--bootstrap-servers", bootstrap, "--max-attempts", "20", "--retry-base-ms", "200",
-        "--retry-max-ms", "4000", "--api-timeout-s", "5", "--job-deadline-s", "900", "--partitions", "4");
-    procs.put("broker", new Proc("broker", List.of("broker", "--port", "" + brokerPort, "--controller-port", "" + controllerPort,
-        "--data-dir", work.resolve("kafka").toString())));
-    procs.put("emulator", new Proc("emulator", List.of("emulator", "--port", "" + emulatorPort, "--token", token,
-        "--output-dir", work.resolve("emulator").toString(), "--rate-5xx", "0.10", "--rate-429", "0.05", "--slow-rate", "0.05",
-        "--slow-ms", "1500", "--hang-rate", "0.005", "--truncate-rate", "0.05", "--latency", "uniform:300..2500",
-        "--concurrency", "64", "--seed", "" + seed)));
-    procs.put("router-worker", new Proc("router-worker", concat(List.of("router-worker"), common,
-        List.of("--asset-server", "127.0.0.1:" + assetPort, "--allow-input", examples.toString(), "--router-concurrency", "32",
-            "--instance-id", "chaos-router"))));
+    List<String> common =
+        List.of(
+            "--bootstrap-servers",
+            bootstrap,
+            "--max-attempts",
+            "20",
+            "--retry-base-ms",
+            "200",
+            "--retry-max-ms",
+            "4000",
+            "--api-timeout-s",
+            "5",
+            "--job-deadline-s",
+            "900",
+            "--partitions",
+            "4");
+    procs.put(
+        "broker",
+        new Proc(
+            "broker",
+            List.of(
+                "broker",
+                "--port",
+                "" + brokerPort,
+                "--controller-port",
+                "" + controllerPort,
+                "--data-dir",
+                work.resolve("kafka").toString())));
+    procs.put(
+        "emulator",
+        new Proc(
+            "emulator",
+            List.of(
+                "emulator",
+                "--port",
+                "" + emulatorPort,
+                "--token",
+                token,
+                "--output-dir",
+                work.resolve("emulator").toString(),
+                "--rate-5xx",
+                "0.10",
+                "--rate-429",
+                "0.05",
+                "--slow-rate",
+                "0.05",
+                "--slow-ms",
+                "1500",
+                "--hang-rate",
+                "0.005",
+                "--truncate-rate",
+                "0.05",
+                "--latency",
+                "uniform:300..2500",
+                "--concurrency",
+                "64",
+                "--seed",
+                "" + seed)));
+    procs.put(
+        "router-worker",
+        new Proc(
+            "router-worker",
+            concat(
+                List.of("router-worker"),
+                common,
+                List.of(
+                    "--asset-server",
+                    "127.0.0.1:" + assetPort,
+                    "--allow-input",
+                    examples.toString(),
+                    "--router-concurrency",
+                    "32",
+                    "--instance-id",
+                    "chaos-router"))));
     procs.put("assets", new Proc("assets", List.of("assets", "--port", "" + assetPort)));
-    procs.put("poller-worker", new Proc("poller-worker", concat(List.of("poller-worker"), common, List.of("--instance-id", "chaos-poller"))));
-    procs.put("downloader-worker", new Proc("downloader-worker", concat(List.of("downloader-worker"), common,
-        List.of("--out", work.resolve("out").toString(), "--allow-download-host", "127.0.0.1:" + emulatorPort, "--instance-id", "chaos-downloader"))));
+    procs.put(
+        "poller-worker",
+        new Proc(
+            "poller-worker",
+            concat(List.of("poller-worker"), common, List.of("--instance-id", "chaos-poller"))));
+    procs.put(
+        "downloader-worker",
+        new Proc(
+            "downloader-worker",
+            concat(
+                List.of("downloader-worker"),
+                common,
+                List.of(
+                    "--out",
+                    work.resolve("out").toString(),
+                    "--allow-download-host",
+                    "127.0.0.1:" + emulatorPort,
+                    "--instance-id",
+                    "chaos-downloader"))));
     long t0 = System.nanoTime();
     try {
       procs.get("broker").start();
@@ -178,33 +271,61 @@ final class ChaosRun {
       for (String w : List.of("router-worker", "poller-worker", "downloader-worker")) {
         procs.get(w).start();
       }
-      out.println("chaos: broker :" + brokerPort + ", emulator :" + emulatorPort + ", 3 workers; producing " + jobs + " jobs");
+      out.println(
+          "chaos: broker :"
+              + brokerPort
+              + ", emulator :"
+              + emulatorPort
+              + ", 3 workers; producing "
+              + jobs
+              + " jobs");
       Instant since = Instant.now().minusSeconds(1);
       try (BatchTracker tracker = new BatchTracker(bootstrap, topics, since)) {
         tracker.expect(ids);
-        runProcess(List.of("produce", jobFile.toString(), "--bootstrap-servers", bootstrap, "--allow-input", examples.toString()));
+        runProcess(
+            List.of(
+                "produce",
+                jobFile.toString(),
+                "--bootstrap-servers",
+                bootstrap,
+                "--allow-input",
+                examples.toString()));
         Thread killer = new Thread(() -> killSchedule(tracker), "chaos-killer");
         killer.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         long lastPrint = 0;
         while ((!tracker.allTerminal() || killer.isAlive()) && System.nanoTime() < deadline) {
           if (System.nanoTime() - lastPrint > 5_000_000_000L) {
-            out.println(tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0)) + " | kills " + killCount.get());
+            out.println(
+                tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0))
+                    + " | kills "
+                    + killCount.get());
             lastPrint = System.nanoTime();
           }
           Thread.sleep(500);
         }
         killer.interrupt();
         killer.join(60_000);
-        out.println(tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0)) + " | kills " + killCount.get());
+        out.println(
+            tracker.progressLine(Duration.ofNanos(System.nanoTime() - t0))
+                + " | kills "
+                + killCount.get());
       }
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       for (String w : List.of("router-worker", "poller-worker", "downloader-worker")) {
         procs.get(w).stop();
       }
-      JsonNode stats = Json.mapper().readTree(HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + emulatorPort + "/_emulator/stats")).build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode stats =
+          Json.mapper()
+              .readTree(
+                  HttpClient.newHttpClient()
+                      .send(
+                          HttpRequest.newBuilder(
+                                  URI.create(
+                                      "http://127.0.0.1:" + emulatorPort + "/_emulator/stats"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body());
       return check(bootstrap, topics, ids, stats, wall);
     } finally {
       for (Proc p : procs.values()) {
@@ -231,10 +352,13 @@ final class ChaosRun {
         Thread.sleep(200);
       }
     }
-    throw new IllegalStateException("port " + port + " did not open within " + timeout.toSeconds() + " s");
+    throw new IllegalStateException(
+        "port " + port + " did not open within " + timeout.toSeconds() + " s");
   }
 
-  /** Kills each worker {@code kills} times and the broker once, at random moments while jobs flow. */
+  /**
+   * Kills each worker {@code kills} times and the broker once, at random moments while jobs flow.
+   */
   private void killSchedule(BatchTracker tracker) {
     Random r = new Random(seed);
     List<String> events = new ArrayList<>();
@@ -276,13 +400,36 @@ final class ChaosRun {
   }
 
   /** The figures and invariants of a chaos run. */
-  record Report(int jobs, int kills, Map<String, Integer> killsPer, long retries, int done, Map<Integer, Integer> failedByClass,
-      Map<String, Integer> failedByReason, int noTerminal, int bothStates, int twoDone, int twoFailed, int shaMismatches,
-      int manifestMissing, Map<Long, Integer> postsPerJob, int postedTwice, int postedTwiceReported, int mayHaveBeenSubmitted,
-      long statusCalls, long faults429, long errors5xx, Duration wall) {
+  record Report(
+      int jobs,
+      int kills,
+      Map<String, Integer> killsPer,
+      long retries,
+      int done,
+      Map<Integer, Integer> failedByClass,
+      Map<String, Integer> failedByReason,
+      int noTerminal,
+      int bothStates,
+      int twoDone,
+      int twoFailed,
+      int shaMismatches,
+      int manifestMissing,
+      Map<Long, Integer> postsPerJob,
+      int postedTwice,
+      int postedTwiceReported,
+      int mayHaveBeenSubmitted,
+      long statusCalls,
+      long faults429,
+      long errors5xx,
+      Duration wall) {
 
     boolean invariantsHold() {
-      return noTerminal == 0 && bothStates == 0 && twoDone == 0 && twoFailed == 0 && shaMismatches == 0 && manifestMissing == 0
+      return noTerminal == 0
+          && bothStates == 0
+          && twoDone == 0
+          && twoFailed == 0
+          && shaMismatches == 0
+          && manifestMissing == 0
           && postedTwice == postedTwiceReported;
     }
 
@@ -290,11 +437,22 @@ final class ChaosRun {
       StringBuilder b = new StringBuilder();
       b.append("| figure | value |\n|---|---|\n");
       b.append("| jobs | ").append(jobs).append(" |\n");
-      b.append("| wall time | ").append(String.format("%.0f s", wall.toMillis() / 1000.0)).append(" |\n");
-      b.append("| worker kills (SIGKILL) and broker restarts | ").append(kills).append(" ").append(new TreeMap<>(killsPer)).append(" |\n");
+      b.append("| wall time | ")
+          .append(String.format("%.0f s", wall.toMillis() / 1000.0))
+          .append(" |\n");
+      b.append("| worker kills (SIGKILL) and broker restarts | ")
+          .append(kills)
+          .append(" ")
+          .append(new TreeMap<>(killsPer))
+          .append(" |\n");
       b.append("| retries through delay topics | ").append(retries).append(" |\n");
-      b.append("| emulator: 429 answered (fault) / 5xx answered / status calls | ").append(faults429).append(" / ").append(errors5xx)
-          .append(" / ").append(statusCalls).append(" |\n");
+      b.append("| emulator: 429 answered (fault) / 5xx answered / status calls | ")
+          .append(faults429)
+          .append(" / ")
+          .append(errors5xx)
+          .append(" / ")
+          .append(statusCalls)
+          .append(" |\n");
       b.append("| done | ").append(done).append(" |\n");
       b.append("| failed, by class | ").append(new TreeMap<>(failedByClass)).append(" |\n");
       b.append("| failed, by reason | ").append(new TreeMap<>(failedByReason)).append(" |\n");
@@ -302,25 +460,39 @@ final class ChaosRun {
       b.append("| jobs both done and failed | ").append(bothStates).append(" |\n");
       b.append("| jobs with two `done` events | ").append(twoDone).append(" |\n");
       b.append("| jobs with two `failed` events | ").append(twoFailed).append(" |\n");
-      b.append("| output files whose sha256 differs from the manifest | ").append(shaMismatches).append(" |\n");
+      b.append("| output files whose sha256 differs from the manifest | ")
+          .append(shaMismatches)
+          .append(" |\n");
       b.append("| done jobs missing from the manifest | ").append(manifestMissing).append(" |\n");
-      b.append("| accepted POSTs per job (emulator's count) → jobs | ").append(new TreeMap<>(postsPerJob)).append(" |\n");
-      b.append("| jobs POSTed (accepted) twice / of them reported \"may have been submitted\" | ").append(postedTwice).append(" / ")
-          .append(postedTwiceReported).append(" |\n");
-      b.append("| jobs failed as \"may have been submitted\" | ").append(mayHaveBeenSubmitted).append(" |\n");
+      b.append("| accepted POSTs per job (emulator's count) → jobs | ")
+          .append(new TreeMap<>(postsPerJob))
+          .append(" |\n");
+      b.append("| jobs POSTed (accepted) twice / of them reported \"may have been submitted\" | ")
+          .append(postedTwice)
+          .append(" / ")
+          .append(postedTwiceReported)
+          .append(" |\n");
+      b.append("| jobs failed as \"may have been submitted\" | ")
+          .append(mayHaveBeenSubmitted)
+          .append(" |\n");
       b.append("| invariants hold | ").append(invariantsHold() ? "yes" : "NO").append(" |\n");
       return b.toString();
     }
   }
 
-  private Report check(String bootstrap, Topics topics, List<String> ids, JsonNode stats, Duration wall) throws Exception {
+  private Report check(
+      String bootstrap, Topics topics, List<String> ids, JsonNode stats, Duration wall)
+      throws Exception {
     Map<String, Integer> doneCount = new HashMap<>();
     Map<String, Integer> failedCount = new HashMap<>();
     Map<String, JobEvent> failedEvent = new HashMap<>();
     Map<String, String> bodyHashToJob = new HashMap<>();
     long retries = 0;
-    for (ConsumerRecord<String, byte[]> r : TopicDump.readAll(bootstrap, List.of(topics.done(), topics.failed(), topics.submitted()),
-        Duration.ofMinutes(2))) {
+    for (ConsumerRecord<String, byte[]> r :
+        TopicDump.readAll(
+            bootstrap,
+            List.of(topics.done(), topics.failed(), topics.submitted()),
+            Duration.ofMinutes(2))) {
       JobEvent e;
       try {
         e = EventCodec.decode(r.value());
@@ -389,9 +561,28 @@ final class ChaosRun {
         }
       }
     }
-    return new Report(ids.size(), killCount.get(), Map.copyOf(killsPer), retries, done, byClass, byReason, noTerminal, both,
-        twoDone, twoFailed, manifest[0], manifest[1], postsPerJob, postedTwice, postedTwiceReported, mayHave.size(),
-        stats.path("status_calls").asLong(), stats.path("rejections_429").path("fault").asLong(), stats.path("errors_5xx").asLong(), wall);
+    return new Report(
+        ids.size(),
+        killCount.get(),
+        Map.copyOf(killsPer),
+        retries,
+        done,
+        byClass,
+        byReason,
+        noTerminal,
+        both,
+        twoDone,
+        twoFailed,
+        manifest[0],
+        manifest[1],
+        postsPerJob,
+        postedTwice,
+        postedTwiceReported,
+        mayHave.size(),
+        stats.path("status_calls").asLong(),
+        stats.path("rejections_429").path("fault").asLong(),
+        stats.path("errors_5xx").asLong(),
+        wall);
   }
 
   /** [sha mismatches, done jobs missing from the manifest]. */
@@ -406,8 +597,10 @@ final class ChaosRun {
         listed.add(n.path("job_id").asText());
         for (JsonNode f : n.path("files")) {
           Path p = out.resolve(f.path("path").asText());
-          if (!Files.exists(p) || !HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
-              .equals(f.path("sha256").asText())) {
+          if (!Files.exists(p)
+              || !HexFormat.of()
+                  .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+                  .equals(f.path("sha256").asText())) {
             mismatches++;
           }
         }

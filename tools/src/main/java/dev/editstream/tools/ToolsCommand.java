@@ -15,8 +15,14 @@ import picocli.CommandLine;
  */
 public final class ToolsCommand {
   /** The subcommands this jar adds to the product's. */
-  public static final List<Class<?>> TOOLS = List.of(DemoCommand.class, BenchCommand.class, ChaosCommand.class, EmulatorCommand.class,
-      BrokerCommand.class, AssetsCommand.class);
+  public static final List<Class<?>> TOOLS =
+      List.of(
+          DemoCommand.class,
+          BenchCommand.class,
+          ChaosCommand.class,
+          EmulatorCommand.class,
+          BrokerCommand.class,
+          AssetsCommand.class);
 
   private ToolsCommand() {}
 
@@ -32,12 +38,17 @@ public final class ToolsCommand {
     return cl;
   }
 
-  /** Creates the command objects: the emulator's {@code --metrics-port} is served by this CLI's ops server. */
+  /**
+   * Creates the command objects: the emulator's {@code --metrics-port} is served by this CLI's ops
+   * server.
+   */
   static CommandLine.IFactory factory() {
     return new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> cls) throws Exception {
-        return cls == EmulatorCommand.class ? cls.cast(new EmulatorCommand(EmulatorMeters::serve)) : CommandLine.defaultFactory().create(cls);
+        return cls == EmulatorCommand.class
+            ? cls.cast(new EmulatorCommand(EmulatorMeters::serve))
+            : CommandLine.defaultFactory().create(cls);
       }
     };
   }

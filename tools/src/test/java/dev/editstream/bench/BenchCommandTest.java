@@ -13,16 +13,24 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void shouldRunScenarioAAndTheCliLoopAtSmallScaleAndWriteTheTableAsJson() {
     BenchCommand cmd = new BenchCommand();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     cmd.out = new PrintStream(buf, true);
-    int code = new CommandLine(cmd).execute("--scenario", "a,e", "--jobs-scale", "0.01", "--json", tmp.resolve("r.json").toString(),
-        "--work", tmp.resolve("w").toString());
+    int code =
+        new CommandLine(cmd)
+            .execute(
+                "--scenario",
+                "a,e",
+                "--jobs-scale",
+                "0.01",
+                "--json",
+                tmp.resolve("r.json").toString(),
+                "--work",
+                tmp.resolve("w").toString());
     assertThat(code).as(buf.toString()).isZero();
     assertThat(buf.toString()).contains("scen").contains("e-cli");
     JsonNode rows = read(tmp.resolve("r.json"));

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchScenariosTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void shouldReportPipelineAndPlainDriverRowsWithTheirRatioWhenOverheadBound() throws Exception {
@@ -26,14 +25,20 @@ class BenchScenariosTest {
     BenchResult pipe = rows.get(0);
     BenchResult http = rows.get(1);
     assertThat(pipe.jobs()).isEqualTo(20);
-    assertThat(pipe.note()).contains("20 done, 0 failed").contains("pipeline jobs/s ÷ plain driver jobs/s = ");
+    assertThat(pipe.note())
+        .contains("20 done, 0 failed")
+        .contains("pipeline jobs/s ÷ plain driver jobs/s = ");
     assertThat(http.note()).contains("20 done, 0 failed").contains("no Kafka");
     assertThat(http.statusCallsPerJob()).isGreaterThanOrEqualTo(1.0);
     assertThat(http.jobsPerSecond()).isPositive();
-    assertThat(pipe.note()).contains("the median of 3 alternating pairs").contains("calls/job: submit 1.00");
+    assertThat(pipe.note())
+        .contains("the median of 3 alternating pairs")
+        .contains("calls/job: submit 1.00");
     for (int pair = 1; pair <= OverheadScenario.PAIRS; pair++) {
       try (var files = Files.walk(tmp.resolve("b-http-" + pair).resolve("out"))) {
-        assertThat(files.filter(Files::isRegularFile).count()).as("driver files of pair %d", pair).isEqualTo(20);
+        assertThat(files.filter(Files::isRegularFile).count())
+            .as("driver files of pair %d", pair)
+            .isEqualTo(20);
       }
     }
   }
@@ -45,7 +50,9 @@ class BenchScenariosTest {
     assertThat(row.scenario()).isEqualTo("r");
     assertThat(row.jobs()).isEqualTo(300);
     assertThat(row.cpuS()).isPositive();
-    assertThat(row.note()).containsPattern("\\d+ labelled cases in \\d+ languages; CPU per job: \\d+ µs with every prompt distinct")
+    assertThat(row.note())
+        .containsPattern(
+            "\\d+ labelled cases in \\d+ languages; CPU per job: \\d+ µs with every prompt distinct")
         .containsPattern("\\d+ µs when a batch repeats its prompts");
   }
 
@@ -56,24 +63,36 @@ class BenchScenariosTest {
 
     assertThat(row.scenario()).isEqualTo("s");
     assertThat(row.jobs()).isEqualTo(200);
-    assertThat(row.note()).contains("200 images (20 repeated").contains(": 180 uploaded;")
-        .contains("inputs staged: 180 uploaded, 20 already stored").containsPattern("used-heap growth \\d+ MB of a \\d+ MB heap");
+    assertThat(row.note())
+        .contains("200 images (20 repeated")
+        .contains(": 180 uploaded;")
+        .contains("inputs staged: 180 uploaded, 20 already stored")
+        .containsPattern("used-heap growth \\d+ MB of a \\d+ MB heap");
     try (var left = Files.list(tmp)) {
-      assertThat(left.filter(p -> p.getFileName().toString().startsWith("staging-"))).as("scratch files deleted").isEmpty();
+      assertThat(left.filter(p -> p.getFileName().toString().startsWith("staging-")))
+          .as("scratch files deleted")
+          .isEmpty();
     }
   }
 
   @Test
-  void shouldCompareThePipelineDownloadWithCurlAndDeleteBothFilesWhenOneLargeOutput() throws Exception {
+  void shouldCompareThePipelineDownloadWithCurlAndDeleteBothFilesWhenOneLargeOutput()
+      throws Exception {
     long bytes = 8L << 20;
     Path curlTarget = tmp.resolve("curl-blob");
 
     BenchResult row = LargeOutputScenario.run("d-8MiB", bytes, tmp, curlTarget);
 
     assertThat(row.scenario()).isEqualTo("d-8MiB");
-    assertThat(row.note()).contains("8,388,608-byte output, after an untimed 8 MiB warm-up download").contains("1 done, 0 failed").contains("MiB/s")
-        .contains("peak heap growth during the pipeline download").contains("live-set growth").contains("the whole JVM allocated")
-        .containsPattern("streaming \\d+\\.\\d\\d s with \\d+ background syncs, final fsync\\+rename \\d+\\.\\d\\d s");
+    assertThat(row.note())
+        .contains("8,388,608-byte output, after an untimed 8 MiB warm-up download")
+        .contains("1 done, 0 failed")
+        .contains("MiB/s")
+        .contains("peak heap growth during the pipeline download")
+        .contains("live-set growth")
+        .contains("the whole JVM allocated")
+        .containsPattern(
+            "streaming \\d+\\.\\d\\d s with \\d+ background syncs, final fsync\\+rename \\d+\\.\\d\\d s");
     if (curlAvailable()) {
       assertThat(row.note()).contains("pipeline ÷ curl = ").contains("pipeline ÷ (curl + sync) = ");
     } else {
@@ -111,10 +130,14 @@ class BenchScenariosTest {
         kept[i] = new byte[256 * 1024]; // 32 MiB kept alive, in objects below G1's humongous size
       }
       // garbage until a GC ends inside the window (explicit System.gc() calls do not count)
-      await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(60)).until(() -> {
-        churn();
-        return w.gcsInWindow() > 0;
-      });
+      await()
+          .pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                churn();
+                return w.gcsInWindow() > 0;
+              });
     }
     assertThat(java.util.Arrays.stream(kept).mapToInt(b -> b.length).sum()).isEqualTo(32 << 20);
     assertThat(w.liveGrowthMb()).isBetween(31.0, 96.0);
@@ -151,8 +174,10 @@ class BenchScenariosTest {
 
   @Test
   void shouldRefuseANonPositiveHeapSamplingPeriod() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HeapWindow(null, () -> true, null, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("periodMs");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new HeapWindow(null, () -> true, null, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("periodMs");
   }
 
   @Test
@@ -160,15 +185,28 @@ class BenchScenariosTest {
     BenchCommand cmd = new BenchCommand();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     cmd.out = new PrintStream(buf, true);
-    int code = new CommandLine(cmd).execute("--scenario", "z", "--json", tmp.resolve("r.json").toString(), "--work",
-        tmp.resolve("w").toString());
+    int code =
+        new CommandLine(cmd)
+            .execute(
+                "--scenario",
+                "z",
+                "--json",
+                tmp.resolve("r.json").toString(),
+                "--work",
+                tmp.resolve("w").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(buf.toString()).contains("scenario z is not implemented").contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r are");
+    assertThat(buf.toString())
+        .contains("scenario z is not implemented")
+        .contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r are");
   }
 
   private static boolean curlAvailable() {
     try {
-      return new ProcessBuilder("curl", "--version").redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+      return new ProcessBuilder("curl", "--version")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start()
+              .waitFor()
+          == 0;
     } catch (Exception e) {
       return false;
     }

@@ -14,7 +14,8 @@ class OverheadScenarioTest {
     assertThat(OverheadScenario.medianIndex(new double[] {0.42, 0.51, 0.35})).isZero();
     // an even count takes the lower middle value
     assertThat(OverheadScenario.medianIndex(new double[] {0.6, 0.3, 0.5, 0.4})).isEqualTo(3);
-    assertThatThrownBy(() -> OverheadScenario.medianIndex(new double[0])).hasMessageContaining("values");
+    assertThatThrownBy(() -> OverheadScenario.medianIndex(new double[0]))
+        .hasMessageContaining("values");
   }
 
   @Test

@@ -15,16 +15,30 @@ class PollingScenarioTest {
   static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
 
   static JobEvent done(String jobId, Instant at, String... requestIds) {
-    List<Submission> parts = java.util.Arrays.stream(requestIds).map(id -> new Submission(id, null, null, null, T0)).toList();
+    List<Submission> parts =
+        java.util.Arrays.stream(requestIds)
+            .map(id -> new Submission(id, null, null, null, T0))
+            .toList();
     return JobEvent.builder(EventType.DONE, jobId, at).createdAt(T0).build().withParts(parts);
   }
 
   @Test
   void shouldMeasureFromTheLatestRemoteEndOfAJobsRequestsToItsDoneEvent() {
-    Map<String, Instant> ends = Map.of("r1", T0.plusMillis(40_000), "r2a", T0.plusMillis(30_000), "r2b", T0.plusMillis(52_250), "r3",
-        T0.plusMillis(10_000));
-    List<JobEvent> events = List.of(done("one", T0.plusMillis(41_500), "r1"), done("split", T0.plusMillis(53_000), "r2a", "r2b"),
-        done("unknown", T0.plusMillis(60_000), "r3", "r-missing"));
+    Map<String, Instant> ends =
+        Map.of(
+            "r1",
+            T0.plusMillis(40_000),
+            "r2a",
+            T0.plusMillis(30_000),
+            "r2b",
+            T0.plusMillis(52_250),
+            "r3",
+            T0.plusMillis(10_000));
+    List<JobEvent> events =
+        List.of(
+            done("one", T0.plusMillis(41_500), "r1"),
+            done("split", T0.plusMillis(53_000), "r2a", "r2b"),
+            done("unknown", T0.plusMillis(60_000), "r3", "r-missing"));
 
     long[] delays = Scenarios.doneMinusRemoteEndMs(events, id -> Optional.ofNullable(ends.get(id)));
 
@@ -32,19 +46,27 @@ class PollingScenarioTest {
   }
 
   static BenchResult row(String name, double callsPerJob, long p95) {
-    return new BenchResult(name, 1000, 120, 47, callsPerJob, 1000, p95, p95 + 500, 0, 100, 10, name + " note");
+    return new BenchResult(
+        name, 1000, 120, 47, callsPerJob, 1000, p95, p95 + 500, 0, 100, 10, name + " note");
   }
 
   @Test
   void shouldAppendTheComparisonToTheSmartRowOnlyWhenBothRowsRan() {
-    List<BenchResult> holds = PollingScenario.compare(List.of(row("p", 11.0, 2700), row("p-fixed2s", 25.0, 1900)));
-    List<BenchResult> callsMissed = PollingScenario.compare(List.of(row("p-fixed2s", 25.0, 1900), row("p", 13.0, 2700)));
-    List<BenchResult> delayMissed = PollingScenario.compare(List.of(row("p", 11.0, 2901), row("p-fixed2s", 25.0, 1900)));
+    List<BenchResult> holds =
+        PollingScenario.compare(List.of(row("p", 11.0, 2700), row("p-fixed2s", 25.0, 1900)));
+    List<BenchResult> callsMissed =
+        PollingScenario.compare(List.of(row("p-fixed2s", 25.0, 1900), row("p", 13.0, 2700)));
+    List<BenchResult> delayMissed =
+        PollingScenario.compare(List.of(row("p", 11.0, 2901), row("p-fixed2s", 25.0, 1900)));
     List<BenchResult> alone = List.of(row("p", 11.0, 2700));
 
-    assertThat(holds.get(0).note()).isEqualTo("p note; status calls x0.44 of p-fixed2s (bar <= 0.50), p95 +800 ms (bar <= +1000 ms): bar holds");
+    assertThat(holds.get(0).note())
+        .isEqualTo(
+            "p note; status calls x0.44 of p-fixed2s (bar <= 0.50), p95 +800 ms (bar <= +1000 ms): bar holds");
     assertThat(holds.get(1).note()).isEqualTo("p-fixed2s note");
-    assertThat(callsMissed.get(1).note()).endsWith("status calls x0.52 of p-fixed2s (bar <= 0.50), p95 +800 ms (bar <= +1000 ms): bar missed");
+    assertThat(callsMissed.get(1).note())
+        .endsWith(
+            "status calls x0.52 of p-fixed2s (bar <= 0.50), p95 +800 ms (bar <= +1000 ms): bar missed");
     assertThat(delayMissed.get(0).note()).endsWith("p95 +1001 ms (bar <= +1000 ms): bar missed");
     assertThat(PollingScenario.compare(alone)).isSameAs(alone);
     assertThat(holds.get(0).statusCallsPerJob()).isEqualTo(11.0);
@@ -60,6 +82,7 @@ class PollingScenarioTest {
     for (int i = 0; i < n; i++) {
       sum += PollingScenario.LATENCY.sample(rnd);
     }
-    assertThat(sum / n / 1000).isCloseTo(PollingScenario.MEAN_S, org.assertj.core.data.Offset.offset(0.3));
+    assertThat(sum / n / 1000)
+        .isCloseTo(PollingScenario.MEAN_S, org.assertj.core.data.Offset.offset(0.3));
   }
 }

@@ -46,38 +46,56 @@ class AssetKeyHostileTest {
   @Test
   void chaosAssetKeyIsAcceptedByTheAssetsCommand() {
     String key = ChaosRun.newAssetKey();
-    assertThat(dev.editstream.app.AssetKey.parse(key)).isEqualTo(key.getBytes(StandardCharsets.UTF_8));
+    assertThat(dev.editstream.app.AssetKey.parse(key))
+        .isEqualTo(key.getBytes(StandardCharsets.UTF_8));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "   ", "aaaaaaaaaaaaaaaa", "0123456789abcdefghijklmnopqrstu", "  0123456789abcdefghijklmnopqrst  "})
+  @ValueSource(
+      strings = {
+        "",
+        "   ",
+        "aaaaaaaaaaaaaaaa",
+        "0123456789abcdefghijklmnopqrstu",
+        "  0123456789abcdefghijklmnopqrst  "
+      })
   void assetsKeyShorterThanThirtyTwoCharactersIsRefused(String value) {
-    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("at least " + dev.editstream.app.AssetKey.MIN_KEY_CHARS + " characters");
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "at least " + dev.editstream.app.AssetKey.MIN_KEY_CHARS + " characters");
   }
 
   @Test
   void assetsKeyUnsetIsRefused() {
-    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(null)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(null))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("it was unset");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "0000000000000000000000000000000000000000000000000000000000000000"})
+  @ValueSource(
+      strings = {
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "0000000000000000000000000000000000000000000000000000000000000000"
+      })
   void assetsKeyOfOneRepeatedCharacterIsRefused(String value) {
-    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> dev.editstream.app.AssetKey.parse(value))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("one character repeated");
   }
 
   @Test
   void assetsKeyOfThirtyTwoMixedCharactersIsAcceptedTrimmed() {
     String key = "0123456789abcdefghijklmnopqrstuv";
-    assertThat(dev.editstream.app.AssetKey.parse("  " + key + "\n")).isEqualTo(key.getBytes(StandardCharsets.US_ASCII));
+    assertThat(dev.editstream.app.AssetKey.parse("  " + key + "\n"))
+        .isEqualTo(key.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Test
   void exposureWarningNamesEveryInterfaceForTheWildcardAndNothingForLoopback() {
-    assertThat(AssetsCommand.exposureWarning("0.0.0.0")).startsWith("WARNING: --host 0.0.0.0 listens on every interface")
+    assertThat(AssetsCommand.exposureWarning("0.0.0.0"))
+        .startsWith("WARNING: --host 0.0.0.0 listens on every interface")
         .contains("signed URL");
     assertThat(AssetsCommand.exposureWarning("127.0.0.1")).isNull();
     assertThat(AssetsCommand.exposureWarning("::1")).isNull();
@@ -85,7 +103,14 @@ class AssetKeyHostileTest {
 
   @Test
   void assetsOnTheWildcardAddressPrintsTheWarningOnStderr() throws Exception {
-    Process p = assets("wide", ChaosRun.newAssetKey(), "--host", "0.0.0.0", "--port", String.valueOf(freePort()));
+    Process p =
+        assets(
+            "wide",
+            ChaosRun.newAssetKey(),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            String.valueOf(freePort()));
     try {
       await().atMost(WAIT).until(() -> read("wide.out").contains("asset server on"));
       assertThat(read("wide.err")).contains("WARNING: --host 0.0.0.0 listens on every interface");
@@ -97,7 +122,14 @@ class AssetKeyHostileTest {
 
   @Test
   void assetsOnLoopbackPrintsNoWarning() throws Exception {
-    Process p = assets("narrow", ChaosRun.newAssetKey(), "--host", "127.0.0.1", "--port", String.valueOf(freePort()));
+    Process p =
+        assets(
+            "narrow",
+            ChaosRun.newAssetKey(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            String.valueOf(freePort()));
     try {
       await().atMost(WAIT).until(() -> read("narrow.out").contains("asset server on 127.0.0.1:"));
       assertThat(read("narrow.err")).doesNotContain("WARNING");
@@ -112,18 +144,31 @@ class AssetKeyHostileTest {
     Process p = assets("weak", "aaaaaaaaaaaaaaaa", "--port", String.valueOf(freePort()));
     assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(64);
-    assertThat(read("weak.err")).contains("EDITSTREAM_ASSET_KEY must be set to at least 32 characters");
+    assertThat(read("weak.err"))
+        .contains("EDITSTREAM_ASSET_KEY must be set to at least 32 characters");
     assertThat(read("weak.out")).doesNotContain("asset server on");
   }
 
-  /** {@code editstream assets ARGS} in a child JVM with {@code key}; stdout and stderr in {@code <name>.out/.err}. */
+  /**
+   * {@code editstream assets ARGS} in a child JVM with {@code key}; stdout and stderr in {@code
+   * <name>.out/.err}.
+   */
   private Process assets(String name, String key, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", System.getProperty("java.class.path"), ToolsCommand.class.getName(), "assets"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ToolsCommand.class.getName(),
+                "assets"));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectOutput(dir.resolve(name + ".out").toFile())
-        .redirectError(dir.resolve(name + ".err").toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(dir.resolve(name + ".out").toFile())
+            .redirectError(dir.resolve(name + ".err").toFile());
     pb.environment().put("EDITSTREAM_ASSET_KEY", key);
     pb.environment().put("EDITSTREAM_LOG", dir.resolve(name + ".log").toString());
     return pb.start();

@@ -17,23 +17,52 @@ class EmulatorMetersTest {
   @TempDir Path dir;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** {@code editstream emulator --metrics-port}: the emulator's counters on the same ops server, with live values. */
+  /**
+   * {@code editstream emulator --metrics-port}: the emulator's counters on the same ops server,
+   * with live values.
+   */
   @Test
   void shouldServeTheEmulatorsCountersOnItsMetricsPort() throws Exception {
-    assertThat(ToolsCommand.commandLine().getSubcommands().get("emulator").getCommandSpec().findOption("--metrics-port")).isNotNull();
-    try (dev.editstream.emulator.RunComfyEmulator emu = dev.editstream.emulator.RunComfyEmulator.start(
-            dev.editstream.emulator.EmulatorConfig.defaults(dir.resolve("emu"), "tok").withFetchInputs(false));
+    assertThat(
+            ToolsCommand.commandLine()
+                .getSubcommands()
+                .get("emulator")
+                .getCommandSpec()
+                .findOption("--metrics-port"))
+        .isNotNull();
+    try (dev.editstream.emulator.RunComfyEmulator emu =
+            dev.editstream.emulator.RunComfyEmulator.start(
+                dev.editstream.emulator.EmulatorConfig.defaults(dir.resolve("emu"), "tok")
+                    .withFetchInputs(false));
         OpsServer ops = EmulatorMeters.serve(emu, "127.0.0.1", 0)) {
       String base = "http://127.0.0.1:" + ops.port();
-      HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(emu.baseUrl() + "/models"))
-          .header("Authorization", "Bearer tok").build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> models =
+          http.send(
+              HttpRequest.newBuilder(URI.create(emu.baseUrl() + "/models"))
+                  .header("Authorization", "Bearer tok")
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(models.statusCode()).isEqualTo(200);
-      String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("runcomfy_emulator_submits_total 0.0", "runcomfy_emulator_rate_limited_total", "runcomfy_emulator_billed_usd_total",
-          "runcomfy_emulator_inflight", "jvm_memory_used_bytes");
-      assertThat(metrics).containsPattern("runcomfy_emulator_calls_total\\{endpoint=\"models\"} [1-9]");
-      assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString())
-          .statusCode()).isEqualTo(200);
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains(
+              "runcomfy_emulator_submits_total 0.0",
+              "runcomfy_emulator_rate_limited_total",
+              "runcomfy_emulator_billed_usd_total",
+              "runcomfy_emulator_inflight",
+              "jvm_memory_used_bytes");
+      assertThat(metrics)
+          .containsPattern("runcomfy_emulator_calls_total\\{endpoint=\"models\"} [1-9]");
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(200);
     }
   }
 }

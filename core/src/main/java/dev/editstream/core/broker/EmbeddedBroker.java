@@ -36,15 +36,19 @@ public interface EmbeddedBroker extends AutoCloseable {
    *
    * @param dataDir the data folder (created when missing)
    * @return the running broker
-   * @throws IllegalArgumentException when no implementation is on the class path (the product
-   *     jar): the message names {@code --bootstrap-servers} and the tools jar
+   * @throws IllegalArgumentException when no implementation is on the class path (the product jar):
+   *     the message names {@code --bootstrap-servers} and the tools jar
    * @throws IllegalStateException when the broker cannot start
    */
   static EmbeddedBroker start(Path dataDir) {
-    return ServiceLoader.load(Factory.class, EmbeddedBroker.class.getClassLoader()).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no embedded Kafka broker in this jar (the product jar runs against a cluster): "
-            + "give --bootstrap-servers HOST:PORT, or use the tools jar (./editstream, editstream-tools.jar) for a one-process run "
-            + "with a local broker"))
+    return ServiceLoader.load(Factory.class, EmbeddedBroker.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no embedded Kafka broker in this jar (the product jar runs against a cluster): "
+                        + "give --bootstrap-servers HOST:PORT, or use the tools jar (./editstream, editstream-tools.jar) for a one-process run "
+                        + "with a local broker"))
         .start(dataDir);
   }
 }

@@ -18,7 +18,9 @@ public enum ExitClass {
   OTHER(1, false),
   /** 64 EX_USAGE: bad arguments or configuration. */
   USAGE(64, false),
-  /** 65 EX_DATAERR: bad input data or a body the model's schema refuses (400, 404 on submit, 422). */
+  /**
+   * 65 EX_DATAERR: bad input data or a body the model's schema refuses (400, 404 on submit, 422).
+   */
   DATA(65, false),
   /** 66 EX_NOINPUT: a local input file does not exist. */
   NO_INPUT(66, false),
@@ -85,8 +87,11 @@ public enum ExitClass {
           return c;
         }
       }
-      throw new IllegalArgumentException("unknown exit class: \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"");
+      throw new IllegalArgumentException(
+          "unknown exit class: \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"");
     }
-    throw new IllegalArgumentException("an exit class is a name or a code, was " + (value == null ? "null" : value.getClass().getSimpleName()));
+    throw new IllegalArgumentException(
+        "an exit class is a name or a code, was "
+            + (value == null ? "null" : value.getClass().getSimpleName()));
   }
 }

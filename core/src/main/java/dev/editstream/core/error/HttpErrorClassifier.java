@@ -5,8 +5,8 @@ package dev.editstream.core.error;
  *
  * <p>Source: RunComfy CLI's mapping ({@code ../shared/docs/runcomfy-model-api.md}): 401/403 → 77;
  * 408/429 → 75; 5xx → 69; 400, 404 on submit, 422 and other 4xx → 65. Documented error codes:
- * 400002 (no balance) and HTTP 402 are treated as account faults (77) because retrying cannot
- * help until an operator acts; 400004 (account/token problem) → 77.
+ * 400002 (no balance) and HTTP 402 are treated as account faults (77) because retrying cannot help
+ * until an operator acts; 400004 (account/token problem) → 77.
  */
 public final class HttpErrorClassifier {
   private HttpErrorClassifier() {}
@@ -20,7 +20,10 @@ public final class HttpErrorClassifier {
    */
   public static ExitClass classify(int status, Integer errorCode) {
     if (errorCode != null) {
-      if (errorCode == 400002 || errorCode == 400004 || errorCode == 401001 || errorCode == 403001) {
+      if (errorCode == 400002
+          || errorCode == 400004
+          || errorCode == 401001
+          || errorCode == 403001) {
         return ExitClass.NOPERM;
       }
       if (errorCode >= 500000 && errorCode < 600000) {
@@ -47,7 +50,8 @@ public final class HttpErrorClassifier {
 
   /**
    * The reason's wire text naming the status, e.g. {@code http_429} or {@code http_503_500001}
-   * ({@link dev.editstream.core.event.FailureReason#fromWire} reads it as {@code HTTP_429} or {@code HTTP}).
+   * ({@link dev.editstream.core.event.FailureReason#fromWire} reads it as {@code HTTP_429} or
+   * {@code HTTP}).
    */
   public static String reason(int status, Integer errorCode) {
     return dev.editstream.core.event.FailureReason.httpText(status, errorCode);

@@ -29,7 +29,8 @@ public final class StageException extends RuntimeException {
    * @param message a human-readable message naming the field or status involved
    * @param retryAfter the server's Retry-After, or {@code null} when none was given
    */
-  public StageException(ExitClass exitClass, FailureReason reason, String message, Duration retryAfter) {
+  public StageException(
+      ExitClass exitClass, FailureReason reason, String message, Duration retryAfter) {
     this(exitClass, reason, reason.wire(), message, retryAfter, null, null, false);
   }
 
@@ -44,7 +45,8 @@ public final class StageException extends RuntimeException {
    *
    * @param reasonText the wire text
    */
-  public StageException(ExitClass exitClass, String reasonText, String message, Duration retryAfter) {
+  public StageException(
+      ExitClass exitClass, String reasonText, String message, Duration retryAfter) {
     this(exitClass, reasonText, message, retryAfter, null, null);
   }
 
@@ -54,23 +56,47 @@ public final class StageException extends RuntimeException {
    * @param httpStatus the answer's HTTP status, or {@code null} when no answer was read
    * @param errorCode RunComfy's numeric {@code error_code} from a JSON error envelope, or {@code
    *     null} when the body had none (a gateway page, an empty body): with a code, RunComfy's own
-   *     application answered, which decides whether a submit can have created a request
-   *     ({@code runcomfy-live-contract.md} §4)
+   *     application answered, which decides whether a submit can have created a request ({@code
+   *     runcomfy-live-contract.md} §4)
    */
-  public StageException(ExitClass exitClass, String reasonText, String message, Duration retryAfter, Integer httpStatus,
+  public StageException(
+      ExitClass exitClass,
+      String reasonText,
+      String message,
+      Duration retryAfter,
+      Integer httpStatus,
       Integer errorCode) {
-    this(exitClass, FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")), reasonText, message, retryAfter, httpStatus,
-        errorCode, false);
+    this(
+        exitClass,
+        FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")),
+        reasonText,
+        message,
+        retryAfter,
+        httpStatus,
+        errorCode,
+        false);
   }
 
   /** A failure read from an HTTP answer (see above), with a reason of no detail. */
-  public StageException(ExitClass exitClass, FailureReason reason, String message, Duration retryAfter, Integer httpStatus,
+  public StageException(
+      ExitClass exitClass,
+      FailureReason reason,
+      String message,
+      Duration retryAfter,
+      Integer httpStatus,
       Integer errorCode) {
     this(exitClass, reason, reason.wire(), message, retryAfter, httpStatus, errorCode, false);
   }
 
-  private StageException(ExitClass exitClass, FailureReason reason, String reasonText, String message, Duration retryAfter,
-      Integer httpStatus, Integer errorCode, boolean afterProgress) {
+  private StageException(
+      ExitClass exitClass,
+      FailureReason reason,
+      String reasonText,
+      String message,
+      Duration retryAfter,
+      Integer httpStatus,
+      Integer errorCode,
+      boolean afterProgress) {
     super(message, null, false, false);
     this.afterProgress = afterProgress;
     this.exitClass = Objects.requireNonNull(exitClass, "exitClass");
@@ -87,18 +113,22 @@ public final class StageException extends RuntimeException {
    * @param message the new message, e.g. this one with what became of the job's files
    */
   public StageException withMessage(String message) {
-    return new StageException(exitClass, reason, reasonText, message, retryAfter, httpStatus, errorCode, afterProgress);
+    return new StageException(
+        exitClass, reason, reasonText, message, retryAfter, httpStatus, errorCode, afterProgress);
   }
 
   /**
    * The same failure, marked as coming after progress in its attempt: the provider had answered
    * this attempt's calls before this one failed (a request followed for an hour, then one 503). The
    * stage runner then counts the failure as the first of a new run of failures ({@link
-   * dev.editstream.core.RetryPolicy#attemptFailed}), so transient faults spread over a long job
-   * do not add up to {@code --max-attempts}; the job's deadline still bounds it.
+   * dev.editstream.core.RetryPolicy#attemptFailed}), so transient faults spread over a long job do
+   * not add up to {@code --max-attempts}; the job's deadline still bounds it.
    */
   public StageException afterProgress() {
-    return afterProgress ? this : new StageException(exitClass, reason, reasonText, getMessage(), retryAfter, httpStatus, errorCode, true);
+    return afterProgress
+        ? this
+        : new StageException(
+            exitClass, reason, reasonText, getMessage(), retryAfter, httpStatus, errorCode, true);
   }
 
   /** Whether this attempt made progress before it failed ({@link #afterProgress()}). */
@@ -106,7 +136,10 @@ public final class StageException extends RuntimeException {
     return afterProgress;
   }
 
-  /** A failure without a Retry-After, from its reason's wire text (see {@link #StageException(ExitClass, String, String, Duration)}). */
+  /**
+   * A failure without a Retry-After, from its reason's wire text (see {@link
+   * #StageException(ExitClass, String, String, Duration)}).
+   */
   public StageException(ExitClass exitClass, String reasonText, String message) {
     this(exitClass, reasonText, message, null);
   }
@@ -121,7 +154,10 @@ public final class StageException extends RuntimeException {
     return reason;
   }
 
-  /** The reason's exact wire text, e.g. {@code http_429_100429}; {@code reason().wire()} unless it has a detail. */
+  /**
+   * The reason's exact wire text, e.g. {@code http_429_100429}; {@code reason().wire()} unless it
+   * has a detail.
+   */
   public String reasonText() {
     return reasonText;
   }

@@ -20,16 +20,25 @@ import java.util.Objects;
  *
  * @param stage where it failed
  * @param exitClass the class of the failure
- * @param reason the machine reason; {@link FailureReason#UNKNOWN} for a text this build does not know
+ * @param reason the machine reason; {@link FailureReason#UNKNOWN} for a text this build does not
+ *     know
  * @param message readable message, secrets removed
  * @param at when it failed
  * @param reasonText the reason's exact wire text, e.g. {@code http_503}; {@code null} in the
  *     constructor means {@code reason.wire()}
  */
 @JsonSerialize(using = Attempt.Writer.class)
-public record Attempt(Stage stage, ExitClass exitClass, FailureReason reason, String message, Instant at, String reasonText) {
+public record Attempt(
+    Stage stage,
+    ExitClass exitClass,
+    FailureReason reason,
+    String message,
+    Instant at,
+    String reasonText) {
 
-  /** @throws NullPointerException naming {@code exit_class} or {@code reason} when absent */
+  /**
+   * @throws NullPointerException naming {@code exit_class} or {@code reason} when absent
+   */
   public Attempt {
     Objects.requireNonNull(exitClass, "exit_class");
     if (reason == null) {
@@ -42,7 +51,8 @@ public record Attempt(Stage stage, ExitClass exitClass, FailureReason reason, St
   }
 
   /** An attempt whose wire text is the reason's own. */
-  public Attempt(Stage stage, ExitClass exitClass, FailureReason reason, String message, Instant at) {
+  public Attempt(
+      Stage stage, ExitClass exitClass, FailureReason reason, String message, Instant at) {
     this(stage, exitClass, reason, message, at, null);
   }
 
@@ -53,8 +63,12 @@ public record Attempt(Stage stage, ExitClass exitClass, FailureReason reason, St
 
   /** Reads both event versions: {@code exit_class} as a name or a code. */
   @JsonCreator
-  static Attempt json(@JsonProperty("stage") Stage stage, @JsonProperty("exit_class") ExitClass exitClass,
-      @JsonProperty("reason") String reason, @JsonProperty("message") String message, @JsonProperty("at") Instant at) {
+  static Attempt json(
+      @JsonProperty("stage") Stage stage,
+      @JsonProperty("exit_class") ExitClass exitClass,
+      @JsonProperty("reason") String reason,
+      @JsonProperty("message") String message,
+      @JsonProperty("at") Instant at) {
     return new Attempt(stage, exitClass, reason, message, at);
   }
 

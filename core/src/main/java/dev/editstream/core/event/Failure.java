@@ -18,7 +18,8 @@ import java.util.Objects;
  * reads. {@code reason} is {@link #reasonText()}.
  *
  * @param exitClass the class of the failure
- * @param reason the machine reason; {@link FailureReason#UNKNOWN} for a text this build does not know
+ * @param reason the machine reason; {@link FailureReason#UNKNOWN} for a text this build does not
+ *     know
  * @param message readable message naming the field, status or rule; secrets removed
  * @param stage the stage that gave up
  * @param attempts how many attempts the stage made, &gt;= 1
@@ -26,9 +27,17 @@ import java.util.Objects;
  *     FailureReason#HTTP}; {@code null} in the constructor means {@code reason.wire()}
  */
 @JsonSerialize(using = Failure.Writer.class)
-public record Failure(ExitClass exitClass, FailureReason reason, String message, Stage stage, int attempts, String reasonText) {
+public record Failure(
+    ExitClass exitClass,
+    FailureReason reason,
+    String message,
+    Stage stage,
+    int attempts,
+    String reasonText) {
 
-  /** @throws NullPointerException naming {@code exit_class} or {@code reason} when absent */
+  /**
+   * @throws NullPointerException naming {@code exit_class} or {@code reason} when absent
+   */
   public Failure {
     Objects.requireNonNull(exitClass, "exit_class");
     if (reason == null) {
@@ -41,22 +50,28 @@ public record Failure(ExitClass exitClass, FailureReason reason, String message,
   }
 
   /** A failure whose wire text is the reason's own. */
-  public Failure(ExitClass exitClass, FailureReason reason, String message, Stage stage, int attempts) {
+  public Failure(
+      ExitClass exitClass, FailureReason reason, String message, Stage stage, int attempts) {
     this(exitClass, reason, message, stage, attempts, null);
   }
 
   /**
-   * A failure read from (or passed on as) its wire text, e.g. {@code http_429_100429} or a reason of
-   * another producer.
+   * A failure read from (or passed on as) its wire text, e.g. {@code http_429_100429} or a reason
+   * of another producer.
    */
-  public Failure(ExitClass exitClass, String reasonText, String message, Stage stage, int attempts) {
+  public Failure(
+      ExitClass exitClass, String reasonText, String message, Stage stage, int attempts) {
     this(exitClass, null, message, stage, attempts, reasonText);
   }
 
   /** Reads both event versions: {@code exit_class} as a name or a code. */
   @JsonCreator
-  static Failure json(@JsonProperty("exit_class") ExitClass exitClass, @JsonProperty("reason") String reason,
-      @JsonProperty("message") String message, @JsonProperty("stage") Stage stage, @JsonProperty("attempts") int attempts) {
+  static Failure json(
+      @JsonProperty("exit_class") ExitClass exitClass,
+      @JsonProperty("reason") String reason,
+      @JsonProperty("message") String message,
+      @JsonProperty("stage") Stage stage,
+      @JsonProperty("attempts") int attempts) {
     return new Failure(exitClass, reason, message, stage, attempts);
   }
 

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * constants, never the text. Two reasons are families whose wire text carries a detail: {@link
  * #HTTP_429} ({@code http_429} or {@code http_429_<error_code>}) and {@link #HTTP} (any other
  * {@code http_<status>} or {@code http_<status>_<error_code>}); the exact text travels beside the
- * constant ({@link Failure#reasonText()}, {@link dev.editstream.core.error.StageException#reasonText()}).
+ * constant ({@link Failure#reasonText()}, {@link
+ * dev.editstream.core.error.StageException#reasonText()}).
  *
  * <p>{@link #fromWire} never throws: a reason written by an older build or another producer reads
  * as {@link #UNKNOWN}, and its text is kept.
@@ -62,7 +63,9 @@ public enum FailureReason {
   /** The mask or its parameters are unusable. */
   MASK("mask", ExitClass.DATA),
   // --- RunComfy answers and the transport (69 / 75 / 1) ---
-  /** RunComfy answered 429 (rate limited), wire {@code http_429} or {@code http_429_<error_code>}. */
+  /**
+   * RunComfy answered 429 (rate limited), wire {@code http_429} or {@code http_429_<error_code>}.
+   */
   HTTP_429("http_429", ExitClass.TEMPFAIL),
   /**
    * Any other HTTP status, wire {@code http_<status>} or {@code http_<status>_<error_code>}; the
@@ -104,7 +107,9 @@ public enum FailureReason {
   MAY_HAVE_BEEN_SUBMITTED("may_have_been_submitted", ExitClass.TEMPFAIL),
   /** The job's deadline passed. */
   DEADLINE("deadline", ExitClass.TEMPFAIL),
-  /** The deadline passed and the remote request could not be cancelled: it may still run and cost. */
+  /**
+   * The deadline passed and the remote request could not be cancelled: it may still run and cost.
+   */
   DEADLINE_NOT_CANCELLABLE("deadline_not_cancellable", ExitClass.TEMPFAIL),
   /** An event that should carry a RunComfy request id has none. */
   NO_REQUEST_ID("no_request_id", ExitClass.DATA),
@@ -169,7 +174,10 @@ public enum FailureReason {
   // --- the rest ---
   /** An internal error of a stage (a bug). */
   INTERNAL("internal", ExitClass.OTHER),
-  /** A reason this build does not know (an older build or another producer wrote it); its text is kept beside. */
+  /**
+   * A reason this build does not know (an older build or another producer wrote it); its text is
+   * kept beside.
+   */
   UNKNOWN("unknown", ExitClass.OTHER);
 
   private static final Map<String, FailureReason> BY_WIRE = new HashMap<>();
@@ -202,7 +210,10 @@ public enum FailureReason {
     return wire;
   }
 
-  /** The exit class this reason usually comes with; a site may give another (e.g. a 5xx {@link #HTTP} is 69). */
+  /**
+   * The exit class this reason usually comes with; a site may give another (e.g. a 5xx {@link
+   * #HTTP} is 69).
+   */
   public ExitClass exitClass() {
     return exitClass;
   }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The versioned JSON envelope of every state change of a job. Each event carries the whole job
- * and everything learnt so far, so a stage needs nothing but its input record.
+ * The versioned JSON envelope of every state change of a job. Each event carries the whole job and
+ * everything learnt so far, so a stage needs nothing but its input record.
  *
  * <p>Secrets: only {@code requested} events (and their retries on the router's delay topic) carry
  * the job's input URLs whole, because the router needs them to submit. Every later event ({@code
@@ -21,8 +21,8 @@ import java.util.Objects;
  * line again.
  *
  * <p>Wire shape (snake_case): {@code {"v":2, "type":"submitted", "job_id", "at", "job":{...},
- * "route":{...}, "submission":{...}, "outputs":[...], "files":[...], "failure":{...},
- * "attempt":1, "due_at", "history":[...]}}; absent parts are omitted.
+ * "route":{...}, "submission":{...}, "outputs":[...], "files":[...], "failure":{...}, "attempt":1,
+ * "due_at", "history":[...]}}; absent parts are omitted.
  *
  * @param v envelope version, {@link #VERSION}
  * @param type which state change
@@ -41,8 +41,8 @@ import java.util.Objects;
  * @param createdAt when the producer accepted the job (the per-job deadline counts from here)
  * @param replays how many times the job was replayed from the failure topic ({@code editstream
  *     replay}); 0 for the first run
- * @param parts when the job was split into several RunComfy requests (a Nano Banana batch over
- *     20 images), every request in order ({@code submission} is the first); else {@code null}
+ * @param parts when the job was split into several RunComfy requests (a Nano Banana batch over 20
+ *     images), every request in order ({@code submission} is the first); else {@code null}
  * @param remote the actual cost and deadline facts of the finished request(s) (from {@code
  *     completed} on), or {@code null}
  */
@@ -73,7 +73,10 @@ public record JobEvent(
    */
   public static final int VERSION = 2;
 
-  /** The oldest envelope version this code reads: 1, where {@code exit_class} is the numeric code ({@code 75}). */
+  /**
+   * The oldest envelope version this code reads: 1, where {@code exit_class} is the numeric code
+   * ({@code 75}).
+   */
   public static final int MIN_VERSION = 1;
 
   /** The history reason of a replay whose inputs lost their query strings (pre-signed URLs). */
@@ -129,13 +132,26 @@ public record JobEvent(
     if (replays < 0) {
       throw new IllegalArgumentException("replays must be >= 0, was " + replays);
     }
-    return builder(EventType.REQUESTED, job.id(), now).job(job).createdAt(now).replays(replays).build();
+    return builder(EventType.REQUESTED, job.id(), now)
+        .job(job)
+        .createdAt(now)
+        .replays(replays)
+        .build();
   }
 
   /** The router submitted the job. */
-  public JobEvent submitted(RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
-    return builder(EventType.SUBMITTED, jobId, now).job(safe(job)).route(r).body(dev.editstream.core.Redact.urlsIn(sentBody)).submission(s)
-        .history(history).createdAt(createdAt).replays(replays).parts(parts).build();
+  public JobEvent submitted(
+      RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
+    return builder(EventType.SUBMITTED, jobId, now)
+        .job(safe(job))
+        .route(r)
+        .body(dev.editstream.core.Redact.urlsIn(sentBody))
+        .submission(s)
+        .history(history)
+        .createdAt(createdAt)
+        .replays(replays)
+        .parts(parts)
+        .build();
   }
 
   /** RunComfy finished the request with these output URLs. */
@@ -145,22 +161,48 @@ public record JobEvent(
 
   /** RunComfy finished the request with these output URLs, at this cost (or {@code null}). */
   public JobEvent completed(List<String> outputUrls, RemoteRun run, Instant now) {
-    return builder(EventType.COMPLETED, jobId, now).job(safe(job)).route(route).body(dev.editstream.core.Redact.urlsIn(body))
-        .submission(submission).outputs(List.copyOf(outputUrls)).history(history).createdAt(createdAt).replays(replays).parts(parts)
-        .remote(run).build();
+    return builder(EventType.COMPLETED, jobId, now)
+        .job(safe(job))
+        .route(route)
+        .body(dev.editstream.core.Redact.urlsIn(body))
+        .submission(submission)
+        .outputs(List.copyOf(outputUrls))
+        .history(history)
+        .createdAt(createdAt)
+        .replays(replays)
+        .parts(parts)
+        .remote(run)
+        .build();
   }
 
   /** Every output is on disk. */
   public JobEvent done(List<OutputFile> downloaded, Instant now) {
-    return builder(EventType.DONE, jobId, now).job(safe(job)).route(route).body(dev.editstream.core.Redact.urlsIn(body))
-        .submission(submission).outputs(outputs).files(List.copyOf(downloaded)).history(history).createdAt(createdAt).replays(replays)
-        .parts(parts).remote(remote).build();
+    return builder(EventType.DONE, jobId, now)
+        .job(safe(job))
+        .route(route)
+        .body(dev.editstream.core.Redact.urlsIn(body))
+        .submission(submission)
+        .outputs(outputs)
+        .files(List.copyOf(downloaded))
+        .history(history)
+        .createdAt(createdAt)
+        .replays(replays)
+        .parts(parts)
+        .remote(remote)
+        .build();
   }
 
   /** The job failed for good. */
   public JobEvent failed(Failure f, Instant now) {
-    return toBuilder().v(VERSION).type(EventType.FAILED).at(now).job(safe(job)).body(dev.editstream.core.Redact.urlsIn(body)).failure(f)
-        .dueAt(null).build();
+    return toBuilder()
+        .v(VERSION)
+        .type(EventType.FAILED)
+        .at(now)
+        .job(safe(job))
+        .body(dev.editstream.core.Redact.urlsIn(body))
+        .failure(f)
+        .dueAt(null)
+        .build();
   }
 
   /**
@@ -171,11 +213,23 @@ public record JobEvent(
     List<Attempt> h = history;
     if (job != null && job.hasRedactedInputs()) {
       h = new ArrayList<>(history);
-      h.add(new Attempt(Stage.PRODUCER, FailureReason.INPUTS_REDACTED.exitClass(), FailureReason.INPUTS_REDACTED, "replay " + (replays + 1)
-          + ": the job's input URLs lost their query strings (pre-signed URL signatures are never kept after the submit);"
-          + " produce the job line again to run it with signed inputs", now));
+      h.add(
+          new Attempt(
+              Stage.PRODUCER,
+              FailureReason.INPUTS_REDACTED.exitClass(),
+              FailureReason.INPUTS_REDACTED,
+              "replay "
+                  + (replays + 1)
+                  + ": the job's input URLs lost their query strings (pre-signed URL signatures are never kept after the submit);"
+                  + " produce the job line again to run it with signed inputs",
+              now));
     }
-    return builder(EventType.REQUESTED, jobId, now).job(job).history(h).createdAt(now).replays(replays + 1).build();
+    return builder(EventType.REQUESTED, jobId, now)
+        .job(job)
+        .history(h)
+        .createdAt(now)
+        .replays(replays + 1)
+        .build();
   }
 
   /** This event again, for the next attempt of its consuming stage, due at {@code due}. */
@@ -184,8 +238,8 @@ public record JobEvent(
   }
 
   /**
-   * This event again, due at {@code due}, as attempt {@code nextAttempt} of its consuming stage
-   * (2 after an attempt that made progress before it failed: see {@code RetryPolicy.attemptFailed}).
+   * This event again, due at {@code due}, as attempt {@code nextAttempt} of its consuming stage (2
+   * after an attempt that made progress before it failed: see {@code RetryPolicy.attemptFailed}).
    *
    * @throws IllegalArgumentException if {@code nextAttempt} &lt; 2
    */
@@ -196,8 +250,14 @@ public record JobEvent(
     List<Attempt> h = new ArrayList<>(history);
     h.add(failedAttempt);
     boolean keep = type == EventType.REQUESTED; // the router needs the signed inputs to submit
-    return toBuilder().v(VERSION).job(keep ? job : safe(job)).body(keep ? body : dev.editstream.core.Redact.urlsIn(body)).attempt(nextAttempt)
-        .dueAt(due).history(h).build();
+    return toBuilder()
+        .v(VERSION)
+        .job(keep ? job : safe(job))
+        .body(keep ? body : dev.editstream.core.Redact.urlsIn(body))
+        .attempt(nextAttempt)
+        .dueAt(due)
+        .history(h)
+        .build();
   }
 
   /** A builder holding every field of this event, to copy it with some fields changed. */
@@ -206,8 +266,8 @@ public record JobEvent(
   }
 
   /**
-   * A builder of a new event of version {@link #VERSION}: attempt 1, replays 0, every optional
-   * part absent.
+   * A builder of a new event of version {@link #VERSION}: attempt 1, replays 0, every optional part
+   * absent.
    *
    * @param type which state change
    * @param jobId the job's id
@@ -375,7 +435,25 @@ public record JobEvent(
 
     /** The event. */
     public JobEvent build() {
-      return new JobEvent(v, type, jobId, at, job, route, body, submission, outputs, files, failure, attempt, dueAt, history, createdAt, replays, parts, remote);
+      return new JobEvent(
+          v,
+          type,
+          jobId,
+          at,
+          job,
+          route,
+          body,
+          submission,
+          outputs,
+          files,
+          failure,
+          attempt,
+          dueAt,
+          history,
+          createdAt,
+          replays,
+          parts,
+          remote);
     }
   }
 

@@ -11,7 +11,13 @@ package dev.editstream.core.event;
  * @param objectUri where a copy was stored with {@code --results-to} ({@code s3://bucket/key},
  *     never a pre-signed URL), or {@code null}
  */
-public record OutputFile(String path, long bytes, String sha256, String contentType, String sourceUrl, String objectUri) {
+public record OutputFile(
+    String path,
+    long bytes,
+    String sha256,
+    String contentType,
+    String sourceUrl,
+    String objectUri) {
   /** A file kept in the output folder only. */
   public OutputFile(String path, long bytes, String sha256, String contentType, String sourceUrl) {
     this(path, bytes, sha256, contentType, sourceUrl, null);

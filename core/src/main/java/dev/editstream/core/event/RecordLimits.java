@@ -17,16 +17,16 @@ import java.util.Optional;
  * keep them: whether an event may be published as it is, and the {@code failed} event (class 65,
  * reason {@code record_too_large}) that replaces one that may not.
  *
- * <p>Why: Kafka refuses a record over the producer's {@code max.request.size} / the broker's
- * {@code message.max.bytes} (both about 1 MiB by default) with a non-retriable {@code
+ * <p>Why: Kafka refuses a record over the producer's {@code max.request.size} / the broker's {@code
+ * message.max.bytes} (both about 1 MiB by default) with a non-retriable {@code
  * RecordTooLargeException}. A stage that retried its publish would retry forever, and a job whose
  * next event cannot be written would never end. So every outcome is checked here before it is
  * produced: a too-large {@code failed} event is shrunk until it fits (message clipped, history
  * trimmed to the last attempts, outputs, files and body dropped, the job's long fields clipped),
  * and any other too-large event becomes such a {@code failed} event.
  *
- * @param maxRecordBytes the largest serialized event value, bytes (default 900 KiB: Kafka's
- *     default 1,000,000-byte limit minus headroom for the key, headers and batch overhead)
+ * @param maxRecordBytes the largest serialized event value, bytes (default 900 KiB: Kafka's default
+ *     1,000,000-byte limit minus headroom for the key, headers and batch overhead)
  * @param maxMessageChars the longest failure or attempt message, characters (default 4,000)
  * @param maxRequestIdChars the longest RunComfy {@code request_id} carried, characters (default
  *     200; real ones are UUIDs of 36)
@@ -34,26 +34,38 @@ import java.util.Optional;
  * @param maxHistory the most earlier attempts kept in a shrunk {@code failed} event (default 20,
  *     the last ones)
  */
-public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxRequestIdChars, int maxOutputs, int maxHistory) {
+public record RecordLimits(
+    int maxRecordBytes,
+    int maxMessageChars,
+    int maxRequestIdChars,
+    int maxOutputs,
+    int maxHistory) {
   /** The failure reason of an event that does not fit. */
   public static final FailureReason REASON = FailureReason.RECORD_TOO_LARGE;
 
   /** The defaults: 900 KiB, 4,000 chars, 200 chars, 1,000 outputs, 20 attempts. */
   public static final RecordLimits DEFAULTS = new RecordLimits(900 * 1024, 4_000, 200, 1_000, 20);
 
-  /** The room a shrunk {@code failed} event keeps for envelope fields that are never clipped, bytes. */
+  /**
+   * The room a shrunk {@code failed} event keeps for envelope fields that are never clipped, bytes.
+   */
   private static final int MIN_RECORD_BYTES = 16 * 1024;
 
-  /** @throws IllegalArgumentException naming the limit that breaks its rule */
+  /**
+   * @throws IllegalArgumentException naming the limit that breaks its rule
+   */
   public RecordLimits {
     if (maxRecordBytes < MIN_RECORD_BYTES) {
-      throw new IllegalArgumentException("maxRecordBytes must be >= " + MIN_RECORD_BYTES + ", was " + maxRecordBytes);
+      throw new IllegalArgumentException(
+          "maxRecordBytes must be >= " + MIN_RECORD_BYTES + ", was " + maxRecordBytes);
     }
     if (maxMessageChars < 100 || maxMessageChars > maxRecordBytes / 16) {
-      throw new IllegalArgumentException("maxMessageChars must be in 100.." + maxRecordBytes / 16 + ", was " + maxMessageChars);
+      throw new IllegalArgumentException(
+          "maxMessageChars must be in 100.." + maxRecordBytes / 16 + ", was " + maxMessageChars);
     }
     if (maxRequestIdChars < 1 || maxRequestIdChars > maxMessageChars) {
-      throw new IllegalArgumentException("maxRequestIdChars must be in 1..maxMessageChars, was " + maxRequestIdChars);
+      throw new IllegalArgumentException(
+          "maxRequestIdChars must be in 1..maxMessageChars, was " + maxRequestIdChars);
     }
     if (maxOutputs < 1) {
       throw new IllegalArgumentException("maxOutputs must be >= 1, was " + maxOutputs);
@@ -87,25 +99,30 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
    */
   public Optional<String> violation(JobEvent e, int encodedBytes) {
     if (encodedBytes > maxRecordBytes) {
-      return Optional.of(String.format("is %,d bytes, over the limit of %,d bytes", encodedBytes, maxRecordBytes));
+      return Optional.of(
+          String.format("is %,d bytes, over the limit of %,d bytes", encodedBytes, maxRecordBytes));
     }
     for (Submission s : e.requests()) {
       if (s.requestId() != null && s.requestId().length() > maxRequestIdChars) {
-        return Optional.of(String.format("carries a request_id of %,d chars, over the limit of %,d chars", s.requestId().length(),
-            maxRequestIdChars));
+        return Optional.of(
+            String.format(
+                "carries a request_id of %,d chars, over the limit of %,d chars",
+                s.requestId().length(), maxRequestIdChars));
       }
     }
     if (e.outputs() != null && e.outputs().size() > maxOutputs) {
-      return Optional.of(String.format("carries %,d output URLs, over the limit of %,d", e.outputs().size(), maxOutputs));
+      return Optional.of(
+          String.format(
+              "carries %,d output URLs, over the limit of %,d", e.outputs().size(), maxOutputs));
     }
     return Optional.empty();
   }
 
   /**
-   * The event to publish instead of {@code e}: {@code e} itself when it keeps every limit; else, for
-   * a {@code failed} event, a {@link #shrink shrunk} copy; for any other type, a {@code failed}
-   * event of class 65 and reason {@code record_too_large} naming the size or field and the limit, shrunk to
-   * fit. The result always keeps {@link #maxRecordBytes}.
+   * The event to publish instead of {@code e}: {@code e} itself when it keeps every limit; else,
+   * for a {@code failed} event, a {@link #shrink shrunk} copy; for any other type, a {@code failed}
+   * event of class 65 and reason {@code record_too_large} naming the size or field and the limit,
+   * shrunk to fit. The result always keeps {@link #maxRecordBytes}.
    *
    * @param e the event a stage wants to publish
    * @param stage the stage that publishes it (the failure's stage)
@@ -124,7 +141,16 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
 
   /** The failure of an event that {@link #violation violates} a limit. */
   public Failure tooLarge(JobEvent e, Stage stage, String violation) {
-    String msg = "job " + e.jobId() + ": its " + e.type().wire() + " event " + violation + " (" + REASON.wire() + ")";
+    String msg =
+        "job "
+            + e.jobId()
+            + ": its "
+            + e.type().wire()
+            + " event "
+            + violation
+            + " ("
+            + REASON.wire()
+            + ")";
     return new Failure(ExitClass.DATA, REASON, clip(msg), stage, e.attempt());
   }
 
@@ -140,11 +166,15 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
    */
   public JobEvent shrink(JobEvent failed) {
     if (failed.type() != EventType.FAILED || failed.failure() == null) {
-      throw new IllegalArgumentException("only a failed event with a failure can be shrunk, was " + failed.type());
+      throw new IllegalArgumentException(
+          "only a failed event with a failure can be shrunk, was " + failed.type());
     }
     List<Attempt> h = failed.history();
-    boolean clipNeeded = failed.failure().message() != null && failed.failure().message().length() > maxMessageChars
-        || h.size() > maxHistory || h.stream().anyMatch(a -> a.message() != null && a.message().length() > maxMessageChars);
+    boolean clipNeeded =
+        failed.failure().message() != null && failed.failure().message().length() > maxMessageChars
+            || h.size() > maxHistory
+            || h.stream()
+                .anyMatch(a -> a.message() != null && a.message().length() > maxMessageChars);
     if (!clipNeeded && violation(failed, encode(failed).length).isEmpty()) {
       return failed;
     }
@@ -156,8 +186,18 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     if (h.size() > maxHistory) {
       dropped.add((h.size() - maxHistory) + " oldest attempts");
     }
-    JobEvent e = with(failed, failed.job(), failed.route(), failed.body(), failed.submission(), failed.outputs(), failed.files(),
-        failed.parts(), lastAttempts, dropped);
+    JobEvent e =
+        with(
+            failed,
+            failed.job(),
+            failed.route(),
+            failed.body(),
+            failed.submission(),
+            failed.outputs(),
+            failed.files(),
+            failed.parts(),
+            lastAttempts,
+            dropped);
     if (fits(e)) {
       return e;
     }
@@ -168,22 +208,55 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
       dropped.add(failed.files().size() + " files");
     }
     Submission s = failed.submission() == null ? null : clip(failed.submission());
-    e = with(failed, failed.job(), failed.route(), failed.body(), s, null, null, null, lastAttempts, dropped);
+    e =
+        with(
+            failed,
+            failed.job(),
+            failed.route(),
+            failed.body(),
+            s,
+            null,
+            null,
+            null,
+            lastAttempts,
+            dropped);
     if (fits(e)) {
       return e;
     }
     dropped.add("the request body");
-    e = with(failed, failed.job(), failed.route(), null, s, null, null, null, lastAttempts, dropped);
+    e =
+        with(
+            failed, failed.job(), failed.route(), null, s, null, null, null, lastAttempts, dropped);
     if (fits(e)) {
       return e;
     }
     dropped.add("long job fields clipped");
-    e = with(failed, clip(failed.job()), failed.route(), null, s, null, null, null, lastAttempts, dropped);
+    e =
+        with(
+            failed,
+            clip(failed.job()),
+            failed.route(),
+            null,
+            s,
+            null,
+            null,
+            null,
+            lastAttempts,
+            dropped);
     if (fits(e)) {
       return e;
     }
     dropped.add("route, submission and history");
-    Job bare = new Job(failed.job() == null ? failed.jobId() : failed.job().id(), "", List.of(), null, null, null, null, null);
+    Job bare =
+        new Job(
+            failed.job() == null ? failed.jobId() : failed.job().id(),
+            "",
+            List.of(),
+            null,
+            null,
+            null,
+            null,
+            null);
     return with(failed, bare, null, null, null, null, null, null, List.of(), dropped);
   }
 
@@ -191,15 +264,37 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     return violation(e, encode(e).length).isEmpty();
   }
 
-  private JobEvent with(JobEvent f, Job job, RouteDecision route, Map<String, Object> body, Submission s, List<String> outputs,
-      List<OutputFile> files, List<Submission> parts, List<Attempt> history, List<String> dropped) {
+  private JobEvent with(
+      JobEvent f,
+      Job job,
+      RouteDecision route,
+      Map<String, Object> body,
+      Submission s,
+      List<String> outputs,
+      List<OutputFile> files,
+      List<Submission> parts,
+      List<Attempt> history,
+      List<String> dropped) {
     Failure old = f.failure();
     String msg = old.message() == null ? "" : old.message();
     if (!dropped.isEmpty()) {
-      msg = clip(msg, maxMessageChars - 200) + " [shrunk to fit a Kafka record: " + String.join(", ", dropped) + " dropped]";
+      msg =
+          clip(msg, maxMessageChars - 200)
+              + " [shrunk to fit a Kafka record: "
+              + String.join(", ", dropped)
+              + " dropped]";
     }
-    return f.toBuilder().job(job).route(route).body(body).submission(s).outputs(outputs).files(files).failure(old.withMessage(clip(msg)))
-        .history(history).parts(parts).build();
+    return f.toBuilder()
+        .job(job)
+        .route(route)
+        .body(body)
+        .submission(s)
+        .outputs(outputs)
+        .files(files)
+        .failure(old.withMessage(clip(msg)))
+        .history(history)
+        .parts(parts)
+        .build();
   }
 
   /** {@code text} clipped to {@link #maxMessageChars}. */
@@ -212,11 +307,18 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
   }
 
   private Submission clip(Submission s) {
-    return new Submission(clip(s.requestId(), maxRequestIdChars < 40 ? 40 : maxRequestIdChars), clip(s.statusUrl(), 2_000),
-        clip(s.resultUrl(), 2_000), clip(s.cancelUrl(), 2_000), s.submittedAt());
+    return new Submission(
+        clip(s.requestId(), maxRequestIdChars < 40 ? 40 : maxRequestIdChars),
+        clip(s.statusUrl(), 2_000),
+        clip(s.resultUrl(), 2_000),
+        clip(s.cancelUrl(), 2_000),
+        s.submittedAt());
   }
 
-  /** The job with each long field clipped: at most 100 inputs of 2,000 chars, no params over 4,000 chars of JSON. */
+  /**
+   * The job with each long field clipped: at most 100 inputs of 2,000 chars, no params over 4,000
+   * chars of JSON.
+   */
   private Job clip(Job j) {
     if (j == null) {
       return null;
@@ -226,7 +328,14 @@ public record RecordLimits(int maxRecordBytes, int maxMessageChars, int maxReque
     if (encodedLength(params) > maxMessageChars) {
       params = Map.of("_clipped", "params of " + encodedLength(params) + " bytes dropped");
     }
-    return new Job(j.id(), clip(j.prompt()), images, clip(j.mask(), 2_000), clip(j.video(), 2_000), clip(j.model(), 200), params,
+    return new Job(
+        j.id(),
+        clip(j.prompt()),
+        images,
+        clip(j.mask(), 2_000),
+        clip(j.video(), 2_000),
+        clip(j.model(), 200),
+        params,
         clip(j.batch(), 200));
   }
 

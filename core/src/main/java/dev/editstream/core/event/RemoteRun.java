@@ -9,9 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param costUsd the actual cost in USD from {@code GET /requests/{id}/result?include_cost=true}
  *     ({@code runcomfy-live-contract.md} §3), summed over the parts of a split batch; {@code null}
  *     when RunComfy gave none
- * @param pastDeadline whether the request was still running at the job's deadline and could not
- *     be cancelled ({@code not_cancellable}): RunComfy finished and billed it, so it was followed
- *     to its end and downloaded
+ * @param pastDeadline whether the request was still running at the job's deadline and could not be
+ *     cancelled ({@code not_cancellable}): RunComfy finished and billed it, so it was followed to
+ *     its end and downloaded
  * @param note a human sentence on the above, or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +21,9 @@ public record RemoteRun(Double costUsd, boolean pastDeadline, String note) {
     return new RemoteRun(costUsd, false, null);
   }
 
-  /** The runs of several requests of one job as one: costs summed (unknown if any is), flags or-ed. */
+  /**
+   * The runs of several requests of one job as one: costs summed (unknown if any is), flags or-ed.
+   */
   public RemoteRun plus(RemoteRun other) {
     if (other == null) {
       return this;

@@ -15,19 +15,30 @@ import java.util.List;
  * @param language the prompt's language as the router identified it: an ISO 639-1 code ({@code
  *     de}), or {@code und} when it could not tell; {@code null} when not identified (an explicit
  *     {@code model}, events written before this field)
- * @param confidence how sure the identification is, 0 (a tie with another language) to 1 (no
- *     other language came close); {@code null} with {@code language}
+ * @param confidence how sure the identification is, 0 (a tie with another language) to 1 (no other
+ *     language came close); {@code null} with {@code language}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RouteDecision(String modelId, String rule, List<String> cues, List<String> warnings, CostEstimate estimate,
-    String language, Double confidence) {
+public record RouteDecision(
+    String modelId,
+    String rule,
+    List<String> cues,
+    List<String> warnings,
+    CostEstimate estimate,
+    String language,
+    Double confidence) {
   public RouteDecision {
     cues = cues == null ? List.of() : List.copyOf(cues);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
   }
 
   /** A decision without an identified language. */
-  public RouteDecision(String modelId, String rule, List<String> cues, List<String> warnings, CostEstimate estimate) {
+  public RouteDecision(
+      String modelId,
+      String rule,
+      List<String> cues,
+      List<String> warnings,
+      CostEstimate estimate) {
     this(modelId, rule, cues, warnings, estimate, null, null);
   }
 

@@ -15,7 +15,8 @@ public record Topics(String prefix) {
 
   public Topics {
     if (prefix == null || !prefix.matches("[A-Za-z0-9._-]{1,100}")) {
-      throw new IllegalArgumentException("topic prefix must match [A-Za-z0-9._-]{1,100}, was " + prefix);
+      throw new IllegalArgumentException(
+          "topic prefix must match [A-Za-z0-9._-]{1,100}, was " + prefix);
     }
   }
 
@@ -53,14 +54,16 @@ public record Topics(String prefix) {
   }
 
   /**
-   * The job-state topic (compacted, keyed by job id): submission markers written before a POST,
-   * so a redelivered job is never POSTed twice and a lost answer is detected.
+   * The job-state topic (compacted, keyed by job id): submission markers written before a POST, so
+   * a redelivered job is never POSTed twice and a lost answer is detected.
    */
   public String state() {
     return prefix + ".jobs.state";
   }
 
-  /** The delay topic of a stage: records wait there until their due time, then the stage retries. */
+  /**
+   * The delay topic of a stage: records wait there until their due time, then the stage retries.
+   */
   public String retry(Stage stage) {
     return prefix + ".retry." + stage.wire();
   }
@@ -78,7 +81,14 @@ public record Topics(String prefix) {
   /** All topics, for creation at start-up. */
   public List<String> all() {
     return List.of(
-        requested(), submitted(), completed(), done(), failed(), state(),
-        retry(Stage.ROUTER), retry(Stage.POLLER), retry(Stage.DOWNLOADER));
+        requested(),
+        submitted(),
+        completed(),
+        done(),
+        failed(),
+        state(),
+        retry(Stage.ROUTER),
+        retry(Stage.POLLER),
+        retry(Stage.DOWNLOADER));
   }
 }

@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
  * ({@link UrlRules}) or a local file inside one of the allowed input folders. A local path is
  * resolved against the job file's folder and normalised; it must lie inside an allowed folder both
  * as written (so {@code ../} cannot climb out) and after resolving symbolic links with {@link
- * Path#toRealPath} (so a link cannot point out). A missing file is class 66, every other refusal 65.
+ * Path#toRealPath} (so a link cannot point out). A missing file is class 66, every other refusal
+ * 65.
  */
 final class InputRules {
   /** Longest local path accepted, in chars. */
@@ -77,7 +78,8 @@ final class InputRules {
 
   private Refusal checkLocal(String ref) {
     if (ref.length() > MAX_PATH_CHARS) {
-      return bad("must be a local path of at most " + MAX_PATH_CHARS + " characters, was " + ref.length());
+      return bad(
+          "must be a local path of at most " + MAX_PATH_CHARS + " characters, was " + ref.length());
     }
     String chars = TextRules.strict(ref);
     if (chars != null) {
@@ -90,7 +92,14 @@ final class InputRules {
       return bad("must be a valid local path (" + e.getReason() + ")");
     }
     if (!inside(p, roots) && !inside(p, realRoots)) {
-      return bad("must be inside an allowed input folder: " + shownRoots + " (" + TextRules.show(ref) + " resolves to " + TextRules.show(p.toString()) + ")");
+      return bad(
+          "must be inside an allowed input folder: "
+              + shownRoots
+              + " ("
+              + TextRules.show(ref)
+              + " resolves to "
+              + TextRules.show(p.toString())
+              + ")");
     }
     if (!Files.isRegularFile(p)) {
       return new Refusal("local file not found: " + TextRules.show(ref), 66);
@@ -102,8 +111,12 @@ final class InputRules {
       return new Refusal("local file not readable: " + TextRules.show(ref), 66);
     }
     if (!inside(real, realRoots)) {
-      return bad("must be inside an allowed input folder: " + shownRoots + " (" + TextRules.show(ref)
-          + " is a symbolic link to a file outside)");
+      return bad(
+          "must be inside an allowed input folder: "
+              + shownRoots
+              + " ("
+              + TextRules.show(ref)
+              + " is a symbolic link to a file outside)");
     }
     return null;
   }

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * One edit job, as read from a line of a JSON Lines job file and carried in every event.
  *
- * @param id required, unique in its file, {@code [A-Za-z0-9._-]{1,128}} not starting with a dot; the Kafka
- *     record key and the output folder name
+ * @param id required, unique in its file, {@code [A-Za-z0-9._-]{1,128}} not starting with a dot;
+ *     the Kafka record key and the output folder name
  * @param prompt the edit instruction, any language; may be empty for explicit-model jobs
  * @param images input images: public https URLs or local file paths (resolved against the job
  *     file's folder, inside an allowed input folder); empty when none
@@ -34,23 +34,27 @@ public record Job(
   public Job {
     prompt = prompt == null ? "" : prompt;
     images = images == null ? List.of() : List.copyOf(images);
-    params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
+    params =
+        params == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
   }
 
   /**
-   * A fingerprint of what the job line asks for: the SHA-256 (hex, 64 characters) of the job's
-   * JSON with object keys sorted, so the same line gives the same fingerprint whatever the order
-   * of its keys. A resumed batch compares it with the job that ran before to report a changed line.
+   * A fingerprint of what the job line asks for: the SHA-256 (hex, 64 characters) of the job's JSON
+   * with object keys sorted, so the same line gives the same fingerprint whatever the order of its
+   * keys. A resumed batch compares it with the job that ran before to report a changed line.
    */
   public String fingerprint() {
     try {
       byte[] json = dev.editstream.core.Json.canonicalWriter().writeValueAsBytes(this);
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(json));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException
+        | java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot fingerprint job " + id, e);
     }
   }
-
 
   /** Every input reference of the job: images, then mask, then video. */
   public List<String> inputs() {
@@ -71,12 +75,23 @@ public record Job(
    */
   @SuppressWarnings("unchecked")
   public Job redacted() {
-    java.util.function.UnaryOperator<String> r = s -> s == null ? null : (String) dev.editstream.core.Redact.urls(s);
-    return new Job(id, prompt, images.stream().map(r).toList(), r.apply(mask), r.apply(video), model,
-        dev.editstream.core.Redact.urlsIn(params), batch);
+    java.util.function.UnaryOperator<String> r =
+        s -> s == null ? null : (String) dev.editstream.core.Redact.urls(s);
+    return new Job(
+        id,
+        prompt,
+        images.stream().map(r).toList(),
+        r.apply(mask),
+        r.apply(video),
+        model,
+        dev.editstream.core.Redact.urlsIn(params),
+        batch);
   }
 
-  /** Whether an input lost its query string to {@link #redacted()} (a replay cannot fetch it as it was). */
+  /**
+   * Whether an input lost its query string to {@link #redacted()} (a replay cannot fetch it as it
+   * was).
+   */
   public boolean hasRedactedInputs() {
     return inputs().stream().anyMatch(dev.editstream.core.Redact::wasRedacted);
   }

@@ -13,10 +13,10 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Validates the lines of a JSON Lines job file, one at a time, and turns each into a {@link Job}
- * or one {@link LineError} naming the field and the rule. Not thread-safe: it remembers the ids
- * seen so far (on good and bad lines), so a duplicate id in one file is refused and no two lines
- * ever share a fate.
+ * Validates the lines of a JSON Lines job file, one at a time, and turns each into a {@link Job} or
+ * one {@link LineError} naming the field and the rule. Not thread-safe: it remembers the ids seen
+ * so far (on good and bad lines), so a duplicate id in one file is refused and no two lines ever
+ * share a fate.
  *
  * <p>What a line must be: one JSON object (no trailing text, no duplicate keys, at most {@value
  * #MAX_JSON_DEPTH} levels of nesting, a UTF-8 byte order mark accepted on line 1 only) with the
@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * inputs: no network, no DNS.
  */
 public final class JobLineParser {
-  /** The id rule: also safe as a folder name (no leading dot, so never "." or "..") and a Kafka key. */
+  /**
+   * The id rule: also safe as a folder name (no leading dot, so never "." or "..") and a Kafka key.
+   */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /** Longest id, in chars. */
@@ -48,11 +50,16 @@ public final class JobLineParser {
   /** Longest model id, in chars. */
   public static final int MAX_MODEL_CHARS = 200;
 
-  /** The batch label rule: letters, digits and {@code . _ : + -} or inner spaces, 1 to 128 chars. */
-  public static final Pattern BATCH = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._:+ -]{0,126}[A-Za-z0-9._:+-])?");
+  /**
+   * The batch label rule: letters, digits and {@code . _ : + -} or inner spaces, 1 to 128 chars.
+   */
+  public static final Pattern BATCH =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._:+ -]{0,126}[A-Za-z0-9._:+-])?");
 
-  private static final Set<String> FIELDS = Set.of("id", "prompt", "images", "mask", "video", "model", "params", "batch");
-  private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*){1,5}");
+  private static final Set<String> FIELDS =
+      Set.of("id", "prompt", "images", "mask", "video", "model", "params", "batch");
+  private static final Pattern MODEL_ID =
+      Pattern.compile("[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*){1,5}");
 
   private final InputRules inputs;
   private final Set<String> seenIds = new HashSet<>();
@@ -110,28 +117,47 @@ public final class JobLineParser {
       return new Parsed(null, new LineError(lineNumber, r.jobId, r.field, r.rule, r.exitClass));
     } catch (RuntimeException e) {
       // a safety net: a rule that could not be evaluated refuses the line instead of the file
-      return new Parsed(null, new LineError(lineNumber, null, "$", "could not be checked (" + e.getClass().getSimpleName() + ")", 65));
+      return new Parsed(
+          null,
+          new LineError(
+              lineNumber,
+              null,
+              "$",
+              "could not be checked (" + e.getClass().getSimpleName() + ")",
+              65));
     }
   }
 
   private Job check(String text) throws Refused {
     if (text.charAt(0) == '\uFEFF') {
-      throw new Refused(claimReadableId(text), "$", "must not start with a byte order mark (U+FEFF is accepted at the start of line 1 only)");
+      throw new Refused(
+          claimReadableId(text),
+          "$",
+          "must not start with a byte order mark (U+FEFF is accepted at the start of line 1 only)");
     }
     if (text.length() > MAX_LINE_CHARS) {
-      throw new Refused(null, "$", "line must be at most " + MAX_LINE_CHARS + " characters, was " + text.length());
+      throw new Refused(
+          null,
+          "$",
+          "line must be at most " + MAX_LINE_CHARS + " characters, was " + text.length());
     }
     ObjectNode o = LineJson.readObject(text, this::claim);
     String id = checkId(o);
     for (String f : (Iterable<String>) o::fieldNames) {
       if (!FIELDS.contains(f)) {
-        throw new Refused(id, TextRules.child("", f), "is not a job field (allowed: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
+        throw new Refused(
+            id,
+            TextRules.child("", f),
+            "is not a job field (allowed: " + String.join(", ", new TreeSet<>(FIELDS)) + ")");
       }
     }
     String prompt = optString(o, "prompt", id, "must be a string");
     if (prompt != null) {
       if (prompt.length() > MAX_PROMPT_CHARS) {
-        throw new Refused(id, "prompt", "must be at most " + MAX_PROMPT_CHARS + " characters, was " + prompt.length());
+        throw new Refused(
+            id,
+            "prompt",
+            "must be at most " + MAX_PROMPT_CHARS + " characters, was " + prompt.length());
       }
       String r = TextRules.controlChars(prompt, true);
       r = r != null ? r : TextRules.unpairedSurrogates(prompt);
@@ -171,7 +197,9 @@ public final class JobLineParser {
 
   /** The candidate id when it is valid and new (it is then taken), else {@code null}. */
   private String claim(String candidate) {
-    return candidate != null && idRule(candidate) == null && seenIds.add(candidate) ? candidate : null;
+    return candidate != null && idRule(candidate) == null && seenIds.add(candidate)
+        ? candidate
+        : null;
   }
 
   private String checkId(ObjectNode o) throws Refused {
@@ -180,7 +208,8 @@ public final class JobLineParser {
       throw new Refused(null, "id", "is required");
     }
     if (!n.isTextual()) {
-      throw new Refused(null, "id", "must be a string, was " + n.getNodeType().name().toLowerCase(Locale.ROOT));
+      throw new Refused(
+          null, "id", "must be a string, was " + n.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     String id = n.asText();
     String rule = idRule(id);
@@ -188,7 +217,10 @@ public final class JobLineParser {
       throw new Refused(null, "id", rule);
     }
     if (!seenIds.add(id)) {
-      throw new Refused(id, "id", "must be unique in the file; " + TextRules.show(id) + " was used on an earlier line");
+      throw new Refused(
+          id,
+          "id",
+          "must be unique in the file; " + TextRules.show(id) + " was used on an earlier line");
     }
     return id;
   }
@@ -209,7 +241,8 @@ public final class JobLineParser {
       return "must not contain path separators ('/' or '\\'), was " + TextRules.show(id);
     }
     if (id.startsWith(".")) {
-      return "must not start with '.' (no hidden or relative folder names such as \"..\"), was " + TextRules.show(id);
+      return "must not start with '.' (no hidden or relative folder names such as \"..\"), was "
+          + TextRules.show(id);
     }
     if (!ID.matcher(id).matches()) {
       return "must match [A-Za-z0-9._-]{1,128} not starting with '.', was " + TextRules.show(id);
@@ -227,7 +260,8 @@ public final class JobLineParser {
       throw new Refused(id, "images", "must be an array of https URLs or local paths");
     }
     if (imgs.size() > MAX_IMAGES) {
-      throw new Refused(id, "images", "must hold at most " + MAX_IMAGES + " items, held " + imgs.size());
+      throw new Refused(
+          id, "images", "must hold at most " + MAX_IMAGES + " items, held " + imgs.size());
     }
     for (int i = 0; i < imgs.size(); i++) {
       JsonNode el = imgs.get(i);
@@ -256,20 +290,30 @@ public final class JobLineParser {
   }
 
   private static String model(ObjectNode o, String id) throws Refused {
-    String model = optString(o, "model", id, "must be a string (a RunComfy model_id such as google/nano-banana-2/edit)");
+    String model =
+        optString(
+            o,
+            "model",
+            id,
+            "must be a string (a RunComfy model_id such as google/nano-banana-2/edit)");
     if (model == null) {
       return null;
     }
     if (model.length() > MAX_MODEL_CHARS) {
-      throw new Refused(id, "model", "must be at most " + MAX_MODEL_CHARS + " characters, was " + model.length());
+      throw new Refused(
+          id, "model", "must be at most " + MAX_MODEL_CHARS + " characters, was " + model.length());
     }
     String chars = TextRules.strict(model);
     if (chars != null) {
       throw new Refused(id, "model", chars);
     }
     if (!MODEL_ID.matcher(model).matches()) {
-      throw new Refused(id, "model", "must be a RunComfy model_id such as google/nano-banana-2/edit (lowercase segments of "
-          + "[a-z0-9._-] joined by '/', none starting with '.'), was " + TextRules.show(model));
+      throw new Refused(
+          id,
+          "model",
+          "must be a RunComfy model_id such as google/nano-banana-2/edit (lowercase segments of "
+              + "[a-z0-9._-] joined by '/', none starting with '.'), was "
+              + TextRules.show(model));
     }
     return model;
   }
@@ -302,8 +346,11 @@ public final class JobLineParser {
       throw new Refused(id, "batch", "must be at most 128 characters, was " + batch.length());
     }
     if (!BATCH.matcher(batch).matches()) {
-      throw new Refused(id, "batch", "must be 1 to 128 letters, digits, spaces or . _ : + - (starting with a letter or digit), was "
-          + TextRules.show(batch));
+      throw new Refused(
+          id,
+          "batch",
+          "must be 1 to 128 letters, digits, spaces or . _ : + - (starting with a letter or digit), was "
+              + TextRules.show(batch));
     }
     return batch;
   }
@@ -320,13 +367,15 @@ public final class JobLineParser {
     return colon > 1 && (slash < 0 || colon < slash);
   }
 
-  private static String optString(ObjectNode o, String field, String id, String rule) throws Refused {
+  private static String optString(ObjectNode o, String field, String id, String rule)
+      throws Refused {
     JsonNode n = o.get(field);
     if (n == null || n.isNull()) {
       return null;
     }
     if (!n.isTextual()) {
-      throw new Refused(id, field, rule + ", was " + n.getNodeType().name().toLowerCase(Locale.ROOT));
+      throw new Refused(
+          id, field, rule + ", was " + n.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return n.asText();
   }

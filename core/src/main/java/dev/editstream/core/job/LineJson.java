@@ -26,8 +26,12 @@ final class LineJson {
   private static final StreamReadConstraints LIMITS =
       StreamReadConstraints.builder().maxNestingDepth(JobLineParser.MAX_JSON_DEPTH).build();
   private static final JsonFactory STRICT_FACTORY =
-      JsonFactory.builder().streamReadConstraints(LIMITS).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private static final JsonFactory LENIENT_FACTORY = JsonFactory.builder().streamReadConstraints(LIMITS).build();
+      JsonFactory.builder()
+          .streamReadConstraints(LIMITS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+  private static final JsonFactory LENIENT_FACTORY =
+      JsonFactory.builder().streamReadConstraints(LIMITS).build();
   private static final ObjectMapper STRICT = new ObjectMapper(STRICT_FACTORY);
 
   private LineJson() {}
@@ -49,29 +53,44 @@ final class LineJson {
       }
       try {
         if (p.nextToken() != null) {
-          throw new Refused(claim.apply(idOf(node)), "$", "must be one JSON object with nothing after it");
+          throw new Refused(
+              claim.apply(idOf(node)), "$", "must be one JSON object with nothing after it");
         }
       } catch (JsonProcessingException e) {
-        throw new Refused(claim.apply(idOf(node)), "$", "must be one JSON object with nothing after it (" + jacksonReason(String.valueOf(e.getOriginalMessage())) + ")");
+        throw new Refused(
+            claim.apply(idOf(node)),
+            "$",
+            "must be one JSON object with nothing after it ("
+                + jacksonReason(String.valueOf(e.getOriginalMessage()))
+                + ")");
       }
     } catch (IOException e) {
-      throw new Refused(null, "$", "must be one JSON object (" + e.getClass().getSimpleName() + ")");
+      throw new Refused(
+          null, "$", "must be one JSON object (" + e.getClass().getSimpleName() + ")");
     }
     if (node == null || !node.isObject()) {
       String kind = node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT);
-      throw new Refused(null, "$", "must be one JSON object, was " + ("array".equals(kind) ? "an array" : kind.equals("nothing") ? kind : "a " + kind));
+      throw new Refused(
+          null,
+          "$",
+          "must be one JSON object, was "
+              + ("array".equals(kind) ? "an array" : kind.equals("nothing") ? kind : "a " + kind));
     }
     return (ObjectNode) node;
   }
 
   /** A syntax error: names the field it happened in when the parser was inside one. */
-  private static Refused syntax(String text, JsonParser p, JsonProcessingException e, UnaryOperator<String> claim) {
+  private static Refused syntax(
+      String text, JsonParser p, JsonProcessingException e, UnaryOperator<String> claim) {
     String msg = String.valueOf(e.getOriginalMessage());
     String lower = msg.toLowerCase(Locale.ROOT);
     JsonToken last = p.currentToken();
-    // the break is inside a field's value when the parser stopped after its name, or inside its string
-    boolean inValue = last == JsonToken.FIELD_NAME
-        || (last == JsonToken.VALUE_STRING && (lower.contains("string value") || lower.contains("escape")));
+    // the break is inside a field's value when the parser stopped after its name, or inside its
+    // string
+    boolean inValue =
+        last == JsonToken.FIELD_NAME
+            || (last == JsonToken.VALUE_STRING
+                && (lower.contains("string value") || lower.contains("escape")));
     String field = pathOf(p.getParsingContext(), inValue);
     String where = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
     String rule;
@@ -81,7 +100,12 @@ final class LineJson {
     } else if (e instanceof StreamConstraintsException && msg.contains("nesting depth")) {
       String top = field.split("[.\\[]", 2)[0];
       field = top.isEmpty() ? "$" : top;
-      rule = "must nest arrays and objects at most " + JobLineParser.MAX_JSON_DEPTH + " levels deep (the line is level 1" + where + ")";
+      rule =
+          "must nest arrays and objects at most "
+              + JobLineParser.MAX_JSON_DEPTH
+              + " levels deep (the line is level 1"
+              + where
+              + ")";
     } else {
       rule = "must be valid JSON (" + jacksonReason(msg) + where + ")";
     }
@@ -113,7 +137,10 @@ final class LineJson {
    */
   private static String jacksonReason(String msg) {
     String m = msg;
-    for (String cut : new String[] {"\n", " (start marker at", " (not recognized", ": enable `", "; enable `", " at [Source"}) {
+    for (String cut :
+        new String[] {
+          "\n", " (start marker at", " (not recognized", ": enable `", "; enable `", " at [Source"
+        }) {
       int i = m.indexOf(cut);
       if (i > 0) {
         m = m.substring(0, i);
@@ -130,7 +157,9 @@ final class LineJson {
     return node != null && node.path("id").isTextual() ? node.get("id").asText() : null;
   }
 
-  /** The top-level string {@code id} read before the text breaks, or {@code null}; not yet checked. */
+  /**
+   * The top-level string {@code id} read before the text breaks, or {@code null}; not yet checked.
+   */
   static String readableId(String text) {
     String found = null;
     try (JsonParser p = LENIENT_FACTORY.createParser(text)) {
@@ -138,7 +167,9 @@ final class LineJson {
         return null;
       }
       for (JsonToken t = p.nextToken(); t != null && found == null; t = p.nextToken()) {
-        if (t == JsonToken.FIELD_NAME && p.getParsingContext().getParent().inRoot() && "id".equals(p.currentName())) {
+        if (t == JsonToken.FIELD_NAME
+            && p.getParsingContext().getParent().inRoot()
+            && "id".equals(p.currentName())) {
           found = p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : "";
         } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
           p.skipChildren();

@@ -23,10 +23,20 @@ final class ParamsRules {
 
   /** Keys filled from the job's own fields (prompt, images, mask, video). */
   static final List<String> RESERVED =
-      List.of("prompt", "image_urls", "images", "image_url", "mask_image_url", "video", "video_url", "text");
+      List.of(
+          "prompt",
+          "image_urls",
+          "images",
+          "image_url",
+          "mask_image_url",
+          "video",
+          "video_url",
+          "text");
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
-  private static final Pattern URL_LIKE = Pattern.compile("(?i)^\\s*([a-z][a-z0-9+.-]*://|(data|javascript|file|vbscript):).*", Pattern.DOTALL);
+  private static final Pattern URL_LIKE =
+      Pattern.compile(
+          "(?i)^\\s*([a-z][a-z0-9+.-]*://|(data|javascript|file|vbscript):).*", Pattern.DOTALL);
 
   /** The outcome: exactly one of {@code value} and ({@code field}, {@code rule}) is set. */
   record Checked(Map<String, Object> value, String field, String rule) {}
@@ -43,7 +53,8 @@ final class ParamsRules {
   static Checked check(JsonNode params) {
     for (String reserved : RESERVED) {
       if (params.has(reserved)) {
-        return new Checked(null, "params." + reserved, "is set from the job's own fields; remove it from params");
+        return new Checked(
+            null, "params." + reserved, "is set from the job's own fields; remove it from params");
       }
     }
     Walk w = new Walk();
@@ -75,7 +86,9 @@ final class ParamsRules {
             break;
           }
           if (!KEY.matcher(e.getKey()).matches()) {
-            return fail(TextRules.child(path, e.getKey()), "must be a key of letters, digits, '_', '.' or '-' (at most 64, not starting with a digit)");
+            return fail(
+                TextRules.child(path, e.getKey()),
+                "must be a key of letters, digits, '_', '.' or '-' (at most 64, not starting with a digit)");
           }
           m.put(e.getKey(), convert(e.getValue(), path + "." + e.getKey(), depth + 1));
         }
@@ -114,7 +127,9 @@ final class ParamsRules {
 
     private Object text(String s, String path) {
       if (s.length() > MAX_STRING_CHARS) {
-        return fail(path, "must be a string of at most " + MAX_STRING_CHARS + " characters, was " + s.length());
+        return fail(
+            path,
+            "must be a string of at most " + MAX_STRING_CHARS + " characters, was " + s.length());
       }
       String r = TextRules.controlChars(s, true);
       if (r == null) {

@@ -1,6 +1,9 @@
 package dev.editstream.core.job;
 
-/** A rule a job line broke; stackless, it only carries the {@link LineError} parts out of the checks. */
+/**
+ * A rule a job line broke; stackless, it only carries the {@link LineError} parts out of the
+ * checks.
+ */
 final class Refused extends Exception {
   private static final long serialVersionUID = 1L;
   final String jobId;

@@ -1,9 +1,9 @@
 package dev.editstream.core.job;
 
 /**
- * Character-level rules shared by the job line checks: C0 control characters, Unicode
- * bidirectional controls, unpaired surrogates, and a safe way to show a hostile value in a message.
- * Pure functions; each check returns {@code null} when the text is acceptable, else the rule broken.
+ * Character-level rules shared by the job line checks: C0 control characters, Unicode bidirectional
+ * controls, unpaired surrogates, and a safe way to show a hostile value in a message. Pure
+ * functions; each check returns {@code null} when the text is acceptable, else the rule broken.
  */
 final class TextRules {
   private TextRules() {}
@@ -25,22 +25,34 @@ final class TextRules {
     return null;
   }
 
-  /** Refuses Unicode bidirectional controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C). */
+  /**
+   * Refuses Unicode bidirectional controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F,
+   * U+061C).
+   */
   static String bidiControls(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (isBidi(c)) {
-        return "must not contain bidirectional control characters (" + code(c) + " at index " + i + ")";
+        return "must not contain bidirectional control characters ("
+            + code(c)
+            + " at index "
+            + i
+            + ")";
       }
     }
     return null;
   }
 
-  /** Refuses UTF-16 surrogates that do not form a pair (possible through JSON's backslash-u escapes). */
+  /**
+   * Refuses UTF-16 surrogates that do not form a pair (possible through JSON's backslash-u
+   * escapes).
+   */
   static String unpairedSurrogates(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
         return "must be valid Unicode (unpaired surrogate " + code(c) + " at index " + i + ")";
@@ -49,7 +61,10 @@ final class TextRules {
     return null;
   }
 
-  /** The first of {@link #controlChars}, {@link #bidiControls}, {@link #unpairedSurrogates} broken, or null. */
+  /**
+   * The first of {@link #controlChars}, {@link #bidiControls}, {@link #unpairedSurrogates} broken,
+   * or null.
+   */
   static String strict(String s) {
     String r = controlChars(s, false);
     if (r == null) {
@@ -61,7 +76,8 @@ final class TextRules {
   /**
    * A value as it may appear in an error message: quoted, cut to 60 chars, with quotes,
    * backslashes, controls, bidi controls, surrogates and other invisible characters escaped as
-   * {@code \}{@code u} and four hex digits, so a message can never reorder or hide text on a terminal.
+   * {@code \}{@code u} and four hex digits, so a message can never reorder or hide text on a
+   * terminal.
    */
   static String show(String s) {
     String cut = s.length() > 60 ? s.substring(0, 60) : s;
@@ -69,7 +85,10 @@ final class TextRules {
     return s.length() > 60 ? quoted + "..." : quoted;
   }
 
-  /** The text with controls, bidi controls, surrogates and other invisible characters written as {@code \}{@code u} and four hex digits. */
+  /**
+   * The text with controls, bidi controls, surrogates and other invisible characters written as
+   * {@code \}{@code u} and four hex digits.
+   */
   static String escapeInvisible(String s) {
     StringBuilder b = new StringBuilder(s.length() + 8);
     for (int i = 0; i < s.length(); i++) {
@@ -96,12 +115,19 @@ final class TextRules {
   }
 
   static boolean isBidi(char c) {
-    return (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069') || c == '\u200E' || c == '\u200F' || c == '\u061C';
+    return (c >= '\u202A' && c <= '\u202E')
+        || (c >= '\u2066' && c <= '\u2069')
+        || c == '\u200E'
+        || c == '\u200F'
+        || c == '\u061C';
   }
 
   private static boolean isInvisible(char c) {
     int t = Character.getType(c);
-    return t == Character.FORMAT || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR || (c >= 0x80 && c < 0xa0);
+    return t == Character.FORMAT
+        || t == Character.LINE_SEPARATOR
+        || t == Character.PARAGRAPH_SEPARATOR
+        || (c >= 0x80 && c < 0xa0);
   }
 
   static String code(char c) {

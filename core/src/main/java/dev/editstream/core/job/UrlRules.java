@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The rule for remote inputs in a job line: a public {@code https} URL of at most {@value
- * #MAX_URL_CHARS} chars, no user info, no control or bidi characters, and a host that is neither
- * an IP literal of a private, loopback, link-local, multicast, reserved or unspecified range nor a
+ * #MAX_URL_CHARS} chars, no user info, no control or bidi characters, and a host that is neither an
+ * IP literal of a private, loopback, link-local, multicast, reserved or unspecified range nor a
  * local-only name ({@code localhost}, {@code *.localhost}, {@code *.local}, {@code *.internal},
  * {@code *.localdomain}, single-label names). Pure: no DNS lookup is made (IP literals are parsed
  * as literals only), so a public name that resolves to a private address is left to the fetcher.
@@ -22,7 +22,8 @@ final class UrlRules {
   /** Longest URL accepted, in chars. */
   static final int MAX_URL_CHARS = 2048;
 
-  private static final Pattern DOTTED_V4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern DOTTED_V4 =
+      Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern NUMERIC_HOST = Pattern.compile("[0-9a-fA-FxX.]+(:\\d*)?");
   private static final Pattern NUMERIC_LABEL = Pattern.compile("\\d+|0[xX][0-9a-fA-F]*");
 
@@ -49,7 +50,9 @@ final class UrlRules {
     }
     String scheme = uri.getScheme();
     if (!"https".equalsIgnoreCase(scheme)) {
-      return "must be an https URL or a local path (scheme " + TextRules.show(String.valueOf(scheme)) + " refused)";
+      return "must be an https URL or a local path (scheme "
+          + TextRules.show(String.valueOf(scheme))
+          + " refused)";
     }
     String authority = uri.getRawAuthority();
     if (uri.getRawUserInfo() != null || (authority != null && authority.indexOf('@') >= 0)) {
@@ -58,7 +61,9 @@ final class UrlRules {
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
       if (authority != null && NUMERIC_HOST.matcher(authority).matches()) {
-        return "must be a public https URL (numeric host " + TextRules.show(authority) + " is not a plain dotted IPv4 address)";
+        return "must be a public https URL (numeric host "
+            + TextRules.show(authority)
+            + " is not a plain dotted IPv4 address)";
       }
       return "must be an https URL with a valid host name (letters, digits, '-' and '.', or an IP literal; "
           + "write international names in punycode)";
@@ -97,7 +102,8 @@ final class UrlRules {
     if (host.equals("localhost") || host.endsWith(".localhost")) {
       return "loopback host " + TextRules.show(host);
     }
-    for (String suffix : new String[] {".local", ".internal", ".localdomain", ".home.arpa", ".intranet", ".lan"}) {
+    for (String suffix :
+        new String[] {".local", ".internal", ".localdomain", ".home.arpa", ".intranet", ".lan"}) {
       if (host.endsWith(suffix)) {
         return "local-only host " + TextRules.show(host) + " (" + suffix + ")";
       }
@@ -145,7 +151,9 @@ final class UrlRules {
     return range == null ? null : range + " address " + bracketed;
   }
 
-  /** IPv4-compatible ::a.b.c.d and NAT64 64:ff9b::/96 carry an IPv4 address in their last 4 bytes. */
+  /**
+   * IPv4-compatible ::a.b.c.d and NAT64 64:ff9b::/96 carry an IPv4 address in their last 4 bytes.
+   */
   private static boolean embedsIpv4(Inet6Address a, byte[] b) {
     boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
     for (int i = 4; nat64 && i < 12; i++) {

@@ -1,8 +1,8 @@
 package dev.editstream.core.model;
 
 /**
- * What a job is expected to cost before it is submitted: the catalog's {@code base_price_usd} ×
- * the units its {@code price_unit} counts ({@code runcomfy-live-contract.md} §3).
+ * What a job is expected to cost before it is submitted: the catalog's {@code base_price_usd} × the
+ * units its {@code price_unit} counts ({@code runcomfy-live-contract.md} §3).
  *
  * @param usd the estimate, USD, {@code >= 0}
  * @param unit what the price counts: {@code output} (images produced), {@code second} (video
@@ -27,7 +27,13 @@ public record CostEstimate(double usd, String unit, double units, boolean exact)
 
   /** {@code $0.0780 (2 output × $0.039)}, with {@code from } before it when not exact. */
   public String describe() {
-    return (exact ? "" : "from ") + String.format(java.util.Locale.ROOT, "$%.4f", usd) + " (" + trim(units) + " " + unit + ")";
+    return (exact ? "" : "from ")
+        + String.format(java.util.Locale.ROOT, "$%.4f", usd)
+        + " ("
+        + trim(units)
+        + " "
+        + unit
+        + ")";
   }
 
   private static String trim(double d) {

@@ -10,13 +10,15 @@ import java.util.List;
  *
  * <p>Outputs: the body's {@code number_of_images}, {@code num_images}, {@code num_outputs} or
  * {@code n}, else that field's schema default, else 1 (marked inexact: nothing says how many
- * outputs the model makes). Seconds: the body's {@code duration}, else
- * its schema default, else 5 (marked inexact: the video's own length decides). The estimate is
- * exact only when {@code pricing_mode} is {@code fixed}, the units are known and the price came
- * from RunComfy (not editstream's built-in snapshot).
+ * outputs the model makes). Seconds: the body's {@code duration}, else its schema default, else 5
+ * (marked inexact: the video's own length decides). The estimate is exact only when {@code
+ * pricing_mode} is {@code fixed}, the units are known and the price came from RunComfy (not
+ * editstream's built-in snapshot).
  */
 public final class CostEstimator {
-  private static final List<String> COUNT_FIELDS = List.of("number_of_images", "num_images", "num_outputs", "n");
+  private static final List<String> COUNT_FIELDS =
+      List.of("number_of_images", "num_images", "num_outputs", "n");
+
   /** Seconds assumed for a per-second model whose body and schema give no duration. */
   static final double DEFAULT_SECONDS = 5;
 

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Finds where a job's prompt, images, mask and video go in a model's body, from the model's live
  * schema: the live catalog renames fields ({@code images} vs {@code image_urls}, {@code video} vs
- * {@code video_url}, {@code runcomfy-live-contract.md} §1), so no field name is written in code
- * per model. Pure.
+ * {@code video_url}, {@code runcomfy-live-contract.md} §1), so no field name is written in code per
+ * model. Pure.
  *
  * <p>Rules, in order: the prompt is {@code prompt}, else {@code text}, else the first string
  * property whose name contains {@code prompt}. URL inputs are the fields the dialect marks with an
@@ -20,14 +20,17 @@ import java.util.Map;
  * image}, {@code mask_image_url}, {@code mask_url}, {@code video_url}, {@code video}). An image
  * field whose name contains {@code mask} is the mask. The first video field takes the job's video.
  * The job's images go to the image field named most like a main input ({@code images}, {@code
- * image_urls}, {@code image_url}, {@code image}, then any required one, then the first); on a
- * video model that is a reference image field such as {@code reference_image_url}. It takes an
- * array when its schema type is {@code array}.
+ * image_urls}, {@code image_url}, {@code image}, then any required one, then the first); on a video
+ * model that is a reference image field such as {@code reference_image_url}. It takes an array when
+ * its schema type is {@code array}.
  */
 public final class FieldRoles {
-  private static final List<String> IMAGE_NAMES = List.of("images", "image_urls", "image_url", "image", "input_image", "input_images");
-  private static final List<String> MASK_NAMES = List.of("mask_image_url", "mask_url", "mask_image", "mask");
-  private static final List<String> VIDEO_NAMES = List.of("video_url", "video", "input_video", "video_urls");
+  private static final List<String> IMAGE_NAMES =
+      List.of("images", "image_urls", "image_url", "image", "input_image", "input_images");
+  private static final List<String> MASK_NAMES =
+      List.of("mask_image_url", "mask_url", "mask_image", "mask");
+  private static final List<String> VIDEO_NAMES =
+      List.of("video_url", "video", "input_video", "video_urls");
 
   private FieldRoles() {}
 
@@ -79,7 +82,8 @@ public final class FieldRoles {
     }
     for (var it = props.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (name.toLowerCase(Locale.ROOT).contains("prompt") && !name.toLowerCase(Locale.ROOT).contains("negative")
+      if (name.toLowerCase(Locale.ROOT).contains("prompt")
+          && !name.toLowerCase(Locale.ROOT).contains("negative")
           && "string".equals(props.path(name).path("type").asText())) {
         return name;
       }

@@ -22,9 +22,9 @@ import java.util.Optional;
  * The models editstream can submit to, read from RunComfy's catalog entries ({@code GET
  * /v1/models?include_schema=true}, {@code runcomfy-live-contract.md} §2-3): ids, categories,
  * prices, schemas in RunComfy's dialect (translated by {@link SchemaDialect}) and the body field
- * names ({@link FieldRoles}). The live catalog is the source of truth; the copy shipped in this
- * jar ({@code editstream/models/catalog-snapshot.json}, same format) is used only when neither
- * the API nor its disk cache can be read. Thread-safe once built.
+ * names ({@link FieldRoles}). The live catalog is the source of truth; the copy shipped in this jar
+ * ({@code editstream/models/catalog-snapshot.json}, same format) is used only when neither the API
+ * nor its disk cache can be read. Thread-safe once built.
  *
  * <p>An entry whose schema cannot be understood is kept out of the usable models and reported by
  * name ({@link #problems()}); it is never replaced by another copy's schema.
@@ -46,7 +46,8 @@ public final class ModelCatalog {
   }
 
   private static final String SNAPSHOT = "/editstream/models/catalog-snapshot.json";
-  private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+  private static final JsonSchemaFactory FACTORY =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
 
   private final Map<String, ModelSpec> specs;
   private final Map<String, JsonSchema> schemas;
@@ -54,7 +55,11 @@ public final class ModelCatalog {
   private final Source source;
   private final Instant fetchedAt;
 
-  private ModelCatalog(Map<String, ModelSpec> specs, Map<String, JsonSchema> schemas, Map<String, String> problems, Source source,
+  private ModelCatalog(
+      Map<String, ModelSpec> specs,
+      Map<String, JsonSchema> schemas,
+      Map<String, String> problems,
+      Source source,
       Instant fetchedAt) {
     this.specs = specs;
     this.schemas = schemas;
@@ -73,7 +78,8 @@ public final class ModelCatalog {
    * @param source where they come from
    * @param fetchedAt when they were read from RunComfy
    */
-  public static ModelCatalog fromEntries(Iterable<JsonNode> entries, Source source, Instant fetchedAt) {
+  public static ModelCatalog fromEntries(
+      Iterable<JsonNode> entries, Source source, Instant fetchedAt) {
     Map<String, ModelSpec> specs = new LinkedHashMap<>();
     Map<String, JsonSchema> schemas = new LinkedHashMap<>();
     Map<String, String> problems = new LinkedHashMap<>();
@@ -99,17 +105,35 @@ public final class ModelCatalog {
       if (categories.isEmpty() && e.hasNonNull("category")) {
         categories.add(e.get("category").asText());
       }
-      boolean video = e.path("kind").asText("").equalsIgnoreCase("video")
-          || categories.stream().anyMatch(c -> c.endsWith("-video") || c.equals("edit-video"));
-      ModelSpec.Price price = new ModelSpec.Price(Math.max(0, e.path("base_price_usd").asDouble(0)),
-          ModelSpec.Price.unitOf(e.path("price_unit").asText(null)),
-          e.hasNonNull("pricing_mode") ? e.get("pricing_mode").asText().toLowerCase(Locale.ROOT) : null,
-          e.hasNonNull("pricing_note") ? e.get("pricing_note").asText() : null);
-      specs.put(id, new ModelSpec(id, e.path("display_name").asText(id), categories, video ? "video" : "images",
-          FieldRoles.infer(n), n.schema(), price, n.validations()));
+      boolean video =
+          e.path("kind").asText("").equalsIgnoreCase("video")
+              || categories.stream().anyMatch(c -> c.endsWith("-video") || c.equals("edit-video"));
+      ModelSpec.Price price =
+          new ModelSpec.Price(
+              Math.max(0, e.path("base_price_usd").asDouble(0)),
+              ModelSpec.Price.unitOf(e.path("price_unit").asText(null)),
+              e.hasNonNull("pricing_mode")
+                  ? e.get("pricing_mode").asText().toLowerCase(Locale.ROOT)
+                  : null,
+              e.hasNonNull("pricing_note") ? e.get("pricing_note").asText() : null);
+      specs.put(
+          id,
+          new ModelSpec(
+              id,
+              e.path("display_name").asText(id),
+              categories,
+              video ? "video" : "images",
+              FieldRoles.infer(n),
+              n.schema(),
+              price,
+              n.validations()));
       schemas.put(id, compiled);
     }
-    return new ModelCatalog(Map.copyOf(specs), Map.copyOf(schemas), java.util.Collections.unmodifiableMap(problems), source,
+    return new ModelCatalog(
+        Map.copyOf(specs),
+        Map.copyOf(schemas),
+        java.util.Collections.unmodifiableMap(problems),
+        source,
         fetchedAt);
   }
 
@@ -120,7 +144,10 @@ public final class ModelCatalog {
    */
   public static ModelCatalog builtIn() {
     JsonNode doc = builtInDocument();
-    Instant at = doc.hasNonNull("snapshot_at") ? Instant.parse(doc.get("snapshot_at").asText()) : Instant.EPOCH;
+    Instant at =
+        doc.hasNonNull("snapshot_at")
+            ? Instant.parse(doc.get("snapshot_at").asText())
+            : Instant.EPOCH;
     return fromEntries(doc.path("models"), Source.BUILT_IN, at);
   }
 
@@ -173,7 +200,8 @@ public final class ModelCatalog {
       return exact;
     }
     String key = spelling(wanted);
-    List<ModelSpec> hits = specs.values().stream().filter(m -> spelling(m.modelId()).equals(key)).toList();
+    List<ModelSpec> hits =
+        specs.values().stream().filter(m -> spelling(m.modelId()).equals(key)).toList();
     return hits.size() == 1 ? Optional.of(hits.get(0)) : Optional.empty();
   }
 
@@ -211,19 +239,22 @@ public final class ModelCatalog {
   }
 
   /**
-   * The expected cost of one request to a model ({@link CostEstimator}); exact only when the
-   * price came from RunComfy.
+   * The expected cost of one request to a model ({@link CostEstimator}); exact only when the price
+   * came from RunComfy.
    *
    * @throws IllegalArgumentException if the model is unknown
    */
   public CostEstimate estimate(String modelId, JsonNode body) {
-    ModelSpec spec = find(modelId).orElseThrow(() -> new IllegalArgumentException("unknown model_id: " + modelId));
+    ModelSpec spec =
+        find(modelId)
+            .orElseThrow(() -> new IllegalArgumentException("unknown model_id: " + modelId));
     return CostEstimator.estimate(spec, body, source != Source.BUILT_IN);
   }
 
   private static String field(ValidationMessage m) {
     String loc = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
-    if (m.getProperty() != null && ("required".equals(m.getType()) || "additionalProperties".equals(m.getType()))) {
+    if (m.getProperty() != null
+        && ("required".equals(m.getType()) || "additionalProperties".equals(m.getType()))) {
       loc = loc.equals("$") ? m.getProperty() : loc + "." + m.getProperty();
     }
     if (loc.startsWith("$.")) {

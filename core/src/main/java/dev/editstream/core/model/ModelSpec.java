@@ -17,8 +17,8 @@ import java.util.List;
  * @param fields where the job's prompt, images, mask and video go in the body
  * @param inputSchema the model's input schema as draft-07 JSON Schema (dialect translated)
  * @param price the catalog's price
- * @param validations the input-file rules of the schema ({@code validations}), checked before a
- *     job is paid for where the input can be seen
+ * @param validations the input-file rules of the schema ({@code validations}), checked before a job
+ *     is paid for where the input can be seen
  */
 public record ModelSpec(
     String modelId,
@@ -44,7 +44,8 @@ public record ModelSpec(
    * @param mask the mask field, or {@code null} when the model takes none
    * @param video the video field, or {@code null} for image models
    */
-  public record Fields(String prompt, String images, boolean imagesArray, String mask, String video) {}
+  public record Fields(
+      String prompt, String images, boolean imagesArray, String mask, String video) {}
 
   /**
    * A catalog price ({@code runcomfy-live-contract.md} §3).
@@ -87,7 +88,11 @@ public record ModelSpec(
     if (!fields.imagesArray()) {
       return 1;
     }
-    return inputSchema.path("properties").path(fields.images()).path("maxItems").asInt(Integer.MAX_VALUE);
+    return inputSchema
+        .path("properties")
+        .path(fields.images())
+        .path("maxItems")
+        .asInt(Integer.MAX_VALUE);
   }
 
   /** The required fields of the schema, in schema order. */

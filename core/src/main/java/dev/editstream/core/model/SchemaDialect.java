@@ -26,15 +26,20 @@ import java.util.Set;
  *       {@link InputValidation}s.
  * </ul>
  *
- * A type name outside JSON Schema's and {@code float}, or a schema node that is not an object
- * where one is needed, makes the schema {@link Normalised#problems() not understood}; the caller
- * reports it by name and never replaces it silently. A validation rule of an unknown shape does
- * not: it is kept, and the router reports it as not checked.
+ * A type name outside JSON Schema's and {@code float}, or a schema node that is not an object where
+ * one is needed, makes the schema {@link Normalised#problems() not understood}; the caller reports
+ * it by name and never replaces it silently. A validation rule of an unknown shape does not: it is
+ * kept, and the router reports it as not checked.
  */
 public final class SchemaDialect {
   /** What kind of media a URL field carries. */
   public enum Media {
-    IMAGE, IMAGES, VIDEO, VIDEOS, AUDIO, AUDIOS;
+    IMAGE,
+    IMAGES,
+    VIDEO,
+    VIDEOS,
+    AUDIO,
+    AUDIOS;
 
     /** Whether the field takes several URLs. */
     public boolean many() {
@@ -52,10 +57,22 @@ public final class SchemaDialect {
     }
   }
 
-  private static final Set<String> TYPES = Set.of("object", "array", "string", "number", "integer", "boolean", "null");
-  private static final Map<String, Media> FORMATS = Map.of(
-      "image_uri", Media.IMAGE, "image_uris", Media.IMAGES, "video_uri", Media.VIDEO, "video_uris", Media.VIDEOS,
-      "audio_uri", Media.AUDIO, "audio_uris", Media.AUDIOS);
+  private static final Set<String> TYPES =
+      Set.of("object", "array", "string", "number", "integer", "boolean", "null");
+  private static final Map<String, Media> FORMATS =
+      Map.of(
+          "image_uri",
+          Media.IMAGE,
+          "image_uris",
+          Media.IMAGES,
+          "video_uri",
+          Media.VIDEO,
+          "video_uris",
+          Media.VIDEOS,
+          "audio_uri",
+          Media.AUDIO,
+          "audio_uris",
+          Media.AUDIOS);
 
   /**
    * A schema in standard JSON Schema and what the dialect said beside it.
@@ -66,7 +83,11 @@ public final class SchemaDialect {
    * @param problems what could not be understood, each naming its place ({@code
    *     properties.strength.type: unknown type "decimal"}); empty when the schema is usable
    */
-  public record Normalised(ObjectNode schema, Map<String, Media> media, List<InputValidation> validations, List<String> problems) {
+  public record Normalised(
+      ObjectNode schema,
+      Map<String, Media> media,
+      List<InputValidation> validations,
+      List<String> problems) {
     /** Whether the schema can be used to check bodies. */
     public boolean usable() {
       return problems.isEmpty();
@@ -86,17 +107,31 @@ public final class SchemaDialect {
     Map<String, Media> media = new LinkedHashMap<>();
     List<InputValidation> validations = new ArrayList<>();
     if (raw == null || !raw.isObject()) {
-      problems.add("input_schema: must be a JSON object, was " + (raw == null ? "missing" : raw.getNodeType().name().toLowerCase()));
-      return new Normalised(dev.editstream.core.Json.mapper().createObjectNode(), media, validations, problems);
+      problems.add(
+          "input_schema: must be a JSON object, was "
+              + (raw == null ? "missing" : raw.getNodeType().name().toLowerCase()));
+      return new Normalised(
+          dev.editstream.core.Json.mapper().createObjectNode(), media, validations, problems);
     }
     ObjectNode out = raw.deepCopy();
     walk(out, "", null, media, validations, problems);
-    return new Normalised(out, java.util.Collections.unmodifiableMap(media), List.copyOf(validations), List.copyOf(problems));
+    return new Normalised(
+        out,
+        java.util.Collections.unmodifiableMap(media),
+        List.copyOf(validations),
+        List.copyOf(problems));
   }
 
-  /** Rewrites {@code node} in place; {@code field} is the top-level property it belongs to, or null. */
-  private static void walk(ObjectNode node, String path, String field, Map<String, Media> media,
-      List<InputValidation> validations, List<String> problems) {
+  /**
+   * Rewrites {@code node} in place; {@code field} is the top-level property it belongs to, or null.
+   */
+  private static void walk(
+      ObjectNode node,
+      String path,
+      String field,
+      Map<String, Media> media,
+      List<InputValidation> validations,
+      List<String> problems) {
     JsonNode type = node.get("type");
     if (type != null) {
       node.set("type", type(type, path + "type", problems));
@@ -121,8 +156,17 @@ public final class SchemaDialect {
       if (!props.isObject()) {
         problems.add(path + "properties: must be an object");
       } else {
-        props.properties().forEach(e -> child(e.getValue(), path + "properties." + e.getKey() + ".",
-            field == null ? e.getKey() : field, media, validations, problems));
+        props
+            .properties()
+            .forEach(
+                e ->
+                    child(
+                        e.getValue(),
+                        path + "properties." + e.getKey() + ".",
+                        field == null ? e.getKey() : field,
+                        media,
+                        validations,
+                        problems));
       }
     }
     for (String k : List.of("items", "additionalProperties", "not")) {
@@ -141,7 +185,12 @@ public final class SchemaDialect {
     }
   }
 
-  private static void child(JsonNode c, String path, String field, Map<String, Media> media, List<InputValidation> validations,
+  private static void child(
+      JsonNode c,
+      String path,
+      String field,
+      Map<String, Media> media,
+      List<InputValidation> validations,
       List<String> problems) {
     if (c.isObject()) {
       walk((ObjectNode) c, path, field, media, validations, problems);
@@ -152,14 +201,23 @@ public final class SchemaDialect {
 
   private static JsonNode type(JsonNode type, String path, List<String> problems) {
     if (type.isTextual()) {
-      return dev.editstream.core.Json.mapper().getNodeFactory().textNode(typeName(type.asText(), path, problems));
+      return dev.editstream.core.Json.mapper()
+          .getNodeFactory()
+          .textNode(typeName(type.asText(), path, problems));
     }
     if (type.isArray()) {
       ArrayNode a = dev.editstream.core.Json.mapper().createArrayNode();
-      type.forEach(t -> a.add(t.isTextual() ? typeName(t.asText(), path, problems) : bad(t.toString(), path, problems)));
+      type.forEach(
+          t ->
+              a.add(
+                  t.isTextual()
+                      ? typeName(t.asText(), path, problems)
+                      : bad(t.toString(), path, problems)));
       return a;
     }
-    return dev.editstream.core.Json.mapper().getNodeFactory().textNode(bad(type.toString(), path, problems));
+    return dev.editstream.core.Json.mapper()
+        .getNodeFactory()
+        .textNode(bad(type.toString(), path, problems));
   }
 
   private static String typeName(String t, String path, List<String> problems) {
@@ -174,18 +232,22 @@ public final class SchemaDialect {
     return "null";
   }
 
-  private static void readValidations(JsonNode rules, String path, String field, List<InputValidation> out, List<String> problems) {
+  private static void readValidations(
+      JsonNode rules, String path, String field, List<InputValidation> out, List<String> problems) {
     if (!rules.isArray()) {
       problems.add(path + "validations: must be an array");
       return;
     }
     for (JsonNode r : rules) {
-      // a rule editstream cannot read is kept (and reported as unchecked), never a reason to refuse the schema
+      // a rule editstream cannot read is kept (and reported as unchecked), never a reason to refuse
+      // the schema
       String rule = r.path("validation_rule").asText("");
       JsonNode v = r.get("validation_value");
       String value = v == null || v.isNull() ? "" : v.isContainerNode() ? v.toString() : v.asText();
       String err = r.hasNonNull("validation_error") ? r.get("validation_error").asText() : null;
-      out.add(new InputValidation(field == null ? "$" : field, rule.isEmpty() ? "(no rule)" : rule, value, err));
+      out.add(
+          new InputValidation(
+              field == null ? "$" : field, rule.isEmpty() ? "(no rule)" : rule, value, err));
     }
   }
 }

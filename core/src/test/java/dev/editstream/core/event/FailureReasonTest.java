@@ -23,27 +23,36 @@ class FailureReasonTest {
 
   @Test
   void shouldGiveEveryReasonItsOwnWireName() {
-    Set<String> names = Arrays.stream(FailureReason.values()).map(FailureReason::wire).collect(Collectors.toSet());
+    Set<String> names =
+        Arrays.stream(FailureReason.values()).map(FailureReason::wire).collect(Collectors.toSet());
     assertThat(names).hasSize(FailureReason.values().length);
   }
 
   @ParameterizedTest
   @CsvSource({
-      "may_have_been_submitted, MAY_HAVE_BEEN_SUBMITTED, TEMPFAIL",
-      "budget, BUDGET, TEMPFAIL",
-      "input_missing, INPUT_MISSING, NO_INPUT",
-      "no_token, NO_TOKEN, NOPERM",
-      "storage_config, STORAGE_CONFIG, USAGE",
-      "connection_reset, CONNECTION_RESET, UNAVAILABLE",
-      "schema, SCHEMA, DATA"})
+    "may_have_been_submitted, MAY_HAVE_BEEN_SUBMITTED, TEMPFAIL",
+    "budget, BUDGET, TEMPFAIL",
+    "input_missing, INPUT_MISSING, NO_INPUT",
+    "no_token, NO_TOKEN, NOPERM",
+    "storage_config, STORAGE_CONFIG, USAGE",
+    "connection_reset, CONNECTION_RESET, UNAVAILABLE",
+    "schema, SCHEMA, DATA"
+  })
   void shouldKnowTheWireNamesTheStagesWrite(String wire, FailureReason r, ExitClass cls) {
     assertThat(FailureReason.fromWire(wire)).isEqualTo(r);
     assertThat(r.exitClass()).isEqualTo(cls);
   }
 
   @ParameterizedTest
-  @CsvSource({"http_429, HTTP_429", "http_429_100429, HTTP_429", "http_503, HTTP", "http_400_400002, HTTP", "http_4290, UNKNOWN",
-      "http_, UNKNOWN", "http, HTTP"})
+  @CsvSource({
+    "http_429, HTTP_429",
+    "http_429_100429, HTTP_429",
+    "http_503, HTTP",
+    "http_400_400002, HTTP",
+    "http_4290, UNKNOWN",
+    "http_, UNKNOWN",
+    "http, HTTP"
+  })
   void shouldReadHttpReasonsAsTheirFamily(String wire, FailureReason r) {
     assertThat(FailureReason.fromWire(wire)).isEqualTo(r);
   }
@@ -57,7 +66,8 @@ class FailureReasonTest {
 
   @Test
   void shouldKeepTheExactTextOfAReasonWithADetail() {
-    StageException e = new StageException(ExitClass.UNAVAILABLE, FailureReason.httpText(503, 500001), "HTTP 503");
+    StageException e =
+        new StageException(ExitClass.UNAVAILABLE, FailureReason.httpText(503, 500001), "HTTP 503");
     assertThat(e.reason()).isEqualTo(FailureReason.HTTP);
     assertThat(e.reasonText()).isEqualTo("http_503_500001");
     assertThat(e.withMessage("m").afterProgress().reasonText()).isEqualTo("http_503_500001");
@@ -77,8 +87,10 @@ class FailureReasonTest {
     assertThat(ExitClass.fromJson("TEMPFAIL")).isEqualTo(ExitClass.TEMPFAIL);
     assertThat(ExitClass.fromJson("65")).isEqualTo(ExitClass.DATA);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExitClass.fromJson("SOMETIMES"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("SOMETIMES");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("SOMETIMES");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExitClass.fromJson(42))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("42");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("42");
   }
 }

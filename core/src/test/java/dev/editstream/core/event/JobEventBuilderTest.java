@@ -11,13 +11,22 @@ import org.junit.jupiter.api.Test;
 
 class JobEventBuilderTest {
   private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
-  private static final Job JOB = new Job("j1", "make it blue", List.of("https://example.com/a.png"), null, null, null, null, "b");
+  private static final Job JOB =
+      new Job(
+          "j1", "make it blue", List.of("https://example.com/a.png"), null, null, null, null, "b");
 
   @Test
   void shouldCopyEveryFieldThroughToBuilder() {
-    JobEvent e = JobEvent.requested(JOB, T)
-        .submitted(new RouteDecision("m/x", "rule", null), java.util.Map.of("prompt", "p"), new Submission("r1", null, null, null, T), T)
-        .retry(new Attempt(Stage.POLLER, ExitClass.TEMPFAIL, FailureReason.TIMEOUT, "slow", T), T.plusSeconds(5));
+    JobEvent e =
+        JobEvent.requested(JOB, T)
+            .submitted(
+                new RouteDecision("m/x", "rule", null),
+                java.util.Map.of("prompt", "p"),
+                new Submission("r1", null, null, null, T),
+                T)
+            .retry(
+                new Attempt(Stage.POLLER, ExitClass.TEMPFAIL, FailureReason.TIMEOUT, "slow", T),
+                T.plusSeconds(5));
     assertThat(e.toBuilder().build()).isEqualTo(e);
     JobEvent moved = e.toBuilder().attempt(7).replays(3).build();
     assertThat(moved.attempt()).isEqualTo(7);
@@ -38,7 +47,8 @@ class JobEventBuilderTest {
 
   @Test
   void shouldRefuseABuilderWithoutTheRequiredFields() {
-    assertThatThrownBy(() -> JobEvent.builder(EventType.DONE, null, T).build()).isInstanceOf(NullPointerException.class)
+    assertThatThrownBy(() -> JobEvent.builder(EventType.DONE, null, T).build())
+        .isInstanceOf(NullPointerException.class)
         .hasMessage("job_id");
   }
 }

@@ -11,9 +11,11 @@ import org.junit.jupiter.api.DisplayNameGenerator;
  */
 public final class SurfaceNames extends DisplayNameGenerator.Standard {
   @Override
-  public String generateDisplayNameForMethod(List<Class<?>> enclosing, Class<?> testClass, Method testMethod) {
+  public String generateDisplayNameForMethod(
+      List<Class<?>> enclosing, Class<?> testClass, Method testMethod) {
     Surface s = testClass.getAnnotation(Surface.class);
-    String words = testMethod.getName().replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+    String words =
+        testMethod.getName().replaceAll("([a-z0-9])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     return s == null ? words : s.value() + ": " + words;
   }
 }

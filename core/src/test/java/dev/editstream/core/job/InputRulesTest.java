@@ -37,13 +37,20 @@ class InputRulesTest {
   @Test
   void shouldRefuseTraversalAndAbsolutePathsOutsideAsBadData() {
     InputRules r = new InputRules(jobs, List.of(jobs));
-    assertThat(r.check("../outside/secret.png")).satisfies(x -> {
-      assertThat(x.exitClass()).isEqualTo(65);
-      assertThat(x.rule()).startsWith("must be inside an allowed input folder: " + jobs.toAbsolutePath().normalize());
-    });
+    assertThat(r.check("../outside/secret.png"))
+        .satisfies(
+            x -> {
+              assertThat(x.exitClass()).isEqualTo(65);
+              assertThat(x.rule())
+                  .startsWith(
+                      "must be inside an allowed input folder: "
+                          + jobs.toAbsolutePath().normalize());
+            });
     assertThat(r.check("/etc/passwd").rule()).startsWith("must be inside an allowed input folder");
-    assertThat(r.check("sub/../../outside/secret.png").rule()).startsWith("must be inside an allowed input folder");
-    assertThat(r.check("//evil.example.com/a.png").rule()).startsWith("must be inside an allowed input folder");
+    assertThat(r.check("sub/../../outside/secret.png").rule())
+        .startsWith("must be inside an allowed input folder");
+    assertThat(r.check("//evil.example.com/a.png").rule())
+        .startsWith("must be inside an allowed input folder");
   }
 
   @Test
@@ -61,7 +68,8 @@ class InputRulesTest {
     InputRules r = new InputRules(jobs, List.of(jobs, outside));
     assertThat(r.check("link.png")).isNull();
     assertThat(r.check("../outside/secret.png")).isNull();
-    assertThat(r.roots()).containsExactly(jobs.toAbsolutePath().normalize(), outside.toAbsolutePath().normalize());
+    assertThat(r.roots())
+        .containsExactly(jobs.toAbsolutePath().normalize(), outside.toAbsolutePath().normalize());
   }
 
   @Test
@@ -82,6 +90,7 @@ class InputRulesTest {
 
   @Test
   void shouldNeedAtLeastOneAllowedFolder() {
-    assertThatThrownBy(() -> new InputRules(jobs, List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new InputRules(jobs, List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -10,7 +10,15 @@ import org.junit.jupiter.api.Test;
 /** Issue 12: a resumed batch tells a changed job line from the one that ran. */
 class JobFingerprintTest {
   static Job job(String prompt, Map<String, Object> params) {
-    return new Job("sku-1", prompt, List.of("https://cdn.example.com/a.png"), null, null, null, params, "gallery");
+    return new Job(
+        "sku-1",
+        prompt,
+        List.of("https://cdn.example.com/a.png"),
+        null,
+        null,
+        null,
+        params,
+        "gallery");
   }
 
   @Test
@@ -22,21 +30,51 @@ class JobFingerprintTest {
     ba.put("b", "x");
     ba.put("a", 1);
 
-    assertThat(job("p", ab).fingerprint()).isEqualTo(job("p", ba).fingerprint()).hasSize(64).matches("[0-9a-f]{64}");
+    assertThat(job("p", ab).fingerprint())
+        .isEqualTo(job("p", ba).fingerprint())
+        .hasSize(64)
+        .matches("[0-9a-f]{64}");
   }
 
   @Test
   void shouldChangeTheFingerprintWhenAnyFieldChanges() {
     Job base = job("put it on grey paper", Map.of("seed", 1));
-    List<Job> changed = List.of(
-        job("put it on white paper", Map.of("seed", 1)),
-        job("put it on grey paper", Map.of("seed", 2)),
-        new Job("sku-1", base.prompt(), List.of("https://cdn.example.com/b.png"), null, null, null, base.params(), "gallery"),
-        new Job("sku-1", base.prompt(), base.images(), "https://cdn.example.com/m.png", null, null, base.params(), "gallery"),
-        new Job("sku-1", base.prompt(), base.images(), null, null, "black-forest-labs/flux-kontext/edit", base.params(), "gallery"),
-        new Job("sku-1", base.prompt(), base.images(), null, null, null, base.params(), "other"));
+    List<Job> changed =
+        List.of(
+            job("put it on white paper", Map.of("seed", 1)),
+            job("put it on grey paper", Map.of("seed", 2)),
+            new Job(
+                "sku-1",
+                base.prompt(),
+                List.of("https://cdn.example.com/b.png"),
+                null,
+                null,
+                null,
+                base.params(),
+                "gallery"),
+            new Job(
+                "sku-1",
+                base.prompt(),
+                base.images(),
+                "https://cdn.example.com/m.png",
+                null,
+                null,
+                base.params(),
+                "gallery"),
+            new Job(
+                "sku-1",
+                base.prompt(),
+                base.images(),
+                null,
+                null,
+                "black-forest-labs/flux-kontext/edit",
+                base.params(),
+                "gallery"),
+            new Job(
+                "sku-1", base.prompt(), base.images(), null, null, null, base.params(), "other"));
 
-    assertThat(changed).allSatisfy(j -> assertThat(j.fingerprint()).isNotEqualTo(base.fingerprint()));
+    assertThat(changed)
+        .allSatisfy(j -> assertThat(j.fingerprint()).isNotEqualTo(base.fingerprint()));
     assertThat(changed.stream().map(Job::fingerprint).distinct()).hasSize(changed.size());
   }
 }

@@ -37,49 +37,52 @@ class JobLineHostileTest {
   }
 
   @ParameterizedTest(name = "job line: {0} -> {1}: {2}")
-  @CsvSource(delimiter = '|', value = {
-      "{'id':'a','id':'b','prompt':'x','images':['a.png']}|id|duplicate key",
-      "{'id':'a','prompt':'x','prompt':'y','images':['a.png']}|prompt|duplicate key",
-      "{'id':'a','prompt':'x','images':['a.png'],'params':{'seed':1,'seed':2}}|params.seed|duplicate key",
-      "{'id':'a','prompt':'x','images':['a.png']} trailing|$|nothing after it",
-      "{'id':'a','prompt':'x','images':['a.png']}{'id':'b'}|$|nothing after it",
-      "{'id':'a','prompt':'x','images':['a.png']}}|$|nothing after it",
-      "{'id':'a','prompt':'unterminated|prompt|must be valid JSON",
-      "{'id':'a','prompt':'x',|$|must be valid JSON",
-      "{'id':'a','images':['a.png',]}|images|must be valid JSON",
-      "{id:'a'}|$|must be valid JSON",
-      "[{'id':'a'}]|$|was an array",
-      "42|$|was a number",
-      "null|$|was a null",
-      "true|$|was a boolean",
-      "{}|id|is required",
-      "{'id':null,'prompt':'x','images':['a.png']}|id|is required",
-      "{'id':7,'prompt':'x','images':['a.png']}|id|must be a string, was number",
-      "{'id':['a'],'prompt':'x','images':['a.png']}|id|must be a string, was array",
-      "{'id':'','prompt':'x','images':['a.png']}|id|must not be empty",
-      "{'id':'..','prompt':'x','images':['a.png']}|id|must not start with '.'",
-      "{'id':'.hidden','prompt':'x','images':['a.png']}|id|must not start with '.'",
-      "{'id':'a\\\\b','prompt':'x','images':['a.png']}|id|path separators",
-      "{'id':'../etc/passwd','prompt':'x','images':['a.png']}|id|path separators",
-      "{'id':'a b','prompt':'x','images':['a.png']}|id|must match",
-      "{'id':'a\\u202Eb','prompt':'x','images':['a.png']}|id|bidirectional",
-      "{'id':'a\\u0000b','prompt':'x','images':['a.png']}|id|control characters",
-      "{'id':'a','prompt':null,'images':['a.png']}|prompt|is required",
-      "{'id':'a','prompt':'x','images':null}|images|is required",
-      "{'id':'a','prompt':'x','images':[null]}|images[0]|must be a string",
-      "{'id':'a','prompt':'x','images':['']}|images[0]|must not be empty",
-      "{'id':'a','prompt':7,'images':['a.png']}|prompt|must be a string",
-      "{'id':'a','prompt':'x\\u0000y','images':['a.png']}|prompt|control characters",
-      "{'id':'a','prompt':'x\\ud800','images':['a.png']}|prompt|unpaired surrogate",
-      "{'id':'a','prompt':'x','images':['a.png'],'batch':7}|batch|must be a string",
-      "{'id':'a','prompt':'x','images':['a.png'],'batch':'../up'}|batch|must be 1 to 128",
-      "{'id':'a','prompt':'x','images':['a.png'],'batch':'b\\u202E'}|batch|bidirectional",
-      "{'id':'a','prompt':'x','images':['a.png'],'model':'Google/Nano'}|model|RunComfy model_id",
-      "{'id':'a','prompt':'x','images':['a.png'],'model':'google/../../etc'}|model|RunComfy model_id",
-      "{'id':'a','prompt':'x','images':['a.png'],'model':'google/nano banana'}|model|RunComfy model_id",
-      "{'id':'a','prompt':'x','images':['a.png'],'model':['google/x']}|model|must be a string",
-      "{'id':'a','prompt':'x','images':['a.png'],'params':'seed=1'}|params|JSON object",
-      "{'id':'a','prompt':'x','images':['a.png'],'\\u202Eevil':1}|[\"\\u202Eevil\"]|not a job field"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{'id':'a','id':'b','prompt':'x','images':['a.png']}|id|duplicate key",
+        "{'id':'a','prompt':'x','prompt':'y','images':['a.png']}|prompt|duplicate key",
+        "{'id':'a','prompt':'x','images':['a.png'],'params':{'seed':1,'seed':2}}|params.seed|duplicate key",
+        "{'id':'a','prompt':'x','images':['a.png']} trailing|$|nothing after it",
+        "{'id':'a','prompt':'x','images':['a.png']}{'id':'b'}|$|nothing after it",
+        "{'id':'a','prompt':'x','images':['a.png']}}|$|nothing after it",
+        "{'id':'a','prompt':'unterminated|prompt|must be valid JSON",
+        "{'id':'a','prompt':'x',|$|must be valid JSON",
+        "{'id':'a','images':['a.png',]}|images|must be valid JSON",
+        "{id:'a'}|$|must be valid JSON",
+        "[{'id':'a'}]|$|was an array",
+        "42|$|was a number",
+        "null|$|was a null",
+        "true|$|was a boolean",
+        "{}|id|is required",
+        "{'id':null,'prompt':'x','images':['a.png']}|id|is required",
+        "{'id':7,'prompt':'x','images':['a.png']}|id|must be a string, was number",
+        "{'id':['a'],'prompt':'x','images':['a.png']}|id|must be a string, was array",
+        "{'id':'','prompt':'x','images':['a.png']}|id|must not be empty",
+        "{'id':'..','prompt':'x','images':['a.png']}|id|must not start with '.'",
+        "{'id':'.hidden','prompt':'x','images':['a.png']}|id|must not start with '.'",
+        "{'id':'a\\\\b','prompt':'x','images':['a.png']}|id|path separators",
+        "{'id':'../etc/passwd','prompt':'x','images':['a.png']}|id|path separators",
+        "{'id':'a b','prompt':'x','images':['a.png']}|id|must match",
+        "{'id':'a\\u202Eb','prompt':'x','images':['a.png']}|id|bidirectional",
+        "{'id':'a\\u0000b','prompt':'x','images':['a.png']}|id|control characters",
+        "{'id':'a','prompt':null,'images':['a.png']}|prompt|is required",
+        "{'id':'a','prompt':'x','images':null}|images|is required",
+        "{'id':'a','prompt':'x','images':[null]}|images[0]|must be a string",
+        "{'id':'a','prompt':'x','images':['']}|images[0]|must not be empty",
+        "{'id':'a','prompt':7,'images':['a.png']}|prompt|must be a string",
+        "{'id':'a','prompt':'x\\u0000y','images':['a.png']}|prompt|control characters",
+        "{'id':'a','prompt':'x\\ud800','images':['a.png']}|prompt|unpaired surrogate",
+        "{'id':'a','prompt':'x','images':['a.png'],'batch':7}|batch|must be a string",
+        "{'id':'a','prompt':'x','images':['a.png'],'batch':'../up'}|batch|must be 1 to 128",
+        "{'id':'a','prompt':'x','images':['a.png'],'batch':'b\\u202E'}|batch|bidirectional",
+        "{'id':'a','prompt':'x','images':['a.png'],'model':'Google/Nano'}|model|RunComfy model_id",
+        "{'id':'a','prompt':'x','images':['a.png'],'model':'google/../../etc'}|model|RunComfy model_id",
+        "{'id':'a','prompt':'x','images':['a.png'],'model':'google/nano banana'}|model|RunComfy model_id",
+        "{'id':'a','prompt':'x','images':['a.png'],'model':['google/x']}|model|must be a string",
+        "{'id':'a','prompt':'x','images':['a.png'],'params':'seed=1'}|params|JSON object",
+        "{'id':'a','prompt':'x','images':['a.png'],'\\u202Eevil':1}|[\"\\u202Eevil\"]|not a job field"
+      })
   void shouldAnswerEachHostileLineWithOneFieldAndRule(String json, String field, String fragment) {
     LineError e = error(9, json);
     assertThat(e.field()).isEqualTo(field);
@@ -130,7 +133,8 @@ class JobLineHostileTest {
 
   @Test
   void shouldClaimTheReadableIdOfALineRefusedBeforeParsing() {
-    assertThat(parser.claimReadableId("{\"id\":\"cut\",\"prompt\":\"caf\uFFFD(\"")).isEqualTo("cut");
+    assertThat(parser.claimReadableId("{\"id\":\"cut\",\"prompt\":\"caf\uFFFD(\""))
+        .isEqualTo("cut");
     assertThat(parser.claimReadableId("{\"id\":\"cut\"}")).as("already claimed").isNull();
     assertThat(parser.claimReadableId("\uFEFF{\"prompt\":\"x\",\"id\":\"late\"")).isEqualTo("late");
     assertThat(parser.claimReadableId("{\"id\":\"bad\uFFFDid\"}")).isNull();
@@ -141,7 +145,8 @@ class JobLineHostileTest {
 
   @Test
   void shouldRefuseDuplicateIdsAfterBadLinesToo() {
-    assertThat(error(1, "{'id':'d1','prompt':'x','images':['missing.png']}").exitClass()).isEqualTo(66);
+    assertThat(error(1, "{'id':'d1','prompt':'x','images':['missing.png']}").exitClass())
+        .isEqualTo(66);
     LineError dup = error(2, "{'id':'d1'," + GOOD + "}");
     assertThat(dup.field()).isEqualTo("id");
     assertThat(dup.jobId()).isEqualTo("d1");
@@ -160,20 +165,32 @@ class JobLineHostileTest {
 
   @Test
   void shouldRefuseAOneMegabytePromptNamingItsLength() {
-    LineError e = error(1, "{\"id\":\"big\",\"prompt\":\"" + "p".repeat(1_000_000) + "\",\"images\":[\"a.png\"]}");
+    LineError e =
+        error(
+            1,
+            "{\"id\":\"big\",\"prompt\":\"" + "p".repeat(1_000_000) + "\",\"images\":[\"a.png\"]}");
     assertThat(e.rule()).isEqualTo("must be at most 20000 characters, was 1000000");
   }
 
   @Test
   void shouldRefuseAnOverlongIdAndBatch() {
-    assertThat(error(1, "{'id':'" + "a".repeat(129) + "'," + GOOD + "}").rule()).isEqualTo("must be at most 128 characters, was 129");
-    assertThat(parser.parse(2, ("{'id':'" + "a".repeat(128) + "'," + GOOD + "}").replace('\'', '"')).ok()).isTrue();
-    assertThat(error(3, "{'id':'b3'," + GOOD + ",'batch':'" + "b".repeat(129) + "'}").rule()).contains("at most 128");
+    assertThat(error(1, "{'id':'" + "a".repeat(129) + "'," + GOOD + "}").rule())
+        .isEqualTo("must be at most 128 characters, was 129");
+    assertThat(
+            parser
+                .parse(2, ("{'id':'" + "a".repeat(128) + "'," + GOOD + "}").replace('\'', '"'))
+                .ok())
+        .isTrue();
+    assertThat(error(3, "{'id':'b3'," + GOOD + ",'batch':'" + "b".repeat(129) + "'}").rule())
+        .contains("at most 128");
   }
 
   @Test
   void shouldKeepTabsAndLineBreaksInPromptsAndAcceptSafeBatchLabels() {
-    var p = parser.parse(1, "{\"id\":\"t\",\"prompt\":\"a\\tb\\nc\",\"images\":[\"a.png\"],\"batch\":\"spring gallery: v2\"}");
+    var p =
+        parser.parse(
+            1,
+            "{\"id\":\"t\",\"prompt\":\"a\\tb\\nc\",\"images\":[\"a.png\"],\"batch\":\"spring gallery: v2\"}");
     assertThat(p.ok()).isTrue();
     assertThat(p.job().prompt()).isEqualTo("a\tb\nc");
     assertThat(p.job().batch()).isEqualTo("spring gallery: v2");
@@ -184,7 +201,14 @@ class JobLineHostileTest {
     Path other = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-other"));
     Files.writeString(other.resolve("o.png"), "x");
     JobLineParser wide = new JobLineParser(dir, List.of(dir, other));
-    assertThat(wide.parse(1, "{\"id\":\"o\",\"prompt\":\"x\",\"images\":[\"" + other.resolve("o.png") + "\"]}").ok()).isTrue();
+    assertThat(
+            wide.parse(
+                    1,
+                    "{\"id\":\"o\",\"prompt\":\"x\",\"images\":[\""
+                        + other.resolve("o.png")
+                        + "\"]}")
+                .ok())
+        .isTrue();
     assertThat(wide.allowedInputRoots()).hasSize(2);
     LineError e = error(1, "{'id':'o','prompt':'x','images':['" + other.resolve("o.png") + "']}");
     assertThat(e.field()).isEqualTo("images[0]");

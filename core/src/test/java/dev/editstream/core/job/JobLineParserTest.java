@@ -22,8 +22,11 @@ class JobLineParserTest {
 
   @Test
   void shouldReadAValidJobWithEveryField() {
-    var p = parser.parse(1, "{\"id\":\"sku-1\",\"prompt\":\"grey paper\",\"images\":[\"a.png\",\"https://cdn.example.com/b.jpg\"],"
-        + "\"model\":\"google/nano-banana-2/edit\",\"params\":{\"seed\":7,\"resolution\":\"2K\"},\"batch\":\"b1\"}");
+    var p =
+        parser.parse(
+            1,
+            "{\"id\":\"sku-1\",\"prompt\":\"grey paper\",\"images\":[\"a.png\",\"https://cdn.example.com/b.jpg\"],"
+                + "\"model\":\"google/nano-banana-2/edit\",\"params\":{\"seed\":7,\"resolution\":\"2K\"},\"batch\":\"b1\"}");
     assertThat(p.ok()).isTrue();
     assertThat(p.job().images()).containsExactly("a.png", "https://cdn.example.com/b.jpg");
     assertThat(p.job().params()).containsEntry("seed", 7).containsEntry("resolution", "2K");
@@ -36,27 +39,30 @@ class JobLineParserTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', value = {
-      "{not json|$|65",
-      "[1,2]|$|65",
-      "{'prompt':'x','images':['a.png']}|id|65",
-      "{'id':7,'prompt':'x','images':['a.png']}|id|65",
-      "{'id':'a/b','prompt':'x','images':['a.png']}|id|65",
-      "{'id':'ok','prompt':'x','images':'a.png'}|images|65",
-      "{'id':'ok','prompt':'x','images':[3]}|images[0]|65",
-      "{'id':'ok','prompt':'x','images':['file:///etc/passwd']}|images[0]|65",
-      "{'id':'ok','prompt':'x','images':['http://cdn.example.com/a.png']}|images[0]|65",
-      "{'id':'ok','prompt':'x','images':['missing.png']}|images[0]|66",
-      "{'id':'ok','prompt':'x','images':['a.png'],'mask':5}|mask|65",
-      "{'id':'ok','prompt':'x','video':'ftp://h/v.mp4'}|video|65",
-      "{'id':'ok','prompt':'x','images':['a.png'],'model':'Not A Model'}|model|65",
-      "{'id':'ok','prompt':'x','images':['a.png'],'params':[1]}|params|65",
-      "{'id':'ok','prompt':'x','images':['a.png'],'params':{'image_urls':['z']}}|params.image_urls|65",
-      "{'id':'ok','prompt':'x','images':['a.png'],'colour':'red'}|colour|65",
-      "{'id':'ok','prompt':'','images':['a.png']}|prompt|65",
-      "{'id':'ok','prompt':'x'}|images|65",
-      "{'id':'ok','prompt':'x','video':'a.png','mask':'a.png'}|mask|65",
-      "{'id':'ok','prompt':'x','images':['https://user:pw@cdn.example.com/a.png']}|images[0]|65"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{not json|$|65",
+        "[1,2]|$|65",
+        "{'prompt':'x','images':['a.png']}|id|65",
+        "{'id':7,'prompt':'x','images':['a.png']}|id|65",
+        "{'id':'a/b','prompt':'x','images':['a.png']}|id|65",
+        "{'id':'ok','prompt':'x','images':'a.png'}|images|65",
+        "{'id':'ok','prompt':'x','images':[3]}|images[0]|65",
+        "{'id':'ok','prompt':'x','images':['file:///etc/passwd']}|images[0]|65",
+        "{'id':'ok','prompt':'x','images':['http://cdn.example.com/a.png']}|images[0]|65",
+        "{'id':'ok','prompt':'x','images':['missing.png']}|images[0]|66",
+        "{'id':'ok','prompt':'x','images':['a.png'],'mask':5}|mask|65",
+        "{'id':'ok','prompt':'x','video':'ftp://h/v.mp4'}|video|65",
+        "{'id':'ok','prompt':'x','images':['a.png'],'model':'Not A Model'}|model|65",
+        "{'id':'ok','prompt':'x','images':['a.png'],'params':[1]}|params|65",
+        "{'id':'ok','prompt':'x','images':['a.png'],'params':{'image_urls':['z']}}|params.image_urls|65",
+        "{'id':'ok','prompt':'x','images':['a.png'],'colour':'red'}|colour|65",
+        "{'id':'ok','prompt':'','images':['a.png']}|prompt|65",
+        "{'id':'ok','prompt':'x'}|images|65",
+        "{'id':'ok','prompt':'x','video':'a.png','mask':'a.png'}|mask|65",
+        "{'id':'ok','prompt':'x','images':['https://user:pw@cdn.example.com/a.png']}|images[0]|65"
+      })
   void shouldNameTheFieldAndRuleOfABadLine(String json, String field, int exitClass) {
     var p = parser.parse(4, json.replace('\'', '"'));
     assertThat(p.ok()).isFalse();
@@ -68,7 +74,8 @@ class JobLineParserTest {
 
   @Test
   void shouldRefuseADuplicateIdAndKeepTheIdInTheError() {
-    assertThat(parser.parse(1, "{\"id\":\"x1\",\"prompt\":\"p\",\"images\":[\"a.png\"]}").ok()).isTrue();
+    assertThat(parser.parse(1, "{\"id\":\"x1\",\"prompt\":\"p\",\"images\":[\"a.png\"]}").ok())
+        .isTrue();
     var second = parser.parse(2, "{\"id\":\"x1\",\"prompt\":\"p\",\"images\":[\"a.png\"]}");
     assertThat(second.error().jobId()).isEqualTo("x1");
     assertThat(second.error().rule()).contains("unique");

@@ -32,6 +32,7 @@ class TextRulesTest {
     assertThat(TextRules.child("params", "seed")).isEqualTo("params.seed");
     assertThat(TextRules.child("params", "a b")).isEqualTo("params[\"a b\"]");
     assertThat(TextRules.child("", "\u202Ex")).isEqualTo("[\"\\u202Ex\"]");
-    assertThat(TextRules.escapeInvisible("a\u0000\u202E\u200Bb")).isEqualTo("a\\u0000\\u202E\\u200Bb");
+    assertThat(TextRules.escapeInvisible("a\u0000\u202E\u200Bb"))
+        .isEqualTo("a\\u0000\\u202E\\u200Bb");
   }
 }

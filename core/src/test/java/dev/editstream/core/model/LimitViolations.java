@@ -11,14 +11,15 @@ import java.util.List;
 
 /**
  * The limit-violation bodies of {@code editstream/models/limit-violations.json} (core's test jar),
- * shared by the router's schema-check test and the emulator's client contract test, so both
- * refuse the same list.
+ * shared by the router's schema-check test and the emulator's client contract test, so both refuse
+ * the same list.
  */
 public final class LimitViolations {
   private LimitViolations() {}
 
   /** One body breaking one limit: the body, and the field and rule hint the refusal must name. */
-  public record Violation(String model, String what, ObjectNode body, String field, String ruleHint) {
+  public record Violation(
+      String model, String what, ObjectNode body, String field, String ruleHint) {
     @Override
     public String toString() {
       return model + ": " + what;
@@ -26,7 +27,8 @@ public final class LimitViolations {
   }
 
   private static JsonNode data() {
-    try (java.io.InputStream in = LimitViolations.class.getResourceAsStream("/editstream/models/limit-violations.json")) {
+    try (java.io.InputStream in =
+        LimitViolations.class.getResourceAsStream("/editstream/models/limit-violations.json")) {
       if (in == null) {
         throw new IOException("missing test resource editstream/models/limit-violations.json");
       }
@@ -57,16 +59,27 @@ public final class LimitViolations {
     for (JsonNode v : data().path("violations")) {
       String model = v.path("model").asText();
       ObjectNode body = valid(model);
-      v.path("urls").properties().forEach(e -> {
-        ArrayNode arr = body.putArray(e.getKey());
-        for (int i = 1; i <= e.getValue().asInt(); i++) {
-          arr.add("https://a.example/" + i + ".jpg");
-        }
-      });
+      v.path("urls")
+          .properties()
+          .forEach(
+              e -> {
+                ArrayNode arr = body.putArray(e.getKey());
+                for (int i = 1; i <= e.getValue().asInt(); i++) {
+                  arr.add("https://a.example/" + i + ".jpg");
+                }
+              });
       v.path("remove").forEach(f -> body.remove(f.asText()));
-      v.path("rename").properties().forEach(e -> body.set(e.getValue().asText(), body.remove(e.getKey())));
+      v.path("rename")
+          .properties()
+          .forEach(e -> body.set(e.getValue().asText(), body.remove(e.getKey())));
       v.path("set").properties().forEach(e -> body.set(e.getKey(), e.getValue()));
-      out.add(new Violation(model, v.path("what").asText(), body, v.path("field").asText(), v.path("rule_hint").asText()));
+      out.add(
+          new Violation(
+              model,
+              v.path("what").asText(),
+              body,
+              v.path("field").asText(),
+              v.path("rule_hint").asText()));
     }
     return out;
   }

@@ -3,28 +3,30 @@ package dev.editstream.pipeline.flow;
 import java.time.Duration;
 
 /**
- * An adaptive concurrency limit that finds a provider's unknown cap on jobs in flight from its
- * 429 answers, and holds just below it. Pure and not thread-safe (callers hold a lock); time is
- * passed in as a monotonic nanosecond reading.
+ * An adaptive concurrency limit that finds a provider's unknown cap on jobs in flight from its 429
+ * answers, and holds just below it. Pure and not thread-safe (callers hold a lock); time is passed
+ * in as a monotonic nanosecond reading.
  *
  * <p>The rule is AIMD with a slow start, as TCP's congestion window:
+ *
  * <ul>
- *   <li>Slow start: until the first 429, every success while the limit is in use (in flight
- *       &gt;= limit − 1) raises the limit by 1, so it doubles per round trip.</li>
- *   <li>Additive increase: afterwards each such success raises it by {@code 1 / limit}, one
- *       permit per round trip, and four times slower once the limit is back at the cap estimated
- *       at the last 429 (a plateau as in TCP CUBIC: probing above the cap costs a 429 and a
- *       {@code Retry-After} pause, so it is done rarely).</li>
+ *   <li>Slow start: until the first 429, every success while the limit is in use (in flight &gt;=
+ *       limit − 1) raises the limit by 1, so it doubles per round trip.
+ *   <li>Additive increase: afterwards each such success raises it by {@code 1 / limit}, one permit
+ *       per round trip, and four times slower once the limit is back at the cap estimated at the
+ *       last 429 (a plateau as in TCP CUBIC: probing above the cap costs a 429 and a {@code
+ *       Retry-After} pause, so it is done rarely).
  *   <li>Multiplicative decrease: a 429 sets the limit to {@code backoffRatio ×} the jobs in flight
  *       that the provider had accepted when it refused (the best estimate of its cap), at most once
  *       per cooldown ({@code max(minCooldown, smoothed round trip)}), because the 429s of requests
- *       sent before a decrease took effect say nothing new.</li>
+ *       sent before a decrease took effect say nothing new.
  *   <li>{@code Retry-After}: a 429 with a {@code Retry-After} pauses new acquisitions until then
  *       (RunComfy answers 429 with {@code Retry-After} per its docs; the header's value is the
  *       provider's), but for at most {@link #maxPause()} (default {@link #DEFAULT_MAX_PAUSE}, the
  *       stages' default max backoff): a {@code Retry-After: 999999} must not freeze every
- *       submission for 11.6 days.</li>
+ *       submission for 11.6 days.
  * </ul>
+ *
  * The limit never leaves {@code [min, max]}.
  */
 public final class AdaptiveLimit {
@@ -40,22 +42,27 @@ public final class AdaptiveLimit {
   private long decreases;
   private double lastCap = Double.MAX_VALUE;
   private static final double PROBE_SLOWDOWN = 4.0;
-  /** The default longest pause for one {@code Retry-After}: 60 s, the stages' default max backoff. */
+
+  /**
+   * The default longest pause for one {@code Retry-After}: 60 s, the stages' default max backoff.
+   */
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(60);
+
   private long maxPauseNanos = DEFAULT_MAX_PAUSE.toNanos();
 
   /**
    * @param initial first limit, clamped to {@code [min, max]}
    * @param min lowest limit, &gt;= 1
    * @param max highest limit, &gt;= min
-   * @param backoffRatio multiplier of a decrease, in {@code (0, 1)}; 0.9 keeps the limit within
-   *     10% of the cap
+   * @param backoffRatio multiplier of a decrease, in {@code (0, 1)}; 0.9 keeps the limit within 10%
+   *     of the cap
    * @param minCooldown shortest time between two decreases, &gt;= 0
    * @throws IllegalArgumentException naming the argument that breaks its rule
    */
   public AdaptiveLimit(int initial, int min, int max, double backoffRatio, Duration minCooldown) {
     if (min < 1 || max < min) {
-      throw new IllegalArgumentException("limits must satisfy 1 <= min <= max, were min " + min + ", max " + max);
+      throw new IllegalArgumentException(
+          "limits must satisfy 1 <= min <= max, were min " + min + ", max " + max);
     }
     if (!(backoffRatio > 0 && backoffRatio < 1)) {
       throw new IllegalArgumentException("backoffRatio must be in (0, 1), was " + backoffRatio);
@@ -70,7 +77,9 @@ public final class AdaptiveLimit {
     this.limit = Math.max(min, Math.min(max, initial));
   }
 
-  /** A limit starting at {@code min(10, max)} within {@code [1, max]}, ratio 0.9, cooldown 100 ms. */
+  /**
+   * A limit starting at {@code min(10, max)} within {@code [1, max]}, ratio 0.9, cooldown 100 ms.
+   */
   public static AdaptiveLimit upTo(int max) {
     return new AdaptiveLimit(Math.min(10, max), 1, max, 0.9, Duration.ofMillis(100));
   }
@@ -96,8 +105,8 @@ public final class AdaptiveLimit {
   }
 
   /**
-   * The pause a {@code Retry-After} causes: {@code min(retryAfter, maxPause)}, 0 when absent,
-   * zero or negative. Pure.
+   * The pause a {@code Retry-After} causes: {@code min(retryAfter, maxPause)}, 0 when absent, zero
+   * or negative. Pure.
    *
    * @param retryAfter the answer's {@code Retry-After}, or {@code null}
    * @return ns
@@ -133,8 +142,8 @@ public final class AdaptiveLimit {
   }
 
   /**
-   * A permit ended well (the provider accepted the job and it reached its end, or the call
-   * returned without a 429).
+   * A permit ended well (the provider accepted the job and it reached its end, or the call returned
+   * without a 429).
    *
    * @param nowNanos monotonic time, ns
    * @param rttNanos how long the permit was held, ns (feeds the cooldown)
@@ -143,14 +152,17 @@ public final class AdaptiveLimit {
    */
   public void onSuccess(long nowNanos, long rttNanos, int inFlight) {
     if (rttNanos > 0) {
-      smoothedRttNanos = smoothedRttNanos < 0 ? rttNanos : 0.875 * smoothedRttNanos + 0.125 * rttNanos;
+      smoothedRttNanos =
+          smoothedRttNanos < 0 ? rttNanos : 0.875 * smoothedRttNanos + 0.125 * rttNanos;
     }
     if (inFlight < limit - 1) {
       return; // the limit was not what held us back: raising it proves nothing
     }
     double step = slowStart ? 1.0 : 1.0 / limit;
     if (!slowStart && limit >= lastCap) {
-      step /= PROBE_SLOWDOWN; // at the cap seen last time: probe above it slowly, each probe costs a 429 and a pause
+      step /=
+          PROBE_SLOWDOWN; // at the cap seen last time: probe above it slowly, each probe costs a
+      // 429 and a pause
     }
     limit = Math.min(max, limit + step);
   }
@@ -189,6 +201,8 @@ public final class AdaptiveLimit {
    * @return 0 when not paused, else ns left
    */
   public long pauseRemainingNanos(long nowNanos) {
-    return pausedUntilNanos == Long.MIN_VALUE || nowNanos >= pausedUntilNanos ? 0 : pausedUntilNanos - nowNanos;
+    return pausedUntilNanos == Long.MIN_VALUE || nowNanos >= pausedUntilNanos
+        ? 0
+        : pausedUntilNanos - nowNanos;
   }
 }

@@ -20,10 +20,10 @@ import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A non-blocking permit gate for remote jobs, shared by every stage of one process: at most
- * {@link Settings#perModelLimit()} (or a model's own limit) permits out per model, at most the
- * account limit in all (adaptive: an {@link AdaptiveLimit} that finds the provider's cap from
- * 429s), and optionally at most {@link Settings#requestsPerSecond()} acquisitions per second.
+ * A non-blocking permit gate for remote jobs, shared by every stage of one process: at most {@link
+ * Settings#perModelLimit()} (or a model's own limit) permits out per model, at most the account
+ * limit in all (adaptive: an {@link AdaptiveLimit} that finds the provider's cap from 429s), and
+ * optionally at most {@link Settings#requestsPerSecond()} acquisitions per second.
  *
  * <p>{@link #acquire(String)} returns a {@code Mono<Permit>} that completes when a permit is free;
  * waiters are served first come first served among those whose model has room, and no thread is
@@ -44,6 +44,7 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class FlowControl {
   private static final Logger log = LoggerFactory.getLogger(FlowControl.class);
+
   /**
    * @param perModelLimit permits per model when the model has no own limit, &gt;= 1
    * @param modelLimits per model_id limits, each &gt;= 1
@@ -54,21 +55,31 @@ public final class FlowControl {
    * @param requestsPerSecond acquisitions per second ({@code 0} = unlimited), burst one second's
    *     worth (at least 1)
    */
-  public record Settings(int perModelLimit, Map<String, Integer> modelLimits, int accountMax, boolean adaptive, int accountInitial,
+  public record Settings(
+      int perModelLimit,
+      Map<String, Integer> modelLimits,
+      int accountMax,
+      boolean adaptive,
+      int accountInitial,
       double requestsPerSecond) {
-    /** @throws IllegalArgumentException naming the setting that breaks its rule */
+    /**
+     * @throws IllegalArgumentException naming the setting that breaks its rule
+     */
     public Settings {
       if (perModelLimit < 1 || accountMax < 1 || accountInitial < 1) {
-        throw new IllegalArgumentException("perModelLimit, accountMax and accountInitial must be >= 1");
+        throw new IllegalArgumentException(
+            "perModelLimit, accountMax and accountInitial must be >= 1");
       }
       modelLimits = Map.copyOf(modelLimits);
-      modelLimits.forEach((m, v) -> {
-        if (v < 1) {
-          throw new IllegalArgumentException("limit of model " + m + " must be >= 1, was " + v);
-        }
-      });
+      modelLimits.forEach(
+          (m, v) -> {
+            if (v < 1) {
+              throw new IllegalArgumentException("limit of model " + m + " must be >= 1, was " + v);
+            }
+          });
       if (!(requestsPerSecond >= 0)) {
-        throw new IllegalArgumentException("requestsPerSecond must be >= 0, was " + requestsPerSecond);
+        throw new IllegalArgumentException(
+            "requestsPerSecond must be >= 0, was " + requestsPerSecond);
       }
     }
 
@@ -77,7 +88,9 @@ public final class FlowControl {
       return new Settings(perModelLimit, Map.of(), accountLimit, false, accountLimit, 0);
     }
 
-    /** An adaptive account limit up to {@code accountMax} starting at 10, no model or rate limit. */
+    /**
+     * An adaptive account limit up to {@code accountMax} starting at 10, no model or rate limit.
+     */
     public static Settings adaptive(int accountMax) {
       return new Settings(accountMax, Map.of(), accountMax, true, Math.min(10, accountMax), 0);
     }
@@ -91,7 +104,8 @@ public final class FlowControl {
     public Settings withModelLimit(String modelId, int limit) {
       Map<String, Integer> m = new HashMap<>(modelLimits);
       m.put(modelId, limit);
-      return new Settings(perModelLimit, m, accountMax, adaptive, accountInitial, requestsPerSecond);
+      return new Settings(
+          perModelLimit, m, accountMax, adaptive, accountInitial, requestsPerSecond);
     }
   }
 
@@ -108,6 +122,7 @@ public final class FlowControl {
 
   /** A permit parked under a request_id, with the timer that gives it back if nobody does. */
   private record Held(Permit permit, Disposable expiry) {}
+
   private final AtomicInteger wip = new AtomicInteger();
   private int inFlight;
   private long wakeAtNanos = Long.MAX_VALUE;
@@ -121,28 +136,35 @@ public final class FlowControl {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.timer = Objects.requireNonNull(timer, "timer");
     int max = settings.accountMax();
-    this.account = settings.adaptive()
-        ? new AdaptiveLimit(Math.min(settings.accountInitial(), max), 1, max, 0.9, Duration.ofMillis(100))
-        : new AdaptiveLimit(max, max, max, 0.9, Duration.ZERO);
-    this.rate = settings.requestsPerSecond() > 0 ? new RateLimiter(settings.requestsPerSecond(), Math.max(1, settings.requestsPerSecond())) : null;
+    this.account =
+        settings.adaptive()
+            ? new AdaptiveLimit(
+                Math.min(settings.accountInitial(), max), 1, max, 0.9, Duration.ofMillis(100))
+            : new AdaptiveLimit(max, max, max, 0.9, Duration.ZERO);
+    this.rate =
+        settings.requestsPerSecond() > 0
+            ? new RateLimiter(
+                settings.requestsPerSecond(), Math.max(1, settings.requestsPerSecond()))
+            : null;
   }
 
   /**
-   * A permit for one remote job of {@code modelId}, when the limits allow. Lazy: nothing is
-   * queued until subscribed.
+   * A permit for one remote job of {@code modelId}, when the limits allow. Lazy: nothing is queued
+   * until subscribed.
    *
    * @param modelId the model the job runs on (its per-model limit applies)
    */
   public Mono<Permit> acquire(String modelId) {
     Objects.requireNonNull(modelId, "modelId");
-    return Mono.create(sink -> {
-      Waiter w = new Waiter(modelId, sink);
-      synchronized (this) {
-        queue.addLast(w);
-      }
-      sink.onCancel(() -> cancelled(w));
-      drain();
-    });
+    return Mono.create(
+        sink -> {
+          Waiter w = new Waiter(modelId, sink);
+          synchronized (this) {
+            queue.addLast(w);
+          }
+          sink.onCancel(() -> cancelled(w));
+          drain();
+        });
   }
 
   /**
@@ -150,8 +172,8 @@ public final class FlowControl {
    * caller that already holds a permit it cannot give back until this job goes on (the second
    * request of a split batch, whose first request ends only after the whole job is submitted).
    * Waiting at the gate while holding a permit would deadlock once the limit falls to what the
-   * caller holds; this overdraft is bounded by the requests of the split jobs being submitted.
-   * The permit counts as in flight like any other, so other jobs wait for it.
+   * caller holds; this overdraft is bounded by the requests of the split jobs being submitted. The
+   * permit counts as in flight like any other, so other jobs wait for it.
    *
    * @param modelId the model the job runs on
    * @return a granted permit, released as any other
@@ -190,7 +212,8 @@ public final class FlowControl {
     if (!queue.isEmpty()) {
       return true;
     }
-    return everSaturated && timer.now(TimeUnit.NANOSECONDS) - lastSaturatedNanos <= window.toNanos();
+    return everSaturated
+        && timer.now(TimeUnit.NANOSECONDS) - lastSaturatedNanos <= window.toNanos();
   }
 
   /** The account limit now (adaptive or fixed). */
@@ -239,14 +262,17 @@ public final class FlowControl {
   }
 
   /**
-   * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId} (or
-   * the {@link #withMaxHold max hold} passes).
+   * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId} (or the
+   * {@link #withMaxHold max hold} passes).
    *
    * @param requestId RunComfy request_id of the submitted job
    */
   public void holdUntilTerminal(String requestId, Permit permit) {
     Duration max = maxHold;
-    Disposable expiry = max == null ? null : timer.schedule(() -> expire(requestId), max.toNanos(), TimeUnit.NANOSECONDS);
+    Disposable expiry =
+        max == null
+            ? null
+            : timer.schedule(() -> expire(requestId), max.toNanos(), TimeUnit.NANOSECONDS);
     Held previous = held.put(requestId, new Held(permit, expiry));
     if (previous != null && previous.expiry() != null) {
       previous.expiry().dispose();
@@ -261,8 +287,10 @@ public final class FlowControl {
   private void expire(String requestId) {
     Held h = held.remove(requestId);
     if (h != null) {
-      log.warn("flow control: the permit of request {} was released after {} s without its terminal status seen in this process",
-          requestId, maxHold == null ? "?" : maxHold.toSeconds());
+      log.warn(
+          "flow control: the permit of request {} was released after {} s without its terminal status seen in this process",
+          requestId,
+          maxHold == null ? "?" : maxHold.toSeconds());
       h.permit().release();
     }
   }
@@ -361,12 +389,16 @@ public final class FlowControl {
       wake.dispose();
     }
     wakeAtNanos = at;
-    wake = timer.schedule(() -> {
-      synchronized (this) {
-        wakeAtNanos = Long.MAX_VALUE;
-      }
-      drain();
-    }, delayNanos, TimeUnit.NANOSECONDS);
+    wake =
+        timer.schedule(
+            () -> {
+              synchronized (this) {
+                wakeAtNanos = Long.MAX_VALUE;
+              }
+              drain();
+            },
+            delayNanos,
+            TimeUnit.NANOSECONDS);
   }
 
   /** How a {@link Permit} ended, which decides what its release tells the adaptive limit. */
@@ -390,8 +422,10 @@ public final class FlowControl {
       } else if (kind == ReleaseKind.REJECTED) {
         long applied = account.onRejected(now, before - 1, retryAfter);
         if (retryAfter != null && applied > 0 && applied < nanos(retryAfter)) {
-          log.warn("flow control: the provider asked to pause for {} ms (Retry-After); pausing {} ms, the longest pause allowed",
-              millis(retryAfter), TimeUnit.NANOSECONDS.toMillis(applied));
+          log.warn(
+              "flow control: the provider asked to pause for {} ms (Retry-After); pausing {} ms, the longest pause allowed",
+              millis(retryAfter),
+              TimeUnit.NANOSECONDS.toMillis(applied));
         }
       }
     }

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param topics topics to subscribe to, at least one
  * @param maxInFlight records handed downstream and not yet acknowledged before all assigned
  *     partitions are paused (backpressure), &gt;= 1
- * @param pollTimeout how long one {@code poll} may wait, &gt; 0 (also the pause and commit reaction time; a paused consumer resumes as soon as enough records are acknowledged)
+ * @param pollTimeout how long one {@code poll} may wait, &gt; 0 (also the pause and commit reaction
+ *     time; a paused consumer resumes as soon as enough records are acknowledged)
  * @param commitInterval how often completed offsets are committed, &gt; 0
  * @param extra further consumer properties (override the defaults)
  */
@@ -25,7 +26,9 @@ public record ConsumerSettings(
     Duration commitInterval,
     Map<String, Object> extra) {
 
-  /** @throws IllegalArgumentException naming the setting that breaks its rule */
+  /**
+   * @throws IllegalArgumentException naming the setting that breaks its rule
+   */
   public ConsumerSettings {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new IllegalArgumentException("bootstrapServers must not be empty");
@@ -50,7 +53,15 @@ public record ConsumerSettings(
   }
 
   /** Defaults: poll 100 ms, commit every 200 ms. */
-  public static ConsumerSettings of(String bootstrapServers, String groupId, List<String> topics, int maxInFlight) {
-    return new ConsumerSettings(bootstrapServers, groupId, topics, maxInFlight, Duration.ofMillis(100), Duration.ofMillis(200), Map.of());
+  public static ConsumerSettings of(
+      String bootstrapServers, String groupId, List<String> topics, int maxInFlight) {
+    return new ConsumerSettings(
+        bootstrapServers,
+        groupId,
+        topics,
+        maxInFlight,
+        Duration.ofMillis(100),
+        Duration.ofMillis(200),
+        Map.of());
   }
 }

@@ -13,9 +13,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,8 +28,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Publishes job events to Kafka without blocking the caller: one idempotent producer ({@code
  * acks=all}, {@code enable.idempotence=true}) per process, shared by every stage. Records are keyed
- * by job id, so every event of a job lands on the same partition of a topic, in order. {@code
- * send} runs on one dedicated thread (it can block on metadata) and completions are delivered on
+ * by job id, so every event of a job lands on the same partition of a topic, in order. {@code send}
+ * runs on one dedicated thread (it can block on metadata) and completions are delivered on
  * Reactor's parallel scheduler, never on the producer's I/O thread.
  *
  * <p>No event over {@link RecordLimits#maxRecordBytes()} is handed to Kafka: {@link #publish} fails
@@ -39,17 +39,20 @@ import reactor.core.scheduler.Schedulers;
  * too-large event (stages, the producer) fit it first with {@link RecordLimits#fit}.
  *
  * <p>Every event record carries the {@link #headers headers} {@value #HEADER_TYPE}, {@value
- * #HEADER_VERSION}, {@value #HEADER_JOB_ID}, {@value #HEADER_BATCH} (when the job has a batch) and a
- * W3C {@value Traceparent#HEADER} ({@link Traceparent}), so consumers can route and trace records
+ * #HEADER_VERSION}, {@value #HEADER_JOB_ID}, {@value #HEADER_BATCH} (when the job has a batch) and
+ * a W3C {@value Traceparent#HEADER} ({@link Traceparent}), so consumers can route and trace records
  * without decoding their values.
  */
 public final class EventPublisher implements AutoCloseable {
   /** Header: the event's wire type ({@code requested}, {@code submitted}, ...). */
   public static final String HEADER_TYPE = "editstream-event-type";
+
   /** Header: the envelope version, {@link JobEvent#VERSION}. */
   public static final String HEADER_VERSION = "editstream-event-version";
+
   /** Header: the job's id (also the record key). */
   public static final String HEADER_JOB_ID = "editstream-job-id";
+
   /** Header: the job's batch label, only when it has one. */
   public static final String HEADER_BATCH = "editstream-batch";
 
@@ -105,32 +108,40 @@ public final class EventPublisher implements AutoCloseable {
    * acknowledged it (acks=all). As {@link #publish(String, JobEvent, String)} with no parent.
    *
    * @return the record's metadata, or an error after the producer's delivery timeout (120 s); a
-   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event is
-   *     over {@link RecordLimits#maxRecordBytes()}
+   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event
+   *     is over {@link RecordLimits#maxRecordBytes()}
    */
   public Mono<RecordMetadata> publish(String topic, JobEvent event) {
     return publish(topic, event, null);
   }
 
   /**
-   * Publishes one event keyed by its job id with the editstream headers ({@link #headers}); completes
-   * when the broker acknowledged it (acks=all).
+   * Publishes one event keyed by its job id with the editstream headers ({@link #headers});
+   * completes when the broker acknowledged it (acks=all).
    *
    * @param parentTraceparent the {@code traceparent} of the record being handled: the event is
    *     written under the same trace with a new span id; {@code null} or malformed: a new trace
    * @return the record's metadata, or an error after the producer's delivery timeout (120 s); a
-   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event is
-   *     over {@link RecordLimits#maxRecordBytes()}
+   *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event
+   *     is over {@link RecordLimits#maxRecordBytes()}
    */
   public Mono<RecordMetadata> publish(String topic, JobEvent event, String parentTraceparent) {
-    return Mono.defer(() -> {
-      byte[] bytes = EventCodec.encode(event);
-      if (bytes.length > limits.maxRecordBytes()) {
-        return Mono.error(new RecordTooLargeException(String.format("the %s event of job %s is %,d bytes, over the limit of %,d bytes",
-            event.type().wire(), event.jobId(), bytes.length, limits.maxRecordBytes())));
-      }
-      return send(topic, event.jobId(), bytes, headers(event, Traceparent.child(parentTraceparent)));
-    });
+    return Mono.defer(
+        () -> {
+          byte[] bytes = EventCodec.encode(event);
+          if (bytes.length > limits.maxRecordBytes()) {
+            return Mono.error(
+                new RecordTooLargeException(
+                    String.format(
+                        "the %s event of job %s is %,d bytes, over the limit of %,d bytes",
+                        event.type().wire(),
+                        event.jobId(),
+                        bytes.length,
+                        limits.maxRecordBytes())));
+          }
+          return send(
+              topic, event.jobId(), bytes, headers(event, Traceparent.child(parentTraceparent)));
+        });
   }
 
   /**
@@ -158,7 +169,8 @@ public final class EventPublisher implements AutoCloseable {
    * The {@value Traceparent#HEADER} header of a consumed record, as text, or {@code null} when it
    * has none (the last one wins when there are several).
    */
-  public static String traceparentOf(org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record) {
+  public static String traceparentOf(
+      org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record) {
     Header h = record.headers() == null ? null : record.headers().lastHeader(Traceparent.HEADER);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
@@ -168,11 +180,11 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   /**
-   * Whether {@code err} refuses the record itself, so publishing it again can never succeed: Kafka's
-   * {@link RecordTooLargeException} and every other non-retriable {@link ApiException} (invalid
-   * topic, authorization, serialization), except those after which this publisher replaces its
-   * producer and a retry does succeed. Everything else (timeouts, a broker down, a leader moving)
-   * is a broker failure worth retrying.
+   * Whether {@code err} refuses the record itself, so publishing it again can never succeed:
+   * Kafka's {@link RecordTooLargeException} and every other non-retriable {@link ApiException}
+   * (invalid topic, authorization, serialization), except those after which this publisher replaces
+   * its producer and a retry does succeed. Everything else (timeouts, a broker down, a leader
+   * moving) is a broker failure worth retrying.
    */
   public static boolean recordRefused(Throwable err) {
     Throwable e = err;
@@ -191,19 +203,22 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   private Mono<RecordMetadata> send(String topic, String key, byte[] value, Headers headers) {
-    return Mono.<RecordMetadata>create(sink -> {
-          KafkaProducer<String, byte[]> current = producer;
-          current.send(new ProducerRecord<>(topic, null, key, value, headers), (md, err) -> {
-            if (err == null) {
-              sink.success(md);
-              return;
-            }
-            if (broken(err)) {
-              replace(current, err);
-            }
-            sink.error(err);
-          });
-        })
+    return Mono.<RecordMetadata>create(
+            sink -> {
+              KafkaProducer<String, byte[]> current = producer;
+              current.send(
+                  new ProducerRecord<>(topic, null, key, value, headers),
+                  (md, err) -> {
+                    if (err == null) {
+                      sink.success(md);
+                      return;
+                    }
+                    if (broken(err)) {
+                      replace(current, err);
+                    }
+                    sink.error(err);
+                  });
+            })
         // KafkaProducer.send may block (metadata, full buffer): never on a caller's event loop
         .subscribeOn(sendThread)
         // the completion runs on the producer's I/O thread: hop off it, or a downstream send()
@@ -211,22 +226,28 @@ public final class EventPublisher implements AutoCloseable {
         .publishOn(Schedulers.parallel());
   }
 
-  /** Errors after which this producer cannot be trusted to deliver again (its sequence state is stuck). */
+  /**
+   * Errors after which this producer cannot be trusted to deliver again (its sequence state is
+   * stuck).
+   */
   static boolean broken(Exception err) {
-    return err instanceof OutOfOrderSequenceException || err instanceof ProducerFencedException
-        || (err instanceof org.apache.kafka.common.errors.TimeoutException && String.valueOf(err.getMessage()).startsWith("Expiring"));
+    return err instanceof OutOfOrderSequenceException
+        || err instanceof ProducerFencedException
+        || (err instanceof org.apache.kafka.common.errors.TimeoutException
+            && String.valueOf(err.getMessage()).startsWith("Expiring"));
   }
 
   /**
    * Replaces a producer whose idempotence state is broken (seen after a broker crash: the broker
-   * refuses its sequence numbers until the batches expire). Records it had not written fail and
-   * are sent again by the caller's retry through the new producer.
+   * refuses its sequence numbers until the batches expire). Records it had not written fail and are
+   * sent again by the caller's retry through the new producer.
    */
   private synchronized void replace(KafkaProducer<String, byte[]> broken, Exception why) {
     if (producer != broken) {
       return;
     }
-    org.slf4j.LoggerFactory.getLogger(EventPublisher.class).warn("Kafka producer replaced after {}", why.toString());
+    org.slf4j.LoggerFactory.getLogger(EventPublisher.class)
+        .warn("Kafka producer replaced after {}", why.toString());
     producer = new KafkaProducer<>(props);
     bindClientMetrics();
     sendThread.schedule(() -> broken.close(Duration.ZERO));
@@ -242,7 +263,8 @@ public final class EventPublisher implements AutoCloseable {
    *
    * @return this
    */
-  public synchronized EventPublisher bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+  public synchronized EventPublisher bindMetrics(
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.metricsRegistry = registry;
     bindClientMetrics();
     return this;

@@ -5,8 +5,8 @@ import java.util.TreeSet;
 /**
  * Tracks the records of one partition handed to processing and finished out of order, and tells
  * which offset may be committed: the smallest offset still in flight, or one past the highest
- * offset seen when none is in flight. So a commit never skips an unfinished record (the pattern
- * of reactor-kafka's {@code CommittableBatch}). Pure, not thread-safe: owned by the poll thread.
+ * offset seen when none is in flight. So a commit never skips an unfinished record (the pattern of
+ * reactor-kafka's {@code CommittableBatch}). Pure, not thread-safe: owned by the poll thread.
  */
 public final class OffsetTracker {
   private final TreeSet<Long> inFlight = new TreeSet<>();

@@ -42,28 +42,27 @@ import reactor.core.publisher.Sinks;
  *       assigned partition is paused, and polling goes on (so the member stays in its group); they
  *       resume when acknowledgements bring the count down. Paused state is re-applied to partitions
  *       assigned by a rebalance.
- *   <li>Offsets: per partition an {@link OffsetTracker}; only the offset below the first
- *       unfinished record is committed, so a crash redelivers every unfinished record
- *       (at-least-once). Commits are asynchronous every {@code commitInterval}, synchronous on
- *       revocation and close.
+ *   <li>Offsets: per partition an {@link OffsetTracker}; only the offset below the first unfinished
+ *       record is committed, so a crash redelivers every unfinished record (at-least-once). Commits
+ *       are asynchronous every {@code commitInterval}, synchronous on revocation and close.
  *   <li>Rebalances are cooperative ({@code partition.assignment.strategy} = {@link
  *       CooperativeStickyAssignor}, the classic group protocol; static membership through {@code
  *       group.instance.id} in {@link ConsumerSettings#extra()} keeps working): a rebalance revokes
- *       only the partitions that move, and the partitions a member keeps go on with their
- *       in-flight work untouched. On {@code onPartitionsRevoked}, for the revoked partitions only:
- *       records handed out but not yet taken by the subscriber are dropped (never started here, so
- *       the new owner does them); records already being processed get up to {@code revokeGrace}
- *       (bounded by the close grace while closing) to be acknowledged; then their completed
- *       offsets are committed synchronously and their state is forgotten. A record still
- *       unfinished after that wait is left uncommitted: the new owner redoes it, and this member's
- *       late acknowledgement of it is ignored. So a rebalance repeats at most the records that
- *       were in flight on the revoked partitions and not finished within the grace
- *       (at-least-once). {@code onPartitionsLost} (the member was fenced or its session expired:
- *       another member may already own the partitions) drops their state without committing.
+ *       only the partitions that move, and the partitions a member keeps go on with their in-flight
+ *       work untouched. On {@code onPartitionsRevoked}, for the revoked partitions only: records
+ *       handed out but not yet taken by the subscriber are dropped (never started here, so the new
+ *       owner does them); records already being processed get up to {@code revokeGrace} (bounded by
+ *       the close grace while closing) to be acknowledged; then their completed offsets are
+ *       committed synchronously and their state is forgotten. A record still unfinished after that
+ *       wait is left uncommitted: the new owner redoes it, and this member's late acknowledgement
+ *       of it is ignored. So a rebalance repeats at most the records that were in flight on the
+ *       revoked partitions and not finished within the grace (at-least-once). {@code
+ *       onPartitionsLost} (the member was fenced or its session expired: another member may already
+ *       own the partitions) drops their state without committing.
  * </ul>
  *
- * <p>The design follows reactor-kafka's {@code ConsumerEventLoop} (discontinued; it does not support
- * kafka-clients 4). Records are {@code String} keys and {@code byte[]} values.
+ * <p>The design follows reactor-kafka's {@code ConsumerEventLoop} (discontinued; it does not
+ * support kafka-clients 4). Records are {@code String} keys and {@code byte[]} values.
  */
 public final class ReactiveKafkaConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReactiveKafkaConsumer.class);
@@ -72,19 +71,35 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   private final Sinks.Many<ReceivedRecord> sink = Sinks.many().unicast().onBackpressureBuffer();
   private final ConcurrentLinkedQueue<ReceivedRecord> acks = new ConcurrentLinkedQueue<>();
   private final AtomicInteger inFlight = new AtomicInteger();
-  /** Records on the assigned partitions past this consumer's position, after the last poll (-1 before the first). */
-  private final java.util.concurrent.atomic.AtomicLong lag = new java.util.concurrent.atomic.AtomicLong(-1);
+
+  /**
+   * Records on the assigned partitions past this consumer's position, after the last poll (-1
+   * before the first).
+   */
+  private final java.util.concurrent.atomic.AtomicLong lag =
+      new java.util.concurrent.atomic.AtomicLong(-1);
+
   private final AtomicBoolean started = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
-  /** Current generation of each assigned partition; read by subscriber threads (see {@link #handOut}). */
+
+  /**
+   * Current generation of each assigned partition; read by subscriber threads (see {@link
+   * #handOut}).
+   */
   private final Map<TopicPartition, Long> generations = new ConcurrentHashMap<>();
-  /** Every record emitted and neither acknowledged nor dropped, with its {@link #QUEUED}/{@link #STARTED}/{@link #DROPPED} state. */
+
+  /**
+   * Every record emitted and neither acknowledged nor dropped, with its {@link #QUEUED}/{@link
+   * #STARTED}/{@link #DROPPED} state.
+   */
   private final Map<ReceivedRecord, AtomicInteger> handed = new ConcurrentHashMap<>();
+
   /** Partitions being revoked or lost: their queued records are dropped instead of handed out. */
   private final Set<TopicPartition> revoking = ConcurrentHashMap.newKeySet();
+
   private final Duration revokeGrace;
-  private volatile RebalanceObserver observer = new RebalanceObserver() { };
+  private volatile RebalanceObserver observer = new RebalanceObserver() {};
   private volatile boolean revokeWaiting;
   private volatile boolean running = true;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
@@ -95,16 +110,21 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
 
   /** A record emitted to the sink, not yet taken by the subscriber. */
   private static final int QUEUED = 0;
+
   /** A record taken by the subscriber: being processed. */
   private static final int STARTED = 1;
+
   /** A queued record of a revoked or lost partition: never handed out. */
   private static final int DROPPED = 2;
 
-  /** How long a revocation waits, by default, for the revoked partitions' records being processed. */
+  /**
+   * How long a revocation waits, by default, for the revoked partitions' records being processed.
+   */
   public static final Duration DEFAULT_REVOKE_GRACE = Duration.ofSeconds(10);
 
   /**
-   * As {@link #ReactiveKafkaConsumer(ConsumerSettings, Duration)} with {@link #DEFAULT_REVOKE_GRACE}.
+   * As {@link #ReactiveKafkaConsumer(ConsumerSettings, Duration)} with {@link
+   * #DEFAULT_REVOKE_GRACE}.
    *
    * @param settings validated settings; nothing connects until {@link #receive()} is subscribed
    */
@@ -168,24 +188,29 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
    * What happened to the records of partitions revoked in one rebalance.
    *
    * @param partitions the revoked partitions (only those that move under cooperative assignment)
-   * @param inFlight records of those partitions handed out and not acknowledged when the
-   *     revocation began (the in-flight window of the revoked partitions)
+   * @param inFlight records of those partitions handed out and not acknowledged when the revocation
+   *     began (the in-flight window of the revoked partitions)
    * @param dropped of those, the records never taken by the subscriber (not started; the new owner
    *     reads them)
    * @param finished of those, the records being processed that were acknowledged within the grace
    *     (their offsets committed)
    * @param unfinished of those, the records still being processed after the grace: left
-   *     uncommitted, so the new owner handles them again (the duplicates of this rebalance at
-   *     most)
+   *     uncommitted, so the new owner handles them again (the duplicates of this rebalance at most)
    */
-  public record Revocation(List<TopicPartition> partitions, int inFlight, int dropped, int finished, int unfinished) {
-    /** @throws NullPointerException when {@code partitions} is null */
+  public record Revocation(
+      List<TopicPartition> partitions, int inFlight, int dropped, int finished, int unfinished) {
+    /**
+     * @throws NullPointerException when {@code partitions} is null
+     */
     public Revocation {
       partitions = List.copyOf(partitions);
     }
   }
 
-  /** Hears of rebalances of one {@link ReactiveKafkaConsumer} (see {@link #observe}); every method does nothing by default. */
+  /**
+   * Hears of rebalances of one {@link ReactiveKafkaConsumer} (see {@link #observe}); every method
+   * does nothing by default.
+   */
   public interface RebalanceObserver {
     /**
      * Partitions were added to this member (under cooperative assignment only the new ones).
@@ -205,7 +230,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
      * Partitions were lost (fenced or session expired): nothing of them was committed.
      *
      * @param partitions the lost partitions
-     * @param inFlight their records handed out and not acknowledged (all will be read again by the new owner)
+     * @param inFlight their records handed out and not acknowledged (all will be read again by the
+     *     new owner)
      */
     default void lost(Collection<TopicPartition> partitions, int inFlight) {}
   }
@@ -218,8 +244,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   /**
    * The consumer lag: records on the partitions assigned to this member past its position, summed,
    * as of its last poll, from the consumer's own fetch metadata ({@code KafkaConsumer#currentLag},
-   * no remote call); 0 with no partitions, -1 before the first poll. Records held in flight are
-   * not in it (see {@link #oldestInFlightMs}).
+   * no remote call); 0 with no partitions, -1 before the first poll. Records held in flight are not
+   * in it (see {@link #oldestInFlightMs}).
    */
   public long lag() {
     return lag.get();
@@ -251,7 +277,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, settings.maxInFlight())));
+    p.put(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(500, settings.maxInFlight())));
     // a killed member's partitions are held until its session expires: keep that short
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
@@ -265,7 +292,9 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     Object protocol = p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
     if ((protocol == null || "classic".equalsIgnoreCase(String.valueOf(protocol)))
         && !p.containsKey(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG)) {
-      p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+      p.put(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          CooperativeStickyAssignor.class.getName());
     }
     return p;
   }
@@ -297,7 +326,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
           applyBackpressure(c);
         }
         try {
-          for (ConsumerRecord<String, byte[]> r : c.poll(paused && running ? Duration.ZERO : settings.pollTimeout())) {
+          for (ConsumerRecord<String, byte[]> r :
+              c.poll(paused && running ? Duration.ZERO : settings.pollTimeout())) {
             emit(r);
           }
           lag.set(currentLag(c));
@@ -418,7 +448,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     }
   }
 
-  private void commit(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> parts, boolean sync) {
+  private void commit(
+      KafkaConsumer<String, byte[]> c, Collection<TopicPartition> parts, boolean sync) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : parts) {
       OffsetTracker t = trackers.get(tp);
@@ -438,23 +469,29 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
         log.warn("offset commit of group {} failed: {}", settings.groupId(), e.toString());
       }
     } else {
-      c.commitAsync(offsets, (done, error) -> {
-        if (error == null) {
-          markCommitted(done);
-        } else {
-          log.debug("async offset commit of group {} failed: {}", settings.groupId(), error.toString());
-        }
-      });
+      c.commitAsync(
+          offsets,
+          (done, error) -> {
+            if (error == null) {
+              markCommitted(done);
+            } else {
+              log.debug(
+                  "async offset commit of group {} failed: {}",
+                  settings.groupId(),
+                  error.toString());
+            }
+          });
     }
   }
 
   private void markCommitted(Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.forEach((tp, om) -> {
-      OffsetTracker t = trackers.get(tp);
-      if (t != null) {
-        t.committed(om.offset());
-      }
-    });
+    offsets.forEach(
+        (tp, om) -> {
+          OffsetTracker t = trackers.get(tp);
+          if (t != null) {
+            t.committed(om.offset());
+          }
+        });
   }
 
   private final class Listener implements ConsumerRebalanceListener {
@@ -481,12 +518,17 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
         int dropped = dropQueued(gone);
         int started = count(gone, STARTED);
         long grace = revokeGrace.toNanos();
-        long deadline = System.nanoTime() + (running ? grace : Math.min(grace, Math.max(0, drainDeadlineNanos - System.nanoTime())));
+        long deadline =
+            System.nanoTime()
+                + (running
+                    ? grace
+                    : Math.min(grace, Math.max(0, drainDeadlineNanos - System.nanoTime())));
         revokeWaiting = true;
         try {
           drainAcks();
           while (count(gone, STARTED) > 0 && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(ReactiveKafkaConsumer.this, Math.min(deadline - System.nanoTime(), 50_000_000L));
+            LockSupport.parkNanos(
+                ReactiveKafkaConsumer.this, Math.min(deadline - System.nanoTime(), 50_000_000L));
             drainAcks();
           }
         } finally {
@@ -496,10 +538,15 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
         int unfinished = count(gone, STARTED);
         commit(c, gone, true);
         forget(gone);
-        Revocation rev = new Revocation(List.copyOf(gone), before, dropped, started - unfinished, unfinished);
+        Revocation rev =
+            new Revocation(List.copyOf(gone), before, dropped, started - unfinished, unfinished);
         if (unfinished > 0) {
-          log.warn("group {}: {} revoked with {} records still being processed after {} ms; left uncommitted for the new owner",
-              settings.groupId(), gone, unfinished, revokeGrace.toMillis());
+          log.warn(
+              "group {}: {} revoked with {} records still being processed after {} ms; left uncommitted for the new owner",
+              settings.groupId(),
+              gone,
+              unfinished,
+              revokeGrace.toMillis());
         } else {
           log.debug("group {}: revoked {} ({})", settings.groupId(), gone, rev);
         }
@@ -509,7 +556,9 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
       }
     }
 
-    /** Another member may own {@code parts} already: their state is dropped, nothing is committed. */
+    /**
+     * Another member may own {@code parts} already: their state is dropped, nothing is committed.
+     */
     @Override
     public void onPartitionsLost(Collection<TopicPartition> parts) {
       if (parts.isEmpty()) {
@@ -521,7 +570,11 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
         int before = count(gone, -1);
         dropQueued(gone);
         forget(gone);
-        log.warn("group {}: lost {} with {} records in flight; nothing of them committed", settings.groupId(), gone, before);
+        log.warn(
+            "group {}: lost {} with {} records in flight; nothing of them committed",
+            settings.groupId(),
+            gone,
+            before);
         tell(o -> o.lost(List.copyOf(gone), before));
       } finally {
         revoking.removeAll(gone);

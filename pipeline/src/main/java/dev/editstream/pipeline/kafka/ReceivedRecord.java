@@ -15,7 +15,8 @@ public final class ReceivedRecord {
   private final Consumer<ReceivedRecord> onAck;
   private volatile boolean acked;
 
-  ReceivedRecord(ConsumerRecord<String, byte[]> record, long generation, Consumer<ReceivedRecord> onAck) {
+  ReceivedRecord(
+      ConsumerRecord<String, byte[]> record, long generation, Consumer<ReceivedRecord> onAck) {
     this.record = record;
     this.generation = generation;
     this.onAck = onAck;

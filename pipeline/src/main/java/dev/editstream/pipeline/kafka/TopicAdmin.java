@@ -33,8 +33,12 @@ public final class TopicAdmin {
    * @throws IllegalArgumentException naming {@code --replication-factor} when it is above the
    *     number of brokers
    */
-  public static short ensureTopics(String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
-    try (Admin admin = Admin.create(KafkaClientConfig.applyTo(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
+  public static short ensureTopics(
+      String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
+    try (Admin admin =
+        Admin.create(
+            KafkaClientConfig.applyTo(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
       int brokers = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).size();
       short rf = TopicPolicy.replicationFactor(Math.max(0, replicationFactor), brokers);
       Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
@@ -50,7 +54,12 @@ public final class TopicAdmin {
       if (!missing.isEmpty()) {
         try {
           admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-          log.info("created {} topics with {} partitions, replication factor {} (cluster of {} brokers)", missing.size(), partitions, rf, brokers);
+          log.info(
+              "created {} topics with {} partitions, replication factor {} (cluster of {} brokers)",
+              missing.size(),
+              partitions,
+              rf,
+              brokers);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
             throw e;
@@ -69,29 +78,49 @@ public final class TopicAdmin {
     }
   }
 
-  /** Warns about every existing topic whose replication or configs differ from {@link TopicPolicy}. */
-  private static void checkExisting(Admin admin, List<String> topics, short rf) throws InterruptedException, ExecutionException,
-      TimeoutException {
-    Map<String, org.apache.kafka.clients.admin.TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
-    List<org.apache.kafka.common.config.ConfigResource> resources = topics.stream()
-        .map(t -> new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t)).toList();
-    Map<org.apache.kafka.common.config.ConfigResource, org.apache.kafka.clients.admin.Config> configs =
-        admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
+  /**
+   * Warns about every existing topic whose replication or configs differ from {@link TopicPolicy}.
+   */
+  private static void checkExisting(Admin admin, List<String> topics, short rf)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, org.apache.kafka.clients.admin.TopicDescription> described =
+        admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+    List<org.apache.kafka.common.config.ConfigResource> resources =
+        topics.stream()
+            .map(
+                t ->
+                    new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t))
+            .toList();
+    Map<org.apache.kafka.common.config.ConfigResource, org.apache.kafka.clients.admin.Config>
+        configs = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
     for (String t : topics) {
       List<String> diffs = new ArrayList<>();
-      int actual = described.get(t).partitions().isEmpty() ? 0 : described.get(t).partitions().get(0).replicas().size();
+      int actual =
+          described.get(t).partitions().isEmpty()
+              ? 0
+              : described.get(t).partitions().get(0).replicas().size();
       if (actual < rf) {
-        diffs.add("replication factor " + actual + " (editstream creates " + rf + "; a broker loss stops the topic)");
+        diffs.add(
+            "replication factor "
+                + actual
+                + " (editstream creates "
+                + rf
+                + "; a broker loss stops the topic)");
       }
-      org.apache.kafka.clients.admin.Config c = configs.get(new org.apache.kafka.common.config.ConfigResource(
-          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
-      TopicPolicy.configs(t, (short) actual).forEach((k, want) -> {
-        org.apache.kafka.clients.admin.ConfigEntry e = c == null ? null : c.get(k);
-        String have = e == null ? null : e.value();
-        if (!want.equals(have)) {
-          diffs.add(k + "=" + have + " (editstream creates " + want + ")");
-        }
-      });
+      org.apache.kafka.clients.admin.Config c =
+          configs.get(
+              new org.apache.kafka.common.config.ConfigResource(
+                  org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
+      TopicPolicy.configs(t, (short) actual)
+          .forEach(
+              (k, want) -> {
+                org.apache.kafka.clients.admin.ConfigEntry e = c == null ? null : c.get(k);
+                String have = e == null ? null : e.value();
+                if (!want.equals(have)) {
+                  diffs.add(k + "=" + have + " (editstream creates " + want + ")");
+                }
+              });
       if (!diffs.isEmpty()) {
         log.warn("topic {} exists with {}; left as it is", t, String.join(", ", diffs));
       }

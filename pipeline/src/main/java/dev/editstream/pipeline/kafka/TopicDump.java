@@ -13,7 +13,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads every record of some topics, from the beginning to the end offsets at the call (tools, checks). */
+/**
+ * Reads every record of some topics, from the beginning to the end offsets at the call (tools,
+ * checks).
+ */
 public final class TopicDump {
   private TopicDump() {}
 
@@ -21,7 +24,8 @@ public final class TopicDump {
    * @return every record, per partition in offset order
    * @throws IllegalStateException if the end is not reached within {@code timeout}
    */
-  public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, List<String> topics, Duration timeout) {
+  public static List<ConsumerRecord<String, byte[]>> readAll(
+      String bootstrapServers, List<String> topics, Duration timeout) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -42,7 +46,8 @@ public final class TopicDump {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topics + " to the end within " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "could not read " + topics + " to the end within " + timeout.toSeconds() + " s");
         }
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }

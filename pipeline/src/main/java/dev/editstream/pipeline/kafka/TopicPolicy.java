@@ -12,17 +12,19 @@ import java.util.TreeMap;
  *       may be down and writes with {@code acks=all} go on;
  *   <li>{@code *.jobs.done}, {@code *.jobs.failed}, {@code *.jobs.state}: compacted, never deleted
  *       by time: the latest event per job stays, so the terminal guard, the ledger and {@code
- *       status} know every job however old, and a failed job can be replayed at any time; their size
- *       grows with the number of jobs, not of events;
+ *       status} know every job however old, and a failed job can be replayed at any time; their
+ *       size grows with the number of jobs, not of events;
  *   <li>{@code *.jobs.requested}, {@code *.jobs.submitted}, {@code *.jobs.completed}: the stages'
- *       work queues, deleted after {@value #WORK_RETENTION_DAYS} days (a job takes minutes to hours);
- *   <li>{@code *.retry.*}: delay topics, deleted after {@value #RETRY_RETENTION_DAYS} day (the longest
- *       backoff is minutes).
+ *       work queues, deleted after {@value #WORK_RETENTION_DAYS} days (a job takes minutes to
+ *       hours);
+ *   <li>{@code *.retry.*}: delay topics, deleted after {@value #RETRY_RETENTION_DAYS} day (the
+ *       longest backoff is minutes).
  * </ul>
  */
 public final class TopicPolicy {
   /** Retention of the work topics, days. */
   public static final int WORK_RETENTION_DAYS = 7;
+
   /** Retention of the delay topics, days. */
   public static final int RETRY_RETENTION_DAYS = 1;
 
@@ -38,10 +40,16 @@ public final class TopicPolicy {
    */
   public static short replicationFactor(int requested, int brokers) {
     if (requested < 0) {
-      throw new IllegalArgumentException("--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + requested);
+      throw new IllegalArgumentException(
+          "--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + requested);
     }
     if (requested > brokers) {
-      throw new IllegalArgumentException("--replication-factor " + requested + " is more than the cluster's " + brokers + " brokers");
+      throw new IllegalArgumentException(
+          "--replication-factor "
+              + requested
+              + " is more than the cluster's "
+              + brokers
+              + " brokers");
     }
     return (short) (requested == 0 ? Math.min(3, Math.max(1, brokers)) : requested);
   }
@@ -49,7 +57,9 @@ public final class TopicPolicy {
   /** The topic configs of one topic, by its name's role. */
   public static Map<String, String> configs(String topic, short replicationFactor) {
     Map<String, String> c = new TreeMap<>();
-    if (topic.endsWith(".jobs.done") || topic.endsWith(".jobs.failed") || topic.endsWith(".jobs.state")) {
+    if (topic.endsWith(".jobs.done")
+        || topic.endsWith(".jobs.failed")
+        || topic.endsWith(".jobs.state")) {
       c.put("cleanup.policy", "compact");
       c.put("retention.ms", "-1");
     } else if (topic.contains(".retry.")) {

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * A live, read-only view of one or more topics keyed by job id: every partition is read from the
  * beginning (no consumer group, nothing committed) and the value per key is folded with {@code
  * merge}. {@link #start} returns only once the view has caught up with the end offsets it saw at
- * start-up, so a restarted worker knows everything published before it crashed; afterwards the
- * view keeps tailing. A process's own writes are added at once with {@link #put} (write-through).
+ * start-up, so a restarted worker knows everything published before it crashed; afterwards the view
+ * keeps tailing. A process's own writes are added at once with {@link #put} (write-through).
  *
  * <p>Memory grows with the number of distinct keys (one small value per job). Records whose value
  * cannot be decoded are skipped. Thread-safe.
@@ -47,7 +47,8 @@ public final class TopicView<V> implements AutoCloseable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private Thread thread;
 
-  private TopicView(String name, Function<ConsumerRecord<String, byte[]>, V> decode, BinaryOperator<V> merge) {
+  private TopicView(
+      String name, Function<ConsumerRecord<String, byte[]>, V> decode, BinaryOperator<V> merge) {
     this.name = name;
     this.decode = decode;
     this.merge = merge;
@@ -61,8 +62,12 @@ public final class TopicView<V> implements AutoCloseable {
    * @param catchUpTimeout how long to wait for the initial read
    * @throws IllegalStateException if the view does not catch up in time
    */
-  public static <V> TopicView<V> start(String bootstrapServers, List<String> topics, Function<ConsumerRecord<String, byte[]>, V> decode,
-      BinaryOperator<V> merge, Duration catchUpTimeout) {
+  public static <V> TopicView<V> start(
+      String bootstrapServers,
+      List<String> topics,
+      Function<ConsumerRecord<String, byte[]>, V> decode,
+      BinaryOperator<V> merge,
+      Duration catchUpTimeout) {
     TopicView<V> v = new TopicView<>(String.join(",", topics), decode, merge);
     v.thread = new Thread(() -> v.run(bootstrapServers, topics), "editstream-view-" + v.name);
     v.thread.setDaemon(true);
@@ -70,7 +75,8 @@ public final class TopicView<V> implements AutoCloseable {
     try {
       if (!v.caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         v.close();
-        throw new IllegalStateException("view of " + v.name + " did not catch up within " + catchUpTimeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            "view of " + v.name + " did not catch up within " + catchUpTimeout.toSeconds() + " s");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -114,7 +120,8 @@ public final class TopicView<V> implements AutoCloseable {
             values.merge(r.key(), v, merge);
           }
         }
-        if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+        if (caughtUp.getCount() > 0
+            && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
           log.debug("view of {} caught up: {} keys", name, values.size());
           caughtUp.countDown();
         }

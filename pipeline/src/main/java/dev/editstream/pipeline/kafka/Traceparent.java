@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A W3C Trace Context {@code traceparent} header value, version {@code 00}: {@code
- * 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>}. editstream writes one on every record it
- * publishes (header {@value #HEADER}, flags {@code 01}): the producer starts a new trace for each
- * requested job ({@link #newRoot()}), and each stage writes its outputs under the trace of the
- * record it consumed with a new span id ({@link #child(String)}). Pure, apart from the random ids.
+ * A W3C Trace Context {@code traceparent} header value, version {@code 00}: {@code 00-<32 hex trace
+ * id>-<16 hex span id>-<2 hex flags>}. editstream writes one on every record it publishes (header
+ * {@value #HEADER}, flags {@code 01}): the producer starts a new trace for each requested job
+ * ({@link #newRoot()}), and each stage writes its outputs under the trace of the record it consumed
+ * with a new span id ({@link #child(String)}). Pure, apart from the random ids.
  *
  * <p>Parsing is strict (lower-case hex only, version {@code 00} only, trace and span ids not all
  * zeros, nothing after the flags): a header from a stranger that is not exactly that is ignored and
@@ -24,7 +24,8 @@ public record Traceparent(String traceId, String spanId, String flags) {
   /** The Kafka header name, as in W3C Trace Context. */
   public static final String HEADER = "traceparent";
 
-  private static final Pattern VALUE = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+  private static final Pattern VALUE =
+      Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
   private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
   private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
   private static final Pattern FLAGS = Pattern.compile("[0-9a-f]{2}");
@@ -38,13 +39,16 @@ public record Traceparent(String traceId, String spanId, String flags) {
    */
   public Traceparent {
     if (traceId == null || !TRACE_ID.matcher(traceId).matches() || traceId.equals(ZERO_TRACE)) {
-      throw new IllegalArgumentException("trace id must be 32 lower-case hex digits, not all zeros, was " + show(traceId));
+      throw new IllegalArgumentException(
+          "trace id must be 32 lower-case hex digits, not all zeros, was " + show(traceId));
     }
     if (spanId == null || !SPAN_ID.matcher(spanId).matches() || spanId.equals(ZERO_SPAN)) {
-      throw new IllegalArgumentException("span id must be 16 lower-case hex digits, not all zeros, was " + show(spanId));
+      throw new IllegalArgumentException(
+          "span id must be 16 lower-case hex digits, not all zeros, was " + show(spanId));
     }
     if (flags == null || !FLAGS.matcher(flags).matches()) {
-      throw new IllegalArgumentException("flags must be 2 lower-case hex digits, was " + show(flags));
+      throw new IllegalArgumentException(
+          "flags must be 2 lower-case hex digits, was " + show(flags));
     }
   }
 

@@ -26,19 +26,24 @@ public final class PipelineMetrics {
 
   public void succeeded(Stage stage, String model, Duration took) {
     counter(Meters.STAGE_SUCCEEDED, "stage", stage.wire(), "model", model).increment();
-    Timer.builder(Meters.STAGE_LATENCY.meterName()).description(Meters.STAGE_LATENCY.description())
-        .tags("stage", stage.wire(), "model", model).register(registry).record(took);
+    Timer.builder(Meters.STAGE_LATENCY.meterName())
+        .description(Meters.STAGE_LATENCY.description())
+        .tags("stage", stage.wire(), "model", model)
+        .register(registry)
+        .record(took);
     if (stage == Stage.DOWNLOADER) {
       counter(Meters.JOBS_DONE, "model", model).increment();
     }
   }
 
   public void failed(Stage stage, int exitClass) {
-    counter(Meters.JOBS_FAILED, "stage", stage.wire(), "exit_class", Integer.toString(exitClass)).increment();
+    counter(Meters.JOBS_FAILED, "stage", stage.wire(), "exit_class", Integer.toString(exitClass))
+        .increment();
   }
 
   public void retried(Stage stage, int exitClass) {
-    counter(Meters.RETRIES, "stage", stage.wire(), "exit_class", Integer.toString(exitClass)).increment();
+    counter(Meters.RETRIES, "stage", stage.wire(), "exit_class", Integer.toString(exitClass))
+        .increment();
   }
 
   public void skipped(Stage stage) {
@@ -51,7 +56,13 @@ public final class PipelineMetrics {
    * {@code increase(...)} of a counter that does not exist yet can never fire.
    */
   public void registerStage(Stage stage) {
-    for (Meters m : List.of(Meters.JOBS_IN, Meters.STAGE_RESTARTS, Meters.PROVIDER_THROTTLED, Meters.POISON, Meters.SKIPPED)) {
+    for (Meters m :
+        List.of(
+            Meters.JOBS_IN,
+            Meters.STAGE_RESTARTS,
+            Meters.PROVIDER_THROTTLED,
+            Meters.POISON,
+            Meters.SKIPPED)) {
       counter(m, "stage", stage.wire());
     }
   }
@@ -91,7 +102,10 @@ public final class PipelineMetrics {
   }
 
   private Counter counter(Meters m, String... tags) {
-    return Counter.builder(m.meterName()).description(m.description()).tags(tags).register(registry);
+    return Counter.builder(m.meterName())
+        .description(m.description())
+        .tags(tags)
+        .register(registry);
   }
 
   /**

@@ -23,8 +23,12 @@ public sealed interface Outcome {
    * End the job on the failure topic now, whatever the class (e.g. a deadline, class 75, must not
    * be retried).
    */
-  record Fail(ExitClass exitClass, FailureReason reason, String reasonText, String message) implements Outcome {
-    /** {@code reasonText} {@code null} means {@code reason.wire()}; {@code reason} {@code null} means {@code fromWire(reasonText)}. */
+  record Fail(ExitClass exitClass, FailureReason reason, String reasonText, String message)
+      implements Outcome {
+    /**
+     * {@code reasonText} {@code null} means {@code reason.wire()}; {@code reason} {@code null}
+     * means {@code fromWire(reasonText)}.
+     */
     public Fail {
       java.util.Objects.requireNonNull(exitClass, "exitClass");
       if (reason == null) {

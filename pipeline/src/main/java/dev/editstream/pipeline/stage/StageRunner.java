@@ -42,13 +42,13 @@ import reactor.util.retry.Retry;
  * of class 69/75 go to the stage's delay topic with a due time ({@link RetryPolicy}); a second
  * consumer holds delay-topic records until due and puts them back on the input topic. Other
  * failures, and retries past the cap, go to the failure topic with every attempt. A record is
- * acknowledged only once its outcome is durable; one cancelled by shutdown is redelivered. A record that
- * cannot be decoded goes to the failure topic with its topic, partition and offset, and never
+ * acknowledged only once its outcome is durable; one cancelled by shutdown is redelivered. A record
+ * that cannot be decoded goes to the failure topic with its topic, partition and offset, and never
  * blocks its partition.
  *
  * <p>Hostile input: every outcome is {@link RecordLimits#fit fitted} before it is published (a
- * too-large event becomes a {@code failed} event of class 65, {@code record_too_large}; a
- * too-large {@code failed} event is shrunk), a record Kafka refuses for good ({@link
+ * too-large event becomes a {@code failed} event of class 65, {@code record_too_large}; a too-large
+ * {@code failed} event is shrunk), a record Kafka refuses for good ({@link
  * EventPublisher#recordRefused}) fails its job instead of being retried forever, every text from
  * outside (handler messages, reasons, decode errors) is {@link Redact#text redacted}, escaped and
  * clipped to {@link RecordLimits#maxMessageChars()} before it reaches a topic or a log line, a
@@ -106,7 +106,8 @@ public final class StageRunner implements AutoCloseable {
    * @param handler the stage's logic
    * @throws NullPointerException naming the argument that is {@code null}
    */
-  public static Builder builder(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
+  public static Builder builder(
+      StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
     return new Builder(settings, topics, publisher, handler);
   }
 
@@ -127,9 +128,10 @@ public final class StageRunner implements AutoCloseable {
     private TerminalGuard guard;
     private RecordLimits limits;
     private RestartBudget budget = RestartBudget.DEFAULT;
-    private java.util.function.Consumer<String> giveUp = reason -> { };
+    private java.util.function.Consumer<String> giveUp = reason -> {};
 
-    private Builder(StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
+    private Builder(
+        StageSettings settings, Topics topics, EventPublisher publisher, StageHandler handler) {
       this.settings = java.util.Objects.requireNonNull(settings, "settings");
       this.topics = java.util.Objects.requireNonNull(topics, "topics");
       this.publisher = java.util.Objects.requireNonNull(publisher, "publisher");
@@ -192,8 +194,12 @@ public final class StageRunner implements AutoCloseable {
     Stage stage = settings.stage();
     startInput();
     startDelay();
-    log.info("{}-worker consuming {} (concurrency {}), delay topic {}", stage.wire(), topics.input(stage),
-        settings.concurrency(), topics.retry(stage));
+    log.info(
+        "{}-worker consuming {} (concurrency {}), delay topic {}",
+        stage.wire(),
+        topics.input(stage),
+        settings.concurrency(),
+        topics.retry(stage));
   }
 
   private synchronized void startInput() {
@@ -201,14 +207,17 @@ public final class StageRunner implements AutoCloseable {
       return;
     }
     Stage stage = settings.stage();
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()))
-        .metrics(metrics.registry());
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+                consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()))
+            .metrics(metrics.registry());
     Sinks.Empty<Void> k = Sinks.empty();
     input = c;
     inputKill = k;
     inputAlive = true;
-    inputFlow = Flux.merge(c.receive().flatMap(this::process, settings.concurrency()), k.asMono())
-        .subscribe(v -> { }, e -> ended(true, c, e), () -> ended(true, c, null));
+    inputFlow =
+        Flux.merge(c.receive().flatMap(this::process, settings.concurrency()), k.asMono())
+            .subscribe(v -> {}, e -> ended(true, c, e), () -> ended(true, c, null));
   }
 
   private synchronized void startDelay() {
@@ -216,13 +225,16 @@ public final class StageRunner implements AutoCloseable {
       return;
     }
     Stage stage = settings.stage();
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(consumerSettings(topics.group(stage) + "-retry", topics.retry(stage),
-        settings.retryHold()));
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+            consumerSettings(
+                topics.group(stage) + "-retry", topics.retry(stage), settings.retryHold()));
     delayed = c;
     delayAlive = true;
-    delayFlow = c.receive()
-        .flatMap(this::release, settings.retryHold())
-        .subscribe(v -> { }, e -> ended(false, c, e), () -> ended(false, c, null));
+    delayFlow =
+        c.receive()
+            .flatMap(this::release, settings.retryHold())
+            .subscribe(v -> {}, e -> ended(false, c, e), () -> ended(false, c, null));
   }
 
   /**
@@ -249,24 +261,46 @@ public final class StageRunner implements AutoCloseable {
     }
     String why = e == null ? "its consumer stopped" : outside(e.toString());
     if (!d.restart()) {
-      String reason = "the " + stage.wire() + " stage's " + chain + " chain failed " + d.inWindow() + " times within the restart window"
-          + " (last: " + why + "); giving up";
+      String reason =
+          "the "
+              + stage.wire()
+              + " stage's "
+              + chain
+              + " chain failed "
+              + d.inWindow()
+              + " times within the restart window"
+              + " (last: "
+              + why
+              + "); giving up";
       log.error(reason);
       giveUp.accept(reason);
       return;
     }
     metrics.stageRestart(stage);
-    log.error("the {} stage's {} chain ended ({}); restart {} in {} ms", stage.wire(), chain, why, d.inWindow(), d.delay().toMillis());
+    log.error(
+        "the {} stage's {} chain ended ({}); restart {} in {} ms",
+        stage.wire(),
+        chain,
+        why,
+        d.inWindow(),
+        d.delay().toMillis());
     Mono.fromRunnable(() -> consumer.close(Duration.ofSeconds(5)))
         .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
         .then(Mono.delay(d.delay(), timer))
-        .subscribe(x -> {
-          if (inputChain) {
-            startInput();
-          } else {
-            startDelay();
-          }
-        }, x -> log.error("the {} stage's {} chain could not be restarted: {}", stage.wire(), chain, outside(x.toString())));
+        .subscribe(
+            x -> {
+              if (inputChain) {
+                startInput();
+              } else {
+                startDelay();
+              }
+            },
+            x ->
+                log.error(
+                    "the {} stage's {} chain could not be restarted: {}",
+                    stage.wire(),
+                    chain,
+                    outside(x.toString())));
   }
 
   /**
@@ -280,20 +314,26 @@ public final class StageRunner implements AutoCloseable {
     }
   }
 
-  /** Whether both chains (input and delay topic) are running: false between a failure and its restart, and after close. */
+  /**
+   * Whether both chains (input and delay topic) are running: false between a failure and its
+   * restart, and after close.
+   */
   public boolean alive() {
     return !closed && inputAlive && delayAlive;
   }
 
-  /** The input consumer's lag, records (see {@link ReactiveKafkaConsumer#lag()}); 0 before it polled. */
+  /**
+   * The input consumer's lag, records (see {@link ReactiveKafkaConsumer#lag()}); 0 before it
+   * polled.
+   */
   public long lag() {
     ReactiveKafkaConsumer c = input;
     return c == null ? 0 : Math.max(0, c.lag());
   }
 
   /**
-   * Age of the oldest record of the input topic this stage holds (taken, not acknowledged), seconds,
-   * from its record timestamp (when it was written to the input topic); 0 when none.
+   * Age of the oldest record of the input topic this stage holds (taken, not acknowledged),
+   * seconds, from its record timestamp (when it was written to the input topic); 0 when none.
    */
   public double oldestAgeSeconds() {
     ReactiveKafkaConsumer c = input;
@@ -302,8 +342,15 @@ public final class StageRunner implements AutoCloseable {
   }
 
   private ConsumerSettings consumerSettings(String group, String topic, int maxInFlight) {
-    ConsumerSettings d = ConsumerSettings.of(settings.bootstrapServers(), group, List.of(topic), maxInFlight);
-    return new ConsumerSettings(d.bootstrapServers(), d.groupId(), d.topics(), d.maxInFlight(), d.pollTimeout(), d.commitInterval(),
+    ConsumerSettings d =
+        ConsumerSettings.of(settings.bootstrapServers(), group, List.of(topic), maxInFlight);
+    return new ConsumerSettings(
+        d.bootstrapServers(),
+        d.groupId(),
+        d.topics(),
+        d.maxInFlight(),
+        d.pollTimeout(),
+        d.commitInterval(),
         settings.membership());
   }
 
@@ -311,47 +358,78 @@ public final class StageRunner implements AutoCloseable {
     JobEvent event;
     try {
       // the router's input also takes plain job lines from other systems (docs/events/README.md)
-      event = settings.stage() == Stage.ROUTER
-          ? EventCodec.decodeRequested(rec.record().value(), clock.instant())
-          : EventCodec.decode(rec.record().value());
+      event =
+          settings.stage() == Stage.ROUTER
+              ? EventCodec.decodeRequested(rec.record().value(), clock.instant())
+              : EventCodec.decode(rec.record().value());
     } catch (RuntimeException | StackOverflowError e) {
       return poison(rec, e.getMessage());
     }
     EventType expected = inputType(settings.stage());
     if (expected != null && event.type() != expected) {
-      return poison(rec, "a " + event.type().wire() + " event of job " + event.jobId() + " on the " + settings.stage().wire()
-          + " stage's input, which takes " + expected.wire() + " events only");
+      return poison(
+          rec,
+          "a "
+              + event.type().wire()
+              + " event of job "
+              + event.jobId()
+              + " on the "
+              + settings.stage().wire()
+              + " stage's input, which takes "
+              + expected.wire()
+              + " events only");
     }
     String trace = EventPublisher.traceparentOf(rec.record());
-    return perJob.run(event.jobId(), () -> handleOnce(event, trace, rec.record()))
+    return perJob
+        .run(event.jobId(), () -> handleOnce(event, trace, rec.record()))
         .onErrorResume(e -> crashed(event, e, trace, rec.record()))
         .doOnSuccess(v -> rec.ack());
   }
 
   /**
-   * A bug met while handling one job (not a classified failure): the job fails with class 1 so
-   * its record is acknowledged and the stage keeps consuming.
+   * A bug met while handling one job (not a classified failure): the job fails with class 1 so its
+   * record is acknowledged and the stage keeps consuming.
    */
-  private Mono<Void> crashed(JobEvent event, Throwable e, String trace, ConsumerRecord<String, byte[]> r) {
+  private Mono<Void> crashed(
+      JobEvent event, Throwable e, String trace, ConsumerRecord<String, byte[]> r) {
     String why = outside(e.toString());
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
-    log.error("job {}: the {} stage failed unexpectedly on the record at {}: {}", event.jobId(), settings.stage().wire(), where, why);
-    Failure f = new Failure(ExitClass.OTHER, FailureReason.INTERNAL, "job " + event.jobId() + ": internal error on the record at " + where
-        + ": " + why, settings.stage(), event.attempt());
+    log.error(
+        "job {}: the {} stage failed unexpectedly on the record at {}: {}",
+        event.jobId(),
+        settings.stage().wire(),
+        where,
+        why);
+    Failure f =
+        new Failure(
+            ExitClass.OTHER,
+            FailureReason.INTERNAL,
+            "job " + event.jobId() + ": internal error on the record at " + where + ": " + why,
+            settings.stage(),
+            event.attempt());
     JobEvent failed = event.failed(f, clock.instant());
     return publishDurably(failed, Outcome.publish(topics.failed(), failed), trace)
-        .onErrorResume(x -> {
-          log.error("job {}: its failure could not be published either ({}); record acknowledged", event.jobId(), outside(x.toString()));
-          return Mono.empty();
-        });
+        .onErrorResume(
+            x -> {
+              log.error(
+                  "job {}: its failure could not be published either ({}); record acknowledged",
+                  event.jobId(),
+                  outside(x.toString()));
+              return Mono.empty();
+            });
   }
 
-  /** Text from outside, safe for a topic and a log line: secrets removed, controls escaped, clipped. */
+  /**
+   * Text from outside, safe for a topic and a log line: secrets removed, controls escaped, clipped.
+   */
   private String outside(String text) {
     return Redact.text(text == null ? "" : text, limits.maxMessageChars());
   }
 
-  /** The only event type the stage's input topic carries (the router's also takes plain job lines, read as requested events). */
+  /**
+   * The only event type the stage's input topic carries (the router's also takes plain job lines,
+   * read as requested events).
+   */
   private static EventType inputType(Stage stage) {
     return switch (stage) {
       case ROUTER -> EventType.REQUESTED;
@@ -365,7 +443,11 @@ public final class StageRunner implements AutoCloseable {
   private Mono<Void> handleOnce(JobEvent event, String trace, ConsumerRecord<String, byte[]> rec) {
     Stage stage = settings.stage();
     if (guard != null && guard.ended(event)) {
-      log.info("job {} already ended; {} event of attempt {} skipped", event.jobId(), event.type().wire(), event.attempt());
+      log.info(
+          "job {} already ended; {} event of attempt {} skipped",
+          event.jobId(),
+          event.type().wire(),
+          event.attempt());
       metrics.skipped(stage);
       return Mono.empty();
     }
@@ -385,37 +467,73 @@ public final class StageRunner implements AutoCloseable {
       Instant now = clock.instant();
       Instant deadline = event.createdAt().plus(settings.jobDeadline());
       int attempt = RetryPolicy.attemptFailed(event.attempt(), se.madeProgress());
-      RetryPolicy.Decision d = retryPolicy.decide(attempt, se.exitClass(), se.retryAfter(), now,
-          ThreadLocalRandom.current().nextDouble(), deadline);
+      RetryPolicy.Decision d =
+          retryPolicy.decide(
+              attempt,
+              se.exitClass(),
+              se.retryAfter(),
+              now,
+              ThreadLocalRandom.current().nextDouble(),
+              deadline);
       String reason = Redact.text(se.reasonText(), 100);
       String message = outside(se.getMessage());
       if (d.capped()) {
-        log.warn("job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)", event.jobId(),
-            millis(d.askedDelay()), d.retry() ? d.delay().toMillis() : settings.backoff().maxMs(), settings.stage().wire(),
+        log.warn(
+            "job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)",
+            event.jobId(),
+            millis(d.askedDelay()),
+            d.retry() ? d.delay().toMillis() : settings.backoff().maxMs(),
+            settings.stage().wire(),
             settings.backoff().maxMs());
       }
       if (d.pastDeadline()) {
-        return new Outcome.Fail(se.exitClass(), FailureReason.DEADLINE, "gave up after attempt " + event.attempt() + " (" + reason + ": "
-            + message + "): the next retry would come after the job's deadline " + deadline);
+        return new Outcome.Fail(
+            se.exitClass(),
+            FailureReason.DEADLINE,
+            "gave up after attempt "
+                + event.attempt()
+                + " ("
+                + reason
+                + ": "
+                + message
+                + "): the next retry would come after the job's deadline "
+                + deadline);
       }
       if (d.retry()) {
-        Attempt a = new Attempt(settings.stage(), se.exitClass(), se.reason(), message, now, reason);
-        log.info("job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms", event.jobId(), attempt,
-            settings.stage().wire(), se.exitClass().code(), reason, se.madeProgress() ? ", after progress: counted as the first" : "",
+        Attempt a =
+            new Attempt(settings.stage(), se.exitClass(), se.reason(), message, now, reason);
+        log.info(
+            "job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms",
+            event.jobId(),
+            attempt,
+            settings.stage().wire(),
+            se.exitClass().code(),
+            reason,
+            se.madeProgress() ? ", after progress: counted as the first" : "",
             d.delay().toMillis());
-        return Outcome.publish(topics.retry(settings.stage()), event.retry(a, d.due(), attempt + 1));
+        return Outcome.publish(
+            topics.retry(settings.stage()), event.retry(a, d.due(), attempt + 1));
       }
       return new Outcome.Fail(se.exitClass(), se.reason(), reason, message);
     }
-    String why = outside(e.toString()) + " (on the record at " + rec.topic() + " partition " + rec.partition() + " offset "
-        + rec.offset() + ")";
-    log.warn("job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), why);
+    String why =
+        outside(e.toString())
+            + " (on the record at "
+            + rec.topic()
+            + " partition "
+            + rec.partition()
+            + " offset "
+            + rec.offset()
+            + ")";
+    log.warn(
+        "job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), why);
     return new Outcome.Fail(ExitClass.OTHER, FailureReason.INTERNAL, why);
   }
 
   /** Every emit fitted to the record limits (so the accounting sees what is published). */
   private Outcome fitAll(Outcome outcome) {
-    return new Outcome.Publish(((Outcome.Publish) outcome).emits().stream().map(this::fit).toList());
+    return new Outcome.Publish(
+        ((Outcome.Publish) outcome).emits().stream().map(this::fit).toList());
   }
 
   /** A Fail outcome becomes a failed event on the failure topic. */
@@ -423,8 +541,14 @@ public final class StageRunner implements AutoCloseable {
     if (outcome instanceof Outcome.Fail f) {
       String prefix = "job " + event.jobId() + ": ";
       String message = outside(f.message());
-      Failure failure = new Failure(f.exitClass(), f.reason(), message.startsWith(prefix) ? message : prefix + message,
-          settings.stage(), event.attempt(), Redact.text(f.reasonText(), 100));
+      Failure failure =
+          new Failure(
+              f.exitClass(),
+              f.reason(),
+              message.startsWith(prefix) ? message : prefix + message,
+              settings.stage(),
+              event.attempt(),
+              Redact.text(f.reasonText(), 100));
       return Outcome.publish(topics.failed(), event.failed(failure, clock.instant()));
     }
     return outcome;
@@ -434,19 +558,32 @@ public final class StageRunner implements AutoCloseable {
     Stage stage = settings.stage();
     for (Outcome.Emit e : ((Outcome.Publish) outcome).emits()) {
       JobEvent out = e.event();
-      FailureReason reason = out.type() == EventType.FAILED ? out.failure().reason()
-          : e.topic().equals(topics.retry(stage)) ? out.history().get(out.history().size() - 1).reason() : null;
+      FailureReason reason =
+          out.type() == EventType.FAILED
+              ? out.failure().reason()
+              : e.topic().equals(topics.retry(stage))
+                  ? out.history().get(out.history().size() - 1).reason()
+                  : null;
       if (reason == FailureReason.HTTP_429) {
         metrics.throttled(stage);
       }
       if (out.type() == EventType.FAILED) {
         metrics.failed(stage, out.failure().exitClass().code());
-        log.info("job {} failed in {} (class {}, {}): {}", out.jobId(), stage.wire(), out.failure().exitClass().code(),
-            outside(out.failure().reasonText()), outside(out.failure().message()));
+        log.info(
+            "job {} failed in {} (class {}, {}): {}",
+            out.jobId(),
+            stage.wire(),
+            out.failure().exitClass().code(),
+            outside(out.failure().reasonText()),
+            outside(out.failure().message()));
         try {
           handler.failed(out);
         } catch (RuntimeException ex) {
-          log.warn("job {}: the {} stage's failure hook threw {}", out.jobId(), stage.wire(), outside(ex.toString()));
+          log.warn(
+              "job {}: the {} stage's failure hook threw {}",
+              out.jobId(),
+              stage.wire(),
+              outside(ex.toString()));
         }
       } else if (e.topic().equals(topics.retry(stage))) {
         metrics.retried(stage, out.history().get(out.history().size() - 1).exitClass().code());
@@ -458,11 +595,11 @@ public final class StageRunner implements AutoCloseable {
   }
 
   /**
-   * Publishes every emit, each first {@link RecordLimits#fit fitted} to the record limits,
-   * retrying broker failures with backoff until the stage closes: the record is acknowledged only
-   * after its outcome is durable, and the handler is never re-run. A record Kafka refuses for good
-   * ({@link EventPublisher#recordRefused}) is not retried: the job fails instead ({@link #refused}).
-   * The {@code account} step sees the emits actually published.
+   * Publishes every emit, each first {@link RecordLimits#fit fitted} to the record limits, retrying
+   * broker failures with backoff until the stage closes: the record is acknowledged only after its
+   * outcome is durable, and the handler is never re-run. A record Kafka refuses for good ({@link
+   * EventPublisher#recordRefused}) is not retried: the job fails instead ({@link #refused}). The
+   * {@code account} step sees the emits actually published.
    */
   private Mono<Void> publishDurably(JobEvent event, Outcome outcome) {
     return publishDurably(event, outcome, null);
@@ -475,20 +612,25 @@ public final class StageRunner implements AutoCloseable {
    */
   private Mono<Void> publishDurably(JobEvent event, Outcome outcome, String trace) {
     List<Outcome.Emit> emits = ((Outcome.Publish) outcome).emits();
-    return Flux.fromIterable(emits)
-        .concatMap(e -> publishOne(fit(e), true, trace))
-        .then();
+    return Flux.fromIterable(emits).concatMap(e -> publishOne(fit(e), true, trace)).then();
   }
 
-  /** The emit to publish instead of {@code e}: itself, or its job's {@code failed} event when it breaks a limit. */
+  /**
+   * The emit to publish instead of {@code e}: itself, or its job's {@code failed} event when it
+   * breaks a limit.
+   */
   private Outcome.Emit fit(Outcome.Emit e) {
     JobEvent fitted = limits.fit(e.event(), settings.stage(), clock.instant());
     if (fitted == e.event()) {
       return e;
     }
     if (e.event().type() != EventType.FAILED) {
-      log.warn("job {}: its {} event for {} breaks the record limits; failing the job instead: {}", e.event().jobId(),
-          e.event().type().wire(), e.topic(), fitted.failure().message());
+      log.warn(
+          "job {}: its {} event for {} breaks the record limits; failing the job instead: {}",
+          e.event().jobId(),
+          e.event().type().wire(),
+          e.topic(),
+          fitted.failure().message());
     }
     return new Outcome.Emit(topics.failed(), fitted);
   }
@@ -498,17 +640,26 @@ public final class StageRunner implements AutoCloseable {
       return Mono.empty();
     }
     return Mono.defer(() -> publisher.publish(e.topic(), e.event(), trace))
-        .doOnSuccess(md -> {
-          if (guard != null) {
-            guard.record(e.event());
-          }
-        })
+        .doOnSuccess(
+            md -> {
+              if (guard != null) {
+                guard.record(e.event());
+              }
+            })
         .then()
-        .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(30))
-            .filter(err -> !EventPublisher.recordRefused(err))
-            .doBeforeRetry(s -> log.warn("job {}: publishing its outcome failed ({}); retrying", e.event().jobId(),
-                outside(s.failure().toString()))))
-        .onErrorResume(EventPublisher::recordRefused, err -> mayReplace ? refused(e, err, trace) : Mono.error(err));
+        .retryWhen(
+            Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500))
+                .maxBackoff(Duration.ofSeconds(30))
+                .filter(err -> !EventPublisher.recordRefused(err))
+                .doBeforeRetry(
+                    s ->
+                        log.warn(
+                            "job {}: publishing its outcome failed ({}); retrying",
+                            e.event().jobId(),
+                            outside(s.failure().toString()))))
+        .onErrorResume(
+            EventPublisher::recordRefused,
+            err -> mayReplace ? refused(e, err, trace) : Mono.error(err));
   }
 
   /**
@@ -516,13 +667,34 @@ public final class StageRunner implements AutoCloseable {
    * 65 on the failure topic, shrunk to the smallest event; never retried as a broker failure.
    */
   private Mono<Void> refused(Outcome.Emit e, Throwable err, String trace) {
-    FailureReason reason = err instanceof org.apache.kafka.common.errors.RecordTooLargeException ? RecordLimits.REASON
-        : FailureReason.RECORD_REFUSED;
+    FailureReason reason =
+        err instanceof org.apache.kafka.common.errors.RecordTooLargeException
+            ? RecordLimits.REASON
+            : FailureReason.RECORD_REFUSED;
     JobEvent ev = e.event();
-    String was = ev.type() == EventType.FAILED && ev.failure() != null
-        ? " (it had failed with class " + ev.failure().exitClass().code() + ", " + ev.failure().reasonText() + ")" : "";
-    Failure f = new Failure(ExitClass.DATA, reason, "job " + ev.jobId() + ": Kafka refused its " + ev.type().wire() + " event on "
-        + e.topic() + was + ": " + outside(err.toString()), settings.stage(), ev.attempt());
+    String was =
+        ev.type() == EventType.FAILED && ev.failure() != null
+            ? " (it had failed with class "
+                + ev.failure().exitClass().code()
+                + ", "
+                + ev.failure().reasonText()
+                + ")"
+            : "";
+    Failure f =
+        new Failure(
+            ExitClass.DATA,
+            reason,
+            "job "
+                + ev.jobId()
+                + ": Kafka refused its "
+                + ev.type().wire()
+                + " event on "
+                + e.topic()
+                + was
+                + ": "
+                + outside(err.toString()),
+            settings.stage(),
+            ev.attempt());
     JobEvent failed = limits.shrink(ev.failed(f, clock.instant()));
     log.warn("job {}: {}", ev.jobId(), f.message());
     return publishOne(new Outcome.Emit(topics.failed(), failed), false, trace);
@@ -542,25 +714,27 @@ public final class StageRunner implements AutoCloseable {
 
   /**
    * The marker of a poison record's raw value in its failure message: always its last field,
-   * followed by the standard base64 ({@link java.util.Base64#getDecoder()}) of the bytes kept, up to
-   * the end of the message. See {@link #rawValueOf(String)}.
+   * followed by the standard base64 ({@link java.util.Base64#getDecoder()}) of the bytes kept, up
+   * to the end of the message. See {@link #rawValueOf(String)}.
    */
   public static final String RAW_BASE64 = "raw_base64=";
 
-  private static final java.util.regex.Pattern RAW_URL_QUERY = java.util.regex.Pattern.compile("(https?://[^\\s\"'?#]*)[?#][^\\s\"']*");
-  private static final java.util.regex.Pattern RAW_BEARER = java.util.regex.Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
+  private static final java.util.regex.Pattern RAW_URL_QUERY =
+      java.util.regex.Pattern.compile("(https?://[^\\s\"'?#]*)[?#][^\\s\"']*");
+  private static final java.util.regex.Pattern RAW_BEARER =
+      java.util.regex.Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+");
 
   /**
-   * A record that is not a job event (a poison record): one {@code failed} event (class 65,
-   * reason {@code undecodable}) on the failure topic, keyed by the record's key when it is a valid
-   * id, else {@code record-<topic>-<partition>-<offset>}; counted ({@link PipelineMetrics#poison});
-   * the record is acknowledged once that event is durable, so its offset is committed past and a
+   * A record that is not a job event (a poison record): one {@code failed} event (class 65, reason
+   * {@code undecodable}) on the failure topic, keyed by the record's key when it is a valid id,
+   * else {@code record-<topic>-<partition>-<offset>}; counted ({@link PipelineMetrics#poison}); the
+   * record is acknowledged once that event is durable, so its offset is committed past and a
    * restarted stage does not read it again, and the stage goes on.
    *
-   * <p>The failure message, parseable by a consumer: {@code record at <topic> partition <p>
-   * offset <o> is not a job event: <error> [raw value: kept <k> of <n> bytes] raw_base64=<b64>}.
-   * The error is redacted, escaped and clipped; {@code <b64>} is the standard base64 of the first
-   * {@code k} bytes of the record's value, clipped so the message keeps {@link
+   * <p>The failure message, parseable by a consumer: {@code record at <topic> partition <p> offset
+   * <o> is not a job event: <error> [raw value: kept <k> of <n> bytes] raw_base64=<b64>}. The error
+   * is redacted, escaped and clipped; {@code <b64>} is the standard base64 of the first {@code k}
+   * bytes of the record's value, clipped so the message keeps {@link
    * RecordLimits#maxMessageChars()} (and so the event stays far under {@link
    * RecordLimits#maxRecordBytes()}); it is the message's last field (read it with {@link
    * #rawValueOf(String)}). Before encoding, URL query strings and fragments (pre-signed URL
@@ -572,42 +746,81 @@ public final class StageRunner implements AutoCloseable {
   private Mono<Void> poison(ReceivedRecord rec, String why) {
     ConsumerRecord<String, byte[]> r = rec.record();
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
-    String id = r.key() != null && r.key().matches("[A-Za-z0-9._-]{1,128}") ? r.key() : "record-" + r.topic() + "-" + r.partition() + "-" + r.offset();
-    String safeWhy = Redact.clip(outside(why == null || why.isBlank() ? "unknown decode error" : why),
-        Math.max(100, limits.maxMessageChars() / 4));
+    String id =
+        r.key() != null && r.key().matches("[A-Za-z0-9._-]{1,128}")
+            ? r.key()
+            : "record-" + r.topic() + "-" + r.partition() + "-" + r.offset();
+    String safeWhy =
+        Redact.clip(
+            outside(why == null || why.isBlank() ? "unknown decode error" : why),
+            Math.max(100, limits.maxMessageChars() / 4));
     String lead = "not a job event: ";
-    String head = "record at " + where + " is not a job event: " + (safeWhy.startsWith(lead) ? safeWhy.substring(lead.length()) : safeWhy);
+    String head =
+        "record at "
+            + where
+            + " is not a job event: "
+            + (safeWhy.startsWith(lead) ? safeWhy.substring(lead.length()) : safeWhy);
     String raw = rawValue(r.value(), limits.maxMessageChars() - head.length());
-    Failure f = new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, head + raw, settings.stage(), 1);
+    Failure f =
+        new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, head + raw, settings.stage(), 1);
     Job placeholder = new Job(id, "", List.of(), null, null, null, null, null);
     JobEvent ev = JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
     metrics.poison(settings.stage());
-    log.warn("poison record at {}: {} {}", where, safeWhy, raw.substring(0, raw.indexOf(RAW_BASE64)).trim());
+    log.warn(
+        "poison record at {}: {} {}",
+        where,
+        safeWhy,
+        raw.substring(0, raw.indexOf(RAW_BASE64)).trim());
     return publishDurably(ev, Outcome.publish(topics.failed(), ev)).doOnSuccess(v -> rec.ack());
   }
 
-  /** {@code " [raw value: kept k of n bytes] raw_base64=..."} in at most {@code room} characters (the label always). */
+  /**
+   * {@code " [raw value: kept k of n bytes] raw_base64=..."} in at most {@code room} characters
+   * (the label always).
+   */
   private static String rawValue(byte[] value, int room) {
     if (value == null) {
       return " [raw value: none, a tombstone] " + RAW_BASE64;
     }
     byte[] safe = redactRaw(value);
     String note = java.util.Arrays.equals(safe, value) ? "" : ", secrets redacted";
-    int labelMax = (" [raw value: kept " + safe.length + " of " + value.length + " bytes" + note + "] " + RAW_BASE64).length();
+    int labelMax =
+        (" [raw value: kept "
+                + safe.length
+                + " of "
+                + value.length
+                + " bytes"
+                + note
+                + "] "
+                + RAW_BASE64)
+            .length();
     int keep = Math.max(0, Math.min(safe.length, (room - labelMax) / 4 * 3));
     byte[] kept = keep == safe.length ? safe : java.util.Arrays.copyOf(safe, keep);
-    return " [raw value: kept " + keep + " of " + value.length + " bytes" + note + "] " + RAW_BASE64
+    return " [raw value: kept "
+        + keep
+        + " of "
+        + value.length
+        + " bytes"
+        + note
+        + "] "
+        + RAW_BASE64
         + java.util.Base64.getEncoder().encodeToString(kept);
   }
 
   /**
-   * {@code value} with URL query strings and fragments and bearer tokens replaced (matched on
-   * its ISO-8859-1 view, so every other byte is kept as it is).
+   * {@code value} with URL query strings and fragments and bearer tokens replaced (matched on its
+   * ISO-8859-1 view, so every other byte is kept as it is).
    */
   private static byte[] redactRaw(byte[] value) {
     String latin = new String(value, java.nio.charset.StandardCharsets.ISO_8859_1);
-    String s = RAW_URL_QUERY.matcher(latin).replaceAll("$1?" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
-    s = RAW_BEARER.matcher(s).replaceAll("$1" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
+    String s =
+        RAW_URL_QUERY
+            .matcher(latin)
+            .replaceAll("$1?" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
+    s =
+        RAW_BEARER
+            .matcher(s)
+            .replaceAll("$1" + java.util.regex.Matcher.quoteReplacement(Redact.MARK));
     return s.equals(latin) ? value : s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
@@ -624,7 +837,8 @@ public final class StageRunner implements AutoCloseable {
       return Optional.empty();
     }
     try {
-      return Optional.of(java.util.Base64.getDecoder().decode(failureMessage.substring(at + RAW_BASE64.length())));
+      return Optional.of(
+          java.util.Base64.getDecoder().decode(failureMessage.substring(at + RAW_BASE64.length())));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -644,13 +858,18 @@ public final class StageRunner implements AutoCloseable {
     if (wait.compareTo(longest) > 0) {
       // no retry this process schedules is due later than its max backoff: a stranger's due_at of
       // year 9999 must not hold a slot of the delay consumer for ever
-      log.warn("job {}: its retry is due at {}, past the stage's max backoff of {} ms; released after {} ms", event.jobId(), due,
-          longest.toMillis(), longest.toMillis());
+      log.warn(
+          "job {}: its retry is due at {}, past the stage's max backoff of {} ms; released after {} ms",
+          event.jobId(),
+          due,
+          longest.toMillis(),
+          longest.toMillis());
       wait = longest;
     }
     Mono<Long> hold = wait.isNegative() || wait.isZero() ? Mono.just(0L) : Mono.delay(wait, timer);
     String trace = EventPublisher.traceparentOf(rec.record());
-    return hold.then(publishDurably(event, Outcome.publish(topics.input(settings.stage()), event), trace))
+    return hold.then(
+            publishDurably(event, Outcome.publish(topics.input(settings.stage()), event), trace))
         .onErrorResume(e -> crashed(event, e, trace, rec.record()))
         .doOnSuccess(v -> rec.ack());
   }

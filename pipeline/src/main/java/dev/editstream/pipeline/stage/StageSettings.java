@@ -31,30 +31,38 @@ public record StageSettings(
     String instanceId,
     Duration jobDeadline) {
 
-  /** @throws IllegalArgumentException naming the setting that breaks its rule */
+  /**
+   * @throws IllegalArgumentException naming the setting that breaks its rule
+   */
   public StageSettings {
     if (stage == null || stage == Stage.PRODUCER) {
       throw new IllegalArgumentException("stage must be router, poller or downloader");
     }
     if (concurrency < 1) {
-      throw new IllegalArgumentException(stage.wire() + ".concurrency must be >= 1, was " + concurrency);
+      throw new IllegalArgumentException(
+          stage.wire() + ".concurrency must be >= 1, was " + concurrency);
     }
     if (maxAttempts < 1) {
-      throw new IllegalArgumentException(stage.wire() + ".maxAttempts must be >= 1, was " + maxAttempts);
+      throw new IllegalArgumentException(
+          stage.wire() + ".maxAttempts must be >= 1, was " + maxAttempts);
     }
     if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
-      throw new IllegalArgumentException("instance id must match [A-Za-z0-9._-]{1,100}, was \"" + instanceId + "\"");
+      throw new IllegalArgumentException(
+          "instance id must match [A-Za-z0-9._-]{1,100}, was \"" + instanceId + "\"");
     }
     if (jobDeadline == null || jobDeadline.isZero() || jobDeadline.isNegative()) {
       throw new IllegalArgumentException(stage.wire() + ".jobDeadline must be > 0");
     }
     if (retryHold < 1) {
-      throw new IllegalArgumentException(stage.wire() + ".retryHold must be >= 1, was " + retryHold);
+      throw new IllegalArgumentException(
+          stage.wire() + ".retryHold must be >= 1, was " + retryHold);
     }
   }
 
   /** Consumer properties for static membership, empty without an instance id. */
   public java.util.Map<String, Object> membership() {
-    return instanceId == null ? java.util.Map.of() : java.util.Map.of("group.instance.id", instanceId);
+    return instanceId == null
+        ? java.util.Map.of()
+        : java.util.Map.of("group.instance.id", instanceId);
   }
 }

@@ -9,12 +9,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Keeps every job in at most one terminal state: a live view of the {@code done} and {@code
- * failed} topics, loaded before a stage starts. A stage skips an event of a job that already
- * ended (a redelivery after a crash, a duplicate), and never publishes a second terminal event
- * for it. A job's end holds for its run: its {@code replays} count and every lower one. Only an
- * explicit new run, {@code editstream replay} (a failed job) or {@code editstream run --rerun}
- * (any job), publishes the job with a higher count and so runs it again.
+ * Keeps every job in at most one terminal state: a live view of the {@code done} and {@code failed}
+ * topics, loaded before a stage starts. A stage skips an event of a job that already ended (a
+ * redelivery after a crash, a duplicate), and never publishes a second terminal event for it. A
+ * job's end holds for its run: its {@code replays} count and every lower one. Only an explicit new
+ * run, {@code editstream replay} (a failed job) or {@code editstream run --rerun} (any job),
+ * publishes the job with a higher count and so runs it again.
  *
  * <p>Limit: two processes that handle the same job at the same moment (a zombie member after a
  * rebalance) can both pass the check; the window is the time between a check and the view seeing
@@ -44,7 +44,7 @@ public final class TerminalGuard implements AutoCloseable {
    * @throws IllegalStateException if the topics cannot be read
    */
   public static TerminalGuard start(String bootstrapServers, Topics topics) {
-    return start(bootstrapServers, topics, h -> { });
+    return start(bootstrapServers, topics, h -> {});
   }
 
   /**
@@ -52,13 +52,19 @@ public final class TerminalGuard implements AutoCloseable {
    * topics' history at start-up, then every new one) to {@code onTerminal}, on the view's thread;
    * it must be quick and must not throw.
    */
-  public static TerminalGuard start(String bootstrapServers, Topics topics, java.util.function.Consumer<EventHead> onTerminal) {
-    return new TerminalGuard(TopicView.start(bootstrapServers, List.of(topics.done(), topics.failed()),
-        r -> {
-          EventHead h = EventHead.read(r.value());
-          onTerminal.accept(h);
-          return of(h);
-        }, Terminal::merge, Duration.ofMinutes(2)));
+  public static TerminalGuard start(
+      String bootstrapServers, Topics topics, java.util.function.Consumer<EventHead> onTerminal) {
+    return new TerminalGuard(
+        TopicView.start(
+            bootstrapServers,
+            List.of(topics.done(), topics.failed()),
+            r -> {
+              EventHead h = EventHead.read(r.value());
+              onTerminal.accept(h);
+              return of(h);
+            },
+            Terminal::merge,
+            Duration.ofMinutes(2)));
   }
 
   private static Terminal of(EventHead e) {
@@ -78,7 +84,8 @@ public final class TerminalGuard implements AutoCloseable {
   /** Records a terminal event this process just published. */
   public void record(JobEvent terminal) {
     if (terminal.type() == EventType.DONE || terminal.type() == EventType.FAILED) {
-      view.put(terminal.jobId(), new Terminal(terminal.type() == EventType.DONE, terminal.replays()));
+      view.put(
+          terminal.jobId(), new Terminal(terminal.type() == EventType.DONE, terminal.replays()));
     }
   }
 

@@ -14,7 +14,8 @@ class AdaptiveLimitTest {
   @Test
   void shouldConvergeToNinetyPercentOfHiddenCapFortyWithFewRejections() {
     AdaptiveLimit limit = AdaptiveLimit.upTo(1000);
-    CappedProviderSimulation.Result r = CappedProviderSimulation.run(limit, 40, 2000, 0.5, Duration.ofSeconds(1), 600, 42);
+    CappedProviderSimulation.Result r =
+        CappedProviderSimulation.run(limit, 40, 2000, 0.5, Duration.ofSeconds(1), 600, 42);
     assertThat(r.meanInFlight()).isGreaterThanOrEqualTo(0.9 * 40);
     assertThat(r.rejectedShare()).isLessThanOrEqualTo(0.05);
     assertThat(r.finalLimit()).isBetween(30, 45);
@@ -22,18 +23,24 @@ class AdaptiveLimitTest {
 
   @ParameterizedTest(name = "cap {0}, latency {1} ms ± {2}, Retry-After {3} ms, seed {4}")
   @CsvSource({
-      "40, 2000, 0.5, 1000, 1",
-      "40, 2000, 0.0, 1000, 2",
-      "40, 500, 0.5, 0, 3",
-      "40, 5000, 0.9, 1000, 4",
-      "10, 2000, 0.5, 1000, 5",
-      "100, 2000, 0.5, 1000, 6",
-      "200, 3000, 0.5, 1000, 7",
-      "40, 2000, 0.5, 2000, 8"})
-  void shouldHoldJustBelowAnyHiddenCap(int cap, long latencyMs, double spread, long retryAfterMs, long seed) {
+    "40, 2000, 0.5, 1000, 1",
+    "40, 2000, 0.0, 1000, 2",
+    "40, 500, 0.5, 0, 3",
+    "40, 5000, 0.9, 1000, 4",
+    "10, 2000, 0.5, 1000, 5",
+    "100, 2000, 0.5, 1000, 6",
+    "200, 3000, 0.5, 1000, 7",
+    "40, 2000, 0.5, 2000, 8"
+  })
+  void shouldHoldJustBelowAnyHiddenCap(
+      int cap, long latencyMs, double spread, long retryAfterMs, long seed) {
     AdaptiveLimit limit = AdaptiveLimit.upTo(1000);
-    CappedProviderSimulation.Result r = CappedProviderSimulation.run(limit, cap, latencyMs, spread, Duration.ofMillis(retryAfterMs), 900, seed);
-    assertThat(r.meanInFlight()).as("mean in flight of cap %d", cap).isGreaterThanOrEqualTo(0.9 * cap);
+    CappedProviderSimulation.Result r =
+        CappedProviderSimulation.run(
+            limit, cap, latencyMs, spread, Duration.ofMillis(retryAfterMs), 900, seed);
+    assertThat(r.meanInFlight())
+        .as("mean in flight of cap %d", cap)
+        .isGreaterThanOrEqualTo(0.9 * cap);
     assertThat(r.rejectedShare()).as("429 share").isLessThanOrEqualTo(0.05);
   }
 
@@ -146,9 +153,13 @@ class AdaptiveLimitTest {
 
   @Test
   void shouldRefuseBadSettings() {
-    assertThatThrownBy(() -> new AdaptiveLimit(1, 0, 5, 0.5, Duration.ZERO)).hasMessageContaining("min");
-    assertThatThrownBy(() -> new AdaptiveLimit(1, 5, 4, 0.5, Duration.ZERO)).hasMessageContaining("max");
-    assertThatThrownBy(() -> new AdaptiveLimit(1, 1, 5, 1.0, Duration.ZERO)).hasMessageContaining("backoffRatio");
-    assertThatThrownBy(() -> new AdaptiveLimit(1, 1, 5, 0.5, Duration.ofMillis(-1))).hasMessageContaining("minCooldown");
+    assertThatThrownBy(() -> new AdaptiveLimit(1, 0, 5, 0.5, Duration.ZERO))
+        .hasMessageContaining("min");
+    assertThatThrownBy(() -> new AdaptiveLimit(1, 5, 4, 0.5, Duration.ZERO))
+        .hasMessageContaining("max");
+    assertThatThrownBy(() -> new AdaptiveLimit(1, 1, 5, 1.0, Duration.ZERO))
+        .hasMessageContaining("backoffRatio");
+    assertThatThrownBy(() -> new AdaptiveLimit(1, 1, 5, 0.5, Duration.ofMillis(-1)))
+        .hasMessageContaining("minCooldown");
   }
 }

@@ -6,9 +6,9 @@ import java.util.SplittableRandom;
 
 /**
  * A deterministic discrete-time simulation of a client driving an {@link AdaptiveLimit} against a
- * provider with a hidden concurrency cap: a submit over the cap is answered 429 with a
- * Retry-After; an accepted job holds a slot for a random latency. The client has an endless
- * backlog and submits whenever the limit and any pause allow.
+ * provider with a hidden concurrency cap: a submit over the cap is answered 429 with a Retry-After;
+ * an accepted job holds a slot for a random latency. The client has an endless backlog and submits
+ * whenever the limit and any pause allow.
  */
 final class CappedProviderSimulation {
   record Result(double meanInFlight, long requests, long rejected, int finalLimit) {
@@ -26,9 +26,17 @@ final class CappedProviderSimulation {
    * @param retryAfter the provider's Retry-After on a 429
    * @param seconds simulated time; in-flight is averaged over the second half
    */
-  static Result run(AdaptiveLimit limit, int cap, long meanLatencyMs, double spread, Duration retryAfter, int seconds, long seed) {
+  static Result run(
+      AdaptiveLimit limit,
+      int cap,
+      long meanLatencyMs,
+      double spread,
+      Duration retryAfter,
+      int seconds,
+      long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
-    PriorityQueue<long[]> running = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0])); // {endNs, startNs}
+    PriorityQueue<long[]> running =
+        new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0])); // {endNs, startNs}
     long tick = 1_000_000L; // 1 ms
     long end = seconds * 1_000_000_000L;
     long measureFrom = end / 2;

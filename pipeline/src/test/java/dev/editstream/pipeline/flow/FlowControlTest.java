@@ -18,7 +18,8 @@ import reactor.test.scheduler.VirtualTimeScheduler;
 class FlowControlTest {
   private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
 
-  private static List<FlowControl.Permit> collect(List<Mono<FlowControl.Permit>> monos, List<Disposable> subs) {
+  private static List<FlowControl.Permit> collect(
+      List<Mono<FlowControl.Permit>> monos, List<Disposable> subs) {
     List<FlowControl.Permit> got = new ArrayList<>();
     for (Mono<FlowControl.Permit> m : monos) {
       subs.add(m.subscribe(got::add));
@@ -33,10 +34,12 @@ class FlowControlTest {
     List<FlowControl.Permit> permits = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       int n = i;
-      fc.acquire("m").subscribe(p -> {
-        order.add("job" + n);
-        permits.add(p);
-      });
+      fc.acquire("m")
+          .subscribe(
+              p -> {
+                order.add("job" + n);
+                permits.add(p);
+              });
     }
     assertThat(order).containsExactly("job0", "job1");
     assertThat(fc.inFlight()).isEqualTo(2);
@@ -72,7 +75,8 @@ class FlowControlTest {
 
   @Test
   void shouldGiveAParkedPermitBackAfterTheMaxHoldWhenNoTerminalStatusIsSeen() {
-    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(1, 1), vts).withMaxHold(Duration.ofMinutes(31));
+    FlowControl fc =
+        new FlowControl(FlowControl.Settings.fixed(1, 1), vts).withMaxHold(Duration.ofMinutes(31));
     List<FlowControl.Permit> got = new ArrayList<>();
     fc.acquire("m").subscribe(got::add);
     fc.holdUntilTerminal("r-elsewhere", got.get(0));
@@ -91,7 +95,8 @@ class FlowControlTest {
 
   @Test
   void shouldCancelTheMaxHoldTimerWhenTheTerminalStatusIsSeen() {
-    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(2, 2), vts).withMaxHold(Duration.ofMinutes(31));
+    FlowControl fc =
+        new FlowControl(FlowControl.Settings.fixed(2, 2), vts).withMaxHold(Duration.ofMinutes(31));
     List<FlowControl.Permit> got = new ArrayList<>();
     fc.acquire("m").subscribe(got::add);
     fc.holdUntilTerminal("r-1", got.get(0));
@@ -101,9 +106,12 @@ class FlowControlTest {
     fc.holdUntilTerminal("r-2", got.get(1));
     vts.advanceTimeBy(Duration.ofMinutes(32));
 
-    assertThat(fc.inFlight()).as("r-2 expired; r-1's timer did not release anything twice").isZero();
+    assertThat(fc.inFlight())
+        .as("r-2 expired; r-1's timer did not release anything twice")
+        .isZero();
     assertThat(vts.isDisposed()).isFalse();
-    assertThatThrownBy(() -> fc.withMaxHold(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> fc.withMaxHold(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxHold");
   }
 
@@ -122,7 +130,9 @@ class FlowControlTest {
     vts.advanceTimeBy(Duration.ofSeconds(2));
     permits.get(0).release(); // the waiter is served: nobody waits any more
     assertThat(fc.waiting()).isZero();
-    assertThat(fc.saturatedWithin(window)).as("2 s after the last grant that left a waiter").isTrue();
+    assertThat(fc.saturatedWithin(window))
+        .as("2 s after the last grant that left a waiter")
+        .isTrue();
     vts.advanceTimeBy(Duration.ofSeconds(3));
     assertThat(fc.saturatedWithin(window)).as("5 s after").isTrue();
     vts.advanceTimeBy(Duration.ofMillis(1));
@@ -131,11 +141,22 @@ class FlowControlTest {
 
   @Test
   void shouldLetOtherModelsPassAModelAtItsLimit() {
-    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(10, 5).withModelLimit("slow", 1), vts);
+    FlowControl fc =
+        new FlowControl(FlowControl.Settings.fixed(10, 5).withModelLimit("slow", 1), vts);
     List<String> order = new ArrayList<>();
     List<FlowControl.Permit> slow = new ArrayList<>();
-    fc.acquire("slow").subscribe(p -> { order.add("slow1"); slow.add(p); });
-    fc.acquire("slow").subscribe(p -> { order.add("slow2"); slow.add(p); });
+    fc.acquire("slow")
+        .subscribe(
+            p -> {
+              order.add("slow1");
+              slow.add(p);
+            });
+    fc.acquire("slow")
+        .subscribe(
+            p -> {
+              order.add("slow2");
+              slow.add(p);
+            });
     fc.acquire("fast").subscribe(p -> order.add("fast1"));
     assertThat(order).containsExactly("slow1", "fast1");
     assertThat(fc.inFlight("slow")).isEqualTo(1);
@@ -147,7 +168,8 @@ class FlowControlTest {
 
   @Test
   void shouldSpaceAcquisitionsByTheRequestsPerSecondLimit() {
-    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(100, 100).withRequestsPerSecond(2), vts);
+    FlowControl fc =
+        new FlowControl(FlowControl.Settings.fixed(100, 100).withRequestsPerSecond(2), vts);
     List<Long> at = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       fc.acquire("m").subscribe(p -> at.add(vts.now(java.util.concurrent.TimeUnit.MILLISECONDS)));
@@ -194,7 +216,9 @@ class FlowControlTest {
     List<FlowControl.Permit> got = new ArrayList<>();
     fc.acquire("m").subscribe(got::add);
     AtomicInteger errors = new AtomicInteger();
-    fc.acquire("m").timeout(Duration.ofSeconds(1), vts).subscribe(got::add, e -> errors.incrementAndGet());
+    fc.acquire("m")
+        .timeout(Duration.ofSeconds(1), vts)
+        .subscribe(got::add, e -> errors.incrementAndGet());
     vts.advanceTimeBy(Duration.ofSeconds(1));
     assertThat(errors).hasValue(1);
     got.get(0).success();
@@ -223,10 +247,15 @@ class FlowControlTest {
     AtomicInteger done = new AtomicInteger();
     Flux.range(0, 100)
         .doOnRequest(requested::addAndGet)
-        .flatMap(i -> fc.acquire("m").flatMap(p -> {
-          maxInFlight.accumulateAndGet(fc.inFlight(), Math::max);
-          return Mono.delay(Duration.ofSeconds(1), vts).doFinally(s -> p.success());
-        }), 16)
+        .flatMap(
+            i ->
+                fc.acquire("m")
+                    .flatMap(
+                        p -> {
+                          maxInFlight.accumulateAndGet(fc.inFlight(), Math::max);
+                          return Mono.delay(Duration.ofSeconds(1), vts).doFinally(s -> p.success());
+                        }),
+            16)
         .subscribe(x -> done.incrementAndGet());
     assertThat(requested.get()).isEqualTo(16);
     assertThat(fc.waiting()).isEqualTo(12);
@@ -247,20 +276,28 @@ class FlowControlTest {
     AtomicLong refused = new AtomicLong();
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
     Flux.range(0, 60_000)
-        .flatMap(i -> Mono.defer(() -> fc.acquire("m")).flatMap(p -> {
-          calls.incrementAndGet();
-          if (providerActive.get() >= cap) {
-            refused.incrementAndGet();
-            p.rejected(Duration.ofSeconds(1));
-            return Mono.error(new IllegalStateException("429"));
-          }
-          providerActive.incrementAndGet();
-          long ms = 1000 + rnd.nextInt(2001);
-          return Mono.delay(Duration.ofMillis(ms), vts).doFinally(s -> {
-            providerActive.decrementAndGet();
-            p.success();
-          });
-        }).retry(), 2000)
+        .flatMap(
+            i ->
+                Mono.defer(() -> fc.acquire("m"))
+                    .flatMap(
+                        p -> {
+                          calls.incrementAndGet();
+                          if (providerActive.get() >= cap) {
+                            refused.incrementAndGet();
+                            p.rejected(Duration.ofSeconds(1));
+                            return Mono.error(new IllegalStateException("429"));
+                          }
+                          providerActive.incrementAndGet();
+                          long ms = 1000 + rnd.nextInt(2001);
+                          return Mono.delay(Duration.ofMillis(ms), vts)
+                              .doFinally(
+                                  s -> {
+                                    providerActive.decrementAndGet();
+                                    p.success();
+                                  });
+                        })
+                    .retry(),
+            2000)
         .subscribe();
     vts.advanceTimeBy(Duration.ofSeconds(120));
     long sum = 0;
@@ -282,8 +319,10 @@ class FlowControlTest {
   @Test
   void shouldRefuseBadSettings() {
     assertThatThrownBy(() -> FlowControl.Settings.fixed(0, 1)).hasMessageContaining(">= 1");
-    assertThatThrownBy(() -> new FlowControl.Settings(1, Map.of("m", 0), 1, false, 1, 0)).hasMessageContaining("model m");
-    assertThatThrownBy(() -> FlowControl.Settings.fixed(1, 1).withRequestsPerSecond(-1)).hasMessageContaining("requestsPerSecond");
+    assertThatThrownBy(() -> new FlowControl.Settings(1, Map.of("m", 0), 1, false, 1, 0))
+        .hasMessageContaining("model m");
+    assertThatThrownBy(() -> FlowControl.Settings.fixed(1, 1).withRequestsPerSecond(-1))
+        .hasMessageContaining("requestsPerSecond");
     assertThatThrownBy(() -> new RateLimiter(0, 1)).hasMessageContaining("perSecond");
     assertThatThrownBy(() -> new RateLimiter(1, 0.5)).hasMessageContaining("burst");
   }

@@ -36,8 +36,8 @@ import reactor.core.publisher.Mono;
  * Issue 14, defect 6: records written straight to a stage's input topic by a stranger. Each is
  * really produced to the embedded broker and consumed by a running {@link
  * dev.editstream.pipeline.stage.StageRunner}: an undecodable one ends as one bounded poison record
- * on the failure topic and is acknowledged, a decodable one is handled, and in every case the
- * stage goes on consuming (a good job sent after it completes).
+ * on the failure topic and is acknowledged, a decodable one is handled, and in every case the stage
+ * goes on consuming (a good job sent after it completes).
  */
 @Surface("kafka record")
 @DisplayNameGeneration(SurfaceNames.class)
@@ -53,8 +53,17 @@ class KafkaRecordHostileTest {
     k = new HostileKafka();
     failed = k.collect(TOPICS.failed(), "hr-failed");
     completed = k.collect(TOPICS.completed(), "hr-completed");
-    k.runner(TOPICS, Stage.POLLER, 3, new Backoff(50, 200, 2.0, 10),
-        ev -> Mono.just(Outcome.publish(TOPICS.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())))).start();
+    k.runner(
+            TOPICS,
+            Stage.POLLER,
+            3,
+            new Backoff(50, 200, 2.0, 10),
+            ev ->
+                Mono.just(
+                    Outcome.publish(
+                        TOPICS.completed(),
+                        ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now()))))
+        .start();
   }
 
   @AfterAll
@@ -97,16 +106,52 @@ class KafkaRecordHostileTest {
         Arguments.of("a JSON array", text(id -> "[" + base(id) + "]")),
         Arguments.of("a JSON string", text(id -> "\"" + id + "\"")),
         Arguments.of("100,000 nested arrays", text(id -> deepArrays)),
-        Arguments.of("100,000 nested arrays inside the job", text(id -> base(id).replace("\"prompt\":", "\"x\":"
-            + "[".repeat(100_000) + "1" + "]".repeat(100_000) + ",\"prompt\":"))),
-        Arguments.of("30,000 nested objects inside the job", text(id -> base(id).replace("\"prompt\":", "\"x\":"
-            + "{\"a\":".repeat(30_000) + "1" + "}".repeat(30_000) + ",\"prompt\":"))),
-        Arguments.of("a number of 10,000 digits as attempt", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":" + digits))),
-        Arguments.of("a number of 10,000 digits as v", text(id -> base(id).replace("\"v\":" + dev.editstream.core.event.JobEvent.VERSION, "\"v\":" + digits))),
-        Arguments.of("an attempt beyond int", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":99999999999999999999"))),
-        Arguments.of("NaN as attempt", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":NaN"))),
-        Arguments.of("a duplicate job_id key", text(id -> base(id).replace("\"job_id\":", "\"job_id\":\"other\",\"job_id\":"))),
-        Arguments.of("a duplicate type key", text(id -> base(id).replace("\"type\":", "\"type\":\"done\",\"type\":"))),
+        Arguments.of(
+            "100,000 nested arrays inside the job",
+            text(
+                id ->
+                    base(id)
+                        .replace(
+                            "\"prompt\":",
+                            "\"x\":"
+                                + "[".repeat(100_000)
+                                + "1"
+                                + "]".repeat(100_000)
+                                + ",\"prompt\":"))),
+        Arguments.of(
+            "30,000 nested objects inside the job",
+            text(
+                id ->
+                    base(id)
+                        .replace(
+                            "\"prompt\":",
+                            "\"x\":"
+                                + "{\"a\":".repeat(30_000)
+                                + "1"
+                                + "}".repeat(30_000)
+                                + ",\"prompt\":"))),
+        Arguments.of(
+            "a number of 10,000 digits as attempt",
+            text(id -> base(id).replace("\"attempt\":1", "\"attempt\":" + digits))),
+        Arguments.of(
+            "a number of 10,000 digits as v",
+            text(
+                id ->
+                    base(id)
+                        .replace(
+                            "\"v\":" + dev.editstream.core.event.JobEvent.VERSION,
+                            "\"v\":" + digits))),
+        Arguments.of(
+            "an attempt beyond int",
+            text(id -> base(id).replace("\"attempt\":1", "\"attempt\":99999999999999999999"))),
+        Arguments.of(
+            "NaN as attempt", text(id -> base(id).replace("\"attempt\":1", "\"attempt\":NaN"))),
+        Arguments.of(
+            "a duplicate job_id key",
+            text(id -> base(id).replace("\"job_id\":", "\"job_id\":\"other\",\"job_id\":"))),
+        Arguments.of(
+            "a duplicate type key",
+            text(id -> base(id).replace("\"type\":", "\"type\":\"done\",\"type\":"))),
         Arguments.of("a job of null fields", tree(n -> n.putObject("job").putNull("id"))),
         Arguments.of("no job", tree(n -> n.remove("job"))),
         Arguments.of("a null job", tree(n -> n.putNull("job"))),
@@ -120,11 +165,17 @@ class KafkaRecordHostileTest {
         Arguments.of("a null version", tree(n -> n.putNull("v"))),
         Arguments.of("no job_id", tree(n -> n.remove("job_id"))),
         Arguments.of("a number as job_id", tree(n -> n.put("job_id", 42))),
-        Arguments.of("a job_id with a right-to-left override", tree(n -> n.put("job_id", "abc\u202Egnp.exe"))),
+        Arguments.of(
+            "a job_id with a right-to-left override",
+            tree(n -> n.put("job_id", "abc\u202Egnp.exe"))),
         Arguments.of("a job_id walking up folders", tree(n -> n.put("job_id", "../../etc/passwd"))),
         Arguments.of("a job_id of 100,000 chars", tree(n -> n.put("job_id", "a".repeat(100_000)))),
-        Arguments.of("a job whose id is not the job_id", tree(n -> ((ObjectNode) n.get("job")).put("id", "someone-else"))),
-        Arguments.of("a null among the images", tree(n -> ((ObjectNode) n.get("job")).putArray("images").addNull())),
+        Arguments.of(
+            "a job whose id is not the job_id",
+            tree(n -> ((ObjectNode) n.get("job")).put("id", "someone-else"))),
+        Arguments.of(
+            "a null among the images",
+            tree(n -> ((ObjectNode) n.get("job")).putArray("images").addNull())),
         Arguments.of("a number as images", tree(n -> ((ObjectNode) n.get("job")).put("images", 5))),
         Arguments.of("a string as history", tree(n -> n.put("history", "all good"))),
         Arguments.of("a null in the history", tree(n -> n.putArray("history").addNull())),
@@ -133,10 +184,17 @@ class KafkaRecordHostileTest {
         Arguments.of("a string as submission", tree(n -> n.put("submission", "r-1"))),
         Arguments.of("a number as failure", tree(n -> n.put("failure", 5))),
         Arguments.of("a created_at that is no date", tree(n -> n.put("created_at", "soon"))),
-        Arguments.of("invalid UTF-8 inside a string", bytes(id -> splice(base(id), "make it warmer", new byte[] {(byte) 0xC3, 0x28}))),
-        Arguments.of("an overlong UTF-8 slash", bytes(id -> splice(base(id), "make it warmer", new byte[] {(byte) 0xC0, (byte) 0xAF}))),
-        Arguments.of("a raw control character inside a string", text(id -> base(id).replace("make it warmer", "make\u0001it"))),
-        Arguments.of("a NUL byte outside strings", text(id -> base(id).replace("{\"v\"", "{\u0000\"v\""))),
+        Arguments.of(
+            "invalid UTF-8 inside a string",
+            bytes(id -> splice(base(id), "make it warmer", new byte[] {(byte) 0xC3, 0x28}))),
+        Arguments.of(
+            "an overlong UTF-8 slash",
+            bytes(id -> splice(base(id), "make it warmer", new byte[] {(byte) 0xC0, (byte) 0xAF}))),
+        Arguments.of(
+            "a raw control character inside a string",
+            text(id -> base(id).replace("make it warmer", "make\u0001it"))),
+        Arguments.of(
+            "a NUL byte outside strings", text(id -> base(id).replace("{\"v\"", "{\u0000\"v\""))),
         Arguments.of("trailing garbage after the event", text(id -> base(id) + "}")),
         Arguments.of("two events in one record", text(id -> base(id) + base(id))),
         Arguments.of("a comment inside", text(id -> base(id).replace("{\"v\"", "{/* hi */\"v\""))),
@@ -155,14 +213,22 @@ class KafkaRecordHostileTest {
     return needle.length > 0 ? out : b;
   }
 
-  @ParameterizedTest(name = "kafka record: {0} goes to the failure topic as one bounded poison record, and the stage goes on")
+  @ParameterizedTest(
+      name =
+          "kafka record: {0} goes to the failure topic as one bounded poison record, and the stage goes on")
   @MethodSource("poison")
-  void shouldRecordEveryUndecodableRecordAsPoisonAndKeepConsuming(String name, Function<String, byte[]> value) {
+  void shouldRecordEveryUndecodableRecordAsPoisonAndKeepConsuming(
+      String name, Function<String, byte[]> value) {
     String key = "poison-" + CASE.incrementAndGet();
-    RecordMetadata md = k.publisher.send(TOPICS.submitted(), key, value.apply(key)).block(Duration.ofSeconds(30));
+    RecordMetadata md =
+        k.publisher.send(TOPICS.submitted(), key, value.apply(key)).block(Duration.ofSeconds(30));
     String next = key + "-next";
-    k.publisher.publish(TOPICS.submitted(), HostileKafka.submitted(next)).block(Duration.ofSeconds(30));
-    await().atMost(Duration.ofSeconds(60)).until(() -> failed.containsKey(key) && completed.containsKey(next));
+    k.publisher
+        .publish(TOPICS.submitted(), HostileKafka.submitted(next))
+        .block(Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> failed.containsKey(key) && completed.containsKey(next));
     byte[] raw = failed.get(key);
     assertThat(raw.length).as("poison record size").isLessThan(8 * 1024);
     JobEvent f = EventCodec.decode(raw);
@@ -173,10 +239,14 @@ class KafkaRecordHostileTest {
     assertThat(completed).doesNotContainKey(key);
   }
 
-  @ParameterizedTest(name = "kafka record: a null key with {0} is recorded under its topic, partition and offset")
+  @ParameterizedTest(
+      name = "kafka record: a null key with {0} is recorded under its topic, partition and offset")
   @MethodSource("nullKeyed")
   void shouldRecordARecordWithoutKeyUnderItsPlace(String name, Function<String, byte[]> value) {
-    RecordMetadata md = k.publisher.send(TOPICS.submitted(), null, value.apply("nokey-" + CASE.incrementAndGet())).block(Duration.ofSeconds(30));
+    RecordMetadata md =
+        k.publisher
+            .send(TOPICS.submitted(), null, value.apply("nokey-" + CASE.incrementAndGet()))
+            .block(Duration.ofSeconds(30));
     String id = "record-" + md.topic() + "-" + md.partition() + "-" + md.offset();
     await().atMost(Duration.ofSeconds(60)).until(() -> failed.containsKey(id));
     assertThat(EventCodec.decode(failed.get(id)).failure().reasonText()).isEqualTo("undecodable");
@@ -191,19 +261,31 @@ class KafkaRecordHostileTest {
 
   static Stream<Arguments> handled() {
     return Stream.of(
-        Arguments.of("a UTF-8 byte order mark", bytes(id -> ("\uFEFF" + base(id)).getBytes(StandardCharsets.UTF_8))),
-        Arguments.of("unknown extra fields", tree(n -> n.put("extra", "ignored").putObject("more").put("x", 1))),
-        Arguments.of("a right-to-left override in the prompt", tree(n -> ((ObjectNode) n.get("job")).put("prompt", "warm\u202Eer"))),
-        Arguments.of("params nested 150 levels", tree(n -> {
-          ObjectNode p = ((ObjectNode) n.get("job")).putObject("params");
-          for (int i = 0; i < 150; i++) {
-            p = p.putObject("a");
-          }
-        })),
-        Arguments.of("an absent prompt and images", tree(n -> {
-          ((ObjectNode) n.get("job")).remove("prompt");
-          ((ObjectNode) n.get("job")).remove("images");
-        })));
+        Arguments.of(
+            "a UTF-8 byte order mark",
+            bytes(id -> ("\uFEFF" + base(id)).getBytes(StandardCharsets.UTF_8))),
+        Arguments.of(
+            "unknown extra fields",
+            tree(n -> n.put("extra", "ignored").putObject("more").put("x", 1))),
+        Arguments.of(
+            "a right-to-left override in the prompt",
+            tree(n -> ((ObjectNode) n.get("job")).put("prompt", "warm\u202Eer"))),
+        Arguments.of(
+            "params nested 150 levels",
+            tree(
+                n -> {
+                  ObjectNode p = ((ObjectNode) n.get("job")).putObject("params");
+                  for (int i = 0; i < 150; i++) {
+                    p = p.putObject("a");
+                  }
+                })),
+        Arguments.of(
+            "an absent prompt and images",
+            tree(
+                n -> {
+                  ((ObjectNode) n.get("job")).remove("prompt");
+                  ((ObjectNode) n.get("job")).remove("images");
+                })));
   }
 
   @ParameterizedTest(name = "kafka record: {0} is decoded and handled as a job")

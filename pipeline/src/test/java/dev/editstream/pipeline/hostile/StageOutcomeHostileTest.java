@@ -1,6 +1,5 @@
 package dev.editstream.pipeline.hostile;
 
-import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +10,7 @@ import dev.editstream.core.Backoff;
 import dev.editstream.core.Secrets;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
@@ -36,8 +36,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Issue 14, defects 3, 7, 11 and 13 through a running stage on the embedded broker: outcomes that
- * break the record limits, a record Kafka refuses, a Retry-After of 11.6 days, a stranger's
- * due_at of year 9999, and hostile text in a handler's error.
+ * break the record limits, a record Kafka refuses, a Retry-After of 11.6 days, a stranger's due_at
+ * of year 9999, and hostile text in a handler's error.
  */
 @Surface("kafka record")
 @DisplayNameGeneration(SurfaceNames.class)
@@ -79,24 +79,47 @@ class StageOutcomeHostileTest {
       return Mono.error(new StageException(ExitClass.DATA, "bad_answer", "e".repeat(3_000_000)));
     }
     if (id.startsWith("many-outputs")) {
-      List<String> urls = IntStream.range(0, 20_000).mapToObj(i -> "https://x.runcomfy.net/o/" + i + ".png").toList();
+      List<String> urls =
+          IntStream.range(0, 20_000)
+              .mapToObj(i -> "https://x.runcomfy.net/o/" + i + ".png")
+              .toList();
       return Mono.just(Outcome.publish(TOPICS.completed(), ev.completed(urls, now)));
     }
     if (id.startsWith("huge-request-id")) {
-      return Mono.just(Outcome.publish(TOPICS.completed(), ev.submitted(ev.route(), ev.body(),
-          new Submission("r".repeat(1_500_000), null, null, null, now), now)));
+      return Mono.just(
+          Outcome.publish(
+              TOPICS.completed(),
+              ev.submitted(
+                  ev.route(),
+                  ev.body(),
+                  new Submission("r".repeat(1_500_000), null, null, null, now),
+                  now)));
     }
     if (id.startsWith("refused-topic")) {
-      return Mono.just(Outcome.publish("no such topic!", ev.completed(List.of("https://x.runcomfy.net/o.png"), now)));
+      return Mono.just(
+          Outcome.publish(
+              "no such topic!", ev.completed(List.of("https://x.runcomfy.net/o.png"), now)));
     }
     if (id.startsWith("hostile-text")) {
-      return Mono.error(new StageException(ExitClass.OTHER, "failed\u202E",
-          "RunComfy said: invalid token " + TOKEN + "\u202Egnp.exe\n2026-01-01 INFO forged line\u001B[2J"));
+      return Mono.error(
+          new StageException(
+              ExitClass.OTHER,
+              "failed\u202E",
+              "RunComfy said: invalid token "
+                  + TOKEN
+                  + "\u202Egnp.exe\n2026-01-01 INFO forged line\u001B[2J"));
     }
     if (id.startsWith("retry-after") && n == 1) {
-      return Mono.error(new StageException(ExitClass.TEMPFAIL, FailureReason.HTTP_429, "rate limited", Duration.ofSeconds(999_999)));
+      return Mono.error(
+          new StageException(
+              ExitClass.TEMPFAIL,
+              FailureReason.HTTP_429,
+              "rate limited",
+              Duration.ofSeconds(999_999)));
     }
-    return Mono.just(Outcome.publish(TOPICS.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), now)));
+    return Mono.just(
+        Outcome.publish(
+            TOPICS.completed(), ev.completed(List.of("https://x.runcomfy.net/o.png"), now)));
   }
 
   private static JobEvent send(String id) {
@@ -155,9 +178,19 @@ class StageOutcomeHostileTest {
     String onTopic = new String(failed.get("hostile-text-1"), StandardCharsets.UTF_8);
     String decoded = EventCodec.decode(failed.get("hostile-text-1")).failure().message();
     assertThat(onTopic).doesNotContain(TOKEN);
-    assertThat(decoded).doesNotContain(TOKEN).doesNotContain("\u202E").doesNotContain("\n").doesNotContain("\u001B")
-        .contains("\\u202E").contains("<redacted>");
-    await().atMost(Duration.ofSeconds(10)).until(() -> logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("hostile-text-1")));
+    assertThat(decoded)
+        .doesNotContain(TOKEN)
+        .doesNotContain("\u202E")
+        .doesNotContain("\n")
+        .doesNotContain("\u001B")
+        .contains("\\u202E")
+        .contains("<redacted>");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                logs.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().contains("hostile-text-1")));
     for (ILoggingEvent e : List.copyOf(logs.list)) {
       String line = e.getFormattedMessage();
       assertThat(line).doesNotContain(TOKEN).doesNotContain("\u202E").doesNotContain("\u001B");
@@ -175,16 +208,29 @@ class StageOutcomeHostileTest {
     JobEvent retry = EventCodec.decode(retries.get("retry-after-1"));
     assertThat(retry.dueAt()).isBefore(before.plusMillis(BACKOFF.maxMs()).plusSeconds(10));
     await().atMost(Duration.ofSeconds(60)).until(() -> completed.containsKey("retry-after-1"));
-    assertThat(logs.list).anySatisfy(e -> {
-      assertThat(e.getLevel().toString()).isEqualTo("WARN");
-      assertThat(e.getFormattedMessage()).contains("retry-after-1").contains("999999000 ms").contains("applying 2000 ms");
-    });
+    assertThat(logs.list)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getLevel().toString()).isEqualTo("WARN");
+              assertThat(e.getFormattedMessage())
+                  .contains("retry-after-1")
+                  .contains("999999000 ms")
+                  .contains("applying 2000 ms");
+            });
   }
 
   @Test
   void shouldReleaseAStrangersRetryDueInTheYear9999AfterTheMaxBackoff() {
-    JobEvent e = HostileKafka.submitted("far-due-1").retry(new dev.editstream.core.event.Attempt(Stage.POLLER, dev.editstream.core.error.ExitClass.TEMPFAIL, "x", "y", Instant.now()),
-        Instant.parse("9999-12-31T23:59:59Z"));
+    JobEvent e =
+        HostileKafka.submitted("far-due-1")
+            .retry(
+                new dev.editstream.core.event.Attempt(
+                    Stage.POLLER,
+                    dev.editstream.core.error.ExitClass.TEMPFAIL,
+                    "x",
+                    "y",
+                    Instant.now()),
+                Instant.parse("9999-12-31T23:59:59Z"));
     k.publisher.publish(TOPICS.retry(Stage.POLLER), e).block(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(60)).until(() -> completed.containsKey("far-due-1"));
   }

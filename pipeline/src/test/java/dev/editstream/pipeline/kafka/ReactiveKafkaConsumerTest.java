@@ -1,9 +1,9 @@
 package dev.editstream.pipeline.kafka;
 
-import dev.editstream.localkafka.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.editstream.localkafka.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,30 +46,47 @@ class ReactiveKafkaConsumerTest {
   }
 
   private static long committed(String group, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      return m.entrySet().stream().filter(e -> e.getKey().topic().equals(topic)).mapToLong(e -> e.getValue().offset()).sum();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> m =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      return m.entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(topic))
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
     }
   }
 
   @Test
   void shouldPauseAtMaxInFlightAndResumeWhenRecordsAreAcknowledged() {
     produce("bp", 40);
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), "g-bp", List.of("bp"), 5));
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+            ConsumerSettings.of(kafka.bootstrapServers(), "g-bp", List.of("bp"), 5));
     List<ReceivedRecord> held = new CopyOnWriteArrayList<>();
     Disposable d = c.receive().subscribe(held::add);
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= 5);
       // nothing acknowledged: the consumer must stay at its cap (one poll batch at most beyond it)
-      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> held.size() <= 5);
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> held.size() <= 5);
       assertThat(c.inFlight()).isEqualTo(held.size());
       for (ReceivedRecord r : held) {
         r.ack();
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        held.forEach(ReceivedRecord::ack);
-        return held.size() == 40;
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                held.forEach(ReceivedRecord::ack);
+                return held.size() == 40;
+              });
     } finally {
       d.dispose();
       c.close();
@@ -81,17 +98,29 @@ class ReactiveKafkaConsumerTest {
     produce("wake", 20);
     // a 20 s poll timeout: a paused consumer that only looked at its acknowledgements between
     // polls would take 20 s per resume; waking on acknowledgement takes milliseconds
-    ConsumerSettings base = ConsumerSettings.of(kafka.bootstrapServers(), "g-wake", List.of("wake"), 5);
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(new ConsumerSettings(base.bootstrapServers(), base.groupId(), base.topics(), 5,
-        Duration.ofSeconds(20), base.commitInterval(), base.extra()));
+    ConsumerSettings base =
+        ConsumerSettings.of(kafka.bootstrapServers(), "g-wake", List.of("wake"), 5);
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+            new ConsumerSettings(
+                base.bootstrapServers(),
+                base.groupId(),
+                base.topics(),
+                5,
+                Duration.ofSeconds(20),
+                base.commitInterval(),
+                base.extra()));
     List<ReceivedRecord> held = new CopyOnWriteArrayList<>();
     Disposable d = c.receive().subscribe(held::add);
     try {
       await().atMost(Duration.ofSeconds(30)).until(() -> held.size() >= 5);
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        held.forEach(ReceivedRecord::ack);
-        return held.size() == 20;
-      });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                held.forEach(ReceivedRecord::ack);
+                return held.size() == 20;
+              });
     } finally {
       d.dispose();
       c.close(Duration.ofSeconds(1));
@@ -101,7 +130,9 @@ class ReactiveKafkaConsumerTest {
   @Test
   void shouldCommitOnlyContiguousOffsetsWhenRecordsFinishOutOfOrder() throws Exception {
     produce("ooo", 20);
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), "g-ooo", List.of("ooo"), 100));
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+            ConsumerSettings.of(kafka.bootstrapServers(), "g-ooo", List.of("ooo"), 100));
     List<ReceivedRecord> got = new CopyOnWriteArrayList<>();
     Disposable d = c.receive().subscribe(got::add);
     try {
@@ -121,7 +152,10 @@ class ReactiveKafkaConsumerTest {
           r.ack();
         }
       }
-      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> committed("g-ooo", "ooo") == 0);
+      await()
+          .during(Duration.ofMillis(600))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> committed("g-ooo", "ooo") == 0);
       held.forEach(ReceivedRecord::ack);
       await().atMost(Duration.ofSeconds(30)).until(() -> committed("g-ooo", "ooo") == 20);
     } finally {
@@ -133,7 +167,9 @@ class ReactiveKafkaConsumerTest {
   @Test
   void shouldRedeliverUnacknowledgedRecordsToTheNextConsumerOfTheGroup() {
     produce("redeliver", 10);
-    ReactiveKafkaConsumer first = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), "g-re", List.of("redeliver"), 100));
+    ReactiveKafkaConsumer first =
+        new ReactiveKafkaConsumer(
+            ConsumerSettings.of(kafka.bootstrapServers(), "g-re", List.of("redeliver"), 100));
     List<ReceivedRecord> got = new CopyOnWriteArrayList<>();
     Disposable d1 = first.receive().subscribe(got::add);
     await().atMost(Duration.ofSeconds(30)).until(() -> got.size() == 10);
@@ -141,15 +177,23 @@ class ReactiveKafkaConsumerTest {
     first.close(Duration.ZERO);
     d1.dispose();
 
-    ReactiveKafkaConsumer second = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), "g-re", List.of("redeliver"), 100));
+    ReactiveKafkaConsumer second =
+        new ReactiveKafkaConsumer(
+            ConsumerSettings.of(kafka.bootstrapServers(), "g-re", List.of("redeliver"), 100));
     Set<String> again = ConcurrentHashMap.newKeySet();
-    Disposable d2 = second.receive().subscribe(r -> {
-      again.add(r.record().key());
-      r.ack();
-    });
+    Disposable d2 =
+        second
+            .receive()
+            .subscribe(
+                r -> {
+                  again.add(r.record().key());
+                  r.ack();
+                });
     try {
       // every record not acknowledged before the first consumer closed comes back
-      await().atMost(Duration.ofSeconds(30)).until(() -> again.containsAll(List.of("k5", "k6", "k7", "k8", "k9")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> again.containsAll(List.of("k5", "k6", "k7", "k8", "k9")));
     } finally {
       d2.dispose();
       second.close();

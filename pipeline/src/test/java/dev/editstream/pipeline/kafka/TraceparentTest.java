@@ -24,34 +24,36 @@ class TraceparentTest {
     assertThat(t.toString()).isEqualTo(VALID);
     assertThat(Traceparent.valid(VALID)).isTrue();
     assertThat(Traceparent.parse(VALID.getBytes(StandardCharsets.US_ASCII))).contains(t);
-    assertThat(Traceparent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")).isPresent();
+    assertThat(Traceparent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"))
+        .isPresent();
   }
 
   @ParameterizedTest
   @NullAndEmptySource
-  @ValueSource(strings = {
-      "garbage",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ",
-      " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e47366-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
-      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0G",
-      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\u00e901"
-  })
+  @ValueSource(
+      strings = {
+        "garbage",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 ",
+        " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e47366-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902bz-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0G",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\u00e901"
+      })
   void shouldRefuseMalformedValuesAndStartANewTraceFromThem(String bad) {
     assertThat(Traceparent.parse(bad)).isEmpty();
     assertThat(Traceparent.valid(bad)).isFalse();
@@ -69,7 +71,9 @@ class TraceparentTest {
     assertThat(Traceparent.parse(new byte[0])).isEmpty();
     assertThat(Traceparent.parse(new byte[55])).isEmpty();
     assertThat(Traceparent.parse(new byte[100_000])).isEmpty();
-    byte[] utf8 = ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\u00e9").getBytes(StandardCharsets.UTF_8);
+    byte[] utf8 =
+        ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\u00e9")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(Traceparent.parse(utf8)).isEmpty();
   }
 
@@ -81,7 +85,12 @@ class TraceparentTest {
     assertThat(child.spanId()).isNotEqualTo(parent.spanId()).matches("[0-9a-f]{16}");
     assertThat(child.flags()).isEqualTo("01");
     assertThat(parent.child().traceId()).isEqualTo(parent.traceId());
-    assertThat(Traceparent.child(Traceparent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").orElseThrow().toString()).flags())
+    assertThat(
+            Traceparent.child(
+                    Traceparent.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+                        .orElseThrow()
+                        .toString())
+                .flags())
         .isEqualTo("01");
   }
 
@@ -102,14 +111,22 @@ class TraceparentTest {
 
   @Test
   void shouldRefuseInvalidPartsInTheConstructor() {
-    assertThatThrownBy(() -> new Traceparent("0".repeat(32), "00f067aa0ba902b7", "01")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new Traceparent("0".repeat(32), "00f067aa0ba902b7", "01"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("trace id");
-    assertThatThrownBy(() -> new Traceparent("4bf92f3577b34da6a3ce929d0e0e4736", "0".repeat(16), "01"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("span id");
-    assertThatThrownBy(() -> new Traceparent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "1"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("flags");
-    assertThatThrownBy(() -> new Traceparent(null, "00f067aa0ba902b7", "01")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new Traceparent("x\u0000".repeat(30), "00f067aa0ba902b7", "01")).isInstanceOf(IllegalArgumentException.class)
-        .message().doesNotContain("\u0000");
+    assertThatThrownBy(
+            () -> new Traceparent("4bf92f3577b34da6a3ce929d0e0e4736", "0".repeat(16), "01"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("span id");
+    assertThatThrownBy(
+            () -> new Traceparent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", "1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flags");
+    assertThatThrownBy(() -> new Traceparent(null, "00f067aa0ba902b7", "01"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Traceparent("x\u0000".repeat(30), "00f067aa0ba902b7", "01"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .message()
+        .doesNotContain("\u0000");
   }
 }

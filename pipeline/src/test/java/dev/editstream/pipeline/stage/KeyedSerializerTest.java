@@ -16,11 +16,28 @@ class KeyedSerializerTest {
   void shouldRunWorkOfOneKeyInOrderAndOfOtherKeysConcurrently() {
     KeyedSerializer s = new KeyedSerializer();
     List<String> log = new CopyOnWriteArrayList<>();
-    StepVerifier.withVirtualTime(() -> Flux.merge(
-            s.run("a", () -> Mono.delay(Duration.ofSeconds(3)).doOnNext(x -> log.add("a1")).then()),
-            s.run("a", () -> Mono.delay(Duration.ofSeconds(1)).doOnNext(x -> log.add("a2")).then()),
-            s.run("b", () -> Mono.delay(Duration.ofSeconds(2)).doOnNext(x -> log.add("b1")).then()))
-        .then())
+    StepVerifier.withVirtualTime(
+            () ->
+                Flux.merge(
+                        s.run(
+                            "a",
+                            () ->
+                                Mono.delay(Duration.ofSeconds(3))
+                                    .doOnNext(x -> log.add("a1"))
+                                    .then()),
+                        s.run(
+                            "a",
+                            () ->
+                                Mono.delay(Duration.ofSeconds(1))
+                                    .doOnNext(x -> log.add("a2"))
+                                    .then()),
+                        s.run(
+                            "b",
+                            () ->
+                                Mono.delay(Duration.ofSeconds(2))
+                                    .doOnNext(x -> log.add("b1"))
+                                    .then()))
+                    .then())
         .thenAwait(Duration.ofSeconds(2))
         .then(() -> assertThat(log).containsExactly("b1"))
         .thenAwait(Duration.ofSeconds(1))
@@ -34,7 +51,8 @@ class KeyedSerializerTest {
   @Test
   void shouldRunTheNextWorkOfAKeyAfterAnEarlierOneFailed() {
     KeyedSerializer s = new KeyedSerializer();
-    StepVerifier.create(s.run("k", () -> Mono.error(new IllegalStateException("boom")))).verifyError(IllegalStateException.class);
+    StepVerifier.create(s.run("k", () -> Mono.error(new IllegalStateException("boom"))))
+        .verifyError(IllegalStateException.class);
     StepVerifier.create(s.run("k", () -> Mono.just(7))).expectNext(7).verifyComplete();
     assertThat(s.pending()).isZero();
   }

@@ -1,21 +1,20 @@
 package dev.editstream.pipeline.stage;
 
-import dev.editstream.core.error.ExitClass;
-import dev.editstream.core.event.FailureReason;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.editstream.core.Backoff;
 import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RouteDecision;
 import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
+import dev.editstream.localkafka.EmbeddedKafka;
 import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.kafka.ConsumerSettings;
-import dev.editstream.localkafka.EmbeddedKafka;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.ReactiveKafkaConsumer;
 import dev.editstream.pipeline.kafka.TopicAdmin;
@@ -46,9 +45,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The topic contract for other systems (docs/events/README.md) on an embedded broker: a plain job
- * line on the requested topic reaches the router stage as a requested event, every published
- * record carries the editstream headers and a traceparent, and a stage's outputs keep the trace of
- * the record it consumed.
+ * line on the requested topic reaches the router stage as a requested event, every published record
+ * carries the editstream headers and a traceparent, and a stage's outputs keep the trace of the
+ * record it consumed.
  */
 class TopicContractTest {
   private static EmbeddedKafka kafka;
@@ -77,31 +76,55 @@ class TopicContractTest {
 
   private static List<ConsumerRecord<String, byte[]>> collect(String topic, String group) {
     List<ConsumerRecord<String, byte[]>> out = new CopyOnWriteArrayList<>();
-    ReactiveKafkaConsumer c = new ReactiveKafkaConsumer(ConsumerSettings.of(kafka.bootstrapServers(), group, List.of(topic), 1000));
-    Disposable d = c.receive().subscribe(r -> {
-      out.add(r.record());
-      r.ack();
-    });
-    closers.add(() -> {
-      d.dispose();
-      c.close(Duration.ZERO);
-    });
+    ReactiveKafkaConsumer c =
+        new ReactiveKafkaConsumer(
+            ConsumerSettings.of(kafka.bootstrapServers(), group, List.of(topic), 1000));
+    Disposable d =
+        c.receive()
+            .subscribe(
+                r -> {
+                  out.add(r.record());
+                  r.ack();
+                });
+    closers.add(
+        () -> {
+          d.dispose();
+          c.close(Duration.ZERO);
+        });
     return out;
   }
 
   private static StageRunner router(Topics topics, StageHandler h) {
-    StageSettings s = new StageSettings(Stage.ROUTER, kafka.bootstrapServers(), 8, 3, new Backoff(50, 200, 2.0, 10), 100,
-        Duration.ofSeconds(2), null, Duration.ofMinutes(10));
+    StageSettings s =
+        new StageSettings(
+            Stage.ROUTER,
+            kafka.bootstrapServers(),
+            8,
+            3,
+            new Backoff(50, 200, 2.0, 10),
+            100,
+            Duration.ofSeconds(2),
+            null,
+            Duration.ofMinutes(10));
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
-    return StageRunner.builder(s, topics, publisher, h).metrics(new PipelineMetrics(new SimpleMeterRegistry())).clock(Clock.systemUTC())
-        .timer(Schedulers.parallel()).build();
+    return StageRunner.builder(s, topics, publisher, h)
+        .metrics(new PipelineMetrics(new SimpleMeterRegistry()))
+        .clock(Clock.systemUTC())
+        .timer(Schedulers.parallel())
+        .build();
   }
 
   private static StageHandler submitting(Topics topics, List<JobEvent> seen) {
     return ev -> {
       seen.add(ev);
-      return Mono.just(Outcome.publish(topics.submitted(), ev.submitted(new RouteDecision("google/nano-banana-2/edit", "default", List.of()),
-          Map.of("prompt", ev.job().prompt()), new Submission("r-" + ev.jobId(), null, null, null, Instant.now()), Instant.now())));
+      return Mono.just(
+          Outcome.publish(
+              topics.submitted(),
+              ev.submitted(
+                  new RouteDecision("google/nano-banana-2/edit", "default", List.of()),
+                  Map.of("prompt", ev.job().prompt()),
+                  new Submission("r-" + ev.jobId(), null, null, null, Instant.now()),
+                  Instant.now())));
     };
   }
 
@@ -110,8 +133,10 @@ class TopicContractTest {
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
-  private static void send(String topic, String key, String value, String traceparent) throws Exception {
-    ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8));
+  private static void send(String topic, String key, String value, String traceparent)
+      throws Exception {
+    ProducerRecord<String, byte[]> r =
+        new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8));
     if (traceparent != null) {
       r.headers().add(Traceparent.HEADER, traceparent.getBytes(StandardCharsets.US_ASCII));
     }
@@ -127,22 +152,43 @@ class TopicContractTest {
     List<ConsumerRecord<String, byte[]>> failed = collect(topics.failed(), "f-plain");
     r.start();
     try {
-      send(topics.requested(), "ext-1", "{\"id\":\"ext-1\",\"prompt\":\"Make it warmer\",\"images\":[\"https://cdn.example.com/ext-1.png\"],"
-          + "\"batch\":\"from-erp\"}", null);
-      send(topics.requested(), "ext-bad", "{\"id\":\"ext-bad\",\"prompt\":\"x\",\"images\":[\"http://cdn.example.com/x.png\"]}", null);
-      await().atMost(Duration.ofSeconds(60)).until(() -> submitted.size() == 1 && failed.size() == 1);
+      send(
+          topics.requested(),
+          "ext-1",
+          "{\"id\":\"ext-1\",\"prompt\":\"Make it warmer\",\"images\":[\"https://cdn.example.com/ext-1.png\"],"
+              + "\"batch\":\"from-erp\"}",
+          null);
+      send(
+          topics.requested(),
+          "ext-bad",
+          "{\"id\":\"ext-bad\",\"prompt\":\"x\",\"images\":[\"http://cdn.example.com/x.png\"]}",
+          null);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> submitted.size() == 1 && failed.size() == 1);
       assertThat(seen).hasSize(1);
       JobEvent in = seen.get(0);
       assertThat(in.type()).isEqualTo(EventType.REQUESTED);
       assertThat(in.jobId()).isEqualTo("ext-1");
-      assertThat(in.job()).isEqualTo(new Job("ext-1", "Make it warmer", List.of("https://cdn.example.com/ext-1.png"), null, null, null, null,
-          "from-erp"));
+      assertThat(in.job())
+          .isEqualTo(
+              new Job(
+                  "ext-1",
+                  "Make it warmer",
+                  List.of("https://cdn.example.com/ext-1.png"),
+                  null,
+                  null,
+                  null,
+                  null,
+                  "from-erp"));
 
       ConsumerRecord<String, byte[]> out = submitted.get(0);
       assertThat(out.key()).isEqualTo("ext-1");
       assertThat(EventCodec.decode(out.value()).type()).isEqualTo(EventType.SUBMITTED);
       assertThat(header(out, EventPublisher.HEADER_BATCH)).isEqualTo("from-erp");
-      assertThat(Traceparent.valid(header(out, Traceparent.HEADER))).as("a record without a traceparent starts a trace").isTrue();
+      assertThat(Traceparent.valid(header(out, Traceparent.HEADER)))
+          .as("a record without a traceparent starts a trace")
+          .isTrue();
 
       JobEvent bad = EventCodec.decode(failed.get(0).value());
       assertThat(bad.jobId()).isEqualTo("ext-bad");
@@ -160,75 +206,135 @@ class TopicContractTest {
     TopicAdmin.ensureTopics(kafka.bootstrapServers(), topics.all(), 2, (short) 1);
     List<ConsumerRecord<String, byte[]>> requested = collect(topics.requested(), "h-req");
     List<ConsumerRecord<String, byte[]>> failed = collect(topics.failed(), "h-failed");
-    JobEvent withBatch = JobEvent.requested(new Job("h-1", "x", List.of("https://a.example.com/1.png"), null, null, null, null, "b-7"), Instant.now());
-    JobEvent noBatch = JobEvent.requested(new Job("h-2", "x", List.of("https://a.example.com/2.png"), null, null, null, null, null), Instant.now());
+    JobEvent withBatch =
+        JobEvent.requested(
+            new Job(
+                "h-1", "x", List.of("https://a.example.com/1.png"), null, null, null, null, "b-7"),
+            Instant.now());
+    JobEvent noBatch =
+        JobEvent.requested(
+            new Job(
+                "h-2", "x", List.of("https://a.example.com/2.png"), null, null, null, null, null),
+            Instant.now());
     publisher.publish(topics.requested(), withBatch).block(Duration.ofSeconds(30));
     publisher.publish(topics.requested(), noBatch).block(Duration.ofSeconds(30));
     String parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    JobEvent f = withBatch.failed(new dev.editstream.core.event.Failure(dev.editstream.core.error.ExitClass.DATA, "schema", "bad", Stage.ROUTER, 1), Instant.now());
+    JobEvent f =
+        withBatch.failed(
+            new dev.editstream.core.event.Failure(
+                dev.editstream.core.error.ExitClass.DATA, "schema", "bad", Stage.ROUTER, 1),
+            Instant.now());
     publisher.publish(topics.failed(), f, parent).block(Duration.ofSeconds(30));
     publisher.publish(topics.failed(), f, "not-a-traceparent").block(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(60)).until(() -> requested.size() == 2 && failed.size() == 2);
 
-    ConsumerRecord<String, byte[]> r1 = requested.stream().filter(r -> r.key().equals("h-1")).findFirst().orElseThrow();
-    ConsumerRecord<String, byte[]> r2 = requested.stream().filter(r -> r.key().equals("h-2")).findFirst().orElseThrow();
+    ConsumerRecord<String, byte[]> r1 =
+        requested.stream().filter(r -> r.key().equals("h-1")).findFirst().orElseThrow();
+    ConsumerRecord<String, byte[]> r2 =
+        requested.stream().filter(r -> r.key().equals("h-2")).findFirst().orElseThrow();
     assertThat(header(r1, EventPublisher.HEADER_TYPE)).isEqualTo("requested");
-    assertThat(header(r1, EventPublisher.HEADER_VERSION)).isEqualTo(String.valueOf(JobEvent.VERSION));
+    assertThat(header(r1, EventPublisher.HEADER_VERSION))
+        .isEqualTo(String.valueOf(JobEvent.VERSION));
     assertThat(header(r1, EventPublisher.HEADER_JOB_ID)).isEqualTo("h-1");
     assertThat(header(r1, EventPublisher.HEADER_BATCH)).isEqualTo("b-7");
     assertThat(header(r1, Traceparent.HEADER)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     assertThat(header(r2, EventPublisher.HEADER_JOB_ID)).isEqualTo("h-2");
-    assertThat(r2.headers().lastHeader(EventPublisher.HEADER_BATCH)).as("no batch header without a batch").isNull();
+    assertThat(r2.headers().lastHeader(EventPublisher.HEADER_BATCH))
+        .as("no batch header without a batch")
+        .isNull();
     assertThat(Traceparent.parse(header(r1, Traceparent.HEADER)).orElseThrow().traceId())
         .as("each requested event starts its own trace")
         .isNotEqualTo(Traceparent.parse(header(r2, Traceparent.HEADER)).orElseThrow().traceId());
 
-    assertThat(failed).allSatisfy(r -> assertThat(header(r, EventPublisher.HEADER_TYPE)).isEqualTo("failed"));
+    assertThat(failed)
+        .allSatisfy(r -> assertThat(header(r, EventPublisher.HEADER_TYPE)).isEqualTo("failed"));
     Traceparent child = Traceparent.parse(header(failed.get(0), Traceparent.HEADER)).orElseThrow();
     assertThat(child.traceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
     assertThat(child.spanId()).isNotEqualTo("00f067aa0ba902b7");
     Traceparent fresh = Traceparent.parse(header(failed.get(1), Traceparent.HEADER)).orElseThrow();
-    assertThat(fresh.traceId()).as("a malformed parent starts a new trace").isNotEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(fresh.traceId())
+        .as("a malformed parent starts a new trace")
+        .isNotEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
   }
 
   @Test
   void shouldCarryTheConsumedRecordsTraceToTheStagesOutputs() throws Exception {
     Topics topics = new Topics("t-trace");
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
-    StageRunner r = router(topics, ev -> ev.jobId().startsWith("fail")
-        ? Mono.just(new Outcome.Fail(dev.editstream.core.error.ExitClass.DATA, FailureReason.SCHEMA, "refused"))
-        : submitting(topics, seen).handle(ev));
+    StageRunner r =
+        router(
+            topics,
+            ev ->
+                ev.jobId().startsWith("fail")
+                    ? Mono.just(
+                        new Outcome.Fail(
+                            dev.editstream.core.error.ExitClass.DATA,
+                            FailureReason.SCHEMA,
+                            "refused"))
+                    : submitting(topics, seen).handle(ev));
     List<ConsumerRecord<String, byte[]>> submitted = collect(topics.submitted(), "s-trace");
     List<ConsumerRecord<String, byte[]>> failed = collect(topics.failed(), "f-trace");
     r.start();
     try {
       String parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-      JobEvent envelope = JobEvent.requested(new Job("tr-1", "x", List.of("https://a.example.com/1.png"), null, null, null, null, null),
-          Instant.now());
-      send(topics.requested(), "tr-1", new String(EventCodec.encode(envelope), StandardCharsets.UTF_8), parent);
-      send(topics.requested(), "tr-2", "{\"id\":\"tr-2\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/2.png\"]}",
+      JobEvent envelope =
+          JobEvent.requested(
+              new Job(
+                  "tr-1",
+                  "x",
+                  List.of("https://a.example.com/1.png"),
+                  null,
+                  null,
+                  null,
+                  null,
+                  null),
+              Instant.now());
+      send(
+          topics.requested(),
+          "tr-1",
+          new String(EventCodec.encode(envelope), StandardCharsets.UTF_8),
+          parent);
+      send(
+          topics.requested(),
+          "tr-2",
+          "{\"id\":\"tr-2\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/2.png\"]}",
           "00-11111111111111111111111111111111-2222222222222222-01");
-      send(topics.requested(), "fail-1", "{\"id\":\"fail-1\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/3.png\"]}",
+      send(
+          topics.requested(),
+          "fail-1",
+          "{\"id\":\"fail-1\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/3.png\"]}",
           "00-33333333333333333333333333333333-4444444444444444-01");
-      send(topics.requested(), "tr-3", "{\"id\":\"tr-3\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/4.png\"]}", "00-garbage");
-      await().atMost(Duration.ofSeconds(60)).until(() -> submitted.size() == 3 && failed.size() == 1);
+      send(
+          topics.requested(),
+          "tr-3",
+          "{\"id\":\"tr-3\",\"prompt\":\"x\",\"images\":[\"https://a.example.com/4.png\"]}",
+          "00-garbage");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> submitted.size() == 3 && failed.size() == 1);
 
       Map<String, Traceparent> out = new java.util.HashMap<>();
-      submitted.forEach(rec -> out.put(rec.key(), Traceparent.parse(header(rec, Traceparent.HEADER)).orElseThrow()));
+      submitted.forEach(
+          rec ->
+              out.put(rec.key(), Traceparent.parse(header(rec, Traceparent.HEADER)).orElseThrow()));
       assertThat(out.get("tr-1").traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
       assertThat(out.get("tr-1").spanId()).isNotEqualTo("b7ad6b7169203331");
       assertThat(out.get("tr-2").traceId()).isEqualTo("11111111111111111111111111111111");
       assertThat(out.get("tr-2").spanId()).isNotEqualTo("2222222222222222");
-      assertThat(out.get("tr-3").traceId()).as("a malformed traceparent starts a new trace").matches("[0-9a-f]{32}");
+      assertThat(out.get("tr-3").traceId())
+          .as("a malformed traceparent starts a new trace")
+          .matches("[0-9a-f]{32}");
       Traceparent f = Traceparent.parse(header(failed.get(0), Traceparent.HEADER)).orElseThrow();
       assertThat(f.traceId()).isEqualTo("33333333333333333333333333333333");
       assertThat(header(failed.get(0), EventPublisher.HEADER_TYPE)).isEqualTo("failed");
       assertThat(header(failed.get(0), EventPublisher.HEADER_JOB_ID)).isEqualTo("fail-1");
-      submitted.forEach(rec -> {
-        assertThat(header(rec, EventPublisher.HEADER_TYPE)).isEqualTo("submitted");
-        assertThat(header(rec, EventPublisher.HEADER_JOB_ID)).isEqualTo(rec.key());
-        assertThat(header(rec, EventPublisher.HEADER_VERSION)).isEqualTo(String.valueOf(JobEvent.VERSION));
-      });
+      submitted.forEach(
+          rec -> {
+            assertThat(header(rec, EventPublisher.HEADER_TYPE)).isEqualTo("submitted");
+            assertThat(header(rec, EventPublisher.HEADER_JOB_ID)).isEqualTo(rec.key());
+            assertThat(header(rec, EventPublisher.HEADER_VERSION))
+                .isEqualTo(String.valueOf(JobEvent.VERSION));
+          });
     } finally {
       r.close();
     }

@@ -1,6 +1,5 @@
 package dev.editstream.router.submit;
 
-
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.pipeline.metrics.Meters;
 import io.micrometer.core.instrument.Gauge;
@@ -16,15 +15,15 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Stops the line instead of failing every job when the account is at fault (token refused:
- * 401/403; balance exhausted: 402 or error 400002). While closed, submissions wait in arrival
- * order. Every {@code recheck} the account is probed: with a {@linkplain #withBalanceProbe
- * balance probe} by reading the balance ({@code GET .../prod/v2/balance}, free, {@code
- * runcomfy-live-contract.md} §3), opening the gate when the token is accepted and the balance is
- * above zero; without one, one waiting submission goes through as the probe (a half-open circuit
- * breaker; a paid submit): if RunComfy accepts it, the gate opens and every waiting job
- * proceeds; if not, the probe takes its place at the head again. The pause raises one alert (an ERROR log line and the
- * {@code editstream.account.paused} gauge = 1) and one "resumed" line. Thread-safe.
+ * Stops the line instead of failing every job when the account is at fault (token refused: 401/403;
+ * balance exhausted: 402 or error 400002). While closed, submissions wait in arrival order. Every
+ * {@code recheck} the account is probed: with a {@linkplain #withBalanceProbe balance probe} by
+ * reading the balance ({@code GET .../prod/v2/balance}, free, {@code runcomfy-live-contract.md}
+ * §3), opening the gate when the token is accepted and the balance is above zero; without one, one
+ * waiting submission goes through as the probe (a half-open circuit breaker; a paid submit): if
+ * RunComfy accepts it, the gate opens and every waiting job proceeds; if not, the probe takes its
+ * place at the head again. The pause raises one alert (an ERROR log line and the {@code
+ * editstream.account.paused} gauge = 1) and one "resumed" line. Thread-safe.
  */
 public final class AccountGate {
   private static final Logger log = LoggerFactory.getLogger(AccountGate.class);
@@ -52,16 +51,18 @@ public final class AccountGate {
     this.timer = timer;
     if (registry != null) {
       for (String tag : REASONS) {
-        Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.pausedFor(tag) ? 1 : 0).tag("reason", tag)
-            .description(Meters.ACCOUNT_PAUSED.description()).register(registry);
+        Gauge.builder(Meters.ACCOUNT_PAUSED.meterName(), this, g -> g.pausedFor(tag) ? 1 : 0)
+            .tag("reason", tag)
+            .description(Meters.ACCOUNT_PAUSED.description())
+            .register(registry);
       }
     }
   }
 
   /**
    * Probes the account with {@code probe} instead of a paid submit: it emits {@code true} when the
-   * account can pay again (token accepted, balance above zero), {@code false} or an error when
-   * not. Call before the gate is used.
+   * account can pay again (token accepted, balance above zero), {@code false} or an error when not.
+   * Call before the gate is used.
    *
    * @return this gate
    */
@@ -85,32 +86,42 @@ public final class AccountGate {
     return pauses;
   }
 
-  /** Completes at once when open; else when the gate opens or this caller is let through as the probe. */
+  /**
+   * Completes at once when open; else when the gate opens or this caller is let through as the
+   * probe.
+   */
   public Mono<Void> acquire() {
     return acquire(false);
   }
 
-  /** As {@link #acquire()}; {@code head} keeps a returning probe's place at the head of the queue. */
+  /**
+   * As {@link #acquire()}; {@code head} keeps a returning probe's place at the head of the queue.
+   */
   public Mono<Void> acquire(boolean head) {
-    return Mono.defer(() -> {
-      Sinks.One<Void> s;
-      synchronized (this) {
-        if (!closed) {
-          return Mono.empty();
-        }
-        s = Sinks.one();
-        if (head) {
-          waiting.addFirst(s);
-        } else {
-          waiting.addLast(s);
-        }
-      }
-      return s.asMono();
-    });
+    return Mono.defer(
+        () -> {
+          Sinks.One<Void> s;
+          synchronized (this) {
+            if (!closed) {
+              return Mono.empty();
+            }
+            s = Sinks.one();
+            if (head) {
+              waiting.addFirst(s);
+            } else {
+              waiting.addLast(s);
+            }
+          }
+          return s.asMono();
+        });
   }
 
-  /** The {@code reason} tags of the paused gauge: the token refused (401/403), no balance (402), another account fault. */
-  public static final java.util.List<String> REASONS = java.util.List.of("auth", "balance", "other");
+  /**
+   * The {@code reason} tags of the paused gauge: the token refused (401/403), no balance (402),
+   * another account fault.
+   */
+  public static final java.util.List<String> REASONS =
+      java.util.List.of("auth", "balance", "other");
 
   /**
    * The gauge tag of an account fault: {@code auth} for a 401/403 or a token reason ({@link
@@ -123,7 +134,10 @@ public final class AccountGate {
   public static String category(dev.editstream.core.error.StageException e) {
     int status = e.httpStatus().orElse(0);
     FailureReason r = e.reason();
-    if (status == 401 || status == 403 || r == FailureReason.NO_TOKEN || r == FailureReason.TOKEN_FILE_PERMISSIONS
+    if (status == 401
+        || status == 403
+        || r == FailureReason.NO_TOKEN
+        || r == FailureReason.TOKEN_FILE_PERMISSIONS
         || r == FailureReason.TOKEN_FILE_UNREADABLE) {
       return "auth";
     }
@@ -142,10 +156,16 @@ public final class AccountGate {
    */
   public static String category(String failureReason) {
     String r = failureReason == null ? "" : failureReason.toLowerCase(java.util.Locale.ROOT);
-    if (r.startsWith("http_401") || r.startsWith("http_403") || r.contains("token") || r.contains("auth")) {
+    if (r.startsWith("http_401")
+        || r.startsWith("http_403")
+        || r.contains("token")
+        || r.contains("auth")) {
       return "auth";
     }
-    if (r.startsWith("http_402") || r.contains("balance") || r.contains("insufficient") || r.contains("payment")) {
+    if (r.startsWith("http_402")
+        || r.contains("balance")
+        || r.contains("insufficient")
+        || r.contains("payment")) {
       return "balance";
     }
     return "other";
@@ -155,7 +175,10 @@ public final class AccountGate {
     return closed && tag.equals(reasonTag);
   }
 
-  /** A submit was refused for an account fault: pause (alerting once per pause); tagged {@code other}. */
+  /**
+   * A submit was refused for an account fault: pause (alerting once per pause); tagged {@code
+   * other}.
+   */
   public void tripped(String why) {
     tripped(why, "other");
   }
@@ -175,10 +198,18 @@ public final class AccountGate {
       reason = why;
       reasonTag = REASONS.contains(tag) ? tag : "other";
       pauses++;
-      ticker = timer.schedulePeriodically(this::probe, recheck.toMillis(), recheck.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      ticker =
+          timer.schedulePeriodically(
+              this::probe,
+              recheck.toMillis(),
+              recheck.toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
     }
-    log.error("ALERT: submission paused for every job: {}. Jobs wait in order and keep their place; re-checking every {} s "
-        + "(fix the token or the balance; editstream resumes by itself)", why, recheck.toSeconds());
+    log.error(
+        "ALERT: submission paused for every job: {}. Jobs wait in order and keep their place; re-checking every {} s "
+            + "(fix the token or the balance; editstream resumes by itself)",
+        why,
+        recheck.toSeconds());
   }
 
   /** A submit was accepted: open the gate and release every waiting submission. */
@@ -196,7 +227,8 @@ public final class AccountGate {
       release = new ArrayDeque<>(waiting);
       waiting.clear();
     }
-    log.warn("submission resumed: the account is usable again; {} waiting jobs proceed", release.size());
+    log.warn(
+        "submission resumed: the account is usable again; {} waiting jobs proceed", release.size());
     release.forEach(s -> s.tryEmitEmpty());
   }
 
@@ -207,17 +239,26 @@ public final class AccountGate {
           return;
         }
       }
-      balanceProbe.get().onErrorResume(e -> {
-        log.info("account re-check: balance not read ({}); still paused", dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
-        return Mono.just(false);
-      }).subscribe(ok -> {
-        if (ok) {
-          log.info("account re-check: the balance endpoint accepts the token and shows a balance; resuming");
-          succeeded();
-        } else {
-          log.info("account re-check: still no usable account (token refused or balance empty); still paused");
-        }
-      });
+      balanceProbe
+          .get()
+          .onErrorResume(
+              e -> {
+                log.info(
+                    "account re-check: balance not read ({}); still paused",
+                    dev.editstream.core.Redact.text(String.valueOf(e.getMessage())));
+                return Mono.just(false);
+              })
+          .subscribe(
+              ok -> {
+                if (ok) {
+                  log.info(
+                      "account re-check: the balance endpoint accepts the token and shows a balance; resuming");
+                  succeeded();
+                } else {
+                  log.info(
+                      "account re-check: still no usable account (token refused or balance empty); still paused");
+                }
+              });
       return;
     }
     Sinks.One<Void> s;

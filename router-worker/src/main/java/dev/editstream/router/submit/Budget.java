@@ -12,9 +12,9 @@ import java.util.Map;
  * rest can be replayed with a larger budget. Thread-safe; no I/O.
  *
  * <p>A job's reservation is its estimate until RunComfy's actual cost is seen ({@link #settle},
- * from the {@code done} event's {@code remote.cost_usd}); a POST that created nothing gives it
- * back ({@link #release}); a job that failed after RunComfy accepted it keeps its estimate (it
- * may have been billed).
+ * from the {@code done} event's {@code remote.cost_usd}); a POST that created nothing gives it back
+ * ({@link #release}); a job that failed after RunComfy accepted it keeps its estimate (it may have
+ * been billed).
  */
 public final class Budget {
   /** The answer to a reservation. */
@@ -42,7 +42,8 @@ public final class Budget {
    */
   public Budget(double limitUsd) {
     if (!(limitUsd > 0) || Double.isInfinite(limitUsd)) {
-      throw new IllegalArgumentException("--budget-usd must be a positive number of USD, was " + limitUsd);
+      throw new IllegalArgumentException(
+          "--budget-usd must be a positive number of USD, was " + limitUsd);
     }
     this.limitUsd = limitUsd;
   }
@@ -63,9 +64,16 @@ public final class Budget {
     if (stoppedAt == null) {
       stoppedAt = jobId;
     }
-    return new Refused(String.format(Locale.ROOT, "not submitted: the budget of $%.4f would be passed (spent $%.4f, in flight $%.4f, "
-        + "this job ~$%.4f); submission stopped at job %s. Raise --budget-usd and `editstream replay --reason budget`",
-        limitUsd, spent, reserved, estimateUsd, stoppedAt));
+    return new Refused(
+        String.format(
+            Locale.ROOT,
+            "not submitted: the budget of $%.4f would be passed (spent $%.4f, in flight $%.4f, "
+                + "this job ~$%.4f); submission stopped at job %s. Raise --budget-usd and `editstream replay --reason budget`",
+            limitUsd,
+            spent,
+            reserved,
+            estimateUsd,
+            stoppedAt));
   }
 
   /** A reservation whose POST created no request: given back. */
@@ -77,8 +85,8 @@ public final class Budget {
   }
 
   /**
-   * A job ended {@code done}: its reservation becomes its actual cost ({@code null}: the
-   * estimate is kept as spent). Unknown jobs (other processes, earlier runs) are ignored.
+   * A job ended {@code done}: its reservation becomes its actual cost ({@code null}: the estimate
+   * is kept as spent). Unknown jobs (other processes, earlier runs) are ignored.
    */
   public synchronized void settle(String jobId, Double actualUsd) {
     Double e = inFlight.remove(jobId);

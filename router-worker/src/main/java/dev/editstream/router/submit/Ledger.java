@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
 
-/** Where submission markers are kept ({@link SubmissionLedger} on Kafka; an in-memory one in tests). */
+/**
+ * Where submission markers are kept ({@link SubmissionLedger} on Kafka; an in-memory one in tests).
+ */
 public interface Ledger {
   /** The state of {@code event}'s job for its run, if any was recorded. */
   Optional<SubmissionLedger.Entry> lookup(JobEvent event);
@@ -19,7 +21,10 @@ public interface Ledger {
   /** Records, durably, that the job waits at the account gate, and why (no request was created). */
   Mono<Void> markPaused(JobEvent event, String reason, Instant now);
 
-  /** Records, durably, the request_id RunComfy gave (for a request with no {@code submitted} event of its own: a batch part). */
+  /**
+   * Records, durably, the request_id RunComfy gave (for a request with no {@code submitted} event
+   * of its own: a batch part).
+   */
   Mono<Void> markSubmitted(JobEvent event, String requestId, Instant now);
 
   /** Notes that RunComfy accepted the POST (the {@code submitted} event follows). */

@@ -18,20 +18,22 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import reactor.core.publisher.Mono;
 
 /**
- * The durable record of every submission, so a job is never POSTed twice: a marker on the
- * compacted job-state topic is written (acks=all) before each POST, and the {@code submitted}
- * topic holds the request_id once RunComfy answered. Both are read back at start-up ({@link
- * TopicView}) so a restarted router knows what it did before it crashed.
+ * The durable record of every submission, so a job is never POSTed twice: a marker on the compacted
+ * job-state topic is written (acks=all) before each POST, and the {@code submitted} topic holds the
+ * request_id once RunComfy answered. Both are read back at start-up ({@link TopicView}) so a
+ * restarted router knows what it did before it crashed.
  *
  * <p>State per job and run (replay count): {@code submitting} (POST about to be sent, or sent and
- * unanswered), {@code not_submitted} (RunComfy answered with an error: nothing was created),
- * {@code submitted} (request_id known), {@code paused} (waiting because the account is at fault,
- * with the reason: the job state an operator sees for every held job).
+ * unanswered), {@code not_submitted} (RunComfy answered with an error: nothing was created), {@code
+ * submitted} (request_id known), {@code paused} (waiting because the account is at fault, with the
+ * reason: the job state an operator sees for every held job).
  */
 public final class SubmissionLedger implements Ledger, AutoCloseable {
   /** States of a submission. */
   public enum State {
-    NOT_SUBMITTED, SUBMITTING, SUBMITTED,
+    NOT_SUBMITTED,
+    SUBMITTING,
+    SUBMITTED,
     /** Waiting at the account gate (token refused, balance exhausted); nothing was created. */
     PAUSED
   }
@@ -46,7 +48,8 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
    * @param at when the state was recorded
    * @param note why, for {@code paused} (secrets removed); else {@code null}
    */
-  public record Entry(String jobId, State state, int replays, String requestId, Instant at, String note) {
+  public record Entry(
+      String jobId, State state, int replays, String requestId, Instant at, String note) {
     /** An entry without a note. */
     public Entry(String jobId, State state, int replays, String requestId, Instant at) {
       this(jobId, state, replays, requestId, at, null);
@@ -78,9 +81,15 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
    *
    * @throws IllegalStateException if the topics cannot be read
    */
-  public static SubmissionLedger start(String bootstrapServers, Topics topics, EventPublisher publisher) {
-    TopicView<Entry> v = TopicView.start(bootstrapServers, List.of(topics.state(), topics.submitted()),
-        r -> decode(r, topics), Entry::merge, Duration.ofMinutes(2));
+  public static SubmissionLedger start(
+      String bootstrapServers, Topics topics, EventPublisher publisher) {
+    TopicView<Entry> v =
+        TopicView.start(
+            bootstrapServers,
+            List.of(topics.state(), topics.submitted()),
+            r -> decode(r, topics),
+            Entry::merge,
+            Duration.ofMinutes(2));
     return new SubmissionLedger(v, publisher, topics);
   }
 
@@ -91,7 +100,8 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
     if (r.topic().equals(topics.submitted())) {
       EventHead e = EventHead.read(r.value());
       return e.type() == EventType.SUBMITTED && e.requestId() != null
-          ? new Entry(e.jobId(), State.SUBMITTED, e.replays(), e.requestId(), e.at()) : null;
+          ? new Entry(e.jobId(), State.SUBMITTED, e.replays(), e.requestId(), e.at())
+          : null;
     }
     try {
       return Json.mapper().readValue(r.value(), Entry.class);
@@ -131,7 +141,8 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
   /** Notes in memory that RunComfy accepted the POST (the {@code submitted} event follows). */
   @Override
   public void recordSubmitted(JobEvent event, String requestId, Instant now) {
-    view.put(event.jobId(), new Entry(event.jobId(), State.SUBMITTED, event.replays(), requestId, now));
+    view.put(
+        event.jobId(), new Entry(event.jobId(), State.SUBMITTED, event.replays(), requestId, now));
   }
 
   private Mono<Void> write(Entry e) {
@@ -141,7 +152,10 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
     } catch (JsonProcessingException ex) {
       throw new UncheckedIOException(ex);
     }
-    return publisher.send(topics.state(), e.jobId(), bytes).doOnSuccess(md -> view.put(e.jobId(), e)).then();
+    return publisher
+        .send(topics.state(), e.jobId(), bytes)
+        .doOnSuccess(md -> view.put(e.jobId(), e))
+        .then();
   }
 
   @Override

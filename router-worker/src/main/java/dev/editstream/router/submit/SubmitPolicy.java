@@ -17,8 +17,8 @@ import dev.editstream.core.error.StageException;
  *       retryable status, e.g. 503 with 500001 (RunComfy's own application refused it); 408; or no
  *       body sent at all (connection refused, TLS handshake failed, unknown host): retried through
  *       the delay topic.
- *   <li>{@link Verdict#NOT_ACCEPTED_FINAL}: any other 4xx, or an envelope with a final class (400001,
- *       422001...): the job fails (class 65), nothing was created.
+ *   <li>{@link Verdict#NOT_ACCEPTED_FINAL}: any other 4xx, or an envelope with a final class
+ *       (400001, 422001...): the job fails (class 65), nothing was created.
  *   <li>{@link Verdict#MAY_HAVE_BEEN_ACCEPTED}: an uncertain answer: a 5xx without RunComfy's
  *       envelope (a gateway's 502/504 page, an empty 500), a timeout or reset after the body may
  *       have been sent, an unreadable 2xx. The job is marked "may have been submitted" and never
@@ -67,9 +67,11 @@ public final class SubmitPolicy {
       case CONNECT_FAILED, TLS_HANDSHAKE, UNKNOWN_HOST -> {
         return e.exitClass().retryable() ? Verdict.NOT_ACCEPTED_RETRY : Verdict.NOT_ACCEPTED_FINAL;
       }
-      default -> { }
+      default -> {}
     }
-    if (e.exitClass() == ExitClass.DATA || e.exitClass() == ExitClass.USAGE || e.exitClass() == ExitClass.NO_INPUT) {
+    if (e.exitClass() == ExitClass.DATA
+        || e.exitClass() == ExitClass.USAGE
+        || e.exitClass() == ExitClass.NO_INPUT) {
       return Verdict.NOT_ACCEPTED_FINAL;
     }
     return Verdict.MAY_HAVE_BEEN_ACCEPTED;

@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Submits a job to RunComfy at most once per run: checks the {@link SubmissionLedger}, waits at
- * the {@link AccountGate}, writes the {@code submitting} marker, POSTs, and classifies a failure
- * with {@link SubmitPolicy}. Account faults never fail the job: it waits at the gate and tries
- * again when the gate opens.
+ * Submits a job to RunComfy at most once per run: checks the {@link SubmissionLedger}, waits at the
+ * {@link AccountGate}, writes the {@code submitting} marker, POSTs, and classifies a failure with
+ * {@link SubmitPolicy}. Account faults never fail the job: it waits at the gate and tries again
+ * when the gate opens.
  */
 public final class Submitter {
   private static final Logger log = LoggerFactory.getLogger(Submitter.class);
@@ -48,7 +48,12 @@ public final class Submitter {
   /**
    * @param mayHaveBeenSubmitted counter of jobs failed by the "may have been submitted" policy
    */
-  public Submitter(RunComfyClient client, Ledger ledger, AccountGate gate, Clock clock, Counter mayHaveBeenSubmitted) {
+  public Submitter(
+      RunComfyClient client,
+      Ledger ledger,
+      AccountGate gate,
+      Clock clock,
+      Counter mayHaveBeenSubmitted) {
     this.client = client;
     this.ledger = ledger;
     this.gate = gate;
@@ -76,20 +81,27 @@ public final class Submitter {
    * @return a result to act on without submitting, or empty when the job must be submitted
    */
   public Optional<Result> earlier(JobEvent event) {
-    return ledger.lookup(event).flatMap(e -> switch (e.state()) {
-      case SUBMITTED -> Optional.<Result>of(new AlreadySubmitted(e.requestId()));
-      case SUBMITTING -> {
-        mayHaveBeenSubmitted.increment();
-        yield Optional.<Result>of(new MayHaveBeenSubmitted(e.at(), "an earlier attempt sent the POST and crashed before recording the answer"));
-      }
-      case NOT_SUBMITTED, PAUSED -> Optional.<Result>empty();
-    });
+    return ledger
+        .lookup(event)
+        .flatMap(
+            e ->
+                switch (e.state()) {
+                  case SUBMITTED -> Optional.<Result>of(new AlreadySubmitted(e.requestId()));
+                  case SUBMITTING -> {
+                    mayHaveBeenSubmitted.increment();
+                    yield Optional.<Result>of(
+                        new MayHaveBeenSubmitted(
+                            e.at(),
+                            "an earlier attempt sent the POST and crashed before recording the answer"));
+                  }
+                  case NOT_SUBMITTED, PAUSED -> Optional.<Result>empty();
+                });
   }
 
   /**
    * Submits one request of a split batch at most once: {@code part} is the job's event under its
-   * part id ({@link JobEvent#asPart}); the accepted request_id is recorded durably, since no
-   * {@code submitted} event of its own will carry it.
+   * part id ({@link JobEvent#asPart}); the accepted request_id is recorded durably, since no {@code
+   * submitted} event of its own will carry it.
    *
    * <p>A part after the first takes its flow-control permit at once ({@link
    * FlowControl#acquireNow}) instead of waiting at the gate: the job's earlier parts hold permits
@@ -103,9 +115,14 @@ public final class Submitter {
     if (e.isPresent()) {
       return Mono.just(e.get());
     }
-    return submit(part, modelId, body, false, later).flatMap(r -> r instanceof Accepted a
-        ? ledger.markSubmitted(part, a.response().requestId(), clock.instant()).thenReturn(r)
-        : Mono.just(r));
+    return submit(part, modelId, body, false, later)
+        .flatMap(
+            r ->
+                r instanceof Accepted a
+                    ? ledger
+                        .markSubmitted(part, a.response().requestId(), clock.instant())
+                        .thenReturn(r)
+                    : Mono.just(r));
   }
 
   /**
@@ -118,56 +135,89 @@ public final class Submitter {
     return submit(event, modelId, body, false, false);
   }
 
-  private Mono<Result> submit(JobEvent event, String modelId, JsonNode body, boolean returning, boolean overdraft) {
+  private Mono<Result> submit(
+      JobEvent event, String modelId, JsonNode body, boolean returning, boolean overdraft) {
     return gate.acquire(returning)
         .then(permit(modelId, overdraft))
-        .flatMap(permit -> {
-          Instant sentAt = clock.instant();
-          return ledger.markSubmitting(event, sentAt)
-              .then(client.submit(modelId, body))
-              .map(r -> {
-                gate.succeeded();
-                permit.ifPresent(p -> {
-                  if (holdUntilTerminal) {
-                    flow.holdUntilTerminal(r.requestId(), p);
-                  } else {
-                    p.success();
-                  }
-                });
-                ledger.recordSubmitted(event, r.requestId(), clock.instant());
-                return (Result) new Accepted(r, clock.instant());
-              })
-              .doOnError(e -> permit.ifPresent(p -> {
-                if (e instanceof StageException se && se.reason() == FailureReason.HTTP_429) {
-                  p.rejected(se.retryAfter().orElse(null));
-                } else {
-                  p.release();
-                }
-              }))
-              .doOnCancel(() -> permit.ifPresent(FlowControl.Permit::release))
-              .onErrorResume(StageException.class, e -> onFailure(event, modelId, body, e, sentAt, overdraft));
-        });
+        .flatMap(
+            permit -> {
+              Instant sentAt = clock.instant();
+              return ledger
+                  .markSubmitting(event, sentAt)
+                  .then(client.submit(modelId, body))
+                  .map(
+                      r -> {
+                        gate.succeeded();
+                        permit.ifPresent(
+                            p -> {
+                              if (holdUntilTerminal) {
+                                flow.holdUntilTerminal(r.requestId(), p);
+                              } else {
+                                p.success();
+                              }
+                            });
+                        ledger.recordSubmitted(event, r.requestId(), clock.instant());
+                        return (Result) new Accepted(r, clock.instant());
+                      })
+                  .doOnError(
+                      e ->
+                          permit.ifPresent(
+                              p -> {
+                                if (e instanceof StageException se
+                                    && se.reason() == FailureReason.HTTP_429) {
+                                  p.rejected(se.retryAfter().orElse(null));
+                                } else {
+                                  p.release();
+                                }
+                              }))
+                  .doOnCancel(() -> permit.ifPresent(FlowControl.Permit::release))
+                  .onErrorResume(
+                      StageException.class,
+                      e -> onFailure(event, modelId, body, e, sentAt, overdraft));
+            });
   }
 
   private Mono<Optional<FlowControl.Permit>> permit(String modelId, boolean overdraft) {
     if (flow == null) {
       return Mono.just(Optional.empty());
     }
-    return overdraft ? Mono.fromSupplier(() -> Optional.of(flow.acquireNow(modelId))) : flow.acquire(modelId).map(Optional::of);
+    return overdraft
+        ? Mono.fromSupplier(() -> Optional.of(flow.acquireNow(modelId)))
+        : flow.acquire(modelId).map(Optional::of);
   }
 
-  private Mono<Result> onFailure(JobEvent event, String modelId, JsonNode body, StageException e, Instant sentAt, boolean overdraft) {
+  private Mono<Result> onFailure(
+      JobEvent event,
+      String modelId,
+      JsonNode body,
+      StageException e,
+      Instant sentAt,
+      boolean overdraft) {
     return switch (SubmitPolicy.classify(e)) {
       case ACCOUNT -> {
         gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e));
-        yield ledger.markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
+        yield ledger
+            .markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
             .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
       }
-      case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL -> ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
+      case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL ->
+          ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
       case MAY_HAVE_BEEN_ACCEPTED -> {
         mayHaveBeenSubmitted.increment();
-        log.warn("job {}: POST to {} sent at {} got no certain answer ({}); not re-sent", event.jobId(), modelId, sentAt, e.reasonText());
-        yield Mono.just(new MayHaveBeenSubmitted(sentAt, "the POST got no certain answer (" + e.reasonText() + ": " + Redact.text(e.getMessage()) + ")"));
+        log.warn(
+            "job {}: POST to {} sent at {} got no certain answer ({}); not re-sent",
+            event.jobId(),
+            modelId,
+            sentAt,
+            e.reasonText());
+        yield Mono.just(
+            new MayHaveBeenSubmitted(
+                sentAt,
+                "the POST got no certain answer ("
+                    + e.reasonText()
+                    + ": "
+                    + Redact.text(e.getMessage())
+                    + ")"));
       }
     };
   }

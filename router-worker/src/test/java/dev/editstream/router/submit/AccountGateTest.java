@@ -30,7 +30,11 @@ class AccountGateTest {
     g.tripped("HTTP 401 again");
     assertThat(g.pauses()).isEqualTo(1);
     assertThat(g.reason()).isEqualTo("HTTP 401: Unauthorized");
-    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(1.0);
+    assertThat(
+            registry.find("editstream.account.paused").gauges().stream()
+                .mapToDouble(io.micrometer.core.instrument.Gauge::value)
+                .sum())
+        .isEqualTo(1.0);
 
     List<String> passed = new CopyOnWriteArrayList<>();
     Flux.range(1, 3).flatMap(i -> g.acquire().doOnSuccess(v -> passed.add("job-" + i))).subscribe();
@@ -47,22 +51,32 @@ class AccountGateTest {
     g.succeeded();
     assertThat(passed).containsExactly("job-1", "job-1 again", "job-2", "job-3");
     assertThat(g.isClosed()).isFalse();
-    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(0.0);
+    assertThat(
+            registry.find("editstream.account.paused").gauges().stream()
+                .mapToDouble(io.micrometer.core.instrument.Gauge::value)
+                .sum())
+        .isEqualTo(0.0);
     assertThat(g.pauses()).isEqualTo(1);
   }
 
   @Test
   void shouldProbeTheFreeBalanceInsteadOfLettingAPaidSubmitThroughAndOpenWhenItShowsMoney() {
     VirtualTimeScheduler vts = VirtualTimeScheduler.create();
-    java.util.Deque<reactor.core.publisher.Mono<Boolean>> answers = new java.util.ArrayDeque<>(List.of(
-        reactor.core.publisher.Mono.just(false),
-        reactor.core.publisher.Mono.error(new IllegalStateException("HTTP 503")),
-        reactor.core.publisher.Mono.just(true)));
-    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
-    AccountGate g = new AccountGate(Duration.ofSeconds(30), vts, null).withBalanceProbe(() -> {
-      probes.incrementAndGet();
-      return answers.poll();
-    });
+    java.util.Deque<reactor.core.publisher.Mono<Boolean>> answers =
+        new java.util.ArrayDeque<>(
+            List.of(
+                reactor.core.publisher.Mono.just(false),
+                reactor.core.publisher.Mono.error(new IllegalStateException("HTTP 503")),
+                reactor.core.publisher.Mono.just(true)));
+    java.util.concurrent.atomic.AtomicInteger probes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AccountGate g =
+        new AccountGate(Duration.ofSeconds(30), vts, null)
+            .withBalanceProbe(
+                () -> {
+                  probes.incrementAndGet();
+                  return answers.poll();
+                });
     g.tripped("HTTP 402: no remaining balance");
     List<String> passed = new CopyOnWriteArrayList<>();
     Flux.range(1, 3).flatMap(i -> g.acquire().doOnSuccess(v -> passed.add("job-" + i))).subscribe();
@@ -82,12 +96,20 @@ class AccountGateTest {
 
   @Test
   void shouldRefuseANonPositiveRecheckInterval() {
-    assertThatThrownBy(() -> new AccountGate(Duration.ZERO, VirtualTimeScheduler.create(), null)).hasMessageContaining("recheck");
+    assertThatThrownBy(() -> new AccountGate(Duration.ZERO, VirtualTimeScheduler.create(), null))
+        .hasMessageContaining("recheck");
   }
 
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({"http_401,auth", "http_403,auth", "http_401_401001,auth", "http_402,balance",
-      "http_400_insufficient_balance,balance", "http_400,other", ",other"})
+  @org.junit.jupiter.params.provider.CsvSource({
+    "http_401,auth",
+    "http_403,auth",
+    "http_401_401001,auth",
+    "http_402,balance",
+    "http_400_insufficient_balance,balance",
+    "http_400,other",
+    ",other"
+  })
   void shouldTagAPauseByItsCause(String failureReason, String tag) {
     assertThat(AccountGate.category(failureReason)).isEqualTo(tag);
     assertThat(AccountGate.REASONS).contains(tag);
@@ -95,14 +117,32 @@ class AccountGateTest {
 
   @Test
   void shouldTagAPauseByTheTypedReasonAndStatusOfTheFailure() {
-    var noToken = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM,
-        dev.editstream.core.event.FailureReason.NO_TOKEN, "no token");
-    var refused = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM, "http_403_403001", "refused",
-        null, 403, 403001);
-    var broke = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.NOPERM,
-        dev.editstream.core.event.FailureReason.NO_BALANCE, "balance 0");
-    var gateway = new dev.editstream.core.error.StageException(dev.editstream.core.error.ExitClass.UNAVAILABLE, "http_502", "bad gateway",
-        null, 502, null);
+    var noToken =
+        new dev.editstream.core.error.StageException(
+            dev.editstream.core.error.ExitClass.NOPERM,
+            dev.editstream.core.event.FailureReason.NO_TOKEN,
+            "no token");
+    var refused =
+        new dev.editstream.core.error.StageException(
+            dev.editstream.core.error.ExitClass.NOPERM,
+            "http_403_403001",
+            "refused",
+            null,
+            403,
+            403001);
+    var broke =
+        new dev.editstream.core.error.StageException(
+            dev.editstream.core.error.ExitClass.NOPERM,
+            dev.editstream.core.event.FailureReason.NO_BALANCE,
+            "balance 0");
+    var gateway =
+        new dev.editstream.core.error.StageException(
+            dev.editstream.core.error.ExitClass.UNAVAILABLE,
+            "http_502",
+            "bad gateway",
+            null,
+            502,
+            null);
     assertThat(AccountGate.category(noToken)).isEqualTo("auth");
     assertThat(AccountGate.category(refused)).isEqualTo("auth");
     assertThat(AccountGate.category(broke)).isEqualTo("balance");

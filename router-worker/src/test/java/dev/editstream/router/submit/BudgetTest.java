@@ -13,8 +13,12 @@ class BudgetTest {
     Budget b = new Budget(0.10);
     assertThat(b.reserve("j1", 0.039)).isInstanceOf(Budget.Reserved.class);
     assertThat(b.reserve("j2", 0.039)).isInstanceOf(Budget.Reserved.class);
-    assertThat(b.reserve("j3", 0.039)).isInstanceOfSatisfying(Budget.Refused.class,
-        r -> assertThat(r.message()).contains("$0.1000", "in flight $0.0780", "stopped at job j3", "--budget-usd"));
+    assertThat(b.reserve("j3", 0.039))
+        .isInstanceOfSatisfying(
+            Budget.Refused.class,
+            r ->
+                assertThat(r.message())
+                    .contains("$0.1000", "in flight $0.0780", "stopped at job j3", "--budget-usd"));
     assertThat(b.stoppedAt()).isEqualTo("j3");
     // a later, cheaper job would fit, but submission stopped for good
     assertThat(b.reserve("j4", 0.001)).isInstanceOf(Budget.Refused.class);

@@ -18,25 +18,47 @@ public final class InMemoryLedger implements Ledger {
 
   @Override
   public Optional<SubmissionLedger.Entry> lookup(JobEvent event) {
-    return Optional.ofNullable(entries.get(event.jobId())).filter(e -> e.replays() == event.replays());
+    return Optional.ofNullable(entries.get(event.jobId()))
+        .filter(e -> e.replays() == event.replays());
   }
 
   @Override
   public Mono<Void> markSubmitting(JobEvent event, Instant now) {
-    return Mono.fromRunnable(() -> entries.put(event.jobId(),
-        new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.SUBMITTING, event.replays(), null, now)));
+    return Mono.fromRunnable(
+        () ->
+            entries.put(
+                event.jobId(),
+                new SubmissionLedger.Entry(
+                    event.jobId(), SubmissionLedger.State.SUBMITTING, event.replays(), null, now)));
   }
 
   @Override
   public Mono<Void> markNotSubmitted(JobEvent event, Instant now) {
-    return Mono.fromRunnable(() -> entries.put(event.jobId(),
-        new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.NOT_SUBMITTED, event.replays(), null, now)));
+    return Mono.fromRunnable(
+        () ->
+            entries.put(
+                event.jobId(),
+                new SubmissionLedger.Entry(
+                    event.jobId(),
+                    SubmissionLedger.State.NOT_SUBMITTED,
+                    event.replays(),
+                    null,
+                    now)));
   }
 
   @Override
   public Mono<Void> markPaused(JobEvent event, String reason, Instant now) {
-    return Mono.fromRunnable(() -> entries.put(event.jobId(),
-        new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.PAUSED, event.replays(), null, now, reason)));
+    return Mono.fromRunnable(
+        () ->
+            entries.put(
+                event.jobId(),
+                new SubmissionLedger.Entry(
+                    event.jobId(),
+                    SubmissionLedger.State.PAUSED,
+                    event.replays(),
+                    null,
+                    now,
+                    reason)));
   }
 
   @Override
@@ -46,6 +68,9 @@ public final class InMemoryLedger implements Ledger {
 
   @Override
   public void recordSubmitted(JobEvent event, String requestId, Instant now) {
-    entries.put(event.jobId(), new SubmissionLedger.Entry(event.jobId(), SubmissionLedger.State.SUBMITTED, event.replays(), requestId, now));
+    entries.put(
+        event.jobId(),
+        new SubmissionLedger.Entry(
+            event.jobId(), SubmissionLedger.State.SUBMITTED, event.replays(), requestId, now));
   }
 }

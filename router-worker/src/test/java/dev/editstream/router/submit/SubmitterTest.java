@@ -42,8 +42,12 @@ class SubmitterTest {
 
   @BeforeEach
   void start() {
-    emu = RunComfyEmulator.start(EmulatorConfig.defaults(dir, "good-token").withFetchInputs(false).withLatency(0, 0));
-    client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), "good-token"), Clock.systemUTC(), token::get);
+    emu =
+        RunComfyEmulator.start(
+            EmulatorConfig.defaults(dir, "good-token").withFetchInputs(false).withLatency(0, 0));
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of(emu.baseUrl(), "good-token"), Clock.systemUTC(), token::get);
     gate = new AccountGate(Duration.ofMillis(200), Schedulers.parallel(), registry);
     maybe = registry.counter("may");
     submitter = new Submitter(client, ledger, gate, Clock.systemUTC(), maybe);
@@ -56,12 +60,26 @@ class SubmitterTest {
   }
 
   private static JobEvent job(String id) {
-    return JobEvent.requested(new Job(id, "warmer", List.of("https://cdn.example.com/" + id + ".png"), null, null, null, null, null), Instant.now());
+    return JobEvent.requested(
+        new Job(
+            id,
+            "warmer",
+            List.of("https://cdn.example.com/" + id + ".png"),
+            null,
+            null,
+            null,
+            null,
+            null),
+        Instant.now());
   }
 
   private static JsonNode body(String id) {
-    return Json.mapper().createObjectNode().put("prompt", "warmer " + id).set("image_urls",
-        Json.mapper().createArrayNode().add("https://cdn.example.com/" + id + ".png"));
+    return Json.mapper()
+        .createObjectNode()
+        .put("prompt", "warmer " + id)
+        .set(
+            "image_urls",
+            Json.mapper().createArrayNode().add("https://cdn.example.com/" + id + ".png"));
   }
 
   @Test
@@ -81,8 +99,11 @@ class SubmitterTest {
   void shouldReportAPostWhoseAnswerWasLostInsteadOfSendingItAgain() {
     JobEvent e = job("j2");
     ledger.markSubmitting(e, Instant.parse("2026-11-23T10:00:00Z")).block();
-    assertThat(submitter.earlier(e)).get().isInstanceOfSatisfying(Submitter.MayHaveBeenSubmitted.class,
-        m -> assertThat(m.sentAt()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z")));
+    assertThat(submitter.earlier(e))
+        .get()
+        .isInstanceOfSatisfying(
+            Submitter.MayHaveBeenSubmitted.class,
+            m -> assertThat(m.sentAt()).isEqualTo(Instant.parse("2026-11-23T10:00:00Z")));
     assertThat(maybe.count()).isEqualTo(1.0);
     assertThat(emu.stats().submits()).isZero();
   }
@@ -92,20 +113,33 @@ class SubmitterTest {
     token.set("revoked-token");
     List<Submitter.Result> results = new CopyOnWriteArrayList<>();
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    Flux.range(1, 5).flatMap(i -> submitter.submit(job("p" + i), MODEL, body("p" + i)))
+    Flux.range(1, 5)
+        .flatMap(i -> submitter.submit(job("p" + i), MODEL, body("p" + i)))
         .subscribe(results::add, errors::add);
     await().atMost(Duration.ofSeconds(10)).until(() -> gate.isClosed() && gate.waiting() >= 4);
     assertThat(results).isEmpty();
     assertThat(errors).isEmpty();
-    assertThat(registry.find("editstream.account.paused").gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum()).isEqualTo(1.0);
-    assertThat(registry.get("editstream.account.paused").tag("reason", "auth").gauge().value()).as("a refused token: reason auth").isEqualTo(1.0);
+    assertThat(
+            registry.find("editstream.account.paused").gauges().stream()
+                .mapToDouble(io.micrometer.core.instrument.Gauge::value)
+                .sum())
+        .isEqualTo(1.0);
+    assertThat(registry.get("editstream.account.paused").tag("reason", "auth").gauge().value())
+        .as("a refused token: reason auth")
+        .isEqualTo(1.0);
     // every held job shows why it waits
-    assertThat(ledger.lookup(job("p1"))).get().satisfies(e -> {
-      assertThat(e.state()).isEqualTo(SubmissionLedger.State.PAUSED);
-      assertThat(e.note()).contains("401").doesNotContain("revoked-token");
-    });
+    assertThat(ledger.lookup(job("p1")))
+        .get()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(SubmissionLedger.State.PAUSED);
+              assertThat(e.note()).contains("401").doesNotContain("revoked-token");
+            });
     // probes keep being refused meanwhile: still one pause, no job failed
-    await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> gate.isClosed());
+    await()
+        .pollDelay(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> gate.isClosed());
     assertThat(gate.pauses()).isEqualTo(1);
     token.set("good-token");
     await().atMost(Duration.ofSeconds(10)).until(() -> results.size() == 5);
