@@ -15,9 +15,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>{@link #call} runs the work at once when the caller is already on one of these threads, and
  * moves it there otherwise: a download's steps (create the part file, write, commit, move the job
  * folder) then follow each other on one thread instead of queueing a task and waking a thread for
- * each (each hop cost about 20 µs of CPU on 2 cores, measured in bench (b)). Work is never run
- * inline on another thread, so neither an event loop nor a Kafka client thread ever blocks on the
- * disk.
+ * each (a hop costs CPU per step: docs/benchmarks.md, scenario (b)). Work is never run inline on
+ * another thread, so neither an event loop nor a Kafka client thread ever blocks on the disk.
  */
 public final class FileIo {
   private static final String PREFIX = "editstream-file-io-";

@@ -98,10 +98,10 @@ public final class OutputDownloader implements AutoCloseable {
 
   /**
    * Largest socket read, bytes (Netty's adaptive default stops at 64 KiB). Reads start at Netty's
-   * usual 2 KiB (a 64 KiB first read cost small outputs a third more CPU in bench scenario (b)) and
-   * grow towards it only while they come back full, i.e. for large, fast bodies; then a download
-   * queues at most {@value #PREFETCH} pieces of this size (8 MiB of direct memory) and makes up to
-   * 4× fewer reads, queue hand-offs and file writes.
+   * usual 2 KiB (a 64 KiB first read costs small outputs more CPU: docs/benchmarks.md, scenario
+   * (b)) and grow towards it only while they come back full, i.e. for large, fast bodies; then a
+   * download queues at most {@value #PREFETCH} pieces of this size (8 MiB of direct memory) and
+   * makes up to 4× fewer reads, queue hand-offs and file writes.
    */
   private static final int MAX_READ = 256 * 1024;
 
@@ -123,9 +123,9 @@ public final class OutputDownloader implements AutoCloseable {
 
   /**
    * Files announced at 64 MiB or more are written with {@code O_DIRECT} through a 4 MiB aligned
-   * buffer where the file system allows it (see {@link PartFile}): bench scenario (d) found the
-   * writer thread's page-cache writes, not the network or the hash, to be the limit of a 2 GiB
-   * download.
+   * buffer where the file system allows it (see {@link PartFile}): scenario (d) of
+   * docs/benchmarks.md found the writer thread's page-cache writes, not the network or the hash, to
+   * be the limit of a 2 GiB download.
    */
   static final PartFile.Direct DIRECT = new PartFile.Direct(64L << 20, 4 << 20);
 

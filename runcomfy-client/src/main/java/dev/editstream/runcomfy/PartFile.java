@@ -41,9 +41,9 @@ import java.util.concurrent.RejectedExecutionException;
  * <p><b>Hashing on another thread</b> ({@link Hashing}, optional): once a file passes {@link
  * Hashing#fromBytes()}, its SHA-256 is fed by a {@link ParallelDigest} on the hashing executor
  * while this thread writes the same buffers: a large download then uses two cores for hashing and
- * writing instead of one (bench scenario (d): the writer thread spent about 1.2 CPU-s of its 2-3
- * CPU-s per 2 GiB hashing). Smaller files are hashed inline, where a hand-off would cost more than
- * it saves.
+ * writing instead of one (scenario (d) of docs/benchmarks.md: hashing was most of the writer
+ * thread's CPU on a 2 GiB download). Smaller files are hashed inline, where a hand-off would cost
+ * more than it saves.
  *
  * <p><b>Direct I/O</b> ({@link Direct}, optional): a file announced (Content-Length) at or above
  * {@link Direct#fromBytes()} is opened with {@code O_DIRECT} where the file system allows it; its
