@@ -161,7 +161,7 @@ class KcatIT {
         assertThat(record)
             .contains(
                 "editstream-event-type=done",
-                "editstream-event-version=1",
+                "editstream-event-version=" + dev.editstream.core.event.JobEvent.VERSION,
                 "editstream-job-id=sku-0001",
                 "editstream-batch=erp-import");
         // the trace id the publisher gave, a new span id

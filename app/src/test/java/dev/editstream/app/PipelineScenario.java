@@ -234,7 +234,7 @@ final class PipelineScenario {
               .as("failed events of %s\n%s", e.getKey(), printed)
               .hasSize(1);
           assertThat(s.doneEvents()).as("done events of %s", e.getKey()).isEmpty();
-          assertThat(s.failedEvents().get(0).failure().exitClass())
+          assertThat(s.failedEvents().get(0).failure().exitClass().code())
               .as("class of %s", e.getKey())
               .isEqualTo(e.getValue());
         }
