@@ -103,49 +103,6 @@ public record PipelineConfig(
     }
   }
 
-  /** As the canonical constructor, topics replicated {@code min(3, brokers)} times. */
-  public PipelineConfig(
-      String bootstrapServers,
-      Topics topics,
-      int partitions,
-      Path outDir,
-      int routerConcurrency,
-      int pollerConcurrency,
-      int downloaderConcurrency,
-      int maxAttempts,
-      Backoff backoff,
-      Duration jobDeadline,
-      PollSchedule pollSchedule,
-      Set<String> allowDownloadHosts,
-      Duration shutdownGrace,
-      Duration accountRecheck,
-      String instanceId,
-      boolean smartPolling,
-      FlowControl.Settings flow,
-      ProviderSettings provider) {
-    this(
-        bootstrapServers,
-        topics,
-        partitions,
-        outDir,
-        routerConcurrency,
-        pollerConcurrency,
-        downloaderConcurrency,
-        maxAttempts,
-        backoff,
-        jobDeadline,
-        pollSchedule,
-        allowDownloadHosts,
-        shutdownGrace,
-        accountRecheck,
-        instanceId,
-        smartPolling,
-        flow,
-        provider,
-        0,
-        false);
-  }
-
   private static void positive(String option, int v) {
     if (v < 1) {
       throw new IllegalArgumentException(option + " must be >= 1, was " + v);

@@ -206,7 +206,9 @@ final class Scenarios {
             null,
             smartPolling,
             flow,
-            new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false));
+            new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false),
+            0,
+            false);
     List<String> valid = new ArrayList<>();
     try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
       return BatchRun.run(
