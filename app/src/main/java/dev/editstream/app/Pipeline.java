@@ -5,6 +5,7 @@ import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.downloader.DownloaderHandler;
 import dev.editstream.downloader.Manifest;
 import dev.editstream.pipeline.flow.FlowControl;
+import dev.editstream.pipeline.flow.RequestEnds;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import dev.editstream.pipeline.kafka.TopicAdmin;
 import dev.editstream.pipeline.metrics.Meters;
@@ -28,7 +29,6 @@ import dev.editstream.router.submit.Submitter;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
-import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.Counter;
@@ -47,18 +47,15 @@ import reactor.core.scheduler.Schedulers;
  * The composition root of the workers of one process: builds the shared Kafka publisher, RunComfy
  * client, downloader and a {@link StageRunner} per requested stage, by hand (no DI framework).
  * Closing it stops the stages (in pipeline order), then the shared resources.
+ *
+ * <p>Stages share no state in memory: whether they run in one process or in several, they talk only
+ * through the topics (and the provider). The account's in-flight limit is owned by the router
+ * ({@link FlowControl}); it learns of a request's end from the {@code completed} and {@code failed}
+ * topics ({@link RequestEnds}), and tells the poller through the event when others wait for a slot
+ * ({@code submission.slot_bound}).
  */
 public final class Pipeline implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pipeline.class);
-
-  /** Most results handed from poller to downloader in memory ({@link RecentResults}). */
-  static final int HANDOVER_ENTRIES = 100_000;
-
-  /**
-   * Most bytes of results handed over in memory: 32 MiB, about 100,000 one-image results with
-   * signed URLs.
-   */
-  static final long HANDOVER_BYTES = 32L * 1024 * 1024;
 
   private final List<StageRunner> runners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<Stage, StageRunner> byStage = new java.util.EnumMap<>(Stage.class);
@@ -147,15 +144,6 @@ public final class Pipeline implements AutoCloseable {
     }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());
-    boolean sameProcess = stages.contains(Stage.ROUTER) && stages.contains(Stage.POLLER);
-    // poller and downloader in one process: completed results' full output URLs are handed over in
-    // memory, so the downloader need not read each result a second time; sized for the downloader's
-    // lag behind the poller in a large batch (20,000 jobs of latency 0 left 19,000 waiting, and a
-    // 10,000-entry bound made 9,000 of them read their result again), bounded by bytes as well
-    RecentResults handover =
-        stages.contains(Stage.POLLER) && stages.contains(Stage.DOWNLOADER)
-            ? new RecentResults(HANDOVER_ENTRIES, HANDOVER_BYTES)
-            : null;
     EventPublisher publisher =
         new EventPublisher(
                 cfg.bootstrapServers(),
@@ -192,6 +180,11 @@ public final class Pipeline implements AutoCloseable {
               SubmissionLedger ledger =
                   SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
               p.resources.add(0, ledger);
+              if (flow != null) {
+                // the router owns the account limit: a permit goes back when the request's end
+                // reaches the topics, whichever process polled it
+                p.resources.add(0, RequestEnds.follow(cfg.bootstrapServers(), cfg.topics(), flow));
+              }
               // the paused-account probe reads the (free) balance instead of letting a paid submit
               // through
               AccountGate gate =
@@ -212,8 +205,7 @@ public final class Pipeline implements AutoCloseable {
                               .withStrictRouting(cfg.strictRouting()),
                           catalog,
                           stager,
-                          new Submitter(client, ledger, gate, clock, maybe)
-                              .withFlowControl(flow, sameProcess),
+                          new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow),
                           cfg.topics(),
                           clock)
                       .withBudget(budget);
@@ -237,11 +229,9 @@ public final class Pipeline implements AutoCloseable {
                     .topics(cfg.topics())
                     .schedule(cfg.pollSchedule())
                     .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null)
-                    .flow(sameProcess ? flow : null)
                     .deadline(cfg.jobDeadline())
                     .clock(clock)
                     .timer(Schedulers.parallel())
-                    .recentResults(handover)
                     // a token replaced while running (token.json rewritten) is removed from
                     // provider texts too
                     .secrets(() -> List.of(token.get()))
@@ -262,7 +252,6 @@ public final class Pipeline implements AutoCloseable {
                   .clock(clock)
                   .parallelPerJob(4)
                   .metrics(metrics)
-                  .recentResults(handover)
                   .results(results)
                   .jobDeadline(cfg.jobDeadline())
                   .build();

@@ -128,7 +128,7 @@ public final class PipelineOptions {
       names = "--max-inflight",
       defaultValue = "500",
       description =
-          "Most remote jobs in flight per process (submitted, not finished) (default: ${DEFAULT-VALUE}).")
+          "Most remote jobs in flight at the provider per router process (submitted, end not yet on the topics) (default: ${DEFAULT-VALUE}).")
   int maxInflight = 500;
 
   @Option(

@@ -15,7 +15,6 @@ import dev.editstream.runcomfy.DownloadedFile;
 import dev.editstream.runcomfy.FileIo;
 import dev.editstream.runcomfy.OutputDownloader;
 import dev.editstream.runcomfy.OutputUrls;
-import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RunComfyClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +35,8 @@ import reactor.core.publisher.Mono;
 /**
  * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
  * .../result}: events keep output URLs without their query strings, since they are often signed and
- * expire; skipped when a poller in this process handed the full URLs over, {@link
- * Builder#recentResults}), fetch every allowed output URL into a staging folder ({@code
+ * expire; nothing passes from the poller in memory, so the downloader behaves the same in the
+ * poller's process or another), fetch every allowed output URL into a staging folder ({@code
  * <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp name, checked and renamed by
  * {@link OutputDownloader}), then move the folder atomically to {@code <out>/<job id>/}, append the
  * job to {@code manifest.jsonl} and publish {@code done}. Only a folder editstream made for the
@@ -58,7 +57,6 @@ public final class DownloaderHandler implements StageHandler {
   private final Manifest manifest;
   private final Topics topics;
   private final Clock clock;
-  private final RecentResults recent;
   private final int parallelPerJob;
   private final PipelineMetrics metrics;
 
@@ -72,7 +70,6 @@ public final class DownloaderHandler implements StageHandler {
     this.topics = java.util.Objects.requireNonNull(b.topics, "topics");
     this.clock = b.clock;
     this.parallelPerJob = Math.max(1, b.parallelPerJob);
-    this.recent = b.recent;
     this.results = b.results;
     this.jobDeadline = b.jobDeadline;
   }
@@ -84,9 +81,9 @@ public final class DownloaderHandler implements StageHandler {
 
   /**
    * The parts of a {@link DownloaderHandler}. Required: {@link #downloader}, {@link #policy},
-   * {@link #outDir}, {@link #topics}, {@link #metrics}. Defaults: no client (the result is then
-   * only taken from {@link #recentResults}), a manifest in {@code outDir}, UTC system time, one
-   * download per job at once, no recent results, no results store, no job deadline.
+   * {@link #outDir}, {@link #topics}, {@link #metrics}, and the client to handle jobs. Defaults: a
+   * manifest in {@code outDir}, UTC system time, one download per job at once, no results store, no
+   * job deadline.
    */
   public static final class Builder {
     private RunComfyClient client;
@@ -98,7 +95,6 @@ public final class DownloaderHandler implements StageHandler {
     private Clock clock = Clock.systemUTC();
     private int parallelPerJob = 1;
     private PipelineMetrics metrics;
-    private RecentResults recent;
     private ResultsStore results;
     private java.time.Duration jobDeadline;
 
@@ -159,15 +155,6 @@ public final class DownloaderHandler implements StageHandler {
     }
 
     /**
-     * Takes a job's full output URLs from {@code r} when a poller in this process left them there,
-     * instead of reading the result again; otherwise reads it as usual.
-     */
-    public Builder recentResults(RecentResults r) {
-      this.recent = r;
-      return this;
-    }
-
-    /**
      * Also stores every finished output in {@code store} ({@code --results-to}); the {@code done}
      * event and the manifest then carry each file's object URI. {@code null} for none.
      */
@@ -217,17 +204,8 @@ public final class DownloaderHandler implements StageHandler {
         .flatMap(urls -> download(event, urls));
   }
 
-  /**
-   * The request's full output URLs: handed over by a poller in this process, else read from its
-   * result.
-   */
+  /** The request's full (possibly signed) output URLs, read from its result. */
   private Mono<List<String>> outputUrls(String requestId) {
-    if (recent != null) {
-      var held = recent.take(requestId);
-      if (held.isPresent()) {
-        return Mono.just(held.get());
-      }
-    }
     return client.result(requestId).map(r -> OutputUrls.collect(r.output()));
   }
 

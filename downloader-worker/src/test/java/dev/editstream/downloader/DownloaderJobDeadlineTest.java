@@ -13,7 +13,8 @@ import dev.editstream.pipeline.metrics.PipelineMetrics;
 import dev.editstream.runcomfy.DownloadConfig;
 import dev.editstream.runcomfy.DownloadPolicy;
 import dev.editstream.runcomfy.OutputDownloader;
-import dev.editstream.runcomfy.RecentResults;
+import dev.editstream.runcomfy.RunComfyClient;
+import dev.editstream.runcomfy.RunComfyConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,8 +42,9 @@ import reactor.test.StepVerifier;
 /**
  * Issue 14, defect 10 through the handler: a download of a {@code completed} job is bounded by the
  * job's own deadline (submission + {@link DownloaderHandler.Builder#jobDeadline}), not only by the
- * downloader's 30 min limit. The output comes from a real server on loopback that sends its headers
- * and one byte of a 1,000-byte body, then nothing (a stalled trickle).
+ * downloader's 30 min limit. A real server on loopback answers the result call ({@code GET
+ * /v1/requests/req-1/result}, RunComfy's documented shape) and then, for the output, sends its
+ * headers and one byte of a 1,000-byte body, then nothing (a stalled trickle).
  */
 class DownloaderJobDeadlineTest {
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -53,6 +55,7 @@ class DownloaderJobDeadlineTest {
   final AtomicInteger requests = new AtomicInteger();
   OutputDownloader downloader;
   DownloadPolicy policy;
+  RunComfyClient client;
 
   @BeforeEach
   void start() throws IOException {
@@ -64,11 +67,16 @@ class DownloaderJobDeadlineTest {
     // the configured whole-download limit stays the default 30 min (read inactivity too long to
     // matter)
     downloader = new OutputDownloader(policy, DownloadConfig.defaults(), Clock.systemUTC());
+    client =
+        new RunComfyClient(
+            RunComfyConfig.of("http://127.0.0.1:" + server.getLocalPort() + "/v1", "t-secret")
+                .withResponseTimeout(Duration.ofSeconds(10)));
   }
 
   @AfterEach
   void stop() throws IOException {
     downloader.close();
+    client.close();
     server.close();
   }
 
@@ -79,7 +87,10 @@ class DownloaderJobDeadlineTest {
     return t;
   }
 
-  /** Answers each connection with a head and one byte, then waits until the client leaves. */
+  /**
+   * Answers a result call with the completed result naming {@link #outputUrl()}; any other request
+   * (the output) with a head and one byte, then waits until the client leaves.
+   */
   private void serve() {
     while (!server.isClosed()) {
       try {
@@ -96,7 +107,23 @@ class DownloaderJobDeadlineTest {
         InputStream in = s.getInputStream();
         OutputStream out = s.getOutputStream()) {
       byte[] buf = new byte[8192];
-      in.read(buf);
+      int n = in.read(buf);
+      String head = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+      if (head.startsWith("GET /v1/requests/req-1/result")) {
+        byte[] body =
+            ("{\"request_id\":\"req-1\",\"status\":\"completed\",\"output\":{\"images\":[\""
+                    + outputUrl()
+                    + "\"]},\"error\":null}")
+                .getBytes(StandardCharsets.UTF_8);
+        out.write(
+            ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.write(body);
+        out.flush();
+        return;
+      }
       requests.incrementAndGet();
       out.write(
           ("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\nx")
@@ -110,8 +137,13 @@ class DownloaderJobDeadlineTest {
     }
   }
 
-  private DownloaderHandler handler(Duration jobDeadline, RecentResults recent) {
+  private String outputUrl() {
+    return "http://127.0.0.1:" + server.getLocalPort() + "/o.png";
+  }
+
+  private DownloaderHandler handler(Duration jobDeadline) {
     return DownloaderHandler.builder()
+        .client(client)
         .downloader(downloader)
         .policy(policy)
         .outDir(dir.resolve("out"))
@@ -120,18 +152,13 @@ class DownloaderJobDeadlineTest {
         .clock(Clock.systemUTC())
         .parallelPerJob(2)
         .metrics(new PipelineMetrics(new SimpleMeterRegistry()))
-        .recentResults(recent)
         .jobDeadline(jobDeadline)
         .build();
   }
 
-  /**
-   * A completed event whose request was submitted at {@code submittedAt}, its output handed over in
-   * {@code recent}.
-   */
-  private JobEvent completed(Instant submittedAt, RecentResults recent) {
-    String url = "http://127.0.0.1:" + server.getLocalPort() + "/o.png";
-    recent.put("req-1", List.of(url));
+  /** A completed event whose request was submitted at {@code submittedAt}. */
+  private JobEvent completed(Instant submittedAt) {
+    String url = outputUrl();
     Job job =
         new Job(
             "job-d",
@@ -153,11 +180,10 @@ class DownloaderJobDeadlineTest {
 
   @Test
   void aStalledDownloadEndsAtTheJobDeadlineWithANonRetryableFailure() throws IOException {
-    RecentResults recent = new RecentResults(10);
     // submitted 4 s ago with a 5 s job deadline: 1 s left, far less than the downloader's 30 min
-    JobEvent event = completed(Instant.now().minusSeconds(4), recent);
+    JobEvent event = completed(Instant.now().minusSeconds(4));
     long start = System.nanoTime();
-    StepVerifier.create(handler(Duration.ofSeconds(5), recent).handle(event))
+    StepVerifier.create(handler(Duration.ofSeconds(5)).handle(event))
         .expectErrorSatisfies(
             e -> {
               assertThat(e).isInstanceOf(StageException.class);
@@ -174,9 +200,8 @@ class DownloaderJobDeadlineTest {
 
   @Test
   void aJobPastItsDeadlineDownloadsNothing() throws IOException {
-    RecentResults recent = new RecentResults(10);
-    JobEvent event = completed(Instant.now().minus(Duration.ofHours(1)), recent);
-    StepVerifier.create(handler(Duration.ofMinutes(10), recent).handle(event))
+    JobEvent event = completed(Instant.now().minus(Duration.ofHours(1)));
+    StepVerifier.create(handler(Duration.ofMinutes(10)).handle(event))
         .expectErrorSatisfies(
             e -> {
               assertThat(((StageException) e).exitClass()).isEqualTo(ExitClass.OTHER);

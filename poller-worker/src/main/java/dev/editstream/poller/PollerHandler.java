@@ -7,12 +7,10 @@ import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RemoteRun;
 import dev.editstream.core.event.Topics;
-import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
 import dev.editstream.runcomfy.CancelOutcome;
 import dev.editstream.runcomfy.OutputUrls;
-import dev.editstream.runcomfy.RecentResults;
 import dev.editstream.runcomfy.RequestPhase;
 import dev.editstream.runcomfy.RequestResult;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -61,10 +59,12 @@ import reactor.core.scheduler.Scheduler;
  * <p>With the {@link SmartPollSchedule}, each request is tracked by its request_id while it runs; a
  * success teaches the model's latency (the result's {@code finished_at - created_at} when both
  * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as it
- * becomes known and then wait what the schedule says. While submissions wait for a slot ({@link
- * FlowControl#waiting()}), no wait is longer than 250 ms: at the provider's cap the detection delay
- * is throughput. The flow-control permit of a request is released when its terminal status is seen,
- * or when the job ends here in any other way.
+ * becomes known and then wait what the schedule says. A job the router submitted while others
+ * waited for an account slot ({@link dev.editstream.core.event.Submission#slotBound()}, carried in
+ * the event) is checked densely once it may have ended: at the provider's cap the detection delay
+ * is throughput. The router's permit of a request is released when the request's end reaches the
+ * topics (the {@code completed} or {@code failed} event this stage publishes), in this process or
+ * another; nothing is shared with the router in memory.
  *
  * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
  * retries it through the delay topic and the next attempt resumes polling the same request_id
@@ -81,8 +81,6 @@ public final class PollerHandler implements StageHandler {
   private final Clock clock;
   private final Scheduler timer;
   private final SmartPollSchedule smart;
-  private final RecentResults recent;
-  private final FlowControl flow;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
 
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
@@ -114,14 +112,12 @@ public final class PollerHandler implements StageHandler {
 
   private PollerHandler(Builder b) {
     this.smart = b.smart;
-    this.flow = b.flow;
     this.client = b.client;
     this.topics = java.util.Objects.requireNonNull(b.topics, "topics");
     this.schedule = java.util.Objects.requireNonNull(b.schedule, "schedule");
     this.deadline = b.deadline;
     this.clock = java.util.Objects.requireNonNull(b.clock, "clock");
     this.timer = java.util.Objects.requireNonNull(b.timer, "timer");
-    this.recent = b.recent;
     this.secrets = b.secrets;
   }
 
@@ -133,19 +129,16 @@ public final class PollerHandler implements StageHandler {
   /**
    * The parts of a {@link PollerHandler}. Required: {@link #topics}, {@link #schedule}, {@link
    * #clock}, {@link #timer}; the client is required to poll (tests of ended jobs pass none).
-   * Optional: {@link #smart}, {@link #flow}, {@link #recentResults}, {@link #secrets}, {@link
-   * #deadline}.
+   * Optional: {@link #smart}, {@link #secrets}, {@link #deadline}.
    */
   public static final class Builder {
     private RunComfyClient client;
     private Topics topics;
     private PollSchedule schedule;
     private SmartPollSchedule smart;
-    private FlowControl flow;
     private Duration deadline;
     private Clock clock;
     private Scheduler timer;
-    private RecentResults recent;
     private java.util.function.Supplier<? extends java.util.Collection<String>> secrets =
         java.util.List::of;
 
@@ -176,15 +169,6 @@ public final class PollerHandler implements StageHandler {
     }
 
     /**
-     * Releases the submission's permit when the request ends (same process as the router), or
-     * {@code null}.
-     */
-    public Builder flow(FlowControl f) {
-      this.flow = f;
-      return this;
-    }
-
-    /**
      * Longest time from submission to a terminal status, positive; past it the request is
      * cancelled, and one that is not cancellable is followed until twice this.
      */
@@ -202,15 +186,6 @@ public final class PollerHandler implements StageHandler {
     /** The scheduler for the waits between checks (virtual time in tests). */
     public Builder timer(Scheduler t) {
       this.timer = t;
-      return this;
-    }
-
-    /**
-     * Hands every completed request's full output URLs to {@code r}, for a downloader in this
-     * process (see {@link RecentResults}); {@code null} for none.
-     */
-    public Builder recentResults(RecentResults r) {
-      this.recent = r;
       return this;
     }
 
@@ -311,10 +286,8 @@ public final class PollerHandler implements StageHandler {
 
   /**
    * A job failed for good after this stage took it (an error past its retries, a non-retryable
-   * status error, a deadline): its requests' flow-control permits are released and their smart
-   * tracking ends. Without this, each such job kept its permit for the life of the process, and an
-   * outage long enough to fail jobs would leave the router waiting for permits that never come
-   * back.
+   * status error, a deadline): its requests' smart tracking ends. (The router's permits of its
+   * requests are released by the {@code failed} event itself, read from the topic.)
    */
   @Override
   public void failed(JobEvent failed) {
@@ -325,16 +298,10 @@ public final class PollerHandler implements StageHandler {
     }
   }
 
-  /**
-   * Stops the smart schedule's tracking of a request that did not succeed and releases the
-   * flow-control permit.
-   */
+  /** Stops the smart schedule's tracking of a request that did not succeed. */
   private void ended(JobEvent event, String requestId, boolean ok) {
     if (smart != null && !ok && event.route() != null) {
       smart.forget(event.route().modelId(), requestId);
-    }
-    if (flow != null) {
-      flow.terminal(requestId, ok);
     }
   }
 
@@ -381,33 +348,15 @@ public final class PollerHandler implements StageHandler {
   }
 
   /**
-   * The provider counts a request against its cap until its status is terminal: release the
-   * submission's permit at once, before the result call, so the next job can go.
-   */
-  private Mono<Void> freeSlot(String requestId, RequestPhase phase) {
-    if (flow != null) {
-      flow.terminal(requestId, phase == RequestPhase.SUCCEEDED);
-    }
-    return Mono.empty();
-  }
-
-  /**
    * Wait between checks while other submissions wait for a slot this job holds, once the job may
    * have ended (see {@link #wait}).
    */
   static final Duration SLOT_BOUND_WAIT = Duration.ofMillis(100);
 
   /**
-   * How long after the last submission stopped waiting for a slot the dense checks go on: the last
-   * jobs of a batch that queued for permits are then still running, and the batch's wall time ends
-   * when they are seen to end.
-   */
-  static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
-
-  /**
    * The wait before the next status check: a fixed schedule's as it is; with smart polling the
-   * smart schedule's, except while other submissions wait for a flow-control slot (and {@link
-   * #SLOT_BOUND_LINGER} after), {@link SlotBoundWait}: every {@link #SLOT_BOUND_WAIT} from the
+   * smart schedule's, except for a job submitted while other submissions waited for a slot (the
+   * event's {@code slot_bound}), {@link SlotBoundWait}: every {@link #SLOT_BOUND_WAIT} from the
    * earliest time the job may end (the model's learned early latency quantile, {@link
    * SmartPollSchedule#earliestEnd}), and not before.
    */
@@ -435,7 +384,7 @@ public final class PollerHandler implements StageHandler {
         d,
         elapsed,
         earliest,
-        flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER),
+        event.submission() != null && event.submission().slotBound(),
         queuePosition != null && queuePosition > 0,
         SLOT_BOUND_WAIT);
   }
@@ -508,8 +457,8 @@ public final class PollerHandler implements StageHandler {
               if (!phase.terminal()) {
                 return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
               }
-              return freeSlot(requestId, phase)
-                  .then(client.result(requestId, true))
+              return client
+                  .result(requestId, true)
                   .onErrorMap(StageException.class, e -> e.afterProgress())
                   .flatMap(
                       r -> {
@@ -661,9 +610,6 @@ public final class PollerHandler implements StageHandler {
               ExitClass.OTHER,
               FailureReason.NO_OUTPUTS,
               "request " + r.requestId() + " completed without output URLs" + late);
-        }
-        if (recent != null) {
-          recent.put(r.requestId(), urls);
         }
         RemoteRun run =
             pastDeadline == null

@@ -21,7 +21,8 @@ public final class SlotBoundWait {
    * @param elapsed time since submission
    * @param earliestEnd the earliest the job is expected to end, from submission ({@link
    *     Duration#ZERO} when unknown)
-   * @param slotBound whether other submissions wait for a flow-control slot now
+   * @param slotBound whether other submissions waited for a flow-control slot when the job was
+   *     submitted (the event's {@code slot_bound})
    * @param queued whether the last status said the job is queued ({@code queue_position} &gt; 0)
    * @param dense the wait between checks once the job may have ended, &gt; 0
    * @return the wait before the next check: never longer than {@code scheduled}

@@ -9,17 +9,14 @@ import dev.editstream.core.Redact;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.EventType;
-import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RouteDecision;
-import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.LatencyModel;
 import dev.editstream.emulator.RunComfyEmulator;
-import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.runcomfy.OutputUrls;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -369,39 +366,6 @@ class PollerHandlerTest {
             Outcome.Fail.class, f -> assertThat(f.message()).contains("outcome cancelled"));
     assertThat(client.status(queued).block(Duration.ofSeconds(10)).phase())
         .isEqualTo(dev.editstream.runcomfy.RequestPhase.CANCELLED);
-  }
-
-  @Test
-  void shouldReleaseTheFlowControlPermitOfAJobThatFailedForGood() {
-    FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
-    FlowControl.Permit held = flow.acquire(FLUX).block(Duration.ofSeconds(5));
-    flow.holdUntilTerminal("r-failed", held);
-    List<FlowControl.Permit> next = new java.util.concurrent.CopyOnWriteArrayList<>();
-    flow.acquire(FLUX).subscribe(next::add);
-    assertThat(next).as("the limit of 1 is taken").isEmpty();
-    PollerHandler handler =
-        PollerHandler.builder()
-            .topics(TOPICS)
-            .schedule(SCHEDULE)
-            .flow(flow)
-            .deadline(Duration.ofMinutes(5))
-            .clock(Clock.systemUTC())
-            .timer(Schedulers.parallel())
-            .build();
-    // e.g. status calls answered 503 until the retries ran out
-    JobEvent failed =
-        submitted("r-failed", Instant.now())
-            .failed(
-                new Failure(
-                    ExitClass.UNAVAILABLE, "http_503", "job job-7: upstream 503", Stage.POLLER, 6),
-                Instant.now());
-
-    handler.failed(failed);
-
-    assertThat(held.released()).isTrue();
-    assertThat(next).as("the waiting job got the permit").hasSize(1);
-    handler.failed(failed);
-    assertThat(flow.inFlight()).as("a second call releases nothing more").isEqualTo(1);
   }
 
   @Test

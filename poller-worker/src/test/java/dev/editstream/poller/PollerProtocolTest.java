@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.RemoteRun;
+import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
-import dev.editstream.pipeline.flow.FlowControl;
+import dev.editstream.pipeline.flow.RequestEnds;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.poller.ScriptedApi.Answer;
 import dev.editstream.runcomfy.RunComfyClient;
@@ -33,7 +35,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
@@ -525,32 +526,19 @@ class PollerProtocolTest {
         "unknown_status",
         "cancelled at its deadline"
       })
-  void shouldReleaseTheFlowControlPermitWhateverTheEnd(String end) {
-    FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
-    FlowControl.Permit held = flow.acquire(PollerHandlerTest.FLUX).block(Duration.ofSeconds(5));
-    flow.holdUntilTerminal(RID, held);
-    List<Integer> heldAtEachCheck = new CopyOnWriteArrayList<>();
+  void shouldEndInAnEventThatFreesTheRoutersPermitWhateverTheEnd(String end) {
+    // the router's permit of the request goes back when its end reaches the topics: whatever the
+    // end, this stage's outcome is an event that names the request (a completed event, or the
+    // failed event the stage runner makes of a failure)
     Answer running = status("running");
     switch (end) {
       case "completed past its deadline" -> {
-        api.on(
-            "GET",
-            path(RID, "status"),
-            call -> {
-              heldAtEachCheck.add(flow.heldCount());
-              return call < 4 ? running : status("completed");
-            });
+        api.on("GET", path(RID, "status"), call -> call < 4 ? running : status("completed"));
         api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
         api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
       }
       case "deadline_not_cancellable" -> {
-        api.on(
-            "GET",
-            path(RID, "status"),
-            call -> {
-              heldAtEachCheck.add(flow.heldCount());
-              return running;
-            });
+        api.on("GET", path(RID, "status"), running);
         api.on("POST", path(RID, "cancel"), cancel("not_cancellable"));
       }
       case "cancelled at its deadline" -> {
@@ -567,20 +555,27 @@ class PollerProtocolTest {
                     .client(client)
                     .topics(PollerHandlerTest.TOPICS)
                     .schedule(CLI)
-                    .flow(flow)
                     .deadline(DEADLINE)
                     .clock(clock)
                     .timer(t)
                     .build(),
             submitted());
 
-    assertThat(o instanceof Outcome.Publish).isEqualTo(end.startsWith("completed"));
-    assertThat(held.released()).isTrue();
-    assertThat(flow.heldCount()).isZero();
-    assertThat(flow.inFlight()).isZero();
-    assertThat(heldAtEachCheck)
-        .as("held while followed past the deadline")
-        .allSatisfy(n -> assertThat(n).isEqualTo(1));
+    boolean completed = end.startsWith("completed");
+    assertThat(o instanceof Outcome.Publish).isEqualTo(completed);
+    JobEvent terminal =
+        o instanceof Outcome.Publish p
+            ? p.emits().get(0).event()
+            : submitted()
+                .failed(
+                    new Failure(
+                        ((Outcome.Fail) o).exitClass(),
+                        ((Outcome.Fail) o).reason(),
+                        ((Outcome.Fail) o).message(),
+                        Stage.POLLER,
+                        1),
+                    clock.instant());
+    assertThat(RequestEnds.ends(terminal)).containsExactly(new RequestEnds.End(RID, completed));
   }
 
   @Test

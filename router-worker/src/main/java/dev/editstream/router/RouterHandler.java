@@ -200,7 +200,8 @@ public final class RouterHandler implements StageHandler {
                             a.response().statusUrl(),
                             a.response().resultUrl(),
                             a.response().cancelUrl(),
-                            a.at())
+                            a.at(),
+                            a.slotBound())
                         : new Submission(
                             ((Submitter.AlreadySubmitted) r).requestId(),
                             null,
@@ -222,7 +223,13 @@ public final class RouterHandler implements StageHandler {
       Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
       var sr = a.response();
       Submission s =
-          new Submission(sr.requestId(), sr.statusUrl(), sr.resultUrl(), sr.cancelUrl(), a.at());
+          new Submission(
+              sr.requestId(),
+              sr.statusUrl(),
+              sr.resultUrl(),
+              sr.cancelUrl(),
+              a.at(),
+              a.slotBound());
       return Outcome.publish(
           topics.submitted(), event.submitted(p.route(), sent, s, clock.instant()));
     }

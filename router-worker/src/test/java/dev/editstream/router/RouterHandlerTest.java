@@ -159,7 +159,7 @@ class RouterHandlerTest {
                 new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
                 CLOCK,
                 new SimpleMeterRegistry().counter("may"))
-            .withFlowControl(flow, true);
+            .withFlowControl(flow);
     RouterHandler h =
         new RouterHandler(
             Router.builtIn(),

@@ -312,7 +312,8 @@ public record RecordLimits(
         clip(s.statusUrl(), 2_000),
         clip(s.resultUrl(), 2_000),
         clip(s.cancelUrl(), 2_000),
-        s.submittedAt());
+        s.submittedAt(),
+        s.slotBound());
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.editstream.core.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
 
 /**
@@ -11,6 +14,23 @@ import java.time.Instant;
  * @param resultUrl the result URL RunComfy returned, or {@code null}
  * @param cancelUrl the cancel URL RunComfy returned, or {@code null}
  * @param submittedAt when the submit answer arrived
+ * @param slotBound whether other submissions waited for an account slot when RunComfy accepted this
+ *     one (JSON {@code slot_bound}, written only when true): the router's hint to the poller that
+ *     this job's end frees a slot others wait for, so its end is worth seeing early. Carried in the
+ *     event so the poller behaves the same in the router's process or another (issue 18).
  */
 public record Submission(
-    String requestId, String statusUrl, String resultUrl, String cancelUrl, Instant submittedAt) {}
+    String requestId,
+    String statusUrl,
+    String resultUrl,
+    String cancelUrl,
+    Instant submittedAt,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY)
+        boolean slotBound) {
+
+  /** A submission accepted while no other submission waited for a slot. */
+  public Submission(
+      String requestId, String statusUrl, String resultUrl, String cancelUrl, Instant submittedAt) {
+    this(requestId, statusUrl, resultUrl, cancelUrl, submittedAt, false);
+  }
+}

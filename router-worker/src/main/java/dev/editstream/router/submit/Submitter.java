@@ -28,8 +28,26 @@ public final class Submitter {
   /** What became of a submission. */
   public sealed interface Result {}
 
-  /** RunComfy accepted the POST now. */
-  public record Accepted(SubmitResponse response, Instant at) implements Result {}
+  /**
+   * RunComfy accepted the POST now.
+   *
+   * @param slotBound whether other submissions waited for a flow-control slot (or did within {@link
+   *     #SLOT_BOUND_LINGER}) when the answer came: carried in the {@code submitted} event for the
+   *     poller ({@link dev.editstream.core.event.Submission#slotBound()})
+   */
+  public record Accepted(SubmitResponse response, Instant at, boolean slotBound) implements Result {
+    /** Accepted with no submission waiting for a slot. */
+    public Accepted(SubmitResponse response, Instant at) {
+      this(response, at, false);
+    }
+  }
+
+  /**
+   * How long after the last submission stopped waiting for a slot a new submission still counts as
+   * slot-bound: the last jobs of a batch that queued for permits then still run, and the batch's
+   * wall time ends when they are seen to end.
+   */
+  public static final java.time.Duration SLOT_BOUND_LINGER = java.time.Duration.ofSeconds(5);
 
   /** An earlier attempt already submitted this job (its {@code submitted} event exists). */
   public record AlreadySubmitted(String requestId) implements Result {}
@@ -43,7 +61,6 @@ public final class Submitter {
   private final Clock clock;
   private final Counter mayHaveBeenSubmitted;
   private FlowControl flow;
-  private boolean holdUntilTerminal;
 
   /**
    * @param mayHaveBeenSubmitted counter of jobs failed by the "may have been submitted" policy
@@ -63,15 +80,16 @@ public final class Submitter {
 
   /**
    * Limits submissions with {@code flow} (per model and account in-flight limits, adaptive to 429s,
-   * requests per second).
+   * requests per second). The permit of an accepted request stays taken, parked under its
+   * request_id ({@link FlowControl#holdUntilTerminal}), until the request's end is read from the
+   * topics ({@link dev.editstream.pipeline.flow.RequestEnds}, whichever process polled it) or the
+   * gate's max hold passes: the account limit means requests in flight at the provider, in one
+   * process as in many.
    *
-   * @param holdUntilTerminal whether the permit stays taken until the poller of this process sees
-   *     the request end (all-in-one mode); else it is released when RunComfy accepted the POST
    * @return this submitter
    */
-  public Submitter withFlowControl(FlowControl flow, boolean holdUntilTerminal) {
+  public Submitter withFlowControl(FlowControl flow) {
     this.flow = flow;
-    this.holdUntilTerminal = holdUntilTerminal;
     return this;
   }
 
@@ -148,16 +166,13 @@ public final class Submitter {
                   .map(
                       r -> {
                         gate.succeeded();
-                        permit.ifPresent(
-                            p -> {
-                              if (holdUntilTerminal) {
-                                flow.holdUntilTerminal(r.requestId(), p);
-                              } else {
-                                p.success();
-                              }
-                            });
+                        permit.ifPresent(p -> flow.holdUntilTerminal(r.requestId(), p));
                         ledger.recordSubmitted(event, r.requestId(), clock.instant());
-                        return (Result) new Accepted(r, clock.instant());
+                        return (Result)
+                            new Accepted(
+                                r,
+                                clock.instant(),
+                                flow != null && flow.saturatedWithin(SLOT_BOUND_LINGER));
                       })
                   .doOnError(
                       e ->
