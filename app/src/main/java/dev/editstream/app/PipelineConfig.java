@@ -116,78 +116,230 @@ public record PipelineConfig(
 
   /** A copy with the given bootstrap servers (after the embedded broker started). */
   public PipelineConfig withBootstrapServers(String servers) {
-    return new PipelineConfig(
-        servers,
-        topics,
-        partitions,
-        outDir,
-        routerConcurrency,
-        pollerConcurrency,
-        downloaderConcurrency,
-        maxAttempts,
-        backoff,
-        jobDeadline,
-        pollSchedule,
-        allowDownloadHosts,
-        shutdownGrace,
-        accountRecheck,
-        instanceId,
-        smartPolling,
-        flow,
-        provider,
-        replicationFactor,
-        strictRouting);
+    return toBuilder().bootstrapServers(servers).build();
   }
 
   /** A copy with other provider settings. */
   public PipelineConfig withProvider(ProviderSettings p) {
-    return new PipelineConfig(
-        bootstrapServers,
-        topics,
-        partitions,
-        outDir,
-        routerConcurrency,
-        pollerConcurrency,
-        downloaderConcurrency,
-        maxAttempts,
-        backoff,
-        jobDeadline,
-        pollSchedule,
-        allowDownloadHosts,
-        shutdownGrace,
-        accountRecheck,
-        instanceId,
-        smartPolling,
-        flow,
-        p,
-        replicationFactor,
-        strictRouting);
+    return toBuilder().provider(p).build();
   }
 
   /** A copy that also allows downloads from {@code hostPort}. */
   public PipelineConfig allowingDownloadsFrom(String hostPort) {
     Set<String> hosts = new java.util.HashSet<>(allowDownloadHosts);
     hosts.add(hostPort);
-    return new PipelineConfig(
-        bootstrapServers,
-        topics,
-        partitions,
-        outDir,
-        routerConcurrency,
-        pollerConcurrency,
-        downloaderConcurrency,
-        maxAttempts,
-        backoff,
-        jobDeadline,
-        pollSchedule,
-        hosts,
-        shutdownGrace,
-        accountRecheck,
-        instanceId,
-        smartPolling,
-        flow,
-        provider,
-        replicationFactor,
-        strictRouting);
+    return toBuilder().allowDownloadHosts(hosts).build();
+  }
+
+  /** A builder holding this configuration's values, to copy it with some changed. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.bootstrapServers = bootstrapServers;
+    b.topics = topics;
+    b.partitions = partitions;
+    b.outDir = outDir;
+    b.routerConcurrency = routerConcurrency;
+    b.pollerConcurrency = pollerConcurrency;
+    b.downloaderConcurrency = downloaderConcurrency;
+    b.maxAttempts = maxAttempts;
+    b.backoff = backoff;
+    b.jobDeadline = jobDeadline;
+    b.pollSchedule = pollSchedule;
+    b.allowDownloadHosts = allowDownloadHosts;
+    b.shutdownGrace = shutdownGrace;
+    b.accountRecheck = accountRecheck;
+    b.instanceId = instanceId;
+    b.smartPolling = smartPolling;
+    b.flow = flow;
+    b.provider = provider;
+    b.replicationFactor = replicationFactor;
+    b.strictRouting = strictRouting;
+    return b;
+  }
+
+  /**
+   * An empty builder (topics {@link Topics#DEFAULT}, no extra download hosts): every other field is
+   * set by name; {@link Builder#build()} refuses what the constructor refuses.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The fields of a {@link PipelineConfig}, by name; {@link #build()} validates them as the
+   * constructor does (an {@link IllegalArgumentException} naming the option).
+   */
+  public static final class Builder {
+    private String bootstrapServers;
+    private Topics topics = Topics.DEFAULT;
+    private int partitions;
+    private Path outDir;
+    private int routerConcurrency;
+    private int pollerConcurrency;
+    private int downloaderConcurrency;
+    private int maxAttempts;
+    private Backoff backoff;
+    private Duration jobDeadline;
+    private PollSchedule pollSchedule;
+    private Set<String> allowDownloadHosts = Set.of();
+    private Duration shutdownGrace;
+    private Duration accountRecheck;
+    private String instanceId;
+    private boolean smartPolling;
+    private FlowControl.Settings flow;
+    private ProviderSettings provider;
+    private int replicationFactor;
+    private boolean strictRouting;
+
+    private Builder() {}
+
+    /** Sets {@link PipelineConfig#bootstrapServers()}. */
+    public Builder bootstrapServers(String value) {
+      this.bootstrapServers = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#topics()}. */
+    public Builder topics(Topics value) {
+      this.topics = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#partitions()}. */
+    public Builder partitions(int value) {
+      this.partitions = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#outDir()}. */
+    public Builder outDir(Path value) {
+      this.outDir = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#routerConcurrency()}. */
+    public Builder routerConcurrency(int value) {
+      this.routerConcurrency = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#pollerConcurrency()}. */
+    public Builder pollerConcurrency(int value) {
+      this.pollerConcurrency = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#downloaderConcurrency()}. */
+    public Builder downloaderConcurrency(int value) {
+      this.downloaderConcurrency = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#maxAttempts()}. */
+    public Builder maxAttempts(int value) {
+      this.maxAttempts = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#backoff()}. */
+    public Builder backoff(Backoff value) {
+      this.backoff = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#jobDeadline()}. */
+    public Builder jobDeadline(Duration value) {
+      this.jobDeadline = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#pollSchedule()}. */
+    public Builder pollSchedule(PollSchedule value) {
+      this.pollSchedule = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#allowDownloadHosts()}. */
+    public Builder allowDownloadHosts(Set<String> value) {
+      this.allowDownloadHosts = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#shutdownGrace()}. */
+    public Builder shutdownGrace(Duration value) {
+      this.shutdownGrace = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#accountRecheck()}. */
+    public Builder accountRecheck(Duration value) {
+      this.accountRecheck = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#instanceId()}. */
+    public Builder instanceId(String value) {
+      this.instanceId = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#smartPolling()}. */
+    public Builder smartPolling(boolean value) {
+      this.smartPolling = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#flow()}. */
+    public Builder flow(FlowControl.Settings value) {
+      this.flow = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#provider()}. */
+    public Builder provider(ProviderSettings value) {
+      this.provider = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#replicationFactor()}. */
+    public Builder replicationFactor(int value) {
+      this.replicationFactor = value;
+      return this;
+    }
+
+    /** Sets {@link PipelineConfig#strictRouting()}. */
+    public Builder strictRouting(boolean value) {
+      this.strictRouting = value;
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException naming the option that breaks its rule
+     */
+    public PipelineConfig build() {
+      return new PipelineConfig(
+          bootstrapServers,
+          topics,
+          partitions,
+          outDir,
+          routerConcurrency,
+          pollerConcurrency,
+          downloaderConcurrency,
+          maxAttempts,
+          backoff,
+          jobDeadline,
+          pollSchedule,
+          allowDownloadHosts,
+          shutdownGrace,
+          accountRecheck,
+          instanceId,
+          smartPolling,
+          flow,
+          provider,
+          replicationFactor,
+          strictRouting);
+    }
   }
 }

@@ -276,30 +276,32 @@ public final class PipelineOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--topic-prefix " + e.getMessage());
     }
-    return new PipelineConfig(
-        servers,
-        topics,
-        partitions,
-        out,
-        routerConcurrency,
-        pollerConcurrency,
-        downloaderConcurrency,
-        maxAttempts,
-        backoff,
-        Duration.ofSeconds(jobDeadlineSeconds),
-        schedule,
-        new HashSet<>(allowDownloadHosts),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(Math.max(1, accountRecheckSeconds)),
-        instanceId,
-        smart,
-        flow,
-        new ProviderSettings(
-            catalogCache,
-            Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)),
-            budgetUsd,
-            balanceCheck),
-        replicationFactor,
-        strictRouting);
+    return PipelineConfig.builder()
+        .bootstrapServers(servers)
+        .topics(topics)
+        .partitions(partitions)
+        .outDir(out)
+        .routerConcurrency(routerConcurrency)
+        .pollerConcurrency(pollerConcurrency)
+        .downloaderConcurrency(downloaderConcurrency)
+        .maxAttempts(maxAttempts)
+        .backoff(backoff)
+        .jobDeadline(Duration.ofSeconds(jobDeadlineSeconds))
+        .pollSchedule(schedule)
+        .allowDownloadHosts(new HashSet<>(allowDownloadHosts))
+        .shutdownGrace(Duration.ofSeconds(10))
+        .accountRecheck(Duration.ofSeconds(Math.max(1, accountRecheckSeconds)))
+        .instanceId(instanceId)
+        .smartPolling(smart)
+        .flow(flow)
+        .provider(
+            new ProviderSettings(
+                catalogCache,
+                Duration.ofMinutes(Math.max(-1, catalogRefreshMinutes)),
+                budgetUsd,
+                balanceCheck))
+        .replicationFactor(replicationFactor)
+        .strictRouting(strictRouting)
+        .build();
   }
 }

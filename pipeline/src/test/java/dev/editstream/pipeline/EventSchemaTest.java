@@ -107,7 +107,8 @@ class EventSchemaTest {
             "https://model-api.runcomfy.net/v1/requests/req-1/status",
             "https://model-api.runcomfy.net/v1/requests/req-1/result",
             "https://model-api.runcomfy.net/v1/requests/req-1/cancel",
-            T0.plusSeconds(40));
+            T0.plusSeconds(40),
+            true);
     Submission s2 = new Submission("req-2", null, null, null, T0.plusSeconds(41));
     JobEvent submitted =
         requested

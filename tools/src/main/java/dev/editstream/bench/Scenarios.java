@@ -188,27 +188,25 @@ final class Scenarios {
     Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
     String hostPort = "127.0.0.1:" + emu.port();
     PipelineConfig cfg =
-        new PipelineConfig(
-            null,
-            new Topics("bench-" + name + "-" + System.nanoTime()),
-            4,
-            dir.resolve("out"),
-            stageConcurrency > 0 ? stageConcurrency : 64,
-            stageConcurrency > 0 ? stageConcurrency : 1000,
-            stageConcurrency > 0 ? stageConcurrency : 32,
-            6,
-            new Backoff(500, 60_000, 2.0, 100),
-            Duration.ofSeconds(1800),
-            schedule,
-            Set.of(hostPort),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(30),
-            null,
-            smartPolling,
-            flow,
-            new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false),
-            0,
-            false);
+        PipelineConfig.builder()
+            .topics(new Topics("bench-" + name + "-" + System.nanoTime()))
+            .partitions(4)
+            .outDir(dir.resolve("out"))
+            .routerConcurrency(stageConcurrency > 0 ? stageConcurrency : 64)
+            .pollerConcurrency(stageConcurrency > 0 ? stageConcurrency : 1000)
+            .downloaderConcurrency(stageConcurrency > 0 ? stageConcurrency : 32)
+            .maxAttempts(6)
+            .backoff(new Backoff(500, 60_000, 2.0, 100))
+            .jobDeadline(Duration.ofSeconds(1800))
+            .pollSchedule(schedule)
+            .allowDownloadHosts(Set.of(hostPort))
+            .shutdownGrace(Duration.ofSeconds(10))
+            .accountRecheck(Duration.ofSeconds(30))
+            .smartPolling(smartPolling)
+            .flow(flow)
+            .provider(
+                new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false))
+            .build();
     List<String> valid = new ArrayList<>();
     try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
       return BatchRun.run(
