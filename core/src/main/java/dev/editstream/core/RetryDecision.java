@@ -228,6 +228,11 @@ public final class RetryDecision {
       return attempt + 1;
     }
 
+    /** When the decision was made: {@code at - delay}, the {@code now} it was decided with. */
+    public Instant decidedAt() {
+      return at.minus(delay);
+    }
+
     /** Whether the server asked for a longer delay than the one applied. */
     public boolean capped() {
       return askedDelay != null;

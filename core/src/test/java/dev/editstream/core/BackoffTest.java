@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,16 +49,27 @@ class BackoffTest {
   void shouldRetryOnlyClasses69And75BelowTheCap(ExitClass c) {
     RetryPolicy p = new RetryPolicy(3, backoff);
     Instant now = Instant.parse("2026-11-23T10:00:00Z");
-    RetryPolicy.Decision first = p.decide(1, c, Optional.empty(), now, 0.5);
-    assertThat(first.retry()).isEqualTo(c == ExitClass.TEMPFAIL || c == ExitClass.UNAVAILABLE);
-    if (first.retry()) {
-      assertThat(first.due()).isEqualTo(now.plusMillis(500));
-      assertThat(p.decide(3, c, Optional.empty(), now, 0.5).retry()).isFalse();
-      assertThat(p.decide(2, c, Optional.of(Duration.ofSeconds(30)), now, 0.5).due())
-          .isEqualTo(now.plusSeconds(30));
+    RetryDecision.Verdict first = decide(p, 1, c, null, now);
+    assertThat(first instanceof RetryDecision.Retry)
+        .isEqualTo(c == ExitClass.TEMPFAIL || c == ExitClass.UNAVAILABLE);
+    if (first instanceof RetryDecision.Retry r) {
+      assertThat(r.at()).isEqualTo(now.plusMillis(500));
+      assertThat(decide(p, 3, c, null, now)).isInstanceOf(RetryDecision.Fail.class);
+      assertThat(decide(p, 2, c, Duration.ofSeconds(30), now))
+          .isInstanceOfSatisfying(
+              RetryDecision.Retry.class, r2 -> assertThat(r2.at()).isEqualTo(now.plusSeconds(30)));
     } else {
-      assertThat(first.due()).isNull();
+      assertThat(first).isInstanceOf(RetryDecision.Fail.class);
     }
+  }
+
+  private static RetryDecision.Verdict decide(
+      RetryPolicy p, int attempt, ExitClass c, Duration retryAfter, Instant now) {
+    return RetryDecision.decide(
+        p,
+        RetryDecision.Failed.of(attempt, c, FailureReason.HTTP).withRetryAfter(retryAfter),
+        now,
+        0.5);
   }
 
   @ParameterizedTest(name = "attempt {0}, progress {1} -> {2}")
@@ -79,18 +90,24 @@ class BackoffTest {
   void shouldRetryAFailureAfterProgressEvenWhenItsAttemptNumberReachedTheCap() {
     RetryPolicy p = new RetryPolicy(3, new Backoff(100, 1000, 2.0, 10));
     Instant now = Instant.EPOCH;
+    RetryDecision.Failed third =
+        RetryDecision.Failed.of(3, ExitClass.UNAVAILABLE, FailureReason.HTTP);
 
-    RetryPolicy.Decision atCap =
-        p.decide(
-            RetryPolicy.attemptFailed(3, false), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
-    RetryPolicy.Decision afterProgress =
-        p.decide(
-            RetryPolicy.attemptFailed(3, true), ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5);
+    RetryDecision.Verdict atCap = RetryDecision.decide(p, third, now, 0.5);
+    RetryDecision.Verdict afterProgress =
+        RetryDecision.decide(p, third.withProgress(true), now, 0.5);
 
-    assertThat(atCap.retry()).isFalse();
-    assertThat(afterProgress.retry()).isTrue();
-    assertThat(afterProgress.delay())
-        .isEqualTo(p.decide(1, ExitClass.UNAVAILABLE, Optional.empty(), now, 0.5).delay());
+    assertThat(atCap).isInstanceOf(RetryDecision.Fail.class);
+    assertThat(afterProgress).isInstanceOf(RetryDecision.Retry.class);
+    assertThat(((RetryDecision.Retry) afterProgress).delay())
+        .isEqualTo(
+            ((RetryDecision.Retry)
+                    RetryDecision.decide(
+                        p,
+                        RetryDecision.Failed.of(1, ExitClass.UNAVAILABLE, FailureReason.HTTP),
+                        now,
+                        0.5))
+                .delay());
   }
 
   @Test

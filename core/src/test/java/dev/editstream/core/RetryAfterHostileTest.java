@@ -3,11 +3,11 @@ package dev.editstream.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.hostile.Surface;
 import dev.editstream.core.hostile.SurfaceNames;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Test;
@@ -42,13 +42,23 @@ class RetryAfterHostileTest {
         Arguments.of("Long.MIN_VALUE seconds", Duration.ofSeconds(Long.MIN_VALUE), -1L, false));
   }
 
+  private RetryDecision.Verdict decide(ExitClass c, Duration retryAfter, Instant deadline) {
+    return RetryDecision.decide(
+        policy,
+        RetryDecision.Failed.of(1, c, FailureReason.HTTP_429)
+            .withRetryAfter(retryAfter)
+            .withDeadline(deadline),
+        NOW,
+        0.5);
+  }
+
   @ParameterizedTest(name = "retry-after: {0} gives at most the max backoff")
   @MethodSource("asked")
   void shouldCapTheDelayAtTheStagesMaxBackoff(
       String name, Duration retryAfter, long expectedFloorMs, boolean capped) {
-    RetryPolicy.Decision d =
-        policy.decide(1, ExitClass.TEMPFAIL, Optional.of(retryAfter), NOW, 0.5);
-    assertThat(d.retry()).isTrue();
+    RetryDecision.Verdict v = decide(ExitClass.TEMPFAIL, retryAfter, null);
+    assertThat(v).isInstanceOf(RetryDecision.Retry.class);
+    RetryDecision.Retry d = (RetryDecision.Retry) v;
     assertThat(d.delay().toMillis())
         .isBetween(Math.max(100, Math.min(expectedFloorMs, 60_000)), 60_000L);
     if (expectedFloorMs > 0) {
@@ -62,38 +72,26 @@ class RetryAfterHostileTest {
 
   @Test
   void shouldNotRetryWhenTheCappedDelayStillEndsAfterTheDeadline() {
-    RetryPolicy.Decision d =
-        policy.decide(
-            1,
-            ExitClass.TEMPFAIL,
-            Optional.of(Duration.ofSeconds(999_999)),
-            NOW,
-            0.5,
-            NOW.plusSeconds(10));
-    assertThat(d.retry()).isFalse();
+    RetryDecision.Verdict v =
+        decide(ExitClass.TEMPFAIL, Duration.ofSeconds(999_999), NOW.plusSeconds(10));
+    assertThat(v).isInstanceOf(RetryDecision.Fail.class);
+    RetryDecision.Fail d = (RetryDecision.Fail) v;
     assertThat(d.pastDeadline()).isTrue();
     assertThat(d.capped()).isTrue();
   }
 
   @Test
   void shouldRetryWhenTheCappedDelayEndsBeforeTheDeadline() {
-    RetryPolicy.Decision d =
-        policy.decide(
-            1,
-            ExitClass.TEMPFAIL,
-            Optional.of(Duration.ofSeconds(999_999)),
-            NOW,
-            0.5,
-            NOW.plusSeconds(3600));
-    assertThat(d.retry()).isTrue();
-    assertThat(d.due()).isEqualTo(NOW.plusSeconds(60));
+    RetryDecision.Verdict v =
+        decide(ExitClass.TEMPFAIL, Duration.ofSeconds(999_999), NOW.plusSeconds(3600));
+    assertThat(v).isInstanceOf(RetryDecision.Retry.class);
+    assertThat(((RetryDecision.Retry) v).at()).isEqualTo(NOW.plusSeconds(60));
   }
 
   @Test
   void shouldNeverRetryANonRetryableClassWhateverTheRetryAfter() {
-    assertThat(
-            policy.decide(1, ExitClass.DATA, Optional.of(Duration.ofSeconds(1)), NOW, 0.5).retry())
-        .isFalse();
+    assertThat(decide(ExitClass.DATA, Duration.ofSeconds(1), null))
+        .isInstanceOf(RetryDecision.Fail.class);
   }
 
   @Test

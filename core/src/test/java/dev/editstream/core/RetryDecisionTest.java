@@ -301,8 +301,9 @@ class RetryDecisionTest {
     RetryDecision d = new RetryDecision(POLICY, clock, () -> 0.25);
 
     assertThat(d.policy()).isSameAs(POLICY);
-    assertThat(d.decide(Failed.of(2, ExitClass.TEMPFAIL, FailureReason.TIMEOUT)))
-        .isEqualTo(new Retry(NOW.plusMillis(500), Duration.ofMillis(500), 2, null));
+    Verdict v = d.decide(Failed.of(2, ExitClass.TEMPFAIL, FailureReason.TIMEOUT));
+    assertThat(v).isEqualTo(new Retry(NOW.plusMillis(500), Duration.ofMillis(500), 2, null));
+    assertThat(((Retry) v).decidedAt()).isEqualTo(NOW);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.editstream.pipeline.stage;
 
 import dev.editstream.core.Redact;
+import dev.editstream.core.RetryDecision;
 import dev.editstream.core.RetryPolicy;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
@@ -39,7 +40,7 @@ import reactor.util.retry.Retry;
 /**
  * Runs one stage: consumes its input topic with many jobs in flight, calls the {@link
  * StageHandler}, publishes the outcome, and only then acknowledges the record. Classified failures
- * of class 69/75 go to the stage's delay topic with a due time ({@link RetryPolicy}); a second
+ * of class 69/75 go to the stage's delay topic with a due time ({@link RetryDecision}); a second
  * consumer holds delay-topic records until due and puts them back on the input topic. Other
  * failures, and retries past the cap, go to the failure topic with every attempt. A record is
  * acknowledged only once its outcome is durable; one cancelled by shutdown is redelivered. A record
@@ -67,7 +68,7 @@ public final class StageRunner implements AutoCloseable {
   private final PipelineMetrics metrics;
   private final Clock clock;
   private final Scheduler timer;
-  private final RetryPolicy retryPolicy;
+  private final RetryDecision retries;
   private final TerminalGuard guard;
   private final RecordLimits limits;
   private final KeyedSerializer perJob = new KeyedSerializer();
@@ -91,7 +92,11 @@ public final class StageRunner implements AutoCloseable {
     this.metrics = java.util.Objects.requireNonNull(b.metrics, "metrics");
     this.clock = b.clock;
     this.timer = b.timer;
-    this.retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.backoff());
+    this.retries =
+        new RetryDecision(
+            new RetryPolicy(settings.maxAttempts(), settings.backoff()),
+            b.clock,
+            () -> ThreadLocalRandom.current().nextDouble());
     this.guard = b.guard;
     this.restarts = new RestartBudget.Tracker(b.budget);
     this.giveUp = b.giveUp;
@@ -461,35 +466,43 @@ public final class StageRunner implements AutoCloseable {
         .then();
   }
 
-  /** Turns a handler error into a retry or a final failure. */
+  /**
+   * Turns a handler error into a retry or a final failure: a {@link StageException} by the {@link
+   * RetryDecision}, anything else as a bug (class 1, {@code internal}).
+   */
   private Outcome onError(JobEvent event, Throwable e, ConsumerRecord<String, byte[]> rec) {
     if (e instanceof StageException se) {
-      Instant now = clock.instant();
       Instant deadline = event.createdAt().plus(settings.jobDeadline());
-      int attempt = RetryPolicy.attemptFailed(event.attempt(), se.madeProgress());
-      RetryPolicy.Decision d =
-          retryPolicy.decide(
-              attempt,
-              se.exitClass(),
-              se.retryAfter(),
-              now,
-              ThreadLocalRandom.current().nextDouble(),
-              deadline);
+      RetryDecision.Verdict v =
+          retries.decide(
+              RetryDecision.Failed.of(event.attempt(), se.exitClass(), se.reason())
+                  .withRetryAfter(se.retryAfter().orElse(null))
+                  .withDeadline(deadline)
+                  .withProgress(se.madeProgress()));
       String reason = Redact.text(se.reasonText(), 100);
       String message = outside(se.getMessage());
-      if (d.capped()) {
-        log.warn(
-            "job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)",
+      if (v instanceof RetryDecision.Retry r) {
+        warnIfCapped(event, r.askedDelay(), r.delay().toMillis());
+        Attempt a =
+            new Attempt(
+                settings.stage(), se.exitClass(), se.reason(), message, r.decidedAt(), reason);
+        log.info(
+            "job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms",
             event.jobId(),
-            millis(d.askedDelay()),
-            d.retry() ? d.delay().toMillis() : settings.backoff().maxMs(),
+            r.attempt(),
             settings.stage().wire(),
-            settings.backoff().maxMs());
+            se.exitClass().code(),
+            reason,
+            se.madeProgress() ? ", after progress: counted as the first" : "",
+            r.delay().toMillis());
+        return Outcome.publish(
+            topics.retry(settings.stage()), event.retry(a, r.at(), r.nextAttempt()));
       }
-      if (d.pastDeadline()) {
+      if (v instanceof RetryDecision.Fail f && f.pastDeadline()) {
+        warnIfCapped(event, f.askedDelay(), settings.backoff().maxMs());
         return new Outcome.Fail(
-            se.exitClass(),
-            FailureReason.DEADLINE,
+            f.exitClass(),
+            f.reason(),
             "gave up after attempt "
                 + event.attempt()
                 + " ("
@@ -499,20 +512,8 @@ public final class StageRunner implements AutoCloseable {
                 + "): the next retry would come after the job's deadline "
                 + deadline);
       }
-      if (d.retry()) {
-        Attempt a =
-            new Attempt(settings.stage(), se.exitClass(), se.reason(), message, now, reason);
-        log.info(
-            "job {} attempt {} of {} failed (class {}, {}{}); retry in {} ms",
-            event.jobId(),
-            attempt,
-            settings.stage().wire(),
-            se.exitClass().code(),
-            reason,
-            se.madeProgress() ? ", after progress: counted as the first" : "",
-            d.delay().toMillis());
-        return Outcome.publish(
-            topics.retry(settings.stage()), event.retry(a, d.due(), attempt + 1));
+      if (v instanceof RetryDecision.Park p) {
+        return new Outcome.Fail(p.exitClass(), p.reason(), message);
       }
       return new Outcome.Fail(se.exitClass(), se.reason(), reason, message);
     }
@@ -528,6 +529,22 @@ public final class StageRunner implements AutoCloseable {
     log.warn(
         "job {}: unexpected error in {} stage: {}", event.jobId(), settings.stage().wire(), why);
     return new Outcome.Fail(ExitClass.OTHER, FailureReason.INTERNAL, why);
+  }
+
+  /**
+   * One WARN line when the server asked for a longer delay than the stage's max backoff: the asked
+   * and the applied delay, ms.
+   */
+  private void warnIfCapped(JobEvent event, Duration asked, long appliedMs) {
+    if (asked != null) {
+      log.warn(
+          "job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)",
+          event.jobId(),
+          millis(asked),
+          appliedMs,
+          settings.stage().wire(),
+          settings.backoff().maxMs());
+    }
   }
 
   /** Every emit fitted to the record limits (so the accounting sees what is published). */
