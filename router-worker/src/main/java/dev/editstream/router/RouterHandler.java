@@ -242,8 +242,8 @@ public final class RouterHandler implements StageHandler {
     }
     Submitter.MayHaveBeenSubmitted m = (Submitter.MayHaveBeenSubmitted) r;
     return new Outcome.Fail(
-        ExitClass.TEMPFAIL,
-        FailureReason.MAY_HAVE_BEEN_SUBMITTED,
+        m.park().exitClass(),
+        m.park().reason(),
         "may have been submitted: a POST was sent at "
             + m.sentAt()
             + " and "

@@ -34,7 +34,15 @@ public final class SubmitPolicy {
     ACCOUNT,
     NOT_ACCEPTED_RETRY,
     NOT_ACCEPTED_FINAL,
-    MAY_HAVE_BEEN_ACCEPTED
+    MAY_HAVE_BEEN_ACCEPTED;
+
+    /**
+     * Whether the request may have been created and paid for ({@link #MAY_HAVE_BEEN_ACCEPTED}): the
+     * {@link dev.editstream.core.RetryDecision.Failed#mayHaveBeenPaid()} of the failure.
+     */
+    public boolean mayHaveBeenPaid() {
+      return this == MAY_HAVE_BEEN_ACCEPTED;
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.editstream.router.submit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Redact;
+import dev.editstream.core.RetryDecision;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
@@ -18,9 +19,11 @@ import reactor.core.publisher.Mono;
 
 /**
  * Submits a job to RunComfy at most once per run: checks the {@link SubmissionLedger}, waits at the
- * {@link AccountGate}, writes the {@code submitting} marker, POSTs, and classifies a failure with
- * {@link SubmitPolicy}. Account faults never fail the job: it waits at the gate and tries again
- * when the gate opens.
+ * {@link AccountGate}, writes the {@code submitting} marker, POSTs, and reads a failure's evidence
+ * with {@link SubmitPolicy}. Account faults never fail the job: it waits at the gate and tries
+ * again when the gate opens. A POST that may have created a request is parked ({@link
+ * RetryDecision#park}, never re-sent); any other failure is handed to the stage runner, whose
+ * {@link RetryDecision} retries or fails it.
  */
 public final class Submitter {
   private static final Logger log = LoggerFactory.getLogger(Submitter.class);
@@ -52,8 +55,13 @@ public final class Submitter {
   /** An earlier attempt already submitted this job (its {@code submitted} event exists). */
   public record AlreadySubmitted(String requestId) implements Result {}
 
-  /** A POST was sent at {@code sentAt} and its answer was lost: not re-sent (policy). */
-  public record MayHaveBeenSubmitted(Instant sentAt, String why) implements Result {}
+  /**
+   * A POST was sent at {@code sentAt} and its answer was lost: not re-sent, the job is parked.
+   *
+   * @param park the class and reason the job ends with ({@link RetryDecision#UNCERTAIN_POST})
+   */
+  public record MayHaveBeenSubmitted(Instant sentAt, String why, RetryDecision.Park park)
+      implements Result {}
 
   private final RunComfyClient client;
   private final Ledger ledger;
@@ -106,11 +114,13 @@ public final class Submitter {
                 switch (e.state()) {
                   case SUBMITTED -> Optional.<Result>of(new AlreadySubmitted(e.requestId()));
                   case SUBMITTING -> {
+                    // the POST was sent and no answer recorded: it may have been paid for
                     mayHaveBeenSubmitted.increment();
                     yield Optional.<Result>of(
                         new MayHaveBeenSubmitted(
                             e.at(),
-                            "an earlier attempt sent the POST and crashed before recording the answer"));
+                            "an earlier attempt sent the POST and crashed before recording the answer",
+                            RetryDecision.UNCERTAIN_POST));
                   }
                   case NOT_SUBMITTED, PAUSED -> Optional.<Result>empty();
                 });
@@ -208,32 +218,36 @@ public final class Submitter {
       StageException e,
       Instant sentAt,
       boolean overdraft) {
-    return switch (SubmitPolicy.classify(e)) {
-      case ACCOUNT -> {
-        gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e));
-        yield ledger
-            .markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
-            .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
-      }
-      case NOT_ACCEPTED_RETRY, NOT_ACCEPTED_FINAL ->
-          ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
-      case MAY_HAVE_BEEN_ACCEPTED -> {
-        mayHaveBeenSubmitted.increment();
-        log.warn(
-            "job {}: POST to {} sent at {} got no certain answer ({}); not re-sent",
-            event.jobId(),
-            modelId,
+    SubmitPolicy.Verdict verdict = SubmitPolicy.classify(e);
+    if (verdict == SubmitPolicy.Verdict.ACCOUNT) {
+      gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e));
+      return ledger
+          .markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
+          .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
+    }
+    Optional<RetryDecision.Park> park =
+        RetryDecision.park(
+            RetryDecision.Failed.of(event.attempt(), e.exitClass(), e.reason())
+                .withMayHaveBeenPaid(verdict.mayHaveBeenPaid()));
+    if (park.isEmpty()) {
+      // nothing was created: the stage runner's RetryDecision retries or fails the job
+      return ledger.markNotSubmitted(event, clock.instant()).then(Mono.error(e));
+    }
+    mayHaveBeenSubmitted.increment();
+    log.warn(
+        "job {}: POST to {} sent at {} got no certain answer ({}); not re-sent",
+        event.jobId(),
+        modelId,
+        sentAt,
+        e.reasonText());
+    return Mono.just(
+        new MayHaveBeenSubmitted(
             sentAt,
-            e.reasonText());
-        yield Mono.just(
-            new MayHaveBeenSubmitted(
-                sentAt,
-                "the POST got no certain answer ("
-                    + e.reasonText()
-                    + ": "
-                    + Redact.text(e.getMessage())
-                    + ")"));
-      }
-    };
+            "the POST got no certain answer ("
+                + e.reasonText()
+                + ": "
+                + Redact.text(e.getMessage())
+                + ")",
+            park.get()));
   }
 }

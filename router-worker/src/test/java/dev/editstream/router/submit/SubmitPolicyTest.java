@@ -8,6 +8,7 @@ import dev.editstream.router.submit.SubmitPolicy.Verdict;
 import dev.editstream.runcomfy.ApiErrors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SubmitPolicyTest {
   private static final String HTML_504 = "<html><body><h1>504 Gateway Time-out</h1></body></html>";
@@ -73,5 +74,11 @@ class SubmitPolicyTest {
   void shouldTreatAnyTransportFailureAfterSendingAsUncertain(
       ExitClass c, String reason, Verdict v) {
     assertThat(SubmitPolicy.classify(new StageException(c, reason, "m"))).isEqualTo(v);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Verdict.class)
+  void shouldCallOnlyAnUncertainAnswerMaybePaid(Verdict v) {
+    assertThat(v.mayHaveBeenPaid()).isEqualTo(v == Verdict.MAY_HAVE_BEEN_ACCEPTED);
   }
 }

@@ -1,10 +1,14 @@
 package dev.editstream.router.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
+import dev.editstream.core.RetryDecision;
+import dev.editstream.core.error.ExitClass;
+import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.job.Job;
 import dev.editstream.emulator.EmulatorConfig;
@@ -148,5 +152,72 @@ class SubmitterTest {
     assertThat(gate.isClosed()).isFalse();
     assertThat(gate.pauses()).isEqualTo(1);
     assertThat(emu.stats().submits()).isEqualTo(5);
+  }
+
+  /** A submitter of its own against an emulator with {@code config}, closed after {@code test}. */
+  private void against(
+      java.util.function.UnaryOperator<EmulatorConfig> config,
+      java.util.function.BiConsumer<Submitter, RunComfyEmulator> test) {
+    RunComfyEmulator faulty =
+        RunComfyEmulator.start(
+            config.apply(
+                EmulatorConfig.defaults(dir.resolve("faulty"), "good-token")
+                    .withFetchInputs(false)
+                    .withLatency(0, 0)));
+    RunComfyClient c =
+        new RunComfyClient(
+            RunComfyConfig.of(faulty.baseUrl(), "good-token"), Clock.systemUTC(), token::get);
+    try {
+      test.accept(new Submitter(c, ledger, gate, Clock.systemUTC(), maybe), faulty);
+    } finally {
+      c.close();
+      faulty.close();
+    }
+  }
+
+  @Test
+  void shouldParkAPostWhoseAnswerWasAGatewayPageAndNeverSendItAgain() {
+    against(
+        c -> c.withAcceptedThen504Rate(1.0),
+        (s, faulty) -> {
+          JobEvent e = job("g1");
+          Submitter.Result r = s.submit(e, MODEL, body("g1")).block(Duration.ofSeconds(10));
+
+          assertThat(r)
+              .isInstanceOfSatisfying(
+                  Submitter.MayHaveBeenSubmitted.class,
+                  m -> {
+                    assertThat(m.park()).isEqualTo(RetryDecision.UNCERTAIN_POST);
+                    assertThat(m.why()).contains("no certain answer").contains("504");
+                  });
+          assertThat(maybe.count()).isEqualTo(1.0);
+          assertThat(faulty.stats().submits()).isEqualTo(1);
+          // the marker stays: a later attempt parks the job again without a POST
+          assertThat(s.earlier(e)).get().isInstanceOf(Submitter.MayHaveBeenSubmitted.class);
+          assertThat(faulty.stats().submits()).isEqualTo(1);
+        });
+  }
+
+  @Test
+  void shouldHandAFailureThatProvesNothingWasCreatedToTheStageRunner() {
+    against(
+        c -> c.withSubmit503First(1),
+        (s, faulty) -> {
+          JobEvent e = job("n1");
+
+          assertThatThrownBy(() -> s.submit(e, MODEL, body("n1")).block(Duration.ofSeconds(10)))
+              .isInstanceOfSatisfying(
+                  StageException.class,
+                  x -> assertThat(x.exitClass()).isEqualTo(ExitClass.UNAVAILABLE));
+          assertThat(ledger.lookup(e))
+              .get()
+              .extracting(SubmissionLedger.Entry::state)
+              .isEqualTo(SubmissionLedger.State.NOT_SUBMITTED);
+          assertThat(maybe.count()).isZero();
+          // the retry the runner schedules POSTs again
+          assertThat(s.earlier(e)).isEmpty();
+          assertThat(s.submit(e, MODEL, body("n1")).block(Duration.ofSeconds(10)))
+              .isInstanceOf(Submitter.Accepted.class);
+        });
   }
 }
