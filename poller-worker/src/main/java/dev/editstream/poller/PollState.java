@@ -46,6 +46,25 @@ public record PollState(
     GIVE_UP
   }
 
+  /** What the answer to the cancel sent past the deadline leads to. */
+  public enum CancelStep {
+    /**
+     * Cancelled, or the cancel failed or answered nothing usable: the job fails (75, {@code
+     * deadline}).
+     */
+    FAIL,
+    /**
+     * Not cancellable (it is running; RunComfy will finish and bill it): follow it to its end,
+     * checking at once.
+     */
+    FOLLOW,
+    /**
+     * Not cancellable, and the second deadline has passed too: stop following (75, {@code
+     * deadline_not_cancellable}).
+     */
+    GIVE_UP
+  }
+
   /** Before the first check. */
   public static PollState start() {
     return new PollState(0, null, 0, false);
@@ -102,6 +121,27 @@ public record PollState(
     return now.isAfter(followCapAt(submittedAt, deadline))
         ? DeadlineStep.GIVE_UP
         : DeadlineStep.CHECK;
+  }
+
+  /**
+   * The decision on the answer to the cancel sent past the deadline.
+   *
+   * @param notCancellable whether the cancel was answered {@code not_cancellable} (a failed cancel
+   *     call, an empty answer and any other outcome are not)
+   * @param now the time the answer came
+   * @param submittedAt when the request was submitted
+   * @param deadline the longest time from submission to a terminal status, positive
+   * @return {@link CancelStep#FAIL} unless not cancellable; then {@link CancelStep#GIVE_UP} after
+   *     {@code submittedAt + 2 × deadline}, else {@link CancelStep#FOLLOW}
+   */
+  public CancelStep afterCancel(
+      boolean notCancellable, Instant now, Instant submittedAt, Duration deadline) {
+    if (!notCancellable) {
+      return CancelStep.FAIL;
+    }
+    return followPastDeadline().deadlineStep(now, submittedAt, deadline) == DeadlineStep.GIVE_UP
+        ? CancelStep.GIVE_UP
+        : CancelStep.FOLLOW;
   }
 
   /** {@code submittedAt + deadline}: when an unfinished request is cancelled. */

@@ -66,10 +66,13 @@ import reactor.core.scheduler.Scheduler;
  * topics (the {@code completed} or {@code failed} event this stage publishes), in this process or
  * another; nothing is shared with the router in memory.
  *
- * <p>A status or result call that fails with class 69/75 ends this attempt; the stage runner
- * retries it through the delay topic and the next attempt resumes polling the same request_id
- * (never re-submitting). The unknown-status count and the follow-through are per attempt: an
- * attempt that starts past the deadline sends the (free) cancel again.
+ * <p>A status or result call that fails ends this attempt, marked as after progress once the
+ * provider answered a check of it; the stage runner's {@link dev.editstream.core.RetryDecision}
+ * retries a 69/75 through the delay topic and the next attempt resumes polling the same request_id
+ * (never re-submitting). The deadline rules (check, cancel, follow, give up) are {@link
+ * PollState}'s; this class only makes the calls and words the outcomes. The unknown-status count
+ * and the follow-through are per attempt: an attempt that starts past the deadline sends the (free)
+ * cancel again.
  */
 public final class PollerHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(PollerHandler.class);
@@ -545,21 +548,18 @@ public final class PollerHandler implements StageHandler {
         .materialize()
         .flatMap(
             signal -> {
-              if (signal.isOnError()) {
-                Throwable e = signal.getThrowable();
+              CancelOutcome c = signal.isOnError() ? null : signal.get();
+              PollState.CancelStep step =
+                  state.afterCancel(
+                      c != null && c.notCancellable(), clock.instant(), submittedAt, deadline);
+              if (step == PollState.CancelStep.FAIL) {
+                String answer =
+                    signal.isOnError()
+                        ? ", cancel failed: "
+                            + fromServer(String.valueOf(signal.getThrowable().getMessage()))
+                        : ", outcome " + (c == null ? "none" : fromServer(c.outcome()));
                 return Mono.just(
-                    new Outcome.Fail(
-                        ExitClass.TEMPFAIL,
-                        FailureReason.DEADLINE,
-                        msg + ", cancel failed: " + fromServer(String.valueOf(e.getMessage()))));
-              }
-              CancelOutcome c = signal.get();
-              if (c == null || !c.notCancellable()) {
-                return Mono.just(
-                    new Outcome.Fail(
-                        ExitClass.TEMPFAIL,
-                        FailureReason.DEADLINE,
-                        msg + ", outcome " + (c == null ? "none" : fromServer(c.outcome()))));
+                    new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + answer));
               }
               log.info(
                   "job {}: request {} is still running at its deadline {} and not cancellable: following it to its end (RunComfy bills it), until {}",
@@ -567,12 +567,9 @@ public final class PollerHandler implements StageHandler {
                   requestId,
                   deadlineAt,
                   PollState.followCapAt(submittedAt, deadline));
-              PollState following = state.followPastDeadline();
-              if (following.deadlineStep(clock.instant(), submittedAt, deadline)
-                  == PollState.DeadlineStep.GIVE_UP) {
-                return Mono.just(notCancellableTooLong(requestId, submittedAt));
-              }
-              return check(event, requestId, submittedAt, following);
+              return step == PollState.CancelStep.GIVE_UP
+                  ? Mono.just(notCancellableTooLong(requestId, submittedAt))
+                  : check(event, requestId, submittedAt, state.followPastDeadline());
             });
   }
 

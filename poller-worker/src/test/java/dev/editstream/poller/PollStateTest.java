@@ -2,6 +2,7 @@ package dev.editstream.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.editstream.poller.PollState.CancelStep;
 import dev.editstream.poller.PollState.DeadlineStep;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,5 +62,22 @@ class PollStateTest {
         .isEqualTo(Instant.parse("2026-11-23T10:10:00Z"));
     assertThat(PollState.followCapAt(SUBMITTED, DEADLINE))
         .isEqualTo(Instant.parse("2026-11-23T10:20:00Z"));
+  }
+
+  @ParameterizedTest(name = "cancel answered at +{0} s, not cancellable={1}: {2}")
+  @CsvSource({
+    "601,false,FAIL",
+    "5000,false,FAIL",
+    "601,true,FOLLOW",
+    "1200,true,FOLLOW",
+    "1201,true,GIVE_UP",
+    "5000,true,GIVE_UP"
+  })
+  void shouldFailOnACancelledRequestAndFollowANotCancellableOneUntilTwiceTheDeadline(
+      long seconds, boolean notCancellable, CancelStep step) {
+    assertThat(
+            PollState.start()
+                .afterCancel(notCancellable, SUBMITTED.plusSeconds(seconds), SUBMITTED, DEADLINE))
+        .isEqualTo(step);
   }
 }
