@@ -87,12 +87,25 @@ class ChildJvm {
   static ChildJvm jar(
       Path dir, String name, RunComfyEmulator emu, String token, Path jar, String... args)
       throws IOException {
+    return jar(dir, name, emu, token, java.util.Map.of(), jar, args);
+  }
+
+  /** As above, with {@code env} added to the child's environment. */
+  static ChildJvm jar(
+      Path dir,
+      String name,
+      RunComfyEmulator emu,
+      String token,
+      java.util.Map<String, String> env,
+      Path jar,
+      String... args)
+      throws IOException {
     return new ChildJvm(
         dir,
         name,
         emu,
         token,
-        java.util.Map.of(),
+        env,
         List.of(java(), "-Xmx512m", "-jar", jar.toAbsolutePath().toString()),
         args);
   }
