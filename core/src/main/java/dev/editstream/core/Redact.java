@@ -5,14 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes text safe to log, publish or put in a metric tag: URL query strings and fragments (signed
  * URLs), bearer tokens and every secret registered in {@link Secrets} are removed, and control
  * characters are escaped.
  *
- * <p>Escaped as {@code &#92;uXXXX}: every C0 control (U+0000–U+001F, newline and tab included, so a
- * message stays one line and cannot forge a log line), DEL (U+007F), every C1 control
+ * <p>Escaped as <code>&#92;uXXXX</code>: every C0 control (U+0000–U+001F, newline and tab included,
+ * so a message stays one line and cannot forge a log line), DEL (U+007F), every C1 control
  * (U+0080–U+009F), the bidirectional marks and overrides U+061C, U+200E, U+200F, U+202A–U+202E and
  * U+2066–U+2069 (a right-to-left override makes a console show text other than the bytes), and the
  * line and paragraph separators U+2028/U+2029.
@@ -32,7 +34,8 @@ public final class Redact {
    *
    * @param url any string; {@code null} gives {@code null}
    */
-  public static String url(String url) {
+  @Contract("!null -> !null")
+  public static @Nullable String url(@Nullable String url) {
     if (url == null) {
       return null;
     }
@@ -51,7 +54,7 @@ public final class Redact {
   /**
    * Whether {@code s} is an http(s) URL whose query string or fragment was removed by {@link #url}.
    */
-  public static boolean wasRedacted(String s) {
+  public static boolean wasRedacted(@Nullable String s) {
     return s != null && s.endsWith("?" + MARK) && isHttpUrl(s);
   }
 
@@ -61,7 +64,8 @@ public final class Redact {
    *
    * @param text any text from anywhere; {@code null} gives {@code null}
    */
-  public static String text(String text) {
+  @Contract("!null -> !null")
+  public static @Nullable String text(@Nullable String text) {
     if (text == null) {
       return null;
     }
@@ -81,7 +85,8 @@ public final class Redact {
    *
    * @param maxChars the longest result wanted, &gt;= 40
    */
-  public static String text(String text, int maxChars) {
+  @Contract("!null, _ -> !null")
+  public static @Nullable String text(@Nullable String text, int maxChars) {
     return clip(text(text), maxChars);
   }
 
@@ -91,7 +96,8 @@ public final class Redact {
    *
    * @param maxChars the longest result, &gt;= 40
    */
-  public static String clip(String s, int maxChars) {
+  @Contract("!null, _ -> !null")
+  public static @Nullable String clip(@Nullable String s, int maxChars) {
     if (maxChars < 40) {
       throw new IllegalArgumentException("maxChars must be >= 40, was " + maxChars);
     }
@@ -107,12 +113,13 @@ public final class Redact {
   }
 
   /**
-   * Escapes the characters listed in the class comment as {@code &#92;uXXXX}; every other character
-   * (any language, emoji) is kept.
+   * Escapes the characters listed in the class comment as <code>&#92;uXXXX</code>; every other
+   * character (any language, emoji) is kept.
    *
    * @param text any text; {@code null} gives {@code null}
    */
-  public static String escape(String text) {
+  @Contract("!null -> !null")
+  public static @Nullable String escape(@Nullable String text) {
     if (text == null) {
       return null;
     }
@@ -173,7 +180,8 @@ public final class Redact {
    *
    * @param value a map, list, string or scalar; {@code null} gives {@code null}
    */
-  public static Object urls(Object value) {
+  @Contract("!null -> !null")
+  public static @Nullable Object urls(@Nullable Object value) {
     if (value instanceof String s) {
       return isHttpUrl(s) ? url(s) : s;
     }
@@ -192,7 +200,8 @@ public final class Redact {
 
   /** {@link #urls(Object)} for a map; {@code null} gives {@code null}. */
   @SuppressWarnings("unchecked")
-  public static Map<String, Object> urlsIn(Map<String, Object> map) {
+  @Contract("!null -> !null")
+  public static @Nullable Map<String, Object> urlsIn(@Nullable Map<String, Object> map) {
     return map == null ? null : (Map<String, Object>) urls(map);
   }
 

@@ -4,6 +4,7 @@ import dev.editstream.core.event.FailureReason;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A failure of one pipeline stage for one job, already classified. Thrown (or signalled through a
@@ -18,9 +19,9 @@ public final class StageException extends RuntimeException {
   private final ExitClass exitClass;
   private final FailureReason reason;
   private final String reasonText;
-  private final transient Duration retryAfter;
-  private final Integer httpStatus;
-  private final Integer errorCode;
+  private final transient @Nullable Duration retryAfter;
+  private final @Nullable Integer httpStatus;
+  private final @Nullable Integer errorCode;
   private final boolean afterProgress;
 
   /**
@@ -30,7 +31,7 @@ public final class StageException extends RuntimeException {
    * @param retryAfter the server's Retry-After, or {@code null} when none was given
    */
   public StageException(
-      ExitClass exitClass, FailureReason reason, String message, Duration retryAfter) {
+      ExitClass exitClass, FailureReason reason, String message, @Nullable Duration retryAfter) {
     this(exitClass, reason, reason.wire(), message, retryAfter, null, null, false);
   }
 
@@ -46,7 +47,7 @@ public final class StageException extends RuntimeException {
    * @param reasonText the wire text
    */
   public StageException(
-      ExitClass exitClass, String reasonText, String message, Duration retryAfter) {
+      ExitClass exitClass, String reasonText, String message, @Nullable Duration retryAfter) {
     this(exitClass, reasonText, message, retryAfter, null, null);
   }
 
@@ -63,9 +64,9 @@ public final class StageException extends RuntimeException {
       ExitClass exitClass,
       String reasonText,
       String message,
-      Duration retryAfter,
-      Integer httpStatus,
-      Integer errorCode) {
+      @Nullable Duration retryAfter,
+      @Nullable Integer httpStatus,
+      @Nullable Integer errorCode) {
     this(
         exitClass,
         FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")),
@@ -82,9 +83,9 @@ public final class StageException extends RuntimeException {
       ExitClass exitClass,
       FailureReason reason,
       String message,
-      Duration retryAfter,
-      Integer httpStatus,
-      Integer errorCode) {
+      @Nullable Duration retryAfter,
+      @Nullable Integer httpStatus,
+      @Nullable Integer errorCode) {
     this(exitClass, reason, reason.wire(), message, retryAfter, httpStatus, errorCode, false);
   }
 
@@ -92,10 +93,10 @@ public final class StageException extends RuntimeException {
       ExitClass exitClass,
       FailureReason reason,
       String reasonText,
-      String message,
-      Duration retryAfter,
-      Integer httpStatus,
-      Integer errorCode,
+      @Nullable String message,
+      @Nullable Duration retryAfter,
+      @Nullable Integer httpStatus,
+      @Nullable Integer errorCode,
       boolean afterProgress) {
     super(message, null, false, false);
     this.afterProgress = afterProgress;

@@ -10,6 +10,7 @@ import dev.editstream.core.error.ExitClass;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One failed attempt of a stage, kept on the event so the final {@code failed} event shows every
@@ -32,7 +33,7 @@ public record Attempt(
     Stage stage,
     ExitClass exitClass,
     FailureReason reason,
-    String message,
+    @Nullable String message,
     Instant at,
     String reasonText) {
 
@@ -52,13 +53,24 @@ public record Attempt(
 
   /** An attempt whose wire text is the reason's own. */
   public Attempt(
-      Stage stage, ExitClass exitClass, FailureReason reason, String message, Instant at) {
-    this(stage, exitClass, reason, message, at, null);
+      Stage stage,
+      ExitClass exitClass,
+      FailureReason reason,
+      @Nullable String message,
+      Instant at) {
+    this(stage, exitClass, reason, message, at, Objects.requireNonNull(reason, "reason").wire());
   }
 
   /** An attempt from its reason's wire text (e.g. {@code http_503_500001}). */
-  public Attempt(Stage stage, ExitClass exitClass, String reasonText, String message, Instant at) {
-    this(stage, exitClass, null, message, at, reasonText);
+  public Attempt(
+      Stage stage, ExitClass exitClass, String reasonText, @Nullable String message, Instant at) {
+    this(
+        stage,
+        exitClass,
+        FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")),
+        message,
+        at,
+        reasonText);
   }
 
   /** Reads both event versions: {@code exit_class} as a name or a code. */
@@ -67,13 +79,13 @@ public record Attempt(
       @JsonProperty("stage") Stage stage,
       @JsonProperty("exit_class") ExitClass exitClass,
       @JsonProperty("reason") String reason,
-      @JsonProperty("message") String message,
+      @JsonProperty("message") @Nullable String message,
       @JsonProperty("at") Instant at) {
     return new Attempt(stage, exitClass, reason, message, at);
   }
 
   /** The same attempt with another message. */
-  public Attempt withMessage(String newMessage) {
+  public Attempt withMessage(@Nullable String newMessage) {
     return new Attempt(stage, exitClass, reason, newMessage, at, reasonText);
   }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.editstream.core.error.ExitClass;
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a job ended on the failure topic.
@@ -30,7 +31,7 @@ import java.util.Objects;
 public record Failure(
     ExitClass exitClass,
     FailureReason reason,
-    String message,
+    @Nullable String message,
     Stage stage,
     int attempts,
     String reasonText) {
@@ -51,8 +52,18 @@ public record Failure(
 
   /** A failure whose wire text is the reason's own. */
   public Failure(
-      ExitClass exitClass, FailureReason reason, String message, Stage stage, int attempts) {
-    this(exitClass, reason, message, stage, attempts, null);
+      ExitClass exitClass,
+      FailureReason reason,
+      @Nullable String message,
+      Stage stage,
+      int attempts) {
+    this(
+        exitClass,
+        reason,
+        message,
+        stage,
+        attempts,
+        Objects.requireNonNull(reason, "reason").wire());
   }
 
   /**
@@ -60,8 +71,14 @@ public record Failure(
    * of another producer.
    */
   public Failure(
-      ExitClass exitClass, String reasonText, String message, Stage stage, int attempts) {
-    this(exitClass, null, message, stage, attempts, reasonText);
+      ExitClass exitClass, String reasonText, @Nullable String message, Stage stage, int attempts) {
+    this(
+        exitClass,
+        FailureReason.fromWire(Objects.requireNonNull(reasonText, "reason")),
+        message,
+        stage,
+        attempts,
+        reasonText);
   }
 
   /** Reads both event versions: {@code exit_class} as a name or a code. */
@@ -69,14 +86,14 @@ public record Failure(
   static Failure json(
       @JsonProperty("exit_class") ExitClass exitClass,
       @JsonProperty("reason") String reason,
-      @JsonProperty("message") String message,
+      @JsonProperty("message") @Nullable String message,
       @JsonProperty("stage") Stage stage,
       @JsonProperty("attempts") int attempts) {
     return new Failure(exitClass, reason, message, stage, attempts);
   }
 
   /** The same failure with another message. */
-  public Failure withMessage(String newMessage) {
+  public Failure withMessage(@Nullable String newMessage) {
     return new Failure(exitClass, reason, newMessage, stage, attempts, reasonText);
   }
 

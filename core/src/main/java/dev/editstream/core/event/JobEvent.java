@@ -5,7 +5,9 @@ import dev.editstream.core.job.Job;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The versioned JSON envelope of every state change of a job. Each event carries the whole job and
@@ -32,7 +34,7 @@ import java.util.Objects;
  * @param route the routing decision (from {@code submitted} on)
  * @param body the request body sent to RunComfy (from {@code submitted} on)
  * @param submission RunComfy's request (from {@code submitted} on)
- * @param outputs output URLs found in the result's {@code output} (from {@code completed} on)
+ * @param outputs output URLs found in the result's {@code "output"} (from {@code completed} on)
  * @param files downloaded files ({@code done})
  * @param failure why the job failed ({@code failed})
  * @param attempt the 1-based attempt of the stage that consumes this event; &gt; 1 on a delay topic
@@ -52,20 +54,20 @@ public record JobEvent(
     EventType type,
     String jobId,
     Instant at,
-    Job job,
-    RouteDecision route,
-    java.util.Map<String, Object> body,
-    Submission submission,
-    List<String> outputs,
-    List<OutputFile> files,
-    Failure failure,
+    @Nullable Job job,
+    @Nullable RouteDecision route,
+    @Nullable Map<String, Object> body,
+    @Nullable Submission submission,
+    @Nullable List<String> outputs,
+    @Nullable List<OutputFile> files,
+    @Nullable Failure failure,
     int attempt,
-    Instant dueAt,
+    @Nullable Instant dueAt,
     List<Attempt> history,
     Instant createdAt,
     int replays,
-    List<Submission> parts,
-    RemoteRun remote) {
+    @Nullable List<Submission> parts,
+    @Nullable RemoteRun remote) {
 
   /**
    * The envelope version this code writes: 2, where a failure's and an attempt's {@code exit_class}
@@ -141,7 +143,7 @@ public record JobEvent(
 
   /** The router submitted the job. */
   public JobEvent submitted(
-      RouteDecision r, java.util.Map<String, Object> sentBody, Submission s, Instant now) {
+      RouteDecision r, Map<String, Object> sentBody, Submission s, Instant now) {
     return builder(EventType.SUBMITTED, jobId, now)
         .job(safe(job))
         .route(r)
@@ -160,7 +162,7 @@ public record JobEvent(
   }
 
   /** RunComfy finished the request with these output URLs, at this cost (or {@code null}). */
-  public JobEvent completed(List<String> outputUrls, RemoteRun run, Instant now) {
+  public JobEvent completed(List<String> outputUrls, @Nullable RemoteRun run, Instant now) {
     return builder(EventType.COMPLETED, jobId, now)
         .job(safe(job))
         .route(route)
@@ -284,23 +286,23 @@ public record JobEvent(
    */
   public static final class Builder {
     private int v;
-    private EventType type;
-    private String jobId;
-    private Instant at;
-    private Job job;
-    private RouteDecision route;
-    private java.util.Map<String, Object> body;
-    private Submission submission;
-    private List<String> outputs;
-    private List<OutputFile> files;
-    private Failure failure;
+    private @Nullable EventType type;
+    private @Nullable String jobId;
+    private @Nullable Instant at;
+    private @Nullable Job job;
+    private @Nullable RouteDecision route;
+    private @Nullable Map<String, Object> body;
+    private @Nullable Submission submission;
+    private @Nullable List<String> outputs;
+    private @Nullable List<OutputFile> files;
+    private @Nullable Failure failure;
     private int attempt;
-    private Instant dueAt;
-    private List<Attempt> history;
-    private Instant createdAt;
+    private @Nullable Instant dueAt;
+    private @Nullable List<Attempt> history;
+    private @Nullable Instant createdAt;
     private int replays;
-    private List<Submission> parts;
-    private RemoteRun remote;
+    private @Nullable List<Submission> parts;
+    private @Nullable RemoteRun remote;
 
     private Builder() {}
 
@@ -350,43 +352,43 @@ public record JobEvent(
     }
 
     /** Sets {@code job}. */
-    public Builder job(Job value) {
+    public Builder job(@Nullable Job value) {
       this.job = value;
       return this;
     }
 
     /** Sets {@code route}. */
-    public Builder route(RouteDecision value) {
+    public Builder route(@Nullable RouteDecision value) {
       this.route = value;
       return this;
     }
 
     /** Sets {@code body}. */
-    public Builder body(java.util.Map<String, Object> value) {
+    public Builder body(@Nullable Map<String, Object> value) {
       this.body = value;
       return this;
     }
 
     /** Sets {@code submission}. */
-    public Builder submission(Submission value) {
+    public Builder submission(@Nullable Submission value) {
       this.submission = value;
       return this;
     }
 
     /** Sets {@code outputs}. */
-    public Builder outputs(List<String> value) {
+    public Builder outputs(@Nullable List<String> value) {
       this.outputs = value;
       return this;
     }
 
     /** Sets {@code files}. */
-    public Builder files(List<OutputFile> value) {
+    public Builder files(@Nullable List<OutputFile> value) {
       this.files = value;
       return this;
     }
 
     /** Sets {@code failure}. */
-    public Builder failure(Failure value) {
+    public Builder failure(@Nullable Failure value) {
       this.failure = value;
       return this;
     }
@@ -398,7 +400,7 @@ public record JobEvent(
     }
 
     /** Sets {@code dueAt}. */
-    public Builder dueAt(Instant value) {
+    public Builder dueAt(@Nullable Instant value) {
       this.dueAt = value;
       return this;
     }
@@ -422,24 +424,28 @@ public record JobEvent(
     }
 
     /** Sets {@code parts}. */
-    public Builder parts(List<Submission> value) {
+    public Builder parts(@Nullable List<Submission> value) {
       this.parts = value;
       return this;
     }
 
     /** Sets {@code remote}. */
-    public Builder remote(RemoteRun value) {
+    public Builder remote(@Nullable RemoteRun value) {
       this.remote = value;
       return this;
     }
 
     /** The event. */
     public JobEvent build() {
+      // the record's own checks and defaults, made here where the fields may still be unset
+      EventType t = Objects.requireNonNull(type, "type");
+      String id = Objects.requireNonNull(jobId, "job_id");
+      Instant when = Objects.requireNonNull(at, "at");
       return new JobEvent(
           v,
-          type,
-          jobId,
-          at,
+          t,
+          id,
+          when,
           job,
           route,
           body,
@@ -449,8 +455,8 @@ public record JobEvent(
           failure,
           attempt,
           dueAt,
-          history,
-          createdAt,
+          history == null ? List.of() : history,
+          createdAt == null ? when : createdAt,
           replays,
           parts,
           remote);
@@ -458,7 +464,7 @@ public record JobEvent(
   }
 
   /** The job as every event after {@code requested} carries it. */
-  private static Job safe(Job j) {
+  private static @Nullable Job safe(@Nullable Job j) {
     return j == null ? null : j.redacted();
   }
 }

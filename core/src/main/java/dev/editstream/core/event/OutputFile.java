@@ -1,5 +1,7 @@
 package dev.editstream.core.event;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One downloaded output file.
  *
@@ -17,7 +19,7 @@ public record OutputFile(
     String sha256,
     String contentType,
     String sourceUrl,
-    String objectUri) {
+    @Nullable String objectUri) {
   /** A file kept in the output folder only. */
   public OutputFile(String path, long bytes, String sha256, String contentType, String sourceUrl) {
     this(path, bytes, sha256, contentType, sourceUrl, null);

@@ -10,7 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sizes every Kafka record of editstream must keep, decided once, and the pure decisions that
@@ -171,7 +174,8 @@ public record RecordLimits(
     }
     List<Attempt> h = failed.history();
     boolean clipNeeded =
-        failed.failure().message() != null && failed.failure().message().length() > maxMessageChars
+        (failed.failure().message() != null
+                && failed.failure().message().length() > maxMessageChars)
             || h.size() > maxHistory
             || h.stream()
                 .anyMatch(a -> a.message() != null && a.message().length() > maxMessageChars);
@@ -255,7 +259,7 @@ public record RecordLimits(
             null,
             null,
             null,
-            null,
+            Map.of(),
             null);
     return with(failed, bare, null, null, null, null, null, null, List.of(), dropped);
   }
@@ -266,16 +270,16 @@ public record RecordLimits(
 
   private JobEvent with(
       JobEvent f,
-      Job job,
-      RouteDecision route,
-      Map<String, Object> body,
-      Submission s,
-      List<String> outputs,
-      List<OutputFile> files,
-      List<Submission> parts,
+      @Nullable Job job,
+      @Nullable RouteDecision route,
+      @Nullable Map<String, Object> body,
+      @Nullable Submission s,
+      @Nullable List<String> outputs,
+      @Nullable List<OutputFile> files,
+      @Nullable List<Submission> parts,
       List<Attempt> history,
       List<String> dropped) {
-    Failure old = f.failure();
+    Failure old = Objects.requireNonNull(f.failure(), "failure"); // shrink checked it
     String msg = old.message() == null ? "" : old.message();
     if (!dropped.isEmpty()) {
       msg =
@@ -298,11 +302,13 @@ public record RecordLimits(
   }
 
   /** {@code text} clipped to {@link #maxMessageChars}. */
-  public String clip(String text) {
+  @Contract("!null -> !null")
+  public @Nullable String clip(@Nullable String text) {
     return clip(text, maxMessageChars);
   }
 
-  private static String clip(String text, int max) {
+  @Contract("!null, _ -> !null")
+  private static @Nullable String clip(@Nullable String text, int max) {
     return Redact.clip(text, Math.max(40, max));
   }
 
@@ -320,7 +326,8 @@ public record RecordLimits(
    * The job with each long field clipped: at most 100 inputs of 2,000 chars, no params over 4,000
    * chars of JSON.
    */
-  private Job clip(Job j) {
+  @Contract("!null -> !null")
+  private @Nullable Job clip(@Nullable Job j) {
     if (j == null) {
       return null;
     }

@@ -1,6 +1,7 @@
 package dev.editstream.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What RunComfy told about a finished request beyond its outputs: its actual price and whether it
@@ -15,16 +16,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param note a human sentence on the above, or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RemoteRun(Double costUsd, boolean pastDeadline, String note) {
+public record RemoteRun(@Nullable Double costUsd, boolean pastDeadline, @Nullable String note) {
   /** A run with a known (or unknown: {@code null}) cost, within its deadline. */
-  public static RemoteRun cost(Double costUsd) {
+  public static RemoteRun cost(@Nullable Double costUsd) {
     return new RemoteRun(costUsd, false, null);
   }
 
   /**
    * The runs of several requests of one job as one: costs summed (unknown if any is), flags or-ed.
    */
-  public RemoteRun plus(RemoteRun other) {
+  public RemoteRun plus(@Nullable RemoteRun other) {
     if (other == null) {
       return this;
     }

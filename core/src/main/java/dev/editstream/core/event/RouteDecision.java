@@ -3,6 +3,7 @@ package dev.editstream.core.event;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.editstream.core.model.CostEstimate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which model a job goes to, and why.
@@ -24,9 +25,9 @@ public record RouteDecision(
     String rule,
     List<String> cues,
     List<String> warnings,
-    CostEstimate estimate,
-    String language,
-    Double confidence) {
+    @Nullable CostEstimate estimate,
+    @Nullable String language,
+    @Nullable Double confidence) {
   public RouteDecision {
     cues = cues == null ? List.of() : List.copyOf(cues);
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
@@ -38,7 +39,7 @@ public record RouteDecision(
       String rule,
       List<String> cues,
       List<String> warnings,
-      CostEstimate estimate) {
+      @Nullable CostEstimate estimate) {
     this(modelId, rule, cues, warnings, estimate, null, null);
   }
 

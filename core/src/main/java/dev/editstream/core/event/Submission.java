@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request RunComfy accepted. Source: submit response {@code {request_id, status_url, result_url,
@@ -21,16 +22,20 @@ import java.time.Instant;
  */
 public record Submission(
     String requestId,
-    String statusUrl,
-    String resultUrl,
-    String cancelUrl,
+    @Nullable String statusUrl,
+    @Nullable String resultUrl,
+    @Nullable String cancelUrl,
     Instant submittedAt,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY)
         boolean slotBound) {
 
   /** A submission accepted while no other submission waited for a slot. */
   public Submission(
-      String requestId, String statusUrl, String resultUrl, String cancelUrl, Instant submittedAt) {
+      String requestId,
+      @Nullable String statusUrl,
+      @Nullable String resultUrl,
+      @Nullable String cancelUrl,
+      Instant submittedAt) {
     this(requestId, statusUrl, resultUrl, cancelUrl, submittedAt, false);
   }
 }

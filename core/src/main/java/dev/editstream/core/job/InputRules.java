@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule for one input reference of a job (an image, mask or video): either a public https URL
@@ -65,7 +66,7 @@ final class InputRules {
    *
    * @return {@code null} when acceptable, else why not
    */
-  Refusal check(String ref) {
+  @Nullable Refusal check(String ref) {
     if (ref.isBlank()) {
       return bad("must not be empty");
     }
@@ -76,7 +77,7 @@ final class InputRules {
     return checkLocal(ref);
   }
 
-  private Refusal checkLocal(String ref) {
+  private @Nullable Refusal checkLocal(String ref) {
     if (ref.length() > MAX_PATH_CHARS) {
       return bad(
           "must be a local path of at most " + MAX_PATH_CHARS + " characters, was " + ref.length());

@@ -3,6 +3,7 @@ package dev.editstream.core.job;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One edit job, as read from a line of a JSON Lines job file and carried in every event.
@@ -24,11 +25,11 @@ public record Job(
     String id,
     String prompt,
     List<String> images,
-    String mask,
-    String video,
-    String model,
+    @Nullable String mask,
+    @Nullable String video,
+    @Nullable String model,
     Map<String, Object> params,
-    String batch) {
+    @Nullable String batch) {
 
   /** Normalises absent collections to empty ones; params keep their order. */
   public Job {
@@ -97,7 +98,8 @@ public record Job(
   }
 
   /** A copy with the inputs replaced (same order as {@link #inputs()}). */
-  public Job withInputs(List<String> newImages, String newMask, String newVideo) {
+  public Job withInputs(
+      List<String> newImages, @Nullable String newMask, @Nullable String newVideo) {
     return new Job(id, prompt, newImages, newMask, newVideo, model, params, batch);
   }
 }

@@ -8,9 +8,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Validates the lines of a JSON Lines job file, one at a time, and turns each into a {@link Job} or
@@ -89,7 +91,7 @@ public final class JobLineParser {
   }
 
   /** The result of one line: exactly one of {@code job} or {@code error} is set. */
-  public record Parsed(Job job, LineError error) {
+  public record Parsed(@Nullable Job job, @Nullable LineError error) {
     /** Whether the line gave a job. */
     public boolean ok() {
       return job != null;
@@ -103,7 +105,7 @@ public final class JobLineParser {
    * @param text the line without its terminator
    * @return the job, or the first rule the line breaks; {@code null} for a blank line
    */
-  public Parsed parse(int lineNumber, String text) {
+  public @Nullable Parsed parse(int lineNumber, String text) {
     String t = text;
     if (lineNumber == 1 && t.startsWith("\uFEFF")) {
       t = t.substring(1);
@@ -180,7 +182,7 @@ public final class JobLineParser {
     if (mask != null && images.isEmpty()) {
       throw new Refused(id, "mask", "needs the image it masks in images");
     }
-    return new Job(id, prompt, images, mask, video, model, params, batch);
+    return new Job(id, prompt == null ? "" : prompt, images, mask, video, model, params, batch);
   }
 
   /**
@@ -191,12 +193,12 @@ public final class JobLineParser {
    * @param text the line as far as it could be decoded (undecodable bytes replaced by U+FFFD)
    * @return the id, or {@code null} when none is readable or it was already used
    */
-  public String claimReadableId(String text) {
+  public @Nullable String claimReadableId(String text) {
     return claim(LineJson.readableId(text.startsWith("\uFEFF") ? text.substring(1) : text));
   }
 
   /** The candidate id when it is valid and new (it is then taken), else {@code null}. */
-  private String claim(String candidate) {
+  private @Nullable String claim(@Nullable String candidate) {
     return candidate != null && idRule(candidate) == null && seenIds.add(candidate)
         ? candidate
         : null;
@@ -226,7 +228,7 @@ public final class JobLineParser {
   }
 
   /** Why a string is not a valid id, or {@code null}. */
-  static String idRule(String id) {
+  static @Nullable String idRule(String id) {
     if (id.isEmpty()) {
       return "must not be empty";
     }
@@ -274,7 +276,7 @@ public final class JobLineParser {
     return images;
   }
 
-  private String input(ObjectNode o, String field, String id) throws Refused {
+  private @Nullable String input(ObjectNode o, String field, String id) throws Refused {
     String v = optString(o, field, id, "must be a string (https URL or local path)");
     if (v != null) {
       checkInput(id, field, v);
@@ -289,7 +291,7 @@ public final class JobLineParser {
     }
   }
 
-  private static String model(ObjectNode o, String id) throws Refused {
+  private static @Nullable String model(ObjectNode o, String id) throws Refused {
     String model =
         optString(
             o,
@@ -328,12 +330,12 @@ public final class JobLineParser {
     }
     ParamsRules.Checked c = ParamsRules.check(params);
     if (c.field() != null) {
-      throw new Refused(id, c.field(), c.rule());
+      throw new Refused(id, c.field(), Objects.requireNonNull(c.rule(), "rule"));
     }
-    return c.value();
+    return Objects.requireNonNull(c.value(), "value"); // set when no rule was broken
   }
 
-  private static String batch(ObjectNode o, String id) throws Refused {
+  private static @Nullable String batch(ObjectNode o, String id) throws Refused {
     String batch = optString(o, "batch", id, "must be a string");
     if (batch == null) {
       return null;
@@ -367,7 +369,7 @@ public final class JobLineParser {
     return colon > 1 && (slash < 0 || colon < slash);
   }
 
-  private static String optString(ObjectNode o, String field, String id, String rule)
+  private static @Nullable String optString(ObjectNode o, String field, String id, String rule)
       throws Refused {
     JsonNode n = o.get(field);
     if (n == null || n.isNull()) {

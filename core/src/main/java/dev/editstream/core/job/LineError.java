@@ -1,5 +1,7 @@
 package dev.editstream.core.job;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Why one line of a job file was refused.
  *
@@ -9,7 +11,8 @@ package dev.editstream.core.job;
  * @param rule the rule broken, in words, e.g. "must match [A-Za-z0-9._-]{1,128}"
  * @param exitClass 65 for bad data, 66 for a missing local input file
  */
-public record LineError(int line, String jobId, String field, String rule, int exitClass) {
+public record LineError(
+    int line, @Nullable String jobId, String field, String rule, int exitClass) {
 
   /** One readable sentence: {@code line 7 (id "x"): field "images[2]": must be ...}. */
   public String describe() {

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON layer of a job line: a strict reader of its own (duplicate keys refused, at most {@value
@@ -153,14 +154,14 @@ final class LineJson {
     return TextRules.escapeInvisible(m);
   }
 
-  private static String idOf(JsonNode node) {
+  private static @Nullable String idOf(JsonNode node) {
     return node != null && node.path("id").isTextual() ? node.get("id").asText() : null;
   }
 
   /**
    * The top-level string {@code id} read before the text breaks, or {@code null}; not yet checked.
    */
-  static String readableId(String text) {
+  static @Nullable String readableId(String text) {
     String found = null;
     try (JsonParser p = LENIENT_FACTORY.createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules for a job's {@code params} (extra model fields copied into the request body): a JSON
@@ -39,7 +40,8 @@ final class ParamsRules {
           "(?i)^\\s*([a-z][a-z0-9+.-]*://|(data|javascript|file|vbscript):).*", Pattern.DOTALL);
 
   /** The outcome: exactly one of {@code value} and ({@code field}, {@code rule}) is set. */
-  record Checked(Map<String, Object> value, String field, String rule) {}
+  record Checked(
+      @Nullable Map<String, Object> value, @Nullable String field, @Nullable String rule) {}
 
   private ParamsRules() {}
 
@@ -69,10 +71,10 @@ final class ParamsRules {
 
   /** One walk over the tree; stops at the first rule broken. */
   private static final class Walk {
-    String field;
-    String rule;
+    @Nullable String field;
+    @Nullable String rule;
 
-    Object convert(JsonNode n, String path, int depth) {
+    @Nullable Object convert(JsonNode n, String path, int depth) {
       if (n.isObject()) {
         if (depth > MAX_DEPTH) {
           return fail(path, "must nest at most " + MAX_DEPTH + " levels deep (params is level 1)");
@@ -125,7 +127,7 @@ final class ParamsRules {
       return fail(path, "must be a JSON string, number, boolean, array or object");
     }
 
-    private Object text(String s, String path) {
+    private @Nullable Object text(String s, String path) {
       if (s.length() > MAX_STRING_CHARS) {
         return fail(
             path,
@@ -141,7 +143,7 @@ final class ParamsRules {
       return r == null ? s : fail(path, r);
     }
 
-    private Object fail(String path, String why) {
+    private @Nullable Object fail(String path, String why) {
       if (field == null) {
         field = path;
         rule = why;

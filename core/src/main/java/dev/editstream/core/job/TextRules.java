@@ -1,5 +1,7 @@
 package dev.editstream.core.job;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Character-level rules shared by the job line checks: C0 control characters, Unicode bidirectional
  * controls, unpaired surrogates, and a safe way to show a hostile value in a message. Pure
@@ -15,7 +17,7 @@ final class TextRules {
    *     free-text params)
    * @return the rule broken, or {@code null}
    */
-  static String controlChars(String s, boolean allowLineBreaks) {
+  static @Nullable String controlChars(String s, boolean allowLineBreaks) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if ((c < 0x20 || c == 0x7f) && !(allowLineBreaks && (c == '\t' || c == '\n' || c == '\r'))) {
@@ -29,7 +31,7 @@ final class TextRules {
    * Refuses Unicode bidirectional controls (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F,
    * U+061C).
    */
-  static String bidiControls(String s) {
+  static @Nullable String bidiControls(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (isBidi(c)) {
@@ -47,7 +49,7 @@ final class TextRules {
    * Refuses UTF-16 surrogates that do not form a pair (possible through JSON's backslash-u
    * escapes).
    */
-  static String unpairedSurrogates(String s) {
+  static @Nullable String unpairedSurrogates(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)
@@ -65,7 +67,7 @@ final class TextRules {
    * The first of {@link #controlChars}, {@link #bidiControls}, {@link #unpairedSurrogates} broken,
    * or null.
    */
-  static String strict(String s) {
+  static @Nullable String strict(String s) {
     String r = controlChars(s, false);
     if (r == null) {
       r = bidiControls(s);

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule for remote inputs in a job line: a public {@code https} URL of at most {@value
@@ -34,7 +35,7 @@ final class UrlRules {
    *
    * @return {@code null} when it is a public https URL, else the rule broken
    */
-  static String check(String ref) {
+  static @Nullable String check(String ref) {
     if (ref.length() > MAX_URL_CHARS) {
       return "must be a URL of at most " + MAX_URL_CHARS + " characters, was " + ref.length();
     }
@@ -73,7 +74,7 @@ final class UrlRules {
   }
 
   /** Why a host is not public, or {@code null} when it may be. Package-private for tests. */
-  static String hostRefusal(String rawHost) {
+  static @Nullable String hostRefusal(String rawHost) {
     String host = rawHost.toLowerCase(Locale.ROOT);
     while (host.endsWith(".")) {
       host = host.substring(0, host.length() - 1);
@@ -114,7 +115,7 @@ final class UrlRules {
     return null;
   }
 
-  private static String ipv6Refusal(String bracketed) {
+  private static @Nullable String ipv6Refusal(String bracketed) {
     if (bracketed.indexOf('%') >= 0) {
       return "IPv6 literal with a zone id " + TextRules.show(bracketed);
     }
@@ -163,7 +164,7 @@ final class UrlRules {
   }
 
   /** The non-public range an IPv4 address is in, or {@code null} when public. */
-  static String ipv4Range(byte[] b) {
+  static @Nullable String ipv4Range(byte[] b) {
     int a0 = b[0] & 0xff;
     int a1 = b[1] & 0xff;
     if (a0 == 0) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds where a job's prompt, images, mask and video go in a model's body, from the model's live
@@ -73,7 +74,7 @@ public final class FieldRoles {
     return new ModelSpec.Fields(prompt, images, array, mask, video);
   }
 
-  private static String prompt(JsonNode props) {
+  private static @Nullable String prompt(JsonNode props) {
     if (props.has("prompt")) {
       return "prompt";
     }
@@ -91,7 +92,7 @@ public final class FieldRoles {
     return null;
   }
 
-  private static String mainImage(List<String> fields, List<String> required) {
+  private static @Nullable String mainImage(List<String> fields, List<String> required) {
     for (String name : IMAGE_NAMES) {
       if (fields.contains(name)) {
         return name;
@@ -105,7 +106,7 @@ public final class FieldRoles {
     return fields.isEmpty() ? null : fields.get(0);
   }
 
-  private static String first(JsonNode props, List<String> names) {
+  private static @Nullable String first(JsonNode props, List<String> names) {
     for (String n : names) {
       if (props.has(n)) {
         return n;

@@ -1,5 +1,7 @@
 package dev.editstream.core.model;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One pre-flight rule of a model's input file, as RunComfy's catalog writes it inside an {@code
  * input_schema} property: {@code "validations": [{"validation_rule": "file_size_mb<",
@@ -13,7 +15,7 @@ package dev.editstream.core.model;
  * @param value the rule's value as written: a number ({@code 30}) or a ratio ({@code 1:16})
  * @param error RunComfy's own message for a breach, or {@code null}
  */
-public record InputValidation(String field, String rule, String value, String error) {
+public record InputValidation(String field, String rule, String value, @Nullable String error) {
   /** {@code image_url: file_size_mb< 30}. */
   public String describe() {
     return field + ": " + rule + " " + value;

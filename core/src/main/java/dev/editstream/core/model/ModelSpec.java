@@ -2,6 +2,7 @@ package dev.editstream.core.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What editstream knows of one RunComfy model, read from a catalog entry ({@code GET
@@ -45,7 +46,11 @@ public record ModelSpec(
    * @param video the video field, or {@code null} for image models
    */
   public record Fields(
-      String prompt, String images, boolean imagesArray, String mask, String video) {}
+      @Nullable String prompt,
+      @Nullable String images,
+      boolean imagesArray,
+      @Nullable String mask,
+      @Nullable String video) {}
 
   /**
    * A catalog price ({@code runcomfy-live-contract.md} §3).
@@ -58,9 +63,9 @@ public record ModelSpec(
    *     base} (options may add to it), or {@code null} when not given
    * @param note {@code pricing_note}, or {@code null}
    */
-  public record Price(double baseUsd, String unit, String mode, String note) {
+  public record Price(double baseUsd, String unit, @Nullable String mode, @Nullable String note) {
     /** Reads RunComfy's unit words into {@code output}, {@code second} or {@code request}. */
-    public static String unitOf(String raw) {
+    public static String unitOf(@Nullable String raw) {
       String u = raw == null ? "" : raw.trim().toLowerCase(java.util.Locale.ROOT);
       return switch (u) {
         case "output", "outputs", "image", "images" -> "output";

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an {@code input_schema} in RunComfy's dialect into a standard JSON Schema (draft-07) a
@@ -102,14 +104,14 @@ public final class SchemaDialect {
    * @param raw the schema as RunComfy serves it; {@code null} or a non-object gives a problem
    * @return the normalised schema; never {@code null}
    */
-  public static Normalised normalise(JsonNode raw) {
+  public static Normalised normalise(@Nullable JsonNode raw) {
     List<String> problems = new ArrayList<>();
     Map<String, Media> media = new LinkedHashMap<>();
     List<InputValidation> validations = new ArrayList<>();
     if (raw == null || !raw.isObject()) {
       problems.add(
           "input_schema: must be a JSON object, was "
-              + (raw == null ? "missing" : raw.getNodeType().name().toLowerCase()));
+              + (raw == null ? "missing" : raw.getNodeType().name().toLowerCase(Locale.ROOT)));
       return new Normalised(
           dev.editstream.core.Json.mapper().createObjectNode(), media, validations, problems);
     }
@@ -128,7 +130,7 @@ public final class SchemaDialect {
   private static void walk(
       ObjectNode node,
       String path,
-      String field,
+      @Nullable String field,
       Map<String, Media> media,
       List<InputValidation> validations,
       List<String> problems) {
@@ -188,7 +190,7 @@ public final class SchemaDialect {
   private static void child(
       JsonNode c,
       String path,
-      String field,
+      @Nullable String field,
       Map<String, Media> media,
       List<InputValidation> validations,
       List<String> problems) {
@@ -233,7 +235,11 @@ public final class SchemaDialect {
   }
 
   private static void readValidations(
-      JsonNode rules, String path, String field, List<InputValidation> out, List<String> problems) {
+      JsonNode rules,
+      String path,
+      @Nullable String field,
+      List<InputValidation> out,
+      List<String> problems) {
     if (!rules.isArray()) {
       problems.add(path + "validations: must be an array");
       return;
