@@ -126,6 +126,7 @@ public final class EmbeddedKafka implements AutoCloseable {
           "the Kafka test kit changed: cannot bind its listeners to loopback only: " + e, e);
     }
     List<InetSocketAddress> out = new ArrayList<>();
+    @SuppressWarnings("AddressSelection") // a literal IP address: parsed, never looked up
     InetAddress loopback = InetAddress.getByName(LOOPBACK);
     for (Integer id : nodes.controllerNodes().keySet()) {
       out.add(bind(sockets, id, nodes.controllerListenerName().value(), loopback));

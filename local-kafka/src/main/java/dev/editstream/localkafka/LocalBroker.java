@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.utils.Time;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,10 +148,10 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       }
       release(lock, lockChannel);
       RUNNING.remove(dir);
-      if (e instanceof IllegalStateException
-          && e.getMessage() != null
-          && e.getMessage().contains(dir.toString())) {
-        throw (IllegalStateException) e;
+      if (e instanceof IllegalStateException ise
+          && ise.getMessage() != null
+          && ise.getMessage().contains(dir.toString())) {
+        throw ise;
       }
       if (isKafkaLockFailure(e)) {
         throw new IllegalStateException(inUse(dir), e);
@@ -318,7 +319,7 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
         + ": its Kafka broker data folder is locked";
   }
 
-  private static void release(FileLock lock, FileChannel ch) {
+  private static void release(@Nullable FileLock lock, @Nullable FileChannel ch) {
     try {
       if (lock != null && lock.isValid()) {
         lock.release();
@@ -391,6 +392,7 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
     }
   }
 
+  @SuppressWarnings("AddressSelection") // a literal IP address: parsed, never looked up
   private static ServerSocket bindLoopback(int port) throws IOException {
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);

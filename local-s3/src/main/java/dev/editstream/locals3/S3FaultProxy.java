@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
@@ -62,10 +63,12 @@ public final class S3FaultProxy implements AutoCloseable {
           503,
           "SlowDown");
 
-  private static final Predicate<String> ANY = r -> true;
+  private static boolean any(String request) {
+    return true;
+  }
 
   /** The next {@code remaining} requests matching {@code which} fail with {@code status}. */
-  private record Fault(int remaining, int status, String code, Predicate<String> which) {
+  private record Fault(int remaining, int status, @Nullable String code, Predicate<String> which) {
     Fault next(String request) {
       return remaining > 0 && which.test(request)
           ? new Fault(remaining - 1, status, code, which)
@@ -84,8 +87,10 @@ public final class S3FaultProxy implements AutoCloseable {
   private final ConnectionProvider pool;
   private final HttpClient client;
   private final DisposableServer server;
-  private final AtomicReference<Fault> fault = new AtomicReference<>(new Fault(0, 0, null, ANY));
-  private final AtomicReference<Slow> slow = new AtomicReference<>(new Slow(0, Duration.ZERO, ANY));
+  private final AtomicReference<Fault> fault =
+      new AtomicReference<>(new Fault(0, 0, null, S3FaultProxy::any));
+  private final AtomicReference<Slow> slow =
+      new AtomicReference<>(new Slow(0, Duration.ZERO, S3FaultProxy::any));
   private volatile Duration delay = Duration.ZERO;
   private final List<String> requests = new CopyOnWriteArrayList<>();
 
@@ -130,7 +135,7 @@ public final class S3FaultProxy implements AutoCloseable {
    * @throws IllegalArgumentException if {@code n < 0} or the status is not 400-599
    */
   public void failNext(int n, int status, String code) {
-    failNext(n, status, code, ANY);
+    failNext(n, status, code, S3FaultProxy::any);
   }
 
   /**
@@ -186,8 +191,8 @@ public final class S3FaultProxy implements AutoCloseable {
 
   /** Clears faults, the delay and the request log. */
   public void reset() {
-    fault.set(new Fault(0, 0, null, ANY));
-    slow.set(new Slow(0, Duration.ZERO, ANY));
+    fault.set(new Fault(0, 0, null, S3FaultProxy::any));
+    slow.set(new Slow(0, Duration.ZERO, S3FaultProxy::any));
     delay = Duration.ZERO;
     requests.clear();
   }

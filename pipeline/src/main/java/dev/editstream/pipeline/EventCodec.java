@@ -16,7 +16,9 @@ import dev.editstream.core.job.LineError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON encoding of {@link JobEvent}s on Kafka (UTF-8 JSON, envelope version {@link
@@ -103,7 +105,7 @@ public final class EventCodec {
    *     characters, control characters escaped, when the bytes are not a valid event of a supported
    *     version (a poison record)
    */
-  public static JobEvent decode(byte[] bytes) {
+  public static JobEvent decode(byte @Nullable [] bytes) {
     if (bytes == null) {
       throw new IllegalArgumentException("record has no value (a tombstone)");
     }
@@ -196,11 +198,12 @@ public final class EventCodec {
       throw refused("not a job line: the record is blank", null);
     }
     if (first.ok()) {
-      return first.job();
+      return Objects.requireNonNull(first.job(), "job");
     }
+    LineError firstError = Objects.requireNonNull(first.error(), "error"); // a line not ok has one
     List<String> localFields = localInputs(tree);
-    if (!localFields.contains(first.error().field())) {
-      throw lineRefused(first.error());
+    if (!localFields.contains(firstError.field())) {
+      throw lineRefused(firstError);
     }
     // the line is valid JSON and breaks no rule before its local inputs: check them by their text,
     // then every other rule with each local path in place of a public URL
@@ -209,7 +212,7 @@ public final class EventCodec {
       String ref = valueAt(tree, field);
       String rule = localPathRule(ref);
       if (rule != null) {
-        throw lineRefused(new LineError(1, first.error().jobId(), field, rule, 65));
+        throw lineRefused(new LineError(1, firstError.jobId(), field, rule, 65));
       }
       setAt(copy, field);
     }
@@ -219,11 +222,13 @@ public final class EventCodec {
     } catch (JsonProcessingException ex) {
       throw refused("not a job line: " + reason(ex), ex);
     }
-    JobLineParser.Parsed second = new JobLineParser(NO_LOCAL_INPUTS).parse(1, substituted);
+    JobLineParser.Parsed second =
+        Objects.requireNonNull( // a JSON object is never a blank line
+            new JobLineParser(NO_LOCAL_INPUTS).parse(1, substituted), "parsed");
     if (!second.ok()) {
-      throw lineRefused(second.error());
+      throw lineRefused(Objects.requireNonNull(second.error(), "error"));
     }
-    Job j = second.job();
+    Job j = Objects.requireNonNull(second.job(), "job");
     List<String> images = new ArrayList<>(j.images());
     for (int i = 0; i < images.size(); i++) {
       if (localFields.contains("images[" + i + "]")) {
@@ -286,7 +291,7 @@ public final class EventCodec {
    * #MAX_LOCAL_PATH_CHARS} characters, no control or bidirectional control characters, valid
    * Unicode), or {@code null}; where it points is the router's to check.
    */
-  private static String localPathRule(String ref) {
+  private static @Nullable String localPathRule(String ref) {
     if (ref.length() > MAX_LOCAL_PATH_CHARS) {
       return "must be a local path of at most "
           + MAX_LOCAL_PATH_CHARS
@@ -328,7 +333,7 @@ public final class EventCodec {
    * Where strict UTF-8 decoding fails, e.g. {@code " (bad byte 0xC0 at byte 17)"}, or null when the
    * bytes are valid.
    */
-  private static String firstInvalidUtf8(byte[] bytes) {
+  private static @Nullable String firstInvalidUtf8(byte[] bytes) {
     java.nio.charset.CharsetDecoder dec =
         java.nio.charset.StandardCharsets.UTF_8
             .newDecoder()
@@ -392,7 +397,7 @@ public final class EventCodec {
     return b.toString();
   }
 
-  private static IllegalArgumentException refused(String why, Throwable cause) {
+  private static IllegalArgumentException refused(String why, @Nullable Throwable cause) {
     return new IllegalArgumentException(
         Redact.clip(Redact.text(Redact.clip(why, 4 * MAX_REASON_CHARS)), MAX_REASON_CHARS), cause);
   }

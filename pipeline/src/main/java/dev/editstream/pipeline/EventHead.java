@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few envelope fields that views and trackers need, read from an event's JSON without building
@@ -28,12 +29,12 @@ import java.util.Locale;
 public record EventHead(
     EventType type,
     String jobId,
-    Instant at,
+    @Nullable Instant at,
     int replays,
-    String requestId,
-    String modelId,
-    String rule,
-    Double costUsd) {
+    @Nullable String requestId,
+    @Nullable String modelId,
+    @Nullable String rule,
+    @Nullable Double costUsd) {
 
   /**
    * Reads the head of one event.
@@ -42,7 +43,7 @@ public record EventHead(
    *     object with a known {@code type} and a {@code job_id} of {@link EventCodec#ID_RULE} (a
    *     poison record), or break {@link dev.editstream.core.Json#READ_LIMITS}
    */
-  public static EventHead read(byte[] bytes) {
+  public static EventHead read(byte @Nullable [] bytes) {
     if (bytes == null) {
       throw new IllegalArgumentException("record has no value");
     }
@@ -107,7 +108,7 @@ public record EventHead(
     return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost);
   }
 
-  private static Double skipNumber(JsonParser p) throws IOException {
+  private static @Nullable Double skipNumber(JsonParser p) throws IOException {
     p.skipChildren();
     return null;
   }
@@ -116,7 +117,7 @@ public record EventHead(
    * The number value of {@code name} in the object the parser is at the start of; consumes the
    * object.
    */
-  private static Double numberField(JsonParser p, String name) throws IOException {
+  private static @Nullable Double numberField(JsonParser p, String name) throws IOException {
     Double out = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
@@ -131,7 +132,7 @@ public record EventHead(
     return out;
   }
 
-  private static EventType type(String text) {
+  private static @Nullable EventType type(String text) {
     try {
       return EventType.valueOf(text.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
@@ -139,7 +140,7 @@ public record EventHead(
     }
   }
 
-  private static Instant instant(String text) {
+  private static @Nullable Instant instant(String text) {
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
@@ -147,7 +148,7 @@ public record EventHead(
     }
   }
 
-  private static String skip(JsonParser p) throws IOException {
+  private static @Nullable String skip(JsonParser p) throws IOException {
     p.skipChildren();
     return null;
   }
@@ -156,11 +157,12 @@ public record EventHead(
    * The string value of {@code name} in the object the parser is at the start of; consumes the
    * object.
    */
-  private static String stringField(JsonParser p, String name) throws IOException {
+  private static @Nullable String stringField(JsonParser p, String name) throws IOException {
     return twoFields(p, name, null)[0];
   }
 
-  private static String[] twoFields(JsonParser p, String a, String b) throws IOException {
+  private static @Nullable String[] twoFields(JsonParser p, String a, @Nullable String b)
+      throws IOException {
     String[] out = new String[2];
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();

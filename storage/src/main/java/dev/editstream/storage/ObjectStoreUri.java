@@ -3,6 +3,7 @@ package dev.editstream.storage;
 import dev.editstream.core.Redact;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where objects go: an S3 bucket and a key prefix, parsed from an option value such as {@code
@@ -106,7 +107,7 @@ public record ObjectStoreUri(String bucket, String prefix) {
   }
 
   /** Why {@code bucket} breaks S3's bucket naming rules, or {@code null} when it is valid. */
-  static String bucketProblem(String bucket) {
+  static @Nullable String bucketProblem(String bucket) {
     if (bucket.length() < 3 || bucket.length() > 63) {
       return "must be 3-63 characters long";
     }

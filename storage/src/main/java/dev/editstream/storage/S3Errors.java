@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -77,7 +78,7 @@ public final class S3Errors {
    *     unwrapped
    * @return the classified failure, never {@code null}
    */
-  public static StageException classify(String optionName, String bucket, Throwable t) {
+  public static StageException classify(String optionName, @Nullable String bucket, Throwable t) {
     Throwable e = unwrap(t);
     String where = bucket == null ? "the bucket" : "bucket '" + bucket + "'";
     if (e instanceof StageException se) {
@@ -234,7 +235,7 @@ public final class S3Errors {
     return false;
   }
 
-  private static String describe(int status, String code, AwsServiceException e) {
+  private static String describe(int status, @Nullable String code, AwsServiceException e) {
     String msg = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
     return "HTTP "
         + status

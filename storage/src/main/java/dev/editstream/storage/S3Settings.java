@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach an S3-compatible store. Validated on construction; {@link #toString()} never shows
@@ -27,12 +28,12 @@ import java.util.Objects;
  */
 public record S3Settings(
     ObjectStoreUri location,
-    String region,
-    URI endpoint,
+    @Nullable String region,
+    @Nullable URI endpoint,
     boolean pathStyle,
-    String profile,
-    String accessKey,
-    String secretKey,
+    @Nullable String profile,
+    @Nullable String accessKey,
+    @Nullable String secretKey,
     String optionName,
     Duration apiCallTimeout,
     Duration attemptTimeout) {
@@ -82,7 +83,7 @@ public record S3Settings(
       throw new IllegalArgumentException(
           optionName + ": give both the access key and the secret key, or neither");
     }
-    if (accessKey != null && (accessKey.isBlank() || secretKey.isBlank())) {
+    if (accessKey != null && secretKey != null && (accessKey.isBlank() || secretKey.isBlank())) {
       throw new IllegalArgumentException(
           optionName + ": the access key and secret key must not be blank");
     }
@@ -142,7 +143,7 @@ public record S3Settings(
   }
 
   /** A copy with a region ({@code null}: default chain). */
-  public S3Settings withRegion(String region) {
+  public S3Settings withRegion(@Nullable String region) {
     return new S3Settings(
         location,
         region,
@@ -205,7 +206,7 @@ public record S3Settings(
    * The region to sign for: {@link #region} when given, else {@code us-east-1} with an endpoint
    * override, else {@code null} (the SDK's default region chain decides).
    */
-  public String effectiveRegion() {
+  public @Nullable String effectiveRegion() {
     if (region != null) {
       return region;
     }

@@ -1,6 +1,7 @@
 package dev.editstream.pipeline.flow;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An adaptive concurrency limit that finds a provider's unknown cap on jobs in flight from its 429
@@ -111,7 +112,7 @@ public final class AdaptiveLimit {
    * @param retryAfter the answer's {@code Retry-After}, or {@code null}
    * @return ns
    */
-  public long pauseFor(Duration retryAfter) {
+  public long pauseFor(@Nullable Duration retryAfter) {
     if (retryAfter == null || retryAfter.isZero() || retryAfter.isNegative()) {
       return 0;
     }
@@ -176,7 +177,7 @@ public final class AdaptiveLimit {
    * @param retryAfter the answer's {@code Retry-After}, or {@code null}/zero when absent
    * @return the pause applied for it, ns ({@link #pauseFor}); 0 when none
    */
-  public long onRejected(long nowNanos, int acceptedInFlight, Duration retryAfter) {
+  public long onRejected(long nowNanos, int acceptedInFlight, @Nullable Duration retryAfter) {
     long pause = pauseFor(retryAfter);
     if (pause > 0) {
       pausedUntilNanos = Math.max(pausedUntilNanos, nowNanos + pause);

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -114,19 +115,19 @@ public final class FlowControl {
   private final Settings settings;
   private final Scheduler timer;
   private final AdaptiveLimit account;
-  private final RateLimiter rate;
+  private final @Nullable RateLimiter rate;
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private final Map<String, Integer> modelInFlight = new HashMap<>();
   private final Map<String, Held> held = new ConcurrentHashMap<>();
-  private volatile Duration maxHold;
+  private volatile @Nullable Duration maxHold;
 
   /** A permit parked under a request_id, with the timer that gives it back if nobody does. */
-  private record Held(Permit permit, Disposable expiry) {}
+  private record Held(Permit permit, @Nullable Disposable expiry) {}
 
   private final AtomicInteger wip = new AtomicInteger();
   private int inFlight;
   private long wakeAtNanos = Long.MAX_VALUE;
-  private Disposable wake;
+  private @Nullable Disposable wake;
 
   /**
    * @param settings the limits
@@ -411,7 +412,7 @@ public final class FlowControl {
     NEUTRAL
   }
 
-  private void onRelease(Permit p, ReleaseKind kind, Duration retryAfter) {
+  private void onRelease(Permit p, ReleaseKind kind, @Nullable Duration retryAfter) {
     synchronized (this) {
       long now = timer.now(TimeUnit.NANOSECONDS);
       int before = inFlight;
@@ -451,7 +452,7 @@ public final class FlowControl {
   private static final class Waiter {
     final String modelId;
     final MonoSink<Permit> sink;
-    Permit permit;
+    @Nullable Permit permit;
 
     Waiter(String modelId, MonoSink<Permit> sink) {
       this.modelId = modelId;
@@ -494,7 +495,7 @@ public final class FlowControl {
      *
      * @param retryAfter the answer's {@code Retry-After}, or {@code null} when absent
      */
-    public void rejected(Duration retryAfter) {
+    public void rejected(@Nullable Duration retryAfter) {
       if (released.compareAndSet(false, true)) {
         onRelease(this, ReleaseKind.REJECTED, retryAfter);
       }

@@ -21,6 +21,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -125,7 +126,8 @@ public final class EventPublisher implements AutoCloseable {
    *     {@link RecordTooLargeException} at once, without contacting Kafka, when the encoded event
    *     is over {@link RecordLimits#maxRecordBytes()}
    */
-  public Mono<RecordMetadata> publish(String topic, JobEvent event, String parentTraceparent) {
+  public Mono<RecordMetadata> publish(
+      String topic, JobEvent event, @Nullable String parentTraceparent) {
     return Mono.defer(
         () -> {
           byte[] bytes = EventCodec.encode(event);
@@ -169,7 +171,7 @@ public final class EventPublisher implements AutoCloseable {
    * The {@value Traceparent#HEADER} header of a consumed record, as text, or {@code null} when it
    * has none (the last one wins when there are several).
    */
-  public static String traceparentOf(
+  public static @Nullable String traceparentOf(
       org.apache.kafka.clients.consumer.ConsumerRecord<?, ?> record) {
     Header h = record.headers() == null ? null : record.headers().lastHeader(Traceparent.HEADER);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
@@ -202,7 +204,9 @@ public final class EventPublisher implements AutoCloseable {
     return send(topic, key, value, null);
   }
 
-  private Mono<RecordMetadata> send(String topic, String key, byte[] value, Headers headers) {
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback below gets the send's outcome
+  private Mono<RecordMetadata> send(
+      String topic, String key, byte[] value, @Nullable Headers headers) {
     return Mono.<RecordMetadata>create(
             sink -> {
               KafkaProducer<String, byte[]> current = producer;
@@ -253,8 +257,8 @@ public final class EventPublisher implements AutoCloseable {
     sendThread.schedule(() -> broken.close(Duration.ZERO));
   }
 
-  private io.micrometer.core.instrument.MeterRegistry metricsRegistry;
-  private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics;
+  private io.micrometer.core.instrument.@Nullable MeterRegistry metricsRegistry;
+  private io.micrometer.core.instrument.binder.kafka.@Nullable KafkaClientMetrics clientMetrics;
 
   /**
    * Publishes the Kafka producer's own metrics ({@code kafka.producer.*}: record send rate, errors,

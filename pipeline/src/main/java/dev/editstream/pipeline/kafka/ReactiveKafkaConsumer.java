@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -103,10 +104,10 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
   private volatile boolean revokeWaiting;
   private volatile boolean running = true;
   private volatile long drainDeadlineNanos = Long.MAX_VALUE;
-  private volatile KafkaConsumer<String, byte[]> consumer;
+  private volatile @Nullable KafkaConsumer<String, byte[]> consumer;
   private long generationCounter;
   private volatile boolean paused;
-  private volatile Thread pollThread;
+  private volatile @Nullable Thread pollThread;
 
   /** A record emitted to the sink, not yet taken by the subscriber. */
   private static final int QUEUED = 0;
@@ -170,7 +171,7 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     return this;
   }
 
-  private volatile io.micrometer.core.instrument.MeterRegistry metricsRegistry;
+  private volatile io.micrometer.core.instrument.@Nullable MeterRegistry metricsRegistry;
 
   /**
    * Publishes the Kafka consumer's own metrics ({@code kafka.consumer.*}: fetch rate, records lag
@@ -370,7 +371,8 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
     }
     t.add(r.offset());
     inFlight.incrementAndGet();
-    ReceivedRecord rr = new ReceivedRecord(r, generations.get(tp), this::onAck);
+    long generation = Objects.requireNonNull(generations.get(tp), "generation"); // kept with t
+    ReceivedRecord rr = new ReceivedRecord(r, generation, this::onAck);
     handed.put(rr, new AtomicInteger(QUEUED));
     Sinks.EmitResult res = sink.tryEmitNext(rr);
     if (res.isFailure()) {
@@ -415,7 +417,7 @@ public final class ReactiveKafkaConsumer implements AutoCloseable {
 
   private void wake(int inFlightNow) {
     Thread t = pollThread;
-    if (t != null && (revokeWaiting || paused && inFlightNow < resumeBelow())) {
+    if (t != null && (revokeWaiting || (paused && inFlightNow < resumeBelow()))) {
       LockSupport.unpark(t);
     }
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +97,9 @@ public final class TopicAdmin {
         configs = admin.describeConfigs(resources).all().get(60, TimeUnit.SECONDS);
     for (String t : topics) {
       List<String> diffs = new ArrayList<>();
-      int actual =
-          described.get(t).partitions().isEmpty()
-              ? 0
-              : described.get(t).partitions().get(0).replicas().size();
+      // describeTopics answers for every topic asked, or fails
+      var d = Objects.requireNonNull(described.get(t), t);
+      int actual = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
       if (actual < rf) {
         diffs.add(
             "replication factor "

@@ -19,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,8 @@ public final class TopicView<V> implements AutoCloseable {
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final String name;
   private volatile boolean running = true;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
+  private volatile @Nullable KafkaConsumer<String, byte[]> consumer;
+  private @Nullable Thread thread;
 
   private TopicView(
       String name, Function<ConsumerRecord<String, byte[]>, V> decode, BinaryOperator<V> merge) {

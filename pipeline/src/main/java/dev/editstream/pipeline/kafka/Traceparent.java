@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A W3C Trace Context {@code traceparent} header value, version {@code 00}: {@code 00-<32 hex trace
@@ -59,7 +60,7 @@ public record Traceparent(String traceId, String spanId, String flags) {
    * @return the trace context, or empty when {@code value} is absent or not a valid version-00
    *     {@code traceparent}
    */
-  public static Optional<Traceparent> parse(String value) {
+  public static Optional<Traceparent> parse(@Nullable String value) {
     if (value == null || value.length() != 55) {
       return Optional.empty();
     }
@@ -76,7 +77,7 @@ public record Traceparent(String traceId, String spanId, String flags) {
    * @param value the header's bytes (US-ASCII), or {@code null}
    * @return as {@link #parse(String)}
    */
-  public static Optional<Traceparent> parse(byte[] value) {
+  public static Optional<Traceparent> parse(byte @Nullable [] value) {
     if (value == null || value.length != 55) {
       return Optional.empty();
     }
@@ -99,7 +100,7 @@ public record Traceparent(String traceId, String spanId, String flags) {
    *
    * @param parent the consumed record's {@code traceparent} header value, or {@code null}
    */
-  public static Traceparent child(String parent) {
+  public static Traceparent child(@Nullable String parent) {
     return parse(parent).map(Traceparent::child).orElseGet(Traceparent::newRoot);
   }
 

@@ -91,7 +91,7 @@ public final class PipelineMetrics {
    * @param backgroundSyncs background fdatasyncs started while it streamed
    */
   public void downloaded(long bytes, Duration streaming, Duration commit, int backgroundSyncs) {
-    counter(Meters.DOWNLOAD_BYTES).increment(bytes);
+    counter(Meters.DOWNLOAD_BYTES).increment((double) bytes);
     counter(Meters.DOWNLOAD_BACKGROUND_SYNCS).increment(backgroundSyncs);
     timer(Meters.DOWNLOAD_STREAMING).record(streaming);
     timer(Meters.DOWNLOAD_COMMIT).record(commit);

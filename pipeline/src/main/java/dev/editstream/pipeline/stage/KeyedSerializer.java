@@ -25,10 +25,12 @@ final class KeyedSerializer {
                   (k, prev) -> {
                     Mono<Void> before =
                         prev == null ? Mono.empty() : prev.onErrorResume(e -> Mono.empty());
-                    mine.set(before.then(Mono.defer(work)).cache());
-                    return mine.get().then().onErrorResume(e -> Mono.empty()).cache();
+                    Mono<T> m = before.then(Mono.defer(work)).cache();
+                    mine.set(m);
+                    return m.then().onErrorResume(e -> Mono.empty()).cache();
                   });
-          return mine.get().doFinally(s -> tails.remove(key, tail));
+          return java.util.Objects.requireNonNull(mine.get(), "set by compute")
+              .doFinally(s -> tails.remove(key, tail));
         });
   }
 

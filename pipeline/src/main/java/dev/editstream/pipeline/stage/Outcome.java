@@ -41,7 +41,7 @@ public sealed interface Outcome {
 
     /** A failure whose wire text is the reason's own. */
     public Fail(ExitClass exitClass, FailureReason reason, String message) {
-      this(exitClass, reason, null, message);
+      this(exitClass, reason, java.util.Objects.requireNonNull(reason, "reason").wire(), message);
     }
   }
 

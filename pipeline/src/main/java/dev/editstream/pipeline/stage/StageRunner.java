@@ -24,9 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -69,14 +71,14 @@ public final class StageRunner implements AutoCloseable {
   private final Clock clock;
   private final Scheduler timer;
   private final RetryDecision retries;
-  private final TerminalGuard guard;
+  private final @Nullable TerminalGuard guard;
   private final RecordLimits limits;
   private final KeyedSerializer perJob = new KeyedSerializer();
-  private ReactiveKafkaConsumer input;
-  private ReactiveKafkaConsumer delayed;
-  private Disposable inputFlow;
-  private Disposable delayFlow;
-  private volatile Sinks.Empty<Void> inputKill;
+  private @Nullable ReactiveKafkaConsumer input;
+  private @Nullable ReactiveKafkaConsumer delayed;
+  private @Nullable Disposable inputFlow;
+  private @Nullable Disposable delayFlow;
+  private volatile Sinks.@Nullable Empty<Void> inputKill;
   private volatile boolean inputAlive;
   private volatile boolean delayAlive;
   private volatile boolean closed;
@@ -127,11 +129,11 @@ public final class StageRunner implements AutoCloseable {
     private final Topics topics;
     private final EventPublisher publisher;
     private final StageHandler handler;
-    private PipelineMetrics metrics;
+    private @Nullable PipelineMetrics metrics;
     private Clock clock = Clock.systemUTC();
     private Scheduler timer = Schedulers.parallel();
-    private TerminalGuard guard;
-    private RecordLimits limits;
+    private @Nullable TerminalGuard guard;
+    private @Nullable RecordLimits limits;
     private RestartBudget budget = RestartBudget.DEFAULT;
     private java.util.function.Consumer<String> giveUp = reason -> {};
 
@@ -162,7 +164,7 @@ public final class StageRunner implements AutoCloseable {
     }
 
     /** The process's view of ended jobs, or {@code null} for none. */
-    public Builder guard(TerminalGuard g) {
+    public Builder guard(@Nullable TerminalGuard g) {
       this.guard = g;
       return this;
     }
@@ -246,7 +248,7 @@ public final class StageRunner implements AutoCloseable {
    * A chain ended on its own (an error, or its consumer stopped): counted, its consumer closed,
    * restarted after the budget's delay, or, with the budget spent, the give-up action runs.
    */
-  private void ended(boolean inputChain, ReactiveKafkaConsumer consumer, Throwable e) {
+  private void ended(boolean inputChain, ReactiveKafkaConsumer consumer, @Nullable Throwable e) {
     if (closed) {
       return; // closing: the chains end because we asked them to
     }
@@ -396,7 +398,7 @@ public final class StageRunner implements AutoCloseable {
    * record is acknowledged and the stage keeps consuming.
    */
   private Mono<Void> crashed(
-      JobEvent event, Throwable e, String trace, ConsumerRecord<String, byte[]> r) {
+      JobEvent event, Throwable e, @Nullable String trace, ConsumerRecord<String, byte[]> r) {
     String why = outside(e.toString());
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
     log.error(
@@ -427,7 +429,7 @@ public final class StageRunner implements AutoCloseable {
   /**
    * Text from outside, safe for a topic and a log line: secrets removed, controls escaped, clipped.
    */
-  private String outside(String text) {
+  private String outside(@Nullable String text) {
     return Redact.text(text == null ? "" : text, limits.maxMessageChars());
   }
 
@@ -435,7 +437,7 @@ public final class StageRunner implements AutoCloseable {
    * The only event type the stage's input topic carries (the router's also takes plain job lines,
    * read as requested events).
    */
-  private static EventType inputType(Stage stage) {
+  private static @Nullable EventType inputType(Stage stage) {
     return switch (stage) {
       case ROUTER -> EventType.REQUESTED;
       case POLLER -> EventType.SUBMITTED;
@@ -445,7 +447,8 @@ public final class StageRunner implements AutoCloseable {
   }
 
   /** One event of one job: skip it if the job already ended, else handle, publish, account. */
-  private Mono<Void> handleOnce(JobEvent event, String trace, ConsumerRecord<String, byte[]> rec) {
+  private Mono<Void> handleOnce(
+      JobEvent event, @Nullable String trace, ConsumerRecord<String, byte[]> rec) {
     Stage stage = settings.stage();
     if (guard != null && guard.ended(event)) {
       log.info(
@@ -571,13 +574,14 @@ public final class StageRunner implements AutoCloseable {
     return outcome;
   }
 
-  private void account(JobEvent in, Outcome outcome, Duration took) {
+  private void account(
+      @SuppressWarnings("UnusedVariable") JobEvent in, Outcome outcome, Duration took) {
     Stage stage = settings.stage();
     for (Outcome.Emit e : ((Outcome.Publish) outcome).emits()) {
       JobEvent out = e.event();
       FailureReason reason =
           out.type() == EventType.FAILED
-              ? out.failure().reason()
+              ? failureOf(out).reason()
               : e.topic().equals(topics.retry(stage))
                   ? out.history().get(out.history().size() - 1).reason()
                   : null;
@@ -585,14 +589,14 @@ public final class StageRunner implements AutoCloseable {
         metrics.throttled(stage);
       }
       if (out.type() == EventType.FAILED) {
-        metrics.failed(stage, out.failure().exitClass().code());
+        metrics.failed(stage, failureOf(out).exitClass().code());
         log.info(
             "job {} failed in {} (class {}, {}): {}",
             out.jobId(),
             stage.wire(),
-            out.failure().exitClass().code(),
-            outside(out.failure().reasonText()),
-            outside(out.failure().message()));
+            failureOf(out).exitClass().code(),
+            outside(failureOf(out).reasonText()),
+            outside(failureOf(out).message()));
         try {
           handler.failed(out);
         } catch (RuntimeException ex) {
@@ -627,7 +631,8 @@ public final class StageRunner implements AutoCloseable {
    * record's {@code traceparent} {@code trace} (a new span id each), or a new trace when it is
    * {@code null} or malformed.
    */
-  private Mono<Void> publishDurably(JobEvent event, Outcome outcome, String trace) {
+  private Mono<Void> publishDurably(
+      @SuppressWarnings("UnusedVariable") JobEvent event, Outcome outcome, @Nullable String trace) {
     List<Outcome.Emit> emits = ((Outcome.Publish) outcome).emits();
     return Flux.fromIterable(emits).concatMap(e -> publishOne(fit(e), true, trace)).then();
   }
@@ -636,6 +641,7 @@ public final class StageRunner implements AutoCloseable {
    * The emit to publish instead of {@code e}: itself, or its job's {@code failed} event when it
    * breaks a limit.
    */
+  @SuppressWarnings("ReferenceEquality") // fit returns the very event when it changed nothing
   private Outcome.Emit fit(Outcome.Emit e) {
     JobEvent fitted = limits.fit(e.event(), settings.stage(), clock.instant());
     if (fitted == e.event()) {
@@ -647,12 +653,12 @@ public final class StageRunner implements AutoCloseable {
           e.event().jobId(),
           e.event().type().wire(),
           e.topic(),
-          fitted.failure().message());
+          failureOf(fitted).message());
     }
     return new Outcome.Emit(topics.failed(), fitted);
   }
 
-  private Mono<Void> publishOne(Outcome.Emit e, boolean mayReplace, String trace) {
+  private Mono<Void> publishOne(Outcome.Emit e, boolean mayReplace, @Nullable String trace) {
     if (guard != null && terminal(e.event()) && guard.ended(e.event())) {
       return Mono.empty();
     }
@@ -683,7 +689,7 @@ public final class StageRunner implements AutoCloseable {
    * Kafka refused the record of {@code e} for good (too large, invalid): the job fails with class
    * 65 on the failure topic, shrunk to the smallest event; never retried as a broker failure.
    */
-  private Mono<Void> refused(Outcome.Emit e, Throwable err, String trace) {
+  private Mono<Void> refused(Outcome.Emit e, Throwable err, @Nullable String trace) {
     FailureReason reason =
         err instanceof org.apache.kafka.common.errors.RecordTooLargeException
             ? RecordLimits.REASON
@@ -760,7 +766,7 @@ public final class StageRunner implements AutoCloseable {
    * router input reaches the failure topic; a tombstone gives {@code [raw value: none, a
    * tombstone]} and an empty base64.
    */
-  private Mono<Void> poison(ReceivedRecord rec, String why) {
+  private Mono<Void> poison(ReceivedRecord rec, @Nullable String why) {
     ConsumerRecord<String, byte[]> r = rec.record();
     String where = r.topic() + " partition " + r.partition() + " offset " + r.offset();
     String id =
@@ -780,7 +786,7 @@ public final class StageRunner implements AutoCloseable {
     String raw = rawValue(r.value(), limits.maxMessageChars() - head.length());
     Failure f =
         new Failure(ExitClass.DATA, FailureReason.UNDECODABLE, head + raw, settings.stage(), 1);
-    Job placeholder = new Job(id, "", List.of(), null, null, null, null, null);
+    Job placeholder = new Job(id, "", List.of(), null, null, null, Map.of(), null);
     JobEvent ev = JobEvent.requested(placeholder, clock.instant()).failed(f, clock.instant());
     metrics.poison(settings.stage());
     log.warn(
@@ -889,6 +895,11 @@ public final class StageRunner implements AutoCloseable {
             publishDurably(event, Outcome.publish(topics.input(settings.stage()), event), trace))
         .onErrorResume(e -> crashed(event, e, trace, rec.record()))
         .doOnSuccess(v -> rec.ack());
+  }
+
+  /** The failure of a {@code failed} event, which always carries one. */
+  private static Failure failureOf(JobEvent failed) {
+    return java.util.Objects.requireNonNull(failed.failure(), "failure");
   }
 
   /** Records in flight on the input topic (handed to the handler and not yet acknowledged). */

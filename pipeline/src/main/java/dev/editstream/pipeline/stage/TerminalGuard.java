@@ -7,6 +7,7 @@ import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicView;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps every job in at most one terminal state: a live view of the {@code done} and {@code failed}
@@ -67,7 +68,7 @@ public final class TerminalGuard implements AutoCloseable {
             Duration.ofMinutes(2)));
   }
 
-  private static Terminal of(EventHead e) {
+  private static @Nullable Terminal of(EventHead e) {
     return switch (e.type()) {
       case DONE -> new Terminal(true, e.replays());
       case FAILED -> new Terminal(false, e.replays());
