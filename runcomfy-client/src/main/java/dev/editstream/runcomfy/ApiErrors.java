@@ -8,6 +8,7 @@ import dev.editstream.core.error.StageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a RunComfy error answer into a {@link StageException}. Pure: no HTTP types.
@@ -46,7 +47,7 @@ public final class ApiErrors {
    * Whether an answer is an error: a status outside 2xx, or a 2xx whose body has a top-level {@code
    * error_code}.
    */
-  public static boolean isError(int status, JsonNode body) {
+  public static boolean isError(int status, @Nullable JsonNode body) {
     return status < 200 || status > 299 || errorCode(body) != null;
   }
 
@@ -65,7 +66,12 @@ public final class ApiErrors {
    *     #MAX_SERVER_MESSAGE} characters
    */
   public static StageException toException(
-      String method, String url, int status, String body, Duration retryAfter, String secret) {
+      String method,
+      String url,
+      int status,
+      String body,
+      @Nullable Duration retryAfter,
+      @Nullable String secret) {
     JsonNode json = parse(body);
     Integer code = errorCode(json);
     ExitClass cls = HttpErrorClassifier.classify(status, code);
@@ -84,7 +90,7 @@ public final class ApiErrors {
   }
 
   /** The top-level numeric {@code error_code} (number or digit string), or {@code null}. */
-  public static Integer errorCode(JsonNode body) {
+  public static @Nullable Integer errorCode(@Nullable JsonNode body) {
     if (body == null || !body.isObject()) {
       return null;
     }
@@ -102,7 +108,7 @@ public final class ApiErrors {
   }
 
   /** As {@link #serverMessage(JsonNode, String, String)} without a secret. */
-  static String serverMessage(JsonNode json, String raw) {
+  static String serverMessage(@Nullable JsonNode json, String raw) {
     return serverMessage(json, raw, null);
   }
 
@@ -112,7 +118,7 @@ public final class ApiErrors {
    * not JSON, its text. Made safe by {@link #safe}: {@code secret}, bearer tokens and URL queries
    * removed, control and bidi characters escaped, at most {@value #MAX_SERVER_MESSAGE} characters.
    */
-  static String serverMessage(JsonNode json, String raw, String secret) {
+  static String serverMessage(@Nullable JsonNode json, String raw, @Nullable String secret) {
     return safe(rawServerMessage(json, raw), secret);
   }
 
@@ -124,7 +130,7 @@ public final class ApiErrors {
    * @param text server text, any length; {@code null} gives {@code ""}
    * @param secret the token, or {@code null}
    */
-  public static String safe(String text, String secret) {
+  public static String safe(@Nullable String text, @Nullable String secret) {
     if (text == null) {
       return "";
     }
@@ -134,7 +140,7 @@ public final class ApiErrors {
     return SafeText.of(Redact.text(text.strip()), MAX_SERVER_MESSAGE);
   }
 
-  private static String rawServerMessage(JsonNode json, String raw) {
+  private static String rawServerMessage(@Nullable JsonNode json, String raw) {
     if (json == null) {
       return raw == null ? "" : raw;
     }
@@ -190,7 +196,7 @@ public final class ApiErrors {
     return v.toString();
   }
 
-  private static JsonNode parse(String body) {
+  private static @Nullable JsonNode parse(String body) {
     return ApiJson.parse(body);
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.Json;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses API answers with bounds tighter than core's {@link Json#mapper()} (Jackson 2.20 defaults:
@@ -49,7 +50,7 @@ final class ApiJson {
    * @return the JSON tree, or {@code null} for a blank body, text that is not JSON, or JSON outside
    *     the limits
    */
-  static JsonNode parse(String body) {
+  static @Nullable JsonNode parse(String body) {
     if (body == null || body.isBlank()) {
       return null;
     }

@@ -1,6 +1,7 @@
 package dev.editstream.runcomfy;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds RunComfy Model API paths (RunComfy docs, "Async queue endpoints"). Pure.
@@ -52,7 +53,12 @@ public final class ApiPaths {
    * @throws IllegalArgumentException naming {@code limit} or {@code offset} when out of range
    */
   public static String models(
-      String search, String category, String kind, boolean includeSchema, int limit, int offset) {
+      @Nullable String search,
+      @Nullable String category,
+      @Nullable String kind,
+      boolean includeSchema,
+      int limit,
+      int offset) {
     if (limit < 0 || limit > MAX_MODELS_LIMIT) {
       throw new IllegalArgumentException(
           "limit: must be 1.." + MAX_MODELS_LIMIT + " (0 for the default), was " + limit);
@@ -100,7 +106,7 @@ public final class ApiPaths {
     return "/requests/" + segment("requestId", requestId);
   }
 
-  private static void param(StringBuilder q, String name, String value) {
+  private static void param(StringBuilder q, String name, @Nullable String value) {
     if (value == null || value.isBlank()) {
       return;
     }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.core.error.ExitClass;
 import dev.editstream.core.error.StageException;
 import dev.editstream.core.event.FailureReason;
+import java.util.Objects;
 import java.util.regex.Pattern;
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads successful RunComfy answers (already parsed JSON) into records. Pure.
@@ -99,7 +102,7 @@ public final class ApiResponses {
    * @return the amount when it is a JSON number or a numeric string (trimmed), finite and &gt;= 0;
    *     else {@code null} (absent, {@code null}, an object, negative, not a number)
    */
-  public static Double cost(JsonNode cost) {
+  public static @Nullable Double cost(@Nullable JsonNode cost) {
     Double v = number(cost);
     return v != null && v >= 0 ? v : null;
   }
@@ -126,7 +129,9 @@ public final class ApiResponses {
       throw new StageException(
           ExitClass.OTHER, FailureReason.BAD_RESPONSE, "balance answer has no balance_usd");
     }
-    return new Balance(usd != null ? usd : micro / 1_000_000.0, micro, text(body, "currency"));
+    // one of the two is set (checked above)
+    double balanceUsd = usd != null ? usd : Objects.requireNonNull(micro, "micro") / 1_000_000.0;
+    return new Balance(balanceUsd, micro, text(body, "currency"));
   }
 
   /** Reads a cancel answer; {@code outcome} is required. */
@@ -140,7 +145,8 @@ public final class ApiResponses {
    * printable ASCII ({@code !}..{@code ~}). Path characters are allowed ({@link ApiPaths} encodes
    * the id as one segment).
    */
-  public static boolean validRequestId(String id) {
+  @Contract("null -> false")
+  public static boolean validRequestId(@Nullable String id) {
     return id != null
         && !id.isEmpty()
         && id.length() <= MAX_REQUEST_ID
@@ -153,7 +159,7 @@ public final class ApiResponses {
     return validRequestId(id) ? id : fallbackId;
   }
 
-  private static String link(JsonNode body, String field) {
+  private static @Nullable String link(JsonNode body, String field) {
     String v = text(body, field);
     return v != null && v.length() <= MAX_LINK && v.chars().allMatch(c -> c > 0x20 && c < 0x7f)
         ? v
@@ -164,7 +170,7 @@ public final class ApiResponses {
    * The {@code status} word as sent, escaped ({@link SafeText}) and clipped for messages; {@code
    * null} when absent or not a scalar.
    */
-  private static String statusWord(JsonNode body) {
+  private static @Nullable String statusWord(JsonNode body) {
     String status = text(body, "status");
     return status == null ? null : clip(status);
   }
@@ -172,7 +178,7 @@ public final class ApiResponses {
   /**
    * A finite JSON number or decimal string (trimmed; sign and exponent allowed), else {@code null}.
    */
-  private static Double number(JsonNode n) {
+  private static @Nullable Double number(@Nullable JsonNode n) {
     double v;
     if (n == null || n.isNull()) {
       return null;
@@ -203,12 +209,12 @@ public final class ApiResponses {
     return v;
   }
 
-  private static String text(JsonNode body, String field) {
+  private static @Nullable String text(JsonNode body, String field) {
     JsonNode v = body.get(field);
     return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
   }
 
-  private static JsonNode nullToNull(JsonNode n) {
+  private static @Nullable JsonNode nullToNull(JsonNode n) {
     return n == null || n.isNull() || n.isMissingNode() ? null : n;
   }
 

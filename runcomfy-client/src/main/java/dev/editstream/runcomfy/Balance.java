@@ -1,5 +1,7 @@
 package dev.editstream.runcomfy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The account's balance: RunComfy's answer to {@code GET https://api.runcomfy.net/prod/v2/balance}
  * ({@code {balance_usd, balance_microdollars, currency}}; {@code runcomfy-live-contract.md} §3).
@@ -13,7 +15,8 @@ package dev.editstream.runcomfy;
  * @param currency the currency code as sent (RunComfy sends {@code USD}), or {@code null} when
  *     absent
  */
-public record Balance(double balanceUsd, Long balanceMicrodollars, String currency) {
+public record Balance(
+    double balanceUsd, @Nullable Long balanceMicrodollars, @Nullable String currency) {
   /** Whether anything is left to spend: {@code balanceUsd > 0}. */
   public boolean positive() {
     return balanceUsd > 0;

@@ -2,6 +2,7 @@ package dev.editstream.runcomfy;
 
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Guesses a Content-Type from a file name's extension. Pure. */
 public final class ContentTypes {
@@ -34,7 +35,7 @@ public final class ContentTypes {
    * @param fileName a file name, possibly {@code null}
    * @return the type for its extension (case-insensitive), or {@value #DEFAULT}
    */
-  public static String guess(String fileName) {
+  public static String guess(@Nullable String fileName) {
     if (fileName == null) {
       return DEFAULT;
     }

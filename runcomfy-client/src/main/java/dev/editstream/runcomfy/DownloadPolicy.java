@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which output URLs may be downloaded, and the exact URI to fetch. Pure.
@@ -65,7 +66,7 @@ public final class DownloadPolicy {
    * @param suffixHost whether the host was allowed by a suffix (its resolved addresses must then
    *     pass {@link AddressRules}); {@code false} for a configured local host or a refusal
    */
-  public record Checked(URI uri, String refusal, boolean suffixHost) {
+  public record Checked(@Nullable URI uri, @Nullable String refusal, boolean suffixHost) {
     /** Whether the URL may be fetched. */
     public boolean allowed() {
       return uri != null;
@@ -148,7 +149,7 @@ public final class DownloadPolicy {
    * @return the URI to fetch, or the reason for refusing it (without the query string); never
    *     {@code null}
    */
-  public Checked check(String url) {
+  public Checked check(@Nullable String url) {
     if (url == null || url.isEmpty()) {
       return Checked.refused("no URL");
     }

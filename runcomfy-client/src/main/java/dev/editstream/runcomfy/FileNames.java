@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Local file names for downloaded outputs. Pure (the "taken" test is passed in).
@@ -47,7 +48,7 @@ public final class FileNames {
    * @param raw any text, possibly percent-encoded, possibly {@code null}
    * @return a safe file name, never empty
    */
-  public static String sanitise(String raw) {
+  public static String sanitise(@Nullable String raw) {
     if (raw == null) {
       return FALLBACK;
     }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -201,7 +202,11 @@ public final class LocalAssetServer implements AutoCloseable {
     server.disposeNow();
   }
 
-  private Asset verify(String mac, String encoded, String name) {
+  private @Nullable Asset verify(
+      @Nullable String mac, @Nullable String encoded, @Nullable String name) {
+    if (encoded == null || name == null) {
+      return null; // the route always has them
+    }
     String path;
     try {
       path =
@@ -235,7 +240,7 @@ public final class LocalAssetServer implements AutoCloseable {
    * Opens a verified asset for reading, or returns {@code null} when it must not be served (see the
    * class comment). Blocking.
    */
-  static Opened open(Path signed) {
+  static @Nullable Opened open(Path signed) {
     FileChannel ch = null;
     try {
       if (!signed.toRealPath().equals(signed)) {

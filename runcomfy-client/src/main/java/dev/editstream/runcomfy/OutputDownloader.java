@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.ByteBufFlux;
@@ -111,7 +112,7 @@ public final class OutputDownloader implements AutoCloseable {
   private final ConnectionProvider provider;
   private final HttpClient http;
   private final PartFiles partFiles;
-  private final ExecutorService writebackPool;
+  private final @Nullable ExecutorService writebackPool;
   private final ExecutorService hashPool =
       Executors.newCachedThreadPool(daemonThreads("download-hash-"));
 
@@ -178,7 +179,7 @@ public final class OutputDownloader implements AutoCloseable {
       DownloadPolicy policy,
       DownloadConfig config,
       Clock clock,
-      PartFiles partFiles,
+      @Nullable PartFiles partFiles,
       CheckingResolver.HostResolver resolver) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.config = Objects.requireNonNull(config, "config");
@@ -229,7 +230,7 @@ public final class OutputDownloader implements AutoCloseable {
    *     segment
    * @return the written file; errors as described on the class
    */
-  public Mono<DownloadedFile> download(URI url, Path targetDir, String preferredName) {
+  public Mono<DownloadedFile> download(URI url, Path targetDir, @Nullable String preferredName) {
     return download(url == null ? null : url.toString(), targetDir, preferredName, null);
   }
 
@@ -244,7 +245,7 @@ public final class OutputDownloader implements AutoCloseable {
    * @see #download(URI, Path, String)
    */
   public Mono<DownloadedFile> download(
-      URI url, Path targetDir, String preferredName, Instant jobDeadline) {
+      URI url, Path targetDir, @Nullable String preferredName, @Nullable Instant jobDeadline) {
     return download(url == null ? null : url.toString(), targetDir, preferredName, jobDeadline);
   }
 
@@ -254,30 +255,33 @@ public final class OutputDownloader implements AutoCloseable {
    *
    * @see #download(URI, Path, String)
    */
-  public Mono<DownloadedFile> download(String url, Path targetDir, String preferredName) {
+  public Mono<DownloadedFile> download(String url, Path targetDir, @Nullable String preferredName) {
     return download(url, targetDir, preferredName, null);
   }
 
   private Mono<DownloadedFile> download(
-      String url, Path targetDir, String preferredName, Instant jobDeadline) {
+      @Nullable String url,
+      Path targetDir,
+      @Nullable String preferredName,
+      @Nullable Instant jobDeadline) {
     return Mono.defer(
         () -> {
           DownloadPolicy.Checked checked = policy.check(url);
           if (!checked.allowed()) {
             return Mono.error(refused(url, checked.refusal()));
           }
+          URI uri = Objects.requireNonNull(checked.uri(), "uri"); // set when allowed
           String name =
               preferredName == null || preferredName.isBlank()
-                  ? FileNames.fromUrl(checked.uri())
+                  ? FileNames.fromUrl(uri)
                   : FileNames.sanitise(preferredName);
-          Target t =
-              new Target(targetDir, name, Redact.url(checked.uri().toString()), new PartState());
+          Target t = new Target(targetDir, name, Redact.url(uri.toString()), new PartState());
           Duration deadline = config.deadline();
           boolean jobLimits = false;
           if (jobDeadline != null) {
             Duration left = Duration.between(clock.instant(), jobDeadline);
             if (left.isNegative() || left.isZero()) {
-              return Mono.error(jobDeadlinePassed(checked.uri(), jobDeadline));
+              return Mono.error(jobDeadlinePassed(uri, jobDeadline));
             }
             if (left.compareTo(deadline) <= 0) {
               deadline = left;
@@ -285,10 +289,10 @@ public final class OutputDownloader implements AutoCloseable {
             }
           }
           StageException onTimeout =
-              jobLimits
-                  ? jobDeadlinePassed(checked.uri(), jobDeadline)
-                  : deadlineExceeded(checked.uri());
-          return hop(checked.uri(), 0, t)
+              jobLimits && jobDeadline != null // jobLimits: the job's deadline is set
+                  ? jobDeadlinePassed(uri, jobDeadline)
+                  : deadlineExceeded(uri);
+          return hop(uri, 0, t)
               .timeout(deadline, Mono.defer(() -> t.part.gone().then(Mono.error(onTimeout))));
         });
   }
@@ -320,7 +324,7 @@ public final class OutputDownloader implements AutoCloseable {
     };
   }
 
-  private static StageException refused(String url, String why) {
+  private static StageException refused(@Nullable String url, @Nullable String why) {
     return new StageException(
         ExitClass.DATA,
         FailureReason.REFUSED_URL,
@@ -360,7 +364,10 @@ public final class OutputDownloader implements AutoCloseable {
         .single()
         .onErrorMap(e -> !(e instanceof StageException), e -> transport(e, uri))
         .flatMap(
-            step -> step.file != null ? Mono.just(step.file) : hop(step.next, redirects + 1, t));
+            step ->
+                step.file != null
+                    ? Mono.just(step.file)
+                    : hop(Objects.requireNonNull(step.next, "next"), redirects + 1, t));
   }
 
   private Mono<Step> answer(
@@ -599,5 +606,5 @@ public final class OutputDownloader implements AutoCloseable {
     }
   }
 
-  private record Step(DownloadedFile file, URI next) {}
+  private record Step(@Nullable DownloadedFile file, @Nullable URI next) {}
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the files a RunComfy result points to. Pure.
@@ -42,7 +43,7 @@ public final class OutputUrls {
    *     (case-insensitive, surrounding whitespace trimmed), in document order, without duplicates,
    *     at most {@value #DEFAULT_MAX_URLS}
    */
-  public static List<String> collect(JsonNode output) {
+  public static List<String> collect(@Nullable JsonNode output) {
     return find(output, DEFAULT_MAX_URLS).urls();
   }
 
@@ -53,7 +54,7 @@ public final class OutputUrls {
    *     more
    * @throws IllegalArgumentException when {@code maxUrls} is below 1
    */
-  public static Found find(JsonNode output, int maxUrls) {
+  public static Found find(@Nullable JsonNode output, int maxUrls) {
     if (maxUrls < 1) {
       throw new IllegalArgumentException("maxUrls: must be at least 1, was " + maxUrls);
     }
@@ -65,7 +66,7 @@ public final class OutputUrls {
   /**
    * @return true when a URL beyond the cap was seen (the walk stops there)
    */
-  private static boolean walk(JsonNode node, Set<String> found, int max) {
+  private static boolean walk(@Nullable JsonNode node, Set<String> found, int max) {
     if (node == null) {
       return false;
     }

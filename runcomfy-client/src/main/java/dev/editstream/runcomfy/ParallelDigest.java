@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message digest fed on another thread, in order, while the caller goes on writing the same bytes
@@ -20,6 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * queue itself. Thread-safe; meant for one writer plus the drain task.
  */
 final class ParallelDigest {
+  @SuppressWarnings("ArrayRecordComponent") // a queue item, never compared or hashed
   private record Piece(ByteBuffer[] views, ByteBuf buf, int bytes) {}
 
   private final MessageDigest digest;
@@ -28,7 +30,7 @@ final class ParallelDigest {
   private final ArrayDeque<Piece> queue = new ArrayDeque<>();
   private long pendingBytes;
   private boolean draining;
-  private RuntimeException failure;
+  private @Nullable RuntimeException failure;
 
   /**
    * @param digest fed only by this object from now on

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A download in progress: {@code .<name>.part-<random>} in the target folder, written through a
@@ -148,17 +149,17 @@ final class PartFile {
   private final Path path;
   private final FileChannel channel;
   private final MessageDigest digest;
-  private final Writeback writeback;
-  private final Hashing hashing;
+  private final @Nullable Writeback writeback;
+  private final @Nullable Hashing hashing;
 
   /** Set once the file passed {@link Hashing#fromBytes()}: feeds the digest from then on. */
-  private ParallelDigest parallel;
+  private @Nullable ParallelDigest parallel;
 
   /**
    * Direct I/O only: the block-aligned gathering buffer, written when full. Not pooled: a cancel
    * may discard the part file while its writer still copies, and this memory must outlive both.
    */
-  private ByteBuffer aligned;
+  private @Nullable ByteBuffer aligned;
 
   /** Direct I/O only: the file system's block size, bytes. */
   private int block;
@@ -175,7 +176,7 @@ final class PartFile {
   private long syncedUpTo;
 
   /** The running or last background sync; completes with the byte count it covered. */
-  private CompletableFuture<Long> sync;
+  private @Nullable CompletableFuture<Long> sync;
 
   private int backgroundSyncs;
 
@@ -185,8 +186,8 @@ final class PartFile {
       Path path,
       FileChannel channel,
       MessageDigest digest,
-      Writeback writeback,
-      Hashing hashing) {
+      @Nullable Writeback writeback,
+      @Nullable Hashing hashing) {
     this.dir = dir;
     this.name = name;
     this.path = path;
@@ -202,7 +203,7 @@ final class PartFile {
    * @param writeback background writeback, or {@code null} for none (only the final fsync)
    * @throws IOException if the folder or the file cannot be created
    */
-  static PartFile create(Path dir, String name, Writeback writeback) throws IOException {
+  static PartFile create(Path dir, String name, @Nullable Writeback writeback) throws IOException {
     return create(dir, name, writeback, null);
   }
 
@@ -213,7 +214,8 @@ final class PartFile {
    *     inline hashing only
    * @throws IOException if the folder or the file cannot be created
    */
-  static PartFile create(Path dir, String name, Writeback writeback, Hashing hashing)
+  static PartFile create(
+      Path dir, String name, @Nullable Writeback writeback, @Nullable Hashing hashing)
       throws IOException {
     return create(dir, name, writeback, hashing, null, -1);
   }
@@ -230,9 +232,9 @@ final class PartFile {
   static PartFile create(
       Path dir,
       String name,
-      Writeback writeback,
-      Hashing hashing,
-      Direct direct,
+      @Nullable Writeback writeback,
+      @Nullable Hashing hashing,
+      @Nullable Direct direct,
       long expectedBytes)
       throws IOException {
     if (!Files.isDirectory(
@@ -262,8 +264,13 @@ final class PartFile {
   /**
    * The part file opened with {@code O_DIRECT}, or {@code null} where the file system refuses it.
    */
-  private static PartFile openDirect(
-      Path dir, String name, Path path, MessageDigest digest, Hashing hashing, Direct direct)
+  private static @Nullable PartFile openDirect(
+      Path dir,
+      String name,
+      Path path,
+      MessageDigest digest,
+      @Nullable Hashing hashing,
+      Direct direct)
       throws IOException {
     int blockSize;
     FileChannel channel;
@@ -331,7 +338,7 @@ final class PartFile {
           digest.update(nio);
         }
       }
-      gather(buf, readable);
+      gather(aligned, buf, readable);
     } else if (buf.nioBufferCount() == 1) {
       // one view over the same memory (not internalNioBuffer: the event loop may share it)
       write(buf.nioBuffer(buf.readerIndex(), readable), parallel == null);
@@ -343,12 +350,12 @@ final class PartFile {
     bytes += readable;
     largestWrite = Math.max(largestWrite, readable);
     if (writeback != null) {
-      afterWrite();
+      afterWrite(writeback);
     }
   }
 
   /** Direct I/O: copies the bytes into the aligned buffer, writing it out each time it is full. */
-  private void gather(ByteBuf buf, int readable) throws IOException {
+  private void gather(ByteBuffer aligned, ByteBuf buf, int readable) throws IOException {
     int index = buf.readerIndex();
     int left = readable;
     while (left > 0) {
@@ -360,7 +367,7 @@ final class PartFile {
       index += n;
       left -= n;
       if (!aligned.hasRemaining()) {
-        writeAligned(aligned.position());
+        writeAligned(aligned, aligned.position());
       }
     }
   }
@@ -369,7 +376,7 @@ final class PartFile {
    * Direct I/O: writes the first {@code length} bytes of the aligned buffer (a multiple of the
    * block size).
    */
-  private void writeAligned(int length) throws IOException {
+  private void writeAligned(ByteBuffer aligned, int length) throws IOException {
     int limit = aligned.limit();
     aligned.position(0).limit(length);
     while (aligned.hasRemaining()) {
@@ -382,14 +389,14 @@ final class PartFile {
    * Direct I/O: writes what is gathered, padded to a whole block, and cuts the file back to its
    * length.
    */
-  private void flushTail() throws IOException {
+  private void flushTail(ByteBuffer aligned) throws IOException {
     int tail = aligned.position();
     if (tail > 0) {
       int padded = (tail + block - 1) / block * block;
       for (int i = tail; i < padded; i++) {
         aligned.put(i, (byte) 0);
       }
-      writeAligned(padded);
+      writeAligned(aligned, padded);
     }
     channel.truncate(bytes);
   }
@@ -406,12 +413,12 @@ final class PartFile {
   }
 
   /** Starts a background sync when due; waits for the running one when too much is pending. */
-  private void afterWrite() throws IOException {
+  private void afterWrite(Writeback writeback) throws IOException {
     if (sync != null && sync.isDone()) {
-      syncedUpTo = Math.max(syncedUpTo, joinSync());
+      syncedUpTo = Math.max(syncedUpTo, joinSync(sync));
     }
     if (sync != null && !sync.isDone() && bytes - syncedUpTo > writeback.maxPendingBytes()) {
-      syncedUpTo = Math.max(syncedUpTo, joinSync());
+      syncedUpTo = Math.max(syncedUpTo, joinSync(sync));
     }
     if ((sync == null || sync.isDone()) && bytes - syncStartedAt >= writeback.everyBytes()) {
       long upTo = bytes;
@@ -437,7 +444,7 @@ final class PartFile {
   }
 
   /** Waits for the current background sync; returns the bytes it covered or throws its failure. */
-  private long joinSync() throws IOException {
+  private static long joinSync(CompletableFuture<Long> sync) throws IOException {
     try {
       return sync.join();
     } catch (CompletionException e) {
@@ -492,10 +499,10 @@ final class PartFile {
    */
   Path commit() throws IOException {
     if (sync != null) {
-      syncedUpTo = Math.max(syncedUpTo, joinSync());
+      syncedUpTo = Math.max(syncedUpTo, joinSync(sync));
     }
     if (aligned != null) {
-      flushTail();
+      flushTail(aligned);
     }
     channel.force(true);
     channel.close();

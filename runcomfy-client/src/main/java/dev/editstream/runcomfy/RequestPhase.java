@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a RunComfy request stands, read from the {@code status} word of a status or result answer.
@@ -67,7 +68,7 @@ public enum RequestPhase {
    * @return its phase; {@link #UNKNOWN} for {@code null}, blank or unrecognised words (never
    *     throws)
    */
-  public static RequestPhase of(String status) {
+  public static RequestPhase of(@Nullable String status) {
     if (status == null) {
       return UNKNOWN;
     }

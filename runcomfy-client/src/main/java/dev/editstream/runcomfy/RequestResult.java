@@ -1,6 +1,7 @@
 package dev.editstream.runcomfy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RunComfy's answer to {@code GET /v1/requests/{id}/result} (fields as in RunComfy CLI's result
@@ -24,12 +25,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record RequestResult(
     String requestId,
-    String status,
-    JsonNode output,
-    String createdAt,
-    String finishedAt,
-    JsonNode error,
-    Double cost,
+    @Nullable String status,
+    @Nullable JsonNode output,
+    @Nullable String createdAt,
+    @Nullable String finishedAt,
+    @Nullable JsonNode error,
+    @Nullable Double cost,
     boolean notReady) {
 
   /** A result without cost, as read before {@code include_cost} existed. */

@@ -2,6 +2,7 @@ package dev.editstream.runcomfy;
 
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RunComfy's answer to {@code GET /v1/requests/{id}/status} (RunComfy docs, "Async queue
@@ -13,7 +14,8 @@ import java.util.stream.Collectors;
  *     #phase()}
  * @param queuePosition position in the queue (while queued), or {@code null}
  */
-public record RequestStatus(String requestId, String status, Integer queuePosition) {
+public record RequestStatus(
+    String requestId, @Nullable String status, @Nullable Integer queuePosition) {
   /**
    * Every status word editstream recognises, lower case (see {@link RequestPhase}; any case is
    * accepted).

@@ -6,6 +6,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses an HTTP {@code Retry-After} header (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
@@ -29,7 +30,7 @@ public final class RetryAfter {
    * @return the delay, never negative (a date in the past gives zero) and at most {@link
    *     #MAX_DELAY}; empty when absent or unparseable
    */
-  public static Optional<Duration> parse(String header, Instant now) {
+  public static Optional<Duration> parse(@Nullable String header, Instant now) {
     if (header == null) {
       return Optional.empty();
     }

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
@@ -214,7 +215,12 @@ public final class RunComfyClient implements AutoCloseable {
    *     IllegalArgumentException} (as {@code Mono.error}) for a bad limit or offset
    */
   public Mono<JsonNode> models(
-      String search, String category, String kind, boolean includeSchema, int limit, int offset) {
+      @Nullable String search,
+      @Nullable String category,
+      @Nullable String kind,
+      boolean includeSchema,
+      int limit,
+      int offset) {
     return Mono.defer(
         () ->
             call(
@@ -259,7 +265,7 @@ public final class RunComfyClient implements AutoCloseable {
   }
 
   private <T> Mono<T> call(
-      HttpMethod method, String url, JsonNode body, Function<JsonNode, T> reader) {
+      HttpMethod method, String url, @Nullable JsonNode body, Function<JsonNode, T> reader) {
     HttpClient.RequestSender request = http.request(method).uri(url);
     HttpClient.ResponseReceiver<?> receiver =
         body == null
@@ -388,7 +394,7 @@ public final class RunComfyClient implements AutoCloseable {
     return slash < 0 ? noQuery : noQuery.substring(slash);
   }
 
-  private static JsonNode parse(String body) {
+  private static @Nullable JsonNode parse(String body) {
     return ApiJson.parse(body);
   }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable, validated settings of {@link RunComfyClient}.
@@ -89,12 +90,19 @@ public record RunComfyConfig(
    * @throws IllegalArgumentException naming the field ({@code baseUrl}, {@code token}, ...) that is
    *     missing or invalid
    */
-  public RunComfyConfig {
-    baseUrl = normaliseBase(baseUrl);
-    if (baseUrl == null) {
+  public RunComfyConfig(
+      String baseUrl,
+      String token,
+      Duration connectTimeout,
+      Duration responseTimeout,
+      int maxConnections,
+      @Nullable String balanceUrl,
+      long maxResponseBytes) {
+    String base = normaliseBase(baseUrl);
+    if (base == null) {
       throw new IllegalArgumentException("baseUrl: must not be empty");
     }
-    checkUrl("baseUrl", baseUrl);
+    checkUrl("baseUrl", base);
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("token: must not be empty");
     }
@@ -108,9 +116,9 @@ public record RunComfyConfig(
       throw new IllegalArgumentException(
           "maxConnections: must be at least 1, was " + maxConnections);
     }
-    balanceUrl = normaliseBase(balanceUrl);
-    balanceUrl = balanceUrl == null ? balanceUrlFor(baseUrl) : balanceUrl;
-    checkUrl("balanceUrl", balanceUrl);
+    String balance = normaliseBase(balanceUrl);
+    balance = balance == null ? balanceUrlFor(base) : balance;
+    checkUrl("balanceUrl", balance);
     if (maxResponseBytes < MIN_MAX_RESPONSE_BYTES || maxResponseBytes > MAX_MAX_RESPONSE_BYTES) {
       throw new IllegalArgumentException(
           "maxResponseBytes: must be "
@@ -120,6 +128,13 @@ public record RunComfyConfig(
               + ", was "
               + maxResponseBytes);
     }
+    this.baseUrl = base;
+    this.token = token;
+    this.connectTimeout = connectTimeout;
+    this.responseTimeout = responseTimeout;
+    this.maxConnections = maxConnections;
+    this.balanceUrl = balance;
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   /**
@@ -244,7 +259,7 @@ public record RunComfyConfig(
    *     /} dropped); {@code null} or blank derives it from the base URL again
    * @throws IllegalArgumentException naming {@code balanceUrl} when invalid
    */
-  public RunComfyConfig withBalanceUrl(String url) {
+  public RunComfyConfig withBalanceUrl(@Nullable String url) {
     return new RunComfyConfig(
         baseUrl, token, connectTimeout, responseTimeout, maxConnections, url, maxResponseBytes);
   }
@@ -268,7 +283,7 @@ public record RunComfyConfig(
   }
 
   /** Trims, drops trailing slashes; {@code null} for null or empty (CLI rule). */
-  static String normaliseBase(String raw) {
+  static @Nullable String normaliseBase(@Nullable String raw) {
     if (raw == null) {
       return null;
     }
@@ -280,7 +295,7 @@ public record RunComfyConfig(
   }
 
   /** Parses and checks an absolute http(s) URL with a host and no query, fragment or user info. */
-  private static URI checkUrl(String field, String url) {
+  private static URI checkUrl(String field, @Nullable String url) {
     if (url == null) {
       throw new IllegalArgumentException(field + ": must not be empty");
     }

@@ -1,5 +1,7 @@
 package dev.editstream.runcomfy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Makes text from outside (server answers, URLs, file names) safe to print in a console, a log line
  * or a Kafka record. Pure.
@@ -27,7 +29,7 @@ public final class SafeText {
    * @return the escaped text, at most {@code maxChars + 3} characters long
    * @throws IllegalArgumentException when {@code maxChars} is negative
    */
-  public static String of(String text, int maxChars) {
+  public static String of(@Nullable String text, int maxChars) {
     if (maxChars < 0) {
       throw new IllegalArgumentException("maxChars: must not be negative, was " + maxChars);
     }
@@ -72,7 +74,7 @@ public final class SafeText {
    *
    * @param secret the text to replace by {@code <redacted>}; {@code null} or blank for none
    */
-  public static String of(String text, int maxChars, String secret) {
+  public static String of(String text, int maxChars, @Nullable String secret) {
     if (text != null && secret != null && !secret.isBlank()) {
       text = text.replace(secret, "<redacted>");
     }

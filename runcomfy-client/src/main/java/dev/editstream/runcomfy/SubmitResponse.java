@@ -1,5 +1,7 @@
 package dev.editstream.runcomfy;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * RunComfy's answer to a submit ({@code POST /v1/models/{model_id}}; RunComfy docs, "Async queue
  * endpoints").
@@ -11,4 +13,7 @@ package dev.editstream.runcomfy;
  * @param cancelUrl absolute cancel URL, or {@code null} when absent
  */
 public record SubmitResponse(
-    String requestId, String statusUrl, String resultUrl, String cancelUrl) {}
+    String requestId,
+    @Nullable String statusUrl,
+    @Nullable String resultUrl,
+    @Nullable String cancelUrl) {}

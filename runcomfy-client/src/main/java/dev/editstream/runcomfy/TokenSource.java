@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the RunComfy bearer token the way RunComfy's CLI does (runcomfy-cli v0.2.0):
@@ -119,7 +120,7 @@ public final class TokenSource {
     }
   }
 
-  private static String readToken(Path file) {
+  private static @Nullable String readToken(Path file) {
     try {
       JsonNode node = Json.mapper().readTree(file.toFile());
       JsonNode token = node == null ? null : node.get("access_token");
@@ -137,7 +138,7 @@ public final class TokenSource {
         "cannot read token file " + file + " (" + e.getClass().getSimpleName() + ")");
   }
 
-  private static String nonEmpty(String s) {
+  private static @Nullable String nonEmpty(@Nullable String s) {
     if (s == null) {
       return null;
     }

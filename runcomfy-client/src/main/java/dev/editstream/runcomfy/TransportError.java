@@ -21,6 +21,6 @@ public record TransportError(ExitClass exitClass, FailureReason reason, String r
 
   /** A transport error whose wire text is the reason's own. */
   public TransportError(ExitClass exitClass, FailureReason reason) {
-    this(exitClass, reason, null);
+    this(exitClass, reason, java.util.Objects.requireNonNull(reason, "reason").wire());
   }
 }

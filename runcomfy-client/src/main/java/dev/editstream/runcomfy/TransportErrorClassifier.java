@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies a throwable raised below HTTP (connect, read, timeout, local disk) into an {@link
@@ -83,7 +84,7 @@ public final class TransportErrorClassifier {
    * @param error any throwable, or {@code null} (gives OTHER {@code unexpected})
    * @return the class and reason of the first recognised throwable in the cause chain
    */
-  public static TransportError classify(Throwable error) {
+  public static TransportError classify(@Nullable Throwable error) {
     Throwable t = error;
     for (int depth = 0; t != null && depth < MAX_DEPTH; depth++, t = t.getCause()) {
       TransportError c = classifyOne(t);
@@ -97,7 +98,7 @@ public final class TransportErrorClassifier {
     return new TransportError(ExitClass.OTHER, FailureReason.UNEXPECTED);
   }
 
-  private static TransportError classifyOne(Throwable t) {
+  private static @Nullable TransportError classifyOne(Throwable t) {
     if (t instanceof StageException s) {
       return new TransportError(s.exitClass(), s.reason(), s.reasonText());
     }

@@ -10,8 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerRequest;
@@ -112,7 +114,7 @@ final class ApiHandler
       QueryStringDecoder query,
       HttpServerRequest req,
       HttpServerResponse res,
-      Submitter.Body body) {
+      Submitter.@Nullable Body body) {
     if (!route.needsAuth()) {
       return unauthenticated(route, query, res);
     }
@@ -185,7 +187,7 @@ final class ApiHandler
       String account,
       HttpServerResponse res,
       Map<String, List<String>> params,
-      Submitter.Body body,
+      Submitter.@Nullable Body body,
       ApiResponses r) {
     if (route instanceof Route.Submit s) {
       return submitter.submit(s.modelId(), account, body, res, r);
@@ -248,8 +250,9 @@ final class ApiHandler
     try {
       q = CatalogQuery.parse(params);
     } catch (IllegalArgumentException e) {
-      String field = e.getMessage().substring(0, e.getMessage().indexOf(':'));
-      String rule = e.getMessage().substring(e.getMessage().indexOf(':') + 2);
+      String msg = Objects.requireNonNull(e.getMessage(), "message"); // "field: rule"
+      String field = msg.substring(0, msg.indexOf(':'));
+      String rule = msg.substring(msg.indexOf(':') + 2);
       return json(res, 422, ApiResponses.validation("query", List.of(new Violation(field, rule))));
     }
     List<EmulatorModel> matching = q.filter(catalog.all());

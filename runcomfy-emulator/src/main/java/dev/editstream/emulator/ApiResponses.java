@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON bodies the emulator answers, shaped as RunComfy documents them ({@code
@@ -182,7 +183,7 @@ public final class ApiResponses {
   }
 
   /** {@code {error_code, error_message}}; {@code errorCode} null leaves the code out. */
-  public static ObjectNode error(Integer errorCode, String message) {
+  public static ObjectNode error(@Nullable Integer errorCode, String message) {
     ObjectNode o = F.objectNode();
     if (errorCode != null) {
       o.put("error_code", errorCode);
@@ -218,7 +219,7 @@ public final class ApiResponses {
     return baseUrl + "/requests/" + requestId + "/" + what;
   }
 
-  private static String time(Instant t) {
+  private static @Nullable String time(@Nullable Instant t) {
     return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS).toString();
   }
 }

@@ -2,6 +2,7 @@ package dev.editstream.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,7 +46,10 @@ final class Billing {
    */
   double charge(JobBook.Entry job, JsonNode output) {
     double cost =
-        catalog.find(job.modelId()).map(m -> Pricing.cost(m, job.body(), output)).orElse(0.0);
+        catalog
+            .find(job.modelId())
+            .map(m -> Pricing.cost(m, Objects.requireNonNull(job.body(), "body"), output))
+            .orElse(0.0);
     long micros = Pricing.micros(cost);
     wallet(job.account()).addAndGet(-micros);
     stats.billed(micros);

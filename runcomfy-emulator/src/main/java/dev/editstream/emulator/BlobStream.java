@@ -3,6 +3,7 @@ package dev.editstream.emulator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -35,7 +36,7 @@ final class BlobStream {
       Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[CHUNK]).asReadOnly());
 
   /** The tape of the last seed asked for (an emulator uses one seed). */
-  private static volatile Tape last;
+  private static volatile @Nullable Tape last;
 
   private record Tape(long seed, ByteBuf bytes) {}
 

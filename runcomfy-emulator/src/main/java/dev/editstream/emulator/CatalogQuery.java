@@ -3,6 +3,7 @@ package dev.editstream.emulator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The query of {@code GET /v1/models?search=&category=&kind=&include_schema=true&limit=&offset=}
@@ -17,7 +18,12 @@ import java.util.Map;
  * @param includeSchema whether entries carry {@code input_schema}
  */
 public record CatalogQuery(
-    int limit, int offset, String search, String category, String kind, boolean includeSchema) {
+    int limit,
+    int offset,
+    @Nullable String search,
+    @Nullable String category,
+    @Nullable String kind,
+    boolean includeSchema) {
   /** Default page size. */
   public static final int DEFAULT_LIMIT = 50;
 
@@ -90,12 +96,12 @@ public record CatalogQuery(
     }
   }
 
-  private static String first(Map<String, List<String>> params, String name) {
+  private static @Nullable String first(Map<String, List<String>> params, String name) {
     List<String> v = params.get(name);
     return v == null || v.isEmpty() ? null : v.get(0);
   }
 
-  private static String blankToNull(String s) {
+  private static @Nullable String blankToNull(@Nullable String s) {
     return s == null || s.isBlank() ? null : s.trim();
   }
 }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -87,7 +88,7 @@ final class ControlHandler {
     return value.equalsIgnoreCase(first(params, key));
   }
 
-  private static String first(Map<String, List<String>> params, String key) {
+  private static @Nullable String first(Map<String, List<String>> params, String key) {
     List<String> v = params.get(key);
     return v == null || v.isEmpty() ? null : v.get(0);
   }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ public final class EmulatorCommand implements Callable<Integer> {
           "Accepted bearer token(s), comma separated (default: $RUNCOMFY_TOKEN, else '"
               + DEMO_TOKEN
               + "').")
-  private List<String> tokens;
+  private @Nullable List<String> tokens;
 
   @Option(
       names = "--output-dir",
@@ -75,14 +76,14 @@ public final class EmulatorCommand implements Callable<Integer> {
       paramLabel = "SPEC",
       description =
           "in_progress time of a job, ms, as fixed:MS, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA; overrides --latency-ms.")
-  private String latencySpec;
+  private @Nullable String latencySpec;
 
   @Option(
       names = "--model-latency",
       paramLabel = "MODEL=SPEC",
       description =
           "Latency of one model_id (repeatable), SPEC as for --latency, e.g. decart/lucy-edit/restyle=lognormal:20000,0.4.")
-  private Map<String, String> modelLatency;
+  private @Nullable Map<String, String> modelLatency;
 
   @Option(
       names = "--concurrency",
@@ -213,7 +214,7 @@ public final class EmulatorCommand implements Callable<Integer> {
       paramLabel = "PORT",
       description =
           "Serve /metrics (Prometheus), /health/live and /health/ready on this port (0 = any free one); off by default.")
-  private Integer metricsPort;
+  private @Nullable Integer metricsPort;
 
   @Option(
       names = "--metrics-host",
@@ -241,7 +242,7 @@ public final class EmulatorCommand implements Callable<Integer> {
 
   private final Map<String, String> env;
   private final Mono<Void> stop;
-  private final MetricsPort metrics;
+  private final @Nullable MetricsPort metrics;
 
   /**
    * A command reading {@code RUNCOMFY_TOKEN} from the environment and running until interrupted.
@@ -269,7 +270,7 @@ public final class EmulatorCommand implements Callable<Integer> {
     this(env, stop, null);
   }
 
-  EmulatorCommand(Map<String, String> env, Mono<Void> stop, MetricsPort metrics) {
+  EmulatorCommand(Map<String, String> env, Mono<Void> stop, @Nullable MetricsPort metrics) {
     this.env = env;
     this.stop = stop;
     this.metrics = metrics;
@@ -449,7 +450,7 @@ public final class EmulatorCommand implements Callable<Integer> {
     }
   }
 
-  private static void closeQuietly(AutoCloseable c) {
+  private static void closeQuietly(@Nullable AutoCloseable c) {
     if (c != null) {
       try {
         c.close();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of the emulator's catalog, as RunComfy's {@code GET /v1/models?include_schema=true}
@@ -111,22 +112,22 @@ public record EmulatorModel(
   }
 
   /** The mask field (an image field whose name contains {@code mask}), or {@code null}. */
-  public String maskField() {
+  public @Nullable String maskField() {
     return urlFields("image").stream().filter(EmulatorModel::isMask).findFirst().orElse(null);
   }
 
   /** The first input video field ({@code video_uri(s)}), or {@code null}. */
-  public String videoField() {
+  public @Nullable String videoField() {
     return urlFields("video").stream().findFirst().orElse(null);
   }
 
   /** The instruction field: {@code prompt}, else {@code text}, else {@code null}. */
-  public String promptField() {
+  public @Nullable String promptField() {
     return inputs.contains("prompt") ? "prompt" : inputs.contains("text") ? "text" : null;
   }
 
   /** The schema's default of an integer field (e.g. {@code duration}), or {@code null}. */
-  public Integer integerDefault(String field) {
+  public @Nullable Integer integerDefault(String field) {
     JsonNode d = inputSchema.path("properties").path(field).path("default");
     return d.isIntegralNumber() ? d.asInt() : null;
   }

@@ -12,10 +12,12 @@ import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Live counters of what an emulator has seen, for tests and benchmarks (for example "no job was
@@ -90,7 +92,7 @@ public final class EmulatorStats {
 
   /** Calls received on one endpoint. */
   public long calls(Endpoint endpoint) {
-    return calls.get(endpoint).get();
+    return counter(endpoint).get();
   }
 
   /** Accepted submits per model_id. */
@@ -225,7 +227,7 @@ public final class EmulatorStats {
    * When the last download started (its request was answered with 200, before the first body byte),
    * on the stats' clock; {@code null} before the first download.
    */
-  public Instant lastDownloadAt() {
+  public @Nullable Instant lastDownloadAt() {
     long at = lastDownloadNanos.get();
     return at == Long.MIN_VALUE ? null : startedAt.plusNanos(at - startNanos);
   }
@@ -277,8 +279,13 @@ public final class EmulatorStats {
     billedMicros.addAndGet(micros);
   }
 
+  /** The counter of an endpoint (every endpoint has one from the start). */
+  private AtomicLong counter(Endpoint endpoint) {
+    return Objects.requireNonNull(calls.get(endpoint), "counter");
+  }
+
   void received(Endpoint endpoint) {
-    calls.get(endpoint).incrementAndGet();
+    counter(endpoint).incrementAndGet();
   }
 
   /** One job fewer in flight (completed, failed or cancelled). */

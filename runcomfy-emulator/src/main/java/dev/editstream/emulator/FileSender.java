@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -22,12 +23,13 @@ final class FileSender {
   private final Path outputDir;
   private final FaultPlan faults;
   private final EmulatorStats stats;
-  private final SharedOutputs shared;
+  private final @Nullable SharedOutputs shared;
 
   /**
    * @param shared the shared outputs, or {@code null} when outputs are rendered per job
    */
-  FileSender(Path outputDir, FaultPlan faults, EmulatorStats stats, SharedOutputs shared) {
+  FileSender(
+      Path outputDir, FaultPlan faults, EmulatorStats stats, @Nullable SharedOutputs shared) {
     this.outputDir = outputDir.toAbsolutePath().normalize();
     this.faults = faults;
     this.stats = stats;

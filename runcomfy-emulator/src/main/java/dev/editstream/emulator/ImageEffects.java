@@ -5,6 +5,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The visible, model-specific changes the emulator makes to an input picture, so that an output is
@@ -69,8 +70,8 @@ public final class ImageEffects {
   public static BufferedImage apply(
       Effect effect,
       BufferedImage src,
-      BufferedImage mask,
-      String prompt,
+      @Nullable BufferedImage mask,
+      @Nullable String prompt,
       String modelId,
       int variant) {
     BufferedImage img = toRgb(src, MAX_SIDE);
@@ -163,7 +164,7 @@ public final class ImageEffects {
    * flat teal mixed 70/30 with the picture's mean colour, in place. Without a mask the centre third
    * is filled.
    */
-  static void inpaint(BufferedImage img, BufferedImage mask) {
+  static void inpaint(BufferedImage img, @Nullable BufferedImage mask) {
     int w = img.getWidth();
     int h = img.getHeight();
     BufferedImage m = mask == null ? null : toRgb(scaled(mask, w, h), Integer.MAX_VALUE);
@@ -245,7 +246,7 @@ public final class ImageEffects {
   }
 
   /** The first {@code n} words of the prompt, or "" for none. */
-  static String firstWords(String prompt, int n) {
+  static String firstWords(@Nullable String prompt, int n) {
     if (prompt == null || prompt.isBlank()) {
       return "";
     }

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * of a monotonic clock, and must not go backwards. Thread-safe (synchronized).
  *
  * <p>Between two checkpoints the count is known only through its integral, so {@link
- * #averageBetween(long, long)} interpolates linearly inside an interval: exact on interval
+ * #averageBetween(long, long, long)} interpolates linearly inside an interval: exact on interval
  * boundaries, within one interval's worth of error elsewhere.
  */
 final class InFlightTracker {

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The emulated queue: every job's state and the state machine {@code in_queue → in_progress →
@@ -75,16 +77,21 @@ public final class JobBook {
       String requestId,
       String account,
       String modelId,
-      JsonNode body,
+      @Nullable JsonNode body,
       FaultPlan.JobDraw draw,
       State state,
       Instant createdAt,
-      Instant finishedAt,
-      JsonNode output,
-      String error,
-      Double costUsd) {
+      @Nullable Instant finishedAt,
+      @Nullable JsonNode output,
+      @Nullable String error,
+      @Nullable Double costUsd) {
 
-    Entry to(State next, Instant finished, JsonNode out, String err, Double cost) {
+    Entry to(
+        State next,
+        @Nullable Instant finished,
+        @Nullable JsonNode out,
+        @Nullable String err,
+        @Nullable Double cost) {
       return new Entry(
           requestId,
           account,
@@ -193,7 +200,10 @@ public final class JobBook {
     while (running < concurrency && waiting.size() > 0) {
       String id = idBySeq.remove(waiting.pollFirst());
       seqById.remove(id);
-      Entry e = entries.get(id).to(State.IN_PROGRESS, null, null, null, null);
+      // every waiting sequence number names a known job
+      Entry e =
+          Objects.requireNonNull(entries.get(id), "entry")
+              .to(State.IN_PROGRESS, null, null, null, null);
       entries.put(id, e);
       running++;
       started.add(e);
@@ -235,7 +245,7 @@ public final class JobBook {
     if (e.state() != State.IN_QUEUE) {
       return Optional.of(new CancelResult(e, false));
     }
-    Long seq = seqById.remove(requestId);
+    Long seq = Objects.requireNonNull(seqById.remove(requestId), "seq"); // a queued job has one
     idBySeq.remove(seq);
     waiting.remove(seq);
     Entry c = e.to(State.CANCELLED, now, null, null, null);
@@ -269,7 +279,7 @@ public final class JobBook {
    *
    * @throws IllegalStateException if the job is not {@code in_progress}
    */
-  public synchronized Entry fail(String requestId, String message, Instant now) {
+  public synchronized Entry fail(String requestId, @Nullable String message, Instant now) {
     return finish(requestId, State.FAILED, null, message, null, now);
   }
 
@@ -279,7 +289,12 @@ public final class JobBook {
   }
 
   private Entry finish(
-      String requestId, State state, JsonNode output, String error, Double cost, Instant now) {
+      String requestId,
+      State state,
+      @Nullable JsonNode output,
+      @Nullable String error,
+      @Nullable Double cost,
+      Instant now) {
     Entry e = entries.get(requestId);
     if (e == null || e.state() != State.IN_PROGRESS) {
       throw new IllegalStateException("job " + requestId + " is not in_progress");

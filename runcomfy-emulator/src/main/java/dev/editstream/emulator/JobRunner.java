@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
@@ -107,7 +108,7 @@ final class JobRunner implements AutoCloseable {
     pump();
   }
 
-  private String message(JobBook.Entry job, Throwable e) {
+  private @Nullable String message(JobBook.Entry job, Throwable e) {
     if (e instanceof JobFailedException) {
       return e.getMessage();
     }
@@ -130,5 +131,5 @@ final class JobRunner implements AutoCloseable {
     renderer.close();
   }
 
-  private record Outcome(JsonNode output, String error) {}
+  private record Outcome(@Nullable JsonNode output, @Nullable String error) {}
 }

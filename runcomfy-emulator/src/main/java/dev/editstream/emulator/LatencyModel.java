@@ -139,29 +139,28 @@ public sealed interface LatencyModel {
     String args = colon < 0 ? t : t.substring(colon + 1);
     try {
       switch (kind) {
-        case "fixed":
+        case "fixed" -> {
           return new Fixed(Long.parseLong(args));
-        case "uniform":
-          {
-            int dots = args.indexOf("..");
-            return dots < 0
-                ? new Uniform(Long.parseLong(args), Long.parseLong(args))
-                : new Uniform(
-                    Long.parseLong(args.substring(0, dots)),
-                    Long.parseLong(args.substring(dots + 2)));
-          }
-        case "lognormal":
-          {
-            int comma = args.indexOf(',');
-            if (comma < 0) {
-              break;
-            }
+        }
+        case "uniform" -> {
+          int dots = args.indexOf("..");
+          return dots < 0
+              ? new Uniform(Long.parseLong(args), Long.parseLong(args))
+              : new Uniform(
+                  Long.parseLong(args.substring(0, dots)),
+                  Long.parseLong(args.substring(dots + 2)));
+        }
+        case "lognormal" -> {
+          int comma = args.indexOf(',');
+          if (comma >= 0) {
             return new LogNormal(
                 Double.parseDouble(args.substring(0, comma)),
                 Double.parseDouble(args.substring(comma + 1)));
           }
-        default:
-          break;
+        }
+        default -> {
+          // refused below
+        }
       }
     } catch (NumberFormatException e) {
       // reported below with the expected forms

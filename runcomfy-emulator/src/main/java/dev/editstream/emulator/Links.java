@@ -1,6 +1,7 @@
 package dev.editstream.emulator;
 
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Absolute, signed download URLs of the emulator: output files {@code
@@ -23,12 +24,12 @@ final class Links {
   }
 
   /** The signed URL of a blob of {@code bytes} bytes; {@code name} may be {@code null}. */
-  String blob(long bytes, String name) {
+  String blob(long bytes, @Nullable String name) {
     return root.get() + signer.sign(blobPath(bytes, name));
   }
 
   /** The unsigned path of a blob. */
-  static String blobPath(long bytes, String name) {
+  static String blobPath(long bytes, @Nullable String name) {
     return "/_emulator/blob/" + bytes + (name == null ? "" : "/" + name);
   }
 

@@ -15,11 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -115,7 +117,7 @@ final class OutputRenderer implements AutoCloseable {
         effect == ImageEffects.Effect.SEPIA
             ? Math.max(1, imageUrls(job, spec).size())
             : effect == ImageEffects.Effect.WARM_BORDER
-                ? Math.max(1, job.body().path("number_of_images").asInt(1))
+                ? Math.max(1, body(job).path("number_of_images").asInt(1))
                 : 1;
     List<String> urls = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
@@ -141,7 +143,7 @@ final class OutputRenderer implements AutoCloseable {
     List<String> wanted =
         effect == ImageEffects.Effect.SEPIA ? urls : urls.subList(0, Math.min(1, urls.size()));
     String maskUrl =
-        spec.maskField() == null ? null : job.body().path(spec.maskField()).asText(null);
+        spec.maskField() == null ? null : body(job).path(spec.maskField()).asText(null);
     Mono<List<byte[]>> inputs =
         fetchInputs
             ? Flux.fromIterable(wanted).concatMap(fetcher::fetch).collectList()
@@ -160,7 +162,7 @@ final class OutputRenderer implements AutoCloseable {
       EmulatorModel spec,
       ImageEffects.Effect effect,
       List<byte[]> inputs,
-      byte[] maskBytes) {
+      byte @Nullable [] maskBytes) {
     List<BufferedImage> pictures = new ArrayList<>();
     for (byte[] b : inputs) {
       pictures.add(decode(b, "input image could not be decoded"));
@@ -171,10 +173,10 @@ final class OutputRenderer implements AutoCloseable {
     BufferedImage mask =
         maskBytes == null ? null : decode(maskBytes, "mask image could not be decoded");
     String prompt =
-        spec.promptField() == null ? null : job.body().path(spec.promptField()).asText(null);
+        spec.promptField() == null ? null : body(job).path(spec.promptField()).asText(null);
     int variants =
         effect == ImageEffects.Effect.WARM_BORDER
-            ? Math.max(1, job.body().path("number_of_images").asInt(1))
+            ? Math.max(1, body(job).path("number_of_images").asInt(1))
             : 1;
     ArrayNode urls = JsonNodeFactory.instance.arrayNode();
     Path dir = jobDir(job.requestId());
@@ -183,7 +185,7 @@ final class OutputRenderer implements AutoCloseable {
         effect == ImageEffects.Effect.SEPIA ? pictures : pictures.subList(0, 1)) {
       for (int v = 0; v < variants; v++) {
         BufferedImage out = ImageEffects.apply(effect, picture, mask, prompt, job.modelId(), v);
-        String name = "output-" + (++n) + ".png";
+        String name = "output-" + ++n + ".png";
         try {
           if (!ImageIO.write(out, "png", dir.resolve(name).toFile())) {
             throw new IOException("no PNG writer in this JVM");
@@ -200,7 +202,7 @@ final class OutputRenderer implements AutoCloseable {
   }
 
   private Mono<JsonNode> video(JobBook.Entry job, EmulatorModel spec) {
-    String url = spec.videoField() == null ? null : job.body().path(spec.videoField()).asText(null);
+    String url = spec.videoField() == null ? null : body(job).path(spec.videoField()).asText(null);
     Mono<Optional<byte[]>> input =
         fetchInputs && url != null
             ? fetcher.fetch(url).map(Optional::of)
@@ -242,8 +244,8 @@ final class OutputRenderer implements AutoCloseable {
       }
       return img;
     } catch (IOException | RuntimeException e) {
-      if (e instanceof JobFailedException) {
-        throw (JobFailedException) e;
+      if (e instanceof JobFailedException failed) {
+        throw failed;
       }
       throw new JobFailedException(failure);
     }
@@ -270,11 +272,16 @@ final class OutputRenderer implements AutoCloseable {
     return img;
   }
 
+  /** The submitted body of a job being rendered (it is dropped only once the job is terminal). */
+  private static JsonNode body(JobBook.Entry job) {
+    return Objects.requireNonNull(job.body(), "body");
+  }
+
   /** The URLs of every input image field of the body (masks excluded), in schema order. */
   private static List<String> imageUrls(JobBook.Entry job, EmulatorModel spec) {
     List<String> out = new ArrayList<>();
     for (String field : spec.imageFields()) {
-      out.addAll(strings(job.body().get(field)));
+      out.addAll(strings(body(job).get(field)));
     }
     return out;
   }

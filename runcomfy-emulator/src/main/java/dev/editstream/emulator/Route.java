@@ -1,6 +1,7 @@
 package dev.editstream.emulator;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which endpoint an HTTP method and path address. Pure: parses strings, no HTTP types.
@@ -81,7 +82,7 @@ public sealed interface Route {
    * @param bytes the size asked for, bytes (range-checked by the handler)
    * @param name the optional file name segment, else {@code null}
    */
-  record Blob(long bytes, String name) implements Route {}
+  record Blob(long bytes, @Nullable String name) implements Route {}
 
   /**
    * {@code GET /_emulator/blob-url?bytes=N}: a signed blob URL, for benchmarks in another process.
@@ -141,16 +142,12 @@ public sealed interface Route {
         && s[1].equals("v1")
         && s[2].equals("requests")
         && SEGMENT.matcher(s[3]).matches()) {
-      switch (s[4]) {
-        case "status":
-          return get ? new Status(s[3]) : new MethodNotAllowed();
-        case "result":
-          return get ? new Result(s[3]) : new MethodNotAllowed();
-        case "cancel":
-          return post ? new Cancel(s[3]) : new MethodNotAllowed();
-        default:
-          return new NotFound();
-      }
+      return switch (s[4]) {
+        case "status" -> get ? new Status(s[3]) : new MethodNotAllowed();
+        case "result" -> get ? new Result(s[3]) : new MethodNotAllowed();
+        case "cancel" -> post ? new Cancel(s[3]) : new MethodNotAllowed();
+        default -> new NotFound();
+      };
     }
     if (p.startsWith("/_emulator/")) {
       return control(s, get);

@@ -66,8 +66,10 @@ public final class RunComfyEmulator implements AutoCloseable {
       JobRunner runner,
       InputFetcher fetcher,
       Links links,
-      JobBook book) {
+      JobBook book,
+      java.util.function.ObjLongConsumer<String> credit) {
     this.book = book;
+    this.credit = credit;
     this.server = server;
     this.loops = loops;
     this.host = host;
@@ -163,19 +165,18 @@ public final class RunComfyEmulator implements AutoCloseable {
     }
     root.set("http://" + urlHost + ":" + server.port());
     ready.tryEmitValue(new ApiResponses(root.get() + "/v1", config.statusWords()));
-    RunComfyEmulator emu =
-        new RunComfyEmulator(server, loops, urlHost, stats, runner, fetcher, links, book);
-    emu.credit =
+    java.util.function.ObjLongConsumer<String> credit =
         (token, micros) ->
             billing.credit(
                 accounts
                     .authenticate("Bearer " + token)
                     .orElseThrow(() -> new IllegalArgumentException("no account has this token")),
                 micros);
-    return emu;
+    return new RunComfyEmulator(
+        server, loops, urlHost, stats, runner, fetcher, links, book, credit);
   }
 
-  private java.util.function.ObjLongConsumer<String> credit;
+  private final java.util.function.ObjLongConsumer<String> credit;
 
   /**
    * Adds {@code usd} to the balance of the account of {@code token} (a user topping up their

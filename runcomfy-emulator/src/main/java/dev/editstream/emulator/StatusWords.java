@@ -2,6 +2,7 @@ package dev.editstream.emulator;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -44,11 +45,12 @@ public enum StatusWords {
    * @param state the job's state
    * @param requestId its request_id (chooses the live spelling)
    */
+  @SuppressWarnings("EnumOrdinal") // a hash input: it only has to differ between states
   public String spell(JobBook.State state, String requestId) {
     if (this == DOCUMENTED) {
       return state.wire();
     }
-    List<String> words = SPELLINGS.get(state);
+    List<String> words = spellings(state);
     int h = requestId.hashCode() * 0x9E3779B1 + state.ordinal() * 0x85EBCA6B;
     h ^= h >>> 15;
     h *= 0x2C1B3C6D;
@@ -58,7 +60,7 @@ public enum StatusWords {
 
   /** Every live spelling of a state, the documented one first. */
   public static List<String> spellings(JobBook.State state) {
-    return SPELLINGS.get(state);
+    return Objects.requireNonNull(SPELLINGS.get(state), "every state has spellings");
   }
 
   /**

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -42,7 +43,7 @@ final class Submitter {
    * @param hash {@link EmulatorStats#bodyHash(JsonNode)} of the JSON, else {@link
    *     EmulatorStats#rawHash(byte[])} of the bytes
    */
-  record Body(JsonNode json, String hash) {
+  record Body(@Nullable JsonNode json, String hash) {
     /** Parses and hashes raw bytes. */
     static Body of(byte[] raw) {
       JsonNode json;
@@ -86,11 +87,11 @@ final class Submitter {
 
   /** Answers one submit of {@code account}. */
   Mono<Void> submit(
-      String modelId, String account, Body body, HttpServerResponse res, ApiResponses r) {
+      String modelId, String account, @Nullable Body body, HttpServerResponse res, ApiResponses r) {
     if (catalog.find(modelId).isEmpty()) {
       return ApiHandler.invalidModel(res, modelId);
     }
-    if (body.json() == null || !body.json().isObject()) {
+    if (body == null || body.json() == null || !body.json().isObject()) {
       return ApiHandler.json(
           res, 400, ApiResponses.error(null, "request body must be a JSON object"));
     }

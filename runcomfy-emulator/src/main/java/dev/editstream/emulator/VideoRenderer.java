@@ -16,6 +16,7 @@ import org.jcodec.common.io.NIOUtils;
 import org.jcodec.common.model.Picture;
 import org.jcodec.common.model.Rational;
 import org.jcodec.scale.AWTUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a real H.264 MP4 (jcodec) for a video job: {@link #FRAMES} frames at {@link #FPS} fps (2
@@ -46,7 +47,8 @@ public final class VideoRenderer {
    * @param target the MP4 file to write (replaced if present)
    * @throws IOException if the file cannot be written
    */
-  public static void render(byte[] input, String modelId, Path target) throws IOException {
+  public static void render(byte @Nullable [] input, String modelId, Path target)
+      throws IOException {
     List<BufferedImage> source = input == null ? List.of() : decodeFirstFrames(input, FRAMES);
     FileChannelWrapper out = NIOUtils.writableChannel(target.toFile());
     try {

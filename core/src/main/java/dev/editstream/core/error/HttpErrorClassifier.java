@@ -1,5 +1,7 @@
 package dev.editstream.core.error;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Maps an HTTP answer of the RunComfy Model API to an {@link ExitClass}. Pure: no HTTP types.
  *
@@ -18,7 +20,7 @@ public final class HttpErrorClassifier {
    * @param errorCode RunComfy's numeric {@code error_code}, or {@code null}
    * @return the exit class
    */
-  public static ExitClass classify(int status, Integer errorCode) {
+  public static ExitClass classify(int status, @Nullable Integer errorCode) {
     if (errorCode != null) {
       if (errorCode == 400002
           || errorCode == 400004
@@ -53,7 +55,7 @@ public final class HttpErrorClassifier {
    * ({@link dev.editstream.core.event.FailureReason#fromWire} reads it as {@code HTTP_429} or
    * {@code HTTP}).
    */
-  public static String reason(int status, Integer errorCode) {
+  public static String reason(int status, @Nullable Integer errorCode) {
     return dev.editstream.core.event.FailureReason.httpText(status, errorCode);
   }
 }

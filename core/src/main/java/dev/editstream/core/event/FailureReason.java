@@ -6,6 +6,7 @@ import dev.editstream.core.error.ExitClass;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every machine reason a stage, the producer or a command gives for a failed attempt or a failed
@@ -226,7 +227,7 @@ public enum FailureReason {
    * @param text a {@code reason} read from an event or set by a stage
    */
   @JsonCreator
-  public static FailureReason fromWire(String text) {
+  public static FailureReason fromWire(@Nullable String text) {
     if (text == null) {
       return UNKNOWN;
     }
@@ -250,7 +251,7 @@ public enum FailureReason {
    * @param status the HTTP status, 100..599
    * @param errorCode RunComfy's {@code error_code}, or {@code null}
    */
-  public static String httpText(int status, Integer errorCode) {
+  public static String httpText(int status, @Nullable Integer errorCode) {
     return errorCode == null ? "http_" + status : "http_" + status + "_" + errorCode;
   }
 }
