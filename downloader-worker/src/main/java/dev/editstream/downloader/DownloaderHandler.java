@@ -25,8 +25,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -50,7 +52,7 @@ import reactor.core.publisher.Mono;
 public final class DownloaderHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
 
-  private final RunComfyClient client;
+  private final @Nullable RunComfyClient client;
   private final OutputDownloader downloader;
   private final DownloadPolicy policy;
   private final Path outDir;
@@ -86,17 +88,17 @@ public final class DownloaderHandler implements StageHandler {
    * job deadline.
    */
   public static final class Builder {
-    private RunComfyClient client;
-    private OutputDownloader downloader;
-    private DownloadPolicy policy;
-    private Path outDir;
-    private Manifest manifest;
-    private Topics topics;
+    private @Nullable RunComfyClient client;
+    private @Nullable OutputDownloader downloader;
+    private @Nullable DownloadPolicy policy;
+    private @Nullable Path outDir;
+    private @Nullable Manifest manifest;
+    private @Nullable Topics topics;
     private Clock clock = Clock.systemUTC();
     private int parallelPerJob = 1;
-    private PipelineMetrics metrics;
-    private ResultsStore results;
-    private java.time.Duration jobDeadline;
+    private @Nullable PipelineMetrics metrics;
+    private @Nullable ResultsStore results;
+    private java.time.@Nullable Duration jobDeadline;
 
     private Builder() {}
 
@@ -172,7 +174,7 @@ public final class DownloaderHandler implements StageHandler {
      * @param deadline the job deadline ({@code --job-deadline-s}), positive, or {@code null} for
      *     none
      */
-    public Builder jobDeadline(java.time.Duration deadline) {
+    public Builder jobDeadline(java.time.@Nullable Duration deadline) {
       this.jobDeadline = deadline;
       return this;
     }
@@ -206,6 +208,11 @@ public final class DownloaderHandler implements StageHandler {
 
   /** The request's full (possibly signed) output URLs, read from its result. */
   private Mono<List<String>> outputUrls(String requestId) {
+    if (client == null) {
+      return Mono.error(
+          new IllegalStateException(
+              "request " + requestId + ": no RunComfy client to read its result from"));
+    }
     return client.result(requestId).map(r -> OutputUrls.collect(r.output()));
   }
 
@@ -302,7 +309,8 @@ public final class DownloaderHandler implements StageHandler {
                     "job "
                         + event.jobId()
                         + ": cannot store outputs: "
-                        + e.getCause().getMessage()))
+                        // an UncheckedIOException always has its cause
+                        + Objects.requireNonNull(e.getCause(), "cause").getMessage()))
         // the clean-up is file work too: never on the event loop a failed download ends on
         .onErrorResume(
             e -> FileIo.run(() -> deleteQuietly(event.jobId(), staging)).then(Mono.error(e)));
@@ -338,7 +346,7 @@ public final class DownloaderHandler implements StageHandler {
                         }));
   }
 
-  private final ResultsStore results;
+  private final @Nullable ResultsStore results;
 
   /**
    * Deletes a job's staging folder; a folder that cannot be deleted is logged at warn with the job
@@ -361,10 +369,10 @@ public final class DownloaderHandler implements StageHandler {
     }
   }
 
-  private final java.time.Duration jobDeadline;
+  private final java.time.@Nullable Duration jobDeadline;
 
   /** When {@code event}'s job must be over, or {@code null} when no job deadline is set. */
-  private java.time.Instant jobDeadlineOf(JobEvent event) {
+  private java.time.@Nullable Instant jobDeadlineOf(JobEvent event) {
     java.time.Duration d = jobDeadline;
     if (d == null) {
       return null;

@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -239,7 +240,7 @@ public final class Manifest {
       Exception error = null;
       if (!lines.isEmpty()) {
         try {
-          folderSync.sync(file.getParent());
+          folderSync.sync(Objects.requireNonNull(file.getParent(), "outDir")); // outDir/FILE_NAME
           write(lines);
           groupCommits.incrementAndGet();
         } catch (IOException | RuntimeException e) {
@@ -390,7 +391,7 @@ public final class Manifest {
     }
     o.put("model", done.route() == null ? null : done.route().modelId());
     o.put("request_id", done.submission() == null ? null : done.submission().requestId());
-    o.put("batch", done.job().batch());
+    o.put("batch", Objects.requireNonNull(done.job(), "job").batch());
     o.put("done_at", done.at().toString());
     RemoteRun remote = done.remote();
     if (remote != null && remote.costUsd() != null) {
@@ -400,7 +401,7 @@ public final class Manifest {
       o.put("past_deadline", true);
     }
     ArrayNode files = o.putArray("files");
-    for (OutputFile f : done.files()) {
+    for (OutputFile f : Objects.requireNonNull(done.files(), "files")) { // a done event has them
       JsonNode n = Json.mapper().valueToTree(f);
       files.add(n);
     }

@@ -16,10 +16,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules of a job's folder in the output folder, so a job id can never delete or replace a
@@ -61,7 +63,7 @@ public final class OutputFolder {
    * Why {@code jobId} may not name a folder in the output folder, or {@code null} when it may.
    * Pure.
    */
-  public static String refusal(String jobId) {
+  public static @Nullable String refusal(String jobId) {
     if (jobId == null || !ID.matcher(jobId).matches()) {
       return "is not a valid output folder name ([A-Za-z0-9._-]{1,128}, not starting with '.')";
     }
@@ -147,8 +149,7 @@ public final class OutputFolder {
       requireReplaceable(finalDir, jobId);
       if (Files.exists(finalDir, LinkOption.NOFOLLOW_LINKS)) {
         Path trash =
-            finalDir
-                .getParent()
+            Objects.requireNonNull(finalDir.getParent(), "outDir") // outDir/jobId
                 .resolve(STAGING)
                 .resolve(finalDir.getFileName() + "-old-" + UUID.randomUUID());
         Files.move(finalDir, trash, StandardCopyOption.ATOMIC_MOVE);
@@ -161,7 +162,7 @@ public final class OutputFolder {
   }
 
   /** The job id in a folder's marker, or {@code null} when it has no regular marker file. */
-  private static String marker(Path dir) {
+  private static @Nullable String marker(Path dir) {
     Path m = dir.resolve(MARKER);
     try (FileChannel ch =
         FileChannel.open(m, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {

@@ -3,6 +3,7 @@ package dev.editstream.poller;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the poller knows about one RunComfy request between two checks, and the decisions that
@@ -29,7 +30,10 @@ import java.util.Objects;
  *     not_cancellable}
  */
 public record PollState(
-    int checksDone, Integer queuePosition, int unknownInARow, boolean followingPastDeadline) {
+    int checksDone,
+    @Nullable Integer queuePosition,
+    int unknownInARow,
+    boolean followingPastDeadline) {
 
   /**
    * The consecutive answers with an unrecognised status that end the job (the last one included).
@@ -73,7 +77,7 @@ public record PollState(
   /**
    * After a check whose answer had a recognised status (queued, running, or a result not ready).
    */
-  public PollState afterKnown(Integer position) {
+  public PollState afterKnown(@Nullable Integer position) {
     return new PollState(checksDone + 1, position, 0, followingPastDeadline);
   }
 

@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -77,13 +79,13 @@ import reactor.core.scheduler.Scheduler;
 public final class PollerHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(PollerHandler.class);
 
-  private final RunComfyClient client;
+  private final @Nullable RunComfyClient client;
   private final Topics topics;
   private final PollSchedule schedule;
-  private final Duration deadline;
+  private final @Nullable Duration deadline;
   private final Clock clock;
   private final Scheduler timer;
-  private final SmartPollSchedule smart;
+  private final @Nullable SmartPollSchedule smart;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
 
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
@@ -135,13 +137,13 @@ public final class PollerHandler implements StageHandler {
    * Optional: {@link #smart}, {@link #secrets}, {@link #deadline}.
    */
   public static final class Builder {
-    private RunComfyClient client;
-    private Topics topics;
-    private PollSchedule schedule;
-    private SmartPollSchedule smart;
-    private Duration deadline;
-    private Clock clock;
-    private Scheduler timer;
+    private @Nullable RunComfyClient client;
+    private @Nullable Topics topics;
+    private @Nullable PollSchedule schedule;
+    private @Nullable SmartPollSchedule smart;
+    private @Nullable Duration deadline;
+    private @Nullable Clock clock;
+    private @Nullable Scheduler timer;
     private java.util.function.Supplier<? extends java.util.Collection<String>> secrets =
         java.util.List::of;
 
@@ -222,13 +224,15 @@ public final class PollerHandler implements StageHandler {
    * surrogates escaped as <code>&#92;uXXXX</code>, clipped to {@value #MAX_SERVER_TEXT} chars with
    * {@code ...}.
    */
-  String fromServer(String text) {
+  @Nullable String fromServer(@Nullable String text) {
     if (text == null) {
       return null;
     }
     String t = text;
     java.util.List<String> known = new java.util.ArrayList<>();
-    known.add(client.config().token());
+    if (client != null) {
+      known.add(client.config().token());
+    }
     known.addAll(secrets.get());
     for (String secret : known) {
       if (secret != null && secret.strip().length() >= 4) {
@@ -254,8 +258,9 @@ public final class PollerHandler implements StageHandler {
     if (event.requests().size() > 1) {
       return pollParts(event, submittedAt);
     }
-    return poll(event, event.submission().requestId(), submittedAt, PollState.start())
-        .doOnNext(o -> ended(event, event.submission().requestId(), o instanceof Outcome.Publish));
+    String requestId = event.submission().requestId();
+    return poll(event, requestId, submittedAt, PollState.start())
+        .doOnNext(o -> ended(event, requestId, o instanceof Outcome.Publish));
   }
 
   /**
@@ -369,7 +374,7 @@ public final class PollerHandler implements StageHandler {
       Instant submittedAt,
       Instant checkedAt,
       int checksDone,
-      Integer queuePosition) {
+      @Nullable Integer queuePosition) {
     Duration elapsed = Duration.between(submittedAt, checkedAt);
     Duration d =
         smart == null || event.route() == null
@@ -402,7 +407,7 @@ public final class PollerHandler implements StageHandler {
       String requestId,
       Instant submittedAt,
       int checksDone,
-      Integer queuePosition) {
+      @Nullable Integer queuePosition) {
     Instant checkedAt = clock.instant();
     Duration wait = wait(event, requestId, submittedAt, checkedAt, checksDone, queuePosition);
     if (wait.isZero()) {
@@ -431,6 +436,7 @@ public final class PollerHandler implements StageHandler {
   /** Waits what the schedule says, then acts on the deadline or checks the request. */
   private Mono<Outcome> poll(
       JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    Duration deadline = Objects.requireNonNull(this.deadline, "deadline"); // required to poll
     return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition())
         .then(
             Mono.defer(
@@ -448,6 +454,8 @@ public final class PollerHandler implements StageHandler {
    */
   private Mono<Outcome> check(
       JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    RunComfyClient client = Objects.requireNonNull(this.client, "client"); // required to poll
+    Duration deadline = Objects.requireNonNull(this.deadline, "deadline");
     return client
         .status(requestId)
         .onErrorMap(StageException.class, e -> progressed(e, state))
@@ -498,7 +506,7 @@ public final class PollerHandler implements StageHandler {
       Instant submittedAt,
       PollState state,
       String what,
-      String word) {
+      @Nullable String word) {
     PollState next = state.afterUnknown();
     String said = word == null ? "no status" : "unknown status \"" + fromServer(word) + "\"";
     if (next.tooManyUnknown()) {
@@ -534,6 +542,8 @@ public final class PollerHandler implements StageHandler {
    */
   private Mono<Outcome> cancelPastDeadline(
       JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    RunComfyClient client = Objects.requireNonNull(this.client, "client"); // required to poll
+    Duration deadline = Objects.requireNonNull(this.deadline, "deadline");
     Instant deadlineAt = PollState.deadlineAt(submittedAt, deadline);
     String msg =
         "request "
@@ -575,6 +585,7 @@ public final class PollerHandler implements StageHandler {
 
   /** The follow-through of a not-cancellable request reached submission + 2 × deadline. */
   private Outcome notCancellableTooLong(String requestId, Instant submittedAt) {
+    Duration deadline = Objects.requireNonNull(this.deadline, "deadline");
     return new Outcome.Fail(
         ExitClass.TEMPFAIL,
         FailureReason.DEADLINE_NOT_CANCELLABLE,
@@ -594,7 +605,7 @@ public final class PollerHandler implements StageHandler {
    *
    * @param pastDeadline the deadline the request ran past (it was not cancellable), or {@code null}
    */
-  private Outcome decide(JobEvent event, RequestResult r, Instant pastDeadline) {
+  private Outcome decide(JobEvent event, RequestResult r, @Nullable Instant pastDeadline) {
     String late =
         pastDeadline == null
             ? ""

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A status-check schedule that learns each model's latency (submit to terminal) and polls rarely
@@ -280,7 +281,7 @@ public final class SmartPollSchedule {
    * @param requestId the request id it was tracked under, or {@code null}
    * @param latency its latency, &gt;= 0 (a negative or null value only stops the tracking)
    */
-  public void observe(String modelId, String requestId, Duration latency) {
+  public void observe(String modelId, @Nullable String requestId, @Nullable Duration latency) {
     LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
     s.end(requestId, latency == null || latency.isNegative() ? -1 : latency.toMillis());
   }
@@ -339,9 +340,9 @@ public final class SmartPollSchedule {
    */
   public Duration next(
       String modelId,
-      String requestId,
+      @Nullable String requestId,
       Duration sinceSubmit,
-      Integer queuePosition,
+      @Nullable Integer queuePosition,
       int checksDone) {
     long t = Math.max(0, sinceSubmit.toMillis());
     LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
@@ -372,7 +373,7 @@ public final class SmartPollSchedule {
       long at = Math.max(grid, qTail);
       while (at + step <= t) {
         at += step;
-        step = (long) Math.min(maxInterval.toMillis(), step * tailGrowth);
+        step = (long) Math.min((double) maxInterval.toMillis(), (double) step * tailGrowth);
       }
       wait = step;
     }
@@ -446,7 +447,7 @@ public final class SmartPollSchedule {
      *
      * @return whether the job is a scout
      */
-    synchronized boolean alive(String requestId, long ms, int scouts, int scoutEvery) {
+    synchronized boolean alive(@Nullable String requestId, long ms, int scouts, int scoutEvery) {
       if (requestId == null) {
         return true;
       }
@@ -468,7 +469,7 @@ public final class SmartPollSchedule {
     }
 
     /** A job ended: stops tracking it and adds its latency, ms, unless negative. */
-    synchronized void end(String requestId, long ms) {
+    synchronized void end(@Nullable String requestId, long ms) {
       Live l = requestId == null ? null : live.remove(requestId);
       if (l != null) {
         running[l.bucket]--;
@@ -492,7 +493,7 @@ public final class SmartPollSchedule {
      * quantile the estimate does not reach is {@link Long#MAX_VALUE}; {@code q(pLow)} then falls
      * back to the lower edge of the first ended job's bucket. Null when no job ended.
      */
-    synchronized long[] quantiles(double pLow, double pHigh) {
+    synchronized long @Nullable [] quantiles(double pLow, double pHigh) {
       if (total == 0) {
         return null;
       }
@@ -544,7 +545,7 @@ public final class SmartPollSchedule {
       if (ms <= 1) {
         return 0;
       }
-      return (int) Math.min(BUCKETS - 1, Math.ceil(Math.log(ms) / Math.log(RATIO)));
+      return (int) Math.min(BUCKETS - 1, Math.ceil(Math.log((double) ms) / Math.log(RATIO)));
     }
 
     static long upper(int bucket) {

@@ -17,8 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a JSON Lines job file line by line (streaming, any size), checks each line with {@link
@@ -84,7 +86,8 @@ public final class JobFileReader {
       ObjIntConsumer<Job> onJob,
       Consumer<LineError> onError)
       throws IOException {
-    Path base = file.toAbsolutePath().normalize().getParent();
+    // an absolute file path has a parent folder
+    Path base = Objects.requireNonNull(file.toAbsolutePath().normalize().getParent(), "folder");
     List<Path> roots = new ArrayList<>();
     roots.add(base);
     roots.addAll(extraAllowedRoots);
@@ -194,7 +197,7 @@ public final class JobFileReader {
       if (p != null) {
         count++;
         if (p.ok()) {
-          onJob.accept(absolute(p.job(), base), lineNo);
+          onJob.accept(absolute(Objects.requireNonNull(p.job(), "job"), base), lineNo);
         } else {
           onError.accept(p.error());
         }
@@ -206,7 +209,7 @@ public final class JobFileReader {
     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static String decode(byte[] bytes) {
+  private static @Nullable String decode(byte[] bytes) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

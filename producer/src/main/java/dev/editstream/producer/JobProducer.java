@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -202,7 +203,8 @@ public final class JobProducer {
   }
 
   private JobEvent failedLine(Path file, LineError err) {
-    Job placeholder = new Job(failedJobId(file, err), "", List.of(), null, null, null, null, null);
+    Job placeholder =
+        new Job(failedJobId(file, err), "", List.of(), null, null, null, Map.of(), null);
     Failure f =
         new Failure(
             ExitClass.ofCode(err.exitClass()),

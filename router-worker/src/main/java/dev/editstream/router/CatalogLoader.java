@@ -9,6 +9,7 @@ import dev.editstream.runcomfy.RunComfyClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -72,7 +73,7 @@ public final class CatalogLoader {
    * @return never an error
    */
   public static Mono<ModelCatalog> load(
-      RunComfyClient client, CatalogCache cache, Clock clock, Duration timeout) {
+      RunComfyClient client, @Nullable CatalogCache cache, Clock clock, Duration timeout) {
     return fetchLive(client)
         .timeout(timeout)
         .flatMap(
@@ -106,7 +107,7 @@ public final class CatalogLoader {
   }
 
   /** The cached copy, else the built-in snapshot, after a failed live read. */
-  static ModelCatalog fallback(CatalogCache cache, String why, Clock clock) {
+  static ModelCatalog fallback(@Nullable CatalogCache cache, String why, Clock clock) {
     var cached = cache == null ? java.util.Optional.<CatalogCache.Cached>empty() : cache.read();
     if (cached.isPresent()) {
       ModelCatalog c =

@@ -1,7 +1,9 @@
 package dev.editstream.router;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The characters a match of a lexicon's {@code re:} entry can start with, as a look-ahead to put in
@@ -38,7 +40,7 @@ final class FirstChars {
    *     rewritten)
    */
   static Optional<String> lookahead(String regex) {
-    TreeSet<Integer> set;
+    Set<Integer> set;
     try {
       set = alternation(regex);
     } catch (RuntimeException malformed) {
@@ -66,12 +68,12 @@ final class FirstChars {
   }
 
   /** The first characters of an alternation {@code a|b|…}; null when one alternative is unknown. */
-  private static TreeSet<Integer> alternation(String s) {
+  private static @Nullable Set<Integer> alternation(String s) {
     TreeSet<Integer> out = new TreeSet<>();
     int start = 0;
     for (int i = 0; i <= s.length(); ) {
       if (i == s.length() || s.charAt(i) == '|') {
-        TreeSet<Integer> alt = sequence(s.substring(start, i));
+        Set<Integer> alt = sequence(s.substring(start, i));
         if (alt == null) {
           return null;
         }
@@ -85,7 +87,7 @@ final class FirstChars {
   }
 
   /** The first characters of a sequence without top-level {@code |}; null when unknown or empty. */
-  private static TreeSet<Integer> sequence(String a) {
+  private static @Nullable Set<Integer> sequence(String a) {
     int pos = 0;
     while (pos < a.length()) {
       if (a.startsWith("(?<!", pos)
@@ -105,7 +107,7 @@ final class FirstChars {
       return null;
     }
     char c = a.charAt(pos);
-    TreeSet<Integer> set;
+    Set<Integer> set;
     int next;
     if (c == '(') {
       int close = closingParen(a, pos);
@@ -150,7 +152,7 @@ final class FirstChars {
   }
 
   /** The members of a plain class body ({@code Dd}, {@code 1-9}); null for anything richer. */
-  private static TreeSet<Integer> charClass(String body) {
+  private static @Nullable Set<Integer> charClass(String body) {
     if (body.isEmpty() || body.startsWith("^") || body.contains("[") || body.contains("&&")) {
       return null;
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a job's input reference into a URL the model can fetch. https URLs pass unchanged. A local
@@ -24,12 +25,12 @@ import java.util.function.Function;
  * temporary folder of this stager, which its gate allows. Thread-safe.
  */
 public final class InputStager {
-  private final Function<Path, String> local;
+  private final @Nullable Function<Path, String> local;
   private final LocalInputs gate;
-  private volatile Path tempDir;
-  private volatile LocalInputs gateWithTemp;
+  private volatile @Nullable Path tempDir;
+  private volatile @Nullable LocalInputs gateWithTemp;
 
-  private InputStager(Function<Path, String> local, LocalInputs gate) {
+  private InputStager(@Nullable Function<Path, String> local, LocalInputs gate) {
     this.local = local;
     this.gate = gate;
   }
@@ -44,12 +45,13 @@ public final class InputStager {
    *     {@code --allow-input}); empty: no local input is allowed
    * @throws IllegalArgumentException when {@code allowedFolders} is null or holds the root folder
    */
-  public InputStager(LocalAssetServer assets, List<Path> allowedFolders) {
+  public InputStager(@Nullable LocalAssetServer assets, List<Path> allowedFolders) {
     this(assets == null ? null : p -> assets.publish(p).toString(), gate(allowedFolders));
   }
 
   /**
-   * As {@link #signedBy(String, byte[])}, local inputs confined to {@code allowedFolders}.
+   * Local inputs served by the asset server at {@code hostPort}, their URLs signed with {@code
+   * key}, and confined to {@code allowedFolders}.
    *
    * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */

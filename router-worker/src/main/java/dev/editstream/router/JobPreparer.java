@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the router does to a job before the paid call, with no Kafka and no HTTP: route it
@@ -159,7 +161,8 @@ public final class JobPreparer {
           && spec.fields().imagesArray()
           && job.images().size() > max) {
         String ratio = lockedRatio(job, warnings, local);
-        List<ObjectNode> parts = BatchSplit.split(body, spec.fields().images(), max, ratio, "1K");
+        String imagesField = Objects.requireNonNull(spec.fields().images(), "images"); // an array
+        List<ObjectNode> parts = BatchSplit.split(body, imagesField, max, ratio, "1K");
         for (ObjectNode part : parts) {
           BodyCheck.require(catalog, job.id(), spec.modelId(), part);
         }
@@ -235,7 +238,7 @@ public final class JobPreparer {
    * only the headers of images and videos). A tighter catalog rule is checked right after by {@link
    * Preflight} (reason {@code input_rule}, in RunComfy's words), still before any read.
    */
-  private static long byteLimit(ModelSpec spec, String field, long fallback) {
+  private static long byteLimit(ModelSpec spec, @Nullable String field, long fallback) {
     if (field == null) {
       return fallback;
     }
@@ -262,7 +265,7 @@ public final class JobPreparer {
         LocalInputs gate,
         String jobId,
         String field,
-        String ref,
+        @Nullable String ref,
         LocalInputs.Role role,
         long maxBytes) {
       if (ref == null || JobLineParser.isUrl(ref)) {
@@ -274,8 +277,13 @@ public final class JobPreparer {
       fields.putIfAbsent(ref, field);
     }
 
-    LocalInputs.Opened get(String ref) {
+    LocalInputs.@Nullable Opened get(String ref) {
       return byRef.get(ref);
+    }
+
+    /** The opened file of a local reference that {@link #add} opened. */
+    LocalInputs.Opened opened(String ref) {
+      return Objects.requireNonNull(byRef.get(ref), "not opened");
     }
 
     /**
@@ -330,7 +338,7 @@ public final class JobPreparer {
           unchecked.add(v.describe() + " (a URL input)");
           continue;
         }
-        Preflight.Verdict verdict = Preflight.check(v, facts(local.get(ref)));
+        Preflight.Verdict verdict = Preflight.check(v, facts(local.opened(ref)));
         if (verdict.breach() != null) {
           breaches.add(verdict.breach());
         } else if (verdict.unchecked()) {
@@ -400,7 +408,7 @@ public final class JobPreparer {
    * and its header's pixel count is checked before decoding; of the image only the header is read.
    */
   private Job checkMask(Job job, int feather, List<String> warnings, OpenInputs local) {
-    LocalInputs.Opened maskFile = local.get(job.mask());
+    LocalInputs.Opened maskFile = local.opened(Objects.requireNonNull(job.mask(), "mask"));
     byte[] mask = maskFile.readAll();
     String first = job.images().isEmpty() ? null : job.images().get(0);
     LocalInputs.Opened image = first == null ? null : local.get(first);
@@ -425,7 +433,9 @@ public final class JobPreparer {
     if (!r.feathered()) {
       return job;
     }
-    Path feathered = stager.writeTemp(job.id(), "mask-feathered.png", r.featheredPng());
+    Path feathered =
+        stager.writeTemp(
+            job.id(), "mask-feathered.png", Objects.requireNonNull(r.featheredPng(), "feathered"));
     return new Job(
         job.id(),
         job.prompt(),

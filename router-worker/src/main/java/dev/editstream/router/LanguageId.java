@@ -211,7 +211,8 @@ public final class LanguageId {
       }
     }
     double confidence = bestValue <= 0 ? 0 : Math.max(0, Math.min(1, 1 - second / bestValue));
-    return new Guess(best, confidence, covered.contains(best));
+    // values is not empty, so the loop set best
+    return new Guess(Objects.requireNonNull(best, "language"), confidence, covered.contains(best));
   }
 
   /** Lingua's language as an ISO 639-1 code, lower case. */

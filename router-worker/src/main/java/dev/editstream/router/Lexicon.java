@@ -217,7 +217,7 @@ public final class Lexicon {
           + body; // a phrase Pattern.quote splits: the plain form
     }
     String f = Pattern.quote(new String(Character.toChars(first)));
-    String rest = body.substring(body.startsWith("\\Q") ? 2 : 0);
+    String rest = body.substring(2); // body starts with \Q (checked above)
     // body is \Q<first part>\E...: re-quote the first part without its first character
     String firstPartQuoted = rest.substring(0, rest.indexOf("\\E"));
     String tail = rest.substring(rest.indexOf("\\E") + 2);

@@ -26,6 +26,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The router's own gate for local input files, whatever a {@code requested} record says: the
@@ -325,8 +326,8 @@ public final class LocalInputs {
     private final FileChannel channel;
     private final Role role;
     private long size;
-    private MediaSniffer.Type type;
-    private long[] dims;
+    private MediaSniffer.Type type = MediaSniffer.Type.UNKNOWN; // set by check(), run by open()
+    private long @Nullable [] dims;
 
     private Opened(String jobId, String field, Path realPath, FileChannel channel, Role role) {
       this.jobId = jobId;
@@ -437,7 +438,7 @@ public final class LocalInputs {
      * JPEG width and height through ImageIO's header reader over the channel (no decoding), or
      * {@code null}.
      */
-    private long[] jpegSize() throws IOException {
+    private long @Nullable [] jpegSize() throws IOException {
       channel.position(0);
       try (ImageInputStream in =
           new MemoryCacheImageInputStream(Channels.newInputStream(new Unclosable(channel)))) {
@@ -482,12 +483,12 @@ public final class LocalInputs {
     }
 
     /** Width, px, declared by the header; {@code null} for a video or an unreadable header. */
-    public Integer width() {
+    public @Nullable Integer width() {
       return dims == null || dims[0] > Integer.MAX_VALUE ? null : (int) dims[0];
     }
 
     /** Height, px; as {@link #width()}. */
-    public Integer height() {
+    public @Nullable Integer height() {
       return dims == null || dims[1] > Integer.MAX_VALUE ? null : (int) dims[1];
     }
 
@@ -561,7 +562,7 @@ public final class LocalInputs {
     String prev = "";
     for (Path seg : p) {
       String s = seg.toString().toLowerCase(Locale.ROOT);
-      if (SECRET_FOLDERS.contains(s) || prev.equals(".config") && s.equals("runcomfy")) {
+      if (SECRET_FOLDERS.contains(s) || (prev.equals(".config") && s.equals("runcomfy"))) {
         throw notAllowed(
             jobId, field, "the file lies in a folder of keys or credentials and is never sent");
       }

@@ -17,6 +17,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks an inpainting mask before it is paid for, as RunComfy's image-inpainting skill advises
@@ -48,8 +49,13 @@ public final class MaskCheck {
    * @param featheredPng the feathered mask as an 8-bit grayscale PNG, or {@code null} when no
    *     feathering was asked
    */
+  @SuppressWarnings("ArrayRecordComponent") // a value handed on, never compared or hashed
   public record Result(
-      int width, int height, long whitePixels, boolean sizeChecked, byte[] featheredPng) {
+      int width,
+      int height,
+      long whitePixels,
+      boolean sizeChecked,
+      byte @Nullable [] featheredPng) {
     /** Whether a feathered mask was produced. */
     public boolean feathered() {
       return featheredPng != null;
@@ -72,7 +78,7 @@ public final class MaskCheck {
    *     on a mismatch, empty, all white)
    * @throws IllegalArgumentException if {@code featherPx} is outside 0..{@value #MAX_FEATHER_PX}
    */
-  public static Result check(byte[] image, byte[] mask, int featherPx) {
+  public static Result check(byte @Nullable [] image, byte[] mask, int featherPx) {
     return check(
         image == null ? null : imageSize(image), mask, featherPx, LocalInputs.Limits.DEFAULTS);
   }
@@ -93,7 +99,7 @@ public final class MaskCheck {
    *     int)}
    */
   public static Result check(
-      int[] imageSize, byte[] mask, int featherPx, LocalInputs.Limits limits) {
+      int @Nullable [] imageSize, byte[] mask, int featherPx, LocalInputs.Limits limits) {
     if (featherPx < 0 || featherPx > MAX_FEATHER_PX) {
       throw new IllegalArgumentException(
           "featherPx must be 0.." + MAX_FEATHER_PX + ", was " + featherPx);
@@ -178,7 +184,7 @@ public final class MaskCheck {
   /**
    * {@code [width, height]} from the image's header, or {@code null} when ImageIO cannot read it.
    */
-  static int[] imageSize(byte[] image) {
+  static int @Nullable [] imageSize(byte[] image) {
     return headerSize(new MemoryCacheImageInputStream(new ByteArrayInputStream(image)));
   }
 
@@ -186,11 +192,11 @@ public final class MaskCheck {
    * {@code [width, height]} from a local image file's header (nothing else is read), or {@code
    * null}.
    */
-  static int[] imageSize(java.io.File file) {
+  static int @Nullable [] imageSize(java.io.File file) {
     return headerSize(file);
   }
 
-  private static int[] headerSize(Object input) {
+  private static int @Nullable [] headerSize(Object input) {
     try (ImageInputStream in =
         input instanceof ImageInputStream iis ? iis : ImageIO.createImageInputStream(input)) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);

@@ -1,6 +1,7 @@
 package dev.editstream.router;
 
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tells what a local input file is from its first bytes (magic numbers), never from its name, so a
@@ -90,7 +91,7 @@ public final class MediaSniffer {
    * @return the detected type; {@link Type#EMPTY} for no bytes, {@link Type#TEXT} for printable
    *     UTF-8 or ASCII without a known signature, {@link Type#UNKNOWN} otherwise
    */
-  public static Type detect(byte[] head) {
+  public static Type detect(byte @Nullable [] head) {
     if (head == null || head.length == 0) {
       return Type.EMPTY;
     }
@@ -150,7 +151,7 @@ public final class MediaSniffer {
    *     null} for another type (JPEG: its size sits after a variable number of segments) or a
    *     header too short or malformed to read
    */
-  public static long[] dimensions(byte[] head) {
+  public static long @Nullable [] dimensions(byte[] head) {
     Type t = detect(head);
     switch (t) {
       case PNG -> {
@@ -182,7 +183,7 @@ public final class MediaSniffer {
     }
   }
 
-  private static long[] webp(byte[] h) {
+  private static long @Nullable [] webp(byte[] h) {
     if (h.length < 30) {
       return null;
     }
@@ -210,7 +211,7 @@ public final class MediaSniffer {
     while (i < head.length) {
       int b = head[i] & 0xFF;
       if (b < 0x80) {
-        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != 0x0C || b == 0x7F) {
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != 0x0C) || b == 0x7F) {
           return false;
         }
         i++;

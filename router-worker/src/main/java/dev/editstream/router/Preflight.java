@@ -2,6 +2,7 @@ package dev.editstream.router;
 
 import dev.editstream.core.model.InputValidation;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks one input file against one of the input rules RunComfy's catalog attaches to a field
@@ -24,7 +25,8 @@ final class Preflight {
    * @param height its height in px, or {@code null}
    * @param extension its file name's extension, lower case, without the dot ({@code ""} if none)
    */
-  record FileFacts(long bytes, Integer width, Integer height, String extension) {
+  record FileFacts(
+      long bytes, @Nullable Integer width, @Nullable Integer height, String extension) {
     /** Facts without an extension. */
     FileFacts(long bytes, Integer width, Integer height) {
       this(bytes, width, height, "");
@@ -38,7 +40,7 @@ final class Preflight {
    *     or {@code null}
    * @param unchecked whether the rule could not be checked (unknown metric or fact)
    */
-  record Verdict(String breach, boolean unchecked) {
+  record Verdict(@Nullable String breach, boolean unchecked) {
     static final Verdict OK = new Verdict(null, false);
     static final Verdict UNCHECKED = new Verdict(null, true);
   }

@@ -6,6 +6,7 @@ import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
 import dev.editstream.core.model.ModelCatalog;
 import dev.editstream.pipeline.stage.Outcome;
 import dev.editstream.pipeline.stage.StageHandler;
@@ -16,7 +17,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -39,7 +42,7 @@ public final class RouterHandler implements StageHandler {
 
   private volatile JobPreparer preparer;
   private final Submitter submitter;
-  private Budget budget;
+  private @Nullable Budget budget;
   private final Topics topics;
   private final Clock clock;
 
@@ -50,7 +53,7 @@ public final class RouterHandler implements StageHandler {
    * @param catalog the models' fields and schemas
    * @param stager turns local inputs into URLs
    * @param submitter submits at most once per job and run, pausing on account faults
-   * @param topics where {@code submitted} goes
+   * @param topics the topic the submitted event goes to
    * @param clock stamps the events
    */
   public RouterHandler(
@@ -70,7 +73,7 @@ public final class RouterHandler implements StageHandler {
   /**
    * @param preparer routes, lints, checks and builds the body
    * @param submitter submits at most once per job and run, pausing on account faults
-   * @param topics where {@code submitted} goes
+   * @param topics the topic the submitted event goes to
    * @param clock stamps the events
    */
   public RouterHandler(JobPreparer preparer, Submitter submitter, Topics topics, Clock clock) {
@@ -115,7 +118,7 @@ public final class RouterHandler implements StageHandler {
    * @throws dev.editstream.core.error.StageException as {@link JobPreparer#prepare} throws
    */
   Prepared prepare(JobEvent event) {
-    return preparer.prepare(event.job());
+    return preparer.prepare(jobOf(event));
   }
 
   /**
@@ -129,7 +132,7 @@ public final class RouterHandler implements StageHandler {
       return Mono.just(outcome(event, null, earlier.get()));
     }
     Mono<Prepared> prepared =
-        JobPreparer.readsFiles(event.job())
+        JobPreparer.readsFiles(jobOf(event))
             ? Mono.fromCallable(() -> prepare(event)).subscribeOn(Schedulers.boundedElastic())
             // URL inputs only: routing and checks are CPU work of about 50 µs, cheaper than a
             // thread hop
@@ -148,9 +151,8 @@ public final class RouterHandler implements StageHandler {
                   : submitParts(event, p);
           // an error means RunComfy created nothing (or the POST was never sent): the reservation
           // goes back
-          return budget == null
-              ? submitted
-              : submitted.doOnError(e -> budget.release(event.jobId()));
+          Budget b = budget;
+          return b == null ? submitted : submitted.doOnError(e -> b.release(event.jobId()));
         });
   }
 
@@ -217,8 +219,18 @@ public final class RouterHandler implements StageHandler {
             });
   }
 
-  private Outcome outcome(JobEvent event, Prepared p, Submitter.Result r) {
+  /** The job of a requested event, which always carries one ({@code EventCodec} checks). */
+  private static Job jobOf(JobEvent event) {
+    return Objects.requireNonNull(event.job(), "job");
+  }
+
+  /**
+   * @param p the prepared job; {@code null} for an earlier submission's result, which is never
+   *     {@link Submitter.Accepted}
+   */
+  private Outcome outcome(JobEvent event, @Nullable Prepared p, Submitter.Result r) {
     if (r instanceof Submitter.Accepted a) {
+      Objects.requireNonNull(p, "prepared");
       @SuppressWarnings("unchecked")
       Map<String, Object> sent = Json.mapper().convertValue(p.body(), Map.class);
       var sr = a.response();

@@ -4,6 +4,7 @@ import java.lang.Character.UnicodeScript;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which writing systems a text uses, by the Unicode script property of its letters (the Unicode
@@ -21,7 +22,7 @@ public final class Scripts {
    * @param text any text; {@code null} is treated as empty
    * @return the scripts, empty when the text is Latin-only or has no letters
    */
-  public static Set<String> nonLatin(String text) {
+  public static Set<String> nonLatin(@Nullable String text) {
     Set<String> out = new TreeSet<>();
     if (text == null) {
       return out;
@@ -55,7 +56,7 @@ public final class Scripts {
    * @param text any text; {@code null} is treated as empty
    * @return the scripts, sorted; empty when the text is Latin-1 only or has no letters
    */
-  public static Set<String> typography(String text) {
+  public static Set<String> typography(@Nullable String text) {
     Set<String> out = nonLatin(text);
     if (text != null
         && text.codePoints()

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Records the pipeline's meters ({@link Meters}) in a Micrometer registry. Thread-safe. */
 public final class PipelineMetrics {
@@ -115,7 +116,7 @@ public final class PipelineMetrics {
    * @param model the model_id (a bounded set: the catalog's), or {@code unknown}
    * @param usd the cost in USD, &gt;= 0
    */
-  public void cost(String model, double usd) {
+  public void cost(@Nullable String model, double usd) {
     counter(Meters.COST_USD, "model", model == null ? "unknown" : model).increment(usd);
   }
 }

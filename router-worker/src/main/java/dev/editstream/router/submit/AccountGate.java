@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -34,16 +36,16 @@ public final class AccountGate {
   private boolean closed;
   private String reason = "";
   private String reasonTag = "other";
-  private Disposable ticker;
+  private @Nullable Disposable ticker;
   private long pauses;
-  private java.util.function.Supplier<Mono<Boolean>> balanceProbe;
+  private java.util.function.@Nullable Supplier<Mono<Boolean>> balanceProbe;
 
   /**
    * @param recheck time between probes while paused, &gt; 0
    * @param timer scheduler of the probes (virtual time in tests)
    * @param registry where the gauge goes, or {@code null}
    */
-  public AccountGate(Duration recheck, Scheduler timer, MeterRegistry registry) {
+  public AccountGate(Duration recheck, Scheduler timer, @Nullable MeterRegistry registry) {
     if (recheck == null || recheck.isZero() || recheck.isNegative()) {
       throw new IllegalArgumentException("account recheck interval must be > 0");
     }
@@ -154,7 +156,7 @@ public final class AccountGate {
    * @param failureReason a StageException's reason, or null
    * @return one of {@link #REASONS}
    */
-  public static String category(String failureReason) {
+  public static String category(@Nullable String failureReason) {
     String r = failureReason == null ? "" : failureReason.toLowerCase(java.util.Locale.ROOT);
     if (r.startsWith("http_401")
         || r.startsWith("http_403")
@@ -179,7 +181,7 @@ public final class AccountGate {
    * A submit was refused for an account fault: pause (alerting once per pause); tagged {@code
    * other}.
    */
-  public void tripped(String why) {
+  public void tripped(@Nullable String why) {
     tripped(why, "other");
   }
 
@@ -189,13 +191,13 @@ public final class AccountGate {
    * @param why the message shown in the alert and readiness
    * @param tag the gauge's {@code reason}, one of {@link #REASONS} (see {@link #category})
    */
-  public void tripped(String why, String tag) {
+  public void tripped(@Nullable String why, String tag) {
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      reason = why;
+      reason = Objects.requireNonNullElse(why, "");
       reasonTag = REASONS.contains(tag) ? tag : "other";
       pauses++;
       ticker =

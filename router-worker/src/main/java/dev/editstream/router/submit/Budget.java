@@ -3,6 +3,7 @@ package dev.editstream.router.submit;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A spending limit for one router process ({@code --budget-usd}): a job is submitted only while
@@ -34,7 +35,7 @@ public final class Budget {
   private final Map<String, Double> inFlight = new HashMap<>();
   private double spent;
   private double reserved;
-  private String stoppedAt;
+  private @Nullable String stoppedAt;
 
   /**
    * @param limitUsd the most to spend, USD, &gt; 0
@@ -108,7 +109,7 @@ public final class Budget {
   }
 
   /** The job at which submission stopped, or {@code null} while within budget. */
-  public synchronized String stoppedAt() {
+  public synchronized @Nullable String stoppedAt() {
     return stoppedAt;
   }
 

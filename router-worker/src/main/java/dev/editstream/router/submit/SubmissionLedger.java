@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -49,9 +50,14 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
    * @param note why, for {@code paused} (secrets removed); else {@code null}
    */
   public record Entry(
-      String jobId, State state, int replays, String requestId, Instant at, String note) {
+      String jobId,
+      State state,
+      int replays,
+      @Nullable String requestId,
+      Instant at,
+      @Nullable String note) {
     /** An entry without a note. */
-    public Entry(String jobId, State state, int replays, String requestId, Instant at) {
+    public Entry(String jobId, State state, int replays, @Nullable String requestId, Instant at) {
       this(jobId, state, replays, requestId, at, null);
     }
 
@@ -93,14 +99,20 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
     return new SubmissionLedger(v, publisher, topics);
   }
 
-  private static Entry decode(ConsumerRecord<String, byte[]> r, Topics topics) {
+  private static @Nullable Entry decode(ConsumerRecord<String, byte[]> r, Topics topics) {
     if (r.value() == null) {
       return null;
     }
     if (r.topic().equals(topics.submitted())) {
       EventHead e = EventHead.read(r.value());
       return e.type() == EventType.SUBMITTED && e.requestId() != null
-          ? new Entry(e.jobId(), State.SUBMITTED, e.replays(), e.requestId(), e.at())
+          ? new Entry(
+              e.jobId(),
+              State.SUBMITTED,
+              e.replays(),
+              e.requestId(),
+              // a submitted record without a time still counts: the state decides a merge first
+              e.at() == null ? Instant.EPOCH : e.at())
           : null;
     }
     try {

@@ -12,7 +12,9 @@ import dev.editstream.runcomfy.SubmitResponse;
 import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -68,7 +70,7 @@ public final class Submitter {
   private final AccountGate gate;
   private final Clock clock;
   private final Counter mayHaveBeenSubmitted;
-  private FlowControl flow;
+  private @Nullable FlowControl flow;
 
   /**
    * @param mayHaveBeenSubmitted counter of jobs failed by the "may have been submitted" policy
@@ -112,7 +114,10 @@ public final class Submitter {
         .flatMap(
             e ->
                 switch (e.state()) {
-                  case SUBMITTED -> Optional.<Result>of(new AlreadySubmitted(e.requestId()));
+                  case SUBMITTED ->
+                      // a submitted entry always names its request
+                      Optional.<Result>of(
+                          new AlreadySubmitted(Objects.requireNonNull(e.requestId(), "requestId")));
                   case SUBMITTING -> {
                     // the POST was sent and no answer recorded: it may have been paid for
                     mayHaveBeenSubmitted.increment();
@@ -176,7 +181,9 @@ public final class Submitter {
                   .map(
                       r -> {
                         gate.succeeded();
-                        permit.ifPresent(p -> flow.holdUntilTerminal(r.requestId(), p));
+                        // a permit comes from flow
+                        permit.ifPresent(
+                            p -> Objects.requireNonNull(flow, "flow").holdUntilTerminal(r.requestId(), p));
                         ledger.recordSubmitted(event, r.requestId(), clock.instant());
                         return (Result)
                             new Accepted(
@@ -203,12 +210,13 @@ public final class Submitter {
   }
 
   private Mono<Optional<FlowControl.Permit>> permit(String modelId, boolean overdraft) {
-    if (flow == null) {
+    FlowControl f = flow;
+    if (f == null) {
       return Mono.just(Optional.empty());
     }
     return overdraft
-        ? Mono.fromSupplier(() -> Optional.of(flow.acquireNow(modelId)))
-        : flow.acquire(modelId).map(Optional::of);
+        ? Mono.fromSupplier(() -> Optional.of(f.acquireNow(modelId)))
+        : f.acquire(modelId).map(Optional::of);
   }
 
   private Mono<Result> onFailure(
