@@ -1,6 +1,7 @@
 package dev.editstream.app;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the batch commands ({@code status}, {@code list}, {@code cancel}, {@code failed}, {@code
@@ -10,10 +11,10 @@ import java.nio.file.Path;
  */
 final class BatchAccess implements AutoCloseable {
   private final String bootstrapServers;
-  private final BatchState owned;
+  private final @Nullable BatchState owned;
   private final String where;
 
-  private BatchAccess(String bootstrapServers, BatchState owned, String where) {
+  private BatchAccess(String bootstrapServers, @Nullable BatchState owned, String where) {
     this.bootstrapServers = bootstrapServers;
     this.owned = owned;
     this.where = where;
@@ -28,7 +29,7 @@ final class BatchAccess implements AutoCloseable {
   static BatchAccess open(PipelineConfig cfg) {
     if (!cfg.embedded()) {
       return new BatchAccess(
-          cfg.bootstrapServers(), null, "the cluster at " + cfg.bootstrapServers());
+          cfg.requireBootstrapServers(), null, "the cluster at " + cfg.bootstrapServers());
     }
     Path out = cfg.outDir();
     var live = BatchState.liveEndpoint(out);

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cancels jobs of a batch, as RunComfy allows: a job not submitted yet is withdrawn (a {@code
@@ -101,7 +103,9 @@ final class BatchCanceller {
         }
         case CANCEL_REMOTE -> {
           try {
-            CancelOutcome o = client.cancel(f.requestId()).block(Duration.ofMinutes(2));
+            // CANCEL_REMOTE: the job has a request_id
+            String requestId = Objects.requireNonNull(f.requestId(), "requestId");
+            CancelOutcome o = client.cancel(requestId).block(Duration.ofMinutes(2));
             if (o != null && o.cancelled()) {
               cancelled.put(e.getKey(), f.requestId());
             } else {
@@ -120,7 +124,7 @@ final class BatchCanceller {
   /** The failed event that withdraws a job not submitted yet (for its latest run). */
   static JobEvent withdrawal(String jobId, JobFold f, Clock clock) {
     Job placeholder =
-        new Job(jobId, "", List.of(), null, null, null, null, f == null ? null : f.batch());
+        new Job(jobId, "", List.of(), null, null, null, Map.of(), f == null ? null : f.batch());
     Failure why =
         new Failure(
             ExitClass.TEMPFAIL,
@@ -138,7 +142,7 @@ final class BatchCanceller {
   /**
    * Whether a job is waiting for its submit (the jobs a Ctrl-C "finish" leaves for the next run).
    */
-  static boolean queued(JobFold f) {
+  static boolean queued(@Nullable JobFold f) {
     return f == null || (!f.terminal() && f.phase() == EventType.REQUESTED);
   }
 }

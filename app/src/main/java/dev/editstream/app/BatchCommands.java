@@ -16,9 +16,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -115,7 +117,7 @@ public final class BatchCommands {
      * without news), and from a live run's progress: {@code jobs_per_s}, {@code eta_s}, {@code
      * paused}. Pure.
      */
-    static ObjectNode status(Map<String, JobFold> folds, JsonNode progress, Instant now) {
+    static ObjectNode status(Map<String, JobFold> folds, @Nullable JsonNode progress, Instant now) {
       ObjectNode o = Json.mapper().createObjectNode();
       Map<String, Integer> states = new TreeMap<>();
       for (String s : List.of("queued", "in_flight", "downloading", "done", "failed")) {
@@ -158,13 +160,17 @@ public final class BatchCommands {
             x.put("cost_usd", round(m[3]));
           });
       o.put("cost_usd", round(cost));
-      if (oldest != null) {
+      if (oldest != null && oldestAt != null) { // set together
         ObjectNode old = o.putObject("oldest_in_flight");
         old.put("job_id", oldest);
         old.put("since", oldestAt.toString());
         old.put("age_s", Math.max(0, Duration.between(oldestAt, now).toSeconds()));
       }
-      int remaining = folds.size() - states.get("done") - states.get("failed");
+      // every state is counted from 0 (above)
+      int remaining =
+          folds.size()
+              - Objects.requireNonNull(states.get("done"))
+              - Objects.requireNonNull(states.get("failed"));
       if (progress != null) {
         double rate = progress.path("jobs_per_s").asDouble(0);
         o.put("jobs_per_s", round(rate));

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
+import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.job.LineError;
 import dev.editstream.producer.JobProducer;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -70,16 +72,17 @@ final class BatchFiles {
                 return;
               }
               JobEvent f = s.failedEvents().get(s.failedEvents().size() - 1);
+              Failure failure = Objects.requireNonNull(f.failure(), "failure"); // a failed event
               ObjectNode o = Json.mapper().createObjectNode();
               o.put("id", id);
               if (lineOf.containsKey(id)) {
                 o.put("line", lineOf.get(id));
               }
-              o.put("exit_class", f.failure().exitClass().code());
-              o.put("stage", f.failure().stage().wire());
-              o.put("reason", f.failure().reasonText());
-              o.put("message", f.failure().message());
-              o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(f.failure().reason()));
+              o.put("exit_class", failure.exitClass().code());
+              o.put("stage", failure.stage().wire());
+              o.put("reason", failure.reasonText());
+              o.put("message", failure.message());
+              o.put("may_have_been_submitted", ReplayRule.UNCERTAIN.contains(failure.reason()));
               o.put("at", f.at().toString());
               out.add(o);
             });

@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One batch in one process: the embedded broker when no bootstrap servers are given, a local asset
@@ -50,7 +51,7 @@ public final class BatchRun {
       boolean finished,
       MeterRegistry meters,
       boolean interrupted,
-      ResumePlan plan) {
+      @Nullable ResumePlan plan) {
     /** A run that was not interrupted and planned nothing (tests, bench). */
     public Result(Summary summary, int invalidLines, boolean finished, MeterRegistry meters) {
       this(summary, invalidLines, finished, meters, false, null);
@@ -127,8 +128,8 @@ public final class BatchRun {
       boolean resubmitUncertain,
       CtrlC.Choice onInterrupt,
       boolean signals,
-      MetricsOptions metrics,
-      StorageOptions storage) {
+      @Nullable MetricsOptions metrics,
+      @Nullable StorageOptions storage) {
     /**
      * First runs and resumes alike, no re-runs, no signal handling, no ops port, no object storage.
      */
@@ -142,7 +143,7 @@ public final class BatchRun {
         boolean resubmitUncertain,
         CtrlC.Choice onInterrupt,
         boolean signals,
-        MetricsOptions metrics) {
+        @Nullable MetricsOptions metrics) {
       this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null);
     }
 
@@ -295,14 +296,14 @@ public final class BatchRun {
   private static Result runOn(
       PipelineConfig cfg,
       RunComfyConfig runcomfy,
-      LocalAssetServer assets,
+      @Nullable LocalAssetServer assets,
       Path jobFile,
       List<Path> allowedInputs,
       Duration timeout,
       PrintStream out,
       List<String> validIds,
       Options opts,
-      BatchState state,
+      @Nullable BatchState state,
       long t0)
       throws IOException {
     MeterRegistry registry =
@@ -323,13 +324,13 @@ public final class BatchRun {
                     : new dev.editstream.router.InputStager(assets, allowed),
                 new PipelineMetrics(registry),
                 storage == null ? null : storage.results());
-        BatchTracker tracker = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null);
+        BatchTracker tracker = new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null);
         EventPublisher publisher =
-            new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
+            new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
         OpsServer ops =
             opts.metrics() == null
                 ? null
-                : opts.metrics().start(registry, cfg.bootstrapServers(), () -> pipeline)) {
+                : opts.metrics().start(registry, cfg.requireBootstrapServers(), () -> pipeline)) {
       out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
       // the batch's wall time counts from here: start-up is reported on its own line
       t0 = System.nanoTime();
@@ -441,11 +442,11 @@ public final class BatchRun {
     private final PipelineConfig cfg;
     private final RunComfyConfig runcomfy;
     private final EventPublisher publisher;
-    private final BatchState state;
+    private final @Nullable BatchState state;
     private final Options opts;
     private final ConsoleProgress console;
     private boolean interrupted;
-    private java.util.Set<String> waitingFor;
+    private java.util.@Nullable Set<String> waitingFor;
 
     Loop(
         Pipeline pipeline,
@@ -454,7 +455,7 @@ public final class BatchRun {
         RunComfyConfig runcomfy,
         EventPublisher publisher,
         PrintStream out,
-        BatchState state,
+        @Nullable BatchState state,
         Options opts) {
       this.pipeline = pipeline;
       this.tracker = tracker;
@@ -475,6 +476,7 @@ public final class BatchRun {
     }
 
     /** Waits until every job ended (true), the deadline passed or a Ctrl-C said stop (false). */
+    @SuppressWarnings("SystemConsoleNull") // Java 17: no console when not interactive
     boolean waitForAll(long deadline, long t0) {
       java.io.Reader ask = System.console() == null ? null : System.console().reader();
       try (CtrlC ctrlC =
@@ -603,7 +605,7 @@ public final class BatchRun {
 
   /** Why submission is paused (the account gate of the router), or null. */
   private record AccountGateView(Pipeline pipeline) {
-    String reason() {
+    @Nullable String reason() {
       return pipeline.gate() == null || !pipeline.gate().isClosed()
           ? null
           : pipeline.gate().reason();

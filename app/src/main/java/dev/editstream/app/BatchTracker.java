@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Follows the jobs of a batch on every job topic ({@code requested}, {@code submitted}, {@code
@@ -32,19 +33,19 @@ public final class BatchTracker implements AutoCloseable {
 
   /** What is known of one job: a read-only face of its {@link JobFold}. */
   public static final class JobState {
-    private final JobFold fold;
+    private final @Nullable JobFold fold;
 
-    JobState(JobFold fold) {
+    JobState(@Nullable JobFold fold) {
       this.fold = fold;
     }
 
     /** The model_id the router chose, or null before routing. */
-    public String model() {
+    public @Nullable String model() {
       return fold == null ? null : fold.model();
     }
 
     /** The routing rule that fired, or null. */
-    public String rule() {
+    public @Nullable String rule() {
       return fold == null ? null : fold.rule();
     }
 
@@ -64,7 +65,7 @@ public final class BatchTracker implements AutoCloseable {
     }
 
     /** The fold behind this state, or null when no event of the job was seen. */
-    public JobFold fold() {
+    public @Nullable JobFold fold() {
       return fold;
     }
   }
@@ -101,7 +102,7 @@ public final class BatchTracker implements AutoCloseable {
    *     null to read every event (a resumed batch)
    * @throws IllegalStateException if the topics cannot be read within {@link #CATCH_UP}
    */
-  public BatchTracker(String bootstrapServers, Topics topics, Instant since) {
+  public BatchTracker(String bootstrapServers, Topics topics, @Nullable Instant since) {
     this.view =
         TopicView.start(
             bootstrapServers,
@@ -116,7 +117,8 @@ public final class BatchTracker implements AutoCloseable {
             CATCH_UP);
   }
 
-  private static JobFold decode(ConsumerRecord<String, byte[]> r, Topics topics, Instant since) {
+  private static @Nullable JobFold decode(
+      ConsumerRecord<String, byte[]> r, Topics topics, @Nullable Instant since) {
     String topic = r.topic();
     if (topic.equals(topics.submitted()) || topic.equals(topics.completed())) {
       // only their head is needed (phase, model, request_id)
@@ -155,7 +157,7 @@ public final class BatchTracker implements AutoCloseable {
    * The fold of one job's latest run, or null when no event of it was read (or, for a job declared
    * with a run by {@link #expect(Collection, Map)}, no event of that run or a later one).
    */
-  public JobFold fold(String jobId) {
+  public @Nullable JobFold fold(String jobId) {
     JobFold f = view.get(jobId).orElse(null);
     Integer run = runs.get(jobId);
     return f == null || run == null || f.replays() >= run ? f : null;

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the commands get RunComfy's model catalog: the live API, the disk copy of its last read, or
@@ -21,7 +23,7 @@ final class Catalogs {
   private Catalogs() {}
 
   /** The disk copy for {@code baseUrl}: {@code file} when given, else the default place. */
-  static CatalogCache cache(Path file, String baseUrl) {
+  static CatalogCache cache(@Nullable Path file, String baseUrl) {
     return file != null
         ? new CatalogCache(file)
         : CatalogCache.defaultFor(
@@ -35,7 +37,7 @@ final class Catalogs {
    *
    * @throws IllegalArgumentException naming {@code --catalog} for another value
    */
-  static ModelCatalog forDryRun(String which, Path cacheFile) {
+  static ModelCatalog forDryRun(String which, @Nullable Path cacheFile) {
     String base = baseUrl();
     switch (which) {
       case "built-in" -> {
@@ -55,9 +57,12 @@ final class Catalogs {
             RunComfyConfig.fromEnvironment(
                 System.getenv(), Path.of(System.getProperty("user.home")));
         try (RunComfyClient client = new RunComfyClient(rc)) {
-          return CatalogLoader.load(
-                  client, cache(cacheFile, rc.baseUrl()), Clock.systemUTC(), LIVE_TIMEOUT)
-              .block();
+          // the loader falls back to a catalog, never completes empty
+          return Objects.requireNonNull(
+              CatalogLoader.load(
+                      client, cache(cacheFile, rc.baseUrl()), Clock.systemUTC(), LIVE_TIMEOUT)
+                  .block(),
+              "catalog");
         }
       }
       default ->

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shows a batch's {@link ProgressLine} on a console: the adapter between the pure formatter and a
@@ -61,7 +62,7 @@ public final class ConsoleProgress {
 
   private boolean printedAny;
   private long lastPrintNanos;
-  private ProgressLine.Counts lastPrinted;
+  private ProgressLine.@Nullable Counts lastPrinted;
   private boolean finished;
 
   /**
@@ -134,6 +135,7 @@ public final class ConsoleProgress {
    * Whether this process writes to a terminal that understands {@code \r} and {@code ESC[K}: {@link
    * System#console()} is not null and the environment variable {@code TERM} is not {@code dumb}.
    */
+  @SuppressWarnings("SystemConsoleNull") // Java 17: no console when not interactive
   public static boolean isTerminal() {
     return isTerminal(System.console() != null, System.getenv("TERM"));
   }
@@ -145,7 +147,7 @@ public final class ConsoleProgress {
    * @param term the value of {@code TERM}, or null
    * @return whether to draw one updating line
    */
-  static boolean isTerminal(boolean hasConsole, String term) {
+  static boolean isTerminal(boolean hasConsole, @Nullable String term) {
     return hasConsole && !"dumb".equalsIgnoreCase(term == null ? "" : term.strip());
   }
 
@@ -317,7 +319,7 @@ public final class ConsoleProgress {
     return line.substring(0, end);
   }
 
-  private static boolean sameCounts(ProgressLine.Counts a, ProgressLine.Counts b) {
+  private static boolean sameCounts(ProgressLine.Counts a, ProgressLine.@Nullable Counts b) {
     return b != null
         && a.total() == b.total()
         && a.done() == b.done()

@@ -3,8 +3,10 @@ package dev.editstream.app;
 import java.io.BufferedReader;
 import java.io.Reader;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ctrl-C (SIGINT) on {@code run}: the first press asks once what to do with the batch, the second
@@ -32,7 +34,7 @@ final class CtrlC implements AutoCloseable {
      * Reads an answer or an {@code --on-interrupt} value: {@code f}/{@code finish}, {@code
      * c}/{@code cancel}, {@code s}/{@code stop}; empty or anything else is {@link #NONE}.
      */
-    static Choice parse(String answer) {
+    static Choice parse(@Nullable String answer) {
       String a = answer == null ? "" : answer.trim().toLowerCase(Locale.ROOT);
       return switch (a) {
         case "f", "finish" -> FINISH;
@@ -50,9 +52,9 @@ final class CtrlC implements AutoCloseable {
 
   private final AtomicInteger presses = new AtomicInteger();
   private volatile Choice choice = Choice.NONE;
-  private final Object previous;
+  private final @Nullable Object previous;
 
-  private CtrlC(Object previous) {
+  private CtrlC(@Nullable Object previous) {
     this.previous = previous;
   }
 
@@ -63,7 +65,7 @@ final class CtrlC implements AutoCloseable {
    * @param otherwise the answer when not asking
    * @param say prints one line to the person
    */
-  static CtrlC install(Reader ask, Choice otherwise, Consumer<String> say) {
+  static CtrlC install(@Nullable Reader ask, Choice otherwise, Consumer<String> say) {
     CtrlC[] self = new CtrlC[1];
     Object prev = SigInt.handle(() -> self[0].pressed(ask, otherwise, say));
     if (prev != null && prev == SigInt.IGNORED) {
@@ -83,11 +85,11 @@ final class CtrlC implements AutoCloseable {
    * -Werror}.
    */
   static final class SigInt {
-    private static final Class<?> SIGNAL;
-    private static final Class<?> HANDLER;
+    private static final @Nullable Class<?> SIGNAL;
+    private static final @Nullable Class<?> HANDLER;
 
     /** {@code SignalHandler.SIG_IGN}, or null when the API is missing. */
-    static final Object IGNORED;
+    static final @Nullable Object IGNORED;
 
     static {
       Class<?> signal = null;
@@ -113,7 +115,7 @@ final class CtrlC implements AutoCloseable {
      * @return the previous handler (restore it with {@link #restore(Object)}), or null when none
      *     could be installed
      */
-    static Object handle(Runnable onSignal) {
+    static @Nullable Object handle(Runnable onSignal) {
       if (SIGNAL == null) {
         return null;
       }
@@ -147,7 +149,7 @@ final class CtrlC implements AutoCloseable {
     }
 
     /** Puts back a handler {@link #handle(Runnable)} returned. */
-    static void restore(Object previous) {
+    static void restore(@Nullable Object previous) {
       if (SIGNAL != null && previous != null) {
         try {
           install(previous);
@@ -159,8 +161,9 @@ final class CtrlC implements AutoCloseable {
 
     private static Object install(Object handler) {
       try {
-        Object sig = SIGNAL.getConstructor(String.class).newInstance("INT");
-        return SIGNAL.getMethod("handle", SIGNAL, HANDLER).invoke(null, sig, handler);
+        Class<?> signal = Objects.requireNonNull(SIGNAL, "SIGNAL"); // checked by the callers
+        Object sig = signal.getConstructor(String.class).newInstance("INT");
+        return signal.getMethod("handle", signal, HANDLER).invoke(null, sig, handler);
       } catch (java.lang.reflect.InvocationTargetException e) {
         // IllegalArgumentException: no SIGINT on this platform, or it is reserved by the VM
         throw new IllegalStateException(e.getCause());
@@ -171,7 +174,7 @@ final class CtrlC implements AutoCloseable {
   }
 
   /** One press (also called by tests). */
-  void pressed(Reader ask, Choice otherwise, Consumer<String> say) {
+  void pressed(@Nullable Reader ask, Choice otherwise, Consumer<String> say) {
     int n = presses.incrementAndGet();
     if (n >= 2) {
       choice = Choice.STOP;

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.editstream.core.Json;
+import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.pipeline.kafka.EventPublisher;
 import java.time.Clock;
@@ -10,7 +11,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,10 +44,10 @@ public abstract class FailedCommand implements Callable<Integer> {
   @Option(
       names = "--since",
       description = "Only failures at or after this ISO-8601 instant, e.g. 2026-11-23T10:00:00Z.")
-  Instant since;
+  @Nullable Instant since;
 
   @Option(names = "--until", description = "Only failures before this ISO-8601 instant.")
-  Instant until;
+  @Nullable Instant until;
 
   @Option(
       names = "--reason",
@@ -91,11 +94,11 @@ public abstract class FailedCommand implements Callable<Integer> {
         if (json) {
           ObjectNode o = Json.mapper().createObjectNode();
           o.put("job_id", e.jobId());
-          o.put("exit_class", e.failure().exitClass().code());
-          o.put("stage", e.failure().stage().wire());
-          o.put("reason", e.failure().reasonText());
-          o.put("message", e.failure().message());
-          o.put("attempts", e.failure().attempts());
+          o.put("exit_class", failureOf(e).exitClass().code());
+          o.put("stage", failureOf(e).stage().wire());
+          o.put("reason", failureOf(e).reasonText());
+          o.put("message", failureOf(e).message());
+          o.put("attempts", failureOf(e).attempts());
           o.put("replays", e.replays());
           o.put("batch", e.job() == null ? null : e.job().batch());
           o.put("at", e.at().toString());
@@ -104,11 +107,11 @@ public abstract class FailedCommand implements Callable<Integer> {
           System.out.printf(
               "%-30s class %-3d %-10s %-24s replays %d  %s%n",
               e.jobId(),
-              e.failure().exitClass().code(),
-              e.failure().stage().wire(),
-              e.failure().reasonText(),
+              failureOf(e).exitClass().code(),
+              failureOf(e).stage().wire(),
+              failureOf(e).reasonText(),
               e.replays(),
-              e.failure().message());
+              failureOf(e).message());
         }
       }
       if (!json) {
@@ -153,7 +156,7 @@ public abstract class FailedCommand implements Callable<Integer> {
       try (EventPublisher p =
           dryRun
               ? null
-              : new EventPublisher(cfg.bootstrapServers(), "editstream-replay", Map.of())) {
+              : new EventPublisher(cfg.requireBootstrapServers(), "editstream-replay", Map.of())) {
         for (JobEvent e : select(cfg)) {
           String why = ReplayRule.refusal(e, maxReplays, resubmitUncertain);
           if (why != null) {
@@ -161,21 +164,21 @@ public abstract class FailedCommand implements Callable<Integer> {
             System.out.println("skipped " + e.jobId() + ": " + why);
             continue;
           }
-          if (!dryRun && ReplayRule.UNCERTAIN.contains(e.failure().reason())) {
+          if (!dryRun && ReplayRule.UNCERTAIN.contains(failureOf(e).reason())) {
             org.slf4j.LoggerFactory.getLogger(Replay.class)
                 .warn(
                     "consent (--resubmit-uncertain): job {} may have been submitted before "
                         + "({}); it is published again and will be POSTed again",
                     e.jobId(),
-                    e.failure().reasonText());
+                    failureOf(e).reasonText());
             System.out.println(
                 "resubmitting "
                     + e.jobId()
                     + " with consent: it may have been submitted before ("
-                    + e.failure().reasonText()
+                    + failureOf(e).reasonText()
                     + ")");
           }
-          if (!dryRun) {
+          if (p != null) { // not a dry run
             p.publish(cfg.topics().requested(), e.replayed(Clock.systemUTC().instant()))
                 .block(java.time.Duration.ofMinutes(2));
           }
@@ -192,5 +195,10 @@ public abstract class FailedCommand implements Callable<Integer> {
           replayed + " jobs " + (dryRun ? "to replay" : "replayed") + ", " + skipped + " skipped");
       return 0;
     }
+  }
+
+  /** The failure of a failed event, which always carries one. */
+  static Failure failureOf(JobEvent failed) {
+    return Objects.requireNonNull(failed.failure(), "failure");
   }
 }

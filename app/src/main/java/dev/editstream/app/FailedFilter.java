@@ -3,6 +3,7 @@ package dev.editstream.app;
 import dev.editstream.core.event.JobEvent;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which failed jobs {@code editstream failed} lists and {@code editstream replay} replays. Pure.
@@ -21,8 +22,8 @@ public record FailedFilter(
     Set<String> stages,
     Set<String> batches,
     Set<String> ids,
-    Instant since,
-    Instant until,
+    @Nullable Instant since,
+    @Nullable Instant until,
     Set<String> reasons) {
 
   /** A filter without a reason criterion. */
@@ -31,8 +32,8 @@ public record FailedFilter(
       Set<String> stages,
       Set<String> batches,
       Set<String> ids,
-      Instant since,
-      Instant until) {
+      @Nullable Instant since,
+      @Nullable Instant until) {
     this(exitClasses, stages, batches, ids, since, until, Set.of());
   }
 

@@ -5,6 +5,7 @@ import dev.editstream.core.event.JobEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the job topics say about one job, folded from its events in any order (a view reads the
@@ -29,14 +30,14 @@ import java.util.List;
 public record JobFold(
     int replays,
     EventType phase,
-    String fingerprint,
-    String model,
-    String rule,
-    String requestId,
-    String batch,
+    @Nullable String fingerprint,
+    @Nullable String model,
+    @Nullable String rule,
+    @Nullable String requestId,
+    @Nullable String batch,
     List<JobEvent> done,
     List<JobEvent> failed,
-    Instant lastAt) {
+    @Nullable Instant lastAt) {
 
   /** Copies the lists. */
   public JobFold {
@@ -46,7 +47,12 @@ public record JobFold(
 
   /** A job's fold from one event's head fields (no terminal event kept). */
   public static JobFold of(
-      EventType type, int replays, String model, String rule, String requestId, Instant at) {
+      EventType type,
+      int replays,
+      @Nullable String model,
+      @Nullable String rule,
+      @Nullable String requestId,
+      @Nullable Instant at) {
     return new JobFold(replays, type, null, model, rule, requestId, null, List.of(), List.of(), at);
   }
 
@@ -112,7 +118,7 @@ public record JobFold(
     };
   }
 
-  private static String first(String a, String b) {
+  private static @Nullable String first(@Nullable String a, @Nullable String b) {
     return a != null ? a : b;
   }
 
@@ -132,7 +138,7 @@ public record JobFold(
   }
 
   /** The latest failed event of the run (by event time), or null. */
-  public JobEvent lastFailure() {
+  public @Nullable JobEvent lastFailure() {
     JobEvent last = null;
     for (JobEvent f : failed) {
       if (last == null || (f.at() != null && last.at() != null && f.at().isAfter(last.at()))) {
@@ -145,7 +151,7 @@ public record JobFold(
   /**
    * RunComfy's actual cost of the run in USD, from its first done event, or null when not known.
    */
-  public Double costUsd() {
+  public @Nullable Double costUsd() {
     return done.isEmpty() || done.get(0).remote() == null ? null : done.get(0).remote().costUsd();
   }
 }

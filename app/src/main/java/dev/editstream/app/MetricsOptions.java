@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,7 +27,7 @@ public final class MetricsOptions {
       names = "--metrics-port",
       paramLabel = "PORT",
       description = "Serve /metrics (Prometheus), /health/live and /health/ready on this port.")
-  Integer port;
+  @Nullable Integer port;
 
   @Option(
       names = "--metrics-host",
@@ -78,7 +79,8 @@ public final class MetricsOptions {
    *     start
    * @return the server, or null without {@code --metrics-port}
    */
-  OpsServer start(MeterRegistry registry, String bootstrapServers, Supplier<Pipeline> pipeline) {
+  @Nullable OpsServer start(
+      MeterRegistry registry, String bootstrapServers, Supplier<Pipeline> pipeline) {
     return start(
         registry,
         bootstrapServers,
@@ -95,11 +97,11 @@ public final class MetricsOptions {
    * @param stagesAlive whether every stage is consuming
    * @param pausedReason why submission is paused, or null
    */
-  OpsServer start(
+  @Nullable OpsServer start(
       MeterRegistry registry,
       String bootstrapServers,
       java.util.function.BooleanSupplier stagesAlive,
-      Supplier<String> pausedReason) {
+      Supplier<@Nullable String> pausedReason) {
     if (port == null || !(registry instanceof PrometheusMeterRegistry prometheus)) {
       return null;
     }

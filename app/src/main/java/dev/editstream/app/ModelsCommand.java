@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,18 +53,18 @@ public final class ModelsCommand implements Callable<Integer> {
       names = "--catalog-cache",
       description =
           "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream).")
-  Path cacheFile;
+  @Nullable Path cacheFile;
 
   @Option(
       names = "--search",
       description =
           "Only models whose id or name contains this (case-insensitive; '.' and '-' alike).")
-  String search;
+  @Nullable String search;
 
   @Option(
       names = "--category",
       description = "Only models of this category (e.g. image-to-image, edit-video).")
-  String category;
+  @Nullable String category;
 
   @Option(
       names = "--diff",
@@ -79,14 +81,14 @@ public final class ModelsCommand implements Callable<Integer> {
       description =
           "Read the live catalog and write it as a built-in snapshot "
               + "(core/src/main/resources/editstream/models/catalog-snapshot.json).")
-  Path snapshot;
+  @Nullable Path snapshot;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (snapshot != null) {
-      return writeSnapshot(out);
+      return writeSnapshot(out, snapshot);
     }
     ModelCatalog c = Catalogs.forDryRun(source, cacheFile);
     err.println(Catalogs.describe(c));
@@ -168,12 +170,14 @@ public final class ModelsCommand implements Callable<Integer> {
     return o;
   }
 
-  private int writeSnapshot(PrintWriter out) throws IOException {
+  private int writeSnapshot(PrintWriter out, Path snapshot) throws IOException {
     RunComfyConfig rc =
         RunComfyConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
     ArrayNode models;
     try (RunComfyClient client = new RunComfyClient(rc)) {
-      models = CatalogLoader.fetchLive(client).block(Catalogs.LIVE_TIMEOUT);
+      models =
+          Objects.requireNonNull( // fetchLive yields the catalog or fails
+              CatalogLoader.fetchLive(client).block(Catalogs.LIVE_TIMEOUT), "catalog");
     }
     ObjectNode doc = Json.mapper().createObjectNode();
     doc.put(

@@ -37,7 +37,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -61,7 +63,7 @@ public final class Pipeline implements AutoCloseable {
   private final Map<Stage, StageRunner> byStage = new java.util.EnumMap<>(Stage.class);
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final PipelineMetrics metrics;
-  private AccountGate gate;
+  private @Nullable AccountGate gate;
 
   private Pipeline(PipelineMetrics metrics) {
     this.metrics = metrics;
@@ -111,9 +113,9 @@ public final class Pipeline implements AutoCloseable {
       Set<Stage> stages,
       InputStager stager,
       PipelineMetrics metrics,
-      dev.editstream.downloader.ResultsStore results) {
+      dev.editstream.downloader.@Nullable ResultsStore results) {
     TopicAdmin.ensureTopics(
-        cfg.bootstrapServers(),
+        cfg.requireBootstrapServers(),
         cfg.topics().all(),
         cfg.partitions(),
         (short) cfg.replicationFactor());
@@ -146,7 +148,7 @@ public final class Pipeline implements AutoCloseable {
     dev.editstream.core.Secrets.register(runcomfy.token());
     EventPublisher publisher =
         new EventPublisher(
-                cfg.bootstrapServers(),
+                cfg.requireBootstrapServers(),
                 "editstream-"
                     + String.join("-", stages.stream().map(Stage::wire).sorted().toList()),
                 Map.of())
@@ -160,7 +162,7 @@ public final class Pipeline implements AutoCloseable {
     // actual cost
     TerminalGuard guard =
         TerminalGuard.start(
-            cfg.bootstrapServers(),
+            cfg.requireBootstrapServers(),
             cfg.topics(),
             h -> {
               if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
@@ -178,7 +180,7 @@ public final class Pipeline implements AutoCloseable {
           switch (stage) {
             case ROUTER -> {
               SubmissionLedger ledger =
-                  SubmissionLedger.start(cfg.bootstrapServers(), cfg.topics(), publisher);
+                  SubmissionLedger.start(cfg.requireBootstrapServers(), cfg.topics(), publisher);
               p.resources.add(0, ledger);
               if (flow != null) {
                 // the router owns the account limit: a permit goes back when the request's end
@@ -197,8 +199,9 @@ public final class Pipeline implements AutoCloseable {
                       .register(metrics.registry());
               CatalogCache cache =
                   Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
-              ModelCatalog catalog =
-                  CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block();
+              ModelCatalog catalog = // the loader falls back to a catalog, never completes empty
+                  Objects.requireNonNull(
+                      CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block());
               RouterHandler router =
                   new RouterHandler(
                           new Router(Lexicon.builtIn(), catalog)
@@ -267,7 +270,7 @@ public final class Pipeline implements AutoCloseable {
       StageSettings s =
           new StageSettings(
               stage,
-              cfg.bootstrapServers(),
+              cfg.requireBootstrapServers(),
               concurrency,
               cfg.maxAttempts(),
               cfg.backoff(),
@@ -449,7 +452,7 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /** The account gate of the router stage, or {@code null} when this process runs no router. */
-  public AccountGate gate() {
+  public @Nullable AccountGate gate() {
     return gate;
   }
 

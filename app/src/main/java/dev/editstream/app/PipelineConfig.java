@@ -6,7 +6,9 @@ import dev.editstream.pipeline.flow.FlowControl;
 import dev.editstream.poller.PollSchedule;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed, validated configuration of an editstream process. Built once at start-up from the
@@ -38,7 +40,7 @@ import java.util.Set;
  *     of routing it with a warning ({@code --strict-routing})
  */
 public record PipelineConfig(
-    String bootstrapServers,
+    @Nullable String bootstrapServers,
     Topics topics,
     int partitions,
     Path outDir,
@@ -52,9 +54,9 @@ public record PipelineConfig(
     Set<String> allowDownloadHosts,
     Duration shutdownGrace,
     Duration accountRecheck,
-    String instanceId,
+    @Nullable String instanceId,
     boolean smartPolling,
-    FlowControl.Settings flow,
+    FlowControl.@Nullable Settings flow,
     ProviderSettings provider,
     int replicationFactor,
     boolean strictRouting) {
@@ -112,6 +114,16 @@ public record PipelineConfig(
   /** Whether this process must start its own broker. */
   public boolean embedded() {
     return bootstrapServers == null;
+  }
+
+  /**
+   * The Kafka bootstrap servers where they must be known: given, or the embedded broker's once it
+   * started ({@link #withBootstrapServers}).
+   *
+   * @throws NullPointerException when neither is the case
+   */
+  public String requireBootstrapServers() {
+    return Objects.requireNonNull(bootstrapServers, "bootstrapServers");
   }
 
   /** A copy with the given bootstrap servers (after the embedded broker started). */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /** The command-line options every pipeline command shares (a picocli mixin). */
@@ -18,7 +19,7 @@ public final class PipelineOptions {
       names = "--bootstrap-servers",
       description =
           "Kafka bootstrap servers; without it an embedded single-node KRaft broker starts in this process.")
-  String bootstrapServers;
+  @Nullable String bootstrapServers;
 
   @Option(
       names = "--kafka-config",
@@ -26,7 +27,7 @@ public final class PipelineOptions {
       description =
           "A Kafka client properties file (security.protocol, sasl.*, ssl.*...) "
               + "applied to every producer, consumer and admin client; EDITSTREAM_KAFKA_<NAME> variables override it (SASL_MECHANISM -> sasl.mechanism).")
-  Path kafkaConfig;
+  @Nullable Path kafkaConfig;
 
   @Option(
       names = "--replication-factor",
@@ -101,7 +102,7 @@ public final class PipelineOptions {
       names = "--poll-fixed-ms",
       description =
           "Poll status at this fixed interval (ms) instead of the growing schedule; RunComfy's CLI uses 2000.")
-  Long pollFixedMs;
+  @Nullable Long pollFixedMs;
 
   @Option(
       names = "--account-recheck-s",
@@ -147,7 +148,7 @@ public final class PipelineOptions {
       names = "--instance-id",
       description =
           "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
-  String instanceId;
+  @Nullable String instanceId;
 
   @Option(
       names = "--allow-input",
@@ -164,7 +165,7 @@ public final class PipelineOptions {
       names = "--catalog-cache",
       description =
           "The disk copy of RunComfy's live catalog (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
-  Path catalogCache;
+  @Nullable Path catalogCache;
 
   @Option(
       names = "--strict-routing",
@@ -184,7 +185,7 @@ public final class PipelineOptions {
       names = "--budget-usd",
       description =
           "Stop submitting when spent + in-flight estimates would pass this many USD; the jobs left fail with reason budget (replayable).")
-  Double budgetUsd;
+  @Nullable Double budgetUsd;
 
   @Option(
       names = "--balance-check",

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +50,7 @@ public final class PresignCommand implements Callable<Integer> {
       names = "--manifest",
       paramLabel = "FILE",
       description = "Sign every object_uri of this manifest.jsonl (a run with --results-to).")
-  Path manifest;
+  @Nullable Path manifest;
 
   @Option(
       names = "--expires-min",
@@ -63,7 +64,7 @@ public final class PresignCommand implements Callable<Integer> {
   PrintStream out = System.out;
 
   /** One object to sign: the job it belongs to (or null) and its URI. */
-  record Target(String jobId, String uri) {}
+  record Target(@Nullable String jobId, String uri) {}
 
   @Override
   public Integer call() throws IOException {

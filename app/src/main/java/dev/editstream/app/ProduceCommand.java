@@ -59,13 +59,13 @@ public final class ProduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("FILE: not found: " + jobs);
     }
     TopicAdmin.ensureTopics(
-        cfg.bootstrapServers(),
+        cfg.requireBootstrapServers(),
         cfg.topics().all(),
         cfg.partitions(),
         (short) cfg.replicationFactor());
     try (EventPublisher p =
-            new EventPublisher(cfg.bootstrapServers(), "editstream-producer", Map.of());
-        BatchTracker known = new BatchTracker(cfg.bootstrapServers(), cfg.topics(), null)) {
+            new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
+        BatchTracker known = new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null)) {
       ResumePlan.Recorder admission =
           ResumePlan.recorder(
               known::fold, java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain);

@@ -2,6 +2,8 @@ package dev.editstream.app;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one-line progress of a batch, as a person reads it: a pure formatter (no I/O, no Kafka types,
@@ -51,7 +53,7 @@ public final class ProgressLine {
       int queued,
       double costUsd,
       boolean costKnown,
-      String pausedReason) {
+      @Nullable String pausedReason) {
 
     /** Jobs that ended, done or failed. */
     public int finished() {
@@ -115,7 +117,10 @@ public final class ProgressLine {
         .append(separator)
         .append(cost(c.costUsd(), c.costKnown()));
     if (c.paused()) {
-      b.append(separator).append("paused: ").append(oneLine(c.pausedReason()));
+      // paused(): the reason is set
+      b.append(separator)
+          .append("paused: ")
+          .append(oneLine(Objects.requireNonNull(c.pausedReason(), "pausedReason")));
     }
     return b.toString();
   }

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a process treats RunComfy's catalog and money. Validated at start-up.
@@ -16,7 +17,10 @@ import java.time.Duration;
  *     refused token or an empty balance ({@code --balance-check})
  */
 public record ProviderSettings(
-    Path catalogCache, Duration catalogRefresh, Double budgetUsd, boolean balanceCheck) {
+    @Nullable Path catalogCache,
+    Duration catalogRefresh,
+    @Nullable Double budgetUsd,
+    boolean balanceCheck) {
   /**
    * @throws IllegalArgumentException naming the option that breaks its rule
    */

@@ -2,6 +2,7 @@ package dev.editstream.app;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a process is ready for work, and why not: the body of {@code /health/ready}. Pure.
@@ -22,7 +23,8 @@ public record Readiness(boolean ready, List<String> reasons) {
    * @param stagesAlive every stage of the process is consuming (or waiting for its assignment)
    * @param pausedReason why submission is paused by the account gate, or null
    */
-  public static Readiness of(boolean brokerReachable, boolean stagesAlive, String pausedReason) {
+  public static Readiness of(
+      boolean brokerReachable, boolean stagesAlive, @Nullable String pausedReason) {
     List<String> why = new ArrayList<>();
     if (!brokerReachable) {
       why.add("the Kafka cluster does not answer");

@@ -3,6 +3,7 @@ package dev.editstream.app;
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Stage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether a failed job may be replayed. Pure.
@@ -22,7 +23,7 @@ public final class ReplayRule {
   private ReplayRule() {}
 
   /** As {@link #refusal(JobEvent, int, boolean)} without consent to re-submit uncertain jobs. */
-  public static String refusal(JobEvent failed, int maxReplays) {
+  public static @Nullable String refusal(JobEvent failed, int maxReplays) {
     return refusal(failed, maxReplays, false);
   }
 
@@ -33,7 +34,8 @@ public final class ReplayRule {
    *     submitted
    * @return why it must not be replayed, or {@code null} when it may
    */
-  public static String refusal(JobEvent failed, int maxReplays, boolean resubmitUncertain) {
+  public static @Nullable String refusal(
+      JobEvent failed, int maxReplays, boolean resubmitUncertain) {
     if (!resubmitUncertain
         && failed.failure() != null
         && UNCERTAIN.contains(failed.failure().reason())) {

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
@@ -132,7 +133,9 @@ public record ResumePlan(Map<String, Action> actions, Map<String, Integer> repla
       } else if (a == Action.RERUN) {
         replays.put(job.id(), f.replays() + 1);
       }
-      return a.publishes() ? OptionalInt.of(replays.get(job.id())) : OptionalInt.empty();
+      return a.publishes()
+          ? OptionalInt.of(Objects.requireNonNull(replays.get(job.id()), "put above"))
+          : OptionalInt.empty();
     }
 
     /** The plan of every job decided so far. */

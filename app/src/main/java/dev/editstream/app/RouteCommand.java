@@ -28,9 +28,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,7 +95,7 @@ public final class RouteCommand implements Callable<Integer> {
       names = "--catalog-cache",
       description =
           "The catalog's disk copy (default: $XDG_CACHE_HOME/editstream or ~/.cache/editstream, one file per API base).")
-  Path catalogCache;
+  @Nullable Path catalogCache;
 
   /**
    * The outcome of one line.
@@ -107,15 +109,20 @@ public final class RouteCommand implements Callable<Integer> {
    * @param job the job as read, or {@code null} for a refused line
    */
   record Row(
-      String id,
+      @Nullable String id,
       int line,
-      JobPreparer.Prepared prepared,
-      String field,
-      String rule,
+      JobPreparer.@Nullable Prepared prepared,
+      @Nullable String field,
+      @Nullable String rule,
       int exitClass,
-      Job job) {
+      @Nullable Job job) {
     boolean ok() {
       return prepared != null;
+    }
+
+    /** The routed job of a row that is {@link #ok()}. */
+    JobPreparer.Prepared routed() {
+      return Objects.requireNonNull(prepared, "prepared");
     }
   }
 
@@ -183,7 +190,7 @@ public final class RouteCommand implements Callable<Integer> {
     try {
       return new Row(job.id(), line, preparer.prepare(job), null, null, 0, job);
     } catch (StageException e) {
-      String msg = e.getMessage();
+      String msg = String.valueOf(e.getMessage());
       String prefix = "job " + job.id() + ": ";
       String text = msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg;
       Matcher m = FIELD.matcher(text);
@@ -203,8 +210,8 @@ public final class RouteCommand implements Callable<Integer> {
     int n = 0;
     int exact = 0;
     for (Row r : rows) {
-      if (r.ok() && r.prepared().route().estimate() != null) {
-        CostEstimate e = r.prepared().route().estimate();
+      if (r.ok() && r.routed().route().estimate() != null) {
+        CostEstimate e = r.routed().route().estimate();
         usd += e.usd();
         n++;
         exact += e.exact() ? 1 : 0;
@@ -273,7 +280,7 @@ public final class RouteCommand implements Callable<Integer> {
     ObjectNode o = Json.mapper().createObjectNode();
     o.put("id", r.id());
     if (r.ok()) {
-      RouteDecision d = r.prepared().route();
+      RouteDecision d = r.routed().route();
       o.put("model", d.modelId());
       o.put("rule", d.rule());
       if (d.language() != null) {
@@ -281,15 +288,15 @@ public final class RouteCommand implements Callable<Integer> {
         o.put("confidence", d.confidence());
       }
       ArrayNode cues = o.putArray("cues");
-      r.prepared().route().cues().forEach(cues::add);
-      o.set("body", r.prepared().body());
-      CostEstimate e = r.prepared().route().estimate();
+      r.routed().route().cues().forEach(cues::add);
+      o.set("body", r.routed().body());
+      CostEstimate e = r.routed().route().estimate();
       if (e != null) {
         o.put("estimate_usd", e.usd());
         o.put("estimate_exact", e.exact());
       }
       ArrayNode warnings = o.putArray("warnings");
-      r.prepared().route().warnings().forEach(warnings::add);
+      r.routed().route().warnings().forEach(warnings::add);
     } else {
       o.put("line", r.line());
       ObjectNode err = o.putObject("error");
@@ -310,7 +317,7 @@ public final class RouteCommand implements Callable<Integer> {
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
       if (r.ok()) {
-        RouteDecision d = r.prepared().route();
+        RouteDecision d = r.routed().route();
         List<String> codes =
             d.warnings().stream()
                 .map(w -> w.contains(":") ? w.substring(0, w.indexOf(':')) : w)
@@ -349,7 +356,8 @@ public final class RouteCommand implements Callable<Integer> {
     List<String> why = new ArrayList<>();
     for (Row r : rows) {
       if (r.ok()) {
-        why.add("  " + r.id() + ": " + why(router.candidates(r.job())));
+        why.add(
+            "  " + r.id() + ": " + why(router.candidates(Objects.requireNonNull(r.job(), "job"))));
       }
     }
     if (!why.isEmpty()) {
@@ -361,7 +369,7 @@ public final class RouteCommand implements Callable<Integer> {
     for (Row r : rows) {
       String id = r.id() == null ? "(line " + r.line() + ")" : r.id();
       if (r.ok()) {
-        r.prepared().route().warnings().forEach(w -> notes.add("  " + id + ": " + w));
+        r.routed().route().warnings().forEach(w -> notes.add("  " + id + ": " + w));
       } else {
         notes.add(
             "  "

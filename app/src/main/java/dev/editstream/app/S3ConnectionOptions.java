@@ -4,6 +4,8 @@ import dev.editstream.storage.ObjectStoreUri;
 import dev.editstream.storage.S3Settings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,13 +19,13 @@ public final class S3ConnectionOptions {
       names = "--s3-region",
       description =
           "Region of the buckets (default: the AWS SDK's chain; us-east-1 with --s3-endpoint).")
-  String region;
+  @Nullable String region;
 
   @Option(
       names = "--s3-endpoint",
       description =
           "Endpoint of an S3-compatible store (MinIO, R2, GCS's S3 interface...), e.g. https://minio.example.net:9000.")
-  URI endpoint;
+  @Nullable URI endpoint;
 
   @Option(
       names = "--s3-path-style",
@@ -35,7 +37,7 @@ public final class S3ConnectionOptions {
       names = "--s3-profile",
       description =
           "Credentials from this profile of ~/.aws/credentials instead of the default chain.")
-  String profile;
+  @Nullable String profile;
 
   @Option(
       names = "--s3-attempt-timeout-s",
@@ -55,9 +57,9 @@ public final class S3ConnectionOptions {
    * Static keys for a store started by this process ({@code demo --with-local-s3}) or a test; never
    * from the command line.
    */
-  String accessKey;
+  @Nullable String accessKey;
 
-  String secretKey;
+  @Nullable String secretKey;
 
   /**
    * The settings of one store at {@code location}.
@@ -91,7 +93,8 @@ public final class S3ConnectionOptions {
       s = s.withProfile(profile);
     }
     if (accessKey != null) {
-      s = s.withStaticCredentials(accessKey, secretKey);
+      // set together with accessKey (by a demo or a test)
+      s = s.withStaticCredentials(accessKey, Objects.requireNonNull(secretKey, "secretKey"));
     }
     return s;
   }

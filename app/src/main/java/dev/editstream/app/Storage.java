@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,12 +36,16 @@ public final class Storage implements AutoCloseable {
   /** Longest wait for one input's upload, from the thread preparing the job (it may block). */
   static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
 
-  private final S3Store inputs;
-  private final S3Store results;
+  private final @Nullable S3Store inputs;
+  private final @Nullable S3Store results;
   private final Duration presignLifetime;
   private final boolean keepLocal;
 
-  private Storage(S3Store inputs, S3Store results, Duration presignLifetime, boolean keepLocal) {
+  private Storage(
+      @Nullable S3Store inputs,
+      @Nullable S3Store results,
+      Duration presignLifetime,
+      boolean keepLocal) {
     this.inputs = inputs;
     this.results = results;
     this.presignLifetime = presignLifetime;
@@ -53,7 +59,10 @@ public final class Storage implements AutoCloseable {
    *     69/75
    */
   public static Storage open(
-      S3Settings stageTo, S3Settings resultsTo, Duration jobDeadline, boolean keepLocal) {
+      @Nullable S3Settings stageTo,
+      @Nullable S3Settings resultsTo,
+      Duration jobDeadline,
+      boolean keepLocal) {
     S3Store in = stageTo == null ? null : S3Store.open(stageTo);
     S3Store out = null;
     try {
@@ -101,7 +110,11 @@ public final class Storage implements AutoCloseable {
   private String stage(Path file) {
     S3Store.Staged s;
     try {
-      s = inputs.stage(file, contentType(file)).block(STAGE_TIMEOUT);
+      // the stager of a store with inputs (stagesInputs())
+      s =
+          Objects.requireNonNull(inputs, "inputs")
+              .stage(file, contentType(file))
+              .block(STAGE_TIMEOUT);
     } catch (StageException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -147,7 +160,7 @@ public final class Storage implements AutoCloseable {
   }
 
   /** The downloader's results store, or {@code null} without {@code --results-to}. */
-  ResultsStore results() {
+  @Nullable ResultsStore results() {
     if (results == null) {
       return null;
     }

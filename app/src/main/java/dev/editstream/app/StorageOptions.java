@@ -3,6 +3,7 @@ package dev.editstream.app;
 import dev.editstream.storage.ObjectStoreUri;
 import dev.editstream.storage.S3Settings;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -20,14 +21,14 @@ public final class StorageOptions {
       paramLabel = "s3://BUCKET[/PREFIX]",
       description =
           "Upload local inputs here (once per content) and give RunComfy pre-signed GET URLs.")
-  String stageTo;
+  @Nullable String stageTo;
 
   @Option(
       names = "--results-to",
       paramLabel = "s3://BUCKET[/PREFIX]",
       description =
           "Also store every output here (sha256 and content type as metadata); done events and the manifest carry its s3:// URI.")
-  String resultsTo;
+  @Nullable String resultsTo;
 
   @Option(
       names = "--keep-local",
@@ -47,12 +48,12 @@ public final class StorageOptions {
   }
 
   /** {@code --stage-to}, or null. */
-  public String stageTo() {
+  public @Nullable String stageTo() {
     return stageTo;
   }
 
   /** {@code --results-to}, or null. */
-  public String resultsTo() {
+  public @Nullable String resultsTo() {
     return resultsTo;
   }
 
@@ -98,7 +99,7 @@ public final class StorageOptions {
    * @throws dev.editstream.core.error.StageException 77 for refused credentials or a missing
    *     bucket, 69/75 when the store does not answer
    */
-  Storage open(Duration jobDeadline) {
+  @Nullable Storage open(Duration jobDeadline) {
     if (!any()) {
       return null;
     }

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.jetbrains.annotations.Contract;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The end-of-batch report: jobs per route with done and failed counts and RunComfy's actual cost
@@ -62,7 +64,7 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
       if (!s.failedEvents().isEmpty()) {
         c[2]++;
         JobEvent f = s.failedEvents().get(0);
-        Failure fl = f.failure();
+        Failure fl = FailedCommand.failureOf(f);
         failures.add(
             String.format(
                 "  %-28s class %-3d %-10s %-18s %s",
@@ -98,7 +100,8 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
             .filter(
                 s ->
                     !s.failedEvents().isEmpty()
-                        && s.failedEvents().get(0).failure().reason() == FailureReason.BUDGET)
+                        && FailedCommand.failureOf(s.failedEvents().get(0)).reason()
+                            == FailureReason.BUDGET)
             .count();
     if (budget > 0) {
       out.printf(
@@ -138,7 +141,8 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
    * A failure message for a line that already names the job: without its leading {@code "job ID: "}
    * (stages write messages that stand alone in logs and events), so a person reads the id once.
    */
-  static String withoutId(String jobId, String message) {
+  @Contract("_, !null -> !null")
+  static @Nullable String withoutId(String jobId, @Nullable String message) {
     String prefix = "job " + jobId + ": ";
     return message != null && message.startsWith(prefix)
         ? message.substring(prefix.length())
@@ -155,11 +159,11 @@ public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
         .sum();
   }
 
-  private static String usd(double[] k) {
+  private static String usd(double @Nullable [] k) {
     return k == null ? "-" : String.format(java.util.Locale.ROOT, "%.4f", k[0]);
   }
 
-  private static int stageOrder(String stage) {
+  private static int stageOrder(@Nullable String stage) {
     return List.of("producer", "router", "poller", "downloader").indexOf(stage);
   }
 

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,11 +29,11 @@ public abstract class WorkerCommand implements Callable<Integer> {
 
   abstract Stage stage();
 
-  LocalAssetServer assets() {
+  @Nullable LocalAssetServer assets() {
     return null;
   }
 
-  InputStager stager(LocalAssetServer assets) {
+  InputStager stager(@Nullable LocalAssetServer assets) {
     return new InputStager(assets, allowedInputs());
   }
 
@@ -85,7 +86,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
             stager,
             new PipelineMetrics(registry),
             store == null ? null : store.results());
-    OpsServer ops = metrics.start(registry, cfg.bootstrapServers(), () -> p);
+    OpsServer ops = metrics.start(registry, cfg.requireBootstrapServers(), () -> p);
     System.out.println(
         stage().wire()
             + "-worker running against "
@@ -125,14 +126,14 @@ public abstract class WorkerCommand implements Callable<Integer> {
         description =
             "Serve local input files on this host:port (emulator set-ups only), e.g. 127.0.0.1:8181. "
                 + "Set EDITSTREAM_ASSET_KEY (32+ chars) so the URLs survive a restart; local inputs must lie under an --allow-input folder.")
-    String serveLocalFiles;
+    @Nullable String serveLocalFiles;
 
     @Option(
         names = "--asset-server",
         description =
             "host:port of an asset server in another process (`editstream assets`) sharing EDITSTREAM_ASSET_KEY; "
                 + "local input URLs then survive a router restart.")
-    String assetServer;
+    @Nullable String assetServer;
 
     @Override
     Stage stage() {
@@ -140,7 +141,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
     }
 
     @Override
-    InputStager stager(LocalAssetServer assets) {
+    InputStager stager(@Nullable LocalAssetServer assets) {
       if (assetServer == null) {
         return new InputStager(assets, allowedInputs());
       }
@@ -156,7 +157,7 @@ public abstract class WorkerCommand implements Callable<Integer> {
     }
 
     @Override
-    LocalAssetServer assets() {
+    @Nullable LocalAssetServer assets() {
       if (serveLocalFiles == null) {
         return null;
       }

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The process-wide registry of secrets this process knows (the RunComfy token, the signatures of
@@ -35,7 +36,7 @@ public final class Secrets {
    * @param secret the secret; {@code null}, blank or shorter than {@link #MIN_LENGTH} is ignored
    * @return whether it was registered (false when ignored or already known)
    */
-  public static boolean register(String secret) {
+  public static boolean register(@Nullable String secret) {
     if (secret == null || secret.isBlank() || secret.length() < MIN_LENGTH) {
       return false;
     }

@@ -160,7 +160,7 @@ public final class DownloaderHandler implements StageHandler {
      * Also stores every finished output in {@code store} ({@code --results-to}); the {@code done}
      * event and the manifest then carry each file's object URI. {@code null} for none.
      */
-    public Builder results(ResultsStore store) {
+    public Builder results(@Nullable ResultsStore store) {
       this.results = store;
       return this;
     }

@@ -16,6 +16,7 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An S3 server in this process: S3Proxy on {@code 127.0.0.1} with an ephemeral port, storing into a
@@ -61,7 +62,7 @@ public final class LocalS3 implements AutoCloseable {
    * @throws UncheckedIOException if {@code dataDir} cannot be created
    * @throws IllegalStateException if S3Proxy does not start
    */
-  public static LocalS3 start(Path dataDir, String bucket) {
+  public static LocalS3 start(@Nullable Path dataDir, String bucket) {
     Objects.requireNonNull(bucket, "bucket");
     new ObjectStoreUri(bucket, ""); // validates the name
     Properties overrides = new Properties();

@@ -168,7 +168,7 @@ public final class EventCodec {
    * @throws IllegalArgumentException as {@link #decode}, or, for a job line that breaks a rule,
    *     with {@code not a job line: field "<field>": <rule>}
    */
-  public static JobEvent decodeRequested(byte[] bytes, java.time.Instant now) {
+  public static JobEvent decodeRequested(byte @Nullable [] bytes, java.time.Instant now) {
     if (bytes == null || firstInvalidUtf8(bytes) != null) {
       return decode(bytes);
     }

@@ -168,7 +168,7 @@ public final class PollerHandler implements StageHandler {
     }
 
     /** The latency-aware schedule (learns per model), or {@code null} to use {@link #schedule}. */
-    public Builder smart(SmartPollSchedule s) {
+    public Builder smart(@Nullable SmartPollSchedule s) {
       this.smart = s;
       return this;
     }
@@ -436,12 +436,14 @@ public final class PollerHandler implements StageHandler {
   /** Waits what the schedule says, then acts on the deadline or checks the request. */
   private Mono<Outcome> poll(
       JobEvent event, String requestId, Instant submittedAt, PollState state) {
-    Duration deadline = Objects.requireNonNull(this.deadline, "deadline"); // required to poll
     return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition())
         .then(
             Mono.defer(
                 () ->
-                    switch (state.deadlineStep(clock.instant(), submittedAt, deadline)) {
+                    switch (state.deadlineStep(
+                        clock.instant(),
+                        submittedAt,
+                        Objects.requireNonNull(deadline, "deadline"))) { // required to poll
                       case CANCEL -> cancelPastDeadline(event, requestId, submittedAt, state);
                       case GIVE_UP -> Mono.just(notCancellableTooLong(requestId, submittedAt));
                       case CHECK -> check(event, requestId, submittedAt, state);

@@ -90,7 +90,7 @@ public final class RouterHandler implements StageHandler {
    *
    * @return this handler
    */
-  public RouterHandler withBudget(Budget b) {
+  public RouterHandler withBudget(@Nullable Budget b) {
     this.budget = b;
     return this;
   }

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -242,7 +243,7 @@ public final class S3Store implements AutoCloseable {
    * @return the staged object; errors with a classified {@link StageException} (66 when the file is
    *     missing)
    */
-  public Mono<Staged> stage(Path file, String contentType) {
+  public Mono<Staged> stage(Path file, @Nullable String contentType) {
     Objects.requireNonNull(file, "file");
     return digest(file)
         .subscribeOn(files)
@@ -287,7 +288,8 @@ public final class S3Store implements AutoCloseable {
    * @throws IllegalArgumentException if {@code sha256} is not 64 lowercase hex digits or {@code
    *     name} is empty or absolute
    */
-  public Mono<Stored> putResult(Path file, String name, String sha256, String contentType) {
+  public Mono<Stored> putResult(
+      Path file, String name, String sha256, @Nullable String contentType) {
     Objects.requireNonNull(file, "file");
     if (sha256 == null || !SHA256_HEX.matcher(sha256).matches()) {
       throw new IllegalArgumentException("sha256 must be 64 lowercase hex digits");
@@ -404,7 +406,7 @@ public final class S3Store implements AutoCloseable {
         });
   }
 
-  private Mono<Staged> headOrUpload(Path file, String key, Digest d, String contentType) {
+  private Mono<Staged> headOrUpload(Path file, String key, Digest d, @Nullable String contentType) {
     String bucket = settings.location().bucket();
     return Mono.fromFuture(() -> client.headObject(r -> r.bucket(bucket).key(key)), false)
         .map(HeadObjectResponse::contentLength)
@@ -421,7 +423,8 @@ public final class S3Store implements AutoCloseable {
         .onErrorMap(this::classify);
   }
 
-  private Mono<Void> upload(Path file, String key, long bytes, String sha256, String contentType) {
+  private Mono<Void> upload(
+      Path file, String key, long bytes, String sha256, @Nullable String contentType) {
     PutObjectRequest.Builder req =
         PutObjectRequest.builder()
             .bucket(settings.location().bucket())

@@ -18,6 +18,7 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Heap growth over a window that opens when a condition first holds (e.g. "the emulator has seen a
@@ -42,17 +43,17 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWindow implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-  private final BooleanSupplier arm;
+  private final @Nullable BooleanSupplier arm;
   private final BooleanSupplier open;
-  private final BooleanSupplier end;
+  private final @Nullable BooleanSupplier end;
   private final long periodMs;
   private final Thread thread;
   private final Set<String> heapPools;
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private volatile boolean running = true;
   private volatile boolean armed;
-  private volatile Instant openedAt;
-  private volatile Instant endedAt;
+  private volatile @Nullable Instant openedAt;
+  private volatile @Nullable Instant endedAt;
   private volatile boolean closed;
   private volatile long baseBytes = -1;
   private volatile long maxBytes = -1;
@@ -74,7 +75,11 @@ final class HeapWindow implements AutoCloseable {
    * @param periodMs sampling period, ms, at least 1
    * @throws IllegalArgumentException if {@code periodMs} is below 1
    */
-  HeapWindow(BooleanSupplier arm, BooleanSupplier open, BooleanSupplier end, long periodMs) {
+  HeapWindow(
+      @Nullable BooleanSupplier arm,
+      BooleanSupplier open,
+      @Nullable BooleanSupplier end,
+      long periodMs) {
     if (periodMs < 1) {
       throw new IllegalArgumentException("periodMs must be >= 1, was " + periodMs);
     }
@@ -188,12 +193,12 @@ final class HeapWindow implements AutoCloseable {
   }
 
   /** When the window ended (end condition or {@link #close()}), or {@code null}. */
-  Instant endedAt() {
+  @Nullable Instant endedAt() {
     return endedAt;
   }
 
   /** When the window opened (the first sample where the condition held), or {@code null}. */
-  Instant openedAt() {
+  @Nullable Instant openedAt() {
     return openedAt;
   }
 

@@ -32,6 +32,7 @@ import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenario (d), one large output: the emulator answers every job with one signed blob URL of {@code
@@ -234,7 +235,7 @@ final class LargeOutputScenario {
   }
 
   /** One timed {@code curl -s -o}: seconds, or why there is no figure. */
-  private record CurlRun(double seconds, String failure) {}
+  private record CurlRun(double seconds, @Nullable String failure) {}
 
   /** Fetches a same-size blob with curl into {@code target}, timed; the file is left in place. */
   private static CurlRun curlOnce(int port, long bytes, Path target)
@@ -272,9 +273,10 @@ final class LargeOutputScenario {
   private static String curlNote(
       CurlRun before, CurlRun after, long bytes, Path target, double pipeMibS)
       throws IOException, InterruptedException {
-    if (before.failure() != null || after.failure() != null) {
+    String failure = before.failure() != null ? before.failure() : after.failure();
+    if (failure != null) {
       Files.deleteIfExists(target);
-      return before.failure() != null ? before.failure() : after.failure();
+      return failure;
     }
     double best = Math.min(before.seconds(), after.seconds());
     double mibS = bytes / (1024.0 * 1024.0) / best;
@@ -327,7 +329,7 @@ final class LargeOutputScenario {
     return Json.mapper().readTree(res.body()).get("url").asText();
   }
 
-  private static Instant doneAt(BatchRun.Result r) {
+  private static @Nullable Instant doneAt(BatchRun.Result r) {
     for (BatchTracker.JobState s : r.summary().jobs().values()) {
       if (s != null && !s.doneEvents().isEmpty()) {
         JobEvent e = s.doneEvents().get(0);

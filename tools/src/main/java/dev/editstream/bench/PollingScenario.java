@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scenarios {@code p} and {@code p-fixed2s}: smart polling against RunComfy's CLI schedule (first
@@ -69,6 +70,7 @@ final class PollingScenario {
    * note ends with the comparison: status calls per job of {@code p} over those of {@code
    * p-fixed2s}, the p95 difference, and whether issue 5's bar holds. Else {@code rows} unchanged.
    */
+  @SuppressWarnings("ReferenceEquality") // the very row found above, not an equal one
   static List<BenchResult> compare(List<BenchResult> rows) {
     BenchResult smart = find(rows, "p");
     BenchResult fixed = find(rows, "p-fixed2s");
@@ -97,7 +99,7 @@ final class PollingScenario {
         ratio, MAX_CALLS_RATIO, worse, MAX_P95_WORSE_MS, holds ? "holds" : "missed");
   }
 
-  private static BenchResult find(List<BenchResult> rows, String scenario) {
+  private static @Nullable BenchResult find(List<BenchResult> rows, String scenario) {
     return rows.stream().filter(r -> r.scenario().equals(scenario)).findFirst().orElse(null);
   }
 }

@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -185,7 +186,7 @@ final class Scenarios {
       FlowControl.Settings flow,
       int stageConcurrency)
       throws IOException {
-    Path jobFile = writeJobs(dir, jobs, emu.baseUrl());
+    Path jobFile = writeJobs(dir, jobs);
     String hostPort = "127.0.0.1:" + emu.port();
     PipelineConfig cfg =
         PipelineConfig.builder()
@@ -294,7 +295,7 @@ final class Scenarios {
       produced =
           produced == null || done.createdAt().isBefore(produced) ? done.createdAt() : produced;
     }
-    if (first == null || !last.isAfter(first)) {
+    if (first == null || last == null || end == null || !last.isAfter(first)) { // set together
       return "";
     }
     double steady = st.averageInFlight(first, last);
@@ -381,16 +382,18 @@ final class Scenarios {
       long[] perJob = new long[sample];
       for (int i = 0; i < sample; i++) {
         ObjectNode body = body(spec, emu.blobUrl(64));
-        String id = client.submit(spec.modelId(), body).block().requestId();
+        String id =
+            Objects.requireNonNull(client.submit(spec.modelId(), body).block(), "submit")
+                .requestId();
         int checks = 0;
         while (true) {
           Thread.sleep(fixed.next(checks).toMillis());
           checks++;
-          if (client.status(id).block().terminal()) {
+          if (Objects.requireNonNull(client.status(id).block(), "status").terminal()) {
             break;
           }
         }
-        RequestResult res = client.result(id).block();
+        RequestResult res = Objects.requireNonNull(client.result(id).block(), "result");
         for (String url : OutputUrls.collect(res.output())) {
           http.send(
               HttpRequest.newBuilder(URI.create(url)).build(),
@@ -419,7 +422,7 @@ final class Scenarios {
     }
   }
 
-  private static Path writeJobs(Path dir, int jobs, String baseUrl) throws IOException {
+  private static Path writeJobs(Path dir, int jobs) throws IOException {
     Path f = dir.resolve("jobs.jsonl");
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < jobs; i++) {

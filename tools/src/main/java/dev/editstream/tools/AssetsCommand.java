@@ -3,6 +3,7 @@ package dev.editstream.tools;
 import dev.editstream.runcomfy.LocalAssetServer;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,7 +35,7 @@ public final class AssetsCommand implements Callable<Integer> {
    * A warning when {@code host} is not a loopback address (the asset server then serves local files
    * to the network), else {@code null}. Resolves {@code host} (a name or a literal).
    */
-  static String exposureWarning(String host) {
+  static @Nullable String exposureWarning(String host) {
     try {
       java.net.InetAddress a = java.net.InetAddress.getByName(host);
       if (a.isLoopbackAddress()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.app.BatchTracker;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
+import dev.editstream.core.event.Failure;
 import dev.editstream.core.event.FailureReason;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
@@ -28,12 +29,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The chaos run behind {@code editstream chaos}: separate processes, SIGKILLs, a broker restart,
@@ -91,7 +94,7 @@ final class ChaosRun {
   private final class Proc {
     final String name;
     final List<String> args;
-    Process process;
+    @Nullable Process process;
 
     Proc(String name, List<String> args) {
       this.name = name;
@@ -115,7 +118,13 @@ final class ChaosRun {
       process = pb.start();
     }
 
+    /** The running process; {@link #start()} comes first. */
+    Process started() {
+      return Objects.requireNonNull(process, name + " was not started");
+    }
+
     void kill() {
+      Process process = started();
       process.destroyForcibly();
       try {
         process.waitFor();
@@ -125,6 +134,7 @@ final class ChaosRun {
     }
 
     void stop() {
+      Process process = started();
       process.destroy();
       try {
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -134,6 +144,11 @@ final class ChaosRun {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** The child process named {@code name} (every one is created up front). */
+  private Proc proc(String name) {
+    return Objects.requireNonNull(procs.get(name), name);
   }
 
   private static String javaBin() {
@@ -269,7 +284,7 @@ final class ChaosRun {
       waitForPort(emulatorPort, Duration.ofSeconds(60));
       dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(bootstrap, topics.all(), 4, (short) 0);
       for (String w : List.of("router-worker", "poller-worker", "downloader-worker")) {
-        procs.get(w).start();
+        proc(w).start();
       }
       out.println(
           "chaos: broker :"
@@ -290,7 +305,7 @@ final class ChaosRun {
                 bootstrap,
                 "--allow-input",
                 examples.toString()));
-        Thread killer = new Thread(() -> killSchedule(tracker), "chaos-killer");
+        Thread killer = new Thread(this::killSchedule, "chaos-killer");
         killer.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         long lastPrint = 0;
@@ -313,7 +328,7 @@ final class ChaosRun {
       }
       Duration wall = Duration.ofNanos(System.nanoTime() - t0);
       for (String w : List.of("router-worker", "poller-worker", "downloader-worker")) {
-        procs.get(w).stop();
+        proc(w).stop();
       }
       JsonNode stats =
           Json.mapper()
@@ -339,10 +354,11 @@ final class ChaosRun {
   private void runProcess(List<String> args) throws Exception {
     Proc p = new Proc("produce", args);
     p.start();
-    p.process.waitFor();
+    p.started().waitFor();
   }
 
-  @SuppressWarnings("try") // the socket only proves the port answers
+  // try: the socket only proves the port answers; AddressSelection: a literal IP, never looked up
+  @SuppressWarnings({"try", "AddressSelection"})
   private static void waitForPort(int port, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -359,7 +375,7 @@ final class ChaosRun {
   /**
    * Kills each worker {@code kills} times and the broker once, at random moments while jobs flow.
    */
-  private void killSchedule(BatchTracker tracker) {
+  private void killSchedule() {
     Random r = new Random(seed);
     List<String> events = new ArrayList<>();
     for (int k = 0; k < kills; k++) {
@@ -370,7 +386,7 @@ final class ChaosRun {
     try {
       for (String name : events) {
         Thread.sleep(2000 + r.nextInt(8000));
-        Proc p = procs.get(name);
+        Proc p = proc(name);
         if (name.equals("broker")) {
           // the broker is restarted (SIGTERM, controlled shutdown); workers are killed with SIGKILL
           out.println("chaos: restart broker (SIGTERM)");
@@ -537,10 +553,13 @@ final class ChaosRun {
         done++;
       }
       if (f > 0) {
-        JobEvent e = failedEvent.get(id);
-        byClass.merge(e.failure().exitClass().code(), 1, Integer::sum);
-        byReason.merge(e.failure().reasonText(), 1, Integer::sum);
-        if (e.failure().reason() == FailureReason.MAY_HAVE_BEEN_SUBMITTED) {
+        // a failed job's last failed event, kept with its count
+        Failure failure =
+            Objects.requireNonNull(
+                Objects.requireNonNull(failedEvent.get(id), id).failure(), "failure");
+        byClass.merge(failure.exitClass().code(), 1, Integer::sum);
+        byReason.merge(failure.reasonText(), 1, Integer::sum);
+        if (failure.reason() == FailureReason.MAY_HAVE_BEEN_SUBMITTED) {
           mayHave.add(id);
         }
       }

@@ -233,7 +233,7 @@ public final class FlowControl {
    * @return this gate
    * @throws IllegalArgumentException if {@code max} is zero or negative
    */
-  public FlowControl withMaxHold(Duration max) {
+  public FlowControl withMaxHold(@Nullable Duration max) {
     if (max != null && (max.isZero() || max.isNegative())) {
       throw new IllegalArgumentException("maxHold must be positive, was " + max);
     }

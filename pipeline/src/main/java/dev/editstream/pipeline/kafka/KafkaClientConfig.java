@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Kafka client settings a user gives for their cluster, applied to every producer, consumer and
@@ -56,7 +57,7 @@ public final class KafkaClientConfig {
    * @throws IllegalArgumentException naming {@code --kafka-config} or the variable when the file
    *     cannot be read or a protected key is set
    */
-  public static Map<String, String> load(Path file, Map<String, String> env) {
+  public static Map<String, String> load(@Nullable Path file, Map<String, String> env) {
     Map<String, String> out = new TreeMap<>();
     if (file != null) {
       if (!Files.isRegularFile(file)) {

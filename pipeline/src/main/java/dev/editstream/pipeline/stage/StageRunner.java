@@ -574,6 +574,7 @@ public final class StageRunner implements AutoCloseable {
     return outcome;
   }
 
+  // `in` is not read (yet): kept so that the call sites stay as they are
   private void account(
       @SuppressWarnings("UnusedVariable") JobEvent in, Outcome outcome, Duration took) {
     Stage stage = settings.stage();
@@ -631,6 +632,7 @@ public final class StageRunner implements AutoCloseable {
    * record's {@code traceparent} {@code trace} (a new span id each), or a new trace when it is
    * {@code null} or malformed.
    */
+  // `event` is not read (yet): kept so that the call sites stay as they are
   private Mono<Void> publishDurably(
       @SuppressWarnings("UnusedVariable") JobEvent event, Outcome outcome, @Nullable String trace) {
     List<Outcome.Emit> emits = ((Outcome.Publish) outcome).emits();

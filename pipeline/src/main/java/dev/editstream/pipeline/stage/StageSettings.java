@@ -3,6 +3,7 @@ package dev.editstream.pipeline.stage;
 import dev.editstream.core.Backoff;
 import dev.editstream.core.event.Stage;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of one {@link StageRunner}.
@@ -28,7 +29,7 @@ public record StageSettings(
     Backoff backoff,
     int retryHold,
     Duration shutdownGrace,
-    String instanceId,
+    @Nullable String instanceId,
     Duration jobDeadline) {
 
   /**

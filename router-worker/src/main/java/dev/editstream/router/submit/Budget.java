@@ -89,7 +89,7 @@ public final class Budget {
    * A job ended {@code done}: its reservation becomes its actual cost ({@code null}: the estimate
    * is kept as spent). Unknown jobs (other processes, earlier runs) are ignored.
    */
-  public synchronized void settle(String jobId, Double actualUsd) {
+  public synchronized void settle(String jobId, @Nullable Double actualUsd) {
     Double e = inFlight.remove(jobId);
     if (e == null) {
       return;

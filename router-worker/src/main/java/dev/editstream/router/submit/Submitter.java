@@ -98,7 +98,7 @@ public final class Submitter {
    *
    * @return this submitter
    */
-  public Submitter withFlowControl(FlowControl flow) {
+  public Submitter withFlowControl(@Nullable FlowControl flow) {
     this.flow = flow;
     return this;
   }
