@@ -185,7 +185,8 @@ public final class Pipeline implements AutoCloseable {
               if (flow != null) {
                 // the router owns the account limit: a permit goes back when the request's end
                 // reaches the topics, whichever process polled it
-                p.resources.add(0, RequestEnds.follow(cfg.bootstrapServers(), cfg.topics(), flow));
+                p.resources.add(
+                    0, RequestEnds.follow(cfg.requireBootstrapServers(), cfg.topics(), flow));
               }
               // the paused-account probe reads the (free) balance instead of letting a paid submit
               // through

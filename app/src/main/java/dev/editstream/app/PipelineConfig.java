@@ -182,31 +182,31 @@ public record PipelineConfig(
    * constructor does (an {@link IllegalArgumentException} naming the option).
    */
   public static final class Builder {
-    private String bootstrapServers;
+    private @Nullable String bootstrapServers;
     private Topics topics = Topics.DEFAULT;
     private int partitions;
-    private Path outDir;
+    private @Nullable Path outDir;
     private int routerConcurrency;
     private int pollerConcurrency;
     private int downloaderConcurrency;
     private int maxAttempts;
-    private Backoff backoff;
-    private Duration jobDeadline;
-    private PollSchedule pollSchedule;
+    private @Nullable Backoff backoff;
+    private @Nullable Duration jobDeadline;
+    private @Nullable PollSchedule pollSchedule;
     private Set<String> allowDownloadHosts = Set.of();
-    private Duration shutdownGrace;
-    private Duration accountRecheck;
-    private String instanceId;
+    private @Nullable Duration shutdownGrace;
+    private @Nullable Duration accountRecheck;
+    private @Nullable String instanceId;
     private boolean smartPolling;
-    private FlowControl.Settings flow;
-    private ProviderSettings provider;
+    private FlowControl.@Nullable Settings flow;
+    private ProviderSettings provider = ProviderSettings.defaults();
     private int replicationFactor;
     private boolean strictRouting;
 
     private Builder() {}
 
     /** Sets {@link PipelineConfig#bootstrapServers()}. */
-    public Builder bootstrapServers(String value) {
+    public Builder bootstrapServers(@Nullable String value) {
       this.bootstrapServers = value;
       return this;
     }
@@ -290,7 +290,7 @@ public record PipelineConfig(
     }
 
     /** Sets {@link PipelineConfig#instanceId()}. */
-    public Builder instanceId(String value) {
+    public Builder instanceId(@Nullable String value) {
       this.instanceId = value;
       return this;
     }
@@ -302,7 +302,7 @@ public record PipelineConfig(
     }
 
     /** Sets {@link PipelineConfig#flow()}. */
-    public Builder flow(FlowControl.Settings value) {
+    public Builder flow(FlowControl.@Nullable Settings value) {
       this.flow = value;
       return this;
     }
@@ -335,23 +335,30 @@ public record PipelineConfig(
           bootstrapServers,
           topics,
           partitions,
-          outDir,
+          must(outDir, "--out must be set"),
           routerConcurrency,
           pollerConcurrency,
           downloaderConcurrency,
           maxAttempts,
-          backoff,
-          jobDeadline,
-          pollSchedule,
+          must(backoff, "backoff must be set (--retry-base-ms, --retry-max-ms)"),
+          must(jobDeadline, "--job-deadline must be > 0"),
+          must(pollSchedule, "the poll schedule must be set (--poll-schedule)"),
           allowDownloadHosts,
-          shutdownGrace,
-          accountRecheck,
+          must(shutdownGrace, "the shutdown grace must be set"),
+          must(accountRecheck, "--account-recheck-s must be > 0"),
           instanceId,
           smartPolling,
           flow,
           provider,
           replicationFactor,
           strictRouting);
+    }
+
+    private static <T> T must(@Nullable T value, String rule) {
+      if (value == null) {
+        throw new IllegalArgumentException(rule);
+      }
+      return value;
     }
   }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.DoubleSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one decision on a failed attempt, for every stage: go round again at a given time ({@link
@@ -103,11 +104,13 @@ public final class RetryDecision {
           failed.exitClass(), failed.reason(), counted, Fail.Cause.ATTEMPTS_USED_UP, null);
     }
     Backoff backoff = policy.backoff();
-    long askedMs = failed.retryAfter() == null ? -1L : millis(failed.retryAfter());
+    Duration retryAfter = failed.retryAfter();
+    long askedMs = retryAfter == null ? -1L : millis(retryAfter);
     Duration delay = Duration.ofMillis(backoff.delayMs(counted, random, askedMs));
-    Duration asked = askedMs > backoff.maxMs() ? failed.retryAfter() : null;
+    @Nullable Duration asked = askedMs > backoff.maxMs() ? retryAfter : null;
     Instant at = now.plus(delay);
-    if (failed.deadline() != null && at.isAfter(failed.deadline())) {
+    Instant deadline = failed.deadline();
+    if (deadline != null && at.isAfter(deadline)) {
       return new Fail(
           failed.exitClass(), FailureReason.DEADLINE, counted, Fail.Cause.PAST_DEADLINE, asked);
     }
@@ -162,8 +165,8 @@ public final class RetryDecision {
       int attempt,
       ExitClass exitClass,
       FailureReason reason,
-      Duration retryAfter,
-      Instant deadline,
+      @Nullable Duration retryAfter,
+      @Nullable Instant deadline,
       boolean madeProgress,
       boolean mayHaveBeenPaid) {
 
@@ -187,12 +190,12 @@ public final class RetryDecision {
     }
 
     /** This failure with the server's Retry-After ({@code null} for none). */
-    public Failed withRetryAfter(Duration d) {
+    public Failed withRetryAfter(@Nullable Duration d) {
       return new Failed(attempt, exitClass, reason, d, deadline, madeProgress, mayHaveBeenPaid);
     }
 
     /** This failure bounded by the job's deadline ({@code null} for none). */
-    public Failed withDeadline(Instant d) {
+    public Failed withDeadline(@Nullable Instant d) {
       return new Failed(attempt, exitClass, reason, retryAfter, d, madeProgress, mayHaveBeenPaid);
     }
 
@@ -221,7 +224,7 @@ public final class RetryDecision {
    * @param askedDelay the server's Retry-After when it was longer than the backoff's {@code maxMs}
    *     (the delay applied is then {@code maxMs}); {@code null} otherwise
    */
-  public record Retry(Instant at, Duration delay, int attempt, Duration askedDelay)
+  public record Retry(Instant at, Duration delay, int attempt, @Nullable Duration askedDelay)
       implements Verdict {
     /** The attempt number of the retry: {@code attempt + 1}. */
     public int nextAttempt() {
@@ -251,7 +254,11 @@ public final class RetryDecision {
    *     and a retry was computed ({@link Cause#PAST_DEADLINE} only); {@code null} otherwise
    */
   public record Fail(
-      ExitClass exitClass, FailureReason reason, int attempt, Cause cause, Duration askedDelay)
+      ExitClass exitClass,
+      FailureReason reason,
+      int attempt,
+      Cause cause,
+      @Nullable Duration askedDelay)
       implements Verdict {
 
     /** Why a failure is final. */

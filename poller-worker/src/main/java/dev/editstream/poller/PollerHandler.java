@@ -568,7 +568,10 @@ public final class PollerHandler implements StageHandler {
                 String answer =
                     signal.isOnError()
                         ? ", cancel failed: "
-                            + fromServer(String.valueOf(signal.getThrowable().getMessage()))
+                            + fromServer(
+                                String.valueOf(
+                                    Objects.requireNonNull(signal.getThrowable(), "error")
+                                        .getMessage()))
                         : ", outcome " + (c == null ? "none" : fromServer(c.outcome()));
                 return Mono.just(
                     new Outcome.Fail(ExitClass.TEMPFAIL, FailureReason.DEADLINE, msg + answer));

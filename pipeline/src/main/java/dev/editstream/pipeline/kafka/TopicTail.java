@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,9 +35,9 @@ public final class TopicTail implements AutoCloseable {
   private final Consumer<ConsumerRecord<String, byte[]>> onRecord;
   private final CountDownLatch positioned = new CountDownLatch(1);
   private volatile boolean running = true;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private volatile RuntimeException failure;
-  private Thread thread;
+  private volatile @Nullable KafkaConsumer<String, byte[]> consumer;
+  private volatile @Nullable RuntimeException failure;
+  private @Nullable Thread thread;
 
   private TopicTail(String name, Consumer<ConsumerRecord<String, byte[]>> onRecord) {
     this.name = name;
@@ -65,7 +66,9 @@ public final class TopicTail implements AutoCloseable {
     t.thread.setDaemon(true);
     t.thread.start();
     try {
-      if (!t.positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS) || t.failure != null) {
+      RuntimeException failed = null;
+      if (!t.positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          || (failed = t.failure) != null) {
         t.close();
         throw new IllegalStateException(
             "could not follow "
@@ -73,7 +76,7 @@ public final class TopicTail implements AutoCloseable {
                 + " within "
                 + timeout.toSeconds()
                 + " s"
-                + (t.failure == null ? "" : ": " + t.failure));
+                + (failed == null ? "" : ": " + failed));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -135,7 +138,8 @@ public final class TopicTail implements AutoCloseable {
 
   /** Whether the tail still follows its topics (false once closed or stopped by an error). */
   public boolean alive() {
-    return thread != null && thread.isAlive();
+    Thread th = thread;
+    return th != null && th.isAlive();
   }
 
   @Override
@@ -145,9 +149,10 @@ public final class TopicTail implements AutoCloseable {
     if (c != null) {
       c.wakeup();
     }
-    if (thread != null && thread != Thread.currentThread()) {
+    Thread th = thread;
+    if (th != null && th != Thread.currentThread()) {
       try {
-        thread.join(5000);
+        th.join(5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

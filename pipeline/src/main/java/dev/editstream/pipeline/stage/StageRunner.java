@@ -538,7 +538,7 @@ public final class StageRunner implements AutoCloseable {
    * One WARN line when the server asked for a longer delay than the stage's max backoff: the asked
    * and the applied delay, ms.
    */
-  private void warnIfCapped(JobEvent event, Duration asked, long appliedMs) {
+  private void warnIfCapped(JobEvent event, @Nullable Duration asked, long appliedMs) {
     if (asked != null) {
       log.warn(
           "job {}: the server asked to retry after {} ms; applying {} ms (the {} stage's max backoff is {} ms)",

@@ -183,7 +183,9 @@ public final class Submitter {
                         gate.succeeded();
                         // a permit comes from flow
                         permit.ifPresent(
-                            p -> Objects.requireNonNull(flow, "flow").holdUntilTerminal(r.requestId(), p));
+                            p ->
+                                Objects.requireNonNull(flow, "flow")
+                                    .holdUntilTerminal(r.requestId(), p));
                         ledger.recordSubmitted(event, r.requestId(), clock.instant());
                         return (Result)
                             new Accepted(
