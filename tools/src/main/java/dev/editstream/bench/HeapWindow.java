@@ -61,8 +61,8 @@ final class HeapWindow implements AutoCloseable {
   private volatile long liveMaxBytes = -1;
   private volatile int gcsInWindow;
   private volatile long armGcMs = -1;
-  private volatile long allocatedAtOpen = -1;
-  private volatile long allocatedAtClose = -1;
+  private volatile @Nullable Map<Long, Long> allocatedAtOpen;
+  private volatile long allocatedInWindow = -1;
 
   /**
    * Starts sampling.
@@ -136,7 +136,7 @@ final class HeapWindow implements AutoCloseable {
           return;
         }
         openedAt = Instant.now();
-        allocatedAtOpen = allocatedBytes();
+        allocatedAtOpen = allocatedBytesByThread();
       }
       long used = memory.getHeapMemoryUsage().getUsed();
       if (baseBytes < 0) {
@@ -188,7 +188,8 @@ final class HeapWindow implements AutoCloseable {
   /** Ends the window: no more samples or GCs counted. */
   private void finish() {
     endedAt = Instant.now();
-    allocatedAtClose = allocatedBytes();
+    Map<Long, Long> atOpen = allocatedAtOpen;
+    allocatedInWindow = atOpen == null ? -1 : allocatedSince(atOpen, allocatedBytesByThread());
     closed = true;
   }
 
@@ -224,26 +225,46 @@ final class HeapWindow implements AutoCloseable {
 
   /**
    * Bytes the whole JVM allocated on the heap between the window's opening and {@link #close()},
-   * MiB (summed over the threads alive at both ends, so a lower bound); 0 before it closed.
+   * MiB (summed per thread over the threads alive at the close, so a lower bound: a thread that
+   * ended inside the window takes its share with it); 0 before it closed.
    */
   double allocatedMb() {
-    return allocatedAtOpen < 0 || allocatedAtClose < 0
-        ? 0
-        : Math.max(0, allocatedAtClose - allocatedAtOpen) / (1024.0 * 1024.0);
+    return allocatedInWindow < 0 ? 0 : allocatedInWindow / (1024.0 * 1024.0);
   }
 
-  /** Heap bytes allocated so far by the threads alive now (HotSpot's per-thread counters). */
-  private static long allocatedBytes() {
+  /**
+   * Bytes allocated between two readings of the per-thread counters: for each thread alive at the
+   * second reading, its counter minus its counter at the first (0 for a thread born in between).
+   * Counting per thread matters: a plain difference of two sums goes down, even below zero, when a
+   * thread that allocated a lot before the window ends inside it.
+   *
+   * @param before thread id → bytes allocated, at the first reading
+   * @param after thread id → bytes allocated, at the second reading
+   * @return bytes, never negative
+   */
+  static long allocatedSince(Map<Long, Long> before, Map<Long, Long> after) {
+    long sum = 0;
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+    }
+    return sum;
+  }
+
+  /** Heap bytes allocated so far per live thread id (HotSpot's per-thread counters), or empty. */
+  private static Map<Long, Long> allocatedBytesByThread() {
+    Map<Long, Long> out = new java.util.HashMap<>();
     if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
         && t.isThreadAllocatedMemorySupported()
         && t.isThreadAllocatedMemoryEnabled()) {
-      long sum = 0;
-      for (long v : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
-        sum += Math.max(0, v);
+      long[] ids = t.getAllThreadIds();
+      long[] bytes = t.getThreadAllocatedBytes(ids);
+      for (int i = 0; i < ids.length; i++) {
+        if (bytes[i] >= 0) {
+          out.put(ids[i], bytes[i]);
+        }
       }
-      return sum;
     }
-    return -1;
+    return out;
   }
 
   /** How long the baseline {@link System#gc()} took, ms; -1 if it has not run. */

@@ -145,6 +145,17 @@ class BenchScenariosTest {
     assertThat(w.allocatedMb()).isGreaterThanOrEqualTo(32.0);
   }
 
+  @Test
+  void shouldCountAllocationPerThreadSoAThreadEndingInTheWindowSubtractsNothing() {
+    // thread 1 allocated 900 before the window and ended in it; thread 2 allocated 50 in it;
+    // thread 3 was born in it and allocated 7
+    long inWindow =
+        HeapWindow.allocatedSince(
+            java.util.Map.of(1L, 900L, 2L, 100L), java.util.Map.of(2L, 150L, 3L, 7L));
+    assertThat(inWindow).isEqualTo(57L);
+    assertThat(HeapWindow.allocatedSince(java.util.Map.of(4L, 10L), java.util.Map.of())).isZero();
+  }
+
   private static volatile Object sink;
 
   private static void churn() {
