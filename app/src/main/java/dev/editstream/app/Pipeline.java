@@ -164,6 +164,7 @@ public final class Pipeline implements AutoCloseable {
         TerminalGuard.start(
             cfg.requireBootstrapServers(),
             cfg.topics(),
+            cfg.stateDir(),
             h -> {
               if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
                 budget.settle(h.jobId(), h.costUsd());
@@ -180,7 +181,8 @@ public final class Pipeline implements AutoCloseable {
           switch (stage) {
             case ROUTER -> {
               SubmissionLedger ledger =
-                  SubmissionLedger.start(cfg.requireBootstrapServers(), cfg.topics(), publisher);
+                  SubmissionLedger.start(
+                      cfg.requireBootstrapServers(), cfg.topics(), publisher, cfg.stateDir());
               p.resources.add(0, ledger);
               if (flow != null) {
                 // the router owns the account limit: a permit goes back when the request's end

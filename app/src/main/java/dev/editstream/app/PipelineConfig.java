@@ -38,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  *     brokers)} ({@link dev.editstream.pipeline.kafka.TopicPolicy})
  * @param strictRouting refuse (class 65) a prompt in a language no routing lexicon covers instead
  *     of routing it with a warning ({@code --strict-routing})
+ * @param stateDir the folder of the views' local stores (terminal guard, submission ledger, batch
+ *     tracker), so a restart reads only what was published since the last checkpoint ({@code
+ *     --state-dir}); {@code null} keeps the views in memory, and every start reads the topics'
+ *     whole history
  */
 public record PipelineConfig(
     @Nullable String bootstrapServers,
@@ -59,7 +63,8 @@ public record PipelineConfig(
     FlowControl.@Nullable Settings flow,
     ProviderSettings provider,
     int replicationFactor,
-    boolean strictRouting) {
+    boolean strictRouting,
+    @Nullable Path stateDir) {
 
   /**
    * @throws IllegalArgumentException naming the option that breaks its rule
@@ -166,6 +171,7 @@ public record PipelineConfig(
     b.provider = provider;
     b.replicationFactor = replicationFactor;
     b.strictRouting = strictRouting;
+    b.stateDir = stateDir;
     return b;
   }
 
@@ -202,6 +208,7 @@ public record PipelineConfig(
     private ProviderSettings provider = ProviderSettings.defaults();
     private int replicationFactor;
     private boolean strictRouting;
+    private @Nullable Path stateDir;
 
     private Builder() {}
 
@@ -319,6 +326,12 @@ public record PipelineConfig(
       return this;
     }
 
+    /** Sets {@link PipelineConfig#stateDir()} ({@code null}: views in memory). */
+    public Builder stateDir(@Nullable Path value) {
+      this.stateDir = value;
+      return this;
+    }
+
     /** Sets {@link PipelineConfig#strictRouting()}. */
     public Builder strictRouting(boolean value) {
       this.strictRouting = value;
@@ -351,7 +364,8 @@ public record PipelineConfig(
           flow,
           provider,
           replicationFactor,
-          strictRouting);
+          strictRouting,
+          stateDir);
     }
 
     private static <T> T must(@Nullable T value, String rule) {

@@ -175,6 +175,16 @@ public final class PipelineOptions {
   boolean strictRouting;
 
   @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Folder of the local stores of the topic views (terminal guard, submission ledger, batch"
+              + " tracker): a restart reads only what was published since their last checkpoint,"
+              + " not the topics' whole history. 'none' keeps them in memory. Default:"
+              + " <out>/.editstream/views.")
+  @Nullable String stateDir;
+
+  @Option(
       names = "--catalog-refresh-min",
       defaultValue = "60",
       description =
@@ -303,6 +313,23 @@ public final class PipelineOptions {
                 balanceCheck))
         .replicationFactor(replicationFactor)
         .strictRouting(strictRouting)
+        .stateDir(stateDir(stateDir, out))
         .build();
+  }
+
+  /**
+   * The views' state folder: {@code none} → {@code null} (in memory), unset → {@code
+   * <out>/.editstream/views}, else the path given.
+   *
+   * @throws IllegalArgumentException naming {@code --state-dir} if the value is blank
+   */
+  static @Nullable Path stateDir(@Nullable String value, Path out) {
+    if (value == null) {
+      return out.resolve(BatchState.FOLDER).resolve("views");
+    }
+    if (value.isBlank()) {
+      throw new IllegalArgumentException("--state-dir must be a folder or 'none', was blank");
+    }
+    return value.equals("none") ? null : Path.of(value);
   }
 }

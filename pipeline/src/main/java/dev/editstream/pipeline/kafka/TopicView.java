@@ -2,6 +2,7 @@ package dev.editstream.pipeline.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,8 +12,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -30,8 +35,20 @@ import org.slf4j.LoggerFactory;
  * start-up, so a restarted worker knows everything published before it crashed; afterwards the view
  * keeps tailing. A process's own writes are added at once with {@link #put} (write-through).
  *
- * <p>Memory grows with the number of distinct keys (one small value per job). Records whose value
- * cannot be decoded are skipped. Thread-safe.
+ * <p>Two ways to keep the values:
+ *
+ * <ul>
+ *   <li><b>in memory</b> ({@link #start(String, List, Function, BinaryOperator, Duration)}): every
+ *       start reads the whole history, and memory grows with the number of distinct keys;
+ *   <li><b>in a local store</b> ({@link #start(String, List, Function, BinaryOperator, Duration,
+ *       Local)}): the values live in a file ({@link ViewStore}, H2's MVStore) with the offsets they
+ *       were read up to, checkpointed every second and when the view caught up or closes; a restart
+ *       reads only what was published since the last checkpoint, and the heap holds the store's
+ *       page cache, not the values. {@code merge} must then be idempotent (a record may be folded
+ *       twice after a crash).
+ * </ul>
+ *
+ * Records whose value cannot be decoded are skipped. Thread-safe.
  *
  * @param <V> the value per key
  */
@@ -39,20 +56,58 @@ public final class TopicView<V> implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TopicView.class);
 
-  private final Map<String, V> values = new ConcurrentHashMap<>();
+  /** How often a view with a local store checkpoints while records arrive, ms. */
+  static final long CHECKPOINT_EVERY_MS = 1000;
+
+  /**
+   * A value's bytes in a local store, both ways. {@code decode(encode(v))} must equal {@code v} for
+   * what the view's users read.
+   *
+   * @param <V> the value type
+   */
+  public interface Codec<V> {
+    /** The bytes of {@code value}. */
+    byte[] encode(V value);
+
+    /**
+     * The value of {@code bytes}.
+     *
+     * @throws RuntimeException if the bytes are not a value (the view then skips them)
+     */
+    V decode(byte[] bytes);
+  }
+
+  /**
+   * Where a view keeps its values: a store named {@code name} in the state folder {@code dir}.
+   *
+   * @param dir the state folder (made if missing)
+   * @param name the view's file name ({@code [A-Za-z0-9._-]+}, e.g. {@code terminal})
+   * @param codec the values' bytes
+   * @param cacheMb the store's page cache, MiB (heap bound of the view), at least 1
+   * @param <V> the value type
+   */
+  public record Local<V>(java.nio.file.Path dir, String name, Codec<V> codec, int cacheMb) {
+    /** A store with a 16 MiB page cache. */
+    public Local(java.nio.file.Path dir, String name, Codec<V> codec) {
+      this(dir, name, codec, 16);
+    }
+  }
+
+  private final Values<V> values;
   private final Function<ConsumerRecord<String, byte[]>, V> decode;
-  private final BinaryOperator<V> merge;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final String name;
   private volatile boolean running = true;
   private volatile @Nullable KafkaConsumer<String, byte[]> consumer;
+  private volatile @Nullable RuntimeException failure;
   private @Nullable Thread thread;
+  private volatile long readAtStart;
 
   private TopicView(
-      String name, Function<ConsumerRecord<String, byte[]>, V> decode, BinaryOperator<V> merge) {
+      String name, Function<ConsumerRecord<String, byte[]>, V> decode, Values<V> values) {
     this.name = name;
     this.decode = decode;
-    this.merge = merge;
+    this.values = values;
   }
 
   /**
@@ -69,32 +124,70 @@ public final class TopicView<V> implements AutoCloseable {
       Function<ConsumerRecord<String, byte[]>, V> decode,
       BinaryOperator<V> merge,
       Duration catchUpTimeout) {
-    TopicView<V> v = new TopicView<>(String.join(",", topics), decode, merge);
+    return start(bootstrapServers, topics, decode, merge, catchUpTimeout, null);
+  }
+
+  /**
+   * Starts the view, its values in a local store when {@code local} is given (else in memory), and
+   * waits until it caught up.
+   *
+   * @param decode record → value, or {@code null} to skip the record
+   * @param merge (old, new) → kept value; with a local store it must be idempotent
+   * @param catchUpTimeout how long to wait for the initial read
+   * @param local the local store, or {@code null} to keep the values in memory
+   * @throws IllegalStateException if the view does not catch up in time or the topics cannot be
+   *     read
+   * @throws java.io.UncheckedIOException if the local store cannot be opened
+   */
+  public static <V> TopicView<V> start(
+      String bootstrapServers,
+      List<String> topics,
+      Function<ConsumerRecord<String, byte[]>, V> decode,
+      BinaryOperator<V> merge,
+      Duration catchUpTimeout,
+      @Nullable Local<V> local) {
+    Values<V> values =
+        local == null
+            ? new MemoryValues<>(merge)
+            : new StoreValues<>(
+                ViewStore.open(local.dir(), local.name(), local.cacheMb()), local.codec(), merge);
+    TopicView<V> v = new TopicView<>(String.join(",", topics), decode, values);
+    long t0 = System.nanoTime();
     v.thread = new Thread(() -> v.run(bootstrapServers, topics), "editstream-view-" + v.name);
     v.thread.setDaemon(true);
     v.thread.start();
     try {
-      if (!v.caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      RuntimeException failed = null;
+      if (!v.caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          || (failed = v.failure) != null) {
         v.close();
         throw new IllegalStateException(
-            "view of " + v.name + " did not catch up within " + catchUpTimeout.toSeconds() + " s");
+            "view of "
+                + v.name
+                + " did not catch up within "
+                + catchUpTimeout.toSeconds()
+                + " s"
+                + (failed == null ? "" : ": " + failed),
+            failed);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      v.close();
       throw new IllegalStateException("interrupted while loading view of " + v.name, e);
     }
+    log.info(
+        "view of {} ready in {} ms: {} records read, {} keys{}",
+        v.name,
+        (System.nanoTime() - t0) / 1_000_000,
+        v.readAtStart,
+        v.size(),
+        local == null ? " (in memory)" : " (store " + v.storeFile() + ")");
     return v;
   }
 
   private void run(String bootstrapServers, List<String> topics) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Properties p = consumerProperties(bootstrapServers);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    KafkaClientConfig.applyTo(p);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       consumer = c;
       List<TopicPartition> parts = new ArrayList<>();
@@ -104,10 +197,32 @@ public final class TopicView<V> implements AutoCloseable {
         }
       }
       c.assign(parts);
-      c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(60));
+      Map<TopicPartition, Long> from =
+          values.resumeFrom(
+              () -> identity(bootstrapServers, topics),
+              c.beginningOffsets(parts, Duration.ofSeconds(60)),
+              end);
+      for (TopicPartition tp : parts) {
+        Long at = from.get(tp);
+        if (at == null) {
+          c.seekToBeginning(List.of(tp));
+        } else {
+          c.seek(tp, at);
+        }
+      }
+      long read = 0;
+      long lastCheckpoint = System.nanoTime();
+      boolean dirty = false;
       while (running) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+          records = c.poll(Duration.ofMillis(100));
+        } catch (WakeupException e) {
+          break; // closing
+        }
+        for (ConsumerRecord<String, byte[]> r : records) {
+          read++;
           if (r.key() == null) {
             continue;
           }
@@ -118,21 +233,90 @@ public final class TopicView<V> implements AutoCloseable {
             v = null;
           }
           if (v != null) {
-            values.merge(r.key(), v, merge);
+            values.merge(r.key(), v);
           }
         }
-        if (caughtUp.getCount() > 0
-            && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-          log.debug("view of {} caught up: {} keys", name, values.size());
+        dirty |= !records.isEmpty();
+        boolean justCaughtUp =
+            caughtUp.getCount() > 0
+                && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+        if (dirty
+            && (justCaughtUp
+                || System.nanoTime() - lastCheckpoint >= CHECKPOINT_EVERY_MS * 1_000_000)) {
+          values.checkpoint(positions(c, parts));
+          lastCheckpoint = System.nanoTime();
+          dirty = false;
+        }
+        if (justCaughtUp) {
+          readAtStart = read;
           caughtUp.countDown();
         }
       }
+      if (dirty) {
+        try {
+          values.checkpoint(positions(c, parts));
+        } catch (WakeupException e) {
+          values.checkpoint(positions(c, parts)); // the close's wakeup, unused by a poll
+        }
+      }
     } catch (WakeupException e) {
-      // closing
+      // closing before the view was positioned
     } catch (RuntimeException e) {
+      failure = e;
+      caughtUp.countDown();
       log.error("view of {} stopped: {}", name, e.toString());
     } finally {
       consumer = null;
+    }
+  }
+
+  /** The consumer settings of a view or a tail: no group, nothing committed, committed reads. */
+  static Properties consumerProperties(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaClientConfig.applyTo(p);
+    return p;
+  }
+
+  private static Map<TopicPartition, Long> positions(
+      KafkaConsumer<String, byte[]> c, List<TopicPartition> parts) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    for (TopicPartition tp : parts) {
+      out.put(tp, c.position(tp));
+    }
+    return out;
+  }
+
+  /**
+   * What a local store is filled from: the store format, the topics and their topic ids (a topic
+   * deleted and made again, or another cluster, has other ids).
+   */
+  private static String identity(String bootstrapServers, List<String> topics) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    KafkaClientConfig.applyTo(p);
+    try (Admin admin = Admin.create(p)) {
+      Map<String, TopicDescription> d =
+          admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+      return ViewResume.identity(
+          ViewStore.FORMAT,
+          topics.stream()
+              .collect(
+                  java.util.stream.Collectors.toMap(
+                      t -> t,
+                      t -> {
+                        TopicDescription td = d.get(t);
+                        return td == null ? "?" : td.topicId().toString();
+                      })));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while describing " + topics, e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot describe " + topics + ": " + e, e);
     }
   }
 
@@ -143,12 +327,12 @@ public final class TopicView<V> implements AutoCloseable {
 
   /** Adds a value this process just published (folded with {@code merge}). */
   public void put(String key, V value) {
-    values.merge(key, value, merge);
+    values.merge(key, value);
   }
 
   /** Calls {@code action} with every value (a snapshot of the moment). */
   public void forEach(java.util.function.Consumer<V> action) {
-    values.values().forEach(action);
+    values.forEach((k, v) -> action.accept(v));
   }
 
   /** Calls {@code action} with every key and value (a snapshot of the moment). */
@@ -156,9 +340,22 @@ public final class TopicView<V> implements AutoCloseable {
     values.forEach(action);
   }
 
+  /**
+   * Records read before the view first caught up: the whole history in memory, those since the last
+   * checkpoint with a local store.
+   */
+  public long recordsReadAtStart() {
+    return readAtStart;
+  }
+
+  /** The local store's file, or {@code null} for a view in memory. */
+  public java.nio.file.@Nullable Path storeFile() {
+    return values instanceof StoreValues<V> sv ? sv.store.file() : null;
+  }
+
   /** Number of keys. */
   public int size() {
-    return values.size();
+    return (int) Math.min(Integer.MAX_VALUE, values.size());
   }
 
   @Override
@@ -168,12 +365,145 @@ public final class TopicView<V> implements AutoCloseable {
     if (c != null) {
       c.wakeup();
     }
-    if (thread != null) {
+    Thread t = thread;
+    if (t != null) {
       try {
-        thread.join(5000);
+        t.join(5000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    values.close();
+  }
+
+  /** Where the values are kept. Implementations are thread-safe. */
+  private interface Values<V> {
+    @Nullable V get(String key);
+
+    void merge(String key, V value);
+
+    void forEach(java.util.function.BiConsumer<String, V> action);
+
+    long size();
+
+    /**
+     * Where to start reading each partition ({@code null} or absent: from the beginning), given the
+     * topics' identity (asked only when a store needs it) and their offset range.
+     */
+    Map<TopicPartition, Long> resumeFrom(
+        java.util.function.Supplier<String> identity,
+        Map<TopicPartition, Long> beginning,
+        Map<TopicPartition, Long> end);
+
+    void checkpoint(Map<TopicPartition, Long> positions);
+
+    void close();
+  }
+
+  /** Values in a concurrent map: every start reads from the beginning. */
+  private static final class MemoryValues<V> implements Values<V> {
+    private final Map<String, V> map = new ConcurrentHashMap<>();
+    private final BinaryOperator<V> merge;
+
+    MemoryValues(BinaryOperator<V> merge) {
+      this.merge = merge;
+    }
+
+    @Override
+    public @Nullable V get(String key) {
+      return map.get(key);
+    }
+
+    @Override
+    public void merge(String key, V value) {
+      map.merge(key, value, merge);
+    }
+
+    @Override
+    public void forEach(java.util.function.BiConsumer<String, V> action) {
+      map.forEach(action);
+    }
+
+    @Override
+    public long size() {
+      return map.size();
+    }
+
+    @Override
+    public Map<TopicPartition, Long> resumeFrom(
+        java.util.function.Supplier<String> identity,
+        Map<TopicPartition, Long> beginning,
+        Map<TopicPartition, Long> end) {
+      return Map.of();
+    }
+
+    @Override
+    public void checkpoint(Map<TopicPartition, Long> positions) {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** Values in a {@link ViewStore}: a start reads from the last checkpoint. */
+  private static final class StoreValues<V> implements Values<V> {
+    private final ViewStore store;
+    private final Codec<V> codec;
+    private final BinaryOperator<V> merge;
+
+    StoreValues(ViewStore store, Codec<V> codec, BinaryOperator<V> merge) {
+      this.store = store;
+      this.codec = codec;
+      this.merge = merge;
+    }
+
+    @Override
+    public @Nullable V get(String key) {
+      byte[] b = store.get(key);
+      return b == null ? null : codec.decode(b);
+    }
+
+    @Override
+    public void merge(String key, V value) {
+      synchronized (this) { // the view's thread and the process's own writes
+        V old = get(key);
+        store.put(key, codec.encode(old == null ? value : merge.apply(old, value)));
+      }
+    }
+
+    @Override
+    public void forEach(java.util.function.BiConsumer<String, V> action) {
+      store.forEach((k, b) -> action.accept(k, codec.decode(b)));
+    }
+
+    @Override
+    public long size() {
+      return store.size();
+    }
+
+    @Override
+    public Map<TopicPartition, Long> resumeFrom(
+        java.util.function.Supplier<String> identity,
+        Map<TopicPartition, Long> beginning,
+        Map<TopicPartition, Long> end) {
+      String id = identity.get();
+      Map<TopicPartition, Long> stored = store.offsets();
+      ViewResume.Plan<TopicPartition> plan =
+          ViewResume.plan(store.identity(), id, stored, beginning, end);
+      if (plan.reset()) {
+        log.info("view store {} rebuilt from the topics: {}", store.file(), plan.why());
+        store.reset(id);
+      }
+      return plan.from();
+    }
+
+    @Override
+    public void checkpoint(Map<TopicPartition, Long> positions) {
+      store.checkpoint(positions);
+    }
+
+    @Override
+    public void close() {
+      store.close();
     }
   }
 }

@@ -5,6 +5,8 @@ import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicView;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -45,16 +47,24 @@ public final class TerminalGuard implements AutoCloseable {
    * @throws IllegalStateException if the topics cannot be read
    */
   public static TerminalGuard start(String bootstrapServers, Topics topics) {
-    return start(bootstrapServers, topics, h -> {});
+    return start(bootstrapServers, topics, null, h -> {});
   }
 
   /**
-   * As {@link #start(String, Topics)}, also handing the head of every terminal event read (the
-   * topics' history at start-up, then every new one) to {@code onTerminal}, on the view's thread;
-   * it must be quick and must not throw.
+   * As {@link #start(String, Topics)}, the view kept in a local store in {@code stateDir} (file
+   * {@code <topic prefix>.terminal.mv.db}) when it is given, so a restart reads only the terminal
+   * events published since the last checkpoint; and handing the head of every terminal event read
+   * (at start-up: the topics' whole history in memory, those since the checkpoint with a store;
+   * then every new one) to {@code onTerminal}, on the view's thread; it must be quick and must not
+   * throw.
+   *
+   * @param stateDir the views' state folder, or {@code null} to keep the view in memory
    */
   public static TerminalGuard start(
-      String bootstrapServers, Topics topics, java.util.function.Consumer<EventHead> onTerminal) {
+      String bootstrapServers,
+      Topics topics,
+      @Nullable Path stateDir,
+      java.util.function.Consumer<EventHead> onTerminal) {
     return new TerminalGuard(
         TopicView.start(
             bootstrapServers,
@@ -65,8 +75,26 @@ public final class TerminalGuard implements AutoCloseable {
               return of(h);
             },
             Terminal::merge,
-            Duration.ofMinutes(2)));
+            Duration.ofMinutes(2),
+            stateDir == null
+                ? null
+                : new TopicView.Local<>(stateDir, topics.prefix() + ".terminal", CODEC)));
   }
+
+  /** A terminal state in 5 bytes: done (1) or failed (0), then the replay count. */
+  static final TopicView.Codec<Terminal> CODEC =
+      new TopicView.Codec<>() {
+        @Override
+        public byte[] encode(Terminal t) {
+          return ByteBuffer.allocate(5).put((byte) (t.done() ? 1 : 0)).putInt(t.replays()).array();
+        }
+
+        @Override
+        public Terminal decode(byte[] b) {
+          ByteBuffer in = ByteBuffer.wrap(b);
+          return new Terminal(in.get() == 1, in.getInt());
+        }
+      };
 
   private static @Nullable Terminal of(EventHead e) {
     return switch (e.type()) {

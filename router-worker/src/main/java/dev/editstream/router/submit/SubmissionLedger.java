@@ -61,15 +61,28 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
       this(jobId, state, replays, requestId, at, null);
     }
 
+    /**
+     * The entry kept of two: the later run; within a run a {@code submitted} one (the earliest, if
+     * both are), else the latest. Ties on every one of those are broken by state, request_id and
+     * note, so the merge is the maximum of a total order: associative, commutative and idempotent,
+     * which a view kept in a local store needs (a record folded again after a crash changes
+     * nothing).
+     */
     static Entry merge(Entry a, Entry b) {
-      if (a.replays != b.replays) {
-        return a.replays > b.replays ? a : b;
-      }
-      if (a.state == State.SUBMITTED || b.state == State.SUBMITTED) {
-        return a.state == State.SUBMITTED ? a : b;
-      }
-      return b.at.isBefore(a.at) ? a : b;
+      return ORDER.compare(a, b) >= 0 ? a : b;
     }
+
+    private static final java.util.Comparator<@Nullable String> TEXT =
+        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder());
+
+    private static final java.util.Comparator<Entry> ORDER =
+        java.util.Comparator.comparingInt(Entry::replays)
+            .thenComparing(e -> e.state == State.SUBMITTED)
+            .thenComparing(
+                (x, y) -> x.state == State.SUBMITTED ? y.at.compareTo(x.at) : x.at.compareTo(y.at))
+            .thenComparing(Entry::state)
+            .thenComparing(Entry::requestId, TEXT)
+            .thenComparing(Entry::note, TEXT);
   }
 
   private final TopicView<Entry> view;
@@ -89,15 +102,56 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
    */
   public static SubmissionLedger start(
       String bootstrapServers, Topics topics, EventPublisher publisher) {
+    return start(bootstrapServers, topics, publisher, null);
+  }
+
+  /**
+   * As {@link #start(String, Topics, EventPublisher)}, the ledger kept in a local store in {@code
+   * stateDir} (file {@code <topic prefix>.ledger.mv.db}) when it is given, so a restart reads only
+   * what was published since the last checkpoint. Entries are stored as their JSON, as on the state
+   * topic; {@link Entry#merge} is idempotent, as a store needs.
+   *
+   * @param stateDir the views' state folder, or {@code null} to keep the ledger in memory
+   * @throws IllegalStateException if the topics cannot be read
+   */
+  public static SubmissionLedger start(
+      String bootstrapServers,
+      Topics topics,
+      EventPublisher publisher,
+      java.nio.file.@Nullable Path stateDir) {
     TopicView<Entry> v =
         TopicView.start(
             bootstrapServers,
             List.of(topics.state(), topics.submitted()),
             r -> decode(r, topics),
             Entry::merge,
-            Duration.ofMinutes(2));
+            Duration.ofMinutes(2),
+            stateDir == null
+                ? null
+                : new TopicView.Local<>(stateDir, topics.prefix() + ".ledger", CODEC));
     return new SubmissionLedger(v, publisher, topics);
   }
+
+  static final TopicView.Codec<Entry> CODEC =
+      new TopicView.Codec<>() {
+        @Override
+        public byte[] encode(Entry e) {
+          try {
+            return Json.mapper().writeValueAsBytes(e);
+          } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+          }
+        }
+
+        @Override
+        public Entry decode(byte[] b) {
+          try {
+            return Json.mapper().readValue(b, Entry.class);
+          } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+          }
+        }
+      };
 
   private static @Nullable Entry decode(ConsumerRecord<String, byte[]> r, Topics topics) {
     if (r.value() == null) {
