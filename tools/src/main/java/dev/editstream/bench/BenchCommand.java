@@ -21,9 +21,10 @@ import picocli.CommandLine.Option;
  * projected to (a)'s batch; (a-fixed2s) as (a) with RunComfy's CLI's fixed 2 s polling; (p) and
  * (p-fixed2s) smart against fixed 2 s polling on a batch that is not slot-bound ({@link
  * PollingScenario}); (s) staging 200 inputs to object storage ({@link StagingScenario}); (r) the
- * router's CPU per job ({@link RoutingScenario}). {@code --scenario all} runs every one. {@code
- * --jobs-scale} scales the job counts of every scenario but (d). Exit code 0 when every scenario
- * ran, 1 otherwise.
+ * router's CPU per job ({@link RoutingScenario}); (v) a restart's views with 1,000,000 finished
+ * jobs on the topics, in memory against local stores ({@link ViewsScenario}). {@code --scenario
+ * all} runs every one. {@code --jobs-scale} scales the job counts of every scenario but (d). Exit
+ * code 0 when every scenario ran, 1 otherwise.
  */
 @Command(
     name = "bench",
@@ -32,14 +33,14 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in the order {@code --scenario all} runs them. */
   static final List<String> ALL =
-      List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r");
+      List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r", "v");
 
   @Option(
       names = "--scenario",
       split = ",",
       defaultValue = "a,c,e",
       description =
-          "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, or all of them: all (default: ${DEFAULT-VALUE}).")
+          "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, v, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(
@@ -133,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "p-fixed2s" -> rows.add(PollingScenario.run(scaled(1000), false, work));
         case "s" -> rows.add(StagingScenario.run(work));
         case "r" -> rows.add(RoutingScenario.run(scaled(20_000)));
+        case "v" -> rows.addAll(ViewsScenario.run(scaled(1_000_000), work));
         default -> {
           skipped++;
           out.println(

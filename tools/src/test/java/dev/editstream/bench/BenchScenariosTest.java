@@ -56,6 +56,34 @@ class BenchScenariosTest {
         .containsPattern("\\d+ µs when a batch repeats its prompts");
   }
 
+  /**
+   * Scenario (v): in memory the views read every record of the finished jobs; with local stores the
+   * first start reads them all too, and the restart only what came after.
+   */
+  @Test
+  void shouldReadOnlyTheJobsFinishedSinceTheStoresCheckpointOnARestart() throws Exception {
+    List<BenchResult> rows = ViewsScenario.run(2000, tmp);
+
+    assertThat(rows)
+        .extracting(BenchResult::scenario)
+        .containsExactly("v-memory", "v-build", "v-restart");
+    // per job: one done record for the guard; two markers and one submitted event for the ledger
+    assertThat(rows.get(0).note())
+        .contains("in memory; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs known")
+        .contains("2000 finished jobs = 8000 records on the topics");
+    assertThat(rows.get(1).note())
+        .contains("local stores; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs");
+    assertThat(rows.get(2).note())
+        .contains("local stores; read 1000 + 3000 records (guard + ledger), 3000 + 3000 jobs")
+        .contains("1000 more jobs finished while stopped");
+    assertThat(rows.get(2).jobs()).isEqualTo(3000);
+    assertThat(rows).allSatisfy(r -> assertThat(r.wallS()).isPositive());
+    try (var files = Files.list(tmp.resolve("v").resolve("state"))) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .contains("bench-v.terminal.mv.db", "bench-v.ledger.mv.db");
+    }
+  }
+
   /** Scenario (s): 200 inputs staged by 16 blocking callers; it once stalled (issue 16). */
   @Test
   void shouldStageTwoHundredImagesUploadingEachContentOnce() throws Exception {

@@ -118,6 +118,19 @@ public final class TerminalGuard implements AutoCloseable {
     }
   }
 
+  /**
+   * Records read before the view first caught up: the topics' whole history in memory, those
+   * published since the last checkpoint with a local store.
+   */
+  public long recordsReadAtStart() {
+    return view.recordsReadAtStart();
+  }
+
+  /** Jobs the view knows. */
+  public int size() {
+    return view.size();
+  }
+
   @Override
   public void close() {
     view.close();

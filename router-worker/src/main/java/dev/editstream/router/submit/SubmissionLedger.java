@@ -132,7 +132,8 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
     return new SubmissionLedger(v, publisher, topics);
   }
 
-  static final TopicView.Codec<Entry> CODEC =
+  /** An entry's bytes: its JSON, as the state topic carries it. */
+  public static final TopicView.Codec<Entry> CODEC =
       new TopicView.Codec<>() {
         @Override
         public byte[] encode(Entry e) {
@@ -222,6 +223,19 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
         .send(topics.state(), e.jobId(), bytes)
         .doOnSuccess(md -> view.put(e.jobId(), e))
         .then();
+  }
+
+  /**
+   * Records read before the view first caught up: the topics' whole history in memory, those
+   * published since the last checkpoint with a local store.
+   */
+  public long recordsReadAtStart() {
+    return view.recordsReadAtStart();
+  }
+
+  /** Jobs the view knows. */
+  public int size() {
+    return view.size();
   }
 
   @Override

@@ -1,0 +1,264 @@
+package dev.editstream.bench;
+
+import dev.editstream.core.broker.EmbeddedBroker;
+import dev.editstream.core.event.JobEvent;
+import dev.editstream.core.event.OutputFile;
+import dev.editstream.core.event.RouteDecision;
+import dev.editstream.core.event.Submission;
+import dev.editstream.core.event.Topics;
+import dev.editstream.core.job.Job;
+import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.kafka.EventPublisher;
+import dev.editstream.pipeline.kafka.TopicAdmin;
+import dev.editstream.pipeline.stage.TerminalGuard;
+import dev.editstream.router.submit.SubmissionLedger;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Scenario (v), issue 19: what a restart costs with many finished jobs on the topics. It fills an
+ * embedded broker with the records {@code finished} jobs leave that a worker's views read at start
+ * (per job: the ledger's {@code submitting} and {@code submitted} markers on the state topic, the
+ * {@code submitted} event and the {@code done} event, as the pipeline writes them), then starts the
+ * two views a router starts before its first POST (terminal guard, then submission ledger) three
+ * ways:
+ *
+ * <ul>
+ *   <li>{@code v-memory}: in memory, as before issue 19 ({@code --state-dir none}): the whole
+ *       history read;
+ *   <li>{@code v-build}: with local stores, the first start (the stores are built from the topics);
+ *   <li>{@code v-restart}: with the same stores after {@link #DELTA} more jobs finished while no
+ *       worker ran: only those are read.
+ * </ul>
+ *
+ * Each row's {@code wall_s} is the time from the first view's start to both being caught up, and
+ * its {@code heap_MB} the heap the views keep (heap used after a full GC with the views open, less
+ * the same before they started); the note gives the records read and the process's RSS.
+ */
+public final class ViewsScenario {
+  /** Jobs that finish while no worker runs, between the store's build and its restart. */
+  static final int DELTA = 1000;
+
+  private ViewsScenario() {}
+
+  /**
+   * Runs the scenario.
+   *
+   * @param finished jobs on the topics, at least 1
+   * @param work scratch folder (the broker's data and the stores go under {@code work/v})
+   * @return the rows {@code v-memory}, {@code v-build} and {@code v-restart}
+   * @throws IOException when the scratch folder cannot be cleared
+   */
+  public static List<BenchResult> run(int finished, Path work) throws IOException {
+    Path dir = work.resolve("v");
+    delete(dir);
+    Topics topics = new Topics("bench-v");
+    List<BenchResult> rows = new ArrayList<>();
+    try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
+      String bootstrap = broker.bootstrapServers();
+      TopicAdmin.ensureTopics(bootstrap, topics.all(), 4, (short) 1);
+      long t0 = System.nanoTime();
+      long records = publish(bootstrap, topics, 0, finished);
+      double fillS = (System.nanoTime() - t0) / 1e9;
+      String fill =
+          String.format(
+              Locale.ROOT,
+              "%d finished jobs = %d records on the topics (written in %.0f s)",
+              finished,
+              records,
+              fillS);
+      rows.add(start("v-memory", finished, bootstrap, topics, null, fill));
+      Path state = dir.resolve("state");
+      rows.add(start("v-build", finished, bootstrap, topics, state, "stores built; " + fill));
+      publish(bootstrap, topics, finished, finished + DELTA);
+      rows.add(
+          start(
+              "v-restart",
+              finished + DELTA,
+              bootstrap,
+              topics,
+              state,
+              DELTA + " more jobs finished while stopped; " + fill));
+    }
+    return rows;
+  }
+
+  private static BenchResult start(
+      String name, int jobs, String bootstrap, Topics topics, @Nullable Path state, String note) {
+    long before = usedHeapAfterGc();
+    ResourceMeter meter = new ResourceMeter();
+    meter.start();
+    long t0 = System.nanoTime();
+    try (EventPublisher publisher = new EventPublisher(bootstrap, "bench-v", Map.of());
+        TerminalGuard guard = TerminalGuard.start(bootstrap, topics, state, h -> {});
+        SubmissionLedger ledger = SubmissionLedger.start(bootstrap, topics, publisher, state)) {
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long kept = usedHeapAfterGc() - before;
+      return new BenchResult(
+          name,
+          jobs,
+          wall,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          Math.max(0, kept) / 1048576.0,
+          meter.cpuSeconds(),
+          String.format(
+              Locale.ROOT,
+              "%s; read %d + %d records (guard + ledger), %d + %d jobs known; RSS %.0f MB; %s",
+              state == null ? "in memory" : "local stores",
+              guard.recordsReadAtStart(),
+              ledger.recordsReadAtStart(),
+              guard.size(),
+              ledger.size(),
+              rssMb(),
+              note));
+    }
+  }
+
+  /**
+   * Publishes what jobs {@code from..to-1} leave on the topics the views read, and waits for the
+   * acknowledgements.
+   *
+   * @return records published
+   */
+  static long publish(String bootstrap, Topics topics, int from, int to) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    Instant at = Instant.parse("2026-12-01T00:00:00Z");
+    long n = 0;
+    AtomicReference<@Nullable Exception> failure = new AtomicReference<>();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = from; i < to; i++) {
+        String id = String.format(Locale.ROOT, "sku-%07d", i);
+        JobEvent requested =
+            JobEvent.requested(
+                new Job(
+                    id,
+                    "put the product on studio-grey paper, soft shadow",
+                    List.of("https://cdn.example.com/gallery/" + id + ".jpg"),
+                    null,
+                    null,
+                    null,
+                    Map.of(),
+                    "gallery"),
+                at);
+        JobEvent submitted =
+            requested.submitted(
+                new RouteDecision("google/nano-banana-2/edit", "background", List.of("studio")),
+                Map.of("prompt", "put the product on studio-grey paper, soft shadow"),
+                new Submission("req-" + id, null, null, null, at.plusSeconds(1)),
+                at.plusSeconds(1));
+        JobEvent done =
+            submitted
+                .completed(List.of("https://cdn.runcomfy.net/out/" + id + ".png"), at)
+                .done(
+                    List.of(
+                        new OutputFile(
+                            "gallery/" + id + ".png",
+                            1_234_567,
+                            "ab".repeat(32),
+                            "image/png",
+                            "https://cdn.runcomfy.net/out/" + id + ".png")),
+                    at.plusSeconds(9));
+        send(producer, topics.state(), id, marker(id, "submitting", at), failure);
+        send(producer, topics.state(), id, marker(id, "submitted", at), failure);
+        send(producer, topics.submitted(), id, EventCodec.encode(submitted), failure);
+        send(producer, topics.done(), id, EventCodec.encode(done), failure);
+        n += 4;
+      }
+      producer.flush();
+    }
+    Exception e = failure.get();
+    if (e != null) {
+      throw new IllegalStateException("could not fill the topics: " + e, e);
+    }
+    return n;
+  }
+
+  private static void send(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      String key,
+      byte[] value,
+      AtomicReference<@Nullable Exception> failure) {
+    var unused =
+        producer.send(
+            new ProducerRecord<>(topic, key, value),
+            (md, e) -> {
+              if (e != null) {
+                failure.compareAndSet(null, e);
+              }
+            });
+  }
+
+  /** A ledger marker as the state topic carries it (the JSON of {@link SubmissionLedger.Entry}). */
+  private static byte[] marker(String id, String state, Instant at) {
+    return SubmissionLedger.CODEC.encode(
+        new SubmissionLedger.Entry(
+            id,
+            SubmissionLedger.State.valueOf(state.toUpperCase(Locale.ROOT)),
+            0,
+            state.equals("submitted") ? "req-" + id : null,
+            at));
+  }
+
+  private static long usedHeapAfterGc() {
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The process's resident set, MB, from {@code /proc/self/status} (0 where there is none). */
+  static double rssMb() {
+    try {
+      for (String line :
+          Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+}
