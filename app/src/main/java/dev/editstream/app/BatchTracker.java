@@ -126,13 +126,42 @@ public final class BatchTracker implements AutoCloseable {
       if (since != null && h.at() != null && h.at().isBefore(since)) {
         return null;
       }
-      return JobFold.of(h.type(), h.replays(), h.modelId(), h.rule(), h.requestId(), h.at());
+      return JobFold.of(
+          h.type(), h.replays(), shared(h.modelId()), shared(h.rule()), h.requestId(), h.at());
     }
     JobEvent e = EventCodec.decode(r.value());
     if (since != null && e.at() != null && e.at().isBefore(since)) {
       return null;
     }
-    return JobFold.of(e);
+    return kept(JobFold.of(e));
+  }
+
+  /**
+   * What the tracker keeps of a job's fold: the model, rule and batch label as one shared string
+   * each (a batch has few distinct ones), and of a {@code done} event what its readers use (time,
+   * submission, files, RunComfy's run and cost, history), without the job line, the request body
+   * and the output URLs, which the files repeat. A million done jobs took 2.35 KB of heap each
+   * before (scenario (v) in docs/benchmarks.md).
+   */
+  static JobFold kept(JobFold f) {
+    return new JobFold(
+        f.replays(),
+        f.phase(),
+        f.fingerprint(),
+        shared(f.model()),
+        shared(f.rule()),
+        f.requestId(),
+        shared(f.batch()),
+        f.done().stream()
+            .map(d -> d.toBuilder().job(null).body(null).outputs(null).build())
+            .toList(),
+        f.failed(),
+        f.lastAt());
+  }
+
+  /** The one shared instance of a repeated string (JVM string table; unused ones are collected). */
+  private static @Nullable String shared(@Nullable String s) {
+    return s == null ? null : s.intern();
   }
 
   /** Declares the jobs of the batch (valid jobs and refused lines alike). */
@@ -223,6 +252,16 @@ public final class BatchTracker implements AutoCloseable {
     return String.format(
         "[%6.1fs] jobs %d | submitted %d | done %d | failed %d | in flight %d",
         elapsed.toMillis() / 1000.0, c.total(), c.submitted(), c.done(), c.failed(), c.inFlight());
+  }
+
+  /** Records read before the tracker first caught up (the five topics' whole history). */
+  public long recordsReadAtStart() {
+    return view.recordsReadAtStart();
+  }
+
+  /** Jobs seen on the topics. */
+  public int size() {
+    return view.size();
   }
 
   @Override

@@ -155,4 +155,48 @@ class JobFoldTest {
         .extracting(JobFold::rank)
         .containsExactly(0, 1, 2, 3, 4);
   }
+
+  /**
+   * What the batch tracker keeps of a done run: what its readers use, not the job line, the body or
+   * the output URLs; the model, rule and batch as shared strings; a failed run's events whole.
+   */
+  @Test
+  void shouldKeepOnlyWhatTheTrackersReadersUseOfADoneEvent() {
+    List<JobEvent> run = run(job("j1", "make it night"), 0, true, 0);
+    JobFold full = run.stream().map(JobFold::of).reduce(JobFold::merge).orElseThrow();
+    JobFold kept = BatchTracker.kept(full);
+
+    JobEvent before = full.done().get(0);
+    JobEvent after = kept.done().get(0);
+    assertThat(before.job()).isNotNull();
+    assertThat(before.body()).isNotNull();
+    assertThat(before.outputs()).isNotEmpty();
+    assertThat(after.job()).isNull();
+    assertThat(after.body()).isNull();
+    assertThat(after.outputs()).isNull();
+    assertThat(after.files()).isEqualTo(before.files());
+    assertThat(after.submission()).isEqualTo(before.submission());
+    assertThat(after.remote()).isEqualTo(before.remote());
+    assertThat(after.history()).isEqualTo(before.history());
+    assertThat(after.at()).isEqualTo(before.at());
+    assertThat(after.createdAt()).isEqualTo(before.createdAt());
+    assertThat(kept).usingRecursiveComparison().ignoringFields("done").isEqualTo(full);
+    assertThat(kept.isDone()).isTrue();
+
+    JobFold other =
+        BatchTracker.kept(
+            run(job("j2", "make it day"), 0, true, 1).stream()
+                .map(JobFold::of)
+                .reduce(JobFold::merge)
+                .orElseThrow());
+    assertThat(other.model()).isSameAs(kept.model());
+    assertThat(other.batch()).isSameAs(kept.batch());
+
+    JobFold failed =
+        run(job("j3", "make it dusk"), 0, false, 2).stream()
+            .map(JobFold::of)
+            .reduce(JobFold::merge)
+            .orElseThrow();
+    assertThat(BatchTracker.kept(failed).failed()).isEqualTo(failed.failed());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.editstream.bench;
 
+import dev.editstream.app.BatchTracker;
 import dev.editstream.core.broker.EmbeddedBroker;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.OutputFile;
@@ -36,10 +37,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Scenario (v), issue 19: what a restart costs with many finished jobs on the topics. It fills an
  * embedded broker with the records {@code finished} jobs leave that a worker's views read at start
- * (per job: the ledger's {@code submitting} and {@code submitted} markers on the state topic, the
- * {@code submitted} event and the {@code done} event, as the pipeline writes them), then starts the
- * two views a router starts before its first POST (terminal guard, then submission ledger) three
- * ways:
+ * (per job: the {@code requested} event, the ledger's {@code submitting} and {@code submitted}
+ * markers on the state topic, the {@code submitted}, {@code completed} and {@code done} events, as
+ * the pipeline writes them), then reads them with the {@code run} command's batch tracker ({@code
+ * v-tracker}, in memory) and starts the two views a router starts before its first POST (terminal
+ * guard, then submission ledger) three ways:
  *
  * <ul>
  *   <li>{@code v-memory}: in memory, as before issue 19 ({@code --state-dir none}): the whole
@@ -85,6 +87,7 @@ public final class ViewsScenario {
               finished,
               records,
               fillS);
+      rows.add(tracker(finished, bootstrap, topics, fill));
       rows.add(start("v-memory", finished, bootstrap, topics, null, fill));
       Path state = dir.resolve("state");
       rows.add(start("v-build", finished, bootstrap, topics, state, "stores built; " + fill));
@@ -99,6 +102,37 @@ public final class ViewsScenario {
               DELTA + " more jobs finished while stopped; " + fill));
     }
     return rows;
+  }
+
+  /** The {@code run} command's batch tracker over the same topics (always in memory). */
+  private static BenchResult tracker(int jobs, String bootstrap, Topics topics, String note) {
+    long before = usedHeapAfterGc();
+    ResourceMeter meter = new ResourceMeter();
+    meter.start();
+    long t0 = System.nanoTime();
+    try (BatchTracker t = new BatchTracker(bootstrap, topics, null)) {
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long kept = usedHeapAfterGc() - before;
+      return new BenchResult(
+          "v-tracker",
+          jobs,
+          wall,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          Math.max(0, kept) / 1048576.0,
+          meter.cpuSeconds(),
+          String.format(
+              Locale.ROOT,
+              "run's BatchTracker, in memory; read %d records, %d jobs known; RSS %.0f MB; %s",
+              t.recordsReadAtStart(),
+              t.size(),
+              rssMb(),
+              note));
+    }
   }
 
   private static BenchResult start(
@@ -175,23 +209,25 @@ public final class ViewsScenario {
                 Map.of("prompt", "put the product on studio-grey paper, soft shadow"),
                 new Submission("req-" + id, null, null, null, at.plusSeconds(1)),
                 at.plusSeconds(1));
+        JobEvent completed =
+            submitted.completed(List.of("https://cdn.runcomfy.net/out/" + id + ".png"), at);
         JobEvent done =
-            submitted
-                .completed(List.of("https://cdn.runcomfy.net/out/" + id + ".png"), at)
-                .done(
-                    List.of(
-                        new OutputFile(
-                            "gallery/" + id + ".png",
-                            1_234_567,
-                            "ab".repeat(32),
-                            "image/png",
-                            "https://cdn.runcomfy.net/out/" + id + ".png")),
-                    at.plusSeconds(9));
+            completed.done(
+                List.of(
+                    new OutputFile(
+                        "gallery/" + id + ".png",
+                        1_234_567,
+                        "ab".repeat(32),
+                        "image/png",
+                        "https://cdn.runcomfy.net/out/" + id + ".png")),
+                at.plusSeconds(9));
+        send(producer, topics.requested(), id, EventCodec.encode(requested), failure);
         send(producer, topics.state(), id, marker(id, "submitting", at), failure);
         send(producer, topics.state(), id, marker(id, "submitted", at), failure);
         send(producer, topics.submitted(), id, EventCodec.encode(submitted), failure);
+        send(producer, topics.completed(), id, EventCodec.encode(completed), failure);
         send(producer, topics.done(), id, EventCodec.encode(done), failure);
-        n += 4;
+        n += 6;
       }
       producer.flush();
     }

@@ -66,17 +66,20 @@ class BenchScenariosTest {
 
     assertThat(rows)
         .extracting(BenchResult::scenario)
-        .containsExactly("v-memory", "v-build", "v-restart");
-    // per job: one done record for the guard; two markers and one submitted event for the ledger
+        .containsExactly("v-tracker", "v-memory", "v-build", "v-restart");
+    // per job: requested, submitted, completed and done for the tracker; the done event for the
+    // guard; two markers and the submitted event for the ledger
     assertThat(rows.get(0).note())
-        .contains("in memory; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs known")
-        .contains("2000 finished jobs = 8000 records on the topics");
+        .contains("run's BatchTracker, in memory; read 8000 records, 2000 jobs known")
+        .contains("2000 finished jobs = 12000 records on the topics");
     assertThat(rows.get(1).note())
-        .contains("local stores; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs");
+        .contains("in memory; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs known");
     assertThat(rows.get(2).note())
+        .contains("local stores; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs");
+    assertThat(rows.get(3).note())
         .contains("local stores; read 1000 + 3000 records (guard + ledger), 3000 + 3000 jobs")
         .contains("1000 more jobs finished while stopped");
-    assertThat(rows.get(2).jobs()).isEqualTo(3000);
+    assertThat(rows.get(3).jobs()).isEqualTo(3000);
     assertThat(rows).allSatisfy(r -> assertThat(r.wallS()).isPositive());
     try (var files = Files.list(tmp.resolve("v").resolve("state"))) {
       assertThat(files.map(f -> f.getFileName().toString()))
