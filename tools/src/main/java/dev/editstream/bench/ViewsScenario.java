@@ -106,69 +106,87 @@ public final class ViewsScenario {
 
   /** The {@code run} command's batch tracker over the same topics (always in memory). */
   private static BenchResult tracker(int jobs, String bootstrap, Topics topics, String note) {
-    long before = usedHeapAfterGc();
-    ResourceMeter meter = new ResourceMeter();
-    meter.start();
-    long t0 = System.nanoTime();
-    try (BatchTracker t = new BatchTracker(bootstrap, topics, null)) {
-      double wall = (System.nanoTime() - t0) / 1e9;
-      long kept = usedHeapAfterGc() - before;
-      return new BenchResult(
-          "v-tracker",
-          jobs,
-          wall,
-          0,
-          0,
-          0,
-          0,
-          0,
-          0,
-          Math.max(0, kept) / 1048576.0,
-          meter.cpuSeconds(),
-          String.format(
-              Locale.ROOT,
-              "run's BatchTracker, in memory; read %d records, %d jobs known; RSS %.0f MB; %s",
-              t.recordsReadAtStart(),
-              t.size(),
-              rssMb(),
-              note));
-    }
+    return measure(
+        "v-tracker",
+        jobs,
+        () -> {
+          BatchTracker t = new BatchTracker(bootstrap, topics, null);
+          return new Opened(
+              t,
+              String.format(
+                  Locale.ROOT,
+                  "run's BatchTracker, in memory; read %d records, %d jobs known",
+                  t.recordsReadAtStart(),
+                  t.size()));
+        },
+        note);
   }
 
+  /** The terminal guard, then the submission ledger, as a router starts them. */
   private static BenchResult start(
       String name, int jobs, String bootstrap, Topics topics, @Nullable Path state, String note) {
+    return measure(
+        name,
+        jobs,
+        () -> {
+          EventPublisher publisher = new EventPublisher(bootstrap, "bench-v", Map.of());
+          TerminalGuard guard = TerminalGuard.start(bootstrap, topics, state, h -> {});
+          SubmissionLedger ledger = SubmissionLedger.start(bootstrap, topics, publisher, state);
+          return new Opened(
+              () -> {
+                ledger.close();
+                guard.close();
+                publisher.close();
+              },
+              String.format(
+                  Locale.ROOT,
+                  "%s; read %d + %d records (guard + ledger), %d + %d jobs known",
+                  state == null ? "in memory" : "local stores",
+                  guard.recordsReadAtStart(),
+                  ledger.recordsReadAtStart(),
+                  guard.size(),
+                  ledger.size()));
+        },
+        note);
+  }
+
+  /** What a measured start opened, to close after the heap is read, and what it read. */
+  private record Opened(AutoCloseable resource, String what) {}
+
+  /**
+   * Times {@code open} (to caught up), reads the heap it keeps with it open, closes it.
+   *
+   * @throws IllegalStateException if closing fails
+   */
+  private static BenchResult measure(
+      String name, int jobs, java.util.function.Supplier<Opened> open, String note) {
     long before = usedHeapAfterGc();
     ResourceMeter meter = new ResourceMeter();
     meter.start();
     long t0 = System.nanoTime();
-    try (EventPublisher publisher = new EventPublisher(bootstrap, "bench-v", Map.of());
-        TerminalGuard guard = TerminalGuard.start(bootstrap, topics, state, h -> {});
-        SubmissionLedger ledger = SubmissionLedger.start(bootstrap, topics, publisher, state)) {
-      double wall = (System.nanoTime() - t0) / 1e9;
-      long kept = usedHeapAfterGc() - before;
-      return new BenchResult(
-          name,
-          jobs,
-          wall,
-          0,
-          0,
-          0,
-          0,
-          0,
-          0,
-          Math.max(0, kept) / 1048576.0,
-          meter.cpuSeconds(),
-          String.format(
-              Locale.ROOT,
-              "%s; read %d + %d records (guard + ledger), %d + %d jobs known; RSS %.0f MB; %s",
-              state == null ? "in memory" : "local stores",
-              guard.recordsReadAtStart(),
-              ledger.recordsReadAtStart(),
-              guard.size(),
-              ledger.size(),
-              rssMb(),
-              note));
+    Opened o = open.get();
+    double wall = (System.nanoTime() - t0) / 1e9;
+    long kept = usedHeapAfterGc() - before;
+    double rss = rssMb();
+    double cpu = meter.cpuSeconds();
+    try {
+      o.resource().close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + name + ": " + e, e);
     }
+    return new BenchResult(
+        name,
+        jobs,
+        wall,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Math.max(0, kept) / 1048576.0,
+        cpu,
+        String.format(Locale.ROOT, "%s; RSS %.0f MB; %s", o.what(), rss, note));
   }
 
   /**
