@@ -136,8 +136,8 @@ public final class TopicView<V> implements AutoCloseable {
    * @param catchUpTimeout how long to wait for the initial read
    * @param local the local store, or {@code null} to keep the values in memory
    * @throws IllegalStateException if the view does not catch up in time or the topics cannot be
-   *     read
-   * @throws java.io.UncheckedIOException if the local store cannot be opened
+   *     read (a local store that cannot be opened is not an error: the view then keeps its values
+   *     in memory, with a warning)
    */
   public static <V> TopicView<V> start(
       String bootstrapServers,
@@ -146,11 +146,21 @@ public final class TopicView<V> implements AutoCloseable {
       BinaryOperator<V> merge,
       Duration catchUpTimeout,
       @Nullable Local<V> local) {
-    Values<V> values =
-        local == null
-            ? new MemoryValues<>(merge)
-            : new StoreValues<>(
+    Values<V> values = new MemoryValues<>(merge);
+    if (local != null) {
+      try {
+        values =
+            new StoreValues<>(
                 ViewStore.open(local.dir(), local.name(), local.cacheMb()), local.codec(), merge);
+      } catch (java.io.UncheckedIOException e) {
+        // the store is a cache of the topics: without it the view reads them whole, as before
+        log.warn(
+            "view {} keeps its values in memory: no local store in {} (--state-dir): {}",
+            local.name(),
+            local.dir(),
+            e.getMessage());
+      }
+    }
     TopicView<V> v = new TopicView<>(String.join(",", topics), decode, values);
     long t0 = System.nanoTime();
     v.thread = new Thread(() -> v.run(bootstrapServers, topics), "editstream-view-" + v.name);
@@ -181,7 +191,7 @@ public final class TopicView<V> implements AutoCloseable {
         (System.nanoTime() - t0) / 1_000_000,
         v.readAtStart,
         v.size(),
-        local == null ? " (in memory)" : " (store " + v.storeFile() + ")");
+        v.storeFile() == null ? " (in memory)" : " (store " + v.storeFile() + ")");
     return v;
   }
 

@@ -178,4 +178,23 @@ class TopicViewStoreTest {
       assertThat(v.get("k1")).contains(1);
     }
   }
+
+  @Test
+  void shouldKeepTheValuesInMemoryWhenNoStoreCanBeMade() throws Exception {
+    create("vs.nofolder");
+    publish("vs.nofolder", 0, 4, 4);
+    Path notAFolder = Files.writeString(dir.resolve("a-file"), "x");
+    try (TopicView<Integer> v =
+        TopicView.start(
+            kafka.bootstrapServers(),
+            List.of("vs.nofolder"),
+            r -> INT.decode(r.value()),
+            Math::max,
+            Duration.ofSeconds(60),
+            new TopicView.Local<>(notAFolder.resolve("views"), "nofolder", INT, 1))) {
+      assertThat(v.storeFile()).isNull();
+      assertThat(v.recordsReadAtStart()).isEqualTo(4);
+      assertThat(v.get("k3")).contains(3);
+    }
+  }
 }
