@@ -31,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TopicViewStoreTest {
   private static EmbeddedKafka kafka;
-  private static KafkaProducer<String, byte[]> producer;
   private static Admin admin;
 
   @TempDir Path dir;
@@ -53,11 +52,6 @@ class TopicViewStoreTest {
   @BeforeAll
   static void start() {
     kafka = EmbeddedKafka.start(null);
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producer = new KafkaProducer<>(p);
     Properties a = new Properties();
     a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     admin = Admin.create(a);
@@ -65,17 +59,38 @@ class TopicViewStoreTest {
 
   @AfterAll
   static void stop() {
-    producer.close();
     admin.close();
     kafka.close();
+  }
+
+  private static KafkaProducer<String, byte[]> newProducer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    return new KafkaProducer<>(p);
   }
 
   private static void create(String topic) throws Exception {
     admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
   }
 
-  /** Publishes values {@code from..to-1}, key {@code k<value % keys>}, and waits for the acks. */
+  /**
+   * Publishes values {@code from..to-1}, key {@code k<value % keys>}, and waits for the acks. Each
+   * call has a producer of its own: one that saw a topic deleted (a test here deletes one) can keep
+   * retrying stale metadata until its delivery timeout, longer than a test may take.
+   */
   private static void publish(String topic, int from, int to, int keys) throws Exception {
+    try (KafkaProducer<String, byte[]> p = newProducer()) {
+      publish(p, topic, from, to, keys);
+    }
+  }
+
+  private static void publish(
+      KafkaProducer<String, byte[]> producer, String topic, int from, int to, int keys)
+      throws Exception {
     for (int i = from; i < to; i++) {
       producer.send(
           new ProducerRecord<>(
