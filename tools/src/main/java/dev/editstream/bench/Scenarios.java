@@ -193,6 +193,8 @@ final class Scenarios {
             .topics(new Topics("bench-" + name + "-" + System.nanoTime()))
             .partitions(4)
             .outDir(dir.resolve("out"))
+            // the views' local stores where the product keeps them by default (--state-dir)
+            .stateDir(dir.resolve("out").resolve(".editstream").resolve("views"))
             .routerConcurrency(stageConcurrency > 0 ? stageConcurrency : 64)
             .pollerConcurrency(stageConcurrency > 0 ? stageConcurrency : 1000)
             .downloaderConcurrency(stageConcurrency > 0 ? stageConcurrency : 32)

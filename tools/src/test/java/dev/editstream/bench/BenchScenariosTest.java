@@ -239,7 +239,7 @@ class BenchScenariosTest {
     assertThat(code).isEqualTo(1);
     assertThat(buf.toString())
         .contains("scenario z is not implemented")
-        .contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r are");
+        .contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r, v are");
   }
 
   private static boolean curlAvailable() {
