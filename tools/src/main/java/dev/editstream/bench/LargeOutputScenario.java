@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -111,7 +110,7 @@ final class LargeOutputScenario {
           true,
           PollSchedule.defaults(),
           FlowControl.Settings.fixed(10, 10));
-      deleteTree(dir.resolve("warm-up-pipeline"));
+      Trees.delete(dir.resolve("warm-up-pipeline"));
       long submitsBefore = emu.stats().submits();
       Scenarios
           .quiesce(); // the scenarios before leave writeback that would slow the timed O_DIRECT
@@ -150,7 +149,7 @@ final class LargeOutputScenario {
       double streamS = seconds(r.meters(), Meters.DOWNLOAD_STREAMING);
       double commitS = seconds(r.meters(), Meters.DOWNLOAD_COMMIT);
       long syncs = (long) count(r.meters(), Meters.DOWNLOAD_BACKGROUND_SYNCS);
-      deleteTree(dir.resolve("out"));
+      Trees.delete(dir.resolve("out"));
       String curl =
           curlNote(
               curlBefore, curlOnce(emu.port(), bytes, curlTarget), bytes, curlTarget, pipeMibS);
@@ -197,7 +196,7 @@ final class LargeOutputScenario {
         new OutputDownloader(policy, DownloadConfig.defaults(), Clock.systemUTC())) {
       d.download(URI.create(emu.blobUrl(bytes)), dir, "warm-up.bin").block(Duration.ofMinutes(5));
     } finally {
-      deleteTree(dir);
+      Trees.delete(dir);
     }
   }
 
@@ -337,22 +336,5 @@ final class LargeOutputScenario {
       }
     }
     return null;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }

@@ -131,7 +131,7 @@ public final class StagingScenario {
               Runtime.getRuntime().maxMemory() >> 20);
       return new BenchResult("s", IMAGES, wall, 0, 0, 0, 0, 0, 0, growthMb, cpu, note);
     } finally {
-      DemoFiles.delete(dir);
+      Trees.delete(dir);
     }
   }
 
@@ -144,19 +144,5 @@ public final class StagingScenario {
       throw new IOException("examples/a_products not found (run from the project folder)");
     }
     return d.resolve("examples").resolve("a_products").resolve("a01_water_bottle_cutout.png");
-  }
-
-  /** Deletes a folder tree. */
-  static final class DemoFiles {
-    static void delete(Path dir) throws IOException {
-      if (!Files.exists(dir)) {
-        return;
-      }
-      try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
   }
 }

@@ -20,13 +20,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -71,7 +69,7 @@ public final class ViewsScenario {
    */
   public static List<BenchResult> run(int finished, Path work) throws IOException {
     Path dir = work.resolve("v");
-    delete(dir);
+    Trees.delete(dir);
     Topics topics = new Topics("bench-v");
     List<BenchResult> rows = new ArrayList<>();
     try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"))) {
@@ -303,16 +301,5 @@ public final class ViewsScenario {
       return 0;
     }
     return 0;
-  }
-
-  private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
   }
 }

@@ -171,7 +171,7 @@ final class ChaosRun {
   }
 
   Report run() throws Exception {
-    DemoCommand.delete(work);
+    dev.editstream.bench.Trees.delete(work);
     Files.createDirectories(work);
     brokerPort = freePort();
     controllerPort = freePort();

@@ -16,11 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -173,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.println(ok ? "every valid job is done" : "not every valid job is done");
       return ok ? 0 : 1;
     } finally {
-      delete(emulatorFiles);
+      dev.editstream.bench.Trees.delete(emulatorFiles);
     }
   }
 
@@ -195,19 +193,8 @@ public final class DemoCommand implements Callable<Integer> {
   private static void clean(Path outDir, PrintStream out) throws IOException {
     if (Files.exists(outDir)) {
       out.println("removing the previous demo output in " + outDir);
-      delete(outDir);
+      dev.editstream.bench.Trees.delete(outDir);
     }
     Files.createDirectories(outDir);
-  }
-
-  static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }
