@@ -65,8 +65,9 @@ public final class BatchCommands {
     /** The folds of the batch's jobs, by id, sorted. */
     Map<String, JobFold> folds(BatchAccess access) {
       Map<String, JobFold> out = new TreeMap<>();
+      PipelineConfig cfg = pipeline.toConfig();
       try (BatchTracker t =
-          new BatchTracker(access.bootstrapServers(), pipeline.toConfig().topics(), null)) {
+          new BatchTracker(access.bootstrapServers(), cfg.topics(), null, cfg.stateDir())) {
         t.jobs()
             .forEach(
                 (id, s) -> {

@@ -324,7 +324,8 @@ public final class BatchRun {
                     : new dev.editstream.router.InputStager(assets, allowed),
                 new PipelineMetrics(registry),
                 storage == null ? null : storage.results());
-        BatchTracker tracker = new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null);
+        BatchTracker tracker =
+            new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null, cfg.stateDir());
         EventPublisher publisher =
             new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
         OpsServer ops =

@@ -1,18 +1,22 @@
 package dev.editstream.app;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +29,12 @@ import org.jspecify.annotations.Nullable;
  * of its jobs ended, whenever they ended. Feeds the resume plan, the live progress line, the
  * summary, {@code editstream status} and the tests' checks.
  *
- * <p>Memory grows with the jobs on the topics (one fold each, terminal events kept whole).
+ * <p>With a state folder the folds live in a local store ({@link TopicView.Local}, one file per
+ * topic prefix) and a restart reads only the records published since its last checkpoint; without
+ * one they live in memory and every start reads the whole history. Either way the counts of the
+ * expected jobs are kept as their folds change, so {@link #counts()} and {@link #allTerminal()}
+ * walk nothing; memory grows with the expected jobs (an id and a state each), and without a store
+ * also with the jobs on the topics.
  */
 public final class BatchTracker implements AutoCloseable {
   /** How long the first read of the history may take. */
@@ -87,8 +96,47 @@ public final class BatchTracker implements AutoCloseable {
     }
   }
 
+  /** The state of an expected job, as {@link Counts} counts it. */
+  private static final byte QUEUED = 0;
+
+  private static final byte SUBMITTED = 1;
+  private static final byte DONE = 2;
+  private static final byte FAILED = 3;
+
+  /**
+   * A fold's bytes in the local store: its JSON (snake_case, the kept done events whole). Its
+   * {@code decode} throws {@link UncheckedIOException} when the bytes are not a fold.
+   */
+  static final TopicView.Codec<JobFold> CODEC =
+      new TopicView.Codec<>() {
+        @Override
+        public byte[] encode(JobFold f) {
+          try {
+            return Json.mapper().writeValueAsBytes(f);
+          } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+
+        @Override
+        public JobFold decode(byte[] b) {
+          try {
+            return Json.mapper().readValue(b, JobFold.class);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
   private final TopicView<JobFold> view;
-  private final Set<String> expected = ConcurrentHashMap.newKeySet();
+
+  /** The expected jobs and the state each is counted in; guarded by {@code this} for writes. */
+  private final Map<String, Byte> expected = new ConcurrentHashMap<>();
+
+  private int done;
+  private int failed;
+  private int submitted;
+  private double costUsd;
 
   /**
    * The run each re-run job is published with: a fold of an earlier run is not this run's state.
@@ -96,13 +144,27 @@ public final class BatchTracker implements AutoCloseable {
   private final Map<String, Integer> runs = new ConcurrentHashMap<>();
 
   /**
-   * Reads the history and starts tailing.
+   * Reads the history and starts tailing, the folds in memory.
    *
    * @param since events made before this instant are ignored (earlier runs on shared topics), or
    *     null to read every event (a resumed batch)
    * @throws IllegalStateException if the topics cannot be read within {@link #CATCH_UP}
    */
   public BatchTracker(String bootstrapServers, Topics topics, @Nullable Instant since) {
+    this(bootstrapServers, topics, since, null);
+  }
+
+  /**
+   * Reads the history (with a store: only what was published since its last checkpoint) and starts
+   * tailing.
+   *
+   * @param since events made before this instant are ignored (earlier runs on shared topics), or
+   *     null to read every event (a resumed batch); with {@code since} the folds stay in memory
+   * @param stateDir the folder of the local store ({@code --state-dir}), or null for memory
+   * @throws IllegalStateException if the topics cannot be read within {@link #CATCH_UP}
+   */
+  public BatchTracker(
+      String bootstrapServers, Topics topics, @Nullable Instant since, @Nullable Path stateDir) {
     this.view =
         TopicView.start(
             bootstrapServers,
@@ -114,7 +176,11 @@ public final class BatchTracker implements AutoCloseable {
                 topics.failed()),
             r -> decode(r, topics, since),
             JobFold::merge,
-            CATCH_UP);
+            CATCH_UP,
+            stateDir == null || since != null
+                ? null
+                : new TopicView.Local<>(stateDir, topics.prefix() + ".jobs", CODEC),
+            this::changed);
   }
 
   private static @Nullable JobFold decode(
@@ -177,9 +243,58 @@ public final class BatchTracker implements AutoCloseable {
    * @param jobIds the batch's job ids
    * @param runs per job id, the replay count it is published with (ids absent: any run)
    */
-  public void expect(Collection<String> jobIds, Map<String, Integer> runs) {
+  public synchronized void expect(Collection<String> jobIds, Map<String, Integer> runs) {
     this.runs.putAll(runs);
-    expected.addAll(jobIds);
+    for (String id : jobIds) {
+      if (!expected.containsKey(id)) {
+        JobFold f = fold(id);
+        byte state = stateOf(f);
+        expected.put(id, state);
+        count(state, f, +1);
+      }
+    }
+  }
+
+  /** A fold changed (the view's thread): moves an expected job from one count to another. */
+  private synchronized void changed(String jobId, @Nullable JobFold before, JobFold after) {
+    Byte was = expected.get(jobId);
+    if (was == null) {
+      return;
+    }
+    JobFold now = visible(jobId, after);
+    byte state = stateOf(now);
+    if (state != was) {
+      count(was, visible(jobId, before), -1);
+      count(state, now, +1);
+      expected.put(jobId, state);
+    }
+  }
+
+  private void count(byte state, @Nullable JobFold f, int sign) {
+    switch (state) {
+      case DONE -> {
+        done += sign;
+        Double cost = f == null ? null : f.costUsd();
+        costUsd += cost == null ? 0 : sign * cost;
+      }
+      case FAILED -> failed += sign;
+      case SUBMITTED -> submitted += sign;
+      default -> {}
+    }
+  }
+
+  /** The state {@link Counts} counts a job's visible fold in. */
+  static byte stateOf(@Nullable JobFold f) {
+    if (f == null) {
+      return QUEUED;
+    }
+    if (f.isDone()) {
+      return DONE;
+    }
+    if (f.isFailed()) {
+      return FAILED;
+    }
+    return f.phase() == EventType.REQUESTED ? QUEUED : SUBMITTED;
   }
 
   /**
@@ -187,7 +302,11 @@ public final class BatchTracker implements AutoCloseable {
    * with a run by {@link #expect(Collection, Map)}, no event of that run or a later one).
    */
   public @Nullable JobFold fold(String jobId) {
-    JobFold f = view.get(jobId).orElse(null);
+    return visible(jobId, view.get(jobId).orElse(null));
+  }
+
+  /** {@code f} if it is of the run the job is expected with (or a later one), else null. */
+  private @Nullable JobFold visible(String jobId, @Nullable JobFold f) {
     Integer run = runs.get(jobId);
     return f == null || run == null || f.replays() >= run ? f : null;
   }
@@ -196,7 +315,7 @@ public final class BatchTracker implements AutoCloseable {
   public Map<String, JobState> jobs() {
     Map<String, JobState> out = new HashMap<>();
     view.forEachEntry((id, f) -> out.put(id, new JobState(f)));
-    for (String id : expected) {
+    for (String id : expected.keySet()) {
       out.putIfAbsent(id, new JobState(null));
     }
     return out;
@@ -205,45 +324,21 @@ public final class BatchTracker implements AutoCloseable {
   /** The expected jobs only, by id (a snapshot; a job with no event yet has an empty state). */
   public Map<String, JobState> expectedJobs() {
     Map<String, JobState> out = new HashMap<>();
-    for (String id : expected) {
+    for (String id : expected.keySet()) {
       out.put(id, new JobState(fold(id)));
     }
     return out;
   }
 
-  /** Counts over the expected jobs (one pass over them). */
-  public Counts counts() {
-    int done = 0;
-    int failed = 0;
-    int submitted = 0;
-    double cost = 0;
-    for (String id : expected) {
-      JobFold f = fold(id);
-      if (f == null) {
-        continue;
-      }
-      if (f.isDone()) {
-        done++;
-        cost += f.costUsd() == null ? 0 : f.costUsd();
-      } else if (f.isFailed()) {
-        failed++;
-      } else if (f.phase() != EventType.REQUESTED) {
-        submitted++;
-      }
-    }
+  /** Counts over the expected jobs (kept as their folds change: nothing is walked). */
+  public synchronized Counts counts() {
     int total = expected.size();
-    return new Counts(total, done, failed, submitted, total - done - failed - submitted, cost);
+    return new Counts(total, done, failed, submitted, total - done - failed - submitted, costUsd);
   }
 
   /** Whether every expected job reached a terminal state. */
-  public boolean allTerminal() {
-    for (String id : expected) {
-      JobFold f = fold(id);
-      if (f == null || !f.terminal()) {
-        return false;
-      }
-    }
-    return true;
+  public synchronized boolean allTerminal() {
+    return done + failed == expected.size();
   }
 
   /** One line of progress: counts of the expected jobs per state. */
@@ -254,9 +349,17 @@ public final class BatchTracker implements AutoCloseable {
         elapsed.toMillis() / 1000.0, c.total(), c.submitted(), c.done(), c.failed(), c.inFlight());
   }
 
-  /** Records read before the tracker first caught up (the five topics' whole history). */
+  /**
+   * Records read before the tracker first caught up: the five topics' whole history in memory,
+   * those since the last checkpoint with a store.
+   */
   public long recordsReadAtStart() {
     return view.recordsReadAtStart();
+  }
+
+  /** The local store's file, or null when the folds are in memory. */
+  public @Nullable Path storeFile() {
+    return view.storeFile();
   }
 
   /** Jobs seen on the topics. */

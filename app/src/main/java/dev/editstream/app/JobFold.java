@@ -1,5 +1,6 @@
 package dev.editstream.app;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import java.time.Instant;
@@ -11,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  * What the job topics say about one job, folded from its events in any order (a view reads the
  * partitions of five topics side by side, so a {@code done} may arrive before its {@code
  * submitted}): the latest run ({@code replays}) wins; within a run the furthest phase, the
- * fingerprint of the requested job line, the model, the request_id and every terminal event are
- * kept. {@link #merge} is associative and commutative within a run, so the result does not depend
- * on the reading order. Pure: no Kafka or I/O.
+ * fingerprint of the requested job line, the model, the request_id and every distinct terminal
+ * event are kept. {@link #merge} is associative, commutative (up to the order of the terminal
+ * events) and idempotent within a run, so the result depends neither on the reading order nor on a
+ * record read twice (a view resumed from its last checkpoint). Pure: no Kafka or I/O.
  *
  * @param replays the run the rest describes (0 the first run, +1 per replay or re-run)
  * @param phase the furthest event type seen in that run
@@ -27,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param failed every {@code failed} event of the run
  * @param lastAt the latest event time seen in the run, or null
  */
+@JsonAutoDetect(isGetterVisibility = JsonAutoDetect.Visibility.NONE) // isDone() is not a field
 public record JobFold(
     int replays,
     EventType phase,
@@ -85,10 +88,8 @@ public record JobFold(
     if (a.replays != b.replays) {
       return a.replays > b.replays ? a : b;
     }
-    List<JobEvent> done = new ArrayList<>(a.done);
-    done.addAll(b.done);
-    List<JobEvent> failed = new ArrayList<>(a.failed);
-    failed.addAll(b.failed);
+    List<JobEvent> done = union(a.done, b.done);
+    List<JobEvent> failed = union(a.failed, b.failed);
     return new JobFold(
         a.replays,
         rank(a.phase) >= rank(b.phase) ? a.phase : b.phase,
@@ -102,6 +103,23 @@ public record JobFold(
         a.lastAt == null
             ? b.lastAt
             : b.lastAt == null || a.lastAt.isAfter(b.lastAt) ? a.lastAt : b.lastAt);
+  }
+
+  /**
+   * {@code a} then the events of {@code b} not in it ({@code a} itself when there are none): an
+   * event read twice (a view resumed from a checkpoint before it) is kept once.
+   */
+  private static List<JobEvent> union(List<JobEvent> a, List<JobEvent> b) {
+    List<JobEvent> out = null;
+    for (JobEvent e : b) {
+      if (!a.contains(e) && (out == null || !out.contains(e))) {
+        if (out == null) {
+          out = new ArrayList<>(a);
+        }
+        out.add(e);
+      }
+    }
+    return out == null ? a : out;
   }
 
   /**

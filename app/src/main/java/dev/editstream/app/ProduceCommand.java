@@ -65,7 +65,8 @@ public final class ProduceCommand implements Callable<Integer> {
         (short) cfg.replicationFactor());
     try (EventPublisher p =
             new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
-        BatchTracker known = new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null)) {
+        BatchTracker known =
+            new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null, cfg.stateDir())) {
       ResumePlan.Recorder admission =
           ResumePlan.recorder(
               known::fold, java.util.Set.copyOf(rerun), rerunFailed, resubmitUncertain);

@@ -199,4 +199,62 @@ class JobFoldTest {
             .orElseThrow();
     assertThat(BatchTracker.kept(failed).failed()).isEqualTo(failed.failed());
   }
+
+  @Test
+  void shouldFoldAnEventReadTwiceAsOnceWhereverTheSecondReadFalls() {
+    // a view resumed from a checkpoint reads again what it read after it: the fold must not change
+    Job job = job("j1", "grey paper");
+    List<JobEvent> events = new ArrayList<>(run(job, 0, false, 0));
+    events.addAll(run(job, 1, true, 5));
+    events.add(run(job, 1, false, 6).get(3)); // a second terminal event of run 1
+    JobFold once = fold(events);
+    for (int i = 0; i < events.size(); i++) {
+      for (int at = 0; at <= events.size(); at++) {
+        List<JobEvent> twice = new ArrayList<>(events);
+        twice.add(at, events.get(i));
+        JobFold f = fold(twice);
+        assertThat(f.done()).as("event %d read again at %d", i, at).hasSize(1);
+        assertThat(f.failed()).as("event %d read again at %d", i, at).hasSize(1);
+        assertThat(f.replays()).isEqualTo(once.replays());
+        assertThat(f.phase()).isEqualTo(once.phase());
+        assertThat(f.requestId()).isEqualTo(once.requestId());
+        assertThat(f.lastAt()).isEqualTo(once.lastAt());
+      }
+    }
+    assertThat(JobFold.merge(once, once)).isEqualTo(once);
+  }
+
+  @Test
+  void shouldRoundTripEveryKindOfKeptFoldThroughTheTrackersStoreCodec() {
+    Job job = job("j1", "grey paper");
+    List<JobFold> folds = new ArrayList<>();
+    for (List<JobEvent> events : List.of(run(job, 0, true, 0), run(job, 2, false, 1))) {
+      for (int n = 1; n <= events.size(); n++) {
+        folds.add(BatchTracker.kept(fold(events.subList(0, n))));
+      }
+    }
+    folds.add(JobFold.of(EventType.SUBMITTED, 0, null, null, null, null));
+    for (JobFold f : folds) {
+      assertThat(BatchTracker.CODEC.decode(BatchTracker.CODEC.encode(f))).isEqualTo(f);
+    }
+  }
+
+  @Test
+  void shouldCountEachFoldInTheStateItsPhaseAndEndsSay() {
+    Job job = job("j1", "grey paper");
+    List<JobEvent> ok = run(job, 0, true, 0);
+    List<JobEvent> bad = run(job, 0, false, 0);
+    assertThat(BatchTracker.stateOf(null)).isEqualTo(BatchTracker.stateOf(fold(ok.subList(0, 1))));
+    byte queued = BatchTracker.stateOf(null);
+    byte submitted = BatchTracker.stateOf(fold(ok.subList(0, 2)));
+    byte done = BatchTracker.stateOf(fold(ok));
+    byte failed = BatchTracker.stateOf(fold(bad));
+    assertThat(List.of(queued, submitted, done, failed)).doesNotHaveDuplicates();
+    assertThat(BatchTracker.stateOf(fold(ok.subList(0, 3)))).isEqualTo(submitted);
+    List<JobEvent> both = new ArrayList<>(ok);
+    both.add(bad.get(3));
+    assertThat(BatchTracker.stateOf(fold(both)))
+        .as("done and failed reads failed")
+        .isEqualTo(failed);
+  }
 }

@@ -37,14 +37,15 @@ import org.jspecify.annotations.Nullable;
  * embedded broker with the records {@code finished} jobs leave that a worker's views read at start
  * (per job: the {@code requested} event, the ledger's {@code submitting} and {@code submitted}
  * markers on the state topic, the {@code submitted}, {@code completed} and {@code done} events, as
- * the pipeline writes them), then reads them with the {@code run} command's batch tracker ({@code
- * v-tracker}, in memory) and starts the two views a router starts before its first POST (terminal
+ * the pipeline writes them), then reads them with the {@code run} command's batch tracker in memory
+ * ({@code v-tracker}) and starts the two views a router starts before its first POST (terminal
  * guard, then submission ledger) three ways:
  *
  * <ul>
  *   <li>{@code v-memory}: in memory, as before issue 19 ({@code --state-dir none}): the whole
  *       history read;
- *   <li>{@code v-build}: with local stores, the first start (the stores are built from the topics);
+ *   <li>{@code v-build}: with local stores, the first start (the stores are built from the topics),
+ *       the tracker with its store too;
  *   <li>{@code v-restart}: with the same stores after {@link #DELTA} more jobs finished while no
  *       worker ran: only those are read.
  * </ul>
@@ -130,20 +131,36 @@ public final class ViewsScenario {
           EventPublisher publisher = new EventPublisher(bootstrap, "bench-v", Map.of());
           TerminalGuard guard = TerminalGuard.start(bootstrap, topics, state, h -> {});
           SubmissionLedger ledger = SubmissionLedger.start(bootstrap, topics, publisher, state);
+          // with stores, also the run command's tracker (in memory it is the row v-tracker)
+          @Nullable BatchTracker tracker =
+              state == null ? null : new BatchTracker(bootstrap, topics, null, state);
           return new Opened(
               () -> {
+                if (tracker != null) {
+                  tracker.close();
+                }
                 ledger.close();
                 guard.close();
                 publisher.close();
               },
-              String.format(
-                  Locale.ROOT,
-                  "%s; read %d + %d records (guard + ledger), %d + %d jobs known",
-                  state == null ? "in memory" : "local stores",
-                  guard.recordsReadAtStart(),
-                  ledger.recordsReadAtStart(),
-                  guard.size(),
-                  ledger.size()));
+              tracker == null
+                  ? String.format(
+                      Locale.ROOT,
+                      "in memory; read %d + %d records (guard + ledger), %d + %d jobs known",
+                      guard.recordsReadAtStart(),
+                      ledger.recordsReadAtStart(),
+                      guard.size(),
+                      ledger.size())
+                  : String.format(
+                      Locale.ROOT,
+                      "local stores; read %d + %d + %d records (guard + ledger + tracker), %d +"
+                          + " %d + %d jobs known",
+                      guard.recordsReadAtStart(),
+                      ledger.recordsReadAtStart(),
+                      tracker.recordsReadAtStart(),
+                      guard.size(),
+                      ledger.size(),
+                      tracker.size()));
         },
         note);
   }

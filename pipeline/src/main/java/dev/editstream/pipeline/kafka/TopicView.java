@@ -93,6 +93,21 @@ public final class TopicView<V> implements AutoCloseable {
     }
   }
 
+  /**
+   * Told of every change of a key's value, after {@link #get} returns the new value: for the
+   * records the view reads, in their order (one thread); a change by {@link #put} on another thread
+   * may be told out of that order. Must be quick: it runs on the view's thread.
+   *
+   * @param <V> the value type
+   */
+  @FunctionalInterface
+  public interface Changes<V> {
+    /**
+     * The value of {@code key} went from {@code before} ({@code null}: absent) to {@code after}.
+     */
+    void changed(String key, @Nullable V before, V after);
+  }
+
   private final Values<V> values;
   private final Function<ConsumerRecord<String, byte[]>, V> decode;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -146,12 +161,35 @@ public final class TopicView<V> implements AutoCloseable {
       BinaryOperator<V> merge,
       Duration catchUpTimeout,
       @Nullable Local<V> local) {
-    Values<V> values = new MemoryValues<>(merge);
+    return start(bootstrapServers, topics, decode, merge, catchUpTimeout, local, null);
+  }
+
+  /**
+   * As {@link #start(String, List, Function, BinaryOperator, Duration, Local)}, telling {@code
+   * changes} of every change of a value (from the first record read on, so a user that keeps
+   * aggregates of the values never walks them).
+   *
+   * @param changes told of each change, or {@code null}
+   * @throws IllegalStateException if the view does not catch up in time or the topics cannot be
+   *     read
+   */
+  public static <V> TopicView<V> start(
+      String bootstrapServers,
+      List<String> topics,
+      Function<ConsumerRecord<String, byte[]>, V> decode,
+      BinaryOperator<V> merge,
+      Duration catchUpTimeout,
+      @Nullable Local<V> local,
+      @Nullable Changes<V> changes) {
+    Values<V> values = new MemoryValues<>(merge, changes);
     if (local != null) {
       try {
         values =
             new StoreValues<>(
-                ViewStore.open(local.dir(), local.name(), local.cacheMb()), local.codec(), merge);
+                ViewStore.open(local.dir(), local.name(), local.cacheMb()),
+                local.codec(),
+                merge,
+                changes);
       } catch (java.io.UncheckedIOException e) {
         // the store is a cache of the topics: without it the view reads them whole, as before
         log.warn(
@@ -414,9 +452,11 @@ public final class TopicView<V> implements AutoCloseable {
   private static final class MemoryValues<V> implements Values<V> {
     private final Map<String, V> map = new ConcurrentHashMap<>();
     private final BinaryOperator<V> merge;
+    private final @Nullable Changes<V> changes;
 
-    MemoryValues(BinaryOperator<V> merge) {
+    MemoryValues(BinaryOperator<V> merge, @Nullable Changes<V> changes) {
       this.merge = merge;
+      this.changes = changes;
     }
 
     @Override
@@ -426,7 +466,26 @@ public final class TopicView<V> implements AutoCloseable {
 
     @Override
     public void merge(String key, V value) {
-      map.merge(key, value, merge);
+      Changes<V> c = changes;
+      if (c == null) {
+        map.merge(key, value, merge);
+        return;
+      }
+      Change<V> seen = new Change<>();
+      V now =
+          map.compute(
+              key,
+              (k, old) -> {
+                seen.before = old;
+                return old == null ? value : merge.apply(old, value);
+              });
+      // told once the new value is what get returns, outside the map's lock
+      c.changed(key, seen.before, java.util.Objects.requireNonNull(now));
+    }
+
+    /** The value a compute replaced. */
+    private static final class Change<V> {
+      @Nullable V before;
     }
 
     @Override
@@ -454,20 +513,41 @@ public final class TopicView<V> implements AutoCloseable {
     public void close() {}
   }
 
-  /** Values in a {@link ViewStore}: a start reads from the last checkpoint. */
+  /**
+   * Values in a {@link ViewStore}: a start reads from the last checkpoint. Changed values are kept
+   * decoded in memory and written to the store at the next checkpoint (write-behind: a job's
+   * several events within a second cost one encode and one write, and the offsets are written with
+   * the values they fold), or when {@link #MAX_PENDING} keys are pending.
+   */
   private static final class StoreValues<V> implements Values<V> {
+    /** Changed keys kept in memory at most before they are written without a checkpoint. */
+    static final int MAX_PENDING = 20_000;
+
     private final ViewStore store;
     private final Codec<V> codec;
     private final BinaryOperator<V> merge;
+    private final @Nullable Changes<V> changes;
 
-    StoreValues(ViewStore store, Codec<V> codec, BinaryOperator<V> merge) {
+    /** Values changed since the last write, read before the store's; writes under {@code this}. */
+    private final Map<String, V> pending = new ConcurrentHashMap<>();
+
+    /** Keys of {@link #pending} the store does not hold yet. */
+    private long pendingNewKeys;
+
+    StoreValues(
+        ViewStore store, Codec<V> codec, BinaryOperator<V> merge, @Nullable Changes<V> changes) {
       this.store = store;
       this.codec = codec;
       this.merge = merge;
+      this.changes = changes;
     }
 
     @Override
     public @Nullable V get(String key) {
+      V v = pending.get(key);
+      if (v != null) {
+        return v;
+      }
       byte[] b = store.get(key);
       return b == null ? null : codec.decode(b);
     }
@@ -475,19 +555,53 @@ public final class TopicView<V> implements AutoCloseable {
     @Override
     public void merge(String key, V value) {
       synchronized (this) { // the view's thread and the process's own writes
-        V old = get(key);
-        store.put(key, codec.encode(old == null ? value : merge.apply(old, value)));
+        V old = pending.get(key);
+        if (old == null) {
+          byte[] b = store.get(key);
+          old = b == null ? null : codec.decode(b);
+          if (b == null) {
+            pendingNewKeys++;
+          }
+        }
+        V now = old == null ? value : merge.apply(old, value);
+        pending.put(key, now);
+        if (changes != null) {
+          changes.changed(key, old, now);
+        }
+        if (pending.size() >= MAX_PENDING) {
+          writePending(); // values ahead of the offsets: merge is idempotent
+        }
       }
+    }
+
+    /** Writes the pending values to the store (under {@code this}). */
+    private void writePending() {
+      for (Map.Entry<String, V> e : pending.entrySet()) {
+        store.put(e.getKey(), codec.encode(e.getValue()));
+      }
+      // readers find a value in the store before it leaves pending
+      pending.clear();
+      pendingNewKeys = 0;
     }
 
     @Override
     public void forEach(java.util.function.BiConsumer<String, V> action) {
-      store.forEach((k, b) -> action.accept(k, codec.decode(b)));
+      Map<String, V> changed;
+      synchronized (this) {
+        changed = new HashMap<>(pending);
+      }
+      store.forEach(
+          (k, b) -> {
+            if (!changed.containsKey(k)) {
+              action.accept(k, codec.decode(b));
+            }
+          });
+      changed.forEach(action);
     }
 
     @Override
-    public long size() {
-      return store.size();
+    public synchronized long size() {
+      return store.size() + pendingNewKeys;
     }
 
     @Override
@@ -507,12 +621,14 @@ public final class TopicView<V> implements AutoCloseable {
     }
 
     @Override
-    public void checkpoint(Map<TopicPartition, Long> positions) {
+    public synchronized void checkpoint(Map<TopicPartition, Long> positions) {
+      writePending();
       store.checkpoint(positions);
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+      writePending(); // the process's own writes since the last checkpoint
       store.close();
     }
   }

@@ -212,4 +212,48 @@ class TopicViewStoreTest {
       assertThat(v.get("k3")).contains(3);
     }
   }
+
+  @Test
+  void shouldTellEveryChangeOnceItIsReadableInMemoryAndInAStore() throws Exception {
+    create("vs.changes");
+    publish("vs.changes", 0, 60, 6); // keys k0-k5, each rising 10 times
+    for (boolean stored : new boolean[] {false, true}) {
+      java.util.Map<String, Integer> told = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger wrongBefore =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<TopicView<Integer>> self =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicInteger unreadable =
+          new java.util.concurrent.atomic.AtomicInteger();
+      try (TopicView<Integer> v =
+          TopicView.start(
+              kafka.bootstrapServers(),
+              List.of("vs.changes"),
+              r -> INT.decode(r.value()),
+              Math::max,
+              Duration.ofSeconds(60),
+              stored ? new TopicView.Local<>(dir, "changes", INT, 1) : null,
+              (key, before, after) -> {
+                if (!java.util.Objects.equals(told.get(key), before)) {
+                  wrongBefore.incrementAndGet();
+                }
+                TopicView<Integer> view = self.get();
+                if (view != null && !view.get(key).equals(java.util.Optional.of(after))) {
+                  unreadable.incrementAndGet();
+                }
+                told.put(key, after);
+              })) {
+        self.set(v);
+        publish("vs.changes", 60, 66, 6);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(told).containsEntry("k5", 65));
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        v.forEachEntry(seen::put);
+        assertThat(told).as("stored=%s", stored).isEqualTo(seen).hasSize(6);
+        assertThat(wrongBefore.get()).as("stored=%s: before of a change", stored).isZero();
+        assertThat(unreadable.get()).as("stored=%s: new value readable", stored).isZero();
+      }
+    }
+  }
 }
