@@ -57,11 +57,10 @@ public final class EmulatorStats {
   private final AtomicLong unavailable = new AtomicLong();
   private final AtomicLong downloads = new AtomicLong();
   private final AtomicLong lastDownloadNanos = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong firstPostNanos = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong submitUnavailable = new AtomicLong();
 
   /** Stats starting now, on the system clocks. */
-  private final java.util.concurrent.atomic.AtomicLong submitUnavailable =
-      new java.util.concurrent.atomic.AtomicLong();
-
   public EmulatorStats() {
     this(System::nanoTime, Instant.now());
   }
@@ -232,6 +231,15 @@ public final class EmulatorStats {
     return at == Long.MIN_VALUE ? null : startedAt.plusNanos(at - startNanos);
   }
 
+  /**
+   * When the first POST on {@code /v1/models/{model_id}} was received (whatever its answer), or
+   * null before any.
+   */
+  public @Nullable Instant firstPostAt() {
+    long at = firstPostNanos.get();
+    return at == Long.MIN_VALUE ? null : startedAt.plusNanos(at - startNanos);
+  }
+
   /** SHA-256 (lower-case hex) of raw bytes: the hash of a POST body that is not JSON. */
   public static String rawHash(byte[] bytes) {
     return sha256(bytes);
@@ -268,6 +276,7 @@ public final class EmulatorStats {
 
   /** Counts a POST received on the submit endpoint, before any answer. */
   void posted(String bodyHash) {
+    firstPostNanos.compareAndSet(Long.MIN_VALUE, nanoTime.getAsLong());
     postsPerBodyHash.computeIfAbsent(bodyHash, k -> new AtomicLong()).incrementAndGet();
   }
 

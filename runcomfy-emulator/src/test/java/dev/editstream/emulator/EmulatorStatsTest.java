@@ -100,6 +100,22 @@ class EmulatorStatsTest {
   }
 
   @Test
+  void shouldTellWhenTheFirstPostArrivedOnItsClockAndKeepIt() {
+    long[] now = {3_000_000_000L};
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    EmulatorStats s = new EmulatorStats(() -> now[0], t0);
+    assertThat(s.firstPostAt()).isNull();
+
+    now[0] += 400_000_000L;
+    s.posted("h1");
+    now[0] += 600_000_000L;
+    s.posted("h2");
+
+    assertThat(s.firstPostAt()).isEqualTo(t0.plusMillis(400));
+    assertThat(s.postsPerBodyHash()).containsEntry("h1", 1L).containsEntry("h2", 1L);
+  }
+
+  @Test
   void shouldTrackInFlightJobsOverTimeOnAnInjectedClock() throws Exception {
     long[] now = {5_000_000_000L};
     Instant t0 = Instant.parse("2026-11-23T10:00:00Z");

@@ -22,9 +22,11 @@ import picocli.CommandLine.Option;
  * (p-fixed2s) smart against fixed 2 s polling on a batch that is not slot-bound ({@link
  * PollingScenario}); (s) staging 200 inputs to object storage ({@link StagingScenario}); (r) the
  * router's CPU per job ({@link RoutingScenario}); (v) a restart's views with 1,000,000 finished
- * jobs on the topics, in memory against local stores ({@link ViewsScenario}). {@code --scenario
- * all} runs every one. {@code --jobs-scale} scales the job counts of every scenario but (d). Exit
- * code 0 when every scenario ran, 1 otherwise.
+ * jobs on the topics, in memory against local stores ({@link ViewsScenario}); (h) and (h-lat) a
+ * 100,000-job batch in a child JVM with a 512 MB heap, killed half way and resumed, on topics that
+ * hold 1,000,000 finished jobs, at latency 0 and at 2 s ± 50% with cap 1,000 ({@link
+ * LargeBatchScenario}). {@code --scenario all} runs every one. {@code --jobs-scale} scales the job
+ * counts of every scenario but (d). Exit code 0 when every scenario ran, 1 otherwise.
  */
 @Command(
     name = "bench",
@@ -33,14 +35,14 @@ import picocli.CommandLine.Option;
 public final class BenchCommand implements Callable<Integer> {
   /** Every scenario, in the order {@code --scenario all} runs them. */
   static final List<String> ALL =
-      List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r", "v");
+      List.of("a", "a-fixed2s", "c", "p", "p-fixed2s", "b", "d", "e", "s", "r", "v", "h", "h-lat");
 
   @Option(
       names = "--scenario",
       split = ",",
       defaultValue = "a,c,e",
       description =
-          "Scenarios to run among a, a-fixed2s, b, c, d, e, p, p-fixed2s, r, s, v, or all of them: all (default: ${DEFAULT-VALUE}).")
+          "Scenarios to run among a, a-fixed2s, b, c, d, e, h, h-lat, p, p-fixed2s, r, s, v, or all of them: all (default: ${DEFAULT-VALUE}).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(
@@ -135,6 +137,20 @@ public final class BenchCommand implements Callable<Integer> {
         case "s" -> rows.add(StagingScenario.run(work));
         case "r" -> rows.add(RoutingScenario.run(scaled(20_000)));
         case "v" -> rows.addAll(ViewsScenario.run(scaled(1_000_000), work));
+        case "h" ->
+            rows.add(
+                LargeBatchScenario.run(
+                    "h",
+                    scaled(100_000),
+                    scaled(1_000_000),
+                    new LatencyModel.Fixed(0),
+                    0,
+                    0,
+                    work));
+        case "h-lat" ->
+            rows.add(
+                LargeBatchScenario.run(
+                    "h-lat", scaled(100_000), scaled(1_000_000), twoSeconds, 2.0, 1000, work));
         default -> {
           skipped++;
           out.println(

@@ -424,7 +424,7 @@ final class Scenarios {
     }
   }
 
-  private static Path writeJobs(Path dir, int jobs) throws IOException {
+  static Path writeJobs(Path dir, int jobs) throws IOException {
     Path f = dir.resolve("jobs.jsonl");
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < jobs; i++) {

@@ -15,8 +15,6 @@ import dev.editstream.pipeline.stage.TerminalGuard;
 import dev.editstream.router.submit.SubmissionLedger;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -307,16 +305,6 @@ public final class ViewsScenario {
 
   /** The process's resident set, MB, from {@code /proc/self/status} (0 where there is none). */
   static double rssMb() {
-    try {
-      for (String line :
-          Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
-    }
-    return 0;
+    return ChildJvm.statusKb(Path.of("/proc/self/status"), "VmRSS:") / 1024.0;
   }
 }

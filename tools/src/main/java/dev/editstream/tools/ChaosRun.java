@@ -2,6 +2,7 @@ package dev.editstream.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.editstream.app.BatchTracker;
+import dev.editstream.bench.ChildJvm;
 import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.Failure;
@@ -104,7 +105,12 @@ final class ChaosRun {
     void start() throws IOException {
       List<String> cmd =
           new ArrayList<>(
-              List.of(javaBin(), "-Xmx768m", "-cp", jarPath(), ToolsCommand.class.getName()));
+              List.of(
+                  ChildJvm.javaBin(),
+                  "-Xmx768m",
+                  "-cp",
+                  ChildJvm.jarPath(),
+                  ToolsCommand.class.getName()));
       cmd.addAll(args);
       ProcessBuilder pb =
           new ProcessBuilder(cmd)
@@ -149,19 +155,6 @@ final class ChaosRun {
   /** The child process named {@code name} (every one is created up front). */
   private Proc proc(String name) {
     return Objects.requireNonNull(procs.get(name), name);
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String jarPath() {
-    try {
-      return Path.of(ToolsCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static int freePort() throws IOException {

@@ -166,6 +166,13 @@ public final class DemoCommand implements Callable<Integer> {
           s.rateLimited(),
           s.unavailable(),
           s.downloads());
+      java.time.Instant firstPost = s.firstPostAt();
+      if (firstPost != null) {
+        long startMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        out.printf(
+            "first POST %.1f s after the command started (the JVM's start)%n",
+            (firstPost.toEpochMilli() - startMs) / 1000.0);
+      }
       out.println("outputs and manifest: " + cfg.outDir().resolve("manifest.jsonl"));
       boolean ok = r.everyValidJobDone(valid);
       out.println(ok ? "every valid job is done" : "not every valid job is done");
