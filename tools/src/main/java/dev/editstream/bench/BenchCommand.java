@@ -92,8 +92,9 @@ public final class BenchCommand implements Callable<Integer> {
       switch (s.trim()) {
         case "a" ->
             rows.add(
-                Scenarios.pipeline(
-                    "a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50"));
+                Scenarios.judgedA(
+                    Scenarios.pipeline(
+                        "a", aJobs, 50, twoSeconds, 2.0, work, "latency 2 s ± 50%, cap 50")));
         case "c" ->
             rows.add(
                 Scenarios.pipeline(
