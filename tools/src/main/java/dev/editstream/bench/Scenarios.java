@@ -56,6 +56,13 @@ final class Scenarios {
 
   private Scenarios() {}
 
+  /**
+   * The poller's status-call budget of the pipeline scenarios, calls/s (0 = none); {@code bench
+   * --status-calls-per-second}, the product's default unless set.
+   */
+  static volatile double statusCallsPerSecond =
+      dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
+
   /** Scenario (a)'s bar on wall time over ideal (issue 5, kept by issue 19). */
   static final double A_MAX_RATIO = 1.10;
 
@@ -232,6 +239,7 @@ final class Scenarios {
             .shutdownGrace(Duration.ofSeconds(10))
             .accountRecheck(Duration.ofSeconds(30))
             .smartPolling(smartPolling)
+            .statusCallsPerSecond(statusCallsPerSecond)
             .flow(flow)
             .provider(
                 new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false))
