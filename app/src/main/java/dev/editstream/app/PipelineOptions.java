@@ -127,7 +127,7 @@ public final class PipelineOptions {
 
   @Option(
       names = "--status-calls-per-second",
-      defaultValue = "90",
+      defaultValue = "85",
       description =
           "The account's budget of status checks per second, shared by every job followed and spent"
               + " where completions are likeliest; never below one check per job in flight every 2 s"

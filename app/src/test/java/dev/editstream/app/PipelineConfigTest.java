@@ -61,9 +61,9 @@ class PipelineConfigTest {
   }
 
   @Test
-  void theStatusCallBudgetDefaultsToNinetyASecondWithSmartPollingOnly() {
+  void theStatusCallBudgetDefaultsToEightyFiveASecondWithSmartPollingOnly() {
     PipelineConfig c = valid().build();
-    assertThat(c.statusCallsPerSecond()).isEqualTo(90.0);
+    assertThat(c.statusCallsPerSecond()).isEqualTo(85.0);
     assertThat(c.statusCallBudget())
         .isEqualTo(dev.editstream.poller.StatusCallBudget.Settings.defaults());
     assertThat(valid().statusCallsPerSecond(12.5).build().statusCallBudget().callsPerSecond())

@@ -282,9 +282,9 @@ class StatusCallBudgetTest {
   }
 
   @Test
-  void shouldDefaultToNinetyCallsASecondAtLeastOneEveryTwoSecondsPerJob() {
+  void shouldDefaultToEightyFiveCallsASecondAtLeastOneEveryTwoSecondsPerJob() {
     StatusCallBudget.Settings d = StatusCallBudget.Settings.defaults();
-    assertThat(d.callsPerSecond()).isEqualTo(90.0);
+    assertThat(d.callsPerSecond()).isEqualTo(85.0);
     assertThat(d.perJobCallsPerSecond()).isEqualTo(0.5);
     assertThat(d.burst()).isEqualTo(10);
     assertThat(d.maxDeferral()).isEqualTo(Duration.ofSeconds(5));

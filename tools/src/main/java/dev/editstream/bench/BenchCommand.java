@@ -66,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--status-calls-per-second",
       description =
           "The poller's status-call budget in the pipeline scenarios with smart polling, calls/s; 0 = none (default: the product's, ${DEFAULT-VALUE}).",
-      defaultValue = "90")
+      defaultValue = "85")
   double statusCallsPerSecond =
       dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
 
