@@ -235,6 +235,7 @@ public final class Pipeline implements AutoCloseable {
                     .topics(cfg.topics())
                     .schedule(cfg.pollSchedule())
                     .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null)
+                    .statusCalls(cfg.statusCallBudget())
                     .deadline(cfg.jobDeadline())
                     .clock(clock)
                     .timer(Schedulers.parallel())

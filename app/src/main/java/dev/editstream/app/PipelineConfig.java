@@ -42,6 +42,10 @@ import org.jspecify.annotations.Nullable;
  *     tracker), so a restart reads only what was published since the last checkpoint ({@code
  *     --state-dir}); {@code null} keeps the views in memory, and every start reads the topics'
  *     whole history
+ * @param statusCallsPerSecond the poller's budget of status calls per second for the account,
+ *     shared by every request it follows and spent where completions are likeliest ({@code
+ *     --status-calls-per-second}, {@link dev.editstream.poller.StatusCallBudget}); &gt;= 0 and
+ *     finite, 0 = no budget (every check when the schedule says); applies with smart polling only
  */
 public record PipelineConfig(
     @Nullable String bootstrapServers,
@@ -64,7 +68,8 @@ public record PipelineConfig(
     ProviderSettings provider,
     int replicationFactor,
     boolean strictRouting,
-    @Nullable Path stateDir) {
+    @Nullable Path stateDir,
+    double statusCallsPerSecond) {
 
   /**
    * @throws IllegalArgumentException naming the option that breaks its rule
@@ -108,12 +113,30 @@ public record PipelineConfig(
       throw new IllegalArgumentException(
           "--replication-factor must be >= 1 (or 0: min(3, brokers)), was " + replicationFactor);
     }
+    if (!(statusCallsPerSecond >= 0) || Double.isInfinite(statusCallsPerSecond)) {
+      throw new IllegalArgumentException(
+          "--status-calls-per-second must be >= 0 and finite (0 = no budget), was "
+              + statusCallsPerSecond);
+    }
   }
 
   private static void positive(String option, int v) {
     if (v < 1) {
       throw new IllegalArgumentException(option + " must be >= 1, was " + v);
     }
+  }
+
+  /**
+   * The poller's status-call budget: {@link
+   * dev.editstream.poller.StatusCallBudget.Settings#defaults()} at {@link #statusCallsPerSecond()},
+   * or {@code null} when there is none (0, or smart polling off: a fixed schedule asked for is kept
+   * as is).
+   */
+  public dev.editstream.poller.StatusCallBudget.@Nullable Settings statusCallBudget() {
+    return statusCallsPerSecond > 0 && smartPolling
+        ? dev.editstream.poller.StatusCallBudget.Settings.defaults()
+            .withCallsPerSecond(statusCallsPerSecond)
+        : null;
   }
 
   /** Whether this process must start its own broker. */
@@ -172,6 +195,7 @@ public record PipelineConfig(
     b.replicationFactor = replicationFactor;
     b.strictRouting = strictRouting;
     b.stateDir = stateDir;
+    b.statusCallsPerSecond = statusCallsPerSecond;
     return b;
   }
 
@@ -209,6 +233,8 @@ public record PipelineConfig(
     private int replicationFactor;
     private boolean strictRouting;
     private @Nullable Path stateDir;
+    private double statusCallsPerSecond =
+        dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
 
     private Builder() {}
 
@@ -332,6 +358,15 @@ public record PipelineConfig(
       return this;
     }
 
+    /**
+     * Sets {@link PipelineConfig#statusCallsPerSecond()} (default {@link
+     * dev.editstream.poller.StatusCallBudget.Settings#DEFAULT_CALLS_PER_SECOND}).
+     */
+    public Builder statusCallsPerSecond(double value) {
+      this.statusCallsPerSecond = value;
+      return this;
+    }
+
     /** Sets {@link PipelineConfig#strictRouting()}. */
     public Builder strictRouting(boolean value) {
       this.strictRouting = value;
@@ -365,7 +400,8 @@ public record PipelineConfig(
           provider,
           replicationFactor,
           strictRouting,
-          stateDir);
+          stateDir,
+          statusCallsPerSecond);
     }
 
     private static <T> T must(@Nullable T value, String rule) {

@@ -126,6 +126,16 @@ public final class PipelineOptions {
   String pollScheduleKind = "smart";
 
   @Option(
+      names = "--status-calls-per-second",
+      defaultValue = "85",
+      description =
+          "The account's budget of status checks per second, shared by every job followed and spent"
+              + " where completions are likeliest; never below one check per job in flight every 2 s"
+              + " (RunComfy's CLI); 0 = no budget; smart polling only (default: ${DEFAULT-VALUE}).")
+  double statusCallsPerSecond =
+      dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
+
+  @Option(
       names = "--max-inflight",
       defaultValue = "500",
       description =
@@ -314,6 +324,7 @@ public final class PipelineOptions {
         .replicationFactor(replicationFactor)
         .strictRouting(strictRouting)
         .stateDir(stateDir(stateDir, out))
+        .statusCallsPerSecond(statusCallsPerSecond)
         .build();
   }
 

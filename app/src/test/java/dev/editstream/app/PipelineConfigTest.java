@@ -59,4 +59,26 @@ class PipelineConfigTest {
     assertThatThrownBy(() -> valid().bootstrapServers("nope").build())
         .hasMessageStartingWith("--bootstrap-servers must be host:port");
   }
+
+  @Test
+  void theStatusCallBudgetDefaultsToEightyFiveASecondWithSmartPollingOnly() {
+    PipelineConfig c = valid().build();
+    assertThat(c.statusCallsPerSecond()).isEqualTo(85.0);
+    assertThat(c.statusCallBudget())
+        .isEqualTo(dev.editstream.poller.StatusCallBudget.Settings.defaults());
+    assertThat(valid().statusCallsPerSecond(12.5).build().statusCallBudget().callsPerSecond())
+        .isEqualTo(12.5);
+    assertThat(valid().statusCallsPerSecond(0).build().statusCallBudget()).isNull();
+    assertThat(valid().smartPolling(false).build().statusCallBudget()).isNull();
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+  }
+
+  @Test
+  void aBadStatusCallBudgetFailsNamingTheOption() {
+    for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThatThrownBy(() -> valid().statusCallsPerSecond(bad).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("--status-calls-per-second must be >= 0 and finite");
+    }
+  }
 }

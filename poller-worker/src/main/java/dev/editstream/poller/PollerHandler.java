@@ -87,6 +87,7 @@ public final class PollerHandler implements StageHandler {
   private final Scheduler timer;
   private final @Nullable SmartPollSchedule smart;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
+  private final @Nullable StatusCallGate gate;
 
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
   static final int MAX_SERVER_TEXT = 2_000;
@@ -124,6 +125,7 @@ public final class PollerHandler implements StageHandler {
     this.clock = java.util.Objects.requireNonNull(b.clock, "clock");
     this.timer = java.util.Objects.requireNonNull(b.timer, "timer");
     this.secrets = b.secrets;
+    this.gate = b.statusCalls == null ? null : new StatusCallGate(b.statusCalls, this.timer);
   }
 
   /** A builder naming every part of the handler. */
@@ -134,7 +136,7 @@ public final class PollerHandler implements StageHandler {
   /**
    * The parts of a {@link PollerHandler}. Required: {@link #topics}, {@link #schedule}, {@link
    * #clock}, {@link #timer}; the client is required to poll (tests of ended jobs pass none).
-   * Optional: {@link #smart}, {@link #secrets}, {@link #deadline}.
+   * Optional: {@link #smart}, {@link #statusCalls}, {@link #secrets}, {@link #deadline}.
    */
   public static final class Builder {
     private @Nullable RunComfyClient client;
@@ -144,6 +146,7 @@ public final class PollerHandler implements StageHandler {
     private @Nullable Duration deadline;
     private @Nullable Clock clock;
     private @Nullable Scheduler timer;
+    private StatusCallBudget.@Nullable Settings statusCalls;
     private java.util.function.Supplier<? extends java.util.Collection<String>> secrets =
         java.util.List::of;
 
@@ -191,6 +194,16 @@ public final class PollerHandler implements StageHandler {
     /** The scheduler for the waits between checks (virtual time in tests). */
     public Builder timer(Scheduler t) {
       this.timer = t;
+      return this;
+    }
+
+    /**
+     * The account's budget of status calls ({@link StatusCallBudget}: calls/s shared by every
+     * request this handler follows, spent likelihood-first), or {@code null} for none: every check
+     * is made when the schedule says.
+     */
+    public Builder statusCalls(StatusCallBudget.@Nullable Settings s) {
+      this.statusCalls = s;
       return this;
     }
 
@@ -259,7 +272,7 @@ public final class PollerHandler implements StageHandler {
       return pollParts(event, submittedAt);
     }
     String requestId = event.submission().requestId();
-    return poll(event, requestId, submittedAt, PollState.start())
+    return followed(poll(event, requestId, submittedAt, PollState.start()))
         .doOnNext(o -> ended(event, requestId, o instanceof Outcome.Publish));
   }
 
@@ -272,7 +285,7 @@ public final class PollerHandler implements StageHandler {
     return Flux.fromIterable(event.requests())
         .flatMapSequential(
             sub ->
-                poll(event, sub.requestId(), submittedAt, PollState.start())
+                followed(poll(event, sub.requestId(), submittedAt, PollState.start()))
                     .doOnNext(o -> ended(event, sub.requestId(), o instanceof Outcome.Publish)))
         .collectList()
         .map(
@@ -290,6 +303,48 @@ public final class PollerHandler implements StageHandler {
               return Outcome.publish(
                   topics.completed(), event.completed(urls, run, clock.instant()));
             });
+  }
+
+  /**
+   * One request followed: counted in the status-call budget's jobs in flight (the floor of its
+   * rate) from subscription to its end, error or cancel.
+   */
+  private Mono<Outcome> followed(Mono<Outcome> polling) {
+    StatusCallGate g = gate;
+    if (g == null) {
+      return polling;
+    }
+    return Mono.defer(
+        () -> {
+          g.jobStarted();
+          return polling.doFinally(signal -> g.jobEnded());
+        });
+  }
+
+  /**
+   * Waits for the account's status-call budget to grant this check a call (at once without a
+   * budget). Its worth ({@link SmartPollSchedule#likelihood}) is the expected time the request has
+   * been ended unseen, from the model's learned latency (an even chance without a smart schedule or
+   * a known model).
+   *
+   * @param lastCheck when the last check was made (its answer came), or the start of polling
+   */
+  private Mono<Void> budgeted(
+      JobEvent event, Instant submittedAt, PollState state, Instant lastCheck) {
+    StatusCallGate g = gate;
+    if (g == null) {
+      return Mono.empty();
+    }
+    Duration lastAge =
+        state.checksDone() == 0 ? Duration.ZERO : Duration.between(submittedAt, lastCheck);
+    Duration age = Duration.between(submittedAt, clock.instant());
+    long now = g.now();
+    String model = event.route() == null ? null : event.route().modelId();
+    StatusCallBudget.Likelihood l =
+        smart == null
+            ? SmartPollSchedule.likelihood((double[]) null, lastAge.toMillis(), age.toMillis(), now)
+            : smart.likelihood(model, lastAge, age, now);
+    return g.acquire(l);
   }
 
   /**
@@ -433,9 +488,13 @@ public final class PollerHandler implements StageHandler {
             });
   }
 
-  /** Waits what the schedule says, then acts on the deadline or checks the request. */
+  /**
+   * Waits what the schedule says, then acts on the deadline or checks the request (once the
+   * account's status-call budget grants the check a call).
+   */
   private Mono<Outcome> poll(
       JobEvent event, String requestId, Instant submittedAt, PollState state) {
+    Instant lastCheck = clock.instant();
     return pause(event, requestId, submittedAt, state.checksDone(), state.queuePosition())
         .then(
             Mono.defer(
@@ -446,7 +505,9 @@ public final class PollerHandler implements StageHandler {
                         Objects.requireNonNull(deadline, "deadline"))) { // required to poll
                       case CANCEL -> cancelPastDeadline(event, requestId, submittedAt, state);
                       case GIVE_UP -> Mono.just(notCancellableTooLong(requestId, submittedAt));
-                      case CHECK -> check(event, requestId, submittedAt, state);
+                      case CHECK ->
+                          budgeted(event, submittedAt, state, lastCheck)
+                              .then(Mono.defer(() -> check(event, requestId, submittedAt, state)));
                     }));
   }
 

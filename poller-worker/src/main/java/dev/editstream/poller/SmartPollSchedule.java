@@ -401,6 +401,82 @@ public final class SmartPollSchedule {
   }
 
   /**
+   * The worth of checking a job's status now, for the account's {@link StatusCallBudget}: the
+   * expected time, s, that the job has been ended without being seen. That is the chance that it
+   * ended since its last check (from the model's Kaplan-Meier latency estimate: {@code (F(age) -
+   * F(last)) / (1 - F(last))}, at least 1%) times half the time since its last check or since the
+   * model's earliest end, whichever is later (the expected time since such an end, taking the ends
+   * as even over that span). A model not known yet counts as an even chance. A job whose chance is
+   * highest, and which has gone unchecked longest, goes first: the checks of jobs past their
+   * expected run time before those of jobs that have just started.
+   *
+   * @param modelId the job's model, or {@code null} (an even chance)
+   * @param lastCheckAge the job's age at its last check, zero before the first
+   * @param age the job's age (time since submission) at {@code nowNanos}
+   * @param nowNanos the time of {@code age} on the budget's time line
+   * @return the worth, s, at any later time on that line
+   */
+  public StatusCallBudget.Likelihood likelihood(
+      @Nullable String modelId, Duration lastCheckAge, Duration age, long nowNanos) {
+    LatencySketch s = modelId == null ? null : sketches.get(modelId);
+    double[] cdf = s == null || s.count() < minSamples ? null : s.cdf();
+    return likelihood(cdf, Math.max(0, lastCheckAge.toMillis()), age.toMillis(), nowNanos);
+  }
+
+  /** The chance counted for a job whose model is not known yet. */
+  static final double EVEN_CHANCE = 0.5;
+
+  /** The least chance counted for a known model's job (its estimate may have ended short). */
+  static final double MIN_CHANCE = 0.01;
+
+  /**
+   * {@link #likelihood(String, Duration, Duration, long)} over a latency CDF ({@link
+   * LatencySketch#cdf()}, or {@code null} when unknown); ages in ms.
+   */
+  static StatusCallBudget.Likelihood likelihood(
+      double @Nullable [] cdf, long lastCheckMs, long ageMs, long atNanos) {
+    if (cdf == null) {
+      return now -> {
+        double a = ageMs + (now - atNanos) / 1e6;
+        return EVEN_CHANCE * Math.max(0, a - lastCheckMs) / 2000.0;
+      };
+    }
+    double fLast = cdfAt(cdf, (double) lastCheckMs);
+    double from = (double) Math.max(lastCheckMs, firstEnd(cdf));
+    return now -> {
+      double a = ageMs + (now - atNanos) / 1e6;
+      if (a <= from) {
+        return 0;
+      }
+      double p = fLast >= 1 ? 1 : (cdfAt(cdf, a) - fLast) / (1 - fLast);
+      return Math.max(MIN_CHANCE, Math.min(1, p)) * (a - from) / 2000.0;
+    };
+  }
+
+  /** F(ms) of a bucketed CDF, linear within a bucket. */
+  static double cdfAt(double[] cdf, double ms) {
+    if (ms <= 0) {
+      return 0;
+    }
+    int b = LatencySketch.bucket((long) Math.ceil(ms));
+    double lo = b == 0 ? 0 : LatencySketch.upper(b - 1);
+    double hi = LatencySketch.upper(b);
+    double fLo = b == 0 ? 0 : cdf[b - 1];
+    double x = hi <= lo ? 1 : Math.min(1, Math.max(0, (ms - lo) / (hi - lo)));
+    return fLo + (cdf[b] - fLo) * x;
+  }
+
+  /** The lower edge, ms, of the first bucket in which jobs ended (0 if none). */
+  static long firstEnd(double[] cdf) {
+    for (int i = 0; i < cdf.length; i++) {
+      if (cdf[i] > 0) {
+        return i == 0 ? 0 : LatencySketch.upper(i - 1);
+      }
+    }
+    return 0;
+  }
+
+  /**
    * A streaming latency histogram: log-spaced buckets 5% wide from 1 ms to about 12 days, so a
    * quantile is within 5% of the truth; counts of ended jobs halve when they pass 100,000 so recent
    * latencies weigh more. Running jobs are kept by request id with the age they were last seen
@@ -523,6 +599,31 @@ public final class SmartPollSchedule {
       return new long[] {
         lowBucket == 0 ? 0 : upper(lowBucket - 1), high < 0 ? Long.MAX_VALUE : upper(high)
       };
+    }
+
+    /**
+     * The Kaplan-Meier estimate of the latency CDF over ended and running jobs: {@code F} at the
+     * upper edge of each bucket, non-decreasing, in {@code [0, 1]} (below 1 past the last end when
+     * jobs still run). Null when no job ended.
+     */
+    synchronized double @Nullable [] cdf() {
+      if (total == 0) {
+        return null;
+      }
+      double atRisk = total;
+      for (long r : running) {
+        atRisk += r;
+      }
+      double survival = 1.0;
+      double[] f = new double[BUCKETS];
+      for (int i = 0; i < BUCKETS; i++) {
+        if (counts[i] > 0 && atRisk > 0) {
+          survival *= 1.0 - Math.min(1.0, counts[i] / atRisk);
+        }
+        f[i] = 1.0 - survival;
+        atRisk -= counts[i] + running[i];
+      }
+      return f;
     }
 
     /**

@@ -632,6 +632,43 @@ class PollerProtocolTest {
     assertThat(smart.tracked(PollerHandlerTest.FLUX)).isZero();
   }
 
+  @Test
+  void shouldDeferChecksTheStatusCallBudgetRefusesAndMakeThemLater() {
+    List<Duration> checkedAt = new CopyOnWriteArrayList<>();
+    Answer[] answers = {status("in_progress"), status("in_progress"), status("completed")};
+    api.on(
+        "GET",
+        path(RID, "status"),
+        call -> {
+          checkedAt.add(elapsed());
+          return answers[Math.min(call, answers.length - 1)];
+        });
+    api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
+    // one call every 4 s for the account, the schedule asks for one every 2 s
+    StatusCallBudget.Settings slow =
+        new StatusCallBudget.Settings(0.25, 0, 1, Duration.ofSeconds(60));
+
+    completedEvent(
+        run(
+            t ->
+                PollerHandler.builder()
+                    .client(client)
+                    .topics(PollerHandlerTest.TOPICS)
+                    .schedule(CLI)
+                    .deadline(Duration.ofSeconds(60))
+                    .clock(clock)
+                    .timer(t)
+                    .statusCalls(slow)
+                    .build(),
+            submitted()));
+
+    assertThat(checkedAt)
+        .containsExactly(Duration.ZERO, Duration.ofSeconds(4), Duration.ofSeconds(8));
+    assertThat(timer.all)
+        .containsExactly(
+            EVERY, Duration.ofSeconds(2), EVERY, Duration.ofSeconds(2)); // wait, then deferral
+  }
+
   /** Scouts poll every 500 ms while the model is unknown. */
   static SmartPollSchedule smallSmartSchedule() {
     return new SmartPollSchedule(
@@ -672,6 +709,11 @@ class PollerProtocolTest {
     @Override
     public Worker createWorker() {
       return vts.createWorker();
+    }
+
+    @Override
+    public long now(TimeUnit unit) {
+      return vts.now(unit);
     }
   }
 }

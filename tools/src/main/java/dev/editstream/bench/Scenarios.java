@@ -56,6 +56,39 @@ final class Scenarios {
 
   private Scenarios() {}
 
+  /**
+   * The poller's status-call budget of the pipeline scenarios, calls/s (0 = none); {@code bench
+   * --status-calls-per-second}, the product's default unless set.
+   */
+  static volatile double statusCallsPerSecond =
+      dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
+
+  /** Scenario (a)'s bar on wall time over ideal (issue 5, kept by issue 19). */
+  static final double A_MAX_RATIO = 1.10;
+
+  /** Scenario (a)'s bar on status calls per job (issue 19: polite to the provider). */
+  static final double A_MAX_STATUS_CALLS = 4.0;
+
+  /**
+   * Scenario (a)'s row with its bar judged at the end of its note: "ratio R (bar <= 1.10) at S
+   * status calls per job (bar <= 4): bar holds|bar missed".
+   */
+  static BenchResult judgedA(BenchResult a) {
+    return a.as(a.scenario(), a.note() + "; " + verdictA(a));
+  }
+
+  /** "ratio R (bar <= 1.10) at S status calls per job (bar <= 4): bar holds|bar missed". */
+  static String verdictA(BenchResult a) {
+    boolean holds = a.ratioToIdeal() <= A_MAX_RATIO && a.statusCallsPerJob() <= A_MAX_STATUS_CALLS;
+    return String.format(
+        "ratio %.3f (bar <= %.2f) at %.2f status calls per job (bar <= %.0f): bar %s",
+        a.ratioToIdeal(),
+        A_MAX_RATIO,
+        a.statusCallsPerJob(),
+        A_MAX_STATUS_CALLS,
+        holds ? "holds" : "missed");
+  }
+
   /** Scenario (a) or (c): {@code jobs} jobs through the pipeline against a provider cap. */
   static BenchResult pipeline(
       String name,
@@ -206,6 +239,7 @@ final class Scenarios {
             .shutdownGrace(Duration.ofSeconds(10))
             .accountRecheck(Duration.ofSeconds(30))
             .smartPolling(smartPolling)
+            .statusCallsPerSecond(statusCallsPerSecond)
             .flow(flow)
             .provider(
                 new ProviderSettings(dir.resolve("catalog-cache.json"), Duration.ZERO, null, false))

@@ -85,4 +85,21 @@ class PollingScenarioTest {
     assertThat(sum / n / 1000)
         .isCloseTo(PollingScenario.MEAN_S, org.assertj.core.data.Offset.offset(0.3));
   }
+
+  @Test
+  void shouldJudgeScenarioAsBarOfRatioAndStatusCallsPerJobInItsNote() {
+    BenchResult holds = new BenchResult("a", 2000, 87.9, 80, 4.0, 100, 200, 300, 0, 100, 10, "a");
+    BenchResult slow = new BenchResult("a", 2000, 88.1, 80, 3.5, 100, 200, 300, 0, 100, 10, "a");
+    BenchResult costly =
+        new BenchResult("a", 2000, 85.3, 80, 12.25, 100, 200, 300, 0, 100, 10, "a");
+
+    assertThat(Scenarios.judgedA(holds).note())
+        .isEqualTo(
+            "a; ratio 1.099 (bar <= 1.10) at 4.00 status calls per job (bar <= 4): bar holds");
+    assertThat(Scenarios.judgedA(slow).note())
+        .endsWith("ratio 1.101 (bar <= 1.10) at 3.50 status calls per job (bar <= 4): bar missed");
+    assertThat(Scenarios.judgedA(costly).note())
+        .endsWith("at 12.25 status calls per job (bar <= 4): bar missed");
+    assertThat(Scenarios.judgedA(holds).wallS()).isEqualTo(87.9);
+  }
 }
