@@ -312,7 +312,15 @@ public final class BatchRun {
     List<Path> allowed = new ArrayList<>();
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
     allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
-    try (Storage storage = opts.storage() == null ? null : opts.storage().open(cfg.jobDeadline());
+    // the tracker reads its topics while the pipeline starts (issue 19: command to first POST)
+    java.util.concurrent.CompletableFuture<BatchTracker> trackerReady =
+        Pipeline.async(
+            "tracker",
+            () ->
+                new BatchTracker(
+                    cfg.requireBootstrapServers(), cfg.topics(), null, cfg.stateDir()));
+    try (TrackerCloser closeTracker = new TrackerCloser(trackerReady);
+        Storage storage = opts.storage() == null ? null : opts.storage().open(cfg.jobDeadline());
         Pipeline pipeline =
             Pipeline.start(
                 cfg,
@@ -324,14 +332,13 @@ public final class BatchRun {
                     : new dev.editstream.router.InputStager(assets, allowed),
                 new PipelineMetrics(registry),
                 storage == null ? null : storage.results());
-        BatchTracker tracker =
-            new BatchTracker(cfg.requireBootstrapServers(), cfg.topics(), null, cfg.stateDir());
         EventPublisher publisher =
             new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
         OpsServer ops =
             opts.metrics() == null
                 ? null
                 : opts.metrics().start(registry, cfg.requireBootstrapServers(), () -> pipeline)) {
+      BatchTracker tracker = Pipeline.await(trackerReady);
       out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
       // the batch's wall time counts from here: start-up is reported on its own line
       t0 = System.nanoTime();
@@ -352,6 +359,9 @@ public final class BatchRun {
         ids.add(JobProducer.failedJobId(jobFile, e));
       }
       describePlan(out, jobFile, report, plan);
+      // the job lines are on the topic now: a 100,000-job batch kept ~50 MB of them to the end
+      report =
+          new JobProducer.Report(report.lines(), List.of(), report.errors(), report.published());
       tracker.expect(ids, plan.replays());
       Loop loop = new Loop(pipeline, tracker, cfg, runcomfy, publisher, out, state, opts);
       boolean finished = loop.waitForAll(System.nanoTime() + timeout.toNanos(), t0);
@@ -610,6 +620,21 @@ public final class BatchRun {
       return pipeline.gate() == null || !pipeline.gate().isClosed()
           ? null
           : pipeline.gate().reason();
+    }
+  }
+
+  /** Closes the tracker a start-up step opened, once it is open (also when the start failed). */
+  private record TrackerCloser(java.util.concurrent.CompletableFuture<BatchTracker> ready)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      var unused =
+          ready.whenComplete(
+              (t, e) -> {
+                if (t != null) {
+                  t.close();
+                }
+              });
     }
   }
 }

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * also with the jobs on the topics.
  */
 public final class BatchTracker implements AutoCloseable {
-  /** How long the first read of the history may take. */
+  /** How long the first read of the history may go without reading a record. */
   static final Duration CATCH_UP = Duration.ofMinutes(2);
 
   /** What is known of one job: a read-only face of its {@link JobFold}. */

@@ -114,6 +114,9 @@ public final class Pipeline implements AutoCloseable {
       InputStager stager,
       PipelineMetrics metrics,
       dev.editstream.downloader.@Nullable ResultsStore results) {
+    if (stages.contains(Stage.ROUTER)) {
+      dev.editstream.router.LanguageId.prepareInBackground();
+    }
     TopicAdmin.ensureTopics(
         cfg.requireBootstrapServers(),
         cfg.topics().all(),
@@ -160,16 +163,35 @@ public final class Pipeline implements AutoCloseable {
             : null;
     // a done event (of this process or another) turns a job's reserved estimate into RunComfy's
     // actual cost
-    TerminalGuard guard =
-        TerminalGuard.start(
-            cfg.requireBootstrapServers(),
-            cfg.topics(),
-            cfg.stateDir(),
-            h -> {
-              if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
-                budget.settle(h.jobId(), h.costUsd());
-              }
-            });
+    // the views and the live catalog are read side by side: each waits on the broker or on the
+    // API, not on the others (the demo's command-to-first-POST, issue 19)
+    java.util.concurrent.CompletableFuture<TerminalGuard> guardReady =
+        async(
+            "guard",
+            () ->
+                TerminalGuard.start(
+                    cfg.requireBootstrapServers(),
+                    cfg.topics(),
+                    cfg.stateDir(),
+                    h -> {
+                      if (budget != null && h.type() == dev.editstream.core.event.EventType.DONE) {
+                        budget.settle(h.jobId(), h.costUsd());
+                      }
+                    }));
+    java.util.concurrent.CompletableFuture<SubmissionLedger> ledgerReady =
+        stages.contains(Stage.ROUTER)
+            ? async(
+                "ledger",
+                () ->
+                    SubmissionLedger.start(
+                        cfg.requireBootstrapServers(), cfg.topics(), publisher, cfg.stateDir()))
+            : null;
+    CatalogCache catalogCache = Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
+    java.util.concurrent.CompletableFuture<ModelCatalog> catalogReady =
+        stages.contains(Stage.ROUTER)
+            ? CatalogLoader.load(client, catalogCache, clock, Catalogs.LIVE_TIMEOUT).toFuture()
+            : null;
+    TerminalGuard guard = await(guardReady);
     p.resources.add(client);
     p.resources.add(publisher);
     p.resources.add(guard);
@@ -180,9 +202,7 @@ public final class Pipeline implements AutoCloseable {
       StageHandler handler =
           switch (stage) {
             case ROUTER -> {
-              SubmissionLedger ledger =
-                  SubmissionLedger.start(
-                      cfg.requireBootstrapServers(), cfg.topics(), publisher, cfg.stateDir());
+              SubmissionLedger ledger = await(Objects.requireNonNull(ledgerReady));
               p.resources.add(0, ledger);
               if (flow != null) {
                 // the router owns the account limit: a permit goes back when the request's end
@@ -200,11 +220,9 @@ public final class Pipeline implements AutoCloseable {
                   Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
                       .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
                       .register(metrics.registry());
-              CatalogCache cache =
-                  Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
+              CatalogCache cache = catalogCache;
               ModelCatalog catalog = // the loader falls back to a catalog, never completes empty
-                  Objects.requireNonNull(
-                      CatalogLoader.load(client, cache, clock, Catalogs.LIVE_TIMEOUT).block());
+                  Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
               RouterHandler router =
                   new RouterHandler(
                           new Router(Lexicon.builtIn(), catalog)
@@ -317,6 +335,50 @@ public final class Pipeline implements AutoCloseable {
           .register(metrics.registry());
     }
     return p;
+  }
+
+  /**
+   * Runs {@code work} on a new daemon thread named {@code editstream-start-<name>}: start-up steps
+   * that wait on the broker or the API run side by side.
+   *
+   * @return its result, or its exception
+   */
+  static <T> java.util.concurrent.CompletableFuture<T> async(
+      String name, java.util.function.Supplier<T> work) {
+    java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                f.complete(work.get());
+              } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+              }
+            },
+            "editstream-start-" + name);
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  /**
+   * The result of a start-up step.
+   *
+   * @throws RuntimeException the step's own exception (not wrapped)
+   */
+  static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   /**

@@ -92,6 +92,27 @@ public final class LanguageId {
         LanguageDetectorBuilder.fromAllLanguages().withLowAccuracyMode().build();
   }
 
+  /**
+   * Builds the shared detector on a daemon thread now, so that the first job routed does not wait
+   * for its statistics to load (a second or two on 2 cores; issue 19's command-to-first-POST). A
+   * second call does nothing more; a job routed before it ends waits for the same build.
+   */
+  public static void prepareInBackground() {
+    if (PREPARING.compareAndSet(false, true)) {
+      Thread t =
+          new Thread(
+              () -> {
+                var unused = Detector.INSTANCE;
+              },
+              "editstream-lingua-load");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   /** The covered languages (ISO 639-1 codes). */
   public Set<String> covered() {
     return covered;

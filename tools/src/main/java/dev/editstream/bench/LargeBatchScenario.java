@@ -81,7 +81,9 @@ public final class LargeBatchScenario {
             .withProviderCap(cap)
             .withConcurrency(cap > 0 ? cap : jobs)
             .withRenderOutputs(false)
-            .withFetchInputs(false);
+            .withFetchInputs(false)
+            // 100,000 jobs cost about $4,000 at the catalog's prices
+            .withBalanceUsd(1e9);
     try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"));
         RunComfyEmulator emu = RunComfyEmulator.start(ec)) {
       String bootstrap = broker.bootstrapServers();

@@ -216,6 +216,9 @@ public final class ViewsScenario {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    // millions of records queue behind each other on 2 cores: a batch may wait minutes to be sent
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 900_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
     Instant at = Instant.parse("2026-12-01T00:00:00Z");
     long n = 0;
     AtomicReference<@Nullable Exception> failure = new AtomicReference<>();

@@ -117,6 +117,7 @@ public final class TopicView<V> implements AutoCloseable {
   private volatile @Nullable RuntimeException failure;
   private @Nullable Thread thread;
   private volatile long readAtStart;
+  private volatile long readSoFar;
 
   private TopicView(
       String name, Function<ConsumerRecord<String, byte[]>, V> decode, Values<V> values) {
@@ -130,8 +131,9 @@ public final class TopicView<V> implements AutoCloseable {
    *
    * @param decode record → value, or {@code null} to skip the record
    * @param merge (old, new) → kept value
-   * @param catchUpTimeout how long to wait for the initial read
-   * @throws IllegalStateException if the view does not catch up in time
+   * @param catchUpTimeout how long the initial read may go without reading a record
+   * @throws IllegalStateException if the view reads nothing for {@code catchUpTimeout} before it
+   *     caught up
    */
   public static <V> TopicView<V> start(
       String bootstrapServers,
@@ -148,7 +150,7 @@ public final class TopicView<V> implements AutoCloseable {
    *
    * @param decode record → value, or {@code null} to skip the record
    * @param merge (old, new) → kept value; with a local store it must be idempotent
-   * @param catchUpTimeout how long to wait for the initial read
+   * @param catchUpTimeout how long the initial read may go without reading a record
    * @param local the local store, or {@code null} to keep the values in memory
    * @throws IllegalStateException if the view does not catch up in time or the topics cannot be
    *     read (a local store that cannot be opened is not an error: the view then keeps its values
@@ -206,13 +208,21 @@ public final class TopicView<V> implements AutoCloseable {
     v.thread.start();
     try {
       RuntimeException failed = null;
-      if (!v.caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          || (failed = v.failure) != null) {
+      // a view still reading records is not stuck: a first build of a store from a long history
+      // takes minutes; only a view that reads nothing for catchUpTimeout is given up
+      long seen = 0;
+      while (!v.caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          && v.readSoFar > seen
+          && v.failure == null) {
+        seen = v.readSoFar;
+        log.info("view of {} still catching up: {} records read", v.name, seen);
+      }
+      if (v.caughtUp.getCount() > 0 || (failed = v.failure) != null) {
         v.close();
         throw new IllegalStateException(
             "view of "
                 + v.name
-                + " did not catch up within "
+                + " did not catch up: no record read for "
                 + catchUpTimeout.toSeconds()
                 + " s"
                 + (failed == null ? "" : ": " + failed),
@@ -269,6 +279,7 @@ public final class TopicView<V> implements AutoCloseable {
         } catch (WakeupException e) {
           break; // closing
         }
+        readSoFar = read + records.count();
         for (ConsumerRecord<String, byte[]> r : records) {
           read++;
           if (r.key() == null) {
