@@ -312,7 +312,13 @@ public final class BatchRun {
     List<Path> allowed = new ArrayList<>();
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
     allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
-    // the tracker reads its topics while the pipeline starts (issue 19: command to first POST)
+    // the tracker reads its topics while the pipeline starts (issue 19: command to first POST);
+    // they must exist first (Pipeline.start's own call then finds them)
+    dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(
+        cfg.requireBootstrapServers(),
+        cfg.topics().all(),
+        cfg.partitions(),
+        (short) cfg.replicationFactor());
     java.util.concurrent.CompletableFuture<BatchTracker> trackerReady =
         Pipeline.async(
             "tracker",

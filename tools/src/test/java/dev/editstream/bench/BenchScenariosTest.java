@@ -75,15 +75,19 @@ class BenchScenariosTest {
     assertThat(rows.get(1).note())
         .contains("in memory; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs known");
     assertThat(rows.get(2).note())
-        .contains("local stores; read 2000 + 6000 records (guard + ledger), 2000 + 2000 jobs");
+        .contains(
+            "local stores; read 2000 + 6000 + 8000 records (guard + ledger + tracker), 2000 + 2000"
+                + " + 2000 jobs");
     assertThat(rows.get(3).note())
-        .contains("local stores; read 1000 + 3000 records (guard + ledger), 3000 + 3000 jobs")
+        .contains(
+            "local stores; read 1000 + 3000 + 4000 records (guard + ledger + tracker), 3000 + 3000"
+                + " + 3000 jobs")
         .contains("1000 more jobs finished while stopped");
     assertThat(rows.get(3).jobs()).isEqualTo(3000);
     assertThat(rows).allSatisfy(r -> assertThat(r.wallS()).isPositive());
     try (var files = Files.list(tmp.resolve("v").resolve("state"))) {
       assertThat(files.map(f -> f.getFileName().toString()))
-          .contains("bench-v.terminal.mv.db", "bench-v.ledger.mv.db");
+          .contains("bench-v.terminal.mv.db", "bench-v.ledger.mv.db", "bench-v.jobs.mv.db");
     }
   }
 
@@ -239,7 +243,7 @@ class BenchScenariosTest {
     assertThat(code).isEqualTo(1);
     assertThat(buf.toString())
         .contains("scenario z is not implemented")
-        .contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r, v are");
+        .contains("a, a-fixed2s, c, p, p-fixed2s, b, d, e, s, r, v, h, h-lat are");
   }
 
   private static boolean curlAvailable() {
