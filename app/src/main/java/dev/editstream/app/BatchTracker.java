@@ -1,15 +1,11 @@
 package dev.editstream.app;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.editstream.core.Json;
 import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Topics;
 import dev.editstream.pipeline.EventCodec;
 import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicView;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,28 +101,9 @@ public final class BatchTracker implements AutoCloseable {
 
   /**
    * A fold's bytes in the local store: its JSON (snake_case, the kept done events whole). Its
-   * {@code decode} throws {@link UncheckedIOException} when the bytes are not a fold.
+   * {@code decode} throws {@link java.io.UncheckedIOException} when the bytes are not a fold.
    */
-  static final TopicView.Codec<JobFold> CODEC =
-      new TopicView.Codec<>() {
-        @Override
-        public byte[] encode(JobFold f) {
-          try {
-            return Json.mapper().writeValueAsBytes(f);
-          } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-
-        @Override
-        public JobFold decode(byte[] b) {
-          try {
-            return Json.mapper().readValue(b, JobFold.class);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
+  static final TopicView.Codec<JobFold> CODEC = TopicView.Codec.json(JobFold.class);
 
   private final TopicView<JobFold> view;
 

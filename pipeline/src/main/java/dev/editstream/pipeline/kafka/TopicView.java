@@ -75,6 +75,34 @@ public final class TopicView<V> implements AutoCloseable {
      * @throws RuntimeException if the bytes are not a value (the view then skips them)
      */
     V decode(byte[] bytes);
+
+    /**
+     * A value's JSON ({@link dev.editstream.core.Json#mapper()}: snake_case) both ways. Its {@code
+     * decode} throws {@link java.io.UncheckedIOException} when the bytes are not a {@code type}.
+     *
+     * @param type the value's class (a record, or a class Jackson reads)
+     */
+    static <V> Codec<V> json(Class<V> type) {
+      return new Codec<>() {
+        @Override
+        public byte[] encode(V value) {
+          try {
+            return dev.editstream.core.Json.mapper().writeValueAsBytes(value);
+          } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+
+        @Override
+        public V decode(byte[] bytes) {
+          try {
+            return dev.editstream.core.Json.mapper().readValue(bytes, type);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      };
+    }
   }
 
   /**

@@ -133,26 +133,7 @@ public final class SubmissionLedger implements Ledger, AutoCloseable {
   }
 
   /** An entry's bytes: its JSON, as the state topic carries it. */
-  public static final TopicView.Codec<Entry> CODEC =
-      new TopicView.Codec<>() {
-        @Override
-        public byte[] encode(Entry e) {
-          try {
-            return Json.mapper().writeValueAsBytes(e);
-          } catch (JsonProcessingException ex) {
-            throw new UncheckedIOException(ex);
-          }
-        }
-
-        @Override
-        public Entry decode(byte[] b) {
-          try {
-            return Json.mapper().readValue(b, Entry.class);
-          } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-          }
-        }
-      };
+  public static final TopicView.Codec<Entry> CODEC = TopicView.Codec.json(Entry.class);
 
   private static @Nullable Entry decode(ConsumerRecord<String, byte[]> r, Topics topics) {
     if (r.value() == null) {
