@@ -220,7 +220,6 @@ public final class Pipeline implements AutoCloseable {
                   Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
                       .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
                       .register(metrics.registry());
-              CatalogCache cache = catalogCache;
               ModelCatalog catalog = // the loader falls back to a catalog, never completes empty
                   Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
               RouterHandler router =
@@ -244,7 +243,7 @@ public final class Pipeline implements AutoCloseable {
                 }
               }
               reportMissing(router.missingTargets());
-              p.refreshCatalog(client, cache, router, cfg.provider().catalogRefresh());
+              p.refreshCatalog(client, catalogCache, router, cfg.provider().catalogRefresh());
               yield router;
             }
             case POLLER ->

@@ -250,10 +250,9 @@ public final class TopicView<V> implements AutoCloseable {
         throw new IllegalStateException(
             "view of "
                 + v.name
-                + " did not catch up: no record read for "
-                + catchUpTimeout.toSeconds()
-                + " s"
-                + (failed == null ? "" : ": " + failed),
+                + (failed == null
+                    ? " did not catch up: no record read for " + catchUpTimeout.toSeconds() + " s"
+                    : " stopped before it caught up: " + failed),
             failed);
       }
     } catch (InterruptedException e) {
