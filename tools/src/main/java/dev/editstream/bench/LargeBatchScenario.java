@@ -171,7 +171,6 @@ public final class LargeBatchScenario {
               jobs,
               fate(dir.resolve("out").resolve("summary.json"), exit),
               Scenarios.callsPerJob(st, jobs));
-      long calls = calls(st);
       return new BenchResult(
           name,
           jobs,
@@ -181,7 +180,7 @@ public final class LargeBatchScenario {
           0,
           0,
           0,
-          calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          Scenarios.share429(st),
           heapBefore,
           cpu,
           note);
@@ -191,11 +190,6 @@ public final class LargeBatchScenario {
   /** The calls about jobs the emulator received: POSTs, status and result reads. */
   private static long jobCalls(EmulatorStats st) {
     return st.calls(Endpoint.SUBMIT) + st.calls(Endpoint.STATUS) + st.calls(Endpoint.RESULT);
-  }
-
-  /** Every API call the emulator received. */
-  private static long calls(EmulatorStats st) {
-    return st.calls().values().stream().mapToLong(Long::longValue).sum();
   }
 
   private static String note(LatencyModel latency, int cap) {

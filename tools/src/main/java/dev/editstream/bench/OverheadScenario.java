@@ -270,7 +270,6 @@ final class OverheadScenario {
       long[] delays =
           perJob == null ? new long[0] : perJob.stream().mapToLong(Long::longValue).toArray();
       EmulatorStats st = emu.stats();
-      long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
       return new BenchResult(
           name,
           jobs,
@@ -280,7 +279,7 @@ final class OverheadScenario {
           BenchResult.quantile(delays.clone(), 0.5),
           BenchResult.quantile(delays.clone(), 0.95),
           BenchResult.quantile(delays.clone(), 0.99),
-          calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          Scenarios.share429(st),
           meter.peakHeapMb(),
           meter.cpuSeconds(),
           String.format(

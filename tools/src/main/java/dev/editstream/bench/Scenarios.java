@@ -163,7 +163,6 @@ final class Scenarios {
       EmulatorStats st = emu.stats();
       long[] delays =
           doneMinusRemoteEndMs(doneEvents(r.summary().jobs().values()), emu::finishedAt);
-      long calls = st.calls().values().stream().mapToLong(Long::longValue).sum();
       return new BenchResult(
           name,
           jobs,
@@ -173,7 +172,7 @@ final class Scenarios {
           BenchResult.quantile(delays.clone(), 0.5),
           BenchResult.quantile(delays.clone(), 0.95),
           BenchResult.quantile(delays.clone(), 0.99),
-          calls == 0 ? 0 : (double) st.rateLimited() / calls,
+          share429(st),
           meter.peakHeapMb(),
           meter.cpuSeconds(),
           note
@@ -255,6 +254,17 @@ final class Scenarios {
           quiet,
           valid);
     }
+  }
+
+  /** Every API call the emulator received. */
+  static long calls(EmulatorStats st) {
+    return st.calls().values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The share of the emulator's API calls it answered 429 (0 when it received none). */
+  static double share429(EmulatorStats st) {
+    long calls = calls(st);
+    return calls == 0 ? 0 : (double) st.rateLimited() / calls;
   }
 
   /**
