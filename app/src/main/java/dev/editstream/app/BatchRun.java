@@ -129,12 +129,25 @@ public final class BatchRun {
       CtrlC.Choice onInterrupt,
       boolean signals,
       @Nullable MetricsOptions metrics,
-      @Nullable StorageOptions storage) {
+      @Nullable StorageOptions storage,
+      @Nullable StateOpening opening) {
     /**
      * First runs and resumes alike, no re-runs, no signal handling, no ops port, no object storage.
      */
     public static final Options DEFAULT =
-        new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null, null);
+        new Options(Set.of(), false, false, CtrlC.Choice.FINISH, false, null, null, null);
+
+    /** As the canonical constructor, the state folder opened by {@link #run} itself. */
+    public Options(
+        Set<String> rerun,
+        boolean rerunFailed,
+        boolean resubmitUncertain,
+        CtrlC.Choice onInterrupt,
+        boolean signals,
+        @Nullable MetricsOptions metrics,
+        @Nullable StorageOptions storage) {
+      this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, storage, null);
+    }
 
     /** As the canonical constructor, without object storage. */
     public Options(
@@ -144,12 +157,13 @@ public final class BatchRun {
         CtrlC.Choice onInterrupt,
         boolean signals,
         @Nullable MetricsOptions metrics) {
-      this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null);
+      this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null, null);
     }
 
     /** A copy serving the ops port of {@code m}. */
     public Options withMetrics(MetricsOptions m) {
-      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m, storage);
+      return new Options(
+          rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, m, storage, opening);
     }
 
     /**
@@ -157,8 +171,77 @@ public final class BatchRun {
      * --results-to}).
      */
     public Options withStorage(StorageOptions s) {
-      return new Options(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, s);
+      return new Options(
+          rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, s, opening);
     }
+
+    /**
+     * A copy using the state folder {@code o} is opening ({@link #openState}): a caller with work
+     * of its own before {@link #run} lets the broker start meanwhile.
+     */
+    public Options withOpening(StateOpening o) {
+      return new Options(
+          rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, storage, o);
+    }
+  }
+
+  /**
+   * The batch state folder of an output folder being opened, its embedded broker starting, on a
+   * thread of its own ({@link #openState}).
+   */
+  public static final class StateOpening {
+    private final boolean resumed;
+    private final java.util.concurrent.CompletableFuture<BatchState> ready;
+
+    private StateOpening(
+        boolean resumed, java.util.concurrent.CompletableFuture<BatchState> ready) {
+      this.resumed = resumed;
+      this.ready = ready;
+    }
+
+    /** Whether the folder held a batch before (read before the opening began). */
+    boolean resumed() {
+      return resumed;
+    }
+
+    /**
+     * The state once open.
+     *
+     * @throws IllegalStateException when another process holds the folder, or the broker cannot
+     *     start
+     */
+    BatchState await() {
+      return Pipeline.await(ready);
+    }
+
+    /**
+     * Closes the state once it is open, waiting for the opening; a failed opening is ignored. For a
+     * caller whose own steps failed before {@link #run} took the opening over.
+     */
+    public void discard() {
+      try {
+        ready.join().close();
+      } catch (RuntimeException e) {
+        // the opening's own failure: nothing was opened
+      }
+    }
+  }
+
+  /**
+   * Starts opening the state folder of {@code cfg}'s output folder (taking its lock, starting its
+   * broker: about 1.2 s on 2 cores) on a new thread, so that the caller's next steps run meanwhile
+   * (issue 19: command to first POST). {@link #run} does this itself first; a caller with earlier
+   * work (the demo starting its emulator) passes the opening in {@link Options#withOpening}.
+   *
+   * @return the opening, or {@code null} when {@code cfg} names a broker (nothing to open)
+   */
+  public static @Nullable StateOpening openState(PipelineConfig cfg) {
+    if (!cfg.embedded()) {
+      return null;
+    }
+    boolean resumed = BatchState.exists(cfg.outDir());
+    return new StateOpening(
+        resumed, Pipeline.async("state", () -> BatchState.open(cfg.outDir(), true)));
   }
 
   /**
@@ -230,17 +313,21 @@ public final class BatchRun {
       Options opts)
       throws IOException {
     long t0 = System.nanoTime();
-    if (cfg.provider().balanceCheck()) {
-      BalanceCheck.require(runcomfy, out);
-    }
-    requireAcceptedToken(runcomfy);
-    cleanStaging(cfg.outDir(), out);
+    // the broker starts, and the lexicons and language statistics load, while the account is
+    // checked (issue 19: command to first POST)
+    StateOpening opening = opts.opening() != null ? opts.opening() : openState(cfg);
+    Pipeline.prepareRouting();
     BatchState state = null;
     LocalAssetServer assets = null;
     Result result;
     try {
-      if (cfg.embedded()) {
-        boolean resumed = BatchState.exists(cfg.outDir());
+      if (cfg.provider().balanceCheck()) {
+        BalanceCheck.require(runcomfy, out);
+      }
+      requireAcceptedToken(runcomfy);
+      cleanStaging(cfg.outDir(), out);
+      if (opening != null) {
+        boolean resumed = opening.resumed();
         out.println(
             (resumed
                     ? "resuming the batch kept in "
@@ -250,7 +337,7 @@ public final class BatchRun {
                 + (resumed
                     ? " (jobs that ended before are not run again)"
                     : " (the same command resumes the batch after a crash)"));
-        state = BatchState.open(cfg.outDir(), true);
+        state = opening.await();
         cfg = cfg.withBootstrapServers(state.bootstrapServers());
       }
       if (serveLocalFiles) {
@@ -275,6 +362,8 @@ public final class BatchRun {
       }
       if (state != null) {
         state.close();
+      } else if (opening != null) {
+        opening.discard();
       }
     }
     try {
@@ -325,7 +414,33 @@ public final class BatchRun {
             () ->
                 new BatchTracker(
                     cfg.requireBootstrapServers(), cfg.topics(), null, cfg.stateDir()));
+    // the jobs are published while the pipeline starts: the router's consumer group then finds
+    // them waiting when it joins (issue 19: command to first POST)
+    EventPublisher publisher =
+        new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
+    java.util.concurrent.CompletableFuture<Published> publishing =
+        Pipeline.async(
+            "producer",
+            () -> {
+              ResumePlan.Recorder admission =
+                  ResumePlan.recorder(
+                      Pipeline.await(trackerReady)::fold,
+                      opts.rerun(),
+                      opts.rerunFailed(),
+                      opts.resubmitUncertain());
+              try {
+                long from = System.nanoTime();
+                JobProducer.Report r =
+                    new JobProducer(publisher, cfg.topics(), Clock.systemUTC())
+                        .publish(jobFile, allowedInputs, admission);
+                return new Published(r, admission.plan(), from);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     try (TrackerCloser closeTracker = new TrackerCloser(trackerReady);
+        EventPublisher closePublisher = publisher;
+        ProducerCloser closeProducer = new ProducerCloser(publishing);
         Storage storage = opts.storage() == null ? null : opts.storage().open(cfg.jobDeadline());
         Pipeline pipeline =
             Pipeline.start(
@@ -338,23 +453,23 @@ public final class BatchRun {
                     : new dev.editstream.router.InputStager(assets, allowed),
                 new PipelineMetrics(registry),
                 storage == null ? null : storage.results());
-        EventPublisher publisher =
-            new EventPublisher(cfg.requireBootstrapServers(), "editstream-producer", Map.of());
         OpsServer ops =
             opts.metrics() == null
                 ? null
                 : opts.metrics().start(registry, cfg.requireBootstrapServers(), () -> pipeline)) {
       BatchTracker tracker = Pipeline.await(trackerReady);
       out.printf("start-up (broker, topics, workers): %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      // the batch's wall time counts from here: start-up is reported on its own line
-      t0 = System.nanoTime();
-      ResumePlan.Recorder admission =
-          ResumePlan.recorder(
-              tracker::fold, opts.rerun(), opts.rerunFailed(), opts.resubmitUncertain());
-      JobProducer.Report report =
-          new JobProducer(publisher, cfg.topics(), Clock.systemUTC())
-              .publish(jobFile, allowedInputs, admission);
-      ResumePlan plan = admission.plan();
+      Published published;
+      try {
+        published = Pipeline.await(publishing);
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
+      // the batch's wall time counts from the first job's publication (start-up is reported on
+      // its own line): the workers' own start may overlap it, and then counts in the wall
+      t0 = published.startedNanos();
+      JobProducer.Report report = published.report();
+      ResumePlan plan = published.plan();
       List<String> ids = new ArrayList<>();
       for (Job j : report.jobs()) {
         ids.add(j.id());
@@ -630,6 +745,35 @@ public final class BatchRun {
   }
 
   /** Closes the tracker a start-up step opened, once it is open (also when the start failed). */
+  /**
+   * The producer's report, the resume plan its admission recorded, and when it began publishing
+   * ({@link System#nanoTime()}).
+   */
+  private record Published(JobProducer.Report report, ResumePlan plan, long startedNanos) {}
+
+  /**
+   * Waits, on a start-up that failed, for the producer thread to stop using the publisher before
+   * the publisher closes (at most {@link #PRODUCER_CLOSE_WAIT}); its outcome is the caller's.
+   */
+  private record ProducerCloser(java.util.concurrent.CompletableFuture<Published> publishing)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        publishing.get(PRODUCER_CLOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException
+          | java.util.concurrent.CancellationException e) {
+        // the main thread reports the producer's own failure; a close only waits
+      }
+    }
+  }
+
+  /** How long a failed start-up waits for the producer thread before closing its publisher. */
+  static final Duration PRODUCER_CLOSE_WAIT = Duration.ofSeconds(30);
+
   private record TrackerCloser(java.util.concurrent.CompletableFuture<BatchTracker> ready)
       implements AutoCloseable {
     @Override

@@ -115,7 +115,7 @@ public final class Pipeline implements AutoCloseable {
       PipelineMetrics metrics,
       dev.editstream.downloader.@Nullable ResultsStore results) {
     if (stages.contains(Stage.ROUTER)) {
-      dev.editstream.router.LanguageId.prepareInBackground();
+      prepareRouting();
     }
     TopicAdmin.ensureTopics(
         cfg.requireBootstrapServers(),
@@ -156,6 +156,20 @@ public final class Pipeline implements AutoCloseable {
                     + String.join("-", stages.stream().map(Stage::wire).sorted().toList()),
                 Map.of())
             .bindMetrics(metrics.registry());
+    // the records a provider slot waits on go out at once: the ledger's "submitting" (acknowledged
+    // before each POST) and the poller's completed events (which give the slot's permit back).
+    // Through the batching publisher each waited up to its 20 ms linger: twice per slot turnover
+    // (issue 19, scenario (a)). Everything else keeps the batching.
+    EventPublisher prompt =
+        stages.contains(Stage.ROUTER) || stages.contains(Stage.POLLER)
+            ? new EventPublisher(
+                    cfg.requireBootstrapServers(),
+                    "editstream-"
+                        + String.join("-", stages.stream().map(Stage::wire).sorted().toList())
+                        + "-prompt",
+                    Map.of(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 0))
+                .bindMetrics(metrics.registry())
+            : publisher;
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
     Budget budget =
         stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null
@@ -184,7 +198,7 @@ public final class Pipeline implements AutoCloseable {
                 "ledger",
                 () ->
                     SubmissionLedger.start(
-                        cfg.requireBootstrapServers(), cfg.topics(), publisher, cfg.stateDir()))
+                        cfg.requireBootstrapServers(), cfg.topics(), prompt, cfg.stateDir()))
             : null;
     CatalogCache catalogCache = Catalogs.cache(cfg.provider().catalogCache(), runcomfy.baseUrl());
     java.util.concurrent.CompletableFuture<ModelCatalog> catalogReady =
@@ -194,6 +208,9 @@ public final class Pipeline implements AutoCloseable {
     TerminalGuard guard = await(guardReady);
     p.resources.add(client);
     p.resources.add(publisher);
+    if (prompt != publisher) {
+      p.resources.add(prompt);
+    }
     p.resources.add(guard);
     for (Stage stage : List.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER)) {
       if (!stages.contains(stage)) {
@@ -224,7 +241,7 @@ public final class Pipeline implements AutoCloseable {
                   Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
               RouterHandler router =
                   new RouterHandler(
-                          new Router(Lexicon.builtIn(), catalog)
+                          new Router(Lexicon.shared(), catalog)
                               .withStrictRouting(cfg.strictRouting()),
                           catalog,
                           stager,
@@ -300,7 +317,7 @@ public final class Pipeline implements AutoCloseable {
               cfg.instanceId() == null ? null : cfg.instanceId() + "-" + stage.wire(),
               cfg.jobDeadline().multipliedBy(2));
       StageRunner r =
-          StageRunner.builder(s, cfg.topics(), publisher, handler)
+          StageRunner.builder(s, cfg.topics(), stage == Stage.POLLER ? prompt : publisher, handler)
               .metrics(metrics)
               .clock(clock)
               .timer(Schedulers.parallel())
@@ -334,6 +351,18 @@ public final class Pipeline implements AutoCloseable {
           .register(metrics.registry());
     }
     return p;
+  }
+
+  /**
+   * Starts building what the router-worker needs before its first job, on daemon threads: the
+   * built-in lexicons and Lingua's language statistics (together about 1.3 s of one core on a cold
+   * JVM, 2026-12-06, 2 cores). A process that will route calls this as early as it can, so that the
+   * work overlaps the broker's start and the views' reads instead of delaying the first POST (issue
+   * 19); {@link #start} calls it too. Calls after the first do nothing more.
+   */
+  public static void prepareRouting() {
+    Lexicon.prepareInBackground();
+    dev.editstream.router.LanguageId.prepareInBackground();
   }
 
   /**

@@ -96,6 +96,9 @@ public final class DemoCommand implements Callable<Integer> {
     clean(cfg.outDir(), out);
     String token = "demo-" + UUID.randomUUID();
     Path emulatorFiles = Files.createTempDirectory("editstream-emulator-");
+    // the run's broker starts while the emulator does (issue 19: command to first POST)
+    BatchRun.StateOpening opening = BatchRun.openState(cfg);
+    boolean handedOver = false;
     EmulatorConfig ec =
         EmulatorConfig.defaults(emulatorFiles, token)
             .withLatency(lat[0], lat[1])
@@ -141,6 +144,7 @@ public final class DemoCommand implements Callable<Integer> {
                   + ", results stored in "
                   + storage.resultsTo());
         }
+        handedOver = true;
         r =
             BatchRun.run(
                 withEmulator,
@@ -151,7 +155,12 @@ public final class DemoCommand implements Callable<Integer> {
                 Duration.ofSeconds(timeoutSeconds),
                 out,
                 valid,
-                BatchRun.Options.DEFAULT.withMetrics(metrics).withStorage(storage));
+                opening == null
+                    ? BatchRun.Options.DEFAULT.withMetrics(metrics).withStorage(storage)
+                    : BatchRun.Options.DEFAULT
+                        .withMetrics(metrics)
+                        .withStorage(storage)
+                        .withOpening(opening));
       } finally {
         if (s3 != null) {
           s3.close();
@@ -178,6 +187,9 @@ public final class DemoCommand implements Callable<Integer> {
       out.println(ok ? "every valid job is done" : "not every valid job is done");
       return ok ? 0 : 1;
     } finally {
+      if (!handedOver && opening != null) {
+        opening.discard(); // the run never took the broker over
+      }
       dev.editstream.bench.Trees.delete(emulatorFiles);
     }
   }
