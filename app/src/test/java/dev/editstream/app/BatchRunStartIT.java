@@ -10,7 +10,6 @@ import dev.editstream.runcomfy.RunComfyConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BatchRunStartIT {
   private static final String TOKEN = "batch-run-start-token";
-  private static final String FLUX = "blackforestlabs/flux-1-kontext/pro/edit";
 
   @TempDir Path dir;
 
@@ -55,18 +53,7 @@ class BatchRunStartIT {
   }
 
   private Path jobs(int n) throws java.io.IOException {
-    List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      lines.add(
-          "{\"id\":\"s-"
-              + i
-              + "\",\"prompt\":\"Make the colours warmer.\",\"images\":[\"https://inputs.example.com/"
-              + i
-              + ".png\"],\"model\":\""
-              + FLUX
-              + "\"}");
-    }
-    return Files.write(dir.resolve("jobs.jsonl"), lines, StandardCharsets.UTF_8);
+    return ProviderRulesIT.fluxJobs(dir, n);
   }
 
   @Test

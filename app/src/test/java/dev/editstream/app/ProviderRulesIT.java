@@ -74,6 +74,11 @@ class ProviderRulesIT {
    * j-1}..{@code j-n}.
    */
   private Path jobs(int n) throws IOException {
+    return fluxJobs(dir, n);
+  }
+
+  /** As {@link #jobs(int)}, the file written in {@code dir}: for the other ITs of this package. */
+  static Path fluxJobs(Path dir, int n) throws IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       lines.add(

@@ -250,14 +250,14 @@ public final class SmartPollSchedule {
   public static final long DEFAULT_BUDGET_MS = 2900;
 
   /**
-   * editstream's defaults: budget 2.7 s (RunComfy's CLI polls every 2 s, so its detection delay has
-   * a p95 of 1.9 s; a job ending in the body here is seen at most 2.7 s after it ends, which leaves
-   * room for the jobs outside the body), min 250 ms, max 30 s, early 3%, tail 2% (the jobs that may
-   * wait longer than the budget: few enough for the p95 delay to stay within it), growth 1.5, known
-   * from the first ended job, scouts: the first 16 jobs of a model and one in 32 after, falling
-   * back to {@link PollSchedule#defaults()}. Tuned in {@code SmartPollScheduleTest}'s simulations
-   * against issue 5's bar (at most half the fixed 2 s schedule's calls at a p95 delay at most 1 s
-   * worse).
+   * editstream's defaults: budget {@value #DEFAULT_BUDGET_MS} ms (RunComfy's CLI polls every 2 s,
+   * so its detection delay has a p95 of 1.9 s; a job ending in the body here is seen at most 2.9 s
+   * after it ends, which leaves room for the jobs outside the body), min 250 ms, max 30 s, early
+   * 3%, tail 2% (the jobs that may wait longer than the budget: few enough for the p95 delay to
+   * stay within it), growth 1.5, known from the first ended job, scouts: the first 16 jobs of a
+   * model and one in 32 after, falling back to {@link PollSchedule#defaults()}. Tuned in {@code
+   * SmartPollScheduleTest}'s simulations against issue 5's bar (at most half the fixed 2 s
+   * schedule's calls at a p95 delay at most 1 s worse).
    */
   public static SmartPollSchedule defaults() {
     return new SmartPollSchedule(Settings.defaults());
