@@ -744,7 +744,6 @@ public final class BatchRun {
     }
   }
 
-  /** Closes the tracker a start-up step opened, once it is open (also when the start failed). */
   /**
    * The producer's report, the resume plan its admission recorded, and when it began publishing
    * ({@link System#nanoTime()}).
@@ -774,6 +773,7 @@ public final class BatchRun {
   /** How long a failed start-up waits for the producer thread before closing its publisher. */
   static final Duration PRODUCER_CLOSE_WAIT = Duration.ofSeconds(30);
 
+  /** Closes the tracker a start-up step opened, once it is open (also when the start failed). */
   private record TrackerCloser(java.util.concurrent.CompletableFuture<BatchTracker> ready)
       implements AutoCloseable {
     @Override
