@@ -65,21 +65,25 @@ public final class BatchCommands {
     /** The folds of the batch's jobs, by id, sorted. */
     Map<String, JobFold> folds(BatchAccess access) {
       Map<String, JobFold> out = new TreeMap<>();
+      forEachFold(access, out::put);
+      return out;
+    }
+
+    /**
+     * Visits the fold of each of the batch's jobs (those of {@code --batch} when given), one at a
+     * time: O(1) folds in memory, however long the folder's history.
+     */
+    void forEachFold(BatchAccess access, java.util.function.BiConsumer<String, JobFold> visit) {
       PipelineConfig cfg = pipeline.toConfig();
       try (BatchTracker t =
           new BatchTracker(access.bootstrapServers(), cfg.topics(), null, cfg.stateDir())) {
-        t.jobs()
-            .forEach(
-                (id, s) -> {
-                  JobFold f = s.fold();
-                  if (f != null
-                      && (batches.isEmpty()
-                          || (f.batch() != null && batches.contains(f.batch())))) {
-                    out.put(id, f);
-                  }
-                });
+        t.forEachFold(
+            (id, f) -> {
+              if (batches.isEmpty() || (f.batch() != null && batches.contains(f.batch()))) {
+                visit.accept(id, f);
+              }
+            });
       }
-      return out;
     }
   }
 
@@ -94,9 +98,11 @@ public final class BatchCommands {
     public Integer call() throws Exception {
       PipelineConfig cfg = pipeline.toConfig();
       try (BatchAccess access = BatchAccess.open(cfg)) {
+        // counted while the folds are read: a folder with a long history is not held in memory
+        Tally tally = new Tally();
+        forEachFold(access, tally::add);
         ObjectNode o =
-            status(
-                folds(access),
+            tally.toJson(
                 access.live() && cfg.embedded()
                     ? BatchState.progress(cfg.outDir()).orElse(null)
                     : null,
@@ -119,19 +125,34 @@ public final class BatchCommands {
      * paused}. Pure.
      */
     static ObjectNode status(Map<String, JobFold> folds, @Nullable JsonNode progress, Instant now) {
-      ObjectNode o = Json.mapper().createObjectNode();
-      Map<String, Integer> states = new TreeMap<>();
-      for (String s : List.of("queued", "in_flight", "downloading", "done", "failed")) {
-        states.put(s, 0);
+      Tally t = new Tally();
+      folds.forEach(t::add);
+      return t.toJson(progress, now);
+    }
+
+    /**
+     * The counts of {@link #status}, added one job at a time (memory O(models), not O(jobs)). Of
+     * two jobs in flight equally long without news, the oldest is the one whose id sorts first,
+     * whatever the order of the visit.
+     */
+    static final class Tally {
+      private int jobs;
+      private final Map<String, Integer> states = new TreeMap<>();
+      private final Map<String, double[]> models = new TreeMap<>();
+      private double cost;
+      private @Nullable String oldest;
+      private @Nullable Instant oldestAt;
+
+      Tally() {
+        for (String st : List.of("queued", "in_flight", "downloading", "done", "failed")) {
+          states.put(st, 0);
+        }
       }
-      Map<String, double[]> models = new TreeMap<>();
-      double cost = 0;
-      String oldest = null;
-      Instant oldestAt = null;
-      for (var e : folds.entrySet()) {
-        JobFold f = e.getValue();
-        String st = state(f);
-        states.merge(st, 1, Integer::sum);
+
+      /** Counts one job. */
+      void add(String id, JobFold f) {
+        jobs++;
+        states.merge(state(f), 1, Integer::sum);
         double[] m =
             models.computeIfAbsent(
                 f.model() == null ? "(not routed)" : f.model(), k -> new double[4]);
@@ -143,46 +164,57 @@ public final class BatchCommands {
           cost += c;
         } else if (f.isFailed()) {
           m[2]++;
-        } else if (f.lastAt() != null && (oldestAt == null || f.lastAt().isBefore(oldestAt))) {
-          oldest = e.getKey();
+        } else if (f.lastAt() != null
+            && (oldestAt == null
+                || f.lastAt().isBefore(oldestAt)
+                || (f.lastAt().equals(oldestAt)
+                    && id.compareTo(Objects.requireNonNull(oldest)) < 0))) {
+          oldest = id;
           oldestAt = f.lastAt();
         }
       }
-      o.put("jobs", folds.size());
-      ObjectNode s = o.putObject("states");
-      states.forEach(s::put);
-      ObjectNode ms = o.putObject("models");
-      models.forEach(
-          (id, m) -> {
-            ObjectNode x = ms.putObject(id);
-            x.put("jobs", (int) m[0]);
-            x.put("done", (int) m[1]);
-            x.put("failed", (int) m[2]);
-            x.put("cost_usd", round(m[3]));
-          });
-      o.put("cost_usd", round(cost));
-      if (oldest != null && oldestAt != null) { // set together
-        ObjectNode old = o.putObject("oldest_in_flight");
-        old.put("job_id", oldest);
-        old.put("since", oldestAt.toString());
-        old.put("age_s", Math.max(0, Duration.between(oldestAt, now).toSeconds()));
-      }
-      // every state is counted from 0 (above)
-      int remaining =
-          folds.size()
-              - Objects.requireNonNull(states.get("done"))
-              - Objects.requireNonNull(states.get("failed"));
-      if (progress != null) {
-        double rate = progress.path("jobs_per_s").asDouble(0);
-        o.put("jobs_per_s", round(rate));
-        if (rate > 0) {
-          o.put("eta_s", Math.round(remaining / rate));
+
+      /** The status object of the jobs added (see {@link #status}). */
+      ObjectNode toJson(@Nullable JsonNode progress, Instant now) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("jobs", jobs);
+        ObjectNode s = o.putObject("states");
+        states.forEach(s::put);
+        ObjectNode ms = o.putObject("models");
+        models.forEach(
+            (id, m) -> {
+              ObjectNode x = ms.putObject(id);
+              x.put("jobs", (int) m[0]);
+              x.put("done", (int) m[1]);
+              x.put("failed", (int) m[2]);
+              x.put("cost_usd", round(m[3]));
+            });
+        o.put("cost_usd", round(cost));
+        String old = oldest;
+        Instant oldAt = oldestAt;
+        if (old != null && oldAt != null) { // set together
+          ObjectNode x = o.putObject("oldest_in_flight");
+          x.put("job_id", old);
+          x.put("since", oldAt.toString());
+          x.put("age_s", Math.max(0, Duration.between(oldAt, now).toSeconds()));
         }
-        if (progress.path("paused").isTextual()) {
-          o.put("paused", progress.path("paused").asText());
+        // every state is counted from 0 (the constructor)
+        int remaining =
+            jobs
+                - Objects.requireNonNull(states.get("done"))
+                - Objects.requireNonNull(states.get("failed"));
+        if (progress != null) {
+          double rate = progress.path("jobs_per_s").asDouble(0);
+          o.put("jobs_per_s", round(rate));
+          if (rate > 0) {
+            o.put("eta_s", Math.round(remaining / rate));
+          }
+          if (progress.path("paused").isTextual()) {
+            o.put("paused", progress.path("paused").asText());
+          }
         }
+        return o;
       }
-      return o;
     }
 
     private static double round(double v) {

@@ -288,6 +288,15 @@ public final class BatchTracker implements AutoCloseable {
     return f == null || run == null || f.replays() >= run ? f : null;
   }
 
+  /**
+   * Visits the fold of every job seen on the topics, one at a time (from the store, in key order,
+   * when the view has one): for a caller that aggregates, without holding every fold at once as
+   * {@link #jobs()} does.
+   */
+  public void forEachFold(java.util.function.BiConsumer<String, JobFold> action) {
+    view.forEachEntry(action);
+  }
+
   /** Every job expected or seen, by id (a snapshot). */
   public Map<String, JobState> jobs() {
     Map<String, JobState> out = new HashMap<>();

@@ -78,6 +78,39 @@ class BatchCommandsTest {
   }
 
   @Test
+  void shouldCountTheSameStatusInWhateverOrderTheJobsAreVisited() {
+    // two jobs in flight equally long without news: the oldest is the id that sorts first, as a
+    // visit of the store (key order) and of a hash map must agree
+    List<Map.Entry<String, JobFold>> jobs =
+        new java.util.ArrayList<>(
+            List.of(
+                Map.entry("b-tie", submitted("b-tie", 2)),
+                Map.entry("a-tie", submitted("a-tie", 2)),
+                Map.entry("d1", done("d1", 0.04)),
+                Map.entry("f", failed("f", "remote_failed"))));
+    ObjectNode expected = null;
+    for (int rotation = 0; rotation < jobs.size(); rotation++) {
+      java.util.Collections.rotate(jobs, 1);
+      for (boolean reversed : new boolean[] {false, true}) {
+        List<Map.Entry<String, JobFold>> order = new java.util.ArrayList<>(jobs);
+        if (reversed) {
+          java.util.Collections.reverse(order);
+        }
+        BatchCommands.Status.Tally t = new BatchCommands.Status.Tally();
+        order.forEach(e -> t.add(e.getKey(), e.getValue()));
+        ObjectNode s = t.toJson(null, NOW);
+        if (expected == null) {
+          expected = s;
+          assertThat(s.path("jobs").asInt()).isEqualTo(4);
+          assertThat(s.path("states").path("in_flight").asInt()).isEqualTo(2);
+          assertThat(s.path("oldest_in_flight").path("job_id").asText()).isEqualTo("a-tie");
+        }
+        assertThat(s).as("visit order %s", order).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void shouldCountAStatusPerStateAndModelWithCostEtaAndTheOldestJobInFlight() {
     Map<String, JobFold> folds =
         new TreeMap<>(
