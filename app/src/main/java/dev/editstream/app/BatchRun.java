@@ -149,17 +149,6 @@ public final class BatchRun {
       this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, storage, null);
     }
 
-    /** As the canonical constructor, without object storage. */
-    public Options(
-        Set<String> rerun,
-        boolean rerunFailed,
-        boolean resubmitUncertain,
-        CtrlC.Choice onInterrupt,
-        boolean signals,
-        @Nullable MetricsOptions metrics) {
-      this(rerun, rerunFailed, resubmitUncertain, onInterrupt, signals, metrics, null, null);
-    }
-
     /** A copy serving the ops port of {@code m}. */
     public Options withMetrics(MetricsOptions m) {
       return new Options(

@@ -101,23 +101,18 @@ public final class LanguageId {
    * does nothing more; a job routed before it ends waits for the same build.
    */
   public static void prepareInBackground() {
-    if (PREPARING.compareAndSet(false, true)) {
-      Thread t =
-          new Thread(
-              () -> {
-                var unused = Detector.INSTANCE.computeLanguageConfidenceValues(WARM_UP_TEXT);
-              },
-              "editstream-lingua-load");
-      t.setDaemon(true);
-      t.start();
-    }
+    PREPARE.start();
   }
 
   /** A Latin-script prompt: its detection loads the statistics most prompts need. */
   static final String WARM_UP_TEXT = "Replace the background with plain light grey studio paper";
 
-  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final BackgroundLoad PREPARE =
+      new BackgroundLoad(
+          "editstream-lingua-load",
+          () -> {
+            var unused = Detector.INSTANCE.computeLanguageConfidenceValues(WARM_UP_TEXT);
+          });
 
   /** The covered languages (ISO 639-1 codes). */
   public Set<String> covered() {

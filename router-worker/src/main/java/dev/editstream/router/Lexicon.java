@@ -119,20 +119,15 @@ public final class Lexicon {
    * build.
    */
   public static void prepareInBackground() {
-    if (PREPARING.compareAndSet(false, true)) {
-      Thread t =
-          new Thread(
-              () -> {
-                var unused = Shared.INSTANCE;
-              },
-              "editstream-lexicon-load");
-      t.setDaemon(true);
-      t.start();
-    }
+    PREPARE.start();
   }
 
-  private static final java.util.concurrent.atomic.AtomicBoolean PREPARING =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final BackgroundLoad PREPARE =
+      new BackgroundLoad(
+          "editstream-lexicon-load",
+          () -> {
+            var unused = Shared.INSTANCE;
+          });
 
   /**
    * Merges lexicon documents (the JSON format described on the class).
