@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,10 +64,11 @@ import reactor.core.scheduler.Scheduler;
  * parse, else as seen here). Jobs that sleep while their model is unknown are woken as soon as it
  * becomes known and then wait what the schedule says. A job the router submitted while others
  * waited for an account slot ({@link dev.editstream.core.event.Submission#slotBound()}, carried in
- * the event) is checked densely once it may have ended: at the provider's cap the detection delay
- * is throughput. The router's permit of a request is released when the request's end reaches the
- * topics (the {@code completed} or {@code failed} event this stage publishes), in this process or
- * another; nothing is shared with the router in memory.
+ * the event), or while a later event showed the account's slots bound ({@link SlotBoundSignal}), is
+ * checked densely once it may have ended: at the provider's cap the detection delay is throughput.
+ * The router's permit of a request is released when the request's end reaches the topics (the
+ * {@code completed} or {@code failed} event this stage publishes), in this process or another;
+ * nothing is shared with the router in memory.
  *
  * <p>A status or result call that fails ends this attempt, marked as after progress once the
  * provider answered a check of it; the stage runner's {@link dev.editstream.core.RetryDecision}
@@ -88,6 +90,13 @@ public final class PollerHandler implements StageHandler {
   private final @Nullable SmartPollSchedule smart;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
   private final @Nullable StatusCallGate gate;
+  private final SlotBoundSignal slotBound = new SlotBoundSignal(SLOT_BOUND_LINGER);
+
+  /**
+   * How long after the latest slot-bound acceptance seen in any {@code submitted} event every job
+   * counts as slot-bound ({@link SlotBoundSignal}): the router's own linger (5 s).
+   */
+  static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
 
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
   static final int MAX_SERVER_TEXT = 2_000;
@@ -268,6 +277,8 @@ public final class PollerHandler implements StageHandler {
         event.submission().submittedAt() == null
             ? clock.instant()
             : event.submission().submittedAt();
+    slotBound.seen(
+        event.submission().slotBound(), event.submission().submittedAt(), clock.instant());
     if (event.requests().size() > 1) {
       return pollParts(event, submittedAt);
     }
@@ -447,7 +458,7 @@ public final class PollerHandler implements StageHandler {
         d,
         elapsed,
         earliest,
-        event.submission() != null && event.submission().slotBound(),
+        slotBound.boundAt(event.submission() != null && event.submission().slotBound(), checkedAt),
         queuePosition != null && queuePosition > 0,
         SLOT_BOUND_WAIT);
   }
@@ -455,7 +466,9 @@ public final class PollerHandler implements StageHandler {
   /**
    * The pause before the next check. While the job's model is not known to the smart schedule, a
    * job that is not a scout sleeps long; it is woken when the model becomes known and then waits
-   * what the schedule says now, counted from its last check.
+   * what the schedule says now, counted from its last check. A job that does not count as
+   * slot-bound is woken the same way when a later event on the submitted topic shows the slots bind
+   * ({@link SlotBoundSignal}).
    */
   private Mono<Long> pause(
       JobEvent event,
@@ -468,12 +481,22 @@ public final class PollerHandler implements StageHandler {
     if (wait.isZero()) {
       return Mono.just(0L);
     }
-    if (smart == null || event.route() == null || smart.known(event.route().modelId())) {
+    if (smart == null || event.route() == null) {
+      return Mono.delay(wait, timer);
+    }
+    List<Mono<Void>> wakes = new ArrayList<>(2);
+    if (!smart.known(event.route().modelId())) {
+      wakes.add(knownSignal(event.route().modelId()).asMono());
+    }
+    if (!slotBound.boundAt(
+        event.submission() != null && event.submission().slotBound(), checkedAt)) {
+      wakes.add(slotBound.turnsBound());
+    }
+    if (wakes.isEmpty()) {
       return Mono.delay(wait, timer);
     }
     return Mono.firstWithSignal(
-            Mono.delay(wait, timer).thenReturn(false),
-            knownSignal(event.route().modelId()).asMono().thenReturn(true))
+            Mono.delay(wait, timer).thenReturn(false), Mono.firstWithSignal(wakes).thenReturn(true))
         .flatMap(
             woken -> {
               if (!woken) {

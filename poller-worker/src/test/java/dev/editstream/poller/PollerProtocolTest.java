@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -670,6 +671,69 @@ class PollerProtocolTest {
   }
 
   /** Scouts poll every 500 ms while the model is unknown. */
+  /**
+   * A job submitted before any other submission waited (no {@code slot_bound}) polls on the smart
+   * schedule's sparse waits; once a later event on the submitted topic says the account's slots
+   * bind, it is woken and checked on the dense slot-bound wait, as if its own flag were set.
+   */
+  @Test
+  void shouldCheckAJobDenselyOnceALaterSubmittedEventShowsTheSlotsBind() throws Exception {
+    List<Duration> checkedAt = new CopyOnWriteArrayList<>();
+    api.on(
+        "GET",
+        path(RID, "status"),
+        call -> {
+          checkedAt.add(elapsed());
+          return checkedAt.size() == 1 ? status("in_progress") : status("completed");
+        });
+    api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
+    api.on(
+        "GET",
+        path("r-2", "status"),
+        Answer.ok("{\"request_id\":\"r-2\",\"status\":\"in_progress\"}"));
+    PollerHandler h =
+        PollerHandler.builder()
+            .client(client)
+            .topics(PollerHandlerTest.TOPICS)
+            .schedule(CLI)
+            .smart(smallSmartSchedule()) // the first job is its scout: 500 ms between checks
+            .deadline(DEADLINE)
+            .clock(clock)
+            .timer(timer)
+            .build();
+    JobEvent later = PollerHandlerTest.submitted("r-2", Instant.EPOCH);
+    Submission bound = java.util.Objects.requireNonNull(later.submission());
+    later =
+        later.toBuilder()
+            .submission(
+                new Submission(
+                    bound.requestId(),
+                    bound.statusUrl(),
+                    bound.resultUrl(),
+                    bound.cancelUrl(),
+                    bound.submittedAt(),
+                    true))
+            .build();
+
+    CompletableFuture<Outcome> first = h.handle(submitted()).toFuture();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> timer.pending.contains(Duration.ofMillis(500)));
+    reactor.core.Disposable second = h.handle(later).subscribe();
+    // both jobs now wait the dense slot-bound wait: the later one by its own flag, the first woken
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                timer.pending.stream().filter(PollerHandler.SLOT_BOUND_WAIT::equals).count() == 2);
+    vts.advanceTimeBy(Duration.ofMillis(100));
+    Outcome done = first.get(20, TimeUnit.SECONDS);
+    second.dispose();
+
+    completedEvent(done);
+    assertThat(checkedAt).containsExactly(Duration.ZERO, Duration.ofMillis(100));
+  }
+
   static SmartPollSchedule smallSmartSchedule() {
     return new SmartPollSchedule(
         SmartPollSchedule.Settings.defaults()

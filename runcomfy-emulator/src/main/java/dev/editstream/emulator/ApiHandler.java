@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -210,7 +211,14 @@ final class ApiHandler
     if (route instanceof Route.Status s) {
       stats.statusCall();
       return book.find(s.requestId())
-          .map(e -> json(res, 200, r.status(e, book.queuePosition(e.requestId()))))
+          .map(
+              e -> {
+                Instant finished = e.finishedAt();
+                if (finished != null) {
+                  stats.endAnswered(e.requestId(), finished);
+                }
+                return json(res, 200, r.status(e, book.queuePosition(e.requestId())));
+              })
           .orElseGet(() -> unknownRequest(res));
     }
     if (route instanceof Route.Result s) {

@@ -8,11 +8,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,6 +63,14 @@ public final class EmulatorStats {
   private final AtomicLong lastDownloadNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong firstPostNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong submitUnavailable = new AtomicLong();
+  private final Set<String> endsSeen = ConcurrentHashMap.newKeySet();
+  private final Object hops = new Object();
+
+  /** Nanos at which a status answer first told a client of a job's end, oldest first. */
+  private final ArrayDeque<Long> unpairedEnds = new ArrayDeque<>();
+
+  private final List<Long> detectionNanos = new ArrayList<>();
+  private final List<Long> hopNanos = new ArrayList<>();
 
   /** Stats starting now, on the system clocks. */
   public EmulatorStats() {
@@ -269,7 +281,14 @@ public final class EmulatorStats {
 
   /** As {@link #submitted(String, JsonNode)} with the body's {@link #bodyHash(JsonNode)}. */
   void submitted(String modelId, String bodyHash) {
-    inFlight.change(1, nanoTime.getAsLong());
+    long now = nanoTime.getAsLong();
+    inFlight.change(1, now);
+    synchronized (hops) {
+      Long seen = unpairedEnds.pollFirst();
+      if (seen != null) {
+        hopNanos.add(now - seen);
+      }
+    }
     submitsPerModel.computeIfAbsent(modelId, k -> new AtomicLong()).incrementAndGet();
     submitsPerBodyHash.computeIfAbsent(bodyHash, k -> new AtomicLong()).incrementAndGet();
   }
@@ -295,6 +314,45 @@ public final class EmulatorStats {
 
   void received(Endpoint endpoint) {
     counter(endpoint).incrementAndGet();
+  }
+
+  /**
+   * A status answer that tells a client of a job's end: the first for each request_id counts its
+   * detection delay (from {@code finishedAt} to now) and opens a hop (closed by the next accepted
+   * submit, {@link #endToNextSubmit()}).
+   */
+  void endAnswered(String requestId, Instant finishedAt) {
+    if (!endsSeen.add(requestId)) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    long delay = Math.max(0, now - nanosAt(finishedAt));
+    synchronized (hops) {
+      detectionNanos.add(delay);
+      unpairedEnds.addLast(now);
+    }
+  }
+
+  /**
+   * Detection delay of every job whose end a status answer told: from the job's end to the first
+   * status answer that said so, ns, in the order seen. A snapshot.
+   */
+  public long[] detectionDelays() {
+    synchronized (hops) {
+      return detectionNanos.stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  /**
+   * Time from a status answer that first told of a job's end to the next accepted submit, ns: each
+   * accepted submit is paired with the oldest such answer not yet paired (first in, first out).
+   * While a client waits at a concurrency cap this is its hop from a seen end to the slot's next
+   * job; without a cap it means little. A snapshot.
+   */
+  public long[] endToNextSubmit() {
+    synchronized (hops) {
+      return hopNanos.stream().mapToLong(Long::longValue).toArray();
+    }
   }
 
   /** One job fewer in flight (completed, failed or cancelled). */

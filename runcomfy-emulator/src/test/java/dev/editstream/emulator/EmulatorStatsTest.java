@@ -61,6 +61,29 @@ class EmulatorStatsTest {
   }
 
   @Test
+  void shouldTimeEachEndToItsFirstStatusAnswerAndThatAnswerToTheNextAcceptedSubmit() {
+    long[] now = {0};
+    Instant t0 = Instant.parse("2026-12-07T03:00:00Z");
+    EmulatorStats s = new EmulatorStats(() -> now[0], t0);
+    s.submitted("m", "h1");
+    s.submitted("m", "h2");
+    now[0] = 250_000_000L;
+    s.endAnswered("r1", t0.plusMillis(100));
+    now[0] = 260_000_000L;
+    s.endAnswered("r1", t0.plusMillis(100)); // the same end told again: not counted
+    now[0] = 270_000_000L;
+    s.endAnswered("r2", t0.plusMillis(270));
+    now[0] = 300_000_000L;
+    s.submitted("m", "h3"); // paired with r1's answer (the oldest)
+    now[0] = 400_000_000L;
+    s.submitted("m", "h4"); // with r2's
+    s.submitted("m", "h5"); // nothing left to pair
+
+    assertThat(s.detectionDelays()).containsExactly(150_000_000L, 0L);
+    assertThat(s.endToNextSubmit()).containsExactly(50_000_000L, 130_000_000L);
+  }
+
+  @Test
   void shouldSplit429sAndCountCallsPerEndpoint() {
     EmulatorStats s = new EmulatorStats();
     s.rateLimitedSent();

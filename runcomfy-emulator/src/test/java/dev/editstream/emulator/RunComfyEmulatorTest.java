@@ -188,6 +188,24 @@ class RunComfyEmulatorTest {
     assertThat(Duration.between(f1, f2)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
   }
 
+  @Test
+  void shouldTimeEachEndFromTheRunToTheStatusAnswerThatToldItAndToTheNextSubmit() {
+    start(c -> c.withConcurrency(1).withLatency(200, 200));
+    JsonNode first = submit(FLUX, fluxBody(samples.url(TEAPOT)));
+    awaitTerminal(first);
+    long[] seenBeforeNextSubmit = emu.stats().endToNextSubmit();
+    awaitTerminal(first); // a second answer about the same end counts nothing more
+    submit(FLUX, fluxBody(samples.url(TEAPOT)));
+
+    long[] delays = emu.stats().detectionDelays();
+    assertThat(delays).hasSize(1);
+    assertThat(delays[0]).isBetween(0L, Duration.ofSeconds(5).toNanos());
+    assertThat(seenBeforeNextSubmit).as("no submit after the end yet").isEmpty();
+    long[] hops = emu.stats().endToNextSubmit();
+    assertThat(hops).hasSize(1);
+    assertThat(hops[0]).isPositive();
+  }
+
   static int differingPixels(BufferedImage a, BufferedImage b) {
     int n = 0;
     for (int y = 0; y < a.getHeight(); y++) {

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -354,11 +355,39 @@ final class Scenarios {
     return edges
         + (cap > 0
             ? String.format(
-                "; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)",
-                steady, 100 * steady / cap, whole, 100 * whole / cap)
+                    "; sustained provider in-flight %.1f = %.0f%% of cap while jobs waited (%.1f = %.0f%% over the whole batch)",
+                    steady, 100 * steady / cap, whole, 100 * whole / cap)
+                + slotTurnover(st)
             : String.format(
                 "; sustained provider in-flight %.1f while jobs waited (%.1f over the whole batch)",
                 steady, whole));
+  }
+
+  /**
+   * Where a slot's time goes at the cap, as the emulator saw it: the mean and median delay from a
+   * job's end to the first status answer that told of it, and the mean and median time from that
+   * answer to the next accepted POST (each POST paired with the oldest unpaired end; see {@link
+   * EmulatorStats#endToNextSubmit()}), ms. Empty when no end was seen.
+   */
+  static String slotTurnover(EmulatorStats st) {
+    long[] seen = st.detectionDelays();
+    long[] hop = st.endToNextSubmit();
+    if (seen.length == 0 || hop.length == 0) {
+      return "";
+    }
+    return String.format(
+        "; end to the status answer that told of it: mean %.0f ms, median %.0f ms; that answer to the next accepted POST: mean %.0f ms, median %.0f ms",
+        meanMs(seen), medianMs(seen), meanMs(hop), medianMs(hop));
+  }
+
+  private static double meanMs(long[] nanos) {
+    return Arrays.stream(nanos).average().orElse(0) / 1e6;
+  }
+
+  private static double medianMs(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2] / 1e6;
   }
 
   /** The first {@code done} event of every job that has one. */
