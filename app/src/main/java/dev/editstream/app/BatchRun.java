@@ -175,6 +175,12 @@ public final class BatchRun {
   }
 
   /**
+   * The static group membership id ({@code group.instance.id}, a suffix per stage) of a run on its
+   * state folder's embedded broker, unless {@code --instance-id} names another.
+   */
+  public static final String EMBEDDED_INSTANCE_ID = "editstream-run";
+
+  /**
    * The batch state folder of an output folder being opened, its embedded broker starting, on a
    * thread of its own ({@link #openState}).
    */
@@ -328,6 +334,13 @@ public final class BatchRun {
                     : " (the same command resumes the batch after a crash)"));
         state = opening.await();
         cfg = cfg.withBootstrapServers(state.bootstrapServers());
+        if (cfg.instanceId() == null) {
+          // the broker is this folder's own, and the folder's lock admits one process: a fixed
+          // static membership id can never fence another process, and the same command after a
+          // crash takes its partitions back at once instead of waiting out the dead members'
+          // session timeout (10 s)
+          cfg = cfg.withInstanceId(EMBEDDED_INSTANCE_ID);
+        }
       }
       if (serveLocalFiles) {
         assets = LocalAssetServer.start("127.0.0.1", 0);

@@ -159,6 +159,15 @@ public record PipelineConfig(
     return toBuilder().bootstrapServers(servers).build();
   }
 
+  /**
+   * A copy with a static group membership id.
+   *
+   * @throws IllegalArgumentException if {@code id} breaks {@code --instance-id}'s rule
+   */
+  public PipelineConfig withInstanceId(String id) {
+    return toBuilder().instanceId(id).build();
+  }
+
   /** A copy with other provider settings. */
   public PipelineConfig withProvider(ProviderSettings p) {
     return toBuilder().provider(p).build();

@@ -157,7 +157,7 @@ public final class PipelineOptions {
   @Option(
       names = "--instance-id",
       description =
-          "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process).")
+          "Static consumer-group membership: a worker restarted with the same id takes its partitions back at once (one id per worker process). `run` on its own broker (no --bootstrap-servers) uses editstream-run.")
   @Nullable String instanceId;
 
   @Option(

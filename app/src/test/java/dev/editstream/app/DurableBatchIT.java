@@ -175,6 +175,21 @@ class DurableBatchIT {
                   state.bootstrapServers(),
                   new dev.editstream.core.event.Topics("editstream"),
                   null)) {
+        // the runs on the folder's own broker are static members: the second run took the killed
+        // run's partitions over by its id, and its members stay known after its exit
+        try (org.apache.kafka.clients.admin.Admin admin =
+            org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.<String, Object>of("bootstrap.servers", state.bootstrapServers()))) {
+          var router =
+              admin
+                  .describeConsumerGroups(List.of("editstream-router"))
+                  .all()
+                  .get(30, java.util.concurrent.TimeUnit.SECONDS)
+                  .get("editstream-router");
+          assertThat(router.members())
+              .extracting(m -> m.groupInstanceId().orElse("(dynamic)"))
+              .containsExactly(BatchRun.EMBEDDED_INSTANCE_ID + "-router");
+        }
         t.expect(
             java.util.stream.IntStream.range(0, n)
                 .mapToObj(i -> String.format("sku-%03d", i))

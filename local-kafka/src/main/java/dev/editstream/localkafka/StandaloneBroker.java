@@ -31,6 +31,12 @@ public final class StandaloneBroker {
   private StandaloneBroker() {}
 
   /**
+   * The broker's session with its own controller, ms ({@code broker.session.timeout.ms}; Kafka's
+   * default 9,000): how long the broker restarted after a crash waits before it can register.
+   */
+  public static final int BROKER_SESSION_MS = 4_000;
+
+  /**
    * The broker's configuration file content.
    *
    * @param port client port on 127.0.0.1
@@ -59,6 +65,13 @@ public final class StandaloneBroker {
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
+            // after a crash the controller keeps the dead incarnation's registration until its
+            // session ends, and the restarted broker cannot register before: 9 s by default, paid
+            // by
+            // the same command after a SIGKILL; heartbeats twice a second keep eight chances
+            // within the shorter session
+            "broker.session.timeout.ms=" + BROKER_SESSION_MS,
+            "broker.heartbeat.interval.ms=500",
             // fsync once a second, not per record: kill -9 loses nothing, a power loss up to ~1 s.
             "log.flush.interval.ms=1000",
             "log.flush.scheduler.interval.ms=1000",

@@ -109,6 +109,23 @@ class LocalBrokerTest {
     try (LocalBroker b = LocalBroker.start(dir)) {
       System.out.printf("LocalBroker restart after kill -9 took %d ms%n", ms(t0));
       assertThat(readAll(b.bootstrapServers(), TOPIC, 5)).containsExactly(values(5));
+      // the restarted broker could register only once the killed one's session ended: ours is
+      // shorter than Kafka's 9 s
+      try (Admin admin =
+          Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers()))) {
+        org.apache.kafka.common.config.ConfigResource broker =
+            new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
+        assertThat(
+                admin
+                    .describeConfigs(List.of(broker))
+                    .all()
+                    .get(60, TimeUnit.SECONDS)
+                    .get(broker)
+                    .get("broker.session.timeout.ms")
+                    .value())
+            .isEqualTo(String.valueOf(StandaloneBroker.BROKER_SESSION_MS));
+      }
     }
   }
 
