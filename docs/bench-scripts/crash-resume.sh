@@ -8,6 +8,7 @@ set -euo pipefail
 JAR=${JAR:-$PWD/tools/target/editstream-tools.jar}
 WORK=${1:-/tmp/crash-resume}
 PORT=${PORT:-18777}
+if curl -s "http://127.0.0.1:$PORT/" > /dev/null; then echo "port $PORT is in use (set PORT)" >&2; exit 1; fi
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK"
 cp "$OLDPWD/examples/a_products/a05_duffel_bag_white.jpg" .
 for i in $(seq 1 120); do
