@@ -66,9 +66,8 @@ public final class StandaloneBroker {
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
             // after a crash the controller keeps the dead incarnation's registration until its
-            // session ends, and the restarted broker cannot register before: 9 s by default, paid
-            // by
-            // the same command after a SIGKILL; heartbeats twice a second keep eight chances
+            // session ends, and the restarted broker cannot register before (9 s by default, paid
+            // by the same command after a SIGKILL); two heartbeats a second keep eight chances
             // within the shorter session
             "broker.session.timeout.ms=" + BROKER_SESSION_MS,
             "broker.heartbeat.interval.ms=500",

@@ -90,13 +90,8 @@ public final class PollerHandler implements StageHandler {
   private final @Nullable SmartPollSchedule smart;
   private final Map<String, Sinks.Empty<Void>> knownSignals = new ConcurrentHashMap<>();
   private final @Nullable StatusCallGate gate;
-  private final SlotBoundSignal slotBound = new SlotBoundSignal(SLOT_BOUND_LINGER);
-
-  /**
-   * How long after the latest slot-bound acceptance seen in any {@code submitted} event every job
-   * counts as slot-bound ({@link SlotBoundSignal}): the router's own linger (5 s).
-   */
-  static final Duration SLOT_BOUND_LINGER = Duration.ofSeconds(5);
+  private final SlotBoundSignal slotBound =
+      new SlotBoundSignal(dev.editstream.core.event.Submission.SLOT_BOUND_LINGER);
 
   /** Longest text from the server put in a failure message or log line, chars (after escaping). */
   static final int MAX_SERVER_TEXT = 2_000;

@@ -29,6 +29,14 @@ public record Submission(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY)
         boolean slotBound) {
 
+  /**
+   * How long after the last submission stopped waiting for a slot a new submission still counts as
+   * slot-bound (the router), and how long after the latest slot-bound acceptance every job counts
+   * as slot-bound (the poller): the last jobs of a batch that queued for permits then still run,
+   * and the batch's wall time ends when they are seen to end.
+   */
+  public static final java.time.Duration SLOT_BOUND_LINGER = java.time.Duration.ofSeconds(5);
+
   /** A submission accepted while no other submission waited for a slot. */
   public Submission(
       String requestId,

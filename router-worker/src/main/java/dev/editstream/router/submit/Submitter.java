@@ -47,12 +47,9 @@ public final class Submitter {
     }
   }
 
-  /**
-   * How long after the last submission stopped waiting for a slot a new submission still counts as
-   * slot-bound: the last jobs of a batch that queued for permits then still run, and the batch's
-   * wall time ends when they are seen to end.
-   */
-  public static final java.time.Duration SLOT_BOUND_LINGER = java.time.Duration.ofSeconds(5);
+  /** {@link dev.editstream.core.event.Submission#SLOT_BOUND_LINGER}. */
+  public static final java.time.Duration SLOT_BOUND_LINGER =
+      dev.editstream.core.event.Submission.SLOT_BOUND_LINGER;
 
   /** An earlier attempt already submitted this job (its {@code submitted} event exists). */
   public record AlreadySubmitted(String requestId) implements Result {}
