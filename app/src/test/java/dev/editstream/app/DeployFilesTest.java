@@ -241,6 +241,24 @@ class DeployFilesTest {
             .as(name + " --out on a volume")
             .contains(out);
       }
+      // the views' stores outlive a container restart (an emptyDir, one per pod: never shared)
+      String state = option(args, "--state-dir");
+      assertThat(state).as(name + " --state-dir").isNotNull();
+      String stateVolume = null;
+      for (JsonNode m : c.path("volumeMounts")) {
+        if (m.path("mountPath").asText().equals(state)) {
+          stateVolume = m.path("name").asText();
+        }
+      }
+      assertThat(stateVolume).as(name + " --state-dir on a volume").isNotNull();
+      String sv = stateVolume;
+      assertThat(pod.path("volumes"))
+          .as(name + " --state-dir's volume is the pod's own")
+          .anySatisfy(
+              v -> {
+                assertThat(v.path("name").asText()).isEqualTo(sv);
+                assertThat(v.has("emptyDir")).isTrue();
+              });
     }
     assertThat(names).isEqualTo(WORKERS);
     assertThat(
@@ -345,6 +363,15 @@ class DeployFilesTest {
           .as(name + " healthcheck")
           .contains("/health/ready")
           .contains("127.0.0.1/" + port);
+      String state = option(command, "--state-dir");
+      assertThat(strings(s.path("volumes")))
+          .as(name + " --state-dir on a named volume of its own")
+          .anyMatch(
+              v ->
+                  state != null
+                      && v.endsWith(":" + state)
+                      && compose.path("volumes").has(v.substring(0, v.indexOf(':')))
+                      && v.startsWith(name.replace("-worker", "") + "-state:"));
       String out = option(command, "--out");
       if (out != null) {
         assertThat(strings(s.path("volumes")))
@@ -493,6 +520,7 @@ class DeployFilesTest {
             "FROM eclipse-temurin:17-jre",
             "ENTRYPOINT [\"java\",\"-jar\",\"/app/editstream.jar\"]",
             "EXPOSE 9400")
+        .contains("chown editstream:editstream /data/out /data/state")
         .containsPattern("(?m)^USER 10001")
         .doesNotContainPattern("(?m)^HEALTHCHECK");
   }
