@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -479,19 +478,19 @@ public final class PollerHandler implements StageHandler {
     if (smart == null || event.route() == null) {
       return Mono.delay(wait, timer);
     }
-    List<Mono<Void>> wakes = new ArrayList<>(2);
-    if (!smart.known(event.route().modelId())) {
-      wakes.add(knownSignal(event.route().modelId()).asMono());
-    }
-    if (!slotBound.boundAt(
-        event.submission() != null && event.submission().slotBound(), checkedAt)) {
-      wakes.add(slotBound.turnsBound());
-    }
-    if (wakes.isEmpty()) {
+    // what may shorten this wait: the model becoming known, the account's slots turning bound
+    Mono<Void> known =
+        smart.known(event.route().modelId()) ? null : knownSignal(event.route().modelId()).asMono();
+    Mono<Void> bound =
+        slotBound.boundAt(event.submission() != null && event.submission().slotBound(), checkedAt)
+            ? null
+            : slotBound.turnsBound();
+    Mono<Void> wake =
+        known == null ? bound : bound == null ? known : Mono.firstWithSignal(known, bound);
+    if (wake == null) {
       return Mono.delay(wait, timer);
     }
-    return Mono.firstWithSignal(
-            Mono.delay(wait, timer).thenReturn(false), Mono.firstWithSignal(wakes).thenReturn(true))
+    return Mono.firstWithSignal(Mono.delay(wait, timer).thenReturn(false), wake.thenReturn(true))
         .flatMap(
             woken -> {
               if (!woken) {
