@@ -35,19 +35,22 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The downloader-worker's logic for one {@code completed} job: read the result again ({@code GET
- * .../result}: events keep output URLs without their query strings, since they are often signed and
- * expire; nothing passes from the poller in memory, so the downloader behaves the same in the
- * poller's process or another), fetch every allowed output URL into a staging folder ({@code
- * <out>/.staging/<job id>-<uuid>/}, each file streamed to a temp name, checked and renamed by
- * {@link OutputDownloader}), then move the folder atomically to {@code <out>/<job id>/}, append the
- * job to {@code manifest.jsonl} and publish {@code done}. Only a folder editstream made for the
- * same job is ever replaced ({@link OutputFolder}): a job whose id names editstream's own files, or
- * whose folder exists without editstream's marker of that job, fails with class 65 {@code
- * output_conflict} before anything is downloaded, and nothing is deleted. Partial downloads are
- * never visible under the final folder. URLs the {@link DownloadPolicy} refuses are logged and
- * skipped, as RunComfy's CLI does; a job with no allowed output fails with class 65. Each committed
- * file is recorded in the {@link PipelineMetrics} (bytes, streaming and commit time).
+ * The downloader-worker's logic for one {@code completed} job: take its output URLs from the event
+ * when they are whole ({@link #whole}: unsigned, as RunComfy's documented results are), else read
+ * the result again ({@code GET .../result}: events keep output URLs without their query strings,
+ * since signed ones expire and must never be published; nothing passes from the poller in memory,
+ * so the downloader behaves the same in the poller's process or another), fetch every allowed
+ * output URL into a staging folder ({@code <out>/.staging/<job id>-<uuid>/}, each file streamed to
+ * a temp name, checked and renamed by {@link OutputDownloader}), then move the folder atomically to
+ * {@code <out>/<job id>/}, append the job to {@code manifest.jsonl} and publish {@code done}. Only
+ * a folder editstream made for the same job is ever replaced ({@link OutputFolder}): a job whose id
+ * names editstream's own files, or whose folder exists without editstream's marker of that job,
+ * fails with class 65 {@code output_conflict} before anything is downloaded (a dangling link at the
+ * job's name: when the folder is moved, after the download), and nothing is deleted. Partial
+ * downloads are never visible under the final folder. URLs the {@link DownloadPolicy} refuses are
+ * logged and skipped, as RunComfy's CLI does; a job with no allowed output fails with class 65.
+ * Each committed file is recorded in the {@link PipelineMetrics} (bytes, streaming and commit
+ * time).
  */
 public final class DownloaderHandler implements StageHandler {
   private static final Logger log = LoggerFactory.getLogger(DownloaderHandler.class);
@@ -198,12 +201,39 @@ public final class DownloaderHandler implements StageHandler {
               FailureReason.NO_REQUEST_ID,
               "completed event carries no request_id"));
     }
+    List<String> known = event.outputs();
+    if (known != null && whole(known)) {
+      // RunComfy's own URLs, unsigned (its documented results are public storage URLs): the
+      // event holds them exactly as the result gave them, so reading the result again would
+      // only repeat them (one API call per job less)
+      return download(event, known);
+    }
     // a split batch has several requests: their outputs, in request order
     return Flux.fromIterable(event.requests())
         .concatMap(sub -> outputUrls(sub.requestId()))
         .concatMapIterable(urls -> urls)
         .collectList()
         .flatMap(urls -> download(event, urls));
+  }
+
+  /**
+   * Whether a {@code completed} event's output URLs are RunComfy's exactly: at least one, and none
+   * has a query string or fragment. The poller keeps each URL without its query string and fragment
+   * ({@link dev.editstream.core.Redact#url}: signed URLs lose their signatures), so an event URL
+   * with neither had none to lose, and one with {@code ?<redacted>} lost them. Pure.
+   *
+   * @param outputs the event's {@code outputs}, or {@code null}
+   */
+  static boolean whole(@Nullable List<String> outputs) {
+    if (outputs == null || outputs.isEmpty()) {
+      return false;
+    }
+    for (String u : outputs) {
+      if (u == null || u.indexOf('?') >= 0 || u.indexOf('#') >= 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The request's full (possibly signed) output URLs, read from its result. */
@@ -238,7 +268,7 @@ public final class DownloaderHandler implements StageHandler {
     Path finalDir;
     try {
       finalDir = OutputFolder.jobFolder(outDir, event.jobId());
-      OutputFolder.requireReplaceable(finalDir, event.jobId());
+      OutputFolder.precheck(finalDir, event.jobId());
     } catch (StageException e) {
       return Mono.error(e);
     }

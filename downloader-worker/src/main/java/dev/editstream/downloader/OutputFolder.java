@@ -90,6 +90,23 @@ public final class OutputFolder {
   }
 
   /**
+   * The check before a download: as {@link #requireReplaceable}, but a dangling link passes (it is
+   * refused by {@link #promote}, after the download). In the usual case, no folder yet, this is one
+   * {@code stat} with no exception (a {@code NoSuchFileException} per job cost more CPU than the
+   * call itself), so it may run on the thread the download starts from.
+   *
+   * @throws StageException class 65 {@code output_conflict}, naming the path, for anything there
+   *     but editstream's folder of {@code jobId}
+   * @throws UncheckedIOException when the folder cannot be inspected
+   */
+  public static void precheck(Path finalDir, String jobId) {
+    if (!finalDir.toFile().exists()) {
+      return;
+    }
+    requireReplaceable(finalDir, jobId);
+  }
+
+  /**
    * Checks that {@code finalDir} is absent, or a folder editstream made for {@code jobId}.
    *
    * @throws StageException class 65 {@code output_conflict}, naming the path, otherwise
@@ -140,12 +157,26 @@ public final class OutputFolder {
    */
   public static void promote(Path staging, Path finalDir, String jobId, Consumer<Path> delete) {
     try {
-      Files.createDirectories(staging);
+      if (!staging.toFile().isDirectory()) { // made by the first download into it, as a rule
+        Files.createDirectories(staging);
+      }
       Files.write(
           staging.resolve(MARKER),
           (jobId + "\n").getBytes(StandardCharsets.UTF_8),
           StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE);
+      if (!finalDir.toFile().exists()) {
+        // the usual case, without the exceptions of a NoSuchFileException per check: nothing is
+        // there but maybe a dangling link, and rename(2) never replaces a link, a file or a
+        // non-empty folder with a folder (ENOTDIR, ENOTEMPTY); an empty folder made since the
+        // check would be replaced, as it would be after the full check below
+        try {
+          Files.move(staging, finalDir, StandardCopyOption.ATOMIC_MOVE);
+          return;
+        } catch (IOException refused) {
+          // something is there after all: the full rules below decide
+        }
+      }
       requireReplaceable(finalDir, jobId);
       if (Files.exists(finalDir, LinkOption.NOFOLLOW_LINKS)) {
         Path trash =

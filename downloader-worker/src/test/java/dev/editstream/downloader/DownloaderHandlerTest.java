@@ -18,6 +18,7 @@ import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
 import dev.editstream.core.job.Job;
 import dev.editstream.emulator.EmulatorConfig;
+import dev.editstream.emulator.Endpoint;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.pipeline.metrics.Meters;
 import dev.editstream.pipeline.metrics.PipelineMetrics;
@@ -75,6 +76,7 @@ class DownloaderHandlerTest {
   OutputDownloader downloader;
   DownloadPolicy policy;
   Manifest manifest;
+  boolean publicOutputs;
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @AfterEach
@@ -93,10 +95,11 @@ class DownloaderHandlerTest {
   void start(UnaryOperator<EmulatorConfig> tweak) {
     emuDir = dir.resolve("emulator");
     out = dir.resolve("out");
-    emu =
-        RunComfyEmulator.start(
-            tweak.apply(
-                EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0)));
+    EmulatorConfig config =
+        tweak.apply(
+            EmulatorConfig.defaults(emuDir, TOKEN).withFetchInputs(false).withLatency(0, 0));
+    publicOutputs = config.publicOutputs();
+    emu = RunComfyEmulator.start(config);
     client =
         new RunComfyClient(
             RunComfyConfig.of(emu.baseUrl(), TOKEN).withResponseTimeout(Duration.ofSeconds(10)));
@@ -150,7 +153,13 @@ class DownloaderHandlerTest {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> client.status(requestId).block(WAIT).terminal());
     List<String> signed = OutputUrls.collect(client.result(requestId).block(WAIT).output());
-    assertThat(signed).hasSize(images).allSatisfy(u -> assertThat(u).contains("X-Amz-Signature="));
+    assertThat(signed)
+        .hasSize(images)
+        .allSatisfy(
+            u ->
+                assertThat(u.contains("X-Amz-Signature="))
+                    .as("signed unless the emulator's outputs are public: " + u)
+                    .isNotEqualTo(publicOutputs));
     Instant now = Instant.now();
     Job job =
         new Job(
@@ -292,6 +301,52 @@ class DownloaderHandlerTest {
       assertThat(f.path("sha256").asText()).isEqualTo(sha256(file));
       assertThat(f.path("source_url").asText()).doesNotContain("X-Amz");
     }
+  }
+
+  @Test
+  void shouldReadTheResultAgainForSignedOutputsAndNotForPublicOnes() {
+    start(c -> c);
+    JobEvent signed = completedJob(2);
+    long before = emu.stats().calls(Endpoint.RESULT);
+
+    assertThat(doneEvent(handler(policy).handle(signed).block(WAIT)).files()).hasSize(2);
+    assertThat(emu.stats().calls(Endpoint.RESULT) - before)
+        .as("signed URLs lost their signatures in the event: the result is read again")
+        .isEqualTo(1);
+
+    stop();
+    start(c -> c.withPublicOutputs(true));
+    JobEvent plain = completedJob(2);
+    before = emu.stats().calls(Endpoint.RESULT);
+    long files = emu.stats().calls(Endpoint.FILES);
+
+    JobEvent done = doneEvent(handler(policy).handle(plain).block(WAIT));
+
+    assertThat(done.files()).hasSize(2);
+    assertThat(done.files()).extracting(OutputFile::sourceUrl).isEqualTo(plain.outputs());
+    assertThat(emu.stats().calls(Endpoint.RESULT) - before)
+        .as("RunComfy's URLs are whole in the event: no second result call")
+        .isZero();
+    assertThat(emu.stats().calls(Endpoint.FILES) - files).isEqualTo(2);
+    assertThat(walk(out.resolve(JOB_ID))).hasSize(2);
+  }
+
+  @Test
+  void shouldTakeOnlyEventOutputsWithNoQueryStringOrFragmentAsWhole() {
+    assertThat(DownloaderHandler.whole(List.of("https://a.example/r/1.png"))).isTrue();
+    assertThat(
+            DownloaderHandler.whole(
+                List.of("https://a.example/r/1.png", "https://a.example/r/2.png")))
+        .isTrue();
+    assertThat(DownloaderHandler.whole(List.of("https://a.example/r/1.png" + REDACTED))).isFalse();
+    assertThat(
+            DownloaderHandler.whole(
+                List.of("https://a.example/r/1.png", "https://a.example/r/2.png" + REDACTED)))
+        .as("one signed URL among plain ones: the result is read again")
+        .isFalse();
+    assertThat(DownloaderHandler.whole(List.of("https://a.example/r/1.png#frag"))).isFalse();
+    assertThat(DownloaderHandler.whole(List.of())).isFalse();
+    assertThat(DownloaderHandler.whole(null)).isFalse();
   }
 
   @Test

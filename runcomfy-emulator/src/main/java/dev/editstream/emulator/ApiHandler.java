@@ -27,8 +27,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * answers each {@link Route} of the RunComfy Model API from the {@link JobBook}, the {@link
  * EmulatorCatalog} and the {@link Billing}; submits go to {@link Submitter}. A result asked for
  * before completion is answered per {@link EmulatorConfig#resultBeforeCompletion()}. File downloads
- * need no token but a valid signature (else 403) and are delegated to {@link FileSender}; {@code
- * /_emulator/*} goes to {@link ControlHandler}. Nothing here blocks the event loop.
+ * need no token but a valid signature (else 403; none with {@link EmulatorConfig#publicOutputs()})
+ * and are delegated to {@link FileSender}; {@code /_emulator/*} goes to {@link ControlHandler}.
+ * Nothing here blocks the event loop.
  */
 final class ApiHandler
     implements BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> {
@@ -164,7 +165,8 @@ final class ApiHandler
   private Mono<Void> unauthenticated(
       Route route, QueryStringDecoder query, HttpServerResponse res) {
     if (route instanceof Route.OutputFile f) {
-      return signer.verify("/files/" + f.requestId() + "/" + f.name(), query.parameters())
+      return config.publicOutputs()
+              || signer.verify("/files/" + f.requestId() + "/" + f.name(), query.parameters())
           ? files.send(f.requestId(), f.name(), res)
           : json(res, 403, ApiResponses.error(null, "signature does not match"));
     }

@@ -172,6 +172,12 @@ public final class EmulatorCommand implements Callable<Integer> {
   private boolean noRender;
 
   @Option(
+      names = "--public-outputs",
+      description =
+          "Output file URLs without a signature (no query string), as RunComfy's documented results show them. Default: signed like pre-signed storage URLs.")
+  private boolean publicOutputs;
+
+  @Option(
       names = "--blob-output-bytes",
       defaultValue = "0",
       description =
@@ -308,7 +314,8 @@ public final class EmulatorCommand implements Callable<Integer> {
         resultMode(),
         words(),
         acceptedThen504Rate,
-        0);
+        0,
+        publicOutputs);
   }
 
   private ResultBeforeCompletion resultMode() {

@@ -64,6 +64,12 @@ import java.util.function.Consumer;
  *     out after the body was sent, runcomfy-live-contract.md §4), default 0
  * @param submit503First how many of the first submits are answered 503 with RunComfy's rejecting
  *     JSON envelope ({@code error_code} 500001: no request created), default 0
+ * @param publicOutputs whether output file URLs are plain public URLs ({@code
+ *     <root>/files/{request_id}/{name}}, no query string, served without a signature check), as in
+ *     RunComfy's documented results ({@code result-completed-images.json}: {@code
+ *     https://playgrounds-storage-public.runcomfy.net/...}); default {@code false}: signed like
+ *     pre-signed storage URLs ({@code ?X-Amz-Signature=...}), which clients must never publish.
+ *     Blob URLs are always signed
  */
 public record EmulatorConfig(
     String host,
@@ -91,7 +97,8 @@ public record EmulatorConfig(
     ResultBeforeCompletion resultBeforeCompletion,
     StatusWords statusWords,
     double acceptedThen504Rate,
-    int submit503First) {
+    int submit503First,
+    boolean publicOutputs) {
 
   /** Default {@link #host()}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -198,7 +205,8 @@ public record EmulatorConfig(
         ResultBeforeCompletion.ERROR,
         StatusWords.LIVE,
         0,
-        0);
+        0,
+        false);
   }
 
   /** The latency model of jobs of {@code modelId}: its override, else {@link #latency()}. */
@@ -355,6 +363,14 @@ public record EmulatorConfig(
     return with(b -> b.submit503First = n);
   }
 
+  /**
+   * A copy whose output file URLs are public ({@code true}: no query string, as RunComfy's
+   * documented results) or signed ({@code false}, the default).
+   */
+  public EmulatorConfig withPublicOutputs(boolean publicOutputs) {
+    return with(b -> b.publicOutputs = publicOutputs);
+  }
+
   private EmulatorConfig with(Consumer<Builder> change) {
     Builder b = new Builder(this);
     change.accept(b);
@@ -399,6 +415,7 @@ public record EmulatorConfig(
     StatusWords statusWords;
     double acceptedThen504Rate;
     int submit503First;
+    boolean publicOutputs;
 
     Builder(EmulatorConfig c) {
       host = c.host;
@@ -427,6 +444,7 @@ public record EmulatorConfig(
       statusWords = c.statusWords;
       acceptedThen504Rate = c.acceptedThen504Rate;
       submit503First = c.submit503First;
+      publicOutputs = c.publicOutputs;
     }
 
     EmulatorConfig build() {
@@ -456,7 +474,8 @@ public record EmulatorConfig(
           resultBeforeCompletion,
           statusWords,
           acceptedThen504Rate,
-          submit503First);
+          submit503First,
+          publicOutputs);
     }
   }
 }

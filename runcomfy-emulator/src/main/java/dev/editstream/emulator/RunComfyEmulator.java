@@ -121,7 +121,7 @@ public final class RunComfyEmulator implements AutoCloseable {
     JobBook book = new JobBook(config.concurrency());
     InputFetcher fetcher = new InputFetcher(INPUT_TIMEOUT);
     AtomicReference<String> root = new AtomicReference<>();
-    Links links = new Links(root::get, new UrlSigner());
+    Links links = new Links(root::get, new UrlSigner(), config.publicOutputs());
     SharedOutputs shared = config.renderOutputs() ? null : SharedOutputs.create(outputDir);
     OutputRenderer renderer = new OutputRenderer(catalog, fetcher, outputDir, links, config);
     Billing billing = new Billing(catalog, stats, config.balanceUsd());

@@ -88,7 +88,8 @@ class EmulatorCommandTest {
                 ResultBeforeCompletion.ERROR,
                 StatusWords.LIVE,
                 0,
-                0));
+                0,
+                false));
   }
 
   @Test

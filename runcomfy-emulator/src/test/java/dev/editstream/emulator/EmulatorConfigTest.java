@@ -71,7 +71,8 @@ class EmulatorConfigTest {
             .withResultBeforeCompletion(ResultBeforeCompletion.STATE)
             .withStatusWords(StatusWords.DOCUMENTED)
             .withAcceptedThen504Rate(0.7)
-            .withSubmit503First(2);
+            .withSubmit503First(2)
+            .withPublicOutputs(true);
     assertThat(c)
         .isEqualTo(
             new EmulatorConfig(
@@ -100,7 +101,8 @@ class EmulatorConfigTest {
                 ResultBeforeCompletion.STATE,
                 StatusWords.DOCUMENTED,
                 0.7,
-                2));
+                2,
+                true));
   }
 
   @Test

@@ -170,6 +170,21 @@ class LoadModelTest {
   }
 
   @Test
+  void shouldServePublicOutputsAsPlainUrlsLikeRunComfysDocumentedResults() {
+    start(c -> c.withLatency(new LatencyModel.Fixed(0)).withPublicOutputs(true));
+    JsonNode submitted = submit(http, FLUX, fluxBody(1)).json();
+    String url = awaitCompleted(submitted).path("output").path("images").get(0).asText();
+    URI u = URI.create(url);
+    TestHttp anonymous = new TestHttp(null);
+
+    assertThat(u.getRawQuery()).isNull();
+    assertThat(u.getPath()).startsWith("/files/" + submitted.path("request_id").asText() + "/");
+    assertThat(anonymous.get(url).status()).isEqualTo(200);
+    assertThat(anonymous.get(emu.blobUrl(16).replaceAll("\\?.*", "")).status()).isEqualTo(403);
+    assertThat(emu.stats().downloads()).isEqualTo(1);
+  }
+
+  @Test
   void shouldStream200MegabytesWithContentLengthWithoutHoldingThem() {
     start(c -> c);
     long size = 200_000_000L;

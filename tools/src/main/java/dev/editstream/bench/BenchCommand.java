@@ -72,6 +72,12 @@ public final class BenchCommand implements Callable<Integer> {
   double statusCallsPerSecond =
       dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
 
+  @Option(
+      names = "--signed-outputs",
+      description =
+          "Emulators sign their output file URLs (?X-Amz-Signature=...), so the pipeline's downloader reads each result again. Default: public URLs, as RunComfy's documented results show.")
+  boolean signedOutputs;
+
   PrintStream out = System.out;
 
   /** Scenarios of the last {@link #run()} that were not run (unknown names). */
@@ -87,6 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
           "--status-calls-per-second must be >= 0 and finite, was " + statusCallsPerSecond);
     }
     Scenarios.statusCallsPerSecond = statusCallsPerSecond;
+    Scenarios.signedOutputs = signedOutputs;
     List<BenchResult> rows = run();
     print(rows, out);
     Files.writeString(

@@ -76,7 +76,7 @@ public final class LargeBatchScenario {
     Files.createDirectories(dir);
     Topics topics = new Topics("editstream");
     EmulatorConfig ec =
-        EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN)
+        Scenarios.outputs(EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN))
             .withLatency(latency)
             .withProviderCap(cap)
             .withConcurrency(cap > 0 ? cap : jobs)

@@ -234,7 +234,7 @@ final class OverheadScenario {
 
   /** The emulator settings of both sides, files under {@code dir}. */
   static EmulatorConfig emulator(Path dir, int jobs) {
-    return EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN)
+    return Scenarios.outputs(EmulatorConfig.defaults(dir.resolve("emulator"), Scenarios.TOKEN))
         .withLatency(new LatencyModel.Fixed(0))
         .withProviderCap(0)
         .withConcurrency(Math.max(1, jobs))

@@ -64,6 +64,19 @@ final class Scenarios {
   static volatile double statusCallsPerSecond =
       dev.editstream.poller.StatusCallBudget.Settings.DEFAULT_CALLS_PER_SECOND;
 
+  /**
+   * Whether the emulators sign their output file URLs ({@code bench --signed-outputs}); by default
+   * they are public, as in RunComfy's documented results ({@code result-completed-images.json}),
+   * and the pipeline's downloader then takes them from the {@code completed} event instead of
+   * reading the result again.
+   */
+  static volatile boolean signedOutputs = false;
+
+  /** {@code config} with the output URLs {@link #signedOutputs} asks for. */
+  static EmulatorConfig outputs(EmulatorConfig config) {
+    return config.withPublicOutputs(!signedOutputs);
+  }
+
   /** Scenario (a)'s bar on wall time over ideal (issue 5, kept by issue 19). */
   static final double A_MAX_RATIO = 1.10;
 
@@ -149,7 +162,7 @@ final class Scenarios {
       throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     EmulatorConfig ec =
-        EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN)
+        outputs(EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN))
             .withLatency(latency)
             .withProviderCap(cap)
             .withConcurrency(Math.max(1, cap > 0 ? cap : jobs))
@@ -442,7 +455,7 @@ final class Scenarios {
       throws Exception {
     Path dir = Files.createDirectories(work.resolve("e"));
     EmulatorConfig ec =
-        EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN)
+        outputs(EmulatorConfig.defaults(dir.resolve("emulator"), TOKEN))
             .withLatency(latency)
             .withRenderOutputs(false)
             .withFetchInputs(false);
