@@ -223,7 +223,9 @@ public final class StageRunner implements AutoCloseable {
     inputKill = k;
     inputAlive = true;
     inputFlow =
-        Flux.merge(c.receive().flatMap(this::process, settings.concurrency()), k.asMono())
+        // BoundedEach, not flatMap: a stage's work emits nothing, and flatMap's drain loop scanned
+        // every one of its 1,000 inner slots per ended record
+        Flux.merge(BoundedEach.of(c.receive(), this::process, settings.concurrency()), k.asMono())
             .subscribe(v -> {}, e -> ended(true, c, e), () -> ended(true, c, null));
   }
 
