@@ -1,7 +1,15 @@
 package dev.editstream.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.editstream.emulator.RunComfyEmulator;
+import dev.editstream.runcomfy.RunComfyConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,5 +50,37 @@ final class EmulatorRunOptions {
     o.catalogCache = catalogCache;
     o.allowDownloadHosts = new ArrayList<>(List.of("127.0.0.1:" + emu.port()));
     return o;
+  }
+
+  /**
+   * What a finished test batch left.
+   *
+   * @param result the run's result
+   * @param printed what the run printed (progress and summary)
+   */
+  record Ran(BatchRun.Result result, String printed) {}
+
+  /**
+   * Runs the batch in {@code jobs} with {@code cfg} against {@code emu} and checks that it finished
+   * within {@code timeout}.
+   *
+   * @throws IOException if the job file cannot be read
+   */
+  static Ran run(
+      PipelineConfig cfg, RunComfyEmulator emu, String token, Path jobs, Duration timeout)
+      throws IOException {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    BatchRun.Result r =
+        BatchRun.run(
+            cfg,
+            RunComfyConfig.of(emu.baseUrl(), token),
+            false,
+            jobs,
+            timeout,
+            new PrintStream(log, true, StandardCharsets.UTF_8),
+            new ArrayList<>());
+    String printed = log.toString(StandardCharsets.UTF_8);
+    assertThat(r.finished()).as(printed).isTrue();
+    return new Ran(r, printed);
   }
 }

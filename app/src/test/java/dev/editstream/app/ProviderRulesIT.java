@@ -122,19 +122,9 @@ class ProviderRulesIT {
     o.budgetUsd = budget;
     o.balanceCheck = balanceCheck;
     PipelineConfig cfg = o.toConfig().allowingDownloadsFrom("127.0.0.1:" + emu.port());
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    BatchRun.Result r =
-        BatchRun.run(
-            cfg,
-            RunComfyConfig.of(emu.baseUrl(), TOKEN),
-            false,
-            jobs,
-            Duration.ofMinutes(2),
-            new PrintStream(log, true, StandardCharsets.UTF_8),
-            new ArrayList<>());
-    String printed = log.toString(StandardCharsets.UTF_8);
-    assertThat(r.finished()).as(printed).isTrue();
-    return new Ran(r, printed, cfg);
+    EmulatorRunOptions.Ran ran =
+        EmulatorRunOptions.run(cfg, emu, TOKEN, jobs, Duration.ofMinutes(2));
+    return new Ran(ran.result(), ran.printed(), cfg);
   }
 
   private EmulatorConfig emulator() {

@@ -7,14 +7,10 @@ import dev.editstream.core.event.OutputFile;
 import dev.editstream.emulator.EmulatorConfig;
 import dev.editstream.emulator.RunComfyEmulator;
 import dev.editstream.localkafka.EmbeddedKafka;
-import dev.editstream.runcomfy.RunComfyConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,33 +45,18 @@ class PublicOutputsIT {
                     .withFetchInputs(false)
                     .withLatency(50, 200)
                     .withPublicOutputs(true))) {
-      PipelineOptions o = new PipelineOptions();
-      o.bootstrapServers = kafka.bootstrapServers();
-      o.topicPrefix = "public-outputs";
-      o.partitions = 2;
-      o.out = dir.resolve("out");
-      o.catalogCache = dir.resolve("catalog-cache.json");
-      o.routerConcurrency = 8;
-      o.pollerConcurrency = 50;
-      o.downloaderConcurrency = 4;
-      o.maxAttempts = 6;
-      o.retryBaseMs = 50;
-      o.retryMaxMs = 1000;
-      o.jobDeadlineSeconds = 120;
-      PipelineConfig cfg = o.toConfig().allowingDownloadsFrom("127.0.0.1:" + emu.port());
-      ByteArrayOutputStream log = new ByteArrayOutputStream();
+      PipelineConfig cfg =
+          EmulatorRunOptions.of(
+                  kafka.bootstrapServers(),
+                  dir.resolve("out"),
+                  "public-outputs",
+                  dir.resolve("catalog-cache.json"),
+                  emu,
+                  50)
+              .toConfig(java.util.Map.of());
       BatchRun.Result r =
-          BatchRun.run(
-              cfg,
-              RunComfyConfig.of(emu.baseUrl(), TOKEN),
-              false,
-              jobs,
-              Duration.ofMinutes(3),
-              new PrintStream(log, true, StandardCharsets.UTF_8),
-              new ArrayList<>());
-      String printed = log.toString(StandardCharsets.UTF_8);
+          EmulatorRunOptions.run(cfg, emu, TOKEN, jobs, Duration.ofMinutes(3)).result();
 
-      assertThat(r.finished()).as(printed).isTrue();
       assertThat(r.summary().jobs()).hasSize(N);
       for (var e : r.summary().jobs().entrySet()) {
         assertThat(e.getValue().failedEvents()).as("failures of %s", e.getKey()).isEmpty();
