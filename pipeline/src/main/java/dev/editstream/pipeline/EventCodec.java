@@ -334,24 +334,65 @@ public final class EventCodec {
    * bytes are valid.
    */
   private static @Nullable String firstInvalidUtf8(byte[] bytes) {
-    java.nio.charset.CharsetDecoder dec =
-        java.nio.charset.StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
-    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(Math.min(bytes.length, 64 * 1024) + 1);
-    while (true) {
-      java.nio.charset.CoderResult r = dec.decode(in, out, true);
-      if (r.isError()) {
-        return String.format(
-            " (bad byte 0x%02X at byte %d)", bytes[in.position()] & 0xff, in.position() + 1);
+    int at = firstInvalidUtf8At(bytes);
+    return at < 0 ? null : String.format(" (bad byte 0x%02X at byte %d)", bytes[at] & 0xff, at + 1);
+  }
+
+  /**
+   * The index of the first byte of the first malformed UTF-8 sequence in {@code bytes}, or -1 when
+   * all of it is well-formed UTF-8 as the JDK's strict decoder reads it (RFC 3629: no overlong
+   * forms, no surrogates U+D800..U+DFFF, nothing above U+10FFFF, no truncated sequence at the end).
+   * Allocates nothing: the check used to decode every event into a char buffer of twice its size.
+   * Pure.
+   */
+  static int firstInvalidUtf8At(byte[] bytes) {
+    int i = 0;
+    int n = bytes.length;
+    while (i < n) {
+      int b = bytes[i];
+      if (b >= 0) { // ASCII, the usual case
+        i++;
+        continue;
       }
-      if (r.isUnderflow()) {
-        return null;
+      b &= 0xff;
+      int len;
+      int lo = 0x80; // the second byte's range; later bytes are 0x80..0xBF
+      int hi = 0xBF;
+      if (b >= 0xC2 && b <= 0xDF) {
+        len = 2;
+      } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        if (b == 0xE0) {
+          lo = 0xA0; // no overlong forms
+        } else if (b == 0xED) {
+          hi = 0x9F; // no surrogates
+        }
+      } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        if (b == 0xF0) {
+          lo = 0x90; // no overlong forms
+        } else if (b == 0xF4) {
+          hi = 0x8F; // nothing above U+10FFFF
+        }
+      } else {
+        return i; // a continuation byte without a lead, 0xC0, 0xC1 or 0xF5..0xFF
       }
-      out.clear();
+      if (i + len > n) {
+        return i;
+      }
+      int second = bytes[i + 1] & 0xff;
+      if (second < lo || second > hi) {
+        return i;
+      }
+      for (int k = 2; k < len; k++) {
+        int c = bytes[i + k] & 0xff;
+        if (c < 0x80 || c > 0xBF) {
+          return i;
+        }
+      }
+      i += len;
     }
+    return -1;
   }
 
   private static String reason(Throwable ex) {

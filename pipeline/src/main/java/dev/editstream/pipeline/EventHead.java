@@ -7,6 +7,8 @@ import dev.editstream.core.event.EventType;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param modelId {@code route.model_id}, or null
  * @param rule {@code route.rule}, or null
  * @param costUsd {@code remote.cost_usd}, RunComfy's actual cost in USD, or null
+ * @param partRequestIds the {@code request_id} of every element of {@code parts} (a split batch),
+ *     in order; empty when the event has no parts
  */
 public record EventHead(
     EventType type,
@@ -34,7 +38,27 @@ public record EventHead(
     @Nullable String requestId,
     @Nullable String modelId,
     @Nullable String rule,
-    @Nullable Double costUsd) {
+    @Nullable Double costUsd,
+    List<String> partRequestIds) {
+
+  /**
+   * @throws NullPointerException if {@code partRequestIds} is null
+   */
+  public EventHead {
+    partRequestIds = List.copyOf(partRequestIds);
+  }
+
+  /**
+   * Every RunComfy request of the job, as {@link dev.editstream.core.event.JobEvent#requests()}
+   * gives them: the parts of a split batch, else the one {@code submission.request_id}; empty
+   * before the job was submitted.
+   */
+  public List<String> requestIds() {
+    if (!partRequestIds.isEmpty()) {
+      return partRequestIds;
+    }
+    return requestId == null ? List.of() : List.of(requestId);
+  }
 
   /**
    * Reads the head of one event.
@@ -55,6 +79,7 @@ public record EventHead(
     String modelId = null;
     String rule = null;
     Double cost = null;
+    List<String> parts = List.of();
     try (JsonParser p = Json.mapper().getFactory().createParser(bytes)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("not a job event: not a JSON object");
@@ -78,6 +103,7 @@ public record EventHead(
               skip(p);
             }
           }
+          case "parts" -> parts = t == JsonToken.START_ARRAY ? requestIds(p) : skipParts(p);
           case "remote" ->
               cost = t == JsonToken.START_OBJECT ? numberField(p, "cost_usd") : skipNumber(p);
           default -> p.skipChildren();
@@ -105,7 +131,29 @@ public record EventHead(
       throw new IllegalArgumentException(
           "not a job event: job_id must match " + EventCodec.ID_RULE);
     }
-    return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost);
+    return new EventHead(type, jobId, at, replays, requestId, modelId, rule, cost, parts);
+  }
+
+  /** The {@code request_id} of each object in the array the parser is at; consumes the array. */
+  private static List<String> requestIds(JsonParser p) throws IOException {
+    List<String> ids = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+      if (t == JsonToken.START_OBJECT) {
+        String id = stringField(p, "request_id");
+        if (id != null) {
+          ids.add(id);
+        }
+      } else {
+        p.skipChildren();
+      }
+    }
+    return ids;
+  }
+
+  private static List<String> skipParts(JsonParser p) throws IOException {
+    p.skipChildren();
+    return List.of();
   }
 
   private static @Nullable Double skipNumber(JsonParser p) throws IOException {

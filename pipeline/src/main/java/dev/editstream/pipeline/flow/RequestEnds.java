@@ -4,7 +4,7 @@ import dev.editstream.core.event.EventType;
 import dev.editstream.core.event.JobEvent;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.event.Topics;
-import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.EventHead;
 import dev.editstream.pipeline.kafka.TopicTail;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +39,33 @@ public final class RequestEnds implements AutoCloseable {
   public record End(String requestId, boolean succeeded) {}
 
   /**
-   * The request ends {@code event} tells: every request_id of a {@code completed} event (succeeded)
-   * or of a {@code failed} event (not succeeded); nothing for any other type or an event without
-   * requests (a job failed before it was submitted).
+   * The request ends an event tells: every request_id of a {@code completed} event (succeeded) or
+   * of a {@code failed} event (not succeeded); nothing for any other type or an event without
+   * requests (a job failed before it was submitted). Its head is enough ({@link EventHead}: type
+   * and request_ids), so the tail of the end topics decodes no job, body or history.
+   *
+   * @param head the event's head, not {@code null}
+   * @return the ends, in request order (several for a split batch)
+   */
+  public static List<End> ends(EventHead head) {
+    Objects.requireNonNull(head, "head");
+    boolean ok;
+    if (head.type() == EventType.COMPLETED) {
+      ok = true;
+    } else if (head.type() == EventType.FAILED) {
+      ok = false;
+    } else {
+      return List.of();
+    }
+    List<End> out = new ArrayList<>();
+    for (String id : head.requestIds()) {
+      out.add(new End(id, ok));
+    }
+    return out;
+  }
+
+  /**
+   * As {@link #ends(EventHead)}, from a decoded event.
    *
    * @param event a decoded event, not {@code null}
    * @return the ends, in request order (several for a split batch)
@@ -83,7 +107,8 @@ public final class RequestEnds implements AutoCloseable {
               if (r.value() == null) {
                 return;
               }
-              for (End e : ends(EventCodec.decode(r.value()))) {
+              // the head is enough (type and request_ids): no full decode of job, body, history
+              for (End e : ends(EventHead.read(r.value()))) {
                 flow.terminal(e.requestId(), e.succeeded());
               }
             },

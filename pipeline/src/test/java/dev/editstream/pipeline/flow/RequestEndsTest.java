@@ -12,6 +12,7 @@ import dev.editstream.core.event.Stage;
 import dev.editstream.core.event.Submission;
 import dev.editstream.core.job.Job;
 import dev.editstream.pipeline.EventCodec;
+import dev.editstream.pipeline.EventHead;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,35 @@ class RequestEndsTest {
 
   @Test
   void aNullEventIsRefused() {
-    assertThatThrownBy(() -> RequestEnds.ends(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> RequestEnds.ends((JobEvent) null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> RequestEnds.ends((EventHead) null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void theHeadOfAnEventTellsTheSameEndsAsTheWholeEvent() {
+    JobEvent one = submitted(new Submission("r-1", null, null, null, T));
+    JobEvent split =
+        submitted(
+            new Submission("r-1", null, null, null, T), new Submission("r-2", null, null, null, T));
+    List<JobEvent> events =
+        List.of(
+            requested(),
+            requested().failed(failure(Stage.ROUTER), T),
+            one,
+            one.completed(List.of("https://out.example/1.png"), T),
+            one.failed(failure(Stage.POLLER), T),
+            split,
+            split.completed(List.of(), T),
+            split.failed(failure(Stage.DOWNLOADER), T),
+            submitted(new Submission(null, null, null, null, T)).failed(failure(Stage.ROUTER), T));
+    for (JobEvent e : events) {
+      assertThat(RequestEnds.ends(EventHead.read(EventCodec.encode(e))))
+          .as("%s event with %d request(s)", e.type(), e.requests().size())
+          .isEqualTo(RequestEnds.ends(e));
+    }
+    assertThat(RequestEnds.ends(EventHead.read(EventCodec.encode(split.completed(List.of(), T)))))
+        .hasSize(2);
   }
 }
