@@ -49,19 +49,7 @@ public final class RequestEnds implements AutoCloseable {
    */
   public static List<End> ends(EventHead head) {
     Objects.requireNonNull(head, "head");
-    boolean ok;
-    if (head.type() == EventType.COMPLETED) {
-      ok = true;
-    } else if (head.type() == EventType.FAILED) {
-      ok = false;
-    } else {
-      return List.of();
-    }
-    List<End> out = new ArrayList<>();
-    for (String id : head.requestIds()) {
-      out.add(new End(id, ok));
-    }
-    return out;
+    return ends(head.type(), head.requestIds());
   }
 
   /**
@@ -72,19 +60,23 @@ public final class RequestEnds implements AutoCloseable {
    */
   public static List<End> ends(JobEvent event) {
     Objects.requireNonNull(event, "event");
-    boolean ok;
-    if (event.type() == EventType.COMPLETED) {
-      ok = true;
-    } else if (event.type() == EventType.FAILED) {
-      ok = false;
-    } else {
-      return List.of();
-    }
-    List<End> out = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (Submission s : event.requests()) {
       if (s.requestId() != null) {
-        out.add(new End(s.requestId(), ok));
+        ids.add(s.requestId());
       }
+    }
+    return ends(event.type(), ids);
+  }
+
+  private static List<End> ends(EventType type, List<String> requestIds) {
+    if (type != EventType.COMPLETED && type != EventType.FAILED) {
+      return List.of();
+    }
+    boolean ok = type == EventType.COMPLETED;
+    List<End> out = new ArrayList<>(requestIds.size());
+    for (String id : requestIds) {
+      out.add(new End(id, ok));
     }
     return out;
   }
