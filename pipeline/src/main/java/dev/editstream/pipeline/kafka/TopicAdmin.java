@@ -66,6 +66,7 @@ public final class TopicAdmin {
             throw e;
           }
         }
+        awaitWritable(admin, missing, partitions);
       }
       if (!present.isEmpty()) {
         checkExisting(admin, present, rf);
@@ -77,6 +78,30 @@ public final class TopicAdmin {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics on " + bootstrapServers + ": " + e, e);
     }
+  }
+
+  /**
+   * Waits until every partition of the topics just created is served by its leader. {@code
+   * createTopics} returns once the controller has the topics, before the brokers have made the
+   * partitions; an idempotent producer sending at once can then see its first request refused
+   * ({@code NOT_LEADER_OR_FOLLOWER}) and a later one appended, and retries the first with {@code
+   * OUT_OF_ORDER_SEQUENCE_NUMBER} until {@code delivery.timeout.ms} drops its records (KAFKA-14359,
+   * KAFKA-15591; seen here as a producer test waiting 120 s for an acknowledgement). A {@code
+   * ListOffsets} is answered by the partition's leader only, and the admin client retries it on
+   * those retriable errors, so its success means a produce finds the partition.
+   */
+  private static void awaitWritable(Admin admin, List<NewTopic> created, int partitions)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
+        new java.util.HashMap<>();
+    for (NewTopic t : created) {
+      for (int p = 0; p < partitions; p++) {
+        ends.put(
+            new org.apache.kafka.common.TopicPartition(t.name(), p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+    }
+    admin.listOffsets(ends).all().get(60, TimeUnit.SECONDS);
   }
 
   /**
