@@ -87,8 +87,9 @@ public final class TopicAdmin {
    * ({@code NOT_LEADER_OR_FOLLOWER}) and a later one appended, and retries the first with {@code
    * OUT_OF_ORDER_SEQUENCE_NUMBER} until {@code delivery.timeout.ms} drops its records (KAFKA-14359,
    * KAFKA-15591; seen here as a producer test waiting 120 s for an acknowledgement). A {@code
-   * ListOffsets} is answered by the partition's leader only, and the admin client retries it on
-   * those retriable errors, so its success means a produce finds the partition.
+   * ListOffsets} is answered by the partition's leader only, so its success means a produce finds
+   * the partition; it is asked again every 50 ms while it fails with a retriable error (the admin
+   * client gives up at once when its metadata does not have the topic yet), for at most 60 s.
    */
   private static void awaitWritable(Admin admin, List<NewTopic> created, int partitions)
       throws InterruptedException, ExecutionException, TimeoutException {
@@ -101,7 +102,19 @@ public final class TopicAdmin {
             org.apache.kafka.clients.admin.OffsetSpec.latest());
       }
     }
-    admin.listOffsets(ends).all().get(60, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        admin.listOffsets(ends).all().get(60, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 
   /**
