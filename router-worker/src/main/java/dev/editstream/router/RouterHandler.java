@@ -179,7 +179,10 @@ public final class RouterHandler implements StageHandler {
 
   /**
    * A split batch: every part submitted at most once, in order; one {@code submitted} event lists
-   * them all.
+   * them all. A part whose POST got no certain answer ends the job parked, and the parts after it
+   * are not POSTed: the job will not complete as submitted, so paying for them would be waste (a
+   * later {@code replay --resubmit-uncertain} submits them; the ledger keeps the parts already
+   * accepted).
    */
   private Mono<Outcome> submitParts(JobEvent event, Prepared p) {
     return Flux.range(0, p.parts().size())
@@ -187,6 +190,7 @@ public final class RouterHandler implements StageHandler {
             k ->
                 submitter.submitPart(
                     event.asPart(k + 1), p.route().modelId(), p.parts().get(k), k > 0))
+        .takeUntil(r -> r instanceof Submitter.MayHaveBeenSubmitted)
         .collectList()
         .map(
             results -> {

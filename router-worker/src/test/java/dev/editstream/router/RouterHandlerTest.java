@@ -185,6 +185,46 @@ class RouterHandlerTest {
   }
 
   @Test
+  void shouldNotPostTheLaterPartsOfASplitBatchOnceAPartGotNoCertainAnswer() {
+    // every accepted POST is answered 504: RunComfy may have created the request, so the first
+    // part parks the job, and paying for the second part of a job that ends parked is waste
+    try (RunComfyEmulator gateway =
+            RunComfyEmulator.start(
+                EmulatorConfig.defaults(dir.resolve("out-504"), TOKEN)
+                    .withFetchInputs(false)
+                    .withLatency(0, 0)
+                    .withAcceptedThen504Rate(1.0));
+        RunComfyClient c = new RunComfyClient(RunComfyConfig.of(gateway.baseUrl(), TOKEN))) {
+      Submitter submitter =
+          new Submitter(
+              c,
+              ledger,
+              new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+              CLOCK,
+              new SimpleMeterRegistry().counter("may"));
+      RouterHandler h =
+          new RouterHandler(
+              Router.builtIn(),
+              ModelCatalog.builtIn(),
+              new InputStager(
+                  assets,
+                  java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
+              submitter,
+              Topics.DEFAULT,
+              CLOCK);
+      Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
+
+      Outcome o =
+          h.handle(JobEvent.requested(batch, CLOCK.instant())).block(Duration.ofSeconds(20));
+
+      assertThat(o).isInstanceOf(Outcome.Fail.class);
+      assertThat(((Outcome.Fail) o).message()).contains("may have been submitted");
+      assertThat(gateway.stats().acceptedThen504()).as("the first part's POST").isEqualTo(1);
+      assertThat(gateway.stats().submits()).as("the second part never POSTed").isEqualTo(1);
+    }
+  }
+
+  @Test
   void shouldFailAMaskFromAnotherImageBeforeAnyCall() throws Exception {
     Path img = Files.write(dir.resolve("big.png"), MaskCheckTest.image(64, 64));
     Path mask = Files.write(dir.resolve("small.png"), MaskCheckTest.mask(16, 16));
