@@ -212,6 +212,7 @@ public final class Pipeline implements AutoCloseable {
       p.resources.add(prompt);
     }
     p.resources.add(guard);
+    java.util.concurrent.CompletableFuture<RouterParts> routerReady = null;
     for (Stage stage : List.of(Stage.ROUTER, Stage.POLLER, Stage.DOWNLOADER)) {
       if (!stages.contains(stage)) {
         continue;
@@ -219,49 +220,50 @@ public final class Pipeline implements AutoCloseable {
       StageHandler handler =
           switch (stage) {
             case ROUTER -> {
-              SubmissionLedger ledger = await(Objects.requireNonNull(ledgerReady));
-              p.resources.add(0, ledger);
-              if (flow != null) {
-                // the router owns the account limit: a permit goes back when the request's end
-                // reaches the topics, whichever process polled it
-                p.resources.add(
-                    0, RequestEnds.follow(cfg.requireBootstrapServers(), cfg.topics(), flow));
-              }
-              // the paused-account probe reads the (free) balance instead of letting a paid submit
-              // through
-              AccountGate gate =
-                  new AccountGate(cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
-                      .withBalanceProbe(() -> client.balance().map(b -> b.balanceUsd() > 0));
-              p.gate = gate;
-              Counter maybe =
-                  Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
-                      .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
-                      .register(metrics.registry());
-              ModelCatalog catalog = // the loader falls back to a catalog, never completes empty
-                  Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
-              RouterHandler router =
-                  new RouterHandler(
-                          new Router(Lexicon.shared(), catalog)
-                              .withStrictRouting(cfg.strictRouting()),
-                          catalog,
-                          stager,
-                          new Submitter(client, ledger, gate, clock, maybe).withFlowControl(flow),
-                          cfg.topics(),
-                          clock)
-                      .withBudget(budget);
-              LOG.info(Catalogs.describe(catalog));
-              if (flow != null) {
-                for (dev.editstream.core.model.ModelSpec m : catalog.all()) {
-                  io.micrometer.core.instrument.Gauge.builder(
-                          "editstream.provider.model.inflight", flow, f -> f.inFlight(m.modelId()))
-                      .description("remote jobs in flight at the provider, per model_id")
-                      .tag("model", m.modelId())
-                      .register(metrics.registry());
-                }
-              }
-              reportMissing(router.missingTargets());
-              p.refreshCatalog(client, catalogCache, router, cfg.provider().catalogRefresh());
-              yield router;
+              // the router's handler is built (the ledger's view, the request ends' tail, the
+              // catalog, the lexicons) while its consumer group joins: the join no longer waits
+              // for them, nor they for it (the first POST, issue 19). Records that arrive first
+              // wait for the handler; the parts are registered below, on this thread.
+              routerReady =
+                  async(
+                      "router",
+                      () -> {
+                        SubmissionLedger ledger = await(Objects.requireNonNull(ledgerReady));
+                        // the router owns the account limit: a permit goes back when the
+                        // request's end reaches the topics, whichever process polled it
+                        RequestEnds ends =
+                            flow == null
+                                ? null
+                                : RequestEnds.follow(
+                                    cfg.requireBootstrapServers(), cfg.topics(), flow);
+                        // the paused-account probe reads the (free) balance instead of letting a
+                        // paid submit through
+                        AccountGate gate =
+                            new AccountGate(
+                                    cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
+                                .withBalanceProbe(
+                                    () -> client.balance().map(b -> b.balanceUsd() > 0));
+                        Counter maybe =
+                            Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
+                                .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
+                                .register(metrics.registry());
+                        // the loader falls back to a catalog, never completes empty
+                        ModelCatalog catalog =
+                            Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
+                        RouterHandler router =
+                            new RouterHandler(
+                                    new Router(Lexicon.shared(), catalog)
+                                        .withStrictRouting(cfg.strictRouting()),
+                                    catalog,
+                                    stager,
+                                    new Submitter(client, ledger, gate, clock, maybe)
+                                        .withFlowControl(flow),
+                                    cfg.topics(),
+                                    clock)
+                                .withBudget(budget);
+                        return new RouterParts(ledger, ends, gate, catalog, router);
+                      });
+              yield new DeferredHandler(routerReady.thenApply(RouterParts::router));
             }
             case POLLER ->
                 PollerHandler.builder()
@@ -270,6 +272,9 @@ public final class Pipeline implements AutoCloseable {
                     .schedule(cfg.pollSchedule())
                     .smart(cfg.smartPolling() ? SmartPollSchedule.defaults() : null)
                     .statusCalls(cfg.statusCallBudget())
+                    // a job seen running did not end before now: the router's forecast of
+                    // unseen ends (speculative submits) counts from here
+                    .onRunning(flow == null ? requestId -> {} : flow::running)
                     .deadline(cfg.jobDeadline())
                     .clock(clock)
                     .timer(Schedulers.parallel())
@@ -350,8 +355,43 @@ public final class Pipeline implements AutoCloseable {
           .tag("stage", stage.wire())
           .register(metrics.registry());
     }
+    if (routerReady != null) {
+      RouterParts parts;
+      try {
+        parts = await(routerReady);
+      } catch (RuntimeException | Error e) {
+        // the router's consumer may hold records already: closed, they are read again later
+        p.close();
+        throw e;
+      }
+      p.resources.add(0, parts.ledger());
+      if (parts.ends() != null) {
+        p.resources.add(0, parts.ends());
+      }
+      p.gate = parts.gate();
+      LOG.info(Catalogs.describe(parts.catalog()));
+      if (flow != null) {
+        for (dev.editstream.core.model.ModelSpec m : parts.catalog().all()) {
+          io.micrometer.core.instrument.Gauge.builder(
+                  "editstream.provider.model.inflight", flow, f -> f.inFlight(m.modelId()))
+              .description("remote jobs in flight at the provider, per model_id")
+              .tag("model", m.modelId())
+              .register(metrics.registry());
+        }
+      }
+      reportMissing(parts.router().missingTargets());
+      p.refreshCatalog(client, catalogCache, parts.router(), cfg.provider().catalogRefresh());
+    }
     return p;
   }
+
+  /** What the router's handler is made of, built on a start-up thread. */
+  private record RouterParts(
+      SubmissionLedger ledger,
+      @Nullable RequestEnds ends,
+      AccountGate gate,
+      ModelCatalog catalog,
+      RouterHandler router) {}
 
   /**
    * Starts building what the router-worker needs before its first job, on daemon threads: the

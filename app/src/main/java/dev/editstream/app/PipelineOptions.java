@@ -148,6 +148,24 @@ public final class PipelineOptions {
           "Keep --max-inflight fixed instead of adapting it to the provider's 429s (AIMD).")
   boolean fixedInflight;
 
+  /**
+   * The confidence scenario (a) of {@code editstream bench} runs {@code --speculative-submits} at
+   * (the provider's cap told to the client): about 1% of all calls are then answered 429
+   * (docs/benchmarks.md, "Slots guessed free").
+   */
+  public static final double SUGGESTED_SPECULATIVE_SUBMITS = 0.9;
+
+  @Option(
+      names = "--speculative-submits",
+      paramLabel = "CONFIDENCE",
+      description =
+          "When --max-inflight is the account's own cap and RunComfy refuses POSTs above it with"
+              + " 429 (needs --fixed-inflight): POST one more job when held jobs have ended unseen"
+              + " with at least this confidence, from the run times seen so far (e.g. 0.9); a wrong"
+              + " guess is answered 429 and that job waits for a slot seen free, with no retry"
+              + " counted; 0 = never (default: 0).")
+  @Nullable Double speculativeSubmits;
+
   @Option(
       names = "--rps",
       defaultValue = "0",
@@ -286,9 +304,18 @@ public final class PipelineOptions {
     if (!(rps >= 0)) {
       throw new IllegalArgumentException("--rps must be >= 0, was " + rps);
     }
+    if (speculativeSubmits != null && speculativeSubmits != 0 && !fixedInflight) {
+      throw new IllegalArgumentException(
+          "--speculative-submits needs --fixed-inflight (an adaptive limit finds the cap from 429s)");
+    }
+    double speculation = speculativeSubmits == null ? 0 : speculativeSubmits;
+    if (!(speculation >= 0 && speculation < 1)) {
+      throw new IllegalArgumentException(
+          "--speculative-submits must be 0 (never) or a confidence in (0, 1), was " + speculation);
+    }
     FlowControl.Settings flow =
         (fixedInflight
-                ? FlowControl.Settings.fixed(maxInflight, maxInflight)
+                ? FlowControl.Settings.fixed(maxInflight, maxInflight).withSpeculation(speculation)
                 : FlowControl.Settings.adaptive(maxInflight))
             .withRequestsPerSecond(rps);
     Topics topics;

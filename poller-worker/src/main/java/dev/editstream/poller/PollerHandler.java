@@ -96,6 +96,7 @@ public final class PollerHandler implements StageHandler {
   static final int MAX_SERVER_TEXT = 2_000;
 
   private final java.util.function.Supplier<? extends java.util.Collection<String>> secrets;
+  private final java.util.function.Consumer<String> onRunning;
 
   /**
    * @param deadline longest time from submission to a terminal status, positive; past it the
@@ -128,6 +129,7 @@ public final class PollerHandler implements StageHandler {
     this.clock = java.util.Objects.requireNonNull(b.clock, "clock");
     this.timer = java.util.Objects.requireNonNull(b.timer, "timer");
     this.secrets = b.secrets;
+    this.onRunning = b.onRunning;
     this.gate = b.statusCalls == null ? null : new StatusCallGate(b.statusCalls, this.timer);
   }
 
@@ -152,8 +154,19 @@ public final class PollerHandler implements StageHandler {
     private StatusCallBudget.@Nullable Settings statusCalls;
     private java.util.function.Supplier<? extends java.util.Collection<String>> secrets =
         java.util.List::of;
+    private java.util.function.Consumer<String> onRunning = requestId -> {};
 
     private Builder() {}
+
+    /**
+     * Told the request_id of every status answer that says queued or running, at once (the router's
+     * flow control of the same process: {@link dev.editstream.pipeline.flow.FlowControl#running},
+     * for its forecast of unseen ends). Must not block. Default: nobody.
+     */
+    public Builder onRunning(java.util.function.Consumer<String> listener) {
+      this.onRunning = java.util.Objects.requireNonNull(listener, "listener");
+      return this;
+    }
 
     /** The RunComfy client for status, result and cancel calls. */
     public Builder client(RunComfyClient c) {
@@ -546,6 +559,7 @@ public final class PollerHandler implements StageHandler {
                 return unknown(event, requestId, submittedAt, state, "status", st.status());
               }
               if (!phase.terminal()) {
+                onRunning.accept(requestId);
                 return poll(event, requestId, submittedAt, state.afterKnown(st.queuePosition()));
               }
               return client

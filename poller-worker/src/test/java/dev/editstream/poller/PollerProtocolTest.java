@@ -296,6 +296,35 @@ class PollerProtocolTest {
     assertThat(timer.all).containsExactly(EVERY);
   }
 
+  @Test
+  void shouldTellTheRunningListenerOfEveryCheckThatFoundTheRequestQueuedOrRunning() {
+    api.on(
+        "GET",
+        path(RID, "status"),
+        status("in_queue"),
+        status("in_progress"),
+        status("processing"),
+        status("completed"));
+    api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
+    CopyOnWriteArrayList<String> running = new CopyOnWriteArrayList<>();
+
+    completedEvent(
+        run(
+            t ->
+                PollerHandler.builder()
+                    .client(client)
+                    .topics(PollerHandlerTest.TOPICS)
+                    .schedule(CLI)
+                    .deadline(Duration.ofMinutes(1))
+                    .clock(clock)
+                    .timer(t)
+                    .onRunning(running::add)
+                    .build(),
+            submitted()));
+
+    assertThat(running).as("three answers said queued or running").containsExactly(RID, RID, RID);
+  }
+
   // ---- unknown statuses ------------------------------------------------------------------------
 
   @Test

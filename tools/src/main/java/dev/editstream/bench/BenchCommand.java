@@ -78,6 +78,14 @@ public final class BenchCommand implements Callable<Integer> {
           "Emulators sign their output file URLs (?X-Amz-Signature=...), so the pipeline's downloader reads each result again. Default: public URLs, as RunComfy's documented results show.")
   boolean signedOutputs;
 
+  @Option(
+      names = "--speculative-submits",
+      paramLabel = "CONFIDENCE",
+      description =
+          "The confidence of the pipeline scenarios' speculative submits where the cap is told to the client ((a)); 0 = none (default: the product's, ${DEFAULT-VALUE}).",
+      defaultValue = "0.9")
+  double speculativeSubmits = dev.editstream.app.PipelineOptions.SUGGESTED_SPECULATIVE_SUBMITS;
+
   PrintStream out = System.out;
 
   /** Scenarios of the last {@link #run()} that were not run (unknown names). */
@@ -92,7 +100,13 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--status-calls-per-second must be >= 0 and finite, was " + statusCallsPerSecond);
     }
+    if (!(speculativeSubmits >= 0 && speculativeSubmits < 1)) {
+      throw new IllegalArgumentException(
+          "--speculative-submits must be 0 (none) or a confidence in (0, 1), was "
+              + speculativeSubmits);
+    }
     Scenarios.statusCallsPerSecond = statusCallsPerSecond;
+    Scenarios.speculativeSubmits = speculativeSubmits;
     Scenarios.signedOutputs = signedOutputs;
     List<BenchResult> rows = run();
     print(rows, out);

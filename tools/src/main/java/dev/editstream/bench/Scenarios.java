@@ -72,6 +72,13 @@ final class Scenarios {
    */
   static volatile boolean signedOutputs = false;
 
+  /**
+   * The confidence of speculative submits where the cap is told to the client ({@code bench
+   * --speculative-submits}; 0 = none), the product's default unless set.
+   */
+  static volatile double speculativeSubmits =
+      dev.editstream.app.PipelineOptions.SUGGESTED_SPECULATIVE_SUBMITS;
+
   /** {@code config} with the output URLs {@link #signedOutputs} asks for. */
   static EmulatorConfig outputs(EmulatorConfig config) {
     return config.withPublicOutputs(!signedOutputs);
@@ -113,8 +120,11 @@ final class Scenarios {
       Path work,
       String note)
       throws IOException {
+    // a cap told to the client is a fixed limit, with the product's speculative submits
     FlowControl.Settings flow =
-        cap > 0 ? FlowControl.Settings.fixed(cap, cap) : FlowControl.Settings.adaptive(1000);
+        cap > 0
+            ? FlowControl.Settings.fixed(cap, cap).withSpeculation(speculativeSubmits)
+            : FlowControl.Settings.adaptive(1000);
     return pipeline(
         name, jobs, cap, latency, meanLatencyS, work, note, true, PollSchedule.defaults(), flow);
   }
@@ -194,6 +204,7 @@ final class Scenarios {
               + fate(r)
               + "; "
               + callsPerJob(st, jobs)
+              + capRefusals(st)
               + "; peak provider in-flight "
               + st.peakInFlight()
               + sustained(st, r.summary().jobs().values(), cap));
@@ -294,6 +305,18 @@ final class Scenarios {
         c.getOrDefault(Endpoint.STATUS, 0L) / n,
         c.getOrDefault(Endpoint.RESULT, 0L) / n,
         c.getOrDefault(Endpoint.FILES, 0L) / n);
+  }
+
+  /**
+   * "; 429 for the cap: N (x% of all calls)" when the provider refused POSTs at its cap (guessed
+   * slots, {@code --speculative-submits}), else "".
+   */
+  static String capRefusals(EmulatorStats st) {
+    long n = st.capRejections();
+    return n == 0
+        ? ""
+        : String.format(
+            "; 429 for the cap: %d (%.1f%% of all calls)", n, 100.0 * n / Math.max(1, calls(st)));
   }
 
   /** "N done, M failed[, TIMED OUT]" of one batch run. */

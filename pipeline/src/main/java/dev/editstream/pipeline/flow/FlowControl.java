@@ -40,6 +40,19 @@ import reactor.core.scheduler.Scheduler;
  * it under a request_id and {@link #terminal(String, boolean)} releases it when another stage (the
  * poller) sees the request's terminal status.
  *
+ * <p>Speculation ({@link Settings#speculation()} &gt; 0, a fixed account limit only): a held job's
+ * slot frees at the provider when the job ends, but here only when a status check sees the end, so
+ * while acquisitions wait at the limit some of the provider's slots are idle. From the run times of
+ * the jobs seen to end (per model) and, for each held job, its age and the last check that found it
+ * running ({@link #running(String)}), a {@link SlotForecast} gives the probability that at least
+ * {@code s + 1} held jobs have ended unseen, {@code s} being the permits out above the limit; when
+ * that probability reaches the confidence, one more permit is granted (a speculative permit). The
+ * provider answers the rare wrong guess with a 429: {@link Permit#rejected} of a speculative permit
+ * pauses speculation for {@value #SPECULATION_BACKOFF_MS} ms and touches neither the limit nor the
+ * other submissions (no {@code Retry-After} pause: the 429 answered a guess, not a rate), and the
+ * refused job waits again with {@link #acquireFirm}, for a slot seen free. While acquisitions wait
+ * and nothing is granted the forecast is re-read every {@value #SPECULATION_TICK_MS} ms.
+ *
  * <p>Thread-safe. Timers (a token-bucket wait, a {@code Retry-After} pause) run on {@code timer},
  * whose clock is also the gate's clock (so tests run in virtual time).
  */
@@ -55,6 +68,10 @@ public final class FlowControl {
    * @param accountInitial first adaptive account limit, &gt;= 1
    * @param requestsPerSecond acquisitions per second ({@code 0} = unlimited), burst one second's
    *     worth (at least 1)
+   * @param speculation {@code 0} for none, else the confidence in {@code (0, 1)} at which a permit
+   *     is granted above a fixed account limit because held jobs have likely ended unseen ({@link
+   *     FlowControl#running}, {@link SlotForecast}); only with a fixed limit ({@code adaptive}
+   *     false)
    */
   public record Settings(
       int perModelLimit,
@@ -62,7 +79,8 @@ public final class FlowControl {
       int accountMax,
       boolean adaptive,
       int accountInitial,
-      double requestsPerSecond) {
+      double requestsPerSecond,
+      double speculation) {
     /**
      * @throws IllegalArgumentException naming the setting that breaks its rule
      */
@@ -82,6 +100,25 @@ public final class FlowControl {
         throw new IllegalArgumentException(
             "requestsPerSecond must be >= 0, was " + requestsPerSecond);
       }
+      if (!(speculation >= 0 && speculation < 1)) {
+        throw new IllegalArgumentException(
+            "speculation must be 0 (none) or a confidence in (0, 1), was " + speculation);
+      }
+      if (speculation > 0 && adaptive) {
+        throw new IllegalArgumentException(
+            "speculation needs a fixed account limit (an adaptive one learns the cap from 429s)");
+      }
+    }
+
+    /** Settings as before speculation existed: none. */
+    public Settings(
+        int perModelLimit,
+        Map<String, Integer> modelLimits,
+        int accountMax,
+        boolean adaptive,
+        int accountInitial,
+        double requestsPerSecond) {
+      this(perModelLimit, modelLimits, accountMax, adaptive, accountInitial, requestsPerSecond, 0);
     }
 
     /** A fixed account limit, the same limit per model, no rate limit. */
@@ -98,7 +135,26 @@ public final class FlowControl {
 
     /** A copy with a requests-per-second limit. */
     public Settings withRequestsPerSecond(double rps) {
-      return new Settings(perModelLimit, modelLimits, accountMax, adaptive, accountInitial, rps);
+      return new Settings(
+          perModelLimit, modelLimits, accountMax, adaptive, accountInitial, rps, speculation);
+    }
+
+    /**
+     * A copy that grants permits above the fixed account limit when held jobs have ended unseen
+     * with at least this confidence.
+     *
+     * @param confidence in {@code (0, 1)}, or 0 for none
+     * @throws IllegalArgumentException if out of range or the limit is adaptive
+     */
+    public Settings withSpeculation(double confidence) {
+      return new Settings(
+          perModelLimit,
+          modelLimits,
+          accountMax,
+          adaptive,
+          accountInitial,
+          requestsPerSecond,
+          confidence);
     }
 
     /** A copy with a limit for one model. */
@@ -106,10 +162,23 @@ public final class FlowControl {
       Map<String, Integer> m = new HashMap<>(modelLimits);
       m.put(modelId, limit);
       return new Settings(
-          perModelLimit, m, accountMax, adaptive, accountInitial, requestsPerSecond);
+          perModelLimit, m, accountMax, adaptive, accountInitial, requestsPerSecond, speculation);
     }
   }
 
+  /** Run times a model needs on record before its held jobs count in a forecast. */
+  public static final int SPECULATION_MIN_SAMPLES = 50;
+
+  /** How often the forecast is re-read while acquisitions wait at the limit, ms. */
+  public static final long SPECULATION_TICK_MS = 10;
+
+  /** How long a speculative permit refused with a 429 pauses speculation, ms. */
+  public static final long SPECULATION_BACKOFF_MS = 25;
+
+  private final Map<String, SlotForecast> forecasts = new HashMap<>();
+  private long speculationPausedUntilNanos = Long.MIN_VALUE;
+  private long speculativeGrants;
+  private long speculativeRejects;
   private long lastSaturatedNanos;
   private boolean everSaturated;
   private final Settings settings;
@@ -156,16 +225,59 @@ public final class FlowControl {
    * @param modelId the model the job runs on (its per-model limit applies)
    */
   public Mono<Permit> acquire(String modelId) {
+    return acquire(modelId, false);
+  }
+
+  /**
+   * A permit for a job whose speculative permit the provider refused with a 429: first in line, and
+   * granted only within the limits (never speculatively), so the job goes on as soon as a held job
+   * is seen to end. Lazy, as {@link #acquire}.
+   *
+   * @param modelId the model the job runs on
+   */
+  public Mono<Permit> acquireFirm(String modelId) {
+    return acquire(modelId, true);
+  }
+
+  private Mono<Permit> acquire(String modelId, boolean firm) {
     Objects.requireNonNull(modelId, "modelId");
     return Mono.create(
         sink -> {
-          Waiter w = new Waiter(modelId, sink);
+          Waiter w = new Waiter(modelId, sink, firm);
           synchronized (this) {
-            queue.addLast(w);
+            if (firm) {
+              queue.addFirst(w);
+            } else {
+              queue.addLast(w);
+            }
           }
           sink.onCancel(() -> cancelled(w));
           drain();
         });
+  }
+
+  /**
+   * Notes that a status check found the request {@code requestId} queued or running now (its
+   * permit's job has not ended before this moment): the {@linkplain Settings#speculation()
+   * forecast} counts only the time since. No effect on a request with no parked permit.
+   *
+   * @param requestId RunComfy request_id
+   */
+  public void running(String requestId) {
+    Held h = held.get(requestId);
+    if (h != null) {
+      h.permit().runningAtNanos = timer.now(TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Permits granted above the limit on the forecast, since start. */
+  public synchronized long speculativeGrants() {
+    return speculativeGrants;
+  }
+
+  /** Speculative permits the provider refused with a 429, since start. */
+  public synchronized long speculativeRejects() {
+    return speculativeRejects;
   }
 
   /**
@@ -185,7 +297,7 @@ public final class FlowControl {
       long now = timer.now(TimeUnit.NANOSECONDS);
       inFlight++;
       modelInFlight.merge(modelId, 1, Integer::sum);
-      return new Permit(modelId, now, inFlight);
+      return new Permit(modelId, now, inFlight, false);
     }
   }
 
@@ -311,6 +423,16 @@ public final class FlowControl {
       h.expiry().dispose();
     }
     Permit p = h.permit();
+    if (ok && settings.speculation() > 0) {
+      long now = timer.now(TimeUnit.NANOSECONDS);
+      long running = p.runningAtNanos;
+      // the end lies between the last check that found the job running and now; a job never seen
+      // running is recorded with its whole time (its first check may come well after its end)
+      long end = running > p.acquiredNanos ? running + (now - running) / 2 : now;
+      synchronized (this) {
+        forecasts.computeIfAbsent(p.modelId, m -> new SlotForecast()).record(end - p.acquiredNanos);
+      }
+    }
     if (ok) {
       p.success();
     } else {
@@ -354,6 +476,7 @@ public final class FlowControl {
       }
       return grants;
     }
+    boolean rateBound = false;
     Iterator<Waiter> it = queue.iterator();
     while (it.hasNext() && inFlight < account.limit()) {
       Waiter w = it.next();
@@ -365,20 +488,104 @@ public final class FlowControl {
         long wait = rate.tryTake(now);
         if (wait > 0) {
           wakeIn(now, wait);
+          rateBound = true;
           break;
         }
       }
       it.remove();
       inFlight++;
       modelInFlight.put(w.modelId, m + 1);
-      w.permit = new Permit(w.modelId, now, inFlight);
+      w.permit = new Permit(w.modelId, now, inFlight, false);
       grants.add(w);
+    }
+    if (settings.speculation() > 0 && !rateBound && !queue.isEmpty()) {
+      speculate(now, grants);
     }
     if (!queue.isEmpty()) {
       lastSaturatedNanos = now;
       everSaturated = true;
     }
     return grants;
+  }
+
+  /**
+   * Grants permits above the account limit while the forecast says that enough held jobs have ended
+   * unseen (see the class comment). Called with the lock held, after the grants within the limits.
+   */
+  private void speculate(long now, List<Waiter> grants) {
+    int limit = account.limit();
+    if (inFlight < limit) {
+      return; // the waiters left are held back by their models' limits, not the account's
+    }
+    if (now < speculationPausedUntilNanos) {
+      wakeIn(now, speculationPausedUntilNanos - now);
+      return;
+    }
+    double[] ended = null;
+    while (inFlight - limit < limit) {
+      Waiter w = firstSpeculable();
+      if (w == null) {
+        return;
+      }
+      if (ended == null) {
+        ended = endedUnseen(now);
+      }
+      if (SlotForecast.atLeast(inFlight - limit + 1, ended) < settings.speculation()) {
+        wakeIn(now, TimeUnit.MILLISECONDS.toNanos(SPECULATION_TICK_MS));
+        return;
+      }
+      if (rate != null) {
+        long wait = rate.tryTake(now);
+        if (wait > 0) {
+          wakeIn(now, wait);
+          return;
+        }
+      }
+      queue.remove(w);
+      inFlight++;
+      modelInFlight.merge(w.modelId, 1, Integer::sum);
+      w.permit = new Permit(w.modelId, now, inFlight, true);
+      grants.add(w);
+      speculativeGrants++;
+    }
+  }
+
+  /**
+   * The first waiter that may take a speculative permit: not {@linkplain #acquireFirm firm}, and
+   * its model below its own limit unless that limit is no lower than the account's (then the
+   * account limit is the one the provider enforces).
+   */
+  private @Nullable Waiter firstSpeculable() {
+    for (Waiter w : queue) {
+      int modelLimit = settings.modelLimits().getOrDefault(w.modelId, settings.perModelLimit());
+      if (!w.firm
+          && (modelInFlight.getOrDefault(w.modelId, 0) < modelLimit
+              || modelLimit >= settings.accountMax())) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * For each parked permit, the probability that its job has ended since the last check that found
+   * it running; 0 for a model with fewer than {@link #SPECULATION_MIN_SAMPLES} run times on record.
+   */
+  private double[] endedUnseen(long now) {
+    List<Permit> permits = new ArrayList<>(held.size());
+    for (Held h : held.values()) {
+      permits.add(h.permit());
+    }
+    double[] p = new double[permits.size()];
+    for (int i = 0; i < p.length; i++) {
+      Permit permit = permits.get(i);
+      SlotForecast f = forecasts.get(permit.modelId);
+      if (f != null && f.samples() >= SPECULATION_MIN_SAMPLES) {
+        p[i] =
+            f.endedSince(permit.runningAtNanos - permit.acquiredNanos, now - permit.acquiredNanos);
+      }
+    }
+    return p;
   }
 
   private void wakeIn(long now, long delayNanos) {
@@ -418,7 +625,11 @@ public final class FlowControl {
       int before = inFlight;
       inFlight--;
       modelInFlight.merge(p.modelId, -1, (a, b) -> a + b == 0 ? null : a + b);
-      if (kind == ReleaseKind.SUCCESS) {
+      if (kind == ReleaseKind.REJECTED && p.speculative) {
+        // a guess the provider refused: pause the guessing only (see the class comment)
+        speculativeRejects++;
+        speculationPausedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(SPECULATION_BACKOFF_MS);
+      } else if (kind == ReleaseKind.SUCCESS) {
         account.onSuccess(now, now - p.acquiredNanos, Math.max(before, p.inFlightAtGrant));
       } else if (kind == ReleaseKind.REJECTED) {
         long applied = account.onRejected(now, before - 1, retryAfter);
@@ -452,11 +663,13 @@ public final class FlowControl {
   private static final class Waiter {
     final String modelId;
     final MonoSink<Permit> sink;
+    final boolean firm;
     @Nullable Permit permit;
 
-    Waiter(String modelId, MonoSink<Permit> sink) {
+    Waiter(String modelId, MonoSink<Permit> sink, boolean firm) {
       this.modelId = modelId;
       this.sink = sink;
+      this.firm = firm;
     }
   }
 
@@ -465,12 +678,27 @@ public final class FlowControl {
     private final String modelId;
     private final long acquiredNanos;
     private final int inFlightAtGrant;
+    private final boolean speculative;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private Permit(String modelId, long acquiredNanos, int inFlightAtGrant) {
+    /** When a status check last found this permit's job queued or running (gate clock, ns). */
+    private volatile long runningAtNanos;
+
+    private Permit(String modelId, long acquiredNanos, int inFlightAtGrant, boolean speculative) {
       this.modelId = modelId;
       this.acquiredNanos = acquiredNanos;
       this.inFlightAtGrant = inFlightAtGrant;
+      this.speculative = speculative;
+      this.runningAtNanos = acquiredNanos;
+    }
+
+    /**
+     * Whether this permit was granted above the account limit on the forecast ({@link
+     * Settings#speculation()}): its 429 is a refused guess, and the job should wait again with
+     * {@link FlowControl#acquireFirm}.
+     */
+    public boolean speculative() {
+      return speculative;
     }
 
     /** The model this permit counts against. */
@@ -491,7 +719,8 @@ public final class FlowControl {
     }
 
     /**
-     * The provider refused the job with a 429: shrinks the adaptive limit and pauses acquisitions.
+     * The provider refused the job with a 429: shrinks the adaptive limit and pauses acquisitions
+     * (a {@linkplain #speculative() speculative} permit pauses only the speculation).
      *
      * @param retryAfter the answer's {@code Retry-After}, or {@code null} when absent
      */

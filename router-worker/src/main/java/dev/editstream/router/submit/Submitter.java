@@ -87,11 +87,14 @@ public final class Submitter {
 
   /**
    * Limits submissions with {@code flow} (per model and account in-flight limits, adaptive to 429s,
-   * requests per second). The permit of an accepted request stays taken, parked under its
-   * request_id ({@link FlowControl#holdUntilTerminal}), until the request's end is read from the
-   * topics ({@link dev.editstream.pipeline.flow.RequestEnds}, whichever process polled it) or the
-   * gate's max hold passes: the account limit means requests in flight at the provider, in one
-   * process as in many.
+   * requests per second). A 429 to a POST made on a {@linkplain FlowControl.Permit#speculative()
+   * speculative} permit is not a failure of the job: nothing was created, the {@code submitting}
+   * marker is replaced by {@code not_submitted}, and the job waits again, first in line, for a slot
+   * seen free ({@link FlowControl#acquireFirm}); it goes round no delay topic. The permit of an
+   * accepted request stays taken, parked under its request_id ({@link
+   * FlowControl#holdUntilTerminal}), until the request's end is read from the topics ({@link
+   * dev.editstream.pipeline.flow.RequestEnds}, whichever process polled it) or the gate's max hold
+   * passes: the account limit means requests in flight at the provider, in one process as in many.
    *
    * @return this submitter
    */
@@ -167,8 +170,22 @@ public final class Submitter {
 
   private Mono<Result> submit(
       JobEvent event, String modelId, JsonNode body, boolean returning, boolean overdraft) {
+    return submit(event, modelId, body, returning, overdraft, false);
+  }
+
+  /**
+   * @param firm the job's speculative permit was refused with a 429 ({@link
+   *     FlowControl.Permit#speculative()}): it waits first in line for a slot seen free
+   */
+  private Mono<Result> submit(
+      JobEvent event,
+      String modelId,
+      JsonNode body,
+      boolean returning,
+      boolean overdraft,
+      boolean firm) {
     return gate.acquire(returning)
-        .then(permit(modelId, overdraft))
+        .then(permit(modelId, overdraft, firm))
         .flatMap(
             permit -> {
               Instant sentAt = clock.instant();
@@ -203,19 +220,38 @@ public final class Submitter {
                               }))
                   .doOnCancel(() -> permit.ifPresent(FlowControl.Permit::release))
                   .onErrorResume(
+                      e -> refusedGuess(permit, e),
+                      e ->
+                          // nothing was created: the same job waits again, for a slot seen free
+                          ledger
+                              .markNotSubmitted(event, clock.instant())
+                              .then(
+                                  Mono.defer(
+                                      () -> submit(event, modelId, body, false, overdraft, true))))
+                  .onErrorResume(
                       StageException.class,
                       e -> onFailure(event, modelId, body, e, sentAt, overdraft));
             });
   }
 
-  private Mono<Optional<FlowControl.Permit>> permit(String modelId, boolean overdraft) {
+  /** Whether {@code e} is the 429 of a speculative permit (a slot guessed free was not). */
+  private static boolean refusedGuess(Optional<FlowControl.Permit> permit, Throwable e) {
+    return permit.isPresent()
+        && permit.get().speculative()
+        && e instanceof StageException se
+        && se.reason() == FailureReason.HTTP_429;
+  }
+
+  private Mono<Optional<FlowControl.Permit>> permit(
+      String modelId, boolean overdraft, boolean firm) {
     FlowControl f = flow;
     if (f == null) {
       return Mono.just(Optional.empty());
     }
-    return overdraft
-        ? Mono.fromSupplier(() -> Optional.of(f.acquireNow(modelId)))
-        : f.acquire(modelId).map(Optional::of);
+    if (overdraft) {
+      return Mono.fromSupplier(() -> Optional.of(f.acquireNow(modelId)));
+    }
+    return (firm ? f.acquireFirm(modelId) : f.acquire(modelId)).map(Optional::of);
   }
 
   private Mono<Result> onFailure(

@@ -220,4 +220,57 @@ class SubmitterTest {
               .isInstanceOf(Submitter.Accepted.class);
         });
   }
+
+  @Test
+  void shouldMakeAJobWhoseGuessedSlotWasRefusedWaitForASlotSeenFree() {
+    // a provider running one job at a time; the gate's forecast learns that jobs take 10-500 ms
+    try (RunComfyEmulator one =
+            RunComfyEmulator.start(
+                EmulatorConfig.defaults(dir.resolve("one"), "good-token")
+                    .withFetchInputs(false)
+                    .withLatency(800, 800)
+                    .withProviderCap(1));
+        RunComfyClient c = new RunComfyClient(RunComfyConfig.of(one.baseUrl(), "good-token"))) {
+      reactor.test.scheduler.VirtualTimeScheduler vts =
+          reactor.test.scheduler.VirtualTimeScheduler.create();
+      dev.editstream.pipeline.flow.FlowControl flow =
+          new dev.editstream.pipeline.flow.FlowControl(
+              dev.editstream.pipeline.flow.FlowControl.Settings.fixed(1, 1).withSpeculation(0.9),
+              vts);
+      for (int i = 1; i <= 50; i++) {
+        dev.editstream.pipeline.flow.FlowControl.Permit p = flow.acquire(MODEL).block();
+        flow.holdUntilTerminal("learn-" + i, p);
+        vts.advanceTimeBy(Duration.ofMillis(10L * i));
+        flow.terminal("learn-" + i, true);
+      }
+      Submitter s = new Submitter(c, ledger, gate, Clock.systemUTC(), maybe).withFlowControl(flow);
+      Submitter.Accepted first =
+          (Submitter.Accepted) s.submit(job("a"), MODEL, body("a")).block(Duration.ofSeconds(10));
+      CopyOnWriteArrayList<Submitter.Result> second = new CopyOnWriteArrayList<>();
+      s.submit(job("b"), MODEL, body("b")).subscribe(second::add);
+
+      // on the gate's clock "a" has run 600 ms, longer than any job on record: it has likely
+      // ended, but the provider still runs it and refuses the guess with a 429
+      vts.advanceTimeBy(Duration.ofMillis(600));
+      await().atMost(Duration.ofSeconds(5)).until(() -> flow.speculativeRejects() == 1);
+      assertThat(one.stats().capRejections()).isEqualTo(1);
+      assertThat(ledger.lookup(job("b")))
+          .get()
+          .extracting(SubmissionLedger.Entry::state)
+          .isEqualTo(SubmissionLedger.State.NOT_SUBMITTED);
+      vts.advanceTimeBy(Duration.ofSeconds(5));
+      assertThat(second).as("no second guess for the refused job").isEmpty();
+
+      // "a" ends at the provider and a status check sees it: "b" goes on, not through a retry
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> c.status(first.response().requestId()).block().phase().terminal());
+      assertThat(flow.terminal(first.response().requestId(), true)).isTrue();
+      await().atMost(Duration.ofSeconds(5)).until(() -> !second.isEmpty());
+      assertThat(second.get(0)).isInstanceOf(Submitter.Accepted.class);
+      assertThat(one.stats().submits()).isEqualTo(2);
+      assertThat(one.stats().capRejections()).isEqualTo(1);
+      assertThat(flow.accountLimit()).isEqualTo(1);
+    }
+  }
 }

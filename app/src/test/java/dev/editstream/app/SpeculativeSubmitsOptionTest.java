@@ -1,0 +1,43 @@
+package dev.editstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code --speculative-submits} and {@code --fixed-inflight} as parsed into the flow settings. */
+class SpeculativeSubmitsOptionTest {
+
+  private static PipelineConfig parse(String... args) {
+    PipelineOptions o = new PipelineOptions();
+    new CommandLine(o).parseArgs(args);
+    return o.toConfig(Map.of());
+  }
+
+  @Test
+  void shouldSpeculateOnlyWhenAskedAndOnlyWithAFixedLimit() {
+    assertThat(parse("--fixed-inflight", "--max-inflight", "50").flow().speculation())
+        .as("a fixed limit may be the operator's own, not the provider's: never exceeded")
+        .isZero();
+    assertThat(parse("--max-inflight", "50").flow().speculation()).isZero();
+    assertThat(parse("--fixed-inflight", "--speculative-submits", "0").flow().speculation())
+        .isZero();
+    assertThat(parse("--fixed-inflight", "--speculative-submits", "0.75").flow().speculation())
+        .isEqualTo(0.75);
+    assertThat(parse("--speculative-submits", "0").flow().speculation()).isZero();
+  }
+
+  @Test
+  void shouldFailABadConfidenceNamingTheOption() {
+    assertThatThrownBy(() -> parse("--speculative-submits", "0.9"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--speculative-submits needs --fixed-inflight");
+    for (String bad : new String[] {"1", "-0.1", "NaN", "2"}) {
+      assertThatThrownBy(() -> parse("--fixed-inflight", "--speculative-submits", bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("--speculative-submits must be 0 (never) or a confidence");
+    }
+  }
+}
