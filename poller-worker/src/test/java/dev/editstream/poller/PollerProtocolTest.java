@@ -124,6 +124,18 @@ class PollerProtocolTest {
 
   // ---- running the handler on virtual time ------------------------------------------------------
 
+  /**
+   * A builder with this test's client, topics, CLI schedule and virtual clock, on timer {@code t}.
+   */
+  PollerHandler.Builder builderOn(Scheduler t) {
+    return PollerHandler.builder()
+        .client(client)
+        .topics(PollerHandlerTest.TOPICS)
+        .schedule(CLI)
+        .clock(clock)
+        .timer(t);
+  }
+
   PollerHandler handler(Scheduler t) {
     return new PollerHandler(client, PollerHandlerTest.TOPICS, CLI, DEADLINE, clock, t);
   }
@@ -310,16 +322,7 @@ class PollerProtocolTest {
 
     completedEvent(
         run(
-            t ->
-                PollerHandler.builder()
-                    .client(client)
-                    .topics(PollerHandlerTest.TOPICS)
-                    .schedule(CLI)
-                    .deadline(Duration.ofMinutes(1))
-                    .clock(clock)
-                    .timer(t)
-                    .onRunning(running::add)
-                    .build(),
+            t -> builderOn(t).deadline(Duration.ofMinutes(1)).onRunning(running::add).build(),
             submitted()));
 
     assertThat(running).as("three answers said queued or running").containsExactly(RID, RID, RID);
@@ -620,19 +623,7 @@ class PollerProtocolTest {
     api.on("GET", path(RID, "result"), result(RID, "completed", "0.5"));
 
     JobEvent done =
-        completedEvent(
-            run(
-                t ->
-                    PollerHandler.builder()
-                        .client(client)
-                        .topics(PollerHandlerTest.TOPICS)
-                        .schedule(CLI)
-                        .smart(smart)
-                        .deadline(DEADLINE)
-                        .clock(clock)
-                        .timer(t)
-                        .build(),
-                submitted()));
+        completedEvent(run(t -> builderOn(t).smart(smart).deadline(DEADLINE).build(), submitted()));
 
     assertThat(done.remote().pastDeadline()).isTrue();
     assertThat(smart.samples(PollerHandlerTest.FLUX)).isEqualTo(1L);

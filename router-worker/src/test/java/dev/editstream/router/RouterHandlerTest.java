@@ -98,6 +98,26 @@ class RouterHandlerTest {
     return emit.event();
   }
 
+  /** A handler over {@code c}, its submissions limited by {@code flow} when not null. */
+  private static RouterHandler handlerOver(RunComfyClient c, FlowControl flow) {
+    Submitter submitter =
+        new Submitter(
+                c,
+                ledger,
+                new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+                CLOCK,
+                new SimpleMeterRegistry().counter("may"))
+            .withFlowControl(flow);
+    return new RouterHandler(
+        Router.builtIn(),
+        ModelCatalog.builtIn(),
+        new InputStager(
+            assets, java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
+        submitter,
+        Topics.DEFAULT,
+        CLOCK);
+  }
+
   @Test
   void shouldKeepRuleCuesAndLintWarningsOnTheSubmittedEvent() {
     JobEvent e = submitted(Jobs.images("Remove the cables and add a lamp on the desk.", 1));
@@ -152,24 +172,7 @@ class RouterHandlerTest {
     // the adaptive limit can fall to 1 after a 429; the batch's first request keeps its permit
     // until the poller sees it end, which it does only after the whole job is submitted
     FlowControl flow = new FlowControl(FlowControl.Settings.fixed(1, 1), Schedulers.parallel());
-    Submitter submitter =
-        new Submitter(
-                client,
-                ledger,
-                new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-                CLOCK,
-                new SimpleMeterRegistry().counter("may"))
-            .withFlowControl(flow);
-    RouterHandler h =
-        new RouterHandler(
-            Router.builtIn(),
-            ModelCatalog.builtIn(),
-            new InputStager(
-                assets,
-                java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
-            submitter,
-            Topics.DEFAULT,
-            CLOCK);
+    RouterHandler h = handlerOver(client, flow);
     Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
 
     Outcome o = h.handle(JobEvent.requested(batch, CLOCK.instant())).block(Duration.ofSeconds(20));
@@ -195,23 +198,7 @@ class RouterHandlerTest {
                     .withLatency(0, 0)
                     .withAcceptedThen504Rate(1.0));
         RunComfyClient c = new RunComfyClient(RunComfyConfig.of(gateway.baseUrl(), TOKEN))) {
-      Submitter submitter =
-          new Submitter(
-              c,
-              ledger,
-              new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-              CLOCK,
-              new SimpleMeterRegistry().counter("may"));
-      RouterHandler h =
-          new RouterHandler(
-              Router.builtIn(),
-              ModelCatalog.builtIn(),
-              new InputStager(
-                  assets,
-                  java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
-              submitter,
-              Topics.DEFAULT,
-              CLOCK);
+      RouterHandler h = handlerOver(c, null);
       Job batch = Jobs.images("Keep every product unchanged; put each on studio-grey paper.", 25);
 
       Outcome o =

@@ -28,6 +28,19 @@ class FlowControlSpeculationTest {
     }
   }
 
+  /**
+   * Takes the one slot for request r1 at the gate's time now, and queues one acquisition.
+   *
+   * @return the waiter's permits (empty while it waits)
+   */
+  private static List<FlowControl.Permit> heldR1AndAWaiter(FlowControl fc) {
+    FlowControl.Permit held = fc.acquire("m").block();
+    fc.holdUntilTerminal("r1", held);
+    List<FlowControl.Permit> got = new ArrayList<>();
+    fc.acquire("m").subscribe(got::add);
+    return got;
+  }
+
   private static FlowControl.Settings oneSlot() {
     return FlowControl.Settings.fixed(1, 1).withSpeculation(0.9);
   }
@@ -36,10 +49,7 @@ class FlowControlSpeculationTest {
   void shouldGrantAboveTheLimitOnceAHeldJobHasLikelyEnded() {
     FlowControl fc = new FlowControl(oneSlot(), vts);
     learnRunTimes(fc);
-    FlowControl.Permit held = fc.acquire("m").block();
-    fc.holdUntilTerminal("r1", held);
-    List<FlowControl.Permit> got = new ArrayList<>();
-    fc.acquire("m").subscribe(got::add);
+    List<FlowControl.Permit> got = heldR1AndAWaiter(fc);
 
     vts.advanceTimeBy(Duration.ofMillis(250));
     assertThat(got).as("F(250 ms) = 0.5 < 0.9").isEmpty();
@@ -54,10 +64,7 @@ class FlowControlSpeculationTest {
   void shouldCountOnlyTheTimeSinceTheLastCheckThatFoundTheJobRunning() {
     FlowControl fc = new FlowControl(oneSlot(), vts);
     learnRunTimes(fc);
-    FlowControl.Permit held = fc.acquire("m").block();
-    fc.holdUntilTerminal("r1", held);
-    List<FlowControl.Permit> got = new ArrayList<>();
-    fc.acquire("m").subscribe(got::add);
+    List<FlowControl.Permit> got = heldR1AndAWaiter(fc);
 
     vts.advanceTimeBy(Duration.ofMillis(400));
     fc.running("r1");
@@ -70,10 +77,7 @@ class FlowControlSpeculationTest {
   @Test
   void shouldNotSpeculateBeforeFiftyRunTimesOfTheModelAreKnown() {
     FlowControl fc = new FlowControl(oneSlot(), vts);
-    FlowControl.Permit held = fc.acquire("m").block();
-    fc.holdUntilTerminal("r1", held);
-    List<FlowControl.Permit> got = new ArrayList<>();
-    fc.acquire("m").subscribe(got::add);
+    List<FlowControl.Permit> got = heldR1AndAWaiter(fc);
 
     vts.advanceTimeBy(Duration.ofMinutes(5));
 
@@ -87,10 +91,7 @@ class FlowControlSpeculationTest {
   void shouldPauseOnlyTheGuessingWhenASpeculativePermitIsRefused() {
     FlowControl fc = new FlowControl(oneSlot(), vts);
     learnRunTimes(fc);
-    FlowControl.Permit held = fc.acquire("m").block();
-    fc.holdUntilTerminal("r1", held);
-    List<FlowControl.Permit> got = new ArrayList<>();
-    fc.acquire("m").subscribe(got::add);
+    List<FlowControl.Permit> got = heldR1AndAWaiter(fc);
     fc.acquire("m").subscribe(got::add);
     vts.advanceTimeBy(Duration.ofMillis(450));
     assertThat(got).hasSize(1);
