@@ -308,11 +308,9 @@ public final class PipelineOptions {
       throw new IllegalArgumentException(
           "--speculative-submits needs --fixed-inflight (an adaptive limit finds the cap from 429s)");
     }
-    double speculation = speculativeSubmits == null ? 0 : speculativeSubmits;
-    if (!(speculation >= 0 && speculation < 1)) {
-      throw new IllegalArgumentException(
-          "--speculative-submits must be 0 (never) or a confidence in (0, 1), was " + speculation);
-    }
+    double speculation =
+        FlowControl.Settings.requireSpeculation(
+            speculativeSubmits == null ? 0 : speculativeSubmits, "--speculative-submits");
     FlowControl.Settings flow =
         (fixedInflight
                 ? FlowControl.Settings.fixed(maxInflight, maxInflight).withSpeculation(speculation)

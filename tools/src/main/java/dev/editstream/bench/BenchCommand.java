@@ -100,13 +100,10 @@ public final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--status-calls-per-second must be >= 0 and finite, was " + statusCallsPerSecond);
     }
-    if (!(speculativeSubmits >= 0 && speculativeSubmits < 1)) {
-      throw new IllegalArgumentException(
-          "--speculative-submits must be 0 (none) or a confidence in (0, 1), was "
-              + speculativeSubmits);
-    }
     Scenarios.statusCallsPerSecond = statusCallsPerSecond;
-    Scenarios.speculativeSubmits = speculativeSubmits;
+    Scenarios.speculativeSubmits =
+        dev.editstream.pipeline.flow.FlowControl.Settings.requireSpeculation(
+            speculativeSubmits, "--speculative-submits");
     Scenarios.signedOutputs = signedOutputs;
     List<BenchResult> rows = run();
     print(rows, out);

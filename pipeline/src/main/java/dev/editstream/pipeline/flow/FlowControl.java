@@ -100,14 +100,27 @@ public final class FlowControl {
         throw new IllegalArgumentException(
             "requestsPerSecond must be >= 0, was " + requestsPerSecond);
       }
-      if (!(speculation >= 0 && speculation < 1)) {
-        throw new IllegalArgumentException(
-            "speculation must be 0 (none) or a confidence in (0, 1), was " + speculation);
-      }
+      requireSpeculation(speculation, "speculation");
       if (speculation > 0 && adaptive) {
         throw new IllegalArgumentException(
             "speculation needs a fixed account limit (an adaptive one learns the cap from 429s)");
       }
+    }
+
+    /**
+     * Checks a speculation confidence, the one rule for every place that reads one.
+     *
+     * @param value 0 (never) or a confidence in {@code (0, 1)}
+     * @param name what the value is called where it was given (a setting or an option)
+     * @return {@code value}
+     * @throws IllegalArgumentException naming {@code name} and the rule when it breaks it
+     */
+    public static double requireSpeculation(double value, String name) {
+      if (!(value >= 0 && value < 1)) {
+        throw new IllegalArgumentException(
+            name + " must be 0 (never) or a confidence in (0, 1), was " + value);
+      }
+      return value;
     }
 
     /** Settings as before speculation existed: none. */

@@ -148,7 +148,7 @@ public final class Submitter {
     if (e.isPresent()) {
       return Mono.just(e.get());
     }
-    return submit(part, modelId, body, false, later)
+    return submit(part, modelId, body, false, later, false)
         .flatMap(
             r ->
                 r instanceof Accepted a
@@ -165,12 +165,7 @@ public final class Submitter {
    *     connection refused) or fails (other 4xx)
    */
   public Mono<Result> submit(JobEvent event, String modelId, JsonNode body) {
-    return submit(event, modelId, body, false, false);
-  }
-
-  private Mono<Result> submit(
-      JobEvent event, String modelId, JsonNode body, boolean returning, boolean overdraft) {
-    return submit(event, modelId, body, returning, overdraft, false);
+    return submit(event, modelId, body, false, false, false);
   }
 
   /**
@@ -266,7 +261,7 @@ public final class Submitter {
       gate.tripped(Redact.text(e.getMessage()), AccountGate.category(e));
       return ledger
           .markPaused(event, "submission paused: " + Redact.text(e.getMessage()), clock.instant())
-          .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft)));
+          .then(Mono.defer(() -> submit(event, modelId, body, true, overdraft, false)));
     }
     Optional<RetryDecision.Park> park =
         RetryDecision.park(
