@@ -146,6 +146,19 @@ public final class Pipeline implements AutoCloseable {
           .description(
               "remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)")
           .register(metrics.registry());
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "editstream.provider.limit.decreases", flow, FlowControl::limitDecreases)
+          .description("times a 429 lowered the adaptive account limit")
+          .register(metrics.registry());
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "editstream.provider.speculative.grants", flow, FlowControl::speculativeGrants)
+          .description(
+              "submits sent above the account limit because held jobs had likely ended unseen")
+          .register(metrics.registry());
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "editstream.provider.speculative.refused", flow, FlowControl::speculativeRejects)
+          .description("speculative submits the provider refused with a 429 (sent again later)")
+          .register(metrics.registry());
     }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());

@@ -149,9 +149,9 @@ public final class PipelineOptions {
   boolean fixedInflight;
 
   /**
-   * The confidence scenario (a) of {@code editstream bench} runs {@code --speculative-submits} at
-   * (the provider's cap told to the client): about 1% of all calls are then answered 429
-   * (docs/benchmarks.md, "Slots guessed free").
+   * The confidence of speculative submits by default with the adaptive limit, and the one scenarios
+   * (a) and (c) of {@code editstream bench} run at: about 0.5% of all calls are then answered 429
+   * (docs/benchmarks.md, "Slots guessed free" and "(c) under the status-call budget").
    */
   public static final double SUGGESTED_SPECULATIVE_SUBMITS = 0.9;
 
@@ -159,11 +159,12 @@ public final class PipelineOptions {
       names = "--speculative-submits",
       paramLabel = "CONFIDENCE",
       description =
-          "When --max-inflight is the account's own cap and RunComfy refuses POSTs above it with"
-              + " 429 (needs --fixed-inflight): POST one more job when held jobs have ended unseen"
-              + " with at least this confidence, from the run times seen so far (e.g. 0.9); a wrong"
-              + " guess is answered 429 and that job waits for a slot seen free, with no retry"
-              + " counted; 0 = never (default: 0).")
+          "POST one more job above the account limit when held jobs have ended unseen with at"
+              + " least this confidence, from the run times seen so far; RunComfy refuses a wrong"
+              + " guess with 429 (nothing is created or paid), and that job waits for a slot seen"
+              + " free, with no retry counted; 0 = never (default: 0.9 with the adaptive limit,"
+              + " where a refused guess replaces a probe above the cap; 0 with --fixed-inflight,"
+              + " which may be the operator's own pace, never to be exceeded).")
   @Nullable Double speculativeSubmits;
 
   @Option(
@@ -304,17 +305,16 @@ public final class PipelineOptions {
     if (!(rps >= 0)) {
       throw new IllegalArgumentException("--rps must be >= 0, was " + rps);
     }
-    if (speculativeSubmits != null && speculativeSubmits != 0 && !fixedInflight) {
-      throw new IllegalArgumentException(
-          "--speculative-submits needs --fixed-inflight (an adaptive limit finds the cap from 429s)");
-    }
     double speculation =
         FlowControl.Settings.requireSpeculation(
-            speculativeSubmits == null ? 0 : speculativeSubmits, "--speculative-submits");
+            speculativeSubmits != null
+                ? speculativeSubmits
+                : fixedInflight ? 0 : SUGGESTED_SPECULATIVE_SUBMITS,
+            "--speculative-submits");
     FlowControl.Settings flow =
         (fixedInflight
                 ? FlowControl.Settings.fixed(maxInflight, maxInflight).withSpeculation(speculation)
-                : FlowControl.Settings.adaptive(maxInflight))
+                : FlowControl.Settings.adaptive(maxInflight).withSpeculation(speculation))
             .withRequestsPerSecond(rps);
     Topics topics;
     try {

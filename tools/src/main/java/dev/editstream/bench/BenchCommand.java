@@ -82,7 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--speculative-submits",
       paramLabel = "CONFIDENCE",
       description =
-          "The confidence of the pipeline scenarios' speculative submits where the cap is told to the client ((a)); 0 = none (default: the product's, ${DEFAULT-VALUE}).",
+          "The confidence of speculative submits in scenarios (a) (cap told: a fixed limit) and (c) (cap hidden: the adaptive limit); 0 = none (default: the product's with the adaptive limit, ${DEFAULT-VALUE}).",
       defaultValue = "0.9")
   double speculativeSubmits = dev.editstream.app.PipelineOptions.SUGGESTED_SPECULATIVE_SUBMITS;
 
@@ -140,7 +140,8 @@ public final class BenchCommand implements Callable<Integer> {
                     "cap 40 not told to the client (adaptive limit)",
                     true,
                     dev.editstream.poller.PollSchedule.defaults(),
-                    dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000)));
+                    dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000)
+                        .withSpeculation(Scenarios.speculativeSubmits)));
         case "a-fixed2s" ->
             rows.add(
                 Scenarios.pipeline(

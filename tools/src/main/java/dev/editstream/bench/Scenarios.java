@@ -73,8 +73,8 @@ final class Scenarios {
   static volatile boolean signedOutputs = false;
 
   /**
-   * The confidence of speculative submits where the cap is told to the client ({@code bench
-   * --speculative-submits}; 0 = none), the product's default unless set.
+   * The confidence of speculative submits in scenarios (a) and (c) ({@code bench
+   * --speculative-submits}; 0 = none), the product's default with the adaptive limit unless set.
    */
   static volatile double speculativeSubmits =
       dev.editstream.app.PipelineOptions.SUGGESTED_SPECULATIVE_SUBMITS;
@@ -205,6 +205,7 @@ final class Scenarios {
               + "; "
               + callsPerJob(st, jobs)
               + capRefusals(st)
+              + flowDecisions(r.meters())
               + "; peak provider in-flight "
               + st.peakInFlight()
               + sustained(st, r.summary().jobs().values(), cap));
@@ -317,6 +318,24 @@ final class Scenarios {
         ? ""
         : String.format(
             "; 429 for the cap: %d (%.1f%% of all calls)", n, 100.0 * n / Math.max(1, calls(st)));
+  }
+
+  /**
+   * "; limit lowered N times, G slots guessed (R refused)" from the router's flow-control counters
+   * (the {@code editstream.provider.*} meters of {@link dev.editstream.app.Pipeline}), leaving out
+   * what did not happen; "" when neither did.
+   */
+  static String flowDecisions(io.micrometer.core.instrument.MeterRegistry meters) {
+    long decreases = count(meters, "editstream.provider.limit.decreases");
+    long guesses = count(meters, "editstream.provider.speculative.grants");
+    long refused = count(meters, "editstream.provider.speculative.refused");
+    String s = decreases > 0 ? "; limit lowered " + decreases + " times" : "";
+    return guesses > 0 ? s + "; " + guesses + " slots guessed (" + refused + " refused)" : s;
+  }
+
+  private static long count(io.micrometer.core.instrument.MeterRegistry meters, String name) {
+    var c = meters.find(name).functionCounter();
+    return c == null ? 0 : Math.round(c.count());
   }
 
   /** "N done, M failed[, TIMED OUT]" of one batch run. */

@@ -11,8 +11,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The rule is AIMD with a slow start, as TCP's congestion window:
  *
  * <ul>
- *   <li>Slow start: until the first 429, every success while the limit is in use (in flight &gt;=
- *       limit − 1) raises the limit by 1, so it doubles per round trip.
+ *   <li>Slow start: until the first 429, every success and every accepted submission while the
+ *       limit is in use (in flight &gt;= limit − 1) raises the limit by 1, so it doubles per round
+ *       trip of a POST (tens of ms), not of a job (seconds): a provider's acceptance is the direct
+ *       proof that it had room, and a job's end comes too late to fill the first seconds.
  *   <li>Additive increase: afterwards each such success raises it by {@code 1 / limit}, one permit
  *       per round trip, and four times slower once the limit is back at the cap estimated at the
  *       last 429 (a plateau as in TCP CUBIC: probing above the cap costs a 429 and a {@code
@@ -42,6 +44,8 @@ public final class AdaptiveLimit {
   private double smoothedRttNanos = -1;
   private long decreases;
   private double lastCap = Double.MAX_VALUE;
+  private long growthHeldUntilNanos = Long.MIN_VALUE;
+  private long guessesRefused;
   private static final double PROBE_SLOWDOWN = 4.0;
 
   /**
@@ -159,6 +163,9 @@ public final class AdaptiveLimit {
     if (inFlight < limit - 1) {
       return; // the limit was not what held us back: raising it proves nothing
     }
+    if (growthHeldUntilNanos != Long.MIN_VALUE && nowNanos < growthHeldUntilNanos) {
+      return; // a guess above the limit was refused a moment ago: the provider has no more slots
+    }
     double step = slowStart ? 1.0 : 1.0 / limit;
     if (!slowStart && limit >= lastCap) {
       step /=
@@ -166,6 +173,19 @@ public final class AdaptiveLimit {
       // 429 and a pause
     }
     limit = Math.min(max, limit + step);
+  }
+
+  /**
+   * The provider accepted a job (its submission answered with a request_id): in slow start, while
+   * the limit is in use, the limit grows by 1. No effect afterwards (the additive increase counts
+   * ends, {@link #onSuccess}).
+   *
+   * @param inFlight permits out now, the accepted one included
+   */
+  public void onAccepted(int inFlight) {
+    if (slowStart && inFlight >= limit - 1) {
+      limit = Math.min(max, limit + 1);
+    }
   }
 
   /**
@@ -193,6 +213,31 @@ public final class AdaptiveLimit {
     lastCap = base;
     limit = Math.max(min, Math.min(max, Math.floor(base * backoffRatio)));
     return pause;
+  }
+
+  /**
+   * The provider refused a permit granted <em>above</em> this limit on a forecast (a speculative
+   * submit, {@link FlowControl.Settings#speculation()}) with a 429: its slots were all taken at the
+   * permits out then. That is what a probe above the limit would have found, learnt without its
+   * price (no decrease, no {@code Retry-After} pause for the other submissions): the limit stops
+   * growing for one cooldown ({@code max(minCooldown, smoothed round trip)}), and slow start ends
+   * at the limit reached, whose later growth is the slow probe at the cap ({@link #onSuccess}). A
+   * limit that is above the provider's cap still learns it from the firm permits' 429s ({@link
+   * #onRejected}).
+   *
+   * @param nowNanos monotonic time, ns
+   */
+  public void onGuessRefused(long nowNanos) {
+    guessesRefused++;
+    long cooldown = Math.max(minCooldownNanos, smoothedRttNanos < 0 ? 0 : (long) smoothedRttNanos);
+    growthHeldUntilNanos = nowNanos + cooldown;
+    slowStart = false;
+    lastCap = Math.min(lastCap, limit);
+  }
+
+  /** How many guesses above the limit were refused ({@link #onGuessRefused}) so far. */
+  public long guessesRefused() {
+    return guessesRefused;
   }
 
   /**

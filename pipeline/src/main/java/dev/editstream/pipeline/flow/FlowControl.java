@@ -40,18 +40,21 @@ import reactor.core.scheduler.Scheduler;
  * it under a request_id and {@link #terminal(String, boolean)} releases it when another stage (the
  * poller) sees the request's terminal status.
  *
- * <p>Speculation ({@link Settings#speculation()} &gt; 0, a fixed account limit only): a held job's
- * slot frees at the provider when the job ends, but here only when a status check sees the end, so
- * while acquisitions wait at the limit some of the provider's slots are idle. From the run times of
- * the jobs seen to end (per model) and, for each held job, its age and the last check that found it
- * running ({@link #running(String)}), a {@link SlotForecast} gives the probability that at least
- * {@code s + 1} held jobs have ended unseen, {@code s} being the permits out above the limit; when
- * that probability reaches the confidence, one more permit is granted (a speculative permit). The
- * provider answers the rare wrong guess with a 429: {@link Permit#rejected} of a speculative permit
- * pauses speculation for {@value #SPECULATION_BACKOFF_MS} ms and touches neither the limit nor the
- * other submissions (no {@code Retry-After} pause: the 429 answered a guess, not a rate), and the
- * refused job waits again with {@link #acquireFirm}, for a slot seen free. While acquisitions wait
- * and nothing is granted the forecast is re-read every {@value #SPECULATION_TICK_MS} ms.
+ * <p>Speculation ({@link Settings#speculation()} &gt; 0): a held job's slot frees at the provider
+ * when the job ends, but here only when a status check sees the end, so while acquisitions wait at
+ * the limit some of the provider's slots are idle. From the run times of the jobs seen to end (per
+ * model) and, for each held job, its age and the last check that found it running ({@link
+ * #running(String)}), a {@link SlotForecast} gives the probability that at least {@code s + 1} held
+ * jobs have ended unseen, {@code s} being the permits out above the limit; when that probability
+ * reaches the confidence, one more permit is granted (a speculative permit). The provider answers
+ * the rare wrong guess with a 429: {@link Permit#rejected} of a speculative permit pauses
+ * speculation for {@value #SPECULATION_BACKOFF_MS} ms and touches neither the limit nor the other
+ * submissions (no {@code Retry-After} pause: the 429 answered a guess, not a rate), and the refused
+ * job waits again with {@link #acquireFirm}, for a slot seen free. An adaptive limit takes a
+ * refused guess as the finding of a probe above it ({@link AdaptiveLimit#onGuessRefused}): it stops
+ * growing for a round trip instead of growing until a firm permit's 429 lowers it by 10% and pauses
+ * every submission for the {@code Retry-After}. While acquisitions wait and nothing is granted the
+ * forecast is re-read every {@value #SPECULATION_TICK_MS} ms.
  *
  * <p>Thread-safe. Timers (a token-bucket wait, a {@code Retry-After} pause) run on {@code timer},
  * whose clock is also the gate's clock (so tests run in virtual time).
@@ -69,9 +72,8 @@ public final class FlowControl {
    * @param requestsPerSecond acquisitions per second ({@code 0} = unlimited), burst one second's
    *     worth (at least 1)
    * @param speculation {@code 0} for none, else the confidence in {@code (0, 1)} at which a permit
-   *     is granted above a fixed account limit because held jobs have likely ended unseen ({@link
-   *     FlowControl#running}, {@link SlotForecast}); only with a fixed limit ({@code adaptive}
-   *     false)
+   *     is granted above the account limit (fixed or adaptive) because held jobs have likely ended
+   *     unseen ({@link FlowControl#running}, {@link SlotForecast})
    */
   public record Settings(
       int perModelLimit,
@@ -101,10 +103,6 @@ public final class FlowControl {
             "requestsPerSecond must be >= 0, was " + requestsPerSecond);
       }
       requireSpeculation(speculation, "speculation");
-      if (speculation > 0 && adaptive) {
-        throw new IllegalArgumentException(
-            "speculation needs a fixed account limit (an adaptive one learns the cap from 429s)");
-      }
     }
 
     /**
@@ -153,11 +151,11 @@ public final class FlowControl {
     }
 
     /**
-     * A copy that grants permits above the fixed account limit when held jobs have ended unseen
-     * with at least this confidence.
+     * A copy that grants permits above the account limit when held jobs have ended unseen with at
+     * least this confidence.
      *
      * @param confidence in {@code (0, 1)}, or 0 for none
-     * @throws IllegalArgumentException if out of range or the limit is adaptive
+     * @throws IllegalArgumentException if out of range
      */
     public Settings withSpeculation(double confidence) {
       return new Settings(
@@ -283,6 +281,11 @@ public final class FlowControl {
     }
   }
 
+  /** How many times a 429 lowered the adaptive account limit, since start (0 for a fixed one). */
+  public synchronized long limitDecreases() {
+    return settings.adaptive() ? account.decreases() : 0;
+  }
+
   /** Permits granted above the limit on the forecast, since start. */
   public synchronized long speculativeGrants() {
     return speculativeGrants;
@@ -389,11 +392,18 @@ public final class FlowControl {
 
   /**
    * Parks a permit until {@link #terminal(String, boolean)} is called for {@code requestId} (or the
-   * {@link #withMaxHold max hold} passes).
+   * {@link #withMaxHold max hold} passes). Called when the provider accepted the job: an adaptive
+   * limit in slow start grows on it ({@link AdaptiveLimit#onAccepted}).
    *
    * @param requestId RunComfy request_id of the submitted job
    */
   public void holdUntilTerminal(String requestId, Permit permit) {
+    if (settings.adaptive()) {
+      synchronized (this) {
+        account.onAccepted(inFlight);
+      }
+      drain(); // a slow start's growth may let a waiter go
+    }
     Duration max = maxHold;
     Disposable expiry =
         max == null
@@ -642,6 +652,7 @@ public final class FlowControl {
         // a guess the provider refused: pause the guessing only (see the class comment)
         speculativeRejects++;
         speculationPausedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(SPECULATION_BACKOFF_MS);
+        account.onGuessRefused(now);
       } else if (kind == ReleaseKind.SUCCESS) {
         account.onSuccess(now, now - p.acquiredNanos, Math.max(before, p.inFlightAtGrant));
       } else if (kind == ReleaseKind.REJECTED) {

@@ -55,6 +55,49 @@ class AdaptiveLimitTest {
   }
 
   @Test
+  void shouldGrowOnEachAcceptedSubmissionInSlowStartOnly() {
+    AdaptiveLimit l = new AdaptiveLimit(4, 1, 100, 0.9, Duration.ZERO);
+    for (int i = 1; i <= 4; i++) {
+      l.onAccepted(i);
+    }
+    assertThat(l.limit()).as("3 and 4 in flight used a limit of 4 then 5").isEqualTo(6);
+    l.onAccepted(2);
+    assertThat(l.limit()).as("2 of 6 in flight: not in use").isEqualTo(6);
+
+    l.onRejected(0, 10, null);
+    assertThat(l.limit()).isEqualTo(5);
+    l.onAccepted(5);
+    assertThat(l.limit()).as("after slow start only ends grow the limit").isEqualTo(5);
+  }
+
+  @Test
+  void shouldHoldGrowthForOneCooldownAfterARefusedGuessWithoutDecreasing() {
+    AdaptiveLimit l = new AdaptiveLimit(20, 1, 100, 0.9, Duration.ofMillis(100));
+    l.onSuccess(0, 200 * MS, 20);
+    assertThat(l.limit()).as("slow start").isEqualTo(21);
+
+    l.onGuessRefused(1000 * MS);
+    assertThat(l.limit()).as("a refused guess is no decrease").isEqualTo(21);
+    assertThat(l.inSlowStart()).isFalse();
+    assertThat(l.guessesRefused()).isEqualTo(1);
+    assertThat(l.decreases()).isZero();
+    assertThat(l.pauseRemainingNanos(1000 * MS)).as("nor a pause").isZero();
+    for (int i = 0; i < 200; i++) {
+      l.onSuccess(1000 * MS + i * MS, 200 * MS, 21);
+    }
+    assertThat(l.limit()).as("held for the smoothed round trip, 200 ms").isEqualTo(21);
+
+    int successes = 0;
+    while (l.limit() < 22) {
+      l.onSuccess(1200 * MS, 200 * MS, l.limit());
+      successes++;
+    }
+    assertThat(successes)
+        .as("then the slow probe at the cap the refusal showed: 4 × 21")
+        .isBetween(83, 87);
+  }
+
+  @Test
   void shouldNotGrowWhenTheLimitIsNotInUse() {
     AdaptiveLimit l = new AdaptiveLimit(20, 1, 100, 0.9, Duration.ZERO);
     for (int i = 0; i < 50; i++) {

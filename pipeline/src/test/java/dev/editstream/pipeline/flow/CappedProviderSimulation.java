@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 /**
  * A deterministic discrete-time simulation of a client driving an {@link AdaptiveLimit} against a
  * provider with a hidden concurrency cap: a submit over the cap is answered 429 with a Retry-After;
- * an accepted job holds a slot for a random latency. The client has an endless backlog and submits
- * whenever the limit and any pause allow.
+ * an accepted job holds a slot for a random latency, and its acceptance is told to the limit. The
+ * client has an endless backlog and submits whenever the limit and any pause allow.
  */
 final class CappedProviderSimulation {
   record Result(double meanInFlight, long requests, long rejected, int finalLimit) {
@@ -58,6 +58,7 @@ final class CappedProviderSimulation {
         }
         double f = 1 + spread * (2 * rnd.nextDouble() - 1);
         running.add(new long[] {now + (long) (meanLatencyMs * f * 1_000_000L), now});
+        limit.onAccepted(running.size()); // as FlowControl does when the POST is accepted
       }
       if (now >= measureFrom) {
         inFlightSum += running.size();

@@ -116,10 +116,8 @@ class FlowControlSpeculationTest {
   }
 
   @Test
-  void shouldRefuseSpeculationWithAnAdaptiveLimitOrAConfidenceOutsideZeroToOne() {
-    assertThatThrownBy(() -> FlowControl.Settings.adaptive(50).withSpeculation(0.9))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("fixed account limit");
+  void shouldRefuseAConfidenceOutsideZeroToOne() {
+    assertThat(FlowControl.Settings.adaptive(50).withSpeculation(0.9).speculation()).isEqualTo(0.9);
     assertThatThrownBy(() -> FlowControl.Settings.fixed(5, 5).withSpeculation(1.0))
         .hasMessageContaining("speculation");
     assertThatThrownBy(() -> FlowControl.Settings.fixed(5, 5).withSpeculation(-0.1))
@@ -131,13 +129,13 @@ class FlowControlSpeculationTest {
   private record Run(double seconds, long posts, long refused, long checks) {}
 
   /**
-   * Scenario (a) in virtual time: 2,000 jobs of uniform 1-3 s at a provider cap of 50 enforced with
-   * 429s; each job checked 1 s after its POST and then every 500 ms.
+   * Scenario (a) or (c) in virtual time: 2,000 jobs of uniform 1-3 s at a provider cap enforced
+   * with 429s (Retry-After 1 s); each job checked 1 s after its POST and then every 500 ms. A firm
+   * permit's 429 (an adaptive limit probing above the cap) is sent again after the Retry-After.
    */
-  private Run runScenarioA(FlowControl.Settings settings) {
+  private Run runScenario(FlowControl.Settings settings, int cap) {
     VirtualTimeScheduler clock = VirtualTimeScheduler.create();
     FlowControl fc = new FlowControl(settings, clock);
-    int cap = 50;
     int jobs = 2000;
     AtomicInteger active = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
@@ -147,7 +145,10 @@ class FlowControlSpeculationTest {
     SplittableRandom rnd = new SplittableRandom(5);
     Flux.range(0, jobs)
         .flatMap(
-            i -> submit(fc, clock, "r" + i, false, cap, active, posts, refused, checks, rnd), jobs)
+            i ->
+                submit(
+                    fc, clock, "r" + i, false, cap, settings, active, posts, refused, checks, rnd),
+            jobs)
         .doOnNext(x -> done.incrementAndGet())
         .subscribe();
     long ms = 0;
@@ -165,6 +166,7 @@ class FlowControlSpeculationTest {
       String id,
       boolean firm,
       int cap,
+      FlowControl.Settings settings,
       AtomicInteger active,
       AtomicLong posts,
       AtomicLong refused,
@@ -176,9 +178,21 @@ class FlowControlSpeculationTest {
               posts.incrementAndGet();
               if (active.get() >= cap) {
                 refused.incrementAndGet();
-                assertThat(p.speculative()).as("only a guess is ever refused").isTrue();
                 p.rejected(Duration.ofSeconds(1));
-                return submit(fc, clock, id, true, cap, active, posts, refused, checks, rnd);
+                if (p.speculative()) {
+                  return submit(
+                      fc, clock, id, true, cap, settings, active, posts, refused, checks, rnd);
+                }
+                assertThat(settings.adaptive())
+                    .as("a fixed limit at the cap is never refused")
+                    .isTrue();
+                return Mono.delay(Duration.ofSeconds(1), clock)
+                    .then(
+                        Mono.defer(
+                            () ->
+                                submit(
+                                    fc, clock, id, false, cap, settings, active, posts, refused,
+                                    checks, rnd)));
               }
               active.incrementAndGet();
               fc.holdUntilTerminal(id, p);
@@ -221,8 +235,8 @@ class FlowControlSpeculationTest {
 
   @Test
   void shouldFinishScenarioAFasterWithFewRefusalsWhenSpeculating() {
-    Run firm = runScenarioA(FlowControl.Settings.fixed(50, 50));
-    Run speculating = runScenarioA(FlowControl.Settings.fixed(50, 50).withSpeculation(0.9));
+    Run firm = runScenario(FlowControl.Settings.fixed(50, 50), 50);
+    Run speculating = runScenario(FlowControl.Settings.fixed(50, 50).withSpeculation(0.9), 50);
     double ideal = 2000 / 50 * 2.0;
 
     assertThat(firm.refused()).isZero();
@@ -234,5 +248,22 @@ class FlowControlSpeculationTest {
         (double) speculating.refused() / (speculating.posts() + speculating.checks() + 2L * 2000);
     assertThat(refusedShare).as("429s among all calls").isLessThan(0.03);
     assertThat(speculating.refused()).isPositive();
+  }
+
+  @Test
+  void shouldKeepAHiddenCapBusierWhenTheAdaptiveLimitGuesses() {
+    Run plain = runScenario(FlowControl.Settings.adaptive(1000), 40);
+    Run guessing = runScenario(FlowControl.Settings.adaptive(1000).withSpeculation(0.9), 40);
+    double ideal = 2000 / 40 * 2.0;
+    System.out.printf(
+        "scenario (c) in virtual time: plain %.3f of ideal (%s), guessing %.3f (%s)%n",
+        plain.seconds() / ideal, plain, guessing.seconds() / ideal, guessing);
+
+    assertThat(guessing.seconds() / ideal)
+        .as("guessing: %s against %s", guessing, plain)
+        .isLessThan(plain.seconds() / ideal - 0.03);
+    double refusedShare =
+        (double) guessing.refused() / (guessing.posts() + guessing.checks() + 2L * 2000);
+    assertThat(refusedShare).as("429s among all calls").isLessThan(0.05);
   }
 }
