@@ -242,39 +242,49 @@ public final class Pipeline implements AutoCloseable {
                       "router",
                       () -> {
                         SubmissionLedger ledger = await(Objects.requireNonNull(ledgerReady));
-                        // the router owns the account limit: a permit goes back when the
-                        // request's end reaches the topics, whichever process polled it
-                        RequestEnds ends =
-                            flow == null
-                                ? null
-                                : RequestEnds.follow(
-                                    cfg.requireBootstrapServers(), cfg.topics(), flow);
-                        // the paused-account probe reads the (free) balance instead of letting a
-                        // paid submit through
-                        AccountGate gate =
-                            new AccountGate(
-                                    cfg.accountRecheck(), Schedulers.parallel(), metrics.registry())
-                                .withBalanceProbe(
-                                    () -> client.balance().map(b -> b.balanceUsd() > 0));
-                        Counter maybe =
-                            Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
-                                .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
-                                .register(metrics.registry());
-                        // the loader falls back to a catalog, never completes empty
-                        ModelCatalog catalog =
-                            Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
-                        RouterHandler router =
-                            new RouterHandler(
-                                    new Router(Lexicon.shared(), catalog)
-                                        .withStrictRouting(cfg.strictRouting()),
-                                    catalog,
-                                    stager,
-                                    new Submitter(client, ledger, gate, clock, maybe)
-                                        .withFlowControl(flow),
-                                    cfg.topics(),
-                                    clock)
-                                .withBudget(budget);
-                        return new RouterParts(ledger, ends, gate, catalog, router);
+                        RequestEnds ends = null;
+                        try {
+                          // the router owns the account limit: a permit goes back when the
+                          // request's end reaches the topics, whichever process polled it
+                          ends =
+                              flow == null
+                                  ? null
+                                  : RequestEnds.follow(
+                                      cfg.requireBootstrapServers(), cfg.topics(), flow);
+                          // the paused-account probe reads the (free) balance instead of letting a
+                          // paid submit through
+                          AccountGate gate =
+                              new AccountGate(
+                                      cfg.accountRecheck(),
+                                      Schedulers.parallel(),
+                                      metrics.registry())
+                                  .withBalanceProbe(
+                                      () -> client.balance().map(b -> b.balanceUsd() > 0));
+                          Counter maybe =
+                              Counter.builder(Meters.MAY_HAVE_BEEN_SUBMITTED.meterName())
+                                  .description(Meters.MAY_HAVE_BEEN_SUBMITTED.description())
+                                  .register(metrics.registry());
+                          // the loader falls back to a catalog, never completes empty
+                          ModelCatalog catalog =
+                              Objects.requireNonNull(await(Objects.requireNonNull(catalogReady)));
+                          RouterHandler router =
+                              new RouterHandler(
+                                      new Router(Lexicon.shared(), catalog)
+                                          .withStrictRouting(cfg.strictRouting()),
+                                      catalog,
+                                      stager,
+                                      new Submitter(client, ledger, gate, clock, maybe)
+                                          .withFlowControl(flow),
+                                      cfg.topics(),
+                                      clock)
+                                  .withBudget(budget);
+                          return new RouterParts(ledger, ends, gate, catalog, router);
+                        } catch (RuntimeException | Error e) {
+                          // nothing holds them yet: a failed start must not leave their
+                          // consumers running
+                          closeAfterFailure(e, ends, ledger);
+                          throw e;
+                        }
                       });
               yield new DeferredHandler(routerReady.thenApply(RouterParts::router));
             }
@@ -416,6 +426,25 @@ public final class Pipeline implements AutoCloseable {
   public static void prepareRouting() {
     Lexicon.prepareInBackground();
     dev.editstream.router.LanguageId.prepareInBackground();
+  }
+
+  /**
+   * Closes what a start-up step had opened before it failed with {@code failure}; a close's own
+   * exception is added to {@code failure} as suppressed.
+   *
+   * @param opened the resources, in closing order; nulls are skipped
+   */
+  static void closeAfterFailure(Throwable failure, @Nullable AutoCloseable... opened) {
+    for (AutoCloseable c : opened) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        failure.addSuppressed(e);
+      }
+    }
   }
 
   /**
