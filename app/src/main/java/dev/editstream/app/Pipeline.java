@@ -146,19 +146,24 @@ public final class Pipeline implements AutoCloseable {
           .description(
               "remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)")
           .register(metrics.registry());
-      io.micrometer.core.instrument.FunctionCounter.builder(
-              "editstream.provider.limit.decreases", flow, FlowControl::limitDecreases)
-          .description("times a 429 lowered the adaptive account limit")
-          .register(metrics.registry());
-      io.micrometer.core.instrument.FunctionCounter.builder(
-              "editstream.provider.speculative.grants", flow, FlowControl::speculativeGrants)
-          .description(
-              "submits sent above the account limit because held jobs had likely ended unseen")
-          .register(metrics.registry());
-      io.micrometer.core.instrument.FunctionCounter.builder(
-              "editstream.provider.speculative.refused", flow, FlowControl::speculativeRejects)
-          .description("speculative submits the provider refused with a 429 (sent again later)")
-          .register(metrics.registry());
+      flowCounter(
+          metrics,
+          flow,
+          "editstream.provider.limit.decreases",
+          "times a 429 lowered the adaptive account limit",
+          FlowControl::limitDecreases);
+      flowCounter(
+          metrics,
+          flow,
+          "editstream.provider.speculative.grants",
+          "submits sent above the account limit because held jobs had likely ended unseen",
+          FlowControl::speculativeGrants);
+      flowCounter(
+          metrics,
+          flow,
+          "editstream.provider.speculative.refused",
+          "speculative submits the provider refused with a 429 (sent again later)",
+          FlowControl::speculativeRejects);
     }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());
@@ -426,6 +431,18 @@ public final class Pipeline implements AutoCloseable {
   public static void prepareRouting() {
     Lexicon.prepareInBackground();
     dev.editstream.router.LanguageId.prepareInBackground();
+  }
+
+  /** Registers a counter of the router's flow-control gate that reads {@code count} from it. */
+  private static void flowCounter(
+      PipelineMetrics metrics,
+      FlowControl flow,
+      String name,
+      String description,
+      java.util.function.ToDoubleFunction<FlowControl> count) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, flow, count)
+        .description(description)
+        .register(metrics.registry());
   }
 
   /**

@@ -43,6 +43,32 @@ class BenchScenariosTest {
     }
   }
 
+  /**
+   * Scenario (c) in small: a cap of 4 the client is not told, so its adaptive limit (from 10) meets
+   * 429s at once; the note tells the firm 429s that lowered the limit, read from the router's
+   * flow-control meters, and every job ends done.
+   */
+  @Test
+  void shouldTellHowOftenTheAdaptiveLimitWasLoweredAtAHiddenCap() throws Exception {
+    BenchResult row =
+        Scenarios.pipeline(
+            "c-small",
+            40,
+            4,
+            new dev.editstream.emulator.LatencyModel.Uniform(100, 300),
+            0.2,
+            tmp,
+            "cap 4 hidden",
+            true,
+            dev.editstream.poller.PollSchedule.defaults(),
+            dev.editstream.pipeline.flow.FlowControl.Settings.adaptive(1000).withSpeculation(0.9));
+
+    assertThat(row.note())
+        .contains("40 done, 0 failed")
+        .containsPattern("limit lowered \\d+ times");
+    assertThat(row.share429()).isPositive();
+  }
+
   @Test
   void shouldReportTheRoutersCpuPerJobDistinctAndRepeated() throws Exception {
     BenchResult row = RoutingScenario.run(300);
