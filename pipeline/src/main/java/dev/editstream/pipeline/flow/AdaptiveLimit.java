@@ -160,7 +160,7 @@ public final class AdaptiveLimit {
       smoothedRttNanos =
           smoothedRttNanos < 0 ? rttNanos : 0.875 * smoothedRttNanos + 0.125 * rttNanos;
     }
-    if (inFlight < limit - 1) {
+    if (!inUse(inFlight)) {
       return; // the limit was not what held us back: raising it proves nothing
     }
     if (growthHeldUntilNanos != Long.MIN_VALUE && nowNanos < growthHeldUntilNanos) {
@@ -181,11 +181,19 @@ public final class AdaptiveLimit {
    * ends, {@link #onSuccess}).
    *
    * @param inFlight permits out now, the accepted one included
+   * @return whether the limit grew (more permits may be granted now)
    */
-  public void onAccepted(int inFlight) {
-    if (slowStart && inFlight >= limit - 1) {
-      limit = Math.min(max, limit + 1);
+  public boolean onAccepted(int inFlight) {
+    if (!slowStart || !inUse(inFlight) || limit >= max) {
+      return false;
     }
+    limit = Math.min(max, limit + 1);
+    return true;
+  }
+
+  /** Whether the limit is what holds submissions back: in flight &gt;= limit − 1. */
+  private boolean inUse(int inFlight) {
+    return inFlight >= limit - 1;
   }
 
   /**

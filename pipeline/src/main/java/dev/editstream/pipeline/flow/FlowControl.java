@@ -399,10 +399,13 @@ public final class FlowControl {
    */
   public void holdUntilTerminal(String requestId, Permit permit) {
     if (settings.adaptive()) {
+      boolean grew;
       synchronized (this) {
-        account.onAccepted(inFlight);
+        grew = account.onAccepted(inFlight);
       }
-      drain(); // a slow start's growth may let a waiter go
+      if (grew) {
+        drain(); // a slow start's growth may let a waiter go
+      }
     }
     Duration max = maxHold;
     Disposable expiry =

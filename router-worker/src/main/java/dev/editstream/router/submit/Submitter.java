@@ -218,11 +218,13 @@ public final class Submitter {
                       e -> refusedGuess(permit, e),
                       e ->
                           // nothing was created: the same job waits again, for a slot seen free
+                          // (a guess is never an overdraft: acquireNow grants no speculative
+                          // permit)
                           ledger
                               .markNotSubmitted(event, clock.instant())
                               .then(
                                   Mono.defer(
-                                      () -> submit(event, modelId, body, false, overdraft, true))))
+                                      () -> submit(event, modelId, body, false, false, true))))
                   .onErrorResume(
                       StageException.class,
                       e -> onFailure(event, modelId, body, e, sentAt, overdraft));
