@@ -140,6 +140,42 @@ class FlowControlTest {
   }
 
   @Test
+  void shouldNotCountAnAcquisitionAGrantHasNotLookedAtYetAsSaturation() {
+    // under a limit never reached: the second acquisition arrives while the first one's grant is
+    // being handed out (the drain runs on the first caller's thread), so it is queued but not yet
+    // looked at, as when 1,000 submissions race their grants at a batch's start
+    FlowControl fc = new FlowControl(FlowControl.Settings.fixed(10, 10), vts);
+    Duration window = Duration.ofSeconds(5);
+    List<Boolean> seenDuringGrant = new ArrayList<>();
+    List<FlowControl.Permit> permits = new ArrayList<>();
+    fc.acquire("m")
+        .subscribe(
+            p -> {
+              permits.add(p);
+              fc.acquire("m").subscribe(permits::add);
+              assertThat(fc.waiting()).as("queued behind the grant in progress").isEqualTo(1);
+              seenDuringGrant.add(fc.saturatedWithin(window));
+            });
+    assertThat(seenDuringGrant).containsExactly(false);
+    assertThat(permits).hasSize(2);
+    assertThat(fc.waiting()).isZero();
+    assertThat(fc.saturatedWithin(window)).as("no grant left anyone waiting").isFalse();
+  }
+
+  @Test
+  void shouldCountAsSaturatedWhileAPauseHoldsWaiters() {
+    FlowControl fc = new FlowControl(FlowControl.Settings.adaptive(10), vts);
+    Duration window = Duration.ofSeconds(5);
+    List<FlowControl.Permit> permits = new ArrayList<>();
+    fc.acquire("m").subscribe(permits::add);
+    permits.get(0).rejected(Duration.ofSeconds(30)); // a 429 with Retry-After: 30 pauses the gate
+    fc.acquire("m").subscribe(permits::add);
+    assertThat(permits).as("held by the pause").hasSize(1);
+    vts.advanceTimeBy(Duration.ofSeconds(10));
+    assertThat(fc.saturatedWithin(window)).as("10 s into the pause, past the window").isTrue();
+  }
+
+  @Test
   void shouldLetOtherModelsPassAModelAtItsLimit() {
     FlowControl fc =
         new FlowControl(FlowControl.Settings.fixed(10, 5).withModelLimit("slow", 1), vts);
