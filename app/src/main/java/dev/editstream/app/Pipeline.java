@@ -188,6 +188,12 @@ public final class Pipeline implements AutoCloseable {
                     Map.of(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 0))
                 .bindMetrics(metrics.registry())
             : publisher;
+    // the first record to each topic waits for no metadata: the router's first POST waits on its
+    // "submitting" marker (issue 19, the demo's command-to-first-POST)
+    publisher.warm(cfg.topics().all()).subscribe();
+    if (prompt != publisher) {
+      prompt.warm(cfg.topics().all()).subscribe();
+    }
     RunComfyClient client = new RunComfyClient(runcomfy, Clock.systemUTC(), token);
     Budget budget =
         stages.contains(Stage.ROUTER) && cfg.provider().budgetUsd() != null

@@ -5,6 +5,9 @@ import dev.editstream.core.event.RecordLimits;
 import dev.editstream.pipeline.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -197,6 +200,36 @@ public final class EventPublisher implements AutoCloseable {
       e = e.getCause();
     }
     return false;
+  }
+
+  /**
+   * Fetches the metadata of {@code topics} ahead of their first record, on a worker thread (never
+   * the send thread, which it would hold for {@code max.block.ms} if a topic were missing). A
+   * producer's first record to a topic waits for that topic's metadata; in the demo the router's
+   * first {@code submitting} marker, acknowledged before its POST, waited 65 ms for it and the
+   * first {@code submitted} event 133 ms (issue 19, read from the topics' segments). Best effort: a
+   * topic that fails is left to its first send, which fetches it then.
+   *
+   * @param topics topic names
+   * @return the partitions known per topic (absent: its metadata could not be fetched), when all
+   *     were asked; never errors
+   */
+  public Mono<Map<String, Integer>> warm(Collection<String> topics) {
+    List<String> names = List.copyOf(topics);
+    return Mono.fromCallable(
+            () -> {
+              Map<String, Integer> known = new LinkedHashMap<>();
+              for (String t : names) {
+                try {
+                  known.put(t, producer.partitionsFor(t).size());
+                } catch (RuntimeException e) {
+                  org.slf4j.LoggerFactory.getLogger(EventPublisher.class)
+                      .debug("metadata of {} not fetched ahead: {}", t, e.toString());
+                }
+              }
+              return known;
+            })
+        .subscribeOn(Schedulers.boundedElastic());
   }
 
   /** Publishes raw bytes without headers; for tools that forward records unchanged. */

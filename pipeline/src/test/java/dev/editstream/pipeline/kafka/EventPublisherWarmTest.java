@@ -1,0 +1,54 @@
+package dev.editstream.pipeline.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.editstream.localkafka.EmbeddedKafka;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link EventPublisher#warm}: metadata fetched ahead, on the real embedded broker. */
+class EventPublisherWarmTest {
+  private static EmbeddedKafka kafka;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start(null);
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), List.of("warm-a"), 3, (short) 1);
+    TopicAdmin.ensureTopics(kafka.bootstrapServers(), List.of("warm-b"), 1, (short) 1);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  @Test
+  void shouldKnowEachTopicsPartitionsBeforeItsFirstRecord() {
+    try (EventPublisher p = new EventPublisher(kafka.bootstrapServers(), "warm", Map.of())) {
+      Map<String, Integer> known =
+          p.warm(List.of("warm-a", "warm-b")).block(Duration.ofSeconds(30));
+      assertThat(known).containsExactly(Map.entry("warm-a", 3), Map.entry("warm-b", 1));
+      assertThat(p.send("warm-a", "k", new byte[] {1}).block(Duration.ofSeconds(30)).partition())
+          .isBetween(0, 2);
+    }
+  }
+
+  @Test
+  void shouldLeaveOutATopicWhoseMetadataCannotBeFetchedWithoutFailing() {
+    // the broker does not create topics on metadata requests here: a missing topic times out
+    try (EventPublisher p =
+        new EventPublisher(
+            kafka.bootstrapServers(),
+            "warm-missing",
+            Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500))) {
+      Map<String, Integer> known =
+          p.warm(List.of("warm-missing", "warm-b")).block(Duration.ofSeconds(30));
+      assertThat(known).containsExactly(Map.entry("warm-b", 1));
+    }
+  }
+}
