@@ -23,12 +23,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>The first check is at once (as RunComfy's CLI does after submit).
- *   <li>Cold start, while no job of the model was seen to end ({@link #known(String)} is false):
- *       <em>scout</em> jobs follow the fallback {@link PollSchedule}, never waiting longer than
- *       {@code budget}, so that the first completions are seen soon; the other jobs wait {@code
- *       maxInterval}, and a caller that can should wake them as soon as the model becomes known and
- *       ask again ({@link PollerHandler} does). Scouts: the first {@code scouts} jobs of a model
- *       tracked at once, and one in {@code scoutEvery} of the others (by request id).
+ *   <li>Cold start, until {@code knownShare} of the model's jobs were seen to end ({@link
+ *       #known(String)} is false): <em>scout</em> jobs follow the fallback {@link PollSchedule},
+ *       never waiting longer than {@code budget}, so that the first completions are seen soon; the
+ *       other jobs wait {@code maxInterval}, and a caller that can should wake them as soon as the
+ *       model becomes known and ask again ({@link PollerHandler} does). Scouts: the first {@code
+ *       scouts} jobs of a model tracked at once, and one in {@code scoutEvery} of the others (by
+ *       request id). The share is the scouts' (the others are not seen after their first check):
+ *       waking the others at the first scout's end would make the batch's cold start hinge on that
+ *       one job's luck.
  *   <li>Known model: the first check after the one at once is at {@code q(early) + budget}, then
  *       one every {@code budget} up to {@code q(1 - tail)} (for ever while that quantile is
  *       unknown), then at intervals growing by {@code tailGrowth} per step past it (the few jobs
@@ -56,6 +59,7 @@ public final class SmartPollSchedule {
   private final double tail;
   private final double tailGrowth;
   private final int minSamples;
+  private final double knownShare;
   private final int scouts;
   private final int scoutEvery;
   private final Map<String, LatencySketch> sketches = new ConcurrentHashMap<>();
@@ -75,6 +79,8 @@ public final class SmartPollSchedule {
    * @param tail share of jobs beyond which intervals grow, in {@code [0, 0.5]}
    * @param tailGrowth growth of the interval per check in the tail, &gt;= 1
    * @param minSamples ended jobs of a model needed before its estimate is used, &gt;= 1
+   * @param knownShare share of a model's jobs the Kaplan-Meier estimate must have seen end before
+   *     its estimate is used, in {@code [0, 0.5]}
    * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
    * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
    */
@@ -87,6 +93,7 @@ public final class SmartPollSchedule {
       double tail,
       double tailGrowth,
       int minSamples,
+      double knownShare,
       int scouts,
       int scoutEvery) {
 
@@ -101,8 +108,9 @@ public final class SmartPollSchedule {
           0.02,
           1.5,
           1,
+          0.015,
           16,
-          32);
+          8);
     }
 
     /** These settings with another fallback schedule. */
@@ -116,6 +124,7 @@ public final class SmartPollSchedule {
           tail,
           tailGrowth,
           minSamples,
+          knownShare,
           scouts,
           scoutEvery);
     }
@@ -131,6 +140,7 @@ public final class SmartPollSchedule {
           tail,
           tailGrowth,
           minSamples,
+          knownShare,
           scouts,
           scoutEvery);
     }
@@ -138,7 +148,17 @@ public final class SmartPollSchedule {
     /** These settings with other shortest and longest waits between two checks. */
     public Settings withIntervals(Duration min, Duration max) {
       return new Settings(
-          fallback, budget, min, max, early, tail, tailGrowth, minSamples, scouts, scoutEvery);
+          fallback,
+          budget,
+          min,
+          max,
+          early,
+          tail,
+          tailGrowth,
+          minSamples,
+          knownShare,
+          scouts,
+          scoutEvery);
     }
 
     /** These settings with another early quantile, tail share and tail growth. */
@@ -152,14 +172,16 @@ public final class SmartPollSchedule {
           tailShare,
           growth,
           minSamples,
+          knownShare,
           scouts,
           scoutEvery);
     }
 
     /**
-     * These settings with another number of ended jobs needed before a model's estimate is used.
+     * These settings with another rule for when a model's estimate is used: at least {@code n} of
+     * its jobs ended and the Kaplan-Meier estimate has seen {@code share} of its jobs end.
      */
-    public Settings withMinSamples(int n) {
+    public Settings withKnownFrom(int n, double share) {
       return new Settings(
           fallback,
           budget,
@@ -169,6 +191,7 @@ public final class SmartPollSchedule {
           tail,
           tailGrowth,
           n,
+          share,
           scouts,
           scoutEvery);
     }
@@ -187,6 +210,7 @@ public final class SmartPollSchedule {
           tail,
           tailGrowth,
           minSamples,
+          knownShare,
           first,
           every);
     }
@@ -206,6 +230,7 @@ public final class SmartPollSchedule {
     double tail = settings.tail();
     double tailGrowth = settings.tailGrowth();
     int minSamples = settings.minSamples();
+    double knownShare = settings.knownShare();
     int scouts = settings.scouts();
     int scoutEvery = settings.scoutEvery();
     if (budget == null || budget.isNegative() || budget.isZero()) {
@@ -227,6 +252,9 @@ public final class SmartPollSchedule {
     if (minSamples < 1) {
       throw new IllegalArgumentException("minSamples must be >= 1, was " + minSamples);
     }
+    if (!(knownShare >= 0 && knownShare <= 0.5)) {
+      throw new IllegalArgumentException("knownShare must be in [0, 0.5], was " + knownShare);
+    }
     if (scouts < 1 || scoutEvery < 1) {
       throw new IllegalArgumentException(
           "scouts and scoutEvery must be >= 1, were " + scouts + ", " + scoutEvery);
@@ -238,6 +266,7 @@ public final class SmartPollSchedule {
     this.tail = tail;
     this.tailGrowth = tailGrowth;
     this.minSamples = minSamples;
+    this.knownShare = knownShare;
     this.scouts = scouts;
     this.scoutEvery = scoutEvery;
   }
@@ -254,10 +283,11 @@ public final class SmartPollSchedule {
    * so its detection delay has a p95 of 1.9 s; a job ending in the body here is seen at most 2.9 s
    * after it ends, which leaves room for the jobs outside the body), min 250 ms, max 30 s, early
    * 3%, tail 2% (the jobs that may wait longer than the budget: few enough for the p95 delay to
-   * stay within it), growth 1.5, known from the first ended job, scouts: the first 16 jobs of a
-   * model and one in 32 after, falling back to {@link PollSchedule#defaults()}. Tuned in {@code
-   * SmartPollScheduleTest}'s simulations against issue 5's bar (at most half the fixed 2 s
-   * schedule's calls at a p95 delay at most 1 s worse).
+   * stay within it), growth 1.5, known once 1.5% of the jobs were seen to end (at least one), so
+   * before the early 3% have, scouts: the first 16 jobs of a model and one in 8 after (enough for a
+   * share of 1.5% to be a few ends, not one), falling back to {@link PollSchedule#defaults()}.
+   * Tuned in {@code SmartPollScheduleTest}'s simulations against issue 5's bar (at most half the
+   * fixed 2 s schedule's calls at a p95 delay at most 1 s worse).
    */
   public static SmartPollSchedule defaults() {
     return new SmartPollSchedule(Settings.defaults());
@@ -313,12 +343,14 @@ public final class SmartPollSchedule {
   }
 
   /**
-   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended. Once true
-   * it stays true (old counts halve, never to zero).
+   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended, and the
+   * Kaplan-Meier estimate over ended and running jobs says at least {@code knownShare} of them did
+   * (each running job counted at risk until its next check is due, at most {@code budget} after it
+   * was last seen running). Once true it stays true.
    */
   public boolean known(String modelId) {
     LatencySketch s = sketches.get(modelId);
-    return s != null && s.count() >= minSamples;
+    return s != null && s.known(minSamples, knownShare, budget.toMillis());
   }
 
   /** As {@link #next(String, String, Duration, Integer, int)} for an untracked job (a scout). */
@@ -351,7 +383,8 @@ public final class SmartPollSchedule {
       return Duration.ZERO;
     }
     long b = budget.toMillis();
-    long[] q = s.count() < minSamples ? null : s.quantiles(early, 1 - tail);
+    long[] q =
+        s.known(minSamples, knownShare, budget.toMillis()) ? s.quantiles(early, 1 - tail) : null;
     if (q == null) {
       long wait =
           scout ? Math.min(b, fallback.next(checksDone).toMillis()) : maxInterval.toMillis();
@@ -392,11 +425,14 @@ public final class SmartPollSchedule {
   /**
    * The earliest a job of {@code modelId} is expected to end, from submission: the low edge of the
    * model's {@code early} latency quantile (RunComfy documents no latencies: they are learned);
-   * zero while fewer than {@code minSamples} jobs of the model ended.
+   * zero while the model is not {@link #known(String) known}.
    */
   public Duration earliestEnd(String modelId) {
     LatencySketch s = sketches.get(modelId);
-    long[] q = s == null || s.count() < minSamples ? null : s.quantiles(early, 1 - tail);
+    long[] q =
+        s == null || !s.known(minSamples, knownShare, budget.toMillis())
+            ? null
+            : s.quantiles(early, 1 - tail);
     return q == null ? Duration.ZERO : Duration.ofMillis(q[0]);
   }
 
@@ -419,7 +455,8 @@ public final class SmartPollSchedule {
   public StatusCallBudget.Likelihood likelihood(
       @Nullable String modelId, Duration lastCheckAge, Duration age, long nowNanos) {
     LatencySketch s = modelId == null ? null : sketches.get(modelId);
-    double[] cdf = s == null || s.count() < minSamples ? null : s.cdf();
+    double[] cdf =
+        s == null || !s.known(minSamples, knownShare, budget.toMillis()) ? null : s.cdf();
     return likelihood(cdf, Math.max(0, lastCheckAge.toMillis()), age.toMillis(), nowNanos);
   }
 
@@ -495,6 +532,7 @@ public final class SmartPollSchedule {
     private final Map<String, Live> live = new HashMap<>();
     private long total;
     private long everTracked;
+    private boolean known;
 
     private static final class Live {
       int bucket;
@@ -557,6 +595,36 @@ public final class SmartPollSchedule {
 
     synchronized long count() {
       return total;
+    }
+
+    /**
+     * Whether at least {@code minSamples} jobs ended and the share of jobs ended has reached {@code
+     * share}; once true, true for good. The share is the Kaplan-Meier estimate with each running
+     * job counted at risk up to {@code lagMs} past the age it was last seen running at (its next
+     * check is due by then): an end is placed at its exact latency, but the others were seen last
+     * up to a check's interval before, and counting them out from there would thin the jobs at risk
+     * at the newest ends and inflate the share there (one end among 139 scouts read as 2%).
+     */
+    synchronized boolean known(int minSamples, double share, long lagMs) {
+      if (!known && total >= minSamples) {
+        long[] atRiskFrom = new long[BUCKETS];
+        double atRisk = total;
+        for (int i = 0; i < BUCKETS; i++) {
+          if (running[i] > 0) {
+            atRisk += running[i];
+            atRiskFrom[bucket(upper(i) + lagMs)] += running[i];
+          }
+        }
+        double survival = 1.0;
+        for (int i = 0; i < BUCKETS && atRisk > 0; i++) {
+          if (counts[i] > 0) {
+            survival *= 1.0 - Math.min(1.0, counts[i] / atRisk);
+          }
+          atRisk -= counts[i] + atRiskFrom[i];
+        }
+        known = 1.0 - survival >= share;
+      }
+      return known;
     }
 
     synchronized int live() {
