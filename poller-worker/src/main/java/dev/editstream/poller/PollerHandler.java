@@ -383,6 +383,18 @@ public final class PollerHandler implements StageHandler {
   private void ended(JobEvent event, String requestId, boolean ok) {
     if (smart != null && !ok && event.route() != null) {
       smart.forget(event.route().modelId(), requestId);
+      wakeIfKnown(event.route().modelId());
+    }
+  }
+
+  /**
+   * Wakes the jobs of a model that slept while it was unknown, once it is known. Asked after every
+   * end the schedule hears of: a success adds an end to the share of jobs seen to end, and a
+   * failure takes a job out of those at risk, which can raise the share past the setting too.
+   */
+  private void wakeIfKnown(String model) {
+    if (smart != null && smart.known(model)) {
+      knownSignal(model).tryEmitEmpty();
     }
   }
 
@@ -399,12 +411,10 @@ public final class PollerHandler implements StageHandler {
     String model = event.route().modelId();
     if (o instanceof Outcome.Publish) {
       smart.observe(model, requestId, latency(r, submittedAt));
-      if (smart.known(model)) {
-        knownSignal(model).tryEmitEmpty();
-      }
     } else {
       smart.forget(model, requestId);
     }
+    wakeIfKnown(model);
   }
 
   /**

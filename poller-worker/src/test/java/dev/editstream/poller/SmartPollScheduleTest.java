@@ -334,6 +334,28 @@ class SmartPollScheduleTest {
     assertThat(s.known("m")).as("known stays known").isTrue();
   }
 
+  /**
+   * A failed job leaves the jobs at risk without an end of its own, so the share of jobs seen to
+   * end can pass the setting at a failure, not only at a success ({@link PollerHandler} wakes the
+   * sleepers after either).
+   */
+  @Test
+  void shouldCallAModelKnownWhenAFailureLeavesFewerJobsAtRisk() {
+    SmartPollSchedule s =
+        new SmartPollSchedule(
+            SmartPollSchedule.Settings.defaults()
+                .withScouting(3, Integer.MAX_VALUE)
+                .withKnownFrom(1, 0.5));
+    for (int j = 0; j < 3; j++) {
+      s.next("m", "r" + j, Duration.ZERO, null, 0);
+      s.next("m", "r" + j, Duration.ofSeconds(10), null, 1);
+    }
+    s.observe("m", "r0", Duration.ofSeconds(5));
+    assertThat(s.known("m")).as("one end among three at risk").isFalse();
+    s.forget("m", "r1");
+    assertThat(s.known("m")).as("one end among two at risk").isTrue();
+  }
+
   @Test
   void shouldWaitForTheLeastNumberOfEndsWhateverTheShare() {
     SmartPollSchedule s =
