@@ -29,9 +29,9 @@ import org.jspecify.annotations.Nullable;
  *       other jobs wait {@code maxInterval}, and a caller that can should wake them as soon as the
  *       model becomes known and ask again ({@link PollerHandler} does). Scouts: the first {@code
  *       scouts} jobs of a model tracked at once, and one in {@code scoutEvery} of the others (by
- *       request id). The share is the scouts' (the others are not seen after their first check):
- *       waking the others at the first scout's end would make the batch's cold start hinge on that
- *       one job's luck.
+ *       request id), at most {@code maxScouts} tracked at once. The share is the scouts' (the
+ *       others are not seen after their first check): waking the others at the first scout's end
+ *       would make the batch's cold start hinge on that one job's luck.
  *   <li>Known model: the first check after the one at once is at {@code q(early) + budget}, then
  *       one every {@code budget} up to {@code q(1 - tail)} (for ever while that quantile is
  *       unknown), then at intervals growing by {@code tailGrowth} per step past it (the few jobs
@@ -62,6 +62,7 @@ public final class SmartPollSchedule {
   private final double knownShare;
   private final int scouts;
   private final int scoutEvery;
+  private final int maxScouts;
   private final Map<String, LatencySketch> sketches = new ConcurrentHashMap<>();
 
   /**
@@ -83,6 +84,8 @@ public final class SmartPollSchedule {
    *     its estimate is used, in {@code [0, 0.5]}
    * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
    * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
+   * @param maxScouts most scouts of a model tracked at once, &gt;= 1 (a batch of 10,000 jobs sent
+   *     at once would otherwise have 1,266 of them polling while the model is unknown)
    */
   public record Settings(
       PollSchedule fallback,
@@ -95,7 +98,8 @@ public final class SmartPollSchedule {
       int minSamples,
       double knownShare,
       int scouts,
-      int scoutEvery) {
+      int scoutEvery,
+      int maxScouts) {
 
     /** editstream's defaults (see {@link SmartPollSchedule#defaults()}). */
     public static Settings defaults() {
@@ -110,7 +114,8 @@ public final class SmartPollSchedule {
           1,
           0.015,
           16,
-          8);
+          8,
+          256);
     }
 
     /** These settings with another fallback schedule. */
@@ -126,7 +131,8 @@ public final class SmartPollSchedule {
           minSamples,
           knownShare,
           scouts,
-          scoutEvery);
+          scoutEvery,
+          maxScouts);
     }
 
     /** These settings with another budget. */
@@ -142,7 +148,8 @@ public final class SmartPollSchedule {
           minSamples,
           knownShare,
           scouts,
-          scoutEvery);
+          scoutEvery,
+          maxScouts);
     }
 
     /** These settings with other shortest and longest waits between two checks. */
@@ -158,7 +165,8 @@ public final class SmartPollSchedule {
           minSamples,
           knownShare,
           scouts,
-          scoutEvery);
+          scoutEvery,
+          maxScouts);
     }
 
     /** These settings with another early quantile, tail share and tail growth. */
@@ -174,7 +182,8 @@ public final class SmartPollSchedule {
           minSamples,
           knownShare,
           scouts,
-          scoutEvery);
+          scoutEvery,
+          maxScouts);
     }
 
     /**
@@ -193,14 +202,15 @@ public final class SmartPollSchedule {
           n,
           share,
           scouts,
-          scoutEvery);
+          scoutEvery,
+          maxScouts);
     }
 
     /**
      * These settings with another scouting: the first {@code first} jobs of a model, then one in
-     * {@code every}.
+     * {@code every}, at most {@code max} tracked at once.
      */
-    public Settings withScouting(int first, int every) {
+    public Settings withScouting(int first, int every, int max) {
       return new Settings(
           fallback,
           budget,
@@ -212,7 +222,8 @@ public final class SmartPollSchedule {
           minSamples,
           knownShare,
           first,
-          every);
+          every,
+          max);
     }
   }
 
@@ -233,6 +244,7 @@ public final class SmartPollSchedule {
     double knownShare = settings.knownShare();
     int scouts = settings.scouts();
     int scoutEvery = settings.scoutEvery();
+    int maxScouts = settings.maxScouts();
     if (budget == null || budget.isNegative() || budget.isZero()) {
       throw new IllegalArgumentException("budget must be > 0");
     }
@@ -255,9 +267,14 @@ public final class SmartPollSchedule {
     if (!(knownShare >= 0 && knownShare <= 0.5)) {
       throw new IllegalArgumentException("knownShare must be in [0, 0.5], was " + knownShare);
     }
-    if (scouts < 1 || scoutEvery < 1) {
+    if (scouts < 1 || scoutEvery < 1 || maxScouts < 1) {
       throw new IllegalArgumentException(
-          "scouts and scoutEvery must be >= 1, were " + scouts + ", " + scoutEvery);
+          "scouts, scoutEvery and maxScouts must be >= 1, were "
+              + scouts
+              + ", "
+              + scoutEvery
+              + ", "
+              + maxScouts);
     }
     this.budget = budget;
     this.minInterval = minInterval;
@@ -269,6 +286,7 @@ public final class SmartPollSchedule {
     this.knownShare = knownShare;
     this.scouts = scouts;
     this.scoutEvery = scoutEvery;
+    this.maxScouts = maxScouts;
   }
 
   /**
@@ -378,7 +396,7 @@ public final class SmartPollSchedule {
       int checksDone) {
     long t = Math.max(0, sinceSubmit.toMillis());
     LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
-    boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouts, scoutEvery);
+    boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouts, scoutEvery, maxScouts);
     if (checksDone <= 0) {
       return Duration.ZERO;
     }
@@ -533,6 +551,7 @@ public final class SmartPollSchedule {
     private long total;
     private long everTracked;
     private boolean known;
+    private int liveScouts;
 
     private static final class Live {
       int bucket;
@@ -561,7 +580,8 @@ public final class SmartPollSchedule {
      *
      * @return whether the job is a scout
      */
-    synchronized boolean alive(@Nullable String requestId, long ms, int scouts, int scoutEvery) {
+    synchronized boolean alive(
+        @Nullable String requestId, long ms, int scouts, int scoutEvery, int maxScouts) {
       if (requestId == null) {
         return true;
       }
@@ -571,7 +591,11 @@ public final class SmartPollSchedule {
         if (live.size() >= MAX_LIVE) {
           return true;
         }
-        l = new Live(b, everTracked++ < scouts || scoutById(requestId, scoutEvery));
+        boolean chosen = everTracked++ < scouts || scoutById(requestId, scoutEvery);
+        l = new Live(b, chosen && liveScouts < maxScouts);
+        if (l.scout) {
+          liveScouts++;
+        }
         live.put(requestId, l);
         running[b]++;
       } else if (b > l.bucket) {
@@ -587,6 +611,9 @@ public final class SmartPollSchedule {
       Live l = requestId == null ? null : live.remove(requestId);
       if (l != null) {
         running[l.bucket]--;
+        if (l.scout) {
+          liveScouts--;
+        }
       }
       if (ms >= 0) {
         add(ms);

@@ -403,7 +403,7 @@ class PollerHandlerTest {
                 .withFallback(new PollSchedule(Duration.ofMillis(100), 1.0, Duration.ofMillis(100)))
                 .withBudget(Duration.ofMillis(300))
                 .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30))
-                .withScouting(1, Integer.MAX_VALUE));
+                .withScouting(1, Integer.MAX_VALUE, 256));
     PollerHandler handler =
         PollerHandler.builder()
             .client(client)

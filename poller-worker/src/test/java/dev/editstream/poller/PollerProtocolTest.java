@@ -760,7 +760,7 @@ class PollerProtocolTest {
             .withFallback(PollSchedule.fixed(Duration.ofMillis(500)))
             .withBudget(Duration.ofMillis(700))
             .withIntervals(Duration.ofMillis(50), Duration.ofSeconds(30))
-            .withScouting(1, Integer.MAX_VALUE));
+            .withScouting(1, Integer.MAX_VALUE, 256));
   }
 
   /**
