@@ -45,7 +45,6 @@ public final class AdaptiveLimit {
   private long decreases;
   private double lastCap = Double.MAX_VALUE;
   private long growthHeldUntilNanos = Long.MIN_VALUE;
-  private long guessesRefused;
   private static final double PROBE_SLOWDOWN = 4.0;
 
   /**
@@ -236,16 +235,10 @@ public final class AdaptiveLimit {
    * @param nowNanos monotonic time, ns
    */
   public void onGuessRefused(long nowNanos) {
-    guessesRefused++;
     long cooldown = Math.max(minCooldownNanos, smoothedRttNanos < 0 ? 0 : (long) smoothedRttNanos);
     growthHeldUntilNanos = nowNanos + cooldown;
     slowStart = false;
     lastCap = Math.min(lastCap, limit);
-  }
-
-  /** How many guesses above the limit were refused ({@link #onGuessRefused}) so far. */
-  public long guessesRefused() {
-    return guessesRefused;
   }
 
   /**

@@ -206,9 +206,8 @@ public final class Submitter {
                       e ->
                           permit.ifPresent(
                               p -> {
-                                if (e instanceof StageException se
-                                    && se.reason() == FailureReason.HTTP_429) {
-                                  p.rejected(se.retryAfter().orElse(null));
+                                if (is429(e)) {
+                                  p.rejected(((StageException) e).retryAfter().orElse(null));
                                 } else {
                                   p.release();
                                 }
@@ -233,10 +232,12 @@ public final class Submitter {
 
   /** Whether {@code e} is the 429 of a speculative permit (a slot guessed free was not). */
   private static boolean refusedGuess(Optional<FlowControl.Permit> permit, Throwable e) {
-    return permit.isPresent()
-        && permit.get().speculative()
-        && e instanceof StageException se
-        && se.reason() == FailureReason.HTTP_429;
+    return permit.isPresent() && permit.get().speculative() && is429(e);
+  }
+
+  /** Whether {@code e} is RunComfy's 429 to the POST, as the client words it. */
+  private static boolean is429(Throwable e) {
+    return e instanceof StageException se && se.reason() == FailureReason.HTTP_429;
   }
 
   private Mono<Optional<FlowControl.Permit>> permit(
