@@ -68,7 +68,7 @@ public final class SmartPollSchedule {
   /**
    * The tuning of a {@link SmartPollSchedule}, named: start from {@link #defaults()} and change
    * what differs, e.g. {@code
-   * Settings.defaults().withBudget(Duration.ofMillis(300)).withScouting(1, Integer.MAX_VALUE)}.
+   * Settings.defaults().withBudget(Duration.ofMillis(300)).withScouting(1, Integer.MAX_VALUE, 1)}.
    * Checked when the schedule is made.
    *
    * @param fallback the schedule of scout jobs while a model's latency is unknown
@@ -79,13 +79,8 @@ public final class SmartPollSchedule {
    * @param early quantile before which a job is taken as not done yet, in {@code [0, 0.5]}
    * @param tail share of jobs beyond which intervals grow, in {@code [0, 0.5]}
    * @param tailGrowth growth of the interval per check in the tail, &gt;= 1
-   * @param minSamples ended jobs of a model needed before its estimate is used, &gt;= 1
-   * @param knownShare share of a model's jobs the Kaplan-Meier estimate must have seen end before
-   *     its estimate is used, in {@code [0, 0.5]}
-   * @param scouts how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
-   * @param scoutEvery one in this many other tracked jobs is a scout, &gt;= 1
-   * @param maxScouts most scouts of a model tracked at once, &gt;= 1 (a batch of 10,000 jobs sent
-   *     at once would otherwise have 1,266 of them polling while the model is unknown)
+   * @param known when a model's estimate is used
+   * @param scouting which jobs are scouts while a model is not known
    */
   public record Settings(
       PollSchedule fallback,
@@ -95,11 +90,27 @@ public final class SmartPollSchedule {
       double early,
       double tail,
       double tailGrowth,
-      int minSamples,
-      double knownShare,
-      int scouts,
-      int scoutEvery,
-      int maxScouts) {
+      Known known,
+      Scouting scouting) {
+
+    /**
+     * When a model's estimate is used.
+     *
+     * @param minSamples ended jobs of the model needed, &gt;= 1
+     * @param share share of the model's jobs the Kaplan-Meier estimate must have seen end, in
+     *     {@code [0, 0.5]}
+     */
+    public record Known(int minSamples, double share) {}
+
+    /**
+     * Which jobs are scouts while a model is not known.
+     *
+     * @param first how many of a model's tracked jobs are scouts whatever their id, &gt;= 1
+     * @param every one in this many other tracked jobs is a scout, &gt;= 1
+     * @param max most scouts of a model tracked at once, &gt;= 1 (a batch of 10,000 jobs sent at
+     *     once would otherwise have 1,266 of them polling while the model is unknown)
+     */
+    public record Scouting(int first, int every, int max) {}
 
     /** editstream's defaults (see {@link SmartPollSchedule#defaults()}). */
     public static Settings defaults() {
@@ -111,62 +122,25 @@ public final class SmartPollSchedule {
           0.03,
           0.02,
           1.5,
-          1,
-          0.015,
-          16,
-          8,
-          256);
+          new Known(1, 0.015),
+          new Scouting(16, 8, 256));
     }
 
     /** These settings with another fallback schedule. */
     public Settings withFallback(PollSchedule f) {
       return new Settings(
-          f,
-          budget,
-          minInterval,
-          maxInterval,
-          early,
-          tail,
-          tailGrowth,
-          minSamples,
-          knownShare,
-          scouts,
-          scoutEvery,
-          maxScouts);
+          f, budget, minInterval, maxInterval, early, tail, tailGrowth, known, scouting);
     }
 
     /** These settings with another budget. */
     public Settings withBudget(Duration b) {
       return new Settings(
-          fallback,
-          b,
-          minInterval,
-          maxInterval,
-          early,
-          tail,
-          tailGrowth,
-          minSamples,
-          knownShare,
-          scouts,
-          scoutEvery,
-          maxScouts);
+          fallback, b, minInterval, maxInterval, early, tail, tailGrowth, known, scouting);
     }
 
     /** These settings with other shortest and longest waits between two checks. */
     public Settings withIntervals(Duration min, Duration max) {
-      return new Settings(
-          fallback,
-          budget,
-          min,
-          max,
-          early,
-          tail,
-          tailGrowth,
-          minSamples,
-          knownShare,
-          scouts,
-          scoutEvery,
-          maxScouts);
+      return new Settings(fallback, budget, min, max, early, tail, tailGrowth, known, scouting);
     }
 
     /** These settings with another early quantile, tail share and tail growth. */
@@ -179,11 +153,8 @@ public final class SmartPollSchedule {
           earlyQuantile,
           tailShare,
           growth,
-          minSamples,
-          knownShare,
-          scouts,
-          scoutEvery,
-          maxScouts);
+          known,
+          scouting);
     }
 
     /**
@@ -199,11 +170,8 @@ public final class SmartPollSchedule {
           early,
           tail,
           tailGrowth,
-          n,
-          share,
-          scouts,
-          scoutEvery,
-          maxScouts);
+          new Known(n, share),
+          scouting);
     }
 
     /**
@@ -219,18 +187,16 @@ public final class SmartPollSchedule {
           early,
           tail,
           tailGrowth,
-          minSamples,
-          knownShare,
-          first,
-          every,
-          max);
+          known,
+          new Scouting(first, every, max));
     }
   }
 
   /**
    * @param settings the tuning
    * @throws IllegalArgumentException naming the setting that breaks its rule
-   * @throws NullPointerException when {@code settings} or its fallback is {@code null}
+   * @throws NullPointerException when {@code settings} or its fallback, known or scouting is {@code
+   *     null}
    */
   public SmartPollSchedule(Settings settings) {
     this.fallback = Objects.requireNonNull(settings.fallback(), "fallback");
@@ -240,11 +206,13 @@ public final class SmartPollSchedule {
     double early = settings.early();
     double tail = settings.tail();
     double tailGrowth = settings.tailGrowth();
-    int minSamples = settings.minSamples();
-    double knownShare = settings.knownShare();
-    int scouts = settings.scouts();
-    int scoutEvery = settings.scoutEvery();
-    int maxScouts = settings.maxScouts();
+    Settings.Known known = Objects.requireNonNull(settings.known(), "known");
+    Settings.Scouting scouting = Objects.requireNonNull(settings.scouting(), "scouting");
+    int minSamples = known.minSamples();
+    double knownShare = known.share();
+    int scouts = scouting.first();
+    int scoutEvery = scouting.every();
+    int maxScouts = scouting.max();
     if (budget == null || budget.isNegative() || budget.isZero()) {
       throw new IllegalArgumentException("budget must be > 0");
     }
@@ -262,19 +230,19 @@ public final class SmartPollSchedule {
       throw new IllegalArgumentException("tailGrowth must be >= 1, was " + tailGrowth);
     }
     if (minSamples < 1) {
-      throw new IllegalArgumentException("minSamples must be >= 1, was " + minSamples);
+      throw new IllegalArgumentException("known.minSamples must be >= 1, was " + minSamples);
     }
     if (!(knownShare >= 0 && knownShare <= 0.5)) {
-      throw new IllegalArgumentException("knownShare must be in [0, 0.5], was " + knownShare);
+      throw new IllegalArgumentException("known.share must be in [0, 0.5], was " + knownShare);
     }
-    if (scouts < 1 || scoutEvery < 1 || maxScouts < 1) {
-      throw new IllegalArgumentException(
-          "scouts, scoutEvery and maxScouts must be >= 1, were "
-              + scouts
-              + ", "
-              + scoutEvery
-              + ", "
-              + maxScouts);
+    if (scouts < 1) {
+      throw new IllegalArgumentException("scouting.first must be >= 1, was " + scouts);
+    }
+    if (scoutEvery < 1) {
+      throw new IllegalArgumentException("scouting.every must be >= 1, was " + scoutEvery);
+    }
+    if (maxScouts < 1) {
+      throw new IllegalArgumentException("scouting.max must be >= 1, was " + maxScouts);
     }
     this.budget = budget;
     this.minInterval = minInterval;

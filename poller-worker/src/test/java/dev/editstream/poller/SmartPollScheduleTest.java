@@ -540,15 +540,15 @@ class SmartPollScheduleTest {
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withShape(0.02, 0.05, 0.5)))
         .hasMessageContaining("tailGrowth");
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withKnownFrom(0, 0.02)))
-        .hasMessageContaining("minSamples");
+        .hasMessageContaining("known.minSamples");
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(0, 32, 256)))
-        .hasMessageContaining("scouts");
+        .hasMessageContaining("scouting.first");
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(16, 0, 256)))
-        .hasMessageContaining("scoutEvery");
+        .hasMessageContaining("scouting.every");
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withScouting(16, 8, 0)))
-        .hasMessageContaining("maxScouts");
+        .hasMessageContaining("scouting.max");
     assertThatThrownBy(() -> new SmartPollSchedule(ok.withKnownFrom(1, 0.6)))
-        .hasMessageContaining("knownShare");
+        .hasMessageContaining("known.share");
   }
 
   @Test
