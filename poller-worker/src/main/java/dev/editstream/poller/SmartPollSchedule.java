@@ -23,15 +23,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>The first check is at once (as RunComfy's CLI does after submit).
- *   <li>Cold start, until {@code knownShare} of the model's jobs were seen to end ({@link
+ *   <li>Cold start, until {@code known.share} of the model's jobs were seen to end ({@link
  *       #known(String)} is false): <em>scout</em> jobs follow the fallback {@link PollSchedule},
  *       never waiting longer than {@code budget}, so that the first completions are seen soon; the
  *       other jobs wait {@code maxInterval}, and a caller that can should wake them as soon as the
  *       model becomes known and ask again ({@link PollerHandler} does). Scouts: the first {@code
- *       scouts} jobs of a model tracked at once, and one in {@code scoutEvery} of the others (by
- *       request id), at most {@code maxScouts} tracked at once. The share is the scouts' (the
- *       others are not seen after their first check): waking the others at the first scout's end
- *       would make the batch's cold start hinge on that one job's luck.
+ *       scouting.first} jobs of a model tracked at once, and one in {@code scouting.every} of the
+ *       others (by request id), at most {@code scouting.max} tracked at once. The share is the
+ *       scouts' (the others are not seen after their first check): waking the others at the first
+ *       scout's end would make the batch's cold start hinge on that one job's luck.
  *   <li>Known model: the first check after the one at once is at {@code q(early) + budget}, then
  *       one every {@code budget} up to {@code q(1 - tail)} (for ever while that quantile is
  *       unknown), then at intervals growing by {@code tailGrowth} per step past it (the few jobs
@@ -58,11 +58,8 @@ public final class SmartPollSchedule {
   private final double early;
   private final double tail;
   private final double tailGrowth;
-  private final int minSamples;
-  private final double knownShare;
-  private final int scouts;
-  private final int scoutEvery;
-  private final int maxScouts;
+  private final Settings.Known known;
+  private final Settings.Scouting scouting;
   private final Map<String, LatencySketch> sketches = new ConcurrentHashMap<>();
 
   /**
@@ -250,11 +247,8 @@ public final class SmartPollSchedule {
     this.early = early;
     this.tail = tail;
     this.tailGrowth = tailGrowth;
-    this.minSamples = minSamples;
-    this.knownShare = knownShare;
-    this.scouts = scouts;
-    this.scoutEvery = scoutEvery;
-    this.maxScouts = maxScouts;
+    this.known = known;
+    this.scouting = scouting;
   }
 
   /**
@@ -271,9 +265,9 @@ public final class SmartPollSchedule {
    * 3%, tail 2% (the jobs that may wait longer than the budget: few enough for the p95 delay to
    * stay within it), growth 1.5, known once 1.5% of the jobs were seen to end (at least one), so
    * before the early 3% have, scouts: the first 16 jobs of a model and one in 8 after (enough for a
-   * share of 1.5% to be a few ends, not one), falling back to {@link PollSchedule#defaults()}.
-   * Tuned in {@code SmartPollScheduleTest}'s simulations against issue 5's bar (at most half the
-   * fixed 2 s schedule's calls at a p95 delay at most 1 s worse).
+   * share of 1.5% to be a few ends, not one) and at most 256 at once, falling back to {@link
+   * PollSchedule#defaults()}. Tuned in {@code SmartPollScheduleTest}'s simulations against issue
+   * 5's bar (at most half the fixed 2 s schedule's calls at a p95 delay at most 1 s worse).
    */
   public static SmartPollSchedule defaults() {
     return new SmartPollSchedule(Settings.defaults());
@@ -329,14 +323,19 @@ public final class SmartPollSchedule {
   }
 
   /**
-   * Whether the model's latency is known: at least {@code minSamples} of its jobs ended, and the
-   * Kaplan-Meier estimate over ended and running jobs says at least {@code knownShare} of them did
-   * (each running job counted at risk until its next check is due, at most {@code budget} after it
-   * was last seen running). Once true it stays true.
+   * Whether the model's latency is known: at least {@code known.minSamples} of its jobs ended, and
+   * the Kaplan-Meier estimate over ended and running jobs says at least {@code known.share} of them
+   * did (each running job counted at risk until its next check is due, at most {@code budget} after
+   * it was last seen running). Once true it stays true.
    */
   public boolean known(String modelId) {
     LatencySketch s = sketches.get(modelId);
-    return s != null && s.known(minSamples, knownShare, budget.toMillis());
+    return s != null && knownIn(s);
+  }
+
+  /** Whether the model of sketch {@code s} is known (see {@link #known(String)}). */
+  private boolean knownIn(LatencySketch s) {
+    return s.known(known.minSamples(), known.share(), budget.toMillis());
   }
 
   /** As {@link #next(String, String, Duration, Integer, int)} for an untracked job (a scout). */
@@ -364,13 +363,12 @@ public final class SmartPollSchedule {
       int checksDone) {
     long t = Math.max(0, sinceSubmit.toMillis());
     LatencySketch s = sketches.computeIfAbsent(modelId, m -> new LatencySketch());
-    boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouts, scoutEvery, maxScouts);
+    boolean scout = s.alive(requestId, checksDone <= 0 ? 0 : t, scouting);
     if (checksDone <= 0) {
       return Duration.ZERO;
     }
     long b = budget.toMillis();
-    long[] q =
-        s.known(minSamples, knownShare, budget.toMillis()) ? s.quantiles(early, 1 - tail) : null;
+    long[] q = knownIn(s) ? s.quantiles(early, 1 - tail) : null;
     if (q == null) {
       long wait =
           scout ? Math.min(b, fallback.next(checksDone).toMillis()) : maxInterval.toMillis();
@@ -415,10 +413,7 @@ public final class SmartPollSchedule {
    */
   public Duration earliestEnd(String modelId) {
     LatencySketch s = sketches.get(modelId);
-    long[] q =
-        s == null || !s.known(minSamples, knownShare, budget.toMillis())
-            ? null
-            : s.quantiles(early, 1 - tail);
+    long[] q = s == null || !knownIn(s) ? null : s.quantiles(early, 1 - tail);
     return q == null ? Duration.ZERO : Duration.ofMillis(q[0]);
   }
 
@@ -441,8 +436,7 @@ public final class SmartPollSchedule {
   public StatusCallBudget.Likelihood likelihood(
       @Nullable String modelId, Duration lastCheckAge, Duration age, long nowNanos) {
     LatencySketch s = modelId == null ? null : sketches.get(modelId);
-    double[] cdf =
-        s == null || !s.known(minSamples, knownShare, budget.toMillis()) ? null : s.cdf();
+    double[] cdf = s == null || !knownIn(s) ? null : s.cdf();
     return likelihood(cdf, Math.max(0, lastCheckAge.toMillis()), age.toMillis(), nowNanos);
   }
 
@@ -548,8 +542,7 @@ public final class SmartPollSchedule {
      *
      * @return whether the job is a scout
      */
-    synchronized boolean alive(
-        @Nullable String requestId, long ms, int scouts, int scoutEvery, int maxScouts) {
+    synchronized boolean alive(@Nullable String requestId, long ms, Settings.Scouting scouting) {
       if (requestId == null) {
         return true;
       }
@@ -559,8 +552,8 @@ public final class SmartPollSchedule {
         if (live.size() >= MAX_LIVE) {
           return true;
         }
-        boolean chosen = everTracked++ < scouts || scoutById(requestId, scoutEvery);
-        l = new Live(b, chosen && liveScouts < maxScouts);
+        boolean chosen = everTracked++ < scouting.first() || scoutById(requestId, scouting.every());
+        l = new Live(b, chosen && liveScouts < scouting.max());
         if (l.scout) {
           liveScouts++;
         }
