@@ -328,10 +328,11 @@ class SmartPollScheduleTest {
 
   /**
    * 200 scouts of one batch, each last seen running 16.5-19.5 s after submission (checked every 2.9
-   * s, so at different ages), and one that ended at 19 s. Counted out from the age each was last
-   * seen at, only the scouts seen past 19 s would be at risk there (about a sixth of them), and
-   * that one end would read as 3% of the batch. Counted at risk until their next check is due, it
-   * reads as 0.5%: not yet the 1.5% that makes the model known; four ends (2%) are.
+   * s, so at different ages), and ends at 19.0 and 19.2 s. Counted out from the age each was last
+   * seen at, only the scouts seen in or past an end's 5% bucket would be at risk there (89 at the
+   * first, 28 at the second), and the two ends would read as 4.7% of the batch. Counted at risk
+   * until their next check is due, they read as 1%: not yet the 1.5% that makes the model known;
+   * four ends (2%) are.
    */
   @Test
   void shouldCallAModelKnownOnceTheShareOfItsJobsSeenToEndReachesTheSettingNotAtItsFirstEnd() {
