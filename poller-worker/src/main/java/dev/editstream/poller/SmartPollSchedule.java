@@ -595,22 +595,13 @@ public final class SmartPollSchedule {
      */
     synchronized boolean known(int minSamples, double share, long lagMs) {
       if (!known && total >= minSamples) {
-        long[] atRiskFrom = new long[BUCKETS];
-        double atRisk = total;
+        long[] atRiskUntil = new long[BUCKETS];
         for (int i = 0; i < BUCKETS; i++) {
           if (running[i] > 0) {
-            atRisk += running[i];
-            atRiskFrom[bucket(upper(i) + lagMs)] += running[i];
+            atRiskUntil[bucket(upper(i) + lagMs)] += running[i];
           }
         }
-        double survival = 1.0;
-        for (int i = 0; i < BUCKETS && atRisk > 0; i++) {
-          if (counts[i] > 0) {
-            survival *= 1.0 - Math.min(1.0, counts[i] / atRisk);
-          }
-          atRisk -= counts[i] + atRiskFrom[i];
-        }
-        known = 1.0 - survival >= share;
+        known = kaplanMeier(atRiskUntil)[BUCKETS - 1] >= share;
       }
       return known;
     }
@@ -666,8 +657,16 @@ public final class SmartPollSchedule {
       if (total == 0) {
         return null;
       }
+      return kaplanMeier(running);
+    }
+
+    /**
+     * The Kaplan-Meier CDF at the upper edge of each bucket over the ended jobs ({@code counts})
+     * and running ones, {@code censored[i]} of which leave those at risk after bucket {@code i}.
+     */
+    private double[] kaplanMeier(long[] censored) {
       double atRisk = total;
-      for (long r : running) {
+      for (long r : censored) {
         atRisk += r;
       }
       double survival = 1.0;
@@ -677,7 +676,7 @@ public final class SmartPollSchedule {
           survival *= 1.0 - Math.min(1.0, counts[i] / atRisk);
         }
         f[i] = 1.0 - survival;
-        atRisk -= counts[i] + running[i];
+        atRisk -= counts[i] + censored[i];
       }
       return f;
     }
