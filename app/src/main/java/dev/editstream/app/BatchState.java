@@ -42,6 +42,7 @@ final class BatchState implements AutoCloseable {
   private final FileChannel lockFile;
   private final FileLock lock;
   private final EmbeddedBroker broker;
+  private final boolean fresh;
 
   /**
    * Stops the broker cleanly on SIGTERM (a broker killed uncleanly makes the next start wait ~10 s
@@ -49,11 +50,13 @@ final class BatchState implements AutoCloseable {
    */
   private final Thread onTerm;
 
-  private BatchState(Path dir, FileChannel lockFile, FileLock lock, EmbeddedBroker broker) {
+  private BatchState(
+      Path dir, FileChannel lockFile, FileLock lock, EmbeddedBroker broker, boolean fresh) {
     this.dir = dir;
     this.lockFile = lockFile;
     this.lock = lock;
     this.broker = broker;
+    this.fresh = fresh;
     this.onTerm = new Thread(broker::close, "editstream-state-close");
     Runtime.getRuntime().addShutdownHook(onTerm);
   }
@@ -98,6 +101,8 @@ final class BatchState implements AutoCloseable {
                 + outDir
                 + "` to follow it");
       }
+      // asked under the lock: no other process can start this folder's broker meanwhile
+      boolean fresh = !exists(outDir);
       EmbeddedBroker broker;
       try {
         broker = EmbeddedBroker.start(dir.resolve("broker"));
@@ -106,7 +111,7 @@ final class BatchState implements AutoCloseable {
         ch.close();
         throw e;
       }
-      BatchState s = new BatchState(dir, ch, lock, broker);
+      BatchState s = new BatchState(dir, ch, lock, broker, fresh);
       HELD.add(dir.toAbsolutePath().normalize());
       if (serving) {
         ObjectNode o = Json.mapper().createObjectNode();
@@ -172,6 +177,14 @@ final class BatchState implements AutoCloseable {
   /** Whether {@code outDir} has a state folder with a broker in it (a batch ran there). */
   static boolean exists(Path outDir) {
     return Files.isDirectory(folder(outDir).resolve("broker"));
+  }
+
+  /**
+   * Whether this folder's broker was formatted by this {@link #open}: its topics then hold only
+   * what this process writes, so no job has an earlier event to resume from.
+   */
+  boolean fresh() {
+    return fresh;
   }
 
   /** The broker's bootstrap servers (127.0.0.1:port). */

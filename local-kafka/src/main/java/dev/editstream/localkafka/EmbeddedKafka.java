@@ -85,13 +85,16 @@ public final class EmbeddedKafka implements AutoCloseable {
               .setConfigProp("group.initial.rebalance.delay.ms", "0")
               .setConfigProp("num.partitions", "4")
               .setConfigProp("auto.create.topics.enable", "false")
+              .setConfigProp(
+                  "log.cleaner.dedupe.buffer.size",
+                  String.valueOf(StandaloneBroker.DEDUPE_BUFFER_BYTES))
               .setDeleteOnClose(dataDir == null)
               .build();
       c.format();
       c.startup();
       c.waitForReadyBrokers();
       EmbeddedKafka k = new EmbeddedKafka(c, bound);
-      k.createOffsetsTopicInBackground();
+      OffsetsTopic.createInBackground(k.bootstrapServers());
       log.info("embedded Kafka broker (single-node KRaft) started at {}", k.bootstrapServers());
       return k;
     } catch (Exception e) {
@@ -100,45 +103,6 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       throw new IllegalStateException("cannot start the embedded Kafka broker: " + e, e);
     }
-  }
-
-  /** The consumer group whose lookup makes the broker create its offsets topic. */
-  static final String OFFSETS_TOPIC_PROBE_GROUP = "editstream-offsets-topic-probe";
-
-  /**
-   * Has the broker create {@code __consumer_offsets} now, on a daemon thread: a broker creates it
-   * when the first consumer group looks for its coordinator, and on a fresh broker that creation
-   * (four partitions and their logs) delayed the first group's join by about 0.2 s (2026-12-06, 2
-   * cores; issue 19: command to first POST). The lookup of a group that never exists does it while
-   * the caller creates its topics and reads its views. Failures (a broker stopped at once) are
-   * logged at DEBUG: the first real group then creates the topic, as Kafka always does.
-   */
-  private void createOffsetsTopicInBackground() {
-    Thread t =
-        new Thread(
-            () -> {
-              java.util.Properties p = new java.util.Properties();
-              p.put(
-                  org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  bootstrapServers());
-              try (org.apache.kafka.clients.admin.Admin admin =
-                  org.apache.kafka.clients.admin.Admin.create(p)) {
-                admin
-                    .describeConsumerGroups(
-                        List.of(OFFSETS_TOPIC_PROBE_GROUP),
-                        new org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions()
-                            .timeoutMs(10_000))
-                    .all()
-                    .get();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (Exception e) {
-                log.debug("offsets topic probe: {}", e.toString());
-              }
-            },
-            "editstream-offsets-topic");
-    t.setDaemon(true);
-    t.start();
   }
 
   /**

@@ -136,6 +136,7 @@ public final class LocalBroker implements dev.editstream.core.broker.EmbeddedBro
       server.startup();
       LocalBroker broker = new LocalBroker(server, dir, ports[0], ports[1], lockChannel, lock);
       broker.awaitReady(t0);
+      OffsetsTopic.createInBackground(broker.bootstrapServers());
       log.info(
           "local Kafka broker (single-node KRaft) started at {} with its data in {} ({} ms)",
           broker.bootstrapServers(),
