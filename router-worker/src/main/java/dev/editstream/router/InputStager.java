@@ -27,12 +27,19 @@ import org.jspecify.annotations.Nullable;
 public final class InputStager {
   private final @Nullable Function<Path, String> local;
   private final LocalInputs gate;
+  private final boolean uploads;
   private volatile @Nullable Path tempDir;
   private volatile @Nullable LocalInputs gateWithTemp;
 
-  private InputStager(@Nullable Function<Path, String> local, LocalInputs gate) {
+  /**
+   * @param local a checked local file's real path → its URL; {@code null}: local files are refused
+   * @param gate the checks every local input passes first
+   * @param uploads whether {@code local} may wait on the network ({@link #uploads()})
+   */
+  InputStager(@Nullable Function<Path, String> local, LocalInputs gate, boolean uploads) {
     this.local = local;
     this.gate = gate;
+    this.uploads = uploads;
   }
 
   private static LocalInputs gate(List<Path> allowedFolders) {
@@ -46,7 +53,7 @@ public final class InputStager {
    * @throws IllegalArgumentException when {@code allowedFolders} is null or holds the root folder
    */
   public InputStager(@Nullable LocalAssetServer assets, List<Path> allowedFolders) {
-    this(assets == null ? null : p -> assets.publish(p).toString(), gate(allowedFolders));
+    this(assets == null ? null : p -> assets.publish(p).toString(), gate(allowedFolders), false);
   }
 
   /**
@@ -57,7 +64,7 @@ public final class InputStager {
    */
   public static InputStager signedBy(String hostPort, byte[] key, List<Path> allowedFolders) {
     return new InputStager(
-        p -> LocalAssetServer.urlFor(hostPort, key, p).toString(), gate(allowedFolders));
+        p -> LocalAssetServer.urlFor(hostPort, key, p).toString(), gate(allowedFolders), false);
   }
 
   /**
@@ -72,7 +79,7 @@ public final class InputStager {
   public static InputStager publishingWith(
       Function<Path, String> publish, List<Path> allowedFolders) {
     return new InputStager(
-        java.util.Objects.requireNonNull(publish, "publish"), gate(allowedFolders));
+        java.util.Objects.requireNonNull(publish, "publish"), gate(allowedFolders), true);
   }
 
   /**
@@ -82,7 +89,16 @@ public final class InputStager {
    * @param allowedFolders as in {@link #InputStager(LocalAssetServer, List)}
    */
   public static InputStager dryRun(List<Path> allowedFolders) {
-    return new InputStager(p -> p.toUri().toString(), gate(allowedFolders));
+    return new InputStager(p -> p.toUri().toString(), gate(allowedFolders), false);
+  }
+
+  /**
+   * Whether {@link #url} may wait on the network: a stager made by {@link #publishingWith} (an
+   * upload to object storage). Otherwise staging a local input is CPU and local-disk work (a signed
+   * URL of the asset server, a {@code file:} URI).
+   */
+  public boolean uploads() {
+    return uploads;
   }
 
   /**
@@ -91,7 +107,7 @@ public final class InputStager {
    * @param limits byte and pixel limits
    */
   public InputStager withLimits(LocalInputs.Limits limits) {
-    return new InputStager(local, gate.withLimits(limits));
+    return new InputStager(local, gate.withLimits(limits), uploads);
   }
 
   /**

@@ -102,6 +102,14 @@ public final class JobPreparer {
   }
 
   /**
+   * Whether preparing a job with local inputs may wait on the network: its stager uploads them
+   * ({@link InputStager#uploads()}).
+   */
+  public boolean uploads() {
+    return stager.uploads();
+  }
+
+  /**
    * Routes, lints, checks the mask, builds and checks the body.
    *
    * @return the decision (with warnings) and the body

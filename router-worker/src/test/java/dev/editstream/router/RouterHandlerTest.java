@@ -119,6 +119,54 @@ class RouterHandlerTest {
   }
 
   @Test
+  void shouldPrepareALocalInputJobOnTheCoreSizedPoolUnlessItsStagingUploads() throws Exception {
+    Path img = Files.write(dir.resolve("pool.png"), MaskCheckTest.image(16, 16));
+    for (boolean uploads : new boolean[] {false, true}) {
+      List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+      InputStager stager =
+          new InputStager(
+              p -> {
+                threads.add(Thread.currentThread().getName());
+                return "https://cdn.example.com/" + p.getFileName();
+              },
+              LocalInputs.confinedTo(List.of(dir), LocalInputs.Limits.DEFAULTS),
+              uploads);
+      RouterHandler h =
+          new RouterHandler(
+              Router.builtIn(),
+              ModelCatalog.builtIn(),
+              stager,
+              new Submitter(
+                  client,
+                  ledger,
+                  new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+                  CLOCK,
+                  new SimpleMeterRegistry().counter("may")),
+              Topics.DEFAULT,
+              CLOCK);
+      Job job =
+          new Job(
+              "pool-" + uploads,
+              "Replace the background with plain light grey studio paper.",
+              List.of(img.toString()),
+              null,
+              null,
+              null,
+              null,
+              null);
+
+      Outcome o = h.handle(JobEvent.requested(job, CLOCK.instant())).block(Duration.ofSeconds(20));
+
+      assertThat(o).isInstanceOf(Outcome.Publish.class);
+      assertThat(threads)
+          .as("uploads=%s", uploads)
+          .singleElement()
+          .asString()
+          .startsWith(uploads ? "boundedElastic-" : "editstream-router-prepare-");
+    }
+  }
+
+  @Test
   void shouldKeepRuleCuesAndLintWarningsOnTheSubmittedEvent() {
     JobEvent e = submitted(Jobs.images("Remove the cables and add a lamp on the desk.", 1));
 
