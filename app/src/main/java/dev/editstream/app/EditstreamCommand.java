@@ -1,6 +1,7 @@
 package dev.editstream.app;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,24 +19,26 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "editstream 0.1.0",
     description =
-        "Bulk AI image and video edits on the RunComfy Model API, as a reactive Kafka pipeline.",
-    subcommands = {
-      RunCommand.class,
-      ProduceCommand.class,
-      RouteCommand.class,
-      ModelsCommand.class,
-      PresignCommand.class,
-      WorkerCommand.Router.class,
-      WorkerCommand.Poller.class,
-      WorkerCommand.Downloader.class,
-      BatchCommands.Status.class,
-      BatchCommands.ListJobs.class,
-      BatchCommands.Cancel.class,
-      FailedCommand.ListFailed.class,
-      FailedCommand.Replay.class,
-      CommandLine.HelpCommand.class
-    })
+        "Bulk AI image and video edits on the RunComfy Model API, as a reactive Kafka pipeline.")
 public final class EditstreamCommand implements Runnable {
+  /** The product's subcommands, in the order the usage lists them. */
+  public static final List<Class<?>> COMMANDS =
+      List.of(
+          RunCommand.class,
+          ProduceCommand.class,
+          RouteCommand.class,
+          ModelsCommand.class,
+          PresignCommand.class,
+          WorkerCommand.Router.class,
+          WorkerCommand.Poller.class,
+          WorkerCommand.Downloader.class,
+          BatchCommands.Status.class,
+          BatchCommands.ListJobs.class,
+          BatchCommands.Cancel.class,
+          FailedCommand.ListFailed.class,
+          FailedCommand.Replay.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -63,9 +66,41 @@ public final class EditstreamCommand implements Runnable {
       System.err.println("editstream: " + e.getMessage());
       return 64;
     }
-    CommandLine cl = commandLine(factory);
-    extra.forEach(cl::addSubcommand);
+    CommandLine cl = bare(factory);
+    Class<?> named = args.length == 0 ? null : named(args[0], extra);
+    if (named != null && named != CommandLine.HelpCommand.class) {
+      cl.addSubcommand(named);
+    } else {
+      COMMANDS.forEach(cl::addSubcommand);
+      extra.forEach(cl::addSubcommand);
+    }
     return cl.execute(args);
+  }
+
+  /**
+   * The subcommand class called {@code name}, read from the annotations alone, or {@code null}.
+   * {@link #execute} builds only that subcommand's model: picocli builds every subcommand it is
+   * given by reflection, and all of them took about 0.15 s of one core before the demo could start
+   * its broker (2026-12-08, 2 cores; issue 19: command to first POST). The top-level usage and
+   * {@code help} still list every subcommand.
+   *
+   * @param name the first argument
+   * @param extra more subcommand classes
+   */
+  static @Nullable Class<?> named(String name, List<Class<?>> extra) {
+    for (Class<?> c : all(extra)) {
+      CommandLine.Command cmd = c.getAnnotation(CommandLine.Command.class);
+      if (cmd != null && (cmd.name().equals(name) || List.of(cmd.aliases()).contains(name))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static List<Class<?>> all(List<Class<?>> extra) {
+    List<Class<?>> all = new java.util.ArrayList<>(COMMANDS);
+    all.addAll(extra);
+    return all;
   }
 
   /**
@@ -76,12 +111,7 @@ public final class EditstreamCommand implements Runnable {
    */
   static java.util.Set<String> commandNames(List<Class<?>> extra) {
     java.util.Set<String> names = new java.util.TreeSet<>();
-    List<Class<?>> all =
-        new java.util.ArrayList<>(
-            List.of(
-                EditstreamCommand.class.getAnnotation(CommandLine.Command.class).subcommands()));
-    all.addAll(extra);
-    for (Class<?> c : all) {
+    for (Class<?> c : all(extra)) {
       CommandLine.Command cmd = c.getAnnotation(CommandLine.Command.class);
       if (cmd != null) {
         names.add(cmd.name());
@@ -101,6 +131,13 @@ public final class EditstreamCommand implements Runnable {
    * @param factory creates the command objects
    */
   public static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cl = bare(factory);
+    COMMANDS.forEach(cl::addSubcommand);
+    return cl;
+  }
+
+  /** The top-level command with its exit-code and error handlers, and no subcommand yet. */
+  private static CommandLine bare(CommandLine.IFactory factory) {
     CommandLine cl = new CommandLine(new EditstreamCommand(), factory);
     cl.setExitCodeExceptionMapper(e -> e instanceof IllegalArgumentException ? 64 : 1);
     cl.setParameterExceptionHandler(
