@@ -88,16 +88,7 @@ class JobPreparerTest {
   @Test
   void shouldKeepLocalInputsAsFileUrisInADryRun() throws IOException {
     Path img = write("a.png", MaskCheckTest.image(8, 8));
-    Job job =
-        new Job(
-            "l1",
-            "Keep the face. Make it blue.",
-            List.of(img.toString()),
-            null,
-            null,
-            null,
-            null,
-            null);
+    Job job = Jobs.local("l1", "Keep the face. Make it blue.", img);
 
     JobPreparer.Prepared p = DRY.prepare(job);
 

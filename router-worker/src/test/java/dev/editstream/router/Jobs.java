@@ -20,6 +20,11 @@ final class Jobs {
     return new Job("j1", prompt, images(n), null, null, null, null, null);
   }
 
+  /** A job {@code id} whose one input is the local file {@code image}. */
+  static Job local(String id, String prompt, java.nio.file.Path image) {
+    return new Job(id, prompt, List.of(image.toString()), null, null, null, null, null);
+  }
+
   static Job masked(String prompt, Map<String, Object> params) {
     return new Job(
         "j1", prompt, images(1), "https://assets.example.com/mask.png", null, null, params, null);

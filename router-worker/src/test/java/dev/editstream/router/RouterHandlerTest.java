@@ -63,13 +63,6 @@ class RouterHandlerTest {
                 .withLatency(0, 0));
     client = new RunComfyClient(RunComfyConfig.of(emu.baseUrl(), TOKEN));
     assets = LocalAssetServer.start("127.0.0.1", 0);
-    Submitter submitter =
-        new Submitter(
-            client,
-            ledger,
-            new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-            CLOCK,
-            new SimpleMeterRegistry().counter("may"));
     handler =
         new RouterHandler(
             Router.builtIn(),
@@ -77,7 +70,7 @@ class RouterHandlerTest {
             new InputStager(
                 assets,
                 java.util.List.of(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))),
-            submitter,
+            submitterOver(client),
             Topics.DEFAULT,
             CLOCK);
   }
@@ -98,16 +91,19 @@ class RouterHandlerTest {
     return emit.event();
   }
 
+  /** A submitter over {@code c} with the shared ledger. */
+  private static Submitter submitterOver(RunComfyClient c) {
+    return new Submitter(
+        c,
+        ledger,
+        new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
+        CLOCK,
+        new SimpleMeterRegistry().counter("may"));
+  }
+
   /** A handler over {@code c}, its submissions limited by {@code flow} when not null. */
   private static RouterHandler handlerOver(RunComfyClient c, FlowControl flow) {
-    Submitter submitter =
-        new Submitter(
-                c,
-                ledger,
-                new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-                CLOCK,
-                new SimpleMeterRegistry().counter("may"))
-            .withFlowControl(flow);
+    Submitter submitter = submitterOver(c).withFlowControl(flow);
     return new RouterHandler(
         Router.builtIn(),
         ModelCatalog.builtIn(),
@@ -136,24 +132,12 @@ class RouterHandlerTest {
               Router.builtIn(),
               ModelCatalog.builtIn(),
               stager,
-              new Submitter(
-                  client,
-                  ledger,
-                  new AccountGate(Duration.ofSeconds(30), Schedulers.parallel(), null),
-                  CLOCK,
-                  new SimpleMeterRegistry().counter("may")),
+              submitterOver(client),
               Topics.DEFAULT,
               CLOCK);
       Job job =
-          new Job(
-              "pool-" + uploads,
-              "Replace the background with plain light grey studio paper.",
-              List.of(img.toString()),
-              null,
-              null,
-              null,
-              null,
-              null);
+          Jobs.local(
+              "pool-" + uploads, "Replace the background with plain light grey studio paper.", img);
 
       Outcome o = h.handle(JobEvent.requested(job, CLOCK.instant())).block(Duration.ofSeconds(20));
 
