@@ -146,24 +146,27 @@ public final class Pipeline implements AutoCloseable {
           .description(
               "remote jobs in flight at the provider (permits out: submitting or submitted, not yet ended)")
           .register(metrics.registry());
-      flowCounter(
-          metrics,
-          flow,
-          "editstream.provider.limit.decreases",
-          "times a 429 lowered the adaptive account limit",
-          FlowControl::limitDecreases);
-      flowCounter(
-          metrics,
-          flow,
-          "editstream.provider.speculative.grants",
-          "submits sent above the account limit because held jobs had likely ended unseen",
-          FlowControl::speculativeGrants);
-      flowCounter(
-          metrics,
-          flow,
-          "editstream.provider.speculative.refused",
-          "speculative submits the provider refused with a 429 (sent again later)",
-          FlowControl::speculativeRejects);
+      p.resources.add(
+          functionCounter(
+              metrics.registry(),
+              flow,
+              "editstream.provider.limit.decreases",
+              "times a 429 lowered the adaptive account limit",
+              FlowControl::limitDecreases));
+      p.resources.add(
+          functionCounter(
+              metrics.registry(),
+              flow,
+              "editstream.provider.speculative.grants",
+              "submits sent above the account limit because held jobs had likely ended unseen",
+              FlowControl::speculativeGrants));
+      p.resources.add(
+          functionCounter(
+              metrics.registry(),
+              flow,
+              "editstream.provider.speculative.refused",
+              "speculative submits the provider refused with a 429 (sent again later)",
+              FlowControl::speculativeRejects));
     }
     // every text editstream writes (events, logs, messages) drops the token, wherever it appears
     dev.editstream.core.Secrets.register(runcomfy.token());
@@ -440,15 +443,30 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /** Registers a counter of the router's flow-control gate that reads {@code count} from it. */
-  private static void flowCounter(
-      PipelineMetrics metrics,
-      FlowControl flow,
+  /**
+   * Registers a function counter of {@code obj} that keeps its last count once {@code obj} is gone.
+   * Micrometer holds a function counter's object weakly and answers its last read count once the
+   * object is collected: a counter never read while its object lived (a {@code SimpleMeterRegistry}
+   * read after the run, as {@code bench} reads it) then answers 0. Found as a flaky bench test: a
+   * run's adaptive-limit counters read 0 after 11 429s when a GC came between the pipeline's close
+   * and the read (2026-12-08).
+   *
+   * @return reads the counter once; the pipeline calls it as it closes, so the registry keeps the
+   *     final count
+   */
+  static <T> AutoCloseable functionCounter(
+      io.micrometer.core.instrument.MeterRegistry registry,
+      T obj,
       String name,
       String description,
-      java.util.function.ToDoubleFunction<FlowControl> count) {
-    io.micrometer.core.instrument.FunctionCounter.builder(name, flow, count)
-        .description(description)
-        .register(metrics.registry());
+      java.util.function.ToDoubleFunction<T> count) {
+    io.micrometer.core.instrument.FunctionCounter c =
+        io.micrometer.core.instrument.FunctionCounter.builder(name, obj, count)
+            .description(description)
+            .register(registry);
+    return () -> {
+      var unused = c.count();
+    };
   }
 
   /**
