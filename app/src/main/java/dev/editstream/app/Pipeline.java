@@ -442,7 +442,6 @@ public final class Pipeline implements AutoCloseable {
     dev.editstream.router.LanguageId.prepareInBackground();
   }
 
-  /** Registers a counter of the router's flow-control gate that reads {@code count} from it. */
   /**
    * Registers a function counter of {@code obj} that keeps its last count once {@code obj} is gone.
    * Micrometer holds a function counter's object weakly and answers its last read count once the
