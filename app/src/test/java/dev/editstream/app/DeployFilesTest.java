@@ -119,7 +119,7 @@ class DeployFilesTest {
    * @return the stage of the worker
    */
   static Stage checkWorkerArgs(String where, List<String> args) {
-    CommandLine root = new CommandLine(new EditstreamCommand());
+    CommandLine root = EditstreamCommand.commandLine();
     assertThat(root.getSubcommands().keySet()).as(where + ": subcommand").contains(args.get(0));
     assertThat(WORKERS).as(where + ": a worker subcommand").contains(args.get(0));
     CommandLine sub = root.getSubcommands().get(args.get(0));
@@ -132,7 +132,7 @@ class DeployFilesTest {
       }
     }
     CommandLine.ParseResult parsed =
-        new CommandLine(new EditstreamCommand()).parseArgs(args.toArray(String[]::new));
+        EditstreamCommand.commandLine().parseArgs(args.toArray(String[]::new));
     assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(args.get(0));
     assertThat(option(args, "--bootstrap-servers"))
         .as(where + ": --bootstrap-servers")
