@@ -468,9 +468,12 @@ public final class BatchRun {
       } catch (java.io.UncheckedIOException e) {
         throw e.getCause();
       }
-      // the batch's wall time counts from the first job's publication (start-up is reported on
-      // its own line): the workers' own start may overlap it, and then counts in the wall
-      t0 = published.startedNanos();
+      // the batch's wall time counts from the first job's publication or the router's first read
+      // of its topic, whichever came later: start-up is reported on its own line, and a fresh
+      // state's jobs are published before the workers are up (issue 19, scenario (a))
+      long firstPublished = published.startedNanos();
+      java.util.function.LongSupplier wallStart =
+          () -> later(firstPublished, pipeline.firstAssignedNanos(Stage.ROUTER));
       JobProducer.Report report = published.report();
       ResumePlan plan = published.plan();
       List<String> ids = new ArrayList<>();
@@ -488,9 +491,10 @@ public final class BatchRun {
           new JobProducer.Report(report.lines(), List.of(), report.errors(), report.published());
       tracker.expect(ids, plan.replays());
       Loop loop = new Loop(pipeline, tracker, cfg, runcomfy, publisher, out, state, opts);
-      boolean finished = loop.waitForAll(System.nanoTime() + timeout.toNanos(), t0);
+      boolean finished = loop.waitForAll(System.nanoTime() + timeout.toNanos(), wallStart);
       Map<String, BatchTracker.JobState> batchJobs = tracker.expectedJobs();
-      Summary summary = new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - t0));
+      Summary summary =
+          new Summary(batchJobs, Duration.ofNanos(System.nanoTime() - wallStart.getAsLong()));
       summary.print(out, registry);
       if (loop.interrupted()) {
         out.println("interrupted: jobs still in flight or queued resume with the same command");
@@ -612,7 +616,7 @@ public final class BatchRun {
 
     /** Waits until every job ended (true), the deadline passed or a Ctrl-C said stop (false). */
     @SuppressWarnings("SystemConsoleNull") // Java 17: no console when not interactive
-    boolean waitForAll(long deadline, long t0) {
+    boolean waitForAll(long deadline, java.util.function.LongSupplier wallStart) {
       java.io.Reader ask = System.console() == null ? null : System.console().reader();
       try (CtrlC ctrlC =
           opts.signals() ? CtrlC.install(ask, opts.onInterrupt(), console::message) : null) {
@@ -630,7 +634,7 @@ public final class BatchRun {
           if (done()) {
             break;
           }
-          Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+          Duration elapsed = Duration.ofNanos(System.nanoTime() - wallStart.getAsLong());
           BatchTracker.Counts c = tracker.counts();
           console.update(counts(c), elapsed);
           if (state != null) {
@@ -644,7 +648,8 @@ public final class BatchRun {
             break;
           }
         }
-        console.finish(counts(tracker.counts()), Duration.ofNanos(System.nanoTime() - t0));
+        console.finish(
+            counts(tracker.counts()), Duration.ofNanos(System.nanoTime() - wallStart.getAsLong()));
         return tracker.allTerminal();
       }
     }
@@ -771,6 +776,14 @@ public final class BatchRun {
         // the main thread reports the producer's own failure; a close only waits
       }
     }
+  }
+
+  /**
+   * The later of two {@link System#nanoTime()} readings, {@code b} ignored when it is {@link
+   * StageRunner#NOT_ASSIGNED} (compared by difference, as nanoTime values must be).
+   */
+  static long later(long a, long b) {
+    return b == dev.editstream.pipeline.stage.StageRunner.NOT_ASSIGNED || b - a < 0 ? a : b;
   }
 
   /** How long a failed start-up waits for the producer thread before closing its publisher. */

@@ -556,6 +556,18 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * When {@code stage}'s input consumer was first given partitions ({@link System#nanoTime()}), or
+   * {@link StageRunner#NOT_ASSIGNED} before that or when this process does not run the stage.
+   *
+   * @param stage a stage
+   * @return the nanos of its first assignment, or {@link StageRunner#NOT_ASSIGNED}
+   */
+  public long firstAssignedNanos(Stage stage) {
+    StageRunner r = byStage.get(stage);
+    return r == null ? StageRunner.NOT_ASSIGNED : r.firstAssignedNanos();
+  }
+
+  /**
    * Whether every stage of this process is consuming (each chain running; false while one waits for
    * its restart).
    */

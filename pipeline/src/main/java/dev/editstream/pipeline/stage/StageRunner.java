@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,8 @@ public final class StageRunner implements AutoCloseable {
   private volatile boolean inputAlive;
   private volatile boolean delayAlive;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong firstAssignedNanos =
+      new java.util.concurrent.atomic.AtomicLong(NOT_ASSIGNED);
   private final RestartBudget.Tracker restarts;
   private final java.util.function.Consumer<String> giveUp;
 
@@ -196,6 +199,21 @@ public final class StageRunner implements AutoCloseable {
     }
   }
 
+  /** {@link #firstAssignedNanos()} before the input consumer's first partitions. */
+  public static final long NOT_ASSIGNED = Long.MIN_VALUE;
+
+  /**
+   * When this stage's input consumer was first given partitions of its topic ({@link
+   * System#nanoTime()}), or {@link #NOT_ASSIGNED} before that: the moment the stage can first read
+   * its input. A batch's wall time counts from it when its jobs were published earlier (issue 19,
+   * scenario (a)).
+   *
+   * @return the nanos of the first assignment, or {@link #NOT_ASSIGNED}
+   */
+  public long firstAssignedNanos() {
+    return firstAssignedNanos.get();
+  }
+
   /** Subscribes to the input and delay topics and starts processing. */
   public synchronized void start() {
     Stage stage = settings.stage();
@@ -217,7 +235,16 @@ public final class StageRunner implements AutoCloseable {
     ReactiveKafkaConsumer c =
         new ReactiveKafkaConsumer(
                 consumerSettings(topics.group(stage), topics.input(stage), settings.concurrency()))
-            .metrics(metrics.registry());
+            .metrics(metrics.registry())
+            .observe(
+                new ReactiveKafkaConsumer.RebalanceObserver() {
+                  @Override
+                  public void assigned(java.util.Collection<TopicPartition> partitions) {
+                    if (!partitions.isEmpty()) {
+                      firstAssignedNanos.compareAndSet(NOT_ASSIGNED, System.nanoTime());
+                    }
+                  }
+                });
     Sinks.Empty<Void> k = Sinks.empty();
     input = c;
     inputKill = k;

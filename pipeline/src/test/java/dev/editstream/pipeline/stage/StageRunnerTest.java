@@ -132,6 +132,41 @@ class StageRunnerTest {
   }
 
   @Test
+  void shouldTellWhenItsInputConsumerWasFirstGivenPartitions() {
+    Topics topics = new Topics("t-assigned");
+    java.util.concurrent.atomic.AtomicLong handledAt = new java.util.concurrent.atomic.AtomicLong();
+    StageRunner r =
+        runner(
+            topics,
+            5,
+            ev -> {
+              handledAt.compareAndSet(0, System.nanoTime());
+              return Mono.just(
+                  Outcome.publish(
+                      topics.completed(),
+                      ev.completed(List.of("https://x.runcomfy.net/o.png"), Instant.now())));
+            });
+    List<JobEvent> completed = collect(topics.completed(), "c-assigned");
+    assertThat(r.firstAssignedNanos()).isEqualTo(StageRunner.NOT_ASSIGNED);
+    long before = System.nanoTime();
+    r.start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> r.firstAssignedNanos() != StageRunner.NOT_ASSIGNED);
+      long assigned = r.firstAssignedNanos();
+      assertThat(assigned - before).isPositive();
+      publisher.publish(topics.submitted(), submittedEvent("job-a")).block(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 1);
+      // the first record is read after the assignment, and a later one does not move it
+      assertThat(handledAt.get() - assigned).isPositive();
+      assertThat(r.firstAssignedNanos()).isEqualTo(assigned);
+    } finally {
+      r.close();
+    }
+  }
+
+  @Test
   void shouldRetryRetryableFailuresThroughTheDelayTopicUntilTheJobSucceeds() {
     Topics topics = new Topics("t-retry");
     Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
