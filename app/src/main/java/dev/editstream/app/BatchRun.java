@@ -404,7 +404,7 @@ public final class BatchRun {
     allowed.add(jobFile.toAbsolutePath().normalize().getParent());
     allowedInputs.forEach(f -> allowed.add(f.toAbsolutePath().normalize()));
     // the tracker reads its topics while the pipeline starts (issue 19: command to first POST);
-    // they must exist first (Pipeline.start's own call then finds them)
+    // they must exist first (Pipeline.start is told so and does not check them again)
     dev.editstream.pipeline.kafka.TopicAdmin.ensureTopics(
         cfg.requireBootstrapServers(),
         cfg.topics().all(),
@@ -455,7 +455,8 @@ public final class BatchRun {
                     ? storage.stager(allowed)
                     : new dev.editstream.router.InputStager(assets, allowed),
                 new PipelineMetrics(registry),
-                storage == null ? null : storage.results());
+                storage == null ? null : storage.results(),
+                true);
         OpsServer ops =
             opts.metrics() == null
                 ? null

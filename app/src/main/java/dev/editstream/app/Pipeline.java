@@ -114,14 +114,36 @@ public final class Pipeline implements AutoCloseable {
       InputStager stager,
       PipelineMetrics metrics,
       dev.editstream.downloader.@Nullable ResultsStore results) {
+    return start(cfg, runcomfy, token, stages, stager, metrics, results, false);
+  }
+
+  /**
+   * As {@link #start(PipelineConfig, RunComfyConfig, java.util.function.Supplier, Set, InputStager,
+   * PipelineMetrics, dev.editstream.downloader.ResultsStore)}; with {@code topicsEnsured} the
+   * caller has already run {@link TopicAdmin#ensureTopics} for {@code cfg}'s topics, partitions and
+   * replication factor in this process (as {@code run} does before its tracker reads them), and
+   * they are not checked a second time: an admin client and four round trips, 0.1 s of the demo's
+   * first POST (2026-12-08).
+   */
+  static Pipeline start(
+      PipelineConfig cfg,
+      RunComfyConfig runcomfy,
+      java.util.function.Supplier<String> token,
+      Set<Stage> stages,
+      InputStager stager,
+      PipelineMetrics metrics,
+      dev.editstream.downloader.@Nullable ResultsStore results,
+      boolean topicsEnsured) {
     if (stages.contains(Stage.ROUTER)) {
       prepareRouting();
     }
-    TopicAdmin.ensureTopics(
-        cfg.requireBootstrapServers(),
-        cfg.topics().all(),
-        cfg.partitions(),
-        (short) cfg.replicationFactor());
+    if (!topicsEnsured) {
+      TopicAdmin.ensureTopics(
+          cfg.requireBootstrapServers(),
+          cfg.topics().all(),
+          cfg.partitions(),
+          (short) cfg.replicationFactor());
+    }
     Pipeline p = new Pipeline(metrics);
     Clock clock = Clock.systemUTC();
     // a permit held for a request whose end this process never sees goes back a minute after the
