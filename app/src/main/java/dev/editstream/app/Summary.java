@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * model).
  *
  * @param jobs the tracker's view of every job of the batch
- * @param wall wall time of the batch, from the first job published to the last job ended
+ * @param wall wall time of the batch, from the first job published or the router's first read of
+ *     its topic, whichever came later (the start-up is reported apart), to the last job ended
  */
 public record Summary(Map<String, BatchTracker.JobState> jobs, Duration wall) {
 
