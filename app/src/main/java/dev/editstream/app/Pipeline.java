@@ -98,34 +98,20 @@ public final class Pipeline implements AutoCloseable {
       Set<Stage> stages,
       InputStager stager,
       PipelineMetrics metrics) {
-    return start(cfg, runcomfy, token, stages, stager, metrics, null);
+    return start(cfg, runcomfy, token, stages, stager, metrics, null, false);
   }
 
   /**
    * As {@link #start(PipelineConfig, RunComfyConfig, java.util.function.Supplier, Set, InputStager,
    * PipelineMetrics)}, the downloader also storing every output in {@code results} ({@code
    * --results-to}), or not when it is {@code null}.
+   *
+   * @param topicsEnsured the caller has already run {@link TopicAdmin#ensureTopics} for {@code
+   *     cfg}'s topics, partitions and replication factor in this process (as {@code run} does
+   *     before its tracker reads them), so they are not checked a second time: an admin client and
+   *     four round trips, 0.1 s of the demo's first POST (2026-12-08); {@code false} checks them
    */
   public static Pipeline start(
-      PipelineConfig cfg,
-      RunComfyConfig runcomfy,
-      java.util.function.Supplier<String> token,
-      Set<Stage> stages,
-      InputStager stager,
-      PipelineMetrics metrics,
-      dev.editstream.downloader.@Nullable ResultsStore results) {
-    return start(cfg, runcomfy, token, stages, stager, metrics, results, false);
-  }
-
-  /**
-   * As {@link #start(PipelineConfig, RunComfyConfig, java.util.function.Supplier, Set, InputStager,
-   * PipelineMetrics, dev.editstream.downloader.ResultsStore)}; with {@code topicsEnsured} the
-   * caller has already run {@link TopicAdmin#ensureTopics} for {@code cfg}'s topics, partitions and
-   * replication factor in this process (as {@code run} does before its tracker reads them), and
-   * they are not checked a second time: an admin client and four round trips, 0.1 s of the demo's
-   * first POST (2026-12-08).
-   */
-  static Pipeline start(
       PipelineConfig cfg,
       RunComfyConfig runcomfy,
       java.util.function.Supplier<String> token,

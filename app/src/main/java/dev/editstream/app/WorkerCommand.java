@@ -85,7 +85,8 @@ public abstract class WorkerCommand implements Callable<Integer> {
             EnumSet.of(stage()),
             stager,
             new PipelineMetrics(registry),
-            store == null ? null : store.results());
+            store == null ? null : store.results(),
+            false);
     OpsServer ops = metrics.start(registry, cfg.requireBootstrapServers(), () -> p);
     System.out.println(
         stage().wire()
