@@ -64,6 +64,9 @@ import reactor.util.retry.Retry;
 public final class StageRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StageRunner.class);
 
+  /** {@link #firstAssignedNanos()} before the input consumer's first partitions. */
+  public static final long NOT_ASSIGNED = Long.MIN_VALUE;
+
   private final StageSettings settings;
   private final Topics topics;
   private final EventPublisher publisher;
@@ -198,9 +201,6 @@ public final class StageRunner implements AutoCloseable {
       return new StageRunner(this);
     }
   }
-
-  /** {@link #firstAssignedNanos()} before the input consumer's first partitions. */
-  public static final long NOT_ASSIGNED = Long.MIN_VALUE;
 
   /**
    * When this stage's input consumer was first given partitions of its topic ({@link

@@ -158,7 +158,7 @@ class StageRunnerTest {
       assertThat(assigned - before).isPositive();
       publisher.publish(topics.submitted(), submittedEvent("job-a")).block(Duration.ofSeconds(30));
       await().atMost(Duration.ofSeconds(60)).until(() -> completed.size() == 1);
-      // the first record is read after the assignment, and a later one does not move it
+      // the first record is handled after the assignment, and handling it does not move it
       assertThat(handledAt.get() - assigned).isPositive();
       assertThat(r.firstAssignedNanos()).isEqualTo(assigned);
     } finally {
